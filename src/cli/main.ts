@@ -1,0 +1,19 @@
+/** The CLI entry point: the only place that sets process.exitCode. */
+import { buildProgram, CommanderError } from './program.js';
+import { reportError } from './exit.js';
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  const json = argv.includes('--json');
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version displays are successes; every other commander complaint is a usage error.
+      const ok = err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help';
+      process.exitCode = ok ? 0 : 2;
+      return;
+    }
+    process.exitCode = reportError(err, json);
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * Printing for people and machines. `--json` output goes to stdout only, uncoloured, with
+ * `schema_version: 1`; progress and warnings go to stderr; colour only on a TTY and never with
+ * NO_COLOR; spinners only when stderr is a TTY.
+ */
+import chalk, { Chalk, type ChalkInstance } from 'chalk';
+import ora, { type Ora } from 'ora';
+
+export interface OutputMode {
+  json: boolean;
+}
+
+export function colourEnabled(mode: OutputMode): boolean {
+  if (mode.json) return false;
+  if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return false;
+  return Boolean(process.stdout.isTTY);
+}
+
+/** A chalk instance that colours only where colour is wanted. */
+export function painter(mode: OutputMode): ChalkInstance {
+  return colourEnabled(mode) ? chalk : new Chalk({ level: 0 });
+}
+
+/** Writes a JSON document (schema_version first) to stdout. */
+export function printJson(doc: object): void {
+  process.stdout.write(`${JSON.stringify({ schema_version: 1, ...doc }, jsonReplacer, 2)}\n`);
+}
+
+/** JSON has no NaN or Infinity: they become null rather than invalid JSON. */
+export function jsonReplacer(_key: string, value: unknown): unknown {
+  if (typeof value === 'number' && !Number.isFinite(value)) return null;
+  return value;
+}
+
+export function printText(text: string): void {
+  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+/** Prints a warning to stderr (never to stdout, so JSON stays clean). */
+export function warn(message: string, mode: OutputMode): void {
+  const p = mode.json ? new Chalk({ level: 0 }) : process.stderr.isTTY && !process.env.NO_COLOR ? chalk : new Chalk({ level: 0 });
+  process.stderr.write(`${p.yellow('warning:')} ${message}\n`);
+}
+
+export interface Progress {
+  update(text: string): void;
+  succeed(text?: string): void;
+  fail(text?: string): void;
+  stop(): void;
+}
+
+const silent: Progress = { update() {}, succeed() {}, fail() {}, stop() {} };
+
+/** A spinner on stderr, shown only when stderr is a TTY (never in CI logs or pipes). */
+export function progress(text: string): Progress {
+  if (!process.stderr.isTTY || process.env.CI) return silent;
+  const spinner: Ora = ora({ text, stream: process.stderr, color: 'cyan', isEnabled: true }).start();
+  return {
+    update: (t) => {
+      spinner.text = t;
+    },
+    succeed: (t) => {
+      spinner.succeed(t);
+    },
+    fail: (t) => {
+      spinner.fail(t);
+    },
+    stop: () => {
+      spinner.stop();
+    },
+  };
+}
+
+/** Pads a table of strings into aligned columns. */
+export function table(rows: string[][], align?: Array<'l' | 'r'>): string {
+  const widths: number[] = [];
+  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, visibleLength(c))));
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => {
+          const pad = ' '.repeat(Math.max(0, widths[i]! - visibleLength(c)));
+          return (align?.[i] ?? 'l') === 'r' ? pad + c : c + pad;
+        })
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+function visibleLength(s: string): number {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/\u001b\[[0-9;]*m/g, '').length;
+}

@@ -1,0 +1,76 @@
+/**
+ * The one error vocabulary of pilot-eval. Each class maps to an exit code in one place
+ * (src/cli/exit.ts). Anything else thrown is a bug (exit 1).
+ */
+
+/** Bad or conflicting options (exit 2). */
+export class UsageError extends Error {
+  readonly exitCode = 2;
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** One problem found in input data: where it is and what was expected. */
+export interface DataProblem {
+  file: string;
+  /** Physical 1-based line where the record starts (header = line 1); null when not tied to a line. */
+  line: number | null;
+  column: string | null;
+  value: string | null;
+  reason: string;
+}
+
+/** Formats a problem as `file:line: column "value": reason`. */
+export function formatProblem(p: DataProblem): string {
+  const where = [p.file, p.line !== null ? String(p.line) : null].filter((x) => x !== null).join(':');
+  const col = p.column !== null ? ` column ${p.column}` : '';
+  const val = p.value !== null ? ` value ${JSON.stringify(truncate(p.value, 60))}` : '';
+  return `${where}:${col}${val}: ${p.reason}`;
+}
+
+function truncate(s: string, n: number): string {
+  return s.length > n ? `${s.slice(0, n)}...` : s;
+}
+
+/** Maximum number of data problems listed in one run. */
+export const MAX_REPORTED_PROBLEMS = 20;
+
+/** Bad input data (exit 3). Carries up to 20 located problems and the total count. */
+export class DataError extends Error {
+  readonly exitCode = 3;
+  readonly problems: DataProblem[];
+  readonly total: number;
+  constructor(problems: DataProblem[] | DataProblem, total?: number) {
+    const list = Array.isArray(problems) ? problems : [problems];
+    const shown = list.slice(0, MAX_REPORTED_PROBLEMS);
+    const count = total ?? list.length;
+    const more = count > shown.length ? `\n... and ${count - shown.length} more problem(s)` : '';
+    super(
+      (count === 1 ? 'data error:\n' : `${count} data problems:\n`) +
+        shown.map((p) => `  ${formatProblem(p)}`).join('\n') +
+        more,
+    );
+    this.name = 'DataError';
+    this.problems = shown;
+    this.total = count;
+  }
+}
+
+/** An allocation, manifest or ledger that does not verify (exit 4). */
+export class IntegrityError extends Error {
+  readonly exitCode = 4;
+  constructor(message: string) {
+    super(message);
+    this.name = 'IntegrityError';
+  }
+}
+
+/** A command that is registered but not built yet (exit 2, names the capability). */
+export class NotImplementedError extends UsageError {
+  constructor(command: string, capability: string) {
+    super(`'${command}' is not available yet in this version: ${capability}`);
+    this.name = 'NotImplementedError';
+  }
+}
