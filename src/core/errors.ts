@@ -27,7 +27,7 @@ export function formatProblem(p: DataProblem): string {
   const where = [p.file, p.line !== null ? String(p.line) : null].filter((x) => x !== null).join(':');
   const col = p.column !== null ? ` column ${p.column}` : '';
   const val = p.value !== null ? ` value ${JSON.stringify(truncate(p.value, 60))}` : '';
-  return `${where}:${col}${val}: ${p.reason}`;
+  return col || val ? `${where}:${col}${val}: ${p.reason}` : `${where}: ${p.reason}`;
 }
 
 function truncate(s: string, n: number): string {

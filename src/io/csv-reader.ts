@@ -8,6 +8,7 @@
  */
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
+import { createHash } from 'node:crypto';
 import Papa from 'papaparse';
 import { DataError } from '../core/errors.js';
 
@@ -18,6 +19,8 @@ export interface CsvReadOptions {
   displayName?: string;
   /** Rows per batch handed to onBatch (default 10,000). */
   batchSize?: number;
+  /** Compute the sha256 of the input while reading it (returned as `sha256`). */
+  hash?: boolean;
 }
 
 /** A batch of records: `fields[i]` is the record that starts on physical line `lines[i]`. */
@@ -33,6 +36,8 @@ export interface CsvReadResult {
   records: number;
   /** Number of physical lines seen. */
   physicalLines: number;
+  /** sha256 of the input bytes (hex), when asked for. */
+  sha256: string | null;
 }
 
 /** Parses a delimiter option: ',', ';', '|', 'tab' or '\t'. */
@@ -106,6 +111,8 @@ export function readCsv(
     };
 
     input.on('error', (err) => fail(err));
+    const hasher = options.hash ? createHash('sha256') : null;
+    if (hasher) input.on('data', (chunk: string | Buffer) => hasher.update(chunk));
 
     const parse = Papa.parse as unknown as (input: unknown, config: object) => void;
     parse(input, {
@@ -177,7 +184,7 @@ export function readCsv(
           if (header === null) {
             throw new DataError({ file, line: 1, column: null, value: null, reason: 'the file is empty: a header row is required' });
           }
-          resolve({ header, records, physicalLines: line - 1 });
+          resolve({ header, records, physicalLines: line - 1, sha256: hasher ? hasher.digest('hex') : null });
         } catch (err) {
           fail(err);
         }

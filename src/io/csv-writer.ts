@@ -2,7 +2,6 @@
  * CSV output with canonical columns and spreadsheet formula-injection protection: a cell that
  * begins with `=`, `+`, `-`, `@`, tab or CR and is not a number is prefixed with `'`.
  */
-import { stringify } from 'csv-stringify/sync';
 
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
@@ -27,15 +26,37 @@ function cellText(v: Cell): string {
   return neutraliseCell(v);
 }
 
+const NEEDS_QUOTES = /[",\r\n]|^\s|\s$/;
+
+/** Quotes one already-neutralised cell per RFC 4180 when it holds a comma, quote, line break or edge space. */
+export function quoteCell(text: string): string {
+  return NEEDS_QUOTES.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/**
+ * One CSV record (no line ending) from cell values: formula-neutralised and RFC 4180 quoted.
+ * Written by hand rather than with csv-stringify: it is the hot loop of every large output and
+ * quoting is the whole of the job.
+ */
+export function formatCsvLine(cells: ReadonlyArray<Cell>): string {
+  let out = '';
+  for (let i = 0; i < cells.length; i++) {
+    if (i > 0) out += ',';
+    out += quoteCell(cellText(cells[i]));
+  }
+  return out;
+}
+
 /** Renders rows (with header) as RFC 4180 CSV text with LF line endings. */
 export function toCsv(header: readonly string[], rows: ReadonlyArray<ReadonlyArray<Cell>>): string {
-  const data: string[][] = [header.map((h) => neutraliseCell(h))];
-  for (const r of rows) data.push(r.map(cellText));
-  return stringify(data, { record_delimiter: '\n', quoted_match: /^\s|\s$/ });
+  let out = `${formatCsvLine(header)}\n`;
+  for (const r of rows) out += `${formatCsvLine(r)}\n`;
+  return out;
 }
 
 /** Renders rows without a header (for appending batches). */
 export function toCsvRows(rows: ReadonlyArray<ReadonlyArray<Cell>>): string {
-  if (rows.length === 0) return '';
-  return stringify(rows.map((r) => r.map(cellText)), { record_delimiter: '\n' });
+  let out = '';
+  for (const r of rows) out += `${formatCsvLine(r)}\n`;
+  return out;
 }

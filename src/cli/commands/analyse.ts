@@ -1,6 +1,207 @@
+/**
+ * `pilot-eval analyse <data.csv>`: effect sizes with honest uncertainty for an individually or
+ * cluster randomised trial (CONTRACT.md "analyse"). The handler returns the contract object; the
+ * commander action only parses options and prints.
+ */
 import type { Command } from 'commander';
-import { registerNotBuilt } from '../command-kit.js';
+import { UsageError } from '../../core/errors.js';
+import { analyseTrial, type AnalyseResult } from '../../core/analysis/analyse-trial.js';
+import type { EffectRow } from '../../core/analysis/effect-row.js';
+import { withDerivedOutcomes } from '../../core/analysis/trial-data.js';
+import { loadColumnMap, mapFor } from '../../io/column-map.js';
+import { parseDelimiter } from '../../io/csv-reader.js';
+import { readTable } from '../../io/table.js';
+import { loadOutcomesFromFiles } from '../../io/outcomes-input.js';
+import { writeFileAtomic } from '../../io/atomic.js';
+import { withCommon } from '../command-kit.js';
+import { parseIntOption, parseListOption, parseNumberOption, parseSeed } from '../options.js';
+import { jsonReplacer, painter, printJson, printText, progress, table, warn } from '../output.js';
+
+export interface AnalyseCliOptions {
+  data: string;
+  offences?: string;
+  arm?: string;
+  treatment?: string;
+  control?: string;
+  outcome?: string;
+  cluster?: string;
+  covariates?: string;
+  weights?: string;
+  stratum?: string;
+  alpha?: string;
+  permutations?: string;
+  bootstrap?: string;
+  seed?: string;
+  delimiter?: string;
+  map?: string;
+  out?: string;
+  onProgress?: (text: string) => void;
+}
+
+/** Handler: reads the data (deriving outcomes from offences when given) and analyses it. */
+export async function runAnalyse(o: AnalyseCliOptions): Promise<AnalyseResult> {
+  const alpha = parseNumberOption('--alpha', o.alpha, 0, 1, true) ?? 0.05;
+  const permutations = parseIntOption('--permutations', o.permutations, 1, 1_000_000);
+  const bootstrap = parseIntOption('--bootstrap', o.bootstrap, 10, 1_000_000);
+  const seed = parseSeed(o.seed, permutations !== undefined || bootstrap !== undefined);
+  let delimiter: string;
+  try {
+    delimiter = parseDelimiter(o.delimiter);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const maps = o.map !== undefined ? loadColumnMap(o.map) : null;
+  o.onProgress?.('reading data');
+  let data;
+  if (o.offences !== undefined) {
+    const loaded = await loadOutcomesFromFiles(o.data, o.offences, { delimiter, maps });
+    data = withDerivedOutcomes(loaded.cases.table, loaded.outcomes);
+  } else {
+    data = await readTable(o.data, { delimiter, map: mapFor(maps, 'cases') });
+  }
+  o.onProgress?.(`analysing ${data.n.toLocaleString('en-GB')} rows`);
+  return analyseTrial(data, {
+    arm: o.arm,
+    treatment: o.treatment,
+    control: o.control,
+    outcomes: parseListOption(o.outcome),
+    cluster: o.cluster,
+    covariates: parseListOption(o.covariates),
+    weights: o.weights,
+    stratum: o.stratum,
+    alpha,
+    permutations,
+    bootstrap,
+    seed,
+  });
+}
 
 export function register(program: Command): void {
-  registerNotBuilt(program, 'analyse', 'Effect sizes and inference for individual and cluster trials', 'impact analysis (issue 6)');
+  withCommon(program.command('analyse'))
+    .description('Effect sizes and inference for individual and cluster trials (treated vs control)')
+    .argument('<data.csv>', 'per-person file (e.g. the outcomes file of `reoffending --out`, or cases with outcome columns); - for stdin')
+    .option('--offences <csv>', 'derive proven re-offending outcomes from this offences file first (as `reoffending`)')
+    .option('--arm <col>', 'column holding the allocated arm', 'arm')
+    .option('--treatment <label>', 'treatment arm label (default: the arm not named control)')
+    .option('--control <label>', 'control arm label (default: the arm named control)')
+    .option('--outcome <col,...>', 'outcomes (default: every re-offending outcome present: reoffended, reoffences, days_to_reoffence)')
+    .option('--cluster <col>', 'cluster column (cluster-randomised design), e.g. team')
+    .option('--covariates <a,b>', 'baseline covariates for the adjusted models (text columns become indicators)')
+    .option('--weights <col>', 'prior weights for the regression models (e.g. the weight column of `match`)')
+    .option('--stratum <col>', 'randomisation strata for permutations (default: stratum when present)')
+    .option('--alpha <a>', 'two-sided alpha for intervals and verdicts', '0.05')
+    .option('--permutations <N>', 'design-based permutation test with N re-randomisations (needs --seed)')
+    .option('--bootstrap <N>', 'percentile bootstrap CI with N resamples (needs --seed)')
+    .option('--seed <int>', 'seed for --permutations / --bootstrap')
+    .option('--delimiter <d>', "input delimiter: ',' (default), ';' or tab")
+    .option('--map <columns.yaml>', "map a site's column names onto the canonical ones")
+    .option('-o, --out <path>', 'also write the JSON result to this file (atomically)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ pilot-eval analyse outcomes.csv
+  $ pilot-eval analyse trial/cases.csv --offences trial/offences.csv --covariates age,ogrs3
+  $ pilot-eval analyse trial/cases.csv --offences trial/offences.csv --cluster team --permutations 999 --seed 1 --json
+  $ pilot-eval analyse scores.csv --outcome wellbeing --treatment pcp --control usual
+
+Verdicts (Justice Data Lab): significant_reduction / significant_increase / inconclusive, read from the
+primary measure's ${'1 - alpha'} interval: risk_difference (binary), rate_ratio (counts), hazard_ratio (time),
+hedges_g (continuous).`,
+    )
+    .action(async (data: string, opts: Omit<AnalyseCliOptions, 'data'> & { json?: boolean }) => {
+      const spin = opts.json ? null : progress('analysing');
+      let result: AnalyseResult;
+      try {
+        result = await runAnalyse({ ...opts, data, onProgress: (t) => spin?.update(t) });
+      } finally {
+        spin?.stop();
+      }
+      const mode = { json: Boolean(opts.json) };
+      for (const w of result.warnings) warn(w, mode);
+      if (opts.out) await writeFileAtomic(opts.out, `${JSON.stringify({ schema_version: 1, ...result }, jsonReplacer, 2)}\n`);
+      if (opts.json) return printJson(result);
+      printText(renderHuman(result));
+    });
+}
+
+const fmt = (x: number | null, d = 3): string => (x === null ? '-' : Math.abs(x) >= 1e4 || (x !== 0 && Math.abs(x) < 1e-3) ? x.toExponential(2) : x.toFixed(d));
+const pct = (x: number | null): string => (x === null ? '-' : `${(100 * x).toFixed(1)}%`);
+const pval = (p: number | null): string => (p === null ? '-' : p < 0.001 ? '<0.001' : p.toFixed(3));
+
+/** A compact summary table plus a forest-style chart. */
+export function renderHuman(r: AnalyseResult): string {
+  const p = painter({ json: false });
+  const out: string[] = [];
+  const design = r.design.unit === 'cluster' ? `cluster design (${r.design.cluster}: ${Object.entries(r.design.n_clusters).map(([a, n]) => `${n} ${a}`).join(', ')})` : 'individual design';
+  out.push(p.bold(`${r.treatment} vs ${r.control}`) + p.dim(`  ${design}; ${Math.round((1 - r.alpha) * 100)}% intervals`));
+  out.push('');
+  out.push(
+    table(
+      [
+        ['arm', 'n', 'analysed', 'reoffenders', 'rate', 'reoffences', 'per person'],
+        ...r.arms.map((a) => [a.arm, String(a.n), String(a.n_analysed), a.reoffenders === null ? '-' : String(a.reoffenders), pct(a.binary_rate), a.reoffences === null ? '-' : String(a.reoffences), fmt(a.frequency_per_offender, 2)]),
+      ],
+      ['l', 'r', 'r', 'r', 'r', 'r', 'r'],
+    ),
+  );
+  out.push('');
+  const rows = r.effects.map((e) => [e.outcome, e.measure + (e.arm ? ` (${e.arm})` : ''), fmt(e.estimate), e.conf_low === null && e.conf_high === null ? '-' : `[${fmt(e.conf_low)}, ${fmt(e.conf_high)}]`, pval(e.p_value)]);
+  out.push(table([['outcome', 'measure', 'estimate', 'interval', 'p'], ...rows], ['l', 'l', 'r', 'r', 'r']));
+  out.push('');
+  out.push(p.bold('forest chart'));
+  out.push(...forest(r.effects));
+  out.push('');
+  for (const v of r.verdict) {
+    const colour = v.verdict === 'significant_reduction' ? p.green : v.verdict === 'significant_increase' ? p.red : p.yellow;
+    const rd = r.effects.find((e) => e.outcome === v.outcome && e.measure === 'per_100');
+    const story =
+      rd && rd.conf_low !== null && rd.conf_high !== null
+        ? `; for every 100 people, between ${Math.abs(rd.conf_low).toFixed(1)} ${rd.conf_low < 0 ? 'fewer' : 'more'} and ${Math.abs(rd.conf_high).toFixed(1)} ${rd.conf_high < 0 ? 'fewer' : 'more'} re-offenders`
+        : '';
+    const inconclusive = v.verdict === 'inconclusive' ? ' (more people would be needed to tell)' : '';
+    out.push(`${v.outcome}: ${colour(v.verdict)} by ${v.measure}${story}${inconclusive}`);
+  }
+  out.push(`attrition: ${pct(r.attrition.overall)} overall, ${pct(r.attrition.differential)} differential (${r.attrition.analysed} of ${r.attrition.randomised} analysed)`);
+  if (r.balance.length) out.push(`balance (SMD): ${r.balance.map((b) => `${b.covariate} ${fmt(b.smd, 2)}`).join(', ')}`);
+  return out.join('\n');
+}
+
+const RATIOS = new Set(['risk_ratio', 'odds_ratio', 'adjusted_odds_ratio', 'cluster_robust_odds_ratio', 'rate_ratio', 'hazard_ratio']);
+const DIFFS = new Set(['risk_difference', 'cluster_level_risk_difference', 'cohens_h', 'logit_d', 'adjusted_logit_d', 'hedges_g']);
+
+/** Text forest plot: ratios on a log axis around 1, differences on a linear axis around 0. */
+function forest(effects: EffectRow[]): string[] {
+  const lines: string[] = [];
+  const width = 41;
+  for (const [title, set, log, nul] of [
+    ['ratios (log scale, 1 = no difference)', RATIOS, true, 1],
+    ['differences (0 = no difference)', DIFFS, false, 0],
+  ] as const) {
+    const rows = effects.filter((e) => set.has(e.measure) && !e.arm && e.estimate !== null && e.conf_low !== null && e.conf_high !== null);
+    if (!rows.length) continue;
+    const tf = (x: number) => (log ? Math.log(x) : x);
+    let lo = tf(nul);
+    let hi = tf(nul);
+    for (const e of rows) {
+      lo = Math.min(lo, tf(e.conf_low!));
+      hi = Math.max(hi, tf(e.conf_high!));
+    }
+    if (hi - lo < 1e-9) hi = lo + 1;
+    const pos = (x: number) => Math.max(0, Math.min(width - 1, Math.round(((tf(x) - lo) / (hi - lo)) * (width - 1))));
+    lines.push(`  ${title}: ${fmt(log ? Math.exp(lo) : lo, 2)} .. ${fmt(log ? Math.exp(hi) : hi, 2)}`);
+    const labelWidth = Math.max(...rows.map((e) => `${e.outcome} ${e.measure}`.length));
+    for (const e of rows) {
+      const chars = Array.from({ length: width }, () => ' ');
+      const a = pos(e.conf_low!);
+      const b = pos(e.conf_high!);
+      for (let i = a; i <= b; i++) chars[i] = '-';
+      chars[pos(nul)] = '|';
+      chars[a] = '[';
+      chars[b] = ']';
+      chars[pos(e.estimate!)] = '*';
+      lines.push(`  ${`${e.outcome} ${e.measure}`.padEnd(labelWidth)}  ${chars.join('')}  ${fmt(e.estimate)}`);
+    }
+  }
+  return lines;
 }

@@ -1,6 +1,126 @@
 import type { Command } from 'commander';
-import { registerNotBuilt } from '../command-kit.js';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { findConcept, STAGES, type Stage } from '../../core/concepts.js';
+import { UsageError } from '../../core/errors.js';
+import {
+  CASE_COLUMNS,
+  COST_COLUMNS,
+  OFFENCE_COLUMNS,
+  PROCESS_COLUMNS,
+  THEME_COLUMNS,
+  simulateTrial,
+  type SimulatedTrial,
+} from '../../core/simulate/simulate-trial.js';
+import { writeFilesAtomic } from '../../io/atomic.js';
+import { toCsv, type Cell } from '../../io/csv-writer.js';
+import { withCommon } from '../command-kit.js';
+import { parseIntOption, parseNumberOption, parseSeed, requireOption } from '../options.js';
+import { printJson, printText, table } from '../output.js';
+
+export interface SimulateCliOptions {
+  concept?: string;
+  stage?: string;
+  seed?: string;
+  outDir?: string;
+  n?: string;
+  clusters?: string;
+  baseRate?: string;
+  effectRate?: string;
+  icc?: string;
+  attrition?: string;
+  followUpDays?: string;
+  waitingDays?: string;
+}
+
+export interface SimulateResult {
+  concept: string;
+  stage: Stage;
+  seed: number;
+  out_dir: string;
+  files: Array<{ path: string; rows: number; sha256: string }>;
+  truth: Record<string, unknown>;
+}
+
+function rowsOf<T extends object>(rows: T[], columns: ReadonlyArray<keyof T>): Cell[][] {
+  return rows.map((r) => columns.map((c) => r[c] as unknown as Cell));
+}
+
+/** Renders a simulated trial as the five CSV files and truth.json (deterministic text). */
+export function renderTrialFiles(trial: SimulatedTrial): Array<{ name: string; content: string; rows: number }> {
+  return [
+    { name: 'cases.csv', content: toCsv(CASE_COLUMNS as string[], rowsOf(trial.cases, CASE_COLUMNS)), rows: trial.cases.length },
+    { name: 'offences.csv', content: toCsv(OFFENCE_COLUMNS as string[], rowsOf(trial.offences, OFFENCE_COLUMNS)), rows: trial.offences.length },
+    { name: 'process.csv', content: toCsv(PROCESS_COLUMNS as string[], rowsOf(trial.process, PROCESS_COLUMNS)), rows: trial.process.length },
+    { name: 'costs.csv', content: toCsv(COST_COLUMNS as string[], rowsOf(trial.costs, COST_COLUMNS)), rows: trial.costs.length },
+    { name: 'themes.csv', content: toCsv(THEME_COLUMNS as string[], rowsOf(trial.themes, THEME_COLUMNS)), rows: trial.themes.length },
+    { name: 'truth.json', content: `${JSON.stringify(trial.truth, null, 2)}\n`, rows: 1 },
+  ];
+}
+
+/** Handler: validates options, simulates, writes the files atomically as one set. */
+export async function runSimulate(opts: SimulateCliOptions): Promise<SimulateResult> {
+  const conceptKey = requireOption('--concept', opts.concept);
+  const concept = findConcept(conceptKey);
+  if (!concept) throw new UsageError(`--concept: unknown concept ${JSON.stringify(conceptKey)}; use 1-5 or pcp, pcp-fund, women-pcp-fund, user-grants, community-navigation`);
+  const stage = requireOption('--stage', opts.stage) as Stage;
+  if (!STAGES.includes(stage)) throw new UsageError(`--stage must be one of ${STAGES.join(', ')}, got ${JSON.stringify(opts.stage)}`);
+  const seed = parseSeed(opts.seed)!;
+  const outDir = requireOption('--out-dir', opts.outDir);
+  const n = parseIntOption('--n', opts.n, 4, 5_000_000);
+  const clusters = parseIntOption('--clusters', opts.clusters, 2, 1_000_000);
+  const baseRate = parseNumberOption('--base-rate', opts.baseRate, 0, 1, true);
+  const effectRate = parseNumberOption('--effect-rate', opts.effectRate, 0, 1, true);
+  const icc = parseNumberOption('--icc', opts.icc, 0, 0.9);
+  const attrition = parseNumberOption('--attrition', opts.attrition, 0, 0.9);
+  const followUpDays = parseIntOption('--follow-up-days', opts.followUpDays, 1, 3650);
+  const waitingDays = parseIntOption('--waiting-days', opts.waitingDays, 0, 3650);
+  if (concept.unit === 'cluster' && clusters !== undefined && n !== undefined && clusters > n) {
+    throw new UsageError(`--clusters (${clusters}) cannot exceed --n (${n})`);
+  }
+  const trial = simulateTrial({ concept, stage, seed, n, clusters, baseRate, effectRate, icc, attrition, followUpDays, waitingDays });
+  const files = renderTrialFiles(trial);
+  writeFilesAtomic(files.map((f) => ({ path: join(outDir, f.name), content: f.content })));
+  return {
+    concept: concept.slug,
+    stage,
+    seed,
+    out_dir: outDir,
+    files: files.map((f) => ({ path: join(outDir, f.name), rows: f.rows, sha256: createHash('sha256').update(f.content).digest('hex') })),
+    truth: trial.truth,
+  };
+}
 
 export function register(program: Command): void {
-  registerNotBuilt(program, 'simulate', 'Simulate a realistic synthetic trial', 'synthetic trials (issue 2)');
+  withCommon(program.command('simulate'))
+    .description('Simulate a realistic synthetic trial with a known true effect (cases, offences, process, costs, themes, truth)')
+    .option('--concept <id|slug>', 'concept 1-5 or its slug (see `pilot-eval concepts`)')
+    .option('--stage <stage>', 'pilot, efficacy or effectiveness')
+    .option('--seed <int>', 'random seed: the same seed gives the same bytes')
+    .option('--out-dir <dir>', 'folder to write cases.csv, offences.csv, process.csv, costs.csv, themes.csv, truth.json')
+    .option('--n <int>', 'people randomised (default by stage: pilot 60, efficacy 800, effectiveness 2400; women 40/400/1200)')
+    .option('--clusters <int>', 'teams / groups / centres (default by concept and stage)')
+    .option('--base-rate <p>', 'control proven re-offending rate in a year (default 0.35)')
+    .option('--effect-rate <p>', 'treated proven re-offending rate (default 0.30)')
+    .option('--icc <x>', 'latent intra-cluster correlation on the logit scale (default 0.03 cluster designs, 0.01 otherwise)')
+    .option('--attrition <p>', 'share of people who withdraw (default pilot 0.15, efficacy 0.06, effectiveness 0.05)')
+    .option('--follow-up-days <int>', 'follow-up length (default 365)')
+    .option('--waiting-days <int>', 'waiting period for proof (default 183)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ pilot-eval simulate --concept pcp --stage efficacy --seed 1 --out-dir trial
+  $ pilot-eval simulate --concept 3 --stage pilot --seed 7 --n 40 --effect-rate 0.25 --out-dir women-pilot --json`,
+    )
+    .action(async (opts: SimulateCliOptions & { json?: boolean }) => {
+      const result = await runSimulate(opts);
+      if (opts.json) return printJson(result);
+      const t = result.truth;
+      printText(
+        `Simulated ${result.concept} (${result.stage}), seed ${result.seed}: ${String(t.n)} people in ${String(t.clusters)} teams/groups, ` +
+          `true rates ${String(t.base_rate)} (control) vs ${String(t.effect_rate)} (treated), hazard ratio ${Number(t.hazard_ratio).toFixed(3)}\n\n` +
+          table([['file', 'rows'], ...result.files.map((f) => [f.path, String(f.rows)])], ['l', 'r']),
+      );
+    });
 }

@@ -1,0 +1,145 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../../core/errors.js';
+import { parsePowerOptions, runPower, type BinaryPowerResult, type SimulatedPowerResult, type StandardisedPowerResult } from './power.js';
+
+const CONTRACT_STANDARDISED = ['design', 'solve', 'mdes', 'conf_low', 'conf_high', 'power', 'df', 'multiplier', 'sse', 'n', 'J', 'K'];
+const CONTRACT_BINARY = ['n_per_arm', 'n_per_arm_exact', 'n_total', 'clusters_per_arm', 'design_effect', 'power', 'p1', 'p2', 'cohens_h', 'detectable_p2'];
+const CONTRACT_SIMULATION = ['power', 'power_mcse', 'bias', 'rmse', 'coverage', 'reps'];
+
+function run(args: Record<string, string | boolean>): ReturnType<typeof runPower> {
+  return runPower(parsePowerOptions(args));
+}
+
+describe('pilot-eval power: standardised outcomes', () => {
+  it('mdes.ira(n = 250) = 0.356 with the contract fields', async () => {
+    const r = (await run({ design: 'ira', solve: 'mdes', n: '250' })) as StandardisedPowerResult;
+    for (const k of CONTRACT_STANDARDISED) expect(r).toHaveProperty(k);
+    // PowerUpR: mdes.ira(n = 250) = 0.356; R formula 0.35577503935795396
+    expect(r.mdes).toBeCloseTo(0.35577503935795396, 10);
+    expect(r.df).toBe(248);
+    expect(r.J).toBeNull();
+    expect(r.K).toBeNull();
+    expect(r.power).toBe(0.8);
+  });
+  it('solve n for cra2 returns J = 81 and the exact 80.57', async () => {
+    const r = (await run({ design: 'cra2', solve: 'n', es: '0.3', rho2: '0.17', n: '15' })) as StandardisedPowerResult;
+    // R: uniroot(function(J) pw('cra2', es = .3, rho2 = .17, n = 15, J = J) - .8, ...)$root = 80.571391529296051
+    expect(r.J).toBe(81);
+    expect(r.J_exact).toBeCloseTo(80.571391529296051, 6);
+    expect(r.solved_size).toBe('J');
+    expect(r.power).toBeGreaterThanOrEqual(0.8);
+  });
+  it('attrition inflates the solved n and shrinks the analysed n', async () => {
+    const r = (await run({ design: 'ira', solve: 'n', es: '0.25', attrition: '0.2' })) as StandardisedPowerResult;
+    // 505 analysed (R: ceiling(504.255)) -> ceil(505 / 0.8) = 632 randomised
+    expect(r.n).toBe(632);
+    expect(r.n_exact).toBeCloseTo(504.25500244475569 / 0.8, 5);
+    expect(r.n_analysed).toBeCloseTo(632 * 0.8, 10);
+    const m = (await run({ design: 'ira', solve: 'mdes', n: '250', attrition: '0.2' })) as StandardisedPowerResult;
+    expect(m.df).toBeCloseTo(198, 10);
+  });
+  it('solve is inferred: es and sizes give power', async () => {
+    const r = (await run({ design: 'ira', n: '250', es: '0.25' })) as StandardisedPowerResult;
+    expect(r.solve).toBe('power');
+    // R: pw('ira', es = .25, n = 250)
+    expect(r.power).toBeCloseTo(0.50355459600358077, 10);
+  });
+  it('--plot writes an SVG power curve', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'power-'));
+    const file = join(dir, 'curve.svg');
+    const r = (await run({ design: 'cra2', solve: 'mdes', rho2: '0.17', n: '15', J: '20', plot: file })) as StandardisedPowerResult;
+    expect(r.plot).toBe(file);
+    const svg = readFileSync(file, 'utf8');
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg).toContain('<polyline');
+    expect(r.power_curve.length).toBeGreaterThan(10);
+    expect(r.power_curve.every((p, i, a) => i === 0 || p.power >= a[i - 1]!.power)).toBe(true);
+  });
+});
+
+describe('pilot-eval power: binary outcomes', () => {
+  it('p1 .5, p2 .75, power .9 -> 77 per arm (76.71 exact)', async () => {
+    const r = (await run({ outcome: 'binary', p1: '0.5', p2: '0.75', power: '0.9', solve: 'n' })) as BinaryPowerResult;
+    for (const k of CONTRACT_BINARY) expect(r).toHaveProperty(k);
+    // R: power.prop.test(p1 = .5, p2 = .75, power = .9, tol = 1e-12)$n
+    expect(r.n_per_arm).toEqual([77, 77]);
+    expect(r.n_per_arm_exact[0]).toBeCloseTo(76.706928451777443, 8);
+    expect(r.n_total).toBe(154);
+    expect(r.clusters_per_arm).toBeNull();
+    expect(r.design_effect).toBe(1);
+  });
+  it('arcsine, h = 0.4049 -> 96 per arm (95.77)', async () => {
+    const r = (await run({ outcome: 'binary', p1: '0.65', p2: '0.45', solve: 'n', method: 'arcsine' })) as BinaryPowerResult;
+    expect(r.n_per_arm).toEqual([96, 96]);
+    expect(r.cohens_h).toBeCloseTo(0.40486007517695755, 12);
+  });
+  it('40 teams of 25: detectable rate and logit d', async () => {
+    const r = (await run({ outcome: 'binary', p1: '0.35', n: '500', icc: '0.027', clusterSize: '25', solve: 'mdes' })) as BinaryPowerResult;
+    expect(r.clusters_per_arm).toEqual([20, 20]);
+    expect(r.design_effect).toBeCloseTo(1.648, 12);
+    // R: uniroot(function(p2) power.prop.test(n = 500/1.648, p1 = .35, p2 = p2)$power - .8, c(.01, .3499), tol = 1e-14)$root
+    expect(r.detectable_p2!).toBeCloseTo(0.24615682872411618, 8);
+    expect(r.logit_d!).toBeCloseTo(0.27576164388991647, 7);
+  });
+  it('clustered sample size: n x DE and clusters = ceil(n DE / m)', async () => {
+    const r = (await run({ outcome: 'binary', p1: '0.35', p2: '0.288', icc: '0.027', clusterSize: '25', solve: 'n' })) as BinaryPowerResult;
+    // R: power.prop.test(p1 = .35, p2 = .288, power = .8, tol = 1e-12)$n * 1.648 = 1460.0620723316963
+    expect(r.n_per_arm_exact[0]).toBeCloseTo(1460.0620723316963, 6);
+    expect(r.n_per_arm).toEqual([1461, 1461]);
+    expect(r.clusters_per_arm).toEqual([59, 59]);
+  });
+  it('power with continuity correction, ratio 2, unequal clusters and attrition', async () => {
+    const r = (await run({ outcome: 'binary', p1: '0.35', p2: '0.25', n: '300', ratio: '2', method: 'continuity', icc: '0.02', clusterSize: '10', clusterCv: '0.5', attrition: '0.1' })) as BinaryPowerResult;
+    // DE = 1 + ((0.5^2 + 1) 10 - 1) 0.02 = 1.23; effective n1 = 300 x 0.9 / 1.23; Fleiss cc inverted:
+    // R: c <- 3/(2*.1); n1 <- 300*.9/1.23; n <- (n1 - c/2)^2/n1; pbar <- (.35 + 2*.25)/3
+    //    pnorm((.1*sqrt(n) - qnorm(.975)*sqrt(1.5*pbar*(1-pbar)))/sqrt(.35*.65 + .25*.75/2)) = 0.73113728952874368
+    expect(r.design_effect).toBeCloseTo(1.23, 12);
+    expect(r.power).toBeCloseTo(0.73113728952874368, 10);
+    expect(r.n_per_arm).toEqual([300, 600]);
+    expect(r.clusters_per_arm).toEqual([30, 60]);
+  });
+  it('--simulate reports the DeclareDesign diagnosands', async () => {
+    const r = (await run({ outcome: 'binary', p1: '0.35', p2: '0.288', icc: '0.027', clusterSize: '25', n: '500', simulate: '200', seed: '1' })) as SimulatedPowerResult;
+    for (const k of CONTRACT_SIMULATION) expect(r).toHaveProperty(k);
+    expect(r.reps).toBe(200);
+    expect(r.clusters_per_arm).toEqual([20, 20]);
+    expect(r.power).toBeGreaterThan(0.2);
+    expect(r.power).toBeLessThan(0.7);
+  });
+});
+
+describe('pilot-eval power: usage errors name the option and the rule', () => {
+  it.each([
+    [{ design: 'abc', solve: 'mdes', n: '10' }, '--design must be one of ira, bira2, bira2f1, cra2, cra3, bcra3r2, bcra3f2; got "abc"'],
+    [{ solve: 'mdes', n: '10' }, '--design is required: one of ira, bira2, bira2f1, cra2, cra3, bcra3r2, bcra3f2'],
+    [{ design: 'ira', solve: 'maybe' }, '--solve must be mdes, power or n; got "maybe"'],
+    [{ design: 'ira', solve: 'n', n: '100', es: '0.3' }, '--n conflicts with --solve n: design ira solves for n; leave --n out'],
+    [{ design: 'cra2', solve: 'n', J: '20', n: '10', rho2: '0.1', es: '0.3' }, '--J conflicts with --solve n: design cra2 solves for J; leave --J out'],
+    [{ design: 'ira', solve: 'power', n: '100' }, '--es is required for --solve power'],
+    [{ design: 'ira', solve: 'mdes', n: '100', es: '0.2' }, '--es conflicts with --solve mdes'],
+    [{ design: 'ira', solve: 'mdes', n: '2' }, 'sizes too small for design ira: df = n - g1 - 2 = 0, must be > 0'],
+    [{ design: 'ira', solve: 'mdes', n: '100', K: '5' }, '--K does not apply to design ira (sizes: --n)'],
+    [{ design: 'ira', solve: 'mdes', n: '100', p1: '0.3' }, '--p1 needs --outcome binary'],
+    [{ design: 'ira', n: '100', simulate: '100', seed: '1' }, '--simulate needs --outcome binary'],
+    [{ outcome: 'binary', p1: '0.3', p2: '0.3', solve: 'n' }, '--p1 and --p2 must differ (both are 0.3): there is no effect to detect'],
+    [{ outcome: 'binary', p1: '0', p2: '0.3', solve: 'n' }, '--p1 must be strictly between 0 and 1, got 0'],
+    [{ outcome: 'binary', p1: '0.3', p2: '1', solve: 'n' }, '--p2 must be strictly between 0 and 1, got 1'],
+    [{ outcome: 'binary', p1: '0.3', p2: '0.2', n: '100', solve: 'n' }, '--n conflicts with --solve n: the size is the answer; leave --n out'],
+    [{ outcome: 'binary', p1: '0.3', p2: '0.2', n: '100', solve: 'mdes' }, '--p2 conflicts with --solve mdes'],
+    [{ outcome: 'binary', p1: '0.3', p2: '0.2', solve: 'power' }, '--n (control-arm size) is required for --solve power'],
+    [{ outcome: 'binary', p1: '0.3', p2: '0.2', icc: '0.05', solve: 'n' }, '--icc and --cluster-size go together: give both for a cluster design'],
+    [{ outcome: 'binary', p1: '0.3', p2: '0.2', method: 'exact', solve: 'n' }, '--method must be one of normal, continuity, arcsine; got "exact"'],
+    [{ outcome: 'binary', design: 'cra2', p1: '0.3', p2: '0.2', solve: 'n' }, '--design applies to standardised outcomes; with --outcome binary use --p1/--p2'],
+    [{ outcome: 'binary', p1: '0.3', p2: '0.2', n: '100', simulate: '100' }, '--seed <int> is required with --simulate so the result can be reproduced'],
+    [{ outcome: 'binary', p1: '0.3', p2: '0.2', n: '100', simulate: '100', seed: '1', solve: 'n' }, '--solve n conflicts with --simulate'],
+    [{ outcome: 'binary', p1: '0.3', p2: '0.2', n: '100', seed: '1' }, '--seed only applies with --simulate <reps>'],
+    [{ outcome: 'survival' }, '--outcome must be standardised or binary, got "survival"'],
+  ])('%#: %j', async (args, message) => {
+    const p = (async () => run(args as Record<string, string>))();
+    await expect(p).rejects.toThrow(UsageError);
+    await expect(p).rejects.toThrow(message);
+  });
+});

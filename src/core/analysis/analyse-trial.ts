@@ -1,0 +1,451 @@
+/**
+ * The whole `analyse` computation as one pure function: a per-person table in, the contract's JSON
+ * object out (CONTRACT.md "analyse"). Used by the `analyse` command and by `report`.
+ */
+import { UsageError } from '../errors.js';
+import { createRng } from '../random.js';
+import { logisticArmEffect, SingularDesignError, type ArmEffect } from '../stats/logistic-regression.js';
+import { attrition, type Attrition } from './attrition.js';
+import { balanceRow, type BalanceRow } from './balance.js';
+import { adjustedBinaryRows, binaryEffects } from './binary-effects.js';
+import { clusterBinaryEffects } from './cluster-effects.js';
+import { continuousEffects } from './continuous-effects.js';
+import { countEffects } from './count-effects.js';
+import { fin, nullRow, type EffectRow } from './effect-row.js';
+import { bootstrapCi, buildUnits, permutationTest, type ResampleStatistic } from './resampling.js';
+import { survivalEffects } from './survival-effects.js';
+import { parseTrialData, type OutcomeData, type TextTableLike, type TrialData, type TrialDataOptions } from './trial-data.js';
+import { PRIMARY_MEASURE, verdictFor, type Verdict } from './verdict.js';
+import { meanVar } from '../stats/welch-t-test.js';
+
+export interface AnalyseOptions extends TrialDataOptions {
+  /** Two-sided alpha for every interval and the verdicts (0.05). */
+  alpha?: number;
+  /** Permutation replicates (needs seed). */
+  permutations?: number;
+  /** Bootstrap replicates (needs seed). */
+  bootstrap?: number;
+  seed?: number;
+}
+
+export interface ArmSummary {
+  arm: string;
+  n: number;
+  n_analysed: number;
+  reoffenders: number | null;
+  binary_rate: number | null;
+  reoffences: number | null;
+  frequency_per_offender: number | null;
+  mean: number | null;
+  sd: number | null;
+}
+
+export interface AnalyseResult {
+  design: { unit: 'individual' | 'cluster'; cluster: string | null; n_clusters: Record<string, number> };
+  treatment: string;
+  control: string;
+  alpha: number;
+  primary_outcome: string;
+  arms: ArmSummary[];
+  effects: EffectRow[];
+  balance: BalanceRow[];
+  attrition: Attrition;
+  verdict: Array<{ outcome: string; measure: string; verdict: Verdict }>;
+  excluded: { not_measurable: number; other_arms: number; other_arm_labels: string[] };
+  warnings: string[];
+}
+
+/** JDL: the minimum treated group size for a Justice Data Lab analysis. */
+export const JDL_MIN_TREATED = 60;
+/** Fewer clusters per arm than this makes cluster-robust and cluster-level inference fragile. */
+export const MIN_CLUSTERS_PER_ARM = 10;
+
+/**
+ * Analyses a per-person table.
+ * @throws UsageError for options that do not fit the data (unknown arm label or column, no one
+ *   analysable in an arm, covariates without variance, resampling without a seed); DataError for bad cells.
+ */
+export function analyseTrial(table: TextTableLike, options: AnalyseOptions = {}): AnalyseResult {
+  const alpha = options.alpha ?? 0.05;
+  if (!(alpha > 0 && alpha < 1)) throw new UsageError(`--alpha must be strictly between 0 and 1, got ${alpha}`);
+  if ((options.permutations || options.bootstrap) && options.seed === undefined) {
+    throw new UsageError('--permutations and --bootstrap need --seed <int> so the result can be reproduced');
+  }
+  const data = parseTrialData(table, options);
+  return analyseData(data, { ...options, alpha });
+}
+
+/** The analysis of already parsed data (see parseTrialData). */
+export function analyseData(data: TrialData, options: AnalyseOptions & { alpha: number }): AnalyseResult {
+  const { alpha } = options;
+  const warnings: string[] = [];
+  const labels = { treatment: data.treatment, control: data.control };
+  if (data.excludedOtherArms > 0) {
+    warnings.push(`${data.excludedOtherArms} row(s) in other arms (${data.otherArms.join(', ')}) left out: only ${data.treatment} vs ${data.control} is analysed`);
+  }
+  let notMeasurable = 0;
+  for (let i = 0; i < data.n; i++) if (!data.measurable[i]) notMeasurable++;
+  if (notMeasurable > 0) warnings.push(`${notMeasurable} person(s) not yet measurable (measurable = no) excluded from the analysis`);
+
+  const clusterCounts: Record<string, number> = { [data.control]: 0, [data.treatment]: 0 };
+  if (data.cluster) {
+    const seen = new Set<number>();
+    for (let i = 0; i < data.n; i++) {
+      const k = data.cluster.index[i]!;
+      if (!seen.has(k)) {
+        seen.add(k);
+        clusterCounts[data.arm[i] ? data.treatment : data.control]!++;
+      }
+    }
+    const few = Object.entries(clusterCounts).filter(([, c]) => c < MIN_CLUSTERS_PER_ARM);
+    if (few.length) {
+      warnings.push(`few clusters: ${few.map(([a, c]) => `${c} in ${a}`).join(', ')} (fewer than ${MIN_CLUSTERS_PER_ARM} per arm): cluster-robust standard errors and the ICC are imprecise; prefer the cluster-level analysis and a permutation test`);
+    }
+  }
+
+  const effects: EffectRow[] = [];
+  const verdict: AnalyseResult['verdict'] = [];
+  const analysedMasks = new Map<string, Uint8Array>();
+  for (const outcome of data.outcomes) {
+    const mask = analysedMask(data, outcome);
+    analysedMasks.set(outcome.name, mask);
+    const rows = analyseOutcome(data, outcome, mask, options, warnings);
+    effects.push(...rows);
+    const primary = PRIMARY_MEASURE[outcome.kind];
+    verdict.push({ outcome: outcome.name, measure: primary, verdict: verdictFor(rows.find((r) => r.measure === primary && r.arm === undefined)) });
+  }
+
+  const primaryOutcome = data.outcomes[0]!;
+  const primaryMask = analysedMasks.get(primaryOutcome.name)!;
+  let nTreatedAnalysed = 0;
+  for (let i = 0; i < data.n; i++) if (primaryMask[i] && data.arm[i]) nTreatedAnalysed++;
+  if (nTreatedAnalysed < JDL_MIN_TREATED) {
+    warnings.push(`only ${nTreatedAnalysed} people analysed in the treatment group: the Justice Data Lab requires at least ${JDL_MIN_TREATED}; treat the estimates as indicative`);
+  }
+
+  return {
+    design: { unit: data.cluster ? 'cluster' : 'individual', cluster: data.cluster?.column ?? null, n_clusters: clusterCounts },
+    treatment: data.treatment,
+    control: data.control,
+    alpha,
+    primary_outcome: primaryOutcome.name,
+    arms: armSummaries(data, primaryMask, analysedMasks),
+    effects,
+    balance: data.balance.map((b) => balanceRow(b.name, b.values, data.arm, primaryMask)),
+    attrition: attrition(data.arm, primaryMask, data.measurable),
+    verdict,
+    excluded: { not_measurable: notMeasurable, other_arms: data.excludedOtherArms, other_arm_labels: data.otherArms },
+    warnings,
+  };
+}
+
+function analysedMask(data: TrialData, outcome: OutcomeData): Uint8Array {
+  const m = new Uint8Array(data.n);
+  for (let i = 0; i < data.n; i++) {
+    const w = data.weights ? data.weights[i]! : 1;
+    m[i] = data.measurable[i] && !Number.isNaN(outcome.y[i]!) && w > 0 ? 1 : 0;
+  }
+  return m;
+}
+
+/** Rows of `mask` as an index list, and the cluster index compacted to the clusters present. */
+function subset(data: TrialData, mask: Uint8Array) {
+  let n = 0;
+  for (let i = 0; i < data.n; i++) n += mask[i]!;
+  const idx = new Int32Array(n);
+  const arm = new Uint8Array(n);
+  for (let i = 0, r = 0; i < data.n; i++) {
+    if (!mask[i]) continue;
+    idx[r] = i;
+    arm[r++] = data.arm[i]!;
+  }
+  let cluster: { index: Int32Array; nClusters: number } | undefined;
+  if (data.cluster) {
+    const src = new Int32Array(n);
+    for (let r = 0; r < n; r++) src[r] = data.cluster.index[idx[r]!]!;
+    cluster = compactIndex(src, data.cluster.levels.length);
+  }
+  return { idx, n, arm, cluster };
+}
+
+/** Renumbers codes in [0, nCodes) to 0..k-1 in order of first appearance. */
+function compactIndex(codes: Int32Array, nCodes: number): { index: Int32Array; nClusters: number } {
+  const map = new Int32Array(nCodes).fill(-1);
+  const index = new Int32Array(codes.length);
+  let k = 0;
+  for (let r = 0; r < codes.length; r++) {
+    const c = codes[r]!;
+    if (map[c] === -1) map[c] = k++;
+    index[r] = map[c]!;
+  }
+  return { index, nClusters: k };
+}
+
+/** values[idx[r]] for every r. */
+function gather(values: ArrayLike<number>, idx: Int32Array, offset = 0): Float64Array {
+  const out = new Float64Array(idx.length);
+  for (let r = 0; r < idx.length; r++) out[r] = values[offset + idx[r]!]!;
+  return out;
+}
+
+function analyseOutcome(data: TrialData, outcome: OutcomeData, mask: Uint8Array, options: AnalyseOptions & { alpha: number }, warnings: string[]): EffectRow[] {
+  const { alpha } = options;
+  const name = outcome.name;
+  const s = subset(data, mask);
+  let nT = 0;
+  for (let i = 0; i < s.n; i++) nT += s.arm[i]!;
+  const nC = s.n - nT;
+  if (nT === 0 || nC === 0) {
+    throw new UsageError(`outcome ${name}: no one in the ${nT === 0 ? data.treatment : data.control} arm has a measurable ${name}: an effect cannot be estimated`);
+  }
+  const y = gather(outcome.y, s.idx);
+  const weights = data.weights ? gather(data.weights, s.idx) : undefined;
+  const rows: EffectRow[] = [];
+
+  // Complete cases for the covariate-adjusted models.
+  const cov = data.covariates;
+  let cc: { keep: Uint8Array; n: number } | null = null;
+  if (cov) {
+    const keep = new Uint8Array(s.n);
+    let k = 0;
+    for (let r = 0; r < s.n; r++) {
+      const i = s.idx[r]!;
+      let ok = 1;
+      for (let j = 0; j < cov.q && ok; j++) if (Number.isNaN(cov.X[j * data.n + i]!)) ok = 0;
+      keep[r] = ok;
+      k += ok;
+    }
+    if (k < s.n) warnings.push(`${name}: ${s.n - k} analysed row(s) with a missing covariate left out of the adjusted models (complete cases)`);
+    cc = { keep, n: k };
+  }
+  const covBlock = (keep: Uint8Array | null, nk: number) => {
+    if (!cov) return undefined;
+    const X = new Float64Array(nk * cov.q);
+    for (let j = 0; j < cov.q; j++) {
+      let r2 = 0;
+      for (let r = 0; r < s.n; r++) if (!keep || keep[r]) X[j * nk + r2++] = cov.X[j * data.n + s.idx[r]!]!;
+    }
+    return { X, q: cov.q, terms: cov.terms };
+  };
+  const pick = <T extends Float64Array | Uint8Array | Int32Array>(arr: T, keep: Uint8Array | null): T => {
+    if (!keep) return arr;
+    const Ctor = arr.constructor as new (n: number) => T;
+    const out = new Ctor(cc!.n);
+    let r2 = 0;
+    for (let r = 0; r < s.n; r++) if (keep[r]) out[r2++] = arr[r]!;
+    return out;
+  };
+  const keep = cc && cc.n < s.n ? cc.keep : null;
+  const compactCluster = (index: Int32Array) => compactIndex(index, s.cluster!.nClusters);
+  const collinear = (err: unknown): never | EffectRow[] => {
+    if (err instanceof SingularDesignError) {
+      const term = err.column >= 2 ? cov?.terms[err.column - 2] : err.column === 1 ? 'arm' : 'intercept';
+      throw new UsageError(`--covariates: "${term}" is collinear with the arm or other covariates in the analysed rows of ${name}; drop it`);
+    }
+    throw err;
+  };
+
+  if (outcome.kind === 'binary') {
+    let a = 0;
+    let c = 0;
+    for (let r = 0; r < s.n; r++) {
+      if (s.arm[r]) a += y[r]!;
+      else c += y[r]!;
+    }
+    rows.push(...binaryEffects(name, { eventsT: a, nT, eventsC: c, nC }, alpha, warnings));
+    if (weights) warnings.push(`${name}: the 2x2 measures are unweighted; --weights enter the regression models only`);
+    const ya = pick(y, keep);
+    const arma = pick(s.arm, keep);
+    const wa = weights ? pick(weights, keep) : undefined;
+    const cl = s.cluster ? (keep ? compactCluster(pick(s.cluster.index, keep)) : s.cluster) : undefined;
+    const block = covBlock(keep, cc ? cc.n : s.n);
+    const separated = a === 0 || c === 0 || a === nT || c === nC;
+    // One logistic fit serves the adjusted rows (model SE) and the cluster-robust row (vcovCL SE).
+    let fitted: ArmEffect | undefined;
+    if ((cov || cl) && !separated) {
+      try {
+        fitted = logisticArmEffect(ya, arma, { covariates: block?.X, q: block?.q ?? 0, weights: wa, cluster: cl?.index, nClusters: cl?.nClusters });
+      } catch (err) {
+        collinear(err);
+      }
+    }
+    if (cov) {
+      if (!fitted || fitted.separation) {
+        warnings.push(`${name}: separation in the adjusted logistic model (fitted probabilities numerically 0 or 1): adjusted odds ratio withheld`);
+        rows.push(nullRow(name, 'adjusted_odds_ratio', 'not estimable: separation'), nullRow(name, 'adjusted_logit_d', 'not estimable: separation'));
+      } else rows.push(...adjustedBinaryRows(name, fitted.estimate, fitted.std_error_model, alpha, cov.terms));
+    }
+    if (cl) {
+      rows.push(
+        ...clusterBinaryEffects(
+          { outcome: name, y: ya, arm: arma, cluster: cl.index, nClusters: cl.nClusters, clusterName: data.cluster!.column, alpha, covariates: block, weights: wa, source: data.file, fitted: separated ? null : fitted },
+          warnings,
+        ),
+      );
+    }
+  } else if (outcome.kind === 'count') {
+    try {
+      rows.push(
+        ...countEffects(
+          {
+            outcome: name,
+            y: pick(y, keep),
+            arm: pick(s.arm, keep),
+            alpha,
+            covariates: covBlock(keep, cc ? cc.n : s.n),
+            cluster: s.cluster ? (keep ? compactCluster(pick(s.cluster.index, keep)) : s.cluster) : undefined,
+            weights: weights ? pick(weights, keep) : undefined,
+          },
+          warnings,
+        ),
+      );
+    } catch (err) {
+      collinear(err);
+    }
+  } else if (outcome.kind === 'time') {
+    const status = new Uint8Array(s.n);
+    for (let r = 0; r < s.n; r++) status[r] = outcome.event![s.idx[r]!]!;
+    rows.push(...survivalEffects({ outcome: name, time: y, status, treated: s.arm, armLabels: { treatment: data.treatment, control: data.control }, alpha }));
+  } else {
+    const covs = cov ? cov.terms.map((t, j) => ({ name: t, values: pick(gather(cov.X, s.idx, j * data.n), keep) })) : undefined;
+    const cl = s.cluster ? (keep ? compactCluster(pick(s.cluster.index, keep)) : s.cluster) : undefined;
+    const res = continuousEffects({ outcome: name, y: pick(y, keep), treated: pick(s.arm, keep), covariates: covs, cluster: cl?.index, alpha, source: data.file });
+    rows.push(...res.rows);
+  }
+
+  const kind: ResampleStatistic | null = outcome.kind === 'count' ? 'log_ratio' : outcome.kind === 'time' ? null : 'difference';
+  if ((options.permutations || options.bootstrap) && kind === null) {
+    warnings.push(`${name}: permutation and bootstrap are not available for time-to-event outcomes (use the log-rank test)`);
+  }
+  if (kind && (options.permutations || options.bootstrap)) {
+    rows.push(...resamplingRows(data, outcome, s, y, kind, options, warnings));
+  }
+  return rows;
+}
+
+function resamplingRows(
+  data: TrialData,
+  outcome: OutcomeData,
+  s: ReturnType<typeof subset>,
+  y: Float64Array,
+  kind: ResampleStatistic,
+  options: AnalyseOptions & { alpha: number },
+  warnings: string[],
+): EffectRow[] {
+  const rows: EffectRow[] = [];
+  const name = outcome.name;
+  const seed = options.seed!;
+  const what = outcome.kind === 'binary' ? 'risk difference' : outcome.kind === 'count' ? 'log ratio of mean counts (unadjusted rate ratio)' : 'mean difference';
+  let stratum: Int32Array | null = null;
+  if (data.stratum) {
+    stratum = new Int32Array(s.n);
+    for (let r = 0; r < s.n; r++) stratum[r] = data.stratum.index[s.idx[r]!]!;
+  }
+  if (stratum && s.cluster) {
+    // Strata must be constant within a cluster for whole clusters to be re-randomised within them.
+    const first = new Int32Array(s.cluster.nClusters).fill(-1);
+    for (let r = 0; r < s.n; r++) {
+      const g = s.cluster.index[r]!;
+      if (first[g] === -1) first[g] = stratum[r]!;
+      else if (first[g] !== stratum[r]) {
+        warnings.push(`${name}: strata vary within clusters, so clusters are re-randomised without strata`);
+        stratum = null;
+        break;
+      }
+    }
+  }
+  const units = buildUnits(y, s.arm, s.cluster?.index ?? null, s.cluster?.nClusters ?? s.n, stratum);
+  const unitText = `${s.cluster ? 'whole clusters' : 'individuals'}${stratum ? ' within strata' : ''}`;
+  if (options.permutations) {
+    const p = permutationTest(kind, units, options.permutations, createRng(seed));
+    rows.push({
+      outcome: name,
+      measure: 'permutation_p',
+      estimate: fin(kind === 'log_ratio' ? Math.exp(p.observed) : p.observed),
+      std_error: null,
+      conf_low: null,
+      conf_high: null,
+      statistic: fin(p.observed),
+      p_value: fin(p.p_value),
+      method: `permutation test of the ${what}: ${p.replicates} re-randomisations of ${unitText}, seed ${seed}; p = (count |stat| >= |observed| + 1)/(N + 1)${p.undefined_replicates ? `; ${p.undefined_replicates} replicate(s) undefined` : ''}`,
+      replicates: p.replicates,
+      seed,
+    });
+  }
+  if (options.bootstrap) {
+    const measure = outcome.kind === 'binary' ? 'bootstrap_risk_difference' : outcome.kind === 'count' ? 'bootstrap_rate_ratio' : 'bootstrap_mean_difference';
+    try {
+      const b = bootstrapCi(kind, units, options.bootstrap, options.alpha, createRng(seed).fork());
+      const tr = kind === 'log_ratio' ? Math.exp : (x: number) => x;
+      rows.push({
+        outcome: name,
+        measure,
+        estimate: fin(tr(b.observed)),
+        std_error: fin(b.std_error),
+        conf_low: fin(tr(b.conf_low)),
+        conf_high: fin(tr(b.conf_high)),
+        statistic: null,
+        p_value: null,
+        method: `percentile bootstrap (quantile type 7) of the ${what}: ${b.replicates} resamples of ${s.cluster ? 'clusters' : 'individuals'} within arm, seed ${seed}${kind === 'log_ratio' ? '; std_error on the log scale' : ''}${b.undefined_replicates ? `; ${b.undefined_replicates} replicate(s) undefined and dropped` : ''}`,
+        replicates: b.replicates,
+        seed,
+      });
+    } catch (err) {
+      if (!(err instanceof RangeError)) throw err;
+      warnings.push(`${name}: bootstrap not possible: ${err.message}`);
+      rows.push(nullRow(name, measure, `not estimable: ${err.message}`));
+    }
+  }
+  return rows;
+}
+
+function armSummaries(data: TrialData, primaryMask: Uint8Array, masks: Map<string, Uint8Array>): ArmSummary[] {
+  const binary = data.outcomes.find((o) => o.name === 'reoffended');
+  const count = data.outcomes.find((o) => o.name === 'reoffences');
+  const cont = data.outcomes.find((o) => o.kind === 'continuous');
+  return [0, 1].map((code) => {
+    let n = 0;
+    let nAn = 0;
+    for (let i = 0; i < data.n; i++) {
+      if (data.arm[i] !== code) continue;
+      n++;
+      if (primaryMask[i]) nAn++;
+    }
+    const sumOf = (o: OutcomeData | undefined) => {
+      if (!o) return null;
+      const m = masks.get(o.name)!;
+      let s = 0;
+      let k = 0;
+      for (let i = 0; i < data.n; i++) {
+        if (data.arm[i] !== code || !m[i]) continue;
+        s += o.y[i]!;
+        k++;
+      }
+      return { s, k };
+    };
+    const b = sumOf(binary);
+    const c = sumOf(count);
+    let mean: number | null = null;
+    let sd: number | null = null;
+    if (cont) {
+      const m = masks.get(cont.name)!;
+      const vals: number[] = [];
+      for (let i = 0; i < data.n; i++) if (data.arm[i] === code && m[i]) vals.push(cont.y[i]!);
+      const mv = meanVar(vals);
+      mean = vals.length ? fin(mv.mean) : null;
+      sd = fin(Math.sqrt(mv.variance));
+    }
+    return {
+      arm: code ? data.treatment : data.control,
+      n,
+      n_analysed: nAn,
+      reoffenders: b ? b.s : null,
+      binary_rate: b && b.k > 0 ? b.s / b.k : null,
+      reoffences: c ? c.s : null,
+      frequency_per_offender: c && c.k > 0 ? c.s / c.k : null,
+      mean,
+      sd,
+    };
+  });
+}
+

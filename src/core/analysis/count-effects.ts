@@ -1,0 +1,81 @@
+/**
+ * Effects for a count outcome (re-offences per person): Welch mean difference and the Poisson
+ * log-link rate ratio with a sandwich SE (HC0, R `sandwich::vcovHC(type = "HC0")`; cluster-robust
+ * `vcovCL` in cluster designs).
+ */
+import { poissonArmEffect } from '../stats/poisson-regression.js';
+import { welchTTest } from '../stats/welch-t-test.js';
+import { clean, nullRow, ratioRow, type EffectRow } from './effect-row.js';
+
+export interface CountEffectsInput {
+  outcome: string;
+  y: Float64Array;
+  /** 1 = treatment, 0 = control. */
+  arm: Uint8Array;
+  alpha: number;
+  covariates?: { X: Float64Array; q: number; terms: string[] };
+  cluster?: { index: Int32Array; nClusters: number };
+  weights?: Float64Array;
+}
+
+/** Rows `mean_difference` and `rate_ratio`. Degenerate cases give null rows and a warning. */
+export function countEffects(input: CountEffectsInput, warnings: string[]): EffectRow[] {
+  const { outcome, y, arm, alpha } = input;
+  let nT = 0;
+  for (let i = 0; i < y.length; i++) nT += arm[i]!;
+  const xs = new Float64Array(nT);
+  const ys = new Float64Array(y.length - nT);
+  for (let i = 0, a = 0, b = 0; i < y.length; i++) {
+    if (arm[i]) xs[a++] = y[i]!;
+    else ys[b++] = y[i]!;
+  }
+  const rows: EffectRow[] = [];
+  try {
+    const t = welchTTest(xs, ys, 1 - alpha);
+    rows.push(
+      clean({
+        outcome,
+        measure: 'mean_difference',
+        estimate: t.estimate,
+        std_error: t.std_error,
+        conf_low: t.conf_low,
+        conf_high: t.conf_high,
+        statistic: t.statistic,
+        p_value: t.p_value,
+        method: `Welch two-sample t-test (R t.test), df ${t.df.toFixed(1)}${input.cluster ? '; ignores clustering: see rate_ratio for the cluster-robust analysis' : ''}`,
+        df: t.df,
+      }),
+    );
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    warnings.push(`${outcome}: mean difference not estimable: ${err.message}`);
+    rows.push(nullRow(outcome, 'mean_difference', `not estimable: ${err.message}`));
+  }
+  let sumT = 0;
+  let sumC = 0;
+  for (const v of xs) sumT += v;
+  for (const v of ys) sumC += v;
+  if (sumT === 0 || sumC === 0) {
+    const which = sumT === 0 && sumC === 0 ? 'either arm' : sumT === 0 ? 'the treatment arm' : 'the control arm';
+    warnings.push(`${outcome}: no re-offences in ${which}: the rate ratio is not estimable`);
+    rows.push(nullRow(outcome, 'rate_ratio', `not estimable: no events in ${which}`));
+    return rows;
+  }
+  const cov = input.covariates;
+  const e = poissonArmEffect(y, arm, {
+    covariates: cov?.X,
+    q: cov?.q ?? 0,
+    cluster: input.cluster?.index,
+    nClusters: input.cluster?.nClusters,
+    weights: input.weights,
+  });
+  const terms = cov && cov.q > 0 ? ` + ${cov.terms.join(' + ')}` : '';
+  const vc = e.robust_type === 'cluster' ? 'cluster-robust SE (R sandwich::vcovCL, HC0 with G/(G-1))' : 'sandwich SE (R sandwich::vcovHC(type = "HC0"))';
+  if (e.boundary) {
+    warnings.push(`${outcome}: the Poisson model did not converge to a finite estimate (fitted means numerically 0)`);
+    rows.push(nullRow(outcome, 'rate_ratio', 'not estimable: fitted means numerically 0'));
+    return rows;
+  }
+  rows.push(ratioRow(outcome, 'rate_ratio', e.estimate, e.std_error_robust, alpha, `Poisson log-link regression on arm${terms}, ${vc}`));
+  return rows;
+}

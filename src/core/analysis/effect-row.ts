@@ -1,0 +1,93 @@
+/**
+ * The tidy effect row of `analyse` (CONTRACT.md): one estimate per outcome and measure, with the
+ * broom-style vocabulary. Non-finite numbers never leave this module: they become null.
+ */
+import { pnorm, qnorm } from '../stats/distributions.js';
+
+export interface EffectRow {
+  outcome: string;
+  measure: string;
+  estimate: number | null;
+  std_error: number | null;
+  conf_low: number | null;
+  conf_high: number | null;
+  statistic: number | null;
+  p_value: number | null;
+  method: string;
+  /** Per-arm measures (Kaplan-Meier) name their arm. */
+  arm?: string;
+  /** NNT: whether the treatment prevents (benefit) or causes (harm) re-offences. */
+  direction?: 'benefit' | 'harm' | null;
+  /** Degrees of freedom of a t-based row. */
+  df?: number;
+  /** Permutation / bootstrap replicate count and seed. */
+  replicates?: number;
+  seed?: number;
+}
+
+/** Keeps finite numbers; NaN and infinities become null. */
+export function fin(x: number | null | undefined): number | null {
+  return x !== null && x !== undefined && Number.isFinite(x) ? x : null;
+}
+
+/** The two-sided normal quantile for confidence level 1 - alpha: qnorm(1 - alpha/2) exactly. */
+export function zCrit(alpha: number): number {
+  return qnorm(1 - alpha / 2);
+}
+
+/** Two-sided normal p-value of a z statistic. */
+export function pFromZ(z: number): number {
+  return 2 * pnorm(-Math.abs(z));
+}
+
+/** A row on a linear scale: estimate +/- z se, Wald z and p. */
+export function waldRow(outcome: string, measure: string, estimate: number, se: number, alpha: number, method: string): EffectRow {
+  const z = zCrit(alpha);
+  const stat = estimate / se;
+  return clean({
+    outcome,
+    measure,
+    estimate,
+    std_error: se,
+    conf_low: estimate - z * se,
+    conf_high: estimate + z * se,
+    statistic: stat,
+    p_value: pFromZ(stat),
+    method,
+  });
+}
+
+/** A ratio row: log estimate and its SE; the estimate and CI are exponentiated, std_error stays on the log scale. */
+export function ratioRow(outcome: string, measure: string, logEstimate: number, logSe: number, alpha: number, method: string): EffectRow {
+  const z = zCrit(alpha);
+  const stat = logEstimate / logSe;
+  return clean({
+    outcome,
+    measure,
+    estimate: Math.exp(logEstimate),
+    std_error: logSe,
+    conf_low: Math.exp(logEstimate - z * logSe),
+    conf_high: Math.exp(logEstimate + z * logSe),
+    statistic: stat,
+    p_value: pFromZ(stat),
+    method,
+  });
+}
+
+/** A row whose numbers are all unavailable, with the reason in `method`. */
+export function nullRow(outcome: string, measure: string, method: string): EffectRow {
+  return { outcome, measure, estimate: null, std_error: null, conf_low: null, conf_high: null, statistic: null, p_value: null, method };
+}
+
+/** Replaces any non-finite number by null. */
+export function clean(row: EffectRow): EffectRow {
+  return {
+    ...row,
+    estimate: fin(row.estimate),
+    std_error: fin(row.std_error),
+    conf_low: fin(row.conf_low),
+    conf_high: fin(row.conf_high),
+    statistic: fin(row.statistic),
+    p_value: fin(row.p_value),
+  };
+}

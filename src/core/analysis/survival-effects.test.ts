@@ -1,0 +1,112 @@
+/**
+ * Time-to-event effect rows against R 4, survival 3.5.3, on survival::veteran (randomised VA lung
+ * cancer trial; arm = trt == 2), test/data/veteran.csv written by test/data/survival-reml-data.R.
+ * R: v <- read.csv("test/data/veteran.csv"); v$arm <- as.integer(v$trt == 2); options(digits = 15).
+ */
+import { describe, expect, it } from 'vitest';
+import { readTable } from '../../io/table.js';
+import { survivalEffects } from './survival-effects.js';
+
+const rel = (a: number | null | undefined, b: number): number => Math.abs((a as number) - b) / Math.abs(b);
+const VOCAB = ['outcome', 'measure', 'estimate', 'std_error', 'conf_low', 'conf_high', 'statistic', 'p_value', 'method', 'arm', 'df'];
+
+async function veteran() {
+  const t = await readTable('test/data/veteran.csv');
+  const num = (c: string): number[] => t.cells.get(c)!.map(Number);
+  return { time: num('time'), status: num('status'), treated: num('trt').map((x) => (x === 2 ? 1 : 0)), karno: num('karno'), age: num('age') };
+}
+
+describe('survivalEffects', () => {
+  it('gives KM rows per arm, the Cox hazard ratio and the log-rank test in the contract vocabulary', async () => {
+    const v = await veteran();
+    const rows = survivalEffects({ outcome: 'days_to_reoffence', ...v, armLabels: { treatment: 'test', control: 'standard' } });
+    expect(rows.map((r) => `${r.measure}${r.arm ? `/${r.arm}` : ''}`)).toEqual([
+      'km_survival_90/standard',
+      'km_survival_90/test',
+      'km_survival_182/standard',
+      'km_survival_182/test',
+      'km_survival_365/standard',
+      'km_survival_365/test',
+      'hazard_ratio',
+      'logrank',
+    ]);
+    for (const r of rows) for (const k of Object.keys(r)) expect(VOCAB).toContain(k);
+    // summary(survfit(Surv(time, status) ~ 1, v[v$arm == 1, ]), times = 182): surv, std.err, lower, upper
+    const km = rows[3]!;
+    expect(rel(km.estimate, 0.23285294117647)).toBeLessThan(1e-12);
+    expect(rel(km.std_error, 0.0528795382385205)).toBeLessThan(1e-10);
+    expect(rel(km.conf_low, 0.1492034434023367)).toBeLessThan(1e-10);
+    expect(rel(km.conf_high, 0.363399737821893)).toBeLessThan(1e-10);
+    expect(km.statistic).toBeNull();
+    // summary(coxph(Surv(time, status) ~ arm, v)): exp(coef), se(coef), z, Pr(>|z|), lower/upper .95
+    const hr = rows[6]!;
+    expect(rel(hr.estimate, 1.01790090393894)).toBeLessThan(1e-6);
+    expect(rel(hr.std_error, 0.18066101228769)).toBeLessThan(1e-6);
+    expect(rel(hr.statistic, 0.0982091780294176)).toBeLessThan(1e-6);
+    expect(rel(hr.p_value, 0.921766194684511)).toBeLessThan(1e-6);
+    expect(rel(hr.conf_low, 0.714375526106933)).toBeLessThan(1e-6);
+    expect(rel(hr.conf_high, 1.45038878345424)).toBeLessThan(1e-6);
+    // survdiff(Surv(time, status) ~ arm, v)$chisq; pchisq(., 1, lower.tail = FALSE)
+    const lr = rows[7]!;
+    expect(lr.estimate).toBeNull();
+    expect(rel(lr.statistic, 0.00822734320235077)).toBeLessThan(1e-9);
+    expect(rel(lr.p_value, 0.927727233340074)).toBeLessThan(1e-9);
+    expect(lr.df).toBe(1);
+  });
+
+  it('adjusts the hazard ratio for covariates: coxph(Surv(time, status) ~ arm + karno + age, v)', async () => {
+    const v = await veteran();
+    const rows = survivalEffects({
+      outcome: 'days_to_reoffence',
+      ...v,
+      armLabels: { treatment: 'test', control: 'standard' },
+      covariates: [
+        { name: 'karno', values: v.karno },
+        { name: 'age', values: v.age },
+      ],
+      days: [],
+    });
+    const hr = rows.find((r) => r.measure === 'hazard_ratio')!;
+    expect(rel(hr.estimate, 1.208701257097127)).toBeLessThan(1e-6);
+    expect(rel(hr.conf_low, 0.840223812191274)).toBeLessThan(1e-6);
+    expect(rel(hr.conf_high, 1.738773297912192)).toBeLessThan(1e-6);
+    expect(hr.method).toContain('adjusted for karno, age');
+  });
+
+  it('flags days after the end of follow-up, unless the curve has reached 0', async () => {
+    const v = await veteran();
+    // Largest times: 553 (arm 0, an event: S = 0 there), 999 (arm 1, an event: S = 0).
+    const rows = survivalEffects({ outcome: 't', ...v, armLabels: { treatment: 'test', control: 'standard' }, days: [1000] });
+    expect(rows[0]!.estimate).toBe(0);
+    expect(rows[0]!.std_error).toBeNull();
+    const censoredEnd = survivalEffects({
+      outcome: 't',
+      time: [10, 20, 30, 15, 25, 35],
+      status: [1, 0, 0, 1, 1, 0],
+      treated: [0, 0, 0, 1, 1, 1],
+      armLabels: { treatment: 'T', control: 'C' },
+      days: [40],
+    });
+    expect(censoredEnd[0]).toMatchObject({ arm: 'C', estimate: null, method: 'not estimable: follow-up in this arm ends at day 30' });
+  });
+
+  it('gives a flagged null hazard ratio, never NaN, with no events in an arm; log-rank still works', () => {
+    const rows = survivalEffects({
+      outcome: 'days_to_reoffence',
+      time: [3, 5, 7, 9, 4, 6, 8, 10],
+      status: [1, 1, 0, 1, 0, 0, 0, 0],
+      treated: [0, 0, 0, 0, 1, 1, 1, 1],
+      armLabels: { treatment: 'T', control: 'C' },
+      days: [5],
+    });
+    const hr = rows.find((r) => r.measure === 'hazard_ratio')!;
+    expect(hr).toMatchObject({ estimate: null, std_error: null, conf_low: null, p_value: null });
+    expect(hr.method).toBe('not estimable: no events in the treatment arm (the hazard ratio is 0)');
+    // survdiff(Surv(c(3,5,7,9,4,6,8,10), c(1,1,0,1,0,0,0,0)) ~ rep(0:1, each = 4))$chisq = 3
+    expect(rel(rows.find((r) => r.measure === 'logrank')!.statistic, 3)).toBeLessThan(1e-12);
+    expect(JSON.stringify(rows)).not.toContain('NaN');
+    const none = survivalEffects({ outcome: 'd', time: [1, 2, 3, 4], status: [0, 0, 0, 0], treated: [0, 1, 0, 1], armLabels: { treatment: 'T', control: 'C' } });
+    expect(none.find((r) => r.measure === 'logrank')!.method).toBe('not estimable: no events in either arm');
+    expect(none.find((r) => r.measure === 'hazard_ratio')!.estimate).toBeNull();
+  });
+});

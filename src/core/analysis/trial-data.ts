@@ -1,0 +1,402 @@
+/**
+ * Turns a per-person text table (from `readTable`, or outcomes derived from an offences file) into
+ * the typed columns `analyseTrial` needs, with located data errors. Pure: no fs, no console.
+ */
+import { DataError, UsageError, type DataProblem } from '../errors.js';
+import { parseBinaryCell, parseIntegerCell, parseNumberCell, parseYesNoCell, type Parsed } from '../../io/fields.js';
+
+/** The structural shape of `TextTable` from src/io/table.ts. */
+export interface TextTableLike {
+  file: string;
+  columns: string[];
+  cells: Map<string, string[]>;
+  lines: number[];
+  n: number;
+}
+
+export type OutcomeKind = 'binary' | 'count' | 'time' | 'continuous';
+
+export interface OutcomeData {
+  name: string;
+  kind: OutcomeKind;
+  /** Outcome per row (NaN = missing); for `time` the survival time in days. */
+  y: Float64Array;
+  /** For `time`: 1 = re-offended (event), 0 = censored. */
+  event?: Uint8Array;
+}
+
+export interface Factor {
+  column: string;
+  /** 0-based level index per row (-1 = missing). */
+  index: Int32Array;
+  levels: string[];
+}
+
+export interface CovariateBlock {
+  /** Source columns as asked. */
+  columns: string[];
+  /** Expanded model terms (numeric columns as is; factors as R names indicators: `sexmale`). */
+  terms: string[];
+  /** Column-major n x q values (NaN = missing). */
+  X: Float64Array;
+  q: number;
+}
+
+export interface TrialData {
+  file: string;
+  /** Rows in the two analysed arms (other arms are dropped and counted). */
+  n: number;
+  lines: Int32Array;
+  treatment: string;
+  control: string;
+  /** 1 = treatment, 0 = control. */
+  arm: Uint8Array;
+  /** 1 = measurable (or no `measurable` column), 0 = pending / not measurable. */
+  measurable: Uint8Array;
+  outcomes: OutcomeData[];
+  cluster: Factor | null;
+  stratum: Factor | null;
+  covariates: CovariateBlock | null;
+  /** Baseline numeric columns for the balance table (covariates first, then standard ones present). */
+  balance: Array<{ name: string; values: Float64Array }>;
+  weights: Float64Array | null;
+  excludedOtherArms: number;
+  otherArms: string[];
+}
+
+export interface TrialDataOptions {
+  arm?: string;
+  treatment?: string;
+  control?: string;
+  outcomes?: string[];
+  cluster?: string;
+  covariates?: string[];
+  weights?: string;
+  /** Randomisation strata for permutations (default: `stratum` when present). */
+  stratum?: string;
+}
+
+export const REOFFENDING_OUTCOMES = ['reoffended', 'reoffences', 'days_to_reoffence'] as const;
+const STANDARD_BASELINE = ['age', 'ogrs3', 'prior_convictions'];
+
+class Problems {
+  list: DataProblem[] = [];
+  total = 0;
+  add(p: DataProblem): void {
+    this.total++;
+    if (this.list.length < 20) this.list.push(p);
+  }
+  throwIfAny(): void {
+    if (this.total > 0) throw new DataError(this.list, this.total);
+  }
+}
+
+/**
+ * Parses and validates the table.
+ * @throws UsageError for options that do not fit the file (unknown arm label or column, a
+ *   covariate without variance); DataError for bad cells (listing up to 20).
+ */
+export function parseTrialData(table: TextTableLike, options: TrialDataOptions = {}): TrialData {
+  const file = table.file;
+  const armCol = (options.arm ?? 'arm').toLowerCase();
+  const need = (col: string, what: string): string[] => {
+    const c = table.cells.get(col);
+    if (!c) {
+      throw new DataError({ file, line: 1, column: col, value: null, reason: `${what}: column "${col}" is missing (columns: ${table.columns.filter((x) => x).join(', ')})` });
+    }
+    return c;
+  };
+  const armCells = need(armCol, '--arm');
+  const problems = new Problems();
+  const counts = new Map<string, number>();
+  for (let r = 0; r < table.n; r++) {
+    const a = armCells[r]!;
+    if (a === '') problems.add({ file, line: table.lines[r]!, column: armCol, value: '', reason: 'the allocated arm is empty' });
+    else counts.set(a, (counts.get(a) ?? 0) + 1);
+  }
+  problems.throwIfAny();
+  const labels = [...counts.keys()].sort();
+  const { treatment, control } = chooseArms(labels, options.treatment, options.control);
+  let n = 0;
+  for (let r = 0; r < table.n; r++) if (armCells[r] === treatment || armCells[r] === control) n++;
+  const keep = new Int32Array(n);
+  const lines = new Int32Array(n);
+  const arm = new Uint8Array(n);
+  for (let r = 0, i = 0; r < table.n; r++) {
+    const a = armCells[r]!;
+    if (a !== treatment && a !== control) continue;
+    keep[i] = r;
+    lines[i] = table.lines[r]!;
+    arm[i++] = a === treatment ? 1 : 0;
+  }
+  const nT = arm.reduce((s, v) => s + v, 0);
+  if (nT === 0 || n - nT === 0) {
+    throw new UsageError(`arm "${nT === 0 ? treatment : control}" has no rows in ${file}`);
+  }
+
+  const cellOf = (col: string) => {
+    const c = table.cells.get(col)!;
+    return (i: number) => c[keep[i]!]!;
+  };
+  const parseColumn = (col: string, parse: (t: string) => Parsed<number>, allowEmpty: boolean): Float64Array => {
+    const get = cellOf(col);
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const t = get(i);
+      if (t === '') {
+        if (!allowEmpty) problems.add({ file, line: lines[i]!, column: col, value: '', reason: 'is empty' });
+        out[i] = NaN;
+        continue;
+      }
+      const p = parse(t);
+      if (p.ok) out[i] = p.value;
+      else {
+        problems.add({ file, line: lines[i]!, column: col, value: t, reason: p.reason });
+        out[i] = NaN;
+      }
+    }
+    return out;
+  };
+
+  const measurable = new Uint8Array(n).fill(1);
+  if (table.cells.has('measurable')) {
+    const get = cellOf('measurable');
+    for (let i = 0; i < n; i++) {
+      const t = get(i);
+      if (t === '') continue;
+      const p = parseYesNoCell(t);
+      if (p.ok) measurable[i] = p.value ? 1 : 0;
+      else problems.add({ file, line: lines[i]!, column: 'measurable', value: t, reason: p.reason });
+    }
+  }
+
+  // Outcomes.
+  let names = options.outcomes?.map((o) => o.toLowerCase());
+  if (!names || names.length === 0) {
+    names = REOFFENDING_OUTCOMES.filter((o) => table.cells.has(o) && (o !== 'days_to_reoffence' || table.cells.has('follow_up_days')));
+    if (names.length === 0) {
+      throw new UsageError(`${file} has no re-offending outcome column (reoffended, reoffences, days_to_reoffence + follow_up_days): name one with --outcome <column>, or derive them with --offences <csv>`);
+    }
+  }
+  for (const o of names) {
+    if (!table.cells.has(o)) throw new UsageError(`--outcome: column "${o}" is not in ${file} (columns: ${table.columns.filter((x) => x).join(', ')})`);
+    if (o === armCol || o === options.cluster?.toLowerCase()) throw new UsageError(`--outcome: "${o}" is the arm or cluster column`);
+  }
+  const outcomes: OutcomeData[] = [];
+  let reoffended: Float64Array | null = null;
+  const getReoffended = () => (reoffended ??= parseColumn('reoffended', (t) => parseBinaryCell(t), true));
+  for (const o of names) {
+    if (o === 'reoffended') outcomes.push({ name: o, kind: 'binary', y: getReoffended() });
+    else if (o === 'reoffences') outcomes.push({ name: o, kind: 'count', y: parseColumn(o, (t) => parseIntegerCell(t, 0), true) });
+    else if (o === 'days_to_reoffence') {
+      if (!table.cells.has('follow_up_days')) throw new UsageError(`time to re-offence needs a follow_up_days column in ${file}`);
+      const days = parseColumn(o, (t) => parseIntegerCell(t, 1), true);
+      const follow = parseColumn('follow_up_days', (t) => parseIntegerCell(t, 1), true);
+      const ev = table.cells.has('reoffended') ? getReoffended() : null;
+      const y = new Float64Array(n);
+      const event = new Uint8Array(n);
+      for (let i = 0; i < n; i++) {
+        const e = ev ? ev[i]! : Number.isNaN(days[i]!) ? 0 : 1;
+        if (Number.isNaN(e)) {
+          y[i] = NaN;
+          continue;
+        }
+        event[i] = e;
+        // The survival time: days to the first re-offence for re-offenders, the follow-up otherwise.
+        y[i] = e === 1 && !Number.isNaN(days[i]!) ? days[i]! : follow[i]!;
+        if (e === 1 && Number.isNaN(days[i]!) && Number.isNaN(follow[i]!) && measurable[i]) {
+          problems.add({ file, line: lines[i]!, column: o, value: '', reason: 'a re-offender needs days_to_reoffence or follow_up_days' });
+        }
+      }
+      outcomes.push({ name: o, kind: 'time', y, event });
+    } else outcomes.push({ name: o, kind: 'continuous', y: parseColumn(o, (t) => parseNumberCell(t), true) });
+  }
+
+  const factor = (col: string, what: string): Factor => {
+    need(col, what);
+    const get = cellOf(col);
+    const ids = new Map<string, number>();
+    const index = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const t = get(i);
+      if (t === '') {
+        problems.add({ file, line: lines[i]!, column: col, value: '', reason: `${what}: empty` });
+        index[i] = -1;
+        continue;
+      }
+      let k = ids.get(t);
+      if (k === undefined) ids.set(t, (k = ids.size));
+      index[i] = k;
+    }
+    return { column: col, index, levels: [...ids.keys()] };
+  };
+  const cluster = options.cluster ? factor(options.cluster.toLowerCase(), '--cluster') : null;
+  const stratumCol = options.stratum?.toLowerCase() ?? (table.cells.has('stratum') ? 'stratum' : undefined);
+  const stratum = stratumCol ? factor(stratumCol, 'stratum') : null;
+  problems.throwIfAny();
+
+  if (cluster) {
+    // A cluster design allocates whole clusters: a cluster in both arms is a data error.
+    const seen = new Int8Array(cluster.levels.length).fill(-1);
+    const firstLine = new Int32Array(cluster.levels.length);
+    for (let i = 0; i < n; i++) {
+      const k = cluster.index[i]!;
+      if (seen[k] === -1) {
+        seen[k] = arm[i]!;
+        firstLine[k] = lines[i]!;
+      } else if (seen[k] !== arm[i]) {
+        seen[k] = 2;
+        problems.add({
+          file,
+          line: lines[i]!,
+          column: cluster.column,
+          value: cluster.levels[k]!,
+          reason: `cluster is in both arms (first seen in the other arm on line ${firstLine[k]}): a cluster design allocates whole clusters`,
+        });
+      }
+    }
+    problems.throwIfAny();
+  }
+
+  const weights = options.weights ? (need(options.weights.toLowerCase(), '--weights'), parseColumn(options.weights.toLowerCase(), (t) => parseNumberCell(t, 0), false)) : null;
+
+  // Covariates: numeric columns as they are; text columns as R's treatment-coded factor.
+  let covariates: CovariateBlock | null = null;
+  const balance: TrialData['balance'] = [];
+  if (options.covariates && options.covariates.length > 0) {
+    const cols = options.covariates.map((c) => c.toLowerCase());
+    const terms: string[] = [];
+    const blocks: Float64Array[] = [];
+    for (const col of cols) {
+      need(col, '--covariates');
+      if (col === armCol) throw new UsageError('--covariates: the arm column cannot be a covariate');
+      const get = cellOf(col);
+      let numeric = true;
+      for (let i = 0; i < n && numeric; i++) {
+        const t = get(i);
+        if (t !== '' && !parseNumberCell(t).ok) numeric = false;
+      }
+      if (numeric) {
+        const v = parseColumn(col, (t) => parseNumberCell(t), true);
+        terms.push(col);
+        blocks.push(v);
+        balance.push({ name: col, values: v });
+      } else {
+        const levels = [...new Set(Array.from({ length: n }, (_, i) => get(i)).filter((t) => t !== ''))].sort();
+        for (const lev of levels.slice(1)) {
+          const v = new Float64Array(n);
+          for (let i = 0; i < n; i++) {
+            const t = get(i);
+            v[i] = t === '' ? NaN : t === lev ? 1 : 0;
+          }
+          terms.push(`${col}${lev}`);
+          blocks.push(v);
+          balance.push({ name: `${col}${lev}`, values: v });
+        }
+        if (levels.length < 2) blocks.push(new Float64Array(n).fill(1)), terms.push(col);
+      }
+    }
+    // A covariate with no variance (among the measurable rows) cannot be estimated.
+    terms.forEach((term, j) => {
+      const v = blocks[j]!;
+      let first = NaN;
+      let varies = false;
+      for (let i = 0; i < n && !varies; i++) {
+        if (!measurable[i] || Number.isNaN(v[i]!)) continue;
+        if (Number.isNaN(first)) first = v[i]!;
+        else if (v[i] !== first) varies = true;
+      }
+      if (!varies) throw new UsageError(`--covariates: "${term}" has no variance in the analysed rows (every value is ${Number.isNaN(first) ? 'missing' : first}); drop it`);
+    });
+    const q = terms.length;
+    const X = new Float64Array(n * q);
+    blocks.forEach((b, j) => X.set(b, j * n));
+    covariates = { columns: cols, terms, X, q };
+  }
+  for (const col of STANDARD_BASELINE) {
+    if (!table.cells.has(col) || balance.some((b) => b.name === col)) continue;
+    const get = cellOf(col);
+    const v = new Float64Array(n);
+    let ok = true;
+    for (let i = 0; i < n && ok; i++) {
+      const t = get(i);
+      if (t === '') v[i] = NaN;
+      else {
+        const p = parseNumberCell(t);
+        if (p.ok) v[i] = p.value;
+        else ok = false; // a malformed optional baseline column is left out of the balance table, not fatal
+      }
+    }
+    if (ok) balance.push({ name: col, values: v });
+  }
+  problems.throwIfAny();
+  return {
+    file,
+    n,
+    lines,
+    treatment,
+    control,
+    arm,
+    measurable,
+    outcomes,
+    cluster,
+    stratum,
+    covariates,
+    balance,
+    weights,
+    excludedOtherArms: table.n - n,
+    otherArms: labels.filter((l) => l !== treatment && l !== control),
+  };
+}
+
+/** Resolves the treatment and control labels from the options and the labels present. */
+export function chooseArms(labels: string[], treatment?: string, control?: string): { treatment: string; control: string } {
+  const list = labels.map((l) => JSON.stringify(l)).join(', ');
+  for (const [opt, v] of [['--treatment', treatment], ['--control', control]] as const) {
+    if (v !== undefined && !labels.includes(v)) throw new UsageError(`${opt}: arm label "${v}" not found (arms in the file: ${list})`);
+  }
+  if (treatment !== undefined && control !== undefined) {
+    if (treatment === control) throw new UsageError('--treatment and --control name the same arm');
+    return { treatment, control };
+  }
+  if (labels.length < 2) throw new UsageError(`the file has only one arm (${list}): an effect needs a treatment and a control arm`);
+  if (treatment !== undefined || control !== undefined) {
+    const rest = labels.filter((l) => l !== (treatment ?? control));
+    if (rest.length !== 1) throw new UsageError(`the file has ${labels.length} arms (${list}): give both --treatment and --control`);
+    return treatment !== undefined ? { treatment, control: rest[0]! } : { treatment: rest[0]!, control: control! };
+  }
+  if (labels.length > 2) throw new UsageError(`the file has ${labels.length} arms (${list}): choose two with --treatment <label> --control <label>`);
+  const c = labels.find((l) => l.toLowerCase() === 'control');
+  if (!c) throw new UsageError(`neither arm is named "control" (arms: ${list}): say which is which with --control <label>`);
+  return { control: c, treatment: labels.find((l) => l !== c)! };
+}
+
+/** The per-person outcomes derived from an offences file (src/core/outcomes), as columns. */
+export interface DerivedOutcomes {
+  n: number;
+  measurable: Uint8Array;
+  reoffended: Uint8Array;
+  reoffences: Int32Array;
+  daysToReoffence: Int32Array;
+  followUpDays: Int32Array;
+}
+
+/**
+ * A copy of the cases table with the derived outcome columns (measurable, reoffended, reoffences,
+ * days_to_reoffence, follow_up_days) replacing any of the same name, as `reoffending --out` writes them.
+ */
+export function withDerivedOutcomes(table: TextTableLike, o: DerivedOutcomes): TextTableLike {
+  if (o.n !== table.n) throw new RangeError(`derived outcomes for ${o.n} people but the table has ${table.n} rows`);
+  const cells = new Map(table.cells);
+  const n = table.n;
+  const text = (f: (i: number) => string) => Array.from({ length: n }, (_, i) => f(i));
+  cells.set('measurable', text((i) => (o.measurable[i] ? 'yes' : 'no')));
+  cells.set('reoffended', text((i) => (o.measurable[i] ? String(o.reoffended[i]) : '')));
+  cells.set('reoffences', text((i) => (o.measurable[i] ? String(o.reoffences[i]) : '')));
+  cells.set('days_to_reoffence', text((i) => (o.measurable[i] && o.reoffended[i] ? String(o.daysToReoffence[i]) : '')));
+  cells.set('follow_up_days', text((i) => (o.measurable[i] ? String(o.followUpDays[i]) : '')));
+  const columns = [...table.columns.filter((c) => !DERIVED.includes(c)), ...DERIVED];
+  return { file: table.file, columns, cells, lines: table.lines, n };
+}
+
+const DERIVED = ['measurable', 'reoffended', 'reoffences', 'days_to_reoffence', 'follow_up_days'];

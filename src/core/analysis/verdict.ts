@@ -1,0 +1,28 @@
+/**
+ * Justice Data Lab style verdict per outcome from the primary measure's confidence interval:
+ * significant_reduction when the whole interval is below no-effect (fewer re-offences),
+ * significant_increase when it is wholly above, inconclusive otherwise (never "no effect").
+ */
+import type { EffectRow } from './effect-row.js';
+import type { OutcomeKind } from './trial-data.js';
+
+export type Verdict = 'significant_reduction' | 'significant_increase' | 'inconclusive';
+
+/** The measure a verdict is read from, per outcome kind. */
+export const PRIMARY_MEASURE: Record<OutcomeKind, string> = {
+  binary: 'risk_difference',
+  count: 'rate_ratio',
+  time: 'hazard_ratio',
+  continuous: 'hedges_g',
+};
+
+const RATIO = new Set(['rate_ratio', 'hazard_ratio', 'risk_ratio', 'odds_ratio']);
+
+/** A null interval (not estimable) is inconclusive. */
+export function verdictFor(row: EffectRow | undefined): Verdict {
+  if (!row || row.conf_low === null || row.conf_high === null) return 'inconclusive';
+  const none = RATIO.has(row.measure) ? 1 : 0;
+  if (row.conf_high < none) return 'significant_reduction';
+  if (row.conf_low > none) return 'significant_increase';
+  return 'inconclusive';
+}

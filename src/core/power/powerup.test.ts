@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../errors.js';
+import { mdesFor, powerFor, solveSize } from './powerup.js';
+
+// R reference values: the PowerUpR 1.1.0 formulas of METHODS.md written out in R (sse(), dfd() per
+// design; mdes(): M = qt(alpha/2, df, lower.tail = FALSE) + abs(qt(power, df)); pw(): pt(tc, df,
+// ncp = es/sse, lower.tail = FALSE) + pt(-tc, df, ncp = es/sse)); the script is bench/power-reference.R.
+function rel(a: number, b: number): number {
+  return Math.abs(a - b) / Math.abs(b);
+}
+
+describe('MDES: published PowerUpR examples', () => {
+  it.each([
+    // PowerUpR docs: mdes.ira(n = 250) = 0.356; R formula: 0.35577503935795396, df 248
+    ['ira', { n: 250 }, 0.35577503935795396, 248, 0.356],
+    // mdes.cra2(rho2 = .17, n = 15, J = 20) = 0.629 (df 18)
+    ['cra2', { rho2: 0.17, n: 15, J: 20 }, 0.62900641769142285, 18, 0.629],
+    // mdes.cra3(rho3 = .06, rho2 = .17, n = 15, J = 3, K = 60) = 0.269
+    ['cra3', { rho3: 0.06, rho2: 0.17, n: 15, J: 3, K: 60 }, 0.26910837004560806, 58, 0.269],
+    // mdes.bcra3r2(rho3 = .13, rho2 = .10, omega3 = .4, n = 10, J = 6, K = 24) = 0.246
+    ['bcra3r2', { rho3: 0.13, rho2: 0.1, omega3: 0.4, n: 10, J: 6, K: 24 }, 0.2462753476205935, 23, 0.246],
+    // mdes.bira2(rho2 = .17, omega2 = .5, n = 15, J = 20) = 0.366
+    ['bira2', { rho2: 0.17, omega2: 0.5, n: 15, J: 20 }, 0.36558543739019306, 19, 0.366],
+  ] as const)('%s', (design, params, ref, df, published) => {
+    const r = mdesFor(design, params);
+    expect(rel(r.mdes, ref)).toBeLessThan(1e-9);
+    expect(r.df).toBe(df);
+    expect(Number(r.mdes.toFixed(3))).toBe(published);
+  });
+});
+
+describe('MDES: further designs and options against the R formula', () => {
+  it('ira CI and multiplier', () => {
+    // R: mdes('ira', n = 250): lo 0.10664123577902064, hi 0.60490884293688729, M 2.8126486475179595, sse 0.12649110640673517
+    const r = mdesFor('ira', { n: 250 });
+    expect(rel(r.conf_low, 0.10664123577902064)).toBeLessThan(1e-9);
+    expect(rel(r.conf_high, 0.60490884293688729)).toBeLessThan(1e-9);
+    expect(rel(r.multiplier, 2.8126486475179595)).toBeLessThan(1e-9);
+    expect(rel(r.sse, 0.12649110640673517)).toBeLessThan(1e-12);
+  });
+  it('bira2f1 with covariates', () => {
+    // R: mdes('bira2f1', n = 20, J = 10, r21 = .3, g1 = 2) -> 0.33331502509070637, df 178
+    const r = mdesFor('bira2f1', { n: 20, J: 10, r21: 0.3, g1: 2 });
+    expect(rel(r.mdes, 0.33331502509070637)).toBeLessThan(1e-9);
+    expect(r.df).toBe(178);
+  });
+  it('bcra3f2', () => {
+    // R: mdes('bcra3f2', rho2 = .15, n = 20, J = 4, K = 10, r22 = .4, r21 = .2, g2 = 1) -> 0.32894069065253662, df 19
+    const r = mdesFor('bcra3f2', { rho2: 0.15, n: 20, J: 4, K: 10, r22: 0.4, r21: 0.2, g2: 1 });
+    expect(rel(r.mdes, 0.32894069065253662)).toBeLessThan(1e-9);
+    expect(r.df).toBe(19);
+  });
+  it('cra2 one-tailed, alpha .1, power .9, p = .4', () => {
+    // R: mdes('cra2', rho2 = .2, n = 25, J = 40, p = .4, r22 = .5, r21 = .3, g2 = 2, power = .9, alpha = .1, two = FALSE) -> 0.29482654522909857
+    const r = mdesFor('cra2', { rho2: 0.2, n: 25, J: 40, p: 0.4, r22: 0.5, r21: 0.3, g2: 2 }, { power: 0.9, alpha: 0.1, twoTailed: false });
+    expect(rel(r.mdes, 0.29482654522909857)).toBeLessThan(1e-9);
+    expect(rel(r.conf_low, 0.14741327261454928)).toBeLessThan(1e-9);
+  });
+  it('power below one half uses M = t1 - t2', () => {
+    // R: mdes('ira', n = 100, power = .4) -> 0.34608629461255164, M 1.7304314730627581
+    const r = mdesFor('ira', { n: 100 }, { power: 0.4 });
+    expect(rel(r.mdes, 0.34608629461255164)).toBeLessThan(1e-9);
+  });
+});
+
+describe('power: noncentral t, both tails', () => {
+  it.each([
+    // R: pw('ira', es = .25, n = 250)
+    ['ira', { n: 250 }, 0.25, true, 0.50355459600358077],
+    // R: pw('cra2', es = .3, rho2 = .17, n = 15, J = 20)
+    ['cra2', { rho2: 0.17, n: 15, J: 20 }, 0.3, true, 0.26757081584516906],
+    // R: pw('cra3', es = .2, rho3 = .06, rho2 = .17, n = 15, J = 3, K = 60)
+    ['cra3', { rho3: 0.06, rho2: 0.17, n: 15, J: 3, K: 60 }, 0.2, true, 0.54884938575530184],
+    // R: pw('bcra3r2', es = .2, two = FALSE, rho3 = .13, rho2 = .10, omega3 = .4, n = 10, J = 6, K = 24)
+    ['bcra3r2', { rho3: 0.13, rho2: 0.1, omega3: 0.4, n: 10, J: 6, K: 24 }, 0.2, false, 0.74559018520520004],
+    // R: pw('bira2', es = .3, rho2 = .17, omega2 = .5, n = 15, J = 20)
+    ['bira2', { rho2: 0.17, omega2: 0.5, n: 15, J: 20 }, 0.3, true, 0.63322303047238115],
+    // R: pw('bcra3f2', es = .25, rho2 = .15, n = 20, J = 4, K = 10, r22 = .4, r21 = .2, g2 = 1)
+    ['bcra3f2', { rho2: 0.15, n: 20, J: 4, K: 10, r22: 0.4, r21: 0.2, g2: 1 }, 0.25, true, 0.56785729833087928],
+    // R: pw('bira2f1', es = .25, n = 20, J = 10, r21 = .3, g1 = 2)
+    ['bira2f1', { n: 20, J: 10, r21: 0.3, g1: 2 }, 0.25, true, 0.55629218601986885],
+  ] as const)('%s', (design, params, es, twoTailed, ref) => {
+    expect(rel(powerFor(design, params, es, { twoTailed }).power, ref)).toBeLessThan(1e-9);
+  });
+});
+
+describe('solving for the free size', () => {
+  it.each([
+    // R: uniroot(function(n) pw('ira', es = .25, n = n) - .8, c(3, 5000), tol = 1e-13)$root; pw at 504 = 0.7998 < .8
+    ['ira', {}, 0.25, 0.8, 'n', 504.25500244475569, 505],
+    // R: uniroot(function(J) pw('cra2', es = .3, rho2 = .17, n = 15, J = J) - .8, ...)
+    ['cra2', { rho2: 0.17, n: 15 }, 0.3, 0.8, 'J', 80.571391529296051, 81],
+    ['cra3', { rho3: 0.06, rho2: 0.17, n: 15, J: 3 }, 0.25, 0.8, 'K', 69.174413149156379, 70],
+    ['bcra3r2', { rho3: 0.13, rho2: 0.1, omega3: 0.4, n: 10, J: 6 }, 0.25, 0.9, 'K', 30.565852429917005, 31],
+    ['bira2', { rho2: 0.17, omega2: 0.5, n: 15 }, 0.3, 0.8, 'J', 28.695162860531042, 29],
+    ['bira2f1', { J: 10, r21: 0.3, g1: 2 }, 0.3, 0.8, 'n', 24.629478253517142, 25],
+    ['bcra3f2', { rho2: 0.15, n: 20, J: 4, r22: 0.4, r21: 0.2, g2: 1 }, 0.3, 0.8, 'K', 11.810309338665157, 12],
+  ] as const)('%s', (design, params, es, power, size, exact, integer) => {
+    const r = solveSize(design, params, es, { power });
+    expect(r.size).toBe(size);
+    expect(rel(r.exact, exact)).toBeLessThan(1e-8);
+    expect(r.value).toBe(integer);
+    expect(r.power).toBeGreaterThanOrEqual(power);
+    expect(powerFor(design, { ...params, [size]: integer - 1 }, es).power).toBeLessThan(power);
+  });
+});
+
+describe('bad input is a usage error naming the option and the rule', () => {
+  it.each([
+    [() => mdesFor('cra2', { n: 15, J: 20 }), '--rho2 is required for design cra2'],
+    [() => mdesFor('cra2', { rho2: 0.1, n: 15 }), '--J is required for design cra2'],
+    [() => mdesFor('cra2', { rho2: 0.1, n: 15, J: 2 }), 'sizes too small for design cra2: df = J - g2 - 2 = 0, must be > 0'],
+    [() => mdesFor('ira', { n: 2 }), 'sizes too small for design ira: df = n - g1 - 2 = 0, must be > 0'],
+    [() => mdesFor('ira', { n: 100, p: 1 }), '--p (proportion treated) must be strictly between 0 and 1, got 1'],
+    [() => mdesFor('ira', { n: 100, r21: 1 }), '--r21 must be in [0, 1), got 1'],
+    [() => mdesFor('cra3', { rho2: 0.6, rho3: 0.5, n: 10, J: 3, K: 20 }), '--rho2 + --rho3 must be below 1, got 1.1'],
+    [() => powerFor('ira', { n: 100 }, -0.2), '--es must be a positive number, got -0.2'],
+    [() => solveSize('bcra3f2', { rho2: 0.1, n: 10, J: 2 }, 0.3), '--J must be above 2 for design bcra3f2 (df = K (J - 2) - g2), got 2'],
+  ])('%#', (f, message) => {
+    expect(f).toThrow(UsageError);
+    expect(f).toThrow(message);
+  });
+});

@@ -1,0 +1,343 @@
+/**
+ * Power, minimum detectable effect size (MDES) and sample size for standardised outcomes in the
+ * seven PowerUp! designs (Dong & Maynard 2013; R PowerUpR 1.1.0), with PowerUp!'s parameter names.
+ *
+ * - df and SSE per design as in METHODS.md ("Power, MDES and sample size").
+ * - MDES = M x SSE, M = t(1 - alpha/2, df) + t(power, df) (one-tailed: t(1 - alpha, df)); the
+ *   "CI" of the MDES is [MDES (1 - t1/M), MDES (1 + t1/M)].
+ * - Power for an effect size uses the noncentral t with ncp = es / SSE; two-tailed power counts
+ *   both tails, as PowerUpR's power functions do.
+ * - Solving for the free size (n for ira/bira2f1, J for bira2/cra2, K for cra3/bcra3r2/bcra3f2)
+ *   returns the smallest integer whose power reaches the target, and the exact real solution.
+ */
+import { UsageError } from '../errors.js';
+import { pnt, qt } from '../stats/distributions.js';
+
+export const DESIGNS = ['ira', 'bira2', 'bira2f1', 'cra2', 'cra3', 'bcra3r2', 'bcra3f2'] as const;
+export type Design = (typeof DESIGNS)[number];
+
+/** The size each design solves for with `--solve n`. */
+export const FREE_SIZE: Record<Design, 'n' | 'J' | 'K'> = {
+  ira: 'n',
+  bira2f1: 'n',
+  bira2: 'J',
+  cra2: 'J',
+  cra3: 'K',
+  bcra3r2: 'K',
+  bcra3f2: 'K',
+};
+
+/** Design parameters, PowerUp! names. Sizes: n per cluster/block (total for ira), J clusters/blocks, K level-3 units. */
+export interface DesignParams {
+  n?: number;
+  J?: number;
+  K?: number;
+  /** Proportion treated at the level of randomisation (0.5). */
+  p?: number;
+  rho2?: number;
+  rho3?: number;
+  omega2?: number;
+  omega3?: number;
+  r21?: number;
+  r22?: number;
+  r23?: number;
+  r2t2?: number;
+  r2t3?: number;
+  g1?: number;
+  g2?: number;
+  g3?: number;
+}
+
+export interface TestOptions {
+  alpha?: number;
+  twoTailed?: boolean;
+}
+
+/** Which parameters each design reads (sizes, ICCs, R-squares, covariate counts). */
+const USES: Record<Design, { sizes: Array<'n' | 'J' | 'K'>; required: Array<keyof DesignParams>; optional: Array<keyof DesignParams> }> = {
+  ira: { sizes: ['n'], required: [], optional: ['r21', 'g1'] },
+  bira2f1: { sizes: ['n', 'J'], required: [], optional: ['r21', 'g1'] },
+  bira2: { sizes: ['n', 'J'], required: ['rho2', 'omega2'], optional: ['r21', 'r2t2', 'g2'] },
+  cra2: { sizes: ['n', 'J'], required: ['rho2'], optional: ['r21', 'r22', 'g2'] },
+  cra3: { sizes: ['n', 'J', 'K'], required: ['rho2', 'rho3'], optional: ['r21', 'r22', 'r23', 'g3'] },
+  bcra3r2: { sizes: ['n', 'J', 'K'], required: ['rho2', 'rho3', 'omega3'], optional: ['r21', 'r22', 'r2t3', 'g3'] },
+  bcra3f2: { sizes: ['n', 'J', 'K'], required: ['rho2'], optional: ['r21', 'r22', 'g2'] },
+};
+
+export function isDesign(x: string): x is Design {
+  return (DESIGNS as readonly string[]).includes(x);
+}
+
+/** Sizes a design uses. */
+export function designSizes(design: Design): Array<'n' | 'J' | 'K'> {
+  return USES[design].sizes;
+}
+
+function opt(name: string): string {
+  return `--${name}`;
+}
+
+/**
+ * Checks the parameters a design needs (sizes may be left out when `except` is the size being
+ * solved for) and their ranges.
+ * @throws UsageError naming the option and the rule
+ */
+export function validateParams(design: Design, params: DesignParams, except?: 'n' | 'J' | 'K'): void {
+  const use = USES[design];
+  for (const s of use.sizes) {
+    if (s === except) continue;
+    const v = params[s];
+    if (v === undefined) throw new UsageError(`${opt(s)} is required for design ${design}`);
+    if (!(v > 0) || !Number.isFinite(v)) throw new UsageError(`${opt(s)} must be a positive number, got ${v}`);
+  }
+  for (const k of use.required) {
+    if (params[k] === undefined) throw new UsageError(`${opt(k)} is required for design ${design}`);
+  }
+  const p = params.p ?? 0.5;
+  if (!(p > 0 && p < 1)) throw new UsageError(`--p (proportion treated) must be strictly between 0 and 1, got ${p}`);
+  for (const k of ['rho2', 'rho3', 'r21', 'r22', 'r23', 'r2t2', 'r2t3'] as const) {
+    const v = params[k];
+    if (v !== undefined && !(v >= 0 && v < 1)) throw new UsageError(`${opt(k)} must be in [0, 1), got ${v}`);
+  }
+  for (const k of ['omega2', 'omega3'] as const) {
+    const v = params[k];
+    if (v !== undefined && !(v >= 0 && Number.isFinite(v))) throw new UsageError(`${opt(k)} must be >= 0, got ${v}`);
+  }
+  for (const k of ['g1', 'g2', 'g3'] as const) {
+    const v = params[k];
+    if (v !== undefined && !(Number.isInteger(v) && v >= 0)) throw new UsageError(`${opt(k)} must be a whole number >= 0, got ${v}`);
+  }
+  if (design === 'cra3' || design === 'bcra3r2') {
+    const total = (params.rho2 ?? 0) + (params.rho3 ?? 0);
+    if (!(total < 1)) throw new UsageError(`--rho2 + --rho3 must be below 1, got ${total}`);
+  }
+}
+
+/** Degrees of freedom (METHODS.md). May be <= 0 for sizes that are too small; see `requirePositiveDf`. */
+export function designDf(design: Design, params: DesignParams): number {
+  const n = params.n ?? NaN;
+  const J = params.J ?? NaN;
+  const K = params.K ?? NaN;
+  const g1 = params.g1 ?? 0;
+  const g2 = params.g2 ?? 0;
+  const g3 = params.g3 ?? 0;
+  switch (design) {
+    case 'ira':
+      return n - g1 - 2;
+    case 'bira2f1':
+      return J * (n - 2) - g1;
+    case 'bira2':
+      return J - g2 - 1;
+    case 'cra2':
+      return J - g2 - 2;
+    case 'cra3':
+      return K - g3 - 2;
+    case 'bcra3r2':
+      return K - g3 - 1;
+    case 'bcra3f2':
+      return K * (J - 2) - g2;
+  }
+}
+
+const DF_RULE: Record<Design, string> = {
+  ira: 'n - g1 - 2',
+  bira2f1: 'J (n - 2) - g1',
+  bira2: 'J - g2 - 1',
+  cra2: 'J - g2 - 2',
+  cra3: 'K - g3 - 2',
+  bcra3r2: 'K - g3 - 1',
+  bcra3f2: 'K (J - 2) - g2',
+};
+
+function requirePositiveDf(design: Design, df: number): void {
+  if (!(df > 0)) throw new UsageError(`sizes too small for design ${design}: df = ${DF_RULE[design]} = ${df}, must be > 0`);
+}
+
+/** Standard error of the standardised impact estimate, SSE (METHODS.md). */
+export function designSse(design: Design, params: DesignParams): number {
+  const n = params.n ?? NaN;
+  const J = params.J ?? NaN;
+  const K = params.K ?? NaN;
+  const P = params.p ?? 0.5;
+  const pq = P * (1 - P);
+  const rho2 = params.rho2 ?? 0;
+  const rho3 = params.rho3 ?? 0;
+  const omega2 = params.omega2 ?? 0;
+  const omega3 = params.omega3 ?? 0;
+  const r21 = params.r21 ?? 0;
+  const r22 = params.r22 ?? 0;
+  const r23 = params.r23 ?? 0;
+  const r2t2 = params.r2t2 ?? 0;
+  const r2t3 = params.r2t3 ?? 0;
+  let v: number;
+  switch (design) {
+    case 'ira':
+      v = (1 - r21) / (pq * n);
+      break;
+    case 'bira2f1':
+      v = (1 - r21) / (pq * J * n);
+      break;
+    case 'bira2':
+      v = (rho2 * omega2 * (1 - r2t2)) / J + ((1 - rho2) * (1 - r21)) / (pq * J * n);
+      break;
+    case 'cra2':
+      v = (rho2 * (1 - r22)) / (pq * J) + ((1 - rho2) * (1 - r21)) / (pq * J * n);
+      break;
+    case 'cra3':
+      v = (rho3 * (1 - r23)) / (pq * K) + (rho2 * (1 - r22)) / (pq * J * K) + ((1 - rho2 - rho3) * (1 - r21)) / (pq * J * K * n);
+      break;
+    case 'bcra3r2':
+      v = (rho3 * omega3 * (1 - r2t3)) / K + (rho2 * (1 - r22)) / (pq * J * K) + ((1 - rho2 - rho3) * (1 - r21)) / (pq * J * K * n);
+      break;
+    case 'bcra3f2':
+      v = (rho2 * (1 - r22)) / (pq * J * K) + ((1 - rho2) * (1 - r21)) / (pq * J * K * n);
+      break;
+  }
+  return Math.sqrt(v);
+}
+
+export interface Multiplier {
+  multiplier: number;
+  /** Critical value t(1 - alpha/2, df) (one-tailed t(1 - alpha, df)). */
+  t1: number;
+  /** |t(power, df)|. */
+  t2: number;
+}
+
+/** M = t1 + t2 (t1 - t2 when power < 0.5). */
+export function mdesMultiplier(df: number, power: number, options: TestOptions = {}): Multiplier {
+  const alpha = options.alpha ?? 0.05;
+  const twoTailed = options.twoTailed ?? true;
+  const t1 = qt(twoTailed ? alpha / 2 : alpha, df, false);
+  const t2 = Math.abs(qt(power, df));
+  return { multiplier: power >= 0.5 ? t1 + t2 : t1 - t2, t1, t2 };
+}
+
+export interface MdesResult {
+  mdes: number;
+  conf_low: number;
+  conf_high: number;
+  df: number;
+  multiplier: number;
+  sse: number;
+}
+
+/**
+ * Minimum detectable effect size (PowerUpR `mdes.<design>`).
+ * @throws UsageError for missing parameters or sizes giving df <= 0
+ * @example mdesFor('ira', { n: 250 }).mdes // 0.3557 (PowerUpR: mdes.ira(n = 250) = 0.356)
+ */
+export function mdesFor(design: Design, params: DesignParams, options: TestOptions & { power?: number } = {}): MdesResult {
+  validateParams(design, params);
+  const power = options.power ?? 0.8;
+  const df = designDf(design, params);
+  requirePositiveDf(design, df);
+  const sse = designSse(design, params);
+  const m = mdesMultiplier(df, power, options);
+  const mdes = m.multiplier * sse;
+  return { mdes, conf_low: mdes * (1 - m.t1 / m.multiplier), conf_high: mdes * (1 + m.t1 / m.multiplier), df, multiplier: m.multiplier, sse };
+}
+
+/** Power of the t test at noncentrality ncp with df degrees of freedom (two-tailed: both tails). */
+export function tTestPower(ncp: number, df: number, options: TestOptions = {}): number {
+  const alpha = options.alpha ?? 0.05;
+  const twoTailed = options.twoTailed ?? true;
+  if (!twoTailed) return pnt(qt(alpha, df, false), df, ncp, false);
+  const tc = qt(alpha / 2, df, false);
+  return pnt(tc, df, ncp, false) + pnt(-tc, df, ncp, true);
+}
+
+export interface PowerResult {
+  power: number;
+  df: number;
+  sse: number;
+  ncp: number;
+}
+
+/**
+ * Power to detect a standardised effect es (PowerUpR `power.<design>`).
+ * @example powerFor('ira', { n: 250 }, 0.3556).power // about 0.80
+ */
+export function powerFor(design: Design, params: DesignParams, es: number, options: TestOptions = {}): PowerResult {
+  validateParams(design, params);
+  if (!(es > 0) || !Number.isFinite(es)) throw new UsageError(`--es must be a positive number, got ${es}`);
+  const df = designDf(design, params);
+  requirePositiveDf(design, df);
+  const sse = designSse(design, params);
+  const ncp = es / sse;
+  return { power: tTestPower(ncp, df, options), df, sse, ncp };
+}
+
+export interface SizeResult {
+  /** Which size was solved for. */
+  size: 'n' | 'J' | 'K';
+  /** Smallest integer size whose power reaches the target. */
+  value: number;
+  /** Real size at which the power equals the target exactly. */
+  exact: number;
+  /** Power at the integer size. */
+  power: number;
+}
+
+/** Smallest value of the free size with df > 0 (exclusive bound). */
+function minimumSize(design: Design, params: DesignParams): number {
+  const g1 = params.g1 ?? 0;
+  const g2 = params.g2 ?? 0;
+  const g3 = params.g3 ?? 0;
+  switch (design) {
+    case 'ira':
+      return g1 + 2;
+    case 'bira2f1':
+      return 2 + g1 / (params.J ?? NaN);
+    case 'bira2':
+      return g2 + 1;
+    case 'cra2':
+      return g2 + 2;
+    case 'cra3':
+      return g3 + 2;
+    case 'bcra3r2':
+      return g3 + 1;
+    case 'bcra3f2': {
+      const J = params.J ?? NaN;
+      if (!(J > 2)) throw new UsageError(`--J must be above 2 for design bcra3f2 (df = K (J - 2) - g2), got ${J}`);
+      return g2 / (J - 2);
+    }
+  }
+}
+
+/**
+ * Solves for the free size of the design (n, J or K) at which the power for `es` reaches `power`.
+ * The exact real root is found by bisection on the noncentral-t power (monotone in the size); the
+ * integer answer is then checked directly, so it is the smallest integer that reaches the target.
+ * @throws UsageError when the target cannot be reached (e.g. the power is capped by a random block effect)
+ */
+export function solveSize(design: Design, params: DesignParams, es: number, options: TestOptions & { power?: number } = {}): SizeResult {
+  const size = FREE_SIZE[design];
+  validateParams(design, params, size);
+  if (!(es > 0) || !Number.isFinite(es)) throw new UsageError(`--es must be a positive number, got ${es}`);
+  const target = options.power ?? 0.8;
+  const powerAt = (s: number): number => {
+    const q = { ...params, [size]: s };
+    return tTestPower(es / designSse(design, q), designDf(design, q), options);
+  };
+  const lo0 = minimumSize(design, params);
+  let lo = lo0;
+  let hi = Math.max(lo0 + 1, 2 * lo0, 4);
+  let guard = 0;
+  while (powerAt(hi) < target) {
+    lo = hi;
+    hi *= 2;
+    if (++guard > 60) throw new UsageError(`--power ${target} cannot be reached for es ${es} with design ${design} at any ${size}`);
+  }
+  // Bisection to full precision (the power is smooth and increasing in the size).
+  for (let i = 0; i < 200 && hi - lo > 1e-12 * hi; i++) {
+    const mid = (lo + hi) / 2;
+    if (powerAt(mid) >= target) hi = mid;
+    else lo = mid;
+  }
+  const exact = hi;
+  let value = Math.max(Math.ceil(exact - 1e-9), Math.floor(lo0) + 1);
+  while (value - 1 > lo0 && powerAt(value - 1) >= target) value -= 1;
+  while (powerAt(value) < target) value += 1;
+  return { size, value, exact, power: powerAt(value) };
+}

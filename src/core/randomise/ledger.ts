@@ -1,0 +1,56 @@
+/**
+ * The rolling-recruitment ledger's hash chain (pure functions; reading and writing live in
+ * src/io/allocation.ts). Row k carries hash_k = sha256(hash_{k-1} + "\n" + JSON of row k's cells
+ * as written, without the hash). hash_0 is the genesis hash of the ledger's design (method,
+ * arms, ratio, options, seed commitment), so changing any row, deleting, inserting or reordering
+ * rows, or changing the design breaks the chain from that row on. Cutting rows off the end is
+ * caught by the row count and head hash kept in the ledger manifest.
+ */
+import { createHash } from 'node:crypto';
+
+/** Ledger columns, in order. `factors` holds the minimisation levels as a JSON array. */
+export const LEDGER_COLUMNS = ['sequence', 'id', 'arm', 'sub_arm', 'stratum', 'cluster', 'factors', 'batch', 'recorded_at', 'hash'] as const;
+
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/** hash_0: binds the chain to the ledger's design. */
+export function genesisHash(designCanonicalJson: string): string {
+  return sha256Hex(`pilot-eval ledger v1\n${designCanonicalJson}`);
+}
+
+/** hash_k from hash_{k-1} and row k's cells (every column but `hash`, as written). */
+export function rowHash(previous: string, cells: readonly string[]): string {
+  return sha256Hex(`${previous}\n${JSON.stringify(cells)}`);
+}
+
+/** The first row whose stored hash is not what the chain gives, or null if all agree. */
+export interface ChainBreak {
+  index: number;
+  expected: string;
+  found: string;
+}
+
+export function verifyChain(genesis: string, rows: ReadonlyArray<readonly string[]>, hashes: readonly string[]): ChainBreak | null {
+  let prev = genesis;
+  for (let i = 0; i < rows.length; i++) {
+    const h = rowHash(prev, rows[i]!);
+    if (h !== hashes[i]) return { index: i, expected: h, found: hashes[i] ?? '' };
+    prev = h;
+  }
+  return null;
+}
+
+/** JSON with object keys sorted at every level: one text per value, for hashing. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const keys = Object.keys(value as Record<string, unknown>).sort();
+    return `{${keys
+      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
+}

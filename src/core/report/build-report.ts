@@ -1,0 +1,468 @@
+/**
+ * Assembles the report model from the report input: the one object the html, md and json
+ * renderers draw from (so they carry the same content). Pure and deterministic: no clock, no fs.
+ */
+import type { Concept, Stage } from '../concepts.js';
+import { keyConclusions, type HeadlineNumbers } from './conclusions.js';
+import { gbp } from './format.js';
+import { buildConsort, type Consort } from './consort.js';
+import { costSummary, type CostSummary } from './cost-rating.js';
+import { feasibilityMeasures, processMean, progressionItems, type FeasibilityMeasures } from './feasibility.js';
+import { kmCurves, type KmCurve } from './km-curve.js';
+import { processSummary, type ProcessSummary } from './process-summary.js';
+import { progressionDecision, type ProgressionDecision, type ProgressionItem } from './progression.js';
+import { securityRating, type SecurityRating } from './security-rating.js';
+import { suppressCells, SUPPRESSION_THRESHOLD, type Relation } from './suppression.js';
+import { themesMatrix, type ThemesMatrix } from './themes-matrix.js';
+import type { AnalyseArm, AnalyseResult, EffectRow, ReportInput, Threat, TrialConfig, Verdict } from './types.js';
+
+export interface Headline {
+  outcome: string;
+  measure: string;
+  estimate: number | null;
+  conf_low: number | null;
+  conf_high: number | null;
+  per_100: number | null;
+  per_100_conf_low: number | null;
+  per_100_conf_high: number | null;
+  p_value: number | null;
+  /** Null at pilot stage: outcomes are indicative only. */
+  verdict: Verdict | null;
+  n_treatment: number | null;
+  n_control: number | null;
+  rate_treatment: number | null;
+  rate_control: number | null;
+  indicative_only: boolean;
+}
+
+export interface ReportModel {
+  title: string;
+  concept: string;
+  concept_id: number;
+  concept_name: string;
+  stage: Stage;
+  introduction: {
+    description: string;
+    theory_of_change: string;
+    population: string;
+    research_questions: string[];
+    arms: Concept['arms'];
+    stage_description: string;
+  };
+  headline: Headline;
+  key_conclusions: string[];
+  security: SecurityRating;
+  cost: CostSummary;
+  consort: Consort;
+  feasibility: { measures: FeasibilityMeasures; progression: ProgressionItem[]; decision: ProgressionDecision } | null;
+  process: {
+    measures: ProcessSummary['measures'];
+    fund_use: ProcessSummary['fund_use'];
+    themes: ThemesMatrix | null;
+    fidelity: number | null;
+    engagement: number | null;
+    compliance: number | null;
+    concept_notes: string[];
+    told_comparison: Array<{ group: string; n: number; with_spend: number; mean_spend_gbp: number | null }> | null;
+  };
+  methods: {
+    design: string;
+    arms: { control: string; treatment: string };
+    unit: string;
+    unit_label: string;
+    /** Singular noun for a cluster ("probation team", "group"). */
+    cluster_noun: string;
+    cluster_column: string | null;
+    randomisation: TrialConfig['randomisation'];
+    follow_up_days: number;
+    waiting_days: number;
+    target_recruitment: number | null;
+    mdes: ReportInput['mdes'];
+    analysis_model: string;
+    outcome_definitions: string[];
+    icc: number | null;
+    design_effect: number | null;
+  };
+  arms: AnalyseArm[];
+  effects: EffectRow[];
+  balance: AnalyseResult['balance'];
+  attrition: AnalyseResult['attrition'] | null;
+  subgroups: Array<{ name: string; description: string; arms: AnalyseArm[]; effects: EffectRow[] }>;
+  km: KmCurve[];
+  limitations: string[];
+  conclusion: string[];
+  suppression: { applied: boolean; threshold: number; cells: string[]; secondary: string[]; note: string };
+  appendix: {
+    randomisation: TrialConfig['randomisation'];
+    software_version: string;
+    command: string;
+    inputs: ReportInput['provenance']['inputs'];
+    security_reasons: string[];
+  };
+}
+
+const STAGE_WORDS: Record<Stage, string> = {
+  pilot: 'Pilot: a few teams or sites chosen purposively, to learn whether the approach is feasible and shows promise. Mostly qualitative and descriptive; outcomes are indicative only.',
+  efficacy: 'Efficacy trial: can the approach work under developer-led conditions? A randomised impact evaluation with a mixed-methods process evaluation.',
+  effectiveness: 'Effectiveness trial: does the approach work at scale, delivered by others? A larger randomised trial with a process evaluation of delivery at scale.',
+};
+
+function findEffect(a: AnalyseResult | null, outcome: string, measure: string): EffectRow | null {
+  return a?.effects.find((e) => e.outcome === outcome && e.measure === measure && e.arm === undefined) ?? null;
+}
+
+/** Verdict from the interval when `analyse` gave none. */
+function verdictFromInterval(lo: number | null, hi: number | null): Verdict | null {
+  if (lo === null || hi === null) return null;
+  if (hi < 0) return 'significant_reduction';
+  if (lo > 0) return 'significant_increase';
+  return 'inconclusive';
+}
+
+function automaticThreats(trial: TrialConfig, fidelity: number | null, compliance: number | null, attrition: AnalyseResult['attrition'] | null, stage: Stage): Threat[] {
+  const have = new Set(trial.threats.map((t) => t.threat));
+  const out: Threat[] = [...trial.threats];
+  if (!have.has('fidelity_and_compliance')) {
+    if (fidelity !== null && fidelity < 0.5) out.push({ threat: 'fidelity_and_compliance', drop: 1, reason: `mean delivery fidelity was ${(100 * fidelity).toFixed(1)}%, below 50%` });
+    else if (compliance !== null && compliance < 0.5) out.push({ threat: 'fidelity_and_compliance', drop: 1, reason: `only ${(100 * compliance).toFixed(1)}% of the treatment arm received the intervention` });
+  }
+  if (!have.has('missing_data') && attrition && attrition.differential !== null && Math.abs(attrition.differential) > 0.05) {
+    out.push({ threat: 'missing_data', drop: 1, reason: `attrition differed between arms by ${(100 * Math.abs(attrition.differential)).toFixed(1)} percentage points (more than 5)` });
+  }
+  if (stage === 'pilot' && !have.has('selective_reporting')) {
+    // Pilots are purposive and small: say so rather than let the padlocks look like an efficacy trial's.
+    out.push({ threat: 'selective_reporting', drop: 0, reason: 'pilot sites were chosen purposively; the rating is shown for completeness only' });
+  }
+  return out;
+}
+
+export function buildReport(input: ReportInput): ReportModel {
+  const { concept, stage, trial } = input;
+  const treatment = trial.arms.treatment;
+  const control = trial.arms.control;
+  const armOrder = [control, treatment, ...[...new Set(input.cases.map((c) => c.arm))].filter((a) => a !== control && a !== treatment).sort()];
+  const clusterDesign = concept.unit === 'cluster';
+  const a = input.analysis;
+
+  // Headline: primary outcome, risk difference.
+  const rd = findEffect(a, 'reoffended', 'risk_difference');
+  const p100 = findEffect(a, 'reoffended', 'per_100');
+  const armT = a?.arms.find((x) => x.arm === treatment) ?? null;
+  const armC = a?.arms.find((x) => x.arm === control) ?? null;
+  const given = a?.verdict.find((v) => v.outcome === 'reoffended')?.verdict ?? null;
+  const computed = verdictFromInterval(rd?.conf_low ?? null, rd?.conf_high ?? null);
+  const headline: Headline = {
+    outcome: 'reoffended',
+    measure: 'risk_difference',
+    estimate: rd?.estimate ?? null,
+    conf_low: rd?.conf_low ?? null,
+    conf_high: rd?.conf_high ?? null,
+    per_100: p100?.estimate ?? (rd?.estimate != null ? 100 * rd.estimate : null),
+    per_100_conf_low: p100?.conf_low ?? (rd?.conf_low != null ? 100 * rd.conf_low : null),
+    per_100_conf_high: p100?.conf_high ?? (rd?.conf_high != null ? 100 * rd.conf_high : null),
+    p_value: rd?.p_value ?? null,
+    verdict: stage === 'pilot' ? null : (given ?? computed),
+    n_treatment: armT?.n_analysed ?? null,
+    n_control: armC?.n_analysed ?? null,
+    rate_treatment: armT?.binary_rate ?? null,
+    rate_control: armC?.binary_rate ?? null,
+    indicative_only: stage === 'pilot',
+  };
+
+  const measures = feasibilityMeasures(input.cases, input.process, treatment, trial.target_recruitment);
+  const progression = progressionItems(measures, trial.progression);
+  const decision = progressionDecision(progression);
+
+  const security = securityRating({
+    design: trial.design,
+    mdes: input.mdes?.logit_d ?? null,
+    attrition: a ? a.attrition.overall : null,
+    threats: automaticThreats(trial, measures.fidelity, measures.compliance, a?.attrition ?? null, stage),
+  });
+
+  const nTreatAllocated = input.cases.filter((c) => c.arm === treatment).length;
+  const cost = costSummary(input.costs ?? [], treatment, control, nTreatAllocated, trial.cost_bands);
+  const consort = buildConsort(input.cases, armOrder.filter((x) => input.cases.some((c) => c.arm === x)), treatment, clusterDesign, a);
+
+  const ps = input.process ? processSummary(input.process, armOrder) : { measures: [], fund_use: null };
+  const themes = input.themes && input.themes.length ? themesMatrix(input.themes) : null;
+
+  // Concept-specific process notes.
+  const notes: string[] = [];
+  let told: ReportModel['process']['told_comparison'] = null;
+  if (concept.nested) {
+    const inArm = input.cases.filter((c) => c.arm === concept.nested!.arm);
+    told = concept.nested.sub_arms.map((sub) => {
+      const g = inArm.filter((c) => (c.sub_arm ? c.sub_arm === sub : c.budget_told === (sub === concept.nested!.sub_arms[0])));
+      const spend = g.map((c) => c.enabling_fund_gbp).filter((v): v is number => v !== null);
+      return { group: sub.replace(/_/g, ' '), n: g.length, with_spend: spend.filter((v) => v > 0).length, mean_spend_gbp: spend.length ? spend.reduce((s, v) => s + v, 0) / spend.length : null };
+    });
+    notes.push('People in the fund arm were randomised again to be told, or not told, how much they could spend: the comparison below is pre-specified.');
+  }
+  if (concept.sex_restriction === 'female') {
+    const other = input.cases.filter((c) => c.sex !== null && c.sex !== 'female').length;
+    const missing = input.cases.filter((c) => c.sex === null).length;
+    notes.push(
+      other === 0
+        ? `Population check: every case with sex recorded is a woman, as the concept requires${missing ? ` (${missing} without sex recorded)` : ''}.`
+        : `Population check: ${other < SUPPRESSION_THRESHOLD && input.suppress ? 'fewer than 5' : other} case(s) are recorded with a sex other than female although this concept is for women only; they are flagged here and kept in the analysis as randomised.`,
+    );
+    const fid = processMean(input.process, 'fidelity_pct', treatment);
+    if (fid !== null) notes.push(`Third-party delivery: the women's centres' mean fidelity checklist score was ${fid.toFixed(1)}%.`);
+  }
+  if (clusterDesign) {
+    const icc = findEffect(a, 'reoffended', 'icc');
+    const k = consort.clusters_randomised;
+    notes.push(`Cluster design: ${k ?? 'an unknown number of'} ${clusterNoun(concept, k ?? 2)} were randomised whole${icc?.estimate != null ? `; the intra-cluster correlation of re-offending was ${icc.estimate.toFixed(3)}` : ''}.`);
+  }
+  if (concept.id === 4 || concept.id === 5) {
+    const team = ps.measures.filter((m) => m.level === 'team' && m.arm === treatment);
+    for (const m of team) {
+      const f = (x: number) => (m.measure.endsWith('_gbp') ? gbp(x) : x.toFixed(1).replace(/\.0$/, ''));
+      notes.push(`${m.label.replace(/ \(£\)$/, '')} per ${clusterNoun(concept, 1)} (treatment): mean ${f(m.mean)}, range ${f(m.min)} to ${f(m.max)}, over ${m.n} ${clusterNoun(concept, m.n)}.`);
+    }
+  }
+
+  const icc = findEffect(a, 'reoffended', 'icc')?.estimate ?? null;
+  const de = findEffect(a, 'reoffended', 'design_effect')?.estimate ?? null;
+
+  const subgroups = input.subgroups.map((s) => ({ name: s.name, description: s.description, arms: s.analysis.arms.map((x) => ({ ...x })), effects: s.analysis.effects }));
+  const sgRd = input.subgroups[0] ? findEffect(input.subgroups[0].analysis, 'reoffended', 'risk_difference') : null;
+
+  // Limitations.
+  const limitations: string[] = [];
+  if (stage === 'pilot') limitations.push('A pilot is small and its sites were chosen purposively: outcome estimates are indicative only and must not be read as evidence of impact.');
+  if (!a) limitations.push('No re-offending outcomes were supplied (no offences file), so there is no impact estimate.');
+  if (a && security.padlocks <= 2 && stage !== 'pilot') limitations.push(`The security rating is ${security.padlocks} padlocks: the finding could change with a larger or better-retained sample.`);
+  if (a && a.attrition.overall !== null && a.attrition.overall > 0.1) limitations.push(`${(100 * a.attrition.overall).toFixed(1)}% of randomised people were not analysed; if they differ from those who stayed, the estimate may be biased.`);
+  if (measures.compliance !== null && measures.compliance < 0.8) limitations.push(`Only ${(100 * measures.compliance).toFixed(1)}% of the treatment arm received the intervention: the estimate is of the offer (intention to treat), not of full receipt.`);
+  limitations.push('Proven re-offending counts only offences that reach a conviction or caution within the MoJ windows; offending that is not detected is not measured.');
+
+  const conclusion: string[] = [];
+  const topTheme = themes?.rows[0];
+  if (stage === 'pilot') {
+    conclusion.push(`Progression decision: ${decision.text}`);
+    conclusion.push('The re-offending figures are indicative only; an efficacy trial with enough people would be needed to estimate the effect.');
+  } else if (a) {
+    const v = headline.verdict;
+    conclusion.push(
+      v === 'significant_reduction'
+        ? `The trial found a reduction in proven re-offending, with ${security.padlocks} of 5 padlocks.`
+        : v === 'significant_increase'
+          ? `The trial found an increase in proven re-offending, with ${security.padlocks} of 5 padlocks; the reasons need to be understood.`
+          : `The trial could not tell whether the approach changes proven re-offending: the result is inconclusive, and more people would be needed to detect an effect of the size seen.`,
+    );
+  }
+
+  const model: ReportModel = {
+    title: `${concept.name}: ${stage} ${stage === 'pilot' ? 'report' : 'evaluation report'}`,
+    concept: concept.slug,
+    concept_id: concept.id,
+    concept_name: concept.name,
+    stage,
+    introduction: {
+      description: concept.description,
+      theory_of_change: concept.theory_of_change,
+      population: concept.population,
+      research_questions: concept.research_questions,
+      arms: concept.arms,
+      stage_description: STAGE_WORDS[stage],
+    },
+    headline,
+    key_conclusions: [],
+    security,
+    cost,
+    consort,
+    feasibility: stage === 'pilot' ? { measures, progression, decision } : null,
+    process: {
+      measures: ps.measures,
+      fund_use: ps.fund_use,
+      themes,
+      fidelity: measures.fidelity,
+      engagement: measures.engagement,
+      compliance: measures.compliance,
+      concept_notes: notes,
+      told_comparison: told,
+    },
+    methods: {
+      design: trial.design,
+      arms: { control, treatment },
+      unit: concept.unit,
+      unit_label: concept.unit_label,
+      cluster_noun: concept.unit === 'cluster' ? clusterNoun(concept, 1) : 'cluster',
+      cluster_column: concept.cluster_column,
+      randomisation: trial.randomisation,
+      follow_up_days: trial.outcome_windows.follow_up_days,
+      waiting_days: trial.outcome_windows.waiting_days,
+      target_recruitment: trial.target_recruitment,
+      mdes: input.mdes,
+      analysis_model: clusterDesign
+        ? 'Intention to treat. Risk difference with a Wald interval; logistic regression with cluster-robust variance; cluster-level t-test on team proportions; ICC from a REML random-intercept model.'
+        : 'Intention to treat. Risk difference with a Wald interval and Pearson chi-square p-value; risk and odds ratios; Cox model and log-rank test for time to first re-offence.',
+      outcome_definitions: [
+        `Proven re-offending (primary, binary): an offence committed within ${trial.outcome_windows.follow_up_days} days of the start date and proven by a conviction or caution within a further ${trial.outcome_windows.waiting_days} days (MoJ definition; breaches excluded).`,
+        'Frequency: proven re-offences per person.',
+        'Time to first proven re-offence (days), censored at the end of follow-up.',
+      ],
+      icc,
+      design_effect: de,
+    },
+    arms: a ? a.arms.map((x) => ({ ...x })) : [],
+    effects: a ? a.effects : [],
+    balance: a ? a.balance : [],
+    attrition: a ? a.attrition : null,
+    subgroups,
+    km: kmCurves(input.survival, armOrder),
+    limitations,
+    conclusion,
+    suppression: { applied: input.suppress, threshold: SUPPRESSION_THRESHOLD, cells: [], secondary: [], note: '' },
+    appendix: {
+      randomisation: trial.randomisation,
+      software_version: input.provenance.version,
+      command: input.provenance.command,
+      inputs: input.provenance.inputs,
+      security_reasons: security.reasons,
+    },
+  };
+  applySuppression(model, input.suppress);
+  // Conclusions are written after suppression so they never quote a suppressed count or rate.
+  const conclusions = keyConclusions({
+    stage,
+    headline: { ...model.headline, computed_verdict: computed } as HeadlineNumbers,
+    n_treatment: model.headline.n_treatment,
+    n_control: model.headline.n_control,
+    padlocks: a ? security.padlocks : null,
+    padlock_limit: a ? limitingReason(security) : null,
+    cost_per_participant: cost.per_participant_gbp,
+    cost_rating_words: cost.rating_words,
+    progression: stage === 'pilot' ? progression : null,
+    decision: stage === 'pilot' ? decision : null,
+    fidelity: measures.fidelity,
+    engagement: measures.engagement,
+    subgroup: sgRd && sgRd.estimate !== null && sgRd.conf_low !== null && sgRd.conf_high !== null ? { name: input.subgroups[0]!.name, estimate: sgRd.estimate, conf_low: sgRd.conf_low, conf_high: sgRd.conf_high } : null,
+    top_theme: topTheme && (!input.suppress || topTheme.total_participants >= SUPPRESSION_THRESHOLD) ? { theme: topTheme.theme, participants: topTheme.total_participants } : null,
+  });
+  model.key_conclusions = conclusions;
+  return model;
+}
+
+/** The cluster in words, singular or plural: "probation team(s)", "group(s)". */
+export function clusterNoun(concept: Concept, n: number): string {
+  const word = concept.unit_label.startsWith('group') ? 'group' : concept.unit_label.includes('/') ? 'group' : concept.unit_label;
+  return n === 1 ? word : `${word}s`;
+}
+
+function limitingReason(s: SecurityRating): string | null {
+  const parts: string[] = [];
+  if (s.mdes_padlocks !== null && s.mdes_padlocks === s.initial && s.initial < 5) parts.push('limited by the minimum detectable effect');
+  if (s.attrition_padlocks !== null && s.attrition_padlocks === s.initial && s.initial < 5) parts.push('limited by attrition');
+  if (s.drops.length) parts.push(`lowered for ${s.drops.map((d) => d.threat.replace(/_/g, ' ')).join(', ')}`);
+  return parts.length ? parts.join('; ') : null;
+}
+
+/**
+ * Small-count suppression across the published tables. Suppressed counts become null in the model
+ * (and "<5" in html/md); `suppression.cells` lists them by path.
+ */
+function applySuppression(m: ReportModel, suppress: boolean): void {
+  const cells = new Map<string, number>();
+  const relations: Relation[] = [];
+  const arms = m.consort.arms;
+  arms.forEach((a, i) => {
+    const k = `consort.arms[${i}]`;
+    cells.set(`${k}.allocated`, a.allocated);
+    cells.set(`${k}.lost`, a.lost);
+    cells.set(`${k}.analysed`, a.analysed);
+    relations.push({ total: `${k}.allocated`, parts: [`${k}.lost`, `${k}.analysed`] });
+    if (a.received !== null) {
+      cells.set(`${k}.received`, a.received);
+      cells.set(`${k}.~not_received`, a.allocated - a.received);
+      relations.push({ total: `${k}.allocated`, parts: [`${k}.received`, `${k}.~not_received`] });
+    }
+  });
+  cells.set('consort.randomised', m.consort.randomised);
+  relations.push({ total: 'consort.randomised', parts: arms.map((_, i) => `consort.arms[${i}].allocated`) });
+  cells.set('consort.analysed', m.consort.analysed);
+  relations.push({ total: 'consort.analysed', parts: arms.map((_, i) => `consort.arms[${i}].analysed`) });
+  m.consort.sub_arms.forEach((s, i) => cells.set(`consort.sub_arms[${i}].allocated`, s.allocated));
+  const subArmsOf = new Map<string, string[]>();
+  m.consort.sub_arms.forEach((s, i) => subArmsOf.set(s.arm, [...(subArmsOf.get(s.arm) ?? []), `consort.sub_arms[${i}].allocated`]));
+  for (const [arm, parts] of subArmsOf) {
+    const ai = arms.findIndex((a) => a.arm === arm);
+    if (ai >= 0) relations.push({ total: `consort.arms[${ai}].allocated`, parts });
+  }
+  const armTables: Array<[string, AnalyseArm[]]> = [['arms', m.arms], ...m.subgroups.map((s, j) => [`subgroups[${j}].arms`, s.arms] as [string, AnalyseArm[]])];
+  for (const [prefix, list] of armTables) {
+    list.forEach((a, i) => {
+      if (a.reoffenders === null || a.reoffenders === undefined) return;
+      const k = `${prefix}[${i}]`;
+      cells.set(`${k}.n_analysed`, a.n_analysed);
+      cells.set(`${k}.reoffenders`, a.reoffenders);
+      cells.set(`${k}.~non_reoffenders`, a.n_analysed - a.reoffenders);
+      relations.push({ total: `${k}.n_analysed`, parts: [`${k}.reoffenders`, `${k}.~non_reoffenders`] });
+      // The arms table repeats CONSORT's analysed count: the two must be hidden together.
+      const ci = prefix === 'arms' ? arms.findIndex((x) => x.arm === a.arm) : -1;
+      if (ci >= 0) relations.push({ total: `consort.arms[${ci}].analysed`, parts: [`${k}.n_analysed`] });
+    });
+  }
+  if (m.process.themes) {
+    cells.set('process.themes.participants', m.process.themes.participants);
+    m.process.themes.rows.forEach((r, i) => {
+      r.participants.forEach((n, j) => cells.set(`process.themes.rows[${i}].participants[${j}]`, n));
+      cells.set(`process.themes.rows[${i}].total_participants`, r.total_participants);
+      relations.push({ total: `process.themes.rows[${i}].total_participants`, parts: r.participants.map((_, j) => `process.themes.rows[${i}].participants[${j}]`) });
+    });
+  }
+  m.process.fund_use?.categories.forEach((c, i) => cells.set(`process.fund_use.categories[${i}].units`, c.units));
+  m.process.told_comparison?.forEach((t, i) => {
+    cells.set(`process.told_comparison[${i}].n`, t.n);
+    cells.set(`process.told_comparison[${i}].with_spend`, t.with_spend);
+  });
+
+  if (!suppress) {
+    m.suppression.note = 'Small-count suppression was switched off (--no-suppress): counts under 5 are shown. Do not publish this version.';
+    return;
+  }
+  const res = suppressCells(cells, relations);
+  const visible = [...res.suppressed].filter((k) => !k.includes('~')).sort();
+  m.suppression.cells = visible;
+  m.suppression.secondary = res.secondary.filter((k) => !k.includes('~')).sort();
+  m.suppression.note = visible.length
+    ? `Counts of 1 to 4 people are shown as "<5"; where a total would let a reader work one out, a second count is hidden too and shown as "[c]" (${visible.length} cell${visible.length === 1 ? '' : 's'} in this report).`
+    : 'Counts of 1 to 4 people would be shown as "<5"; none occur in this report.';
+  for (const key of res.suppressed) {
+    if (key.includes('~')) continue;
+    setNull(m as unknown as Record<string, unknown>, key);
+    // A rate or mean computed from a suppressed count would reveal it.
+    const arm = /^(.*arms\[\d+\])\.reoffenders$/.exec(key);
+    if (arm) {
+      setNull(m as unknown as Record<string, unknown>, `${arm[1]}.binary_rate`);
+    }
+  }
+  // The headline quotes the arms table: keep it consistent with what was suppressed there.
+  for (const a of m.arms) {
+    const side = a.arm === m.methods.arms.treatment ? 'treatment' : a.arm === m.methods.arms.control ? 'control' : null;
+    if (side === null) continue;
+    if (a.binary_rate === null) m.headline[`rate_${side}`] = null;
+    if (a.n_analysed === null) m.headline[`n_${side}`] = null;
+  }
+}
+
+/** Sets a path like `consort.arms[0].lost` to null. */
+function setNull(root: Record<string, unknown>, path: string): void {
+  const parts = path.split('.').flatMap((p) => {
+    const m = /^([^[]+)((?:\[\d+\])*)$/.exec(p);
+    if (!m) return [p];
+    const idx = [...m[2]!.matchAll(/\[(\d+)\]/g)].map((x) => Number(x[1]));
+    return [m[1]!, ...idx];
+  });
+  let cur: unknown = root;
+  for (let i = 0; i < parts.length - 1; i++) {
+    if (cur === null || typeof cur !== 'object') return;
+    cur = (cur as Record<string | number, unknown>)[parts[i]!];
+  }
+  if (cur !== null && typeof cur === 'object') {
+    const last = parts[parts.length - 1]!;
+    if (last in (cur as object)) (cur as Record<string | number, unknown>)[last] = null;
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * Rounding for report text (REPORTS.md): rates to 1 dp of a percent, effects to 2 dp, money to
+ * whole pounds. JSON keeps full precision; only human text is rounded. Never prints NaN.
+ */
+
+/** Fixed decimals with a true minus sign avoided ("-0.00" -> "0.00"). */
+export function fixed(x: number, dp: number): string {
+  if (!Number.isFinite(x)) throw new Error(`fixed(): not a finite number: ${x}`);
+  const s = x.toFixed(dp);
+  return /^-0\.?0*$/.test(s) ? s.slice(1) : s;
+}
+
+/** A proportion as a percent with 1 dp: 0.3056 -> "30.6%". */
+export function pct(p: number | null): string {
+  return p === null || !Number.isFinite(p) ? 'n/a' : `${fixed(100 * p, 1)}%`;
+}
+
+/** An effect with 2 dp: -0.0712 -> "-0.07". */
+export function eff(x: number | null): string {
+  return x === null || !Number.isFinite(x) ? 'n/a' : fixed(x, 2);
+}
+
+/** Pounds with thousands separators, no pence: 1234.5 -> "GBP 1,235". */
+export function gbp(x: number | null): string {
+  if (x === null || !Number.isFinite(x)) return 'n/a';
+  const r = Math.round(x);
+  return `£${r.toLocaleString('en-GB')}`;
+}
+
+/** A count with thousands separators. */
+export function count(n: number): string {
+  return Math.round(n).toLocaleString('en-GB');
+}
+
+/** One decimal place for numbers of a scale (mean scores, hours). */
+export function num1(x: number | null): string {
+  return x === null || !Number.isFinite(x) ? 'n/a' : fixed(x, 1);
+}
