@@ -42,7 +42,7 @@ describe('simulate', () => {
     for (let i = 0; i < slugs.length; i++) {
       const out = tmp();
       await runSimulate({ concept: slugs[i], stage: 'efficacy', seed: String(101 + i), outDir: out });
-      for (const f of ['cases.csv', 'offences.csv', 'process.csv', 'costs.csv', 'themes.csv', 'truth.json']) {
+      for (const f of ['cases.csv', 'offences.csv', 'process.csv', 'costs.csv', 'themes.csv', 'truth.json', 'trial.yaml']) {
         expect(readFileSync(join(out, f), 'utf8'), `${slugs[i]}/${f}`).toBe(readFileSync(join('fixtures', slugs[i]!, f), 'utf8'));
       }
     }

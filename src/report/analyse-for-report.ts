@@ -9,7 +9,7 @@ import { binaryDetectable, designEffect } from '../core/power/binary-power.js';
 import type { AnalyseResult, MdesInfo, PersonOutcome, TrialConfig } from '../core/report/types.js';
 import { loadOutcomesFromFiles } from '../io/outcomes-input.js';
 import type { TextTable } from '../io/table.js';
-import { parseYesNoCell } from '../io/fields.js';
+import { withDerivedOutcomes } from '../core/analysis/trial-data.js';
 import { analyseTable } from './analyse-table.js';
 
 export interface AnalyseForReportArgs {
@@ -28,26 +28,6 @@ export interface AnalyseForReport {
   mdes: MdesInfo | null;
 }
 
-/** A copy of the cases table with the derived outcome columns; withdrawn people have no outcome. */
-function withOutcomes(loaded: Awaited<ReturnType<typeof loadOutcomesFromFiles>>): TextTable {
-  const t = loaded.cases.table;
-  const o = loaded.outcomes;
-  const withdrawn = t.cells.get('withdrawn');
-  const lost = (i: number) => {
-    const v = withdrawn?.[i] ?? '';
-    const p = v === '' ? null : parseYesNoCell(v);
-    return p !== null && p.ok && p.value;
-  };
-  const col = (f: (i: number) => string) => Array.from({ length: t.n }, (_, i) => (lost(i) ? '' : f(i)));
-  const cells = new Map(t.cells);
-  cells.set('measurable', Array.from({ length: t.n }, (_, i) => String(o.measurable[i])));
-  cells.set('reoffended', col((i) => String(o.reoffended[i])));
-  cells.set('reoffences', col((i) => String(o.reoffences[i])));
-  cells.set('days_to_reoffence', col((i) => (o.reoffended[i] ? String(o.daysToReoffence[i]) : '')));
-  cells.set('follow_up_days', col((i) => (o.measurable[i] ? String(o.followUpDays[i]) : '')));
-  const extra = ['measurable', 'reoffended', 'reoffences', 'days_to_reoffence', 'follow_up_days'].filter((c) => !t.columns.includes(c));
-  return { ...t, columns: [...t.columns, ...extra], cells };
-}
 
 export async function analyseForReport(args: AnalyseForReportArgs): Promise<AnalyseForReport> {
   const { concept, trial } = args;
@@ -59,7 +39,8 @@ export async function analyseForReport(args: AnalyseForReportArgs): Promise<Anal
     followUpDays: trial.outcome_windows.follow_up_days,
     waitingDays: trial.outcome_windows.waiting_days,
   });
-  const table = withOutcomes(loaded);
+  // analyseTrial treats `withdrawn = yes` as lost to follow-up, as `analyse` does.
+  const table = withDerivedOutcomes(loaded.cases.table, loaded.outcomes);
   const arms = table.cells.get('arm');
   const cluster = concept.cluster_column && table.cells.has(concept.cluster_column) ? concept.cluster_column : undefined;
   const analysis = analyseTable(table, { treatment: trial.arms.treatment, control: trial.arms.control, cluster, covariates: trial.analysis.covariates, alpha: trial.analysis.alpha });

@@ -55,7 +55,37 @@ export function renderTrialFiles(trial: SimulatedTrial): Array<{ name: string; c
     { name: 'costs.csv', content: toCsv(COST_COLUMNS as string[], rowsOf(trial.costs, COST_COLUMNS)), rows: trial.costs.length },
     { name: 'themes.csv', content: toCsv(THEME_COLUMNS as string[], rowsOf(trial.themes, THEME_COLUMNS)), rows: trial.themes.length },
     { name: 'truth.json', content: `${JSON.stringify(trial.truth, null, 2)}\n`, rows: 1 },
+    { name: 'trial.yaml', content: trialYaml(trial.truth), rows: 1 },
   ];
+}
+
+/** A trial file (docs/trial.yaml) describing the simulated trial, so `report` can use it as is. */
+export function trialYaml(truth: Record<string, unknown>): string {
+  const r = truth.randomisation as { method: string; seed: number; unit: string };
+  const n = Number(truth.n);
+  const lines = [
+    `# Trial file written by \`pilot-eval simulate\` (see docs/trial.yaml for every key).`,
+    `title: Simulated ${String(truth.concept)} ${String(truth.stage)} trial (seed ${String(truth.seed)})`,
+    `concept: ${String(truth.concept)}`,
+    `stage: ${String(truth.stage)}`,
+    'design: randomised',
+    'randomisation:',
+    `  method: ${r.method}`,
+    `  seed: ${r.seed}`,
+    `  unit: ${JSON.stringify(r.unit)}`,
+    'outcome_windows:',
+    `  follow_up_days: ${String(truth.follow_up_days)}`,
+    `  waiting_days: ${String(truth.waiting_days)}`,
+    // Recruitment target a little above what was recruited, as in most pilots.
+    `target_recruitment: ${Math.ceil(n / 0.9)}`,
+    'analysis:',
+    '  covariates: [ogrs3]',
+    'assumptions:',
+    `  control_rate: ${String(truth.base_rate)}`,
+    ...(truth.unit === 'cluster' ? [`  icc: ${String(truth.icc_latent)}`] : []),
+    '  power: 0.8',
+  ];
+  return `${lines.join('\n')}\n`;
 }
 
 /** Handler: validates options, simulates, writes the files atomically as one set. */
@@ -97,7 +127,7 @@ export function register(program: Command): void {
     .option('--concept <id|slug>', 'concept 1-5 or its slug (see `pilot-eval concepts`)')
     .option('--stage <stage>', 'pilot, efficacy or effectiveness')
     .option('--seed <int>', 'random seed: the same seed gives the same bytes')
-    .option('--out-dir <dir>', 'folder to write cases.csv, offences.csv, process.csv, costs.csv, themes.csv, truth.json')
+    .option('--out-dir <dir>', 'folder to write cases.csv, offences.csv, process.csv, costs.csv, themes.csv, truth.json, trial.yaml')
     .option('--n <int>', 'people randomised (default by stage: pilot 60, efficacy 800, effectiveness 2400; women 40/400/1200)')
     .option('--clusters <int>', 'teams / groups / centres (default by concept and stage)')
     .option('--base-rate <p>', 'control proven re-offending rate in a year (default 0.35)')

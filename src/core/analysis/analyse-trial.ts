@@ -86,6 +86,7 @@ export function analyseData(data: TrialData, options: AnalyseOptions & { alpha: 
   let notMeasurable = 0;
   for (let i = 0; i < data.n; i++) if (!data.measurable[i]) notMeasurable++;
   if (notMeasurable > 0) warnings.push(`${notMeasurable} person(s) not yet measurable (measurable = no) excluded from the analysis`);
+  if (data.withdrawn > 0) warnings.push(`${data.withdrawn} person(s) withdrawn (withdrawn = yes): lost to follow-up, so not analysed`);
 
   const clusterCounts: Record<string, number> = { [data.control]: 0, [data.treatment]: 0 };
   if (data.cluster) {

@@ -54,6 +54,8 @@ export interface TrialData {
   /** 1 = measurable (or no `measurable` column), 0 = pending / not measurable. */
   measurable: Uint8Array;
   outcomes: OutcomeData[];
+  /** People marked `withdrawn = yes`: lost to follow-up, so their outcomes are missing. */
+  withdrawn: number;
   cluster: Factor | null;
   stratum: Factor | null;
   covariates: CovariateBlock | null;
@@ -211,6 +213,24 @@ export function parseTrialData(table: TextTableLike, options: TrialDataOptions =
       outcomes.push({ name: o, kind: 'time', y, event });
     } else outcomes.push({ name: o, kind: 'continuous', y: parseColumn(o, (t) => parseNumberCell(t), true) });
   }
+  // `withdrawn = yes` means left the study / lost to follow-up: no outcome is observed for them,
+  // whatever the outcome columns say (an empty offence record is not evidence of no re-offence).
+  let withdrawn = 0;
+  if (table.cells.has('withdrawn')) {
+    const get = cellOf('withdrawn');
+    for (let i = 0; i < n; i++) {
+      const t = get(i);
+      if (t === '') continue;
+      const p = parseYesNoCell(t);
+      if (!p.ok) {
+        problems.add({ file, line: lines[i]!, column: 'withdrawn', value: t, reason: p.reason });
+        continue;
+      }
+      if (!p.value) continue;
+      withdrawn++;
+      for (const o of outcomes) o.y[i] = NaN;
+    }
+  }
 
   const factor = (col: string, what: string): Factor => {
     need(col, what);
@@ -339,6 +359,7 @@ export function parseTrialData(table: TextTableLike, options: TrialDataOptions =
     arm,
     measurable,
     outcomes,
+    withdrawn,
     cluster,
     stratum,
     covariates,

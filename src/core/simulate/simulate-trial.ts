@@ -22,7 +22,9 @@
 import { beta, createRng, gamma, normal, poisson, shuffle, weightedIndex, type Rng } from '../random.js';
 import { daysFromCivil, formatDate } from '../dates.js';
 import type { Concept, Stage } from '../concepts.js';
-import { themeTemplates } from './themes.js';
+import { excerptSource, themeTemplates } from './themes.js';
+import { declareDesign, type DesignOptions } from '../randomise/design.js';
+import { allocateBatch, emptyUnits } from '../randomise/allocate.js';
 
 export interface SimulateOptions {
   concept: Concept;
@@ -218,7 +220,6 @@ export function simulateTrial(options: SimulateOptions): SimulatedTrial {
 
   const root = createRng(seed);
   const rngPeople = root.fork();
-  const rngAlloc = root.fork();
   const rngOutcome = root.fork();
   const rngNoise = root.fork();
   const rngProcess = root.fork();
@@ -259,37 +260,38 @@ export function simulateTrial(options: SimulateOptions): SimulatedTrial {
     });
   }
 
-  // Allocation: whole teams within sites (cluster) or people within sites (individual), exact halves.
+  // Ids in a shuffled order so file order does not reveal team or arm; cases.csv is sorted by id.
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) ids.push(`P${pad(i + 1, 6)}`);
+  const order = Array.from({ length: n }, (_, i) => i);
+  shuffle(rngPeople, order);
+  const idOf = new Array<string>(n);
+  order.forEach((personIndex, k) => (idOf[personIndex] = ids[k]!));
+
+  // Allocation with the real randomiser, on the cases in file (id) order, so that
+  // `pilot-eval randomise cases.csv <randomisation options> --seed <seed>` reproduces the arms.
   const arms = concept.arms.map((a) => a.arm);
   const [control, treatment] = [arms[0]!, arms[1]!];
-  const teamArm: string[] = new Array(nClusters).fill(control);
+  const randomisation = randomisationFor(concept);
+  const declared = declareDesign(randomisation.options);
+  const byId = Array.from({ length: n }, (_, i) => i).sort((a, b) => (idOf[a]! < idOf[b]! ? -1 : 1));
+  const units = {
+    ...emptyUnits(),
+    ids: byId.map((i) => idOf[i]!),
+    blocks: byId.map((i) => SITE_CODES[teamSite[personTeam[i]!]!]!),
+    clusters: clustered ? byId.map((i) => teamNames[personTeam[i]!]!) : null,
+  };
+  const prior = { ...emptyUnits(), blocks: [], clusters: clustered ? [] : null, arms: new Int32Array(0), subArms: new Int32Array(0) };
+  const allocation = allocateBatch(declared.design, seed, prior, units, 1);
   const personArm: string[] = new Array(n).fill(control);
-  if (clustered) {
-    for (let s = 0; s < nSites; s++) {
-      const teams = teamSite.map((ts, t) => (ts === s ? t : -1)).filter((t) => t >= 0);
-      shuffle(rngAlloc, teams);
-      const half = teams.length / 2;
-      const nTreat = Math.floor(half) + (teams.length % 2 === 1 && rngAlloc.next() < 0.5 ? 1 : 0);
-      teams.forEach((t, i) => (teamArm[t] = i < nTreat ? treatment : control));
-    }
-    for (let i = 0; i < n; i++) personArm[i] = teamArm[personTeam[i]!]!;
-  } else {
-    for (let s = 0; s < nSites; s++) {
-      const people: number[] = [];
-      for (let i = 0; i < n; i++) if (teamSite[personTeam[i]!] === s) people.push(i);
-      shuffle(rngAlloc, people);
-      const nTreat = Math.floor(people.length / 2) + (people.length % 2 === 1 && rngAlloc.next() < 0.5 ? 1 : 0);
-      people.forEach((p, i) => (personArm[p] = i < nTreat ? treatment : control));
-    }
-  }
   const subArm: string[] = new Array(n).fill('');
-  if (concept.nested) {
-    const inArm: number[] = [];
-    for (let i = 0; i < n; i++) if (personArm[i] === concept.nested.arm) inArm.push(i);
-    shuffle(rngAlloc, inArm);
-    const nFirst = Math.floor(inArm.length / 2) + (inArm.length % 2 === 1 && rngAlloc.next() < 0.5 ? 1 : 0);
-    inArm.forEach((p, i) => (subArm[p] = i < nFirst ? concept.nested!.sub_arms[0] : concept.nested!.sub_arms[1]));
-  }
+  const teamArm: string[] = new Array(nClusters).fill(control);
+  byId.forEach((person, k) => {
+    personArm[person] = declared.design.arms[allocation.arms[k]!]!;
+    const sub = allocation.subArms[k]!;
+    if (sub >= 0 && declared.design.nested) subArm[person] = declared.design.nested.subArms[sub]!;
+    teamArm[personTeam[person]!] = personArm[person]!;
+  });
 
   // Baseline characteristics.
   const startBase = daysFromCivil(2023, 1, 2);
@@ -341,13 +343,6 @@ export function simulateTrial(options: SimulateOptions): SimulatedTrial {
   const cases: CaseRow[] = [];
   const offences: OffenceRow[] = [];
   const process: ProcessRow[] = [];
-  const ids: string[] = [];
-  for (let i = 0; i < n; i++) ids.push(`P${pad(i + 1, 6)}`);
-  // Shuffle ids so file order does not reveal team or arm.
-  const order = Array.from({ length: n }, (_, i) => i);
-  shuffle(rngPeople, order);
-  const idOf = new Array<string>(n);
-  order.forEach((personIndex, k) => (idOf[personIndex] = ids[k]!));
 
   const fundCategories = ['training_course', 'work_clothing_tools', 'travel', 'id_documents', 'housing_deposit', 'phone_internet', 'leisure_activity'];
   let fundTotal = 0;
@@ -522,9 +517,10 @@ export function simulateTrial(options: SimulateOptions): SimulatedTrial {
   const pool: Record<string, number> = { service_user: stage === 'pilot' ? 18 : 24, staff: 8, partner: 5 };
   for (let k = 0; k < nExcerpts; k++) {
     const tpl = templates[rngThemes.int(templates.length)]!;
-    const source = tpl.sources[rngThemes.int(tpl.sources.length)]!;
+    const e = rngThemes.int(tpl.excerpts.length);
+    const source = excerptSource(tpl, e);
     const participant = `${prefixes[source]}-${pad(1 + rngThemes.int(pool[source]!), 2)}`;
-    themes.push({ source, participant, theme: tpl.theme, subtheme: tpl.subtheme, excerpt: tpl.excerpts[rngThemes.int(tpl.excerpts.length)]!, arm: source === 'partner' ? '' : treatment });
+    themes.push({ source, participant, theme: tpl.theme, subtheme: tpl.subtheme, excerpt: tpl.excerpts[e]!, arm: source === 'partner' ? '' : treatment });
   }
 
   const truth = {
@@ -538,6 +534,7 @@ export function simulateTrial(options: SimulateOptions): SimulatedTrial {
     sites: nSites,
     unit: concept.unit,
     arms,
+    randomisation: { ...randomisation.record, seed, note: 'reproduce with: pilot-eval randomise cases.csv ' + randomisation.cli + ' --seed ' + String(seed) },
     base_rate: baseRate,
     effect_rate: effectRate,
     true_risk_difference: effectRate - baseRate,
@@ -570,6 +567,23 @@ export function simulateTrial(options: SimulateOptions): SimulatedTrial {
     withdrawn_have_no_offence_records: true,
   };
   return { cases, offences, process, costs, themes, truth };
+}
+
+/** The randomisation each concept's trial uses, as `randomise` options and as a record. */
+export function randomisationFor(concept: Concept): { options: DesignOptions; cli: string; record: { method: string; block: string; cluster: string | null; nested: string | null; unit: string } } {
+  if (concept.unit === 'cluster') {
+    return {
+      options: { method: 'block-cluster', block: 'stratum', cluster: 'team' },
+      cli: '--method block-cluster --block stratum --cluster team',
+      record: { method: 'block-cluster', block: 'stratum', cluster: 'team', nested: null, unit: concept.unit_label },
+    };
+  }
+  const nested = concept.nested ? `${concept.nested.arm}:${concept.nested.sub_arms.join(',')}` : null;
+  return {
+    options: { method: 'block', block: 'stratum', ...(nested ? { nested } : {}) },
+    cli: `--method block --block stratum${nested ? ` --nested ${nested}` : ''}`,
+    record: { method: 'block', block: 'stratum', cluster: null, nested, unit: concept.unit_label },
+  };
 }
 
 function daysFromIso(s: string): number {

@@ -4,11 +4,20 @@
  * Every excerpt is invented for testing; none is a real person's words.
  */
 
+export type Source = 'service_user' | 'staff' | 'partner';
+
 export interface ThemeTemplate {
   theme: string;
   subtheme: string;
-  sources: Array<'service_user' | 'staff' | 'partner'>;
+  /** Who may be coded under this theme. */
+  sources: Source[];
+  /** Excerpts; the i-th is attributed to `sources[i % sources.length]`, so each quote has one speaker. */
   excerpts: string[];
+}
+
+/** The speaker of a template's i-th excerpt. */
+export function excerptSource(t: ThemeTemplate, i: number): Source {
+  return t.sources[i % t.sources.length]!;
 }
 
 const COMMON: ThemeTemplate[] = [
