@@ -3,7 +3,7 @@
  * the typed columns `analyseTrial` needs, with located data errors. Pure: no fs, no console.
  */
 import { DataError, UsageError, type DataProblem } from '../errors.js';
-import { parseBinaryCell, parseIntegerCell, parseNumberCell, parseYesNoCell, type Parsed } from '../../io/fields.js';
+import { parseBinaryCell, parseIntegerCell, parseNumberCell, parseYesNoCell, type Parsed } from '../cells.js';
 
 /** The structural shape of `TextTable` from src/io/table.ts. */
 export interface TextTableLike {

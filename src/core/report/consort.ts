@@ -4,15 +4,9 @@
  */
 import type { AnalyseResult, ReportCase } from './types.js';
 
-export interface ConsortArm {
-  arm: string;
-  allocated: number;
-  received: number | null;
-  lost: number;
-  analysed: number;
-  clusters_allocated: number | null;
-  clusters_analysed: number | null;
-}
+import type { ConsortArm } from '../analysis/attrition.js';
+
+export type { ConsortArm };
 
 export interface Consort {
   randomised: number;

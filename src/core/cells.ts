@@ -1,0 +1,83 @@
+/**
+ * Cell parsers shared by every loader. Each returns `{ ok: true, value }` or `{ ok: false, reason }`
+ * where `reason` says what was expected, so the caller can build a located DataProblem.
+ * Empty cells are handled by the caller (required or optional); these parsers see trimmed text.
+ */
+import { parseDate } from './dates.js';
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+const INTEGER = /^[+-]?\d+$/;
+
+/** A finite decimal number ("1e3" allowed; "NaN", "Infinity", "1,000" are not). */
+export function parseNumberCell(text: string, min = -Infinity, max = Infinity): Parsed<number> {
+  if (!DECIMAL.test(text)) return { ok: false, reason: `expected a number${rangeText(min, max)}` };
+  const v = Number(text);
+  if (!Number.isFinite(v)) return { ok: false, reason: `expected a finite number${rangeText(min, max)}` };
+  if (v < min || v > max) return { ok: false, reason: `out of range: expected a number${rangeText(min, max)}` };
+  return { ok: true, value: v };
+}
+
+/** A whole number (written without decimals or exponent). */
+export function parseIntegerCell(text: string, min = -Infinity, max = Infinity): Parsed<number> {
+  if (!INTEGER.test(text)) return { ok: false, reason: `expected a whole number${rangeText(min, max)}` };
+  const v = Number(text);
+  if (!Number.isSafeInteger(v)) return { ok: false, reason: 'whole number too large' };
+  if (v < min || v > max) return { ok: false, reason: `out of range: expected a whole number${rangeText(min, max)}` };
+  return { ok: true, value: v };
+}
+
+function rangeText(min: number, max: number): string {
+  if (min === -Infinity && max === Infinity) return '';
+  if (max === Infinity) return ` >= ${min}`;
+  if (min === -Infinity) return ` <= ${max}`;
+  return ` in [${min}, ${max}]`;
+}
+
+const YES = new Set(['yes', 'y', 'true', '1']);
+const NO = new Set(['no', 'n', 'false', '0']);
+
+/** `yes`/`no` (also y/n, true/false, 1/0, any case). */
+export function parseYesNoCell(text: string): Parsed<boolean> {
+  const t = text.toLowerCase();
+  if (YES.has(t)) return { ok: true, value: true };
+  if (NO.has(t)) return { ok: true, value: false };
+  return { ok: false, reason: 'expected yes or no' };
+}
+
+/** A 0/1 flag. */
+export function parseBinaryCell(text: string): Parsed<0 | 1> {
+  if (text === '0' || text === '1') return { ok: true, value: +text as 0 | 1 };
+  const yn = parseYesNoCell(text);
+  if (yn.ok) return { ok: true, value: yn.value ? 1 : 0 };
+  return { ok: false, reason: 'expected 0 or 1' };
+}
+
+/** A calendar date, ISO or UK, as a day number. */
+export function parseDateCell(text: string): Parsed<number> {
+  const d = parseDate(text);
+  return d.ok ? { ok: true, value: d.day } : { ok: false, reason: d.reason };
+}
+
+/** One of a fixed set of labels (case-insensitive); returns the canonical lower-case label. */
+export function parseEnumCell<T extends string>(text: string, allowed: readonly T[]): Parsed<T> {
+  const t = text.toLowerCase() as T;
+  if (allowed.includes(t)) return { ok: true, value: t };
+  return { ok: false, reason: `expected one of ${allowed.join(', ')}` };
+}
+
+export const SEXES = ['female', 'male', 'other', 'unknown'] as const;
+export const DISPOSAL_TYPES = [
+  'conviction',
+  'caution',
+  'reprimand',
+  'warning',
+  'youth_caution',
+  'youth_conditional_caution',
+  'breach',
+  'other',
+] as const;
+export type DisposalType = (typeof DISPOSAL_TYPES)[number];
+/** Disposals that do not prove a re-offence under the MoJ definition. */
+export const NON_PROVING_DISPOSALS: ReadonlySet<DisposalType> = new Set(['breach', 'other']);
