@@ -4,6 +4,7 @@
  * re-offence, severity per offender, and the Kaplan-Meier cumulative proportion re-offending by day 365.
  * Rates are over measurable people only; pending people are counted in `n_pending`.
  */
+import { kaplanMeier, survivalAt } from '../stats/kaplan-meier.js';
 import type { PersonOutcomes } from './proven-reoffending.js';
 
 export interface GroupSummary {
@@ -100,33 +101,9 @@ export function median(values: Int32Array | Float64Array): number | null {
  * @example kmCumulativeIncidence([2, 3, 3, 5], [1, 0, 1, 1], 4) // 1 - (3/4)(2/3) = 0.5
  */
 export function kmCumulativeIncidence(times: ArrayLike<number>, events: ArrayLike<number>, day: number): number | null {
-  const n = times.length;
-  if (events.length !== n) throw new RangeError('kmCumulativeIncidence: times and events differ in length');
-  if (n === 0) return null;
-  let ne = 0;
-  for (let i = 0; i < n; i++) if (events[i]) ne++;
-  const eventTimes = new Float64Array(ne);
-  const allTimes = new Float64Array(n);
-  for (let i = 0, k = 0; i < n; i++) {
-    allTimes[i] = times[i]!;
-    if (events[i]) eventTimes[k++] = times[i]!;
-  }
-  eventTimes.sort();
-  allTimes.sort();
-  let surv = 1;
-  let leftBefore = 0; // people with time < t
-  let e = 0;
-  while (e < ne && eventTimes[e]! <= day) {
-    const t = eventTimes[e]!;
-    let d = 0;
-    while (e < ne && eventTimes[e] === t) {
-      d++;
-      e++;
-    }
-    while (leftBefore < n && allTimes[leftBefore]! < t) leftBefore++;
-    surv *= 1 - d / (n - leftBefore);
-  }
-  return 1 - surv;
+  if (events.length !== times.length) throw new RangeError('kmCumulativeIncidence: times and events differ in length');
+  if (times.length === 0) return null;
+  return 1 - survivalAt(kaplanMeier(times, events), day).estimate;
 }
 
 const KM_DAY = 365;
