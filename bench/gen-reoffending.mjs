@@ -2,7 +2,7 @@
 // Seeded generator of cases.csv + offences.csv for benchmarking `pilot-eval reoffending`.
 // Usage: node bench/gen-reoffending.mjs --people 1000000 --offences 1500000 --seed 1 --out-dir /tmp/reo
 // Self-contained (no build needed): a small integer hash generator, ISO dates, ~20% breach/other
-// disposals, start dates 2021-2024 and an extraction date of 2025-06-30 (so some people are pending).
+// disposals, arms allocated by team, start dates 2021-2024 and an extraction date of 2025-06-30 (so some people are pending).
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -48,16 +48,20 @@ async function writeAll(path, header, n, rowFn) {
   await new Promise((r) => out.end(r));
 }
 
+// Cluster-randomised: each of the 200 teams (10 sites x 20) is allocated whole, half to each arm,
+// so the same files serve individual and cluster analyses (analyse --cluster team).
+const TEAM_ARM = Array.from({ length: 200 }, (_, t) => ((t * 7919 + seed) % 2 === 0 ? 'control' : 'treatment'));
 const start = new Int32Array(people);
 await writeAll(join(dir, 'cases.csv'), 'id,arm,site,team,stratum,start_date,sex,age,ogrs3', people, (i) => {
   const s = DAY0 + int(1460);
   start[i] = s;
   const site = 1 + int(10);
+  const team = int(20);
   return [
     `P${pad(i + 1, 7)}`,
-    rand() < 0.5 ? 'control' : 'treatment',
+    TEAM_ARM[(site - 1) * 20 + team],
     `S${pad(site, 2)}`,
-    `T${pad(site, 2)}${pad(int(20), 2)}`,
+    `T${pad(site, 2)}${pad(team, 2)}`,
     rand() < 0.5 ? 'low' : 'high',
     iso(s),
     rand() < 0.8 ? 'male' : 'female',

@@ -51,22 +51,40 @@ export interface Progress {
 
 const silent: Progress = { update() {}, succeed() {}, fail() {}, stop() {} };
 
-/** A spinner on stderr, shown only when stderr is a TTY (never in CI logs or pipes). */
+/** The one spinner on screen; a handler called inside another command (the demo) reuses it. */
+let active: Ora | null = null;
+
+/**
+ * A spinner on stderr, shown only when stderr is a TTY (never in CI logs or pipes). While one is
+ * running, a nested call only updates its text, so there is never more than one spinner.
+ */
 export function progress(text: string): Progress {
   if (!process.stderr.isTTY || process.env.CI) return silent;
-  const spinner: Ora = ora({ text, stream: process.stderr, color: 'cyan', isEnabled: true }).start();
+  if (active) {
+    const outer = active;
+    if (text) outer.text = text;
+    return { update: (t) => (outer.text = t), succeed() {}, fail() {}, stop() {} };
+  }
+  const spinner: Ora = ora({ text, stream: process.stderr, color: 'cyan', isEnabled: true, discardStdin: false }).start();
+  active = spinner;
+  const release = () => {
+    if (active === spinner) active = null;
+  };
   return {
     update: (t) => {
       spinner.text = t;
     },
     succeed: (t) => {
       spinner.succeed(t);
+      release();
     },
     fail: (t) => {
       spinner.fail(t);
+      release();
     },
     stop: () => {
       spinner.stop();
+      release();
     },
   };
 }

@@ -15,9 +15,10 @@ import {
   type OutcomeRules,
   type PersonOutcomes,
 } from '../core/outcomes/proven-reoffending.js';
+import { IdIndex } from '../core/outcomes/id-index.js';
 import { readCsv } from './csv-reader.js';
 import { canonicalHeader, mapFor, type ColumnMaps } from './column-map.js';
-import { missingColumnsError, readTable, type TextTable } from './table.js';
+import { missingColumnsError, readTable, trimCell, type TextTable } from './table.js';
 import { DISPOSAL_TYPES, NON_PROVING_DISPOSALS, parseDateCell, parseNumberCell, type DisposalType } from './fields.js';
 
 export interface OutcomeInputOptions {
@@ -32,7 +33,7 @@ export interface OutcomeCases {
   ids: string[];
   startDay: Int32Array;
   /** id -> row index. */
-  indexOf: Map<string, number>;
+  indexOf: IdIndex;
 }
 
 /** Collects located problems: the first 20 in full, then only the count. */
@@ -62,7 +63,8 @@ export async function loadCasesForOutcomes(path: string, options: OutcomeInputOp
   const ids = table.cells.get('id')!;
   const starts = table.cells.get('start_date')!;
   const startDay = new Int32Array(table.n);
-  const indexOf = new Map<string, number>();
+  const indexOf = new IdIndex(ids);
+  const dates = new DateCache();
   const problems = new ProblemList();
   for (let i = 0; i < table.n; i++) {
     const line = table.lines[i]!;
@@ -70,19 +72,19 @@ export async function loadCasesForOutcomes(path: string, options: OutcomeInputOp
     if (id === '') {
       problems.add({ file, line, column: 'id', value: '', reason: 'id is empty: every case needs an identifier' });
     } else {
-      const prev = indexOf.get(id);
+      const prev = indexOf.addRow(i);
       if (prev !== undefined) {
         problems.add({ file, line, column: 'id', value: id, reason: `duplicate id (first on line ${table.lines[prev]})` });
-      } else indexOf.set(id, i);
+      }
     }
     const s = starts[i]!;
     if (s === '') {
       problems.add({ file, line, column: 'start_date', value: '', reason: 'start_date is empty: proven re-offending needs each case\'s start date (release, order start or caution)' });
       continue;
     }
-    const d = parseDateCell(s);
-    if (d.ok) startDay[i] = d.value;
-    else problems.add({ file, line, column: 'start_date', value: s, reason: d.reason });
+    const d = dates.parse(s);
+    if (typeof d === 'number') startDay[i] = d;
+    else problems.add({ file, line, column: 'start_date', value: s, reason: d });
   }
   problems.throwIfAny();
   return { table, ids, startDay, indexOf };
@@ -169,7 +171,7 @@ export async function streamOffences(
           continue;
         }
         const before = problems.total;
-        const id = row[col.id]!.trim();
+        const id = trimCell(row[col.id]!);
         const person = indexOf.get(id);
         if (person === undefined) {
           problems.add({ file, line, column: 'id', value: id, reason: id === '' ? 'id is empty' : `id is not in the cases file ${casesFile}` });
@@ -185,7 +187,7 @@ export async function streamOffences(
             reason: `disposal_date ${formatDate(disposal)} is before offence_date ${formatDate(offence)}: a conviction or caution cannot precede the offence`,
           });
         }
-        const typeText = row[col.type]!.trim();
+        const typeText = trimCell(row[col.type]!);
         const cls = DISPOSAL_CLASS.get(typeText) ?? DISPOSAL_CLASS.get(typeText.toLowerCase());
         if (cls === undefined) {
           problems.add({
@@ -198,7 +200,7 @@ export async function streamOffences(
         }
         let severity = NaN;
         if (col.severity >= 0) {
-          const s = row[col.severity]!.trim();
+          const s = trimCell(row[col.severity]!);
           if (s !== '') {
             const v = parseNumberCell(s, 0);
             if (v.ok) severity = v.value;
@@ -214,7 +216,7 @@ export async function streamOffences(
   );
 
   function dateCell(raw: string, column: string, line: number): number | null {
-    const text = raw.trim();
+    const text = trimCell(raw);
     if (text === '') {
       problems.add({ file, line, column, value: '', reason: `${column} is empty: a date (YYYY-MM-DD or DD/MM/YYYY) is required` });
       return null;
