@@ -3,6 +3,13 @@ import { buildProgram, CommanderError } from './program.js';
 import { reportError } from './exit.js';
 
 export async function main(argv: string[]): Promise<void> {
+  // A reader that stops early (`pilot-eval ... --json | head`) closes the pipe: that is not an error.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw err;
+    });
+  }
   const program = buildProgram();
   const json = argv.includes('--json');
   try {

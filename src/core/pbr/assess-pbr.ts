@@ -43,6 +43,8 @@ export interface FrequencyResult {
   payment_distribution: PaymentDistribution | null;
   cohort_for_target: number | null;
   cohort_for_target_stable: number | null;
+  /** Sizes searched for the target on this measure (at most 50 000). */
+  searched_to: number;
 }
 
 export interface CurvePoint {
@@ -132,7 +134,7 @@ export function assessPbr(input: PbrInput): PbrResult {
     // Frequency approximation: about n p1 re-offenders, z-test on a Poisson total.
     const fApprox = f1 < f0 ? approximateFrequencyCohort(f0, f1, p1, alpha, target) : Infinity;
     const fLimit = f1 < f0 ? scanLimit(fApprox, Math.min(hardLimit, 50_000)) : 0;
-    const fSearch = f1 < f0 ? searchCohort(fProb, target, fLimit) : { first: null, stable: null };
+    const fSearch = f1 < f0 ? searchCohort(fProb, target, fLimit) : { first: null, stable: null, searched_to: 0 };
     const price = input.pricePerReoffence;
     const expectedR = Math.round(n * p1);
     frequency = {
@@ -146,6 +148,7 @@ export function assessPbr(input: PbrInput): PbrResult {
       payment_distribution: price !== null ? fc.paymentDistribution(n, p1, price) : null,
       cohort_for_target: fSearch.first,
       cohort_for_target_stable: fSearch.stable,
+      searched_to: fSearch.searched_to,
     };
   }
 

@@ -1,0 +1,70 @@
+/**
+ * Reads the treated and pool files for `match` and turns the named covariates into model-ready
+ * columns over the stacked rows (treated first, then pool). A covariate whose every cell in both
+ * files is a number is numeric; otherwise it is a factor (text levels). Empty or NA cells are data
+ * errors (a propensity model cannot use them), located by file, line and column.
+ */
+import { DataError, UsageError, type DataProblem } from '../core/errors.js';
+import type { CovariateColumn } from '../core/matching/propensity-model.js';
+import { readTable, type TextTable } from './table.js';
+
+export interface MatchingInput {
+  treated: TextTable;
+  pool: TextTable;
+  /** 1 for treated rows, 0 for pool rows (treated rows first). */
+  treat: Uint8Array;
+  covariates: CovariateColumn[];
+}
+
+const MISSING = new Set(['', 'na', 'n/a', 'null', '.']);
+
+export async function readMatchingInput(treatedPath: string, poolPath: string, covariateNames: string[], delimiter: string): Promise<MatchingInput> {
+  if (covariateNames.length === 0) throw new UsageError('--covariates needs at least one column name (e.g. --covariates age,sex,ogrs3)');
+  const names = covariateNames.map((c) => c.toLowerCase());
+  const dup = names.find((c, i) => names.indexOf(c) !== i);
+  if (dup) throw new UsageError(`--covariates names ${dup} twice`);
+  if (treatedPath === '-' && poolPath === '-') throw new UsageError('--treated and --pool cannot both read stdin (-)');
+  const treated = await readTable(treatedPath, { delimiter, required: names });
+  const pool = await readTable(poolPath, { delimiter, required: names });
+  if (treated.n === 0) throw new DataError({ file: treated.file, line: null, column: null, value: null, reason: 'the treated file has no rows' });
+  if (pool.n === 0) throw new DataError({ file: pool.file, line: null, column: null, value: null, reason: 'the pool file has no rows' });
+  checkIds(treated, pool);
+
+  const problems: DataProblem[] = [];
+  let count = 0;
+  const covariates: CovariateColumn[] = [];
+  for (const name of names) {
+    const cells = [...treated.cells.get(name)!, ...pool.cells.get(name)!];
+    const where = (i: number) => (i < treated.n ? { file: treated.file, line: treated.lines[i]! } : { file: pool.file, line: pool.lines[i - treated.n]! });
+    cells.forEach((c, i) => {
+      if (MISSING.has(c.toLowerCase())) {
+        count++;
+        if (problems.length < 20) problems.push({ ...where(i), column: name, value: c, reason: 'missing value: every covariate of the propensity model needs a value (drop or impute these rows first)' });
+      }
+    });
+    const numeric = cells.every((c) => /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(c));
+    if (numeric) covariates.push({ name, kind: 'numeric', values: Float64Array.from(cells, Number) });
+    else covariates.push({ name, kind: 'factor', values: cells });
+  }
+  if (count) throw new DataError(problems, count);
+  const treat = new Uint8Array(treated.n + pool.n);
+  treat.fill(1, 0, treated.n);
+  return { treated, pool, treat, covariates };
+}
+
+/** A person in both files would be compared with themselves. */
+function checkIds(treated: TextTable, pool: TextTable): void {
+  const t = treated.cells.get('id');
+  const p = pool.cells.get('id');
+  if (!t || !p) return;
+  const ids = new Set(t);
+  const problems: DataProblem[] = [];
+  let count = 0;
+  p.forEach((id, i) => {
+    if (id !== '' && ids.has(id)) {
+      count++;
+      if (problems.length < 20) problems.push({ file: pool.file, line: pool.lines[i]!, column: 'id', value: id, reason: `this person is also in the treated file ${treated.file}: remove the treated people from the pool` });
+    }
+  });
+  if (count) throw new DataError(problems, count);
+}
