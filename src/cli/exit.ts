@@ -1,5 +1,13 @@
 /** The one place where errors become exit codes and messages. */
-import { DataError, IntegrityError, UsageError } from '../core/errors.js';
+import { DataError, IntegrityError, MAX_REASON_CHARS, UsageError, truncate, type DataProblem } from '../core/errors.js';
+
+/** Longest usage or integrity message printed (they can quote data, e.g. arm labels). */
+const MAX_MESSAGE_CHARS = 4000;
+
+/** A problem as printed under --json: values and reasons cut to a readable length. */
+function shortProblem(p: DataProblem): DataProblem {
+  return { ...p, column: p.column === null ? null : truncate(p.column, 200), value: p.value === null ? null : truncate(p.value, 200), reason: truncate(p.reason, MAX_REASON_CHARS) };
+}
 import { jsonReplacer } from './output.js';
 
 export interface ExitOutcome {
@@ -14,14 +22,16 @@ export function classifyError(err: unknown): ExitOutcome {
     return {
       code: 3,
       message: err.message,
-      json: { schema_version: 1, error: 'data', message: err.message, total_problems: err.total, problems: err.problems },
+      json: { schema_version: 1, error: 'data', message: err.message, total_problems: err.total, problems: err.problems.map(shortProblem) },
     };
   }
   if (err instanceof UsageError) {
-    return { code: 2, message: `usage error: ${err.message}`, json: { schema_version: 1, error: 'usage', message: err.message } };
+    const m = truncate(err.message, MAX_MESSAGE_CHARS);
+    return { code: 2, message: `usage error: ${m}`, json: { schema_version: 1, error: 'usage', message: m } };
   }
   if (err instanceof IntegrityError) {
-    return { code: 4, message: `integrity error: ${err.message}`, json: { schema_version: 1, error: 'integrity', message: err.message } };
+    const m = truncate(err.message, MAX_MESSAGE_CHARS);
+    return { code: 4, message: `integrity error: ${m}`, json: { schema_version: 1, error: 'integrity', message: m } };
   }
   const e = err as Error;
   return {

@@ -25,12 +25,18 @@ export interface DataProblem {
 /** Formats a problem as `file:line: column "value": reason`. */
 export function formatProblem(p: DataProblem): string {
   const where = [p.file, p.line !== null ? String(p.line) : null].filter((x) => x !== null).join(':');
-  const col = p.column !== null ? ` column ${p.column}` : '';
+  const col = p.column !== null ? ` column ${truncate(p.column, 60)}` : '';
   const val = p.value !== null ? ` value ${JSON.stringify(truncate(p.value, 60))}` : '';
-  return col || val ? `${where}:${col}${val}: ${p.reason}` : `${where}: ${p.reason}`;
+  // Reasons can quote data (a header, a list of labels): a 5 MB header cell must not flood the terminal.
+  const reason = truncate(p.reason, MAX_REASON_CHARS);
+  return col || val ? `${where}:${col}${val}: ${reason}` : `${where}: ${reason}`;
 }
 
-function truncate(s: string, n: number): string {
+/** Longest reason printed for one problem (longer ones are cut with "..."). */
+export const MAX_REASON_CHARS = 500;
+
+/** `s` cut to `n` characters with "..." when longer. */
+export function truncate(s: string, n: number): string {
   return s.length > n ? `${s.slice(0, n)}...` : s;
 }
 

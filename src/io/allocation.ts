@@ -3,6 +3,7 @@
  * manifest (`<out>.json`), and the rolling-recruitment ledger (`<ledger>.csv` + `<ledger>.csv.json`).
  * All writes go through src/io/atomic.ts; nothing is written until every check has passed.
  */
+import { IdIndex } from '../core/outcomes/id-index.js';
 import { createReadStream, existsSync, readFileSync, rmSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -62,7 +63,8 @@ export interface LoadedCases {
  */
 export async function readCases(path: string, options: { delimiter?: string; map?: ColumnMap; displayName?: string }, spec: CaseColumnSpec): Promise<LoadedCases> {
   const required = ['id', ...(spec.block ? [spec.block] : []), ...(spec.cluster ? [spec.cluster] : []), ...spec.factors];
-  const table = await readTable(path, { delimiter: options.delimiter, map: options.map, displayName: options.displayName, required });
+  // Only the design's columns are kept as text (a wide 1M-row file would otherwise hold them all).
+  const table = await readTable(path, { delimiter: options.delimiter, map: options.map, displayName: options.displayName, required, columns: required });
   const problems: DataProblem[] = [];
   let total = 0;
   const add = (p: DataProblem) => {
@@ -77,18 +79,14 @@ export async function readCases(path: string, options: { delimiter?: string; map
     }
   }
   const ids = col('id');
-  const seen = new Set<string>();
-  const keyOf = (id: string) => (plainCell(id) ? id : neutraliseCell(id));
+  // Ids are compared as the output will hold them (formula-neutralised).
+  const keys = ids.every(plainCell) ? ids : ids.map((id) => (plainCell(id) ? id : neutraliseCell(id)));
+  const seen = new IdIndex(keys);
   for (let i = 0; i < table.n; i++) {
     const id = ids[i]!;
     if (id === '') continue;
-    const key = keyOf(id);
-    const size = seen.size;
-    seen.add(key);
-    if (seen.size !== size) continue;
-    // A duplicate (rare): find where the id was first seen.
-    let first = 0;
-    while (keyOf(ids[first]!) !== key) first++;
+    const first = seen.addRow(i);
+    if (first === undefined) continue;
     if (ids[first] === id) add({ file: table.file, line: table.lines[i]!, column: 'id', value: id, reason: `duplicate id (also on line ${table.lines[first]}); each person can be randomised once` });
     else add({ file: table.file, line: table.lines[i]!, column: 'id', value: id, reason: `id ${JSON.stringify(id)} and ${JSON.stringify(ids[first])} (line ${table.lines[first]}) are written the same once protected against spreadsheet formulas; rename one` });
   }

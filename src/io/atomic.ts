@@ -2,13 +2,21 @@
  * Atomic output: every file pilot-eval writes goes to a temporary file in the same folder, is
  * fsynced, then renamed over the target. A crash or a rejected input leaves the old file or nothing.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { UsageError } from '../core/errors.js';
 
 function tempPathFor(target: string): string {
   return join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function fsyncDir(dir: string): void {
@@ -32,6 +40,8 @@ export class AtomicWriter {
 
   constructor(readonly target: string) {
     const dir = dirname(target);
+    // Checked before anything is staged, so a multi-file write fails before any file is replaced.
+    if (isDirectory(target)) throw new UsageError(`cannot write ${target}: EISDIR (it is a directory; give a file path)`);
     try {
       mkdirSync(dir, { recursive: true });
       this.temp = tempPathFor(target);
@@ -45,13 +55,24 @@ export class AtomicWriter {
     if (this.done) throw new Error('AtomicWriter: write after commit/abort');
     const buf = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
     let off = 0;
-    while (off < buf.length) off += writeSync(this.fd, buf, off, buf.length - off);
+    try {
+      while (off < buf.length) off += writeSync(this.fd, buf, off, buf.length - off);
+    } catch (err) {
+      // A full disk or quota (ENOSPC, EDQUOT) is the environment, not a bug: say which file.
+      throw new UsageError(`cannot write ${this.target}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
   }
 
   commit(): void {
     if (this.done) return;
     this.done = true;
-    fsyncSync(this.fd);
+    try {
+      fsyncSync(this.fd);
+    } catch (err) {
+      closeSync(this.fd);
+      rmSync(this.temp, { force: true });
+      throw new UsageError(`cannot write ${this.target}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
     closeSync(this.fd);
     try {
       renameSync(this.temp, this.target);
@@ -101,5 +122,15 @@ export function writeFilesAtomic(files: Array<{ path: string; content: string | 
     for (const w of writers) w.abort();
     throw err;
   }
-  for (const w of writers) w.commit();
+  // If one rename fails, the files not yet renamed are withdrawn (no temp file is left behind).
+  let committed = 0;
+  try {
+    for (const w of writers) {
+      w.commit();
+      committed++;
+    }
+  } catch (err) {
+    for (const w of writers.slice(committed + 1)) w.abort();
+    throw err;
+  }
 }

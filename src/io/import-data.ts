@@ -152,6 +152,9 @@ export async function importData(opts: ImportOptions): Promise<ImportResult> {
       opts.onProgress?.('cases', caseCounts.read);
     },
   );
+  if (caseCounts.read === 0) {
+    throw new DataError({ file: casesFile, line: 1, column: null, value: null, reason: 'has a header but no data rows: there are no cases to import' });
+  }
   inputs.push({ path: casesFile, sha256: cr.sha256! });
   // Duplicate ids: every occurrence is rejected, since none can be trusted to be the right one.
   const caseLineOfId = new Map<string, number>();

@@ -7,7 +7,7 @@
 import { accessSync, constants, createReadStream, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { DataError, UsageError, MAX_REPORTED_PROBLEMS, type DataProblem } from '../core/errors.js';
-import { formatDate } from '../core/dates.js';
+import { daysFromCivil, daysInMonth, formatDate } from '../core/dates.js';
 import {
   DEFAULT_RULES,
   DisposalClass,
@@ -25,6 +25,8 @@ export interface OutcomeInputOptions {
   delimiter?: string;
   /** `--map` column maps (cases and offences sections apply). */
   maps?: ColumnMaps | null;
+  /** Case columns to keep as text besides id and start_date (default: all of them). */
+  caseColumns?: readonly string[];
 }
 
 /** Cases ready for outcome derivation: start days as day numbers, every column as text. */
@@ -58,8 +60,12 @@ export async function loadCasesForOutcomes(path: string, options: OutcomeInputOp
     delimiter: options.delimiter,
     map: mapFor(options.maps ?? null, 'cases'),
     required: ['id', 'start_date'],
+    columns: options.caseColumns,
   });
   const file = table.file;
+  if (table.n === 0) {
+    throw new DataError({ file, line: 1, column: null, value: null, reason: 'has a header but no cases: there is no one to derive re-offending outcomes for' });
+  }
   const ids = table.cells.get('id')!;
   const starts = table.cells.get('start_date')!;
   const startDay = new Int32Array(table.n);
@@ -101,10 +107,38 @@ export interface OffenceStreamResult {
 
 const REQUIRED_OFFENCE_COLUMNS = ['id', 'offence_date', 'disposal_date', 'disposal_type'];
 
+const D0 = 48; // '0'
+
+/**
+ * The day number of a valid `YYYY-MM-DD` text read straight from its character codes, or null when
+ * the text is anything else (then `parseDateCell` decides, with its reason). Same rules as
+ * parseDate: years 1900-2200, real months and days. Saves a hash lookup per date cell.
+ */
+export function isoDay(t: string): number | null {
+  if (t.length !== 10 || t.charCodeAt(4) !== 45 || t.charCodeAt(7) !== 45) return null;
+  let y = 0;
+  for (let i = 0; i < 4; i++) {
+    const c = t.charCodeAt(i) - D0;
+    if (c < 0 || c > 9) return null;
+    y = y * 10 + c;
+  }
+  const m1 = t.charCodeAt(5) - D0;
+  const m2 = t.charCodeAt(6) - D0;
+  const d1 = t.charCodeAt(8) - D0;
+  const d2 = t.charCodeAt(9) - D0;
+  if (m1 < 0 || m1 > 9 || m2 < 0 || m2 > 9 || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9) return null;
+  const m = m1 * 10 + m2;
+  const d = d1 * 10 + d2;
+  if (y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m)) return null;
+  return daysFromCivil(y, m, d);
+}
+
 /** Date text -> day number or reason; dates repeat a great deal in offence files. */
 class DateCache {
   private readonly cache = new Map<string, number | string>();
   parse(text: string): number | string {
+    const iso = isoDay(text);
+    if (iso !== null) return iso;
     let v = this.cache.get(text);
     if (v === undefined) {
       const d = parseDateCell(text);

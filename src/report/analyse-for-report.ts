@@ -11,6 +11,7 @@ import { loadOutcomesFromFiles } from '../io/outcomes-input.js';
 import type { TextTable } from '../io/table.js';
 import { withDerivedOutcomes } from '../core/analysis/trial-data.js';
 import { analyseTable } from './analyse-table.js';
+import { DataError } from '../core/errors.js';
 
 export interface AnalyseForReportArgs {
   concept: Concept;
@@ -43,6 +44,21 @@ export async function analyseForReport(args: AnalyseForReportArgs): Promise<Anal
   const table = withDerivedOutcomes(loaded.cases.table, loaded.outcomes);
   const arms = table.cells.get('arm');
   const cluster = concept.cluster_column && table.cells.has(concept.cluster_column) ? concept.cluster_column : undefined;
+  if (arms) {
+    // The arms come from the trial file, not from options: say so, naming the cases file.
+    const present = new Set(arms);
+    const absent = [trial.arms.treatment, trial.arms.control].filter((a) => !present.has(a));
+    if (absent.length) {
+      const seen = [...present].filter((a) => a !== '').slice(0, 10).map((a) => JSON.stringify(a)).join(', ') || 'none';
+      throw new DataError({
+        file: table.file,
+        line: null,
+        column: 'arm',
+        value: null,
+        reason: `no one is allocated to ${absent.map((a) => `"${a}"`).join(' or ')} (arms in the file: ${seen}); a report compares the trial's treatment and control arms (set them under arms: in the trial file)`,
+      });
+    }
+  }
   const analysis = analyseTable(table, { treatment: trial.arms.treatment, control: trial.arms.control, cluster, covariates: trial.analysis.covariates, alpha: trial.analysis.alpha });
 
   const subgroups: AnalyseForReport['subgroups'] = [];

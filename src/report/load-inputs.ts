@@ -100,6 +100,10 @@ export async function loadProcess(path: string, delimiter?: string): Promise<Pro
     }
     const measure = c('measure')[i]!;
     if (measure === '') pr.add({ file: t.file, line: t.lines[i]!, column: 'measure', value: '', reason: 'measure is empty' });
+    // A value is a number or a text label; "NaN" and "Infinity" are neither and would vanish from the summaries.
+    if (/^[+-]?(nan|inf|infinity)$/i.test(c('value')[i]!)) {
+      pr.add({ file: t.file, line: t.lines[i]!, column: 'value', value: c('value')[i]!, reason: 'expected a finite number (or a text label such as a fund category)' });
+    }
     out.push({ level: level.value, unit: c('unit')[i]!, arm: c('arm')[i]!, measure, value: c('value')[i]! });
   }
   pr.throwIfAny();

@@ -55,7 +55,7 @@ function analysis(): AnalyseResult {
       effect('odds_ratio', 0.4688, 0.0723, 3.0373, 0.427),
       { ...effect('km_survival_365', 0.73, 0.51, 0.95, null), arm: 'treatment' },
     ],
-    balance: [{ covariate: 'ogrs3', mean_control: 0.41, mean_treatment: 0.38, smd: -0.12 }],
+    balance: [{ covariate: 'ogrs3', mean_control: 0.41, mean_treatment: 0.38, smd: -0.12, n_control: 10, n_treatment: 12 }],
     attrition: { randomised: 22, analysed: 20, overall: 2 / 22, differential: 0.0167, control: 0.1, treatment: 1 / 12, not_measurable: 0, missing_outcome: 2 },
     verdict: [{ outcome: 'reoffended', measure: 'risk_difference', verdict: 'inconclusive' }],
     excluded: { not_measurable: 0, other_arms: 0, other_arm_labels: [] },

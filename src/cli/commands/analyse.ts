@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import { analyseTrial, type AnalyseResult } from '../../core/analysis/analyse-trial.js';
 import type { EffectRow } from '../../core/analysis/effect-row.js';
-import { withDerivedOutcomes } from '../../core/analysis/trial-data.js';
+import { trialDataColumns, withDerivedOutcomes } from '../../core/analysis/trial-data.js';
 import { loadColumnMap, mapFor } from '../../io/column-map.js';
 import { parseDelimiter } from '../../io/csv-reader.js';
 import { readTable } from '../../io/table.js';
@@ -51,16 +51,7 @@ export async function runAnalyse(o: AnalyseCliOptions): Promise<AnalyseResult> {
     throw new UsageError((err as Error).message);
   }
   const maps = o.map !== undefined ? loadColumnMap(o.map) : null;
-  o.onProgress?.('reading data');
-  let data;
-  if (o.offences !== undefined) {
-    const loaded = await loadOutcomesFromFiles(o.data, o.offences, { delimiter, maps });
-    data = withDerivedOutcomes(loaded.cases.table, loaded.outcomes);
-  } else {
-    data = await readTable(o.data, { delimiter, map: mapFor(maps, 'cases') });
-  }
-  o.onProgress?.(`analysing ${data.n.toLocaleString('en-GB')} rows`);
-  return analyseTrial(data, {
+  const trialOptions = {
     arm: o.arm,
     treatment: o.treatment,
     control: o.control,
@@ -69,11 +60,19 @@ export async function runAnalyse(o: AnalyseCliOptions): Promise<AnalyseResult> {
     covariates: parseListOption(o.covariates),
     weights: o.weights,
     stratum: o.stratum,
-    alpha,
-    permutations,
-    bootstrap,
-    seed,
-  });
+  };
+  // Keep only the text columns the analysis can read (a wide 1M-row file otherwise holds them all).
+  const columns = trialDataColumns(trialOptions);
+  o.onProgress?.('reading data');
+  let data;
+  if (o.offences !== undefined) {
+    const loaded = await loadOutcomesFromFiles(o.data, o.offences, { delimiter, maps, caseColumns: columns });
+    data = withDerivedOutcomes(loaded.cases.table, loaded.outcomes);
+  } else {
+    data = await readTable(o.data, { delimiter, map: mapFor(maps, 'cases'), columns });
+  }
+  o.onProgress?.(`analysing ${data.n.toLocaleString('en-GB')} rows`);
+  return analyseTrial(data, { ...trialOptions, alpha, permutations, bootstrap, seed });
 }
 
 export function register(program: Command): void {

@@ -148,7 +148,7 @@ describe('randomise --verify', () => {
 });
 
 describe('randomise --ledger (rolling recruitment)', () => {
-  async function twoBatches(method: Record<string, string>) {
+  async function twoBatches(method: Record<string, string | undefined>) {
     const dir = workspace();
     const ledger = join(dir, 'ledger.csv');
     const c1 = join(dir, 'c1.csv');

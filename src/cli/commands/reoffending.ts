@@ -84,7 +84,8 @@ export async function runReoffending(options: ReoffendingOptions): Promise<Reoff
   // Avoid an unhandled rejection if loading fails first; the error resurfaces when awaited below.
   hashes.catch(() => undefined);
   if (options.cases === '-' && options.offences === '-') throw new UsageError('only one input can be read from stdin (-): give a file path for --cases or --offences');
-  const cases = await loadCasesForOutcomes(options.cases, { delimiter, maps });
+  // Without --out only the --by columns are needed besides id and start_date.
+  const cases = await loadCasesForOutcomes(options.cases, { delimiter, maps, caseColumns: options.out === undefined ? by : undefined });
   // Check --by before the (long) offences pass.
   const missing = by.filter((c) => !cases.table.cells.has(c));
   if (missing.length) {

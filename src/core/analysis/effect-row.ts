@@ -37,6 +37,8 @@ export function zCrit(alpha: number): number {
 
 /** Two-sided normal p-value of a z statistic. */
 export function pFromZ(z: number): number {
+  // A zero standard error (e.g. everyone in both arms re-offended) gives 0/0: no test, a null p.
+  if (Number.isNaN(z)) return NaN;
   return 2 * pnorm(-Math.abs(z));
 }
 

@@ -94,6 +94,28 @@ class Problems {
 }
 
 /**
+ * The columns `parseTrialData` can read with these options (canonical, lower-case): pass them to
+ * `readTable({ columns })` so a wide file does not keep text columns the analysis never looks at.
+ */
+export function trialDataColumns(options: TrialDataOptions = {}): string[] {
+  const cols = [
+    options.arm ?? 'arm',
+    ...(options.outcomes ?? []),
+    ...REOFFENDING_OUTCOMES,
+    'follow_up_days',
+    'measurable',
+    'withdrawn',
+    'stratum',
+    ...(options.stratum !== undefined ? [options.stratum] : []),
+    ...(options.cluster !== undefined ? [options.cluster] : []),
+    ...(options.weights !== undefined ? [options.weights] : []),
+    ...(options.covariates ?? []),
+    ...STANDARD_BASELINE,
+  ];
+  return [...new Set(cols.map((c) => c.toLowerCase()))];
+}
+
+/**
  * Parses and validates the table.
  * @throws UsageError for options that do not fit the file (unknown arm label or column, a
  *   covariate without variance); DataError for bad cells (listing up to 20).
@@ -118,7 +140,7 @@ export function parseTrialData(table: TextTableLike, options: TrialDataOptions =
   }
   problems.throwIfAny();
   const labels = [...counts.keys()].sort();
-  const { treatment, control } = chooseArms(labels, options.treatment, options.control);
+  const { treatment, control } = chooseArms(labels, options.treatment, options.control, file);
   let n = 0;
   for (let r = 0; r < table.n; r++) if (armCells[r] === treatment || armCells[r] === control) n++;
   const keep = new Int32Array(n);
@@ -291,13 +313,33 @@ export function parseTrialData(table: TextTableLike, options: TrialDataOptions =
       need(col, '--covariates');
       if (col === armCol) throw new UsageError('--covariates: the arm column cannot be a covariate');
       const get = cellOf(col);
-      let numeric = true;
-      for (let i = 0; i < n && numeric; i++) {
+      let numbers = 0;
+      let others = 0;
+      // Parsed once: when every cell is a number (or empty = NaN) these are the covariate's values.
+      const values = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
         const t = get(i);
-        if (t !== '' && !parseNumberCell(t).ok) numeric = false;
+        if (t === '') {
+          values[i] = NaN;
+          continue;
+        }
+        const p = parseNumberCell(t);
+        if (p.ok) {
+          numbers++;
+          values[i] = p.value;
+        } else others++;
       }
-      if (numeric) {
-        const v = parseColumn(col, (t) => parseNumberCell(t), true);
+      // A column of numbers with a few stray cells ("NaN", "Infinity", "thirty") is a data error,
+      // not silently a factor with one level per number.
+      if (others > 0 && numbers >= others) {
+        parseColumn(col, (t) => {
+          const p = parseNumberCell(t);
+          return p.ok ? p : { ok: false, reason: `${p.reason}: --covariates ${col} holds numbers, so every value must be a number (or empty)` };
+        }, true);
+        problems.throwIfAny();
+      }
+      if (others === 0) {
+        const v = values;
         terms.push(col);
         blocks.push(v);
         balance.push({ name: col, values: v });
@@ -371,8 +413,9 @@ export function parseTrialData(table: TextTableLike, options: TrialDataOptions =
 }
 
 /** Resolves the treatment and control labels from the options and the labels present. */
-export function chooseArms(labels: string[], treatment?: string, control?: string): { treatment: string; control: string } {
-  const list = labels.map((l) => JSON.stringify(l)).join(', ');
+export function chooseArms(labels: string[], treatment?: string, control?: string, file = 'the file'): { treatment: string; control: string } {
+  // At most ten labels in a message: a file with thousands of distinct arms must not flood the terminal.
+  const list = labels.slice(0, 10).map((l) => JSON.stringify(l.length > 60 ? `${l.slice(0, 60)}...` : l)).join(', ') + (labels.length > 10 ? `, ... (${labels.length} in all)` : '');
   for (const [opt, v] of [['--treatment', treatment], ['--control', control]] as const) {
     if (v !== undefined && !labels.includes(v)) throw new UsageError(`${opt}: arm label "${v}" not found (arms in the file: ${list})`);
   }
@@ -380,13 +423,13 @@ export function chooseArms(labels: string[], treatment?: string, control?: strin
     if (treatment === control) throw new UsageError('--treatment and --control name the same arm');
     return { treatment, control };
   }
-  if (labels.length < 2) throw new UsageError(`the file has only one arm (${list}): an effect needs a treatment and a control arm`);
+  if (labels.length < 2) throw new UsageError(`${file} has only one arm (${list || 'no rows'}): an effect needs a treatment and a control arm`);
   if (treatment !== undefined || control !== undefined) {
     const rest = labels.filter((l) => l !== (treatment ?? control));
-    if (rest.length !== 1) throw new UsageError(`the file has ${labels.length} arms (${list}): give both --treatment and --control`);
+    if (rest.length !== 1) throw new UsageError(`${file} has ${labels.length} arms (${list}): give both --treatment and --control`);
     return treatment !== undefined ? { treatment, control: rest[0]! } : { treatment: rest[0]!, control: control! };
   }
-  if (labels.length > 2) throw new UsageError(`the file has ${labels.length} arms (${list}): choose two with --treatment <label> --control <label>`);
+  if (labels.length > 2) throw new UsageError(`${file} has ${labels.length} arms (${list}): choose two with --treatment <label> --control <label>`);
   const c = labels.find((l) => l.toLowerCase() === 'control');
   if (!c) throw new UsageError(`neither arm is named "control" (arms: ${list}): say which is which with --control <label>`);
   return { control: c, treatment: labels.find((l) => l !== c)! };
@@ -410,7 +453,11 @@ export function withDerivedOutcomes(table: TextTableLike, o: DerivedOutcomes): T
   if (o.n !== table.n) throw new RangeError(`derived outcomes for ${o.n} people but the table has ${table.n} rows`);
   const cells = new Map(table.cells);
   const n = table.n;
-  const text = (f: (i: number) => string) => Array.from({ length: n }, (_, i) => f(i));
+  const text = (f: (i: number) => string) => {
+    const out = new Array<string>(n);
+    for (let i = 0; i < n; i++) out[i] = f(i);
+    return out;
+  };
   cells.set('measurable', text((i) => (o.measurable[i] ? 'yes' : 'no')));
   cells.set('reoffended', text((i) => (o.measurable[i] ? String(o.reoffended[i]) : '')));
   cells.set('reoffences', text((i) => (o.measurable[i] ? String(o.reoffences[i]) : '')));

@@ -2,13 +2,13 @@
  * id text -> row index, for linking offences to cases. An open-addressing table over typed arrays
  * (FNV-1a hash of the id's UTF-16 code units, linear probing, load factor <= 0.5) that stores row
  * numbers, not strings: the ids stay in the caller's column. Measured on 1M ids and 1.5M lookups it
- * builds ~5x and looks up ~1.6x faster than a Map<string, number>, and adds 12 bytes per slot
+ * builds ~5x and looks up ~1.6x faster than a Map<string, number>, and adds 8 bytes per slot (16 per id)
  * instead of a hash-table entry per id.
  */
 export class IdIndex {
   private readonly ids: readonly string[];
-  private readonly slots: Int32Array;
-  private readonly hashes: Int32Array;
+  /** Slot p holds [row, hash] at [2p, 2p+1] (row -1 = empty): one cache line per probe. */
+  private readonly table: Int32Array;
   private readonly mask: number;
   private count = 0;
 
@@ -17,8 +17,8 @@ export class IdIndex {
     this.ids = ids;
     let size = 16;
     while (size < capacity * 2) size *= 2;
-    this.slots = new Int32Array(size).fill(-1);
-    this.hashes = new Int32Array(size);
+    this.table = new Int32Array(size * 2);
+    for (let p = 0; p < size * 2; p += 2) this.table[p] = -1;
     this.mask = size - 1;
   }
 
@@ -29,11 +29,11 @@ export class IdIndex {
   /** Row of `id`, or undefined. */
   get(id: string): number | undefined {
     const h = hashId(id);
-    const { slots, hashes, mask, ids } = this;
+    const { table, mask, ids } = this;
     for (let p = h & mask; ; p = (p + 1) & mask) {
-      const row = slots[p]!;
+      const row = table[2 * p]!;
       if (row === -1) return undefined;
-      if (hashes[p] === h && ids[row] === id) return row;
+      if (table[2 * p + 1] === h && ids[row] === id) return row;
     }
   }
 
@@ -44,16 +44,16 @@ export class IdIndex {
   addRow(row: number): number | undefined {
     const id = this.ids[row]!;
     const h = hashId(id);
-    const { slots, hashes, mask, ids } = this;
+    const { table, mask, ids } = this;
     let p = h & mask;
     for (; ; p = (p + 1) & mask) {
-      const r = slots[p]!;
+      const r = table[2 * p]!;
       if (r === -1) break;
-      if (hashes[p] === h && ids[r] === id) return r;
+      if (table[2 * p + 1] === h && ids[r] === id) return r;
     }
-    if ((this.count + 1) * 2 > slots.length) throw new RangeError('IdIndex: more ids than its capacity');
-    slots[p] = row;
-    hashes[p] = h;
+    if ((this.count + 1) * 2 > mask + 1) throw new RangeError('IdIndex: more ids than its capacity');
+    table[2 * p] = row;
+    table[2 * p + 1] = h;
     this.count++;
     return undefined;
   }

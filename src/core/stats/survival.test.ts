@@ -17,7 +17,7 @@ async function load(path: string, cols: string[]): Promise<Record<string, number
   const t = await readTable(path);
   return Object.fromEntries(cols.map((c) => [c, t.cells.get(c)!.map(Number)]));
 }
-const veteran = async () => {
+const veteran = async (): Promise<Record<string, number[]>> => {
   const v = await load('test/data/veteran.csv', ['time', 'status', 'trt', 'karno', 'age']);
   return { ...v, arm: v.trt!.map((t) => (t === 2 ? 1 : 0)) };
 };

@@ -1,0 +1,134 @@
+// The fast paths added for scale (issue 8) must give exactly what the slow paths gave: per-chunk
+// scanning in the CSV reader, trimCell, readTable's `columns`, the IdIndex and the ISO date reader.
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { readCsv, scanChunk } from '../../src/io/csv-reader.js';
+import { readTable, trimCell } from '../../src/io/table.js';
+import { isoDay } from '../../src/io/outcomes-input.js';
+import { IdIndex } from '../../src/core/outcomes/id-index.js';
+import { parseDate } from '../../src/core/dates.js';
+import { DataError } from '../../src/core/errors.js';
+
+const file = (text: string) => {
+  const path = join(mkdtempSync(join(tmpdir(), 'pilot-eval-fast-')), 'x.csv');
+  writeFileSync(path, text);
+  return path;
+};
+
+async function lines(path: string) {
+  const out: Array<{ line: number; fields: string[] }> = [];
+  await readCsv(path, {}, () => undefined, (b) => b.fields.forEach((f, i) => out.push({ line: b.lines[i]!, fields: f })));
+  return out;
+}
+
+/** Rows of plain text worth ~2.5 MB, so that what follows arrives in a later 1 MB chunk. */
+const PLAIN_ROWS = 100_000;
+const plain = (eol: string) => Array.from({ length: PLAIN_ROWS }, (_, i) => `P${i},2024-01-01,some text`).join(eol) + eol;
+
+describe('scanChunk', () => {
+  it('flags only what needs per-field work', () => {
+    expect(scanChunk('a,b\n1,2\n', -1)).toEqual({ nul: false, badUtf8: false, multiline: false });
+    expect(scanChunk('a,b\r\n1,2\r\n', -1)).toEqual({ nul: false, badUtf8: false, multiline: false });
+    expect(scanChunk('a,"b"\n', -1).multiline).toBe(true);
+    expect(scanChunk('a,b\r1,2\n', -1).multiline).toBe(true); // lone CR
+    expect(scanChunk('a,b\r\n1,2\n3\r\n', -1).multiline).toBe(true); // LF without CR in a CRLF chunk
+    expect(scanChunk('\n1,2\r\n', 13).multiline).toBe(false); // CRLF split across two chunks
+    expect(scanChunk('1,2\r\n', 13).multiline).toBe(true); // previous chunk ended in a lone CR
+    expect(scanChunk('\n1,2\r\n', 50).multiline).toBe(true);
+    expect(scanChunk('a\u0000b\n', -1).nul).toBe(true);
+    expect(scanChunk('a\uFFFDb\n', -1).badUtf8).toBe(true);
+  });
+});
+
+describe('CSV reader fast path keeps exact lines', () => {
+  it('counts quoted line breaks that first appear megabytes into the file', async () => {
+    const rows = await lines(file(`id,date,note\n${plain('\n')}X,2024-01-01,"two\nlines"\nY,2024-01-02,after\n`));
+    expect(rows.length).toBe(PLAIN_ROWS + 2);
+    expect(rows[PLAIN_ROWS - 1]!.line).toBe(PLAIN_ROWS + 1);
+    expect(rows[PLAIN_ROWS]!).toEqual({ line: PLAIN_ROWS + 2, fields: ['X', '2024-01-01', 'two\nlines'] });
+    expect(rows[PLAIN_ROWS + 1]!.line).toBe(PLAIN_ROWS + 4);
+  });
+  it('counts a lone CR inside an unquoted field of a CRLF file as a line break, as before', async () => {
+    const rows = await lines(file(`id,date,note\r\n${plain('\r\n')}X,2024-01-01,a\rb\r\nY,2024-01-02,after\r\n`));
+    expect(rows[PLAIN_ROWS]!.fields).toEqual(['X', '2024-01-01', 'a\rb']);
+    expect(rows[PLAIN_ROWS + 1]!.line).toBe(PLAIN_ROWS + 4);
+  });
+  it('plain CRLF files keep one line per record', async () => {
+    const rows = await lines(file(`id,date,note\r\n${plain('\r\n')}`));
+    expect(rows.length).toBe(PLAIN_ROWS);
+    expect(rows.every((r, i) => r.line === i + 2 && r.fields[2] === 'some text')).toBe(true);
+  });
+  it('still locates NUL and invalid UTF-8 that first appear late in the file', async () => {
+    const nul = await lines(file(`id,date,note\n${plain('\n')}X,2024-01-01,a\u0000b\n`)).catch((e: unknown) => e);
+    expect(nul).toBeInstanceOf(DataError);
+    expect((nul as DataError).problems[0]!.line).toBe(PLAIN_ROWS + 2);
+    const path = file('');
+    writeFileSync(path, Buffer.concat([Buffer.from(`id,date,note\n${plain('\n')}X,2024-01-01,`), Buffer.from([0xc3, 0x28]), Buffer.from('\n')]));
+    const bad = await lines(path).catch((e: unknown) => e);
+    expect(bad).toBeInstanceOf(DataError);
+    expect((bad as DataError).problems[0]!.line).toBe(PLAIN_ROWS + 2);
+    expect((bad as DataError).problems[0]!.reason).toContain('UTF-8');
+  });
+});
+
+describe('trimCell', () => {
+  it('equals String.prototype.trim, including Unicode spaces', () => {
+    for (const s of ['', 'a', ' a', 'a ', '\ta\n', '\u00a0x\u00a0', '\u2003y', 'z\u3000', '\ufeffq', 'é', 'a b', '\u2028']) expect(trimCell(s)).toBe(s.trim());
+    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 8 }), (s) => trimCell(s) === s.trim()));
+  });
+});
+
+describe('readTable columns', () => {
+  it('keeps only the asked-for columns (and the required ones), reports every header column', async () => {
+    const t = await readTable(file('ID,arm,site,age\nA, control ,S1,30\nB,treatment,S2,41\n'), { columns: ['arm'], required: ['id'] });
+    expect(t.columns).toEqual(['id', 'arm', 'site', 'age']);
+    expect([...t.cells.keys()]).toEqual(['id', 'arm']);
+    expect(t.cells.get('arm')).toEqual(['control', 'treatment']);
+    expect(t.lines).toEqual([2, 3]);
+  });
+  it('still rejects ragged rows in columns it does not keep', async () => {
+    const err = await readTable(file('id,arm,site\nA,control\n'), { columns: ['id'] }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DataError);
+    expect((err as DataError).problems[0]!.line).toBe(2);
+  });
+});
+
+describe('IdIndex', () => {
+  it('finds what a Map finds and reports the first row of a duplicate', () => {
+    fc.assert(
+      fc.property(fc.array(fc.string({ maxLength: 6 }), { maxLength: 200 }), fc.array(fc.string({ maxLength: 6 }), { maxLength: 50 }), (ids, probes) => {
+        const index = new IdIndex(ids);
+        const map = new Map<string, number>();
+        ids.forEach((id, row) => {
+          const prev = index.addRow(row);
+          expect(prev).toBe(map.get(id));
+          if (!map.has(id)) map.set(id, row);
+        });
+        expect(index.size).toBe(map.size);
+        for (const p of [...probes, ...ids]) expect(index.get(p)).toBe(map.get(p));
+      }),
+    );
+  });
+  it('refuses more ids than its capacity', () => {
+    const ids = Array.from({ length: 40 }, (_, i) => `id${i}`);
+    const index = new IdIndex(ids, 3);
+    expect(() => ids.forEach((_, r) => index.addRow(r))).toThrow(RangeError);
+  });
+});
+
+describe('isoDay', () => {
+  it('agrees with parseDate on every YYYY-MM-DD text and declines everything else', () => {
+    const check = (t: string) => {
+      const ref = parseDate(t);
+      const v = isoDay(t);
+      if (v !== null) expect(ref).toEqual({ ok: true, day: v });
+      else if (/^\d{4}-\d{2}-\d{2}$/.test(t)) expect(ref.ok).toBe(false);
+    };
+    for (const y of [1899, 1900, 1970, 2000, 2023, 2024, 2100, 2200, 2201]) for (let m = 0; m <= 13; m++) for (let d = 0; d <= 32; d++) check(`${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`);
+    for (const t of ['01/02/2023', '2023-1-01', ' 2023-01-01', '2023/01/01', '2023-0a-01', '２０２３-01-01', '']) expect(isoDay(t)).toBeNull();
+    fc.assert(fc.property(fc.string({ maxLength: 10 }), (t) => check(t)));
+  });
+});
