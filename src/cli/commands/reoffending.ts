@@ -3,7 +3,8 @@
  * the offence totals reconcile, and optionally the per-person outcomes file that `analyse` reads.
  */
 import type { Command } from 'commander';
-import { UsageError } from '../../core/errors.js';
+import { DataError, UsageError, type DataProblem } from '../../core/errors.js';
+import { parseYesNoCell } from '../../core/cells.js';
 import { formatDate, parseDate } from '../../core/dates.js';
 import { DEFAULT_RULES, type OffenceExclusions, type PersonOutcomes } from '../../core/outcomes/proven-reoffending.js';
 import { groupRows, summariseOutcomes, type GroupSummary } from '../../core/outcomes/summarise-outcomes.js';
@@ -85,7 +86,8 @@ export async function runReoffending(options: ReoffendingOptions): Promise<Reoff
   hashes.catch(() => undefined);
   if (options.cases === '-' && options.offences === '-') throw new UsageError('only one input can be read from stdin (-): give a file path for --cases or --offences');
   // Without --out only the --by columns are needed besides id and start_date.
-  const cases = await loadCasesForOutcomes(options.cases, { delimiter, maps, caseColumns: options.out === undefined ? by : undefined });
+  const cases = await loadCasesForOutcomes(options.cases, { delimiter, maps, caseColumns: options.out === undefined ? [...by, 'withdrawn'] : undefined });
+  const withdrawn = withdrawnMask(cases);
   // Check --by before the (long) offences pass.
   const missing = by.filter((c) => !cases.table.cells.has(c));
   if (missing.length) {
@@ -96,17 +98,20 @@ export async function runReoffending(options: ReoffendingOptions): Promise<Reoff
   const loaded = await streamOffences(options.offences, cases, { delimiter, maps, rules: { followUpDays, waitingDays }, asOfDay });
   const { outcomes } = loaded;
   options.onProgress?.('summarising');
-  const groups = summariseOutcomes(outcomes, groupRows(by, by.map((c) => cases.table.cells.get(c)!), outcomes.n));
-  const overall = by.length === 0 ? groups[0]! : summariseOutcomes(outcomes, groupRows([], [], outcomes.n))[0]!;
+  const groups = summariseOutcomes(outcomes, groupRows(by, by.map((c) => cases.table.cells.get(c)!), outcomes.n), withdrawn);
+  const overall = by.length === 0 ? groups[0]! : summariseOutcomes(outcomes, groupRows([], [], outcomes.n), withdrawn)[0]!;
 
   if (options.out !== undefined) {
     options.onProgress?.(`writing ${options.out}`);
-    writeOutcomesCsv(options.out, cases, outcomes);
+    writeOutcomesCsv(options.out, cases, outcomes, withdrawn);
   }
   const [casesHash, offencesHash] = await hashes;
   const notes = [
     `km_reoffending_365 is the Kaplan-Meier proportion re-offending by day 365 among measurable people; with the fixed MoJ window nobody is censored early, so it equals the proportion re-offending by day 365${followUpDays === 365 ? ' (the binary rate)' : ''}.`,
   ];
+  if (overall.n_withdrawn > 0) {
+    notes.push(`${overall.n_withdrawn} of ${overall.n_cohort} people are withdrawn (withdrawn = yes: lost to follow-up, so no record of re-offending can be taken as none) and are left out of the rates.`);
+  }
   if (overall.n_pending > 0) {
     notes.push(`${overall.n_pending} of ${overall.n_cohort} people are pending (start date + ${followUpDays} + ${waitingDays} days is after ${formatDate(loaded.asOfDay)}) and are left out of the rates.`);
   }
@@ -131,7 +136,7 @@ export async function runReoffending(options: ReoffendingOptions): Promise<Reoff
  * Writes per-person outcomes, streamed: the outcome columns, then the cases' own columns (so
  * `analyse` reads it directly). Pending people have measurable = no and empty outcomes.
  */
-export function writeOutcomesCsv(path: string, cases: OutcomeCases, o: PersonOutcomes): void {
+export function writeOutcomesCsv(path: string, cases: OutcomeCases, o: PersonOutcomes, withdrawn: Uint8Array | null = null): void {
   const own = new Set<string>(OUTCOME_COLUMNS);
   const extra = cases.table.columns.filter((c) => c !== '' && !own.has(c));
   const extraCells = extra.map((c) => cases.table.cells.get(c)!);
@@ -142,7 +147,7 @@ export function writeOutcomesCsv(path: string, cases: OutcomeCases, o: PersonOut
     for (let i = 0; i < o.n; i++) {
       const m = o.measurable[i] === 1;
       const row: Cell[] = [cases.ids[i]!, m ? 'yes' : 'no'];
-      if (m) {
+      if (m && !withdrawn?.[i]) {
         const sev = o.severity === null ? null : o.severity[i]!;
         row.push(o.reoffended[i]!, o.reoffences[i]!, o.reoffended[i] ? o.daysToReoffence[i]! : null, o.followUpDays[i]!, sev !== null && !Number.isNaN(sev) ? sev : null);
       } else {
@@ -163,6 +168,27 @@ export function writeOutcomesCsv(path: string, cases: OutcomeCases, o: PersonOut
   }
 }
 
+/**
+ * 1 for people marked `withdrawn = yes` (left the study / lost to follow-up): their outcomes are
+ * unknown, not zero. Null when the cases have no withdrawn column.
+ */
+export function withdrawnMask(cases: OutcomeCases): Uint8Array | null {
+  const col = cases.table.cells.get('withdrawn');
+  if (!col) return null;
+  const mask = new Uint8Array(cases.table.n);
+  const problems: DataProblem[] = [];
+  let bad = 0;
+  for (let i = 0; i < col.length; i++) {
+    const t = col[i]!;
+    if (t === '') continue;
+    const p = parseYesNoCell(t);
+    if (p.ok) mask[i] = p.value ? 1 : 0;
+    else if (bad++ < 20) problems.push({ file: cases.table.file, line: cases.table.lines[i]!, column: 'withdrawn', value: t, reason: p.reason });
+  }
+  if (bad) throw new DataError(problems, bad);
+  return mask;
+}
+
 function fmt(v: number | null, digits: number): string {
   return v === null ? '-' : v.toFixed(digits);
 }
@@ -170,13 +196,14 @@ function fmt(v: number | null, digits: number): string {
 function renderHuman(r: ReoffendingResult): string {
   const p = painter({ json: false });
   const byCols = Object.keys(r.groups[0]?.group ?? {});
-  const head = [...(byCols.length ? byCols : ['cohort']), 'n', 'measurable', 'pending', 'reoffenders', 'rate', 're-offences', 'per offender', 'per re-offender', 'median days', 'severity/offender'];
+  const head = [...(byCols.length ? byCols : ['cohort']), 'n', 'measurable', 'pending', 'withdrawn', 'reoffenders', 'rate', 're-offences', 'per offender', 'per re-offender', 'median days', 'severity/offender'];
   const rows = [head.map((h) => p.bold(h))];
   const line = (label: string[], g: GroupSummary) => [
     ...label,
     String(g.n_cohort),
     String(g.n_measurable),
     String(g.n_pending),
+    String(g.n_withdrawn),
     String(g.reoffenders),
     g.binary_rate === null ? '-' : `${(100 * g.binary_rate).toFixed(1)}%`,
     String(g.reoffences),

@@ -53,12 +53,27 @@ describe('summariseOutcomes: worked example', () => {
   const { outcomes, arm } = workedExample();
   const [control, treatment] = summariseOutcomes(outcomes, groupRows(['arm'], [arm], 7));
 
+  it('leaves withdrawn people (lost to follow-up) out of the rates and counts them', () => {
+    // Withdraw the first control person: control then has 2 measurable people.
+    const withdrawn = new Uint8Array(7);
+    const firstControl = arm.indexOf('control');
+    withdrawn[firstControl] = 1;
+    const [c] = summariseOutcomes(outcomes, groupRows(['arm'], [arm], 7), withdrawn);
+    expect(c!.n_cohort).toBe(3);
+    expect(c!.n_withdrawn).toBe(1);
+    expect(c!.n_measurable).toBe(2);
+    expect(c!.n_pending).toBe(0);
+    expect(c!.reoffenders).toBe(control!.reoffenders - outcomes.reoffended[firstControl]!);
+    expect(c!.binary_rate).toBe(c!.reoffenders / 2);
+  });
+
   it('control arm', () => {
     expect(control).toEqual({
       group: { arm: 'control' },
       n_cohort: 3,
       n_measurable: 3,
       n_pending: 0,
+      n_withdrawn: 0,
       reoffenders: 1,
       binary_rate: 1 / 3,
       reoffences: 3,
@@ -77,6 +92,7 @@ describe('summariseOutcomes: worked example', () => {
       n_cohort: 4,
       n_measurable: 3,
       n_pending: 1,
+      n_withdrawn: 0,
       reoffenders: 2,
       binary_rate: 2 / 3,
       reoffences: 2,

@@ -13,6 +13,8 @@ export interface GroupSummary {
   n_cohort: number;
   n_measurable: number;
   n_pending: number;
+  /** People marked withdrawn (lost to follow-up): counted, not in the rates. */
+  n_withdrawn: number;
   reoffenders: number;
   /** reoffenders / n_measurable; null when nobody is measurable. */
   binary_rate: number | null;
@@ -109,11 +111,12 @@ export function kmCumulativeIncidence(times: ArrayLike<number>, events: ArrayLik
 const KM_DAY = 365;
 
 /** Summarises per-person outcomes by group (see GroupSummary for each field). */
-export function summariseOutcomes(outcomes: PersonOutcomes, grouping: Grouping): GroupSummary[] {
+export function summariseOutcomes(outcomes: PersonOutcomes, grouping: Grouping, withdrawn: Uint8Array | null = null): GroupSummary[] {
   const n = outcomes.n;
   if (grouping.index.length !== n) throw new RangeError('summariseOutcomes: grouping and outcomes differ in length');
   const G = grouping.keys.length;
   const cohort = new Float64Array(G);
+  const lost = new Float64Array(G);
   const measurable = new Float64Array(G);
   const reoffenders = new Float64Array(G);
   const reoffences = new Float64Array(G);
@@ -123,6 +126,10 @@ export function summariseOutcomes(outcomes: PersonOutcomes, grouping: Grouping):
   for (let i = 0; i < n; i++) {
     const g = grouping.index[i]!;
     cohort[g]!++;
+    if (withdrawn?.[i]) {
+      lost[g]!++;
+      continue;
+    }
     if (mArr[i] === 0) continue;
     measurable[g]!++;
     reoffenders[g]! += reoffended[i]!;
@@ -140,7 +147,7 @@ export function summariseOutcomes(outcomes: PersonOutcomes, grouping: Grouping):
   const fillD = new Int32Array(G);
   const fillT = new Int32Array(G);
   for (let i = 0; i < n; i++) {
-    if (mArr[i] === 0) continue;
+    if (mArr[i] === 0 || withdrawn?.[i]) continue;
     const g = grouping.index[i]!;
     const k = fillT[g]!++;
     times[g]![k] = outcomes.followUpDays[i]!;
@@ -158,7 +165,8 @@ export function summariseOutcomes(outcomes: PersonOutcomes, grouping: Grouping):
       group,
       n_cohort: cohort[g]!,
       n_measurable: m,
-      n_pending: cohort[g]! - m,
+      n_pending: cohort[g]! - m - lost[g]!,
+      n_withdrawn: lost[g]!,
       reoffenders: r,
       binary_rate: m > 0 ? r / m : null,
       reoffences: reoffences[g]!,
