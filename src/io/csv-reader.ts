@@ -110,7 +110,11 @@ function openInput(path: string): Readable {
     process.stdin.setEncoding('utf8');
     return process.stdin;
   }
-  return createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 });
+  // 256 KiB chunks: papaparse turns a whole chunk into row arrays at once, and those rows are live
+  // while the batch callbacks run. With 1 MiB chunks they outlived the young generation and the
+  // garbage collector copied them (measured at 1M cases + 1.5M offences: 10.9 s CPU and 740 MB
+  // peak with 1 MiB, 8.3 s / 310 MB with 64 KiB, 7.3-7.7 s / 350 MB with 256 KiB).
+  return createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 18 });
 }
 
 /**
