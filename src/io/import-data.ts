@@ -5,6 +5,8 @@
  */
 import { join } from 'node:path';
 import { DataError, type DataProblem } from '../core/errors.js';
+import { daysFromCivil } from '../core/dates.js';
+import { IdIndex } from '../core/outcomes/id-index.js';
 import { readCsv } from './csv-reader.js';
 import { canonicalHeader, mapFor, type ColumnMaps } from './column-map.js';
 import { missingColumnsError } from './table.js';
@@ -62,14 +64,28 @@ export interface ImportResult {
 /** At most this many rejects are copied into import.json (rejects.csv always has all of them). */
 export const MAX_JSON_REJECTS = 1000;
 
-interface StagedRow {
-  /** The id as read (used to link offences to cases and to find duplicates). */
-  id: string;
+/**
+ * Case rows as read, in parallel arrays (one entry per data row): at a million rows, one object
+ * per row cost seconds of garbage collection.
+ */
+interface StagedCases {
+  /** The id as read (links offences to cases, finds duplicates). */
+  ids: string[];
   /** The id as written (the pseudonym when pseudonymising): the sort key. */
-  outId: string;
-  line: number;
-  text: string;
-  sortKey2: string;
+  outIds: string[];
+  lines: number[];
+  /** The normalised CSV line; '' for a rejected row. */
+  texts: string[];
+  rejected: number[];
+}
+
+/** Accepted offence rows in parallel arrays. */
+interface StagedOffences {
+  /** Index of the offence's case in StagedCases. */
+  caseIndex: number[];
+  offenceDay: number[];
+  lines: number[];
+  texts: string[];
 }
 
 function outputColumns(columns: string[], rules: ReadonlyArray<[string, ColumnRule]>): { order: number[]; names: string[] } {
@@ -79,10 +95,46 @@ function outputColumns(columns: string[], rules: ReadonlyArray<[string, ColumnRu
   return { names, order: names.map((n) => columns.indexOf(n)) };
 }
 
-function byIdThen(a: StagedRow, b: StagedRow): number {
-  if (a.outId !== b.outId) return a.outId < b.outId ? -1 : 1;
-  if (a.sortKey2 !== b.sortKey2) return a.sortKey2 < b.sortKey2 ? -1 : 1;
-  return a.line - b.line;
+/** Accepted case indices in output order (by written id), checking first whether they already are. */
+function caseOrder(c: StagedCases): Int32Array {
+  const acc: number[] = [];
+  for (let i = 0; i < c.ids.length; i++) if (!c.rejected[i]) acc.push(i);
+  let sorted = true;
+  for (let k = 1; k < acc.length && sorted; k++) if (c.outIds[acc[k - 1]!]! > c.outIds[acc[k]!]!) sorted = false;
+  if (!sorted) acc.sort((a, b) => (c.outIds[a]! < c.outIds[b]! ? -1 : c.outIds[a]! > c.outIds[b]! ? 1 : c.lines[a]! - c.lines[b]!));
+  return Int32Array.from(acc);
+}
+
+/**
+ * Offence rows in output order: by their case's position in the cases output, then offence date,
+ * then line. A counting sort on the case position (linear), then a stable insertion sort by date
+ * within each person's few offences.
+ */
+function offenceOrder(o: StagedOffences, casePosition: Int32Array, nCases: number): Int32Array {
+  const n = o.caseIndex.length;
+  const start = new Int32Array(nCases + 1);
+  for (let k = 0; k < n; k++) start[casePosition[o.caseIndex[k]!]! + 1]!++;
+  for (let p = 0; p < nCases; p++) start[p + 1]! += start[p]!;
+  const next = start.slice(0, nCases);
+  const order = new Int32Array(n);
+  for (let k = 0; k < n; k++) order[next[casePosition[o.caseIndex[k]!]!]!++] = k; // rows arrive in line order
+  for (let p = 0; p < nCases; p++) {
+    for (let i = start[p]! + 1; i < start[p + 1]!; i++) {
+      const v = order[i]!;
+      const day = o.offenceDay[v]!;
+      let j = i - 1;
+      while (j >= start[p]! && o.offenceDay[order[j]!]! > day) {
+        order[j + 1] = order[j]!;
+        j--;
+      }
+      order[j + 1] = v;
+    }
+  }
+  return order;
+}
+
+function isoToDay(iso: string): number {
+  return daysFromCivil(+iso.slice(0, 4), +iso.slice(5, 7), +iso.slice(8, 10));
 }
 
 /**
@@ -101,9 +153,8 @@ export async function importData(opts: ImportOptions): Promise<ImportResult> {
   const caseRules = new Map(CASE_RULES);
   let caseColumns: string[] = [];
   let caseOut = { order: [] as number[], names: [] as string[] };
-  const staged: StagedRow[] = [];
-  const rowRejected: boolean[] = [];
-  const linesById = new Map<string, number[]>();
+  const staged: StagedCases = { ids: [], outIds: [], lines: [], texts: [], rejected: [] };
+  const duplicated = new Set<string>();
   const caseCounts: ImportCounts = { read: 0, accepted: 0, rejected: 0 };
   const cr = await readCsv(
     opts.casesPath,
@@ -136,18 +187,14 @@ export async function importData(opts: ImportOptions): Promise<ImportResult> {
         }
         const idIdx = caseColumns.indexOf('id');
         const id = values[idIdx] ?? cells[idIdx]?.trim() ?? '';
-        if (problems.length) {
-          for (const p of problems) rejects.push({ file: casesFile, line, column: p.column ?? '', value: p.value ?? '', reason: p.reason });
-          rowRejected.push(true);
-        } else rowRejected.push(false);
+        for (const p of problems) rejects.push({ file: casesFile, line, column: p.column ?? '', value: p.value ?? '', reason: p.reason });
         const outId = pseud && !problems.length ? pseud(id) : id;
         if (pseud && !problems.length) values[idIdx] = outId;
-        staged.push({ id, outId, line, text: problems.length ? '' : formatCsvLine(caseOut.order.map((i) => values[i]!)), sortKey2: '' });
-        if (id !== '') {
-          const l = linesById.get(id);
-          if (l) l.push(line);
-          else linesById.set(id, [line]);
-        }
+        staged.ids.push(id);
+        staged.outIds.push(outId);
+        staged.lines.push(line);
+        staged.texts.push(problems.length ? '' : formatCsvLine(caseOut.order.map((i) => values[i]!)));
+        staged.rejected.push(problems.length ? 1 : 0);
       }
       opts.onProgress?.('cases', caseCounts.read);
     },
@@ -156,30 +203,32 @@ export async function importData(opts: ImportOptions): Promise<ImportResult> {
     throw new DataError({ file: casesFile, line: 1, column: null, value: null, reason: 'has a header but no data rows: there are no cases to import' });
   }
   inputs.push({ path: casesFile, sha256: cr.sha256! });
+  // id -> index of its first row (a typed-array index: a 1M-entry Map cost seconds here).
+  const firstRow = new IdIndex(staged.ids);
+  for (let i = 0; i < staged.ids.length; i++) {
+    if (staged.ids[i] !== '' && firstRow.addRow(i) !== undefined) duplicated.add(staged.ids[i]!);
+  }
   // Duplicate ids: every occurrence is rejected, since none can be trusted to be the right one.
-  const caseLineOfId = new Map<string, number>();
-  const rejectedCaseLine = new Map<string, number>();
-  for (let i = 0; i < staged.length; i++) {
-    const s = staged[i]!;
-    const lines = linesById.get(s.id);
-    if (lines && lines.length > 1) {
-      if (!rowRejected[i]) {
-        rowRejected[i] = true;
-        rejects.push({ file: casesFile, line: s.line, column: 'id', value: s.id, reason: `duplicate id: also on line(s) ${lines.filter((l) => l !== s.line).slice(0, 5).join(', ')}` });
-      }
-    }
-    if (rowRejected[i]) {
-      caseCounts.rejected++;
-      if (s.id !== '') rejectedCaseLine.set(s.id, s.line);
-    } else {
-      caseCounts.accepted++;
-      caseLineOfId.set(s.id, s.line);
-    }
+  if (duplicated.size > 0) {
+    const linesOf = new Map<string, number[]>();
+    staged.ids.forEach((id, i) => {
+      if (duplicated.has(id)) linesOf.set(id, [...(linesOf.get(id) ?? []), staged.lines[i]!]);
+    });
+    staged.ids.forEach((id, i) => {
+      if (!duplicated.has(id) || staged.rejected[i]) return;
+      staged.rejected[i] = 1;
+      const others = linesOf.get(id)!.filter((l) => l !== staged.lines[i]);
+      rejects.push({ file: casesFile, line: staged.lines[i]!, column: 'id', value: id, reason: `duplicate id: also on line(s) ${others.slice(0, 5).join(', ')}` });
+    });
+  }
+  for (let i = 0; i < staged.ids.length; i++) {
+    if (staged.rejected[i]) caseCounts.rejected++;
+    else caseCounts.accepted++;
   }
 
   // ---- offences ----
   const offCounts: ImportCounts = { read: 0, accepted: 0, rejected: 0 };
-  const offStaged: StagedRow[] = [];
+  const offStaged: StagedOffences = { caseIndex: [], offenceDay: [], lines: [], texts: [] };
   let offNames: string[] = [];
   if (opts.offencesPath !== undefined) {
     const offFile = opts.offencesPath === '-' ? '<stdin>' : opts.offencesPath;
@@ -214,12 +263,12 @@ export async function importData(opts: ImportOptions): Promise<ImportResult> {
             problems = v.problems;
             if (problems.length === 0) {
               const id = values[iId]!;
-              if (!caseLineOfId.has(id)) {
-                const rl = rejectedCaseLine.get(id);
+              const ci = firstRow.get(id);
+              if (ci === undefined || staged.rejected[ci]) {
                 problems.push({
                   column: 'id',
                   value: id,
-                  reason: rl !== undefined ? `the case with this id was rejected (cases line ${rl})` : 'no case with this id in the cases file',
+                  reason: ci !== undefined ? `the case with this id was rejected (cases line ${staged.lines[ci]})` : 'no case with this id in the cases file',
                 });
               }
               if (values[iDisp]! < values[iOff]!) {
@@ -232,10 +281,12 @@ export async function importData(opts: ImportOptions): Promise<ImportResult> {
             offCounts.rejected++;
           } else {
             offCounts.accepted++;
-            const id = values[iId]!;
-            const outId = pseud ? pseud(id) : id;
-            values[iId] = outId;
-            offStaged.push({ id, outId, line, text: formatCsvLine(out.order.map((i) => values[i]!)), sortKey2: values[iOff]! });
+            const ci = firstRow.get(values[iId]!)!;
+            values[iId] = staged.outIds[ci]!;
+            offStaged.caseIndex.push(ci);
+            offStaged.offenceDay.push(isoToDay(values[iOff]!));
+            offStaged.lines.push(line);
+            offStaged.texts.push(formatCsvLine(out.order.map((i) => values[i]!)));
           }
         }
         opts.onProgress?.('offences', offCounts.read);
@@ -263,12 +314,12 @@ export async function importData(opts: ImportOptions): Promise<ImportResult> {
   };
 
   if (writeData) {
-    const accepted = staged.filter((_, i) => !rowRejected[i]);
-    accepted.sort(byIdThen);
-    writeLines(casesOutPath, caseOut.names, accepted);
+    const order = caseOrder(staged);
+    writeLines(casesOutPath, caseOut.names, staged.texts, order);
     if (opts.offencesPath !== undefined) {
-      offStaged.sort(byIdThen);
-      writeLines(offencesOutPath, offNames, offStaged);
+      const position = new Int32Array(staged.ids.length);
+      order.forEach((ci, p) => (position[ci] = p));
+      writeLines(offencesOutPath, offNames, offStaged.texts, offenceOrder(offStaged, position, order.length));
     }
   }
   writeFilesAtomic([
@@ -284,13 +335,13 @@ export async function importData(opts: ImportOptions): Promise<ImportResult> {
   return result;
 }
 
-function writeLines(path: string, header: string[], rows: StagedRow[]): void {
+function writeLines(path: string, header: string[], texts: string[], order: Int32Array): void {
   const w = new AtomicWriter(path);
   try {
     w.write(`${formatCsvLine(header)}\n`);
     let buf = '';
-    for (const r of rows) {
-      buf += `${r.text}\n`;
+    for (let k = 0; k < order.length; k++) {
+      buf += `${texts[order[k]!]!}\n`;
       if (buf.length > 1 << 20) {
         w.write(buf);
         buf = '';
