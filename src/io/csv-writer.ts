@@ -26,11 +26,28 @@ function cellText(v: Cell): string {
   return neutraliseCell(v);
 }
 
-const NEEDS_QUOTES = /[",\r\n]|^\s|\s$/;
+const EDGE_SPACE = /^\s|\s$/;
 
-/** Quotes one already-neutralised cell per RFC 4180 when it holds a comma, quote, line break or edge space. */
+/**
+ * Quotes one already-neutralised cell per RFC 4180 when it holds a comma, quote, line break or edge
+ * space. A character scan rather than a regular expression: this runs for every cell written.
+ */
 export function quoteCell(text: string): string {
-  return NEEDS_QUOTES.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  let quote = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34 || c === 44 || c === 10 || c === 13) {
+      quote = true;
+      break;
+    }
+  }
+  if (!quote && text.length > 0) {
+    const a = text.charCodeAt(0);
+    const b = text.charCodeAt(text.length - 1);
+    // Only a cell that starts or ends with a space-like character needs the full \s test.
+    if ((a <= 32 || a >= 0x85 || b <= 32 || b >= 0x85) && EDGE_SPACE.test(text)) quote = true;
+  }
+  return quote ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 /**
