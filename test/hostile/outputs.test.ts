@@ -107,17 +107,33 @@ describe('crash safety', () => {
       const old = readFileSync(join(out, 'cases.csv'));
       // Change the input so a completed rewrite would differ, then kill the rewrite at several moments.
       writeFileSync(join(d, 'big.csv'), parts.join('').replace(/,control,/g, ',usual,'));
-      for (const delay of [400, 900, 1500]) {
+      // Kill at moments tied to the write itself (not to wall-clock guesses, which a faster import
+      // outruns): as soon as a temp file appears in the output folder, and a little after.
+      const TEMP = /^\..*\.\d+\.[0-9a-f]+\.tmp$/;
+      let killedWhileWriting = 0;
+      for (const delay of [0, 20, 80, 200]) {
         const child = spawn(process.execPath, [join(ROOT, 'bin', 'pilot-eval'), 'import', '--cases', join(d, 'big.csv'), '--out-dir', out], { cwd: ROOT, stdio: 'ignore' });
-        await new Promise((res) => setTimeout(res, delay));
-        child.kill('SIGKILL');
-        await new Promise((res) => child.on('close', res));
+        // Listen before anything else can happen, so a child that ends early still resolves.
+        const closed = new Promise<NodeJS.Signals | null>((res) => child.on('close', (_code, signal) => res(signal)));
+        let running = true;
+        void closed.then(() => (running = false));
+        // This child's own temp file (its pid is in the name), not one a previous kill left behind.
+        const mine = (f: string) => TEMP.test(f) && f.includes(`.${child.pid}.`);
+        const deadline = Date.now() + 60_000;
+        while (running && Date.now() < deadline && !readdirSync(out).some(mine)) await new Promise((res) => setTimeout(res, 2));
+        const sawTemp = readdirSync(out).some(mine);
+        if (delay > 0) await new Promise((res) => setTimeout(res, delay));
+        if (running) child.kill('SIGKILL');
+        const signal = await closed;
+        if (sawTemp && signal === 'SIGKILL') killedWhileWriting++;
         const now = readFileSync(join(out, 'cases.csv'));
         const whole = now.equals(old) || now.toString('utf8').split('\n').length === old.toString('utf8').split('\n').length;
-        expect(whole, `cases.csv is partial after a kill at ${delay} ms (${statSync(join(out, 'cases.csv')).size} bytes)`).toBe(true);
+        expect(whole, `cases.csv is partial after a kill ${delay} ms into the write (${statSync(join(out, 'cases.csv')).size} bytes)`).toBe(true);
         // Only hidden temp files may remain (documented in SECURITY.md); never a visible partial output.
-        for (const f of readdirSync(out)) expect(f === 'cases.csv' || f === 'import.json' || f === 'rejects.csv' || /^\..*\.\d+\.[0-9a-f]+\.tmp$/.test(f), f).toBe(true);
+        for (const f of readdirSync(out)) expect(f === 'cases.csv' || f === 'import.json' || f === 'rejects.csv' || TEMP.test(f), f).toBe(true);
       }
+      // The test means something only if at least one kill landed while a temp file was being written.
+      expect(killedWhileWriting).toBeGreaterThanOrEqual(1);
       expect(existsSync(join(out, 'cases.csv'))).toBe(true);
     } finally {
       rmSync(d, { recursive: true, force: true });
