@@ -1,25 +1,18 @@
 /**
  * Loads what proven re-offending outcomes are derived from: the cases file (id, start_date and every
  * other column, kept as text for grouping and for the per-person output) and the offences file,
- * which is streamed and validated row by row straight into an OutcomeAccumulator (the raw offence
- * text is never held). Every problem is a located DataProblem; up to 20 are listed with the total.
+ * which is streamed and validated in batches straight into an OutcomeAccumulator (the raw offence
+ * text is never held; a large file is read on a worker thread, see offence-reader.ts). Every problem is a located DataProblem; up to 20 are listed with the total.
  */
 import { accessSync, constants, createReadStream, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { DataError, UsageError, MAX_REPORTED_PROBLEMS, type DataProblem } from '../core/errors.js';
-import { daysFromCivil, daysInMonth, formatDate } from '../core/dates.js';
-import {
-  DEFAULT_RULES,
-  DisposalClass,
-  OutcomeAccumulator,
-  type OutcomeRules,
-  type PersonOutcomes,
-} from '../core/outcomes/proven-reoffending.js';
+import { DataError, UsageError } from '../core/errors.js';
+import { DEFAULT_RULES, type OutcomeRules, type PersonOutcomes } from '../core/outcomes/proven-reoffending.js';
 import { IdIndex } from '../core/outcomes/id-index.js';
-import { readCsv } from './csv-reader.js';
-import { canonicalHeader, mapFor, type ColumnMaps } from './column-map.js';
-import { missingColumnsError, readTable, trimCell, type TextTable } from './table.js';
-import { DISPOSAL_TYPES, NON_PROVING_DISPOSALS, parseDateCell, parseNumberCell, type DisposalType } from './fields.js';
+import { mapFor, type ColumnMaps } from './column-map.js';
+import { readTable, type TextTable } from './table.js';
+import { DateCache, ProblemList } from './offence-rows.js';
+import { startOffenceReader, type OffenceReader } from './offence-reader.js';
 
 export interface OutcomeInputOptions {
   delimiter?: string;
@@ -36,19 +29,6 @@ export interface OutcomeCases {
   startDay: Int32Array;
   /** id -> row index. */
   indexOf: IdIndex;
-}
-
-/** Collects located problems: the first 20 in full, then only the count. */
-class ProblemList {
-  readonly shown: DataProblem[] = [];
-  total = 0;
-  add(p: DataProblem): void {
-    this.total++;
-    if (this.shown.length < MAX_REPORTED_PROBLEMS) this.shown.push(p);
-  }
-  throwIfAny(): void {
-    if (this.total > 0) throw new DataError(this.shown, this.total);
-  }
 }
 
 /**
@@ -105,175 +85,43 @@ export interface OffenceStreamResult {
   offenceRows: number;
 }
 
-const REQUIRED_OFFENCE_COLUMNS = ['id', 'offence_date', 'disposal_date', 'disposal_type'];
-
-const D0 = 48; // '0'
-
-/**
- * The day number of a valid `YYYY-MM-DD` text read straight from its character codes, or null when
- * the text is anything else (then `parseDateCell` decides, with its reason). Same rules as
- * parseDate: years 1900-2200, real months and days. Saves a hash lookup per date cell.
- */
-export function isoDay(t: string): number | null {
-  if (t.length !== 10 || t.charCodeAt(4) !== 45 || t.charCodeAt(7) !== 45) return null;
-  let y = 0;
-  for (let i = 0; i < 4; i++) {
-    const c = t.charCodeAt(i) - D0;
-    if (c < 0 || c > 9) return null;
-    y = y * 10 + c;
-  }
-  const m1 = t.charCodeAt(5) - D0;
-  const m2 = t.charCodeAt(6) - D0;
-  const d1 = t.charCodeAt(8) - D0;
-  const d2 = t.charCodeAt(9) - D0;
-  if (m1 < 0 || m1 > 9 || m2 < 0 || m2 > 9 || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9) return null;
-  const m = m1 * 10 + m2;
-  const d = d1 * 10 + d2;
-  if (y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m)) return null;
-  return daysFromCivil(y, m, d);
-}
-
-/** Date text -> day number or reason; dates repeat a great deal in offence files. */
-class DateCache {
-  private readonly cache = new Map<string, number | string>();
-  parse(text: string): number | string {
-    const iso = isoDay(text);
-    if (iso !== null) return iso;
-    let v = this.cache.get(text);
-    if (v === undefined) {
-      const d = parseDateCell(text);
-      v = d.ok ? d.value : d.reason;
-      if (this.cache.size > 200_000) this.cache.clear();
-      this.cache.set(text, v);
-    }
-    return v;
-  }
-}
-
-const DISPOSAL_CLASS = new Map<string, DisposalClass>(
-  DISPOSAL_TYPES.map((t: DisposalType) => [
-    t,
-    !NON_PROVING_DISPOSALS.has(t) ? DisposalClass.Proving : t === 'breach' ? DisposalClass.Breach : DisposalClass.OtherNonProving,
-  ]),
-);
-
 /**
  * Streams and validates the offences file into per-person outcomes. Problems: unknown ids, empty or
  * invalid dates, disposal before offence, unknown disposal types, negative or non-numeric severity,
- * wrong number of fields.
+ * wrong number of fields. `reader` is an offences reader already started (see
+ * loadOutcomesFromFiles); without one the file is read now.
  */
 export async function streamOffences(
   path: string,
   cases: OutcomeCases,
-  options: OutcomeInputOptions & { rules?: OutcomeRules; asOfDay?: number; casesFile?: string } = {},
+  options: OutcomeInputOptions & { rules?: OutcomeRules; asOfDay?: number; casesFile?: string; reader?: OffenceReader } = {},
 ): Promise<OffenceStreamResult> {
   const file = path === '-' ? '<stdin>' : path;
-  const casesFile = options.casesFile ?? cases.table.file;
-  const rules = options.rules ?? DEFAULT_RULES;
-  const problems = new ProblemList();
-  const dates = new DateCache();
-  const state: { acc: OutcomeAccumulator | null } = { acc: null };
-  let width = 0;
-  let col = { id: -1, offence: -1, disposal: -1, type: -1, severity: -1 };
-  let maxDisposal = -Infinity;
-  const indexOf = cases.indexOf;
-
-  const result = await readCsv(
-    path,
-    { delimiter: options.delimiter, displayName: file },
-    (header) => {
-      const names = canonicalHeader(header, mapFor(options.maps ?? null, 'offences'), file);
-      const missing = REQUIRED_OFFENCE_COLUMNS.filter((c) => !names.includes(c));
-      if (missing.length) throw missingColumnsError(file, header, missing, options.delimiter ?? ',');
-      width = names.length;
-      col = {
-        id: names.indexOf('id'),
-        offence: names.indexOf('offence_date'),
-        disposal: names.indexOf('disposal_date'),
-        type: names.indexOf('disposal_type'),
-        severity: names.indexOf('severity'),
-      };
-      state.acc = new OutcomeAccumulator(cases.startDay, rules, col.severity >= 0);
-    },
-    (batch) => {
-      const a = state.acc!;
-      for (let r = 0; r < batch.fields.length; r++) {
-        const row = batch.fields[r]!;
-        const line = batch.lines[r]!;
-        if (row.length !== width) {
-          problems.add({ file, line, column: null, value: null, reason: `has ${row.length} field(s) but the header has ${width}` });
-          continue;
-        }
-        const before = problems.total;
-        const id = trimCell(row[col.id]!);
-        const person = indexOf.get(id);
-        if (person === undefined) {
-          problems.add({ file, line, column: 'id', value: id, reason: id === '' ? 'id is empty' : `id is not in the cases file ${casesFile}` });
-        }
-        const offence = dateCell(row[col.offence]!, 'offence_date', line);
-        const disposal = dateCell(row[col.disposal]!, 'disposal_date', line);
-        if (typeof offence === 'number' && typeof disposal === 'number' && disposal < offence) {
-          problems.add({
-            file,
-            line,
-            column: 'disposal_date',
-            value: row[col.disposal]!.trim(),
-            reason: `disposal_date ${formatDate(disposal)} is before offence_date ${formatDate(offence)}: a conviction or caution cannot precede the offence`,
-          });
-        }
-        const typeText = trimCell(row[col.type]!);
-        const cls = DISPOSAL_CLASS.get(typeText) ?? DISPOSAL_CLASS.get(typeText.toLowerCase());
-        if (cls === undefined) {
-          problems.add({
-            file,
-            line,
-            column: 'disposal_type',
-            value: typeText,
-            reason: typeText === '' ? `disposal_type is empty: expected one of ${DISPOSAL_TYPES.join(', ')}` : `expected one of ${DISPOSAL_TYPES.join(', ')}`,
-          });
-        }
-        let severity = NaN;
-        if (col.severity >= 0) {
-          const s = trimCell(row[col.severity]!);
-          if (s !== '') {
-            const v = parseNumberCell(s, 0);
-            if (v.ok) severity = v.value;
-            else problems.add({ file, line, column: 'severity', value: s, reason: v.reason });
-          }
-        }
-        if (problems.total !== before) continue;
-        const dDay = disposal!;
-        if (dDay > maxDisposal) maxDisposal = dDay;
-        a.add(person!, offence!, dDay, cls!, severity);
-      }
-    },
-  );
-
-  function dateCell(raw: string, column: string, line: number): number | null {
-    const text = trimCell(raw);
-    if (text === '') {
-      problems.add({ file, line, column, value: '', reason: `${column} is empty: a date (YYYY-MM-DD or DD/MM/YYYY) is required` });
-      return null;
-    }
-    const v = dates.parse(text);
-    if (typeof v === 'string') {
-      problems.add({ file, line, column, value: text, reason: v });
-      return null;
-    }
-    return v;
-  }
-
-  problems.throwIfAny();
+  const reader = options.reader ?? openOffences(path, options.casesFile ?? cases.table.file, options);
+  const linked = await reader.link({ file: cases.table.file, startDay: cases.startDay, indexOf: cases.indexOf }, options.rules ?? DEFAULT_RULES);
   let asOfDay = options.asOfDay;
   const asOfDefaulted = asOfDay === undefined;
   if (asOfDay === undefined) {
-    if (maxDisposal === -Infinity) {
+    if (linked.maxDisposal === -Infinity) {
       throw new UsageError(`${file} has no offences, so --as-of cannot default to its latest disposal date: give --as-of YYYY-MM-DD`);
     }
-    asOfDay = maxDisposal;
+    asOfDay = linked.maxDisposal;
   }
-  const outcomes = state.acc!.finish(asOfDay);
-  return { outcomes, asOfDay, asOfDefaulted, hasSeverity: col.severity >= 0, offenceRows: result.records };
+  const outcomes = linked.acc.finish(asOfDay);
+  return { outcomes, asOfDay, asOfDefaulted, hasSeverity: linked.hasSeverity, offenceRows: linked.records };
+}
+
+/**
+ * Starts reading an offences file: a large one on a worker thread at once, so that it is read while
+ * the cases file is (pass the result to streamOffences as `reader`; `cancel()` it if the cases fail).
+ */
+export function openOffences(path: string, casesFile: string, options: OutcomeInputOptions = {}): OffenceReader {
+  return startOffenceReader(path, {
+    file: path === '-' ? '<stdin>' : path,
+    delimiter: options.delimiter ?? ',',
+    map: mapFor(options.maps ?? null, 'offences'),
+    casesFile,
+  });
 }
 
 export interface LoadOutcomesOptions extends OutcomeInputOptions, Partial<OutcomeRules> {
@@ -297,8 +145,16 @@ export async function loadOutcomesFromFiles(casesPath: string, offencesPath: str
   };
   assertReadableFile(casesPath, 'cases');
   assertReadableFile(offencesPath, 'offences');
-  const cases = await loadCasesForOutcomes(casesPath, options);
-  const streamed = await streamOffences(offencesPath, cases, { ...options, rules });
+  // The offences (the larger file) are read on a worker while this thread reads the cases.
+  const reader = openOffences(offencesPath, casesPath === '-' ? '<stdin>' : casesPath, options);
+  let cases: OutcomeCases;
+  try {
+    cases = await loadCasesForOutcomes(casesPath, options);
+  } catch (err) {
+    reader.cancel();
+    throw err;
+  }
+  const streamed = await streamOffences(offencesPath, cases, { ...options, rules, reader });
   return { cases, ...streamed };
 }
 

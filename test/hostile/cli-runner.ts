@@ -42,13 +42,13 @@ export interface CliRun {
 }
 
 /** Runs `node bin/pilot-eval ...args`; kills it after `timeoutMs`. */
-export function runCli(args: string[], options: { timeoutMs?: number; input?: Buffer | string } = {}): Promise<CliRun> {
+export function runCli(args: string[], options: { timeoutMs?: number; input?: Buffer | string; env?: Record<string, string> } = {}): Promise<CliRun> {
   const timeoutMs = options.timeoutMs ?? 30_000;
   return new Promise((resolve, reject) => {
     const start = Date.now();
     const child = spawn(process.execPath, [join(ROOT, 'bin', 'pilot-eval'), ...args], {
       cwd: ROOT,
-      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     const out: Buffer[] = [];

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { readCsv, scanChunk } from '../../src/io/csv-reader.js';
 import { readTable, trimCell } from '../../src/io/table.js';
-import { isoDay } from '../../src/io/outcomes-input.js';
+import { isoDay } from '../../src/io/offence-rows.js';
 import { IdIndex } from '../../src/core/outcomes/id-index.js';
 import { parseDate } from '../../src/core/dates.js';
 import { DataError } from '../../src/core/errors.js';

@@ -12,7 +12,7 @@ import { AtomicWriter } from '../../io/atomic.js';
 import { loadColumnMap, normaliseName } from '../../io/column-map.js';
 import { parseDelimiter } from '../../io/csv-reader.js';
 import { toCsv, toCsvRows, type Cell } from '../../io/csv-writer.js';
-import { assertReadableFile, loadCasesForOutcomes, sha256File, streamOffences, type OutcomeCases } from '../../io/outcomes-input.js';
+import { assertReadableFile, loadCasesForOutcomes, openOffences, sha256File, streamOffences, type OutcomeCases } from '../../io/outcomes-input.js';
 import { withCommon } from '../command-kit.js';
 import { parseIntOption, parseListOption } from '../options.js';
 import { painter, printJson, printText, progress, table } from '../output.js';
@@ -85,17 +85,26 @@ export async function runReoffending(options: ReoffendingOptions): Promise<Reoff
   // Avoid an unhandled rejection if loading fails first; the error resurfaces when awaited below.
   hashes.catch(() => undefined);
   if (options.cases === '-' && options.offences === '-') throw new UsageError('only one input can be read from stdin (-): give a file path for --cases or --offences');
-  // Without --out only the --by columns are needed besides id and start_date.
-  const cases = await loadCasesForOutcomes(options.cases, { delimiter, maps, caseColumns: options.out === undefined ? [...by, 'withdrawn'] : undefined });
-  const withdrawn = withdrawnMask(cases);
-  // Check --by before the (long) offences pass.
-  const missing = by.filter((c) => !cases.table.cells.has(c));
-  if (missing.length) {
-    throw new UsageError(
-      `--by: column${missing.length > 1 ? 's' : ''} ${missing.map((c) => `"${c}"`).join(', ')} not in ${cases.table.file} (its columns: ${cases.table.columns.filter((c) => c !== '').join(', ')})`,
-    );
+  // A large offences file is read on a worker thread while this one reads the cases.
+  const reader = openOffences(options.offences, options.cases === '-' ? '<stdin>' : options.cases, { delimiter, maps });
+  let cases: OutcomeCases;
+  let withdrawn: ReturnType<typeof withdrawnMask>;
+  try {
+    // Without --out only the --by columns are needed besides id and start_date.
+    cases = await loadCasesForOutcomes(options.cases, { delimiter, maps, caseColumns: options.out === undefined ? [...by, 'withdrawn'] : undefined });
+    withdrawn = withdrawnMask(cases);
+    // Check --by before waiting for the (long) offences pass.
+    const missing = by.filter((c) => !cases.table.cells.has(c));
+    if (missing.length) {
+      throw new UsageError(
+        `--by: column${missing.length > 1 ? 's' : ''} ${missing.map((c) => `"${c}"`).join(', ')} not in ${cases.table.file} (its columns: ${cases.table.columns.filter((c) => c !== '').join(', ')})`,
+      );
+    }
+  } catch (err) {
+    reader.cancel();
+    throw err;
   }
-  const loaded = await streamOffences(options.offences, cases, { delimiter, maps, rules: { followUpDays, waitingDays }, asOfDay });
+  const loaded = await streamOffences(options.offences, cases, { delimiter, maps, rules: { followUpDays, waitingDays }, asOfDay, reader });
   const { outcomes } = loaded;
   options.onProgress?.('summarising');
   const groups = summariseOutcomes(outcomes, groupRows(by, by.map((c) => cases.table.cells.get(c)!), outcomes.n), withdrawn);

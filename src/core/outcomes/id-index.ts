@@ -37,6 +37,21 @@ export class IdIndex {
     }
   }
 
+  /** Row of the id `text.slice(start, end)`, or undefined; the slice is never made. */
+  getRange(text: string, start: number, end: number): number | undefined {
+    const h = hashRange(text, start, end);
+    const len = end - start;
+    const { table, mask, ids } = this;
+    for (let p = h & mask; ; p = (p + 1) & mask) {
+      const row = table[2 * p]!;
+      if (row === -1) return undefined;
+      if (table[2 * p + 1] === h) {
+        const id = ids[row]!;
+        if (id.length === len && text.startsWith(id, start)) return row;
+      }
+    }
+  }
+
   /**
    * Records that `ids[row]` is at `row`, unless that id is already present: then returns the
    * earlier row and leaves the index unchanged. Returns undefined when added.
@@ -61,8 +76,13 @@ export class IdIndex {
 
 /** FNV-1a over UTF-16 code units (32-bit), then a murmur3 finaliser. */
 export function hashId(s: string): number {
+  return hashRange(s, 0, s.length);
+}
+
+/** hashId of `s.slice(start, end)`, without making the slice. */
+export function hashRange(s: string, start: number, end: number): number {
   let h = 0x811c9dc5 | 0;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+  for (let i = start; i < end; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
   // Final avalanche (murmur3 fmix32) so that the low bits used for the slot mix every character.
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);

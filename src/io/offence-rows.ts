@@ -1,0 +1,283 @@
+/**
+ * The offences file in two steps, so that the long one can run on another thread:
+ *
+ * 1. `OffenceRowParser` (needs nothing but the file): checks each row's field count, dates,
+ *    disposal type and severity and packs the row into typed columns, with the id as text.
+ * 2. `OffenceLinker` (needs the cases): finds each id's case row, records every problem in file
+ *    order (the unknown id first, then the row's other problems, as one pass would) and feeds the
+ *    clean rows to the OutcomeAccumulator.
+ *
+ * `streamOffences` runs both on the main thread; for a large file, `startOffenceReader` runs step 1
+ * in a worker while the main thread reads the cases file, and step 2 as the batches arrive. Both
+ * paths run this same code, so they give the same outcomes and the same problems.
+ */
+import { DataError, MAX_REPORTED_PROBLEMS, type DataProblem } from '../core/errors.js';
+import { daysFromCivil, daysInMonth, formatDate } from '../core/dates.js';
+import { DisposalClass, type OutcomeAccumulator } from '../core/outcomes/proven-reoffending.js';
+import type { IdIndex } from '../core/outcomes/id-index.js';
+import type { CsvBatch } from './csv-reader.js';
+import { canonicalHeader, type ColumnMap } from './column-map.js';
+import { missingColumnsError, trimCell } from './table.js';
+import { DISPOSAL_TYPES, NON_PROVING_DISPOSALS, parseDateCell, parseNumberCell, type DisposalType } from './fields.js';
+
+/** Collects located problems: the first 20 in full, then only the count. */
+export class ProblemList {
+  readonly shown: DataProblem[] = [];
+  total = 0;
+  add(p: DataProblem): void {
+    this.total++;
+    if (this.shown.length < MAX_REPORTED_PROBLEMS) this.shown.push(p);
+  }
+  throwIfAny(): void {
+    if (this.total > 0) throw new DataError(this.shown, this.total);
+  }
+}
+
+const D0 = 48; // '0'
+
+/**
+ * The day number of a valid `YYYY-MM-DD` text read straight from its character codes, or null when
+ * the text is anything else (then `parseDateCell` decides, with its reason). Same rules as
+ * parseDate: years 1900-2200, real months and days. Saves a hash lookup per date cell.
+ */
+export function isoDay(t: string): number | null {
+  if (t.length !== 10 || t.charCodeAt(4) !== 45 || t.charCodeAt(7) !== 45) return null;
+  let y = 0;
+  for (let i = 0; i < 4; i++) {
+    const c = t.charCodeAt(i) - D0;
+    if (c < 0 || c > 9) return null;
+    y = y * 10 + c;
+  }
+  const m1 = t.charCodeAt(5) - D0;
+  const m2 = t.charCodeAt(6) - D0;
+  const d1 = t.charCodeAt(8) - D0;
+  const d2 = t.charCodeAt(9) - D0;
+  if (m1 < 0 || m1 > 9 || m2 < 0 || m2 > 9 || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9) return null;
+  const m = m1 * 10 + m2;
+  const d = d1 * 10 + d2;
+  if (y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m)) return null;
+  return daysFromCivil(y, m, d);
+}
+
+/** Date text -> day number or reason; dates repeat a great deal in offence files. */
+export class DateCache {
+  private readonly cache = new Map<string, number | string>();
+  parse(text: string): number | string {
+    const iso = isoDay(text);
+    if (iso !== null) return iso;
+    let v = this.cache.get(text);
+    if (v === undefined) {
+      const d = parseDateCell(text);
+      v = d.ok ? d.value : d.reason;
+      if (this.cache.size > 200_000) this.cache.clear();
+      this.cache.set(text, v);
+    }
+    return v;
+  }
+}
+
+const DISPOSAL_CLASS = new Map<string, DisposalClass>(
+  DISPOSAL_TYPES.map((t: DisposalType) => [
+    t,
+    !NON_PROVING_DISPOSALS.has(t) ? DisposalClass.Proving : t === 'breach' ? DisposalClass.Breach : DisposalClass.OtherNonProving,
+  ]),
+);
+
+export const REQUIRED_OFFENCE_COLUMNS = ['id', 'offence_date', 'disposal_date', 'disposal_type'];
+
+/** A row whose field count differs from the header's: only that problem is recorded. */
+export const RAGGED = 255;
+
+/**
+ * A batch of parsed offence rows as plain typed arrays and strings, so it can be posted between
+ * threads (the typed arrays' buffers are transferred, not copied).
+ */
+export interface OffenceColumns {
+  n: number;
+  lines: Int32Array;
+  offence: Int32Array;
+  disposal: Int32Array;
+  cls: Uint8Array;
+  /** NaN = no severity column or an empty cell. */
+  severity: Float64Array;
+  /** Problems the parser found in the row (RAGGED: a wrong field count, the only one). */
+  problemCount: Uint8Array;
+  /** The trimmed ids joined; id r is idText.slice(idEnd[r - 1] ?? 0, idEnd[r]). */
+  idText: string;
+  idEnd: Int32Array;
+  /** Details of the parser's problems while fewer than 20 have been detailed in this file. */
+  problems: DataProblem[];
+}
+
+/** The buffers to transfer when posting a batch. */
+export function transferList(b: OffenceColumns): ArrayBuffer[] {
+  return [b.lines, b.offence, b.disposal, b.cls, b.severity, b.problemCount, b.idEnd].map((a) => a.buffer as ArrayBuffer);
+}
+
+/** Step 1: validates offence rows without the cases. One per file. */
+export class OffenceRowParser {
+  readonly hasSeverity: boolean;
+  private readonly width: number;
+  private readonly col: { id: number; offence: number; disposal: number; type: number; severity: number };
+  private readonly dates = new DateCache();
+  /** Problems detailed so far in this file: the linker can show at most 20 in all. */
+  private detailed = 0;
+
+  /** Throws the missing-columns DataError when a required column is absent. */
+  constructor(
+    private readonly file: string,
+    header: string[],
+    map: ColumnMap,
+    delimiter: string,
+  ) {
+    const names = canonicalHeader(header, map, file);
+    const missing = REQUIRED_OFFENCE_COLUMNS.filter((c) => !names.includes(c));
+    if (missing.length) throw missingColumnsError(file, header, missing, delimiter);
+    this.width = names.length;
+    this.col = {
+      id: names.indexOf('id'),
+      offence: names.indexOf('offence_date'),
+      disposal: names.indexOf('disposal_date'),
+      type: names.indexOf('disposal_type'),
+      severity: names.indexOf('severity'),
+    };
+    this.hasSeverity = this.col.severity >= 0;
+  }
+
+  parse(batch: CsvBatch): OffenceColumns {
+    const n = batch.fields.length;
+    const out: OffenceColumns = {
+      n,
+      lines: new Int32Array(n),
+      offence: new Int32Array(n),
+      disposal: new Int32Array(n),
+      cls: new Uint8Array(n),
+      severity: new Float64Array(n).fill(NaN),
+      problemCount: new Uint8Array(n),
+      idText: '',
+      idEnd: new Int32Array(n),
+      problems: [],
+    };
+    const { file, col, width } = this;
+    const ids: string[] = new Array<string>(n);
+    let end = 0;
+    let found = 0;
+    const problem = (p: DataProblem) => {
+      found++;
+      if (this.detailed < MAX_REPORTED_PROBLEMS) {
+        this.detailed++;
+        out.problems.push(p);
+      }
+    };
+    const dateCell = (raw: string, column: string, line: number): number | null => {
+      const text = trimCell(raw);
+      if (text === '') {
+        problem({ file, line, column, value: '', reason: `${column} is empty: a date (YYYY-MM-DD or DD/MM/YYYY) is required` });
+        return null;
+      }
+      const v = this.dates.parse(text);
+      if (typeof v === 'string') {
+        problem({ file, line, column, value: text, reason: v });
+        return null;
+      }
+      return v;
+    };
+    for (let r = 0; r < n; r++) {
+      const row = batch.fields[r]!;
+      const line = batch.lines[r]!;
+      out.lines[r] = line;
+      if (row.length !== width) {
+        ids[r] = '';
+        out.idEnd[r] = end;
+        out.problemCount[r] = RAGGED;
+        problem({ file, line, column: null, value: null, reason: `has ${row.length} field(s) but the header has ${width}` });
+        continue;
+      }
+      found = 0;
+      const id = trimCell(row[col.id]!);
+      ids[r] = id;
+      end += id.length;
+      out.idEnd[r] = end;
+      const offence = dateCell(row[col.offence]!, 'offence_date', line);
+      const disposal = dateCell(row[col.disposal]!, 'disposal_date', line);
+      if (offence !== null && disposal !== null && disposal < offence) {
+        problem({
+          file,
+          line,
+          column: 'disposal_date',
+          value: row[col.disposal]!.trim(),
+          reason: `disposal_date ${formatDate(disposal)} is before offence_date ${formatDate(offence)}: a conviction or caution cannot precede the offence`,
+        });
+      }
+      const typeText = trimCell(row[col.type]!);
+      const cls = DISPOSAL_CLASS.get(typeText) ?? DISPOSAL_CLASS.get(typeText.toLowerCase());
+      if (cls === undefined) {
+        problem({
+          file,
+          line,
+          column: 'disposal_type',
+          value: typeText,
+          reason: typeText === '' ? `disposal_type is empty: expected one of ${DISPOSAL_TYPES.join(', ')}` : `expected one of ${DISPOSAL_TYPES.join(', ')}`,
+        });
+      }
+      if (col.severity >= 0) {
+        const s = trimCell(row[col.severity]!);
+        if (s !== '') {
+          const v = parseNumberCell(s, 0);
+          if (v.ok) out.severity[r] = v.value;
+          else problem({ file, line, column: 'severity', value: s, reason: v.reason });
+        }
+      }
+      out.problemCount[r] = found;
+      if (found === 0) {
+        out.offence[r] = offence!;
+        out.disposal[r] = disposal!;
+        out.cls[r] = cls!;
+      }
+    }
+    out.idText = ids.join('');
+    return out;
+  }
+}
+
+/** Step 2: links parsed rows to the cases and accumulates outcomes, in file order. */
+export class OffenceLinker {
+  maxDisposal = -Infinity;
+  /** Problems beyond the parser's detailed ones are counted only (the list is full by then). */
+  constructor(
+    private readonly file: string,
+    private readonly casesFile: string,
+    private readonly indexOf: IdIndex,
+    private readonly acc: OutcomeAccumulator,
+    readonly problems: ProblemList,
+  ) {}
+
+  consume(b: OffenceColumns): void {
+    const { file, problems, indexOf, acc } = this;
+    const { idText, idEnd, problemCount } = b;
+    let detail = 0;
+    const parserProblem = () => {
+      if (detail < b.problems.length) problems.add(b.problems[detail++]!);
+      else problems.total++;
+    };
+    for (let r = 0; r < b.n; r++) {
+      const count = problemCount[r]!;
+      if (count === RAGGED) {
+        parserProblem();
+        continue;
+      }
+      const start = r === 0 ? 0 : idEnd[r - 1]!;
+      const end = idEnd[r]!;
+      const person = indexOf.getRange(idText, start, end);
+      if (person === undefined) {
+        const id = idText.slice(start, end);
+        problems.add({ file, line: b.lines[r]!, column: 'id', value: id, reason: id === '' ? 'id is empty' : `id is not in the cases file ${this.casesFile}` });
+      }
+      for (let k = 0; k < count; k++) parserProblem();
+      if (count > 0 || person === undefined) continue;
+      const dDay = b.disposal[r]!;
+      if (dDay > this.maxDisposal) this.maxDisposal = dDay;
+      acc.add(person, b.offence[r]!, dDay, b.cls[r]! as DisposalClass, b.severity[r]!);
+    }
+  }
+}
