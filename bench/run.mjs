@@ -165,8 +165,14 @@ function checkAnalyse(nodeOut, rOut) {
   ];
   const bad = pairs.filter(([, a, b, tol]) => !close(a, b, tol));
   if (bad.length) throw new Error(`bench/analyse.R disagrees with pilot-eval: ${bad.map(([k, a, b]) => `${k} ${b} vs ${a}`).join('; ')}`);
-  const iccRel = r.icc === null || Number.isNaN(r.icc) ? null : Math.abs(e.icc.estimate - r.icc) / Math.max(Math.abs(r.icc), 1e-12);
-  return `agree (RD, p, OR, SEs to 1e-4${iccRel === null ? '' : `; ICC rel. diff ${iccRel.toExponential(1)}`})`;
+  // The ICC: a relative difference, unless both are (near) zero (a singular fit: lmer stops at
+  // ~1e-12 where pilot-eval's REML reaches 0); then the absolute difference.
+  let icc = '';
+  if (r.icc !== null && !Number.isNaN(r.icc)) {
+    const diff = Math.abs(e.icc.estimate - r.icc);
+    icc = Math.max(Math.abs(r.icc), Math.abs(e.icc.estimate)) < 1e-6 ? `; ICC both ~0, abs. diff ${diff.toExponential(1)}` : `; ICC rel. diff ${(diff / Math.abs(r.icc)).toExponential(1)}`;
+  }
+  return `agree (RD, p, OR, SEs to 1e-4${icc})`;
 }
 
 // --- stages --------------------------------------------------------------------------------------

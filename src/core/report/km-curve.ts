@@ -2,6 +2,7 @@
  * Kaplan-Meier step curves for the report's picture (the numbers in the effects table come from
  * `analyse`). S(t) = prod over event times t_i <= t of (1 - d_i / n_i), as R `survfit`.
  */
+import { kaplanMeier } from '../stats/kaplan-meier.js';
 import type { PersonOutcome } from './types.js';
 
 export interface KmCurve {
@@ -13,25 +14,22 @@ export interface KmCurve {
   max_time: number;
 }
 
+/** One curve per arm present, from the product-limit fit `analyse` uses (one sort per arm). */
 export function kmCurves(data: PersonOutcome[], armOrder: string[]): KmCurve[] {
-  const arms = armOrder.filter((a) => data.some((d) => d.arm === a));
-  return arms.map((arm) => {
-    const rows = data.filter((d) => d.arm === arm);
-    const times = [...new Set(rows.filter((r) => r.event === 1).map((r) => r.time))].sort((a, b) => a - b);
-    let s = 1;
-    const steps: KmCurve['steps'] = [{ time: 0, survival: 1, at_risk: rows.length }];
-    for (const t of times) {
-      const atRisk = rows.filter((r) => r.time >= t).length;
-      const d = rows.filter((r) => r.time === t && r.event === 1).length;
-      s *= 1 - d / atRisk;
-      steps.push({ time: t, survival: s, at_risk: atRisk });
+  const byArm = new Map<string, { time: number[]; status: number[] }>(armOrder.map((a) => [a, { time: [], status: [] }]));
+  for (const d of data) {
+    const g = byArm.get(d.arm);
+    if (g) {
+      g.time.push(d.time);
+      g.status.push(d.event);
     }
-    return {
-      arm,
-      n: rows.length,
-      events: rows.filter((r) => r.event === 1).length,
-      steps,
-      max_time: rows.reduce((m, r) => Math.max(m, r.time), 0),
-    };
+  }
+  return armOrder.flatMap((arm) => {
+    const g = byArm.get(arm)!;
+    if (g.time.length === 0) return [];
+    const km = kaplanMeier(g.time, g.status);
+    const steps: KmCurve['steps'] = [{ time: 0, survival: 1, at_risk: km.n }];
+    for (const st of km.steps) if (st.nEvent > 0) steps.push({ time: st.time, survival: st.survival, at_risk: st.nRisk });
+    return [{ arm, n: km.n, events: km.events, steps, max_time: Math.max(0, km.maxTime) }];
   });
 }
