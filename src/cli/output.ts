@@ -89,6 +89,19 @@ export function progress(text: string): Progress {
   };
 }
 
+/**
+ * Runs `task` under a spinner showing `text` (no spinner when `quiet`, e.g. with --json), and stops
+ * the spinner however the task ends. The task gets the spinner's update function for progress.
+ */
+export async function withProgress<T>(text: string, quiet: boolean, task: (update: (text: string) => void) => Promise<T>): Promise<T> {
+  const spin = quiet ? null : progress(text);
+  try {
+    return await task((t) => spin?.update(t));
+  } finally {
+    spin?.stop();
+  }
+}
+
 /** Pads a table of strings into aligned columns. */
 export function table(rows: string[][], align?: Array<'l' | 'r'>): string {
   const widths: number[] = [];

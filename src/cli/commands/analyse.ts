@@ -15,7 +15,7 @@ import { loadOutcomesFromFiles } from '../../io/outcomes-input.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { withCommon } from '../command-kit.js';
 import { parseIntOption, parseListOption, parseNumberOption, parseSeed } from '../options.js';
-import { jsonReplacer, painter, printJson, printText, progress, table, warn } from '../output.js';
+import { jsonReplacer, painter, printJson, printText, table, withProgress, warn } from '../output.js';
 
 export interface AnalyseCliOptions {
   data: string;
@@ -109,13 +109,7 @@ primary measure's ${'1 - alpha'} interval: risk_difference (binary), rate_ratio 
 hedges_g (continuous).`,
     )
     .action(async (data: string, opts: Omit<AnalyseCliOptions, 'data'> & { json?: boolean }) => {
-      const spin = opts.json ? null : progress('analysing');
-      let result: AnalyseResult;
-      try {
-        result = await runAnalyse({ ...opts, data, onProgress: (t) => spin?.update(t) });
-      } finally {
-        spin?.stop();
-      }
+      const result = await withProgress('analysing', Boolean(opts.json), (update) => runAnalyse({ ...opts, data, onProgress: update }));
       const mode = { json: Boolean(opts.json) };
       for (const w of result.warnings) warn(w, mode);
       if (opts.out) await writeFileAtomic(opts.out, `${JSON.stringify({ schema_version: 1, ...result }, jsonReplacer, 2)}\n`);

@@ -19,7 +19,7 @@ import { readMatchingInput } from '../../io/matching-input.js';
 import { readTable } from '../../io/table.js';
 import { withCommon } from '../command-kit.js';
 import { parseIntOption, parseListOption, parseNumberOption, parseSeed, requireOption } from '../options.js';
-import { painter, printJson, printText, progress, table } from '../output.js';
+import { painter, printJson, printText, table, withProgress } from '../output.js';
 
 export interface MatchCliOptions {
   treated?: string;
@@ -326,15 +326,8 @@ export function register(program: Command): void {
         '  $ pilot-eval match --treated t.csv --pool p.csv --covariates age,ogrs3 --ratio 3 --replace --outcome reoffended --out m.csv --json',
     )
     .action(async (opts: MatchCliOptions & { json?: boolean }) => {
-      const spin = opts.json ? null : progress('matching');
-      try {
-        const result = await runMatch({ ...opts, onProgress: (t) => spin?.update(t) });
-        spin?.stop();
-        if (opts.json) return printJson(result);
-        printText(render(result));
-      } catch (err) {
-        spin?.stop();
-        throw err;
-      }
+      const result = await withProgress('matching', Boolean(opts.json), (update) => runMatch({ ...opts, onProgress: update }));
+      if (opts.json) return printJson(result);
+      printText(render(result));
     });
 }

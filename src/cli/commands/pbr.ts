@@ -15,7 +15,7 @@ import { simulatePbr, type PbrSimulation, type SimulatedMeasure } from '../../co
 import { writeFileAtomic } from '../../io/atomic.js';
 import { withCommon } from '../command-kit.js';
 import { parseIntOption, parseNumberOption, parseSeed, requireOption } from '../options.js';
-import { painter, printJson, printText, progress, table } from '../output.js';
+import { painter, printJson, printText, table, withProgress } from '../output.js';
 
 export interface PbrCliOptions {
   cohort?: string;
@@ -195,15 +195,8 @@ export function register(program: Command): void {
         '  $ pilot-eval pbr --cohort 100 --baseline-rate 0.35 --true-rate 0.30 --json | jq .probability_paid',
     )
     .action(async (opts: PbrCliOptions & { json?: boolean }) => {
-      const spin = opts.json ? null : progress('payment-by-results risk');
-      try {
-        const result = await runPbr({ ...opts, onProgress: (t) => spin?.update(t) });
-        spin?.stop();
-        if (opts.json) return printJson(result);
-        printText(render(result));
-      } catch (err) {
-        spin?.stop();
-        throw err;
-      }
+      const result = await withProgress('payment-by-results risk', Boolean(opts.json), (update) => runPbr({ ...opts, onProgress: update }));
+      if (opts.json) return printJson(result);
+      printText(render(result));
     });
 }

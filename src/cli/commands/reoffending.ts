@@ -15,7 +15,7 @@ import { toCsv, toCsvRows, type Cell } from '../../io/csv-writer.js';
 import { assertReadableFile, loadCasesForOutcomes, openOffences, sha256File, streamOffences, type OutcomeCases } from '../../io/outcomes-input.js';
 import { withCommon } from '../command-kit.js';
 import { parseIntOption, parseListOption } from '../options.js';
-import { painter, printJson, printText, progress, table } from '../output.js';
+import { painter, printJson, printText, table, withProgress } from '../output.js';
 
 export interface ReoffendingOptions {
   cases: string;
@@ -275,9 +275,8 @@ or other) within the follow-up plus the waiting period. People whose start date 
 waiting period is after --as-of are pending: counted, but left out of the rates.`,
     )
     .action(async (opts: CliOptions) => {
-      const spinner = opts.json ? null : progress('reading cases');
-      try {
-        const result = await runReoffending({
+      const result = await withProgress('reading cases', Boolean(opts.json), (update) =>
+        runReoffending({
           cases: opts.cases!,
           offences: opts.offences!,
           by: parseListOption(opts.by),
@@ -287,14 +286,10 @@ waiting period is after --as-of are pending: counted, but left out of the rates.
           out: opts.out,
           map: opts.map,
           delimiter: opts.delimiter,
-          onProgress: (s) => spinner?.update(s),
-        });
-        spinner?.stop();
-        if (opts.json) return printJson(result);
-        printText(renderHuman(result));
-      } catch (err) {
-        spinner?.stop();
-        throw err;
-      }
+          onProgress: update,
+        }),
+      );
+      if (opts.json) return printJson(result);
+      printText(renderHuman(result));
     });
 }

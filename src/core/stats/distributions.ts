@@ -241,30 +241,22 @@ export function pnorm(x: number, lowerTail = true): number {
 }
 
 /**
+ * Reduces a quantile problem for a distribution symmetric about 0 to the lower tail: the
+ * probability pl <= 1/2 (1 - p is exact for p in [1/2, 1]) and the sign to put on the quantile.
+ */
+function lowerHalf(p: number, lowerTail: boolean): { pl: number; sign: number } {
+  const upperHalf = p > 0.5;
+  return { pl: upperHalf ? 1 - p : p, sign: upperHalf === lowerTail ? -1 : 1 };
+}
+
+/**
  * Standard normal quantile.
  * @throws RangeError if p is outside [0, 1]
  * @example qnorm(0.975) // 1.959963984540054
  */
 export function qnorm(p: number, lowerTail = true): number {
   requireProbability(p, 'qnorm');
-  // Reduce to the lower tail with p <= 1/2 (1 - p is exact for p in [1/2, 1]).
-  let pl: number;
-  let sign: number;
-  if (lowerTail) {
-    if (p <= 0.5) {
-      pl = p;
-      sign = 1;
-    } else {
-      pl = 1 - p;
-      sign = -1;
-    }
-  } else if (p <= 0.5) {
-    pl = p;
-    sign = -1;
-  } else {
-    pl = 1 - p;
-    sign = 1;
-  }
+  const { pl, sign } = lowerHalf(p, lowerTail);
   if (pl === 0) return sign * -Infinity;
   if (pl === 0.5) return 0;
   // Hastings' rational start (A&S 26.2.23, |error| < 4.5e-4).
@@ -456,24 +448,8 @@ export function qt(p: number, df: number, lowerTail = true): number {
   requireProbability(p, 'qt');
   requirePositive('df', df, 'qt');
   if (df === Infinity) return qnorm(p, lowerTail);
-  // Reduce to a lower-tail probability pl <= 1/2, solve for t <= 0, then apply the sign.
-  let pl: number;
-  let sign: number;
-  if (lowerTail) {
-    if (p <= 0.5) {
-      pl = p;
-      sign = 1;
-    } else {
-      pl = 1 - p;
-      sign = -1;
-    }
-  } else if (p <= 0.5) {
-    pl = p;
-    sign = -1;
-  } else {
-    pl = 1 - p;
-    sign = 1;
-  }
+  // Solve for t <= 0 at the lower-tail probability pl <= 1/2, then apply the sign.
+  const { pl, sign } = lowerHalf(p, lowerTail);
   if (pl === 0) return sign * -Infinity;
   if (pl === 0.5) return 0;
   if (df === 1) {
