@@ -5,17 +5,18 @@
 //      offences each, under bench/data/p<N>/ (git-ignored; reused when already there).
 //   2. Times, as separate processes under GNU time (wall, user+sys CPU, peak RSS):
 //      import, reoffending, analyse (binary outcome, covariates age + ogrs3, cluster team),
+//      survival (analyse of days_to_reoffence: Kaplan-Meier, log-rank, adjusted Cox),
 //      randomise (block on site; minimise on site x sex x stratum), report (concept 1, json) and,
 //      once, power --simulate 2000 (40 teams of 25).
 //   3. Where R is installed, runs the equivalent R pipelines on the same files: data.table
 //      (bench/reoffending.R), readr + dplyr (bench/reoffending-dplyr.R), glm + sandwich + lme4
-//      (bench/analyse.R) and the glm + vcovCL simulation loop (bench/power-simulate.R), checks that
-//      they agree with pilot-eval, and prints the time ratios. Without R it says so and skips them.
+//      (bench/analyse.R), survival (bench/survival.R) and the glm + vcovCL simulation loop
+//      (bench/power-simulate.R), checks that they agree with pilot-eval, and prints the time ratios. Without R it says so and skips them.
 //   4. Prints a table, the growth exponent of each stage (slope of log time on log n), and writes
 //      bench/results.json.
 //
 // Usage: npm run build && npm run bench -- [--sizes 10000,100000,1000000] [--reps 1] [--no-r]
-//          [--stages import,reoffending,analyse,randomise-block,randomise-minimise,report,power]
+//          [--stages import,reoffending,analyse,survival,randomise-block,randomise-minimise,report,power]
 //          [--data-dir bench/data] [--out bench/results.json]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -33,7 +34,7 @@ const reps = Number(args.reps ?? 1);
 const dataDir = resolve(args['data-dir'] ?? join(here, 'data'));
 const outDir = resolve(join(here, 'out'));
 const resultsPath = resolve(args.out ?? join(here, 'results.json'));
-const ALL_STAGES = ['import', 'reoffending', 'analyse', 'randomise-block', 'randomise-minimise', 'report', 'power'];
+const ALL_STAGES = ['import', 'reoffending', 'analyse', 'survival', 'randomise-block', 'randomise-minimise', 'report', 'power'];
 const stages = (args.stages ?? ALL_STAGES.join(',')).split(',');
 for (const s of stages) if (!ALL_STAGES.includes(s)) fail(`unknown stage ${s} (stages: ${ALL_STAGES.join(', ')})`);
 const SEED = 1;
@@ -70,7 +71,7 @@ if (!args['no-r']) {
   const v = spawnSync('Rscript', ['--version'], { encoding: 'utf8' });
   if (v.status === 0) {
     rVersion = /version ([\d.]+)/.exec(v.stdout + v.stderr)?.[1] ?? 'unknown';
-    for (const [name, pkgs] of Object.entries({ datatable: ['data.table'], dplyr: ['readr', 'dplyr'], analyse: ['data.table', 'sandwich', 'lme4'], power: ['sandwich'] })) rPkgs[name] = rHas(pkgs);
+    for (const [name, pkgs] of Object.entries({ datatable: ['data.table'], dplyr: ['readr', 'dplyr'], analyse: ['data.table', 'sandwich', 'lme4'], survival: ['data.table', 'survival'], power: ['sandwich'] })) rPkgs[name] = rHas(pkgs);
   }
 }
 if (rVersion === null) console.log(args['no-r'] ? 'R pipelines skipped (--no-r).' : 'R is not installed (no Rscript on PATH): the R pipelines are skipped.');
@@ -151,6 +152,24 @@ function checkReoffending(nodeOut, rOut, tool) {
   }
   return 'agree (1e-9)';
 }
+function checkSurvival(nodeOut, rOut) {
+  const effects = JSON.parse(nodeOut).effects;
+  const km = (arm) => [90, 182, 365].map((d) => effects.find((e) => e.measure === `km_survival_${d}` && e.arm === arm)?.estimate);
+  const hr = effects.find((e) => e.measure === 'hazard_ratio');
+  const lr = effects.find((e) => e.measure === 'logrank');
+  const r = JSON.parse(rOut.trim().split('\n').pop());
+  const pairs = [
+    ...km('control').map((v, i) => [`KM control day ${[90, 182, 365][i]}`, v, r.km_control[i], 1e-9]),
+    ...km('treatment').map((v, i) => [`KM treatment day ${[90, 182, 365][i]}`, v, r.km_treatment[i], 1e-9]),
+    ['log-rank chi-square', lr.statistic, r.logrank_chisq, 1e-6],
+    ['log-rank p', lr.p_value, r.logrank_p, 1e-6],
+    ['hazard ratio (Cox, Efron, adjusted)', hr.estimate, r.hazard_ratio, 1e-6],
+    ['SE of log HR', hr.std_error, r.log_hr_se, 1e-6],
+  ];
+  const bad = pairs.filter(([, a, b, tol]) => !close(a, b, tol));
+  if (bad.length) throw new Error(`bench/survival.R disagrees with pilot-eval: ${bad.map(([k, a, b]) => `${k} ${b} vs ${a}`).join('; ')}`);
+  return 'agree (KM to 1e-9; log-rank, HR, SE to 1e-6)';
+}
 function checkAnalyse(nodeOut, rOut) {
   const e = Object.fromEntries(JSON.parse(nodeOut).effects.map((x) => [x.measure, x]));
   const r = JSON.parse(rOut.trim().split('\n').pop());
@@ -226,6 +245,15 @@ for (const n of sizes) {
         record('analyse', n, 'R ... + lmer ICC', r2);
         if (m && r2) checks.push({ stage: 'analyse', n, tool: 'R ... + lmer ICC', result: checkAnalyse(m.stdout, r2.stdout) });
       }
+    }
+  }
+  if (stages.includes('survival')) {
+    const m = measure(cli, ['analyse', cases, '--offences', offences, '--outcome', 'days_to_reoffence', '--covariates', 'age,ogrs3', '--json']);
+    record('survival', n, 'pilot-eval', m);
+    if (rVersion && rPkgs.survival) {
+      const r = measure('Rscript', [join(here, 'survival.R'), dir]);
+      record('survival', n, 'R dt+survival', r);
+      if (m && r) checks.push({ stage: 'survival', n, tool: 'R dt+survival', result: checkSurvival(m.stdout, r.stdout) });
     }
   }
   if (stages.includes('randomise-block')) {

@@ -306,7 +306,11 @@ function analyseOutcome(data: TrialData, outcome: OutcomeData, mask: Uint8Array,
   } else if (outcome.kind === 'time') {
     const status = new Uint8Array(s.n);
     for (let r = 0; r < s.n; r++) status[r] = outcome.event![s.idx[r]!]!;
-    rows.push(...survivalEffects({ outcome: name, time: y, status, treated: s.arm, armLabels: { treatment: data.treatment, control: data.control }, alpha }));
+    // --covariates adjust the Cox hazard ratio (complete cases); Kaplan-Meier and log-rank use everyone.
+    const covs = cov ? cov.terms.map((t, j) => ({ name: t, values: pick(gather(cov.X, s.idx, j * data.n), keep) })) : undefined;
+    rows.push(
+      ...survivalEffects({ outcome: name, time: y, status, treated: s.arm, armLabels: { treatment: data.treatment, control: data.control }, alpha, covariates: covs, coxRows: keep }),
+    );
   } else {
     const covs = cov ? cov.terms.map((t, j) => ({ name: t, values: pick(gather(cov.X, s.idx, j * data.n), keep) })) : undefined;
     const cl = s.cluster ? (keep ? compactCluster(pick(s.cluster.index, keep)) : s.cluster) : undefined;

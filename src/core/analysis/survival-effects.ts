@@ -19,8 +19,14 @@ export interface SurvivalEffectsInput {
   treated: ArrayLike<number>;
   /** Arm labels for the per-arm Kaplan-Meier rows. */
   armLabels: { treatment: string; control: string };
-  /** Covariates for an adjusted Cox model (arm first, then these). */
+  /**
+   * Covariates for an adjusted Cox model (arm first, then these): the hazard ratio is then
+   * adjusted, as `coxph(Surv(time, status) ~ arm + covariates)`. Kaplan-Meier and log-rank stay
+   * unadjusted. Values are aligned to the rows kept by `coxRows` (all rows when absent).
+   */
   covariates?: readonly CoxCovariate[];
+  /** 1 = the row enters the Cox model (complete cases for the covariates); default all rows. */
+  coxRows?: Uint8Array | null;
   /** Days for `km_survival_<day>` (default 90, 182, 365). */
   days?: readonly number[];
   /** Two-sided alpha (default 0.05). */
@@ -117,8 +123,25 @@ export function survivalEffects(input: SurvivalEffectsInput): EffectRow[] {
   return rows;
 }
 
-function hazardRatioRow(input: SurvivalEffectsInput, events: number[], alpha: number): EffectRow {
+function hazardRatioRow(input: SurvivalEffectsInput, allEvents: number[], alpha: number): EffectRow {
   const covariates = input.covariates ?? [];
+  let { time, status, treated } = input;
+  let events = allEvents;
+  const keep = input.coxRows;
+  if (keep) {
+    const t: number[] = [];
+    const st: number[] = [];
+    const tr: number[] = [];
+    events = [0, 0];
+    for (let i = 0; i < keep.length; i++) {
+      if (!keep[i]) continue;
+      t.push(time[i]!);
+      st.push(status[i]!);
+      tr.push(treated[i]!);
+      events[treated[i]!]! += status[i]!;
+    }
+    [time, status, treated] = [t, st, tr];
+  }
   const adjustedFor = covariates.length > 0 ? `, adjusted for ${covariates.map((c) => c.name).join(', ')}` : '';
   const method = `Cox proportional hazards, Efron ties${adjustedFor} (R coxph); log-scale SE, Wald z and CI`;
   if (events[0] === 0 && events[1] === 0) return nullRow(input.outcome, 'hazard_ratio', 'not estimable: no events in either arm');
@@ -127,7 +150,7 @@ function hazardRatioRow(input: SurvivalEffectsInput, events: number[], alpha: nu
     return nullRow(input.outcome, 'hazard_ratio', `not estimable: no events in the ${which} arm (the hazard ratio is ${which === 'control' ? 'infinite' : '0'})`);
   }
   try {
-    const fit = coxRegression(input.time, input.status, [{ name: 'arm', values: input.treated }, ...covariates], { alpha });
+    const fit = coxRegression(time, status, [{ name: 'arm', values: treated }, ...covariates], { alpha });
     const arm = fit.coefficients[0]!;
     const infinite = fit.coefficients.filter((c) => c.possiblyInfinite).map((c) => c.name);
     if (infinite.length > 0) {
