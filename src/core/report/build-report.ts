@@ -296,9 +296,13 @@ export function buildReport(input: ReportInput): ReportModel {
       waiting_days: trial.outcome_windows.waiting_days,
       target_recruitment: trial.target_recruitment,
       mdes: input.mdes,
-      analysis_model: clusterDesign
-        ? 'Intention to treat. Risk difference with a Wald interval; logistic regression with cluster-robust variance; cluster-level t-test on team proportions; ICC from a REML random-intercept model.'
-        : 'Intention to treat. Risk difference with a Wald interval and Pearson chi-square p-value; risk and odds ratios; Cox model and log-rank test for time to first re-offence.',
+      analysis_model:
+        (clusterDesign
+          ? 'Intention to treat. Risk difference with a Wald interval; logistic regression with cluster-robust variance; cluster-level t-test on team proportions; ICC from a REML random-intercept model.'
+          : 'Intention to treat. Risk difference with a Wald interval and Pearson chi-square p-value; risk and odds ratios; Cox model and log-rank test for time to first re-offence.') +
+        (trial.analysis.covariates.length
+          ? ` The regression models (adjusted and cluster-robust odds ratios, rate ratio, hazard ratio) adjust for ${trial.analysis.covariates.join(', ')}; the risk difference, Kaplan-Meier estimates and log-rank test do not.`
+          : ''),
       outcome_definitions: [
         `Proven re-offending (primary, binary): an offence committed within ${trial.outcome_windows.follow_up_days} days of the start date and proven by a conviction or caution within a further ${trial.outcome_windows.waiting_days} days (MoJ definition; breaches excluded).`,
         'Frequency: proven re-offences per person.',
