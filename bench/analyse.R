@@ -7,17 +7,12 @@
 # cluster proportions. No input validation. Prints one JSON line of the key numbers so that
 # bench/run.mjs can check them against pilot-eval (relative 1e-4).
 # Usage: Rscript bench/analyse.R DIR [--no-lmer]
-suppressPackageStartupMessages({ library(data.table); library(sandwich); library(lme4) })
+suppressPackageStartupMessages({ library(sandwich); library(lme4) })
+source(file.path(dirname(sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE))), "proven-dt.R"))
 args <- commandArgs(TRUE)
 dir <- args[1]
-FU <- 365L; WAIT <- 183L
-cases <- fread(file.path(dir, "cases.csv"), select = c("id", "arm", "team", "start_date", "age", "ogrs3"))
-off <- fread(file.path(dir, "offences.csv"), select = c("id", "offence_date", "disposal_date", "disposal_type"))
-cases[, s := as.integer(as.IDate(start_date))]
-off[, `:=`(od = as.integer(as.IDate(offence_date)), dd = as.integer(as.IDate(disposal_date)))]
-as_of <- max(off$dd)
-off[cases, s := i.s, on = "id"]
-off <- off[od > s & od <= s + FU & !(disposal_type %in% c("breach", "other")) & dd <= s + FU + WAIT]
+p <- proven_dt(dir, c("id", "arm", "team", "start_date", "age", "ogrs3"))
+cases <- p$cases; off <- p$off; as_of <- p$as_of
 hit <- unique(off$id)
 d <- cases[as_of >= s + FU + WAIT]
 d[, reoffended := as.integer(id %in% hit)]

@@ -2,16 +2,10 @@
 #   pilot-eval reoffending --cases DIR/cases.csv --offences DIR/offences.csv --by arm
 # (365-day follow-up, 183-day waiting period, as_of = latest disposal date). No input validation.
 # Usage: Rscript bench/reoffending.R DIR   -> per-arm CSV on stdout
-suppressPackageStartupMessages(library(data.table))
+source(file.path(dirname(sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE))), "proven-dt.R"))
 dir <- commandArgs(TRUE)[1]
-FU <- 365L; WAIT <- 183L
-cases <- fread(file.path(dir, "cases.csv"), select = c("id", "arm", "start_date"))
-off <- fread(file.path(dir, "offences.csv"), select = c("id", "offence_date", "disposal_date", "disposal_type", "severity"))
-cases[, s := as.integer(as.IDate(start_date))]
-off[, `:=`(od = as.integer(as.IDate(offence_date)), dd = as.integer(as.IDate(disposal_date)))]
-as_of <- max(off$dd)
-off[cases, s := i.s, on = "id"]
-off <- off[od > s & od <= s + FU & !(disposal_type %in% c("breach", "other")) & dd <= s + FU + WAIT]
+d <- proven_dt(dir, c("id", "arm", "start_date"), c("id", "offence_date", "disposal_date", "disposal_type", "severity"))
+cases <- d$cases; off <- d$off; as_of <- d$as_of
 per <- off[, .(reoffences = .N, first = min(od), sev = sum(severity)), by = id]
 cases[, measurable := as_of >= s + FU + WAIT]
 cases[per, `:=`(reoffences = i.reoffences, days = i.first - s, sev = i.sev), on = "id"]

@@ -11,7 +11,9 @@
 //   3. Where R is installed, runs the equivalent R pipelines on the same files: data.table
 //      (bench/reoffending.R), readr + dplyr (bench/reoffending-dplyr.R), glm + sandwich + lme4
 //      (bench/analyse.R), survival (bench/survival.R) and the glm + vcovCL simulation loop
-//      (bench/power-simulate.R), checks that they agree with pilot-eval, and prints the time ratios. Without R it says so and skips them.
+//      (bench/power-simulate.R); the data.table ones share bench/proven-dt.R for reading and the
+//      MoJ rule. It checks that they agree with pilot-eval and prints the time ratios. Without R
+//      it says so and skips them.
 //   4. Prints a table, the growth exponent of each stage (slope of log time on log n), and writes
 //      bench/results.json.
 //

@@ -8,16 +8,10 @@
 # No input validation. Prints one JSON line of the key numbers so that bench/run.mjs can check
 # them against pilot-eval (relative 1e-6; KM 1e-9).
 # Usage: Rscript bench/survival.R DIR
-suppressPackageStartupMessages({ library(data.table); library(survival) })
-dir <- commandArgs(TRUE)[1]
-FU <- 365L; WAIT <- 183L
-cases <- fread(file.path(dir, "cases.csv"), select = c("id", "arm", "start_date", "age", "ogrs3"))
-off <- fread(file.path(dir, "offences.csv"), select = c("id", "offence_date", "disposal_date", "disposal_type"))
-cases[, s := as.integer(as.IDate(start_date))]
-off[, `:=`(od = as.integer(as.IDate(offence_date)), dd = as.integer(as.IDate(disposal_date)))]
-as_of <- max(off$dd)
-off[cases, s := i.s, on = "id"]
-off <- off[od > s & od <= s + FU & !(disposal_type %in% c("breach", "other")) & dd <= s + FU + WAIT]
+suppressPackageStartupMessages(library(survival))
+source(file.path(dirname(sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE))), "proven-dt.R"))
+p <- proven_dt(commandArgs(TRUE)[1], c("id", "arm", "start_date", "age", "ogrs3"))
+cases <- p$cases; off <- p$off; as_of <- p$as_of
 first <- off[, .(first = min(od)), by = id]
 d <- cases[as_of >= s + FU + WAIT]
 d[first, first := i.first, on = "id"]
