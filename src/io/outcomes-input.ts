@@ -2,7 +2,8 @@
  * Loads what proven re-offending outcomes are derived from: the cases file (id, start_date and every
  * other column, kept as text for grouping and for the per-person output) and the offences file,
  * which is streamed and validated in batches straight into an OutcomeAccumulator (the raw offence
- * text is never held; a large file is read on a worker thread, see offence-reader.ts). Every problem is a located DataProblem; up to 20 are listed with the total.
+ * text is never held; a large file is read on a worker thread, see offence-reader.ts). Every
+ * problem is a located DataProblem; up to 20 are listed with the total.
  */
 import { accessSync, constants, createReadStream, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
