@@ -79,7 +79,6 @@ export function analyseTrial(table: TextTableLike, options: AnalyseOptions = {})
 export function analyseData(data: TrialData, options: AnalyseOptions & { alpha: number }): AnalyseResult {
   const { alpha } = options;
   const warnings: string[] = [];
-  const labels = { treatment: data.treatment, control: data.control };
   if (data.excludedOtherArms > 0) {
     warnings.push(`${data.excludedOtherArms} row(s) in other arms (${data.otherArms.join(', ')}) left out: only ${data.treatment} vs ${data.control} is analysed`);
   }

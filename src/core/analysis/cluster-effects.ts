@@ -8,7 +8,7 @@ import { DataError } from '../errors.js';
 import { logisticArmEffect, type ArmEffect } from '../stats/logistic-regression.js';
 import { fitRandomIntercept } from '../stats/reml.js';
 import { studentTTest } from '../stats/welch-t-test.js';
-import { clean, nullRow, ratioRow, type EffectRow } from './effect-row.js';
+import { nullRow, pointRow, ratioRow, tTestRow, type EffectRow } from './effect-row.js';
 
 export interface ClusterEffectsInput {
   outcome: string;
@@ -41,8 +41,8 @@ export function iccRows(outcome: string, y: Float64Array, arm: Uint8Array, clust
     const de = 1 + (mbar - 1) * fit.icc;
     const singular = fit.singular ? ' (singular fit: between-cluster variance estimated as 0)' : '';
     return [
-      clean({ outcome, measure: 'icc', estimate: fit.icc, std_error: null, conf_low: null, conf_high: null, statistic: null, p_value: null, method: `REML linear random-intercept model, as R lmer(${outcome} ~ arm + (1 | ${clusterName}))${singular}` }),
-      clean({ outcome, measure: 'design_effect', estimate: de, std_error: null, conf_low: null, conf_high: null, statistic: null, p_value: null, method: `1 + (mbar - 1) x ICC with mean cluster size mbar = ${round(mbar, 2)}` }),
+      pointRow(outcome, 'icc', fit.icc, `REML linear random-intercept model, as R lmer(${outcome} ~ arm + (1 | ${clusterName}))${singular}`),
+      pointRow(outcome, 'design_effect', de, `1 + (mbar - 1) x ICC with mean cluster size mbar = ${round(mbar, 2)}`),
     ];
   } catch (err) {
     if (!(err instanceof DataError)) throw err;
@@ -89,18 +89,12 @@ export function clusterBinaryEffects(input: ClusterEffectsInput, warnings: strin
   try {
     const t = studentTTest(pt, pc, 1 - alpha);
     rows.push(
-      clean({
+      tTestRow(
         outcome,
-        measure: 'cluster_level_risk_difference',
-        estimate: t.estimate,
-        std_error: t.std_error,
-        conf_low: t.conf_low,
-        conf_high: t.conf_high,
-        statistic: t.statistic,
-        p_value: t.p_value,
-        method: `t-test on cluster proportions (clusters weighted equally, equal variances, df ${t.df}; R t.test(var.equal = TRUE)): ${pt.length} treatment vs ${pc.length} control clusters`,
-        df: t.df,
-      }),
+        'cluster_level_risk_difference',
+        t,
+        `t-test on cluster proportions (clusters weighted equally, equal variances, df ${t.df}; R t.test(var.equal = TRUE)): ${pt.length} treatment vs ${pc.length} control clusters`,
+      ),
     );
   } catch (err) {
     if (!(err instanceof RangeError)) throw err;

@@ -8,7 +8,7 @@ import { DataError } from '../errors.js';
 import { pt, qt } from '../stats/distributions.js';
 import { fitOls } from '../stats/ols.js';
 import { fitRandomIntercept, type FixedCovariate, type RandomInterceptFit } from '../stats/reml.js';
-import { clean, pFromZ, waldRow, zCrit, type EffectRow } from './effect-row.js';
+import { clean, pointRow, waldRow, zCrit, type EffectRow } from './effect-row.js';
 
 export interface ContinuousEffectsInput {
   /** Outcome name for the rows' `outcome` field. */
@@ -111,23 +111,19 @@ export function continuousEffects(input: ContinuousEffectsInput): ContinuousEffe
   const s = Math.sqrt(unadjusted.sigma2Between + unadjusted.sigma2Within);
   const g = b.estimate / s;
   const se = b.stdError / s;
-  const z = zCrit(alpha);
   const singular = (f: RandomInterceptFit): string => (f.singular ? '; singular fit: between-cluster variance 0' : '');
+  // g / SE(g) = b / SE(b): the Wald z of g is the model's z for b.
   const rows: EffectRow[] = [
-    clean({
-      outcome: input.outcome,
-      measure: 'hedges_g',
-      estimate: g,
-      std_error: se,
-      conf_low: g - z * se,
-      conf_high: g + z * se,
-      statistic: b.statistic,
-      p_value: pFromZ(b.statistic),
-      method:
-        `Hedges' g = b / sqrt(between + within variance) (EEF cluster guidance, no small-sample factor); ` +
+    waldRow(
+      input.outcome,
+      'hedges_g',
+      g,
+      se,
+      alpha,
+      `Hedges' g = b / sqrt(between + within variance) (EEF cluster guidance, no small-sample factor); ` +
         `b from REML random-intercept model${adjustedFor} (R lme4::lmer), SD from the model without covariates; ` +
         `SE = SE(b) / SD, normal CI and Wald z${singular(adjusted)}`,
-    }),
+    ),
     waldRow(
       input.outcome,
       'mean_difference',
@@ -136,17 +132,12 @@ export function continuousEffects(input: ContinuousEffectsInput): ContinuousEffe
       alpha,
       `REML random-intercept model${adjustedFor} (R lme4::lmer); Wald z and normal CI as confint(fit, method = "Wald")${singular(adjusted)}`,
     ),
-    {
-      outcome: input.outcome,
-      measure: 'icc',
-      estimate: unadjusted.icc,
-      std_error: null,
-      conf_low: null,
-      conf_high: null,
-      statistic: null,
-      p_value: null,
-      method: `between / (between + within) variance, REML random-intercept model y ~ arm + (1 | cluster) (R lme4::lmer)${singular(unadjusted)}`,
-    },
+    pointRow(
+      input.outcome,
+      'icc',
+      unadjusted.icc,
+      `between / (between + within) variance, REML random-intercept model y ~ arm + (1 | cluster) (R lme4::lmer)${singular(unadjusted)}`,
+    ),
   ];
   return { rows, sdDenominator: s, models: { unadjusted, adjusted } };
 }

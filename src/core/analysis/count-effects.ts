@@ -5,7 +5,7 @@
  */
 import { poissonArmEffect } from '../stats/poisson-regression.js';
 import { welchTTest } from '../stats/welch-t-test.js';
-import { clean, nullRow, ratioRow, type EffectRow } from './effect-row.js';
+import { nullRow, ratioRow, tTestRow, type EffectRow } from './effect-row.js';
 
 export interface CountEffectsInput {
   outcome: string;
@@ -33,18 +33,12 @@ export function countEffects(input: CountEffectsInput, warnings: string[]): Effe
   try {
     const t = welchTTest(xs, ys, 1 - alpha);
     rows.push(
-      clean({
+      tTestRow(
         outcome,
-        measure: 'mean_difference',
-        estimate: t.estimate,
-        std_error: t.std_error,
-        conf_low: t.conf_low,
-        conf_high: t.conf_high,
-        statistic: t.statistic,
-        p_value: t.p_value,
-        method: `Welch two-sample t-test (R t.test), df ${t.df.toFixed(1)}${input.cluster ? '; ignores clustering: see rate_ratio for the cluster-robust analysis' : ''}`,
-        df: t.df,
-      }),
+        'mean_difference',
+        t,
+        `Welch two-sample t-test (R t.test), df ${t.df.toFixed(1)}${input.cluster ? '; ignores clustering: see rate_ratio for the cluster-robust analysis' : ''}`,
+      ),
     );
   } catch (err) {
     if (!(err instanceof RangeError)) throw err;

@@ -3,6 +3,7 @@
  * broom-style vocabulary. Non-finite numbers never leave this module: they become null.
  */
 import { pnorm, qnorm } from '../stats/distributions.js';
+import type { TTestResult } from '../stats/welch-t-test.js';
 
 export interface EffectRow {
   outcome: string;
@@ -74,6 +75,27 @@ export function ratioRow(outcome: string, measure: string, logEstimate: number, 
     p_value: pFromZ(stat),
     method,
   });
+}
+
+/** A row from a two-sample t-test (R t.test): its estimate, SE, t CI, statistic, p and df. */
+export function tTestRow(outcome: string, measure: string, t: TTestResult, method: string): EffectRow {
+  return clean({
+    outcome,
+    measure,
+    estimate: t.estimate,
+    std_error: t.std_error,
+    conf_low: t.conf_low,
+    conf_high: t.conf_high,
+    statistic: t.statistic,
+    p_value: t.p_value,
+    method,
+    df: t.df,
+  });
+}
+
+/** A row with only an estimate (an ICC, a design effect): no SE, interval or test. */
+export function pointRow(outcome: string, measure: string, estimate: number, method: string): EffectRow {
+  return clean({ ...nullRow(outcome, measure, method), estimate });
 }
 
 /** A row whose numbers are all unavailable, with the reason in `method`. */
