@@ -9,7 +9,7 @@ import { UsageError } from '../../core/errors.js';
 import { createRng } from '../../core/random.js';
 import { assessPbr, type PbrResult } from '../../core/pbr/assess-pbr.js';
 import type { PbrTest } from '../../core/pbr/binary-pbr.js';
-import { pbrCurveSvg } from '../../core/pbr/curve-svg.js';
+import { pbrCurveSvg } from '../../report/svg/pbr-curve-svg.js';
 import { FrequencyPbr } from '../../core/pbr/frequency-pbr.js';
 import { simulatePbr, type PbrSimulation, type SimulatedMeasure } from '../../core/pbr/simulate-pbr.js';
 import { writeFileAtomic } from '../../io/atomic.js';

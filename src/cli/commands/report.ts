@@ -28,16 +28,20 @@ import { painter, printJson, printText, progress } from '../output.js';
 export type ReportFormat = 'html' | 'md' | 'json';
 export const REPORT_FORMATS: readonly ReportFormat[] = ['html', 'md', 'json'];
 
-export interface ReportOptions {
-  /** Concept id (1-5) or slug. */
-  concept: string | number;
-  stage?: string;
+/** The input files of one report. */
+interface InputPaths {
   cases: string;
   offences?: string;
   process?: string;
   costs?: string;
   themes?: string;
   trial?: string;
+}
+
+export interface ReportOptions extends InputPaths {
+  /** Concept id (1-5) or slug. */
+  concept: string | number;
+  stage?: string;
   format: string;
   out: string;
   suppress?: boolean;
@@ -86,15 +90,6 @@ function parseStage(text: string | undefined, trial: TrialConfig): Stage {
   const s = text.trim().toLowerCase();
   if (!(STAGES as readonly string[]).includes(s)) throw new UsageError(`--stage must be one of ${STAGES.join(', ')}, got ${JSON.stringify(text)}`);
   return s as Stage;
-}
-
-interface InputPaths {
-  cases: string;
-  offences?: string;
-  process?: string;
-  costs?: string;
-  themes?: string;
-  trial?: string;
 }
 
 /** Reads every input and builds the model (no files written). `display` names files in the appendix. */

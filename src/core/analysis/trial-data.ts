@@ -4,6 +4,7 @@
  */
 import { DataError, UsageError, type DataProblem } from '../errors.js';
 import { parseBinaryCell, parseIntegerCell, parseNumberCell, parseYesNoCell, type Parsed } from '../cells.js';
+import type { PersonOutcomes } from '../outcomes/proven-reoffending.js';
 
 /** The structural shape of `TextTable` from src/io/table.ts. */
 export interface TextTableLike {
@@ -435,15 +436,8 @@ export function chooseArms(labels: string[], treatment?: string, control?: strin
   return { control: c, treatment: labels.find((l) => l !== c)! };
 }
 
-/** The per-person outcomes derived from an offences file (src/core/outcomes), as columns. */
-export interface DerivedOutcomes {
-  n: number;
-  measurable: Uint8Array;
-  reoffended: Uint8Array;
-  reoffences: Int32Array;
-  daysToReoffence: Int32Array;
-  followUpDays: Int32Array;
-}
+/** The per-person outcomes derived from an offences file (src/core/outcomes) that analyse reads. */
+export type DerivedOutcomes = Pick<PersonOutcomes, 'n' | 'measurable' | 'reoffended' | 'reoffences' | 'daysToReoffence' | 'followUpDays'>;
 
 /**
  * A copy of the cases table with the derived outcome columns (measurable, reoffended, reoffences,

@@ -3,7 +3,7 @@ import { createRng } from '../random.js';
 import { dbinom } from '../stats/distributions.js';
 import { assessPbr, type PbrInput } from './assess-pbr.js';
 import { binaryExpectedPayment, binaryPaymentDistribution, criticalReoffenders, searchCohort } from './binary-pbr.js';
-import { pbrCurveSvg } from './curve-svg.js';
+import { pbrCurveSvg } from '../../report/svg/pbr-curve-svg.js';
 import { criticalReoffences, FrequencyPbr } from './frequency-pbr.js';
 import { simulatePbr } from './simulate-pbr.js';
 

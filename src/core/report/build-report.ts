@@ -16,22 +16,15 @@ import { suppressCells, SUPPRESSION_THRESHOLD, type Relation } from './suppressi
 import { themesMatrix, type ThemesMatrix } from './themes-matrix.js';
 import type { AnalyseArm, AnalyseResult, EffectRow, ReportInput, Threat, TrialConfig, Verdict } from './types.js';
 
-export interface Headline {
+/** The headline numbers the conclusions read, plus what the summary table shows. */
+export interface Headline extends Omit<HeadlineNumbers, 'computed_verdict'> {
   outcome: string;
   measure: string;
-  estimate: number | null;
-  conf_low: number | null;
-  conf_high: number | null;
-  per_100: number | null;
-  per_100_conf_low: number | null;
-  per_100_conf_high: number | null;
   p_value: number | null;
   /** Null at pilot stage: outcomes are indicative only. */
   verdict: Verdict | null;
   n_treatment: number | null;
   n_control: number | null;
-  rate_treatment: number | null;
-  rate_control: number | null;
   indicative_only: boolean;
 }
 
@@ -332,7 +325,7 @@ export function buildReport(input: ReportInput): ReportModel {
   // Conclusions are written after suppression so they never quote a suppressed count or rate.
   const conclusions = keyConclusions({
     stage,
-    headline: { ...model.headline, computed_verdict: computed } as HeadlineNumbers,
+    headline: { ...model.headline, computed_verdict: computed },
     n_treatment: model.headline.n_treatment,
     n_control: model.headline.n_control,
     padlocks: a ? security.padlocks : null,

@@ -25,6 +25,7 @@ import type { Concept, Stage } from '../concepts.js';
 import { excerptSource, themeTemplates } from './themes.js';
 import { declareDesign, type DesignOptions } from '../randomise/design.js';
 import { allocateBatch, emptyUnits } from '../randomise/allocate.js';
+import type { ThemeRow } from '../report/types.js';
 
 export interface SimulateOptions {
   concept: Concept;
@@ -90,14 +91,6 @@ export interface CostRow {
   recurring: string;
 }
 
-export interface ThemeRow {
-  source: string;
-  participant: string;
-  theme: string;
-  subtheme: string;
-  excerpt: string;
-  arm: string;
-}
 
 export interface SimulatedTrial {
   cases: CaseRow[];

@@ -1,24 +1,13 @@
 /**
  * SVG picture of the probability of payment against cohort size (the sawtooth of exact power),
- * with the target line and the provider's own cohort marked. Pure text, no I/O.
+ * with the target line and the provider's own cohort marked (`pbr --plot`). Pure text, no I/O.
  */
-import type { PbrResult } from './assess-pbr.js';
+import type { PbrResult } from '../../core/pbr/assess-pbr.js';
+import { esc, niceTicks } from './svg-kit.js';
 
 const W = 720;
 const H = 420;
 const M = { left: 64, right: 24, top: 48, bottom: 56 };
-
-function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-/** A "nice" tick step for a range (1, 2 or 5 times a power of ten). */
-function niceStep(range: number, ticks: number): number {
-  const raw = range / ticks;
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const f = raw / mag;
-  return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * mag;
-}
 
 export function pbrCurveSvg(r: PbrResult): string {
   const pts = r.curve;
@@ -44,8 +33,7 @@ export function pbrCurveSvg(r: PbrResult): string {
     out.push(`<line x1="${M.left}" x2="${W - M.right}" y1="${y(p).toFixed(1)}" y2="${y(p).toFixed(1)}" stroke="#e5e5e5"/>`);
     out.push(`<text x="${M.left - 8}" y="${(y(p) + 4).toFixed(1)}" text-anchor="end">${Math.round(p * 100)}%</text>`);
   }
-  const step = niceStep(xMax, 8);
-  for (let n = 0; n <= xMax; n += step) {
+  for (const n of niceTicks(0, xMax, 8).filter((t) => t >= 0 && t <= xMax)) {
     out.push(`<line x1="${x(n).toFixed(1)}" x2="${x(n).toFixed(1)}" y1="${H - M.bottom}" y2="${H - M.bottom + 5}" stroke="#333"/>`);
     out.push(`<text x="${x(n).toFixed(1)}" y="${H - M.bottom + 18}" text-anchor="middle">${n.toLocaleString('en-GB')}</text>`);
   }
@@ -67,10 +55,11 @@ export function pbrCurveSvg(r: PbrResult): string {
   out.push(`<path d="${line((p) => p.probability_paid)}" fill="none" stroke="#1d4ed8" stroke-width="1.5"/>`);
   const hasFreq = pts.some((p) => p.probability_paid_frequency !== null);
   if (hasFreq) out.push(`<path d="${line((p) => p.probability_paid_frequency)}" fill="none" stroke="#059669" stroke-width="1.5"/>`);
-  // Legend.
-  const lx = M.left + 12;
-  out.push(`<line x1="${lx}" x2="${lx + 24}" y1="${M.top + 12}" y2="${M.top + 12}" stroke="#1d4ed8" stroke-width="2"/><text x="${lx + 30}" y="${M.top + 16}">binary measure (re-offenders)</text>`);
-  if (hasFreq) out.push(`<line x1="${lx}" x2="${lx + 24}" y1="${M.top + 30}" y2="${M.top + 30}" stroke="#059669" stroke-width="2"/><text x="${lx + 30}" y="${M.top + 34}">frequency measure (re-offences per re-offender)</text>`);
+  // Legend, bottom right: the curves rise from the bottom left, and the cohort label is top left.
+  const lx = W - M.right - 320;
+  const ly = H - M.bottom - (hasFreq ? 44 : 26);
+  out.push(`<line x1="${lx}" x2="${lx + 24}" y1="${ly}" y2="${ly}" stroke="#1d4ed8" stroke-width="2"/><text x="${lx + 30}" y="${ly + 4}">binary measure (re-offenders)</text>`);
+  if (hasFreq) out.push(`<line x1="${lx}" x2="${lx + 24}" y1="${ly + 18}" y2="${ly + 18}" stroke="#059669" stroke-width="2"/><text x="${lx + 30}" y="${ly + 22}">frequency measure (re-offences per re-offender)</text>`);
   out.push('</svg>');
   return out.join('\n') + '\n';
 }

@@ -1,0 +1,49 @@
+/**
+ * The power curve as a small standalone SVG file (`power --plot`): power against size, with the
+ * target power as a dashed line and the chosen size marked.
+ */
+import type { CurvePoint } from '../../core/power/power-curve.js';
+import { c, esc, niceTicks, tickLabel } from './svg-kit.js';
+
+export function powerCurveSvg(points: readonly CurvePoint[], options: { title: string; xLabel: string; target?: number; mark?: number }): string {
+  if (points.length === 0) throw new RangeError('powerCurveSvg: no points');
+  const W = 640;
+  const H = 400;
+  const left = 60;
+  const right = 20;
+  const top = 40;
+  const bottom = 50;
+  const xs = points.map((p) => p.size);
+  const xMin = Math.min(...xs);
+  const xMax = Math.max(...xs) === xMin ? xMin + 1 : Math.max(...xs);
+  const px = (x: number): number => left + ((x - xMin) / (xMax - xMin)) * (W - left - right);
+  const py = (y: number): number => top + (1 - y) * (H - top - bottom);
+  const parts: string[] = [];
+  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`);
+  parts.push(`<rect width="${W}" height="${H}" fill="white"/>`);
+  parts.push(`<text x="${W / 2}" y="22" text-anchor="middle" font-size="14">${esc(options.title)}</text>`);
+  // Axes and grid.
+  for (let i = 0; i <= 5; i++) {
+    const y = i / 5;
+    parts.push(`<line x1="${left}" y1="${c(py(y))}" x2="${W - right}" y2="${c(py(y))}" stroke="#ddd"/>`);
+    parts.push(`<text x="${left - 8}" y="${c(py(y) + 4)}" text-anchor="end">${y.toFixed(1)}</text>`);
+  }
+  for (const x of niceTicks(xMin, xMax, 6).filter((t) => t >= xMin && t <= xMax)) {
+    parts.push(`<text x="${c(px(x))}" y="${H - bottom + 18}" text-anchor="middle">${tickLabel(x)}</text>`);
+  }
+  parts.push(`<line x1="${left}" y1="${top}" x2="${left}" y2="${H - bottom}" stroke="black"/>`);
+  parts.push(`<line x1="${left}" y1="${H - bottom}" x2="${W - right}" y2="${H - bottom}" stroke="black"/>`);
+  parts.push(`<text x="${(left + W - right) / 2}" y="${H - 12}" text-anchor="middle">${esc(options.xLabel)}</text>`);
+  parts.push(`<text x="16" y="${(top + H - bottom) / 2}" text-anchor="middle" transform="rotate(-90 16 ${(top + H - bottom) / 2})">power</text>`);
+  if (options.target !== undefined) {
+    parts.push(`<line x1="${left}" y1="${c(py(options.target))}" x2="${W - right}" y2="${c(py(options.target))}" stroke="#c33" stroke-dasharray="6 4"/>`);
+  }
+  const path = points.map((p) => `${c(px(p.size))},${c(py(p.power))}`).join(' ');
+  parts.push(`<polyline points="${path}" fill="none" stroke="#1f5fa8" stroke-width="2"/>`);
+  if (options.mark !== undefined && options.mark >= xMin && options.mark <= xMax) {
+    const m = points.reduce((best, p) => (Math.abs(p.size - options.mark!) < Math.abs(best.size - options.mark!) ? p : best));
+    parts.push(`<circle cx="${c(px(m.size))}" cy="${c(py(m.power))}" r="4" fill="#1f5fa8"/>`);
+  }
+  parts.push('</svg>');
+  return `${parts.join('\n')}\n`;
+}
