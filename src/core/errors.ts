@@ -64,6 +64,23 @@ export class DataError extends Error {
   }
 }
 
+/**
+ * Collects located problems while a file is checked: the first 20 in full, then only the count,
+ * so one run reports up to 20 problems and the total (CONTRACT.md).
+ */
+export class ProblemList {
+  readonly shown: DataProblem[] = [];
+  total = 0;
+  add(p: DataProblem): void {
+    this.total++;
+    if (this.shown.length < MAX_REPORTED_PROBLEMS) this.shown.push(p);
+  }
+  /** Throws the DataError listing them, when there are any. */
+  throwIfAny(): void {
+    if (this.total > 0) throw new DataError(this.shown, this.total);
+  }
+}
+
 /** An allocation, manifest or ledger that does not verify (exit 4). */
 export class IntegrityError extends Error {
   readonly exitCode = 4;

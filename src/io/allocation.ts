@@ -8,7 +8,7 @@ import { createReadStream, existsSync, readFileSync, rmSync, writeFileSync, mkdt
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DataError, IntegrityError, type DataProblem } from '../core/errors.js';
+import { IntegrityError, ProblemList, type DataProblem } from '../core/errors.js';
 import type { UnitColumns } from '../core/randomise/allocate.js';
 import { findClustersSpanningBlocks } from '../core/randomise/block-cluster.js';
 import { LEDGER_COLUMNS } from '../core/randomise/ledger.js';
@@ -65,12 +65,8 @@ export async function readCases(path: string, options: { delimiter?: string; map
   const required = ['id', ...(spec.block ? [spec.block] : []), ...(spec.cluster ? [spec.cluster] : []), ...spec.factors];
   // Only the design's columns are kept as text (a wide 1M-row file would otherwise hold them all).
   const table = await readTable(path, { delimiter: options.delimiter, map: options.map, displayName: options.displayName, required, columns: required });
-  const problems: DataProblem[] = [];
-  let total = 0;
-  const add = (p: DataProblem) => {
-    total++;
-    if (problems.length < 20) problems.push(p);
-  };
+  const problems = new ProblemList();
+  const add = (p: DataProblem) => problems.add(p);
   const col = (name: string) => table.cells.get(name)!;
   for (const name of required) {
     const cells = col(name);
@@ -101,7 +97,7 @@ export async function readCases(path: string, options: { delimiter?: string; map
       });
     }
   }
-  if (total) throw new DataError(problems, total);
+  problems.throwIfAny();
   // Labels are used as the output CSV will hold them (formula-neutralised), so a ledger read back
   // matches the cases file exactly.
   const safe = (cells: string[]) => (cells.every(plainCell) ? cells : cells.map(neutraliseCell));

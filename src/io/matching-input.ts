@@ -4,7 +4,7 @@
  * files is a number is numeric; otherwise it is a factor (text levels). Empty or NA cells are data
  * errors (a propensity model cannot use them), located by file, line and column.
  */
-import { DataError, UsageError, type DataProblem } from '../core/errors.js';
+import { DataError, ProblemList, UsageError } from '../core/errors.js';
 import type { CovariateColumn } from '../core/matching/propensity-model.js';
 import { readTable, type TextTable } from './table.js';
 
@@ -30,23 +30,21 @@ export async function readMatchingInput(treatedPath: string, poolPath: string, c
   if (pool.n === 0) throw new DataError({ file: pool.file, line: null, column: null, value: null, reason: 'the pool file has no rows' });
   checkIds(treated, pool);
 
-  const problems: DataProblem[] = [];
-  let count = 0;
+  const problems = new ProblemList();
   const covariates: CovariateColumn[] = [];
   for (const name of names) {
     const cells = [...treated.cells.get(name)!, ...pool.cells.get(name)!];
     const where = (i: number) => (i < treated.n ? { file: treated.file, line: treated.lines[i]! } : { file: pool.file, line: pool.lines[i - treated.n]! });
     cells.forEach((c, i) => {
       if (MISSING.has(c.toLowerCase())) {
-        count++;
-        if (problems.length < 20) problems.push({ ...where(i), column: name, value: c, reason: 'missing value: every covariate of the propensity model needs a value (drop or impute these rows first)' });
+        problems.add({ ...where(i), column: name, value: c, reason: 'missing value: every covariate of the propensity model needs a value (drop or impute these rows first)' });
       }
     });
     const numeric = cells.every((c) => /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(c));
     if (numeric) covariates.push({ name, kind: 'numeric', values: Float64Array.from(cells, Number) });
     else covariates.push({ name, kind: 'factor', values: cells });
   }
-  if (count) throw new DataError(problems, count);
+  problems.throwIfAny();
   const treat = new Uint8Array(treated.n + pool.n);
   treat.fill(1, 0, treated.n);
   return { treated, pool, treat, covariates };
@@ -58,13 +56,11 @@ function checkIds(treated: TextTable, pool: TextTable): void {
   const p = pool.cells.get('id');
   if (!t || !p) return;
   const ids = new Set(t);
-  const problems: DataProblem[] = [];
-  let count = 0;
+  const problems = new ProblemList();
   p.forEach((id, i) => {
     if (id !== '' && ids.has(id)) {
-      count++;
-      if (problems.length < 20) problems.push({ file: pool.file, line: pool.lines[i]!, column: 'id', value: id, reason: `this person is also in the treated file ${treated.file}: remove the treated people from the pool` });
+      problems.add({ file: pool.file, line: pool.lines[i]!, column: 'id', value: id, reason: `this person is also in the treated file ${treated.file}: remove the treated people from the pool` });
     }
   });
-  if (count) throw new DataError(problems, count);
+  problems.throwIfAny();
 }

@@ -7,12 +7,12 @@
 import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { DataError, UsageError, type DataProblem } from '../core/errors.js';
+import { DataError, ProblemList, UsageError, type DataProblem } from '../core/errors.js';
 import { OutcomeAccumulator, type OutcomeRules } from '../core/outcomes/proven-reoffending.js';
 import type { IdIndex } from '../core/outcomes/id-index.js';
 import { readCsv } from './csv-reader.js';
 import type { ColumnMap } from './column-map.js';
-import { OffenceLinker, OffenceRowParser, ProblemList, type OffenceColumns } from './offence-rows.js';
+import { OffenceLinker, OffenceRowParser, type OffenceColumns } from './offence-rows.js';
 
 export interface OffenceWorkerData {
   path: string;

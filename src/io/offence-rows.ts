@@ -11,7 +11,7 @@
  * in a worker while the main thread reads the cases file, and step 2 as the batches arrive. Both
  * paths run this same code, so they give the same outcomes and the same problems.
  */
-import { DataError, MAX_REPORTED_PROBLEMS, type DataProblem } from '../core/errors.js';
+import { MAX_REPORTED_PROBLEMS, type DataProblem, type ProblemList } from '../core/errors.js';
 import { daysFromCivil, daysInMonth, formatDate } from '../core/dates.js';
 import { DisposalClass, type OutcomeAccumulator } from '../core/outcomes/proven-reoffending.js';
 import type { IdIndex } from '../core/outcomes/id-index.js';
@@ -19,19 +19,6 @@ import type { CsvBatch } from './csv-reader.js';
 import { canonicalHeader, type ColumnMap } from './column-map.js';
 import { missingColumnsError, trimCell } from './table.js';
 import { DISPOSAL_TYPES, NON_PROVING_DISPOSALS, parseDateCell, parseNumberCell, type DisposalType } from './fields.js';
-
-/** Collects located problems: the first 20 in full, then only the count. */
-export class ProblemList {
-  readonly shown: DataProblem[] = [];
-  total = 0;
-  add(p: DataProblem): void {
-    this.total++;
-    if (this.shown.length < MAX_REPORTED_PROBLEMS) this.shown.push(p);
-  }
-  throwIfAny(): void {
-    if (this.total > 0) throw new DataError(this.shown, this.total);
-  }
-}
 
 const D0 = 48; // '0'
 

@@ -7,12 +7,12 @@
  */
 import { accessSync, constants, createReadStream, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { DataError, UsageError } from '../core/errors.js';
+import { DataError, ProblemList, UsageError } from '../core/errors.js';
 import { DEFAULT_RULES, type OutcomeRules, type PersonOutcomes } from '../core/outcomes/proven-reoffending.js';
 import { IdIndex } from '../core/outcomes/id-index.js';
 import { mapFor, type ColumnMaps } from './column-map.js';
 import { readTable, type TextTable } from './table.js';
-import { DateCache, ProblemList } from './offence-rows.js';
+import { DateCache } from './offence-rows.js';
 import { startOffenceReader, type OffenceReader } from './offence-reader.js';
 
 export interface OutcomeInputOptions {

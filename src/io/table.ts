@@ -3,7 +3,7 @@
  * of every record. For files that fit in memory (cases, allocations); large offence files are
  * streamed with readCsv instead.
  */
-import { DataError, type DataProblem } from '../core/errors.js';
+import { DataError, ProblemList } from '../core/errors.js';
 import { readCsv } from './csv-reader.js';
 import { canonicalHeader, type ColumnMap } from './column-map.js';
 
@@ -51,8 +51,7 @@ export async function readTable(path: string, options: ReadTableOptions = {}): P
   let data: string[][] = [];
   let kept: number[] = [];
   const lines: number[] = [];
-  const problems: DataProblem[] = [];
-  let problemCount = 0;
+  const problems = new ProblemList();
   await readCsv(
     path,
     { delimiter: options.delimiter, displayName: file },
@@ -68,16 +67,7 @@ export async function readTable(path: string, options: ReadTableOptions = {}): P
       for (let r = 0; r < batch.fields.length; r++) {
         const row = batch.fields[r]!;
         if (row.length !== columns.length) {
-          problemCount++;
-          if (problems.length < 20) {
-            problems.push({
-              file,
-              line: batch.lines[r]!,
-              column: null,
-              value: null,
-              reason: `has ${row.length} field(s) but the header has ${columns.length}`,
-            });
-          }
+          problems.add({ file, line: batch.lines[r]!, column: null, value: null, reason: `has ${row.length} field(s) but the header has ${columns.length}` });
           continue;
         }
         for (let k = 0; k < kept.length; k++) {
@@ -88,7 +78,7 @@ export async function readTable(path: string, options: ReadTableOptions = {}): P
       }
     },
   );
-  if (problemCount > 0) throw new DataError(problems, problemCount);
+  problems.throwIfAny();
   const cells = new Map<string, string[]>();
   for (const i of kept) cells.set(columns[i]!, data[i]!);
   return { file, columns, cells, lines, n: lines.length };

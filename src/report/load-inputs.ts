@@ -2,22 +2,10 @@
  * Reads the report's optional inputs (process, costs, themes) and turns the cases table into the
  * report's per-person view. Problems are DataErrors naming file, line, column and value.
  */
-import { DataError, type DataProblem } from '../core/errors.js';
+import { DataError, ProblemList } from '../core/errors.js';
 import type { CostCategory, CostRow, ProcessRow, ReportCase, ThemeRow } from '../core/report/types.js';
 import { parseEnumCell, parseNumberCell, parseYesNoCell } from '../io/fields.js';
 import { readTable, type TextTable } from '../io/table.js';
-
-class Problems {
-  readonly list: DataProblem[] = [];
-  total = 0;
-  add(p: DataProblem): void {
-    this.total++;
-    if (this.list.length < 20) this.list.push(p);
-  }
-  throwIfAny(): void {
-    if (this.total) throw new DataError(this.list, this.total);
-  }
-}
 
 function col(t: TextTable, name: string): string[] | null {
   return t.cells.get(name) ?? null;
@@ -25,7 +13,7 @@ function col(t: TextTable, name: string): string[] | null {
 
 /** The cases table as the report needs it (yes/no and numbers parsed; ids kept only for joins). */
 export function reportCasesFromTable(t: TextTable): ReportCase[] {
-  const pr = new Problems();
+  const pr = new ProblemList();
   const get = (name: string) => col(t, name);
   const id = get('id');
   const arm = get('arm');
@@ -89,7 +77,7 @@ export function reportCasesFromTable(t: TextTable): ReportCase[] {
 
 export async function loadProcess(path: string, delimiter?: string): Promise<ProcessRow[]> {
   const t = await readTable(path, { delimiter, required: ['level', 'unit', 'arm', 'measure', 'value'] });
-  const pr = new Problems();
+  const pr = new ProblemList();
   const out: ProcessRow[] = [];
   const c = (n: string) => t.cells.get(n)!;
   for (let i = 0; i < t.n; i++) {
@@ -114,7 +102,7 @@ const COST_CATEGORIES: readonly CostCategory[] = ['staff_training', 'staff_time'
 
 export async function loadCosts(path: string, delimiter?: string): Promise<CostRow[]> {
   const t = await readTable(path, { delimiter, required: ['item', 'category', 'amount_gbp'] });
-  const pr = new Problems();
+  const pr = new ProblemList();
   const out: CostRow[] = [];
   const c = (n: string) => t.cells.get(n) ?? null;
   for (let i = 0; i < t.n; i++) {
@@ -134,7 +122,7 @@ export async function loadCosts(path: string, delimiter?: string): Promise<CostR
 
 export async function loadThemes(path: string, delimiter?: string): Promise<ThemeRow[]> {
   const t = await readTable(path, { delimiter, required: ['source', 'participant', 'theme'] });
-  const pr = new Problems();
+  const pr = new ProblemList();
   const out: ThemeRow[] = [];
   const c = (n: string, i: number) => t.cells.get(n)?.[i] ?? '';
   for (let i = 0; i < t.n; i++) {

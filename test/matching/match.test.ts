@@ -197,5 +197,19 @@ describe('bad input', () => {
     await expect(runMatch({ treated: t, pool: p, covariates: 'age', out: join(dir, 'z.csv') })).rejects.toThrow(/column id value "T2": this person is also in the treated file/);
     writeFileSync(p, 'id,age,sex\nP1,25,male\nP2,35,male\nP3,45,male\n');
     await expect(runMatch({ treated: t, pool: p, covariates: 'age,sex', out: join(dir, 'z.csv') })).rejects.toThrow(/--covariates: sex takes the same value for everyone/);
+ 
+  });
+
+  it('a bad --outcome column reports the first 20 cells and the true total', async () => {
+    // Every treated person's outcome is "maybe": all matched treated rows are bad, far more than 20.
+    const lines = readFileSync(T, 'utf8').trimEnd().split('\n');
+    const t = join(dir, 't-bad-outcome.csv');
+    writeFileSync(t, [lines[0], ...lines.slice(1).map((l) => l.replace(/,[01]$/, ',maybe'))].join('\n') + '\n');
+    const err = await runMatch({ treated: t, pool: P, covariates: COVS.join(','), outcome: 'reoffended', out: join(dir, 'bad-outcome.csv') }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DataError);
+    const d = err as DataError;
+    expect(d.problems).toHaveLength(20);
+    expect(d.total).toBe(147); // the 147 matched treated people of scenario A (1:1, caliper 0.2)
+    expect(d.message).toContain('... and 127 more problem(s)');
   });
 });

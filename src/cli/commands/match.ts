@@ -5,7 +5,7 @@
  * as a matched comparison, so `report --trial` caps the security rating.
  */
 import type { Command } from 'commander';
-import { DataError, UsageError } from '../../core/errors.js';
+import { DataError, ProblemList, UsageError } from '../../core/errors.js';
 import { ConstantCovariateError } from '../../core/matching/propensity-model.js';
 import { matchComparison, NoCommonSupportError, type BalanceRow, type CommonSupport, type Discard } from '../../core/matching/match-comparison.js';
 import type { MatchOrder } from '../../core/matching/nearest-neighbour.js';
@@ -198,7 +198,7 @@ export async function runMatch(o: MatchCliOptions): Promise<MatchResultJson> {
     const y: number[] = [];
     const arm: number[] = [];
     const wts: number[] = [];
-    const problems = [];
+    const problems = new ProblemList();
     for (let i = 0; i < treat.length; i++) {
       if (m.match.weights[i]! <= 0) continue;
       const src = i < n1 ? treated : pool;
@@ -206,14 +206,14 @@ export async function runMatch(o: MatchCliOptions): Promise<MatchResultJson> {
       const cell = src.cells.get(outcome)![r]!;
       const parsed = parseBinaryCell(cell);
       if (!parsed.ok) {
-        if (problems.length < 20) problems.push({ file: src.file, line: src.lines[r]!, column: outcome, value: cell, reason: `--outcome must be a 0/1 column: ${parsed.reason}` });
+        problems.add({ file: src.file, line: src.lines[r]!, column: outcome, value: cell, reason: `--outcome must be a 0/1 column: ${parsed.reason}` });
         continue;
       }
       y.push(parsed.value);
       arm.push(treat[i]!);
       wts.push(m.match.weights[i]!);
     }
-    if (problems.length) throw new DataError(problems);
+    problems.throwIfAny();
     let swT = 0, syT = 0, swC = 0, syC = 0;
     y.forEach((v, i) => {
       if (arm[i]) (swT += wts[i]!), (syT += wts[i]! * v);

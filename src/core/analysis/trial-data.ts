@@ -2,7 +2,7 @@
  * Turns a per-person text table (from `readTable`, or outcomes derived from an offences file) into
  * the typed columns `analyseTrial` needs, with located data errors. Pure: no fs, no console.
  */
-import { DataError, UsageError, type DataProblem } from '../errors.js';
+import { DataError, ProblemList, UsageError } from '../errors.js';
 import { parseBinaryCell, parseIntegerCell, parseNumberCell, parseYesNoCell, type Parsed } from '../cells.js';
 import type { PersonOutcomes } from '../outcomes/proven-reoffending.js';
 
@@ -82,18 +82,6 @@ export interface TrialDataOptions {
 export const REOFFENDING_OUTCOMES = ['reoffended', 'reoffences', 'days_to_reoffence'] as const;
 const STANDARD_BASELINE = ['age', 'ogrs3', 'prior_convictions'];
 
-class Problems {
-  list: DataProblem[] = [];
-  total = 0;
-  add(p: DataProblem): void {
-    this.total++;
-    if (this.list.length < 20) this.list.push(p);
-  }
-  throwIfAny(): void {
-    if (this.total > 0) throw new DataError(this.list, this.total);
-  }
-}
-
 /**
  * The columns `parseTrialData` can read with these options (canonical, lower-case): pass them to
  * `readTable({ columns })` so a wide file does not keep text columns the analysis never looks at.
@@ -132,7 +120,7 @@ export function parseTrialData(table: TextTableLike, options: TrialDataOptions =
     return c;
   };
   const armCells = need(armCol, '--arm');
-  const problems = new Problems();
+  const problems = new ProblemList();
   const counts = new Map<string, number>();
   for (let r = 0; r < table.n; r++) {
     const a = armCells[r]!;
