@@ -189,7 +189,7 @@ export function beta(rng: Rng, a: number, b: number): number {
 }
 
 /** In-place Fisher-Yates shuffle. */
-export function shuffle<T>(rng: Rng, items: T[]): T[] {
+export function shuffle<A extends { length: number; [index: number]: unknown }>(rng: Rng, items: A): A {
   for (let i = items.length - 1; i > 0; i--) {
     const j = rng.int(i + 1);
     const t = items[i]!;

@@ -8,10 +8,9 @@
  * arm i is exactly w_i / W (randomizr gets the same expectation; systematic sampling also keeps
  * each arm within floor/ceil).
  */
-import type { Rng } from '../random.js';
+import { shuffle, type Rng } from '../random.js';
 import { totalWeight } from './ratio.js';
 import { constantProbabilityMatrix } from './probabilities.js';
-import { shuffleInts } from './streams.js';
 
 /**
  * Arm counts for n units: floor(n w_i / W) plus the remainder units drawn as described above.
@@ -44,7 +43,7 @@ export function completeAssign(n: number, weights: readonly number[], rng: Rng):
     out.fill(arm, pos, pos + c);
     pos += c;
   });
-  return shuffleInts(rng, out);
+  return shuffle(rng, out);
 }
 
 /** Each unit's arm probabilities: exactly w_i / W (see the remainder rule above). */

@@ -5,11 +5,10 @@
  * stratum's sequence in recruitment (file) order, so the running imbalance in a stratum never
  * exceeds one block's worth, and random sizes make the next allocation hard to guess.
  */
-import type { Rng } from '../random.js';
+import { shuffle, type Rng } from '../random.js';
 import { UsageError } from '../errors.js';
 import { totalWeight } from './ratio.js';
 import { constantProbabilityMatrix } from './probabilities.js';
-import { shuffleInts } from './streams.js';
 
 /** Checks block sizes against the ratio. @throws UsageError naming the option and the fix */
 export function checkBlockSizes(sizes: readonly number[], weights: readonly number[], option = '--block-sizes'): void {
@@ -47,7 +46,7 @@ export class PermutedBlockSequence {
       block.fill(arm, p, p + c);
       p += c;
     });
-    this.block = shuffleInts(this.rng, block);
+    this.block = shuffle(this.rng, block);
     this.pos = 0;
     this.blocksStarted++;
   }

@@ -12,17 +12,6 @@ export function streamRng(seed: number, ...parts: Array<string | number>): Rng {
   return createRng(digest.readUIntBE(0, 6));
 }
 
-/** In-place Fisher-Yates shuffle of a typed array. */
-export function shuffleInts<T extends Int32Array>(rng: Rng, a: T): T {
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    const t = a[i]!;
-    a[i] = a[j]!;
-    a[j] = t;
-  }
-  return a;
-}
-
 /** Sorted distinct labels with, for each label, the indices (in order) where it occurs. */
 export function groupIndices(labels: readonly string[]): { keys: string[]; members: Map<string, number[]> } {
   const members = new Map<string, number[]>();
