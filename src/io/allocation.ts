@@ -4,8 +4,7 @@
  * All writes go through src/io/atomic.ts; nothing is written until every check has passed.
  */
 import { IdIndex } from '../core/outcomes/id-index.js';
-import { createReadStream, existsSync, readFileSync, rmSync, writeFileSync, mkdtempSync } from 'node:fs';
-import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, rmSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IntegrityError, ProblemList, type DataProblem } from '../core/errors.js';
@@ -18,20 +17,7 @@ import { readTable, type TextTable } from './table.js';
 
 export const ALLOCATION_COLUMNS = ['id', 'arm', 'sub_arm', 'stratum', 'cluster', 'sequence'] as const;
 
-/** SHA-256 (hex) of a file's bytes, streamed. */
-export function sha256File(path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const h = createHash('sha256');
-    createReadStream(path)
-      .on('data', (chunk) => h.update(chunk))
-      .on('error', reject)
-      .on('end', () => resolve(h.digest('hex')));
-  });
-}
-
-export function sha256Text(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
-}
+export { sha256File, sha256Text } from './hash.js';
 
 /** stdin copied to a private temporary file, so it can be hashed and then parsed. */
 export async function spoolStdin(): Promise<{ path: string; cleanup: () => void }> {

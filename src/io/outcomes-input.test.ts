@@ -6,7 +6,7 @@ import { rmSync } from 'node:fs';
 import { DataError, UsageError } from '../core/errors.js';
 import { daysFromCivil } from '../core/dates.js';
 import { loadColumnMap } from './column-map.js';
-import { loadCasesForOutcomes, loadOutcomesFromFiles, sha256File } from './outcomes-input.js';
+import { loadCasesForOutcomes, loadOutcomesFromFiles, sha256Input } from './outcomes-input.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'outcomes-input-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -179,10 +179,10 @@ describe('validation messages', () => {
   });
 });
 
-describe('sha256File', () => {
+describe('sha256Input', () => {
   it('hashes the bytes', async () => {
     // printf 'abc' | sha256sum
-    expect(await sha256File(file('abc'))).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
-    expect(await sha256File('-')).toBeNull();
+    expect(await sha256Input(file('abc'))).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    expect(await sha256Input('-')).toBeNull();
   });
 });

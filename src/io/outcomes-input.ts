@@ -5,8 +5,8 @@
  * text is never held; a large file is read on a worker thread, see offence-reader.ts). Every
  * problem is a located DataProblem; up to 20 are listed with the total.
  */
-import { accessSync, constants, createReadStream, statSync } from 'node:fs';
-import { createHash } from 'node:crypto';
+import { accessSync, constants, statSync } from 'node:fs';
+import { sha256File } from './hash.js';
 import { DataError, ProblemList, UsageError } from '../core/errors.js';
 import { DEFAULT_RULES, type OutcomeRules, type PersonOutcomes } from '../core/outcomes/proven-reoffending.js';
 import { IdIndex } from '../core/outcomes/id-index.js';
@@ -170,10 +170,7 @@ export function assertReadableFile(path: string, option: string): void {
   }
 }
 
-/** SHA-256 (hex) of a file's bytes, streamed; null for stdin. */
-export async function sha256File(path: string): Promise<string | null> {
-  if (path === '-') return null;
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
+/** SHA-256 (hex) of an input file's bytes; null for stdin (`-`), which cannot be read twice. */
+export async function sha256Input(path: string): Promise<string | null> {
+  return path === '-' ? null : sha256File(path);
 }

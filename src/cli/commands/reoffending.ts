@@ -12,7 +12,7 @@ import { AtomicWriter } from '../../io/atomic.js';
 import { loadColumnMap, normaliseName } from '../../io/column-map.js';
 import { parseDelimiter } from '../../io/csv-reader.js';
 import { toCsv, toCsvRows, type Cell } from '../../io/csv-writer.js';
-import { assertReadableFile, loadCasesForOutcomes, openOffences, sha256File, streamOffences, type OutcomeCases } from '../../io/outcomes-input.js';
+import { assertReadableFile, loadCasesForOutcomes, openOffences, sha256Input, streamOffences, type OutcomeCases } from '../../io/outcomes-input.js';
 import { withCommon } from '../command-kit.js';
 import { parseIntOption, parseListOption } from '../options.js';
 import { painter, printJson, printText, table, withProgress } from '../output.js';
@@ -81,7 +81,7 @@ export async function runReoffending(options: ReoffendingOptions): Promise<Reoff
   assertReadableFile(options.cases, '--cases');
   assertReadableFile(options.offences, '--offences');
   options.onProgress?.('deriving proven re-offending');
-  const hashes = Promise.all([sha256File(options.cases), sha256File(options.offences)]);
+  const hashes = Promise.all([sha256Input(options.cases), sha256Input(options.offences)]);
   // Avoid an unhandled rejection if loading fails first; the error resurfaces when awaited below.
   hashes.catch(() => undefined);
   if (options.cases === '-' && options.offences === '-') throw new UsageError('only one input can be read from stdin (-): give a file path for --cases or --offences');

@@ -12,7 +12,7 @@ import { UsageError } from '../../core/errors.js';
 import { buildReport, type ReportModel } from '../../core/report/build-report.js';
 import type { ReportInput, TrialConfig } from '../../core/report/types.js';
 import { writeFilesAtomic } from '../../io/atomic.js';
-import { sha256File } from '../../io/outcomes-input.js';
+import { sha256Input } from '../../io/outcomes-input.js';
 import { parseDelimiter } from '../../io/csv-reader.js';
 import { readTable } from '../../io/table.js';
 import { defaultTrialConfig, loadTrialFile } from '../../io/trial-file.js';
@@ -114,7 +114,7 @@ export async function buildReportModel(
   for (const role of ['cases', 'offences', 'process', 'costs', 'themes', 'trial'] as const) {
     const p = paths[role];
     if (!p) continue;
-    const sha = await sha256File(p);
+    const sha = await sha256Input(p);
     inputs.push({ role, file: display(p), sha256: sha ?? 'stdin (not hashed)' });
   }
   const input: ReportInput = {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createHash } from 'node:crypto';
+import { sha256Text } from '../../io/hash.js';
 import { join } from 'node:path';
 import { findConcept, STAGES, type Stage } from '../../core/concepts.js';
 import { UsageError } from '../../core/errors.js';
@@ -116,7 +116,7 @@ export async function runSimulate(opts: SimulateCliOptions): Promise<SimulateRes
     stage,
     seed,
     out_dir: outDir,
-    files: files.map((f) => ({ path: join(outDir, f.name), rows: f.rows, sha256: createHash('sha256').update(f.content).digest('hex') })),
+    files: files.map((f) => ({ path: join(outDir, f.name), rows: f.rows, sha256: sha256Text(f.content) })),
     truth: trial.truth,
   };
 }

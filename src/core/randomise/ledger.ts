@@ -6,23 +6,19 @@
  * rows, or changing the design breaks the chain from that row on. Cutting rows off the end is
  * caught by the row count and head hash kept in the ledger manifest.
  */
-import { createHash } from 'node:crypto';
+import { sha256Text } from '../digest.js';
 
 /** Ledger columns, in order. `factors` holds the minimisation levels as a JSON array. */
 export const LEDGER_COLUMNS = ['sequence', 'id', 'arm', 'sub_arm', 'stratum', 'cluster', 'factors', 'batch', 'recorded_at', 'hash'] as const;
 
-export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
-}
-
 /** hash_0: binds the chain to the ledger's design. */
 export function genesisHash(designCanonicalJson: string): string {
-  return sha256Hex(`pilot-eval ledger v1\n${designCanonicalJson}`);
+  return sha256Text(`pilot-eval ledger v1\n${designCanonicalJson}`);
 }
 
 /** hash_k from hash_{k-1} and row k's cells (every column but `hash`, as written). */
 export function rowHash(previous: string, cells: readonly string[]): string {
-  return sha256Hex(`${previous}\n${JSON.stringify(cells)}`);
+  return sha256Text(`${previous}\n${JSON.stringify(cells)}`);
 }
 
 /** The first row whose stored hash is not what the chain gives, or null if all agree. */
