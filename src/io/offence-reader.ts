@@ -19,6 +19,7 @@ export interface OffenceWorkerData {
   file: string;
   delimiter: string;
   map: ColumnMap;
+  hash: boolean;
 }
 
 export type SerialisedError =
@@ -29,7 +30,7 @@ export type SerialisedError =
 export type OffenceWorkerMessage =
   | { type: 'header'; hasSeverity: boolean }
   | { type: 'batch'; batch: OffenceColumns }
-  | { type: 'done'; records: number }
+  | { type: 'done'; records: number; sha256: string | null }
   | { type: 'error'; error: SerialisedError };
 
 export function serialiseError(err: unknown): SerialisedError {
@@ -61,6 +62,8 @@ export interface LinkedOffences {
   maxDisposal: number;
   hasSeverity: boolean;
   records: number;
+  /** sha256 of the offences file, computed while reading it, when asked for. */
+  sha256: string | null;
 }
 
 export interface OffenceReader {
@@ -92,14 +95,14 @@ function wantWorker(path: string): boolean {
   }
 }
 
-function finish(linker: OffenceLinker, acc: OutcomeAccumulator, hasSeverity: boolean, records: number): LinkedOffences {
+function finish(linker: OffenceLinker, acc: OutcomeAccumulator, hasSeverity: boolean, records: number, sha256: string | null): LinkedOffences {
   linker.problems.throwIfAny();
-  return { acc, maxDisposal: linker.maxDisposal, hasSeverity, records };
+  return { acc, maxDisposal: linker.maxDisposal, hasSeverity, records, sha256 };
 }
 
 /** Starts reading an offences file (on a worker for a large file; otherwise when `link` is called). */
-export function startOffenceReader(path: string, options: { file: string; delimiter: string; map: ColumnMap; casesFile: string }): OffenceReader {
-  const { file, delimiter, map } = options;
+export function startOffenceReader(path: string, options: { file: string; delimiter: string; map: ColumnMap; casesFile: string; hash: boolean }): OffenceReader {
+  const { file, delimiter, map, hash } = options;
   const makeLinker = (cases: LinkTarget, rules: OutcomeRules, hasSeverity: boolean) => {
     const acc = new OutcomeAccumulator(cases.startDay, rules, hasSeverity);
     return { acc, linker: new OffenceLinker(file, options.casesFile, cases.indexOf, acc, new ProblemList()) };
@@ -113,7 +116,7 @@ export function startOffenceReader(path: string, options: { file: string; delimi
         let state: ReturnType<typeof makeLinker> | null = null;
         const result = await readCsv(
           path,
-          { delimiter, displayName: file },
+          { delimiter, displayName: file, hash },
           (header) => {
             parser = new OffenceRowParser(file, header, map, delimiter);
             state = makeLinker(cases, rules, parser.hasSeverity);
@@ -121,12 +124,12 @@ export function startOffenceReader(path: string, options: { file: string; delimi
           (batch) => state!.linker.consume(parser!.parse(batch)),
         );
         const s = state as ReturnType<typeof makeLinker> | null;
-        return finish(s!.linker, s!.acc, (parser as OffenceRowParser | null)!.hasSeverity, result.records);
+        return finish(s!.linker, s!.acc, (parser as OffenceRowParser | null)!.hasSeverity, result.records, result.sha256);
       },
     };
   }
 
-  const data: OffenceWorkerData = { path, file, delimiter, map };
+  const data: OffenceWorkerData = { path, file, delimiter, map, hash };
   const worker = new Worker(WORKER_URL, { workerData: data });
   // Messages wait here until the cases are loaded and `link` is called.
   const queue: OffenceWorkerMessage[] = [];
@@ -170,7 +173,7 @@ export function startOffenceReader(path: string, options: { file: string; delimi
               hasSeverity = m.hasSeverity;
               state = makeLinker(cases, rules, hasSeverity);
             } else if (m.type === 'batch') state!.linker.consume(m.batch);
-            else if (m.type === 'done') settle(null, finish(state!.linker, state!.acc, hasSeverity, m.records));
+            else if (m.type === 'done') settle(null, finish(state!.linker, state!.acc, hasSeverity, m.records, m.sha256));
             else settle(reviveError(m.error));
           } catch (err) {
             settle(err as Error);

@@ -15,7 +15,7 @@ const post = (m: OffenceWorkerMessage, transfer: ArrayBuffer[] = []) => port.pos
 let parser: OffenceRowParser | null = null;
 readCsv(
   data.path,
-  { delimiter: data.delimiter, displayName: data.file },
+  { delimiter: data.delimiter, displayName: data.file, hash: data.hash },
   (header) => {
     parser = new OffenceRowParser(data.file, header, data.map, data.delimiter);
     post({ type: 'header', hasSeverity: parser.hasSeverity });
@@ -25,6 +25,6 @@ readCsv(
     post({ type: 'batch', batch: b }, transferList(b));
   },
 ).then(
-  (result) => post({ type: 'done', records: result.records }),
+  (result) => post({ type: 'done', records: result.records, sha256: result.sha256 }),
   (err: unknown) => post({ type: 'error', error: serialiseError(err) }),
 );

@@ -21,6 +21,8 @@ export interface OutcomeInputOptions {
   maps?: ColumnMaps | null;
   /** Case columns to keep as text besides id and start_date (default: all of them). */
   caseColumns?: readonly string[];
+  /** Compute the sha256 of each input while reading it (cases: `table.sha256`; offences: `sha256`). */
+  hash?: boolean;
 }
 
 /** Cases ready for outcome derivation: start days as day numbers, every column as text. */
@@ -42,6 +44,7 @@ export async function loadCasesForOutcomes(path: string, options: OutcomeInputOp
     map: mapFor(options.maps ?? null, 'cases'),
     required: ['id', 'start_date'],
     columns: options.caseColumns,
+    hash: options.hash,
   });
   const file = table.file;
   if (table.n === 0) {
@@ -84,6 +87,8 @@ export interface OffenceStreamResult {
   asOfDefaulted: boolean;
   hasSeverity: boolean;
   offenceRows: number;
+  /** sha256 of the offences file when `hash` was asked for (computed while reading). */
+  sha256: string | null;
 }
 
 /**
@@ -109,7 +114,7 @@ export async function streamOffences(
     asOfDay = linked.maxDisposal;
   }
   const outcomes = linked.acc.finish(asOfDay);
-  return { outcomes, asOfDay, asOfDefaulted, hasSeverity: linked.hasSeverity, offenceRows: linked.records };
+  return { outcomes, asOfDay, asOfDefaulted, hasSeverity: linked.hasSeverity, offenceRows: linked.records, sha256: linked.sha256 };
 }
 
 /**
@@ -122,6 +127,7 @@ export function openOffences(path: string, casesFile: string, options: OutcomeIn
     delimiter: options.delimiter ?? ',',
     map: mapFor(options.maps ?? null, 'offences'),
     casesFile,
+    hash: options.hash ?? false,
   });
 }
 

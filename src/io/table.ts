@@ -17,6 +17,8 @@ export interface TextTable {
   /** Physical start line of each record. */
   lines: number[];
   n: number;
+  /** sha256 of the bytes read, when asked for with `hash` (computed while reading, not by a second pass). */
+  sha256?: string;
 }
 
 export interface ReadTableOptions {
@@ -31,6 +33,8 @@ export interface ReadTableOptions {
    * and garbage-collector time, so callers that know what they read should say so.
    */
   columns?: readonly string[];
+  /** Also compute the sha256 of the input while reading it (for manifests and provenance). */
+  hash?: boolean;
 }
 
 /** `s` without edge whitespace; allocates only when there is some (the usual cell has none). */
@@ -52,9 +56,9 @@ export async function readTable(path: string, options: ReadTableOptions = {}): P
   let kept: number[] = [];
   const lines: number[] = [];
   const problems = new ProblemList();
-  await readCsv(
+  const read = await readCsv(
     path,
-    { delimiter: options.delimiter, displayName: file },
+    { delimiter: options.delimiter, displayName: file, hash: options.hash },
     (header) => {
       columns = canonicalHeader(header, options.map ?? new Map(), file);
       data = columns.map(() => []);
@@ -81,7 +85,7 @@ export async function readTable(path: string, options: ReadTableOptions = {}): P
   problems.throwIfAny();
   const cells = new Map<string, string[]>();
   for (const i of kept) cells.set(columns[i]!, data[i]!);
-  return { file, columns, cells, lines, n: lines.length };
+  return { file, columns, cells, lines, n: lines.length, ...(read.sha256 !== null ? { sha256: read.sha256 } : {}) };
 }
 
 /** A missing-column error that suggests the likely cause (a different delimiter). */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -53,5 +54,15 @@ describe('the command framework', () => {
     const r = cli(['import', '--cases', '-', '--out-dir', out, '--json'], 'id,arm\nB,control\nA,treatment\n');
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).cases).toEqual({ read: 2, accepted: 2, rejected: 0 });
+  });
+  it('reoffending hashes both inputs while reading them, stdin included', () => {
+    const cases = readFileSync('fixtures/bad/hostile/good-cases.csv', 'utf8');
+    const r = cli(['reoffending', '--cases', '-', '--offences', 'fixtures/bad/hostile/good-offences.csv', '--json'], cases);
+    expect(r.code, r.stderr).toBe(0);
+    const sha = (b: string | Buffer) => createHash('sha256').update(b).digest('hex');
+    expect(JSON.parse(r.stdout).inputs).toEqual([
+      { path: '-', sha256: sha(cases) },
+      { path: 'fixtures/bad/hostile/good-offences.csv', sha256: sha(readFileSync('fixtures/bad/hostile/good-offences.csv')) },
+    ]);
   });
 });

@@ -12,7 +12,7 @@ import { AtomicWriter } from '../../io/atomic.js';
 import { loadColumnMap, normaliseName } from '../../io/column-map.js';
 import { parseDelimiter } from '../../io/csv-reader.js';
 import { toCsv, toCsvRows, type Cell } from '../../io/csv-writer.js';
-import { assertReadableFile, loadCasesForOutcomes, openOffences, sha256Input, streamOffences, type OutcomeCases } from '../../io/outcomes-input.js';
+import { assertReadableFile, loadCasesForOutcomes, openOffences, streamOffences, type OutcomeCases } from '../../io/outcomes-input.js';
 import { withCommon } from '../command-kit.js';
 import { parseIntOption, parseListOption } from '../options.js';
 import { painter, printJson, printText, table, withProgress } from '../output.js';
@@ -81,17 +81,15 @@ export async function runReoffending(options: ReoffendingOptions): Promise<Reoff
   assertReadableFile(options.cases, '--cases');
   assertReadableFile(options.offences, '--offences');
   options.onProgress?.('deriving proven re-offending');
-  const hashes = Promise.all([sha256Input(options.cases), sha256Input(options.offences)]);
-  // Avoid an unhandled rejection if loading fails first; the error resurfaces when awaited below.
-  hashes.catch(() => undefined);
   if (options.cases === '-' && options.offences === '-') throw new UsageError('only one input can be read from stdin (-): give a file path for --cases or --offences');
   // A large offences file is read on a worker thread while this one reads the cases.
-  const reader = openOffences(options.offences, options.cases === '-' ? '<stdin>' : options.cases, { delimiter, maps });
+  // Both inputs are hashed while they are read (no second pass over the files).
+  const reader = openOffences(options.offences, options.cases === '-' ? '<stdin>' : options.cases, { delimiter, maps, hash: true });
   let cases: OutcomeCases;
   let withdrawn: ReturnType<typeof withdrawnMask>;
   try {
     // Without --out only the --by columns are needed besides id and start_date.
-    cases = await loadCasesForOutcomes(options.cases, { delimiter, maps, caseColumns: options.out === undefined ? [...by, 'withdrawn'] : undefined });
+    cases = await loadCasesForOutcomes(options.cases, { delimiter, maps, caseColumns: options.out === undefined ? [...by, 'withdrawn'] : undefined, hash: true });
     withdrawn = withdrawnMask(cases);
     // Check --by before waiting for the (long) offences pass.
     const missing = by.filter((c) => !cases.table.cells.has(c));
@@ -114,7 +112,8 @@ export async function runReoffending(options: ReoffendingOptions): Promise<Reoff
     options.onProgress?.(`writing ${options.out}`);
     writeOutcomesCsv(options.out, cases, outcomes, withdrawn);
   }
-  const [casesHash, offencesHash] = await hashes;
+  const casesHash = cases.table.sha256 ?? null;
+  const offencesHash = loaded.sha256;
   const notes = [
     `km_reoffending_365 is the Kaplan-Meier proportion re-offending by day 365 among measurable people; with the fixed MoJ window nobody is censored early, so it equals the proportion re-offending by day 365${followUpDays === 365 ? ' (the binary rate)' : ''}.`,
   ];
