@@ -25,7 +25,7 @@ import type { Concept, Stage } from '../concepts.js';
 import { excerptSource, themeTemplates } from './themes.js';
 import { declareDesign, type DesignOptions } from '../randomise/design.js';
 import { allocateBatch, emptyUnits } from '../randomise/allocate.js';
-import type { ThemeRow } from '../report/types.js';
+import type { ProcessRow, ThemeRow } from '../report/types.js';
 
 export interface SimulateOptions {
   concept: Concept;
@@ -73,14 +73,6 @@ export interface OffenceRow {
   disposal_type: string;
   offence_category: string;
   severity: number;
-}
-
-export interface ProcessRow {
-  level: 'person' | 'team';
-  unit: string;
-  arm: string;
-  measure: string;
-  value: string;
 }
 
 export interface CostRow {
