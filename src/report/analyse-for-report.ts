@@ -9,7 +9,7 @@ import { binaryDetectable, designEffect } from '../core/power/binary-power.js';
 import type { AnalyseResult, MdesInfo, PersonOutcome, TrialConfig } from '../core/report/types.js';
 import { loadOutcomesFromFiles } from '../io/outcomes-input.js';
 import type { TextTable } from '../io/table.js';
-import { withDerivedOutcomes } from '../core/analysis/trial-data.js';
+import { selectRows, withDerivedOutcomes } from '../core/analysis/trial-data.js';
 import { analyseTable } from './analyse-table.js';
 import { DataError } from '../core/errors.js';
 
@@ -67,12 +67,10 @@ export async function analyseForReport(args: AnalyseForReportArgs): Promise<Anal
     const sub = table.cells.get('sub_arm')!;
     const keep = Array.from({ length: table.n }, (_, i) => i).filter((i) => arms?.[i] === concept.nested!.arm && sub[i] !== '');
     if (keep.length > 0) {
-      const cells = new Map<string, string[]>();
-      for (const [k, v] of table.cells) cells.set(k, keep.map((i) => v[i]!));
-      cells.set('arm', keep.map((i) => sub[i]!));
-      const subTable: TextTable = { ...table, cells, lines: keep.map((i) => table.lines[i]!), n: keep.length };
+      const subTable = selectRows(table, keep);
+      subTable.cells.set('arm', keep.map((i) => sub[i]!));
       const [told, notTold] = concept.nested.sub_arms;
-      const present = new Set(cells.get('arm'));
+      const present = new Set(subTable.cells.get('arm'));
       if (present.has(told) && present.has(notTold)) {
         subgroups.push({
           name: 'Told vs not told the fund amount',
@@ -85,9 +83,9 @@ export async function analyseForReport(args: AnalyseForReportArgs): Promise<Anal
 
   // Per-person survival for the KM picture: measurable people who were not lost.
   const survival: PersonOutcome[] = [];
-  const rf = table.cells.get('reoffended')!;
+  const rf = table.numbers!.get('reoffended')!;
   for (let i = 0; i < table.n; i++) {
-    if (!loaded.outcomes.measurable[i] || rf[i] === '') continue;
+    if (!loaded.outcomes.measurable[i] || Number.isNaN(rf[i]!)) continue;
     survival.push({ arm: arms?.[i] ?? '', event: loaded.outcomes.reoffended[i] ? 1 : 0, time: loaded.outcomes.followUpDays[i]! });
   }
 

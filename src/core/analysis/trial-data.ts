@@ -13,6 +13,37 @@ export interface TextTableLike {
   cells: Map<string, string[]>;
   lines: number[];
   n: number;
+  /**
+   * Columns held as numbers (NaN = empty) rather than text: the outcomes this program derived
+   * itself (withDerivedOutcomes), already valid, so they are read without a text round trip. A
+   * name is in `cells` or here, not both.
+   */
+  numbers?: ReadonlyMap<string, Float64Array>;
+}
+
+/** Whether the table has column `col` (as text or as numbers). */
+export function hasColumn(table: TextTableLike, col: string): boolean {
+  return table.cells.has(col) || (table.numbers?.has(col) ?? false);
+}
+
+/** Column `col` as text (a numeric column is written out: NaN as empty), or undefined. */
+export function textColumn(table: TextTableLike, col: string): string[] | undefined {
+  const c = table.cells.get(col);
+  if (c !== undefined) return c;
+  const v = table.numbers?.get(col);
+  if (v === undefined) return undefined;
+  const out = new Array<string>(v.length);
+  for (let i = 0; i < v.length; i++) out[i] = Number.isNaN(v[i]!) ? '' : String(v[i]);
+  return out;
+}
+
+/** The rows `keep` of the table (in that order), every column kept. */
+export function selectRows(table: TextTableLike, keep: readonly number[]): TextTableLike {
+  const cells = new Map<string, string[]>();
+  for (const [k, v] of table.cells) cells.set(k, keep.map((i) => v[i]!));
+  const numbers = new Map<string, Float64Array>();
+  for (const [k, v] of table.numbers ?? []) numbers.set(k, Float64Array.from(keep, (i) => v[i]!));
+  return { file: table.file, columns: table.columns, cells, numbers, lines: keep.map((i) => table.lines[i]!), n: keep.length };
 }
 
 export type OutcomeKind = 'binary' | 'count' | 'time' | 'continuous';
@@ -112,8 +143,16 @@ export function trialDataColumns(options: TrialDataOptions = {}): string[] {
 export function parseTrialData(table: TextTableLike, options: TrialDataOptions = {}): TrialData {
   const file = table.file;
   const armCol = (options.arm ?? 'arm').toLowerCase();
+  const numbers = table.numbers ?? new Map<string, Float64Array>();
+  const has = (col: string) => hasColumn(table, col);
+  // A numeric column read as text (e.g. named as a covariate) is written out once.
+  const texts = new Map<string, string[] | undefined>();
+  const text = (col: string) => {
+    if (!texts.has(col)) texts.set(col, textColumn(table, col));
+    return texts.get(col);
+  };
   const need = (col: string, what: string): string[] => {
-    const c = table.cells.get(col);
+    const c = text(col);
     if (!c) {
       throw new DataError({ file, line: 1, column: col, value: null, reason: `${what}: column "${col}" is missing (columns: ${table.columns.filter((x) => x).join(', ')})` });
     }
@@ -148,12 +187,22 @@ export function parseTrialData(table: TextTableLike, options: TrialDataOptions =
   }
 
   const cellOf = (col: string) => {
-    const c = table.cells.get(col)!;
+    const c = text(col)!;
     return (i: number) => c[keep[i]!]!;
   };
   const parseColumn = (col: string, parse: (t: string) => Parsed<number>, allowEmpty: boolean): Float64Array => {
-    const get = cellOf(col);
     const out = new Float64Array(n);
+    const num = numbers.get(col);
+    if (num !== undefined) {
+      // Already numbers (derived by this program, so valid): only the empty check applies.
+      for (let i = 0; i < n; i++) {
+        const v = num[keep[i]!]!;
+        out[i] = v;
+        if (!allowEmpty && Number.isNaN(v)) problems.add({ file, line: lines[i]!, column: col, value: '', reason: 'is empty' });
+      }
+      return out;
+    }
+    const get = cellOf(col);
     for (let i = 0; i < n; i++) {
       const t = get(i);
       if (t === '') {
@@ -172,7 +221,10 @@ export function parseTrialData(table: TextTableLike, options: TrialDataOptions =
   };
 
   const measurable = new Uint8Array(n).fill(1);
-  if (table.cells.has('measurable')) {
+  const measurableNumbers = numbers.get('measurable');
+  if (measurableNumbers !== undefined) {
+    for (let i = 0; i < n; i++) if (measurableNumbers[keep[i]!] === 0) measurable[i] = 0;
+  } else if (has('measurable')) {
     const get = cellOf('measurable');
     for (let i = 0; i < n; i++) {
       const t = get(i);
@@ -186,13 +238,13 @@ export function parseTrialData(table: TextTableLike, options: TrialDataOptions =
   // Outcomes.
   let names = options.outcomes?.map((o) => o.toLowerCase());
   if (!names || names.length === 0) {
-    names = REOFFENDING_OUTCOMES.filter((o) => table.cells.has(o) && (o !== 'days_to_reoffence' || table.cells.has('follow_up_days')));
+    names = REOFFENDING_OUTCOMES.filter((o) => has(o) && (o !== 'days_to_reoffence' || has('follow_up_days')));
     if (names.length === 0) {
       throw new UsageError(`${file} has no re-offending outcome column (reoffended, reoffences, days_to_reoffence + follow_up_days): name one with --outcome <column>, or derive them with --offences <csv>`);
     }
   }
   for (const o of names) {
-    if (!table.cells.has(o)) throw new UsageError(`--outcome: column "${o}" is not in ${file} (columns: ${table.columns.filter((x) => x).join(', ')})`);
+    if (!has(o)) throw new UsageError(`--outcome: column "${o}" is not in ${file} (columns: ${table.columns.filter((x) => x).join(', ')})`);
     if (o === armCol || o === options.cluster?.toLowerCase()) throw new UsageError(`--outcome: "${o}" is the arm or cluster column`);
   }
   const outcomes: OutcomeData[] = [];
@@ -202,10 +254,10 @@ export function parseTrialData(table: TextTableLike, options: TrialDataOptions =
     if (o === 'reoffended') outcomes.push({ name: o, kind: 'binary', y: getReoffended() });
     else if (o === 'reoffences') outcomes.push({ name: o, kind: 'count', y: parseColumn(o, (t) => parseIntegerCell(t, 0), true) });
     else if (o === 'days_to_reoffence') {
-      if (!table.cells.has('follow_up_days')) throw new UsageError(`time to re-offence needs a follow_up_days column in ${file}`);
+      if (!has('follow_up_days')) throw new UsageError(`time to re-offence needs a follow_up_days column in ${file}`);
       const days = parseColumn(o, (t) => parseIntegerCell(t, 1), true);
       const follow = parseColumn('follow_up_days', (t) => parseIntegerCell(t, 1), true);
-      const ev = table.cells.has('reoffended') ? getReoffended() : null;
+      const ev = has('reoffended') ? getReoffended() : null;
       const y = new Float64Array(n);
       const event = new Uint8Array(n);
       for (let i = 0; i < n; i++) {
@@ -227,7 +279,7 @@ export function parseTrialData(table: TextTableLike, options: TrialDataOptions =
   // `withdrawn = yes` means left the study / lost to follow-up: no outcome is observed for them,
   // whatever the outcome columns say (an empty offence record is not evidence of no re-offence).
   let withdrawn = 0;
-  if (table.cells.has('withdrawn')) {
+  if (has('withdrawn')) {
     const get = cellOf('withdrawn');
     for (let i = 0; i < n; i++) {
       const t = get(i);
@@ -262,7 +314,7 @@ export function parseTrialData(table: TextTableLike, options: TrialDataOptions =
     return { column: col, index, levels: [...ids.keys()] };
   };
   const cluster = options.cluster ? factor(options.cluster.toLowerCase(), '--cluster') : null;
-  const stratumCol = options.stratum?.toLowerCase() ?? (table.cells.has('stratum') ? 'stratum' : undefined);
+  const stratumCol = options.stratum?.toLowerCase() ?? (has('stratum') ? 'stratum' : undefined);
   const stratum = stratumCol ? factor(stratumCol, 'stratum') : null;
   problems.throwIfAny();
 
@@ -365,7 +417,7 @@ export function parseTrialData(table: TextTableLike, options: TrialDataOptions =
     covariates = { columns: cols, terms, X, q };
   }
   for (const col of STANDARD_BASELINE) {
-    if (!table.cells.has(col) || balance.some((b) => b.name === col)) continue;
+    if (!has(col) || balance.some((b) => b.name === col)) continue;
     const get = cellOf(col);
     const v = new Float64Array(n);
     let ok = true;
@@ -428,25 +480,28 @@ export function chooseArms(labels: string[], treatment?: string, control?: strin
 export type DerivedOutcomes = Pick<PersonOutcomes, 'n' | 'measurable' | 'reoffended' | 'reoffences' | 'daysToReoffence' | 'followUpDays'>;
 
 /**
- * A copy of the cases table with the derived outcome columns (measurable, reoffended, reoffences,
- * days_to_reoffence, follow_up_days) replacing any of the same name, as `reoffending --out` writes them.
+ * The cases table with the derived outcome columns (measurable, reoffended, reoffences,
+ * days_to_reoffence, follow_up_days) replacing any of the same name, as `reoffending --out` writes
+ * them (not measurable: empty), held as numbers so nothing is turned into text and parsed back.
  */
 export function withDerivedOutcomes(table: TextTableLike, o: DerivedOutcomes): TextTableLike {
   if (o.n !== table.n) throw new RangeError(`derived outcomes for ${o.n} people but the table has ${table.n} rows`);
   const cells = new Map(table.cells);
+  for (const d of DERIVED) cells.delete(d);
+  const numbers = new Map(table.numbers ?? []);
   const n = table.n;
-  const text = (f: (i: number) => string) => {
-    const out = new Array<string>(n);
+  const column = (f: (i: number) => number) => {
+    const out = new Float64Array(n);
     for (let i = 0; i < n; i++) out[i] = f(i);
     return out;
   };
-  cells.set('measurable', text((i) => (o.measurable[i] ? 'yes' : 'no')));
-  cells.set('reoffended', text((i) => (o.measurable[i] ? String(o.reoffended[i]) : '')));
-  cells.set('reoffences', text((i) => (o.measurable[i] ? String(o.reoffences[i]) : '')));
-  cells.set('days_to_reoffence', text((i) => (o.measurable[i] && o.reoffended[i] ? String(o.daysToReoffence[i]) : '')));
-  cells.set('follow_up_days', text((i) => (o.measurable[i] ? String(o.followUpDays[i]) : '')));
+  numbers.set('measurable', column((i) => (o.measurable[i] ? 1 : 0)));
+  numbers.set('reoffended', column((i) => (o.measurable[i] ? o.reoffended[i]! : NaN)));
+  numbers.set('reoffences', column((i) => (o.measurable[i] ? o.reoffences[i]! : NaN)));
+  numbers.set('days_to_reoffence', column((i) => (o.measurable[i] && o.reoffended[i] ? o.daysToReoffence[i]! : NaN)));
+  numbers.set('follow_up_days', column((i) => (o.measurable[i] ? o.followUpDays[i]! : NaN)));
   const columns = [...table.columns.filter((c) => !DERIVED.includes(c)), ...DERIVED];
-  return { file: table.file, columns, cells, lines: table.lines, n };
+  return { file: table.file, columns, cells, numbers, lines: table.lines, n };
 }
 
 const DERIVED = ['measurable', 'reoffended', 'reoffences', 'days_to_reoffence', 'follow_up_days'];
