@@ -1,6 +1,7 @@
 /** The CLI entry point: the only place that sets process.exitCode. */
 import { buildProgram, CommanderError } from './program.js';
 import { reportError } from './exit.js';
+import { prepareProgress } from './output.js';
 
 export async function main(argv: string[]): Promise<void> {
   // A reader that stops early (`pilot-eval ... --json | head`) closes the pipe: that is not an error.
@@ -10,6 +11,7 @@ export async function main(argv: string[]): Promise<void> {
       throw err;
     });
   }
+  await prepareProgress();
   const program = buildProgram();
   const json = argv.includes('--json');
   try {

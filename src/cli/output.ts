@@ -4,7 +4,7 @@
  * NO_COLOR; spinners only when stderr is a TTY.
  */
 import chalk, { Chalk, type ChalkInstance } from 'chalk';
-import ora, { type Ora } from 'ora';
+import type { Ora } from 'ora';
 
 export interface OutputMode {
   json: boolean;
@@ -54,12 +54,27 @@ const silent: Progress = { update() {}, succeed() {}, fail() {}, stop() {} };
 /** The one spinner on screen; a handler called inside another command (the demo) reuses it. */
 let active: Ora | null = null;
 
+// A terminal that reports 0 columns (a pseudo-terminal nobody sized, e.g. `script` in a pipeline)
+// sent ora into an endless redraw that held the process (seen: minutes of CPU, 1 GB): no spinner there.
+export function spinnerWanted(stream: { isTTY?: boolean; columns?: number }, env: NodeJS.ProcessEnv): boolean {
+  return Boolean(stream.isTTY) && !env.CI && (stream.columns ?? 0) > 0;
+}
+const wantSpinner = () => spinnerWanted(process.stderr, process.env);
+
+/** The spinner library, loaded only where a spinner can be shown (it takes ~50 ms to load). */
+let ora: typeof import('ora').default | null = null;
+
+/** Loads the spinner library when stderr is a terminal; call once before `progress`. */
+export async function prepareProgress(): Promise<void> {
+  if (wantSpinner() && ora === null) ora = (await import('ora')).default;
+}
+
 /**
  * A spinner on stderr, shown only when stderr is a TTY (never in CI logs or pipes). While one is
  * running, a nested call only updates its text, so there is never more than one spinner.
  */
 export function progress(text: string): Progress {
-  if (!process.stderr.isTTY || process.env.CI) return silent;
+  if (!wantSpinner() || ora === null) return silent;
   if (active) {
     const outer = active;
     if (text) outer.text = text;

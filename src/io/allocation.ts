@@ -63,7 +63,7 @@ export async function readCases(path: string, options: { delimiter?: string; map
   const ids = col('id');
   // Ids are compared as the output will hold them (formula-neutralised).
   const keys = ids.every(plainCell) ? ids : ids.map((id) => (plainCell(id) ? id : neutraliseCell(id)));
-  const seen = new IdIndex(keys);
+  const seen = IdIndex.of(keys);
   for (let i = 0; i < table.n; i++) {
     const id = ids[i]!;
     if (id === '') continue;

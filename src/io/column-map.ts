@@ -11,7 +11,7 @@
  * ```
  */
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { yaml } from './yaml.js';
 import { DataError, UsageError } from '../core/errors.js';
 
 /** canonical name -> site column name, both normalised (trimmed, lower case). */
@@ -40,7 +40,7 @@ export function loadColumnMap(path: string): ColumnMaps {
   }
   let doc: unknown;
   try {
-    doc = parseYaml(text);
+    doc = yaml().parse(text);
   } catch (err) {
     const e = err as { linePos?: Array<{ line: number; col: number }>; message: string };
     const line = e.linePos?.[0]?.line ?? null;

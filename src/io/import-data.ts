@@ -214,7 +214,7 @@ export async function importData(opts: ImportOptions): Promise<ImportResult> {
   }
   inputs.push({ path: casesFile, sha256: cr.sha256! });
   // id -> index of its first row (a typed-array index: a 1M-entry Map cost seconds here).
-  const firstRow = new IdIndex(staged.ids);
+  const firstRow = IdIndex.of(staged.ids);
   for (let i = 0; i < staged.ids.length; i++) {
     if (staged.ids[i] !== '' && firstRow.addRow(i) !== undefined) duplicated.add(staged.ids[i]!);
   }

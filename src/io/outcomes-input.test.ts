@@ -50,7 +50,7 @@ describe('loadOutcomesFromFiles', () => {
     const cases = file(CASES);
     const r = await loadOutcomesFromFiles(cases, file(OFFENCES), { asOfDay: daysFromCivil(2024, 7, 7) });
     const o = r.outcomes;
-    expect(r.cases.ids).toEqual(['A', 'B', 'C', 'D', 'E', 'F', 'G']);
+    expect(Array.from({ length: r.cases.table.n }, (_, i) => r.cases.id(i))).toEqual(['A', 'B', 'C', 'D', 'E', 'F', 'G']);
     expect([...o.measurable]).toEqual([1, 1, 1, 1, 1, 0, 1]);
     expect([...o.reoffended]).toEqual([1, 0, 0, 1, 1, 0, 0]);
     expect([...o.reoffences]).toEqual([3, 0, 0, 1, 1, 0, 0]);

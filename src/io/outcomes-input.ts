@@ -10,6 +10,7 @@ import { sha256File } from './hash.js';
 import { DataError, ProblemList, UsageError } from '../core/errors.js';
 import { DEFAULT_RULES, type OutcomeRules, type PersonOutcomes } from '../core/outcomes/proven-reoffending.js';
 import { IdIndex } from '../core/outcomes/id-index.js';
+import { packColumn, packedCell } from '../core/packed-column.js';
 import { mapFor, type ColumnMaps } from './column-map.js';
 import { readTable, type TextTable } from './table.js';
 import { DateCache } from './offence-rows.js';
@@ -19,7 +20,7 @@ export interface OutcomeInputOptions {
   delimiter?: string;
   /** `--map` column maps (cases and offences sections apply). */
   maps?: ColumnMaps | null;
-  /** Case columns to keep as text besides id and start_date (default: all of them). */
+  /** Case columns to keep as text besides start_date (default: all of them); without `id` here the ids are only matched, and held packed. */
   caseColumns?: readonly string[];
   /** Compute the sha256 of each input while reading it (cases: `table.sha256`; offences: `sha256`). */
   hash?: boolean;
@@ -28,7 +29,8 @@ export interface OutcomeInputOptions {
 /** Cases ready for outcome derivation: start days as day numbers, every column as text. */
 export interface OutcomeCases {
   table: TextTable;
-  ids: string[];
+  /** The id of case `row` (the table holds the ids packed when `caseColumns` leaves `id` out). */
+  id: (row: number) => string;
   startDay: Int32Array;
   /** id -> row index. */
   indexOf: IdIndex;
@@ -45,26 +47,27 @@ export async function loadCasesForOutcomes(path: string, options: OutcomeInputOp
     required: ['id', 'start_date'],
     columns: options.caseColumns,
     hash: options.hash,
+    packed: options.caseColumns && !options.caseColumns.includes('id') ? ['id'] : undefined,
   });
   const file = table.file;
   if (table.n === 0) {
     throw new DataError({ file, line: 1, column: null, value: null, reason: 'has a header but no cases: there is no one to derive re-offending outcomes for' });
   }
-  const ids = table.cells.get('id')!;
+  const packedIds = table.packed?.get('id') ?? packColumn(table.cells.get('id')!);
+  const id = (row: number) => packedCell(packedIds, row);
   const starts = table.cells.get('start_date')!;
   const startDay = new Int32Array(table.n);
-  const indexOf = new IdIndex(ids);
+  const indexOf = new IdIndex(packedIds);
   const dates = new DateCache();
   const problems = new ProblemList();
   for (let i = 0; i < table.n; i++) {
     const line = table.lines[i]!;
-    const id = ids[i]!;
-    if (id === '') {
+    if (packedIds.ends[i] === (i === 0 ? 0 : packedIds.ends[i - 1])) {
       problems.add({ file, line, column: 'id', value: '', reason: 'id is empty: every case needs an identifier' });
     } else {
       const prev = indexOf.addRow(i);
       if (prev !== undefined) {
-        problems.add({ file, line, column: 'id', value: id, reason: `duplicate id (first on line ${table.lines[prev]})` });
+        problems.add({ file, line, column: 'id', value: id(i), reason: `duplicate id (first on line ${table.lines[prev]})` });
       }
     }
     const s = starts[i]!;
@@ -77,7 +80,7 @@ export async function loadCasesForOutcomes(path: string, options: OutcomeInputOp
     else problems.add({ file, line, column: 'start_date', value: s, reason: d });
   }
   problems.throwIfAny();
-  return { table, ids, startDay, indexOf };
+  return { table, id, startDay, indexOf };
 }
 
 export interface OffenceStreamResult {

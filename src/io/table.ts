@@ -5,6 +5,8 @@
  */
 import { DataError, ProblemList } from '../core/errors.js';
 import { readCsv } from './csv-reader.js';
+import { StringPool } from '../core/string-pool.js';
+import { PackedColumnBuilder, type PackedColumn } from '../core/packed-column.js';
 import { canonicalHeader, type ColumnMap } from './column-map.js';
 
 export interface TextTable {
@@ -19,6 +21,8 @@ export interface TextTable {
   n: number;
   /** sha256 of the bytes read, when asked for with `hash` (computed while reading, not by a second pass). */
   sha256?: string;
+  /** The columns asked for with `packed` (not in `cells`). */
+  packed?: Map<string, PackedColumn>;
 }
 
 export interface ReadTableOptions {
@@ -35,6 +39,11 @@ export interface ReadTableOptions {
   columns?: readonly string[];
   /** Also compute the sha256 of the input while reading it (for manifests and provenance). */
   hash?: boolean;
+  /**
+   * Hold these columns (when present and kept) packed, in `packed` instead of `cells`: for a column
+   * of distinct values (ids) that is matched, not shown. Measured at 1M cases: ~0.2 s less.
+   */
+  packed?: readonly string[];
 }
 
 /** `s` without edge whitespace; allocates only when there is some (the usual cell has none). */
@@ -54,6 +63,8 @@ export async function readTable(path: string, options: ReadTableOptions = {}): P
   let columns: string[] = [];
   let data: string[][] = [];
   let kept: number[] = [];
+  let pools: StringPool[] = [];
+  let packers: Array<PackedColumnBuilder | null> = [];
   const lines: number[] = [];
   const problems = new ProblemList();
   const read = await readCsv(
@@ -64,6 +75,8 @@ export async function readTable(path: string, options: ReadTableOptions = {}): P
       data = columns.map(() => []);
       const wanted = options.columns ? new Set([...options.columns, ...(options.required ?? [])]) : null;
       kept = columns.flatMap((c, i) => (c !== '' && (wanted === null || wanted.has(c)) ? [i] : []));
+      pools = kept.map(() => new StringPool());
+      packers = kept.map((i) => (options.packed?.includes(columns[i]!) ? new PackedColumnBuilder() : null));
       const missing = (options.required ?? []).filter((c) => !columns.includes(c));
       if (missing.length) throw missingColumnsError(file, header, missing, options.delimiter ?? ',');
     },
@@ -76,7 +89,9 @@ export async function readTable(path: string, options: ReadTableOptions = {}): P
         }
         for (let k = 0; k < kept.length; k++) {
           const c = kept[k]!;
-          data[c]!.push(trimCell(row[c]!));
+          const packer = packers[k];
+          if (packer) packer.push(trimCell(row[c]!));
+          else data[c]!.push(pools[k]!.intern(trimCell(row[c]!)));
         }
         lines.push(batch.lines[r]!);
       }
@@ -84,8 +99,13 @@ export async function readTable(path: string, options: ReadTableOptions = {}): P
   );
   problems.throwIfAny();
   const cells = new Map<string, string[]>();
-  for (const i of kept) cells.set(columns[i]!, data[i]!);
-  return { file, columns, cells, lines, n: lines.length, ...(read.sha256 !== null ? { sha256: read.sha256 } : {}) };
+  const packed = new Map<string, PackedColumn>();
+  kept.forEach((i, k) => {
+    const packer = packers[k];
+    if (packer) packed.set(columns[i]!, packer.finish());
+    else cells.set(columns[i]!, data[i]!);
+  });
+  return { file, columns, cells, lines, n: lines.length, ...(packed.size ? { packed } : {}), ...(read.sha256 !== null ? { sha256: read.sha256 } : {}) };
 }
 
 /** A missing-column error that suggests the likely cause (a different delimiter). */

@@ -4,7 +4,8 @@
  * data errors naming the key and its line.
  */
 import { readFileSync } from 'node:fs';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import type { Node } from 'yaml';
+import { yaml } from './yaml.js';
 import { STAGES, type Stage } from '../core/concepts.js';
 import { DataError, UsageError, type DataProblem } from '../core/errors.js';
 import { DEFAULT_COST_BANDS } from '../core/report/cost-rating.js';
@@ -48,6 +49,7 @@ export function loadTrialFile(path: string): TrialConfig {
 
 /** Parses trial-file text; `file` names it in errors. */
 export function parseTrialFile(text: string, file: string): TrialConfig {
+  const { isMap, isScalar, isSeq, LineCounter, parseDocument } = yaml();
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true });
   const problems: DataProblem[] = [];

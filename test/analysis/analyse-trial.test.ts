@@ -177,6 +177,19 @@ describe('bad input gives clear errors or flagged estimates', () => {
     const t = tableOf(header, rows((i) => [`p${i}`, i % 2 ? 'treatment' : 'control', 't1', 30, i % 3 === 0 ? 1 : 0, 'yes']));
     expect(() => analyseTrial(t, { covariates: ['age'] })).toThrow('--covariates: "age" has no variance in the analysed rows (every value is 30); drop it');
   });
+  it('the stratum column is read (and an empty cell is an error) only for permutations or the bootstrap', () => {
+    const t = tableOf([...header, 'stratum'], rows((i) => [`p${i}`, i % 2 ? 'treatment' : 'control', `t${i % 7}`, 20 + (i % 13), i % 3 === 0 ? 1 : 0, 'yes', i === 5 ? '' : i % 4 < 2 ? 'low' : 'high']));
+    expect(row(analyseTrial(t, {}), 'reoffended', 'risk_difference').estimate).toBeCloseTo(row(analyseTrial(base, {}), 'reoffended', 'risk_difference').estimate!, 12);
+    for (const options of [{ permutations: 19, seed: 1 }, { bootstrap: 19, seed: 1 }, { stratum: 'stratum' }]) {
+      try {
+        analyseTrial(t, options);
+        expect.unreachable();
+      } catch (err) {
+        expect(err).toBeInstanceOf(DataError);
+        expect((err as DataError).problems[0]).toMatchObject({ line: 7, column: 'stratum', value: '' });
+      }
+    }
+  });
   it('a cluster in both arms (individual allocation passed off as cluster)', () => {
     try {
       analyseTrial(base, { cluster: 'team' });

@@ -1,5 +1,6 @@
 // The fast paths added for scale (issue 8) must give exactly what the slow paths gave: per-chunk
-// scanning in the CSV reader, trimCell, readTable's `columns`, the IdIndex and the ISO date reader.
+// scanning in the CSV reader, trimCell, readTable's `columns`, `packed` and string pooling, the IdIndex
+// and the ISO date reader.
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,8 @@ import { isoDay } from '../../src/io/offence-rows.js';
 import { IdIndex } from '../../src/core/outcomes/id-index.js';
 import { parseDate } from '../../src/core/dates.js';
 import { DataError } from '../../src/core/errors.js';
+import { StringPool } from '../../src/core/string-pool.js';
+import { packColumn, packedCell, PackedColumnBuilder } from '../../src/core/packed-column.js';
 
 const file = (text: string) => {
   const path = join(mkdtempSync(join(tmpdir(), 'pilot-eval-fast-')), 'x.csv');
@@ -100,7 +103,7 @@ describe('IdIndex', () => {
   it('finds what a Map finds and reports the first row of a duplicate', () => {
     fc.assert(
       fc.property(fc.array(fc.string({ maxLength: 6 }), { maxLength: 200 }), fc.array(fc.string({ maxLength: 6 }), { maxLength: 50 }), (ids, probes) => {
-        const index = new IdIndex(ids);
+        const index = IdIndex.of(ids);
         const map = new Map<string, number>();
         ids.forEach((id, row) => {
           const prev = index.addRow(row);
@@ -114,7 +117,7 @@ describe('IdIndex', () => {
   });
   it('refuses more ids than its capacity', () => {
     const ids = Array.from({ length: 40 }, (_, i) => `id${i}`);
-    const index = new IdIndex(ids, 3);
+    const index = IdIndex.of(ids, 3);
     expect(() => ids.forEach((_, r) => index.addRow(r))).toThrow(RangeError);
   });
 });
@@ -130,5 +133,49 @@ describe('isoDay', () => {
     for (const y of [1899, 1900, 1970, 2000, 2023, 2024, 2100, 2200, 2201]) for (let m = 0; m <= 13; m++) for (let d = 0; d <= 32; d++) check(`${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`);
     for (const t of ['01/02/2023', '2023-1-01', ' 2023-01-01', '2023/01/01', '2023-0a-01', '２０２３-01-01', '']) expect(isoDay(t)).toBeNull();
     fc.assert(fc.property(fc.string({ maxLength: 10 }), (t) => check(t)));
+  });
+});
+
+describe('StringPool', () => {
+  it('returns an equal string, the same object for a repeat, and gives up past its limit', () => {
+    fc.assert(
+      fc.property(fc.array(fc.string({ maxLength: 5 }), { maxLength: 300 }), fc.integer({ min: 1, max: 50 }), (texts, limit) => {
+        const pool = new StringPool(limit);
+        const first = new Map<string, string>();
+        for (const t of texts) {
+          const copy = [...t].join(''); // a distinct string object with the same text
+          const got = pool.intern(copy);
+          expect(got).toBe(t);
+          if (!pool.gaveUp && first.has(t)) expect(Object.is(got, first.get(t))).toBe(true);
+          if (!first.has(t)) first.set(t, got);
+        }
+        expect(pool.gaveUp).toBe(first.size > limit);
+      }),
+    );
+  });
+});
+
+describe('packed columns', () => {
+  it('PackedColumnBuilder (across its internal joins) equals packColumn, cell by cell', () => {
+    const cells = Array.from({ length: 20_000 }, (_, i) => (i % 97 === 0 ? '' : `P${i.toString(36)}${i % 3 ? 'é' : ''}`));
+    const b = new PackedColumnBuilder();
+    for (const c of cells) b.push(c);
+    const built = b.finish();
+    const packed = packColumn(cells);
+    expect(built.text).toBe(packed.text);
+    expect([...built.ends]).toEqual([...packed.ends]);
+    for (const r of [0, 1, 96, 97, 8191, 8192, 8193, 19_999]) expect(packedCell(built, r)).toBe(cells[r]);
+  });
+  it('readTable `packed` holds the column packed, not as cells, rows aligned with the others', async () => {
+    const path = file('id,arm\n A ,control\nB,treatment\n,control\nD,treatment\n');
+    const t = await readTable(path, { packed: ['id'] });
+    expect(t.cells.has('id')).toBe(false);
+    expect(Array.from({ length: t.n }, (_, r) => packedCell(t.packed!.get('id')!, r))).toEqual(['A', 'B', '', 'D']);
+    expect(t.cells.get('arm')).toEqual(['control', 'treatment', 'control', 'treatment']);
+    const index = new IdIndex(t.packed!.get('id')!);
+    expect([0, 1, 2, 3].map((r) => index.addRow(r))).toEqual([undefined, undefined, undefined, undefined]);
+    expect(index.get('D')).toBe(3);
+    expect(index.get('')).toBe(2);
+    expect(index.get('C')).toBeUndefined();
   });
 });

@@ -62,7 +62,7 @@ export async function runAnalyse(o: AnalyseCliOptions): Promise<AnalyseResult> {
     stratum: o.stratum,
   };
   // Keep only the text columns the analysis can read (a wide 1M-row file otherwise holds them all).
-  const columns = trialDataColumns(trialOptions);
+  const columns = trialDataColumns({ ...trialOptions, resampling: permutations !== undefined || bootstrap !== undefined });
   o.onProgress?.('reading data');
   let data;
   if (o.offences !== undefined) {

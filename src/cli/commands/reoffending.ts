@@ -154,7 +154,7 @@ export function writeOutcomesCsv(path: string, cases: OutcomeCases, o: PersonOut
     let rows: Cell[][] = [];
     for (let i = 0; i < o.n; i++) {
       const m = o.measurable[i] === 1;
-      const row: Cell[] = [cases.ids[i]!, m ? 'yes' : 'no'];
+      const row: Cell[] = [cases.id(i), m ? 'yes' : 'no'];
       if (m && !withdrawn?.[i]) {
         const sev = o.severity === null ? null : o.severity[i]!;
         row.push(o.reoffended[i]!, o.reoffences[i]!, o.reoffended[i] ? o.daysToReoffence[i]! : null, o.followUpDays[i]!, sev !== null && !Number.isNaN(sev) ? sev : null);

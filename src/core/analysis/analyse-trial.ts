@@ -71,7 +71,7 @@ export function analyseTrial(table: TextTableLike, options: AnalyseOptions = {})
   if ((options.permutations || options.bootstrap) && options.seed === undefined) {
     throw new UsageError('--permutations and --bootstrap need --seed <int> so the result can be reproduced');
   }
-  const data = parseTrialData(table, options);
+  const data = parseTrialData(table, { ...options, resampling: Boolean(options.permutations || options.bootstrap) });
   return analyseData(data, { ...options, alpha });
 }
 

@@ -106,8 +106,13 @@ export interface TrialDataOptions {
   cluster?: string;
   covariates?: string[];
   weights?: string;
-  /** Randomisation strata for permutations (default: `stratum` when present). */
+  /** Randomisation strata for permutations (default: `stratum` when present and `resampling`). */
   stratum?: string;
+  /**
+   * Permutations or a bootstrap will be run: only then is the default `stratum` column read (and
+   * its cells checked). A column named with `stratum` is always read.
+   */
+  resampling?: boolean;
 }
 
 export const REOFFENDING_OUTCOMES = ['reoffended', 'reoffences', 'days_to_reoffence'] as const;
@@ -125,8 +130,7 @@ export function trialDataColumns(options: TrialDataOptions = {}): string[] {
     'follow_up_days',
     'measurable',
     'withdrawn',
-    'stratum',
-    ...(options.stratum !== undefined ? [options.stratum] : []),
+    ...(options.stratum !== undefined ? [options.stratum] : options.resampling ? ['stratum'] : []),
     ...(options.cluster !== undefined ? [options.cluster] : []),
     ...(options.weights !== undefined ? [options.weights] : []),
     ...(options.covariates ?? []),
@@ -314,7 +318,7 @@ export function parseTrialData(table: TextTableLike, options: TrialDataOptions =
     return { column: col, index, levels: [...ids.keys()] };
   };
   const cluster = options.cluster ? factor(options.cluster.toLowerCase(), '--cluster') : null;
-  const stratumCol = options.stratum?.toLowerCase() ?? (has('stratum') ? 'stratum' : undefined);
+  const stratumCol = options.stratum?.toLowerCase() ?? (options.resampling && has('stratum') ? 'stratum' : undefined);
   const stratum = stratumCol ? factor(stratumCol, 'stratum') : null;
   problems.throwIfAny();
 

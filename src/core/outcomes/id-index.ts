@@ -1,3 +1,5 @@
+import { packColumn, type PackedColumn } from '../packed-column.js';
+
 /**
  * id text -> row index, for linking offences to cases. An open-addressing table over typed arrays
  * (FNV-1a hash of the id's UTF-16 code units, linear probing, load factor <= 0.5) that stores row
@@ -7,29 +9,27 @@
  * misses dominate), and it builds ~5x and looks up ~3x faster than a Map<string, number>.
  */
 export class IdIndex {
-  private readonly ids: readonly string[];
-  /** Every id of `ids`, joined. */
+  /** Every id, joined. */
   private readonly packed: string;
-  /** Offset of ids[row] in `packed`. */
-  private readonly starts: Int32Array;
-  /** Slot p holds [row, hash, start in packed, length] at 4p.. (row -1 = empty): one cache line per probe. */
+  /** End of id `row` in `packed` (its start is the previous row's end). */
+  private readonly ends: Int32Array;
+  /** Slot p holds [row + 1, hash, start in packed, length] at 4p.. (0 = empty, so a new table is empty): one cache line per probe. */
   private readonly table: Int32Array;
   private readonly mask: number;
   private count = 0;
 
-  /** `ids` is the column the row numbers point into; `capacity` = expected number of ids. */
-  constructor(ids: readonly string[], capacity = ids.length) {
-    this.ids = ids;
-    this.packed = ids.join('');
-    this.starts = new Int32Array(ids.length);
-    for (let r = 0, at = 0; r < ids.length; r++) {
-      this.starts[r] = at;
-      at += ids[r]!.length;
-    }
+  /** An index over the ids column `ids` (rows are its indices); `capacity` = expected number of ids. */
+  static of(ids: readonly string[], capacity = ids.length): IdIndex {
+    return new IdIndex(packColumn(ids), capacity);
+  }
+
+  /** An index over a packed ids column; `capacity` = expected number of ids. */
+  constructor(ids: PackedColumn, capacity = ids.ends.length) {
+    this.packed = ids.text;
+    this.ends = ids.ends;
     let size = 16;
     while (size < capacity * 2) size *= 2;
     this.table = new Int32Array(size * 4);
-    for (let p = 0; p < size * 4; p += 4) this.table[p] = -1;
     this.mask = size - 1;
   }
 
@@ -46,7 +46,7 @@ export class IdIndex {
   getRange(text: string, start: number, end: number): number | undefined {
     const s = this.find(text, start, end, hashRange(text, start, end));
     const row = this.table[s]!;
-    return row === -1 ? undefined : row;
+    return row === 0 ? undefined : row - 1;
   }
 
   /** The slot (its first index in `table`) holding the id, or the empty slot where it would go. */
@@ -55,7 +55,7 @@ export class IdIndex {
     const { table, mask, packed } = this;
     for (let p = h & mask; ; p = (p + 1) & mask) {
       const s = 4 * p;
-      if (table[s] === -1) return s;
+      if (table[s] === 0) return s;
       if (table[s + 1] === h && table[s + 3] === len) {
         const at = table[s + 2]!;
         let k = 0;
@@ -70,16 +70,17 @@ export class IdIndex {
    * earlier row and leaves the index unchanged. Returns undefined when added.
    */
   addRow(row: number): number | undefined {
-    const id = this.ids[row]!;
-    const h = hashId(id);
+    const start = row === 0 ? 0 : this.ends[row - 1]!;
+    const end = this.ends[row]!;
+    const h = hashRange(this.packed, start, end);
     const { table, mask } = this;
-    const s = this.find(id, 0, id.length, h);
-    if (table[s] !== -1) return table[s];
+    const s = this.find(this.packed, start, end, h);
+    if (table[s] !== 0) return table[s]! - 1;
     if ((this.count + 1) * 2 > mask + 1) throw new RangeError('IdIndex: more ids than its capacity');
-    table[s] = row;
+    table[s] = row + 1;
     table[s + 1] = h;
-    table[s + 2] = this.starts[row]!;
-    table[s + 3] = id.length;
+    table[s + 2] = start;
+    table[s + 3] = end - start;
     this.count++;
     return undefined;
   }
