@@ -9,6 +9,7 @@ import Papa from 'papaparse';
 import { parseBinaryCell, parseDateCell, parseIntegerCell, parseNumberCell, parseYesNoCell } from '../../src/io/fields.js';
 import { civilFromDays, daysFromCivil, daysInMonth, formatDate, parseDate } from '../../src/core/dates.js';
 import { formatCsvLine, neutraliseCell } from '../../src/io/csv-writer.js';
+import { plainDecimal } from '../../src/core/cells.js';
 
 const RUNS = { numRuns: 500 };
 const DAY_1900 = daysFromCivil(1900, 1, 1);
@@ -30,6 +31,23 @@ describe('number cells', () => {
       }),
       RUNS,
     );
+  });
+  it('the plain-decimal fast path is exactly Number(text), sign of zero included', () => {
+    const digits = fc.string({ unit: fc.constantFrom('0', '1', '2', '3', '4', '5', '6', '7', '8', '9'), maxLength: 18 });
+    fc.assert(
+      fc.property(fc.constantFrom('', '-', '+'), digits, fc.boolean(), digits, (sign, a, point, b) => {
+        const t = `${sign}${a}${point ? '.' : ''}${point ? b : ''}`;
+        const v = plainDecimal(t);
+        if (!Number.isNaN(v)) expect(Object.is(v, Number(t))).toBe(true);
+        else expect(a.length + (point ? b.length : 0) === 0 || a.length + (point ? b.length : 0) > 15).toBe(true);
+        const r = parseNumberCell(t);
+        if (NUMBER.test(t)) expect(r.ok && Object.is(r.value, Number(t))).toBe(true);
+        else expect(r.ok).toBe(false);
+      }),
+      { numRuns: 3000 },
+    );
+    for (const t of ['0.1', '0.878', '5.7', '-0', '-0.0', '.5', '5.', '007', '999999999999999', '0.00000000000001', '123456789.123456']) expect(Object.is(plainDecimal(t), Number(t))).toBe(true);
+    for (const t of ['', '.', '-', '1e3', '1,5', '1.2.3', ' 1', '1 ', '0x10', 'Infinity', '1234567890123456']) expect(plainDecimal(t)).toBeNaN();
   });
   it('every finite double written by String() reads back exactly', () => {
     fc.assert(
