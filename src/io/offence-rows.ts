@@ -8,13 +8,14 @@
  *    clean rows to the OutcomeAccumulator.
  *
  * `streamOffences` runs both on the main thread; for a large file, `startOffenceReader` runs step 1
- * in a worker while the main thread reads the cases file, and step 2 as the batches arrive. Both
- * paths run this same code, so they give the same outcomes and the same problems.
+ * in a worker while the main thread reads the cases file, and step 2 on both threads at once, each
+ * for the ids that hash to its part (splitByIdHash), merging the two results. Both paths run this
+ * same code, so they give the same outcomes and the same problems (test/io/offence-split.test.ts).
  */
 import { MAX_REPORTED_PROBLEMS, type DataProblem, type ProblemList } from '../core/errors.js';
 import { daysFromCivil, daysInMonth, formatDate } from '../core/dates.js';
 import { DisposalClass, type OutcomeAccumulator } from '../core/outcomes/proven-reoffending.js';
-import type { IdIndex } from '../core/outcomes/id-index.js';
+import { hashRange, type IdIndex } from '../core/outcomes/id-index.js';
 import type { CsvBatch } from './csv-reader.js';
 import { canonicalHeader, type ColumnMap } from './column-map.js';
 import { missingColumnsError, trimCell } from './table.js';
@@ -99,6 +100,61 @@ export interface OffenceColumns {
 /** The buffers to transfer when posting a batch. */
 export function transferList(b: OffenceColumns): ArrayBuffer[] {
   return [b.lines, b.offence, b.disposal, b.cls, b.severity, b.problemCount, b.idEnd].map((a) => a.buffer as ArrayBuffer);
+}
+
+/**
+ * Splits a batch by the hash of each row's id (a ragged row, which has none, goes to part 0): the
+ * worker thread links part 1 while the main thread links part 0. Every offence of a person is in
+ * one part, so the two accumulators add up exactly (OutcomeAccumulator.merge); each part keeps its
+ * rows, their problem details and file order, so the two problem lists merge by line.
+ */
+export function splitByIdHash(b: OffenceColumns): [OffenceColumns, OffenceColumns] {
+  const part = new Uint8Array(b.n);
+  let n1 = 0;
+  for (let r = 0; r < b.n; r++) {
+    if (b.problemCount[r] === RAGGED) continue;
+    const p = hashRange(b.idText, r === 0 ? 0 : b.idEnd[r - 1]!, b.idEnd[r]!) >>> 31;
+    part[r] = p;
+    n1 += p;
+  }
+  const make = (which: number, n: number): OffenceColumns => {
+    const out: OffenceColumns = {
+      n,
+      lines: new Int32Array(n),
+      offence: new Int32Array(n),
+      disposal: new Int32Array(n),
+      cls: new Uint8Array(n),
+      severity: new Float64Array(n),
+      problemCount: new Uint8Array(n),
+      idText: '',
+      idEnd: new Int32Array(n),
+      problems: [],
+    };
+    const ids: string[] = [];
+    let detail = 0;
+    let end = 0;
+    for (let r = 0, i = 0; r < b.n; r++) {
+      const count = b.problemCount[r]!;
+      const details = count === RAGGED ? 1 : count;
+      const mine = part[r] === which;
+      // The parser details the file's first problems only: walk them in step with the rows.
+      for (let k = 0; k < details && detail < b.problems.length; k++, detail++) if (mine) out.problems.push(b.problems[detail]!);
+      if (!mine) continue;
+      const start = r === 0 ? 0 : b.idEnd[r - 1]!;
+      ids.push(b.idText.slice(start, b.idEnd[r]!));
+      end += b.idEnd[r]! - start;
+      out.idEnd[i] = end;
+      out.lines[i] = b.lines[r]!;
+      out.offence[i] = b.offence[r]!;
+      out.disposal[i] = b.disposal[r]!;
+      out.cls[i] = b.cls[r]!;
+      out.severity[i] = b.severity[r]!;
+      out.problemCount[i++] = count;
+    }
+    out.idText = ids.join('');
+    return out;
+  };
+  return [make(0, b.n - n1), make(1, n1)];
 }
 
 /** Step 1: validates offence rows without the cases. One per file. */

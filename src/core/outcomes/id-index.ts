@@ -11,8 +11,8 @@ import { packColumn, type PackedColumn } from '../packed-column.js';
 export class IdIndex {
   /** Every id, joined. */
   private readonly packed: string;
-  /** End of id `row` in `packed` (its start is the previous row's end). */
-  private readonly ends: Int32Array;
+  /** End of id `row` in `packed` (its start is the previous row's end); null in a lookup-only copy. */
+  private readonly ends: Int32Array | null;
   /** Slot p holds [row + 1, hash, start in packed, length] at 4p.. (0 = empty, so a new table is empty): one cache line per probe. */
   private readonly table: Int32Array;
   private readonly mask: number;
@@ -23,14 +23,31 @@ export class IdIndex {
     return new IdIndex(packColumn(ids), capacity);
   }
 
-  /** An index over a packed ids column; `capacity` = expected number of ids. */
-  constructor(ids: PackedColumn, capacity = ids.ends.length) {
+  /** An index over a packed ids column (`capacity` = expected number of ids), or a lookup-only copy. */
+  constructor(ids: PackedColumn | IdLookupParts, capacity = 'ends' in ids ? ids.ends.length : 0) {
+    if (!('ends' in ids)) {
+      this.packed = ids.packed;
+      this.ends = null;
+      this.table = ids.table;
+      this.mask = ids.mask;
+      return;
+    }
     this.packed = ids.text;
     this.ends = ids.ends;
     let size = 16;
     while (size < capacity * 2) size *= 2;
     this.table = new Int32Array(size * 4);
     this.mask = size - 1;
+  }
+
+  /** What another thread needs to look ids up (not to add them): see `lookupOnly`. */
+  lookupParts(): IdLookupParts {
+    return { packed: this.packed, table: this.table, mask: this.mask };
+  }
+
+  /** An index rebuilt from `lookupParts` (posted from another thread): `get`/`getRange` only. */
+  static lookupOnly(parts: IdLookupParts): IdIndex {
+    return new IdIndex(parts);
   }
 
   get size(): number {
@@ -70,8 +87,10 @@ export class IdIndex {
    * earlier row and leaves the index unchanged. Returns undefined when added.
    */
   addRow(row: number): number | undefined {
-    const start = row === 0 ? 0 : this.ends[row - 1]!;
-    const end = this.ends[row]!;
+    const ends = this.ends;
+    if (ends === null) throw new Error('IdIndex: a lookup-only copy cannot add ids');
+    const start = row === 0 ? 0 : ends[row - 1]!;
+    const end = ends[row]!;
     const h = hashRange(this.packed, start, end);
     const { table, mask } = this;
     const s = this.find(this.packed, start, end, h);
@@ -84,6 +103,13 @@ export class IdIndex {
     this.count++;
     return undefined;
   }
+}
+
+/** An IdIndex's lookup state, as posted between threads (structured clone copies it). */
+export interface IdLookupParts {
+  packed: string;
+  table: Int32Array;
+  mask: number;
 }
 
 /** FNV-1a over UTF-16 code units (32-bit), then a murmur3 finaliser. */

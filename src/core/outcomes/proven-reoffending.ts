@@ -129,6 +129,32 @@ export class OutcomeAccumulator {
     }
   }
 
+  /** The running totals, to hand to another thread and `merge` there. */
+  state(): AccumulatorState {
+    return { reoffences: this.reoffences, firstDay: this.firstDay, severity: this.severity, counts: { ...this.counts } };
+  }
+
+  /**
+   * Adds the totals of an accumulator over the same cases that was given other people's offences
+   * (every offence of a person went to one of the two). Exact: for each person one side is empty,
+   * so the sums add zero and the first day is the other side's.
+   */
+  merge(other: AccumulatorState): void {
+    const n = this.startDay.length;
+    if (other.reoffences.length !== n || (other.severity === null) !== (this.severity === null)) {
+      throw new RangeError('OutcomeAccumulator.merge: the accumulators are over different cases');
+    }
+    for (let i = 0; i < n; i++) {
+      const k = other.reoffences[i]!;
+      if (k === 0) continue;
+      if (this.reoffences[i] !== 0) throw new RangeError(`OutcomeAccumulator.merge: person ${i} has offences on both sides`);
+      this.reoffences[i] = k;
+      this.firstDay[i] = other.firstDay[i]!;
+      if (this.severity !== null) this.severity[i] = other.severity![i]!;
+    }
+    for (const key of Object.keys(this.counts) as Array<keyof typeof this.counts>) this.counts[key] += other.counts[key];
+  }
+
   /** Final per-person outcomes at `asOfDay`. The accumulator cannot be used afterwards. */
   finish(asOfDay: number): PersonOutcomes {
     if (this.finished) throw new Error('OutcomeAccumulator.finish called twice');
@@ -181,6 +207,14 @@ export class OutcomeAccumulator {
       asOfDay,
     };
   }
+}
+
+/** What an OutcomeAccumulator has added up so far (see `state` and `merge`). */
+export interface AccumulatorState {
+  reoffences: Int32Array;
+  firstDay: Int32Array;
+  severity: Float64Array | null;
+  counts: Record<'offences_total' | 'on_or_before_start' | 'after_follow_up' | 'breach' | 'other_disposal' | 'disposed_after_waiting' | 'proven', number>;
 }
 
 /** Offences as parallel arrays (already validated): `person` is the case row index. */
