@@ -330,6 +330,34 @@ if (checks.length) {
   console.log('\nagreement with R');
   for (const c of checks) console.log(`  ${c.stage.padEnd(12)} ${String(c.n).padStart(8)} ${c.tool.padEnd(18)} ${c.result}`);
 }
+// Issue 8's targets at the largest size: reoffending and analyse each faster than the R data.table
+// re-offending pipeline on the same files, peak memory under 2 GiB, growth close to linear.
+const targets = [];
+const top = Math.max(...results.map((r) => r.n));
+const dt = results.find((r) => r.stage === 'reoffending' && r.n === top && r.tool === 'R data.table');
+for (const stage of ['reoffending', 'analyse']) {
+  const node = results.find((r) => r.stage === stage && r.n === top && r.tool === 'pilot-eval');
+  if (!node) continue;
+  const g = growth.find((x) => x.stage === stage && x.tool === 'pilot-eval');
+  targets.push({
+    stage,
+    n: top,
+    wall_s: node.wall_s,
+    r_data_table_wall_s: dt?.wall_s ?? null,
+    faster_than_data_table: dt ? node.wall_s < dt.wall_s : null,
+    peak_rss_mb: node.peak_rss_mb,
+    under_2_gib: node.peak_rss_mb < 2048,
+    growth_exponent_wall: g?.exponent_wall ?? null,
+  });
+}
+if (targets.length) {
+  console.log(`
+targets at ${top.toLocaleString('en-GB')} people (faster than R data.table re-offending on the same files; peak < 2 GiB)`);
+  for (const t of targets) {
+    const speed = t.r_data_table_wall_s === null ? 'R not run' : `${fmt(t.wall_s)} s vs ${fmt(t.r_data_table_wall_s)} s (${fmt(t.r_data_table_wall_s / t.wall_s)}x): ${t.faster_than_data_table ? 'met' : 'NOT met'}`;
+    console.log(`  ${t.stage.padEnd(12)} ${speed}; peak ${fmt(t.peak_rss_mb, 0)} MB: ${t.under_2_gib ? 'met' : 'NOT met'}; growth exponent ${fmt(t.growth_exponent_wall)}`);
+  }
+}
 const maxLoad = Math.max(...results.map((r) => r.load_before));
 if (maxLoad > cpus().length) console.log(`\nnote: the 1-minute load average reached ${maxLoad.toFixed(1)} on ${cpus().length} CPUs during the run; times are inflated.`);
 
@@ -341,6 +369,7 @@ const report = {
   settings: { sizes, reps, seed: SEED, offences_per_person: 1.5, stages },
   results,
   growth,
+  targets,
   checks,
   failures,
 };
