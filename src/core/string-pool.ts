@@ -1,10 +1,11 @@
 /**
  * Interns the values of a column that repeats a few texts (arm, team, dates, ages): equal texts
  * become one string object. A 1M-row table read as text otherwise holds a million small strings
- * per column, and the garbage collector copies every one of them as they survive (measured: keeping
- * 9 text columns of 1M rows cost ~1.1 s over reading them). The pool gives up (returns its input)
- * once it holds `limit` distinct texts, so a column of unique values (ids) costs `limit` inserts.
- * Open addressing over typed arrays: cheaper per lookup than a Map<string, string>.
+ * per column, which the garbage collector copies as they survive and marks on every full
+ * collection (measured, `analyse` on 1M cases + 1.5M offences: 0.35-0.8 s faster with the pool,
+ * peak memory 610 -> 475 MB). The pool gives up (returns its input) once it holds `limit` distinct
+ * texts, so a column of unique values costs `limit` inserts. Open addressing over typed arrays:
+ * cheaper per lookup than a Map<string, string> (which cost more time than it saved).
  */
 import { hashRange } from './outcomes/id-index.js';
 
