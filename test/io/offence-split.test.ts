@@ -11,6 +11,7 @@ import { IdIndex } from '../../src/core/outcomes/id-index.js';
 import { DEFAULT_RULES, OutcomeAccumulator } from '../../src/core/outcomes/proven-reoffending.js';
 import { OffenceLinker, OffenceRowParser, splitByIdHash } from '../../src/io/offence-rows.js';
 import { mergeProblems } from '../../src/io/offence-reader.js';
+import type { CsvBatch } from '../../src/io/csv-reader.js';
 import { daysFromCivil } from '../../src/core/dates.js';
 
 const CASE_IDS = ['A1', 'B2', 'C3', 'D4', 'E5', 'F6', 'G7', 'H8'];
@@ -32,7 +33,7 @@ describe('splitting the linking between two threads', () => {
     fc.assert(
       fc.property(fc.array(row, { maxLength: 120 }), fc.integer({ min: 1, max: 40 }), (rows, batchSize) => {
         const fields = rows.map((r) => (r === null ? ['A1', '2023-01-05'] : [r[0], day(r[1]), r[2] === -5 ? 'not a date' : day(r[1] + r[2]), r[3], r[4]]));
-        const batches = [];
+        const batches: CsvBatch[] = [];
         for (let i = 0; i < fields.length; i += batchSize) batches.push({ fields: fields.slice(i, i + batchSize), lines: fields.slice(i, i + batchSize).map((_, k) => i + k + 2) });
         const index = IdIndex.of(CASE_IDS);
         CASE_IDS.forEach((_, r) => index.addRow(r));
