@@ -67,24 +67,21 @@ describe('time to event with --covariates: the Cox hazard ratio is adjusted', ()
 });
 
 describe('analyse --offences (derived outcomes held as numbers)', () => {
-  it('gives the same result as analysing the outcomes file `reoffending --out` writes', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pe-derived-'));
-    const out = join(dir, 'outcomes.csv');
+  /** `analyse --offences` and `analyse` of the per-person file `reoffending --out` writes, with the same options. */
+  async function bothWays(options: { outcome?: string; covariates?: string; cluster?: string }) {
+    const out = join(mkdtempSync(join(tmpdir(), 'pe-derived-')), 'outcomes.csv');
     await runReoffending({ cases: 'fixtures/pcp/cases.csv', offences: 'fixtures/pcp/offences.csv', by: [], out });
-    const options = { covariates: 'age,ogrs3', cluster: 'team' };
     const derived = await runAnalyse({ data: 'fixtures/pcp/cases.csv', offences: 'fixtures/pcp/offences.csv', ...options });
-    const fromFile = await runAnalyse({ data: out, ...options });
+    return { out, derived, fromFile: await runAnalyse({ data: out, ...options }) };
+  }
+  it('gives the same result as analysing the outcomes file `reoffending --out` writes', async () => {
+    const { out, derived, fromFile } = await bothWays({ covariates: 'age,ogrs3', cluster: 'team' });
     // Only the file names may differ.
     expect(JSON.stringify(derived).replaceAll('fixtures/pcp/cases.csv', 'F')).toBe(JSON.stringify(fromFile).replaceAll(out, 'F'));
     expect(derived.effects.some((e) => e.outcome === 'days_to_reoffence')).toBe(true);
   });
   it('reads a derived column named as a covariate or outcome as the file would hold it', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pe-derived-'));
-    const out = join(dir, 'outcomes.csv');
-    await runReoffending({ cases: 'fixtures/pcp/cases.csv', offences: 'fixtures/pcp/offences.csv', by: [], out });
-    const options = { outcome: 'reoffended,follow_up_days', covariates: 'age,reoffences' };
-    const derived = await runAnalyse({ data: 'fixtures/pcp/cases.csv', offences: 'fixtures/pcp/offences.csv', ...options });
-    const fromFile = await runAnalyse({ data: out, ...options });
+    const { derived, fromFile } = await bothWays({ outcome: 'reoffended,follow_up_days', covariates: 'age,reoffences' });
     expect(derived.effects).toEqual(fromFile.effects);
     expect(derived.balance).toEqual(fromFile.balance);
     expect(derived.effects.find((e) => e.outcome === 'follow_up_days' && e.measure === 'hedges_g')).toBeDefined();
