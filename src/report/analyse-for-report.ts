@@ -27,18 +27,21 @@ export interface AnalyseForReport {
   subgroups: Array<{ name: string; description: string; analysis: AnalyseResult }>;
   survival: PersonOutcome[];
   mdes: MdesInfo | null;
+  /** sha256 of the cases and offences files, computed while they were read (null when not read here). */
+  sha256: { cases: string | null; offences: string | null };
 }
 
 
 export async function analyseForReport(args: AnalyseForReportArgs): Promise<AnalyseForReport> {
   const { concept, trial } = args;
   if (!args.offencesPath) {
-    return { casesTable: null, analysis: null, subgroups: [], survival: [], mdes: null };
+    return { casesTable: null, analysis: null, subgroups: [], survival: [], mdes: null, sha256: { cases: null, offences: null } };
   }
   const loaded = await loadOutcomesFromFiles(args.casesPath, args.offencesPath, {
     delimiter: args.delimiter,
     followUpDays: trial.outcome_windows.follow_up_days,
     waitingDays: trial.outcome_windows.waiting_days,
+    hash: true,
   });
   // analyseTrial treats `withdrawn = yes` as lost to follow-up, as `analyse` does.
   const table = withDerivedOutcomes(loaded.cases.table, loaded.outcomes);
@@ -89,7 +92,14 @@ export async function analyseForReport(args: AnalyseForReportArgs): Promise<Anal
     survival.push({ arm: arms?.[i] ?? '', event: loaded.outcomes.reoffended[i] ? 1 : 0, time: loaded.outcomes.followUpDays[i]! });
   }
 
-  return { casesTable: loaded.cases.table, analysis, subgroups, survival, mdes: mdesAtRandomisation(concept, trial, table, analysis) };
+  return {
+    casesTable: loaded.cases.table,
+    analysis,
+    subgroups,
+    survival,
+    mdes: mdesAtRandomisation(concept, trial, table, analysis),
+    sha256: { cases: loaded.cases.table.sha256 ?? null, offences: loaded.sha256 },
+  };
 }
 
 /**

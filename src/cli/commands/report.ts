@@ -108,13 +108,15 @@ export async function buildReportModel(
   const stage = parseStage(stageText, trial);
   const display = opts.display ?? ((p: string) => p);
   const analysed = await analyseForReport({ concept, trial, casesPath: paths.cases, offencesPath: paths.offences ?? null, delimiter: opts.delimiter });
-  const casesTable = analysed.casesTable ?? (await readTable(paths.cases, { delimiter: opts.delimiter, required: ['id', 'arm'] }));
+  const casesTable = analysed.casesTable ?? (await readTable(paths.cases, { delimiter: opts.delimiter, required: ['id', 'arm'], hash: true }));
   const cases = reportCasesFromTable(casesTable);
   const inputs: ReportInput['provenance']['inputs'] = [];
+  // The cases and offences were hashed while they were read; the smaller inputs are hashed here.
+  const hashed: Partial<Record<string, string | null>> = { cases: casesTable.sha256 ?? null, offences: analysed.sha256.offences };
   for (const role of ['cases', 'offences', 'process', 'costs', 'themes', 'trial'] as const) {
     const p = paths[role];
     if (!p) continue;
-    const sha = await sha256Input(p);
+    const sha = hashed[role] ?? (await sha256Input(p));
     inputs.push({ role, file: display(p), sha256: sha ?? 'stdin (not hashed)' });
   }
   const input: ReportInput = {
