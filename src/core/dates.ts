@@ -38,11 +38,41 @@ export function daysInMonth(y: number, m: number): number {
 /** Why a date text is not accepted, or null when it is a valid date. */
 export type DateParse = { ok: true; day: number } | { ok: false; reason: string };
 
+const D0 = 48; // '0'
+
+/**
+ * The day number of a valid `YYYY-MM-DD` text read straight from its character codes, or null when
+ * the text is anything else (then parseDate's general path decides, with its reason). Same rules:
+ * years 1900-2200, real months and days. Measured at 1M cases + 1.5M offences: `import` spent
+ * ~1.5 s in the regular-expression path, which this skips for the usual cell.
+ */
+export function isoDay(t: string): number | null {
+  if (t.length !== 10 || t.charCodeAt(4) !== 45 || t.charCodeAt(7) !== 45) return null;
+  let y = 0;
+  for (let i = 0; i < 4; i++) {
+    const c = t.charCodeAt(i) - D0;
+    if (c < 0 || c > 9) return null;
+    y = y * 10 + c;
+  }
+  const m1 = t.charCodeAt(5) - D0;
+  const m2 = t.charCodeAt(6) - D0;
+  const d1 = t.charCodeAt(8) - D0;
+  const d2 = t.charCodeAt(9) - D0;
+  if (m1 < 0 || m1 > 9 || m2 < 0 || m2 > 9 || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9) return null;
+  const m = m1 * 10 + m2;
+  const d = d1 * 10 + d2;
+  if (y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m)) return null;
+  return daysFromCivil(y, m, d);
+}
+
 /**
  * Parses `YYYY-MM-DD` or UK `DD/MM/YYYY` (never US month-first) to a day number.
  * @example parseDate('29/02/2024') // { ok: true, day: 19782 }
  */
 export function parseDate(text: string): DateParse {
+  // The usual cell, a valid ISO date, is read from its characters (no trim, no regular expression).
+  const fast = isoDay(text);
+  if (fast !== null) return { ok: true, day: fast };
   const s = text.trim();
   let y: number;
   let m: number;

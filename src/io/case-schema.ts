@@ -2,7 +2,7 @@
  * The data schema of CONTRACT.md for cases and offences: which columns are known, how each cell is
  * validated and normalised. One rule table, used by `import` and by every loader that validates.
  */
-import { formatDate } from '../core/dates.js';
+import { formatDate, isoDay } from '../core/dates.js';
 import {
   DISPOSAL_TYPES,
   SEXES,
@@ -36,6 +36,7 @@ const yesNo: CellRule = (t) => {
   return r.ok ? { ok: true, value: r.value ? 'yes' : 'no' } : r;
 };
 const date: CellRule = (t) => {
+  if (isoDay(t) !== null) return { ok: true, value: t }; // a valid YYYY-MM-DD is already canonical
   const r = parseDateCell(t);
   return r.ok ? { ok: true, value: formatDate(r.value) } : r;
 };

@@ -13,39 +13,13 @@
  * same code, so they give the same outcomes and the same problems (test/io/offence-split.test.ts).
  */
 import { MAX_REPORTED_PROBLEMS, type DataProblem, type ProblemList } from '../core/errors.js';
-import { daysFromCivil, daysInMonth, formatDate } from '../core/dates.js';
+import { formatDate, isoDay } from '../core/dates.js';
 import { DisposalClass, type OutcomeAccumulator } from '../core/outcomes/proven-reoffending.js';
 import { hashRange, type IdIndex } from '../core/outcomes/id-index.js';
 import type { CsvBatch } from './csv-reader.js';
 import { canonicalHeader, type ColumnMap } from './column-map.js';
 import { missingColumnsError, trimCell } from './table.js';
 import { DISPOSAL_TYPES, NON_PROVING_DISPOSALS, parseDateCell, parseNumberCell, type DisposalType } from './fields.js';
-
-const D0 = 48; // '0'
-
-/**
- * The day number of a valid `YYYY-MM-DD` text read straight from its character codes, or null when
- * the text is anything else (then `parseDateCell` decides, with its reason). Same rules as
- * parseDate: years 1900-2200, real months and days. Saves a hash lookup per date cell.
- */
-export function isoDay(t: string): number | null {
-  if (t.length !== 10 || t.charCodeAt(4) !== 45 || t.charCodeAt(7) !== 45) return null;
-  let y = 0;
-  for (let i = 0; i < 4; i++) {
-    const c = t.charCodeAt(i) - D0;
-    if (c < 0 || c > 9) return null;
-    y = y * 10 + c;
-  }
-  const m1 = t.charCodeAt(5) - D0;
-  const m2 = t.charCodeAt(6) - D0;
-  const d1 = t.charCodeAt(8) - D0;
-  const d2 = t.charCodeAt(9) - D0;
-  if (m1 < 0 || m1 > 9 || m2 < 0 || m2 > 9 || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9) return null;
-  const m = m1 * 10 + m2;
-  const d = d1 * 10 + d2;
-  if (y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m)) return null;
-  return daysFromCivil(y, m, d);
-}
 
 /** Date text -> day number or reason; dates repeat a great deal in offence files. */
 export class DateCache {

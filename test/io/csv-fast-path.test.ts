@@ -8,9 +8,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { readCsv, scanChunk } from '../../src/io/csv-reader.js';
 import { readTable, trimCell } from '../../src/io/table.js';
-import { isoDay } from '../../src/io/offence-rows.js';
 import { IdIndex } from '../../src/core/outcomes/id-index.js';
-import { parseDate } from '../../src/core/dates.js';
+import { isoDay, parseDate } from '../../src/core/dates.js';
 import { DataError } from '../../src/core/errors.js';
 import { StringPool } from '../../src/core/string-pool.js';
 import { packColumn, packedCell, PackedColumnBuilder } from '../../src/core/packed-column.js';
@@ -122,17 +121,38 @@ describe('IdIndex', () => {
   });
 });
 
-describe('isoDay', () => {
-  it('agrees with parseDate on every YYYY-MM-DD text and declines everything else', () => {
-    const check = (t: string) => {
-      const ref = parseDate(t);
-      const v = isoDay(t);
-      if (v !== null) expect(ref).toEqual({ ok: true, day: v });
-      else if (/^\d{4}-\d{2}-\d{2}$/.test(t)) expect(ref.ok).toBe(false);
-    };
-    for (const y of [1899, 1900, 1970, 2000, 2023, 2024, 2100, 2200, 2201]) for (let m = 0; m <= 13; m++) for (let d = 0; d <= 32; d++) check(`${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`);
+describe('isoDay and parseDate', () => {
+  // An oracle that shares no code with either: the JavaScript Date of the same civil date.
+  const oracle = (y: number, m: number, d: number): number | null => {
+    if (y < 1900 || y > 2200) return null;
+    const t = Date.UTC(y, m - 1, d);
+    const back = new Date(t);
+    return back.getUTCFullYear() === y && back.getUTCMonth() === m - 1 && back.getUTCDate() === d ? t / 86_400_000 : null;
+  };
+  const pad = (n: number, w: number) => String(n).padStart(w, '0');
+  it('read every YYYY-MM-DD (and DD/MM/YYYY) as the calendar does, and decline the rest', () => {
+    for (const y of [1899, 1900, 1970, 2000, 2023, 2024, 2100, 2200, 2201]) {
+      for (let m = 0; m <= 13; m++) {
+        for (let d = 0; d <= 32; d++) {
+          const want = oracle(y, m, d);
+          const iso = `${y}-${pad(m, 2)}-${pad(d, 2)}`;
+          expect(isoDay(iso)).toBe(want);
+          expect(parseDate(iso)).toEqual(want === null ? { ok: false, reason: expect.any(String) } : { ok: true, day: want });
+          expect(parseDate(` ${d}/${m}/${y} `)).toEqual(want === null ? { ok: false, reason: expect.any(String) } : { ok: true, day: want });
+        }
+      }
+    }
     for (const t of ['01/02/2023', '2023-1-01', ' 2023-01-01', '2023/01/01', '2023-0a-01', '２０２３-01-01', '']) expect(isoDay(t)).toBeNull();
-    fc.assert(fc.property(fc.string({ maxLength: 10 }), (t) => check(t)));
+    expect(parseDate(' 2023-01-01 ')).toEqual({ ok: true, day: oracle(2023, 1, 1) });
+    fc.assert(
+      fc.property(fc.string({ maxLength: 10 }), (t) => {
+        const v = isoDay(t);
+        if (v === null) return;
+        const [y, m, d] = [+t.slice(0, 4), +t.slice(5, 7), +t.slice(8, 10)];
+        expect(/^\d{4}-\d{2}-\d{2}$/.test(t)).toBe(true);
+        expect(v).toBe(oracle(y, m, d));
+      }),
+    );
   });
 });
 
