@@ -51,9 +51,9 @@ readCsv(
     post({ type: 'header', hasSeverity: parser.hasSeverity });
   },
   (batch) => {
-    const [mine, theirs] = splitByIdHash(parser!.parse(batch));
-    post({ type: 'batch', batch: mine }, transferList(mine));
-    kept.push(theirs);
+    const [forMain, forHere] = splitByIdHash(parser!.parse(batch));
+    post({ type: 'batch', batch: forMain }, transferList(forMain));
+    kept.push(forHere);
   },
 ).then(
   (result) => {
