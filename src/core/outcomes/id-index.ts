@@ -5,8 +5,9 @@ import { packColumn, type PackedColumn } from '../packed-column.js';
  * (FNV-1a hash of the id's UTF-16 code units, linear probing, load factor <= 0.5) that stores row
  * numbers, not strings. The ids are packed into one string, and each slot records where its id
  * starts there, so a lookup reads one slot and one run of characters: on 1M ids and 1.5M lookups in
- * random order that halved the time of comparing through the ids' own string objects (memory
- * misses dominate), and it builds ~5x and looks up ~3x faster than a Map<string, number>.
+ * random order that took 0.88 s to 0.50 s against comparing through the ids' own string objects
+ * (memory misses dominate). That earlier version had measured ~5x faster to build and ~1.6x faster
+ * to look up than a Map<string, number>.
  */
 export class IdIndex {
   /** Every id, joined. */
@@ -50,6 +51,7 @@ export class IdIndex {
     return new IdIndex(parts);
   }
 
+  /** Ids added (0 for a lookup-only copy, which only looks up). */
   get size(): number {
     return this.count;
   }
