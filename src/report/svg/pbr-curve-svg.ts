@@ -3,7 +3,7 @@
  * with the target line and the provider's own cohort marked (`pbr --plot`). Pure text, no I/O.
  */
 import type { PbrResult } from '../../core/pbr/assess-pbr.js';
-import { esc, niceTicks } from './svg-kit.js';
+import { esc, niceTicks, standaloneSvgOpen } from './svg-kit.js';
 
 const W = 720;
 const H = 420;
@@ -20,9 +20,7 @@ export function pbrCurveSvg(r: PbrResult): string {
       .map((p, i) => `${i ? 'L' : 'M'}${x(p.cohort).toFixed(1)},${y(get(p)!).toFixed(1)}`)
       .join('');
   const out: string[] = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`);
-  out.push(`<title>Probability of payment by cohort size</title>`);
-  out.push(`<rect width="${W}" height="${H}" fill="#fff"/>`);
+  out.push(standaloneSvgOpen(W, H, 'Probability of payment by cohort size'));
   out.push(
     `<text x="${W / 2}" y="22" text-anchor="middle" font-size="14" font-weight="bold">${esc(
       `Chance of being paid: true rate ${(r.true_rate * 100).toFixed(1)}% vs baseline ${(r.baseline_rate * 100).toFixed(1)}% (${r.test} test, alpha ${r.alpha})`,

@@ -3,7 +3,7 @@
  * target power as a dashed line and the chosen size marked.
  */
 import type { CurvePoint } from '../../core/power/power-curve.js';
-import { c, esc, niceTicks, tickLabel } from './svg-kit.js';
+import { c, esc, niceTicks, standaloneSvgOpen, tickLabel } from './svg-kit.js';
 
 export function powerCurveSvg(points: readonly CurvePoint[], options: { title: string; xLabel: string; target?: number; mark?: number }): string {
   if (points.length === 0) throw new RangeError('powerCurveSvg: no points');
@@ -19,8 +19,7 @@ export function powerCurveSvg(points: readonly CurvePoint[], options: { title: s
   const px = (x: number): number => left + ((x - xMin) / (xMax - xMin)) * (W - left - right);
   const py = (y: number): number => top + (1 - y) * (H - top - bottom);
   const parts: string[] = [];
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`);
-  parts.push(`<rect width="${W}" height="${H}" fill="white"/>`);
+  parts.push(standaloneSvgOpen(W, H, options.title));
   parts.push(`<text x="${W / 2}" y="22" text-anchor="middle" font-size="14">${esc(options.title)}</text>`);
   // Axes and grid.
   for (let i = 0; i <= 5; i++) {

@@ -51,6 +51,18 @@ export function armColour(arm: string, index: number): string {
   return index === 0 ? PALETTE.control : index === 1 ? PALETTE.treatment : PALETTE.extra[(index - 2) % PALETTE.extra.length]!;
 }
 
+/**
+ * The start of a standalone SVG file (`power --plot`, `pbr --plot`): the namespace a file needs,
+ * its title, and a white background (image viewers otherwise show it on black or a checkerboard).
+ */
+export function standaloneSvgOpen(width: number, height: number, title: string): string {
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
+    `<title>${esc(title)}</title>`,
+    `<rect width="${width}" height="${height}" fill="#fff"/>`,
+  ].join('\n');
+}
+
 /** Opening tag of an accessible inline SVG (no xmlns: inline SVG in HTML5 needs none, and the page holds no URLs). */
 export function svgOpen(width: number, height: number, title: string): string {
   return `<svg viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${esc(title)}" font-family="system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif" font-size="12"><title>${esc(title)}</title>`;
