@@ -186,3 +186,39 @@ export function findConcept(key: string | number): Concept | null {
 export function unitAtStage(concept: Concept, _stage: Stage): Concept['unit'] {
   return concept.unit;
 }
+
+/**
+ * A trial that is none of the five concepts (`report --concept custom`): its words come from the
+ * trial file (title, intervention, theory of change, research questions), its design from the
+ * randomisation record and the analysis plan.
+ */
+export function customConcept(t: {
+  title: string | null;
+  intervention: string | null;
+  theory_of_change: string | null;
+  research_questions: string[] | null;
+  arms: { control: string; treatment: string };
+  cluster: string | null;
+}): Concept {
+  return {
+    id: 0,
+    slug: 'custom',
+    name: t.title ?? 'Trial of a rehabilitation intervention',
+    description: t.intervention ?? 'The intervention is described in the trial file (set "intervention:" in trial.yaml).',
+    theory_of_change: t.theory_of_change ?? 'Not stated in the trial file (set "theory_of_change:" in trial.yaml).',
+    unit: t.cluster ? 'cluster' : 'individual',
+    unit_label: t.cluster ? t.cluster.replace(/_/g, ' ') : 'person',
+    cluster_column: t.cluster,
+    arms: [
+      { arm: t.arms.control, description: 'control (as allocated)' },
+      { arm: t.arms.treatment, description: 'the intervention' },
+    ],
+    nested: null,
+    population: 'the people randomised in this trial',
+    sex_restriction: null,
+    primary_outcome: PRIMARY,
+    secondary_outcomes: REOFFENDING_SECONDARY,
+    process_measures: [],
+    research_questions: t.research_questions ?? ['Does the intervention reduce proven re-offending compared with the control arm?'],
+  };
+}

@@ -10,6 +10,8 @@ import { STAGES, type Stage } from '../core/concepts.js';
 import { DataError, UsageError, type DataProblem } from '../core/errors.js';
 import { DEFAULT_COST_BANDS } from '../core/report/cost-rating.js';
 import { DEFAULT_PROGRESSION } from '../core/report/progression.js';
+import { defaultAnalysisPlan, PRIMARY_MEASURES, type PrimaryMeasure } from '../core/plan/analysis-plan.js';
+import { formatDate, parseDate } from '../core/dates.js';
 import { THREAT_KINDS, type DesignKind, type ThreatKind, type TrialConfig } from '../core/report/types.js';
 
 export const DESIGN_KINDS: readonly DesignKind[] = ['randomised', 'matched_all_observables', 'matched_some_observables', 'no_relevant_confounders', 'no_comparator'];
@@ -24,17 +26,23 @@ export function defaultTrialConfig(): TrialConfig {
     design: 'randomised',
     arms: { control: 'control', treatment: 'treatment' },
     randomisation: { method: 'not recorded', seed: null, unit: null, allocation_sha256: null },
-    outcome_windows: { follow_up_days: 365, waiting_days: 183 },
+    outcome_windows: { follow_up_days: 365, waiting_days: 183, as_of: null },
     target_recruitment: null,
     progression: Object.fromEntries(Object.entries(DEFAULT_PROGRESSION).map(([k, v]) => [k, { ...v }])),
     cost_bands: [...DEFAULT_COST_BANDS],
     threats: [],
-    analysis: { covariates: [], alpha: 0.05 },
+    analysis: defaultAnalysisPlan(),
+    intervention: null,
+    theory_of_change: null,
+    research_questions: null,
     assumptions: { control_rate: 0.35, icc: null, power: 0.8 },
   };
 }
 
-const TOP_KEYS = ['title', 'concept', 'stage', 'design', 'arms', 'randomisation', 'outcome_windows', 'target_recruitment', 'progression', 'cost_bands', 'threats', 'analysis', 'assumptions'];
+const TOP_KEYS = ['title', 'concept', 'stage', 'design', 'arms', 'randomisation', 'outcome_windows', 'target_recruitment', 'progression', 'cost_bands', 'threats', 'analysis', 'assumptions', 'intervention', 'theory_of_change', 'research_questions'];
+const ANALYSIS_KEYS = ['primary', 'covariates', 'cluster', 'blocks', 'secondary', 'subgroups', 'alpha', 'missing_data'];
+/** A column name as the readers match it (trimmed, lower case). */
+const columnName = (s: string) => s.trim().toLowerCase();
 
 /** Reads and validates a trial file. */
 export function loadTrialFile(path: string): TrialConfig {
@@ -100,12 +108,29 @@ export function parseTrialFile(text: string, file: string): TrialConfig {
     return v;
   };
   const fraction = (n: Node | null, key: string): number | null => num(n, key, 0, 1);
+  /** A list of text (`[a, b]`, or one line `a, b`); null when absent. */
+  const textList = (n: Node | null, key: string): string[] | null => {
+    if (isSeq(n)) return n.items.map((x, i) => str(x as Node, `${key}[${i}]`) ?? '').filter((x) => x !== '');
+    const t = str(n, key);
+    return t === null ? null : t.split(',').map((x) => x.trim()).filter(Boolean);
+  };
 
   for (const [k, v] of entries(root, '', TOP_KEYS)) {
     switch (k) {
       case 'title':
-        cfg.title = str(v, k);
+      case 'intervention':
+      case 'theory_of_change': {
+        const t = str(v, k);
+        if (t === '') bad(v, k, t, 'expected non-empty text (leave the key out for the default)');
+        else cfg[k] = t;
         break;
+      }
+      case 'research_questions': {
+        const list = textList(v, k);
+        if (list !== null && list.length === 0) bad(v, k, null, 'expected at least one research question');
+        else if (list !== null) cfg.research_questions = list;
+        break;
+      }
       case 'concept':
         cfg.concept = str(v, k);
         break;
@@ -149,7 +174,16 @@ export function parseTrialFile(text: string, file: string): TrialConfig {
         }
         break;
       case 'outcome_windows':
-        for (const [ok, ov] of entries(v, 'outcome_windows', ['follow_up_days', 'waiting_days'])) {
+        for (const [ok, ov] of entries(v, 'outcome_windows', ['follow_up_days', 'waiting_days', 'as_of'])) {
+          if (ok === 'as_of') {
+            // YAML reads an unquoted 2024-06-30 as text (the core schema has no timestamps).
+            const t = str(ov, 'outcome_windows.as_of');
+            if (t === null) continue;
+            const d = parseDate(t);
+            if (d.ok) cfg.outcome_windows.as_of = formatDate(d.day);
+            else bad(ov, 'outcome_windows.as_of', t, `expected the data extract date as YYYY-MM-DD (${d.reason})`);
+            continue;
+          }
           const n = num(ov, `outcome_windows.${ok}`, ok === 'follow_up_days' ? 1 : 0, 3650, true);
           if (n !== null) cfg.outcome_windows[ok as 'follow_up_days' | 'waiting_days'] = n;
         }
@@ -204,19 +238,66 @@ export function parseTrialFile(text: string, file: string): TrialConfig {
           else cfg.threats.push({ threat, drop, reason });
         });
         break;
-      case 'analysis':
-        for (const [ak, av] of entries(v, 'analysis', ['covariates', 'alpha'])) {
-          if (ak === 'alpha') {
-            const a = num(av, 'analysis.alpha', 1e-6, 0.5);
-            if (a !== null) cfg.analysis.alpha = a;
-          } else if (isSeq(av)) {
-            cfg.analysis.covariates = av.items.map((x, i) => str(x as Node, `analysis.covariates[${i}]`) ?? '').filter((x) => x !== '');
-          } else {
-            const s = str(av, 'analysis.covariates');
-            cfg.analysis.covariates = s ? s.split(',').map((x) => x.trim()).filter(Boolean) : [];
+      case 'analysis': {
+        const plan = cfg.analysis;
+        for (const [ak, av] of entries(v, 'analysis', ANALYSIS_KEYS)) {
+          const key = `analysis.${ak}`;
+          switch (ak) {
+            case 'alpha': {
+              const a = num(av, key, 1e-6, 0.5);
+              if (a !== null) plan.alpha = a;
+              break;
+            }
+            case 'covariates':
+              plan.covariates = (textList(av, key) ?? []).map(columnName);
+              break;
+            case 'subgroups':
+              plan.subgroups = (textList(av, key) ?? []).map(columnName);
+              break;
+            case 'secondary':
+              plan.secondary = (textList(av, key) ?? []).map(columnName);
+              break;
+            case 'cluster':
+            case 'blocks': {
+              // `none` (or null) states an individual / unblocked analysis; a column name overrides the design.
+              const sv = scalar(av);
+              if (sv === null || (typeof sv === 'string' && sv.trim().toLowerCase() === 'none')) plan[ak] = null;
+              else {
+                const t = str(av, key);
+                if (t === '') bad(av, key, t, 'expected a column name, or none');
+                else if (t !== null) plan[ak] = columnName(t);
+              }
+              break;
+            }
+            case 'primary':
+              if (isScalar(av)) {
+                const t = str(av, key);
+                if (t) plan.primary = { outcome: columnName(t), measure: null };
+                else bad(av, key, t, 'expected an outcome column, or {outcome, measure}');
+                break;
+              }
+              for (const [pk, pv] of entries(av, key, ['outcome', 'measure'])) {
+                const t = str(pv, `${key}.${pk}`);
+                if (t === null || t === '') {
+                  bad(pv, `${key}.${pk}`, t, pk === 'outcome' ? 'expected an outcome column (e.g. reoffended)' : `expected one of ${PRIMARY_MEASURES.join(', ')}`);
+                } else if (pk === 'outcome') plan.primary = { ...plan.primary, outcome: columnName(t) };
+                else if (!(PRIMARY_MEASURES as readonly string[]).includes(t)) bad(pv, `${key}.${pk}`, t, `expected one of ${PRIMARY_MEASURES.join(', ')}`);
+                else plan.primary = { ...plan.primary, measure: t as PrimaryMeasure };
+              }
+              break;
+            case 'missing_data': {
+              const t = str(av, key);
+              if (t !== null && t !== 'complete_cases') bad(av, key, t, 'expected complete_cases (the primary analysis uses everyone whose outcome and covariates are known)');
+              break;
+            }
           }
         }
+        const m = plan.primary.measure;
+        const o = plan.primary.outcome;
+        const fits = m === null || (m === 'risk_difference' ? o !== 'days_to_reoffence' : m === 'hazard_ratio' ? o === 'days_to_reoffence' : o !== 'days_to_reoffence');
+        if (!fits) bad(v, 'analysis.primary', `${o} / ${m}`, m === 'hazard_ratio' ? 'a hazard ratio needs the time-to-event outcome days_to_reoffence' : 'days_to_reoffence is estimated as a hazard_ratio');
         break;
+      }
       case 'assumptions':
         for (const [ak, av] of entries(v, 'assumptions', ['control_rate', 'icc', 'power'])) {
           const key = `assumptions.${ak}`;

@@ -4,13 +4,13 @@
  * (inline SVG in html, a sentence in Markdown).
  */
 import type { ReportModel } from '../core/report/build-report.js';
-import { eff, fixed, gbp, num1, pct } from '../core/report/format.js';
+import { digitsFor, eff, estimateInterval, fixed, gbp, num1, pct } from '../core/report/format.js';
 import { COST_RATING_WORDS } from '../core/report/cost-rating.js';
 import type { EffectRow } from '../core/report/types.js';
 import { consortSvg } from './svg/consort-diagram.js';
 import { forestSvg, type ForestRow } from './svg/forest-plot.js';
 import { kmSvg } from './svg/km-plot.js';
-import { ratesSvg, wilson } from './svg/rates-chart.js';
+import { ratesSvg } from './svg/rates-chart.js';
 import { trafficLightsSvg } from './svg/traffic-lights.js';
 
 export type Block =
@@ -25,11 +25,14 @@ export type Block =
   | { kind: 'code'; text: string };
 
 /** Suppressed counts: "<5" for a count of 1-4, "[c]" for a larger count hidden so the small one cannot be worked out. */
-let secondaryCells = new Set<string>();
-function sup(n: number | null | undefined, path?: string): string {
-  if (n !== null && n !== undefined) return n.toLocaleString('en-GB');
-  return path !== undefined && secondaryCells.has(path) ? '[c]' : '<5';
+function supFor(secondaryCells: ReadonlySet<string>) {
+  return (n: number | null | undefined, path?: string): string => {
+    if (n !== null && n !== undefined) return n.toLocaleString('en-GB');
+    return path !== undefined && secondaryCells.has(path) ? '[c]' : '<5';
+  };
 }
+/** A flow count (always published). */
+const flow = (n: number | null | undefined): string => (n === null || n === undefined ? 'n/a' : n.toLocaleString('en-GB'));
 const padlockText = (n: number) => `${'🔒'.repeat(n)}${n === 0 ? '0' : ''} (${n}/5)`;
 export const PADLOCK = padlockText;
 
@@ -54,7 +57,15 @@ const MEASURE_WORDS: Record<string, string> = {
   logrank: 'Log-rank test',
   hedges_g: "Hedges' g",
   permutation_p: 'Permutation test',
+  primary_risk_difference: 'Risk difference (primary analysis)',
+  primary_per_100: 'Per 100 people (primary analysis)',
+  primary_mean_difference: 'Mean difference (primary analysis)',
+  primary_hazard_ratio: 'Hazard ratio (primary analysis)',
+  stratified_hazard_ratio: 'Hazard ratio (stratified)',
+  cox_robust_score: 'Robust score test (Cox)',
 };
+
+const RATIO_MEASURES = new Set(['risk_ratio', 'odds_ratio', 'adjusted_odds_ratio', 'cluster_robust_odds_ratio', 'rate_ratio', 'hazard_ratio', 'stratified_hazard_ratio', 'primary_hazard_ratio']);
 
 const OUTCOME_WORDS: Record<string, string> = {
   reoffended: 'Proven re-offending',
@@ -73,7 +84,6 @@ export function outcomeLabel(o: string): string {
   return OUTCOME_WORDS[o] ?? o.replace(/_/g, ' ');
 }
 
-const SENSITIVITY = ['fisher_exact', 'adjusted_odds_ratio', 'adjusted_logit_d', 'cluster_robust_odds_ratio', 'cluster_level_risk_difference', 'permutation_p'];
 
 
 function pText(p: number | null): string {
@@ -81,12 +91,17 @@ function pText(p: number | null): string {
   return p < 0.001 ? '<0.001' : fixed(p, 3);
 }
 
+/** Decimal places for a row: the measure's usual, more where the interval would seem to contradict itself. */
+function rowDigits(e: EffectRow): number {
+  const base = e.measure.endsWith('per_100') || e.measure === 'nnt' ? 1 : e.measure === 'icc' ? 3 : 2;
+  if (e.conf_low === null || e.conf_high === null) return base;
+  return digitsFor(e.conf_low, e.conf_high, base, RATIO_MEASURES.has(e.measure) ? 1 : 0);
+}
+
 function effectValue(e: EffectRow, v: number | null): string {
   if (v === null || !Number.isFinite(v)) return '';
-  if (e.measure === 'per_100' || e.measure === 'nnt') return fixed(v, 1);
   if (e.measure.startsWith('km_survival_')) return pct(v);
-  if (e.measure === 'icc') return fixed(v, 3);
-  return eff(v);
+  return fixed(v, rowDigits(e));
 }
 
 function effectRows(effects: EffectRow[]): string[][] {
@@ -119,37 +134,39 @@ const VERDICT_WORDS = {
 } as const;
 
 export function reportBlocks(m: ReportModel): Block[] {
-  secondaryCells = new Set(m.suppression.secondary);
+  const sup = supFor(new Set(m.suppression.secondary));
   const b: Block[] = [];
-  const armIdx = (arm: string) => m.arms.findIndex((a) => a.arm === arm);
   const h = m.headline;
   const pilot = m.stage === 'pilot';
   b.push({ kind: 'h1', text: m.title });
-  b.push({ kind: 'p', text: `Concept ${m.concept_id} (${m.concept}), ${m.stage} stage. Unit of randomisation: ${m.methods.unit_label}.` });
+  b.push({ kind: 'p', text: `${m.concept_id > 0 ? `Concept ${m.concept_id} (${m.concept})` : m.concept_name}, ${m.stage} stage. Unit of randomisation: ${m.methods.unit_label}.` });
+  if (m.outcomes.pending > 0) {
+    b.push({ kind: 'callout', tone: 'warn', text: `Interim: ${m.outcomes.pending} people are pending, their outcome window still open at the data extract date ${m.outcomes.as_of}. Every outcome will be complete by ${m.outcomes.complete_by}.` });
+  }
   if (!m.suppression.applied) b.push({ kind: 'callout', tone: 'warn', text: 'Not for publication: small-count suppression was switched off, so counts of 1 to 4 people are shown.' });
   if (pilot) b.push({ kind: 'callout', tone: 'warn', text: 'Pilot report: this report leads with feasibility. Re-offending figures are indicative only, with wide intervals, and carry no verdict.' });
 
   // 1. Executive summary
   b.push({ kind: 'h2', text: '1. Executive summary', id: 'summary' });
-  const perText =
-    h.per_100 !== null && h.per_100_conf_low !== null && h.per_100_conf_high !== null
-      ? `${fixed(h.per_100, 1)} (${fixed(h.per_100_conf_low, 1)} to ${fixed(h.per_100_conf_high, 1)})`
-      : 'n/a';
+  const isRd = h.measure === 'risk_difference';
+  const perText = h.per_100 !== null && h.per_100_conf_low !== null && h.per_100_conf_high !== null ? estimateInterval(h.per_100, h.per_100_conf_low, h.per_100_conf_high, 1) : 'n/a';
+  const effText = h.estimate !== null && h.conf_low !== null && h.conf_high !== null ? estimateInterval(h.estimate, h.conf_low, h.conf_high, 2, h.measure === 'hazard_ratio' ? 1 : 0) : 'n/a';
   b.push({
     kind: 'table',
-    caption: 'Headline result',
-    header: ['Outcome', 'Effect: risk difference (95% CI)', 'For every 100 people (95% CI)', 'n analysed (treatment; control)', 'Security rating', 'Cost rating'],
+    caption: 'Headline result: the pre-specified primary analysis',
+    header: ['Outcome', `Effect: ${measureLabel(h.measure).toLowerCase()} (95% CI)`, ...(isRd ? ['For every 100 people (95% CI)'] : []), 'n analysed (treatment; control)', 'Security rating', 'Cost rating'],
     rows: [
       [
-        'Proven re-offending within 12 months' + (pilot ? ' (indicative only)' : ''),
-        h.estimate !== null && h.conf_low !== null && h.conf_high !== null ? `${eff(h.estimate)} (${eff(h.conf_low)} to ${eff(h.conf_high)})` : 'n/a',
-        perText,
-        h.estimate === null ? 'n/a' : `${sup(h.n_treatment, `arms[${armIdx(m.methods.arms.treatment)}].n_analysed`)}; ${sup(h.n_control, `arms[${armIdx(m.methods.arms.control)}].n_analysed`)}`,
+        outcomeLabel(h.outcome) + (h.outcome === 'reoffended' ? ` within ${m.methods.follow_up_days} days` : '') + (pilot ? ' (indicative only)' : ''),
+        effText,
+        ...(isRd ? [perText] : []),
+        h.n_treatment === null ? 'n/a' : `${flow(h.n_treatment)}; ${flow(h.n_control)}`,
         pilot ? `not rated at pilot stage (${m.security.padlocks}/5 for reference)` : padlockText(m.security.padlocks),
         m.cost.rating === null ? 'n/a' : `${'£'.repeat(m.cost.rating)} ${m.cost.rating}/5 (${COST_RATING_WORDS[m.cost.rating - 1]})`,
       ],
     ],
   });
+  if (h.n_treatment !== null) b.push({ kind: 'p', text: `Primary analysis: ${h.method}.` });
   if (!pilot && h.verdict) b.push({ kind: 'p', text: `Verdict: ${VERDICT_WORDS[h.verdict]}.` });
   b.push({ kind: 'h3', text: 'Key conclusions' });
   b.push({ kind: 'list', ordered: true, items: m.key_conclusions });
@@ -181,7 +198,7 @@ export function reportBlocks(m: ReportModel): Block[] {
       ['Design', m.methods.design.replace(/_/g, ' ') + (m.methods.unit === 'cluster' ? ' (cluster randomised)' : ' (individually randomised)')],
       ['Unit of randomisation', m.methods.unit_label + (m.methods.cluster_column ? ` (column "${m.methods.cluster_column}")` : '')],
       ['Randomisation', `method ${r.method}${r.seed !== null ? `, seed ${r.seed}` : ''}${r.unit ? `, unit ${r.unit}` : ''}`],
-      ['Sample', `${sup(m.consort.randomised)} people randomised${m.consort.clusters_randomised !== null ? ` in ${m.consort.clusters_randomised} ${m.methods.cluster_noun}s` : ''}${m.methods.target_recruitment ? `; target ${m.methods.target_recruitment}` : ''}`],
+      ['Sample', `${flow(m.consort.randomised)} people randomised${m.consort.clusters_randomised !== null ? ` in ${m.consort.clusters_randomised} ${m.methods.cluster_noun}s` : ''}${m.methods.target_recruitment ? `; target ${m.methods.target_recruitment}` : ''}`],
       [
         'Minimum detectable effect',
         md
@@ -201,24 +218,25 @@ export function reportBlocks(m: ReportModel): Block[] {
   b.push({ kind: 'figure', svg: consortSvg(m.consort, m.methods.unit === 'cluster' ? m.methods.cluster_noun : null), caption: 'CONSORT flow diagram.', text: 'The CONSORT flow diagram is in the html report; the counts are in the table below.' });
   b.push({
     kind: 'table',
-    header: ['Arm', 'Allocated', 'Received allocated intervention', 'Lost / withdrew', 'Analysed', ...(m.methods.unit === 'cluster' ? ['Clusters allocated', 'Clusters analysed'] : [])],
-    align: ['l', 'r', 'r', 'r', 'r', 'r', 'r'],
-    rows: m.consort.arms.map((a, ci) => [
+    header: ['Arm', 'Allocated', 'Received allocated intervention', 'Pending (window still open)', 'Lost / withdrew', 'Analysed', ...(m.methods.unit === 'cluster' ? ['Clusters allocated', 'Clusters analysed'] : [])],
+    align: ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+    rows: m.consort.arms.map((a) => [
       a.arm,
-      sup(a.allocated, `consort.arms[${ci}].allocated`),
-      a.received === null && !m.suppression.cells.includes(`consort.arms[${ci}].received`) ? 'not recorded' : sup(a.received, `consort.arms[${ci}].received`),
-      sup(a.lost, `consort.arms[${ci}].lost`),
-      sup(a.analysed, `consort.arms[${ci}].analysed`),
+      flow(a.allocated),
+      a.received === null ? 'not recorded' : flow(a.received),
+      flow(a.pending),
+      flow(a.lost),
+      flow(a.analysed),
       ...(m.methods.unit === 'cluster' ? [String(a.clusters_allocated ?? ''), String(a.clusters_analysed ?? '')] : []),
     ]),
   });
   if (m.consort.sub_arms.length) {
-    b.push({ kind: 'p', text: `Nested allocation: ${m.consort.sub_arms.map((s, i) => `${s.arm} / ${s.sub_arm.replace(/_/g, ' ')}: ${sup(s.allocated, `consort.sub_arms[${i}].allocated`)}`).join('; ')}.` });
+    b.push({ kind: 'p', text: `Nested allocation: ${m.consort.sub_arms.map((s) => `${s.arm} / ${s.sub_arm.replace(/_/g, ' ')}: ${flow(s.allocated)}`).join('; ')}.` });
   }
   if (m.attrition) {
     b.push({
       kind: 'p',
-      text: `Attrition: ${pct(m.attrition.overall)} of randomised people were not analysed${m.attrition.differential !== null ? `; the difference between arms was ${fixed(100 * m.attrition.differential, 1)} percentage points` : ''}.`,
+      text: `Attrition: ${pct(m.attrition.overall)} of randomised people whose outcome was due were not analysed${m.consort.pending > 0 ? ` (the ${m.consort.pending} pending people are not attrition)` : ''}${m.attrition.differential !== null ? `; the difference between arms was ${fixed(100 * m.attrition.differential, 1)} percentage points` : ''}.`,
     });
   }
   if (m.balance.length) {
@@ -233,16 +251,13 @@ export function reportBlocks(m: ReportModel): Block[] {
   }
   if (m.arms.length) {
     b.push({ kind: 'h3', text: 'Re-offending by arm' });
-    const bars = m.arms.map((a) => {
-      const ci = a.reoffenders !== null && a.n_analysed !== null && a.n_analysed > 0 && a.binary_rate !== null ? wilson(a.reoffenders, a.n_analysed) : null;
-      return { arm: a.arm, rate: a.binary_rate, conf_low: ci ? ci[0] : null, conf_high: ci ? ci[1] : null, n: a.n_analysed };
-    });
+    const bars = m.rates;
     b.push({ kind: 'figure', svg: ratesSvg(bars, 'Proven re-offending by arm'), caption: 'Proven re-offending rate by arm with 95% Wilson intervals.', text: bars.map((x) => `${x.arm}: ${x.rate === null ? 'suppressed' : pct(x.rate)}`).join('; ') + '.' });
     b.push({
       kind: 'table',
       header: ['Arm', 'n analysed', 'Re-offenders', 'Rate', 'Re-offences per person'],
       align: ['l', 'r', 'r', 'r', 'r'],
-      rows: m.arms.map((a, i) => [a.arm, sup(a.n_analysed, `arms[${i}].n_analysed`), sup(a.reoffenders, `arms[${i}].reoffenders`), a.binary_rate === null ? (a.reoffenders === null ? '[c]' : 'n/a') : pct(a.binary_rate), a.frequency_per_offender == null ? '' : fixed(a.frequency_per_offender, 2)]),
+      rows: m.arms.map((a, i) => [a.arm, flow(a.n_analysed), sup(a.reoffenders, `arms[${i}].reoffenders`), a.binary_rate === null ? (a.reoffenders === null ? '[c]' : 'n/a') : pct(a.binary_rate), a.frequency_per_offender == null ? '' : fixed(a.frequency_per_offender, 2)]),
     });
   }
   if (m.effects.length) {
@@ -255,11 +270,22 @@ export function reportBlocks(m: ReportModel): Block[] {
   } else {
     b.push({ kind: 'p', text: 'No re-offending outcomes were supplied, so no effects are reported.' });
   }
-  const sens = m.effects.filter((e) => e.outcome === 'reoffended' && SENSITIVITY.includes(e.measure));
-  if (sens.length) {
+  if (h.sensitivity.length) {
     b.push({ kind: 'h3', text: 'Sensitivity analyses' });
-    b.push({ kind: 'p', text: 'The primary result (risk difference, intention to treat) estimated in other ways; a conclusion that holds across them is more trustworthy.' });
-    b.push({ kind: 'table', header: ['Outcome', 'Measure', 'Estimate', '95% CI', 'p'], align: ['l', 'l', 'r', 'r', 'r'], rows: effectRows(sens) });
+    const off = h.sensitivity.filter((x) => !x.agrees).length;
+    b.push({
+      kind: 'p',
+      text: `The primary outcome estimated in other ways (unadjusted, individual-level, or on another scale); the verdict comes from the pre-specified primary analysis alone. ${off ? `${off} of ${h.sensitivity.length} disagree with it in direction or significance.` : 'All agree with it.'}`,
+    });
+    b.push({
+      kind: 'table',
+      header: ['Outcome', 'Measure', 'Estimate', '95% CI', 'p', 'Agrees with the primary analysis'],
+      align: ['l', 'l', 'r', 'r', 'r', 'l'],
+      rows: h.sensitivity.map((x) => {
+        const row = { outcome: x.outcome, measure: x.measure, estimate: x.estimate, std_error: null, conf_low: x.conf_low, conf_high: x.conf_high, statistic: null, p_value: x.p_value, method: x.method };
+        return [...effectRows([row]).flat(), x.agrees ? 'yes' : `no (${x.verdict.replace(/_/g, ' ')})`];
+      }),
+    });
   }
   if (m.km.length) {
     b.push({ kind: 'h3', text: 'Time to first re-offence' });
@@ -293,7 +319,7 @@ export function reportBlocks(m: ReportModel): Block[] {
       header: ['Feasibility measure', 'Value'],
       align: ['l', 'r'],
       rows: [
-        ['Randomised', `${sup(f.randomised)}${f.target_recruitment ? ` of ${f.target_recruitment} targeted` : ''}`],
+        ['Randomised', `${flow(f.randomised)}${f.target_recruitment ? ` of ${f.target_recruitment} targeted` : ''}`],
         ['Consent', pct(f.consent)],
         ['Retention', pct(f.retention)],
         ['Engagement (sessions attended / offered)', pct(f.engagement)],
@@ -320,7 +346,7 @@ export function reportBlocks(m: ReportModel): Block[] {
       kind: 'table',
       header: ['Group', 'People', 'With any spend', 'Mean spend per person'],
       align: ['l', 'r', 'r', 'r'],
-      rows: m.process.told_comparison.map((t, i) => [t.group, sup(t.n, `process.told_comparison[${i}].n`), sup(t.with_spend, `process.told_comparison[${i}].with_spend`), t.mean_spend_gbp === null ? 'n/a' : gbp(t.mean_spend_gbp)]),
+      rows: m.process.told_comparison.map((t, i) => [t.group, flow(t.n), sup(t.with_spend, `process.told_comparison[${i}].with_spend`), t.mean_spend_gbp === null ? 'n/a' : gbp(t.mean_spend_gbp)]),
     });
   }
   if (m.process.themes) {

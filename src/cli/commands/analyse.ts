@@ -4,14 +4,12 @@
  * commander action only parses options and prints.
  */
 import type { Command } from 'commander';
-import { UsageError } from '../../core/errors.js';
-import { analyseTrial, type AnalyseResult } from '../../core/analysis/analyse-trial.js';
+import type { AnalyseResult } from '../../core/analysis/analyse-trial.js';
+import type { Headline } from '../../core/analysis/primary-analysis.js';
 import type { EffectRow } from '../../core/analysis/effect-row.js';
-import { trialDataColumns, withDerivedOutcomes } from '../../core/analysis/trial-data.js';
-import { loadColumnMap, mapFor } from '../../io/column-map.js';
-import { parseDelimiter } from '../../io/csv-reader.js';
-import { readTable } from '../../io/table.js';
-import { loadOutcomesFromFiles } from '../../io/outcomes-input.js';
+import { analyseTrialFiles } from '../../app/analyse.js';
+import { delimiterOf } from '../../app/trial-dataset.js';
+import { loadTrialFile } from '../../io/trial-file.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { withCommon } from '../command-kit.js';
 import { parseIntOption, parseListOption, parseNumberOption, parseSeed } from '../options.js';
@@ -20,6 +18,8 @@ import { jsonReplacer, painter, printJson, printText, table, withProgress, warn 
 export interface AnalyseCliOptions {
   data: string;
   offences?: string;
+  plan?: string;
+  asOf?: string;
   arm?: string;
   treatment?: string;
   control?: string;
@@ -38,20 +38,22 @@ export interface AnalyseCliOptions {
   onProgress?: (text: string) => void;
 }
 
-/** Handler: reads the data (deriving outcomes from offences when given) and analyses it. */
-export async function runAnalyse(o: AnalyseCliOptions): Promise<AnalyseResult> {
-  const alpha = parseNumberOption('--alpha', o.alpha, 0, 1, true) ?? 0.05;
+/** `analyse --json`: the contract object, plus the plan's `headline` with --plan. */
+export type AnalyseOutput = AnalyseResult & { headline?: Headline };
+
+/** Handler: parses the options and calls the analysis use case. */
+export async function runAnalyse(o: AnalyseCliOptions): Promise<AnalyseOutput> {
+  const alpha = parseNumberOption('--alpha', o.alpha, 0, 1, true);
   const permutations = parseIntOption('--permutations', o.permutations, 1, 1_000_000);
   const bootstrap = parseIntOption('--bootstrap', o.bootstrap, 10, 1_000_000);
   const seed = parseSeed(o.seed, permutations !== undefined || bootstrap !== undefined);
-  let delimiter: string;
-  try {
-    delimiter = parseDelimiter(o.delimiter);
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-  const maps = o.map !== undefined ? loadColumnMap(o.map) : null;
-  const trialOptions = {
+  const res = await analyseTrialFiles({
+    data: o.data,
+    offences: o.offences ?? null,
+    map: o.map ?? null,
+    delimiter: delimiterOf(o.delimiter),
+    asOf: o.asOf ?? null,
+    trial: o.plan !== undefined ? loadTrialFile(o.plan) : null,
     arm: o.arm,
     treatment: o.treatment,
     control: o.control,
@@ -60,19 +62,13 @@ export async function runAnalyse(o: AnalyseCliOptions): Promise<AnalyseResult> {
     covariates: parseListOption(o.covariates),
     weights: o.weights,
     stratum: o.stratum,
-  };
-  // Keep only the text columns the analysis can read (a wide 1M-row file otherwise holds them all).
-  const columns = trialDataColumns({ ...trialOptions, resampling: permutations !== undefined || bootstrap !== undefined });
-  o.onProgress?.('reading data');
-  let data;
-  if (o.offences !== undefined) {
-    const loaded = await loadOutcomesFromFiles(o.data, o.offences, { delimiter, maps, caseColumns: columns });
-    data = withDerivedOutcomes(loaded.cases.table, loaded.outcomes);
-  } else {
-    data = await readTable(o.data, { delimiter, map: mapFor(maps, 'cases'), columns });
-  }
-  o.onProgress?.(`analysing ${data.n.toLocaleString('en-GB')} rows`);
-  return analyseTrial(data, { ...trialOptions, alpha, permutations, bootstrap, seed });
+    alpha: alpha ?? (o.plan !== undefined ? undefined : 0.05),
+    permutations,
+    bootstrap,
+    seed,
+    onProgress: o.onProgress,
+  });
+  return res.headline ? { ...res.result!, headline: res.headline } : res.result!;
 }
 
 export function register(program: Command): void {
@@ -80,6 +76,8 @@ export function register(program: Command): void {
     .description('Effect sizes and inference for individual and cluster trials (treated vs control)')
     .argument('<data.csv>', 'per-person file (e.g. the outcomes file of `reoffending --out`, or cases with outcome columns); - for stdin')
     .option('--offences <csv>', 'derive proven re-offending outcomes from this offences file first (as `reoffending`)')
+    .option('--plan <trial.yaml>', "the trial file's analysis plan: the primary analysis (the headline `report` prints), covariates, clusters, blocks, arms, windows; explicit options override it")
+    .option('--as-of <date>', 'with --offences: the data extract date (default: the plan\'s outcome_windows.as_of, else the latest disposal date)')
     .option('--arm <col>', 'column holding the allocated arm', 'arm')
     .option('--treatment <label>', 'treatment arm label (default: the arm not named control)')
     .option('--control <label>', 'control arm label (default: the arm named control)')
@@ -88,7 +86,7 @@ export function register(program: Command): void {
     .option('--covariates <a,b>', 'baseline covariates for the adjusted models (text columns become indicators)')
     .option('--weights <col>', 'prior weights for the regression models (e.g. the weight column of `match`)')
     .option('--stratum <col>', 'randomisation strata for permutations (default: stratum when present)')
-    .option('--alpha <a>', 'two-sided alpha for intervals and verdicts', '0.05')
+    .option('--alpha <a>', "two-sided alpha for intervals and verdicts (default 0.05, or the plan's)")
     .option('--permutations <N>', 'design-based permutation test with N re-randomisations (needs --seed)')
     .option('--bootstrap <N>', 'percentile bootstrap CI with N resamples (needs --seed)')
     .option('--seed <int>', 'seed for --permutations / --bootstrap')
@@ -103,10 +101,12 @@ Examples:
   $ pilot-eval analyse trial/cases.csv --offences trial/offences.csv --covariates age,ogrs3
   $ pilot-eval analyse trial/cases.csv --offences trial/offences.csv --cluster team --permutations 999 --seed 1 --json
   $ pilot-eval analyse scores.csv --outcome wellbeing --treatment pcp --control usual
+  $ pilot-eval analyse fixtures/pcp/cases.csv --offences fixtures/pcp/offences.csv --plan fixtures/pcp/trial.yaml
 
 Verdicts (Justice Data Lab): significant_reduction / significant_increase / inconclusive, read from the
 primary measure's ${'1 - alpha'} interval: risk_difference (binary), rate_ratio (counts), hazard_ratio (time),
-hedges_g (continuous).`,
+hedges_g (continuous). With --plan, the primary outcome's verdict comes from the pre-specified primary
+analysis (the report's headline: rows primary_<measure>).`,
     )
     .action(async (data: string, opts: Omit<AnalyseCliOptions, 'data'> & { json?: boolean }) => {
       const result = await withProgress('analysing', Boolean(opts.json), (update) => runAnalyse({ ...opts, data, onProgress: update }));
@@ -118,12 +118,18 @@ hedges_g (continuous).`,
     });
 }
 
+function headlineText(h: Headline): string {
+  const d = (x: number | null) => (x === null ? '-' : fmt(x, 4));
+  const per = h.per_100 !== null ? `; per 100 people ${h.per_100.toFixed(1)} (${h.per_100_conf_low?.toFixed(2)} to ${h.per_100_conf_high?.toFixed(2)})` : '';
+  return `headline (primary analysis): ${h.outcome} ${h.measure} ${d(h.estimate)} [${d(h.conf_low)}, ${d(h.conf_high)}], p ${pval(h.p_value)}${per}\n  ${h.method}\n  verdict: ${h.verdict ?? 'none (indicative only)'}${h.sensitivity.some((x) => !x.agrees) ? `; ${h.sensitivity.filter((x) => !x.agrees).length} sensitivity analysis(es) disagree` : ''}`;
+}
+
 const fmt = (x: number | null, d = 3): string => (x === null ? '-' : Math.abs(x) >= 1e4 || (x !== 0 && Math.abs(x) < 1e-3) ? x.toExponential(2) : x.toFixed(d));
 const pct = (x: number | null): string => (x === null ? '-' : `${(100 * x).toFixed(1)}%`);
 const pval = (p: number | null): string => (p === null ? '-' : p < 0.001 ? '<0.001' : p.toFixed(3));
 
 /** A compact summary table plus a forest-style chart. */
-export function renderHuman(r: AnalyseResult): string {
+export function renderHuman(r: AnalyseOutput): string {
   const p = painter({ json: false });
   const out: string[] = [];
   const design = r.design.unit === 'cluster' ? `cluster design (${r.design.cluster}: ${Object.entries(r.design.n_clusters).map(([a, n]) => `${n} ${a}`).join(', ')})` : 'individual design';
@@ -155,6 +161,7 @@ export function renderHuman(r: AnalyseResult): string {
     const inconclusive = v.verdict === 'inconclusive' ? ' (more people would be needed to tell)' : '';
     out.push(`${v.outcome}: ${colour(v.verdict)} by ${v.measure}${story}${inconclusive}`);
   }
+  if (r.headline) out.push(headlineText(r.headline));
   out.push(`attrition: ${pct(r.attrition.overall)} overall, ${pct(r.attrition.differential)} differential (${r.attrition.analysed} of ${r.attrition.randomised} analysed)`);
   if (r.balance.length) out.push(`balance (SMD): ${r.balance.map((b) => `${b.covariate} ${fmt(b.smd, 2)}`).join(', ')}`);
   return out.join('\n');

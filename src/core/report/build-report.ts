@@ -3,7 +3,9 @@
  * renderers draw from (so they carry the same content). Pure and deterministic: no clock, no fs.
  */
 import type { Concept, Stage } from '../concepts.js';
-import { keyConclusions, type HeadlineNumbers } from './conclusions.js';
+import { keyConclusions } from './conclusions.js';
+import type { Headline } from '../analysis/primary-analysis.js';
+import { wilson } from '../stats/wilson.js';
 import { gbp } from './format.js';
 import { buildConsort, type Consort } from './consort.js';
 import { costSummary, type CostSummary } from './cost-rating.js';
@@ -14,18 +16,17 @@ import { progressionDecision, type ProgressionDecision, type ProgressionItem } f
 import { securityRating, type SecurityRating } from './security-rating.js';
 import { suppressCells, SUPPRESSION_THRESHOLD, type Relation } from './suppression.js';
 import { themesMatrix, type ThemesMatrix } from './themes-matrix.js';
-import type { AnalyseArm, AnalyseResult, EffectRow, ReportInput, Threat, TrialConfig, Verdict } from './types.js';
+import type { AnalyseArm, AnalyseResult, EffectRow, ReportInput, Threat, TrialConfig } from './types.js';
 
-/** The headline numbers the conclusions read, plus what the summary table shows. */
-export interface Headline extends Omit<HeadlineNumbers, 'computed_verdict'> {
-  outcome: string;
-  measure: string;
-  p_value: number | null;
-  /** Null at pilot stage: outcomes are indicative only. */
-  verdict: Verdict | null;
-  n_treatment: number | null;
-  n_control: number | null;
-  indicative_only: boolean;
+export type { Headline };
+
+/** The headline when there are no outcomes to analyse. */
+function emptyHeadline(pilot: boolean): Headline {
+  return {
+    outcome: 'reoffended', measure: 'risk_difference', estimate: null, std_error: null, conf_low: null, conf_high: null, statistic: null, p_value: null, df: null,
+    per_100: null, per_100_conf_low: null, per_100_conf_high: null, verdict: null, computed_verdict: 'inconclusive', method: 'no outcomes were supplied',
+    covariates: [], clustered_by: null, blocks: null, n_treatment: null, n_control: null, n_clusters: null, rate_treatment: null, rate_control: null, indicative_only: pilot, sensitivity: [],
+  };
 }
 
 export interface ReportModel {
@@ -44,6 +45,8 @@ export interface ReportModel {
   };
   headline: Headline;
   key_conclusions: string[];
+  /** Where the outcomes came from and the extract date they were judged at. */
+  outcomes: ReportInput['outcomes'];
   security: SecurityRating;
   cost: CostSummary;
   consort: Consort;
@@ -77,6 +80,8 @@ export interface ReportModel {
     design_effect: number | null;
   };
   arms: AnalyseArm[];
+  /** Re-offending rate per arm with its 95% Wilson interval (R prop.test(correct = FALSE)). */
+  rates: Array<{ arm: string; rate: number | null; conf_low: number | null; conf_high: number | null; n: number | null }>;
   effects: EffectRow[];
   balance: AnalyseResult['balance'];
   attrition: AnalyseResult['attrition'] | null;
@@ -104,14 +109,6 @@ function findEffect(a: AnalyseResult | null, outcome: string, measure: string): 
   return a?.effects.find((e) => e.outcome === outcome && e.measure === measure && e.arm === undefined) ?? null;
 }
 
-/** Verdict from the interval when `analyse` gave none. */
-function verdictFromInterval(lo: number | null, hi: number | null): Verdict | null {
-  if (lo === null || hi === null) return null;
-  if (hi < 0) return 'significant_reduction';
-  if (lo > 0) return 'significant_increase';
-  return 'inconclusive';
-}
-
 function automaticThreats(trial: TrialConfig, fidelity: number | null, compliance: number | null, attrition: AnalyseResult['attrition'] | null, stage: Stage): Threat[] {
   const have = new Set(trial.threats.map((t) => t.threat));
   const out: Threat[] = [...trial.threats];
@@ -137,30 +134,9 @@ export function buildReport(input: ReportInput): ReportModel {
   const clusterDesign = concept.unit === 'cluster';
   const a = input.analysis;
 
-  // Headline: primary outcome, risk difference.
-  const rd = findEffect(a, 'reoffended', 'risk_difference');
-  const p100 = findEffect(a, 'reoffended', 'per_100');
-  const armT = a?.arms.find((x) => x.arm === treatment) ?? null;
-  const armC = a?.arms.find((x) => x.arm === control) ?? null;
-  const given = a?.verdict.find((v) => v.outcome === 'reoffended')?.verdict ?? null;
-  const computed = verdictFromInterval(rd?.conf_low ?? null, rd?.conf_high ?? null);
-  const headline: Headline = {
-    outcome: 'reoffended',
-    measure: 'risk_difference',
-    estimate: rd?.estimate ?? null,
-    conf_low: rd?.conf_low ?? null,
-    conf_high: rd?.conf_high ?? null,
-    per_100: p100?.estimate ?? (rd?.estimate != null ? 100 * rd.estimate : null),
-    per_100_conf_low: p100?.conf_low ?? (rd?.conf_low != null ? 100 * rd.conf_low : null),
-    per_100_conf_high: p100?.conf_high ?? (rd?.conf_high != null ? 100 * rd.conf_high : null),
-    p_value: rd?.p_value ?? null,
-    verdict: stage === 'pilot' ? null : (given ?? computed),
-    n_treatment: armT?.n_analysed ?? null,
-    n_control: armC?.n_analysed ?? null,
-    rate_treatment: armT?.binary_rate ?? null,
-    rate_control: armC?.binary_rate ?? null,
-    indicative_only: stage === 'pilot',
-  };
+  // Headline: the plan's primary analysis, computed by the analysis use case (as `analyse --plan`).
+  const headline: Headline = input.headline ? { ...input.headline, sensitivity: input.headline.sensitivity.map((x) => ({ ...x })) } : emptyHeadline(stage === 'pilot');
+  const labels = { control, treatment };
 
   const measures = feasibilityMeasures(input.cases, input.process, treatment, trial.target_recruitment);
   const progression = progressionItems(measures, trial.progression);
@@ -176,6 +152,10 @@ export function buildReport(input: ReportInput): ReportModel {
   const nTreatAllocated = input.cases.filter((c) => c.arm === treatment).length;
   const cost = costSummary(input.costs ?? [], treatment, control, nTreatAllocated, trial.cost_bands);
   const consort = buildConsort(input.cases, armOrder.filter((x) => input.cases.some((c) => c.arm === x)), treatment, clusterDesign, a);
+  const pendingNote =
+    input.outcomes.pending > 0
+      ? `${input.outcomes.pending} randomised people are pending: their outcome window (${trial.outcome_windows.follow_up_days} days of follow-up and ${trial.outcome_windows.waiting_days} for offences to be proven) had not closed by the data extract date ${input.outcomes.as_of}. They are not analysed and are not counted as lost; every outcome will be complete by ${input.outcomes.complete_by}.`
+      : null;
 
   const ps = input.process ? processSummary(input.process, armOrder) : { measures: [], fund_use: null };
   const themes = input.themes && input.themes.length ? themesMatrix(input.themes) : null;
@@ -225,9 +205,10 @@ export function buildReport(input: ReportInput): ReportModel {
   // Limitations.
   const limitations: string[] = [];
   if (stage === 'pilot') limitations.push('A pilot is small and its sites were chosen purposively: outcome estimates are indicative only and must not be read as evidence of impact.');
-  if (!a) limitations.push('No re-offending outcomes were supplied (no offences file), so there is no impact estimate.');
+  if (!a) limitations.push('No re-offending outcomes were supplied (no offences file and no outcome columns in the cases file), so there is no impact estimate.');
+  if (pendingNote) limitations.push(pendingNote);
   if (a && security.padlocks <= 2 && stage !== 'pilot') limitations.push(`The security rating is ${security.padlocks} padlocks: the finding could change with a larger or better-retained sample.`);
-  if (a && a.attrition.overall !== null && a.attrition.overall > 0.1) limitations.push(`${(100 * a.attrition.overall).toFixed(1)}% of randomised people were not analysed; if they differ from those who stayed, the estimate may be biased.`);
+  if (a && a.attrition.overall !== null && a.attrition.overall > 0.1) limitations.push(`${(100 * a.attrition.overall).toFixed(1)}% of randomised people whose outcome was due were not analysed; if they differ from those who stayed, the estimate may be biased.`);
   if (measures.compliance !== null && measures.compliance < 0.8) limitations.push(`Only ${(100 * measures.compliance).toFixed(1)}% of the treatment arm received the intervention: the estimate is of the offer (intention to treat), not of full receipt.`);
   limitations.push('Proven re-offending counts only offences that reach a conviction or caution within the MoJ windows; offending that is not detected is not measured.');
 
@@ -248,21 +229,26 @@ export function buildReport(input: ReportInput): ReportModel {
   }
 
   const model: ReportModel = {
-    title: `${concept.name}: ${stage} ${stage === 'pilot' ? 'report' : 'evaluation report'}`,
+    title: trial.title ?? `${concept.name}: ${stage} ${stage === 'pilot' ? 'report' : 'evaluation report'}`,
     concept: concept.slug,
     concept_id: concept.id,
     concept_name: concept.name,
     stage,
     introduction: {
-      description: concept.description,
-      theory_of_change: concept.theory_of_change,
+      description: trial.intervention ?? concept.description,
+      theory_of_change: trial.theory_of_change ?? concept.theory_of_change,
       population: concept.population,
-      research_questions: concept.research_questions,
-      arms: concept.arms,
+      research_questions: trial.research_questions ?? concept.research_questions,
+      // The concept's arms under the labels the data uses, so the introduction and the flow diagram agree.
+      arms: [
+        { arm: labels.control, description: concept.arms[0]?.description ?? 'control' },
+        { arm: labels.treatment, description: concept.arms[1]?.description ?? 'treatment' },
+      ],
       stage_description: STAGE_WORDS[stage],
     },
     headline,
     key_conclusions: [],
+    outcomes: { ...input.outcomes },
     security,
     cost,
     consort,
@@ -289,13 +275,7 @@ export function buildReport(input: ReportInput): ReportModel {
       waiting_days: trial.outcome_windows.waiting_days,
       target_recruitment: trial.target_recruitment,
       mdes: input.mdes,
-      analysis_model:
-        (clusterDesign
-          ? 'Intention to treat. Risk difference with a Wald interval; logistic regression with cluster-robust variance; cluster-level t-test on team proportions; ICC from a REML random-intercept model.'
-          : 'Intention to treat. Risk difference with a Wald interval and Pearson chi-square p-value; risk and odds ratios; Cox model and log-rank test for time to first re-offence.') +
-        (trial.analysis.covariates.length
-          ? ` The regression models (adjusted and cluster-robust odds ratios, rate ratio, hazard ratio) adjust for ${trial.analysis.covariates.join(', ')}; the risk difference, Kaplan-Meier estimates and log-rank test do not.`
-          : ''),
+      analysis_model: analysisModelText(headline, clusterDesign, a !== null),
       outcome_definitions: [
         `Proven re-offending (primary, binary): an offence committed within ${trial.outcome_windows.follow_up_days} days of the start date and proven by a conviction or caution within a further ${trial.outcome_windows.waiting_days} days (MoJ definition; breaches excluded).`,
         'Frequency: proven re-offences per person.',
@@ -305,6 +285,12 @@ export function buildReport(input: ReportInput): ReportModel {
       design_effect: de,
     },
     arms: a ? a.arms.map((x) => ({ ...x })) : [],
+    rates: a
+      ? a.arms.map((x) => {
+          const ci = x.reoffenders !== null && x.n_analysed > 0 ? wilson(x.reoffenders, x.n_analysed) : null;
+          return { arm: x.arm, rate: x.binary_rate, conf_low: ci ? ci[0] : null, conf_high: ci ? ci[1] : null, n: x.n_analysed };
+        })
+      : [],
     effects: a ? a.effects : [],
     balance: a ? a.balance : [],
     attrition: a ? a.attrition : null,
@@ -321,11 +307,14 @@ export function buildReport(input: ReportInput): ReportModel {
       security_reasons: security.reasons,
     },
   };
+  const hadEstimate = headline.estimate !== null;
   applySuppression(model, input.suppress);
   // Conclusions are written after suppression so they never quote a suppressed count or rate.
   const conclusions = keyConclusions({
     stage,
-    headline: { ...model.headline, computed_verdict: computed },
+    headline: model.headline,
+    pending: pendingNote,
+    suppressed: hadEstimate && model.headline.estimate === null,
     n_treatment: model.headline.n_treatment,
     n_control: model.headline.n_control,
     padlocks: a ? security.padlocks : null,
@@ -341,6 +330,18 @@ export function buildReport(input: ReportInput): ReportModel {
   });
   model.key_conclusions = conclusions;
   return model;
+}
+
+/** The methods table's "Analysis" row: the primary analysis, then what is sensitivity. */
+function analysisModelText(h: Headline, clusterDesign: boolean, analysed: boolean): string {
+  if (!analysed) return 'Intention to treat; no outcomes were supplied, so no model was fitted.';
+  const parts = [`Intention to treat. Primary analysis (pre-specified, decides the verdict): ${h.method}.`];
+  parts.push(
+    clusterDesign || h.clustered_by
+      ? 'Sensitivity analyses: the unadjusted risk difference (Wald interval, which ignores clustering), logistic regression with cluster-robust variance, the cluster-level t-test on team proportions, and the Cox model (cluster-robust) for time to first re-offence; the ICC comes from a REML random-intercept model.'
+      : 'Sensitivity analyses: the unadjusted risk difference (Wald interval, Pearson chi-square p), risk and odds ratios, the covariate-adjusted odds ratio, and the Cox model and log-rank test for time to first re-offence.',
+  );
+  return parts.join(' ');
 }
 
 /** The cluster in words, singular or plural: "probation team(s)", "group(s)". */
@@ -362,44 +363,25 @@ function limitingReason(s: SecurityRating): string | null {
  * (and "<5" in html/md); `suppression.cells` lists them by path.
  */
 function applySuppression(m: ReportModel, suppress: boolean): void {
+  // Flow counts (randomised, allocated, received, pending, lost, analysed, per arm and cluster)
+  // describe the trial, not a person's outcome: CONSORT requires them, so they are always shown.
+  // Counts of people with an outcome or attribute are suppressed when 1-4, with secondary
+  // suppression where a shown total would give them away.
   const cells = new Map<string, number>();
   const relations: Relation[] = [];
+  const shown = new Set<string>();
   const arms = m.consort.arms;
-  arms.forEach((a, i) => {
-    const k = `consort.arms[${i}]`;
-    cells.set(`${k}.allocated`, a.allocated);
-    cells.set(`${k}.lost`, a.lost);
-    cells.set(`${k}.analysed`, a.analysed);
-    relations.push({ total: `${k}.allocated`, parts: [`${k}.lost`, `${k}.analysed`] });
-    if (a.received !== null) {
-      cells.set(`${k}.received`, a.received);
-      cells.set(`${k}.~not_received`, a.allocated - a.received);
-      relations.push({ total: `${k}.allocated`, parts: [`${k}.received`, `${k}.~not_received`] });
-    }
-  });
-  cells.set('consort.randomised', m.consort.randomised);
-  relations.push({ total: 'consort.randomised', parts: arms.map((_, i) => `consort.arms[${i}].allocated`) });
-  cells.set('consort.analysed', m.consort.analysed);
-  relations.push({ total: 'consort.analysed', parts: arms.map((_, i) => `consort.arms[${i}].analysed`) });
-  m.consort.sub_arms.forEach((s, i) => cells.set(`consort.sub_arms[${i}].allocated`, s.allocated));
-  const subArmsOf = new Map<string, string[]>();
-  m.consort.sub_arms.forEach((s, i) => subArmsOf.set(s.arm, [...(subArmsOf.get(s.arm) ?? []), `consort.sub_arms[${i}].allocated`]));
-  for (const [arm, parts] of subArmsOf) {
-    const ai = arms.findIndex((a) => a.arm === arm);
-    if (ai >= 0) relations.push({ total: `consort.arms[${ai}].allocated`, parts });
-  }
   const armTables: Array<[string, AnalyseArm[]]> = [['arms', m.arms], ...m.subgroups.map((s, j) => [`subgroups[${j}].arms`, s.arms] as [string, AnalyseArm[]])];
   for (const [prefix, list] of armTables) {
     list.forEach((a, i) => {
       if (a.reoffenders === null || a.reoffenders === undefined) return;
       const k = `${prefix}[${i}]`;
       cells.set(`${k}.n_analysed`, a.n_analysed);
+      // The analysed count of the main table is a CONSORT flow count.
+      if (prefix === 'arms') shown.add(`${k}.n_analysed`);
       cells.set(`${k}.reoffenders`, a.reoffenders);
       cells.set(`${k}.~non_reoffenders`, a.n_analysed - a.reoffenders);
       relations.push({ total: `${k}.n_analysed`, parts: [`${k}.reoffenders`, `${k}.~non_reoffenders`] });
-      // The arms table repeats CONSORT's analysed count: the two must be hidden together.
-      const ci = prefix === 'arms' ? arms.findIndex((x) => x.arm === a.arm) : -1;
-      if (ci >= 0) relations.push({ total: `consort.arms[${ci}].analysed`, parts: [`${k}.n_analysed`] });
     });
   }
   if (m.process.themes) {
@@ -412,37 +394,51 @@ function applySuppression(m: ReportModel, suppress: boolean): void {
   }
   m.process.fund_use?.categories.forEach((c, i) => cells.set(`process.fund_use.categories[${i}].units`, c.units));
   m.process.told_comparison?.forEach((t, i) => {
+    // The group sizes are allocation (flow) counts; people with any spend are an attribute.
     cells.set(`process.told_comparison[${i}].n`, t.n);
+    shown.add(`process.told_comparison[${i}].n`);
     cells.set(`process.told_comparison[${i}].with_spend`, t.with_spend);
+    cells.set(`process.told_comparison[${i}].~without_spend`, t.n - t.with_spend);
+    relations.push({ total: `process.told_comparison[${i}].n`, parts: [`process.told_comparison[${i}].with_spend`, `process.told_comparison[${i}].~without_spend`] });
   });
 
   if (!suppress) {
     m.suppression.note = 'Small-count suppression was switched off (--no-suppress): counts under 5 are shown. Do not publish this version.';
     return;
   }
-  const res = suppressCells(cells, relations);
+  void arms;
+  const res = suppressCells(cells, relations, shown);
   const visible = [...res.suppressed].filter((k) => !k.includes('~')).sort();
   m.suppression.cells = visible;
   m.suppression.secondary = res.secondary.filter((k) => !k.includes('~')).sort();
-  m.suppression.note = visible.length
-    ? `Counts of 1 to 4 people are shown as "<5"; where a total would let a reader work one out, a second count is hidden too and shown as "[c]" (${visible.length} cell${visible.length === 1 ? '' : 's'} in this report).`
-    : 'Counts of 1 to 4 people would be shown as "<5"; none occur in this report.';
   for (const key of res.suppressed) {
     if (key.includes('~')) continue;
     setNull(m as unknown as Record<string, unknown>, key);
-    // A rate or mean computed from a suppressed count would reveal it.
-    const arm = /^(.*arms\[\d+\])\.reoffenders$/.exec(key);
-    if (arm) {
-      setNull(m as unknown as Record<string, unknown>, `${arm[1]}.binary_rate`);
-    }
   }
-  // The headline quotes the arms table: keep it consistent with what was suppressed there.
-  for (const a of m.arms) {
-    const side = a.arm === m.methods.arms.treatment ? 'treatment' : a.arm === m.methods.arms.control ? 'control' : null;
-    if (side === null) continue;
-    if (a.binary_rate === null) m.headline[`rate_${side}`] = null;
-    if (a.n_analysed === null) m.headline[`n_${side}`] = null;
+  // Every number from which a suppressed re-offender count could be worked out goes too: the arm's
+  // rate and interval, the headline's rates and estimate, the re-offending effects and the
+  // Kaplan-Meier values of that comparison.
+  const derived: string[] = [];
+  const hiddenOutcome = (prefix: string, list: AnalyseArm[]) => list.some((_, i) => res.suppressed.has(`${prefix}[${i}].reoffenders`) || res.suppressed.has(`${prefix}[${i}].~non_reoffenders`));
+  const blank = (e: EffectRow) => Object.assign(e, { estimate: null, std_error: null, conf_low: null, conf_high: null, statistic: null, p_value: null, method: `${e.method} [suppressed: it would reveal a count under 5]` });
+  if (hiddenOutcome('arms', m.arms)) {
+    m.arms.forEach((a) => Object.assign(a, { binary_rate: null }));
+    m.rates.forEach((r) => Object.assign(r, { rate: null, conf_low: null, conf_high: null }));
+    const h = m.headline;
+    Object.assign(h, { estimate: null, std_error: null, conf_low: null, conf_high: null, statistic: null, p_value: null, per_100: null, per_100_conf_low: null, per_100_conf_high: null, rate_treatment: null, rate_control: null, sensitivity: [] });
+    m.effects = m.effects.map((e) => (['reoffended', 'days_to_reoffence'].includes(e.outcome) ? blank({ ...e }) : e));
+    m.km = [];
+    derived.push('re-offending rates, effects and Kaplan-Meier estimates');
   }
+  m.subgroups.forEach((s, j) => {
+    if (!hiddenOutcome(`subgroups[${j}].arms`, s.arms)) return;
+    s.arms.forEach((a) => Object.assign(a, { binary_rate: null }));
+    s.effects = s.effects.map((e) => blank({ ...e }));
+    derived.push(`the ${s.name} comparison`);
+  });
+  m.suppression.note = visible.length
+    ? `Counts of 1 to 4 people with an outcome or attribute are shown as "<5"; where a total would let a reader work one out, a second count is hidden too and shown as "[c]" (${visible.length} cell${visible.length === 1 ? '' : 's'} in this report)${derived.length ? `; so are the numbers a count could be worked out from (${derived.join('; ')})` : ''}. Flow counts (randomised, allocated, received, pending, lost, analysed) are always shown, as CONSORT requires.`
+    : 'Counts of 1 to 4 people with an outcome or attribute would be shown as "<5"; none occur in this report. Flow counts are always shown, as CONSORT requires.';
 }
 
 /** Sets a path like `consort.arms[0].lost` to null. */

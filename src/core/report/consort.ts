@@ -11,6 +11,7 @@ export type { ConsortArm };
 export interface Consort {
   randomised: number;
   analysed: number;
+  pending: number;
   clusters_randomised: number | null;
   arms: ConsortArm[];
   sub_arms: Array<{ arm: string; sub_arm: string; allocated: number }>;
@@ -27,14 +28,17 @@ export function buildConsort(cases: ReportCase[], armOrder: string[], treatmentA
       received = arm === treatmentArm ? got : inArm.length - got;
     }
     const a = analysis?.arms.find((x) => x.arm === arm);
-    const analysed = a ? a.n_analysed : inArm.filter((c) => c.withdrawn !== true).length;
+    // Pending people (outcome window still open at the extract date) are neither analysed nor lost.
+    const pending = inArm.filter((c) => c.pending).length;
+    const analysed = a ? a.n_analysed : inArm.filter((c) => c.withdrawn !== true && !c.pending).length;
     const teams = (list: ReportCase[]) => new Set(list.map((c) => c.team).filter((t): t is string => t !== null && t !== '')).size;
     const clustersAnalysed = analysis?.design.n_clusters?.[arm];
     return {
       arm,
       allocated: inArm.length,
       received,
-      lost: inArm.length - analysed,
+      pending,
+      lost: inArm.length - analysed - pending,
       analysed,
       clusters_allocated: clusterDesign ? teams(inArm) : null,
       clusters_analysed: clusterDesign ? (typeof clustersAnalysed === 'number' ? clustersAnalysed : teams(inArm.filter((c) => c.withdrawn !== true))) : null,
@@ -51,6 +55,7 @@ export function buildConsort(cases: ReportCase[], armOrder: string[], treatmentA
   return {
     randomised: cases.length,
     analysed: arms.reduce((s, a) => s + a.analysed, 0),
+    pending: arms.reduce((s, a) => s + a.pending, 0),
     clusters_randomised: clusterDesign ? new Set(cases.map((c) => c.team).filter((t) => t)).size : null,
     arms,
     sub_arms: [...subs.values()].sort((a, b) => (a.arm + a.sub_arm < b.arm + b.sub_arm ? -1 : 1)),

@@ -36,3 +36,22 @@ export function count(n: number): string {
 export function num1(x: number | null): string {
   return x === null || !Number.isFinite(x) ? 'n/a' : fixed(x, 1);
 }
+
+/**
+ * Decimal places for an interval (and its estimate) so that the printed numbers cannot contradict
+ * the verdict: when the interval excludes `nul` (0 for differences, 1 for ratios), neither limit may
+ * print as `nul`. Starts at `dp` and adds digits as needed (at most 4 more).
+ * @example digitsFor(-0.1712, -0.0004, 2) // 4: "-0.1712 to -0.0004", not "-0.17 to 0.00"
+ */
+export function digitsFor(lo: number, hi: number, dp: number, nul = 0): number {
+  if (!Number.isFinite(lo) || !Number.isFinite(hi) || !(lo > nul || hi < nul)) return dp;
+  let d = dp;
+  while (d < dp + 4 && (Number(fixed(lo, d)) === nul || Number(fixed(hi, d)) === nul)) d++;
+  return d;
+}
+
+/** "est (lo to hi)" with the digits the interval needs (see digitsFor). */
+export function estimateInterval(est: number, lo: number, hi: number, dp: number, nul = 0): string {
+  const d = digitsFor(lo, hi, dp, nul);
+  return `${fixed(est, d)} (${fixed(lo, d)} to ${fixed(hi, d)})`;
+}

@@ -26,17 +26,19 @@ export function isSmall(n: number): boolean {
 }
 
 /**
- * Decides which cells to suppress. `cells` maps a key to a count of people; `hidden` keys are
+ * Decides which cells to suppress. `cells` maps a key to a count of people; `alwaysShown` keys are
+ * published whatever their size (CONSORT flow counts), so a relation with such a total hides two
+ * of its parts instead. Keys with `~` are
  * counts that are not printed but can still be derived (e.g. non-re-offenders = n - re-offenders),
  * so they take part in the relations.
  * @example suppressCells(new Map([['n', 20], ['a', 3], ['b', 17]]), [{total: 'n', parts: ['a', 'b']}]).suppressed // {'a', 'b'}
  */
-export function suppressCells(cells: Map<string, number>, relations: Relation[]): SuppressionResult {
+export function suppressCells(cells: Map<string, number>, relations: Relation[], alwaysShown: ReadonlySet<string> = new Set()): SuppressionResult {
   const suppressed = new Set<string>();
   const primary: string[] = [];
   const secondary: string[] = [];
   for (const [k, v] of cells) {
-    if (isSmall(v)) {
+    if (isSmall(v) && !alwaysShown.has(k)) {
       suppressed.add(k);
       primary.push(k);
     }
@@ -49,9 +51,9 @@ export function suppressCells(cells: Map<string, number>, relations: Relation[])
       const hiddenCount = members.filter((k) => suppressed.has(k)).length;
       if (hiddenCount !== 1) continue;
       // Suppress the smallest visible part (ties: first listed); the total only if no part is left.
-      const candidates = rel.parts.filter((k) => cells.has(k) && !suppressed.has(k));
+      const candidates = rel.parts.filter((k) => cells.has(k) && !suppressed.has(k) && !alwaysShown.has(k));
       candidates.sort((a, b) => cells.get(a)! - cells.get(b)!);
-      const pick = candidates[0] ?? (cells.has(rel.total) && !suppressed.has(rel.total) ? rel.total : undefined);
+      const pick = candidates[0] ?? (cells.has(rel.total) && !suppressed.has(rel.total) && !alwaysShown.has(rel.total) ? rel.total : undefined);
       if (pick === undefined) continue;
       suppressed.add(pick);
       secondary.push(pick);

@@ -7,6 +7,8 @@ import type { Concept, Stage } from '../concepts.js';
 import type { AnalyseResult, ArmSummary } from '../analysis/analyse-trial.js';
 import type { EffectRow } from '../analysis/effect-row.js';
 import type { Verdict } from '../analysis/verdict.js';
+import type { AnalysisPlanInput } from '../plan/analysis-plan.js';
+import type { Headline } from '../analysis/primary-analysis.js';
 
 /** The report reads `analyse`'s own result types (CONTRACT.md "analyse"). */
 export type { AnalyseResult, EffectRow, Verdict };
@@ -27,6 +29,8 @@ export interface ReportCase {
   sessions_attended: number | null;
   budget_told: boolean | null;
   enabling_fund_gbp: number | null;
+  /** The outcome window had not closed by the extract date. */
+  pending: boolean;
 }
 
 /** Per-person re-offending outcome used for the Kaplan-Meier curves. */
@@ -98,12 +102,18 @@ export interface TrialConfig {
   design: DesignKind;
   arms: { control: string; treatment: string };
   randomisation: { method: string; seed: number | null; unit: string | null; allocation_sha256: string | null };
-  outcome_windows: { follow_up_days: number; waiting_days: number };
+  /** `as_of`: the data extract date (YYYY-MM-DD); null = the latest disposal date in the offences file. */
+  outcome_windows: { follow_up_days: number; waiting_days: number; as_of: string | null };
   target_recruitment: number | null;
   progression: Record<string, ProgressionThreshold>;
   cost_bands: number[];
   threats: Threat[];
-  analysis: { covariates: string[]; alpha: number };
+  /** The analysis plan as written (resolved against the design by resolvePlan). */
+  analysis: AnalysisPlanInput;
+  /** The intervention, its theory of change and the research questions, in the trial's words (override the concept's text). */
+  intervention: string | null;
+  theory_of_change: string | null;
+  research_questions: string[] | null;
   /** Design assumptions for the MDES at randomisation (security rating). */
   assumptions: { control_rate: number; icc: number | null; power: number };
 }
@@ -116,6 +126,10 @@ export interface ReportInput {
   cases: ReportCase[];
   /** Re-offending analysis of treatment vs control; null when no outcomes were given. */
   analysis: AnalyseResult | null;
+  /** The plan's primary analysis (null when no outcomes were given). */
+  headline: Headline | null;
+  /** Where the outcomes came from, the extract date, and who is still pending. */
+  outcomes: { from: 'offences' | 'cases' | 'none'; as_of: string | null; as_of_source: 'option' | 'latest_disposal' | null; pending: number; complete_by: string | null };
   /** Pre-specified sub-group analyses (concept 2: told vs not told). */
   subgroups: Array<{ name: string; description: string; analysis: AnalyseResult }>;
   /** Per-person survival data for Kaplan-Meier curves (empty when not available). */

@@ -1,4 +1,4 @@
-/** Re-offending rates by arm with 95% Wilson intervals. Suppressed arms are drawn as "<5" notes. */
+/** Re-offending rates by arm with their 95% intervals (computed by the report model). Suppressed arms are drawn as "<5" notes. */
 import { esc, svgOpen, PALETTE, armColour, c } from './svg-kit.js';
 
 export interface RateBar {
@@ -7,19 +7,6 @@ export interface RateBar {
   conf_low: number | null;
   conf_high: number | null;
   n: number | null;
-}
-
-/** qnorm(0.975), R: qnorm(0.975) = 1.959963984540054. */
-const Z975 = 1.959963984540054;
-
-/** Wilson score interval for a proportion (as R prop.test(correct = FALSE) for one sample). */
-export function wilson(x: number, n: number): [number, number] {
-  if (!(n > 0)) throw new Error('wilson(): n must be > 0');
-  const p = x / n;
-  const z2 = Z975 * Z975;
-  const centre = (p + z2 / (2 * n)) / (1 + z2 / n);
-  const half = (Z975 * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / (1 + z2 / n);
-  return [Math.max(0, centre - half), Math.min(1, centre + half)];
 }
 
 export function ratesSvg(bars: RateBar[], title: string): string {

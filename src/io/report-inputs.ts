@@ -1,20 +1,21 @@
 /**
- * Reads the report's optional inputs (process, costs, themes) and turns the cases table into the
+ * Reads the report's inputs besides the outcomes (process, costs, themes) and turns the cases table into the
  * report's per-person view. Problems are DataErrors naming file, line, column and value.
  */
 import { DataError, ProblemList } from '../core/errors.js';
 import type { CostCategory, CostRow, ProcessRow, ReportCase, ThemeRow } from '../core/report/types.js';
-import { parseEnumCell, parseNumberCell, parseYesNoCell } from '../io/fields.js';
-import { readTable, type TextTable } from '../io/table.js';
-
-function col(t: TextTable, name: string): string[] | null {
-  return t.cells.get(name) ?? null;
-}
+import { textColumn, type TextTableLike } from '../core/analysis/trial-data.js';
+import { parseEnumCell, parseNumberCell, parseYesNoCell } from './fields.js';
+import { readTable } from './table.js';
 
 /** The cases table as the report needs it (yes/no and numbers parsed; ids kept only for joins). */
-export function reportCasesFromTable(t: TextTable): ReportCase[] {
+export function reportCasesFromTable(t: TextTableLike): ReportCase[] {
   const pr = new ProblemList();
-  const get = (name: string) => col(t, name);
+  const columns = new Map<string, string[] | null>();
+  const get = (name: string) => {
+    if (!columns.has(name)) columns.set(name, textColumn(t, name) ?? null);
+    return columns.get(name)!;
+  };
   const id = get('id');
   const arm = get('arm');
   if (!id || !arm) {
@@ -46,6 +47,7 @@ export function reportCasesFromTable(t: TextTable): ReportCase[] {
     const v = get(name)?.[i] ?? '';
     return v === '' ? null : v;
   };
+  const measurable = get('measurable');
   const out: ReportCase[] = [];
   for (let i = 0; i < t.n; i++) {
     const a = arm[i]!;
@@ -69,6 +71,7 @@ export function reportCasesFromTable(t: TextTable): ReportCase[] {
       sessions_attended: attended,
       budget_told: yn('budget_told', i),
       enabling_fund_gbp: num('enabling_fund_gbp', i),
+      pending: measurable !== null && /^(0|no)$/i.test(measurable[i] ?? ''),
     });
   }
   pr.throwIfAny();

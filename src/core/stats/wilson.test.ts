@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { wilson } from './rates-chart.js';
+import { wilson } from './wilson.js';
 
 describe('Wilson interval', () => {
   it('matches R prop.test(correct = FALSE)', () => {

@@ -1,0 +1,147 @@
+/**
+ * The analysis use case: one trial dataset, the analysis plan, one result. `analyse` and `report`
+ * both call `analyseTrialFiles`, so the report never analyses differently from `analyse`, and
+ * `analyse --plan` prints the headline the report prints.
+ */
+import type { Concept } from '../core/concepts.js';
+import { UsageError } from '../core/errors.js';
+import { analyseData, type AnalyseOptions, type AnalyseResult } from '../core/analysis/analyse-trial.js';
+import { primaryAnalysis, type Headline } from '../core/analysis/primary-analysis.js';
+import { hasColumn, parseTrialData, REOFFENDING_OUTCOMES, trialDataColumns, type TrialData } from '../core/analysis/trial-data.js';
+import { resolvePlan, type ResolvedPlan } from '../core/plan/analysis-plan.js';
+import type { TrialConfig } from '../core/report/types.js';
+import { defaultTrialConfig } from '../io/trial-file.js';
+import { loadTrialDataset, type TrialDataset } from './trial-dataset.js';
+
+export interface AnalyseTrialOptions {
+  /** Cases (or per-person outcomes) file; `-` for stdin. */
+  data: string;
+  offences?: string | null;
+  map?: string | null;
+  delimiter?: string;
+  asOf?: string | null;
+  /** The trial file (already loaded): its plan, arms, windows and extract date apply. */
+  trial?: TrialConfig | null;
+  /** The concept, for the design defaults of the plan (cluster column). */
+  concept?: Concept | null;
+  /** Explicit options override the plan. */
+  arm?: string;
+  treatment?: string;
+  control?: string;
+  outcomes?: string[];
+  cluster?: string;
+  covariates?: string[];
+  weights?: string;
+  stratum?: string;
+  alpha?: number;
+  permutations?: number;
+  bootstrap?: number;
+  seed?: number;
+  /** Pilot stage: the headline has no verdict. */
+  pilot?: boolean;
+  /** Hash the inputs while reading them. */
+  hash?: boolean;
+  /** Keep every column of the cases file (the report shows more than the analysis reads). */
+  allColumns?: boolean;
+  /** No outcomes in the data is not an error: the result is then null (a report of a trial still running). */
+  outcomesOptional?: boolean;
+  onProgress?: (text: string) => void;
+}
+
+export interface TrialAnalysis {
+  /** Null only with `outcomesOptional` when the data hold no outcomes. */
+  result: AnalyseResult | null;
+  /** The pre-specified primary analysis (with a plan), else null. */
+  headline: Headline | null;
+  plan: ResolvedPlan | null;
+  dataset: TrialDataset;
+  data: TrialData | null;
+}
+
+/** Reads the data once, applies the plan (when a trial file is given) and analyses. */
+export async function analyseTrialFiles(o: AnalyseTrialOptions): Promise<TrialAnalysis> {
+  const trial = o.trial ?? null;
+  const cfg = trial ?? defaultTrialConfig();
+  const planned = trial !== null;
+  const resampling = o.permutations !== undefined || o.bootstrap !== undefined;
+  const base = {
+    arm: o.arm,
+    treatment: o.treatment ?? (planned ? cfg.arms.treatment : undefined),
+    control: o.control ?? (planned ? cfg.arms.control : undefined),
+    weights: o.weights,
+  };
+  // Read every column the plan or the options may name (a wide 1M-row file otherwise holds them all).
+  const wanted = trialDataColumns({
+    ...base,
+    outcomes: [...(o.outcomes ?? []), ...(planned ? [cfg.analysis.primary.outcome, ...(cfg.analysis.secondary ?? [])] : [])],
+    cluster: o.cluster ?? cfg.analysis.cluster ?? o.concept?.cluster_column ?? undefined,
+    covariates: [...(o.covariates ?? []), ...cfg.analysis.covariates, ...cfg.analysis.subgroups],
+    stratum: o.stratum ?? cfg.analysis.blocks ?? undefined,
+    resampling: resampling || planned,
+  });
+  const dataset = await loadTrialDataset({
+    cases: o.data,
+    offences: o.offences,
+    map: o.map,
+    delimiter: o.delimiter,
+    asOf: o.asOf ?? cfg.outcome_windows.as_of,
+    followUpDays: cfg.outcome_windows.follow_up_days,
+    waitingDays: cfg.outcome_windows.waiting_days,
+    columns: o.allColumns ? undefined : wanted,
+    hash: o.hash,
+    onProgress: o.onProgress,
+  });
+  const table = dataset.table;
+  if (o.outcomesOptional && dataset.outcomes_from === 'none' && !o.outcomes?.length) return { result: null, headline: null, plan: null, dataset, data: null };
+  let plan: ResolvedPlan | null = null;
+  if (planned) {
+    const present = REOFFENDING_OUTCOMES.filter((x) => hasColumn(table, x) && (x !== 'days_to_reoffence' || hasColumn(table, 'follow_up_days')));
+    plan = resolvePlan(cfg.analysis, { method: cfg.randomisation.method, concept: o.concept ?? null, has: (c) => hasColumn(table, c), outcomes: present });
+    if (!hasColumn(table, plan.primary.outcome)) {
+      throw new UsageError(`the analysis plan's primary outcome "${plan.primary.outcome}" is not in ${table.file}: derive it with --offences, or name the outcome column under analysis.primary in the trial file`);
+    }
+  }
+  const options: AnalyseOptions & { alpha: number } = {
+    ...base,
+    outcomes: o.outcomes ?? (plan ? [plan.primary.outcome, ...plan.secondary.filter((s) => s !== plan!.primary.outcome && hasColumn(table, s))] : undefined),
+    cluster: o.cluster ?? plan?.cluster ?? undefined,
+    covariates: o.covariates ?? plan?.covariates,
+    stratum: o.stratum ?? plan?.blocks ?? undefined,
+    alpha: o.alpha ?? plan?.alpha ?? 0.05,
+    permutations: o.permutations,
+    bootstrap: o.bootstrap,
+    seed: o.seed,
+  };
+  if (!(options.alpha > 0 && options.alpha < 1)) throw new UsageError(`--alpha must be strictly between 0 and 1, got ${options.alpha}`);
+  if (resampling && options.seed === undefined) throw new UsageError('--permutations and --bootstrap need --seed <int> so the result can be reproduced');
+  o.onProgress?.(`analysing ${table.n.toLocaleString('en-GB')} rows`);
+  const data = parseTrialData(table, { ...options, resampling });
+  const result = analyseData(data, options);
+  let headline: Headline | null = null;
+  if (plan) {
+    const effective: ResolvedPlan = { ...plan, covariates: options.covariates ?? [], cluster: options.cluster ?? null, blocks: options.stratum ?? null, alpha: options.alpha };
+    headline = primaryAnalysis(data, effective, result.effects, o.pilot ?? false);
+    const v = result.verdict.find((x) => x.outcome === headline!.outcome);
+    if (v && headline.verdict !== null) {
+      v.measure = `primary_${headline.measure}`;
+      v.verdict = headline.verdict;
+    }
+    result.effects.unshift(...primaryRows(headline));
+    plan = effective;
+  }
+  if (dataset.pending > 0) {
+    result.warnings.push(`${dataset.pending} person(s) pending: their outcome window had not closed by ${dataset.as_of}; they are left out of the analysis, not counted as lost (complete by ${dataset.complete_by})`);
+  }
+  return { result, headline, plan, dataset, data };
+}
+
+/** The primary analysis as effect rows (`primary_<measure>`, and `primary_per_100` for a risk difference). */
+function primaryRows(h: Headline): AnalyseResult['effects'] {
+  const rows: AnalyseResult['effects'] = [
+    { outcome: h.outcome, measure: `primary_${h.measure}`, estimate: h.estimate, std_error: h.std_error, conf_low: h.conf_low, conf_high: h.conf_high, statistic: h.statistic, p_value: h.p_value, method: h.method, ...(h.df !== null ? { df: h.df } : {}) },
+  ];
+  if (h.per_100 !== null) {
+    rows.push({ outcome: h.outcome, measure: 'primary_per_100', estimate: h.per_100, std_error: h.std_error === null ? null : 100 * h.std_error, conf_low: h.per_100_conf_low, conf_high: h.per_100_conf_high, statistic: h.statistic, p_value: h.p_value, method: `${h.method}; x 100: re-offenders per 100 people`, ...(h.df !== null ? { df: h.df } : {}) });
+  }
+  return rows;
+}

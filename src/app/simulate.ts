@@ -1,0 +1,116 @@
+/**
+ * The simulate use case: a synthetic trial with a known true effect, written as the five CSV files,
+ * truth.json and a trial file that `report` uses as is.
+ */
+import { join } from 'node:path';
+import { findConcept, STAGES, type Stage } from '../core/concepts.js';
+import { UsageError } from '../core/errors.js';
+import { CASE_COLUMNS, COST_COLUMNS, OFFENCE_COLUMNS, PROCESS_COLUMNS, THEME_COLUMNS, simulateTrial, type SimulatedTrial } from '../core/simulate/simulate-trial.js';
+import { writeFilesAtomic } from '../io/atomic.js';
+import { toCsv, type Cell } from '../io/csv-writer.js';
+import { sha256Text } from '../io/hash.js';
+import { parseIntOption, parseNumberOption, parseSeed, requireOption } from '../cli/options.js';
+
+export interface SimulateCliOptions {
+  concept?: string;
+  stage?: string;
+  seed?: string;
+  outDir?: string;
+  n?: string;
+  clusters?: string;
+  baseRate?: string;
+  effectRate?: string;
+  icc?: string;
+  attrition?: string;
+  followUpDays?: string;
+  waitingDays?: string;
+}
+
+export interface SimulateResult {
+  concept: string;
+  stage: Stage;
+  seed: number;
+  out_dir: string;
+  files: Array<{ path: string; rows: number; sha256: string }>;
+  truth: Record<string, unknown>;
+}
+
+function rowsOf<T extends object>(rows: T[], columns: ReadonlyArray<keyof T>): Cell[][] {
+  return rows.map((r) => columns.map((c) => r[c] as unknown as Cell));
+}
+
+/** Renders a simulated trial as the five CSV files and truth.json (deterministic text). */
+export function renderTrialFiles(trial: SimulatedTrial): Array<{ name: string; content: string; rows: number }> {
+  return [
+    { name: 'cases.csv', content: toCsv(CASE_COLUMNS as string[], rowsOf(trial.cases, CASE_COLUMNS)), rows: trial.cases.length },
+    { name: 'offences.csv', content: toCsv(OFFENCE_COLUMNS as string[], rowsOf(trial.offences, OFFENCE_COLUMNS)), rows: trial.offences.length },
+    { name: 'process.csv', content: toCsv(PROCESS_COLUMNS as string[], rowsOf(trial.process, PROCESS_COLUMNS)), rows: trial.process.length },
+    { name: 'costs.csv', content: toCsv(COST_COLUMNS as string[], rowsOf(trial.costs, COST_COLUMNS)), rows: trial.costs.length },
+    { name: 'themes.csv', content: toCsv(THEME_COLUMNS as string[], rowsOf(trial.themes, THEME_COLUMNS)), rows: trial.themes.length },
+    { name: 'truth.json', content: `${JSON.stringify(trial.truth, null, 2)}\n`, rows: 1 },
+    { name: 'trial.yaml', content: trialYaml(trial.truth), rows: 1 },
+  ];
+}
+
+/** A trial file (docs/trial.yaml) describing the simulated trial, so `report` can use it as is. */
+export function trialYaml(truth: Record<string, unknown>): string {
+  const r = truth.randomisation as { method: string; seed: number; unit: string };
+  const n = Number(truth.n);
+  const lines = [
+    `# Trial file written by \`pilot-eval simulate\` (see docs/trial.yaml for every key).`,
+    `title: Simulated ${String(truth.concept)} ${String(truth.stage)} trial (seed ${String(truth.seed)})`,
+    `concept: ${String(truth.concept)}`,
+    `stage: ${String(truth.stage)}`,
+    'design: randomised',
+    'randomisation:',
+    `  method: ${r.method}`,
+    `  seed: ${r.seed}`,
+    `  unit: ${JSON.stringify(r.unit)}`,
+    'outcome_windows:',
+    `  follow_up_days: ${String(truth.follow_up_days)}`,
+    `  waiting_days: ${String(truth.waiting_days)}`,
+    // Recruitment target a little above what was recruited, as in most pilots.
+    `target_recruitment: ${Math.ceil(n / 0.9)}`,
+    'analysis:',
+    '  covariates: [ogrs3]',
+    'assumptions:',
+    `  control_rate: ${String(truth.base_rate)}`,
+    ...(truth.unit === 'cluster' ? [`  icc: ${String(truth.icc_latent)}`] : []),
+    '  power: 0.8',
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/** Handler: validates options, simulates, writes the files atomically as one set. */
+export async function runSimulate(opts: SimulateCliOptions): Promise<SimulateResult> {
+  const conceptKey = requireOption('--concept', opts.concept);
+  const concept = findConcept(conceptKey);
+  if (!concept) throw new UsageError(`--concept: unknown concept ${JSON.stringify(conceptKey)}; use 1-5 or pcp, pcp-fund, women-pcp-fund, user-grants, community-navigation`);
+  const stage = requireOption('--stage', opts.stage) as Stage;
+  if (!STAGES.includes(stage)) throw new UsageError(`--stage must be one of ${STAGES.join(', ')}, got ${JSON.stringify(opts.stage)}`);
+  const seed = parseSeed(opts.seed)!;
+  const outDir = requireOption('--out-dir', opts.outDir);
+  const n = parseIntOption('--n', opts.n, 4, 5_000_000);
+  const clusters = parseIntOption('--clusters', opts.clusters, 2, 1_000_000);
+  const baseRate = parseNumberOption('--base-rate', opts.baseRate, 0, 1, true);
+  const effectRate = parseNumberOption('--effect-rate', opts.effectRate, 0, 1, true);
+  const icc = parseNumberOption('--icc', opts.icc, 0, 0.9);
+  const attrition = parseNumberOption('--attrition', opts.attrition, 0, 0.9);
+  const followUpDays = parseIntOption('--follow-up-days', opts.followUpDays, 1, 3650);
+  const waitingDays = parseIntOption('--waiting-days', opts.waitingDays, 0, 3650);
+  if (concept.unit === 'cluster' && clusters !== undefined && n !== undefined && clusters > n) {
+    throw new UsageError(`--clusters (${clusters}) cannot exceed --n (${n})`);
+  }
+  const trial = simulateTrial({ concept, stage, seed, n, clusters, baseRate, effectRate, icc, attrition, followUpDays, waitingDays });
+  const files = renderTrialFiles(trial);
+  writeFilesAtomic(files.map((f) => ({ path: join(outDir, f.name), content: f.content })));
+  return {
+    concept: concept.slug,
+    stage,
+    seed,
+    out_dir: outDir,
+    files: files.map((f) => ({ path: join(outDir, f.name), rows: f.rows, sha256: sha256Text(f.content) })),
+    truth: trial.truth,
+  };
+}
+
