@@ -195,32 +195,20 @@ export function fitRobustLm(input: RobustLmInput): RobustLmFit {
     }
     return col;
   });
-  const rawSS = D.map((col) => col.reduce((s, v) => s + v * v, 0));
-  const centreWithin = (col: Float64Array): void => {
-    const sums = new Float64Array(B);
-    for (let i = 0; i < n; i++) sums[level[i]!] += col[i]!;
-    for (let b = 0; b < B; b++) sums[b] /= lev.counts[b]!;
-    for (let i = 0; i < n; i++) col[i] -= sums[level[i]!]!;
-  };
-  for (const col of D) centreWithin(col);
+  const rawSS = D.map((col) => dot(col, col));
+  for (const col of D) centreWithin(col, level, lev.counts);
   const yc = Float64Array.from(y as ArrayLike<number>);
-  centreWithin(yc);
+  centreWithin(yc, level, lev.counts);
 
   // D'D, scaled by the raw column norms to detect constant or collinear columns.
   const DtD: number[][] = Array.from({ length: q }, () => new Array<number>(q).fill(0));
-  const Dty = new Array<number>(q).fill(0);
+  const Dty = D.map((col) => dot(col, yc));
   for (let j = 0; j < q; j++) {
-    const cj = D[j]!;
     for (let k = 0; k <= j; k++) {
-      const ck = D[k]!;
-      let s = 0;
-      for (let i = 0; i < n; i++) s += cj[i]! * ck[i]!;
+      const s = dot(D[j]!, D[k]!);
       DtD[j]![k] = s;
       DtD[k]![j] = s;
     }
-    let s = 0;
-    for (let i = 0; i < n; i++) s += cj[i]! * yc[i]!;
-    Dty[j] = s;
   }
   const scale = rawSS.map((s) => (s > 0 ? Math.sqrt(s) : 1));
   const scaled = DtD.map((row, j) => row.map((v, k) => v / (scale[j]! * scale[k]!)));
@@ -235,34 +223,29 @@ export function fitRobustLm(input: RobustLmInput): RobustLmFit {
   const beta = Mdd.map((row) => row.reduce((s, v, k) => s + v * Dty[k]!, 0));
 
   // Residuals: y - level mean - D_centred beta.
-  const e = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let f = 0;
-    for (let j = 0; j < q; j++) f += D[j]![i]! * beta[j]!;
-    e[i] = yc[i]! - f;
-  }
+  const e = Float64Array.from(yc);
+  for (let j = 0; j < q; j++) axpy(-beta[j]!, D[j]!, e);
 
   const meat: number[][] = Array.from({ length: q }, () => new Array<number>(q).fill(0));
   let df: number[];
   let nClusters: number | null = null;
   if (!clustered) {
     const dfRes = n - p;
-    const xi = new Float64Array(q);
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j < q; j++) xi[j] = D[j]![i]!;
-      let w = e[i]! * e[i]!;
-      if (seType === 'HC2') {
-        let h = 1 / lev.counts[level[i]!]!;
-        for (let j = 0; j < q; j++) {
-          let s = 0;
-          for (let k = 0; k < q; k++) s += Mdd[j]![k]! * xi[k]!;
-          h += xi[j]! * s;
-        }
-        const oneMinus = 1 - h;
-        w = oneMinus <= EIGEN_TOL ? 0 : w / oneMinus;
+    // Weights e_i^2 (HC0) or e_i^2 / (1 - h_ii) (HC2), h_ii = 1/n_b + d_i' Mdd d_i.
+    const wt = new Float64Array(n);
+    for (let i = 0; i < n; i++) wt[i] = e[i]! * e[i]!;
+    if (seType === 'HC2') {
+      const h = new Float64Array(n);
+      for (let i = 0; i < n; i++) h[i] = 1 / lev.counts[level[i]!]!;
+      for (let j = 0; j < q; j++) {
+        for (let k = 0; k <= j; k++) addProduct((j === k ? 1 : 2) * Mdd[j]![k]!, D[j]!, D[k]!, h);
       }
-      for (let j = 0; j < q; j++) for (let k = 0; k <= j; k++) meat[j]![k]! += w * xi[j]! * xi[k]!;
+      for (let i = 0; i < n; i++) {
+        const oneMinus = 1 - h[i]!;
+        wt[i] = oneMinus <= EIGEN_TOL ? 0 : wt[i]! / oneMinus;
+      }
     }
+    for (let j = 0; j < q; j++) for (let k = 0; k <= j; k++) meat[j]![k] = weightedDot(wt, D[j]!, D[k]!);
     df = new Array<number>(q).fill(dfRes);
   } else {
     const cl = compact(input.cluster!.index, input.cluster!.levels, n, 'cluster');
@@ -318,58 +301,88 @@ interface ClusterWork {
 function clusterMeat(w: ClusterWork): number[] {
   const { n, q, B, D, e, level, levelCounts, cluster, clusterCounts, Mdd, meat, cr2 } = w;
   const G = clusterCounts.length;
-  // Rows grouped by cluster (counting sort).
-  const start = new Int32Array(G + 1);
-  for (let g = 0; g < G; g++) start[g + 1] = start[g]! + clusterCounts[g]!;
-  const fill = start.slice(0, G);
-  const order = new Int32Array(n);
-  for (let i = 0; i < n; i++) order[fill[cluster[i]!]!++] = i;
+  // (cluster, level) pairs: the levels present in each cluster.
+  const pairOf = new Int32Array(n);
+  const pairLevel: number[] = [];
+  const pairsOfCluster: number[][] = Array.from({ length: G }, () => []);
+  if (B === 1) {
+    for (let g = 0; g < G; g++) {
+      pairLevel.push(0);
+      pairsOfCluster[g]!.push(g);
+    }
+    pairOf.set(cluster);
+  } else {
+    const dense = G * B <= 1 << 24 ? new Int32Array(G * B).fill(-1) : null;
+    const sparse = dense ? null : new Map<number, number>();
+    for (let i = 0; i < n; i++) {
+      const g = cluster[i]!;
+      const key = g * B + level[i]!;
+      let k = dense ? dense[key]! : (sparse!.get(key) ?? -1);
+      if (k === -1) {
+        k = pairLevel.length;
+        pairLevel.push(level[i]!);
+        pairsOfCluster[g]!.push(k);
+        if (dense) dense[key] = k;
+        else sparse!.set(key, k);
+      }
+      pairOf[i] = k;
+    }
+  }
+  const nPairs = pairLevel.length;
+  // Sequential, column-wise sums: per pair the row count, residual sum and covariate sums; per
+  // cluster the covariate cross-products (lower triangle) and covariate-residual products.
+  const pairCount = new Float64Array(nPairs);
+  const pairE = new Float64Array(nPairs);
+  const pairD = new Float64Array(nPairs * q);
+  const clusterDe = new Float64Array(G * q);
+  const clusterDD = new Float64Array(G * q * q);
+  for (let i = 0; i < n; i++) {
+    const k = pairOf[i]!;
+    pairCount[k] += 1;
+    pairE[k] += e[i]!;
+  }
+  for (let j = 0; j < q; j++) {
+    const dj = D[j]!;
+    for (let i = 0; i < n; i++) {
+      const v = dj[i]!;
+      pairD[pairOf[i]! * q + j] += v;
+      clusterDe[cluster[i]! * q + j] += v * e[i]!;
+    }
+    for (let k = 0; k <= j; k++) {
+      const dk = D[k]!;
+      const off = j * q + k;
+      const qq = q * q;
+      for (let i = 0; i < n; i++) clusterDD[cluster[i]! * qq + off] += dj[i]! * dk[i]!;
+    }
+  }
 
   const Ldd = cholesky(Mdd).lower;
   const dfFor = w.dfFor.filter((j) => j >= 0 && j < q);
   const P = B + q; // global coordinates: levels then covariates
   // Per requested coefficient: sum_g (q_g - r_g), sum_g (q_g - r_g)^2, sum_g r_g^2 and Ptilde = sum_g wt_g wt_g'.
-  const acc = dfFor.map(() => ({ tr: 0, diagSq: 0, rSq: 0, Pt: new Float64Array(P * P) }));
   if (cr2 && dfFor.length > 0 && P * P * dfFor.length > 5e7) throw new RangeError(`robustLm: ${B} fixed-effect levels are too many for the CR2 degrees of freedom`);
+  const acc = (cr2 ? dfFor : []).map(() => ({ tr: 0, diagSq: 0, rSq: 0, Pt: new Float64Array(P * P) }));
 
-  const local = new Int32Array(B).fill(-1);
-  const present: number[] = [];
-  const xi = new Float64Array(q);
   for (let g = 0; g < G; g++) {
-    // Levels present in this cluster.
-    present.length = 0;
-    for (let r = start[g]!; r < start[g + 1]!; r++) {
-      const b = level[order[r]!]!;
-      if (local[b] === -1) {
-        local[b] = present.length;
-        present.push(b);
-      }
-    }
+    const pairs = pairsOfCluster[g]!;
+    const present = pairs.map((k) => pairLevel[k]!);
     const kb = present.length;
     const m = kb + q;
     // S = X_g' X_g and u = X_g' e_g in reduced coordinates [present levels, covariates].
     const S: number[][] = Array.from({ length: m }, () => new Array<number>(m).fill(0));
     const u = new Array<number>(m).fill(0);
-    for (let r = start[g]!; r < start[g + 1]!; r++) {
-      const i = order[r]!;
-      const lb = local[level[i]!]!;
-      const ei = e[i]!;
-      for (let j = 0; j < q; j++) xi[j] = D[j]![i]!;
-      S[lb]![lb]! += 1;
-      u[lb]! += ei;
-      const rowLb = S[lb]!;
-      for (let j = 0; j < q; j++) {
-        const xj = xi[j]!;
-        rowLb[kb + j]! += xj;
-        u[kb + j]! += ei * xj;
-        const rowJ = S[kb + j]!;
-        for (let k = 0; k <= j; k++) rowJ[kb + k]! += xj * xi[k]!;
-      }
+    pairs.forEach((k, a) => {
+      S[a]![a] = pairCount[k]!;
+      u[a] = pairE[k]!;
+      for (let j = 0; j < q; j++) S[a]![kb + j] = pairD[k * q + j]!;
+    });
+    for (let j = 0; j < q; j++) {
+      u[kb + j] = clusterDe[g * q + j]!;
+      for (let k = 0; k <= j; k++) S[kb + j]![kb + k] = clusterDD[g * q * q + j * q + k]!;
     }
     for (let a = 0; a < m; a++) for (let b = 0; b < a; b++) S[b]![a] = S[a]![b] = a >= kb && b >= kb ? S[a]![b]! : S[b]![a]! + S[a]![b]!;
     if (!cr2) {
       for (let j = 0; j < q; j++) for (let k = 0; k <= j; k++) meat[j]![k]! += u[kb + j]! * u[kb + k]!;
-      for (const b of present) local[b] = -1;
       continue;
     }
     // L (reduced): diag(1/sqrt(n_b)) (+) Ldd.
@@ -424,9 +437,9 @@ function clusterMeat(w: ClusterWork): number[] {
         for (let l = 0; l < m; l++) A.Pt[rowOff + gi(l)] += wt[k]! * wt[l]!;
       }
     });
-    for (const b of present) local[b] = -1;
   }
   const df = new Array<number>(q).fill(NaN);
+  if (!cr2) return df;
   dfFor.forEach((j, t) => {
     const A = acc[t]!;
     let fro = 0;
@@ -436,6 +449,36 @@ function clusterMeat(w: ClusterWork): number[] {
     df[j] = (A.tr * A.tr) / (A.diagSq + offDiag);
   });
   return df;
+}
+
+function dot(a: Float64Array, b: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
+}
+
+function weightedDot(w: Float64Array, a: Float64Array, b: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += w[i]! * a[i]! * b[i]!;
+  return s;
+}
+
+/** y += alpha x */
+function axpy(alpha: number, x: Float64Array, y: Float64Array): void {
+  for (let i = 0; i < x.length; i++) y[i] += alpha * x[i]!;
+}
+
+/** out += alpha a .* b */
+function addProduct(alpha: number, a: Float64Array, b: Float64Array, out: Float64Array): void {
+  for (let i = 0; i < a.length; i++) out[i] += alpha * a[i]! * b[i]!;
+}
+
+/** Subtracts from each value the mean of its level. */
+function centreWithin(col: Float64Array, level: Int32Array, counts: readonly number[]): void {
+  const sums = new Float64Array(counts.length);
+  for (let i = 0; i < col.length; i++) sums[level[i]!] += col[i]!;
+  for (let b = 0; b < counts.length; b++) sums[b] /= counts[b]!;
+  for (let i = 0; i < col.length; i++) col[i] -= sums[level[i]!]!;
 }
 
 function transpose(a: number[][]): number[][] {
