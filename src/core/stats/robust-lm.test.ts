@@ -26,7 +26,7 @@ const refs = JSON.parse(readFileSync('test/data/headline-references.json', 'utf8
 
 const rel = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
 
-export async function loadCsv(name: string) {
+async function loadCsv(name: string) {
   const t = await readTable(`test/data/${name}`);
   const num = (c: string) => Float64Array.from(t.cells.get(c)!, Number);
   const factor = (c: string) => {
