@@ -50,6 +50,15 @@ record("rossi_blocked", 'lm_robust(arrest ~ trt + age + prio + factor(race), ros
 record("rossi_hc0", 'lm_robust(arrest ~ trt + age + prio, rossi, se_type = "HC0")',
        lm_robust(arrest ~ trt + age + prio, rossi, se_type = "HC0"), "trt")
 
+# HC2 with an observation alone in its block (h_ii = 1): pilot-eval gives it zero weight, which is
+# clubSandwich's CR2 with every observation its own cluster (generalised inverse square root).
+rossi$lone <- ifelse(seq_len(nrow(rossi)) == 1, "alone", rossi$race)
+fl <- lm(arrest ~ trt + age + prio + factor(lone), rossi)
+out$rossi_lone <- list(call = 'sqrt(vcovCR(lm(arrest ~ trt + age + prio + factor(lone), rossi), cluster = seq_len(nrow(rossi)), type = "CR2")["trt", "trt"])',
+                       term = "trt", n = nobs(fl), estimate = unname(coef(fl)["trt"]),
+                       std_error = sqrt(vcovCR(fl, cluster = seq_len(nrow(rossi)), type = "CR2")["trt", "trt"]), df = df.residual(fl))
+cat("rossi_lone:", out$rossi_lone$estimate, out$rossi_lone$std_error, out$rossi_lone$df, "\n")
+
 # 2. MASS::bacteria: repeated tests per child (ID = cluster), active (a) vs placebo (p). CR2.
 bac <- data.frame(y = as.integer(bacteria$y == "y"), ap = bacteria$ap, week = bacteria$week, ID = bacteria$ID)
 write.csv(bac, file.path(dir, "headline-bacteria.csv"), row.names = FALSE)
@@ -61,6 +70,9 @@ record("bacteria_week", 'lm_robust(y ~ trt + week, bac, clusters = ID, se_type =
        lm_robust(y ~ trt + week, bac, clusters = ID, se_type = "CR2"), "trt", bac$ID, lm(y ~ trt + week, bac))
 record("bacteria_week_week", 'lm_robust(y ~ trt + week, bac, clusters = ID, se_type = "CR2")',
        lm_robust(y ~ trt + week, bac, clusters = ID, se_type = "CR2"), "week", bac$ID, lm(y ~ trt + week, bac))
+# Fixed effects that cross the clusters (each child is seen in several weeks).
+record("bacteria_week_fe", 'lm_robust(y ~ trt + factor(week), bac, clusters = ID, se_type = "CR2")',
+       lm_robust(y ~ trt + factor(week), bac, clusters = ID, se_type = "CR2"), "trt", bac$ID, lm(y ~ trt + factor(week), bac))
 record("bacteria_cr0", 'lm_robust(y ~ trt + week, bac, clusters = ID, se_type = "CR0")',
        lm_robust(y ~ trt + week, bac, clusters = ID, se_type = "CR0"), "trt")
 

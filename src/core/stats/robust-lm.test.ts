@@ -99,6 +99,18 @@ describe('fitRobustLm: HC2 / HC0 (estimatr::lm_robust) on carData::Rossi', () =>
     expectMatches(fit, 'trt', refs.rossi_blocked!);
     expect(fit.p).toBe(5);
   });
+  it('h_ii = 1 gets zero weight, as sqrt(vcovCR(lm(arrest ~ trt + age + prio + factor(lone), rossi), cluster = seq_len(nrow(rossi)), type = "CR2")["trt", "trt"])', async () => {
+    // clubSandwich's CR2 with singleton clusters is HC2 with the generalised inverse; person 1 alone in block "alone"
+    const r = await rossi();
+    const race = r.d.factor('race');
+    const block = Int32Array.from(race.index);
+    block[0] = 2;
+    const fit = fitRobustLm({ y: r.y, covariates: [r.trt, r.age, r.prio], factor: { name: 'lone', index: block, levels: 3 }, seType: 'HC2' });
+    const ref = refs.rossi_lone!;
+    expect(rel(fit.coefficients[0]!.estimate, ref.estimate)).toBeLessThan(1e-8);
+    expect(rel(fit.coefficients[0]!.std_error, ref.std_error)).toBeLessThan(1e-8);
+    expect(fit.coefficients[0]!.df).toBe(ref.df); // df.residual(lm(...))
+  });
   it('an observation alone in its block (h_ii = 1) contributes nothing, as if it were absent', async () => {
     const r = await rossi();
     const n = r.d.n;
@@ -138,6 +150,13 @@ describe('fitRobustLm: CR2 + Satterthwaite (estimatr / clubSandwich) on MASS::ba
     const fit = fitRobustLm({ y: b.y, covariates: [b.trt, b.week], cluster: b.cluster, seType: 'CR2' });
     expectMatches(fit, 'trt', refs.bacteria_week!);
     expectMatches(fit, 'week', refs.bacteria_week_week!);
+  });
+  it('fixed effects crossing the clusters: lm_robust(y ~ trt + factor(week), bac, clusters = ID, se_type = "CR2")', async () => {
+    const b = await bacteria();
+    const d = await loadCsv('headline-bacteria.csv');
+    const fit = fitRobustLm({ y: b.y, covariates: [b.trt], factor: d.factor('week'), cluster: b.cluster, seType: 'CR2' });
+    expectMatches(fit, 'trt', refs.bacteria_week_fe!);
+    expect(fit.p).toBe(6);
   });
   it('CR0 on G - 1 df: lm_robust(y ~ trt + week, bac, clusters = ID, se_type = "CR0")', async () => {
     const b = await bacteria();
