@@ -1,0 +1,508 @@
+/**
+ * Ordinary least squares with heteroskedasticity- and cluster-robust (sandwich) covariances and
+ * small-sample corrections, for the model
+ *
+ *     y ~ 0 + factor(level) + x1 + ... + xq      (R formula; with no factor: y ~ 1 + x1 + ... + xq)
+ *
+ * The coefficients, standard errors and degrees of freedom of x1..xq equal R's
+ * `estimatr::lm_robust(y ~ x1 + ... + factor(level), se_type = ...)`; the intercept or the level
+ * effects are nuisance parameters and are not returned.
+ *
+ * Covariances, all M (sum of scores) M with M = (X'X)^-1 and e the OLS residuals:
+ * - HC0: scores e_i x_i (White 1980); HC2: scores e_i x_i / sqrt(1 - h_ii), h_ii = x_i' M x_i
+ *   (MacKinnon & White 1985), t on n - p df as estimatr.
+ * - CR0: cluster score sums X_g' e_g with no adjustment (Liang & Zeger 1986), t on G - 1 df as
+ *   estimatr's "CR0".
+ * - CR2: X_g' A_g e_g with A_g = (I - H_gg)^(-1/2), H_gg = X_g M X_g' (Bell & McCaffrey 2002), and
+ *   for each coefficient the Satterthwaite degrees of freedom under a working model of independent
+ *   homoskedastic errors (Bell & McCaffrey 2002; Pustejovsky & Tipton 2018), as
+ *   `clubSandwich::coef_test(lm(...), vcov = "CR2", cluster = ..., test = "Satterthwaite")`.
+ *   When I - H_gg is singular (a cluster with a leverage-1 direction, e.g. the only cluster of its
+ *   block) the inverse square root is the generalised one, eigenvalues <= 1e-12 mapped to 0, as
+ *   clubSandwich's `Sym_power`; HC2 applies the same rule to an observation with h_ii = 1 (so HC2 is
+ *   CR2 with every observation its own cluster, as `clubSandwich::vcovCR(fit, cluster = 1:n)`).
+ *
+ * Computation, linear in n and never forming an n_g x n_g matrix:
+ * - the numeric columns are centred within the factor levels (or about their mean), which spans the
+ *   same column space as R's dummies, so the fit, residuals and hat matrix are R's, and makes X'X
+ *   block diagonal: M = diag(1/n_b) (+) (D'D)^-1;
+ * - H_gg = Z Z' with Z = X_g L (L L' = M) has rank <= p, and with Z'Z = L' S_g L = V diag(lambda) V'
+ *   (S_g = X_g' X_g) one gets A_g X_g = X_g T_g with T_g = I + L V diag(d) V' L' S_g,
+ *   d = ((1 - lambda)^(-1/2) - 1) / lambda = 1 / (s (1 + s)), s = sqrt(1 - lambda); so each cluster
+ *   needs only its p x p cross-product S_g and score sum X_g' e_g;
+ * - Satterthwaite df for coefficient c: with a_g = T_g M c, w_g = S_g a_g, the G x G matrix of the
+ *   working-model covariances of the cluster terms is P = diag(a_g' w_g) - W' M W (W = [w_g]), and
+ *   df = tr(P)^2 / |P|_F^2; both use only p x p sums: |W'MW|_F^2 = |L' W W' L|_F^2.
+ */
+import { cholesky, choleskyInverse } from './cholesky.js';
+import { pt } from './distributions.js';
+
+export type RobustSeType = 'HC0' | 'HC2' | 'CR0' | 'CR2';
+
+export interface RobustLmInput {
+  y: ArrayLike<number>;
+  /** The numeric regressors whose coefficients are estimated (intercept or levels are added). */
+  covariates: ReadonlyArray<{ name: string; values: ArrayLike<number> }>;
+  /** A fixed effect: 0-based level per row; its dummies replace the intercept. Empty levels are ignored. */
+  factor?: { name: string; index: ArrayLike<number>; levels: number } | null;
+  /** 0-based cluster per row, for CR0 / CR2. Empty clusters are ignored. */
+  cluster?: { index: ArrayLike<number>; levels: number } | null;
+  seType: RobustSeType;
+  /** Covariate positions whose CR2 Satterthwaite df is computed (default: all); others get NaN df. */
+  dfFor?: readonly number[];
+}
+
+export interface RobustCoefficient {
+  name: string;
+  estimate: number;
+  std_error: number;
+  /** t = estimate / std_error */
+  statistic: number;
+  /** n - p (HC), G - 1 (CR0) or Satterthwaite (CR2) */
+  df: number;
+  /** two-sided p from t on df */
+  p_value: number;
+}
+
+export interface RobustLmFit {
+  n: number;
+  /** Number of regression coefficients (intercept or non-empty levels, plus covariates). */
+  p: number;
+  /** Non-empty clusters (null without clustering). */
+  n_clusters: number | null;
+  se_type: RobustSeType;
+  /** One per covariate, in input order. */
+  coefficients: RobustCoefficient[];
+  /** Robust covariance of the covariate coefficients (q x q). */
+  vcov: number[][];
+}
+
+/** Eigenvalues at or below this are treated as zero in the generalised inverse square root (as clubSandwich). */
+const EIGEN_TOL = 1e-12;
+
+/**
+ * Eigen-decomposition of a small symmetric matrix by cyclic Jacobi rotations (accurate to rounding
+ * for the p x p matrices used here).
+ * @returns values and vectors (columns: vectors[i][k] is component i of eigenvector k)
+ * @example symmetricEigen([[2, 1], [1, 2]]).values // [1, 3] in some order
+ */
+export function symmetricEigen(a: readonly (readonly number[])[]): { values: number[]; vectors: number[][] } {
+  const m = a.length;
+  const A = a.map((r) => [...r]);
+  const V: number[][] = Array.from({ length: m }, (_, i) => Array.from({ length: m }, (_, j) => (i === j ? 1 : 0)));
+  for (let sweep = 0; sweep < 100; sweep++) {
+    let off = 0;
+    let diag = 0;
+    for (let i = 0; i < m; i++) {
+      diag += A[i]![i]! * A[i]![i]!;
+      for (let j = i + 1; j < m; j++) off += A[i]![j]! * A[i]![j]!;
+    }
+    if (off <= 1e-34 * diag || off === 0) break;
+    for (let p = 0; p < m - 1; p++) {
+      for (let q = p + 1; q < m; q++) {
+        const apq = A[p]![q]!;
+        if (apq === 0) continue;
+        const theta = (A[q]![q]! - A[p]![p]!) / (2 * apq);
+        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const c = 1 / Math.sqrt(t * t + 1);
+        const s = t * c;
+        for (let k = 0; k < m; k++) {
+          const akp = A[k]![p]!;
+          const akq = A[k]![q]!;
+          A[k]![p] = c * akp - s * akq;
+          A[k]![q] = s * akp + c * akq;
+        }
+        for (let k = 0; k < m; k++) {
+          const apk = A[p]![k]!;
+          const aqk = A[q]![k]!;
+          A[p]![k] = c * apk - s * aqk;
+          A[q]![k] = s * apk + c * aqk;
+        }
+        for (let k = 0; k < m; k++) {
+          const vkp = V[k]![p]!;
+          const vkq = V[k]![q]!;
+          V[k]![p] = c * vkp - s * vkq;
+          V[k]![q] = s * vkp + c * vkq;
+        }
+      }
+    }
+  }
+  return { values: A.map((r, i) => r[i]!), vectors: V };
+}
+
+/** d(lambda) = ((1 - lambda)^(-1/2) - 1) / lambda, with the generalised inverse at lambda = 1. */
+function adjustmentFactor(lambda: number): number {
+  const oneMinus = 1 - lambda;
+  if (oneMinus <= EIGEN_TOL) return -1 / lambda;
+  const s = Math.sqrt(oneMinus);
+  return 1 / (s * (1 + s));
+}
+
+/** Compacts a 0-based index to the non-empty levels: returns the new index and level counts. */
+function compact(index: ArrayLike<number>, levels: number, n: number, what: string): { index: Int32Array; counts: number[] } {
+  const map = new Int32Array(levels).fill(-1);
+  const out = new Int32Array(n);
+  const counts: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const v = index[i]!;
+    if (!Number.isInteger(v) || v < 0 || v >= levels) throw new RangeError(`robustLm: ${what}[${i}] = ${v} is not an integer in [0, ${levels})`);
+    if (map[v] === -1) {
+      map[v] = counts.length;
+      counts.push(0);
+    }
+    const k = map[v]!;
+    out[i] = k;
+    counts[k]! += 1;
+  }
+  return { index: out, counts };
+}
+
+/**
+ * Fits OLS and its robust covariance.
+ * @throws RangeError on mismatched lengths, non-finite values, a covariate that is constant (within
+ *   the factor levels) or collinear with the others, n <= p, fewer than 2 clusters, or a CR type
+ *   without clusters
+ * @example fitRobustLm({ y, covariates: [{ name: 'arm', values: arm }], seType: 'HC2' }).coefficients[0]
+ */
+export function fitRobustLm(input: RobustLmInput): RobustLmFit {
+  const { y, covariates, seType } = input;
+  const n = y.length;
+  const q = covariates.length;
+  if (q === 0) throw new RangeError('robustLm: at least one covariate is needed');
+  for (const c of covariates) {
+    if (c.values.length !== n) throw new RangeError(`robustLm: covariate ${c.name} has ${c.values.length} values, expected ${n}`);
+  }
+  for (let i = 0; i < n; i++) if (!Number.isFinite(y[i]!)) throw new RangeError(`robustLm: y[${i}] = ${y[i]} is not finite`);
+  const clustered = seType === 'CR0' || seType === 'CR2';
+  if (clustered && !input.cluster) throw new RangeError(`robustLm: se_type ${seType} needs a cluster index`);
+  if (input.factor && input.factor.index.length !== n) throw new RangeError(`robustLm: factor ${input.factor.name} has ${input.factor.index.length} values, expected ${n}`);
+  if (input.cluster && input.cluster.index.length !== n) throw new RangeError(`robustLm: cluster index has ${input.cluster.index.length} values, expected ${n}`);
+
+  // Levels (intercept = one level).
+  const lev = input.factor ? compact(input.factor.index, input.factor.levels, n, input.factor.name) : { index: new Int32Array(n), counts: [n] };
+  const B = lev.counts.length;
+  const level = lev.index;
+  const p = B + q;
+  if (n <= p) throw new RangeError(`robustLm: ${n} observations are too few for ${p} coefficients`);
+
+  // Numeric columns centred within levels; y likewise (its level means are the level fits' base).
+  const D = covariates.map((c) => {
+    const col = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const v = c.values[i]!;
+      if (!Number.isFinite(v)) throw new RangeError(`robustLm: ${c.name}[${i}] = ${v} is not finite`);
+      col[i] = v;
+    }
+    return col;
+  });
+  const rawSS = D.map((col) => dot(col, col));
+  for (const col of D) centreWithin(col, level, lev.counts);
+  const yc = Float64Array.from(y as ArrayLike<number>);
+  centreWithin(yc, level, lev.counts);
+
+  // D'D, scaled by the raw column norms to detect constant or collinear columns.
+  const DtD: number[][] = Array.from({ length: q }, () => new Array<number>(q).fill(0));
+  const Dty = D.map((col) => dot(col, yc));
+  for (let j = 0; j < q; j++) {
+    for (let k = 0; k <= j; k++) {
+      const s = dot(D[j]!, D[k]!);
+      DtD[j]![k] = s;
+      DtD[k]![j] = s;
+    }
+  }
+  const scale = rawSS.map((s) => (s > 0 ? Math.sqrt(s) : 1));
+  const scaled = DtD.map((row, j) => row.map((v, k) => v / (scale[j]! * scale[k]!)));
+  const within = input.factor ? ` within the levels of ${input.factor.name}` : '';
+  for (let j = 0; j < q; j++) {
+    if (!(scaled[j]![j]! > 1e-10)) throw new RangeError(`robustLm: covariate ${covariates[j]!.name} is constant${within}`);
+    const sub = scaled.slice(0, j + 1).map((r) => r.slice(0, j + 1));
+    if (!cholesky(sub).ok) throw new RangeError(`robustLm: covariate ${covariates[j]!.name} is collinear with the covariates before it${within}`);
+  }
+  const invScaled = choleskyInverse(cholesky(scaled).lower);
+  const Mdd = invScaled.map((row, j) => row.map((v, k) => v / (scale[j]! * scale[k]!)));
+  const beta = Mdd.map((row) => row.reduce((s, v, k) => s + v * Dty[k]!, 0));
+
+  // Residuals: y - level mean - D_centred beta.
+  const e = Float64Array.from(yc);
+  for (let j = 0; j < q; j++) axpy(-beta[j]!, D[j]!, e);
+
+  const meat: number[][] = Array.from({ length: q }, () => new Array<number>(q).fill(0));
+  let df: number[];
+  let nClusters: number | null = null;
+  if (!clustered) {
+    const dfRes = n - p;
+    // Weights e_i^2 (HC0) or e_i^2 / (1 - h_ii) (HC2), h_ii = 1/n_b + d_i' Mdd d_i.
+    const wt = new Float64Array(n);
+    for (let i = 0; i < n; i++) wt[i] = e[i]! * e[i]!;
+    if (seType === 'HC2') {
+      const h = new Float64Array(n);
+      for (let i = 0; i < n; i++) h[i] = 1 / lev.counts[level[i]!]!;
+      for (let j = 0; j < q; j++) {
+        for (let k = 0; k <= j; k++) addProduct((j === k ? 1 : 2) * Mdd[j]![k]!, D[j]!, D[k]!, h);
+      }
+      for (let i = 0; i < n; i++) {
+        const oneMinus = 1 - h[i]!;
+        wt[i] = oneMinus <= EIGEN_TOL ? 0 : wt[i]! / oneMinus;
+      }
+    }
+    for (let j = 0; j < q; j++) for (let k = 0; k <= j; k++) meat[j]![k] = weightedDot(wt, D[j]!, D[k]!);
+    df = new Array<number>(q).fill(dfRes);
+  } else {
+    const cl = compact(input.cluster!.index, input.cluster!.levels, n, 'cluster');
+    const G = cl.counts.length;
+    nClusters = G;
+    if (G < 2) throw new RangeError(`robustLm: ${G} cluster; cluster-robust variance needs at least 2`);
+    const r = clusterMeat({ n, q, B, p, D, e, level, levelCounts: lev.counts, cluster: cl.index, clusterCounts: cl.counts, Mdd, meat, cr2: seType === 'CR2', dfFor: input.dfFor ?? covariates.map((_, j) => j) });
+    df = seType === 'CR2' ? r : new Array<number>(q).fill(G - 1);
+  }
+  for (let j = 0; j < q; j++) for (let k = 0; k < j; k++) meat[k]![j] = meat[j]![k]!;
+  // V = Mdd meat Mdd (M is block diagonal, so the covariate block needs only Mdd).
+  const tmp = Mdd.map((row) => meat[0]!.map((_, k) => row.reduce((s, v, l) => s + v * meat[l]![k]!, 0)));
+  const vcov = tmp.map((row) => Mdd[0]!.map((_, k) => row.reduce((s, v, l) => s + v * Mdd[l]![k]!, 0)));
+  for (let j = 0; j < q; j++) for (let k = 0; k < j; k++) vcov[j]![k] = vcov[k]![j] = (vcov[j]![k]! + vcov[k]![j]!) / 2;
+  return {
+    n,
+    p,
+    n_clusters: nClusters,
+    se_type: seType,
+    coefficients: covariates.map((c, j) => {
+      const se = Math.sqrt(vcov[j]![j]!);
+      const t = beta[j]! / se;
+      const d = df[j]!;
+      return { name: c.name, estimate: beta[j]!, std_error: se, statistic: t, df: d, p_value: d > 0 && Number.isFinite(t) ? 2 * pt(-Math.abs(t), d) : NaN };
+    }),
+    vcov,
+  };
+}
+
+interface ClusterWork {
+  n: number;
+  q: number;
+  B: number;
+  p: number;
+  D: Float64Array[];
+  e: Float64Array;
+  level: Int32Array;
+  levelCounts: number[];
+  cluster: Int32Array;
+  clusterCounts: number[];
+  Mdd: number[][];
+  /** accumulated in place (lower triangle) */
+  meat: number[][];
+  cr2: boolean;
+  dfFor: readonly number[];
+}
+
+/**
+ * Accumulates the CR0 / CR2 meat of the covariate block and returns the CR2 Satterthwaite df per
+ * covariate (NaN where not requested). Works cluster by cluster in the reduced coordinates of the
+ * levels present in the cluster plus the q covariates.
+ */
+function clusterMeat(w: ClusterWork): number[] {
+  const { n, q, B, D, e, level, levelCounts, cluster, clusterCounts, Mdd, meat, cr2 } = w;
+  const G = clusterCounts.length;
+  // (cluster, level) pairs: the levels present in each cluster.
+  const pairOf = new Int32Array(n);
+  const pairLevel: number[] = [];
+  const pairsOfCluster: number[][] = Array.from({ length: G }, () => []);
+  if (B === 1) {
+    for (let g = 0; g < G; g++) {
+      pairLevel.push(0);
+      pairsOfCluster[g]!.push(g);
+    }
+    pairOf.set(cluster);
+  } else {
+    const dense = G * B <= 1 << 24 ? new Int32Array(G * B).fill(-1) : null;
+    const sparse = dense ? null : new Map<number, number>();
+    for (let i = 0; i < n; i++) {
+      const g = cluster[i]!;
+      const key = g * B + level[i]!;
+      let k = dense ? dense[key]! : (sparse!.get(key) ?? -1);
+      if (k === -1) {
+        k = pairLevel.length;
+        pairLevel.push(level[i]!);
+        pairsOfCluster[g]!.push(k);
+        if (dense) dense[key] = k;
+        else sparse!.set(key, k);
+      }
+      pairOf[i] = k;
+    }
+  }
+  const nPairs = pairLevel.length;
+  // Sequential, column-wise sums: per pair the row count, residual sum and covariate sums; per
+  // cluster the covariate cross-products (lower triangle) and covariate-residual products.
+  const pairCount = new Float64Array(nPairs);
+  const pairE = new Float64Array(nPairs);
+  const pairD = new Float64Array(nPairs * q);
+  const clusterDe = new Float64Array(G * q);
+  const clusterDD = new Float64Array(G * q * q);
+  for (let i = 0; i < n; i++) {
+    const k = pairOf[i]!;
+    pairCount[k] += 1;
+    pairE[k] += e[i]!;
+  }
+  for (let j = 0; j < q; j++) {
+    const dj = D[j]!;
+    for (let i = 0; i < n; i++) {
+      const v = dj[i]!;
+      pairD[pairOf[i]! * q + j] += v;
+      clusterDe[cluster[i]! * q + j] += v * e[i]!;
+    }
+    for (let k = 0; k <= j; k++) {
+      const dk = D[k]!;
+      const off = j * q + k;
+      const qq = q * q;
+      for (let i = 0; i < n; i++) clusterDD[cluster[i]! * qq + off] += dj[i]! * dk[i]!;
+    }
+  }
+
+  const Ldd = cholesky(Mdd).lower;
+  const dfFor = w.dfFor.filter((j) => j >= 0 && j < q);
+  const P = B + q; // global coordinates: levels then covariates
+  // Per requested coefficient: sum_g (q_g - r_g), sum_g (q_g - r_g)^2, sum_g r_g^2 and Ptilde = sum_g wt_g wt_g'.
+  if (cr2 && dfFor.length > 0 && P * P * dfFor.length > 5e7) throw new RangeError(`robustLm: ${B} fixed-effect levels are too many for the CR2 degrees of freedom`);
+  const acc = (cr2 ? dfFor : []).map(() => ({ tr: 0, diagSq: 0, rSq: 0, Pt: new Float64Array(P * P) }));
+
+  for (let g = 0; g < G; g++) {
+    const pairs = pairsOfCluster[g]!;
+    const present = pairs.map((k) => pairLevel[k]!);
+    const kb = present.length;
+    const m = kb + q;
+    // S = X_g' X_g and u = X_g' e_g in reduced coordinates [present levels, covariates].
+    const S: number[][] = Array.from({ length: m }, () => new Array<number>(m).fill(0));
+    const u = new Array<number>(m).fill(0);
+    pairs.forEach((k, a) => {
+      S[a]![a] = pairCount[k]!;
+      u[a] = pairE[k]!;
+      for (let j = 0; j < q; j++) S[a]![kb + j] = pairD[k * q + j]!;
+    });
+    for (let j = 0; j < q; j++) {
+      u[kb + j] = clusterDe[g * q + j]!;
+      for (let k = 0; k <= j; k++) S[kb + j]![kb + k] = clusterDD[g * q * q + j * q + k]!;
+    }
+    for (let a = 0; a < m; a++) for (let b = 0; b < a; b++) S[b]![a] = S[a]![b] = a >= kb && b >= kb ? S[a]![b]! : S[b]![a]! + S[a]![b]!;
+    if (!cr2) {
+      for (let j = 0; j < q; j++) for (let k = 0; k <= j; k++) meat[j]![k]! += u[kb + j]! * u[kb + k]!;
+      continue;
+    }
+    // L (reduced): diag(1/sqrt(n_b)) (+) Ldd.
+    const L: number[][] = Array.from({ length: m }, () => new Array<number>(m).fill(0));
+    for (let a = 0; a < kb; a++) L[a]![a] = 1 / Math.sqrt(levelCounts[present[a]!]!);
+    for (let j = 0; j < q; j++) for (let k = 0; k <= j; k++) L[kb + j]![kb + k] = Ldd[j]![k]!;
+    const SL = matMul(S, L);
+    const ZtZ = matMul(transpose(L), SL);
+    const eig = symmetricEigen(ZtZ);
+    // K = L V diag(d) V' L'
+    const LV = matMul(L, eig.vectors);
+    const d = eig.values.map((lam) => (lam > EIGEN_TOL ? adjustmentFactor(Math.min(lam, 1)) : 0.5));
+    const K: number[][] = Array.from({ length: m }, () => new Array<number>(m).fill(0));
+    for (let a = 0; a < m; a++) {
+      for (let b = 0; b <= a; b++) {
+        let s = 0;
+        for (let k = 0; k < m; k++) s += LV[a]![k]! * d[k]! * LV[b]![k]!;
+        K[a]![b] = s;
+        K[b]![a] = s;
+      }
+    }
+    // Adjusted score sum T' u = u + S K u.
+    const Ku = matVec(K, u);
+    const SKu = matVec(S, Ku);
+    for (let j = 0; j < q; j++) {
+      const aj = u[kb + j]! + SKu[kb + j]!;
+      for (let k = 0; k <= j; k++) meat[j]![k]! += aj * (u[kb + k]! + SKu[kb + k]!);
+    }
+    // Satterthwaite pieces for each requested coefficient.
+    dfFor.forEach((j, t) => {
+      const Mc = new Array<number>(m).fill(0);
+      for (let k = 0; k < q; k++) Mc[kb + k] = Mdd[k]![j]!;
+      const KSMc = matVec(K, matVec(S, Mc));
+      const a = Mc.map((v, k) => v + KSMc[k]!);
+      const wv = matVec(S, a);
+      const qg = a.reduce((s, v, k) => s + v * wv[k]!, 0);
+      // wt = L' w, placed in global coordinates.
+      const wt = new Array<number>(m).fill(0);
+      for (let k = 0; k < m; k++) {
+        let s = 0;
+        for (let l = 0; l < m; l++) s += L[l]![k]! * wv[l]!;
+        wt[k] = s;
+      }
+      const rg = wt.reduce((s, v) => s + v * v, 0);
+      const A = acc[t]!;
+      A.tr += qg - rg;
+      A.diagSq += (qg - rg) * (qg - rg);
+      A.rSq += rg * rg;
+      const gi = (k: number) => (k < kb ? present[k]! : B + (k - kb));
+      for (let k = 0; k < m; k++) {
+        const rowOff = gi(k) * P;
+        for (let l = 0; l < m; l++) A.Pt[rowOff + gi(l)] += wt[k]! * wt[l]!;
+      }
+    });
+  }
+  const df = new Array<number>(q).fill(NaN);
+  if (!cr2) return df;
+  dfFor.forEach((j, t) => {
+    const A = acc[t]!;
+    let fro = 0;
+    for (let k = 0; k < A.Pt.length; k++) fro += A.Pt[k]! * A.Pt[k]!;
+    // |P|_F^2 = sum_g (q_g - r_g)^2 + sum_{g != h} (w_g' M w_h)^2, the latter = |L'WW'L|_F^2 - sum_g r_g^2.
+    const offDiag = Math.max(0, fro - A.rSq);
+    df[j] = (A.tr * A.tr) / (A.diagSq + offDiag);
+  });
+  return df;
+}
+
+function dot(a: Float64Array, b: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
+}
+
+function weightedDot(w: Float64Array, a: Float64Array, b: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += w[i]! * a[i]! * b[i]!;
+  return s;
+}
+
+/** y += alpha x */
+function axpy(alpha: number, x: Float64Array, y: Float64Array): void {
+  for (let i = 0; i < x.length; i++) y[i] += alpha * x[i]!;
+}
+
+/** out += alpha a .* b */
+function addProduct(alpha: number, a: Float64Array, b: Float64Array, out: Float64Array): void {
+  for (let i = 0; i < a.length; i++) out[i] += alpha * a[i]! * b[i]!;
+}
+
+/** Subtracts from each value the mean of its level. */
+function centreWithin(col: Float64Array, level: Int32Array, counts: readonly number[]): void {
+  const sums = new Float64Array(counts.length);
+  for (let i = 0; i < col.length; i++) sums[level[i]!] += col[i]!;
+  for (let b = 0; b < counts.length; b++) sums[b] /= counts[b]!;
+  for (let i = 0; i < col.length; i++) col[i] -= sums[level[i]!]!;
+}
+
+function transpose(a: number[][]): number[][] {
+  return a[0]!.map((_, j) => a.map((row) => row[j]!));
+}
+
+function matMul(a: number[][], b: number[][]): number[][] {
+  const m = a.length;
+  const k = b.length;
+  const c = b[0]!.length;
+  const out: number[][] = Array.from({ length: m }, () => new Array<number>(c).fill(0));
+  for (let i = 0; i < m; i++) {
+    const ai = a[i]!;
+    const oi = out[i]!;
+    for (let l = 0; l < k; l++) {
+      const v = ai[l]!;
+      if (v === 0) continue;
+      const bl = b[l]!;
+      for (let j = 0; j < c; j++) oi[j]! += v * bl[j]!;
+    }
+  }
+  return out;
+}
+
+function matVec(a: number[][], x: number[]): number[] {
+  return a.map((row) => row.reduce((s, v, k) => s + v * x[k]!, 0));
+}
