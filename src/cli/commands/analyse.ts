@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import { analyseTrial, type AnalyseResult } from '../../core/analysis/analyse-trial.js';
+import { checkSurvivalOptions } from '../../core/analysis/survival-effects.js';
 import type { EffectRow } from '../../core/analysis/effect-row.js';
 import { trialDataColumns, withDerivedOutcomes } from '../../core/analysis/trial-data.js';
 import { loadColumnMap, mapFor } from '../../io/column-map.js';
@@ -28,6 +29,10 @@ export interface AnalyseCliOptions {
   covariates?: string;
   weights?: string;
   stratum?: string;
+  strata?: string;
+  ties?: string;
+  kmDays?: string;
+  rmstDay?: string;
   alpha?: string;
   permutations?: string;
   bootstrap?: string;
@@ -60,7 +65,14 @@ export async function runAnalyse(o: AnalyseCliOptions): Promise<AnalyseResult> {
     covariates: parseListOption(o.covariates),
     weights: o.weights,
     stratum: o.stratum,
+    strata: o.strata,
   };
+  const survival = {
+    ties: o.ties as 'efron' | 'breslow' | undefined,
+    kmDays: parseListOption(o.kmDays)?.map((d) => parseIntOption('--km-days', d, 1)!),
+    rmstDay: parseNumberOption('--rmst-day', o.rmstDay, 0, Infinity, true),
+  };
+  checkSurvivalOptions(survival);
   // Keep only the text columns the analysis can read (a wide 1M-row file otherwise holds them all).
   const columns = trialDataColumns({ ...trialOptions, resampling: permutations !== undefined || bootstrap !== undefined });
   o.onProgress?.('reading data');
@@ -72,7 +84,7 @@ export async function runAnalyse(o: AnalyseCliOptions): Promise<AnalyseResult> {
     data = await readTable(o.data, { delimiter, map: mapFor(maps, 'cases'), columns });
   }
   o.onProgress?.(`analysing ${data.n.toLocaleString('en-GB')} rows`);
-  return analyseTrial(data, { ...trialOptions, alpha, permutations, bootstrap, seed });
+  return analyseTrial(data, { ...trialOptions, ...survival, alpha, permutations, bootstrap, seed });
 }
 
 export function register(program: Command): void {
@@ -88,6 +100,10 @@ export function register(program: Command): void {
     .option('--covariates <a,b>', 'baseline covariates for the adjusted models (text columns become indicators)')
     .option('--weights <col>', 'prior weights for the regression models (e.g. the weight column of `match`)')
     .option('--stratum <col>', 'randomisation strata for permutations (default: stratum when present)')
+    .option('--strata <col>', 'strata for a stratified Cox model (stratified_hazard_ratio), e.g. randomisation block or site')
+    .option('--ties <method>', 'Cox tie handling: efron (default, as R coxph) or breslow')
+    .option('--km-days <d1,d2>', 'days for the Kaplan-Meier rows km_survival_<day> (default 90,182,365)')
+    .option('--rmst-day <D>', 'restricted mean survival time difference up to day D (rmst_difference)')
     .option('--alpha <a>', 'two-sided alpha for intervals and verdicts', '0.05')
     .option('--permutations <N>', 'design-based permutation test with N re-randomisations (needs --seed)')
     .option('--bootstrap <N>', 'percentile bootstrap CI with N resamples (needs --seed)')

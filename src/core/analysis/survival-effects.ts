@@ -9,6 +9,7 @@ import { coxRegression, CoxDesignError, type CoxCovariate, type CoxFit, type Cox
 import { kaplanMeier, survivalAt, type KaplanMeier, type SurvivalPoint } from '../stats/kaplan-meier.js';
 import { logRank } from '../stats/logrank.js';
 import { rmstDifference, rmstMaxTau } from '../stats/rmst.js';
+import { UsageError } from '../errors.js';
 import { clean, nullRow, ratioRow, type EffectRow } from './effect-row.js';
 
 /** A grouping column as integer codes (>= 0) aligned to the rows. */
@@ -56,6 +57,18 @@ export interface SurvivalEffectsInput {
 }
 
 export const DEFAULT_KM_DAYS: readonly number[] = [90, 182, 365];
+
+/**
+ * Checks the user-facing time-to-event options (ties, Kaplan-Meier days, RMST day).
+ * @throws UsageError naming the option
+ */
+export function checkSurvivalOptions(o: { ties?: string; kmDays?: readonly number[]; rmstDay?: number }): void {
+  if (o.ties !== undefined && o.ties !== 'efron' && o.ties !== 'breslow') throw new UsageError(`--ties must be efron or breslow, got ${o.ties}`);
+  for (const d of o.kmDays ?? []) {
+    if (!(Number.isFinite(d) && d > 0)) throw new UsageError(`--km-days: each day must be a positive number, got ${d}`);
+  }
+  if (o.rmstDay !== undefined && !(Number.isFinite(o.rmstDay) && o.rmstDay > 0)) throw new UsageError(`--rmst-day must be a positive number of days, got ${o.rmstDay}`);
+}
 
 const KM_METHOD = 'Kaplan-Meier (R survfit): estimate at the last event time on or before the day, Greenwood SE, log-scale CI';
 
