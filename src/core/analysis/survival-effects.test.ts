@@ -121,4 +121,68 @@ describe('survivalEffects', () => {
     expect(none.find((r) => r.measure === 'logrank')!.method).toBe('not estimable: no events in either arm');
     expect(none.find((r) => r.measure === 'hazard_ratio')!.estimate).toBeNull();
   });
+
+  it('in a cluster design: robust hazard ratio, robust score test, stratified model, labelled log-rank (survival::rats)', async () => {
+    // R: rats <- read.csv("test/data/rats.csv"); values from test/data/survival-cluster-rmst.out
+    const t = await readTable('test/data/rats.csv');
+    const num = (c: string): number[] => t.cells.get(c)!.map(Number);
+    const sex = t.cells.get('sex')!.map((x) => (x === 'm' ? 1 : 0));
+    const rows = survivalEffects({
+      outcome: 'days_to_tumour',
+      time: num('time'),
+      status: num('status'),
+      treated: num('rx'),
+      armLabels: { treatment: 'drug', control: 'placebo' },
+      cluster: { name: 'litter', index: num('litter').map((l) => l - 1) },
+      strata: { name: 'sex', index: sex },
+      days: [],
+    });
+    expect(rows.map((r) => r.measure)).toEqual(['km_survival_end', 'km_survival_end', 'hazard_ratio', 'cox_robust_score', 'stratified_hazard_ratio', 'logrank']);
+    const find = (m: string) => rows.find((r) => r.measure === m)!;
+    // coxph(Surv(time, status) ~ rx, rats, cluster = litter): coef 0.713736804292536, robust se 0.271033228681653; robscore 5.88026004960204
+    expect(rel(Math.log(find('hazard_ratio').estimate!), 0.713736804292536)).toBeLessThan(1e-7);
+    expect(rel(find('hazard_ratio').std_error, 0.271033228681653)).toBeLessThan(1e-7);
+    expect(find('hazard_ratio').method).toContain('clustered by litter (100 clusters');
+    expect(rel(find('cox_robust_score').statistic, 5.88026004960204)).toBeLessThan(1e-10);
+    expect(rel(find('cox_robust_score').p_value, 0.0153115600978709)).toBeLessThan(1e-10);
+    // coxph(Surv(time, status) ~ rx + strata(sex), rats, cluster = litter): coef 0.801005636071172, robust se 0.292799803524076
+    expect(rel(Math.log(find('stratified_hazard_ratio').estimate!), 0.801005636071172)).toBeLessThan(1e-7);
+    expect(rel(find('stratified_hazard_ratio').std_error, 0.292799803524076)).toBeLessThan(1e-7);
+    expect(find('stratified_hazard_ratio').method).toContain('stratified by sex (2 strata');
+    expect(find('logrank').method).toContain('ignores the clustering by litter');
+    // With a covariate the hazard ratio is adjusted but the robust score row stays the arm-only model's.
+    const adj = survivalEffects({
+      outcome: 'days_to_tumour',
+      time: num('time'),
+      status: num('status'),
+      treated: num('rx'),
+      armLabels: { treatment: 'drug', control: 'placebo' },
+      cluster: { name: 'litter', index: num('litter').map((l) => l - 1) },
+      covariates: [{ name: 'sexm', values: sex }],
+      days: [],
+    });
+    // coxph(Surv(time, status) ~ rx + sex, rats, cluster = litter): coef 0.790996147108952, robust se 0.292711302443121
+    expect(rel(Math.log(adj.find((r) => r.measure === 'hazard_ratio')!.estimate!), 0.790996147108952)).toBeLessThan(1e-7);
+    expect(rel(adj.find((r) => r.measure === 'hazard_ratio')!.std_error, 0.292711302443121)).toBeLessThan(1e-7);
+    expect(rel(adj.find((r) => r.measure === 'cox_robust_score')!.statistic, 5.88026004960204)).toBeLessThan(1e-10);
+  });
+
+  it('gives flagged null cluster rows, never NaN, when there are no events', () => {
+    const rows = survivalEffects({
+      outcome: 'd',
+      time: [1, 2, 3, 4],
+      status: [0, 0, 0, 0],
+      treated: [0, 1, 0, 1],
+      armLabels: { treatment: 'T', control: 'C' },
+      cluster: { name: 'team', index: [0, 1, 2, 3] },
+      strata: { name: 'site', index: [0, 0, 1, 1] },
+      rmstDay: 3,
+    });
+    for (const m of ['hazard_ratio', 'cox_robust_score', 'stratified_hazard_ratio']) {
+      expect(rows.find((r) => r.measure === m)).toMatchObject({ estimate: null, statistic: null, method: 'not estimable: no events in either arm' });
+    }
+    // No events: both curves stay at 1, so the RMST difference up to day 3 is exactly 0 with SE 0.
+    expect(rows.find((r) => r.measure === 'rmst_difference')).toMatchObject({ estimate: 0, std_error: 0, p_value: null });
+    expect(JSON.stringify(rows)).not.toContain('NaN');
+  });
 });

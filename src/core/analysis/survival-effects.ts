@@ -145,9 +145,22 @@ export function survivalEffects(input: SurvivalEffectsInput): EffectRow[] {
   }
 
   const cox = coxRows(input);
-  rows.push(hazardRatioRow(input, cox, 'hazard_ratio', null, alpha));
-  if (input.cluster) rows.push(robustScoreRow(input, events, alpha));
-  if (input.strata) rows.push(hazardRatioRow(input, cox, 'stratified_hazard_ratio', input.strata, alpha));
+  const ties = input.ties ?? 'efron';
+  const covariates = input.covariates ?? [];
+  const main = fitCox(cox, covariates, { alpha, ties, cluster: cox.cluster });
+  rows.push(hazardRatioRow(input, main, 'hazard_ratio', null, alpha));
+  if (input.cluster) {
+    // The unadjusted model on everyone: the main fit already when there are no covariates.
+    const unadjusted =
+      covariates.length === 0 && !input.coxRows
+        ? main
+        : fitCox({ time: input.time, status: input.status, treated: input.treated, events }, [], { alpha, ties, cluster: input.cluster.index });
+    rows.push(robustScoreRow(input, unadjusted));
+  }
+  if (input.strata) {
+    const stratified = fitCox(cox, covariates, { alpha, ties, cluster: cox.cluster, strata: cox.strata });
+    rows.push(hazardRatioRow(input, stratified, 'stratified_hazard_ratio', input.strata, alpha));
+  }
 
   const lr = logRank(input.time, input.status, input.treated);
   const ignores = input.cluster
@@ -235,11 +248,10 @@ function tiesText(ties: CoxTies): string {
   return ties === 'breslow' ? 'Breslow ties' : 'Efron ties';
 }
 
-function hazardRatioRow(input: SurvivalEffectsInput, d: CoxData, measure: string, strata: SurvivalGrouping | null, alpha: number): EffectRow {
-  const covariates = input.covariates ?? [];
-  const ties = input.ties ?? 'efron';
-  const fit = fitCox(d, covariates, { alpha, ties, cluster: d.cluster, strata: strata ? d.strata : undefined });
+function hazardRatioRow(input: SurvivalEffectsInput, fit: CoxFit | string, measure: string, strata: SurvivalGrouping | null, alpha: number): EffectRow {
   if (typeof fit === 'string') return nullRow(input.outcome, measure, fit);
+  const covariates = input.covariates ?? [];
+  const ties = fit.ties;
   const arm = fit.coefficients[0]!;
   const adjustedFor = covariates.length > 0 ? `, adjusted for ${covariates.map((c) => c.name).join(', ')}` : '';
   const stratified = strata ? `, stratified by ${strata.name} (${fit.strata} strata: a baseline hazard each; R coxph(... + strata(${strata.name})))` : '';
@@ -255,12 +267,11 @@ function hazardRatioRow(input: SurvivalEffectsInput, d: CoxData, measure: string
  * status) ~ arm, cluster = team))$robscore`), on everyone with a time (as the log-rank test): the
  * cluster-robust counterpart of the log-rank test.
  */
-function robustScoreRow(input: SurvivalEffectsInput, events: number[], alpha: number): EffectRow {
+function robustScoreRow(input: SurvivalEffectsInput, fit: CoxFit | string): EffectRow {
   const cluster = input.cluster!;
-  const ties = input.ties ?? 'efron';
   const measure = 'cox_robust_score';
-  const fit = fitCox({ time: input.time, status: input.status, treated: input.treated, events }, [], { alpha, ties, cluster: cluster.index });
   if (typeof fit === 'string') return nullRow(input.outcome, measure, fit);
+  const ties = fit.ties;
   const test = fit.robust!.score;
   if (!test) return nullRow(input.outcome, measure, 'not estimable: the robust score variance is singular');
   return clean({

@@ -25,8 +25,9 @@ export interface RmstDifference {
   stdErr: number;
   confLow: number;
   confHigh: number;
-  /** estimate / stdErr */
+  /** estimate / stdErr (NaN when stdErr is 0) */
   statistic: number;
+  /** Two-sided normal p (NaN when stdErr is 0) */
   pValue: number;
 }
 
@@ -80,7 +81,8 @@ export function rmstDifference(control: KaplanMeier, treated: KaplanMeier, tau: 
   const estimate = t.estimate - c.estimate;
   const stdErr = Math.sqrt(t.variance + c.variance);
   const z = qnorm(1 - alpha / 2);
-  const statistic = estimate / stdErr;
+  // A zero SE (no events before tau in either arm) leaves no test: NaN, as R's 0/0.
+  const statistic = stdErr > 0 ? estimate / stdErr : NaN;
   return {
     tau,
     treated: t,
@@ -90,6 +92,6 @@ export function rmstDifference(control: KaplanMeier, treated: KaplanMeier, tau: 
     confLow: estimate - z * stdErr,
     confHigh: estimate + z * stdErr,
     statistic,
-    pValue: 2 * pnorm(-Math.abs(statistic)),
+    pValue: stdErr > 0 ? 2 * pnorm(-Math.abs(statistic)) : NaN,
   };
 }
