@@ -33,6 +33,11 @@ export interface AnalyseTrialOptions {
   covariates?: string[];
   weights?: string;
   stratum?: string;
+  /** Strata of a stratified Cox model. */
+  strata?: string;
+  ties?: 'efron' | 'breslow';
+  kmDays?: number[];
+  rmstDay?: number;
   alpha?: number;
   permutations?: number;
   bootstrap?: number;
@@ -77,6 +82,7 @@ export async function analyseTrialFiles(o: AnalyseTrialOptions): Promise<TrialAn
     cluster: o.cluster ?? cfg.analysis.cluster ?? o.concept?.cluster_column ?? undefined,
     covariates: [...(o.covariates ?? []), ...cfg.analysis.covariates, ...cfg.analysis.subgroups],
     stratum: o.stratum ?? cfg.analysis.blocks ?? undefined,
+    strata: o.strata,
     resampling: resampling || planned,
   });
   const dataset = await loadTrialDataset({
@@ -87,7 +93,8 @@ export async function analyseTrialFiles(o: AnalyseTrialOptions): Promise<TrialAn
     asOf: o.asOf ?? cfg.outcome_windows.as_of,
     followUpDays: cfg.outcome_windows.follow_up_days,
     waitingDays: cfg.outcome_windows.waiting_days,
-    columns: o.allColumns ? undefined : wanted,
+    // With a plan, the design's default cluster and block columns may be needed too.
+    columns: o.allColumns ? undefined : planned ? [...wanted, 'team', 'stratum'] : wanted,
     hash: o.hash,
     onProgress: o.onProgress,
   });
@@ -107,6 +114,10 @@ export async function analyseTrialFiles(o: AnalyseTrialOptions): Promise<TrialAn
     cluster: o.cluster ?? plan?.cluster ?? undefined,
     covariates: o.covariates ?? plan?.covariates,
     stratum: o.stratum ?? plan?.blocks ?? undefined,
+    strata: o.strata,
+    ties: o.ties,
+    kmDays: o.kmDays,
+    rmstDay: o.rmstDay,
     alpha: o.alpha ?? plan?.alpha ?? 0.05,
     permutations: o.permutations,
     bootstrap: o.bootstrap,

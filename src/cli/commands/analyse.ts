@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import type { AnalyseResult } from '../../core/analysis/analyse-trial.js';
 import type { Headline } from '../../core/analysis/primary-analysis.js';
+import { checkSurvivalOptions } from '../../core/analysis/survival-effects.js';
 import type { EffectRow } from '../../core/analysis/effect-row.js';
 import { analyseTrialFiles } from '../../app/analyse.js';
 import { delimiterOf } from '../../app/trial-dataset.js';
@@ -28,6 +29,10 @@ export interface AnalyseCliOptions {
   covariates?: string;
   weights?: string;
   stratum?: string;
+  strata?: string;
+  ties?: string;
+  kmDays?: string;
+  rmstDay?: string;
   alpha?: string;
   permutations?: string;
   bootstrap?: string;
@@ -47,6 +52,12 @@ export async function runAnalyse(o: AnalyseCliOptions): Promise<AnalyseOutput> {
   const permutations = parseIntOption('--permutations', o.permutations, 1, 1_000_000);
   const bootstrap = parseIntOption('--bootstrap', o.bootstrap, 10, 1_000_000);
   const seed = parseSeed(o.seed, permutations !== undefined || bootstrap !== undefined);
+  const survival = {
+    ties: o.ties as 'efron' | 'breslow' | undefined,
+    kmDays: parseListOption(o.kmDays)?.map((d) => parseIntOption('--km-days', d, 1)!),
+    rmstDay: parseNumberOption('--rmst-day', o.rmstDay, 0, Infinity, true),
+  };
+  checkSurvivalOptions(survival);
   const res = await analyseTrialFiles({
     data: o.data,
     offences: o.offences ?? null,
@@ -62,6 +73,8 @@ export async function runAnalyse(o: AnalyseCliOptions): Promise<AnalyseOutput> {
     covariates: parseListOption(o.covariates),
     weights: o.weights,
     stratum: o.stratum,
+    strata: o.strata,
+    ...survival,
     alpha: alpha ?? (o.plan !== undefined ? undefined : 0.05),
     permutations,
     bootstrap,
@@ -86,6 +99,10 @@ export function register(program: Command): void {
     .option('--covariates <a,b>', 'baseline covariates for the adjusted models (text columns become indicators)')
     .option('--weights <col>', 'prior weights for the regression models (e.g. the weight column of `match`)')
     .option('--stratum <col>', 'randomisation strata for permutations (default: stratum when present)')
+    .option('--strata <col>', 'strata for a stratified Cox model (stratified_hazard_ratio), e.g. randomisation block or site')
+    .option('--ties <method>', 'Cox tie handling: efron (default, as R coxph) or breslow')
+    .option('--km-days <d1,d2>', 'days for the Kaplan-Meier rows km_survival_<day> (default 90,182,365)')
+    .option('--rmst-day <D>', 'restricted mean survival time difference up to day D (rmst_difference)')
     .option('--alpha <a>', "two-sided alpha for intervals and verdicts (default 0.05, or the plan's)")
     .option('--permutations <N>', 'design-based permutation test with N re-randomisations (needs --seed)')
     .option('--bootstrap <N>', 'percentile bootstrap CI with N resamples (needs --seed)')

@@ -13,7 +13,8 @@ import { continuousEffects } from './continuous-effects.js';
 import { countEffects } from './count-effects.js';
 import { fin, nullRow, type EffectRow } from './effect-row.js';
 import { bootstrapCi, buildUnits, permutationTest, type ResampleStatistic } from './resampling.js';
-import { survivalEffects } from './survival-effects.js';
+import type { CoxTies } from '../stats/cox-regression.js';
+import { checkSurvivalOptions, survivalEffects } from './survival-effects.js';
 import { parseTrialData, type OutcomeData, type TextTableLike, type TrialData, type TrialDataOptions } from './trial-data.js';
 import { PRIMARY_MEASURE, verdictFor, type Verdict } from './verdict.js';
 import { meanVar } from '../stats/welch-t-test.js';
@@ -26,6 +27,12 @@ export interface AnalyseOptions extends TrialDataOptions {
   /** Bootstrap replicates (needs seed). */
   bootstrap?: number;
   seed?: number;
+  /** Cox tie handling for the time-to-event rows (default 'efron', as R coxph). */
+  ties?: CoxTies;
+  /** Days for `km_survival_<day>` (default 90, 182, 365). */
+  kmDays?: readonly number[];
+  /** Day up to which the restricted mean survival time difference is estimated (`rmst_difference`). */
+  rmstDay?: number;
 }
 
 export interface ArmSummary {
@@ -307,8 +314,25 @@ function analyseOutcome(data: TrialData, outcome: OutcomeData, mask: Uint8Array,
     for (let r = 0; r < s.n; r++) status[r] = outcome.event![s.idx[r]!]!;
     // --covariates adjust the Cox hazard ratio (complete cases); Kaplan-Meier and log-rank use everyone.
     const covs = cov ? cov.terms.map((t, j) => ({ name: t, values: pick(gather(cov.X, s.idx, j * data.n), keep) })) : undefined;
+    // A cluster design gets the cluster-robust Cox rows; --strata the stratified hazard ratio.
+    checkSurvivalOptions(options);
+    const strata = data.strata ? { name: data.strata.column, index: s.idx.map((i) => data.strata!.index[i]!) } : null;
     rows.push(
-      ...survivalEffects({ outcome: name, time: y, status, treated: s.arm, armLabels: { treatment: data.treatment, control: data.control }, alpha, covariates: covs, coxRows: keep }),
+      ...survivalEffects({
+        outcome: name,
+        time: y,
+        status,
+        treated: s.arm,
+        armLabels: { treatment: data.treatment, control: data.control },
+        alpha,
+        covariates: covs,
+        coxRows: keep,
+        cluster: s.cluster && data.cluster ? { name: data.cluster.column, index: s.cluster.index } : null,
+        strata,
+        ties: options.ties,
+        days: options.kmDays,
+        rmstDay: options.rmstDay,
+      }),
     );
   } else {
     const covs = cov ? cov.terms.map((t, j) => ({ name: t, values: pick(gather(cov.X, s.idx, j * data.n), keep) })) : undefined;

@@ -90,6 +90,8 @@ export interface TrialData {
   withdrawn: number;
   cluster: Factor | null;
   stratum: Factor | null;
+  /** Strata of the stratified Cox model (`strata` option); absent or null without it. */
+  strata?: Factor | null;
   covariates: CovariateBlock | null;
   /** Baseline numeric columns for the balance table (covariates first, then standard ones present). */
   balance: Array<{ name: string; values: Float64Array }>;
@@ -108,6 +110,8 @@ export interface TrialDataOptions {
   weights?: string;
   /** Randomisation strata for permutations (default: `stratum` when present and `resampling`). */
   stratum?: string;
+  /** Column of strata for the stratified Cox model (e.g. randomisation block or site). */
+  strata?: string;
   /**
    * Permutations or a bootstrap will be run: only then is the default `stratum` column read (and
    * its cells checked). A column named with `stratum` is always read.
@@ -132,6 +136,7 @@ export function trialDataColumns(options: TrialDataOptions = {}): string[] {
     'withdrawn',
     ...(options.stratum !== undefined ? [options.stratum] : options.resampling ? ['stratum'] : []),
     ...(options.cluster !== undefined ? [options.cluster] : []),
+    ...(options.strata !== undefined ? [options.strata] : []),
     ...(options.weights !== undefined ? [options.weights] : []),
     ...(options.covariates ?? []),
     ...STANDARD_BASELINE,
@@ -320,6 +325,7 @@ export function parseTrialData(table: TextTableLike, options: TrialDataOptions =
   const cluster = options.cluster ? factor(options.cluster.toLowerCase(), '--cluster') : null;
   const stratumCol = options.stratum?.toLowerCase() ?? (options.resampling && has('stratum') ? 'stratum' : undefined);
   const stratum = stratumCol ? factor(stratumCol, 'stratum') : null;
+  const strata = options.strata ? factor(options.strata.toLowerCase(), '--strata') : null;
   problems.throwIfAny();
 
   if (cluster) {
@@ -449,6 +455,7 @@ export function parseTrialData(table: TextTableLike, options: TrialDataOptions =
     withdrawn,
     cluster,
     stratum,
+    strata,
     covariates,
     balance,
     weights,
