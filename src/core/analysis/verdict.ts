@@ -16,12 +16,15 @@ export const PRIMARY_MEASURE: Record<OutcomeKind, string> = {
   continuous: 'hedges_g',
 };
 
-const RATIO = new Set(['rate_ratio', 'hazard_ratio', 'risk_ratio', 'odds_ratio']);
+/** The no-difference value of a measure: 1 for every ratio (odds, risk, rate, hazard; adjusted, robust or stratified), else 0. */
+export function nullValue(measure: string): 0 | 1 {
+  return measure.endsWith('_ratio') ? 1 : 0;
+}
 
 /** A null interval (not estimable) is inconclusive. */
 export function verdictFor(row: EffectRow | undefined): Verdict {
   if (!row || row.conf_low === null || row.conf_high === null) return 'inconclusive';
-  const none = RATIO.has(row.measure) ? 1 : 0;
+  const none = nullValue(row.measure);
   if (row.conf_high < none) return 'significant_reduction';
   if (row.conf_low > none) return 'significant_increase';
   return 'inconclusive';
