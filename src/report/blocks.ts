@@ -166,7 +166,7 @@ export function reportBlocks(m: ReportModel): Block[] {
       ],
     ],
   });
-  if (h.n_treatment !== null) b.push({ kind: 'p', text: `Primary analysis: ${h.method}.` });
+  if (h.n_treatment !== null) b.push({ kind: 'p', text: `Primary analysis: ${h.method.replace(/\.$/, '')}.` });
   if (!pilot && h.verdict) b.push({ kind: 'p', text: `Verdict: ${VERDICT_WORDS[h.verdict]}.` });
   b.push({ kind: 'h3', text: 'Key conclusions' });
   b.push({ kind: 'list', ordered: true, items: m.key_conclusions });

@@ -56,7 +56,7 @@ export function headlineSentence(h: HeadlineNumbers & { measure?: string; estima
         : `The result is inconclusive: the primary analysis gave a ${what}, which includes no difference; more people would be needed to tell.`;
   }
   if (h.per_100 === null || h.per_100_conf_low === null || h.per_100_conf_high === null) return null;
-  const rates = h.rate_treatment !== null && h.rate_control !== null ? ` (${pct(h.rate_treatment)} of the treatment group re-offended within a year, against ${pct(h.rate_control)} of the control group)` : '';
+  const rates = h.rate_treatment !== null && h.rate_control !== null ? ` (unadjusted, ${pct(h.rate_treatment)} of the treatment group re-offended within a year, against ${pct(h.rate_control)} of the control group)` : '';
   const interval = `the 95% confidence interval runs ${per100Interval(h.per_100_conf_low, h.per_100_conf_high)} per 100 people`;
   const size = nTreat !== null && nControl !== null ? ` with ${nTreat} and ${nControl} people analysed` : '';
   if (stage === 'pilot') {
