@@ -172,7 +172,6 @@ export function fitRobustLm(input: RobustLmInput): RobustLmFit {
   for (const c of covariates) {
     if (c.values.length !== n) throw new RangeError(`robustLm: covariate ${c.name} has ${c.values.length} values, expected ${n}`);
   }
-  for (let i = 0; i < n; i++) if (!Number.isFinite(y[i]!)) throw new RangeError(`robustLm: y[${i}] = ${y[i]} is not finite`);
   const clustered = seType === 'CR0' || seType === 'CR2';
   if (clustered && !input.cluster) throw new RangeError(`robustLm: se_type ${seType} needs a cluster index`);
   if (input.factor && input.factor.index.length !== n) throw new RangeError(`robustLm: factor ${input.factor.name} has ${input.factor.index.length} values, expected ${n}`);
@@ -186,18 +185,10 @@ export function fitRobustLm(input: RobustLmInput): RobustLmFit {
   if (n <= p) throw new RangeError(`robustLm: ${n} observations are too few for ${p} coefficients`);
 
   // Numeric columns centred within levels; y likewise (its level means are the level fits' base).
-  const D = covariates.map((c) => {
-    const col = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      const v = c.values[i]!;
-      if (!Number.isFinite(v)) throw new RangeError(`robustLm: ${c.name}[${i}] = ${v} is not finite`);
-      col[i] = v;
-    }
-    return col;
-  });
+  const D = covariates.map((c) => finiteCopy(c.values, c.name));
   const rawSS = D.map((col) => dot(col, col));
   for (const col of D) centreWithin(col, level, lev.counts);
-  const yc = Float64Array.from(y as ArrayLike<number>);
+  const yc = finiteCopy(y, 'y');
   centreWithin(yc, level, lev.counts);
 
   // D'D, scaled by the raw column norms to detect constant or collinear columns.
@@ -449,6 +440,15 @@ function clusterMeat(w: ClusterWork): number[] {
     df[j] = (A.tr * A.tr) / (A.diagSq + offDiag);
   });
   return df;
+}
+
+/** A Float64Array copy; RangeError naming the first non-finite value. */
+function finiteCopy(values: ArrayLike<number>, name: string): Float64Array {
+  const col = new Float64Array(values as ArrayLike<number>);
+  for (let i = 0; i < col.length; i++) {
+    if (!Number.isFinite(col[i]!)) throw new RangeError(`robustLm: ${name}[${i}] = ${values[i]} is not finite`);
+  }
+  return col;
 }
 
 function dot(a: Float64Array, b: Float64Array): number {
