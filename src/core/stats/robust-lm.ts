@@ -97,11 +97,16 @@ export function symmetricEigen(a: readonly (readonly number[])[]): { values: num
       diag += A[i]![i]! * A[i]![i]!;
       for (let j = i + 1; j < m; j++) off += A[i]![j]! * A[i]![j]!;
     }
-    if (off <= 1e-34 * diag || off === 0) break;
+    // Converged when the off-diagonal mass is below rounding of the diagonal (relative 1e-15 in norm).
+    if (off <= 1e-30 * diag) break;
     for (let p = 0; p < m - 1; p++) {
       for (let q = p + 1; q < m; q++) {
         const apq = A[p]![q]!;
-        if (apq === 0) continue;
+        if (Math.abs(apq) <= 1e-18 * (Math.abs(A[p]![p]!) + Math.abs(A[q]![q]!))) {
+          A[p]![q] = 0;
+          A[q]![p] = 0;
+          continue;
+        }
         const theta = (A[q]![q]! - A[p]![p]!) / (2 * apq);
         const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
         const c = 1 / Math.sqrt(t * t + 1);
