@@ -88,51 +88,61 @@ const EIGEN_TOL = 1e-12;
  */
 export function symmetricEigen(a: readonly (readonly number[])[]): { values: number[]; vectors: number[][] } {
   const m = a.length;
-  const A = a.map((r) => [...r]);
-  const V: number[][] = Array.from({ length: m }, (_, i) => Array.from({ length: m }, (_, j) => (i === j ? 1 : 0)));
+  const A = new Float64Array(m * m);
+  const V = new Float64Array(m * m);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < m; j++) A[i * m + j] = a[i]![j]!;
+    V[i * m + i] = 1;
+  }
   for (let sweep = 0; sweep < 100; sweep++) {
     let off = 0;
     let diag = 0;
     for (let i = 0; i < m; i++) {
-      diag += A[i]![i]! * A[i]![i]!;
-      for (let j = i + 1; j < m; j++) off += A[i]![j]! * A[i]![j]!;
+      diag += A[i * m + i]! * A[i * m + i]!;
+      for (let j = i + 1; j < m; j++) off += A[i * m + j]! * A[i * m + j]!;
     }
     // Converged when the off-diagonal mass is below rounding of the diagonal (relative 1e-15 in norm).
     if (off <= 1e-30 * diag) break;
     for (let p = 0; p < m - 1; p++) {
       for (let q = p + 1; q < m; q++) {
-        const apq = A[p]![q]!;
-        if (Math.abs(apq) <= 1e-18 * (Math.abs(A[p]![p]!) + Math.abs(A[q]![q]!))) {
-          A[p]![q] = 0;
-          A[q]![p] = 0;
+        const apq = A[p * m + q]!;
+        const app = A[p * m + p]!;
+        const aqq = A[q * m + q]!;
+        if (Math.abs(apq) <= 1e-18 * (Math.abs(app) + Math.abs(aqq))) {
+          A[p * m + q] = 0;
+          A[q * m + p] = 0;
           continue;
         }
-        const theta = (A[q]![q]! - A[p]![p]!) / (2 * apq);
+        const theta = (aqq - app) / (2 * apq);
         const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
         const c = 1 / Math.sqrt(t * t + 1);
         const s = t * c;
+        // A <- J' A J for the rotation J in the (p, q) plane; V <- V J.
         for (let k = 0; k < m; k++) {
-          const akp = A[k]![p]!;
-          const akq = A[k]![q]!;
-          A[k]![p] = c * akp - s * akq;
-          A[k]![q] = s * akp + c * akq;
+          const akp = A[k * m + p]!;
+          const akq = A[k * m + q]!;
+          A[k * m + p] = c * akp - s * akq;
+          A[k * m + q] = s * akp + c * akq;
         }
         for (let k = 0; k < m; k++) {
-          const apk = A[p]![k]!;
-          const aqk = A[q]![k]!;
-          A[p]![k] = c * apk - s * aqk;
-          A[q]![k] = s * apk + c * aqk;
+          const apk = A[p * m + k]!;
+          const aqk = A[q * m + k]!;
+          A[p * m + k] = c * apk - s * aqk;
+          A[q * m + k] = s * apk + c * aqk;
         }
         for (let k = 0; k < m; k++) {
-          const vkp = V[k]![p]!;
-          const vkq = V[k]![q]!;
-          V[k]![p] = c * vkp - s * vkq;
-          V[k]![q] = s * vkp + c * vkq;
+          const vkp = V[k * m + p]!;
+          const vkq = V[k * m + q]!;
+          V[k * m + p] = c * vkp - s * vkq;
+          V[k * m + q] = s * vkp + c * vkq;
         }
       }
     }
   }
-  return { values: A.map((r, i) => r[i]!), vectors: V };
+  return {
+    values: Array.from({ length: m }, (_, i) => A[i * m + i]!),
+    vectors: Array.from({ length: m }, (_, i) => Array.from(V.subarray(i * m, (i + 1) * m))),
+  };
 }
 
 /** d(lambda) = ((1 - lambda)^(-1/2) - 1) / lambda, with the generalised inverse at lambda = 1. */
