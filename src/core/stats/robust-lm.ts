@@ -258,7 +258,7 @@ export function fitRobustLm(input: RobustLmInput): RobustLmFit {
     const G = cl.counts.length;
     nClusters = G;
     if (G < 2) throw new RangeError(`robustLm: ${G} cluster; cluster-robust variance needs at least 2`);
-    const r = clusterMeat({ n, q, B, p, D, e, level, levelCounts: lev.counts, cluster: cl.index, clusterCounts: cl.counts, Mdd, meat, cr2: seType === 'CR2', dfFor: input.dfFor ?? covariates.map((_, j) => j) });
+    const r = clusterMeat({ n, q, B, D, e, level, levelCounts: lev.counts, cluster: cl.index, clusterCounts: cl.counts, Mdd, meat, cr2: seType === 'CR2', dfFor: input.dfFor ?? covariates.map((_, j) => j) });
     df = seType === 'CR2' ? r : new Array<number>(q).fill(G - 1);
   }
   for (let j = 0; j < q; j++) for (let k = 0; k < j; k++) meat[k]![j] = meat[j]![k]!;
@@ -285,7 +285,6 @@ interface ClusterWork {
   n: number;
   q: number;
   B: number;
-  p: number;
   D: Float64Array[];
   e: Float64Array;
   level: Int32Array;
