@@ -109,7 +109,8 @@ record("few_adjusted", 'lm_robust(y ~ arm + x, few, clusters = team, se_type = "
 record("few_pairs", 'lm_robust(y ~ arm + x + factor(pair), few, clusters = team, se_type = "CR2")',
        lm_robust(y ~ arm + x + factor(pair), few, clusters = team, se_type = "CR2"), "arm", few$team,
        lm(y ~ arm + x + factor(pair), few))
-# The leverage-1 cluster: the reference is clubSandwich (estimatr is printed for comparison only).
+# The leverage-1 cluster: the reference is clubSandwich's generalised inverse square root; estimatr
+# 1.0.0 gives the same SE and df here (checked below).
 fl <- lm(y ~ arm + x + factor(lone), few)
 ct <- coef_test(fl, vcov = "CR2", cluster = few$team, test = "Satterthwaite")
 k <- which(ct$Coef == "arm")
@@ -120,5 +121,6 @@ cat("few_lone (clubSandwich):", out$few_lone$estimate, out$few_lone$std_error, o
 el <- tryCatch(summary(lm_robust(y ~ arm + x + factor(lone), few, clusters = team, se_type = "CR2"))$coefficients["arm", ],
                error = function(e) conditionMessage(e))
 cat("few_lone (estimatr, for comparison):\n"); print(el)
+stopifnot(is.numeric(el), abs(el[["Std. Error"]] / out$few_lone$std_error - 1) < 1e-10, abs(el[["DF"]] - out$few_lone$df) < 1e-8)
 
 writeLines(toJSON(out, auto_unbox = TRUE, digits = NA, pretty = TRUE), file.path(dir, "headline-references.json"))

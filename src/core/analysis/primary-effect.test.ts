@@ -144,6 +144,17 @@ describe('primaryRiskDifference: cluster designs (CR2 + Satterthwaite)', () => {
   });
 });
 
+describe('primaryRiskDifference: an outcome with no variation', () => {
+  it('gives a zero estimate and standard error and no test (null statistic and p), not an error', () => {
+    const r = primaryRiskDifference({ outcome: 'y', y: [0, 0, 0, 0, 0, 0], treated: [0, 1, 0, 1, 0, 1], covariates: [], alpha: 0.05 });
+    expect(r.row.estimate).toBe(0);
+    expect(r.row.std_error).toBe(0);
+    expect(r.row.statistic).toBeNull();
+    expect(r.row.p_value).toBeNull();
+    expect(r.df).toBe(4);
+  });
+});
+
 describe('primaryRiskDifference: refusals', () => {
   const base: PrimaryEffectInput = { outcome: 'y', y: [0, 1, 0, 1, 1, 0], treated: [0, 1, 0, 1, 0, 1], covariates: [], alpha: 0.05 };
   it('refuses one arm, a non-0/1 arm, bad alpha, mismatched lengths, one cluster, rank deficiency', () => {

@@ -209,6 +209,8 @@ describe('fitRobustLm: degenerate designs', () => {
     expect(() => fitRobustLm({ y: [0, 1], covariates: [{ name: 'arm', values: [0, 1] }], seType: 'HC2' })).toThrow(/too few/);
     expect(() => fitRobustLm({ y, covariates: [{ name: 'arm', values: [0, 1, 0, 1, 0, 1] }], cluster: { index: [0, 0, 0, 0, 0, 0], levels: 1 }, seType: 'CR2' })).toThrow(/at least 2/);
     expect(() => fitRobustLm({ y, covariates: [{ name: 'arm', values: [0, 1, 0] }], seType: 'HC2' })).toThrow(/3 values, expected 6/);
+    expect(() => fitRobustLm({ y: [0, 1, NaN, 1, 1, 0], covariates: [{ name: 'arm', values: [0, 1, 0, 1, 0, 1] }], seType: 'HC2' })).toThrow(/y\[2\] = NaN is not finite/);
+    expect(() => fitRobustLm({ y, covariates: [{ name: 'arm', values: [0, 1, 0, 1, 0, 1] }], seType: 'CR2' })).toThrow(/needs a cluster index/);
     // arm constant within each block
     expect(() =>
       fitRobustLm({ y, covariates: [{ name: 'arm', values: [0, 0, 0, 1, 1, 1] }], factor: { name: 'block', index: [0, 0, 0, 1, 1, 1], levels: 2 }, seType: 'HC2' }),

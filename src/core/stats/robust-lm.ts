@@ -88,46 +88,61 @@ const EIGEN_TOL = 1e-12;
  */
 export function symmetricEigen(a: readonly (readonly number[])[]): { values: number[]; vectors: number[][] } {
   const m = a.length;
-  const A = a.map((r) => [...r]);
-  const V: number[][] = Array.from({ length: m }, (_, i) => Array.from({ length: m }, (_, j) => (i === j ? 1 : 0)));
+  const A = new Float64Array(m * m);
+  const V = new Float64Array(m * m);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < m; j++) A[i * m + j] = a[i]![j]!;
+    V[i * m + i] = 1;
+  }
   for (let sweep = 0; sweep < 100; sweep++) {
     let off = 0;
     let diag = 0;
     for (let i = 0; i < m; i++) {
-      diag += A[i]![i]! * A[i]![i]!;
-      for (let j = i + 1; j < m; j++) off += A[i]![j]! * A[i]![j]!;
+      diag += A[i * m + i]! * A[i * m + i]!;
+      for (let j = i + 1; j < m; j++) off += A[i * m + j]! * A[i * m + j]!;
     }
-    if (off <= 1e-34 * diag || off === 0) break;
+    // Converged when the off-diagonal mass is below rounding of the diagonal (relative 1e-15 in norm).
+    if (off <= 1e-30 * diag) break;
     for (let p = 0; p < m - 1; p++) {
       for (let q = p + 1; q < m; q++) {
-        const apq = A[p]![q]!;
-        if (apq === 0) continue;
-        const theta = (A[q]![q]! - A[p]![p]!) / (2 * apq);
+        const apq = A[p * m + q]!;
+        const app = A[p * m + p]!;
+        const aqq = A[q * m + q]!;
+        if (Math.abs(apq) <= 1e-18 * (Math.abs(app) + Math.abs(aqq))) {
+          A[p * m + q] = 0;
+          A[q * m + p] = 0;
+          continue;
+        }
+        const theta = (aqq - app) / (2 * apq);
         const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
         const c = 1 / Math.sqrt(t * t + 1);
         const s = t * c;
+        // A <- J' A J for the rotation J in the (p, q) plane; V <- V J.
         for (let k = 0; k < m; k++) {
-          const akp = A[k]![p]!;
-          const akq = A[k]![q]!;
-          A[k]![p] = c * akp - s * akq;
-          A[k]![q] = s * akp + c * akq;
+          const akp = A[k * m + p]!;
+          const akq = A[k * m + q]!;
+          A[k * m + p] = c * akp - s * akq;
+          A[k * m + q] = s * akp + c * akq;
         }
         for (let k = 0; k < m; k++) {
-          const apk = A[p]![k]!;
-          const aqk = A[q]![k]!;
-          A[p]![k] = c * apk - s * aqk;
-          A[q]![k] = s * apk + c * aqk;
+          const apk = A[p * m + k]!;
+          const aqk = A[q * m + k]!;
+          A[p * m + k] = c * apk - s * aqk;
+          A[q * m + k] = s * apk + c * aqk;
         }
         for (let k = 0; k < m; k++) {
-          const vkp = V[k]![p]!;
-          const vkq = V[k]![q]!;
-          V[k]![p] = c * vkp - s * vkq;
-          V[k]![q] = s * vkp + c * vkq;
+          const vkp = V[k * m + p]!;
+          const vkq = V[k * m + q]!;
+          V[k * m + p] = c * vkp - s * vkq;
+          V[k * m + q] = s * vkp + c * vkq;
         }
       }
     }
   }
-  return { values: A.map((r, i) => r[i]!), vectors: V };
+  return {
+    values: Array.from({ length: m }, (_, i) => A[i * m + i]!),
+    vectors: Array.from({ length: m }, (_, i) => Array.from(V.subarray(i * m, (i + 1) * m))),
+  };
 }
 
 /** d(lambda) = ((1 - lambda)^(-1/2) - 1) / lambda, with the generalised inverse at lambda = 1. */
@@ -172,7 +187,6 @@ export function fitRobustLm(input: RobustLmInput): RobustLmFit {
   for (const c of covariates) {
     if (c.values.length !== n) throw new RangeError(`robustLm: covariate ${c.name} has ${c.values.length} values, expected ${n}`);
   }
-  for (let i = 0; i < n; i++) if (!Number.isFinite(y[i]!)) throw new RangeError(`robustLm: y[${i}] = ${y[i]} is not finite`);
   const clustered = seType === 'CR0' || seType === 'CR2';
   if (clustered && !input.cluster) throw new RangeError(`robustLm: se_type ${seType} needs a cluster index`);
   if (input.factor && input.factor.index.length !== n) throw new RangeError(`robustLm: factor ${input.factor.name} has ${input.factor.index.length} values, expected ${n}`);
@@ -186,18 +200,10 @@ export function fitRobustLm(input: RobustLmInput): RobustLmFit {
   if (n <= p) throw new RangeError(`robustLm: ${n} observations are too few for ${p} coefficients`);
 
   // Numeric columns centred within levels; y likewise (its level means are the level fits' base).
-  const D = covariates.map((c) => {
-    const col = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      const v = c.values[i]!;
-      if (!Number.isFinite(v)) throw new RangeError(`robustLm: ${c.name}[${i}] = ${v} is not finite`);
-      col[i] = v;
-    }
-    return col;
-  });
+  const D = covariates.map((c) => finiteCopy(c.values, c.name));
   const rawSS = D.map((col) => dot(col, col));
   for (const col of D) centreWithin(col, level, lev.counts);
-  const yc = Float64Array.from(y as ArrayLike<number>);
+  const yc = finiteCopy(y, 'y');
   centreWithin(yc, level, lev.counts);
 
   // D'D, scaled by the raw column norms to detect constant or collinear columns.
@@ -252,7 +258,7 @@ export function fitRobustLm(input: RobustLmInput): RobustLmFit {
     const G = cl.counts.length;
     nClusters = G;
     if (G < 2) throw new RangeError(`robustLm: ${G} cluster; cluster-robust variance needs at least 2`);
-    const r = clusterMeat({ n, q, B, p, D, e, level, levelCounts: lev.counts, cluster: cl.index, clusterCounts: cl.counts, Mdd, meat, cr2: seType === 'CR2', dfFor: input.dfFor ?? covariates.map((_, j) => j) });
+    const r = clusterMeat({ n, q, B, D, e, level, levelCounts: lev.counts, cluster: cl.index, clusterCounts: cl.counts, Mdd, meat, cr2: seType === 'CR2', dfFor: input.dfFor ?? covariates.map((_, j) => j) });
     df = seType === 'CR2' ? r : new Array<number>(q).fill(G - 1);
   }
   for (let j = 0; j < q; j++) for (let k = 0; k < j; k++) meat[k]![j] = meat[j]![k]!;
@@ -279,7 +285,6 @@ interface ClusterWork {
   n: number;
   q: number;
   B: number;
-  p: number;
   D: Float64Array[];
   e: Float64Array;
   level: Int32Array;
@@ -449,6 +454,15 @@ function clusterMeat(w: ClusterWork): number[] {
     df[j] = (A.tr * A.tr) / (A.diagSq + offDiag);
   });
   return df;
+}
+
+/** A Float64Array copy; RangeError naming the first non-finite value. */
+function finiteCopy(values: ArrayLike<number>, name: string): Float64Array {
+  const col = new Float64Array(values as ArrayLike<number>);
+  for (let i = 0; i < col.length; i++) {
+    if (!Number.isFinite(col[i]!)) throw new RangeError(`robustLm: ${name}[${i}] = ${values[i]} is not finite`);
+  }
+  return col;
 }
 
 function dot(a: Float64Array, b: Float64Array): number {
