@@ -51,8 +51,8 @@ export interface ReportOptions extends ReportInputs {
   asOf?: string;
   control?: string;
   treatment?: string;
-  /** The command line recorded in the appendix. */
-  commandLine: string;
+  /** The command line recorded in the appendix (default: rebuilt from the options). */
+  commandLine?: string;
   onProgress?: (text: string) => void;
 }
 
@@ -248,7 +248,7 @@ export async function runReport(o: ReportOptions): Promise<ReportResult> {
   if (!o.out) throw new UsageError('--out <file> is required');
   const stdinCount = [o.cases, o.offences, o.process, o.costs, o.themes].filter((p) => p === '-').length;
   if (stdinCount > 1) throw new UsageError('only one input can be read from stdin (-)');
-  const model = await buildReportModel(o, { ...o, suppress: o.suppress !== false });
+  const model = await buildReportModel(o, { ...o, suppress: o.suppress !== false, commandLine: o.commandLine ?? rebuildCommand(o) });
   writeFilesAtomic([{ path: o.out, content: renderReport(model, format) }]);
   return { concept: model.concept, stage: model.stage, format, output: o.out, model };
 }
@@ -257,7 +257,8 @@ export interface ReportAllOptions {
   dataDir?: string;
   outDir: string;
   suppress?: boolean;
-  commandLine: string;
+  /** The command line recorded in the appendix (default: `pilot-eval report --all ...`). */
+  commandLine?: string;
 }
 
 export interface ReportAllResult {
@@ -280,7 +281,8 @@ export async function runReportAll(o: ReportAllOptions): Promise<ReportAllResult
     const paths: ReportInputs = { cases, offences: at('offences.csv'), process: at('process.csv'), costs: at('costs.csv'), themes: at('themes.csv'), trial: at('trial.yaml') };
     // Stage: the folder's trial.yaml if it sets one, else efficacy.
     const stage = paths.trial ? (loadTrialFile(paths.trial).stage ?? 'efficacy') : 'efficacy';
-    const model = await buildReportModel(paths, { concept: concept.slug, stage, suppress: o.suppress !== false, commandLine: o.commandLine, display: (p) => `${concept.slug}/${basename(p)}` });
+    const commandLine = o.commandLine ?? ['pilot-eval', 'report', '--all', ...(o.dataDir ? ['--data-dir', o.dataDir] : []), '--out-dir', o.outDir, ...(o.suppress === false ? ['--no-suppress'] : [])].map(shellQuote).join(' ');
+    const model = await buildReportModel(paths, { concept: concept.slug, stage, suppress: o.suppress !== false, commandLine, display: (p) => `${concept.slug}/${basename(p)}` });
     const stem = join(o.outDir, `${concept.slug}-${model.stage}`);
     const outputs = (['html', 'md', 'json'] as const).map((f) => {
       files.push({ path: `${stem}.${f}`, content: renderReport(model, f) });
@@ -290,4 +292,23 @@ export async function runReportAll(o: ReportAllOptions): Promise<ReportAllResult
   }
   writeFilesAtomic(files);
   return { data_dir: resolve(dataDir) === resolve(bundledFixturesDir()) ? 'bundled fixtures' : dataDir, reports };
+}
+
+/** The command that would write this report, for the appendix when the caller gives none. */
+function rebuildCommand(o: ReportOptions): string {
+  const parts = ['pilot-eval', 'report'];
+  if (o.concept !== undefined) parts.push('--concept', String(o.concept));
+  if (o.stage) parts.push('--stage', o.stage);
+  for (const k of ['cases', 'offences', 'process', 'costs', 'themes', 'trial'] as const) if (o[k]) parts.push(`--${k}`, o[k]!);
+  if (o.asOf) parts.push('--as-of', o.asOf);
+  if (o.control) parts.push('--control', o.control);
+  if (o.treatment) parts.push('--treatment', o.treatment);
+  if (o.map) parts.push('--map', o.map);
+  parts.push('--format', o.format, '--out', o.out);
+  if (o.suppress === false) parts.push('--no-suppress');
+  return parts.map(shellQuote).join(' ');
+}
+
+export function shellQuote(s: string): string {
+  return /^[A-Za-z0-9_./:=,@+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }

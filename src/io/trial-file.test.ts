@@ -17,7 +17,8 @@ describe('trial.yaml', () => {
   it('an empty file gives the documented defaults', () => {
     expect(parseTrialFile('', 't.yaml')).toEqual(defaultTrialConfig());
     const d = defaultTrialConfig();
-    expect(d.outcome_windows).toEqual({ follow_up_days: 365, waiting_days: 183 });
+    expect(d.outcome_windows).toEqual({ follow_up_days: 365, waiting_days: 183, as_of: null });
+    expect(d.analysis).toEqual({ primary: { outcome: 'reoffended', measure: null }, covariates: [], secondary: null, subgroups: [], alpha: 0.05, missing_data: 'complete_cases' });
     expect(d.cost_bands).toEqual([100, 250, 1000, 2500]);
     expect(d.progression.retention).toEqual({ green: 0.8, amber: 0.65 });
     expect(d.design).toBe('randomised');

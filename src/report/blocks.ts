@@ -108,7 +108,7 @@ function effectRows(effects: EffectRow[]): string[][] {
   return effects.map((e) => [
     outcomeLabel(e.outcome),
     measureLabel(e.measure) + (e.arm ? ` (${e.arm})` : ''),
-    effectValue(e, e.estimate),
+    e.method.endsWith('[suppressed: it would reveal a count under 5]') ? 'suppressed' : effectValue(e, e.estimate),
     e.conf_low !== null && e.conf_high !== null ? `${effectValue(e, e.conf_low)} to ${effectValue(e, e.conf_high)}` : '',
     pText(e.p_value),
   ]);
@@ -149,8 +149,9 @@ export function reportBlocks(m: ReportModel): Block[] {
   // 1. Executive summary
   b.push({ kind: 'h2', text: '1. Executive summary', id: 'summary' });
   const isRd = h.measure === 'risk_difference';
-  const perText = h.per_100 !== null && h.per_100_conf_low !== null && h.per_100_conf_high !== null ? estimateInterval(h.per_100, h.per_100_conf_low, h.per_100_conf_high, 1) : 'n/a';
-  const effText = h.estimate !== null && h.conf_low !== null && h.conf_high !== null ? estimateInterval(h.estimate, h.conf_low, h.conf_high, 2, h.measure === 'hazard_ratio' ? 1 : 0) : 'n/a';
+  const perText = h.per_100 !== null && h.per_100_conf_low !== null && h.per_100_conf_high !== null ? estimateInterval(h.per_100, h.per_100_conf_low, h.per_100_conf_high, 1) : h.n_treatment !== null ? 'suppressed' : 'n/a';
+  const withheld = h.n_treatment !== null && h.estimate === null ? 'suppressed (would reveal a count under 5)' : 'n/a';
+  const effText = h.estimate !== null && h.conf_low !== null && h.conf_high !== null ? estimateInterval(h.estimate, h.conf_low, h.conf_high, 2, h.measure === 'hazard_ratio' ? 1 : 0) : withheld;
   b.push({
     kind: 'table',
     caption: 'Headline result: the pre-specified primary analysis',

@@ -29,6 +29,7 @@ function cases(): ReportCase[] {
       sessions_attended: treated ? 7 : 5,
       budget_told: treated ? i % 2 === 1 : null,
       enabling_fund_gbp: treated ? (i % 3 === 0 ? 0 : 150 + 10 * i) : null,
+      pending: false,
     });
   }
   return out;
@@ -56,7 +57,7 @@ function analysis(): AnalyseResult {
       { ...effect('km_survival_365', 0.73, 0.51, 0.95, null), arm: 'treatment' },
     ],
     balance: [{ covariate: 'ogrs3', mean_control: 0.41, mean_treatment: 0.38, smd: -0.12, n_control: 10, n_treatment: 12 }],
-    attrition: { randomised: 22, analysed: 20, overall: 2 / 22, differential: 0.0167, control: 0.1, treatment: 1 / 12, not_measurable: 0, missing_outcome: 2 },
+    attrition: { randomised: 22, analysed: 20, pending: 0, overall: 2 / 22, differential: 0.0167, control: 0.1, treatment: 1 / 12, not_measurable: 0, missing_outcome: 2 },
     verdict: [{ outcome: 'reoffended', measure: 'risk_difference', verdict: 'inconclusive' }],
     excluded: { not_measurable: 0, other_arms: 0, other_arm_labels: [] },
     warnings: [],
@@ -73,6 +74,12 @@ function input(suppress = true): ReportInput {
     trial,
     cases: cases(),
     analysis: analysis(),
+    headline: {
+      outcome: 'reoffended', measure: 'risk_difference', estimate: -0.1717, std_error: 0.214, conf_low: -0.5912, conf_high: 0.2478, statistic: -0.8, p_value: 0.4269, df: 17,
+      per_100: -17.17, per_100_conf_low: -59.12, per_100_conf_high: 24.78, verdict: null, computed_verdict: 'inconclusive', method: 'hand-made primary analysis',
+      covariates: [], clustered_by: null, blocks: null, n_treatment: 11, n_control: 9, n_clusters: null, rate_treatment: 3 / 11, rate_control: 4 / 9, indicative_only: true, sensitivity: [],
+    },
+    outcomes: { from: 'offences', as_of: '2024-06-30', as_of_source: 'latest_disposal', pending: 0, complete_by: null },
     subgroups: [],
     survival: [
       { arm: 'control', event: 1, time: 40 },
@@ -110,14 +117,18 @@ describe('report JSON', () => {
     expect(doc.concept).toBe('pcp-fund');
     expect(doc.stage).toBe('pilot');
     expect(Object.keys(doc.headline)).toEqual(expect.arrayContaining(['outcome', 'measure', 'estimate', 'conf_low', 'conf_high', 'per_100', 'verdict']));
-    expect(doc.headline).toMatchObject({ outcome: 'reoffended', measure: 'risk_difference', estimate: -0.1717, conf_low: -0.5912, conf_high: 0.2478, per_100: -17.17, verdict: null });
+    expect(Object.keys(doc.headline)).toEqual(expect.arrayContaining(['method', 'covariates', 'clustered_by']));
+    // Both arms have fewer than 5 re-offenders: the published headline hides what would reveal them.
+    expect(doc.headline).toMatchObject({ outcome: 'reoffended', measure: 'risk_difference', estimate: null, conf_low: null, conf_high: null, per_100: null, verdict: null, method: 'hand-made primary analysis' });
+    const raw = JSON.parse(renderJson(buildReport(input(false))));
+    expect(raw.headline).toMatchObject({ outcome: 'reoffended', measure: 'risk_difference', estimate: -0.1717, conf_low: -0.5912, conf_high: 0.2478, per_100: -17.17, verdict: null });
     expect(Object.keys(doc.security)).toEqual(expect.arrayContaining(['padlocks', 'design', 'mdes', 'attrition', 'reasons']));
     expect(doc.security.design).toBe('randomised');
     expect(doc.security.mdes).toBe(0.9);
     expect(doc.security.padlocks).toBe(0);
     expect(doc.cost).toMatchObject({ per_participant_gbp: 450, rating: 3 });
     expect(doc.consort.randomised).toBe(22);
-    expect(Object.keys(doc.consort.arms[0])).toEqual(['arm', 'allocated', 'received', 'lost', 'analysed', 'clusters_allocated', 'clusters_analysed']);
+    expect(Object.keys(doc.consort.arms[0])).toEqual(['arm', 'allocated', 'received', 'pending', 'lost', 'analysed', 'clusters_allocated', 'clusters_analysed']);
     expect(doc.feasibility.progression.map((p: { name: string }) => p.name)).toEqual(['recruitment', 'retention', 'engagement', 'fidelity']);
     expect(Object.keys(doc.feasibility.progression[0])).toEqual(expect.arrayContaining(['name', 'value', 'green', 'amber', 'status']));
     expect(doc.feasibility.progression[0]).toMatchObject({ value: 22 / 30, green: 0.8, amber: 0.5, status: 'amber' });
@@ -126,17 +137,22 @@ describe('report JSON', () => {
     expect(doc.appendix).toMatchObject({ software_version: '0.1.0', randomisation: { method: 'permuted-block', seed: 42 } });
   });
   it('suppresses counts of 1 to 4 and the cells that would reveal them', () => {
-    // control: 10 allocated, 1 lost (suppressed) so analysed 9 is hidden too; re-offenders 4 and 3 are suppressed with their rates.
-    expect(doc.consort.arms[0]).toMatchObject({ allocated: 10, lost: null, analysed: null });
+    // Flow counts are always shown (CONSORT): control 10 allocated, 1 lost, 9 analysed.
+    expect(doc.consort.arms[0]).toMatchObject({ allocated: 10, lost: 1, analysed: 9 });
+    expect(doc.arms[0].n_analysed).toBe(9);
+    // Re-offenders 4 and 3 are suppressed, with every number they could be worked out from.
     expect(doc.arms.map((a: { reoffenders: number | null; binary_rate: number | null }) => [a.reoffenders, a.binary_rate])).toEqual([
       [null, null],
       [null, null],
     ]);
-    expect(doc.headline.rate_control).toBeNull();
-    // The arms table repeats CONSORT's analysed count, so it is hidden there too (else 10 - 9 reveals lost = 1).
-    expect(doc.arms[0].n_analysed).toBeNull();
-    expect(doc.headline.n_control).toBeNull();
-    expect(doc.suppression.cells).toContain('consort.arms[0].lost');
+    expect(doc.rates.map((r: { rate: number | null; conf_low: number | null }) => [r.rate, r.conf_low])).toEqual([
+      [null, null],
+      [null, null],
+    ]);
+    expect([doc.headline.rate_control, doc.headline.estimate, doc.headline.per_100_conf_low]).toEqual([null, null, null]);
+    expect(doc.effects.filter((e: { estimate: number | null }) => e.estimate !== null)).toEqual([]);
+    expect(doc.km).toEqual([]);
+    expect(doc.suppression.cells).not.toContain('consort.arms[0].lost');
     expect(doc.suppression.cells).toContain('arms[0].reoffenders');
   });
   it('never contains person ids or participant pseudonyms', () => {
@@ -157,7 +173,8 @@ describe('report html', () => {
     expect(html).not.toMatch(/https?:\/\//i);
     expect(html).not.toMatch(/<script|<link|<img|<iframe|@import|url\((?!#)|src=|href="(?!#)/i);
     expect(html).toMatch(/<style>/);
-    expect(html.match(/<svg /g)!.length).toBeGreaterThanOrEqual(4);
+    // CONSORT, rates, traffic lights (the Kaplan-Meier curves are withheld: they would reveal fewer than 5 re-offenders).
+    expect(html.match(/<svg /g)!.length).toBeGreaterThanOrEqual(3);
   });
   it('shows suppressed counts as <5 and no person ids or pseudonyms', () => {
     expect(html).toContain('<td class="r">&lt;5</td>');

@@ -4,15 +4,11 @@
  */
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
-import { runReport, runReportAll } from '../../app/report.js';
+import { runReport, runReportAll, shellQuote } from '../../app/report.js';
 import { withCommon } from '../command-kit.js';
 import { painter, printJson, printText, progress } from '../output.js';
 
 export { runReport, runReportAll };
-
-function shellQuote(s: string): string {
-  return /^[A-Za-z0-9_./:=,@+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
 
 export function register(program: Command): void {
   withCommon(program.command('report'))

@@ -335,7 +335,7 @@ export function buildReport(input: ReportInput): ReportModel {
 /** The methods table's "Analysis" row: the primary analysis, then what is sensitivity. */
 function analysisModelText(h: Headline, clusterDesign: boolean, analysed: boolean): string {
   if (!analysed) return 'Intention to treat; no outcomes were supplied, so no model was fitted.';
-  const parts = [`Intention to treat. Primary analysis (pre-specified, decides the verdict): ${h.method}.`];
+  const parts = [`Intention to treat. Primary analysis (pre-specified, decides the verdict): ${h.method.replace(/\.$/, "")}.`];
   parts.push(
     clusterDesign || h.clustered_by
       ? 'Sensitivity analyses: the unadjusted risk difference (Wald interval, which ignores clustering), logistic regression with cluster-robust variance, the cluster-level t-test on team proportions, and the Cox model (cluster-robust) for time to first re-offence; the ICC comes from a REML random-intercept model.'

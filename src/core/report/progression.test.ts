@@ -4,7 +4,7 @@ import { DEFAULT_PROGRESSION, progressionDecision, trafficLight } from './progre
 import type { ProcessRow, ReportCase } from './types.js';
 
 function person(i: number, arm: string, extra: Partial<ReportCase> = {}): ReportCase {
-  return { id: `p${i}`, arm, sub_arm: null, site: null, team: null, sex: null, consented: true, received_intervention: arm === 'treatment', withdrawn: false, sessions_offered: 10, sessions_attended: 6, budget_told: null, enabling_fund_gbp: null, ...extra };
+  return { id: `p${i}`, arm, sub_arm: null, site: null, team: null, sex: null, consented: true, received_intervention: arm === 'treatment', withdrawn: false, sessions_offered: 10, sessions_attended: 6, budget_told: null, enabling_fund_gbp: null, pending: false, ...extra };
 }
 
 describe('progression criteria traffic lights', () => {
