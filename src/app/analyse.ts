@@ -50,6 +50,8 @@ export interface AnalyseTrialOptions {
   allColumns?: boolean;
   /** No outcomes in the data is not an error: the result is then null (a report of a trial still running). */
   outcomesOptional?: boolean;
+  /** Checks the loaded table before it is analysed (the report checks the trial's arms are in it). */
+  validate?: (table: TrialDataset['table']) => void;
   onProgress?: (text: string) => void;
 }
 
@@ -99,6 +101,7 @@ export async function analyseTrialFiles(o: AnalyseTrialOptions): Promise<TrialAn
     onProgress: o.onProgress,
   });
   const table = dataset.table;
+  o.validate?.(table);
   if (o.outcomesOptional && dataset.outcomes_from === 'none' && !o.outcomes?.length) return { result: null, headline: null, plan: null, dataset, data: null };
   let plan: ResolvedPlan | null = null;
   if (planned) {

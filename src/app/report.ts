@@ -152,12 +152,13 @@ export async function buildReportModel(paths: ReportInputs, o: BuildReportOption
     hash: true,
     allColumns: true,
     outcomesOptional: true,
+    // The arms come from the trial file (or --treatment/--control): both must be in the data.
+    validate: (t) => checkArmsPresent(textColumn(t, 'arm') ?? [], trial, t.file),
     onProgress: o.onProgress,
   });
   const { dataset } = analysed;
   const table = dataset.table;
   const cases = reportCasesFromTable(table);
-  if (analysed.result) checkArmsPresent(cases.map((c) => c.arm), trial, table.file);
   const a: AnalyseResult | null = analysed.result;
 
   // Pre-specified sub-group: concept 2's nested told / not told randomisation inside the fund arm.

@@ -34,7 +34,7 @@ async function bothWays(args: string[]) {
 
 describe('offences read on a worker thread give what one thread gives', () => {
   it('outcomes and the per-person file of every concept fixture', async () => {
-    const slugs = readdirSync('fixtures').filter((d) => !['bad'].includes(d) && readdirSync(join('fixtures', d)).includes('offences.csv'));
+    const slugs = readdirSync('fixtures').filter((d) => !['bad', 'rossi'].includes(d) && readdirSync(join('fixtures', d)).includes('offences.csv'));
     expect(slugs.length).toBe(5);
     await pool(slugs, 2, async (slug) => {
       const base = ['reoffending', '--cases', `fixtures/${slug}/cases.csv`, '--offences', `fixtures/${slug}/offences.csv`, '--by', 'arm,site'];
