@@ -1,8 +1,8 @@
-/** CONSORT flow diagram: randomised -> allocated per arm -> received -> lost -> analysed. */
+/** CONSORT flow diagram: randomised -> allocated per arm -> received -> pending -> lost -> analysed (flow counts are always shown). */
 import type { Consort } from '../../core/report/consort.js';
 import { esc, svgOpen, PALETTE, c } from './svg-kit.js';
 
-const show = (n: number | null) => (n === null ? '<5' : n.toLocaleString('en-GB'));
+const show = (n: number | null) => (n === null ? 'not recorded' : n.toLocaleString('en-GB'));
 
 export function consortSvg(consort: Consort, unitLabel: string | null): string {
   const arms = consort.arms;
@@ -11,7 +11,7 @@ export function consortSvg(consort: Consort, unitLabel: string | null): string {
   const width = Math.max(560, arms.length * boxW + (arms.length + 1) * gap);
   const rowH = 64;
   const top = 16;
-  const height = top + 5 * (rowH + 26) + 4;
+  const height = top + 6 * (rowH + 26) + 4;
   const parts: string[] = [svgOpen(width, height, 'CONSORT flow diagram')];
   parts.push(`<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="${PALETTE.text}"/></marker></defs>`);
   const box = (x: number, y: number, w: number, lines: string[], bold = false) => {
@@ -30,7 +30,8 @@ export function consortSvg(consort: Consort, unitLabel: string | null): string {
   const colX = (i: number) => gap + i * (boxW + gap) + (width - (arms.length * boxW + (arms.length + 1) * gap)) / 2;
   const stages: Array<[string, (a: Consort['arms'][number]) => string]> = [
     ['Allocated', (a) => `${show(a.allocated)} people${cl(a.clusters_allocated)}`],
-    ['Received allocated intervention', (a) => (a.received === null && a.allocated !== null && a.lost !== null ? 'not recorded' : show(a.received))],
+    ['Received allocated intervention', (a) => show(a.received)],
+    ['Pending: outcome window still open', (a) => `${show(a.pending)} people (not attrition)`],
     ['Lost to follow-up / withdrew', (a) => show(a.lost)],
     ['Analysed', (a) => `${show(a.analysed)} people${cl(a.clusters_analysed)}`],
   ];
