@@ -146,18 +146,19 @@ async function demoTrial(outDir: string, slug: string, stage: Stage, seed: numbe
 
 /**
  * The effectiveness trial, planned from the efficacy trial: the control arm's measured re-offending
- * rate, the upper end of the ICC's interval (or the estimate when it has none) and clusters of 30,
+ * rate, the upper end of the ICC's interval (or the estimate, floored at 0.01, when it has none) and clusters of 30,
  * sized to detect a 5-point fall with 80% power.
  */
 async function effectivenessTrial(outDir: string, analysis: AnalyseResult, onStep?: (t: string) => void): Promise<{ trial: DemoTrial; analysis: AnalyseResult }> {
   const p1 = analysis.arms.find((a) => a.arm === analysis.control)?.binary_rate ?? 0.35;
   const iccRow = analysis.effects.find((e) => e.outcome === 'reoffended' && e.measure === 'icc');
+  const iccFrom = iccRow?.conf_high != null ? 'the upper end of its interval' : iccRow?.estimate != null ? 'its estimate, floored at 0.01' : 'an assumed 0.05';
   const icc = Math.max(0.01, iccRow?.conf_high ?? iccRow?.estimate ?? 0.05);
   const m = EFFECTIVENESS.clusterSize;
   const perArm = binarySampleSize(p1, p1 - EFFECTIVENESS.targetReduction, 0.8) * designEffect(m, icc);
   const clustersPerArm = Math.ceil(perArm / m);
   const n = 2 * clustersPerArm * m;
-  const plan = `the efficacy trial's control rate ${(100 * p1).toFixed(1)}% and ICC ${icc.toFixed(3)} (the upper end of its interval), clusters of ${m}, 80% power to detect a ${100 * EFFECTIVENESS.targetReduction}-point fall: ${clustersPerArm} teams per arm, ${n} people`;
+  const plan = `the efficacy trial's control rate ${(100 * p1).toFixed(1)}% and ICC ${icc.toFixed(3)} (${iccFrom}), clusters of ${m}, 80% power to detect a ${100 * EFFECTIVENESS.targetReduction}-point fall: ${clustersPerArm} teams per arm, ${n} people`;
   return demoTrial(outDir, EFFECTIVENESS.base, 'effectiveness', EFFECTIVENESS.seed, onStep, {
     name: EFFECTIVENESS.name,
     n,
