@@ -66,7 +66,7 @@ describe('pilot-eval power: binary outcomes', () => {
     for (const k of CONTRACT_BINARY) expect(r).toHaveProperty(k);
     // R: power.prop.test(p1 = .5, p2 = .75, power = .9, tol = 1e-12)$n
     expect(r.n_per_arm).toEqual([77, 77]);
-    expect(r.n_per_arm_exact[0]).toBeCloseTo(76.706928451777443, 8);
+    expect(r.n_per_arm_exact![0]).toBeCloseTo(76.706928451777443, 8);
     expect(r.n_total).toBe(154);
     expect(r.clusters_per_arm).toBeNull();
     expect(r.design_effect).toBe(1);
@@ -76,18 +76,18 @@ describe('pilot-eval power: binary outcomes', () => {
     expect(r.n_per_arm).toEqual([96, 96]);
     expect(r.cohens_h).toBeCloseTo(0.40486007517695755, 12);
   });
-  it('40 teams of 25: detectable rate and logit d', async () => {
-    const r = (await run({ outcome: 'binary', p1: '0.35', n: '500', icc: '0.027', clusterSize: '25', solve: 'mdes' })) as BinaryPowerResult;
+  it('40 teams of 25 (z with the design effect): detectable rate and logit d', async () => {
+    const r = (await run({ outcome: 'binary', p1: '0.35', n: '500', icc: '0.027', clusterSize: '25', clusterTest: 'z', solve: 'mdes' })) as BinaryPowerResult;
     expect(r.clusters_per_arm).toEqual([20, 20]);
     expect(r.design_effect).toBeCloseTo(1.648, 12);
     // R: uniroot(function(p2) power.prop.test(n = 500/1.648, p1 = .35, p2 = p2)$power - .8, c(.01, .3499), tol = 1e-14)$root
     expect(r.detectable_p2!).toBeCloseTo(0.24615682872411618, 8);
     expect(r.logit_d!).toBeCloseTo(0.27576164388991647, 7);
   });
-  it('clustered sample size: n x DE and clusters = ceil(n DE / m)', async () => {
-    const r = (await run({ outcome: 'binary', p1: '0.35', p2: '0.288', icc: '0.027', clusterSize: '25', solve: 'n' })) as BinaryPowerResult;
+  it('clustered sample size (z): n x DE and clusters = ceil(n DE / m)', async () => {
+    const r = (await run({ outcome: 'binary', p1: '0.35', p2: '0.288', icc: '0.027', clusterSize: '25', clusterTest: 'z', solve: 'n' })) as BinaryPowerResult;
     // R: power.prop.test(p1 = .35, p2 = .288, power = .8, tol = 1e-12)$n * 1.648 = 1460.0620723316963
-    expect(r.n_per_arm_exact[0]).toBeCloseTo(1460.0620723316963, 6);
+    expect(r.n_per_arm_exact![0]).toBeCloseTo(1460.0620723316963, 6);
     expect(r.n_per_arm).toEqual([1461, 1461]);
     expect(r.clusters_per_arm).toEqual([59, 59]);
   });
@@ -113,8 +113,8 @@ describe('pilot-eval power: binary outcomes', () => {
 
 describe('pilot-eval power: usage errors name the option and the rule', () => {
   it.each([
-    [{ design: 'abc', solve: 'mdes', n: '10' }, '--design must be one of ira, bira2, bira2f1, cra2, cra3, bcra3r2, bcra3f2; got "abc"'],
-    [{ solve: 'mdes', n: '10' }, '--design is required: one of ira, bira2, bira2f1, cra2, cra3, bcra3r2, bcra3f2'],
+    [{ design: 'abc', solve: 'mdes', n: '10' }, '--design must be one of ira, bira2, bira2f1, cra2, cra3, bcra3r2, bcra3f2, bira2c1, bira3, bira4, cra4, bcra4f3, bcra4r2, bcra4r3; got "abc"'],
+    [{ solve: 'mdes', n: '10' }, '--design is required: one of ira, bira2, bira2f1, cra2, cra3, bcra3r2, bcra3f2, bira2c1, bira3, bira4, cra4, bcra4f3, bcra4r2, bcra4r3'],
     [{ design: 'ira', solve: 'maybe' }, '--solve must be mdes, power or n; got "maybe"'],
     [{ design: 'ira', solve: 'n', n: '100', es: '0.3' }, '--n conflicts with --solve n: design ira solves for n; leave --n out'],
     [{ design: 'cra2', solve: 'n', J: '20', n: '10', rho2: '0.1', es: '0.3' }, '--J conflicts with --solve n: design cra2 solves for J; leave --J out'],
@@ -136,7 +136,7 @@ describe('pilot-eval power: usage errors name the option and the rule', () => {
     [{ outcome: 'binary', p1: '0.3', p2: '0.2', n: '100', simulate: '100' }, '--seed <int> is required with --simulate so the result can be reproduced'],
     [{ outcome: 'binary', p1: '0.3', p2: '0.2', n: '100', simulate: '100', seed: '1', solve: 'n' }, '--solve n conflicts with --simulate'],
     [{ outcome: 'binary', p1: '0.3', p2: '0.2', n: '100', seed: '1' }, '--seed only applies with --simulate <reps>'],
-    [{ outcome: 'survival' }, '--outcome must be standardised or binary, got "survival"'],
+    [{ outcome: 'weibull' }, '--outcome must be one of standardised, binary, survival, count, got "weibull"'],
   ])('%#: %j', async (args, message) => {
     const p = (async () => run(args as Record<string, string>))();
     await expect(p).rejects.toThrow(UsageError);

@@ -1,51 +1,72 @@
 /**
  * Power, minimum detectable effect size (MDES) and sample size for standardised outcomes in the
- * seven PowerUp! designs (Dong & Maynard 2013; R PowerUpR 1.1.0), with PowerUp!'s parameter names.
+ * main-effect PowerUp! designs (Dong & Maynard 2013; R PowerUpR 1.1.0), with PowerUp!'s parameter
+ * names: individual (ira), blocked individual (bira2c1, bira2f1, bira2, bira3, bira4), cluster
+ * (cra2, cra3, cra4) and blocked cluster (bcra3f2, bcra3r2, bcra4f3, bcra4r2, bcra4r3).
  *
- * - df and SSE per design as in METHODS.md ("Power, MDES and sample size").
+ * - df and SSE per design as in PowerUpR's `mdes.<design>` functions (written out in `designDf` and
+ *   `designSse`).
  * - MDES = M x SSE, M = t(1 - alpha/2, df) + t(power, df) (one-tailed: t(1 - alpha, df)); the
  *   "CI" of the MDES is [MDES (1 - t1/M), MDES (1 + t1/M)].
  * - Power for an effect size uses the noncentral t with ncp = es / SSE; two-tailed power counts
  *   both tails, as PowerUpR's power functions do.
- * - Solving for the free size (n for ira/bira2f1, J for bira2/cra2, K for cra3/bcra3r2/bcra3f2)
+ * - Solving for the free size (the size PowerUpR's `mrss.<design>` solves: n for ira, bira2c1 and
+ *   bira2f1; J for bira2 and cra2; K for 3-level designs and bcra4f3; L for 4-level designs)
  *   returns the smallest integer whose power reaches the target, and the exact real solution.
+ *   PowerUpR's `mrss` rounds its iterated solution to the nearest integer instead, so it can be one
+ *   below ours (a size whose power falls just short of the target).
  */
 import { UsageError } from '../errors.js';
 import { pnt, qt } from '../stats/distributions.js';
 
-export const DESIGNS = ['ira', 'bira2', 'bira2f1', 'cra2', 'cra3', 'bcra3r2', 'bcra3f2'] as const;
+export const DESIGNS = ['ira', 'bira2', 'bira2f1', 'cra2', 'cra3', 'bcra3r2', 'bcra3f2', 'bira2c1', 'bira3', 'bira4', 'cra4', 'bcra4f3', 'bcra4r2', 'bcra4r3'] as const;
 export type Design = (typeof DESIGNS)[number];
 
 /** The size each design solves for with `--solve n`. */
-export const FREE_SIZE: Record<Design, 'n' | 'J' | 'K'> = {
+export type SizeName = 'n' | 'J' | 'K' | 'L';
+
+export const FREE_SIZE: Record<Design, SizeName> = {
   ira: 'n',
   bira2f1: 'n',
+  bira2c1: 'n',
   bira2: 'J',
   cra2: 'J',
   cra3: 'K',
   bcra3r2: 'K',
   bcra3f2: 'K',
+  bira3: 'K',
+  bcra4f3: 'K',
+  bira4: 'L',
+  cra4: 'L',
+  bcra4r2: 'L',
+  bcra4r3: 'L',
 };
 
-/** Design parameters, PowerUp! names. Sizes: n per cluster/block (total for ira), J clusters/blocks, K level-3 units. */
+/** Design parameters, PowerUp! names. Sizes: n per cluster/block (total for ira), J clusters/blocks, K level-3 units, L level-4 units. */
 export interface DesignParams {
   n?: number;
   J?: number;
   K?: number;
+  L?: number;
   /** Proportion treated at the level of randomisation (0.5). */
   p?: number;
   rho2?: number;
   rho3?: number;
+  rho4?: number;
   omega2?: number;
   omega3?: number;
+  omega4?: number;
   r21?: number;
   r22?: number;
   r23?: number;
+  r24?: number;
   r2t2?: number;
   r2t3?: number;
+  r2t4?: number;
   g1?: number;
   g2?: number;
   g3?: number;
+  g4?: number;
 }
 
 export interface TestOptions {
@@ -54,7 +75,7 @@ export interface TestOptions {
 }
 
 /** Which parameters each design reads (sizes, ICCs, R-squares, covariate counts). */
-const USES: Record<Design, { sizes: Array<'n' | 'J' | 'K'>; required: Array<keyof DesignParams>; optional: Array<keyof DesignParams> }> = {
+const USES: Record<Design, { sizes: SizeName[]; required: Array<keyof DesignParams>; optional: Array<keyof DesignParams> }> = {
   ira: { sizes: ['n'], required: [], optional: ['r21', 'g1'] },
   bira2f1: { sizes: ['n', 'J'], required: [], optional: ['r21', 'g1'] },
   bira2: { sizes: ['n', 'J'], required: ['rho2', 'omega2'], optional: ['r21', 'r2t2', 'g2'] },
@@ -62,14 +83,26 @@ const USES: Record<Design, { sizes: Array<'n' | 'J' | 'K'>; required: Array<keyo
   cra3: { sizes: ['n', 'J', 'K'], required: ['rho2', 'rho3'], optional: ['r21', 'r22', 'r23', 'g3'] },
   bcra3r2: { sizes: ['n', 'J', 'K'], required: ['rho2', 'rho3', 'omega3'], optional: ['r21', 'r22', 'r2t3', 'g3'] },
   bcra3f2: { sizes: ['n', 'J', 'K'], required: ['rho2'], optional: ['r21', 'r22', 'g2'] },
+  bira2c1: { sizes: ['n', 'J'], required: [], optional: ['r21', 'g1'] },
+  bira3: { sizes: ['n', 'J', 'K'], required: ['rho2', 'rho3', 'omega2', 'omega3'], optional: ['r21', 'r2t2', 'r2t3', 'g3'] },
+  bira4: { sizes: ['n', 'J', 'K', 'L'], required: ['rho2', 'rho3', 'rho4', 'omega2', 'omega3', 'omega4'], optional: ['r21', 'r2t2', 'r2t3', 'r2t4', 'g4'] },
+  cra4: { sizes: ['n', 'J', 'K', 'L'], required: ['rho2', 'rho3', 'rho4'], optional: ['r21', 'r22', 'r23', 'r24', 'g4'] },
+  bcra4f3: { sizes: ['n', 'J', 'K', 'L'], required: ['rho2', 'rho3'], optional: ['r21', 'r22', 'r23', 'g3'] },
+  bcra4r2: { sizes: ['n', 'J', 'K', 'L'], required: ['rho2', 'rho3', 'rho4', 'omega3', 'omega4'], optional: ['r21', 'r22', 'r2t3', 'r2t4', 'g4'] },
+  bcra4r3: { sizes: ['n', 'J', 'K', 'L'], required: ['rho2', 'rho3', 'rho4', 'omega4'], optional: ['r21', 'r22', 'r23', 'r2t4', 'g4'] },
 };
+
+/** Parameters a design reads (sizes, ICCs, heterogeneity, R-squares, covariate counts). */
+export function designParameters(design: Design): Array<keyof DesignParams> {
+  return [...USES[design].sizes, 'p', ...USES[design].required, ...USES[design].optional];
+}
 
 export function isDesign(x: string): x is Design {
   return (DESIGNS as readonly string[]).includes(x);
 }
 
 /** Sizes a design uses. */
-export function designSizes(design: Design): Array<'n' | 'J' | 'K'> {
+export function designSizes(design: Design): SizeName[] {
   return USES[design].sizes;
 }
 
@@ -82,7 +115,7 @@ function opt(name: string): string {
  * solved for) and their ranges.
  * @throws UsageError naming the option and the rule
  */
-export function validateParams(design: Design, params: DesignParams, except?: 'n' | 'J' | 'K'): void {
+export function validateParams(design: Design, params: DesignParams, except?: SizeName): void {
   const use = USES[design];
   for (const s of use.sizes) {
     if (s === except) continue;
@@ -95,33 +128,47 @@ export function validateParams(design: Design, params: DesignParams, except?: 'n
   }
   const p = params.p ?? 0.5;
   if (!(p > 0 && p < 1)) throw new UsageError(`--p (proportion treated) must be strictly between 0 and 1, got ${p}`);
-  for (const k of ['rho2', 'rho3', 'r21', 'r22', 'r23', 'r2t2', 'r2t3'] as const) {
+  for (const k of ['rho2', 'rho3', 'rho4', 'r21', 'r22', 'r23', 'r24', 'r2t2', 'r2t3', 'r2t4'] as const) {
     const v = params[k];
     if (v !== undefined && !(v >= 0 && v < 1)) throw new UsageError(`${opt(k)} must be in [0, 1), got ${v}`);
   }
-  for (const k of ['omega2', 'omega3'] as const) {
+  for (const k of ['omega2', 'omega3', 'omega4'] as const) {
     const v = params[k];
     if (v !== undefined && !(v >= 0 && Number.isFinite(v))) throw new UsageError(`${opt(k)} must be >= 0, got ${v}`);
   }
-  for (const k of ['g1', 'g2', 'g3'] as const) {
+  for (const k of ['g1', 'g2', 'g3', 'g4'] as const) {
     const v = params[k];
     if (v !== undefined && !(Number.isInteger(v) && v >= 0)) throw new UsageError(`${opt(k)} must be a whole number >= 0, got ${v}`);
   }
-  if (design === 'cra3' || design === 'bcra3r2') {
-    const total = (params.rho2 ?? 0) + (params.rho3 ?? 0);
-    if (!(total < 1)) throw new UsageError(`--rho2 + --rho3 must be below 1, got ${total}`);
+  const total = (params.rho2 ?? 0) + (params.rho3 ?? 0) + (params.rho4 ?? 0);
+  if (use.required.includes('rho3') && !(total < 1)) {
+    throw new UsageError(`${use.required.includes('rho4') ? '--rho2 + --rho3 + --rho4' : '--rho2 + --rho3'} must be below 1, got ${total}`);
   }
 }
 
-/** Degrees of freedom (METHODS.md). May be <= 0 for sizes that are too small; see `requirePositiveDf`. */
+/** Degrees of freedom (PowerUpR's df per design). May be <= 0 for sizes that are too small; see `requirePositiveDf`. */
 export function designDf(design: Design, params: DesignParams): number {
   const n = params.n ?? NaN;
   const J = params.J ?? NaN;
   const K = params.K ?? NaN;
+  const L = params.L ?? NaN;
   const g1 = params.g1 ?? 0;
   const g2 = params.g2 ?? 0;
   const g3 = params.g3 ?? 0;
+  const g4 = params.g4 ?? 0;
   switch (design) {
+    case 'bira2c1':
+      return J * (n - 1) - g1 - 1;
+    case 'bira3':
+      return K - g3 - 1;
+    case 'bira4':
+    case 'bcra4r2':
+    case 'bcra4r3':
+      return L - g4 - 1;
+    case 'cra4':
+      return L - g4 - 2;
+    case 'bcra4f3':
+      return L * (K - 2) - g3;
     case 'ira':
       return n - g1 - 2;
     case 'bira2f1':
@@ -147,30 +194,65 @@ const DF_RULE: Record<Design, string> = {
   cra3: 'K - g3 - 2',
   bcra3r2: 'K - g3 - 1',
   bcra3f2: 'K (J - 2) - g2',
+  bira2c1: 'J (n - 1) - g1 - 1',
+  bira3: 'K - g3 - 1',
+  bira4: 'L - g4 - 1',
+  cra4: 'L - g4 - 2',
+  bcra4f3: 'L (K - 2) - g3',
+  bcra4r2: 'L - g4 - 1',
+  bcra4r3: 'L - g4 - 1',
 };
 
 function requirePositiveDf(design: Design, df: number): void {
   if (!(df > 0)) throw new UsageError(`sizes too small for design ${design}: df = ${DF_RULE[design]} = ${df}, must be > 0`);
 }
 
-/** Standard error of the standardised impact estimate, SSE (METHODS.md). */
+/** Standard error of the standardised impact estimate, SSE (PowerUpR's SSE per design). */
 export function designSse(design: Design, params: DesignParams): number {
   const n = params.n ?? NaN;
   const J = params.J ?? NaN;
   const K = params.K ?? NaN;
+  const L = params.L ?? NaN;
   const P = params.p ?? 0.5;
   const pq = P * (1 - P);
   const rho2 = params.rho2 ?? 0;
   const rho3 = params.rho3 ?? 0;
   const omega2 = params.omega2 ?? 0;
   const omega3 = params.omega3 ?? 0;
+  const omega4 = params.omega4 ?? 0;
+  const rho4 = params.rho4 ?? 0;
   const r21 = params.r21 ?? 0;
   const r22 = params.r22 ?? 0;
   const r23 = params.r23 ?? 0;
+  const r24 = params.r24 ?? 0;
   const r2t2 = params.r2t2 ?? 0;
   const r2t3 = params.r2t3 ?? 0;
+  const r2t4 = params.r2t4 ?? 0;
+  const rest3 = 1 - rho2 - rho3;
+  const rest4 = 1 - rho2 - rho3 - rho4;
   let v: number;
   switch (design) {
+    case 'bira2c1':
+      v = (1 - r21) / (pq * J * n);
+      break;
+    case 'bira3':
+      v = (rho3 * omega3 * (1 - r2t3)) / K + (rho2 * omega2 * (1 - r2t2)) / (J * K) + (rest3 * (1 - r21)) / (pq * J * K * n);
+      break;
+    case 'bira4':
+      v = (rho4 * omega4 * (1 - r2t4)) / L + (rho3 * omega3 * (1 - r2t3)) / (K * L) + (rho2 * omega2 * (1 - r2t2)) / (J * K * L) + (rest4 * (1 - r21)) / (pq * J * K * L * n);
+      break;
+    case 'cra4':
+      v = (rho4 * (1 - r24)) / (pq * L) + (rho3 * (1 - r23)) / (pq * K * L) + (rho2 * (1 - r22)) / (pq * J * K * L) + (rest4 * (1 - r21)) / (pq * J * K * L * n);
+      break;
+    case 'bcra4f3':
+      v = (rho3 * (1 - r23)) / (pq * K * L) + (rho2 * (1 - r22)) / (pq * J * K * L) + (rest3 * (1 - r21)) / (pq * J * K * L * n);
+      break;
+    case 'bcra4r2':
+      v = (rho4 * omega4 * (1 - r2t4)) / L + (rho3 * omega3 * (1 - r2t3)) / (K * L) + (rho2 * (1 - r22)) / (pq * J * K * L) + (rest4 * (1 - r21)) / (pq * J * K * L * n);
+      break;
+    case 'bcra4r3':
+      v = (rho4 * omega4 * (1 - r2t4)) / L + (rho3 * (1 - r23)) / (pq * K * L) + (rho2 * (1 - r22)) / (pq * J * K * L) + (rest4 * (1 - r21)) / (pq * J * K * L * n);
+      break;
     case 'ira':
       v = (1 - r21) / (pq * n);
       break;
@@ -270,7 +352,7 @@ export function powerFor(design: Design, params: DesignParams, es: number, optio
 
 export interface SizeResult {
   /** Which size was solved for. */
-  size: 'n' | 'J' | 'K';
+  size: SizeName;
   /** Smallest integer size whose power reaches the target. */
   value: number;
   /** Real size at which the power equals the target exactly. */
@@ -284,7 +366,22 @@ function minimumSize(design: Design, params: DesignParams): number {
   const g1 = params.g1 ?? 0;
   const g2 = params.g2 ?? 0;
   const g3 = params.g3 ?? 0;
+  const g4 = params.g4 ?? 0;
   switch (design) {
+    case 'bira2c1':
+      return 1 + (g1 + 1) / (params.J ?? NaN);
+    case 'bira3':
+      return g3 + 1;
+    case 'bira4':
+    case 'bcra4r2':
+    case 'bcra4r3':
+      return g4 + 1;
+    case 'cra4':
+      return g4 + 2;
+    case 'bcra4f3': {
+      const L = params.L ?? NaN;
+      return 2 + g3 / L;
+    }
     case 'ira':
       return g1 + 2;
     case 'bira2f1':
@@ -306,7 +403,7 @@ function minimumSize(design: Design, params: DesignParams): number {
 }
 
 /**
- * Solves for the free size of the design (n, J or K) at which the power for `es` reaches `power`.
+ * Solves for the free size of the design (n, J, K or L) at which the power for `es` reaches `power`.
  * The exact real root is found by bisection on the noncentral-t power (monotone in the size); the
  * integer answer is then checked directly, so it is the smallest integer that reaches the target.
  * @throws UsageError when the target cannot be reached (e.g. the power is capped by a random block effect)
