@@ -97,3 +97,4 @@ for (d in quiet(list(list("bira2c1", mdes.bira2c1(n = 15, J = 20)), list('bira3'
                list('bcra4f3', mdes.bcra4f3(rho3 = .15, rho2 = .15, n = 10, J = 4, K = 23, L = 15))))) {
   cat('df', d[[1]], d[[2]]$parms$df %||% d[[2]]$df, '\n')
 }
+p('power events=400 hr=.7', pnorm(abs(log(.7)) * sqrt(400 * .25) - qnorm(.975)))

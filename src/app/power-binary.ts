@@ -169,7 +169,7 @@ function runClusterT(o: PowerOptions, s: Settings): Planned {
     feasible = r.feasible;
     // Cluster sizes are people randomised; the solution is for people analysed.
     mExact = r.cluster_size_exact !== null ? r.cluster_size_exact / keep : null;
-    m = r.cluster_size !== null ? Math.ceil(r.cluster_size / keep - 1e-9) : NaN;
+    m = mExact !== null ? Math.max(1, Math.ceil(mExact - 1e-9)) : NaN;
     while (feasible && clusterBinaryPower(design(m, p2!), J) < s.target) m += 1;
   } else if (solve === 'n') {
     m = o.clusterSize!;

@@ -266,7 +266,7 @@ function refuse(o: PowerOptions, keys: readonly string[], why: (k: string) => st
 
 /** Handler: contract-shaped power results. */
 export async function runPower(input: PowerOptions): Promise<PowerCommandResult> {
-  const { options: o, from } = input.from !== undefined ? applyReport(input, readReportJson(input.from)) : { options: input, from: null };
+  const { options: o, from } = input.from !== undefined ? applyReport(input, readReportJson(input.from)) : { options: { ...input }, from: null };
   const alpha = o.alpha ?? 0.05;
   if (!(alpha > 0 && alpha < 1)) throw new UsageError(`--alpha must be strictly between 0 and 1, got ${alpha}`);
   const target = o.power ?? 0.8;
@@ -287,6 +287,11 @@ export async function runPower(input: PowerOptions): Promise<PowerCommandResult>
     refuse(o, STANDARDISED_ONLY, (k) => `${flag(k)} applies to standardised outcomes; ${others(o.outcome)} use ${o.outcome === 'binary' ? `--p1/--p2${k === 'K' ? ' and --cluster-size' : ''}` : o.outcome === 'survival' ? '--hr and --event-prob' : '--rate0 and --rr'}`);
   }
   if (o.outcome !== 'binary' && o.outcome !== 'standardised' && o.J !== undefined) throw new UsageError(`--J needs --outcome binary or a standardised design`);
+  if (o.teams !== undefined && o.outcome === 'binary' && o.icc !== undefined && o.J === undefined && o.clusterSize === undefined) {
+    // The recruiting teams are the clusters: half in each arm, and the cluster size is solved.
+    if (o.teams % 2 !== 0) throw new UsageError(`--teams ${o.teams}: a cluster design needs an even number of teams (half per arm), or give --J`);
+    o.J = o.teams / 2;
+  }
   if (o.simulate !== undefined) {
     if (calendarWanted) throw new UsageError('--simulate cannot be combined with calendar planning (--recruit-per-month, --start)');
     return runSimulation(o, alpha);
@@ -391,7 +396,7 @@ export function applyReport(o: PowerOptions, r: ReportPlanningInputs): { options
       take('icc', r.icc_estimate, 'effects[reoffended, icc].estimate');
       notes.push('the report gives no interval for the ICC, so its point estimate was used: with few clusters it is imprecise; try a larger --icc as a sensitivity check');
     }
-    if (o.J === undefined && o.cvBetween === undefined) take('clusterSize', r.mean_cluster_size, 'consort.arms[].allocated / clusters_allocated (mean people per cluster)');
+    if (o.J === undefined && o.cvBetween === undefined && o.teams === undefined) take('clusterSize', r.mean_cluster_size, 'consort.arms[].allocated / clusters_allocated (mean people per cluster)');
   }
   if (r.attrition !== null && r.attrition > 0 && r.attrition < 1) take('attrition', r.attrition, 'attrition.overall');
   if (r.compliance !== null && r.compliance > 0 && r.compliance <= 1 && o.outcome === 'binary') {

@@ -33,7 +33,8 @@ function binary(r: BinaryPowerResult): string[][] {
   }
   if (r.cluster_size !== null) rows.push(['cluster size', `${r.cluster_size}${r.cluster_size_exact !== null ? `  (exact ${f(r.cluster_size_exact, 2)})` : ''}`]);
   if (r.feasible && r.max_power !== null) rows.push(['max power (cluster size without limit)', f(r.max_power)]);
-  rows.push(['p1 / p2', `${r.p1} / ${r.p2 ?? '-'}${r.compliance < 1 ? `  (diluted to ${f(r.compliance * 100, 1)}% receipt)` : ''}`]);
+  const g = (x: number | null): string => (x === null ? '-' : String(Number(x.toPrecision(6))));
+  rows.push(['p1 / p2', `${g(r.p1)} / ${g(r.p2)}${r.compliance < 1 ? `  (diluted to ${f(r.compliance * 100, 1)}% receipt)` : ''}`]);
   rows.push([r.p2 !== null ? 'power' : 'target power', f(r.power)]);
   rows.push(["Cohen's h", f(r.cohens_h)]);
   if (r.cluster_test !== 'hayes-bennett') rows.push([`detectable p2 (power ${r.target_power})`, f(r.detectable_p2, 4)]);

@@ -3,7 +3,7 @@
  * target power as a dashed line and the chosen size marked. `calendarCurveSvg` draws power (or the
  * MDES) against the date recruitment closes (`power --calendar-plot`).
  */
-import { formatDate } from '../../core/dates.js';
+import { civilFromDays, daysFromCivil, formatDate } from '../../core/dates.js';
 import type { CurvePoint } from '../../core/power/power-curve.js';
 import { c, esc, niceTicks, standaloneSvgOpen, tickLabel } from './svg-kit.js';
 
@@ -20,6 +20,26 @@ export interface CurveSvgOptions {
   yMax?: number;
   /** Label of an x tick (default: the number). */
   xTickLabel?: (x: number) => string;
+  /** Where the x ticks go (default: round numbers). */
+  xTicks?: number[];
+}
+
+/** First days of months spanning [lo, hi], every 1, 2, 3, 6, 12 or 24 months: about 4-7 ticks. */
+export function monthTicks(lo: number, hi: number): number[] {
+  const a = civilFromDays(lo);
+  const b = civilFromDays(hi);
+  const span = (b.y - a.y) * 12 + (b.m - a.m) + 1;
+  const step = [1, 2, 3, 6, 12, 24].find((k) => span / k <= 6) ?? 48;
+  const out: number[] = [];
+  // Start at the first month boundary on a multiple of the step (January for 12 and 24).
+  let index = a.y * 12 + (a.m - 1) + 1;
+  while (index % step !== 0) index++;
+  for (; ; index += step) {
+    const day = daysFromCivil(Math.floor(index / 12), (index % 12) + 1, 1);
+    if (day > hi) break;
+    out.push(day);
+  }
+  return out;
 }
 
 /**
@@ -29,7 +49,7 @@ export interface CurveSvgOptions {
 export function calendarCurveSvg(points: ReadonlyArray<{ day: number; value: number }>, options: Omit<CurveSvgOptions, 'xTickLabel' | 'xLabel'> & { xLabel?: string }): string {
   return powerCurveSvg(
     points.map((p) => ({ size: p.day, power: p.value })),
-    { ...options, xLabel: options.xLabel ?? 'recruitment closes', xTickLabel: (x) => formatDate(Math.round(x)) },
+    { ...options, xLabel: options.xLabel ?? 'recruitment closes', xTickLabel: (x) => formatDate(Math.round(x)), xTicks: monthTicks(Math.min(...points.map((p) => p.day)), Math.max(...points.map((p) => p.day))) },
   );
 }
 
@@ -56,7 +76,7 @@ export function powerCurveSvg(points: readonly CurvePoint[], options: CurveSvgOp
     parts.push(`<line x1="${left}" y1="${c(py(y))}" x2="${W - right}" y2="${c(py(y))}" stroke="#ddd"/>`);
     parts.push(`<text x="${left - 8}" y="${c(py(y) + 4)}" text-anchor="end">${yMax === 1 ? y.toFixed(1) : tickLabel(y)}</text>`);
   }
-  const xTicks = options.xTickLabel ? niceTicks(xMin, xMax, 4) : niceTicks(xMin, xMax, 6);
+  const xTicks = options.xTicks ?? niceTicks(xMin, xMax, 6);
   for (const x of xTicks.filter((t) => t >= xMin && t <= xMax)) {
     parts.push(`<text x="${c(px(x))}" y="${H - bottom + 18}" text-anchor="middle">${esc(options.xTickLabel ? options.xTickLabel(x) : tickLabel(x))}</text>`);
   }
