@@ -222,7 +222,7 @@ function runClusterT(o: PowerOptions, s: Settings): Planned {
     power_curve,
     plot,
   };
-  if (!feasible) result.design_effect = designEffect(1, o.icc, 0);
+  // No cluster size: no design effect (NaN prints as null in JSON).
   return { result, hooks };
 }
 

@@ -28,7 +28,7 @@ function binary(r: BinaryPowerResult): string[][] {
     rows.push(['n total', String(r.n_total)]);
   }
   if (r.clusters_per_arm) {
-    const how = r.cluster_test === 't' ? `t on ${f(r.df, 0)} df, design effect ${f(r.design_effect)}` : r.cluster_test === 'hayes-bennett' ? `Hayes & Bennett, k = ${r.cv_between}` : `design effect ${f(r.design_effect)}`;
+    const how = r.cluster_test === 't' ? `t on ${f(r.df, 0)} df${r.feasible ? `, design effect ${f(r.design_effect)}` : ''}` : r.cluster_test === 'hayes-bennett' ? `Hayes & Bennett, k = ${r.cv_between}` : `design effect ${f(r.design_effect)}`;
     rows.push(['clusters per arm', `${r.clusters_per_arm[0]} / ${r.clusters_per_arm[1]}${r.clusters_per_arm_exact !== null ? `  (exact ${f(r.clusters_per_arm_exact, 2)})` : ''}  (${how})`]);
   }
   if (r.cluster_size !== null) rows.push(['cluster size', `${r.cluster_size}${r.cluster_size_exact !== null ? `  (exact ${f(r.cluster_size_exact, 2)})` : ''}`]);
@@ -121,6 +121,6 @@ export function renderPower(r: PowerCommandResult): string {
       for (const g of r.from.progression) lines.push(`    ${g.label}: ${g.value === null ? '-' : f(g.value)} (${g.status ?? '-'}; green >= ${g.green ?? '-'}, amber >= ${g.amber ?? '-'})`);
     }
   }
-  if (r.outcome === 'standardised') lines.push(p.dim(`Sizes: ${r.rounding}.`));
+  if (r.outcome === 'standardised') lines.push(p.dim(`Rounding: ${r.rounding}.`));
   return lines.join('\n');
 }
