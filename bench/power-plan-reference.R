@@ -6,10 +6,11 @@
 # Put them under $PKGSRC/<package>/R/ and run: PKGSRC=/path Rscript bench/power-plan-reference.R
 src <- Sys.getenv('PKGSRC', '/tmp/pkgsrc')
 for (f in list.files(file.path(src, 'PowerUpR', 'R'), full.names = TRUE)) source(f)
+suppressMessages <- base::suppressMessages
 source(file.path(src, 'clusterPower', 'R', 'cpa.binary.R'))
 source(file.path(src, 'MKpower', 'R', 'powerNbinomTest.R'))
 p <- function(label, x) cat(label, paste(sprintf('%.17g', x), collapse = ' '), '\n')
-quiet <- function(expr) { capture.output(v <- expr); v }
+quiet <- function(expr) { capture.output(v <- suppressMessages(expr)); v }
 `%||%` <- function(a, b) if (is.null(a)) b else a
 
 cat('# ---- clusterPower::cpa.binary (t on 2(J - 1) df) ----\n')
@@ -98,3 +99,31 @@ for (d in quiet(list(list("bira2c1", mdes.bira2c1(n = 15, J = 20)), list('bira3'
   cat('df', d[[1]], d[[2]]$parms$df %||% d[[2]]$df, '\n')
 }
 p('power events=400 hr=.7', pnorm(abs(log(.7)) * sqrt(400 * .25) - qnorm(.975)))
+
+cat('# ---- PowerUpR 1.1.0 moderator designs: help-page cross-checks ----\n')
+mods <- list(
+  list('mod211 rand cont', 'mod211', list(rho2 = .247, omega2tm = .148, r21 = .493, n = 20, J = 35), .248),
+  list('mod221 rand cont', 'mod221', list(rho2 = .17, omegam2 = .10, n = 15, J = 20), .3563),
+  list('mod221 nonrand cont', 'mod221', list(rho2 = .17, omegam2 = 0, n = 15, J = 20), .2957),
+  list('mod221 rand bin', 'mod221', list(rho2 = .17, omegam2 = .10, q = .5, n = 15, J = 20), .647),
+  list('mod221 nonrand bin', 'mod221', list(rho2 = .17, omegam2 = 0, q = .5, n = 15, J = 20), .5915),
+  list('mod222 cont', 'mod222', list(rho2 = .17, n = 15, J = 100), .2742),
+  list('mod222 bin', 'mod222', list(rho2 = .17, q = .5, n = 15, J = 100), .5485),
+  list('mod331 rand cont', 'mod331', list(rho2 = .17, rho3 = .06, omegam2 = .10, omegam3 = .10, n = 15, J = 3, K = 60), .1248),
+  list('mod331 nonrand cont', 'mod331', list(rho2 = .17, rho3 = .06, omegam2 = 0, omegam3 = 0, n = 15, J = 3, K = 60), .0946),
+  list('mod331 rand bin', 'mod331', list(rho2 = .17, rho3 = .06, omegam2 = .10, omegam3 = .10, q = .5, n = 15, J = 3, K = 60), .2082),
+  list('mod331 nonrand bin', 'mod331', list(rho2 = .17, rho3 = .06, omegam2 = 0, omegam3 = 0, q = .5, n = 15, J = 3, K = 60), .1893),
+  list('mod332 rand bin', 'mod332', list(rho3 = .1, rho2 = .1, omegam3 = .05, q = .5, g2 = 1, r21 = .30, r22 = .4, r2m3 = 0, n = 20, J = 4, K = 60), .22),
+  list('mod332 nonrand cont', 'mod332', list(rho3 = .1, rho2 = .1, omegam3 = 0, g2 = 1, r21 = .30, r22 = .4, r2m3 = 0, n = 20, J = 4, K = 60), .11),
+  list('mod333 bin', 'mod333', list(rho3 = .1, rho2 = .1, q = .5, g3 = 1, r21 = .3, r22 = .4, r23 = .5, n = 20, J = 4, K = 60), .22))
+for (m in mods) {
+  a <- m[[3]]
+  md <- quiet(do.call(get(paste0('mdes.', m[[2]])), a))
+  pw <- quiet(do.call(get(paste0('power.', m[[2]])), c(list(es = m[[4]]), a)))
+  free <- if (substr(m[[2]], 4, 4) == '2') 'J' else 'K'
+  rest <- a[setdiff(names(a), free)]
+  rt <- uniroot(function(x) quiet(do.call(get(paste0('power.', m[[2]])), c(list(es = m[[4]]), rest, setNames(list(x), free))))$power - .8,
+                c(if (m[[2]] %in% c('mod222', 'mod333')) 6.5 else 3.5, 5000), tol = 1e-13)$root
+  ms <- try(quiet(do.call(get(paste0('mrss.', m[[2]])), c(list(es = m[[4]]), rest))), silent = TRUE)
+  p(paste(m[[1]], ': mdes df power(es) root mrss'), c(md$mdes[1], md$parms$df %||% md$df, pw$power, rt, if (inherits(ms, 'try-error')) NA else ms[[free]]))
+}

@@ -176,3 +176,41 @@ describe('PowerUpR 1.1.0 help-page cross-checks: 4-level designs, bira2c1 and bi
     expect(() => mdesFor('cra4', { rho4: 0.5, rho3: 0.3, rho2: 0.3, n: 10, J: 2, K: 3, L: 20 })).toThrow('--rho2 + --rho3 + --rho4 must be below 1');
   });
 });
+
+// Moderator designs: PowerUpR 1.1.0's help-page cross-checks (man/bira2.Rd, cra2.Rd, cra3.Rd and the
+// examples in R/cra3.R), run with the package's own functions in bench/power-plan-reference.R:
+// mdes.<d>(...) (mdes, df), power.<d>(es, ...), uniroot on power.<d> = .8 over the free size, mrss.<d>.
+describe('PowerUpR 1.1.0 moderator designs (subgroup questions)', () => {
+  it.each([
+    ['mod211', { rho2: 0.247, omega2tm: 0.148, r21: 0.493, n: 20, J: 35 }, 0.248, 0.23094763098802384, 34, 0.85291327509983805, 30.607335707323845, 31],
+    ['mod221', { rho2: 0.17, omegam2: 0.1, n: 15, J: 20 }, 0.3563, 0.3563785820041856, 18, 0.7999062555947607, 20.004243076538845, 20],
+    ['mod221', { rho2: 0.17, omegam2: 0, n: 15, J: 20 }, 0.2957, 0.29575955894758948, 278, 0.79988214269355329, 20.005969202530931, 20],
+    ['mod221', { rho2: 0.17, omegam2: 0.1, q: 0.5, n: 15, J: 20 }, 0.647, 0.64689642260825797, 18, 0.80020391185438211, 19.990771702134694, 20],
+    ['mod221', { rho2: 0.17, omegam2: 0, q: 0.5, n: 15, J: 20 }, 0.5915, 0.59151911789517897, 278, 0.80001476356620138, 19.999252299839732, 20],
+    ['mod222', { rho2: 0.17, n: 15, J: 100 }, 0.2742, 0.27425191054796799, 96, 0.79995315656361399, 100.01123957240483, 100],
+    ['mod222', { rho2: 0.17, q: 0.5, n: 15, J: 100 }, 0.5485, 0.54850382109593598, 96, 0.80009614427814235, 99.976932577738566, 100],
+    ['mod331', { rho2: 0.17, rho3: 0.06, omegam2: 0.1, omegam3: 0.1, n: 15, J: 3, K: 60 }, 0.1248, 0.12477786153866398, 59, 0.80028381940158677, 59.958000818098384, 60],
+    ['mod331', { rho2: 0.17, rho3: 0.06, omegam2: 0, omegam3: 0, n: 15, J: 3, K: 60 }, 0.0946, 0.094660683282338176, 2458, 0.79950244477102905, 60.076080871849264, 60],
+    ['mod331', { rho2: 0.17, rho3: 0.06, omegam2: 0.1, omegam3: 0.1, q: 0.5, n: 15, J: 3, K: 60 }, 0.2082, 0.20818780614437468, 59, 0.8001906743599988, 59.971783209275372, 60],
+    ['mod331', { rho2: 0.17, rho3: 0.06, omegam2: 0, omegam3: 0, q: 0.5, n: 15, J: 3, K: 60 }, 0.1893, 0.18932136656467635, 2458, 0.79991709122526833, 60.012675371206747, 60],
+    ['mod332', { rho3: 0.1, rho2: 0.1, omegam3: 0.05, q: 0.5, g2: 1, r21: 0.3, r22: 0.4, r2m3: 0, n: 20, J: 4, K: 60 }, 0.22, 0.22437614973755066, 58, 0.78450769956785349, 62.306204696523899, 62],
+    ['mod332', { rho3: 0.1, rho2: 0.1, omegam3: 0, g2: 1, r21: 0.3, r22: 0.4, r2m3: 0, n: 20, J: 4, K: 60 }, 0.11, 0.10788724818579079, 177, 0.81506106169950332, 57.73369302500619, 58],
+    ['mod333', { rho3: 0.1, rho2: 0.1, q: 0.5, g3: 1, r21: 0.3, r22: 0.4, r23: 0.5, n: 20, J: 4, K: 60 }, 0.22, 0.4127931828873192, 55, 0.3207571710541699, 193.73537186674693, 194],
+  ] as const)('%s %j', (design, params, es, mdes, df, power, root, powerUpR) => {
+    const m = mdesFor(design, params);
+    expect(rel(m.mdes, mdes)).toBeLessThan(1e-9);
+    expect(m.df).toBe(df);
+    expect(rel(powerFor(design, params, es).power, power)).toBeLessThan(1e-9);
+    const free = FREE_SIZE[design];
+    const rest: Record<string, number> = { ...params };
+    delete rest[free];
+    const r = solveSize(design, rest, es);
+    expect(rel(r.exact, root)).toBeLessThan(1e-8);
+    expect(r.value).toBe(Math.ceil(root));
+    // PowerUpR's mrss prints the nearest whole number.
+    expect(Math.round(r.exact)).toBe(powerUpR);
+  });
+  it('q must be a share', () => {
+    expect(() => mdesFor('mod222', { rho2: 0.17, q: 1, n: 15, J: 100 })).toThrow("--q (share in the moderator's group) must be strictly between 0 and 1, got 1");
+  });
+});

@@ -15,11 +15,18 @@
  *   returns the smallest integer whose power reaches the target, and the exact real solution.
  *   PowerUpR's `mrss` rounds its iterated solution to the nearest integer instead, so it can be one
  *   below ours (a size whose power falls just short of the target).
+ * - Moderator designs (PowerUpR `mdes.mod211`, `mod221`, `mod222`, `mod331`, `mod332`, `mod333`;
+ *   Dong, Kelcey & Spybrook 2018, 2020; Spybrook, Kelcey & Dong 2016): the effect is the standardised
+ *   treatment-by-moderator interaction; `q` is the share in a binary moderator's group (leave it out
+ *   for a continuous moderator). The moderator's effect is random across level-2 (level-3) units
+ *   when its variance omegam2 (omegam3, or omega2tm for mod211) is above 0 and r2m2 (r2m3) below
+ *   1, which gives the smaller df of each design, as in PowerUpR. mod212 (whose SSE depends on the
+ *   effect) is not included.
  */
 import { UsageError } from '../errors.js';
 import { pnt, qt } from '../stats/distributions.js';
 
-export const DESIGNS = ['ira', 'bira2', 'bira2f1', 'cra2', 'cra3', 'bcra3r2', 'bcra3f2', 'bira2c1', 'bira3', 'bira4', 'cra4', 'bcra4f3', 'bcra4r2', 'bcra4r3'] as const;
+export const DESIGNS = ['ira', 'bira2', 'bira2f1', 'cra2', 'cra3', 'bcra3r2', 'bcra3f2', 'bira2c1', 'bira3', 'bira4', 'cra4', 'bcra4f3', 'bcra4r2', 'bcra4r3', 'mod211', 'mod221', 'mod222', 'mod331', 'mod332', 'mod333'] as const;
 export type Design = (typeof DESIGNS)[number];
 
 /** The size each design solves for with `--solve n`. */
@@ -40,6 +47,12 @@ export const FREE_SIZE: Record<Design, SizeName> = {
   cra4: 'L',
   bcra4r2: 'L',
   bcra4r3: 'L',
+  mod211: 'J',
+  mod221: 'J',
+  mod222: 'J',
+  mod331: 'K',
+  mod332: 'K',
+  mod333: 'K',
 };
 
 /** Design parameters, PowerUp! names. Sizes: n per cluster/block (total for ira), J clusters/blocks, K level-3 units, L level-4 units. */
@@ -67,6 +80,16 @@ export interface DesignParams {
   g2?: number;
   g3?: number;
   g4?: number;
+  /** Moderator designs: variance of the moderator's effect across level-2 units (mod211). */
+  omega2tm?: number;
+  /** Moderator designs: moderator effect heterogeneity at levels 2 and 3. */
+  omegam2?: number;
+  omegam3?: number;
+  /** Moderator designs: R-squared of covariates for the moderator effect variation at levels 2 and 3 (1: non-random). */
+  r2m2?: number;
+  r2m3?: number;
+  /** Moderator designs: share in a binary moderator's group (leave out for a continuous moderator). */
+  q?: number;
 }
 
 export interface TestOptions {
@@ -90,7 +113,20 @@ const USES: Record<Design, { sizes: SizeName[]; required: Array<keyof DesignPara
   bcra4f3: { sizes: ['n', 'J', 'K', 'L'], required: ['rho2', 'rho3'], optional: ['r21', 'r22', 'r23', 'g3'] },
   bcra4r2: { sizes: ['n', 'J', 'K', 'L'], required: ['rho2', 'rho3', 'rho4', 'omega3', 'omega4'], optional: ['r21', 'r22', 'r2t3', 'r2t4', 'g4'] },
   bcra4r3: { sizes: ['n', 'J', 'K', 'L'], required: ['rho2', 'rho3', 'rho4', 'omega4'], optional: ['r21', 'r22', 'r23', 'r2t4', 'g4'] },
+  mod211: { sizes: ['n', 'J'], required: ['rho2', 'omega2tm'], optional: ['r21', 'q'] },
+  mod221: { sizes: ['n', 'J'], required: ['rho2', 'omegam2'], optional: ['r21', 'r2m2', 'g1', 'q'] },
+  mod222: { sizes: ['n', 'J'], required: ['rho2'], optional: ['r21', 'r22', 'g2', 'q'] },
+  mod331: { sizes: ['n', 'J', 'K'], required: ['rho2', 'rho3'], optional: ['omegam2', 'omegam3', 'r21', 'r2m2', 'r2m3', 'g1', 'q'] },
+  mod332: { sizes: ['n', 'J', 'K'], required: ['rho2', 'rho3', 'omegam3'], optional: ['r21', 'r22', 'r2m3', 'g2', 'q'] },
+  mod333: { sizes: ['n', 'J', 'K'], required: ['rho2', 'rho3'], optional: ['r21', 'r22', 'r23', 'g3', 'q'] },
 };
+
+/** Moderator designs: is the moderator's effect random at level 2 / level 3 (PowerUpR's rule)? */
+function moderatorRandom(params: DesignParams): { level2: boolean; level3: boolean } {
+  const level2 = (params.omegam2 ?? 0) !== 0 && (params.r2m2 ?? 0) !== 1;
+  const level3 = level2 && (params.omegam3 ?? 0) !== 0 && (params.r2m3 ?? 0) !== 1;
+  return { level2, level3 };
+}
 
 /** Parameters a design reads (sizes, ICCs, heterogeneity, R-squares, covariate counts). */
 export function designParameters(design: Design): Array<keyof DesignParams> {
@@ -132,7 +168,12 @@ export function validateParams(design: Design, params: DesignParams, except?: Si
     const v = params[k];
     if (v !== undefined && !(v >= 0 && v < 1)) throw new UsageError(`${opt(k)} must be in [0, 1), got ${v}`);
   }
-  for (const k of ['omega2', 'omega3', 'omega4'] as const) {
+  for (const k of ['r2m2', 'r2m3'] as const) {
+    const v = params[k];
+    if (v !== undefined && !(v >= 0 && v <= 1)) throw new UsageError(`${opt(k)} must be in [0, 1], got ${v}`);
+  }
+  if (params.q !== undefined && !(params.q > 0 && params.q < 1)) throw new UsageError(`--q (share in the moderator's group) must be strictly between 0 and 1, got ${params.q}`);
+  for (const k of ['omega2', 'omega3', 'omega4', 'omega2tm', 'omegam2', 'omegam3'] as const) {
     const v = params[k];
     if (v !== undefined && !(v >= 0 && Number.isFinite(v))) throw new UsageError(`${opt(k)} must be >= 0, got ${v}`);
   }
@@ -157,6 +198,20 @@ export function designDf(design: Design, params: DesignParams): number {
   const g3 = params.g3 ?? 0;
   const g4 = params.g4 ?? 0;
   switch (design) {
+    case 'mod211':
+      return (params.omega2tm ?? 0) === 0 ? J * (n - 1) - 4 : J - 1;
+    case 'mod221':
+      return (params.omegam2 ?? 0) === 0 || (params.r2m2 ?? 0) === 1 ? n * J - J - g1 - 2 : J - g1 - 2;
+    case 'mod222':
+      return J - g2 - 4;
+    case 'mod331': {
+      const r = moderatorRandom(params);
+      return !r.level2 ? n * J * K - J * K - K - g1 - 2 : !r.level3 ? J * K - K - g1 - 2 : K - g1 - 1;
+    }
+    case 'mod332':
+      return (params.omegam3 ?? 0) === 0 || (params.r2m3 ?? 0) === 1 ? J * K - K - g2 - 2 : K - g2 - 1;
+    case 'mod333':
+      return K - g3 - 4;
     case 'bira2c1':
       return J * (n - 1) - g1 - 1;
     case 'bira3':
@@ -201,6 +256,12 @@ const DF_RULE: Record<Design, string> = {
   bcra4f3: 'L (K - 2) - g3',
   bcra4r2: 'L - g4 - 1',
   bcra4r3: 'L - g4 - 1',
+  mod211: 'J - 1 (random moderator effect) or J (n - 1) - 4',
+  mod221: 'J - g1 - 2 (random moderator effect) or n J - J - g1 - 2',
+  mod222: 'J - g2 - 4',
+  mod331: 'K - g1 - 1, J K - K - g1 - 2 or n J K - J K - K - g1 - 2 (by where the moderator effect varies)',
+  mod332: 'K - g2 - 1 (random moderator effect) or J K - K - g2 - 2',
+  mod333: 'K - g3 - 4',
 };
 
 function requirePositiveDf(design: Design, df: number): void {
@@ -230,8 +291,41 @@ export function designSse(design: Design, params: DesignParams): number {
   const r2t4 = params.r2t4 ?? 0;
   const rest3 = 1 - rho2 - rho3;
   const rest4 = 1 - rho2 - rho3 - rho4;
+  // Moderator designs: q(1 - q) for a binary moderator, 1 for a continuous one.
+  const qq = params.q !== undefined ? params.q * (1 - params.q) : 1;
+  const omegam2 = params.omegam2 ?? 0;
+  const r2m2 = params.r2m2 ?? 0;
+  const r2m3 = params.r2m3 ?? 0;
+  const g2 = params.g2 ?? 0;
+  const g3 = params.g3 ?? 0;
   let v: number;
   switch (design) {
+    case 'mod211':
+      v = (params.omega2tm ?? 0) / J + ((1 - rho2) * (1 - r21)) / (pq * qq * J * n);
+      break;
+    case 'mod221':
+      v = (rho2 * omegam2 * (1 - r2m2)) / (pq * J) + ((1 - rho2) * (1 - r21)) / (pq * qq * J * n);
+      break;
+    case 'mod222': {
+      const Je = J - g2 - 4;
+      v = (rho2 * (1 - r22)) / (pq * qq * Je) + ((1 - rho2) * (1 - r21)) / (pq * qq * Je * n);
+      break;
+    }
+    case 'mod331': {
+      const r = moderatorRandom(params);
+      const t3 = r.level3 ? (rho3 * (params.omegam3 ?? 0) * (1 - r2m3)) / (pq * K) : 0;
+      const t2 = r.level2 ? (rho2 * omegam2 * (1 - r2m2)) / (pq * K * J) : 0;
+      v = t3 + t2 + (rest3 * (1 - r21)) / (pq * qq * K * J * n);
+      break;
+    }
+    case 'mod332':
+      v = (rho3 * (params.omegam3 ?? 0) * (1 - r2m3)) / (pq * K) + (rho2 * (1 - r22)) / (pq * qq * K * J) + (rest3 * (1 - r21)) / (pq * qq * K * J * n);
+      break;
+    case 'mod333': {
+      const Ke = K - g3 - 4;
+      v = (rho3 * (1 - r23)) / (pq * qq * Ke) + (rho2 * (1 - r22)) / (pq * qq * J * Ke) + (rest3 * (1 - r21)) / (pq * qq * J * Ke * n);
+      break;
+    }
     case 'bira2c1':
       v = (1 - r21) / (pq * J * n);
       break;
@@ -367,7 +461,23 @@ function minimumSize(design: Design, params: DesignParams): number {
   const g2 = params.g2 ?? 0;
   const g3 = params.g3 ?? 0;
   const g4 = params.g4 ?? 0;
+  const n = params.n ?? NaN;
+  const J = params.J ?? NaN;
   switch (design) {
+    case 'mod211':
+      return (params.omega2tm ?? 0) === 0 ? 4 / (n - 1) : 1;
+    case 'mod221':
+      return (params.omegam2 ?? 0) === 0 || (params.r2m2 ?? 0) === 1 ? (g1 + 2) / (n - 1) : g1 + 2;
+    case 'mod222':
+      return g2 + 4;
+    case 'mod331': {
+      const r = moderatorRandom(params);
+      return !r.level2 ? (g1 + 2) / (n * J - J - 1) : !r.level3 ? (g1 + 2) / (J - 1) : g1 + 1;
+    }
+    case 'mod332':
+      return (params.omegam3 ?? 0) === 0 || (params.r2m3 ?? 0) === 1 ? (g2 + 2) / (J - 1) : g2 + 1;
+    case 'mod333':
+      return g3 + 4;
     case 'bira2c1':
       return 1 + (g1 + 1) / (params.J ?? NaN);
     case 'bira3':
