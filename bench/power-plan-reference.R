@@ -127,3 +127,21 @@ for (m in mods) {
   ms <- try(quiet(do.call(get(paste0('mrss.', m[[2]])), c(list(es = m[[4]]), rest))), silent = TRUE)
   p(paste(m[[1]], ': mdes df power(es) root mrss'), c(md$mdes[1], md$parms$df %||% md$df, pw$power, rt, if (inherits(ms, 'try-error')) NA else ms[[free]]))
 }
+
+cat('# ---- PowerUpR 1.1.0 partially nested designs: help-page cross-checks ----\n')
+pn <- list(
+  list('ira_pn', 'ira_pn', list(rho_ic = .20, ic_size = 1, n = 250), .377, 'n', 20),
+  list('ira_pn groups of 8', 'ira_pn', list(rho_ic = .10, ic_size = 8, n = 400), .3, 'n', 40),
+  list('bira2_pn', 'bira2_pn', list(rho2_trt = .20, omega2 = .50, rho_ic = .10, ic_size = 5, n = 20, J = 15), .357, 'J', 4),
+  list('cra2_pn', 'cra2_pn', list(rho2_trt = .15, rho_ic = .10, ic_size = 10, n = 40, J = 70), .305, 'J', 4),
+  list('bcra3r2_pn', 'bcra3r2_pn', list(rho3_trt = .10, omega3 = .50, rho2_trt = .15, rho_ic = .20, ic_size = 10, n = 40, J = 60, K = 6), .399, 'K', 3))
+for (m in pn) {
+  a <- m[[3]]
+  md <- suppressWarnings(quiet(do.call(get(paste0('mdes.', m[[2]])), a)))
+  pw <- suppressWarnings(quiet(do.call(get(paste0('power.', m[[2]])), c(list(es = m[[4]]), a))))
+  free <- m[[5]]
+  rest <- a[setdiff(names(a), free)]
+  rt <- uniroot(function(x) suppressWarnings(quiet(do.call(get(paste0('power.', m[[2]])), c(list(es = m[[4]]), rest, setNames(list(x), free)))))$power - .8,
+                c(m[[6]], 50000), tol = 1e-13)$root
+  p(paste(m[[1]], ': mdes df power(es) root'), c(md$mdes[1], md$parms$df %||% md$df, pw$power, rt))
+}

@@ -7,9 +7,9 @@ import { curveSizes } from '../core/power/power-curve.js';
 import { DESIGNS, FREE_SIZE, designParameters, designSizes, mdesFor, powerFor, solveSize, validateParams, type Design, type DesignParams, type SizeName } from '../core/power/powerup.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { powerCurveSvg } from '../report/svg/power-curve-svg.js';
-import { inferSolve, type CalendarHooks, type PowerOptions, type Settings, type StandardisedPowerResult } from './power.js';
+import { flag, inferSolve, type CalendarHooks, type PowerOptions, type Settings, type StandardisedPowerResult } from './power.js';
 
-const PARAMS = ['n', 'J', 'K', 'L', 'p', 'rho2', 'rho3', 'rho4', 'omega2', 'omega3', 'omega4', 'r21', 'r22', 'r23', 'r24', 'r2t2', 'r2t3', 'r2t4', 'g1', 'g2', 'g3', 'g4', 'omega2tm', 'omegam2', 'omegam3', 'r2m2', 'r2m3', 'q'] as const;
+const PARAMS = ['n', 'J', 'K', 'L', 'p', 'rho2', 'rho3', 'rho4', 'omega2', 'omega3', 'omega4', 'r21', 'r22', 'r23', 'r24', 'r2t2', 'r2t3', 'r2t4', 'g1', 'g2', 'g3', 'g4', 'omega2tm', 'omegam2', 'omegam3', 'r2m2', 'r2m3', 'q', 'rhoIc', 'icSize', 'rho2Trt', 'rho3Trt', 'ratioTcVar'] as const;
 
 export const ROUNDING_NOTE = 'sizes are the smallest whole number whose power reaches the target (PowerUpR mrss rounds its solution to the nearest whole number, so it can be one lower)';
 
@@ -33,7 +33,7 @@ export function runStandardised(o: PowerOptions, s: Settings): { result: Standar
   const params: DesignParams = {};
   for (const k of PARAMS) {
     if (o[k] === undefined) continue;
-    if (!uses.includes(k)) throw new UsageError(`--${k} does not apply to design ${design} (it reads ${uses.map((x) => `--${x}`).join(', ')})`);
+    if (!uses.includes(k)) throw new UsageError(`${flag(k)} does not apply to design ${design} (it reads ${uses.map((x) => flag(x)).join(', ')})`);
     params[k] = o[k];
   }
   validateParams(design, params, solve === 'n' ? free : undefined);

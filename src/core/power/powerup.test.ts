@@ -214,3 +214,30 @@ describe('PowerUpR 1.1.0 moderator designs (subgroup questions)', () => {
     expect(() => mdesFor('mod222', { rho2: 0.17, q: 1, n: 15, J: 100 })).toThrow("--q (share in the moderator's group) must be strictly between 0 and 1, got 1");
   });
 });
+
+// Partially nested designs: PowerUpR 1.1.0's functions run on their help-page examples
+// (bench/power-plan-reference.R): mdes.<d> (mdes, Satterthwaite df), power.<d>(es), and the root of
+// power.<d> = .8 over the free size.
+describe('PowerUpR 1.1.0 partially nested designs (groups in the treatment arm only)', () => {
+  it.each([
+    ['ira_pn', { rhoIc: 0.2, icSize: 1, n: 250 }, 0.377, 0.37737482078160617, 244.97560975609755, 0.79926517941589792, 250.46489009364294],
+    ['ira_pn', { rhoIc: 0.1, icSize: 8, n: 400 }, 0.3, 0.34287757121231732, 54.302850895635359, 0.68859001308830192, 517.8719094855802],
+    ['bira2_pn', { rho2Trt: 0.2, omega2: 0.5, rhoIc: 0.1, icSize: 5, n: 20, J: 15 }, 0.357, 0.44426319589070151, 12.966924486057398, 0.61533479577989514, 21.946480557612254],
+    ['cra2_pn', { rho2Trt: 0.15, rhoIc: 0.1, icSize: 10, n: 40, J: 70 }, 0.305, 0.30494063390181614, 67.678106508875729, 0.80028471696742842, 69.950652790289467],
+    ['bcra3r2_pn', { rho3Trt: 0.1, omega3: 0.5, rho2Trt: 0.15, rhoIc: 0.2, icSize: 10, n: 40, J: 60, K: 6 }, 0.399, 0.39851969114718494, 5, 0.79577666737350428, 6.0413481873770385],
+  ] as const)('%s %j', (design, params, es, mdes, df, power, root) => {
+    const m = mdesFor(design, params);
+    expect(rel(m.mdes, mdes)).toBeLessThan(1e-9);
+    expect(rel(m.df, df)).toBeLessThan(1e-12);
+    expect(rel(powerFor(design, params, es).power, power)).toBeLessThan(1e-9);
+    const free = FREE_SIZE[design];
+    const rest: Record<string, number> = { ...params };
+    delete rest[free];
+    const r = solveSize(design, rest, es);
+    expect(rel(r.exact, root)).toBeLessThan(1e-8);
+    expect(r.value).toBe(Math.ceil(root));
+  });
+  it('the delivery-group ICC is required', () => {
+    expect(() => mdesFor('cra2_pn', { rho2Trt: 0.15, icSize: 10, n: 40, J: 70 })).toThrow('--rho-ic is required for design cra2_pn');
+  });
+});

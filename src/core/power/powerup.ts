@@ -22,11 +22,17 @@
  *   when its variance omegam2 (omegam3, or omega2tm for mod211) is above 0 and r2m2 (r2m3) below
  *   1, which gives the smaller df of each design, as in PowerUpR. mod212 (whose SSE depends on the
  *   effect) is not included.
+ * - Partially nested designs (PowerUpR `mdes.ira_pn`, `bira2_pn`, `cra2_pn`, `bcra3r2_pn`; Lohr,
+ *   Schochet & Sanders 2014): the treatment is delivered in groups of `icSize` in the treatment arm
+ *   only (intraclass correlation `rhoIc` within those groups); `rho2Trt`/`rho3Trt` are the ICCs of the
+ *   randomised clusters. The df is Satterthwaite's approximation as in PowerUpR (not a whole
+ *   number); bcra3r2_pn uses K - g3 - 1. As in PowerUpR, a group size of 1 sets rhoIc to 0 except in
+ *   ira_pn, whose formula keeps it.
  */
 import { UsageError } from '../errors.js';
 import { pnt, qt } from '../stats/distributions.js';
 
-export const DESIGNS = ['ira', 'bira2', 'bira2f1', 'cra2', 'cra3', 'bcra3r2', 'bcra3f2', 'bira2c1', 'bira3', 'bira4', 'cra4', 'bcra4f3', 'bcra4r2', 'bcra4r3', 'mod211', 'mod221', 'mod222', 'mod331', 'mod332', 'mod333'] as const;
+export const DESIGNS = ['ira', 'bira2', 'bira2f1', 'cra2', 'cra3', 'bcra3r2', 'bcra3f2', 'bira2c1', 'bira3', 'bira4', 'cra4', 'bcra4f3', 'bcra4r2', 'bcra4r3', 'mod211', 'mod221', 'mod222', 'mod331', 'mod332', 'mod333', 'ira_pn', 'bira2_pn', 'cra2_pn', 'bcra3r2_pn'] as const;
 export type Design = (typeof DESIGNS)[number];
 
 /** The size each design solves for with `--solve n`. */
@@ -53,6 +59,10 @@ export const FREE_SIZE: Record<Design, SizeName> = {
   mod331: 'K',
   mod332: 'K',
   mod333: 'K',
+  ira_pn: 'n',
+  bira2_pn: 'J',
+  cra2_pn: 'J',
+  bcra3r2_pn: 'K',
 };
 
 /** Design parameters, PowerUp! names. Sizes: n per cluster/block (total for ira), J clusters/blocks, K level-3 units, L level-4 units. */
@@ -90,6 +100,13 @@ export interface DesignParams {
   r2m3?: number;
   /** Moderator designs: share in a binary moderator's group (leave out for a continuous moderator). */
   q?: number;
+  /** Partially nested designs: ICC within the treatment arm's delivery groups, their size, and the ICCs of the randomised clusters. */
+  rhoIc?: number;
+  icSize?: number;
+  rho2Trt?: number;
+  rho3Trt?: number;
+  /** ira_pn: treatment/control outcome variance ratio (1). */
+  ratioTcVar?: number;
 }
 
 export interface TestOptions {
@@ -119,7 +136,31 @@ const USES: Record<Design, { sizes: SizeName[]; required: Array<keyof DesignPara
   mod331: { sizes: ['n', 'J', 'K'], required: ['rho2', 'rho3'], optional: ['omegam2', 'omegam3', 'r21', 'r2m2', 'r2m3', 'g1', 'q'] },
   mod332: { sizes: ['n', 'J', 'K'], required: ['rho2', 'rho3', 'omegam3'], optional: ['r21', 'r22', 'r2m3', 'g2', 'q'] },
   mod333: { sizes: ['n', 'J', 'K'], required: ['rho2', 'rho3'], optional: ['r21', 'r22', 'r23', 'g3', 'q'] },
+  ira_pn: { sizes: ['n'], required: ['rhoIc', 'icSize'], optional: ['r21', 'ratioTcVar'] },
+  bira2_pn: { sizes: ['n', 'J'], required: ['rho2Trt', 'omega2', 'rhoIc', 'icSize'], optional: ['r21'] },
+  cra2_pn: { sizes: ['n', 'J'], required: ['rho2Trt', 'rhoIc', 'icSize'], optional: ['r21'] },
+  bcra3r2_pn: { sizes: ['n', 'J', 'K'], required: ['rho3Trt', 'omega3', 'rho2Trt', 'rhoIc', 'icSize'], optional: ['r21', 'g3'] },
 };
+
+/** Partially nested designs: rhoIc, set to 0 for groups of one (PowerUpR does so, except in ira_pn). */
+function effectiveRhoIc(design: Design, params: DesignParams): number {
+  const rho = params.rhoIc ?? 0;
+  return design !== 'ira_pn' && (params.icSize ?? 1) === 1 ? 0 : rho;
+}
+
+/** Satterthwaite df of the two-level partially nested designs (PowerUpR's cra2_pn and bira2_pn). */
+function pnDf2(params: DesignParams, rhoIc: number): number {
+  const n = params.n ?? NaN;
+  const J = params.J ?? NaN;
+  const p = params.p ?? 0.5;
+  const q = 1 - p;
+  const ic = params.icSize ?? 1;
+  const r2 = params.rho2Trt ?? 0;
+  const it = n / ic;
+  const xt = r2 + rhoIc / it + (1 - r2 - rhoIc) / (it * ic);
+  const xc = r2 + (1 - r2 - rhoIc) / n;
+  return (xc / q + xt / p) ** 2 / (xc ** 2 / (q ** 2 * (J * q - 1)) + xt ** 2 / (p ** 2 * (J * p - 1)));
+}
 
 /** Moderator designs: is the moderator's effect random at level 2 / level 3 (PowerUpR's rule)? */
 function moderatorRandom(params: DesignParams): { level2: boolean; level3: boolean } {
@@ -143,7 +184,7 @@ export function designSizes(design: Design): SizeName[] {
 }
 
 function opt(name: string): string {
-  return `--${name}`;
+  return `--${name.length === 1 ? name : name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 }
 
 /**
@@ -164,7 +205,9 @@ export function validateParams(design: Design, params: DesignParams, except?: Si
   }
   const p = params.p ?? 0.5;
   if (!(p > 0 && p < 1)) throw new UsageError(`--p (proportion treated) must be strictly between 0 and 1, got ${p}`);
-  for (const k of ['rho2', 'rho3', 'rho4', 'r21', 'r22', 'r23', 'r24', 'r2t2', 'r2t3', 'r2t4'] as const) {
+  if (params.icSize !== undefined && !(params.icSize >= 1 && Number.isFinite(params.icSize))) throw new UsageError(`--ic-size must be at least 1, got ${params.icSize}`);
+  if (params.ratioTcVar !== undefined && !(params.ratioTcVar > 0 && Number.isFinite(params.ratioTcVar))) throw new UsageError(`--ratio-tc-var must be positive, got ${params.ratioTcVar}`);
+  for (const k of ['rho2', 'rho3', 'rho4', 'r21', 'r22', 'r23', 'r24', 'r2t2', 'r2t3', 'r2t4', 'rhoIc', 'rho2Trt', 'rho3Trt'] as const) {
     const v = params[k];
     if (v !== undefined && !(v >= 0 && v < 1)) throw new UsageError(`${opt(k)} must be in [0, 1), got ${v}`);
   }
@@ -198,6 +241,20 @@ export function designDf(design: Design, params: DesignParams): number {
   const g3 = params.g3 ?? 0;
   const g4 = params.g4 ?? 0;
   switch (design) {
+    case 'ira_pn': {
+      const p = params.p ?? 0.5;
+      const ic = params.icSize ?? 1;
+      const rho = params.rhoIc ?? 0;
+      const it = (n * p) / ic;
+      const nc = n * (1 - p);
+      const v = (params.ratioTcVar ?? 1) * (1 / ic + rho / (1 - rho));
+      return ((nc - 1) * (it - 1) * (it + nc * v) ** 2) / ((it - 1) * it ** 2 + (nc - 1) * nc ** 2 * v ** 2);
+    }
+    case 'bira2_pn':
+    case 'cra2_pn':
+      return pnDf2(params, effectiveRhoIc(design, params));
+    case 'bcra3r2_pn':
+      return K - g3 - 1;
     case 'mod211':
       return (params.omega2tm ?? 0) === 0 ? J * (n - 1) - 4 : J - 1;
     case 'mod221':
@@ -262,6 +319,10 @@ const DF_RULE: Record<Design, string> = {
   mod331: 'K - g1 - 1, J K - K - g1 - 2 or n J K - J K - K - g1 - 2 (by where the moderator effect varies)',
   mod332: 'K - g2 - 1 (random moderator effect) or J K - K - g2 - 2',
   mod333: 'K - g3 - 4',
+  ira_pn: "Satterthwaite's approximation (treatment groups of --ic-size and control people)",
+  bira2_pn: "Satterthwaite's approximation (J p - 1 and J (1 - p) - 1 clusters)",
+  cra2_pn: "Satterthwaite's approximation (J p - 1 and J (1 - p) - 1 clusters)",
+  bcra3r2_pn: 'K - g3 - 1',
 };
 
 function requirePositiveDf(design: Design, df: number): void {
@@ -298,8 +359,27 @@ export function designSse(design: Design, params: DesignParams): number {
   const r2m3 = params.r2m3 ?? 0;
   const g2 = params.g2 ?? 0;
   const g3 = params.g3 ?? 0;
+  const rhoIc = effectiveRhoIc(design, params);
+  const ic = params.icSize ?? 1;
+  // Partially nested designs: the design effect of the treatment arm's groups, and the variance factor.
+  const icTerm = rhoIc * (1 - P) * (ic - 1);
+  const pnFactor = (1 - P * rhoIc) / (1 - rhoIc);
+  const rho2Trt = params.rho2Trt ?? 0;
+  const rho3Trt = params.rho3Trt ?? 0;
   let v: number;
   switch (design) {
+    case 'ira_pn':
+      v = ((1 - r21) / (n * pq)) * pnFactor * (1 + icTerm / (1 - P * rhoIc));
+      break;
+    case 'cra2_pn':
+      v = ((1 - r21) / (J * n * pq)) * pnFactor * (1 + (rho2Trt * (n - 1) + icTerm) / (1 - P * rhoIc));
+      break;
+    case 'bira2_pn':
+      v = ((1 - r21) / (J * n * pq)) * pnFactor * (1 + (rho2Trt * omega2 * n * pq - rho2Trt + icTerm) / (1 - P * rhoIc));
+      break;
+    case 'bcra3r2_pn':
+      v = ((1 - r21) / (K * J * n * pq)) * pnFactor * (1 + (rho3Trt * omega3 * J * n * pq - rho3Trt + rho2Trt * (n - 1) + icTerm) / (1 - P * rhoIc));
+      break;
     case 'mod211':
       v = (params.omega2tm ?? 0) / J + ((1 - rho2) * (1 - r21)) / (pq * qq * J * n);
       break;
@@ -464,6 +544,17 @@ function minimumSize(design: Design, params: DesignParams): number {
   const n = params.n ?? NaN;
   const J = params.J ?? NaN;
   switch (design) {
+    case 'ira_pn': {
+      const p = params.p ?? 0.5;
+      return Math.max((params.icSize ?? 1) / p, 1 / (1 - p));
+    }
+    case 'bira2_pn':
+    case 'cra2_pn': {
+      const p = params.p ?? 0.5;
+      return Math.max(1 / p, 1 / (1 - p));
+    }
+    case 'bcra3r2_pn':
+      return g3 + 1;
     case 'mod211':
       return (params.omega2tm ?? 0) === 0 ? 4 / (n - 1) : 1;
     case 'mod221':
