@@ -17,7 +17,6 @@ function clusterInputs(o: PowerOptions): { de: number; icc: number | null; m: nu
 }
 
 function common(o: PowerOptions, s: Settings, kind: string): { solve: 'n' | 'power'; ratio: number } {
-  if (o.compliance !== undefined && o.compliance !== 1) throw new UsageError(`--compliance applies to binary outcomes; for --outcome ${kind} give the intention-to-treat effect`);
   if (o.solve === 'mdes') throw new UsageError(`--solve mdes is not available with --outcome ${kind}: give the effect and solve n (or power with --n)`);
   const solve = o.solve ?? (o.n !== undefined ? 'power' : 'n');
   if (solve === 'n' && o.n !== undefined) throw new UsageError('--n conflicts with --solve n: the size is the answer; leave --n out');

@@ -15,7 +15,6 @@ export const ROUNDING_NOTE = 'sizes are the smallest whole number whose power re
 
 export function runStandardised(o: PowerOptions, s: Settings): { result: StandardisedPowerResult; hooks: CalendarHooks } {
   if (o.design === undefined) throw new UsageError(`--design is required: one of ${DESIGNS.join(', ')}`);
-  if (o.compliance !== undefined && o.compliance !== 1) throw new UsageError('--compliance applies to binary, survival and count outcomes; for a standardised outcome give the diluted --es');
   const design = o.design;
   const free = FREE_SIZE[design];
   const solve = inferSolve(o, o.es !== undefined, o[free] !== undefined);

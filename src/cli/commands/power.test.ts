@@ -143,3 +143,33 @@ describe('pilot-eval power: usage errors name the option and the rule', () => {
     await expect(p).rejects.toThrow(message);
   });
 });
+
+describe('pilot-eval power: the new modes parse from the command line', () => {
+  it('parses survival, count, calendar, cluster and design options into typed values', () => {
+    const o = parsePowerOptions({ outcome: 'survival', hr: '0.7', eventProb: '0.45', icc: '0.02', clusterSize: '25', recruitPerMonth: '10', teams: '4', start: '2026-01-01', extractLagDays: '90', from: 'r.json' });
+    expect(o).toEqual({ outcome: 'survival', hr: 0.7, eventProb: 0.45, icc: 0.02, clusterSize: 25, recruitPerMonth: 10, teams: 4, start: '2026-01-01', extractLagDays: 90, from: 'r.json' });
+    expect(parsePowerOptions({ outcome: 'count', rate0: '0.8', rr: '0.85', dispersion: '0.4', approach: '2' })).toEqual({ outcome: 'count', rate0: 0.8, rr: 0.85, dispersion: 0.4, approach: 2 });
+    expect(parsePowerOptions({ design: 'cra2_pn', rhoIc: '0.1', icSize: '10', rho2Trt: '0.15', q: '0.5' })).toMatchObject({ design: 'cra2_pn', rhoIc: 0.1, icSize: 10, rho2Trt: 0.15, q: 0.5 });
+  });
+  it('--J with a binary outcome solves the cluster size', async () => {
+    const r = (await run({ outcome: 'binary', p1: '0.35', p2: '0.25', icc: '0.02', J: '20', json: true })) as BinaryPowerResult;
+    // R: cpa.binary(power = .8, nclusters = 20, p1 = .35, p2 = .25, ICC = .02) = 25.58 -> 26
+    expect(r.cluster_size).toBe(26);
+  });
+  it.each([
+    [{ outcome: 'binary', p1: '0.3', p2: '0.2', hr: '0.7' }, '--hr needs --outcome survival'],
+    [{ outcome: 'survival', hr: '0.7', eventProb: '0.4', p1: '0.3' }, '--p1 needs --outcome binary'],
+    [{ outcome: 'count', rate0: '0.8', rr: '0.85', approach: '4' }, '--approach must be one of 1, 2, 3; got "4"'],
+    [{ outcome: 'binary', p1: '0.3', p2: '0.2', clusterTest: 'x' }, '--cluster-test must be one of t, z; got "x"'],
+    [{ outcome: 'survival', hr: '0.7' }, '--outcome survival needs --event-prob, or --median0 with --follow-up'],
+    [{ outcome: 'binary', p1: '0.3', p2: '0.2', icc: '0.05', clusterSize: '20', method: 'arcsine', clusterTest: 't' }, '--cluster-test t uses the normal-approximation method'],
+    [{ outcome: 'binary', p1: '0.3', p2: '0.2', cvBetween: '0.2' }, '--cv-between needs --cluster-size'],
+    [{ outcome: 'binary', p1: '0.3', p2: '0.2', recruitPerMonth: '10' }, 'calendar planning needs --recruit-per-month and --start'],
+    [{ outcome: 'binary', p1: '0.3', p2: '0.2', recruitPerMonth: '10', start: '2026-13-01' }, '--start "2026-13-01": month 13 does not exist'],
+    [{ design: 'ira', n: '100', compliance: '0.8' }, '--compliance needs --outcome binary'],
+  ])('%#: %j', async (args, message) => {
+    const p = (async () => run(args as Record<string, string>))();
+    await expect(p).rejects.toThrow(UsageError);
+    await expect(p).rejects.toThrow(message);
+  });
+});
