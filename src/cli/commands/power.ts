@@ -89,7 +89,7 @@ const EXAMPLES = [
   'power --outcome survival --hr 0.7 --median0 24 --accrual 12 --follow-up 12 --icc 0.02 --cluster-size 25',
   'power --outcome count --rate0 0.8 --rr 0.85 --dispersion 0.4 --exposure 0.75',
   'power --outcome binary --p1 0.35 --p2 0.28 --recruit-per-month 10 --teams 8 --start 2026-01-01 --extract-lag-days 90 --calendar-plot when.svg',
-  'power --outcome binary --p2 0.25 --from pilot.json',
+  'power --outcome binary --p2 0.25 --from efficacy-report.json --recruit-per-month 4 --teams 40 --start 2027-01-01',
   'power --outcome binary --p1 0.35 --p2 0.288 --icc 0.027 --cluster-size 25 --n 500 --simulate 2000 --seed 1',
 ];
 
