@@ -189,8 +189,13 @@ describe('--from a finished report', () => {
   it("a pilot without a published rate needs --p1; the progression criteria are carried", async () => {
     const file = join(FIXTURES, 'report-community-navigation-pilot.json');
     await expect(run({ outcome: 'binary', p2: 0.25, from: file })).rejects.toThrow('--p1 (control rate) is required');
-    const r = (await run({ outcome: 'binary', p1: 0.35, p2: 0.25, from: file })) as BinaryPowerResult;
+    const r = (await run({ outcome: 'binary', p1: 0.35, p2: 0.25, from: file, recruitPerMonth: 20, start: '2027-01-01', extractLagDays: 30 })) as BinaryPowerResult;
     expect(r.from!.taken.map((t) => t.parameter)).not.toContain('p1');
+    // The efficacy trial it plans: people needed at 20 a month from 2027-01-01, then 365 + 183 + 30 days.
+    const months = Math.ceil(r.n_total! / 20);
+    expect(r.calendar!.months).toBe(months);
+    const close = Date.UTC(2027, months, 1);
+    expect(r.analysable_on).toBe(new Date(close - 86400000 + (365 + 183 + 30) * 86400000).toISOString().slice(0, 10));
     expect(r.p1).toBe(0.35);
     expect(r.from!.progression.map((p) => p.name)).toContain('retention');
     expect(r.compliance).toBe(JSON.parse(readFileSync(file, 'utf8')).feasibility.measures.compliance);

@@ -326,6 +326,7 @@ function planCalendar(o: PowerOptions, hooks: CalendarHooks, target: number): Ca
   const at = calendarFor(plan, hooks.people);
   const last = Math.max(at.months * 2, at.months + 6);
   const curve: CalendarResult['curve'] = [];
+  const closing: number[] = [];
   for (let m = 1; m <= last; m++) {
     const point = calendarAt(plan, m);
     let v: { power: number | null; mdes: number | null };
@@ -336,11 +337,12 @@ function planCalendar(o: PowerOptions, hooks: CalendarHooks, target: number): Ca
       throw err;
     }
     curve.push({ months: m, people: point.people, closes_on: formatDate(point.closesDay), analysable_on: formatDate(point.analysableDay), ...v });
+    closing.push(point.closesDay);
   }
   const measure: 'power' | 'mdes' = curve.some((p) => p.power !== null) ? 'power' : 'mdes';
   let plot: string | null = null;
   if (o.calendarPlot) {
-    const pts = curve.filter((p) => p[measure] !== null).map((p) => ({ day: parseDate(p.closes_on).ok ? (parseDate(p.closes_on) as { day: number }).day : 0, value: p[measure]! }));
+    const pts = curve.flatMap((p, i) => (p[measure] !== null ? [{ day: closing[i]!, value: p[measure]! }] : []));
     if (pts.length === 0) throw new UsageError('--calendar-plot: nothing to draw');
     const yMax = measure === 'power' ? 1 : Math.max(...pts.map((p) => p.value)) * 1.05;
     writeFileAtomic(
