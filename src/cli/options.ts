@@ -41,3 +41,10 @@ export function parseSeed(text: string | undefined, required = true): number | u
   if (v === undefined && required) throw new UsageError('--seed <int> is required so the result can be reproduced');
   return v;
 }
+
+/** Parses an option that must be one of `choices` (UsageError listing them). */
+export function parseChoiceOption<T extends string>(name: string, text: string | undefined, choices: readonly T[]): T | undefined {
+  if (text === undefined) return undefined;
+  if (!(choices as readonly string[]).includes(text)) throw new UsageError(`${name} must be one of ${choices.join(', ')}; got ${JSON.stringify(text)}`);
+  return text as T;
+}

@@ -66,7 +66,7 @@ describe('pilot-eval power: binary outcomes', () => {
     for (const k of CONTRACT_BINARY) expect(r).toHaveProperty(k);
     // R: power.prop.test(p1 = .5, p2 = .75, power = .9, tol = 1e-12)$n
     expect(r.n_per_arm).toEqual([77, 77]);
-    expect(r.n_per_arm_exact[0]).toBeCloseTo(76.706928451777443, 8);
+    expect(r.n_per_arm_exact![0]).toBeCloseTo(76.706928451777443, 8);
     expect(r.n_total).toBe(154);
     expect(r.clusters_per_arm).toBeNull();
     expect(r.design_effect).toBe(1);
@@ -76,18 +76,18 @@ describe('pilot-eval power: binary outcomes', () => {
     expect(r.n_per_arm).toEqual([96, 96]);
     expect(r.cohens_h).toBeCloseTo(0.40486007517695755, 12);
   });
-  it('40 teams of 25: detectable rate and logit d', async () => {
-    const r = (await run({ outcome: 'binary', p1: '0.35', n: '500', icc: '0.027', clusterSize: '25', solve: 'mdes' })) as BinaryPowerResult;
+  it('40 teams of 25 (z with the design effect): detectable rate and logit d', async () => {
+    const r = (await run({ outcome: 'binary', p1: '0.35', n: '500', icc: '0.027', clusterSize: '25', clusterTest: 'z', solve: 'mdes' })) as BinaryPowerResult;
     expect(r.clusters_per_arm).toEqual([20, 20]);
     expect(r.design_effect).toBeCloseTo(1.648, 12);
     // R: uniroot(function(p2) power.prop.test(n = 500/1.648, p1 = .35, p2 = p2)$power - .8, c(.01, .3499), tol = 1e-14)$root
     expect(r.detectable_p2!).toBeCloseTo(0.24615682872411618, 8);
     expect(r.logit_d!).toBeCloseTo(0.27576164388991647, 7);
   });
-  it('clustered sample size: n x DE and clusters = ceil(n DE / m)', async () => {
-    const r = (await run({ outcome: 'binary', p1: '0.35', p2: '0.288', icc: '0.027', clusterSize: '25', solve: 'n' })) as BinaryPowerResult;
+  it('clustered sample size (z): n x DE and clusters = ceil(n DE / m)', async () => {
+    const r = (await run({ outcome: 'binary', p1: '0.35', p2: '0.288', icc: '0.027', clusterSize: '25', clusterTest: 'z', solve: 'n' })) as BinaryPowerResult;
     // R: power.prop.test(p1 = .35, p2 = .288, power = .8, tol = 1e-12)$n * 1.648 = 1460.0620723316963
-    expect(r.n_per_arm_exact[0]).toBeCloseTo(1460.0620723316963, 6);
+    expect(r.n_per_arm_exact![0]).toBeCloseTo(1460.0620723316963, 6);
     expect(r.n_per_arm).toEqual([1461, 1461]);
     expect(r.clusters_per_arm).toEqual([59, 59]);
   });
@@ -113,8 +113,8 @@ describe('pilot-eval power: binary outcomes', () => {
 
 describe('pilot-eval power: usage errors name the option and the rule', () => {
   it.each([
-    [{ design: 'abc', solve: 'mdes', n: '10' }, '--design must be one of ira, bira2, bira2f1, cra2, cra3, bcra3r2, bcra3f2; got "abc"'],
-    [{ solve: 'mdes', n: '10' }, '--design is required: one of ira, bira2, bira2f1, cra2, cra3, bcra3r2, bcra3f2'],
+    [{ design: 'abc', solve: 'mdes', n: '10' }, '--design must be one of ira, bira2, bira2f1, cra2, cra3, bcra3r2, bcra3f2, bira2c1, bira3, bira4, cra4, bcra4f3, bcra4r2, bcra4r3, mod211, mod221, mod222, mod331, mod332, mod333, ira_pn, bira2_pn, cra2_pn, bcra3r2_pn; got "abc"'],
+    [{ solve: 'mdes', n: '10' }, '--design is required: one of ira, bira2, bira2f1, cra2, cra3, bcra3r2, bcra3f2, bira2c1, bira3, bira4, cra4, bcra4f3, bcra4r2, bcra4r3'],
     [{ design: 'ira', solve: 'maybe' }, '--solve must be mdes, power or n; got "maybe"'],
     [{ design: 'ira', solve: 'n', n: '100', es: '0.3' }, '--n conflicts with --solve n: design ira solves for n; leave --n out'],
     [{ design: 'cra2', solve: 'n', J: '20', n: '10', rho2: '0.1', es: '0.3' }, '--J conflicts with --solve n: design cra2 solves for J; leave --J out'],
@@ -136,7 +136,37 @@ describe('pilot-eval power: usage errors name the option and the rule', () => {
     [{ outcome: 'binary', p1: '0.3', p2: '0.2', n: '100', simulate: '100' }, '--seed <int> is required with --simulate so the result can be reproduced'],
     [{ outcome: 'binary', p1: '0.3', p2: '0.2', n: '100', simulate: '100', seed: '1', solve: 'n' }, '--solve n conflicts with --simulate'],
     [{ outcome: 'binary', p1: '0.3', p2: '0.2', n: '100', seed: '1' }, '--seed only applies with --simulate <reps>'],
-    [{ outcome: 'survival' }, '--outcome must be standardised or binary, got "survival"'],
+    [{ outcome: 'weibull' }, '--outcome must be one of standardised, binary, survival, count, got "weibull"'],
+  ])('%#: %j', async (args, message) => {
+    const p = (async () => run(args as Record<string, string>))();
+    await expect(p).rejects.toThrow(UsageError);
+    await expect(p).rejects.toThrow(message);
+  });
+});
+
+describe('pilot-eval power: the new modes parse from the command line', () => {
+  it('parses survival, count, calendar, cluster and design options into typed values', () => {
+    const o = parsePowerOptions({ outcome: 'survival', hr: '0.7', eventProb: '0.45', icc: '0.02', clusterSize: '25', recruitPerMonth: '10', teams: '4', start: '2026-01-01', extractLagDays: '90', from: 'r.json' });
+    expect(o).toEqual({ outcome: 'survival', hr: 0.7, eventProb: 0.45, icc: 0.02, clusterSize: 25, recruitPerMonth: 10, teams: 4, start: '2026-01-01', extractLagDays: 90, from: 'r.json' });
+    expect(parsePowerOptions({ outcome: 'count', rate0: '0.8', rr: '0.85', dispersion: '0.4', approach: '2' })).toEqual({ outcome: 'count', rate0: 0.8, rr: 0.85, dispersion: 0.4, approach: 2 });
+    expect(parsePowerOptions({ design: 'cra2_pn', rhoIc: '0.1', icSize: '10', rho2Trt: '0.15', q: '0.5' })).toMatchObject({ design: 'cra2_pn', rhoIc: 0.1, icSize: 10, rho2Trt: 0.15, q: 0.5 });
+  });
+  it('--J with a binary outcome solves the cluster size', async () => {
+    const r = (await run({ outcome: 'binary', p1: '0.35', p2: '0.25', icc: '0.02', J: '20', json: true })) as BinaryPowerResult;
+    // R: cpa.binary(power = .8, nclusters = 20, p1 = .35, p2 = .25, ICC = .02) = 25.58 -> 26
+    expect(r.cluster_size).toBe(26);
+  });
+  it.each([
+    [{ outcome: 'binary', p1: '0.3', p2: '0.2', hr: '0.7' }, '--hr needs --outcome survival'],
+    [{ outcome: 'survival', hr: '0.7', eventProb: '0.4', p1: '0.3' }, '--p1 needs --outcome binary'],
+    [{ outcome: 'count', rate0: '0.8', rr: '0.85', approach: '4' }, '--approach must be one of 1, 2, 3; got "4"'],
+    [{ outcome: 'binary', p1: '0.3', p2: '0.2', clusterTest: 'x' }, '--cluster-test must be one of t, z; got "x"'],
+    [{ outcome: 'survival', hr: '0.7' }, '--outcome survival needs --event-prob, or --median0 with --follow-up'],
+    [{ outcome: 'binary', p1: '0.3', p2: '0.2', icc: '0.05', clusterSize: '20', method: 'arcsine', clusterTest: 't' }, '--cluster-test t uses the normal-approximation method'],
+    [{ outcome: 'binary', p1: '0.3', p2: '0.2', cvBetween: '0.2' }, '--cv-between needs --cluster-size'],
+    [{ outcome: 'binary', p1: '0.3', p2: '0.2', recruitPerMonth: '10' }, 'calendar planning needs --recruit-per-month and --start'],
+    [{ outcome: 'binary', p1: '0.3', p2: '0.2', recruitPerMonth: '10', start: '2026-13-01' }, '--start "2026-13-01": month 13 does not exist'],
+    [{ design: 'ira', n: '100', compliance: '0.8' }, '--compliance needs --outcome binary'],
   ])('%#: %j', async (args, message) => {
     const p = (async () => run(args as Record<string, string>))();
     await expect(p).rejects.toThrow(UsageError);

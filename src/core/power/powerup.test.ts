@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../errors.js';
-import { mdesFor, powerFor, solveSize } from './powerup.js';
+import { FREE_SIZE, mdesFor, powerFor, solveSize } from './powerup.js';
 
 // R reference values: the PowerUpR 1.1.0 formulas of METHODS.md written out in R (sse(), dfd() per
 // design; mdes(): M = qt(alpha/2, df, lower.tail = FALSE) + abs(qt(power, df)); pw(): pt(tc, df,
@@ -119,5 +119,125 @@ describe('bad input is a usage error naming the option and the rule', () => {
   ])('%#', (f, message) => {
     expect(f).toThrow(UsageError);
     expect(f).toThrow(message);
+  });
+});
+
+// PowerUpR 1.1.0's help-page cross-checks for the designs added later (bira2c1, bira3, bira4, cra4,
+// bcra4f3, bcra4r2, bcra4r3): the package's own R functions, sourced from its repository
+// (bench/power-plan-reference.R; output in bench/power-plan-reference.out).
+describe('PowerUpR 1.1.0 help-page cross-checks: 4-level designs, bira2c1 and bira3', () => {
+  it.each([
+    // R: mdes.bira2c1(n = 15, J = 20) = 0.32463419250124542 (df 279); power.bira2c1(es = .325, ...) = 0.80092253500869981;
+    //    uniroot on power.bira2c1(es = .325, n = n, J = 20) = .8: 14.964987202034099; mrss.bira2c1(es = .325, J = 20) = 15
+    ['bira2c1', { n: 15, J: 20 }, 0.32463419250124542, 279, 0.325, 0.80092253500869981, 14.964987202034099, 15, 15],
+    // R: mdes.bira3(rho3 = .20, rho2 = .15, omega3 = .10, omega2 = .10, n = 69, J = 10, K = 100) = 0.044977329966723913 (df 99);
+    //    power.bira3(es = .045, ...) = 0.8004941166234415; root K 99.876478373170187; mrss.bira3 K = 100
+    ['bira3', { rho3: 0.2, rho2: 0.15, omega3: 0.1, omega2: 0.1, n: 69, J: 10, K: 100 }, 0.044977329966723913, 99, 0.045, 0.8004941166234415, 99.876478373170187, 100, 100],
+    // R: mdes.bira4(rho4 = .05, rho3 = .15, rho2 = .15, omega4 = .5, omega3 = .5, omega2 = .5, n = 10, J = 4, K = 4, L = 27) = 0.14249497491746174 (df 26);
+    //    power.bira4(es = .142, ...) = 0.79744527737214255; root L 27.16298459763842; mrss.bira4 L = 27 (nearest), ours 28
+    ['bira4', { rho4: 0.05, rho3: 0.15, rho2: 0.15, omega4: 0.5, omega3: 0.5, omega2: 0.5, n: 10, J: 4, K: 4, L: 27 }, 0.14249497491746174, 26, 0.142, 0.79744527737214255, 27.16298459763842, 28, 27],
+    // R: mdes.bcra4r2(rho4 = .05, rho3 = .15, rho2 = .15, omega4 = .5, omega3 = .5, n = 10, J = 4, K = 4, L = 20) = 0.20625005231455212 (df 19);
+    //    power.bcra4r2(es = .206, ...) = 0.79915355970998581; root L 20.038788897724729; mrss.bcra4r2 L = 20, ours 21
+    ['bcra4r2', { rho4: 0.05, rho3: 0.15, rho2: 0.15, omega4: 0.5, omega3: 0.5, n: 10, J: 4, K: 4, L: 20 }, 0.20625005231455212, 19, 0.206, 0.79915355970998581, 20.038788897724729, 21, 20],
+    // R: mdes.bcra4r3(rho4 = .05, rho3 = .15, rho2 = .15, omega4 = .5, n = 10, J = 4, K = 4, L = 20) = 0.3159165011922932 (df 19);
+    //    power.bcra4r3(es = .316, ...) = 0.80030988580363738; root L 19.985806127745022; mrss L = 20
+    ['bcra4r3', { rho4: 0.05, rho3: 0.15, rho2: 0.15, omega4: 0.5, n: 10, J: 4, K: 4, L: 20 }, 0.3159165011922932, 19, 0.316, 0.80030988580363738, 19.985806127745022, 20, 20],
+    // R: mdes.cra4(rho4 = .05, rho3 = .05, rho2 = .10, n = 10, J = 2, K = 3, L = 20) = 0.41198435821209706 (df 18);
+    //    power.cra4(es = .412, ...) = 0.80010841698260937; root L 19.995093243434628; mrss L = 20
+    ['cra4', { rho4: 0.05, rho3: 0.05, rho2: 0.1, n: 10, J: 2, K: 3, L: 20 }, 0.41198435821209706, 18, 0.412, 0.80010841698260937, 19.995093243434628, 20, 20],
+    // R: mdes.bcra4f3(rho3 = .15, rho2 = .15, n = 10, J = 4, K = 23, L = 15) = 0.1370086872049337 (df 315);
+    //    root K (es = .137) 23.000814378507329; mrss.bcra4f3 K = 23, ours 24
+    ['bcra4f3', { rho3: 0.15, rho2: 0.15, n: 10, J: 4, K: 23, L: 15 }, 0.1370086872049337, 315, null, null, 23.000814378507329, 24, 23],
+  ] as const)('%s', (design, params, mdes, df, es, power, root, ours, powerUpR) => {
+    const m = mdesFor(design, params);
+    expect(rel(m.mdes, mdes)).toBeLessThan(1e-9);
+    expect(m.df).toBe(df);
+    if (es !== null) expect(rel(powerFor(design, params, es).power, power!)).toBeLessThan(1e-9);
+    const free = FREE_SIZE[design];
+    const rest: Record<string, number> = { ...params };
+    delete rest[free];
+    const r = solveSize(design, rest, es ?? 0.137);
+    expect(r.size).toBe(free);
+    expect(rel(r.exact, root)).toBeLessThan(1e-8);
+    // Ours: the smallest integer reaching the power; PowerUpR's mrss rounds to the nearest.
+    expect(r.value).toBe(ours);
+    expect(Math.round(r.exact)).toBe(powerUpR);
+  });
+  it('cra4 with covariates, one-tailed, power .9', () => {
+    // R: mdes.cra4(rho4 = .05, rho3 = .05, rho2 = .10, r21 = .3, r22 = .2, r23 = .8, r24 = .5, g4 = 2, n = 10, J = 2, K = 3, L = 20,
+    //    two.tailed = FALSE, power = .9): 0.31133146423170838 [0.13500585612813115, 0.4876570723352856], df 16
+    const m = mdesFor('cra4', { rho4: 0.05, rho3: 0.05, rho2: 0.1, r21: 0.3, r22: 0.2, r23: 0.8, r24: 0.5, g4: 2, n: 10, J: 2, K: 3, L: 20 }, { twoTailed: false, power: 0.9 });
+    expect(rel(m.mdes, 0.31133146423170838)).toBeLessThan(1e-9);
+    expect(rel(m.conf_low, 0.13500585612813115)).toBeLessThan(1e-9);
+    expect(rel(m.conf_high, 0.4876570723352856)).toBeLessThan(1e-9);
+    expect(m.df).toBe(16);
+  });
+  it('4-level ICCs must sum below 1', () => {
+    expect(() => mdesFor('cra4', { rho4: 0.5, rho3: 0.3, rho2: 0.3, n: 10, J: 2, K: 3, L: 20 })).toThrow('--rho2 + --rho3 + --rho4 must be below 1');
+  });
+});
+
+// Moderator designs: PowerUpR 1.1.0's help-page cross-checks (man/bira2.Rd, cra2.Rd, cra3.Rd and the
+// examples in R/cra3.R), run with the package's own functions in bench/power-plan-reference.R:
+// mdes.<d>(...) (mdes, df), power.<d>(es, ...), uniroot on power.<d> = .8 over the free size, mrss.<d>.
+describe('PowerUpR 1.1.0 moderator designs (subgroup questions)', () => {
+  it.each([
+    ['mod211', { rho2: 0.247, omega2tm: 0.148, r21: 0.493, n: 20, J: 35 }, 0.248, 0.23094763098802384, 34, 0.85291327509983805, 30.607335707323845, 31],
+    ['mod221', { rho2: 0.17, omegam2: 0.1, n: 15, J: 20 }, 0.3563, 0.3563785820041856, 18, 0.7999062555947607, 20.004243076538845, 20],
+    ['mod221', { rho2: 0.17, omegam2: 0, n: 15, J: 20 }, 0.2957, 0.29575955894758948, 278, 0.79988214269355329, 20.005969202530931, 20],
+    ['mod221', { rho2: 0.17, omegam2: 0.1, q: 0.5, n: 15, J: 20 }, 0.647, 0.64689642260825797, 18, 0.80020391185438211, 19.990771702134694, 20],
+    ['mod221', { rho2: 0.17, omegam2: 0, q: 0.5, n: 15, J: 20 }, 0.5915, 0.59151911789517897, 278, 0.80001476356620138, 19.999252299839732, 20],
+    ['mod222', { rho2: 0.17, n: 15, J: 100 }, 0.2742, 0.27425191054796799, 96, 0.79995315656361399, 100.01123957240483, 100],
+    ['mod222', { rho2: 0.17, q: 0.5, n: 15, J: 100 }, 0.5485, 0.54850382109593598, 96, 0.80009614427814235, 99.976932577738566, 100],
+    ['mod331', { rho2: 0.17, rho3: 0.06, omegam2: 0.1, omegam3: 0.1, n: 15, J: 3, K: 60 }, 0.1248, 0.12477786153866398, 59, 0.80028381940158677, 59.958000818098384, 60],
+    ['mod331', { rho2: 0.17, rho3: 0.06, omegam2: 0, omegam3: 0, n: 15, J: 3, K: 60 }, 0.0946, 0.094660683282338176, 2458, 0.79950244477102905, 60.076080871849264, 60],
+    ['mod331', { rho2: 0.17, rho3: 0.06, omegam2: 0.1, omegam3: 0.1, q: 0.5, n: 15, J: 3, K: 60 }, 0.2082, 0.20818780614437468, 59, 0.8001906743599988, 59.971783209275372, 60],
+    ['mod331', { rho2: 0.17, rho3: 0.06, omegam2: 0, omegam3: 0, q: 0.5, n: 15, J: 3, K: 60 }, 0.1893, 0.18932136656467635, 2458, 0.79991709122526833, 60.012675371206747, 60],
+    ['mod332', { rho3: 0.1, rho2: 0.1, omegam3: 0.05, q: 0.5, g2: 1, r21: 0.3, r22: 0.4, r2m3: 0, n: 20, J: 4, K: 60 }, 0.22, 0.22437614973755066, 58, 0.78450769956785349, 62.306204696523899, 62],
+    ['mod332', { rho3: 0.1, rho2: 0.1, omegam3: 0, g2: 1, r21: 0.3, r22: 0.4, r2m3: 0, n: 20, J: 4, K: 60 }, 0.11, 0.10788724818579079, 177, 0.81506106169950332, 57.73369302500619, 58],
+    ['mod333', { rho3: 0.1, rho2: 0.1, q: 0.5, g3: 1, r21: 0.3, r22: 0.4, r23: 0.5, n: 20, J: 4, K: 60 }, 0.22, 0.4127931828873192, 55, 0.3207571710541699, 193.73537186674693, 194],
+  ] as const)('%s %j', (design, params, es, mdes, df, power, root, powerUpR) => {
+    const m = mdesFor(design, params);
+    expect(rel(m.mdes, mdes)).toBeLessThan(1e-9);
+    expect(m.df).toBe(df);
+    expect(rel(powerFor(design, params, es).power, power)).toBeLessThan(1e-9);
+    const free = FREE_SIZE[design];
+    const rest: Record<string, number> = { ...params };
+    delete rest[free];
+    const r = solveSize(design, rest, es);
+    expect(rel(r.exact, root)).toBeLessThan(1e-8);
+    expect(r.value).toBe(Math.ceil(root));
+    // PowerUpR's mrss prints the nearest whole number.
+    expect(Math.round(r.exact)).toBe(powerUpR);
+  });
+  it('q must be a share', () => {
+    expect(() => mdesFor('mod222', { rho2: 0.17, q: 1, n: 15, J: 100 })).toThrow("--q (share in the moderator's group) must be strictly between 0 and 1, got 1");
+  });
+});
+
+// Partially nested designs: PowerUpR 1.1.0's functions run on their help-page examples
+// (bench/power-plan-reference.R): mdes.<d> (mdes, Satterthwaite df), power.<d>(es), and the root of
+// power.<d> = .8 over the free size.
+describe('PowerUpR 1.1.0 partially nested designs (groups in the treatment arm only)', () => {
+  it.each([
+    ['ira_pn', { rhoIc: 0.2, icSize: 1, n: 250 }, 0.377, 0.37737482078160617, 244.97560975609755, 0.79926517941589792, 250.46489009364294],
+    ['ira_pn', { rhoIc: 0.1, icSize: 8, n: 400 }, 0.3, 0.34287757121231732, 54.302850895635359, 0.68859001308830192, 517.8719094855802],
+    ['bira2_pn', { rho2Trt: 0.2, omega2: 0.5, rhoIc: 0.1, icSize: 5, n: 20, J: 15 }, 0.357, 0.44426319589070151, 12.966924486057398, 0.61533479577989514, 21.946480557612254],
+    ['cra2_pn', { rho2Trt: 0.15, rhoIc: 0.1, icSize: 10, n: 40, J: 70 }, 0.305, 0.30494063390181614, 67.678106508875729, 0.80028471696742842, 69.950652790289467],
+    ['bcra3r2_pn', { rho3Trt: 0.1, omega3: 0.5, rho2Trt: 0.15, rhoIc: 0.2, icSize: 10, n: 40, J: 60, K: 6 }, 0.399, 0.39851969114718494, 5, 0.79577666737350428, 6.0413481873770385],
+  ] as const)('%s %j', (design, params, es, mdes, df, power, root) => {
+    const m = mdesFor(design, params);
+    expect(rel(m.mdes, mdes)).toBeLessThan(1e-9);
+    expect(rel(m.df, df)).toBeLessThan(1e-12);
+    expect(rel(powerFor(design, params, es).power, power)).toBeLessThan(1e-9);
+    const free = FREE_SIZE[design];
+    const rest: Record<string, number> = { ...params };
+    delete rest[free];
+    const r = solveSize(design, rest, es);
+    expect(rel(r.exact, root)).toBeLessThan(1e-8);
+    expect(r.value).toBe(Math.ceil(root));
+  });
+  it('the delivery-group ICC is required', () => {
+    expect(() => mdesFor('cra2_pn', { rho2Trt: 0.15, icSize: 10, n: 40, J: 70 })).toThrow('--rho-ic is required for design cra2_pn');
   });
 });

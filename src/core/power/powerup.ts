@@ -1,51 +1,112 @@
 /**
  * Power, minimum detectable effect size (MDES) and sample size for standardised outcomes in the
- * seven PowerUp! designs (Dong & Maynard 2013; R PowerUpR 1.1.0), with PowerUp!'s parameter names.
+ * main-effect PowerUp! designs (Dong & Maynard 2013; R PowerUpR 1.1.0), with PowerUp!'s parameter
+ * names: individual (ira), blocked individual (bira2c1, bira2f1, bira2, bira3, bira4), cluster
+ * (cra2, cra3, cra4) and blocked cluster (bcra3f2, bcra3r2, bcra4f3, bcra4r2, bcra4r3).
  *
- * - df and SSE per design as in METHODS.md ("Power, MDES and sample size").
+ * - df and SSE per design as in PowerUpR's `mdes.<design>` functions (written out in `designDf` and
+ *   `designSse`).
  * - MDES = M x SSE, M = t(1 - alpha/2, df) + t(power, df) (one-tailed: t(1 - alpha, df)); the
  *   "CI" of the MDES is [MDES (1 - t1/M), MDES (1 + t1/M)].
  * - Power for an effect size uses the noncentral t with ncp = es / SSE; two-tailed power counts
  *   both tails, as PowerUpR's power functions do.
- * - Solving for the free size (n for ira/bira2f1, J for bira2/cra2, K for cra3/bcra3r2/bcra3f2)
+ * - Solving for the free size (the size PowerUpR's `mrss.<design>` solves: n for ira, bira2c1 and
+ *   bira2f1; J for bira2 and cra2; K for 3-level designs and bcra4f3; L for 4-level designs)
  *   returns the smallest integer whose power reaches the target, and the exact real solution.
+ *   PowerUpR's `mrss` rounds its iterated solution to the nearest integer instead, so it can be one
+ *   below ours (a size whose power falls just short of the target).
+ * - Moderator designs (PowerUpR `mdes.mod211`, `mod221`, `mod222`, `mod331`, `mod332`, `mod333`;
+ *   Dong, Kelcey & Spybrook 2018, 2020; Spybrook, Kelcey & Dong 2016): the effect is the standardised
+ *   treatment-by-moderator interaction; `q` is the share in a binary moderator's group (leave it out
+ *   for a continuous moderator). The moderator's effect is random across level-2 (level-3) units
+ *   when its variance omegam2 (omegam3, or omega2tm for mod211) is above 0 and r2m2 (r2m3) below
+ *   1, which gives the smaller df of each design, as in PowerUpR. mod212 (whose SSE depends on the
+ *   effect) is not included.
+ * - Partially nested designs (PowerUpR `mdes.ira_pn`, `bira2_pn`, `cra2_pn`, `bcra3r2_pn`; Lohr,
+ *   Schochet & Sanders 2014): the treatment is delivered in groups of `icSize` in the treatment arm
+ *   only (intraclass correlation `rhoIc` within those groups); `rho2Trt`/`rho3Trt` are the ICCs of the
+ *   randomised clusters. The df is Satterthwaite's approximation as in PowerUpR (not a whole
+ *   number); bcra3r2_pn uses K - g3 - 1. As in PowerUpR, a group size of 1 sets rhoIc to 0 except in
+ *   ira_pn, whose formula keeps it.
  */
 import { UsageError } from '../errors.js';
 import { pnt, qt } from '../stats/distributions.js';
 
-export const DESIGNS = ['ira', 'bira2', 'bira2f1', 'cra2', 'cra3', 'bcra3r2', 'bcra3f2'] as const;
+export const DESIGNS = ['ira', 'bira2', 'bira2f1', 'cra2', 'cra3', 'bcra3r2', 'bcra3f2', 'bira2c1', 'bira3', 'bira4', 'cra4', 'bcra4f3', 'bcra4r2', 'bcra4r3', 'mod211', 'mod221', 'mod222', 'mod331', 'mod332', 'mod333', 'ira_pn', 'bira2_pn', 'cra2_pn', 'bcra3r2_pn'] as const;
 export type Design = (typeof DESIGNS)[number];
 
 /** The size each design solves for with `--solve n`. */
-export const FREE_SIZE: Record<Design, 'n' | 'J' | 'K'> = {
+export type SizeName = 'n' | 'J' | 'K' | 'L';
+
+export const FREE_SIZE: Record<Design, SizeName> = {
   ira: 'n',
   bira2f1: 'n',
+  bira2c1: 'n',
   bira2: 'J',
   cra2: 'J',
   cra3: 'K',
   bcra3r2: 'K',
   bcra3f2: 'K',
+  bira3: 'K',
+  bcra4f3: 'K',
+  bira4: 'L',
+  cra4: 'L',
+  bcra4r2: 'L',
+  bcra4r3: 'L',
+  mod211: 'J',
+  mod221: 'J',
+  mod222: 'J',
+  mod331: 'K',
+  mod332: 'K',
+  mod333: 'K',
+  ira_pn: 'n',
+  bira2_pn: 'J',
+  cra2_pn: 'J',
+  bcra3r2_pn: 'K',
 };
 
-/** Design parameters, PowerUp! names. Sizes: n per cluster/block (total for ira), J clusters/blocks, K level-3 units. */
+/** Design parameters, PowerUp! names. Sizes: n per cluster/block (total for ira), J clusters/blocks, K level-3 units, L level-4 units. */
 export interface DesignParams {
   n?: number;
   J?: number;
   K?: number;
+  L?: number;
   /** Proportion treated at the level of randomisation (0.5). */
   p?: number;
   rho2?: number;
   rho3?: number;
+  rho4?: number;
   omega2?: number;
   omega3?: number;
+  omega4?: number;
   r21?: number;
   r22?: number;
   r23?: number;
+  r24?: number;
   r2t2?: number;
   r2t3?: number;
+  r2t4?: number;
   g1?: number;
   g2?: number;
   g3?: number;
+  g4?: number;
+  /** Moderator designs: variance of the moderator's effect across level-2 units (mod211). */
+  omega2tm?: number;
+  /** Moderator designs: moderator effect heterogeneity at levels 2 and 3. */
+  omegam2?: number;
+  omegam3?: number;
+  /** Moderator designs: R-squared of covariates for the moderator effect variation at levels 2 and 3 (1: non-random). */
+  r2m2?: number;
+  r2m3?: number;
+  /** Moderator designs: share in a binary moderator's group (leave out for a continuous moderator). */
+  q?: number;
+  /** Partially nested designs: ICC within the treatment arm's delivery groups, their size, and the ICCs of the randomised clusters. */
+  rhoIc?: number;
+  icSize?: number;
+  rho2Trt?: number;
+  rho3Trt?: number;
+  /** ira_pn: treatment/control outcome variance ratio (1). */
+  ratioTcVar?: number;
 }
 
 export interface TestOptions {
@@ -54,7 +115,7 @@ export interface TestOptions {
 }
 
 /** Which parameters each design reads (sizes, ICCs, R-squares, covariate counts). */
-const USES: Record<Design, { sizes: Array<'n' | 'J' | 'K'>; required: Array<keyof DesignParams>; optional: Array<keyof DesignParams> }> = {
+const USES: Record<Design, { sizes: SizeName[]; required: Array<keyof DesignParams>; optional: Array<keyof DesignParams> }> = {
   ira: { sizes: ['n'], required: [], optional: ['r21', 'g1'] },
   bira2f1: { sizes: ['n', 'J'], required: [], optional: ['r21', 'g1'] },
   bira2: { sizes: ['n', 'J'], required: ['rho2', 'omega2'], optional: ['r21', 'r2t2', 'g2'] },
@@ -62,19 +123,68 @@ const USES: Record<Design, { sizes: Array<'n' | 'J' | 'K'>; required: Array<keyo
   cra3: { sizes: ['n', 'J', 'K'], required: ['rho2', 'rho3'], optional: ['r21', 'r22', 'r23', 'g3'] },
   bcra3r2: { sizes: ['n', 'J', 'K'], required: ['rho2', 'rho3', 'omega3'], optional: ['r21', 'r22', 'r2t3', 'g3'] },
   bcra3f2: { sizes: ['n', 'J', 'K'], required: ['rho2'], optional: ['r21', 'r22', 'g2'] },
+  bira2c1: { sizes: ['n', 'J'], required: [], optional: ['r21', 'g1'] },
+  bira3: { sizes: ['n', 'J', 'K'], required: ['rho2', 'rho3', 'omega2', 'omega3'], optional: ['r21', 'r2t2', 'r2t3', 'g3'] },
+  bira4: { sizes: ['n', 'J', 'K', 'L'], required: ['rho2', 'rho3', 'rho4', 'omega2', 'omega3', 'omega4'], optional: ['r21', 'r2t2', 'r2t3', 'r2t4', 'g4'] },
+  cra4: { sizes: ['n', 'J', 'K', 'L'], required: ['rho2', 'rho3', 'rho4'], optional: ['r21', 'r22', 'r23', 'r24', 'g4'] },
+  bcra4f3: { sizes: ['n', 'J', 'K', 'L'], required: ['rho2', 'rho3'], optional: ['r21', 'r22', 'r23', 'g3'] },
+  bcra4r2: { sizes: ['n', 'J', 'K', 'L'], required: ['rho2', 'rho3', 'rho4', 'omega3', 'omega4'], optional: ['r21', 'r22', 'r2t3', 'r2t4', 'g4'] },
+  bcra4r3: { sizes: ['n', 'J', 'K', 'L'], required: ['rho2', 'rho3', 'rho4', 'omega4'], optional: ['r21', 'r22', 'r23', 'r2t4', 'g4'] },
+  mod211: { sizes: ['n', 'J'], required: ['rho2', 'omega2tm'], optional: ['r21', 'q'] },
+  mod221: { sizes: ['n', 'J'], required: ['rho2', 'omegam2'], optional: ['r21', 'r2m2', 'g1', 'q'] },
+  mod222: { sizes: ['n', 'J'], required: ['rho2'], optional: ['r21', 'r22', 'g2', 'q'] },
+  mod331: { sizes: ['n', 'J', 'K'], required: ['rho2', 'rho3'], optional: ['omegam2', 'omegam3', 'r21', 'r2m2', 'r2m3', 'g1', 'q'] },
+  mod332: { sizes: ['n', 'J', 'K'], required: ['rho2', 'rho3', 'omegam3'], optional: ['r21', 'r22', 'r2m3', 'g2', 'q'] },
+  mod333: { sizes: ['n', 'J', 'K'], required: ['rho2', 'rho3'], optional: ['r21', 'r22', 'r23', 'g3', 'q'] },
+  ira_pn: { sizes: ['n'], required: ['rhoIc', 'icSize'], optional: ['r21', 'ratioTcVar'] },
+  bira2_pn: { sizes: ['n', 'J'], required: ['rho2Trt', 'omega2', 'rhoIc', 'icSize'], optional: ['r21'] },
+  cra2_pn: { sizes: ['n', 'J'], required: ['rho2Trt', 'rhoIc', 'icSize'], optional: ['r21'] },
+  bcra3r2_pn: { sizes: ['n', 'J', 'K'], required: ['rho3Trt', 'omega3', 'rho2Trt', 'rhoIc', 'icSize'], optional: ['r21', 'g3'] },
 };
+
+/** Partially nested designs: rhoIc, set to 0 for groups of one (PowerUpR does so, except in ira_pn). */
+function effectiveRhoIc(design: Design, params: DesignParams): number {
+  const rho = params.rhoIc ?? 0;
+  return design !== 'ira_pn' && (params.icSize ?? 1) === 1 ? 0 : rho;
+}
+
+/** Satterthwaite df of the two-level partially nested designs (PowerUpR's cra2_pn and bira2_pn). */
+function pnDf2(params: DesignParams, rhoIc: number): number {
+  const n = params.n ?? NaN;
+  const J = params.J ?? NaN;
+  const p = params.p ?? 0.5;
+  const q = 1 - p;
+  const ic = params.icSize ?? 1;
+  const r2 = params.rho2Trt ?? 0;
+  const it = n / ic;
+  const xt = r2 + rhoIc / it + (1 - r2 - rhoIc) / (it * ic);
+  const xc = r2 + (1 - r2 - rhoIc) / n;
+  return (xc / q + xt / p) ** 2 / (xc ** 2 / (q ** 2 * (J * q - 1)) + xt ** 2 / (p ** 2 * (J * p - 1)));
+}
+
+/** Moderator designs: is the moderator's effect random at level 2 / level 3 (PowerUpR's rule)? */
+function moderatorRandom(params: DesignParams): { level2: boolean; level3: boolean } {
+  const level2 = (params.omegam2 ?? 0) !== 0 && (params.r2m2 ?? 0) !== 1;
+  const level3 = level2 && (params.omegam3 ?? 0) !== 0 && (params.r2m3 ?? 0) !== 1;
+  return { level2, level3 };
+}
+
+/** Parameters a design reads (sizes, ICCs, heterogeneity, R-squares, covariate counts). */
+export function designParameters(design: Design): Array<keyof DesignParams> {
+  return [...USES[design].sizes, 'p', ...USES[design].required, ...USES[design].optional];
+}
 
 export function isDesign(x: string): x is Design {
   return (DESIGNS as readonly string[]).includes(x);
 }
 
 /** Sizes a design uses. */
-export function designSizes(design: Design): Array<'n' | 'J' | 'K'> {
+export function designSizes(design: Design): SizeName[] {
   return USES[design].sizes;
 }
 
 function opt(name: string): string {
-  return `--${name}`;
+  return `--${name.length === 1 ? name : name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 }
 
 /**
@@ -82,7 +192,7 @@ function opt(name: string): string {
  * solved for) and their ranges.
  * @throws UsageError naming the option and the rule
  */
-export function validateParams(design: Design, params: DesignParams, except?: 'n' | 'J' | 'K'): void {
+export function validateParams(design: Design, params: DesignParams, except?: SizeName): void {
   const use = USES[design];
   for (const s of use.sizes) {
     if (s === except) continue;
@@ -95,33 +205,82 @@ export function validateParams(design: Design, params: DesignParams, except?: 'n
   }
   const p = params.p ?? 0.5;
   if (!(p > 0 && p < 1)) throw new UsageError(`--p (proportion treated) must be strictly between 0 and 1, got ${p}`);
-  for (const k of ['rho2', 'rho3', 'r21', 'r22', 'r23', 'r2t2', 'r2t3'] as const) {
+  if (params.icSize !== undefined && !(params.icSize >= 1 && Number.isFinite(params.icSize))) throw new UsageError(`--ic-size must be at least 1, got ${params.icSize}`);
+  if (params.ratioTcVar !== undefined && !(params.ratioTcVar > 0 && Number.isFinite(params.ratioTcVar))) throw new UsageError(`--ratio-tc-var must be positive, got ${params.ratioTcVar}`);
+  for (const k of ['rho2', 'rho3', 'rho4', 'r21', 'r22', 'r23', 'r24', 'r2t2', 'r2t3', 'r2t4', 'rhoIc', 'rho2Trt', 'rho3Trt'] as const) {
     const v = params[k];
     if (v !== undefined && !(v >= 0 && v < 1)) throw new UsageError(`${opt(k)} must be in [0, 1), got ${v}`);
   }
-  for (const k of ['omega2', 'omega3'] as const) {
+  for (const k of ['r2m2', 'r2m3'] as const) {
+    const v = params[k];
+    if (v !== undefined && !(v >= 0 && v <= 1)) throw new UsageError(`${opt(k)} must be in [0, 1], got ${v}`);
+  }
+  if (params.q !== undefined && !(params.q > 0 && params.q < 1)) throw new UsageError(`--q (share in the moderator's group) must be strictly between 0 and 1, got ${params.q}`);
+  for (const k of ['omega2', 'omega3', 'omega4', 'omega2tm', 'omegam2', 'omegam3'] as const) {
     const v = params[k];
     if (v !== undefined && !(v >= 0 && Number.isFinite(v))) throw new UsageError(`${opt(k)} must be >= 0, got ${v}`);
   }
-  for (const k of ['g1', 'g2', 'g3'] as const) {
+  for (const k of ['g1', 'g2', 'g3', 'g4'] as const) {
     const v = params[k];
     if (v !== undefined && !(Number.isInteger(v) && v >= 0)) throw new UsageError(`${opt(k)} must be a whole number >= 0, got ${v}`);
   }
-  if (design === 'cra3' || design === 'bcra3r2') {
-    const total = (params.rho2 ?? 0) + (params.rho3 ?? 0);
-    if (!(total < 1)) throw new UsageError(`--rho2 + --rho3 must be below 1, got ${total}`);
+  const total = (params.rho2 ?? 0) + (params.rho3 ?? 0) + (params.rho4 ?? 0);
+  if (use.required.includes('rho3') && !(total < 1)) {
+    throw new UsageError(`${use.required.includes('rho4') ? '--rho2 + --rho3 + --rho4' : '--rho2 + --rho3'} must be below 1, got ${total}`);
   }
 }
 
-/** Degrees of freedom (METHODS.md). May be <= 0 for sizes that are too small; see `requirePositiveDf`. */
+/** Degrees of freedom (PowerUpR's df per design). May be <= 0 for sizes that are too small; see `requirePositiveDf`. */
 export function designDf(design: Design, params: DesignParams): number {
   const n = params.n ?? NaN;
   const J = params.J ?? NaN;
   const K = params.K ?? NaN;
+  const L = params.L ?? NaN;
   const g1 = params.g1 ?? 0;
   const g2 = params.g2 ?? 0;
   const g3 = params.g3 ?? 0;
+  const g4 = params.g4 ?? 0;
   switch (design) {
+    case 'ira_pn': {
+      const p = params.p ?? 0.5;
+      const ic = params.icSize ?? 1;
+      const rho = params.rhoIc ?? 0;
+      const it = (n * p) / ic;
+      const nc = n * (1 - p);
+      const v = (params.ratioTcVar ?? 1) * (1 / ic + rho / (1 - rho));
+      return ((nc - 1) * (it - 1) * (it + nc * v) ** 2) / ((it - 1) * it ** 2 + (nc - 1) * nc ** 2 * v ** 2);
+    }
+    case 'bira2_pn':
+    case 'cra2_pn':
+      return pnDf2(params, effectiveRhoIc(design, params));
+    case 'bcra3r2_pn':
+      return K - g3 - 1;
+    case 'mod211':
+      return (params.omega2tm ?? 0) === 0 ? J * (n - 1) - 4 : J - 1;
+    case 'mod221':
+      return (params.omegam2 ?? 0) === 0 || (params.r2m2 ?? 0) === 1 ? n * J - J - g1 - 2 : J - g1 - 2;
+    case 'mod222':
+      return J - g2 - 4;
+    case 'mod331': {
+      const r = moderatorRandom(params);
+      return !r.level2 ? n * J * K - J * K - K - g1 - 2 : !r.level3 ? J * K - K - g1 - 2 : K - g1 - 1;
+    }
+    case 'mod332':
+      return (params.omegam3 ?? 0) === 0 || (params.r2m3 ?? 0) === 1 ? J * K - K - g2 - 2 : K - g2 - 1;
+    case 'mod333':
+      return K - g3 - 4;
+    case 'bira2c1':
+      return J * (n - 1) - g1 - 1;
+    case 'bira3':
+      return K - g3 - 1;
+    case 'bira4':
+    case 'bcra4r2':
+    case 'bcra4r3':
+      return L - g4 - 1;
+    case 'cra4':
+      return L - g4 - 2;
+    case 'bcra4f3':
+      return L * (K - 2) - g3;
     case 'ira':
       return n - g1 - 2;
     case 'bira2f1':
@@ -147,30 +306,127 @@ const DF_RULE: Record<Design, string> = {
   cra3: 'K - g3 - 2',
   bcra3r2: 'K - g3 - 1',
   bcra3f2: 'K (J - 2) - g2',
+  bira2c1: 'J (n - 1) - g1 - 1',
+  bira3: 'K - g3 - 1',
+  bira4: 'L - g4 - 1',
+  cra4: 'L - g4 - 2',
+  bcra4f3: 'L (K - 2) - g3',
+  bcra4r2: 'L - g4 - 1',
+  bcra4r3: 'L - g4 - 1',
+  mod211: 'J - 1 (random moderator effect) or J (n - 1) - 4',
+  mod221: 'J - g1 - 2 (random moderator effect) or n J - J - g1 - 2',
+  mod222: 'J - g2 - 4',
+  mod331: 'K - g1 - 1, J K - K - g1 - 2 or n J K - J K - K - g1 - 2 (by where the moderator effect varies)',
+  mod332: 'K - g2 - 1 (random moderator effect) or J K - K - g2 - 2',
+  mod333: 'K - g3 - 4',
+  ira_pn: "Satterthwaite's approximation (treatment groups of --ic-size and control people)",
+  bira2_pn: "Satterthwaite's approximation (J p - 1 and J (1 - p) - 1 clusters)",
+  cra2_pn: "Satterthwaite's approximation (J p - 1 and J (1 - p) - 1 clusters)",
+  bcra3r2_pn: 'K - g3 - 1',
 };
 
 function requirePositiveDf(design: Design, df: number): void {
   if (!(df > 0)) throw new UsageError(`sizes too small for design ${design}: df = ${DF_RULE[design]} = ${df}, must be > 0`);
 }
 
-/** Standard error of the standardised impact estimate, SSE (METHODS.md). */
+/** Standard error of the standardised impact estimate, SSE (PowerUpR's SSE per design). */
 export function designSse(design: Design, params: DesignParams): number {
   const n = params.n ?? NaN;
   const J = params.J ?? NaN;
   const K = params.K ?? NaN;
+  const L = params.L ?? NaN;
   const P = params.p ?? 0.5;
   const pq = P * (1 - P);
   const rho2 = params.rho2 ?? 0;
   const rho3 = params.rho3 ?? 0;
   const omega2 = params.omega2 ?? 0;
   const omega3 = params.omega3 ?? 0;
+  const omega4 = params.omega4 ?? 0;
+  const rho4 = params.rho4 ?? 0;
   const r21 = params.r21 ?? 0;
   const r22 = params.r22 ?? 0;
   const r23 = params.r23 ?? 0;
+  const r24 = params.r24 ?? 0;
   const r2t2 = params.r2t2 ?? 0;
   const r2t3 = params.r2t3 ?? 0;
+  const r2t4 = params.r2t4 ?? 0;
+  const rest3 = 1 - rho2 - rho3;
+  const rest4 = 1 - rho2 - rho3 - rho4;
+  // Moderator designs: q(1 - q) for a binary moderator, 1 for a continuous one.
+  const qq = params.q !== undefined ? params.q * (1 - params.q) : 1;
+  const omegam2 = params.omegam2 ?? 0;
+  const r2m2 = params.r2m2 ?? 0;
+  const r2m3 = params.r2m3 ?? 0;
+  const g2 = params.g2 ?? 0;
+  const g3 = params.g3 ?? 0;
+  const rhoIc = effectiveRhoIc(design, params);
+  const ic = params.icSize ?? 1;
+  // Partially nested designs: the design effect of the treatment arm's groups, and the variance factor.
+  const icTerm = rhoIc * (1 - P) * (ic - 1);
+  const pnFactor = (1 - P * rhoIc) / (1 - rhoIc);
+  const rho2Trt = params.rho2Trt ?? 0;
+  const rho3Trt = params.rho3Trt ?? 0;
   let v: number;
   switch (design) {
+    case 'ira_pn':
+      v = ((1 - r21) / (n * pq)) * pnFactor * (1 + icTerm / (1 - P * rhoIc));
+      break;
+    case 'cra2_pn':
+      v = ((1 - r21) / (J * n * pq)) * pnFactor * (1 + (rho2Trt * (n - 1) + icTerm) / (1 - P * rhoIc));
+      break;
+    case 'bira2_pn':
+      v = ((1 - r21) / (J * n * pq)) * pnFactor * (1 + (rho2Trt * omega2 * n * pq - rho2Trt + icTerm) / (1 - P * rhoIc));
+      break;
+    case 'bcra3r2_pn':
+      v = ((1 - r21) / (K * J * n * pq)) * pnFactor * (1 + (rho3Trt * omega3 * J * n * pq - rho3Trt + rho2Trt * (n - 1) + icTerm) / (1 - P * rhoIc));
+      break;
+    case 'mod211':
+      v = (params.omega2tm ?? 0) / J + ((1 - rho2) * (1 - r21)) / (pq * qq * J * n);
+      break;
+    case 'mod221':
+      v = (rho2 * omegam2 * (1 - r2m2)) / (pq * J) + ((1 - rho2) * (1 - r21)) / (pq * qq * J * n);
+      break;
+    case 'mod222': {
+      const Je = J - g2 - 4;
+      v = (rho2 * (1 - r22)) / (pq * qq * Je) + ((1 - rho2) * (1 - r21)) / (pq * qq * Je * n);
+      break;
+    }
+    case 'mod331': {
+      const r = moderatorRandom(params);
+      const t3 = r.level3 ? (rho3 * (params.omegam3 ?? 0) * (1 - r2m3)) / (pq * K) : 0;
+      const t2 = r.level2 ? (rho2 * omegam2 * (1 - r2m2)) / (pq * K * J) : 0;
+      v = t3 + t2 + (rest3 * (1 - r21)) / (pq * qq * K * J * n);
+      break;
+    }
+    case 'mod332':
+      v = (rho3 * (params.omegam3 ?? 0) * (1 - r2m3)) / (pq * K) + (rho2 * (1 - r22)) / (pq * qq * K * J) + (rest3 * (1 - r21)) / (pq * qq * K * J * n);
+      break;
+    case 'mod333': {
+      const Ke = K - g3 - 4;
+      v = (rho3 * (1 - r23)) / (pq * qq * Ke) + (rho2 * (1 - r22)) / (pq * qq * J * Ke) + (rest3 * (1 - r21)) / (pq * qq * J * Ke * n);
+      break;
+    }
+    case 'bira2c1':
+      v = (1 - r21) / (pq * J * n);
+      break;
+    case 'bira3':
+      v = (rho3 * omega3 * (1 - r2t3)) / K + (rho2 * omega2 * (1 - r2t2)) / (J * K) + (rest3 * (1 - r21)) / (pq * J * K * n);
+      break;
+    case 'bira4':
+      v = (rho4 * omega4 * (1 - r2t4)) / L + (rho3 * omega3 * (1 - r2t3)) / (K * L) + (rho2 * omega2 * (1 - r2t2)) / (J * K * L) + (rest4 * (1 - r21)) / (pq * J * K * L * n);
+      break;
+    case 'cra4':
+      v = (rho4 * (1 - r24)) / (pq * L) + (rho3 * (1 - r23)) / (pq * K * L) + (rho2 * (1 - r22)) / (pq * J * K * L) + (rest4 * (1 - r21)) / (pq * J * K * L * n);
+      break;
+    case 'bcra4f3':
+      v = (rho3 * (1 - r23)) / (pq * K * L) + (rho2 * (1 - r22)) / (pq * J * K * L) + (rest3 * (1 - r21)) / (pq * J * K * L * n);
+      break;
+    case 'bcra4r2':
+      v = (rho4 * omega4 * (1 - r2t4)) / L + (rho3 * omega3 * (1 - r2t3)) / (K * L) + (rho2 * (1 - r22)) / (pq * J * K * L) + (rest4 * (1 - r21)) / (pq * J * K * L * n);
+      break;
+    case 'bcra4r3':
+      v = (rho4 * omega4 * (1 - r2t4)) / L + (rho3 * (1 - r23)) / (pq * K * L) + (rho2 * (1 - r22)) / (pq * J * K * L) + (rest4 * (1 - r21)) / (pq * J * K * L * n);
+      break;
     case 'ira':
       v = (1 - r21) / (pq * n);
       break;
@@ -270,7 +526,7 @@ export function powerFor(design: Design, params: DesignParams, es: number, optio
 
 export interface SizeResult {
   /** Which size was solved for. */
-  size: 'n' | 'J' | 'K';
+  size: SizeName;
   /** Smallest integer size whose power reaches the target. */
   value: number;
   /** Real size at which the power equals the target exactly. */
@@ -284,7 +540,49 @@ function minimumSize(design: Design, params: DesignParams): number {
   const g1 = params.g1 ?? 0;
   const g2 = params.g2 ?? 0;
   const g3 = params.g3 ?? 0;
+  const g4 = params.g4 ?? 0;
+  const n = params.n ?? NaN;
+  const J = params.J ?? NaN;
   switch (design) {
+    case 'ira_pn': {
+      const p = params.p ?? 0.5;
+      return Math.max((params.icSize ?? 1) / p, 1 / (1 - p));
+    }
+    case 'bira2_pn':
+    case 'cra2_pn': {
+      const p = params.p ?? 0.5;
+      return Math.max(1 / p, 1 / (1 - p));
+    }
+    case 'bcra3r2_pn':
+      return g3 + 1;
+    case 'mod211':
+      return (params.omega2tm ?? 0) === 0 ? 4 / (n - 1) : 1;
+    case 'mod221':
+      return (params.omegam2 ?? 0) === 0 || (params.r2m2 ?? 0) === 1 ? (g1 + 2) / (n - 1) : g1 + 2;
+    case 'mod222':
+      return g2 + 4;
+    case 'mod331': {
+      const r = moderatorRandom(params);
+      return !r.level2 ? (g1 + 2) / (n * J - J - 1) : !r.level3 ? (g1 + 2) / (J - 1) : g1 + 1;
+    }
+    case 'mod332':
+      return (params.omegam3 ?? 0) === 0 || (params.r2m3 ?? 0) === 1 ? (g2 + 2) / (J - 1) : g2 + 1;
+    case 'mod333':
+      return g3 + 4;
+    case 'bira2c1':
+      return 1 + (g1 + 1) / (params.J ?? NaN);
+    case 'bira3':
+      return g3 + 1;
+    case 'bira4':
+    case 'bcra4r2':
+    case 'bcra4r3':
+      return g4 + 1;
+    case 'cra4':
+      return g4 + 2;
+    case 'bcra4f3': {
+      const L = params.L ?? NaN;
+      return 2 + g3 / L;
+    }
     case 'ira':
       return g1 + 2;
     case 'bira2f1':
@@ -306,7 +604,7 @@ function minimumSize(design: Design, params: DesignParams): number {
 }
 
 /**
- * Solves for the free size of the design (n, J or K) at which the power for `es` reaches `power`.
+ * Solves for the free size of the design (n, J, K or L) at which the power for `es` reaches `power`.
  * The exact real root is found by bisection on the noncentral-t power (monotone in the size); the
  * integer answer is then checked directly, so it is the smallest integer that reaches the target.
  * @throws UsageError when the target cannot be reached (e.g. the power is capped by a random block effect)
