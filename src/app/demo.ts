@@ -20,7 +20,7 @@ import { runRandomise } from '../cli/commands/randomise.js';
 import { runReoffending } from '../cli/commands/reoffending.js';
 import { analyseTrialFiles } from './analyse.js';
 import { runReport } from './report.js';
-import { runSimulate, trialYaml } from './simulate.js';
+import { simulateToFolder, trialYaml } from './simulate.js';
 
 export interface DemoOptions {
   outDir?: string;
@@ -80,7 +80,7 @@ async function demoTrial(outDir: string, slug: string, stage: Stage, seed: numbe
   const name = extra.name ?? `${slug}-${stage}`;
   const dataDir = join(outDir, 'data', name);
   onStep?.(`${name}: simulating`);
-  const sim = await runSimulate({ concept: slug, stage, seed: String(seed), outDir: dataDir, n: extra.n?.toString(), clusters: extra.clusters?.toString() });
+  const sim = await simulateToFolder({ concept, stage, seed, outDir: dataDir, n: extra.n, clusters: extra.clusters });
   const cases = join(dataDir, 'cases.csv');
   const offences = join(dataDir, 'offences.csv');
   const trialPath = join(dataDir, 'trial.yaml');

@@ -3,28 +3,12 @@
  * truth.json and a trial file that `report` uses as is.
  */
 import { join } from 'node:path';
-import { findConcept, STAGES, type Stage } from '../core/concepts.js';
+import type { Concept, Stage } from '../core/concepts.js';
 import { UsageError } from '../core/errors.js';
 import { CASE_COLUMNS, COST_COLUMNS, OFFENCE_COLUMNS, PROCESS_COLUMNS, THEME_COLUMNS, simulateTrial, type SimulatedTrial } from '../core/simulate/simulate-trial.js';
 import { writeFilesAtomic } from '../io/atomic.js';
 import { toCsv, type Cell } from '../io/csv-writer.js';
 import { sha256Text } from '../io/hash.js';
-import { parseIntOption, parseNumberOption, parseSeed, requireOption } from '../cli/options.js';
-
-export interface SimulateCliOptions {
-  concept?: string;
-  stage?: string;
-  seed?: string;
-  outDir?: string;
-  n?: string;
-  clusters?: string;
-  baseRate?: string;
-  effectRate?: string;
-  icc?: string;
-  attrition?: string;
-  followUpDays?: string;
-  waitingDays?: string;
-}
 
 export interface SimulateResult {
   concept: string;
@@ -81,23 +65,25 @@ export function trialYaml(truth: Record<string, unknown>): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Handler: validates options, simulates, writes the files atomically as one set. */
-export async function runSimulate(opts: SimulateCliOptions): Promise<SimulateResult> {
-  const conceptKey = requireOption('--concept', opts.concept);
-  const concept = findConcept(conceptKey);
-  if (!concept) throw new UsageError(`--concept: unknown concept ${JSON.stringify(conceptKey)}; use 1-5 or pcp, pcp-fund, women-pcp-fund, user-grants, community-navigation`);
-  const stage = requireOption('--stage', opts.stage) as Stage;
-  if (!STAGES.includes(stage)) throw new UsageError(`--stage must be one of ${STAGES.join(', ')}, got ${JSON.stringify(opts.stage)}`);
-  const seed = parseSeed(opts.seed)!;
-  const outDir = requireOption('--out-dir', opts.outDir);
-  const n = parseIntOption('--n', opts.n, 4, 5_000_000);
-  const clusters = parseIntOption('--clusters', opts.clusters, 2, 1_000_000);
-  const baseRate = parseNumberOption('--base-rate', opts.baseRate, 0, 1, true);
-  const effectRate = parseNumberOption('--effect-rate', opts.effectRate, 0, 1, true);
-  const icc = parseNumberOption('--icc', opts.icc, 0, 0.9);
-  const attrition = parseNumberOption('--attrition', opts.attrition, 0, 0.9);
-  const followUpDays = parseIntOption('--follow-up-days', opts.followUpDays, 1, 3650);
-  const waitingDays = parseIntOption('--waiting-days', opts.waitingDays, 0, 3650);
+/** Typed options of the simulate use case (the CLI parses the text). */
+export interface SimulateOptions {
+  concept: Concept;
+  stage: Stage;
+  seed: number;
+  outDir: string;
+  n?: number;
+  clusters?: number;
+  baseRate?: number;
+  effectRate?: number;
+  icc?: number;
+  attrition?: number;
+  followUpDays?: number;
+  waitingDays?: number;
+}
+
+/** Simulates and writes the files atomically as one set. */
+export async function simulateToFolder(o: SimulateOptions): Promise<SimulateResult> {
+  const { concept, stage, seed, outDir, n, clusters, baseRate, effectRate, icc, attrition, followUpDays, waitingDays } = o;
   if (concept.unit === 'cluster' && clusters !== undefined && n !== undefined && clusters > n) {
     throw new UsageError(`--clusters (${clusters}) cannot exceed --n (${n})`);
   }

@@ -3,8 +3,51 @@ import { withCommon } from '../command-kit.js';
 import { printJson, printText, table } from '../output.js';
 
 /** `pilot-eval simulate`: options in, the simulate use case, a summary out. */
-export { runSimulate, renderTrialFiles, trialYaml, type SimulateCliOptions, type SimulateResult } from '../../app/simulate.js';
-import { runSimulate, type SimulateCliOptions } from '../../app/simulate.js';
+import { findConcept, STAGES, type Stage } from '../../core/concepts.js';
+import { UsageError } from '../../core/errors.js';
+import { simulateToFolder, type SimulateResult } from '../../app/simulate.js';
+import { parseIntOption, parseNumberOption, parseSeed, requireOption } from '../options.js';
+
+export { renderTrialFiles, trialYaml, type SimulateResult } from '../../app/simulate.js';
+
+export interface SimulateCliOptions {
+  concept?: string;
+  stage?: string;
+  seed?: string;
+  outDir?: string;
+  n?: string;
+  clusters?: string;
+  baseRate?: string;
+  effectRate?: string;
+  icc?: string;
+  attrition?: string;
+  followUpDays?: string;
+  waitingDays?: string;
+}
+
+/** Handler: parses the options and calls the simulate use case. */
+export async function runSimulate(opts: SimulateCliOptions): Promise<SimulateResult> {
+  const conceptKey = requireOption('--concept', opts.concept);
+  const concept = findConcept(conceptKey);
+  if (!concept) throw new UsageError(`--concept: unknown concept ${JSON.stringify(conceptKey)}; use 1-5 or pcp, pcp-fund, women-pcp-fund, user-grants, community-navigation`);
+  const stage = requireOption('--stage', opts.stage) as Stage;
+  if (!STAGES.includes(stage)) throw new UsageError(`--stage must be one of ${STAGES.join(', ')}, got ${JSON.stringify(opts.stage)}`);
+  return simulateToFolder({
+    concept,
+    stage,
+    seed: parseSeed(opts.seed)!,
+    outDir: requireOption('--out-dir', opts.outDir),
+    n: parseIntOption('--n', opts.n, 4, 5_000_000),
+    clusters: parseIntOption('--clusters', opts.clusters, 2, 1_000_000),
+    baseRate: parseNumberOption('--base-rate', opts.baseRate, 0, 1, true),
+    effectRate: parseNumberOption('--effect-rate', opts.effectRate, 0, 1, true),
+    icc: parseNumberOption('--icc', opts.icc, 0, 0.9),
+    attrition: parseNumberOption('--attrition', opts.attrition, 0, 0.9),
+    followUpDays: parseIntOption('--follow-up-days', opts.followUpDays, 1, 3650),
+    waitingDays: parseIntOption('--waiting-days', opts.waitingDays, 0, 3650),
+  });
+}
+
 
 export function register(program: Command): void {
   withCommon(program.command('simulate'))
