@@ -41,3 +41,9 @@ export function parseSeed(text: string | undefined, required = true): number | u
   if (v === undefined && required) throw new UsageError('--seed <int> is required so the result can be reproduced');
   return v;
 }
+
+/** Parses `--seed` where `random` (like no seed) asks for one drawn from crypto: undefined. */
+export function parseSeedOrRandom(text: string | undefined): number | undefined {
+  if (text !== undefined && String(text).trim().toLowerCase() === 'random') return undefined;
+  return parseSeed(text, false);
+}
