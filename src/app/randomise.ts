@@ -204,7 +204,9 @@ export async function runRandomise(o: RandomiseOptions): Promise<RandomiseResult
   const record = designRecord(designOptions, declared);
   const primary = (o.ledger ?? o.out)!;
   const members = [o.ledger, o.ledger && `${o.ledger}.json`, o.out, o.out && `${o.out}.json`].filter((p): p is string => Boolean(p));
-  const locks = await acquireLocks([o.ledger, o.out].filter((p): p is string => Boolean(p)), { waitMs: o.lockWaitMs });
+  // One lock per set of files written together: on the ledger when there is one (every run that
+  // appends to it is serialised), else on the allocation file.
+  const locks = await acquireLocks([primary], { waitMs: o.lockWaitMs, what: o.ledger ? `ledger ${o.ledger}` : `output ${o.out}` });
   try {
     await o.lockedHook?.();
     const { recovered } = finishInterrupted(primary, members);
@@ -516,6 +518,8 @@ export async function runVerify(o: VerifyOptions): Promise<VerifyResult> {
 export interface RecoverOptions {
   /** The ledger (or, for a run without a ledger, the allocation file) whose write was interrupted. */
   file: string;
+  /** The allocation file written with the ledger, if any (its stray staged copies are removed too). */
+  out?: string;
   lockWaitMs?: number;
 }
 
@@ -534,7 +538,8 @@ export interface RecoverResult {
 export async function runRecover(o: RecoverOptions): Promise<RecoverResult> {
   const [lock] = await acquireLocks([o.file], { waitMs: o.lockWaitMs });
   try {
-    const { recovered, removed } = finishInterrupted(o.file, [o.file, `${o.file}.json`]);
+    const members = [o.file, `${o.file}.json`, ...(o.out !== undefined && o.out !== o.file ? [o.out, `${o.out}.json`] : [])];
+    const { recovered, removed } = finishInterrupted(o.file, members);
     return { file: o.file, finished: recovered, removed };
   } finally {
     lock!.release();

@@ -8,8 +8,9 @@
  * again that it is the same stale lock, so two waiters can never both take it. A lock held from
  * another host is never assumed stale (its pid cannot be checked from here).
  */
-import { closeSync, linkSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, linkSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { UsageError } from '../core/errors.js';
 
@@ -124,6 +125,11 @@ export async function acquireLock(target: string, options: LockOptions = {}): Pr
   const pollMs = options.pollMs ?? 50;
   const host = hostname();
   const me: LockHolder = { pid: process.pid, host, since: new Date().toISOString(), token: randomBytes(8).toString('hex') };
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+  } catch (err) {
+    throw new UsageError(`cannot write ${target}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
   const deadline = Date.now() + waitMs;
   let last: LockHolder | null = null;
   for (;;) {

@@ -50,7 +50,7 @@ Examples:
   $ pilot-eval randomise cases.csv --method complete --nested treatment:told,not_told --seed 7310498826 --out alloc.csv
   $ pilot-eval randomise --verify allocation.csv
   $ pilot-eval randomise --verify ledger.csv --key-file trial.key --expect-head <hash kept elsewhere>
-  $ pilot-eval randomise --recover --ledger ledger.csv
+  $ pilot-eval randomise --recover --ledger ledger.csv --out part.csv
 
 Outputs: <out> (id, arm, sub_arm, stratum, cluster, sequence) and <out>.json (method, options, seed,
 version, sha256 of input and output). A ledger keeps <ledger>.json beside it (design, seed, head
@@ -90,7 +90,7 @@ export function register(program: Command): void {
     .option('--verify <file>', 'verify an allocation (recompute from its manifest) or a ledger (hash chain and replay)')
     .option('--input <cases.csv>', 'with --verify: the cases file, if not where the manifest says')
     .option('--expect-head <hash>', 'with --verify: a head hash kept elsewhere, which the ledger must still contain')
-    .option('--recover', 'finish (or clear) a write interrupted by a crash: with --ledger, or --out without a ledger')
+    .option('--recover', 'finish (or clear) a write interrupted by a crash: with --ledger (and its --out, if any), or --out alone')
     .option('--lock-wait <seconds>', 'how long to wait for another run writing the same ledger or output (default 10)')
     .addHelpText('after', EXAMPLES)
     .action(async (cases: string | undefined, opts: CliOptions) => {
@@ -100,8 +100,8 @@ export function register(program: Command): void {
       const lockWaitMs = waitS === undefined ? undefined : waitS * 1000;
       if (opts.recover) {
         const file = opts.ledger ?? opts.out;
-        if (file === undefined || cases !== undefined || opts.verify !== undefined) throw new UsageError('--recover takes --ledger <ledger.csv> (or --out <allocation.csv> for a run without a ledger) and nothing else');
-        const r = await runRecover({ file, lockWaitMs });
+        if (file === undefined || cases !== undefined || opts.verify !== undefined) throw new UsageError('--recover takes --ledger <ledger.csv> (and the --out of that run, if any) or --out <allocation.csv> for a run without a ledger, and nothing else');
+        const r = await runRecover({ file, out: opts.ledger !== undefined ? opts.out : undefined, lockWaitMs });
         if (json) return printJson(r);
         const what = r.finished.length ? `finished an interrupted write: ${r.finished.join(', ')}` : r.removed.length ? `removed ${r.removed.length} staged file(s) of a write that never committed; the files before it stand` : 'nothing to recover';
         printText(`${p.green('recovered')}: ${r.file}: ${what}`);
