@@ -111,14 +111,17 @@ export class AtomicWriter {
     return this.temp;
   }
 
-  /** Renames the staged file over the target (the second half of commit). */
-  rename(): void {
+  /**
+   * Renames the staged file over the target (the second half of commit). `keepOnFailure` keeps
+   * the staged copy when the rename fails (a committed journalled write still needs it).
+   */
+  rename(keepOnFailure = false): void {
     if (this.state !== 'staged') return;
     this.state = 'finished';
     try {
       renameSync(this.temp, this.target);
     } catch (err) {
-      rmSync(this.temp, { force: true });
+      if (!keepOnFailure) rmSync(this.temp, { force: true });
       throw new UsageError(`cannot write ${this.target}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
     fsyncDir(dirname(this.target));
@@ -228,14 +231,14 @@ export function writeFileSetJournalled(files: Array<{ path: string; content: str
     throw err;
   }
   hook?.('journal');
-  try {
-    writers.forEach((w, i) => {
-      w.rename();
-      hook?.(`renamed:${i}`);
-    });
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}; the write was committed but not finished: run the same command with --recover to finish it`);
-  }
+  writers.forEach((w, i) => {
+    try {
+      w.rename(true);
+    } catch (err) {
+      throw new UsageError(`${(err as Error).message}; the write was committed but not finished: run the same command with --recover to finish it`);
+    }
+    hook?.(`renamed:${i}`);
+  });
   rmSync(journal, { force: true });
   fsyncDir(dirname(journal));
 }
