@@ -32,6 +32,19 @@ describe('runRandomise: the ledger is locked across read-append-write', () => {
     expect([ra.ledger!.rows_after, rb.ledger!.rows_after].sort()).toEqual([30, 60]);
     expect((await runVerify({ file: ledger })).rows).toBe(60);
   });
+  it('--verify during an append waits for it and sees the whole new set', async () => {
+    const d = ws();
+    const ledger = join(d, 'ledger.csv');
+    writeFileSync(join(d, 'a.csv'), casesCsv(20));
+    writeFileSync(join(d, 'b.csv'), casesCsv(20, 20));
+    const design = { method: 'permuted-block', block: 'site', ledger, now: NOW };
+    await runRandomise({ cases: join(d, 'a.csv'), ...design, seed: SEED });
+    const append = runRandomise({ cases: join(d, 'b.csv'), ...design, lockedHook: () => new Promise<void>((r) => setTimeout(r, 100)) });
+    await new Promise((r) => setTimeout(r, 20));
+    const v = await runVerify({ file: ledger });
+    expect(v.rows).toBe(40);
+    expect((await append).ledger!.rows_after).toBe(40);
+  });
   it('a lock held too long is exit 2 naming the holder', async () => {
     const d = ws();
     const ledger = join(d, 'ledger.csv');

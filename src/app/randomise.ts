@@ -347,6 +347,8 @@ export interface VerifyOptions {
   keyFile?: string;
   /** A head hash kept elsewhere (e.g. with a third party): the ledger must still contain it. */
   expectHead?: string;
+  /** How long to wait for a run that is writing the set, in milliseconds (default 10 s). */
+  lockWaitMs?: number;
 }
 
 export interface VerifyResult {
@@ -422,9 +424,31 @@ async function firstDifference(file: string, read: string, expected: string[][])
   return new IntegrityError(`${file} differs from the recomputed allocation in its bytes (quoting or line endings), though every row matches`);
 }
 
-/** `--verify`: recomputes an allocation from its manifest, or checks a ledger (chain and replay). */
+/**
+ * `--verify`: recomputes an allocation from its manifest, or checks a ledger (chain and replay).
+ * It holds the set's lock while it reads (when the folder lets it create one), so it never sees a
+ * set half-way through another run's write.
+ */
 export async function runVerify(o: VerifyOptions): Promise<VerifyResult> {
   const key: ChainKey = o.keyFile !== undefined ? readKeyFile(o.keyFile) : null;
+  // The set's lock is on the ledger when the file was written with one.
+  let primary = o.file;
+  try {
+    const m = readManifestJson(`${o.file}.json`, 'manifest');
+    const ref = m.ledger as { path?: unknown } | null | undefined;
+    if (m.kind === 'allocation' && ref && typeof ref.path === 'string') primary = resolveBeside(`${o.file}.json`, ref.path);
+  } catch {
+    // Reported by the verification itself.
+  }
+  const [lock] = await acquireLocks([primary], { waitMs: o.lockWaitMs, readOnlyOk: true, what: primary === o.file ? o.file : `ledger ${primary}` });
+  try {
+    return await verifyLocked(o, key);
+  } finally {
+    lock!.release();
+  }
+}
+
+async function verifyLocked(o: VerifyOptions, key: ChainKey): Promise<VerifyResult> {
   const view = new PendingView();
   view.add(o.file);
   if (!existsSync(view.via(o.file))) throw new UsageError(`${o.file} not found`);

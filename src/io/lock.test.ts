@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -85,5 +85,24 @@ describe('file lock', () => {
     writeFileSync(lockPathFor(target), JSON.stringify({ pid: process.pid, host: hostname(), since: 'x', token: 'someone-else' }));
     l.release();
     expect(existsSync(lockPathFor(target))).toBe(true);
+  });
+});
+
+describe('file lock for readers', () => {
+  it('goes on without a lock in a read-only folder or one that does not exist (and creates nothing)', async () => {
+    const d = ws();
+    const missing = join(d, 'no', 'such', 'ledger.csv');
+    const l = await acquireLock(missing, { readOnlyOk: true });
+    l.release();
+    expect(existsSync(join(d, 'no'))).toBe(false);
+    if (process.getuid?.() !== 0) {
+      const ro = join(d, 'ro');
+      mkdirSync(ro);
+      chmodSync(ro, 0o500);
+      const r = await acquireLock(join(ro, 'ledger.csv'), { readOnlyOk: true });
+      r.release();
+      await expect(acquireLock(join(ro, 'ledger.csv'))).rejects.toThrow('cannot lock');
+      chmodSync(ro, 0o700);
+    }
   });
 });

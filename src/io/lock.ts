@@ -8,7 +8,7 @@
  * again that it is the same stale lock, so two waiters can never both take it. A lock held from
  * another host is never assumed stale (its pid cannot be checked from here).
  */
-import { closeSync, linkSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, linkSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -34,6 +34,22 @@ export interface LockOptions {
   pollMs?: number;
   /** What is locked, for messages (e.g. "ledger ledger.csv"). */
   what?: string;
+  /**
+   * For readers: when the lock file cannot be created because the folder is read-only to this
+   * user (EACCES, EPERM, EROFS), go on without a lock instead of failing.
+   */
+  readOnlyOk?: boolean;
+}
+
+const READ_ONLY = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOENT', 'ENOTDIR']);
+
+class LockFileError extends UsageError {
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+  ) {
+    super(message);
+  }
 }
 
 /** A takeover lock older than this is itself stale (taking over takes milliseconds). */
@@ -85,7 +101,7 @@ function tryCreate(path: string, holder: LockHolder): boolean {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') return false;
-    throw new UsageError(`cannot lock ${path}: ${code ?? (err as Error).message}`);
+    throw new LockFileError(`cannot lock ${path}: ${code ?? (err as Error).message}`, code);
   } finally {
     rmSync(temp, { force: true });
   }
@@ -125,6 +141,7 @@ export async function acquireLock(target: string, options: LockOptions = {}): Pr
   const pollMs = options.pollMs ?? 50;
   const host = hostname();
   const me: LockHolder = { pid: process.pid, host, since: new Date().toISOString(), token: randomBytes(8).toString('hex') };
+  if (options.readOnlyOk && !existsSync(dirname(path))) return { path, holder: me, release() {} };
   try {
     mkdirSync(dirname(path), { recursive: true });
   } catch (err) {
@@ -133,7 +150,14 @@ export async function acquireLock(target: string, options: LockOptions = {}): Pr
   const deadline = Date.now() + waitMs;
   let last: LockHolder | null = null;
   for (;;) {
-    if (tryCreate(path, me)) {
+    let created: boolean;
+    try {
+      created = tryCreate(path, me);
+    } catch (err) {
+      if (options.readOnlyOk && err instanceof LockFileError && READ_ONLY.has(err.code ?? '')) return { path, holder: me, release() {} };
+      throw err;
+    }
+    if (created) {
       let released = false;
       return {
         path,

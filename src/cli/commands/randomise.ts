@@ -109,7 +109,7 @@ export function register(program: Command): void {
       }
       if (opts.verify !== undefined) {
         if (cases !== undefined) throw new UsageError('--verify takes the file to check; do not give a cases file as well (use --input)');
-        const r = await runVerify({ file: opts.verify, input: opts.input, keyFile: opts.keyFile, expectHead: opts.expectHead });
+        const r = await runVerify({ file: opts.verify, input: opts.input, keyFile: opts.keyFile, expectHead: opts.expectHead, lockWaitMs });
         if (r.pending_write) warn(`an interrupted write is committed but unfinished (${r.pending_write}); verified the set it commits. Run --recover to finish it`, { json });
         if (json) return printJson(r);
         printText(`${p.green('verified')}: ${r.file} (${r.kind}, ${r.rows} row(s), method ${r.method}, seed ${r.seed})${r.head_hash ? `\nhead hash ${r.head_hash}` : ''}`);
