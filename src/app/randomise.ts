@@ -9,21 +9,22 @@
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { DataError, IntegrityError, UsageError } from '../core/errors.js';
-import { allocateBatch, smallBlocks, summarise, type AllocationSummary, type PriorAllocation } from '../core/randomise/allocate.js';
+import { allocateBatch, smallBlocks, summarise, type AllocationSummary } from '../core/randomise/allocate.js';
 import { declareDesign, type DeclaredDesign, type DesignOptions } from '../core/randomise/design.js';
 import type { ChainKey } from '../core/randomise/ledger.js';
 import {
+  allocationManifest,
   appendRows,
   checkKey,
   checkLedgerChain,
-  COL,
   designFromOptions,
   designRecord,
   diffDesign,
   mergeAllocation,
   nextBatch,
-  noPrior,
+  recomputeAllocation,
   replayLedger,
+  rowsFromLedger,
   splitAgainstLedger,
   type LedgerState,
   type ManifestDesign,
@@ -299,21 +300,18 @@ async function randomiseLocked(o: RandomiseOptions, p: Prepared): Promise<Random
     const text = allocationCsv({ ids: units.ids, arms: all.arms, armLabels: design.arms, subArms: all.subArms, subLabels: design.nested?.subArms ?? [], strata: units.blocks, clusters: units.clusters, sequence: all.sequence });
     outSha = sha256Text(text);
     manifestPath = `${o.out}.json`;
-    const manifest = {
-      schema_version: 1,
-      kind: 'allocation',
-      tool: 'pilot-eval',
+    const manifest = allocationManifest({
       version: VERSION,
-      command: 'randomise',
-      method: design.method,
-      design: record,
+      design,
+      record,
       seed,
       delimiter: p.delimiter,
       map: p.mapRecord,
-      input: { path: o.cases, sha256: inputSha, rows: n },
-      output: { path: o.out, sha256: outSha, rows: n },
+      input: { path: o.cases, sha256: inputSha },
+      output: { path: o.out, sha256: outSha },
+      rows: n,
       ledger: ledgerSummary ? { path: ledgerSummary.path, rows: ledgerSummary.rows_after, head_hash: ledgerSummary.head_hash } : null,
-    };
+    });
     files.push({ path: o.out, content: text });
     files.push({ path: manifestPath, content: `${JSON.stringify(manifest, null, 2)}\n` });
   }
@@ -478,14 +476,8 @@ async function verifyLocked(o: VerifyOptions, key: ChainKey): Promise<VerifyResu
     const l = await readLedgerCsv(view.via(ledgerPath), ledgerPath);
     if (l.rows.length < ledgerRef.rows) throw new IntegrityError(`ledger ${ledgerPath} has ${l.rows.length} rows, fewer than the ${ledgerRef.rows} it had when ${o.file} was written`);
     if (l.hashes[ledgerRef.rows - 1] !== ledgerRef.head_hash && ledgerRef.rows > 0) throw new IntegrityError(`ledger ${ledgerPath} row ${ledgerRef.rows} no longer has the hash recorded in ${manifestFile}`);
-    const byId = new Map(l.rows.map((r) => [r[COL.id]!, r]));
     const t = await readOwnCsv(view.via(o.file), o.file);
-    const ids = t.cells.get('id') ?? [];
-    const expectedRows = ids.map((id) => {
-      const r = byId.get(id);
-      if (!r) return [id, '(not in ledger)', '', '', '', ''];
-      return [r[COL.id]!, r[COL.arm]!, r[COL.sub_arm]!, r[COL.stratum]!, r[COL.cluster]!, r[COL.sequence]!];
-    });
+    const expectedRows = rowsFromLedger(l, t.cells.get('id') ?? []);
     rowCount = expectedRows.length;
     const expectedText = toCsv(ALLOCATION_COLUMNS, expectedRows);
     if (expectedText !== actualText) throw await firstDifference(o.file, view.via(o.file), expectedRows);
@@ -507,18 +499,8 @@ async function verifyLocked(o: VerifyOptions, key: ChainKey): Promise<VerifyResu
     }
     const { cases } = await loadInput(inputPath, (m.delimiter as string) ?? ',', map, declared);
     const d = declared.design;
-    const prior: PriorAllocation = noPrior(d, cases.units);
-    const units = { ...cases.units, blocks: cases.units.blocks ?? (d.method === 'permuted-block' ? cases.units.ids.map(() => '') : null) };
-    const alloc = allocateBatch(d, seed, prior, units, 1);
     const u = cases.units;
-    const expectedRow = (i: number): string[] => [
-      u.ids[i]!,
-      d.arms[alloc.arms[i]!]!,
-      alloc.subArms[i]! >= 0 ? d.nested!.subArms[alloc.subArms[i]!]! : '',
-      u.blocks ? u.blocks[i]! : '',
-      u.clusters ? u.clusters[i]! : '',
-      String(i + 1),
-    ];
+    const { alloc, row: expectedRow } = recomputeAllocation(d, seed, u);
     rowCount = u.ids.length;
     const expectedText = allocationCsv({
       ids: u.ids,

@@ -402,3 +402,58 @@ export function appendRows(args: {
   };
   return { rows, manifest };
 }
+
+/** The allocation manifest (`<out>.json`): design, seed, and the input and output it binds. */
+export function allocationManifest(a: {
+  version: string;
+  design: Design;
+  record: ManifestDesign;
+  seed: number;
+  delimiter: string;
+  map: { path: string; sha256: string } | null;
+  input: { path: string; sha256: string };
+  output: { path: string; sha256: string };
+  rows: number;
+  ledger: { path: string; rows: number; head_hash: string } | null;
+}): Record<string, unknown> {
+  return {
+    schema_version: 1,
+    kind: 'allocation',
+    tool: 'pilot-eval',
+    version: a.version,
+    command: 'randomise',
+    method: a.design.method,
+    design: a.record,
+    seed: a.seed,
+    delimiter: a.delimiter,
+    map: a.map,
+    input: { path: a.input.path, sha256: a.input.sha256, rows: a.rows },
+    output: { path: a.output.path, sha256: a.output.sha256, rows: a.rows },
+    ledger: a.ledger,
+  };
+}
+
+/** The allocation rows a ledger records for `ids` (id, arm, sub_arm, stratum, cluster, sequence). */
+export function rowsFromLedger(ledger: LedgerContent, ids: readonly string[]): string[][] {
+  const byId = new Map(ledger.rows.map((r) => [r[COL.id]!, r]));
+  return ids.map((id) => {
+    const r = byId.get(id);
+    if (!r) return [id, '(not in ledger)', '', '', '', ''];
+    return [r[COL.id]!, r[COL.arm]!, r[COL.sub_arm]!, r[COL.stratum]!, r[COL.cluster]!, r[COL.sequence]!];
+  });
+}
+
+/** An allocation recomputed from its design, seed and cases (one batch, no prior allocation). */
+export function recomputeAllocation(design: Design, seed: number, u: UnitColumns): { alloc: BatchAllocation; row: (i: number) => string[] } {
+  const units = { ...u, blocks: u.blocks ?? (design.method === 'permuted-block' ? u.ids.map(() => '') : null) };
+  const alloc = allocateBatch(design, seed, noPrior(design, u), units, 1);
+  const row = (i: number): string[] => [
+    u.ids[i]!,
+    design.arms[alloc.arms[i]!]!,
+    alloc.subArms[i]! >= 0 ? design.nested!.subArms[alloc.subArms[i]!]! : '',
+    u.blocks ? u.blocks[i]! : '',
+    u.clusters ? u.clusters[i]! : '',
+    String(i + 1),
+  ];
+  return { alloc, row };
+}
