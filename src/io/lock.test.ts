@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -104,5 +104,23 @@ describe('file lock for readers', () => {
       await expect(acquireLock(join(ro, 'ledger.csv'))).rejects.toThrow('cannot lock');
       chmodSync(ro, 0o700);
     }
+  });
+});
+
+describe('leftovers of a killed locker', () => {
+  it('an old private lock file of a dead process is removed when the lock is next taken; a fresh one is left', async () => {
+    const d = ws();
+    const target = join(d, 'ledger.csv');
+    const dead = deadPid();
+    const old = `${lockPathFor(target)}.${dead}.00ff`;
+    const fresh = `${lockPathFor(target)}.${dead}.11ee`;
+    writeFileSync(old, '{}');
+    writeFileSync(fresh, '{}');
+    const past = new Date(Date.now() - 60_000);
+    utimesSync(old, past, past);
+    const l = await acquireLock(target);
+    l.release();
+    expect(existsSync(old)).toBe(false);
+    expect(existsSync(fresh)).toBe(true);
   });
 });

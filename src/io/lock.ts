@@ -8,9 +8,9 @@
  * again that it is the same stale lock, so two waiters can never both take it. A lock held from
  * another host is never assumed stale (its pid cannot be checked from here).
  */
-import { closeSync, existsSync, linkSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { UsageError } from '../core/errors.js';
 
@@ -132,6 +132,31 @@ function takeOverStale(path: string, holder: LockHolder): boolean {
   }
 }
 
+/**
+ * Removes the private files of lock attempts by processes that died between writing and linking
+ * them (`<lock>.<pid>.<token>`): only when the pid is gone and the file is older than a takeover.
+ */
+function removeDeadTemps(path: string): void {
+  const dir = dirname(path);
+  const prefix = `${basename(path)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = name.startsWith(prefix) ? /^(\d+)\.[0-9a-f]+$/.exec(name.slice(prefix.length)) : null;
+    if (!m || alive(Number(m[1]))) continue;
+    const p = join(dir, name);
+    try {
+      if (Date.now() - statSync(p).mtimeMs > TAKEOVER_STALE_MS) rmSync(p, { force: true });
+    } catch {
+      // gone already
+    }
+  }
+}
+
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Takes the lock on `target`, waiting up to `waitMs` for another holder. */
@@ -158,6 +183,7 @@ export async function acquireLock(target: string, options: LockOptions = {}): Pr
       throw err;
     }
     if (created) {
+      removeDeadTemps(path);
       let released = false;
       return {
         path,
