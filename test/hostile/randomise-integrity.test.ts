@@ -164,6 +164,24 @@ describe('a kill at any point of the multi-file write', () => {
     }, 60_000);
   }
 
+  it('an allocation without a ledger (file + manifest): killed between the renames, it verifies and --recover finishes it', async () => {
+    const d = join(dir, 'kill-out');
+    rmSync(d, { recursive: true, force: true });
+    const cases = join(dir, 'kill-out.csv');
+    writeFileSync(cases, casesCsv(30));
+    const out = join(d, 'a.csv');
+    await runRandomise({ cases, method: 'complete', seed: Number(SEED), out });
+    const k = await killedAt('renamed:0', { cases, method: 'complete', seed: 51207733, out });
+    expect(k.signal, k.stderr).toBe('SIGKILL');
+    // The new allocation was renamed in, its manifest not yet: read through the record, it verifies.
+    const v = await runVerify({ file: out });
+    expect(v.seed).toBe(51207733);
+    expect(v.pending_write).toBe(`${out}.journal`);
+    expect((await runRecover({ file: out })).finished).toEqual([`${out}.json`]);
+    expect((await runVerify({ file: out })).pending_write).toBeUndefined();
+    expect(leftovers(d)).toEqual([]);
+  });
+
   it('the next run finishes an interrupted write by itself before appending', async () => {
     const d = join(dir, 'kill-next');
     const ledger = join(d, 'ledger.csv');
