@@ -48,3 +48,9 @@ export function parseChoiceOption<T extends string>(name: string, text: string |
   if (!(choices as readonly string[]).includes(text)) throw new UsageError(`${name} must be one of ${choices.join(', ')}; got ${JSON.stringify(text)}`);
   return text as T;
 }
+
+/** Parses `--seed` where `random` (like no seed) asks for one drawn from crypto: undefined. */
+export function parseSeedOrRandom(text: string | undefined): number | undefined {
+  if (text !== undefined && String(text).trim().toLowerCase() === 'random') return undefined;
+  return parseSeed(text, false);
+}

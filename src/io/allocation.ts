@@ -7,8 +7,9 @@ import { IdIndex } from '../core/outcomes/id-index.js';
 import { existsSync, readFileSync, rmSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { IntegrityError, ProblemList, type DataProblem } from '../core/errors.js';
+import { IntegrityError, ProblemList, UsageError, type DataProblem } from '../core/errors.js';
 import type { UnitColumns } from '../core/randomise/allocate.js';
+import type { LedgerContent, LedgerManifest, LedgerState } from '../core/randomise/ledger-record.js';
 import { findClustersSpanningBlocks } from '../core/randomise/block-cluster.js';
 import { LEDGER_COLUMNS } from '../core/randomise/ledger.js';
 import type { ColumnMap } from './column-map.js';
@@ -160,33 +161,27 @@ export function allocationCsv(c: AllocationColumns): string {
 }
 
 /** Reads an allocation or ledger CSV as text columns (no column map: these are our own files). */
-export function readOwnCsv(path: string): Promise<TextTable> {
-  return readTable(path, {});
+export function readOwnCsv(path: string, displayName?: string): Promise<TextTable> {
+  return readTable(path, displayName === undefined ? {} : { displayName });
 }
 
 /** Reads and parses a JSON manifest; a missing or unreadable one does not verify (exit 4). */
-export function readManifestJson(path: string, what: string): Record<string, unknown> {
-  if (!existsSync(path)) throw new IntegrityError(`${what} ${path} not found: it is written beside the file by 'pilot-eval randomise'`);
+export function readManifestJson(path: string, what: string, displayName: string = path): Record<string, unknown> {
+  if (!existsSync(path)) throw new IntegrityError(`${what} ${displayName} not found: it is written beside the file by 'pilot-eval randomise'`);
   try {
     const doc = JSON.parse(readFileSync(path, 'utf8')) as unknown;
     if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new Error('not an object');
     return doc as Record<string, unknown>;
   } catch (err) {
-    throw new IntegrityError(`${what} ${path} is not valid JSON (${(err as Error).message})`);
+    throw new IntegrityError(`${what} ${displayName} is not valid JSON (${(err as Error).message})`);
   }
 }
 
-/** Ledger contents: rows' cells (all columns but `hash`), stored hashes and physical lines. */
-export interface LedgerContent {
-  file: string;
-  rows: string[][];
-  hashes: string[];
-  lines: number[];
-}
+export type { LedgerContent } from '../core/randomise/ledger-record.js';
 
 /** Reads a ledger CSV; its header must be exactly the ledger columns. */
-export async function readLedgerCsv(path: string): Promise<LedgerContent> {
-  const t = await readOwnCsv(path);
+export async function readLedgerCsv(path: string, displayName?: string): Promise<LedgerContent> {
+  const t = await readOwnCsv(path, displayName);
   const want = LEDGER_COLUMNS.join(',');
   if (t.columns.join(',') !== want) throw new IntegrityError(`${path} is not a pilot-eval ledger: header is ${t.columns.join(',')}, expected ${want}`);
   const cols = LEDGER_COLUMNS.map((c) => t.cells.get(c)!);
@@ -202,4 +197,35 @@ export async function readLedgerCsv(path: string): Promise<LedgerContent> {
 /** Ledger CSV text: header plus rows (each row's cells + hash). */
 export function ledgerCsv(rows: ReadonlyArray<readonly string[]>): string {
   return toCsv(LEDGER_COLUMNS, rows);
+}
+
+/**
+ * Reads a ledger and its manifest (`<ledger>.json`). `via` maps a path to the file to read in its
+ * place (a committed but unfinished write's staged copy); messages still name the real path.
+ */
+export async function readLedgerState(path: string, via: (p: string) => string = (p) => p): Promise<LedgerState> {
+  const manifestPath = `${path}.json`;
+  const csvExists = existsSync(via(path));
+  const manExists = existsSync(via(manifestPath));
+  if (!csvExists && manExists) throw new IntegrityError(`ledger ${path} is missing but its manifest ${manifestPath} exists: the ledger has been deleted or moved`);
+  if (!csvExists) return { path, manifestPath, manifest: null, content: null, raw: null };
+  const manifest = readManifestJson(via(manifestPath), 'ledger manifest', manifestPath) as unknown as LedgerManifest;
+  if (manifest.kind !== 'ledger' || typeof manifest.seed !== 'number' || !manifest.design) throw new IntegrityError(`${manifestPath} is not a pilot-eval ledger manifest`);
+  const content = await readLedgerCsv(via(path), path);
+  return { path, manifestPath, manifest, content, raw: readFileSync(via(path), 'utf8') };
+}
+
+/** Smallest key accepted by --key-file (bytes). */
+export const MIN_KEY_BYTES = 16;
+
+/** Reads a chain key: the file's bytes, as they are (keep the file; the same bytes are needed to verify). */
+export function readKeyFile(path: string): Uint8Array {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (err) {
+    throw new UsageError(`cannot read --key-file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  if (bytes.length < MIN_KEY_BYTES) throw new UsageError(`--key-file ${path} holds ${bytes.length} byte(s); a key needs at least ${MIN_KEY_BYTES} random bytes (e.g. openssl rand -hex 32 > ${path})`);
+  return new Uint8Array(bytes);
 }

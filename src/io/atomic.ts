@@ -1,14 +1,33 @@
 /**
  * Atomic output: every file pilot-eval writes goes to a temporary file in the same folder, is
  * fsynced, then renamed over the target. A crash or a rejected input leaves the old file or nothing.
+ * A file that is replaced keeps its permission bits (a 0600 file stays 0600).
+ *
+ * A set of files that must change together (a ledger and its manifest) can be written with a
+ * write-ahead record: every file is staged and fsynced, then the record listing them (target,
+ * staged file, sha256) is written atomically: that is the commit point. The renames follow and the
+ * record is removed. A crash before the record leaves the old set (and stray staged files, removed
+ * by `removeStrayTemps`); a crash after it is finished by `recoverFileSet`, which renames what is
+ * left (it can be run any number of times), and `pendingFileSet` shows a reader the set as it
+ * will be once finished.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { UsageError } from '../core/errors.js';
+import { closeSync, existsSync, fchmodSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { createHash, randomBytes } from 'node:crypto';
+import { IntegrityError, UsageError } from '../core/errors.js';
 
 function tempPathFor(target: string): string {
   return join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+}
+
+/** Permission bits of an existing regular file, or null when there is none. */
+function existingMode(path: string): number | null {
+  try {
+    const st = statSync(path);
+    return st.isFile() ? st.mode & 0o7777 : null;
+  } catch {
+    return null;
+  }
 }
 
 function isDirectory(path: string): boolean {
@@ -36,7 +55,7 @@ function fsyncDir(dir: string): void {
 export class AtomicWriter {
   private fd: number;
   private readonly temp: string;
-  private done = false;
+  private state: 'open' | 'staged' | 'finished' = 'open';
 
   constructor(readonly target: string) {
     const dir = dirname(target);
@@ -45,14 +64,17 @@ export class AtomicWriter {
     try {
       mkdirSync(dir, { recursive: true });
       this.temp = tempPathFor(target);
-      this.fd = openSync(this.temp, 'wx', 0o644);
+      const keep = existingMode(target);
+      // A replaced file keeps its mode; the staged copy is never more open than the file it replaces.
+      this.fd = openSync(this.temp, 'wx', keep === null ? 0o644 : keep & 0o600);
+      if (keep !== null) fchmodSync(this.fd, keep);
     } catch (err) {
       throw new UsageError(`cannot write ${target}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
   }
 
   write(text: string | Uint8Array): void {
-    if (this.done) throw new Error('AtomicWriter: write after commit/abort');
+    if (this.state !== 'open') throw new Error('AtomicWriter: write after commit/abort');
     const buf = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
     let off = 0;
     try {
@@ -64,30 +86,53 @@ export class AtomicWriter {
   }
 
   commit(): void {
-    if (this.done) return;
-    this.done = true;
+    if (this.state === 'finished') return;
+    this.stage();
+    this.rename();
+  }
+
+  /** Flushes the staged file to disk and closes it (the first half of commit). */
+  stage(): void {
+    if (this.state !== 'open') return;
+    this.state = 'staged';
     try {
       fsyncSync(this.fd);
     } catch (err) {
+      this.state = 'finished';
       closeSync(this.fd);
       rmSync(this.temp, { force: true });
       throw new UsageError(`cannot write ${this.target}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
     closeSync(this.fd);
+  }
+
+  /** The staged file's path. */
+  get stagedPath(): string {
+    return this.temp;
+  }
+
+  /**
+   * Renames the staged file over the target (the second half of commit). `keepOnFailure` keeps
+   * the staged copy when the rename fails (a committed journalled write still needs it).
+   */
+  rename(keepOnFailure = false): void {
+    if (this.state !== 'staged') return;
+    this.state = 'finished';
     try {
       renameSync(this.temp, this.target);
     } catch (err) {
-      rmSync(this.temp, { force: true });
+      if (!keepOnFailure) rmSync(this.temp, { force: true });
       throw new UsageError(`cannot write ${this.target}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
     fsyncDir(dirname(this.target));
   }
 
   abort(): void {
-    if (this.done) return;
-    this.done = true;
+    if (this.state === 'finished') return;
+    const wasOpen = this.state === 'open';
+    this.state = 'finished';
     try {
-      closeSync(this.fd);
+      if (wasOpen) closeSync(this.fd);
     } finally {
       rmSync(this.temp, { force: true });
     }
@@ -134,3 +179,141 @@ export function writeFilesAtomic(files: Array<{ path: string; content: string | 
     throw err;
   }
 }
+
+/** A step of a journalled write, for fault-injection tests: `staged:<i>`, `journal`, `renamed:<i>`. */
+export type WriteStep = string;
+
+export interface FileSetOptions {
+  /** Path of the write-ahead record (e.g. `<ledger>.journal`); without it, files are renamed in turn. */
+  journal?: string;
+  /** Called after each step (tests use it to kill the process at that point). */
+  hook?: (step: WriteStep) => void;
+}
+
+interface JournalEntry {
+  target: string;
+  staged: string;
+  sha256: string;
+}
+
+interface Journal {
+  schema_version: 1;
+  kind: 'pilot-eval write-ahead record';
+  files: JournalEntry[];
+}
+
+function sha256Bytes(bytes: string | Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/**
+ * Writes several files as one unit with a write-ahead record (see the top of this file): after the
+ * record is written, the new set is committed even if the process dies before every rename.
+ */
+export function writeFileSetJournalled(files: Array<{ path: string; content: string | Uint8Array }>, journal: string, hook?: (step: WriteStep) => void): void {
+  const writers: AtomicWriter[] = [];
+  try {
+    files.forEach((f, i) => {
+      const w = new AtomicWriter(f.path);
+      writers.push(w);
+      w.write(f.content);
+      w.stage();
+      hook?.(`staged:${i}`);
+    });
+    const record: Journal = {
+      schema_version: 1,
+      kind: 'pilot-eval write-ahead record',
+      files: files.map((f, i) => ({ target: resolve(f.path), staged: resolve(writers[i]!.stagedPath), sha256: sha256Bytes(f.content) })),
+    };
+    writeFileAtomic(journal, `${JSON.stringify(record, null, 2)}\n`);
+  } catch (err) {
+    for (const w of writers) w.abort();
+    throw err;
+  }
+  hook?.('journal');
+  writers.forEach((w, i) => {
+    try {
+      w.rename(true);
+    } catch (err) {
+      throw new UsageError(`${(err as Error).message}; the write was committed but not finished: run the same command with --recover to finish it`);
+    }
+    hook?.(`renamed:${i}`);
+  });
+  rmSync(journal, { force: true });
+  fsyncDir(dirname(journal));
+}
+
+function readJournal(path: string): Journal | null {
+  if (!existsSync(path)) return null;
+  let doc: Journal;
+  try {
+    doc = JSON.parse(readFileSync(path, 'utf8')) as Journal;
+  } catch (err) {
+    // The record is written atomically, so a torn one means someone else wrote it.
+    throw new IntegrityError(`write-ahead record ${path} is not valid JSON (${(err as Error).message})`);
+  }
+  if (doc?.kind !== 'pilot-eval write-ahead record' || !Array.isArray(doc.files)) throw new IntegrityError(`${path} is not a pilot-eval write-ahead record`);
+  for (const f of doc.files) {
+    // A staged file always sits beside its target, named after it.
+    const ok = typeof f.target === 'string' && typeof f.staged === 'string' && dirname(f.staged) === dirname(f.target) && basename(f.staged).startsWith(`.${basename(f.target)}.`) && f.staged.endsWith('.tmp');
+    if (!ok) throw new IntegrityError(`write-ahead record ${path} names ${JSON.stringify(f.staged)} for ${JSON.stringify(f.target)}, which is not a staged copy of it`);
+  }
+  return doc;
+}
+
+/** Files a committed but unfinished write will replace: target -> staged copy (absolute paths). */
+export function pendingFileSet(journal: string): Map<string, string> {
+  const doc = readJournal(journal);
+  const out = new Map<string, string>();
+  for (const f of doc?.files ?? []) if (existsSync(f.staged)) out.set(f.target, f.staged);
+  return out;
+}
+
+/**
+ * Finishes a committed write whose process died before every rename: renames the staged copies
+ * still there (each checked against its recorded sha256) and removes the record. Returns the
+ * targets it renamed, or null when there was nothing to finish.
+ */
+export function recoverFileSet(journal: string): string[] | null {
+  const doc = readJournal(journal);
+  if (!doc) return null;
+  const renamed: string[] = [];
+  for (const f of doc.files) {
+    if (existsSync(f.staged)) {
+      const sha = sha256Bytes(readFileSync(f.staged));
+      if (sha !== f.sha256) throw new IntegrityError(`staged file ${f.staged} (for ${f.target}) does not have the sha256 recorded in ${journal}; it has been changed since it was written`);
+      renameSync(f.staged, f.target);
+      fsyncDir(dirname(f.target));
+      renamed.push(f.target);
+    } else if (!existsSync(f.target) || sha256Bytes(readFileSync(f.target)) !== f.sha256) {
+      throw new IntegrityError(`${journal} records a write of ${f.target}, but neither the staged copy nor the target holds it (sha256 ${f.sha256})`);
+    }
+  }
+  rmSync(journal, { force: true });
+  fsyncDir(dirname(journal));
+  return renamed;
+}
+
+/**
+ * Removes staged copies of `target` left by a process that died before committing (call it only
+ * while holding the target's lock, after `recoverFileSet`). Returns what it removed.
+ */
+export function removeStrayTemps(target: string): string[] {
+  const dir = dirname(target);
+  const prefix = `.${basename(target)}.`;
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    if (name.startsWith(prefix) && /^\d+\.[0-9a-f]+\.tmp$/.test(name.slice(prefix.length))) {
+      rmSync(join(dir, name), { force: true });
+      removed.push(join(dir, name));
+    }
+  }
+  return removed;
+}
+
