@@ -16,7 +16,7 @@ import type { AnalyseResult } from '../core/analysis/analyse-trial.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { readTable } from '../io/table.js';
 import { loadTrialFile } from '../io/trial-file.js';
-import { runRandomise } from '../cli/commands/randomise.js';
+import { runRandomise } from './randomise.js';
 import { runReoffending } from '../cli/commands/reoffending.js';
 import { analyseTrialFiles } from './analyse.js';
 import { runReport } from './report.js';
