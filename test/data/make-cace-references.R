@@ -122,9 +122,6 @@ record("pcp_reoffended_adjusted", 'iv_robust(reoffended ~ d + ogrs3 | z + ogrs3,
        iv_robust(f, pcp, clusters = team, se_type = "CR2"), "d", pcp, f)
 first_stage("pcp_reoffended_adjusted", "lm(d ~ z + ogrs3, pcp); diagnostic_first_stage_fstatistic",
             iv_robust(f, pcp, clusters = team, se_type = "CR2", diagnostics = TRUE), pcp, d ~ z + ogrs3)
-# sandwich::vcovCL (HC0-type, with its default small-sample factor G/(G-1)) on the ivreg fit, for comparison.
-ivp <- ivreg(reoffended ~ d | z, data = pcp)
-out$pcp_reoffended$vcovcl_std_error <- sqrt(vcovCL(ivp, cluster = ~team)["d", "d"])
 f <- reoffended ~ sessions_attended + ogrs3 | z + ogrs3
 record("pcp_dose_reoffended_adjusted", 'iv_robust(reoffended ~ sessions_attended + ogrs3 | z + ogrs3, pcp, clusters = team, se_type = "CR2")',
        iv_robust(f, pcp, clusters = team, se_type = "CR2"), "sessions_attended", pcp, f)

@@ -122,6 +122,7 @@ Examples:
   $ pilot-eval analyse trial/cases.csv --offences trial/offences.csv --cluster team --permutations 999 --seed 1 --json
   $ pilot-eval analyse scores.csv --outcome wellbeing --treatment pcp --control usual
   $ pilot-eval analyse fixtures/pcp/cases.csv --offences fixtures/pcp/offences.csv --plan fixtures/pcp/trial.yaml
+  $ pilot-eval analyse fixtures/pcp/cases.csv --offences fixtures/pcp/offences.csv --cluster team --cace received_intervention
 
 Verdicts (Justice Data Lab): significant_reduction / significant_increase / inconclusive, read from the
 primary measure's ${'1 - alpha'} interval: risk_difference (binary), rate_ratio (counts), hazard_ratio (time),

@@ -119,6 +119,24 @@ describe('cace: data handling', () => {
   it('a bad exposure cell is a data error naming the line and column', () => {
     expect(() => analyseTrial(table([...base, ['control', 'maybe', '0']]), { cace: 'received_intervention' })).toThrow(/x\.csv.*line 10.*received_intervention|received_intervention.*maybe/s);
   });
+  it('a weak first stage is warned about (F below 10)', () => {
+    // 20 per arm; 10 received it in treatment and 9 in control: allocation barely moves receipt.
+    const rows: string[][] = [];
+    for (let i = 0; i < 20; i++) rows.push(['treatment', i < 10 ? 'yes' : 'no', String(i % 3 === 0 ? 1 : 0)]);
+    for (let i = 0; i < 20; i++) rows.push(['control', i < 9 ? 'yes' : 'no', String(i % 2)]);
+    const res = analyseTrial(table(rows), { cace: 'received_intervention' });
+    expect(res.warnings.join('\n')).toMatch(/reoffended: cace: weak first stage \(F = 0\.\d, below 10\)/);
+    expect(res.effects.find((e) => e.measure === 'cace')!.method).toContain('50.0% received it in treatment vs 45.0% in control');
+  });
+  it('a time-to-event outcome gets no cace row, with a warning', async () => {
+    const sim = await readTable('test/data/cace-sim.csv');
+    const withTime = { ...sim, columns: [...sim.columns, 'days_to_reoffence', 'follow_up_days'], cells: new Map(sim.cells) };
+    withTime.cells.set('days_to_reoffence', sim.cells.get('reoffended')!.map((r) => (r === '1' ? '100' : '')));
+    withTime.cells.set('follow_up_days', sim.cells.get('reoffended')!.map(() => '365'));
+    const res = analyseTrial(withTime, { outcomes: ['days_to_reoffence'], cace: 'received_intervention' });
+    expect(res.effects.some((e) => e.measure.startsWith('cace'))).toBe(false);
+    expect(res.warnings).toContain('days_to_reoffence: cace is not estimated for a time-to-event outcome (the binary and count outcomes carry it)');
+  });
   it('nobody received it: not estimable, with the reason', () => {
     const none = base.map((r) => [r[0]!, 'no', r[2]!]);
     const res = analyseTrial(table(none), { cace: 'received_intervention' });
