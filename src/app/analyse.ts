@@ -38,6 +38,8 @@ export interface AnalyseTrialOptions {
   ties?: 'efron' | 'breslow';
   kmDays?: number[];
   rmstDay?: number;
+  /** Received-intervention column: the complier average causal effect (`cace`, `cace_dose`). */
+  cace?: string;
   alpha?: number;
   permutations?: number;
   bootstrap?: number;
@@ -85,6 +87,7 @@ export async function analyseTrialFiles(o: AnalyseTrialOptions): Promise<TrialAn
     covariates: [...(o.covariates ?? []), ...cfg.analysis.covariates, ...cfg.analysis.subgroups],
     stratum: o.stratum ?? cfg.analysis.blocks ?? undefined,
     strata: o.strata,
+    cace: o.cace ?? cfg.analysis.cace ?? undefined,
     resampling: resampling || planned,
   });
   const dataset = await loadTrialDataset({
@@ -121,6 +124,7 @@ export async function analyseTrialFiles(o: AnalyseTrialOptions): Promise<TrialAn
     ties: o.ties,
     kmDays: o.kmDays,
     rmstDay: o.rmstDay,
+    cace: o.cace ?? plan?.cace ?? undefined,
     alpha: o.alpha ?? plan?.alpha ?? 0.05,
     permutations: o.permutations,
     bootstrap: o.bootstrap,

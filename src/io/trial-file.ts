@@ -40,7 +40,7 @@ export function defaultTrialConfig(): TrialConfig {
 }
 
 const TOP_KEYS = ['title', 'concept', 'stage', 'design', 'arms', 'randomisation', 'outcome_windows', 'target_recruitment', 'progression', 'cost_bands', 'threats', 'analysis', 'assumptions', 'intervention', 'theory_of_change', 'research_questions'];
-const ANALYSIS_KEYS = ['primary', 'covariates', 'cluster', 'blocks', 'secondary', 'subgroups', 'alpha', 'missing_data'];
+const ANALYSIS_KEYS = ['primary', 'covariates', 'cluster', 'blocks', 'secondary', 'subgroups', 'alpha', 'missing_data', 'cace'];
 /** A column name as the readers match it (trimmed, lower case). */
 const columnName = (s: string) => s.trim().toLowerCase();
 
@@ -285,6 +285,17 @@ export function parseTrialFile(text: string, file: string): TrialConfig {
                 else plan.primary = { ...plan.primary, measure: t as PrimaryMeasure };
               }
               break;
+            case 'cace': {
+              // The received-intervention column for the complier average causal effect; none = not estimated.
+              const sv = scalar(av);
+              if (sv === null || (typeof sv === 'string' && sv.trim().toLowerCase() === 'none')) plan.cace = null;
+              else {
+                const t = str(av, key);
+                if (t === '') bad(av, key, t, 'expected a column name (e.g. received_intervention), or none');
+                else if (t !== null) plan.cace = columnName(t);
+              }
+              break;
+            }
             case 'missing_data': {
               const t = str(av, key);
               if (t !== null && t !== 'complete_cases') bad(av, key, t, 'expected complete_cases (the primary analysis uses everyone whose outcome and covariates are known)');

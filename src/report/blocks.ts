@@ -63,6 +63,8 @@ const MEASURE_WORDS: Record<string, string> = {
   primary_hazard_ratio: 'Hazard ratio (primary analysis)',
   stratified_hazard_ratio: 'Hazard ratio (stratified)',
   cox_robust_score: 'Robust score test (Cox)',
+  cace: 'Complier average causal effect (received the intervention)',
+  cace_dose: 'Effect per session attended (exploratory: not randomised)',
 };
 
 const RATIO_MEASURES = new Set(['risk_ratio', 'odds_ratio', 'adjusted_odds_ratio', 'cluster_robust_odds_ratio', 'rate_ratio', 'hazard_ratio', 'stratified_hazard_ratio', 'primary_hazard_ratio']);

@@ -33,6 +33,7 @@ export interface AnalyseCliOptions {
   ties?: string;
   kmDays?: string;
   rmstDay?: string;
+  cace?: string;
   alpha?: string;
   permutations?: string;
   bootstrap?: string;
@@ -75,6 +76,7 @@ export async function runAnalyse(o: AnalyseCliOptions): Promise<AnalyseOutput> {
     stratum: o.stratum,
     strata: o.strata,
     ...survival,
+    cace: o.cace,
     alpha: alpha ?? (o.plan !== undefined ? undefined : 0.05),
     permutations,
     bootstrap,
@@ -103,6 +105,7 @@ export function register(program: Command): void {
     .option('--ties <method>', 'Cox tie handling: efron (default, as R coxph) or breslow')
     .option('--km-days <d1,d2>', 'days for the Kaplan-Meier rows km_survival_<day> (default 90,182,365)')
     .option('--rmst-day <D>', 'restricted mean survival time difference up to day D (rmst_difference)')
+    .option('--cace <col>', 'complier average causal effect of receiving the intervention (yes/no or 0/1 column, e.g. received_intervention), allocation as the instrument (cace); with sessions_attended, the exploratory per-session dose-response (cace_dose)')
     .option('--alpha <a>', "two-sided alpha for intervals and verdicts (default 0.05, or the plan's)")
     .option('--permutations <N>', 'design-based permutation test with N re-randomisations (needs --seed)')
     .option('--bootstrap <N>', 'percentile bootstrap CI with N resamples (needs --seed)')
@@ -119,6 +122,7 @@ Examples:
   $ pilot-eval analyse trial/cases.csv --offences trial/offences.csv --cluster team --permutations 999 --seed 1 --json
   $ pilot-eval analyse scores.csv --outcome wellbeing --treatment pcp --control usual
   $ pilot-eval analyse fixtures/pcp/cases.csv --offences fixtures/pcp/offences.csv --plan fixtures/pcp/trial.yaml
+  $ pilot-eval analyse fixtures/pcp/cases.csv --offences fixtures/pcp/offences.csv --cluster team --cace received_intervention
 
 Verdicts (Justice Data Lab): significant_reduction / significant_increase / inconclusive, read from the
 primary measure's ${'1 - alpha'} interval: risk_difference (binary), rate_ratio (counts), hazard_ratio (time),

@@ -11,6 +11,7 @@ import { adjustedBinaryRows, binaryEffects } from './binary-effects.js';
 import { clusterBinaryEffects } from './cluster-effects.js';
 import { continuousEffects } from './continuous-effects.js';
 import { countEffects } from './count-effects.js';
+import { caceEffects } from './cace-effects.js';
 import { fin, nullRow, type EffectRow } from './effect-row.js';
 import { bootstrapCi, buildUnits, permutationTest, type ResampleStatistic } from './resampling.js';
 import type { CoxTies } from '../stats/cox-regression.js';
@@ -339,6 +340,38 @@ function analyseOutcome(data: TrialData, outcome: OutcomeData, mask: Uint8Array,
     const cl = s.cluster ? (keep ? compactCluster(pick(s.cluster.index, keep)) : s.cluster) : undefined;
     const res = continuousEffects({ outcome: name, y: pick(y, keep), treated: pick(s.arm, keep), covariates: covs, cluster: cl?.index, alpha, source: data.file });
     rows.push(...res.rows);
+  }
+
+  // --cace: the complier average causal effect and the exploratory dose-response (complete cases).
+  if (data.compliance) {
+    const comp = data.compliance;
+    if (outcome.kind === 'time') warnings.push(`${name}: cace is not estimated for a time-to-event outcome (the binary and count outcomes carry it)`);
+    else {
+      const nk = cc ? cc.n : s.n;
+      const block = covBlock(keep, nk);
+      const cl = s.cluster ? (keep ? compactCluster(pick(s.cluster.index, keep)) : s.cluster) : undefined;
+      if (weights) warnings.push(`${name}: the cace rows are unweighted (--weights enter the regression models only)`);
+      if (!comp.sessions) warnings.push(`${name}: no ${comp.sessionsColumn} column, so the exploratory cace_dose is not estimated`);
+      rows.push(
+        ...caceEffects(
+          {
+            outcome: name,
+            kind: outcome.kind,
+            y: pick(y, keep),
+            arm: pick(s.arm, keep),
+            received: pick(gather(comp.received, s.idx), keep),
+            receivedColumn: comp.column,
+            sessions: comp.sessions ? pick(gather(comp.sessions, s.idx), keep) : null,
+            sessionsColumn: comp.sessionsColumn,
+            covariates: block?.terms.map((t, j) => ({ name: t, values: block.X.subarray(j * nk, (j + 1) * nk) })),
+            cluster: cl ? { index: cl.index, nClusters: cl.nClusters, name: data.cluster!.column } : null,
+            armLabels: { treatment: data.treatment, control: data.control },
+            alpha,
+          },
+          warnings,
+        ),
+      );
+    }
   }
 
   const kind: ResampleStatistic | null = outcome.kind === 'count' ? 'log_ratio' : outcome.kind === 'time' ? null : 'difference';

@@ -96,6 +96,8 @@ export interface TrialData {
   /** Baseline numeric columns for the balance table (covariates first, then standard ones present). */
   balance: Array<{ name: string; values: Float64Array }>;
   weights: Float64Array | null;
+  /** With the `cace` option: the received-intervention column (1 / 0, NaN = empty) and sessions attended (NaN = empty; null when the file has no such column). */
+  compliance?: { column: string; received: Float64Array; sessionsColumn: string; sessions: Float64Array | null } | null;
   excludedOtherArms: number;
   otherArms: string[];
 }
@@ -117,7 +119,12 @@ export interface TrialDataOptions {
    * its cells checked). A column named with `stratum` is always read.
    */
   resampling?: boolean;
+  /** Column saying whether each person received the intervention (yes/no or 0/1), for the CACE. */
+  cace?: string;
 }
+
+/** The column of sessions attended, read for the exploratory dose-response with `cace`. */
+export const SESSIONS_COLUMN = 'sessions_attended';
 
 export const REOFFENDING_OUTCOMES = ['reoffended', 'reoffences', 'days_to_reoffence'] as const;
 const STANDARD_BASELINE = ['age', 'ogrs3', 'prior_convictions'];
@@ -138,6 +145,7 @@ export function trialDataColumns(options: TrialDataOptions = {}): string[] {
     ...(options.cluster !== undefined ? [options.cluster] : []),
     ...(options.strata !== undefined ? [options.strata] : []),
     ...(options.weights !== undefined ? [options.weights] : []),
+    ...(options.cace !== undefined ? [options.cace, SESSIONS_COLUMN] : []),
     ...(options.covariates ?? []),
     ...STANDARD_BASELINE,
   ];
@@ -351,6 +359,16 @@ export function parseTrialData(table: TextTableLike, options: TrialDataOptions =
     problems.throwIfAny();
   }
 
+  let compliance: TrialData['compliance'] = null;
+  if (options.cace) {
+    const col = options.cace.toLowerCase();
+    need(col, '--cace');
+    if (col === armCol || names.includes(col)) throw new UsageError(`--cace: "${col}" is the arm or an outcome column`);
+    const received = parseColumn(col, (t) => parseBinaryCell(t), true);
+    const sessions = has(SESSIONS_COLUMN) ? parseColumn(SESSIONS_COLUMN, (t) => parseIntegerCell(t, 0), true) : null;
+    compliance = { column: col, received, sessionsColumn: SESSIONS_COLUMN, sessions };
+  }
+
   const weights = options.weights ? (need(options.weights.toLowerCase(), '--weights'), parseColumn(options.weights.toLowerCase(), (t) => parseNumberCell(t, 0), false)) : null;
 
   // Covariates: numeric columns as they are; text columns as R's treatment-coded factor.
@@ -459,6 +477,7 @@ export function parseTrialData(table: TextTableLike, options: TrialDataOptions =
     covariates,
     balance,
     weights,
+    compliance,
     excludedOtherArms: table.n - n,
     otherArms: labels.filter((l) => l !== treatment && l !== control),
   };

@@ -27,6 +27,8 @@ export interface AnalysisPlanInput {
   subgroups: string[];
   alpha: number;
   missing_data: 'complete_cases';
+  /** Column saying who received the intervention: the complier average causal effect (`cace`) is estimated. */
+  cace?: string | null;
 }
 
 export function defaultAnalysisPlan(): AnalysisPlanInput {
@@ -43,6 +45,8 @@ export interface ResolvedPlan {
   subgroups: string[];
   alpha: number;
   missing_data: 'complete_cases';
+  /** The received-intervention column of the CACE analysis, when the plan names one. */
+  cace?: string;
   /** One sentence per choice that was derived rather than written in the plan. */
   derived: string[];
 }
@@ -85,5 +89,5 @@ export function resolvePlan(plan: AnalysisPlanInput, ctx: PlanContext): Resolved
   }
   const measure = plan.primary.measure ?? defaultMeasure(plan.primary.outcome);
   const secondary = plan.secondary ?? ctx.outcomes.filter((o) => o !== plan.primary.outcome);
-  return { primary: { outcome: plan.primary.outcome, measure }, covariates: plan.covariates, cluster, blocks, secondary, subgroups: plan.subgroups, alpha: plan.alpha, missing_data: plan.missing_data, derived };
+  return { primary: { outcome: plan.primary.outcome, measure }, covariates: plan.covariates, cluster, blocks, secondary, subgroups: plan.subgroups, alpha: plan.alpha, missing_data: plan.missing_data, ...(plan.cace ? { cace: plan.cace } : {}), derived };
 }
