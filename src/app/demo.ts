@@ -19,7 +19,7 @@ import { loadTrialFile } from '../io/trial-file.js';
 import { runRandomise } from './randomise.js';
 import { runReoffending } from '../cli/commands/reoffending.js';
 import { analyseTrialFiles } from './analyse.js';
-import { runReport } from './report.js';
+import { recordedCommand, runReport } from './report.js';
 import { simulateToFolder, trialYaml } from './simulate.js';
 
 export interface DemoOptions {
@@ -119,7 +119,7 @@ async function demoTrial(outDir: string, slug: string, stage: Stage, seed: numbe
       trial: trialPath,
       format,
       out,
-      commandLine: `pilot-eval demo --out-dir ${outDir}`,
+      commandLine: recordedCommand(['pilot-eval', 'demo', '--out-dir', outDir]),
     });
     reports.push(rep.output);
     model = rep.model;

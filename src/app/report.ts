@@ -282,7 +282,7 @@ export async function runReportAll(o: ReportAllOptions): Promise<ReportAllResult
     const paths: ReportInputs = { cases, offences: at('offences.csv'), process: at('process.csv'), costs: at('costs.csv'), themes: at('themes.csv'), trial: at('trial.yaml') };
     // Stage: the folder's trial.yaml if it sets one, else efficacy.
     const stage = paths.trial ? (loadTrialFile(paths.trial).stage ?? 'efficacy') : 'efficacy';
-    const commandLine = o.commandLine ?? ['pilot-eval', 'report', '--all', ...(o.dataDir ? ['--data-dir', o.dataDir] : []), '--out-dir', o.outDir, ...(o.suppress === false ? ['--no-suppress'] : [])].map(shellQuote).join(' ');
+    const commandLine = o.commandLine ?? recordedCommand(['pilot-eval', 'report', '--all', ...(o.dataDir ? ['--data-dir', o.dataDir] : []), '--out-dir', o.outDir, ...(o.suppress === false ? ['--no-suppress'] : [])]);
     const model = await buildReportModel(paths, { concept: concept.slug, stage, suppress: o.suppress !== false, commandLine, display: (p) => `${concept.slug}/${basename(p)}` });
     const stem = join(o.outDir, `${concept.slug}-${model.stage}`);
     const outputs = (['html', 'md', 'json'] as const).map((f) => {
@@ -307,7 +307,23 @@ function rebuildCommand(o: ReportOptions): string {
   if (o.map) parts.push('--map', o.map);
   parts.push('--format', o.format, '--out', o.out);
   if (o.suppress === false) parts.push('--no-suppress');
-  return parts.map(shellQuote).join(' ');
+  return recordedCommand(parts);
+}
+
+/**
+ * The command recorded in a report's appendix, with the output path reduced to its file name: a
+ * report's bytes do not depend on the folder it was written to, so two machines' reports diff clean.
+ */
+export function recordedCommand(args: readonly string[]): string {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const eq = /^(--out|--out-dir)=(.*)$/.exec(a);
+    if (eq) out.push(`${eq[1]}=${basename(eq[2]!)}`);
+    else if ((a === '--out' || a === '-o' || a === '--out-dir') && i + 1 < args.length) out.push(a, basename(args[++i]!));
+    else out.push(a);
+  }
+  return out.map(shellQuote).join(' ');
 }
 
 export function shellQuote(s: string): string {

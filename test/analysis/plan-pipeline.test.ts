@@ -194,3 +194,14 @@ describe('the analysis plan in trial.yaml', () => {
     await expect(runAnalyse({ data: rossi.cases, plan })).rejects.toThrow(new UsageError(`the analysis plan's primary outcome "wellbeing" is not in ${rossi.cases}: derive it with --offences, or name the outcome column under analysis.primary in the trial file`));
   });
 });
+
+describe('a report does not depend on where it is written', () => {
+  it('records the output path by its file name only', async () => {
+    const { recordedCommand } = await import('../../src/app/report.js');
+    expect(recordedCommand(['pilot-eval', 'report', '--cases', 'a b.csv', '--out', '/tmp/x/y/r.html'])).toBe("pilot-eval report --cases 'a b.csv' --out r.html");
+    expect(recordedCommand(['pilot-eval', 'report', '--all', '--out-dir=/srv/ci/reports', '-o', 'q/r.md'])).toBe('pilot-eval report --all --out-dir=reports -o r.md');
+    const outs = ['one/r.json', 'two/three/r.json'].map((f) => join(dir, f));
+    for (const out of outs) await runReport({ concept: 'custom', ...rossi, offences: undefined, format: 'json', out });
+    expect(readFileSync(outs[0]!, 'utf8')).toBe(readFileSync(outs[1]!, 'utf8'));
+  });
+});

@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
-import { runReport, runReportAll, shellQuote } from '../../app/report.js';
+import { recordedCommand, runReport, runReportAll } from '../../app/report.js';
 import { withCommon } from '../command-kit.js';
 import { painter, printJson, printText, progress } from '../output.js';
 
@@ -53,7 +53,7 @@ byte-identical reports.`,
     )
     .action(async (opts: Record<string, string | boolean | undefined>) => {
       const json = Boolean(opts.json);
-      const commandLine = ['pilot-eval', ...process.argv.slice(2)].map(shellQuote).join(' ');
+      const commandLine = recordedCommand(['pilot-eval', ...process.argv.slice(2)]);
       const spin = json ? progress('') : progress('building report');
       try {
         if (opts.all) {
