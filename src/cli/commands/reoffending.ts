@@ -10,10 +10,9 @@ import { DEFAULT_RULES, type OffenceExclusions, type PersonOutcomes } from '../.
 import { groupRows, summariseOutcomes, type GroupSummary } from '../../core/outcomes/summarise-outcomes.js';
 import { AtomicWriter } from '../../io/atomic.js';
 import { loadColumnMap, normaliseName } from '../../io/column-map.js';
-import { parseDelimiter } from '../../io/csv-reader.js';
 import { toCsv, toCsvRows, type Cell } from '../../io/csv-writer.js';
 import { assertReadableFile, loadCasesForOutcomes, openOffences, streamOffences, type OutcomeCases } from '../../io/outcomes-input.js';
-import { withCommon } from '../command-kit.js';
+import { parseReadOptions, withCommon, withReadOptions, type ReadCliOptions } from '../command-kit.js';
 import { parseIntOption, parseListOption } from '../options.js';
 import { painter, printJson, printText, table, withProgress } from '../output.js';
 
@@ -30,6 +29,10 @@ export interface ReoffendingOptions {
   out?: string;
   map?: string;
   delimiter?: string;
+  /** `--na`, `--date-format`, `--decimal-comma` as given (see parseReadOptions). */
+  na?: string;
+  dateFormat?: string;
+  decimalComma?: boolean;
   /** Called with a stage name while working (the CLI shows a spinner). */
   onProgress?: (stage: string) => void;
 }
@@ -61,9 +64,10 @@ export async function runReoffending(options: ReoffendingOptions): Promise<Reoff
   const waitingDays = options.waitingDays ?? DEFAULT_RULES.waitingDays;
   if (!Number.isInteger(followUpDays) || followUpDays < 1) throw new UsageError(`--follow-up-days must be a whole number >= 1, got ${followUpDays}`);
   if (!Number.isInteger(waitingDays) || waitingDays < 0) throw new UsageError(`--waiting-days must be a whole number >= 0, got ${waitingDays}`);
+  const read = parseReadOptions(options);
   let asOfDay: number | undefined;
   if (options.asOf !== undefined) {
-    const d = parseDate(options.asOf);
+    const d = parseDate(options.asOf, read.dateFormat);
     if (!d.ok) throw new UsageError(`--as-of ${JSON.stringify(options.asOf)}: ${d.reason}`);
     asOfDay = d.day;
   }
@@ -71,12 +75,6 @@ export async function runReoffending(options: ReoffendingOptions): Promise<Reoff
   const dupBy = by.find((c, i) => by.indexOf(c) !== i);
   if (dupBy !== undefined) throw new UsageError(`--by names column "${dupBy}" twice`);
   const maps = options.map !== undefined ? loadColumnMap(options.map) : null;
-  let delimiter: string;
-  try {
-    delimiter = parseDelimiter(options.delimiter);
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
 
   assertReadableFile(options.cases, '--cases');
   assertReadableFile(options.offences, '--offences');
@@ -84,12 +82,12 @@ export async function runReoffending(options: ReoffendingOptions): Promise<Reoff
   if (options.cases === '-' && options.offences === '-') throw new UsageError('only one input can be read from stdin (-): give a file path for --cases or --offences');
   // A large offences file is read on a worker thread while this one reads the cases.
   // Both inputs are hashed while they are read (no second pass over the files).
-  const reader = openOffences(options.offences, options.cases === '-' ? '<stdin>' : options.cases, { delimiter, maps, hash: true });
+  const reader = openOffences(options.offences, options.cases === '-' ? '<stdin>' : options.cases, { read, maps, hash: true });
   let cases: OutcomeCases;
   let withdrawn: ReturnType<typeof withdrawnMask>;
   try {
     // Without --out only the --by columns are needed besides id and start_date.
-    cases = await loadCasesForOutcomes(options.cases, { delimiter, maps, caseColumns: options.out === undefined ? [...by, 'withdrawn'] : undefined, hash: true });
+    cases = await loadCasesForOutcomes(options.cases, { read, maps, caseColumns: options.out === undefined ? [...by, 'withdrawn'] : undefined, hash: true });
     withdrawn = withdrawnMask(cases);
     // Check --by before waiting for the (long) offences pass.
     const missing = by.filter((c) => !cases.table.cells.has(c));
@@ -102,7 +100,7 @@ export async function runReoffending(options: ReoffendingOptions): Promise<Reoff
     reader.cancel();
     throw err;
   }
-  const loaded = await streamOffences(options.offences, cases, { delimiter, maps, rules: { followUpDays, waitingDays }, asOfDay, reader });
+  const loaded = await streamOffences(options.offences, cases, { read, maps, rules: { followUpDays, waitingDays }, asOfDay, reader });
   const { outcomes } = loaded;
   options.onProgress?.('summarising');
   const groups = summariseOutcomes(outcomes, groupRows(by, by.map((c) => cases.table.cells.get(c)!), outcomes.n), withdrawn);
@@ -236,7 +234,7 @@ function renderHuman(r: ReoffendingResult): string {
   return out.join('\n');
 }
 
-interface CliOptions {
+interface CliOptions extends ReadCliOptions {
   cases?: string;
   offences?: string;
   by?: string;
@@ -250,7 +248,7 @@ interface CliOptions {
 }
 
 export function register(program: Command): void {
-  withCommon(program.command('reoffending'))
+  withReadOptions(withCommon(program.command('reoffending')))
     .description('Proven re-offending measures by the MoJ definition: binary rate, frequency, time to first re-offence, severity')
     .requiredOption('--cases <csv>', 'cases file (id, start_date, and any grouping columns); - for stdin')
     .requiredOption('--offences <csv>', 'offences file (id, offence_date, disposal_date, disposal_type[, severity]); - for stdin')
@@ -285,6 +283,9 @@ waiting period is after --as-of are pending: counted, but left out of the rates.
           out: opts.out,
           map: opts.map,
           delimiter: opts.delimiter,
+          na: opts.na,
+          dateFormat: opts.dateFormat,
+          decimalComma: opts.decimalComma,
           onProgress: update,
         }),
       );
