@@ -82,6 +82,13 @@ const YMD_SLASH = /^(\d{4})\/(\d{2})\/(\d{2})$/;
 /** A date followed by a time of day, as spreadsheets export date columns (`2019-10-08 00:00:00`). */
 const DATE_TIME = /^(\S+)(?:[ T]+)(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(Z|[+-]00:?00)?$/;
 
+const FORMAT_NAMES: Record<DateFormat, string> = {
+  auto: 'YYYY-MM-DD or DD/MM/YYYY',
+  dmy: 'YYYY-MM-DD or DD/MM/YYYY',
+  mdy: 'YYYY-MM-DD or MM/DD/YYYY with --date-format mdy',
+  ymd: 'YYYY-MM-DD or YYYY/MM/DD with --date-format ymd',
+};
+
 function formatHint(format: DateFormat): string {
   switch (format) {
     case 'dmy':
@@ -151,7 +158,7 @@ export function parseDate(text: string, format: DateFormat = 'auto'): DateParse 
     return { ok: false, reason: formatHint(format) };
   }
   if (y < 1900 || y > 2200) return { ok: false, reason: `year ${y} is out of range (1900-2200)` };
-  if (m < 1 || m > 12) return { ok: false, reason: `month ${m} does not exist (${formatHint(format)})` };
+  if (m < 1 || m > 12) return { ok: false, reason: `month ${m} does not exist (dates are ${FORMAT_NAMES[format]})` };
   if (d < 1 || d > daysInMonth(y, m)) return { ok: false, reason: `day ${d} does not exist in ${y}-${pad2(m)}` };
   return { ok: true, day: daysFromCivil(y, m, d) };
 }
