@@ -18,7 +18,7 @@ import { readMatchingInput } from '../../io/matching-input.js';
 import { readTable } from '../../io/table.js';
 import { parseReadOptions, withCommon, withReadOptions, type ReadCliOptions } from '../command-kit.js';
 import { parseIntOption, parseListOption, parseNumberOption, parseSeed, requireOption } from '../options.js';
-import { painter, printJson, printText, table, withProgress } from '../output.js';
+import { painter, printJson, printText, table, terminalSafe, withProgress } from '../output.js';
 
 export interface MatchCliOptions extends ReadCliOptions {
   treated?: string;
@@ -263,14 +263,14 @@ function render(r: MatchResultJson): string {
   );
   lines.push('');
   lines.push(p.bold('Propensity model (logistic regression, treated vs pool)'));
-  lines.push(table([['term', 'estimate', 'std. error'], ...r.propensity_model.map((t) => [t.term, t.estimate.toFixed(4), t.std_error.toFixed(4)])], ['l', 'r', 'r']));
+  lines.push(table([['term', 'estimate', 'std. error'], ...r.propensity_model.map((t) => [terminalSafe(t.term), t.estimate.toFixed(4), t.std_error.toFixed(4)])], ['l', 'r', 'r']));
   lines.push('');
   lines.push(p.bold('Balance (standardised mean differences; |SMD| > 0.1 flagged)'));
   lines.push(
     table(
       [
         ['covariate', 'mean treated', 'mean comparison', 'SMD before', 'SMD after', ''],
-        ...r.balance.map((b) => [b.covariate, f3(b.mean_treated_after), f3(b.mean_control_after), f3(b.smd_before), f3(b.smd_after), b.imbalanced ? p.red('over 0.1') : p.green('ok')]),
+        ...r.balance.map((b) => [terminalSafe(b.covariate), f3(b.mean_treated_after), f3(b.mean_control_after), f3(b.smd_before), f3(b.smd_after), b.imbalanced ? p.red('over 0.1') : p.green('ok')]),
       ],
       ['l', 'r', 'r', 'r', 'r', 'l'],
     ),

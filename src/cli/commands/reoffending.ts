@@ -14,7 +14,7 @@ import { toCsv, toCsvRows, type Cell } from '../../io/csv-writer.js';
 import { assertReadableFile, loadCasesForOutcomes, openOffences, streamOffences, type OutcomeCases } from '../../io/outcomes-input.js';
 import { parseReadOptions, withCommon, withReadOptions, type ReadCliOptions } from '../command-kit.js';
 import { parseIntOption, parseListOption } from '../options.js';
-import { painter, printJson, printText, table, withProgress } from '../output.js';
+import { painter, printJson, printText, table, terminalSafe, withProgress } from '../output.js';
 
 export interface ReoffendingOptions {
   cases: string;
@@ -202,7 +202,7 @@ function fmt(v: number | null, digits: number): string {
 function renderHuman(r: ReoffendingResult): string {
   const p = painter({ json: false });
   const byCols = Object.keys(r.groups[0]?.group ?? {});
-  const head = [...(byCols.length ? byCols : ['cohort']), 'n', 'measurable', 'pending', 'withdrawn', 'reoffenders', 'rate', 're-offences', 'per offender', 'per re-offender', 'median days', 'severity/offender'];
+  const head = [...(byCols.length ? byCols.map(terminalSafe) : ['cohort']), 'n', 'measurable', 'pending', 'withdrawn', 'reoffenders', 'rate', 're-offences', 'per offender', 'per re-offender', 'median days', 'severity/offender'];
   const rows = [head.map((h) => p.bold(h))];
   const line = (label: string[], g: GroupSummary) => [
     ...label,
@@ -218,7 +218,8 @@ function renderHuman(r: ReoffendingResult): string {
     fmt(g.median_days_to_first, 1),
     fmt(g.severity_per_offender, 2),
   ];
-  for (const g of r.groups) rows.push(line(byCols.length ? byCols.map((c) => g.group[c]!) : ['all'], g));
+  // Group labels are data: control characters are escaped before any colour is added.
+  for (const g of r.groups) rows.push(line(byCols.length ? byCols.map((c) => terminalSafe(g.group[c]!)) : ['all'], g));
   if (byCols.length) rows.push(line([p.bold('all'), ...byCols.slice(1).map(() => '')], r.overall));
   const e = r.exclusions;
   const out = [
