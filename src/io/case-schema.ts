@@ -66,6 +66,7 @@ const ogrs3: CellRule = (t, ctx) => {
   }
   const r = parseNumberCell(t, 0, 1);
   if (r.ok) return { ok: true, value: String(r.value) };
+  if (r.reason.includes('--decimal-comma')) return r;
   const asPct = parseNumberCell(t, 1, 100);
   if (asPct.ok) return { ok: false, reason: 'expected a probability in [0, 1]; this looks like a percentage: use --ogrs-percent' };
   return { ok: false, reason: 'expected a probability in [0, 1]' };

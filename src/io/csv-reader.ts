@@ -312,7 +312,7 @@ export function readCsv(
             value: null,
             reason: nul
               ? 'contains NUL bytes: this is a binary file, not CSV text'
-              : `has a record longer than ${maxRecord.toLocaleString('en-GB')} characters (no line break, or a quote never closed): this is not a CSV file that can be read`,
+              : `has a record longer than ${maxRecord.toLocaleString('en-GB')} characters, starting on this line or a later one (no line break, or a quote never closed): this is not a CSV file that can be read`,
           }),
         );
         return;
