@@ -15,6 +15,7 @@ import type { LineCounter as LineCounterT, Node as YamlNode } from 'yaml';
 import { yaml } from './yaml.js';
 import { DataError, UsageError } from '../core/errors.js';
 import { CASE_RULES, OFFENCE_RULES } from './case-schema.js';
+import { checkInputPath } from './csv-reader.js';
 
 /**
  * canonical name -> site column name, both normalised (trimmed, lower case). A map made by mapFor
@@ -104,6 +105,11 @@ export function closestCanonical(name: string, within: ReadonlySet<string> = CAN
  */
 export function loadColumnMap(path: string): ColumnMaps {
   let text: string;
+  try {
+    checkInputPath(path, path);
+  } catch (err) {
+    throw new UsageError(`--map: ${(err as Error).message}`);
+  }
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
