@@ -173,7 +173,8 @@ describe('real data shapes through the CLI', () => {
   });
   it('escape sequences in data never reach the terminal raw (error messages, tables)', async () => {
     const esc = '\u001b]0;owned\u0007\u001b[2J';
-    const p = f('esc.csv', `id,start_date\nA${esc},bad${esc}\n`);
+    // A header name is quoted raw in the missing-column reason (values are JSON-quoted already).
+    const p = f('esc.csv', `name${esc},start_date\nA,2023-01-01\n`);
     const run = await runCli(['import', '--cases', p, '--out-dir', join(d, 'esc')]);
     expect(run.code, show(run)).toBe(3);
     expect(run.stderr).not.toContain('\u001b');
