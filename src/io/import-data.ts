@@ -336,12 +336,13 @@ export async function importData(opts: ImportOptions): Promise<ImportResult> {
   // A date column with month-first values is refused as a whole, even with --allow-rejects: its
   // other dates (10/08/2019) were read day-first and may be wrong, so no row of it can be trusted.
   if (monthFirst.size > 0) {
-    throw new DataError(
-      [...monthFirst].map(([key, w]) => {
-        const column = key.slice(key.indexOf('\u0000') + 1);
-        return { file: w.file, line: w.line, column, value: w.value, reason: `the whole ${column} column is refused (nothing was written): ${MONTH_FIRST_HINT}` };
-      }),
-    );
+    rejects.sort((a, b) => (a.file === b.file ? a.line - b.line : a.file === casesFile ? -1 : 1));
+    const columnLevel: DataProblem[] = [...monthFirst].map(([key, w]) => {
+      const column = key.slice(key.indexOf('\u0000') + 1);
+      return { file: w.file, line: w.line, column, value: w.value, reason: `the whole ${column} column is refused (nothing was written): ${MONTH_FIRST_HINT}` };
+    });
+    const rows: DataProblem[] = rejects.map((r) => ({ file: r.file, line: r.line, column: r.column || null, value: r.value || null, reason: r.reason }));
+    throw new DataError([...columnLevel, ...rows], columnLevel.length + rows.length);
   }
 
   // ---- outputs ----

@@ -116,8 +116,10 @@ describe('dates: no silent misread', () => {
     const d = out();
     const err = await failure(importData({ casesPath: p, outDir: d, allowRejects: true }));
     expect(err).toBeInstanceOf(DataError);
+    // The column-level problem first, then the row problems found.
     expect((err as DataError).problems).toEqual([
       { file: p, line: 3, column: 'start_date', value: '10/25/2019', reason: expect.stringMatching(/^the whole start_date column is refused.*--date-format mdy/) },
+      { file: p, line: 3, column: 'start_date', value: '10/25/2019', reason: expect.stringMatching(/^dates are read day-first/) },
     ]);
     expect(existsSync(join(d, 'cases.csv'))).toBe(false);
     const d2 = out();
