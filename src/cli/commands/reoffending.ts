@@ -68,7 +68,11 @@ export async function runReoffending(options: ReoffendingOptions): Promise<Reoff
   let asOfDay: number | undefined;
   if (options.asOf !== undefined) {
     const d = parseDate(options.asOf, read.dateFormat);
-    if (!d.ok) throw new UsageError(`--as-of ${JSON.stringify(options.asOf)}: ${d.reason}`);
+    if (!d.ok) {
+      throw new UsageError(
+        `--as-of ${JSON.stringify(options.asOf)}: ${d.monthFirst ? 'is only a valid date month-first (US); dates are read day-first (DD/MM/YYYY): write it as YYYY-MM-DD, or pass --date-format mdy' : d.reason}`,
+      );
+    }
     asOfDay = d.day;
   }
   const by = (options.by ?? []).map(normaliseName);
