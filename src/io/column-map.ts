@@ -31,6 +31,8 @@ export interface MapEntry {
   line: number | null;
   /** The site column must be in the file read (else the entry is a mistake): see mapFor. */
   required: boolean;
+  /** Written under the file kind's own section (not at the top level). */
+  specific: boolean;
 }
 
 /** What canonicalHeader checks a header against (plain data: it is posted to worker threads). */
@@ -189,6 +191,7 @@ export function mapFor(maps: ColumnMaps | null, kind: string): ColumnMap {
         site,
         line: maps.lines?.get(`${specific ? kind : ''}\u0000${canonical}`) ?? null,
         required: specific || (columns?.has(canonical) ?? false),
+        specific,
       });
     }
     m.check = { file: maps.file, entries };
@@ -209,7 +212,7 @@ function checkMapAgainstHeader(check: MapCheck, names: ReadonlySet<string>, head
     bad
       .map(
         (e) =>
-          `--map ${check.file}${e.line !== null ? ` line ${e.line}` : ''}: ${e.canonical}: column ${JSON.stringify(e.site)} is not in ${file} (its columns: ${shown}); an entry at the top level applies to every file, so put it under a file's section (cases:, offences:) if only that file has the column`,
+          `--map ${check.file}${e.line !== null ? ` line ${e.line}` : ''}: ${e.canonical}: column ${JSON.stringify(e.site)} is not in ${file} (its columns: ${shown})${e.specific ? '' : "; an entry at the top level applies to every file, so put it under a file's section (cases:, offences:) if only that file has the column"}`,
       )
       .join('\n'),
   );
