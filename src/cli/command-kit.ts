@@ -1,6 +1,10 @@
 /** Small helpers shared by command adapters. */
 import type { Command } from 'commander';
-import { NotImplementedError } from '../core/errors.js';
+import { NotImplementedError, UsageError } from '../core/errors.js';
+import { DEFAULT_NA_TOKENS } from '../core/cells.js';
+import { DATE_FORMATS, dateFormatOf, type DateFormat } from '../core/dates.js';
+import { parseDelimiter } from '../io/csv-reader.js';
+import type { ReadOptions } from '../io/read-options.js';
 
 /** Adds the options every command has. */
 export function withCommon(cmd: Command): Command {
@@ -19,4 +23,53 @@ export function registerNotBuilt(program: Command, name: string, summary: string
     .action(() => {
       throw new NotImplementedError(name, capability);
     });
+}
+
+/** The read options as commander gives them (`--delimiter`, `--na`, `--date-format`, `--decimal-comma`). */
+export interface ReadCliOptions {
+  delimiter?: string;
+  na?: string;
+  dateFormat?: string;
+  decimalComma?: boolean;
+}
+
+/**
+ * Adds the options that say how input cells are read: `--na`, `--date-format`, `--decimal-comma`
+ * (each command keeps its own `--delimiter`). Parse them with `parseReadOptions`.
+ */
+export function withReadOptions(cmd: Command): Command {
+  return cmd
+    .option('--na <tokens>', `cell texts read as missing, comma-separated; an empty cell is always missing (default: ${DEFAULT_NA_TOKENS.join(',')}; --na '' for none)`)
+    .option('--date-format <order>', 'order of slash dates: auto (YYYY-MM-DD or DD/MM/YYYY; a column with US month-first dates is refused), dmy, mdy or ymd (auto)')
+    .option('--decimal-comma', 'numbers are written with a decimal comma (0,207), as in ;-separated European files');
+}
+
+/** The typed read options from the command's options; a UsageError names a bad one. */
+export function parseReadOptions(opts: ReadCliOptions): ReadOptions {
+  let delimiter: string;
+  try {
+    delimiter = parseDelimiter(opts.delimiter);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  let dateFormat: DateFormat = 'auto';
+  if (opts.dateFormat !== undefined) {
+    const f = dateFormatOf(String(opts.dateFormat).trim().toLowerCase());
+    if (f === null) throw new UsageError(`--date-format must be one of ${DATE_FORMATS.join(', ')}, got ${JSON.stringify(opts.dateFormat)}`);
+    dateFormat = f;
+  }
+  let na: readonly string[] = DEFAULT_NA_TOKENS;
+  if (opts.na !== undefined) {
+    na = String(opts.na)
+      .split(',')
+      .map((t) => t.trim())
+      .filter((t) => t !== '');
+    const long = na.find((t) => t.length > 64);
+    if (long !== undefined) throw new UsageError(`--na: a missing-value token is at most 64 characters, got ${JSON.stringify(long.slice(0, 70))}...`);
+  }
+  const decimalComma = opts.decimalComma === true;
+  if (decimalComma && delimiter === ',') {
+    throw new UsageError("--decimal-comma needs another field delimiter (e.g. --delimiter ';'): with ',' a decimal comma cannot be told from the next field");
+  }
+  return { delimiter, na, dateFormat, decimalComma };
 }

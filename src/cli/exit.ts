@@ -8,7 +8,7 @@ const MAX_MESSAGE_CHARS = 4000;
 function shortProblem(p: DataProblem): DataProblem {
   return { ...p, column: p.column === null ? null : truncate(p.column, 200), value: p.value === null ? null : truncate(p.value, 200), reason: truncate(p.reason, MAX_REASON_CHARS) };
 }
-import { jsonReplacer } from './output.js';
+import { jsonReplacer, jsonTerminalSafe, terminalSafe } from './output.js';
 
 export interface ExitOutcome {
   code: number;
@@ -42,7 +42,8 @@ export function classifyError(err: unknown): ExitOutcome {
 
 export function reportError(err: unknown, json: boolean): number {
   const out = classifyError(err);
-  process.stderr.write(`pilot-eval: ${out.message}\n`);
-  if (json && out.json) process.stdout.write(`${JSON.stringify(out.json, jsonReplacer, 2)}\n`);
+  // Messages quote data (values, header names): control characters are shown, not obeyed.
+  process.stderr.write(`pilot-eval: ${terminalSafe(out.message)}\n`);
+  if (json && out.json) process.stdout.write(`${jsonTerminalSafe(JSON.stringify(out.json, jsonReplacer, 2))}\n`);
   return out.code;
 }

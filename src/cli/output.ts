@@ -21,9 +21,54 @@ export function painter(mode: OutputMode): ChalkInstance {
   return colourEnabled(mode) ? chalk : new Chalk({ level: 0 });
 }
 
+/**
+ * Characters a terminal acts on rather than shows: C0 controls except tab and newline (ESC starts
+ * escape sequences that move the cursor, retitle the window or write the clipboard; CR overwrites
+ * the line), DEL, C1 controls (U+009B is a one-character CSI), and the bidirectional overrides
+ * that make text display in another order than it is read.
+ */
+// eslint-disable-next-line no-control-regex
+const TERMINAL_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+// eslint-disable-next-line no-control-regex
+const SGR = /\u001b\[[0-9;]*m/g;
+
+function visibleEscape(c: string): string {
+  const code = c.charCodeAt(0);
+  return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+}
+
+/** `s` with every terminal control character shown as a visible escape (`\x1b`), tab and newline kept. */
+export function terminalSafe(s: string): string {
+  TERMINAL_CONTROL.lastIndex = 0;
+  return TERMINAL_CONTROL.test(s) ? s.replace(TERMINAL_CONTROL, visibleEscape) : s;
+}
+
+/**
+ * Like terminalSafe, but keeps colour codes (SGR: ESC [ digits m, which only set colour and
+ * weight): for text already painted with chalk. Data should go through terminalSafe first.
+ */
+export function terminalSafeKeepColour(s: string): string {
+  if (s.indexOf('\u001b') === -1) return terminalSafe(s);
+  let out = '';
+  let last = 0;
+  for (const m of s.matchAll(SGR)) {
+    out += terminalSafe(s.slice(last, m.index)) + m[0];
+    last = m.index! + m[0].length;
+  }
+  return out + terminalSafe(s.slice(last));
+}
+
+/**
+ * JSON text with C1 controls and bidirectional overrides written as \u escapes (JSON.stringify
+ * escapes C0 controls itself, not these): the same JSON value, safe to show in a terminal.
+ */
+export function jsonTerminalSafe(json: string): string {
+  return json.replace(/[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** Writes a JSON document (schema_version first) to stdout. */
 export function printJson(doc: object): void {
-  process.stdout.write(`${JSON.stringify({ schema_version: 1, ...doc }, jsonReplacer, 2)}\n`);
+  process.stdout.write(`${jsonTerminalSafe(JSON.stringify({ schema_version: 1, ...doc }, jsonReplacer, 2))}\n`);
 }
 
 /** JSON has no NaN or Infinity: they become null rather than invalid JSON. */
@@ -32,14 +77,19 @@ export function jsonReplacer(_key: string, value: unknown): unknown {
   return value;
 }
 
+/**
+ * Prints text for a person. Terminal control characters in it are shown as escapes (data can hold
+ * them: a cell, a header name); colour codes survive only when colour is on.
+ */
 export function printText(text: string): void {
-  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  const safe = colourEnabled({ json: false }) ? terminalSafeKeepColour(text) : terminalSafe(text);
+  process.stdout.write(safe.endsWith('\n') ? safe : `${safe}\n`);
 }
 
-/** Prints a warning to stderr (never to stdout, so JSON stays clean). */
+/** Prints a warning to stderr (never to stdout, so JSON stays clean); control characters shown as escapes. */
 export function warn(message: string, mode: OutputMode): void {
   const p = mode.json ? new Chalk({ level: 0 }) : process.stderr.isTTY && !process.env.NO_COLOR ? chalk : new Chalk({ level: 0 });
-  process.stderr.write(`${p.yellow('warning:')} ${message}\n`);
+  process.stderr.write(`${p.yellow('warning:')} ${terminalSafe(message)}\n`);
 }
 
 export interface Progress {
@@ -117,8 +167,9 @@ export async function withProgress<T>(text: string, quiet: boolean, task: (updat
   }
 }
 
-/** Pads a table of strings into aligned columns. */
-export function table(rows: string[][], align?: Array<'l' | 'r'>): string {
+/** Pads a table of strings into aligned columns (control characters in cells shown as escapes). */
+export function table(cells: string[][], align?: Array<'l' | 'r'>): string {
+  const rows = cells.map((r) => r.map(terminalSafeKeepColour));
   const widths: number[] = [];
   for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, visibleLength(c))));
   return rows
@@ -135,6 +186,5 @@ export function table(rows: string[][], align?: Array<'l' | 'r'>): string {
 }
 
 function visibleLength(s: string): number {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/\u001b\[[0-9;]*m/g, '').length;
+  return s.replace(SGR, '').length;
 }

@@ -3,9 +3,39 @@
  * where `reason` says what was expected, so the caller can build a located DataProblem.
  * Empty cells are handled by the caller (required or optional); these parsers see trimmed text.
  */
-import { parseDate } from './dates.js';
+import { parseDate, type DateFormat } from './dates.js';
 
-export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
+/** `monthFirst`: a date only valid month-first (US), which makes its whole column suspect. */
+export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string; monthFirst?: boolean };
+
+/**
+ * How missing cells are written. Empty is always missing; by default `NA` (R's write.csv), `NULL`
+ * (SQL exports) and `.` (Stata, SAS) are too, as read.csv(na.strings = c("NA", "NULL", ".")) would
+ * read them. Matched exactly, case and all, after trimming.
+ */
+export const DEFAULT_NA_TOKENS: readonly string[] = ['NA', 'NULL', '.'];
+
+/**
+ * A function that turns one trimmed cell into what parsers see: '' for a missing-value token and,
+ * with `decimalComma`, `0,207` into `0.207` (only cells that are wholly a decimal-comma number, so
+ * text with commas is left alone). Returns the cell itself (no allocation) in the usual case.
+ */
+export function cellNormaliser(naTokens: readonly string[], decimalComma: boolean): (t: string) => string {
+  const na = new Set(naTokens.filter((t) => t !== ''));
+  let longest = 0;
+  for (const t of na) longest = Math.max(longest, t.length);
+  if (!decimalComma) {
+    if (na.size === 0) return (t) => t;
+    return (t) => (t.length <= longest && na.has(t) ? '' : t);
+  }
+  return (t) => {
+    if (t.length <= longest && na.has(t)) return '';
+    return t.indexOf(',') !== -1 && DECIMAL_COMMA.test(t) ? t.replace(',', '.') : t;
+  };
+}
+
+/** A number written with a decimal comma and no thousands separators: `0,207`, `-12,5`, `,5`. */
+const DECIMAL_COMMA = /^[+-]?\d*,\d+$/;
 
 const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 const INTEGER = /^[+-]?\d+$/;
@@ -47,7 +77,12 @@ export function parseNumberCell(text: string, min = -Infinity, max = Infinity): 
     if (plain < min || plain > max) return { ok: false, reason: `out of range: expected a number${rangeText(min, max)}` };
     return { ok: true, value: plain };
   }
-  if (!DECIMAL.test(text)) return { ok: false, reason: `expected a number${rangeText(min, max)}` };
+  if (!DECIMAL.test(text)) {
+    if (DECIMAL_COMMA.test(text)) {
+      return { ok: false, reason: `expected a number${rangeText(min, max)}; this looks like a decimal comma (${text.replace(',', '.')} meant?): pass --decimal-comma to read 0,207 as 0.207` };
+    }
+    return { ok: false, reason: `expected a number${rangeText(min, max)}` };
+  }
   const v = Number(text);
   if (!Number.isFinite(v)) return { ok: false, reason: `expected a finite number${rangeText(min, max)}` };
   if (v < min || v > max) return { ok: false, reason: `out of range: expected a number${rangeText(min, max)}` };
@@ -89,10 +124,23 @@ export function parseBinaryCell(text: string): Parsed<0 | 1> {
   return { ok: false, reason: 'expected 0 or 1' };
 }
 
-/** A calendar date, ISO or UK, as a day number. */
-export function parseDateCell(text: string): Parsed<number> {
-  const d = parseDate(text);
-  return d.ok ? { ok: true, value: d.day } : { ok: false, reason: d.reason };
+/** A calendar date, ISO or UK (or as `format` says), as a day number. */
+export function parseDateCell(text: string, format: DateFormat = 'auto'): Parsed<number> {
+  const d = parseDate(text, format);
+  if (d.ok) return { ok: true, value: d.day };
+  return d.monthFirst ? { ok: false, reason: d.reason, monthFirst: true } : { ok: false, reason: d.reason };
+}
+
+/**
+ * A percentage's text divided by 100 as the nearest double to the exact decimal quotient: the
+ * decimal exponent is shifted in the text, so 12.3 gives 0.123 (not 12.3 / 100 =
+ * 0.12300000000000001). `text` must already be a valid number (parseNumberCell).
+ */
+export function percentToFraction(text: string): number {
+  const t = text.trim();
+  const e = t.search(/[eE]/);
+  if (e === -1) return Number(`${t}e-2`);
+  return Number(`${t.slice(0, e)}e${Number(t.slice(e + 1)) - 2}`);
 }
 
 /** One of a fixed set of labels (case-insensitive); returns the canonical lower-case label. */

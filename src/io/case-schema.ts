@@ -12,8 +12,10 @@ import {
   parseIntegerCell,
   parseNumberCell,
   parseYesNoCell,
+  percentToFraction,
   type Parsed,
 } from './fields.js';
+import type { DateFormat } from '../core/dates.js';
 
 /** Normalises one non-empty, trimmed cell to its canonical text, or says why it is invalid. */
 export type CellRule = (text: string, ctx: RuleContext) => Parsed<string>;
@@ -21,6 +23,10 @@ export type CellRule = (text: string, ctx: RuleContext) => Parsed<string>;
 export interface RuleContext {
   /** `--ogrs-percent`: OGRS3 given as percentages (0-100). */
   ogrsPercent: boolean;
+  /** `--date-format` (default `auto`: ISO or UK day-first, never US). */
+  dateFormat?: DateFormat;
+  /** Turns a trimmed cell into what the rules see ('' for a missing-value token); default: as is. */
+  normalise?: (text: string) => string;
 }
 
 const num = (min: number, max: number): CellRule => (t) => {
@@ -35,9 +41,9 @@ const yesNo: CellRule = (t) => {
   const r = parseYesNoCell(t);
   return r.ok ? { ok: true, value: r.value ? 'yes' : 'no' } : r;
 };
-const date: CellRule = (t) => {
+const date: CellRule = (t, ctx) => {
   if (isoDay(t) !== null) return { ok: true, value: t }; // a valid YYYY-MM-DD is already canonical
-  const r = parseDateCell(t);
+  const r = parseDateCell(t, ctx.dateFormat);
   return r.ok ? { ok: true, value: formatDate(r.value) } : r;
 };
 const text: CellRule = (t) => ({ ok: true, value: t });
@@ -52,10 +58,15 @@ const binary: CellRule = (t) => {
 const ogrs3: CellRule = (t, ctx) => {
   if (ctx.ogrsPercent) {
     const r = parseNumberCell(t, 0, 100);
-    return r.ok ? { ok: true, value: String(r.value / 100) } : { ok: false, reason: 'expected an OGRS3 percentage in [0, 100]' };
+    if (!r.ok) return { ok: false, reason: 'expected an OGRS3 percentage in [0, 100]' };
+    // A score of 1% or less is implausible as a percentage and is what a probability looks like:
+    // dividing it again would turn 0.207 into 0.00207 without a word.
+    if (r.value <= 1) return { ok: false, reason: 'expected an OGRS3 percentage in (1, 100]: this looks like a probability already (0-1), so --ogrs-percent would divide it by 100 again: drop --ogrs-percent' };
+    return { ok: true, value: String(percentToFraction(t)) };
   }
   const r = parseNumberCell(t, 0, 1);
   if (r.ok) return { ok: true, value: String(r.value) };
+  if (r.reason.includes('--decimal-comma')) return r;
   const asPct = parseNumberCell(t, 1, 100);
   if (asPct.ok) return { ok: false, reason: 'expected a probability in [0, 1]; this looks like a percentage: use --ogrs-percent' };
   return { ok: false, reason: 'expected a probability in [0, 1]' };
@@ -120,6 +131,8 @@ export interface RowProblem {
   column: string | null;
   value: string | null;
   reason: string;
+  /** A date only valid month-first: its column cannot be read safely (see parseDate). */
+  monthFirst?: boolean;
 }
 
 /**
@@ -134,24 +147,25 @@ export function validateRow(
 ): { values: string[]; problems: RowProblem[] } {
   const values = new Array<string>(cells.length);
   const problems: RowProblem[] = [];
+  const normalise = ctx.normalise;
   for (let c = 0; c < cells.length; c++) {
     const name = columns[c]!;
     const raw = cells[c]!;
-    const t = raw.trim();
+    const t = normalise ? normalise(raw.trim()) : raw.trim();
     const rule = rules.get(name);
     if (!rule) {
       values[c] = t;
       continue;
     }
     if (t === '') {
-      if (!rule.optional) problems.push({ column: name, value: raw, reason: 'is required and empty' });
+      if (!rule.optional) problems.push({ column: name, value: raw, reason: raw.trim() === '' ? 'is required and empty' : 'is required and missing (a missing-value token such as NA)' });
       values[c] = '';
       continue;
     }
     const r = rule.rule(t, ctx);
     if (r.ok) values[c] = r.value;
     else {
-      problems.push({ column: name, value: raw, reason: r.reason });
+      problems.push(r.monthFirst ? { column: name, value: raw, reason: r.reason, monthFirst: true } : { column: name, value: raw, reason: r.reason });
       values[c] = t;
     }
   }

@@ -6,12 +6,30 @@
  * Accepts UTF-8 with or without BOM, CRLF or LF, RFC 4180 quoting, any one-character delimiter.
  * Blank lines are skipped (they are not records). Problems are DataErrors naming file and line.
  */
-import { createReadStream } from 'node:fs';
-import type { Readable } from 'node:stream';
-import { createHash } from 'node:crypto';
+import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
+import { Transform, type Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import { createHash, type Hash } from 'node:crypto';
+import { getHeapStatistics } from 'node:v8';
 import Papa from 'papaparse';
-import { DataError } from '../core/errors.js';
+import { DataError, UsageError } from '../core/errors.js';
 
+/**
+ * Longest record read, in characters (8 MiB): a physical line, or a quoted field's lines together.
+ * A longer one (a file with no line break, such as /dev/zero, or a quote never closed) is a data
+ * error as soon as the reader has seen that much, so memory stays bounded.
+ */
+export const MAX_RECORD_CHARS = 8 << 20;
+/** A batch is handed on once it holds this many fields, however few rows (very wide files). */
+export const MAX_BATCH_FIELDS = 1_000_000;
+/**
+ * Share of the old generation's limit beyond which a read stops with a hint instead of crashing.
+ * The heap limit V8 reports includes the young generation (3 semi-spaces, 48 MB on 64-bit by
+ * default), which is not where read data ends up: measured under --max-old-space-size=128 the
+ * limit read 176 MB and the process died with 126 MB in use, after ~25 s of garbage collection.
+ */
+const HEAP_SHARE = 0.8;
+const YOUNG_GENERATION = 48 << 20;
 export interface CsvReadOptions {
   /** Field delimiter; default ','. Never guessed. */
   delimiter?: string;
@@ -21,6 +39,8 @@ export interface CsvReadOptions {
   batchSize?: number;
   /** Compute the sha256 of the input while reading it (returned as `sha256`). */
   hash?: boolean;
+  /** Longest record in characters (default MAX_RECORD_CHARS; for tests). */
+  maxRecordChars?: number;
 }
 
 /** A batch of records: `fields[i]` is the record that starts on physical line `lines[i]`. */
@@ -48,6 +68,15 @@ export function parseDelimiter(text: string | undefined): string {
     throw new Error(`--delimiter must be one character (',', ';', '|') or 'tab', got ${JSON.stringify(text)}`);
   }
   return text;
+}
+
+/** Why a field with NUL characters is refused: UTF-16 without a byte-order mark is named as such. */
+function nulReason(v: string): string {
+  let nuls = 0;
+  for (let i = 0; i < v.length; i++) if (v.charCodeAt(i) === 0) nuls++;
+  return nuls * 3 >= v.length
+    ? 'contains NUL bytes between the characters: this looks like UTF-16 text without a byte-order mark; save it as UTF-8 (CSV UTF-8 in Excel)'
+    : 'contains NUL bytes: this is a binary file, not CSV text';
 }
 
 function countLineBreaks(s: string): number {
@@ -105,22 +134,110 @@ export function scanChunk(chunk: string, prevLast: number): ChunkFlags {
   return { nul, badUtf8, multiline };
 }
 
-function openInput(path: string): Readable {
+/** The text encoding of a file, from its byte-order mark. */
+type Encoding = 'utf8' | 'utf16le' | 'utf16be';
+
+/**
+ * Checks that `path` names a readable regular file, as a usage error (exit 2) naming the path when
+ * it does not: missing, a directory, a FIFO, socket or device (which could block or never end), or
+ * unreadable. Every command reads its inputs through readCsv, so all of them get this check.
+ */
+export function checkInputPath(path: string, file: string): void {
+  let st;
+  try {
+    st = statSync(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UsageError(`cannot read ${file}: ${code === 'ENOENT' || code === 'ENOTDIR' ? 'no such file' : code ?? (err as Error).message}`);
+  }
+  if (st.isDirectory()) throw new UsageError(`cannot read ${file}: it is a directory, not a file`);
+  if (!st.isFile()) throw new UsageError(`cannot read ${file}: it is not a regular file (a FIFO, socket or device); give a file, or - for stdin`);
+}
+
+/** The encoding a file's first bytes announce (UTF-16 with a BOM, as Excel's "Unicode text"), else UTF-8. */
+function sniffEncoding(path: string, file: string): Encoding {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  try {
+    const b = Buffer.alloc(2);
+    const n = readSync(fd, b, 0, 2, 0);
+    if (n === 2 && b[0] === 0xff && b[1] === 0xfe) return 'utf16le';
+    if (n === 2 && b[0] === 0xfe && b[1] === 0xff) return 'utf16be';
+    return 'utf8';
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Decodes UTF-16 (LE or BE) bytes to text, whatever the chunk boundaries. */
+function utf16Decoder(be: boolean): Transform {
+  const decoder = new StringDecoder('utf16le');
+  let carry: Buffer | null = null;
+  return new Transform({
+    decodeStrings: true,
+    transform(chunk: Buffer, _enc, done) {
+      let b = carry ? Buffer.concat([carry, chunk]) : chunk;
+      carry = null;
+      if (be) {
+        if (b.length % 2 === 1) {
+          carry = b.subarray(b.length - 1);
+          b = b.subarray(0, b.length - 1);
+        }
+        b = Buffer.from(b).swap16();
+      }
+      done(null, decoder.write(b));
+    },
+    flush(done) {
+      done(null, decoder.end() + (carry ? '\uFFFD' : ''));
+    },
+  });
+}
+
+function openInput(path: string, encoding: Encoding, hasher: Hash | null): Readable {
   if (path === '-') {
     process.stdin.setEncoding('utf8');
+    if (hasher) process.stdin.on('data', (c: string) => hasher.update(c));
     return process.stdin;
   }
   // 256 KiB chunks: papaparse turns a whole chunk into row arrays at once, and those rows are live
   // while the batch callbacks run. With 1 MiB chunks they outlived the young generation and the
   // garbage collector copied them (measured at 1M cases + 1.5M offences: 10.9 s CPU and 740 MB
   // peak with 1 MiB, 8.3 s / 310 MB with 64 KiB, 7.3-7.7 s / 350 MB with 256 KiB).
-  return createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 18 });
+  if (encoding === 'utf8') {
+    const s = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 18 });
+    if (hasher) s.on('data', (c: string | Buffer) => hasher.update(c));
+    return s;
+  }
+  const raw = createReadStream(path, { highWaterMark: 1 << 18 });
+  if (hasher) raw.on('data', (c: string | Buffer) => hasher.update(c));
+  const text = raw.pipe(utf16Decoder(encoding === 'utf16be'));
+  raw.on('error', (err) => text.destroy(err));
+  text.setEncoding('utf8');
+  return text;
+}
+
+/** A data error for a file too large to hold in memory, with what to do about it. */
+function tooLargeError(file: string, line: number): DataError {
+  const limitMb = Math.round(getHeapStatistics().heap_size_limit / (1 << 20));
+  return new DataError({
+    file,
+    line,
+    column: null,
+    value: null,
+    reason: `is too large to hold in memory (the JavaScript heap limit is ${limitMb} MB, nearly used up by line ${line}): run with a larger heap, e.g. NODE_OPTIONS=--max-old-space-size=${Math.max(4096, limitMb * 2)}, or split the file`,
+  });
 }
 
 /**
  * Streams a CSV file. Calls `onHeader` once with the header, then `onBatch` with data records.
- * Rejects with a DataError for an empty file, an unclosed quote, NUL bytes or invalid UTF-8, and
- * with the underlying error for an unreadable path.
+ * Rejects with a DataError for an empty file, an unclosed quote, NUL bytes, invalid UTF-8, a record
+ * longer than MAX_RECORD_CHARS or a file too large for the heap, and with a UsageError naming the
+ * path when it is missing, a directory, a FIFO or a device. UTF-16 with a byte-order mark (Excel's
+ * "Unicode text") is transcoded.
  */
 export function readCsv(
   path: string,
@@ -131,13 +248,26 @@ export function readCsv(
   const file = options.displayName ?? (path === '-' ? '<stdin>' : path);
   const delimiter = options.delimiter ?? ',';
   const batchSize = options.batchSize ?? 10_000;
+  const maxRecord = options.maxRecordChars ?? MAX_RECORD_CHARS;
+  let encoding: Encoding = 'utf8';
+  if (path !== '-') {
+    try {
+      checkInputPath(path, file);
+      encoding = sniffEncoding(path, file);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+  const heapLimit = Math.max(0, getHeapStatistics().heap_size_limit - YOUNG_GENERATION) * HEAP_SHARE;
   return new Promise((resolve, reject) => {
     let line = 1; // physical line where the next record starts
     let header: string[] | null = null;
     let records = 0;
     let failed = false;
     let pending: CsvBatch = { fields: [], lines: [] };
-    const input = openInput(path);
+    let pendingFields = 0;
+    const hasher = options.hash ? createHash('sha256') : null;
+    const input = openInput(path, encoding, hasher);
 
     const fail = (err: unknown, parser?: Papa.Parser) => {
       if (failed) return;
@@ -155,22 +285,44 @@ export function readCsv(
       if (pending.fields.length > 0) {
         const b = pending;
         pending = { fields: [], lines: [] };
+        pendingFields = 0;
         onBatch(b);
+        // The callers keep what they read: stop with a hint before the heap runs out (a crash
+        // there is a V8 stack trace and exit 134, with nothing said about the file).
+        if (getHeapStatistics().used_heap_size > heapLimit) throw tooLargeError(file, line);
       }
     };
 
     input.on('error', (err) => fail(err));
-    const hasher = options.hash ? createHash('sha256') : null;
     // Sticky flags, set when a chunk arrives (before papaparse can parse any of its rows): once a
     // chunk holds a quote, NUL, U+FFFD or a stray line break, every later row gets that check.
     let checkBreaks = false;
     let checkNul = false;
     let checkUtf8 = false;
     let prevLast = -1;
+    // Characters received since papaparse last gave a record: the unfinished record's length, to
+    // within one chunk. (papaparse parses each chunk when it arrives, after this listener.)
+    let unparsed = 0;
     input.on('data', (chunk: string | Buffer) => {
-      if (hasher) hasher.update(chunk);
+      if (failed) return;
       const text = typeof chunk === 'string' ? chunk : chunk.toString('utf8');
       if (text.length === 0) return;
+      unparsed += text.length;
+      if (unparsed > maxRecord) {
+        const nul = checkNul || text.indexOf('\u0000') !== -1;
+        fail(
+          new DataError({
+            file,
+            line,
+            column: null,
+            value: null,
+            reason: nul
+              ? 'contains NUL bytes: this is a binary file, not CSV text'
+              : `has a record longer than ${maxRecord.toLocaleString('en-GB')} characters, starting on this line or a later one (no line break, or a quote never closed): this is not a CSV file that can be read`,
+          }),
+        );
+        return;
+      }
       const f = scanChunk(text, prevLast);
       prevLast = text.charCodeAt(text.length - 1);
       if (f.multiline) checkBreaks = true;
@@ -190,6 +342,7 @@ export function readCsv(
         if (failed) return;
         try {
           const rows = results.data;
+          if (rows.length > 0) unparsed = 0;
           const errorRows = new Map<number, Papa.ParseError>();
           for (const e of results.errors) {
             if (e.row !== undefined && !errorRows.has(e.row)) errorRows.set(e.row, e);
@@ -206,7 +359,7 @@ export function readCsv(
                 const v = row[f]!;
                 if (checkBreaks && (v.indexOf('\n') !== -1 || v.indexOf('\r') !== -1)) breaks += countLineBreaks(v);
                 if (checkNul && v.indexOf('\u0000') !== -1) {
-                  throw new DataError({ file, line: start, column: null, value: null, reason: 'contains NUL bytes: this is a binary file, not CSV text' });
+                  throw new DataError({ file, line: start, column: null, value: null, reason: nulReason(v) });
                 }
                 if (checkUtf8 && v.indexOf('\uFFFD') !== -1) {
                   throw new DataError({ file, line: start, column: null, value: v, reason: 'is not valid UTF-8 text (save the file as UTF-8)' });
@@ -236,8 +389,9 @@ export function readCsv(
             }
             pending.fields.push(row);
             pending.lines.push(start);
+            pendingFields += row.length;
             records++;
-            if (pending.fields.length >= batchSize) flush();
+            if (pending.fields.length >= batchSize || pendingFields >= MAX_BATCH_FIELDS) flush();
           }
         } catch (err) {
           fail(err, parser);

@@ -9,12 +9,22 @@ const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 export function neutraliseCell(text: string): string {
   if (text.length === 0) return text;
   const c = text.charCodeAt(0);
+  let out = text;
   // = + - @ TAB CR
   if (c === 61 || c === 43 || c === 45 || c === 64 || c === 9 || c === 13) {
-    if (NUMBER.test(text)) return text;
-    return `'${text}`;
+    if (!NUMBER.test(text)) out = `'${text}`;
   }
-  return text;
+  return out.indexOf(';') === -1 ? out : neutraliseAfterSemicolons(out);
+}
+
+/**
+ * Excel set to read `;`-separated files (most European locales) splits a comma-separated file at
+ * every `;`, quotes or not, so the part after a `;` is a cell of its own: `a;=HYPERLINK(...)`
+ * would run as a formula. Each such part that starts (after any quotes) like a formula and is not
+ * a number gets the same `'` prefix, right after the `;`.
+ */
+function neutraliseAfterSemicolons(text: string): string {
+  return text.replace(/;("*)([=+\-@\t\r][^;]*)/g, (all, quotes: string, part: string) => (NUMBER.test(part) ? all : `;'${quotes}${part}`));
 }
 
 export type Cell = string | number | boolean | null | undefined;

@@ -9,7 +9,7 @@ import { daysFromCivil } from '../core/dates.js';
 import { IdIndex } from '../core/outcomes/id-index.js';
 import { readCsv } from './csv-reader.js';
 import { canonicalHeader, mapFor, type ColumnMaps } from './column-map.js';
-import { missingColumnsError } from './table.js';
+import { checkLabelCase, missingColumnsError } from './table.js';
 import {
   CASE_REQUIRED,
   CASE_RULES,
@@ -22,12 +22,17 @@ import {
 } from './case-schema.js';
 import { formatCsvLine, toCsv } from './csv-writer.js';
 import { AtomicWriter, writeFilesAtomic } from './atomic.js';
+import { normaliserFor, readOptions, type ReadOptions } from './read-options.js';
+import { MONTH_FIRST_HINT } from '../core/dates.js';
 
 export interface ImportOptions {
   casesPath: string;
   offencesPath?: string;
   outDir: string;
+  /** Field delimiter; default `read.delimiter`, else ','. */
   delimiter?: string;
+  /** How cells are read (`--na`, `--date-format`, `--decimal-comma`); see ReadOptions. */
+  read?: Partial<ReadOptions>;
   maps?: ColumnMaps | null;
   ogrsPercent?: boolean;
   allowRejects?: boolean;
@@ -153,7 +158,17 @@ function isoToDay(iso: string): number {
  * first 20 rejects when rows were rejected without `allowRejects`.
  */
 export async function importData(opts: ImportOptions): Promise<ImportResult> {
-  const ctx = { ogrsPercent: Boolean(opts.ogrsPercent) };
+  const read = readOptions(opts.read);
+  const delimiter = opts.delimiter ?? read.delimiter;
+  const ctx = { ogrsPercent: Boolean(opts.ogrsPercent), dateFormat: read.dateFormat, normalise: normaliserFor(read) };
+  // Date columns holding a value only valid month-first: column -> its first such value.
+  const monthFirst = new Map<string, { file: string; line: number; value: string }>();
+  const noteMonthFirst = (file: string, line: number, problems: RowProblem[]) => {
+    for (const p of problems) {
+      const key = `${file}\u0000${p.column}`;
+      if (p.monthFirst && !monthFirst.has(key)) monthFirst.set(key, { file, line, value: p.value ?? '' });
+    }
+  };
   const pseud = opts.pseudonymise;
   const rejects: Reject[] = [];
   const inputs: Array<{ path: string; sha256: string }> = [];
@@ -166,14 +181,17 @@ export async function importData(opts: ImportOptions): Promise<ImportResult> {
   const staged: StagedCases = { ids: [], outIds: [], lines: [], texts: [], rejected: [] };
   const duplicated = new Set<string>();
   const caseCounts: ImportCounts = { read: 0, accepted: 0, rejected: 0 };
+  // Labels of the arm columns: column -> label -> first line (checked for case variants below).
+  const labels = new Map<string, Map<string, number>>();
   const cr = await readCsv(
     opts.casesPath,
-    { delimiter: opts.delimiter, displayName: casesFile, hash: true },
+    { delimiter, displayName: casesFile, hash: true },
     (header) => {
       caseColumns = canonicalHeader(header, mapFor(opts.maps ?? null, 'cases'), casesFile);
       const missing = CASE_REQUIRED.filter((c) => !caseColumns.includes(c));
-      if (missing.length) throw missingColumnsError(casesFile, header, missing, opts.delimiter ?? ',');
+      if (missing.length) throw missingColumnsError(casesFile, header, missing, delimiter);
       caseOut = outputColumns(caseColumns, CASE_RULES);
+      for (const c of ['arm', 'sub_arm']) if (caseColumns.includes(c)) labels.set(c, new Map());
     },
     (batch) => {
       for (let r = 0; r < batch.fields.length; r++) {
@@ -198,6 +216,13 @@ export async function importData(opts: ImportOptions): Promise<ImportResult> {
         const idIdx = caseColumns.indexOf('id');
         const id = values[idIdx] ?? cells[idIdx]?.trim() ?? '';
         for (const p of problems) rejects.push({ file: casesFile, line, column: p.column ?? '', value: p.value ?? '', reason: p.reason });
+        if (problems.length) noteMonthFirst(casesFile, line, problems);
+        else {
+          for (const [column, seen] of labels) {
+            const v = values[caseColumns.indexOf(column)]!;
+            if (!seen.has(v)) seen.set(v, line);
+          }
+        }
         const outId = pseud && !problems.length ? pseud(id) : id;
         if (pseud && !problems.length) values[idIdx] = outId;
         staged.ids.push(id);
@@ -213,6 +238,8 @@ export async function importData(opts: ImportOptions): Promise<ImportResult> {
     throw new DataError({ file: casesFile, line: 1, column: null, value: null, reason: 'has a header but no data rows: there are no cases to import' });
   }
   inputs.push({ path: casesFile, sha256: cr.sha256! });
+  // `Yes` and `yes` would be two arms downstream: refused for the file, not row by row.
+  for (const [column, seen] of labels) checkLabelCase(casesFile, column, [...seen.keys()], [...seen.values()]);
   // id -> index of its first row (a typed-array index: a 1M-entry Map cost seconds here).
   const firstRow = IdIndex.of(staged.ids);
   for (let i = 0; i < staged.ids.length; i++) {
@@ -247,11 +274,11 @@ export async function importData(opts: ImportOptions): Promise<ImportResult> {
     let out = { order: [] as number[], names: [] as string[] };
     const or = await readCsv(
       opts.offencesPath,
-      { delimiter: opts.delimiter, displayName: offFile, hash: true },
+      { delimiter, displayName: offFile, hash: true },
       (header) => {
         cols = canonicalHeader(header, mapFor(opts.maps ?? null, 'offences'), offFile);
         const missing = OFFENCE_REQUIRED.filter((c) => !cols.includes(c));
-        if (missing.length) throw missingColumnsError(offFile, header, missing, opts.delimiter ?? ',');
+        if (missing.length) throw missingColumnsError(offFile, header, missing, delimiter);
         out = outputColumns(cols, OFFENCE_RULES);
         offNames = out.names;
       },
@@ -288,6 +315,7 @@ export async function importData(opts: ImportOptions): Promise<ImportResult> {
           }
           if (problems.length) {
             for (const p of problems) rejects.push({ file: offFile, line, column: p.column ?? '', value: p.value ?? '', reason: p.reason });
+            noteMonthFirst(offFile, line, problems);
             offCounts.rejected++;
           } else {
             offCounts.accepted++;
@@ -303,6 +331,18 @@ export async function importData(opts: ImportOptions): Promise<ImportResult> {
       },
     );
     inputs.push({ path: offFile, sha256: or.sha256! });
+  }
+
+  // A date column with month-first values is refused as a whole, even with --allow-rejects: its
+  // other dates (10/08/2019) were read day-first and may be wrong, so no row of it can be trusted.
+  if (monthFirst.size > 0) {
+    rejects.sort((a, b) => (a.file === b.file ? a.line - b.line : a.file === casesFile ? -1 : 1));
+    const columnLevel: DataProblem[] = [...monthFirst].map(([key, w]) => {
+      const column = key.slice(key.indexOf('\u0000') + 1);
+      return { file: w.file, line: w.line, column, value: w.value, reason: `the whole ${column} column is refused (nothing was written): ${MONTH_FIRST_HINT}` };
+    });
+    const rows: DataProblem[] = rejects.map((r) => ({ file: r.file, line: r.line, column: r.column || null, value: r.value || null, reason: r.reason }));
+    throw new DataError([...columnLevel, ...rows], columnLevel.length + rows.length);
   }
 
   // ---- outputs ----

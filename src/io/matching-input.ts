@@ -7,6 +7,7 @@
 import { DataError, ProblemList, UsageError } from '../core/errors.js';
 import type { CovariateColumn } from '../core/matching/propensity-model.js';
 import { readTable, type TextTable } from './table.js';
+import { readOptions, type ReadOptions } from './read-options.js';
 
 export interface MatchingInput {
   treated: TextTable;
@@ -18,14 +19,16 @@ export interface MatchingInput {
 
 const MISSING = new Set(['', 'na', 'n/a', 'null', '.']);
 
-export async function readMatchingInput(treatedPath: string, poolPath: string, covariateNames: string[], delimiter: string): Promise<MatchingInput> {
+/** `read`: how cells are read (a bare delimiter, or the read options: `--na` tokens become empty cells). */
+export async function readMatchingInput(treatedPath: string, poolPath: string, covariateNames: string[], read: string | Partial<ReadOptions>): Promise<MatchingInput> {
+  const ro = readOptions(typeof read === 'string' ? { delimiter: read } : read);
   if (covariateNames.length === 0) throw new UsageError('--covariates needs at least one column name (e.g. --covariates age,sex,ogrs3)');
   const names = covariateNames.map((c) => c.toLowerCase());
   const dup = names.find((c, i) => names.indexOf(c) !== i);
   if (dup) throw new UsageError(`--covariates names ${dup} twice`);
   if (treatedPath === '-' && poolPath === '-') throw new UsageError('--treated and --pool cannot both read stdin (-)');
-  const treated = await readTable(treatedPath, { delimiter, required: names });
-  const pool = await readTable(poolPath, { delimiter, required: names });
+  const treated = await readTable(treatedPath, { read: ro, required: names });
+  const pool = await readTable(poolPath, { read: ro, required: names });
   if (treated.n === 0) throw new DataError({ file: treated.file, line: null, column: null, value: null, reason: 'the treated file has no rows' });
   if (pool.n === 0) throw new DataError({ file: pool.file, line: null, column: null, value: null, reason: 'the pool file has no rows' });
   checkIds(treated, pool);

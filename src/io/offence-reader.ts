@@ -13,7 +13,8 @@ import { DataError, MAX_REPORTED_PROBLEMS, ProblemList, UsageError, type DataPro
 import { OutcomeAccumulator, type AccumulatorState, type OutcomeRules } from '../core/outcomes/proven-reoffending.js';
 import type { IdIndex, IdLookupParts } from '../core/outcomes/id-index.js';
 import { readCsv } from './csv-reader.js';
-import type { ColumnMap } from './column-map.js';
+import type { ColumnMap, MapCheck } from './column-map.js';
+import type { ReadOptions } from './read-options.js';
 import { OffenceLinker, OffenceRowParser, type OffenceColumns } from './offence-rows.js';
 
 export interface OffenceWorkerData {
@@ -21,7 +22,10 @@ export interface OffenceWorkerData {
   file: string;
   delimiter: string;
   map: ColumnMap;
+  /** The map's check (a Map's own properties do not survive the copy to the worker). */
+  mapCheck?: MapCheck;
   hash: boolean;
+  read?: Partial<ReadOptions>;
 }
 
 export type SerialisedError =
@@ -127,8 +131,11 @@ export function mergeProblems(a: ProblemList, shown: DataProblem[], total: numbe
 }
 
 /** Starts reading an offences file (on a worker for a large file; otherwise when `link` is called). */
-export function startOffenceReader(path: string, options: { file: string; delimiter: string; map: ColumnMap; casesFile: string; hash: boolean }): OffenceReader {
-  const { file, delimiter, map, hash } = options;
+export function startOffenceReader(
+  path: string,
+  options: { file: string; delimiter: string; map: ColumnMap; casesFile: string; hash: boolean; read?: Partial<ReadOptions> },
+): OffenceReader {
+  const { file, delimiter, map, hash, read } = options;
   const makeLinker = (cases: LinkTarget, rules: OutcomeRules, hasSeverity: boolean) => {
     const acc = new OutcomeAccumulator(cases.startDay, rules, hasSeverity);
     return { acc, linker: new OffenceLinker(file, options.casesFile, cases.indexOf, acc, new ProblemList()) };
@@ -144,7 +151,7 @@ export function startOffenceReader(path: string, options: { file: string; delimi
           path,
           { delimiter, displayName: file, hash },
           (header) => {
-            parser = new OffenceRowParser(file, header, map, delimiter);
+            parser = new OffenceRowParser(file, header, map, delimiter, read);
             state = makeLinker(cases, rules, parser.hasSeverity);
           },
           (batch) => state!.linker.consume(parser!.parse(batch)),
@@ -155,7 +162,7 @@ export function startOffenceReader(path: string, options: { file: string; delimi
     };
   }
 
-  const data: OffenceWorkerData = { path, file, delimiter, map, hash };
+  const data: OffenceWorkerData = { path, file, delimiter, map, hash, ...(map.check ? { mapCheck: map.check } : {}), ...(read ? { read: { ...read } } : {}) };
   const worker = new Worker(WORKER_URL, { workerData: data });
   // Messages wait here until the cases are loaded and `link` is called.
   const queue: OffenceWorkerMessage[] = [];

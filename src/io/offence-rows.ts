@@ -13,23 +13,25 @@
  * same code, so they give the same outcomes and the same problems (test/io/offence-split.test.ts).
  */
 import { MAX_REPORTED_PROBLEMS, type DataProblem, type ProblemList } from '../core/errors.js';
-import { formatDate, isoDay } from '../core/dates.js';
+import { formatDate, isoDay, type DateFormat } from '../core/dates.js';
 import { DisposalClass, type OutcomeAccumulator } from '../core/outcomes/proven-reoffending.js';
 import { hashRange, type IdIndex } from '../core/outcomes/id-index.js';
 import type { CsvBatch } from './csv-reader.js';
 import { canonicalHeader, type ColumnMap } from './column-map.js';
+import { normaliserFor, readOptions, type ReadOptions } from './read-options.js';
 import { missingColumnsError, trimCell } from './table.js';
 import { DISPOSAL_TYPES, NON_PROVING_DISPOSALS, parseDateCell, parseNumberCell, type DisposalType } from './fields.js';
 
 /** Date text -> day number or reason; dates repeat a great deal in offence files. */
 export class DateCache {
   private readonly cache = new Map<string, number | string>();
+  constructor(private readonly format: DateFormat = 'auto') {}
   parse(text: string): number | string {
     const iso = isoDay(text);
     if (iso !== null) return iso;
     let v = this.cache.get(text);
     if (v === undefined) {
-      const d = parseDateCell(text);
+      const d = parseDateCell(text, this.format);
       v = d.ok ? d.value : d.reason;
       if (this.cache.size > 200_000) this.cache.clear();
       this.cache.set(text, v);
@@ -136,17 +138,25 @@ export class OffenceRowParser {
   readonly hasSeverity: boolean;
   private readonly width: number;
   private readonly col: { id: number; offence: number; disposal: number; type: number; severity: number };
-  private readonly dates = new DateCache();
+  private readonly dates: DateCache;
+  private readonly norm: (t: string) => string;
   /** Problems detailed so far in this file: the linker can show at most 20 in all. */
   private detailed = 0;
 
-  /** Throws the missing-columns DataError when a required column is absent. */
+  /**
+   * Throws the missing-columns DataError when a required column is absent. `read` says how dates,
+   * missing-value tokens and decimal commas are read (default: DEFAULT_READ_OPTIONS).
+   */
   constructor(
     private readonly file: string,
     header: string[],
     map: ColumnMap,
     delimiter: string,
+    read?: Partial<ReadOptions>,
   ) {
+    const r = readOptions(read);
+    this.dates = new DateCache(r.dateFormat);
+    this.norm = normaliserFor(r);
     const names = canonicalHeader(header, map, file);
     const missing = REQUIRED_OFFENCE_COLUMNS.filter((c) => !names.includes(c));
     if (missing.length) throw missingColumnsError(file, header, missing, delimiter);
@@ -186,10 +196,11 @@ export class OffenceRowParser {
         out.problems.push(p);
       }
     };
+    const norm = this.norm;
     const dateCell = (raw: string, column: string, line: number): number | null => {
       const text = trimCell(raw);
-      if (text === '') {
-        problem({ file, line, column, value: '', reason: `${column} is empty: a date (YYYY-MM-DD or DD/MM/YYYY) is required` });
+      if (text === '' || norm(text) === '') {
+        problem({ file, line, column, value: text, reason: `${column} is ${text === '' ? 'empty' : 'missing'}: a date (YYYY-MM-DD or DD/MM/YYYY) is required` });
         return null;
       }
       const v = this.dates.parse(text);
@@ -238,7 +249,7 @@ export class OffenceRowParser {
         });
       }
       if (col.severity >= 0) {
-        const s = trimCell(row[col.severity]!);
+        const s = norm(trimCell(row[col.severity]!));
         if (s !== '') {
           const v = parseNumberCell(s, 0);
           if (v.ok) out.severity[r] = v.value;

@@ -14,6 +14,7 @@ import { OffenceLinker, OffenceRowParser, splitByIdHash, transferList, type Offe
 import { serialiseError, type LinkRequest, type OffenceWorkerData, type OffenceWorkerMessage } from './offence-reader.js';
 
 const data = workerData as OffenceWorkerData;
+if (data.mapCheck) data.map.check = data.mapCheck;
 const port = parentPort!;
 const post = (m: OffenceWorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
 
@@ -47,7 +48,7 @@ readCsv(
   data.path,
   { delimiter: data.delimiter, displayName: data.file, hash: data.hash },
   (header) => {
-    parser = new OffenceRowParser(data.file, header, data.map, data.delimiter);
+    parser = new OffenceRowParser(data.file, header, data.map, data.delimiter, data.read);
     post({ type: 'header', hasSeverity: parser.hasSeverity });
   },
   (batch) => {

@@ -15,9 +15,13 @@ import { mapFor, type ColumnMaps } from './column-map.js';
 import { readTable, type TextTable } from './table.js';
 import { DateCache } from './offence-rows.js';
 import { startOffenceReader, type OffenceReader } from './offence-reader.js';
+import { readOptions, type ReadOptions } from './read-options.js';
 
 export interface OutcomeInputOptions {
+  /** Field delimiter; default `read.delimiter`, else ','. */
   delimiter?: string;
+  /** How cells are read (`--na`, `--date-format`, `--decimal-comma`, `--delimiter`); see ReadOptions. */
+  read?: Partial<ReadOptions>;
   /** `--map` column maps (cases and offences sections apply). */
   maps?: ColumnMaps | null;
   /** Case columns to keep as text besides start_date (default: all of them); without `id` here the ids are only matched, and held packed. */
@@ -41,8 +45,10 @@ export interface OutcomeCases {
  * every row.
  */
 export async function loadCasesForOutcomes(path: string, options: OutcomeInputOptions = {}): Promise<OutcomeCases> {
+  const read = readOptions(options.read);
   const table = await readTable(path, {
-    delimiter: options.delimiter,
+    delimiter: options.delimiter ?? read.delimiter,
+    read,
     map: mapFor(options.maps ?? null, 'cases'),
     required: ['id', 'start_date'],
     columns: options.caseColumns,
@@ -58,7 +64,7 @@ export async function loadCasesForOutcomes(path: string, options: OutcomeInputOp
   const starts = table.cells.get('start_date')!;
   const startDay = new Int32Array(table.n);
   const indexOf = new IdIndex(packedIds);
-  const dates = new DateCache();
+  const dates = new DateCache(read.dateFormat);
   const problems = new ProblemList();
   for (let i = 0; i < table.n; i++) {
     const line = table.lines[i]!;
@@ -125,9 +131,11 @@ export async function streamOffences(
  * the cases file is (pass the result to streamOffences as `reader`; `cancel()` it if the cases fail).
  */
 export function openOffences(path: string, casesFile: string, options: OutcomeInputOptions = {}): OffenceReader {
+  const read = readOptions(options.read);
   return startOffenceReader(path, {
     file: path === '-' ? '<stdin>' : path,
-    delimiter: options.delimiter ?? ',',
+    delimiter: options.delimiter ?? read.delimiter,
+    read,
     map: mapFor(options.maps ?? null, 'offences'),
     casesFile,
     hash: options.hash ?? false,

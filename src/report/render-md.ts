@@ -7,13 +7,30 @@ function noTags(s: string): string {
   return s.replace(/<(?=[A-Za-z/!?])/g, '&lt;');
 }
 
+/**
+ * Breaks link and image syntax that data could carry (`![x](http://...)` makes a viewer fetch a
+ * remote image; `[x](url)` a disguised link; `[x]: url` a reference definition): the bracket
+ * before `(`, `[` or `:` is escaped, and `![`. Other brackets, as in "95% CI [0.1, 0.2]", stay.
+ */
+function noLinks(s: string): string {
+  return s.replace(/!\[/g, '!\\[').replace(/\](?=[([:])/g, '\\]');
+}
+
 function cell(s: string): string {
-  return noTags(s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' '));
+  return noLinks(noTags(s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r\n?|\n/g, ' ')));
 }
 
 function text(s: string): string {
-  // Escape what GitHub would treat as markup in running text; keep it readable.
-  return noTags(s).replace(/(^|\s)([*_])(?=\S)/g, '$1\\$2');
+  // Escape what GitHub would treat as markup in running text; keep it readable. A line break in
+  // data would start a new Markdown block (a heading, a list), so it becomes a space.
+  return noLinks(noTags(s.replace(/\r\n?|\n/g, ' '))).replace(/(^|\s)([*_])(?=\S)/g, '$1\\$2');
+}
+
+/** A code fence longer than any run of backticks in the text, so the text cannot close it. */
+function fence(s: string): string {
+  let longest = 0;
+  for (const m of s.matchAll(/`+/g)) longest = Math.max(longest, m[0].length);
+  return '`'.repeat(Math.max(3, longest + 1));
 }
 
 export function renderBlockMd(b: Block): string {
@@ -38,8 +55,10 @@ export function renderBlockMd(b: Block): string {
     }
     case 'figure':
       return `_Figure: ${text(b.caption)}_ ${text(b.text)}`;
-    case 'code':
-      return `\`\`\`\n${b.text}\n\`\`\``;
+    case 'code': {
+      const f = fence(b.text);
+      return `${f}\n${b.text}\n${f}`;
+    }
   }
 }
 

@@ -32,7 +32,7 @@ beforeAll(async () => {
     [
       ['import', '--cases', F, '--out-dir', join(dir, 'import')],
       ['import', '--cases', F, '--out-dir', join(dir, 'import-pseud'), '--pseudonymise', '--salt-file', join(dir, 'salt.txt')],
-      ['import', '--cases', `${H}/cases-impossible-dates.csv`, '--out-dir', join(dir, 'import-rejects'), '--allow-rejects'],
+      ['import', '--cases', `${H}/cases-impossible-dates.csv`, '--out-dir', join(dir, 'import-rejects'), '--allow-rejects', '--date-format', 'dmy'], // dmy: its 12/31/2022 is a bad date, not a refused US column
       ['randomise', F, '--method', 'complete', '--seed', '3', '--out', join(dir, 'alloc', 'allocation.csv')],
       ['randomise', F, '--method', 'block', '--block', 'stratum', '--seed', '3', '--ledger', join(dir, 'ledger', 'ledger.csv')],
       ['reoffending', '--cases', F, '--offences', `${H}/good-offences.csv`, '--out', join(dir, 'reoff', 'outcomes.csv')],

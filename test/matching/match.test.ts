@@ -192,7 +192,7 @@ describe('bad input', () => {
     writeFileSync(t, 'id,age,sex\nT1,20,male\nT2,30,male\nT3,40,male\n');
     const p = join(dir, 'p-const.csv');
     writeFileSync(p, 'id,age,sex\nP1,25,male\nP2,NA,male\nP3,45,male\n');
-    await expect(runMatch({ treated: t, pool: p, covariates: 'age', out: join(dir, 'z.csv') })).rejects.toThrow(`${p}:3: column age value "NA": missing value`);
+    await expect(runMatch({ treated: t, pool: p, covariates: 'age', out: join(dir, 'z.csv') })).rejects.toThrow(`${p}:3: column age value "": missing value`); // NA is read as missing (an empty cell)
     writeFileSync(p, 'id,age,sex\nP1,25,male\nT2,35,male\nP3,45,male\n');
     await expect(runMatch({ treated: t, pool: p, covariates: 'age', out: join(dir, 'z.csv') })).rejects.toThrow(/column id value "T2": this person is also in the treated file/);
     writeFileSync(p, 'id,age,sex\nP1,25,male\nP2,35,male\nP3,45,male\n');

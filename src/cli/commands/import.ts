@@ -3,13 +3,12 @@ import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../../core/errors.js';
 import { loadColumnMap } from '../../io/column-map.js';
-import { parseDelimiter } from '../../io/csv-reader.js';
 import { importData, type ImportResult } from '../../io/import-data.js';
-import { withCommon } from '../command-kit.js';
+import { parseReadOptions, withCommon, withReadOptions, type ReadCliOptions } from '../command-kit.js';
 import { requireOption } from '../options.js';
 import { painter, printJson, printText, progress, table } from '../output.js';
 
-export interface ImportCliOptions {
+export interface ImportCliOptions extends ReadCliOptions {
   cases?: string;
   offences?: string;
   map?: string;
@@ -45,12 +44,7 @@ export async function runImport(opts: ImportCliOptions): Promise<ImportResult> {
   const casesPath = requireOption('--cases', opts.cases);
   const outDir = requireOption('--out-dir', opts.outDir);
   if (opts.cases === '-' && opts.offences === '-') throw new UsageError('only one of --cases and --offences can read stdin (-)');
-  let delimiter: string;
-  try {
-    delimiter = parseDelimiter(opts.delimiter);
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const read = parseReadOptions(opts);
   if (opts.pseudonymise && !opts.saltFile) throw new UsageError('--pseudonymise needs --salt-file <file> holding a secret key (keep it apart from the data)');
   if (opts.saltFile && !opts.pseudonymise) throw new UsageError('--salt-file is only used with --pseudonymise');
   const maps = opts.map ? loadColumnMap(opts.map) : null;
@@ -61,7 +55,7 @@ export async function runImport(opts: ImportCliOptions): Promise<ImportResult> {
       casesPath,
       offencesPath: opts.offences,
       outDir,
-      delimiter,
+      read,
       maps,
       ogrsPercent: opts.ogrsPercent,
       allowRejects: opts.allowRejects,
@@ -77,7 +71,7 @@ export async function runImport(opts: ImportCliOptions): Promise<ImportResult> {
 }
 
 export function register(program: Command): void {
-  withCommon(program.command('import'))
+  withReadOptions(withCommon(program.command('import')))
     .description('Validate and normalise case and offence data: canonical columns, ISO dates, sorted by id, every reject listed')
     .option('--cases <csv>', 'cases file, one row per person (- for stdin)')
     .option('--offences <csv>', 'offences file, one row per proven offence')
@@ -85,7 +79,7 @@ export function register(program: Command): void {
     .option('--out-dir <dir>', 'where to write cases.csv, offences.csv, rejects.csv and import.json')
     .option('--allow-rejects', 'write the accepted rows even when some rows were rejected (exit 0)')
     .option('--delimiter <char>', "field delimiter: ',' (default), ';', '|' or tab")
-    .option('--ogrs-percent', 'OGRS3 scores are percentages (0-100) rather than probabilities')
+    .option('--ogrs-percent', 'OGRS3 scores are percentages (1-100] rather than probabilities; a score of 1 or less is refused as already a probability')
     .option('--pseudonymise', 'replace ids by a keyed hash (HMAC-SHA256) so linked files stay linkable')
     .option('--salt-file <file>', 'the secret key for --pseudonymise')
     .addHelpText(
@@ -97,7 +91,10 @@ Examples:
   $ pilot-eval import --cases cases.csv --offences offences.csv --pseudonymise --salt-file salt.txt --out-dir shared
 
 Rejected rows make the command exit 3 (data error) and list the first 20 problems; rejects.csv and
-import.json are written either way, the cleaned files only when nothing was rejected or with --allow-rejects.`,
+import.json are written either way, the cleaned files only when nothing was rejected or with --allow-rejects.
+Refused for the whole file, even with --allow-rejects: a date column with a month-first (US) date
+such as 10/25/2019 (pass --date-format mdy if the file is month-first), and arm labels that differ
+only in letter case (Yes and yes would be two arms: write them the same way).`,
     )
     .action(async (opts: ImportCliOptions) => {
       const r = await runImport(opts);

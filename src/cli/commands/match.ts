@@ -13,15 +13,14 @@ import { createRng } from '../../core/random.js';
 import { logisticArmEffect } from '../../core/stats/logistic-regression.js';
 import { parseBinaryCell } from '../../io/fields.js';
 import { writeFilesAtomic } from '../../io/atomic.js';
-import { parseDelimiter } from '../../io/csv-reader.js';
 import { toCsv, type Cell } from '../../io/csv-writer.js';
 import { readMatchingInput } from '../../io/matching-input.js';
 import { readTable } from '../../io/table.js';
-import { withCommon } from '../command-kit.js';
+import { parseReadOptions, withCommon, withReadOptions, type ReadCliOptions } from '../command-kit.js';
 import { parseIntOption, parseListOption, parseNumberOption, parseSeed, requireOption } from '../options.js';
-import { painter, printJson, printText, table, withProgress } from '../output.js';
+import { painter, printJson, printText, table, terminalSafe, withProgress } from '../output.js';
 
-export interface MatchCliOptions {
+export interface MatchCliOptions extends ReadCliOptions {
   treated?: string;
   pool?: string;
   covariates?: string;
@@ -118,16 +117,11 @@ export async function runMatch(o: MatchCliOptions): Promise<MatchResultJson> {
   const discard = oneOf('--discard', o.discard, DISCARDS, 'both');
   const design = oneOf('--design', o.design, DESIGNS, 'matched_some_observables');
   const seed = parseSeed(o.seed, order === 'random');
-  let delimiter: string;
-  try {
-    delimiter = parseDelimiter(o.delimiter);
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const read = parseReadOptions(o);
   const outcome = o.outcome?.trim().toLowerCase();
 
   o.onProgress?.('reading treated and pool files');
-  const input = await readMatchingInput(treatedPath, poolPath, covariateNames, delimiter);
+  const input = await readMatchingInput(treatedPath, poolPath, covariateNames, read);
   const { treated, pool, treat } = input;
   if (outcome !== undefined) {
     for (const t of [treated, pool]) {
@@ -175,7 +169,7 @@ export async function runMatch(o: MatchCliOptions): Promise<MatchResultJson> {
   let offencesFile: string | null = null;
   if (o.offences !== undefined) {
     // Keep only the matched people's offences, so `report --offences` sees no unknown ids.
-    const off = await readTable(o.offences, { delimiter, required: ['id'] });
+    const off = await readTable(o.offences, { read, required: ['id'] });
     const ids = new Set<string>();
     for (let i = 0; i < treat.length; i++) {
       if (m.match.weights[i]! <= 0) continue;
@@ -269,14 +263,14 @@ function render(r: MatchResultJson): string {
   );
   lines.push('');
   lines.push(p.bold('Propensity model (logistic regression, treated vs pool)'));
-  lines.push(table([['term', 'estimate', 'std. error'], ...r.propensity_model.map((t) => [t.term, t.estimate.toFixed(4), t.std_error.toFixed(4)])], ['l', 'r', 'r']));
+  lines.push(table([['term', 'estimate', 'std. error'], ...r.propensity_model.map((t) => [terminalSafe(t.term), t.estimate.toFixed(4), t.std_error.toFixed(4)])], ['l', 'r', 'r']));
   lines.push('');
   lines.push(p.bold('Balance (standardised mean differences; |SMD| > 0.1 flagged)'));
   lines.push(
     table(
       [
         ['covariate', 'mean treated', 'mean comparison', 'SMD before', 'SMD after', ''],
-        ...r.balance.map((b) => [b.covariate, f3(b.mean_treated_after), f3(b.mean_control_after), f3(b.smd_before), f3(b.smd_after), b.imbalanced ? p.red('over 0.1') : p.green('ok')]),
+        ...r.balance.map((b) => [terminalSafe(b.covariate), f3(b.mean_treated_after), f3(b.mean_control_after), f3(b.smd_before), f3(b.smd_after), b.imbalanced ? p.red('over 0.1') : p.green('ok')]),
       ],
       ['l', 'r', 'r', 'r', 'r', 'l'],
     ),
@@ -302,7 +296,7 @@ function render(r: MatchResultJson): string {
 }
 
 export function register(program: Command): void {
-  withCommon(program.command('match'))
+  withReadOptions(withCommon(program.command('match')))
     .description('Propensity-score matched comparison group (Justice Data Lab style), ready for analyse')
     .option('--treated <csv>', 'people who received the intervention')
     .option('--pool <csv>', 'people to draw the comparison group from (not the treated)')

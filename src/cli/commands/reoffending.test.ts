@@ -100,10 +100,31 @@ describe('runReoffending', () => {
       `--by: column "team" not in ${casesPath} (its columns: id, arm, site, start_date, ogrs3)`,
     );
     await expect(runReoffending({ cases: casesPath, offences: offencesPath, asOf: '07/31/2024' })).rejects.toThrow(
-      '--as-of "07/31/2024": month 31 does not exist (dates are YYYY-MM-DD or DD/MM/YYYY)',
+      '--as-of "07/31/2024": is only a valid date month-first (US); dates are read day-first (DD/MM/YYYY): write it as YYYY-MM-DD, or pass --date-format mdy',
     );
+    await expect(runReoffending({ cases: casesPath, offences: offencesPath, asOf: '07/32/2024' })).rejects.toThrow('--as-of "07/32/2024": month 32 does not exist (dates are YYYY-MM-DD or DD/MM/YYYY)');
     await expect(runReoffending({ cases: casesPath, offences: offencesPath, followUpDays: 0 })).rejects.toThrow(UsageError);
     await expect(runReoffending({ cases: join(dir, 'nope.csv'), offences: offencesPath })).rejects.toThrow(`--cases: cannot read ${join(dir, 'nope.csv')}: ENOENT`);
+  });
+
+  it('reads the same outcomes from a US-dated, NA-holding, decimal-comma copy with --date-format mdy --decimal-comma', async () => {
+    const base = await runReoffending({ cases: casesPath, offences: offencesPath, by: ['arm'], asOf: '2024-07-07' });
+    const us = (d: string) => d.replace(/^(\d{4})-(\d{2})-(\d{2})$/, '$2/$3/$1');
+    const convert = (path: string, dateCols: number[], name: string) => {
+      const [head, ...rows] = readFileSync(path, 'utf8').trimEnd().split('\n');
+      const out = rows.map((r) => r.split(',').map((c, i) => (dateCols.includes(i) ? us(c) : c.replace('.', ','))).join(';'));
+      const p = join(dir, name);
+      writeFileSync(p, `${head!.replace(/,/g, ';')}\n${out.join('\n')}\n`);
+      return p;
+    };
+    const cases = convert(casesPath, [3], 'us-cases.csv');
+    const offences = convert(offencesPath, [1, 2], 'us-offences.csv').replace(/$/, '');
+    // A severity of NA is missing, as an empty cell is.
+    writeFileSync(offences, readFileSync(offences, 'utf8').replace('D;01/31/2023;02/01/2023;conviction;5', 'D;01/31/2023;02/01/2023;conviction;NA'));
+    const r = await runReoffending({ cases, offences, by: ['arm'], asOf: '07/07/2024', delimiter: ';', dateFormat: 'mdy', decimalComma: true });
+    expect(r.groups.map((g) => [g.n_measurable, g.reoffenders, g.reoffences, g.binary_rate])).toEqual(base.groups.map((g) => [g.n_measurable, g.reoffenders, g.reoffences, g.binary_rate]));
+    expect(r.exclusions).toEqual(base.exclusions);
+    await expect(runReoffending({ cases, offences, delimiter: ';', decimalComma: true })).rejects.toThrow('--date-format mdy');
   });
 
   it('writes nothing when the data are rejected', async () => {

@@ -10,12 +10,11 @@ import { DEFAULT_RULES, type OffenceExclusions, type PersonOutcomes } from '../.
 import { groupRows, summariseOutcomes, type GroupSummary } from '../../core/outcomes/summarise-outcomes.js';
 import { AtomicWriter } from '../../io/atomic.js';
 import { loadColumnMap, normaliseName } from '../../io/column-map.js';
-import { parseDelimiter } from '../../io/csv-reader.js';
 import { toCsv, toCsvRows, type Cell } from '../../io/csv-writer.js';
 import { assertReadableFile, loadCasesForOutcomes, openOffences, streamOffences, type OutcomeCases } from '../../io/outcomes-input.js';
-import { withCommon } from '../command-kit.js';
+import { parseReadOptions, withCommon, withReadOptions, type ReadCliOptions } from '../command-kit.js';
 import { parseIntOption, parseListOption } from '../options.js';
-import { painter, printJson, printText, table, withProgress } from '../output.js';
+import { painter, printJson, printText, table, terminalSafe, withProgress } from '../output.js';
 
 export interface ReoffendingOptions {
   cases: string;
@@ -30,6 +29,10 @@ export interface ReoffendingOptions {
   out?: string;
   map?: string;
   delimiter?: string;
+  /** `--na`, `--date-format`, `--decimal-comma` as given (see parseReadOptions). */
+  na?: string;
+  dateFormat?: string;
+  decimalComma?: boolean;
   /** Called with a stage name while working (the CLI shows a spinner). */
   onProgress?: (stage: string) => void;
 }
@@ -61,22 +64,21 @@ export async function runReoffending(options: ReoffendingOptions): Promise<Reoff
   const waitingDays = options.waitingDays ?? DEFAULT_RULES.waitingDays;
   if (!Number.isInteger(followUpDays) || followUpDays < 1) throw new UsageError(`--follow-up-days must be a whole number >= 1, got ${followUpDays}`);
   if (!Number.isInteger(waitingDays) || waitingDays < 0) throw new UsageError(`--waiting-days must be a whole number >= 0, got ${waitingDays}`);
+  const read = parseReadOptions(options);
   let asOfDay: number | undefined;
   if (options.asOf !== undefined) {
-    const d = parseDate(options.asOf);
-    if (!d.ok) throw new UsageError(`--as-of ${JSON.stringify(options.asOf)}: ${d.reason}`);
+    const d = parseDate(options.asOf, read.dateFormat);
+    if (!d.ok) {
+      throw new UsageError(
+        `--as-of ${JSON.stringify(options.asOf)}: ${d.monthFirst ? 'is only a valid date month-first (US); dates are read day-first (DD/MM/YYYY): write it as YYYY-MM-DD, or pass --date-format mdy' : d.reason}`,
+      );
+    }
     asOfDay = d.day;
   }
   const by = (options.by ?? []).map(normaliseName);
   const dupBy = by.find((c, i) => by.indexOf(c) !== i);
   if (dupBy !== undefined) throw new UsageError(`--by names column "${dupBy}" twice`);
   const maps = options.map !== undefined ? loadColumnMap(options.map) : null;
-  let delimiter: string;
-  try {
-    delimiter = parseDelimiter(options.delimiter);
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
 
   assertReadableFile(options.cases, '--cases');
   assertReadableFile(options.offences, '--offences');
@@ -84,12 +86,12 @@ export async function runReoffending(options: ReoffendingOptions): Promise<Reoff
   if (options.cases === '-' && options.offences === '-') throw new UsageError('only one input can be read from stdin (-): give a file path for --cases or --offences');
   // A large offences file is read on a worker thread while this one reads the cases.
   // Both inputs are hashed while they are read (no second pass over the files).
-  const reader = openOffences(options.offences, options.cases === '-' ? '<stdin>' : options.cases, { delimiter, maps, hash: true });
+  const reader = openOffences(options.offences, options.cases === '-' ? '<stdin>' : options.cases, { read, maps, hash: true });
   let cases: OutcomeCases;
   let withdrawn: ReturnType<typeof withdrawnMask>;
   try {
     // Without --out only the --by columns are needed besides id and start_date.
-    cases = await loadCasesForOutcomes(options.cases, { delimiter, maps, caseColumns: options.out === undefined ? [...by, 'withdrawn'] : undefined, hash: true });
+    cases = await loadCasesForOutcomes(options.cases, { read, maps, caseColumns: options.out === undefined ? [...by, 'withdrawn'] : undefined, hash: true });
     withdrawn = withdrawnMask(cases);
     // Check --by before waiting for the (long) offences pass.
     const missing = by.filter((c) => !cases.table.cells.has(c));
@@ -102,7 +104,7 @@ export async function runReoffending(options: ReoffendingOptions): Promise<Reoff
     reader.cancel();
     throw err;
   }
-  const loaded = await streamOffences(options.offences, cases, { delimiter, maps, rules: { followUpDays, waitingDays }, asOfDay, reader });
+  const loaded = await streamOffences(options.offences, cases, { read, maps, rules: { followUpDays, waitingDays }, asOfDay, reader });
   const { outcomes } = loaded;
   options.onProgress?.('summarising');
   const groups = summariseOutcomes(outcomes, groupRows(by, by.map((c) => cases.table.cells.get(c)!), outcomes.n), withdrawn);
@@ -204,7 +206,7 @@ function fmt(v: number | null, digits: number): string {
 function renderHuman(r: ReoffendingResult): string {
   const p = painter({ json: false });
   const byCols = Object.keys(r.groups[0]?.group ?? {});
-  const head = [...(byCols.length ? byCols : ['cohort']), 'n', 'measurable', 'pending', 'withdrawn', 'reoffenders', 'rate', 're-offences', 'per offender', 'per re-offender', 'median days', 'severity/offender'];
+  const head = [...(byCols.length ? byCols.map(terminalSafe) : ['cohort']), 'n', 'measurable', 'pending', 'withdrawn', 'reoffenders', 'rate', 're-offences', 'per offender', 'per re-offender', 'median days', 'severity/offender'];
   const rows = [head.map((h) => p.bold(h))];
   const line = (label: string[], g: GroupSummary) => [
     ...label,
@@ -220,7 +222,8 @@ function renderHuman(r: ReoffendingResult): string {
     fmt(g.median_days_to_first, 1),
     fmt(g.severity_per_offender, 2),
   ];
-  for (const g of r.groups) rows.push(line(byCols.length ? byCols.map((c) => g.group[c]!) : ['all'], g));
+  // Group labels are data: control characters are escaped before any colour is added.
+  for (const g of r.groups) rows.push(line(byCols.length ? byCols.map((c) => terminalSafe(g.group[c]!)) : ['all'], g));
   if (byCols.length) rows.push(line([p.bold('all'), ...byCols.slice(1).map(() => '')], r.overall));
   const e = r.exclusions;
   const out = [
@@ -236,7 +239,7 @@ function renderHuman(r: ReoffendingResult): string {
   return out.join('\n');
 }
 
-interface CliOptions {
+interface CliOptions extends ReadCliOptions {
   cases?: string;
   offences?: string;
   by?: string;
@@ -250,7 +253,7 @@ interface CliOptions {
 }
 
 export function register(program: Command): void {
-  withCommon(program.command('reoffending'))
+  withReadOptions(withCommon(program.command('reoffending')))
     .description('Proven re-offending measures by the MoJ definition: binary rate, frequency, time to first re-offence, severity')
     .requiredOption('--cases <csv>', 'cases file (id, start_date, and any grouping columns); - for stdin')
     .requiredOption('--offences <csv>', 'offences file (id, offence_date, disposal_date, disposal_type[, severity]); - for stdin')
@@ -285,6 +288,9 @@ waiting period is after --as-of are pending: counted, but left out of the rates.
           out: opts.out,
           map: opts.map,
           delimiter: opts.delimiter,
+          na: opts.na,
+          dateFormat: opts.dateFormat,
+          decimalComma: opts.decimalComma,
           onProgress: update,
         }),
       );
