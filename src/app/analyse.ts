@@ -12,6 +12,7 @@ import { resolvePlan, type ResolvedPlan } from '../core/plan/analysis-plan.js';
 import type { TrialConfig } from '../core/report/types.js';
 import { defaultTrialConfig } from '../io/trial-file.js';
 import { loadTrialDataset, type TrialDataset } from './trial-dataset.js';
+import type { ReadOptions } from '../io/read-options.js';
 
 export interface AnalyseTrialOptions {
   /** Cases (or per-person outcomes) file; `-` for stdin. */
@@ -19,6 +20,8 @@ export interface AnalyseTrialOptions {
   offences?: string | null;
   map?: string | null;
   delimiter?: string;
+  /** How cells are read (`--na`, `--date-format`, `--decimal-comma`). */
+  read?: Partial<ReadOptions>;
   asOf?: string | null;
   /** The trial file (already loaded): its plan, arms, windows and extract date apply. */
   trial?: TrialConfig | null;
@@ -95,6 +98,7 @@ export async function analyseTrialFiles(o: AnalyseTrialOptions): Promise<TrialAn
     offences: o.offences,
     map: o.map,
     delimiter: o.delimiter,
+    read: o.read,
     asOf: o.asOf ?? cfg.outcome_windows.as_of,
     followUpDays: cfg.outcome_windows.follow_up_days,
     waitingDays: cfg.outcome_windows.waiting_days,

@@ -25,6 +25,7 @@ import { renderMarkdown } from '../report/render-md.js';
 import { VERSION } from '../version.js';
 import { analyseTrialFiles } from './analyse.js';
 import { delimiterOf } from './trial-dataset.js';
+import type { ReadOptions } from '../io/read-options.js';
 
 export type ReportFormat = 'html' | 'md' | 'json';
 export const REPORT_FORMATS: readonly ReportFormat[] = ['html', 'md', 'json'];
@@ -47,6 +48,8 @@ export interface ReportOptions extends ReportInputs {
   out: string;
   suppress?: boolean;
   delimiter?: string;
+  /** How cells are read (`--na`, `--date-format`, `--decimal-comma`). */
+  read?: Partial<ReadOptions>;
   map?: string;
   asOf?: string;
   control?: string;
@@ -116,6 +119,7 @@ export interface BuildReportOptions {
   stage?: string;
   suppress: boolean;
   delimiter?: string;
+  read?: Partial<ReadOptions>;
   map?: string;
   asOf?: string;
   control?: string;
@@ -134,7 +138,8 @@ export async function buildReportModel(paths: ReportInputs, o: BuildReportOption
   if (trial.arms.control === trial.arms.treatment) throw new UsageError('--control and --treatment must name different arms');
   const concept = resolveConcept(o.concept, trial);
   const stage = resolveStage(o.stage, trial);
-  const delimiter = o.delimiter === undefined ? undefined : delimiterOf(o.delimiter);
+  const delimiter = delimiterOf(o.delimiter ?? o.read?.delimiter);
+  const read = { ...(o.read ?? {}), delimiter };
   const display = o.display ?? ((p: string) => p);
   for (const k of ['cases', 'offences', 'process', 'costs', 'themes'] as const) {
     const p = paths[k];
@@ -145,6 +150,7 @@ export async function buildReportModel(paths: ReportInputs, o: BuildReportOption
     offences: paths.offences ?? null,
     map: o.map ?? null,
     delimiter,
+    read,
     asOf: o.asOf ?? null,
     trial,
     concept,
@@ -219,9 +225,9 @@ export async function buildReportModel(paths: ReportInputs, o: BuildReportOption
     subgroups,
     survival,
     mdes,
-    process: paths.process ? await loadProcess(paths.process, delimiter) : null,
-    costs: paths.costs ? await loadCosts(paths.costs, delimiter) : null,
-    themes: paths.themes ? await loadThemes(paths.themes, delimiter) : null,
+    process: paths.process ? await loadProcess(paths.process, read) : null,
+    costs: paths.costs ? await loadCosts(paths.costs, read) : null,
+    themes: paths.themes ? await loadThemes(paths.themes, read) : null,
     provenance: { version: VERSION, command: o.commandLine, inputs },
     suppress: o.suppress,
   });

@@ -11,10 +11,13 @@ import { loadColumnMap, mapFor, type ColumnMaps } from '../io/column-map.js';
 import { parseDelimiter } from '../io/csv-reader.js';
 import { assertReadableFile, loadOutcomesFromFiles } from '../io/outcomes-input.js';
 import { readTable } from '../io/table.js';
+import type { ReadOptions } from '../io/read-options.js';
 
 export interface DatasetOptions {
   cases: string;
   offences?: string | null;
+  /** How cells are read (`--na`, `--date-format`, `--decimal-comma`); `delimiter` wins over `read.delimiter`. */
+  read?: Partial<ReadOptions>;
   /** `--map` file, or maps already loaded. */
   map?: string | ColumnMaps | null;
   delimiter?: string;
@@ -62,7 +65,8 @@ function asOfDay(text: string | null | undefined): number | undefined {
 
 /** Loads the trial's people and outcomes (see the module comment). */
 export async function loadTrialDataset(o: DatasetOptions): Promise<TrialDataset> {
-  const delimiter = delimiterOf(o.delimiter);
+  const delimiter = delimiterOf(o.delimiter ?? o.read?.delimiter);
+  const read = { ...(o.read ?? {}), delimiter };
   const maps = typeof o.map === 'string' ? loadColumnMap(o.map) : (o.map ?? null);
   const asOf = asOfDay(o.asOf);
   const windowDays = o.followUpDays + o.waitingDays;
@@ -70,6 +74,7 @@ export async function loadTrialDataset(o: DatasetOptions): Promise<TrialDataset>
     o.onProgress?.('deriving proven re-offending');
     const loaded = await loadOutcomesFromFiles(o.cases, o.offences, {
       delimiter,
+      read,
       maps,
       caseColumns: o.columns,
       hash: o.hash,
@@ -97,7 +102,7 @@ export async function loadTrialDataset(o: DatasetOptions): Promise<TrialDataset>
   assertReadableFile(o.cases, '--cases');
   o.onProgress?.('reading cases');
   const columns = o.columns ? [...new Set([...o.columns, 'start_date'])] : undefined;
-  const table = await readTable(o.cases, { delimiter, map: mapFor(maps, 'cases'), required: ['id'], columns, hash: o.hash });
+  const table = await readTable(o.cases, { delimiter, read, map: mapFor(maps, 'cases'), required: ['id'], columns, hash: o.hash });
   const has = (c: string) => hasColumn(table, c);
   const outcomes = has('reoffended') || has('reoffences') || (has('days_to_reoffence') && has('follow_up_days'));
   let pending = 0;

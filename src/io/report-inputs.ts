@@ -7,6 +7,7 @@ import type { CostCategory, CostRow, ProcessRow, ReportCase, ThemeRow } from '..
 import { textColumn, type TextTableLike } from '../core/analysis/trial-data.js';
 import { parseEnumCell, parseNumberCell, parseYesNoCell } from './fields.js';
 import { readTable } from './table.js';
+import type { ReadOptions } from './read-options.js';
 
 /** The cases table as the report needs it (yes/no and numbers parsed; ids kept only for joins). */
 export function reportCasesFromTable(t: TextTableLike): ReportCase[] {
@@ -78,8 +79,8 @@ export function reportCasesFromTable(t: TextTableLike): ReportCase[] {
   return out;
 }
 
-export async function loadProcess(path: string, delimiter?: string): Promise<ProcessRow[]> {
-  const t = await readTable(path, { delimiter, required: ['level', 'unit', 'arm', 'measure', 'value'] });
+export async function loadProcess(path: string, read?: Partial<ReadOptions>): Promise<ProcessRow[]> {
+  const t = await readTable(path, { delimiter: read?.delimiter, read, required: ['level', 'unit', 'arm', 'measure', 'value'] });
   const pr = new ProblemList();
   const out: ProcessRow[] = [];
   const c = (n: string) => t.cells.get(n)!;
@@ -103,8 +104,8 @@ export async function loadProcess(path: string, delimiter?: string): Promise<Pro
 
 const COST_CATEGORIES: readonly CostCategory[] = ['staff_training', 'staff_time', 'enabling_fund', 'grant_fund', 'third_party', 'other'];
 
-export async function loadCosts(path: string, delimiter?: string): Promise<CostRow[]> {
-  const t = await readTable(path, { delimiter, required: ['item', 'category', 'amount_gbp'] });
+export async function loadCosts(path: string, read?: Partial<ReadOptions>): Promise<CostRow[]> {
+  const t = await readTable(path, { delimiter: read?.delimiter, read, required: ['item', 'category', 'amount_gbp'] });
   const pr = new ProblemList();
   const out: CostRow[] = [];
   const c = (n: string) => t.cells.get(n) ?? null;
@@ -123,8 +124,8 @@ export async function loadCosts(path: string, delimiter?: string): Promise<CostR
   return out;
 }
 
-export async function loadThemes(path: string, delimiter?: string): Promise<ThemeRow[]> {
-  const t = await readTable(path, { delimiter, required: ['source', 'participant', 'theme'] });
+export async function loadThemes(path: string, read?: Partial<ReadOptions>): Promise<ThemeRow[]> {
+  const t = await readTable(path, { delimiter: read?.delimiter, read, required: ['source', 'participant', 'theme'] });
   const pr = new ProblemList();
   const out: ThemeRow[] = [];
   const c = (n: string, i: number) => t.cells.get(n)?.[i] ?? '';

@@ -8,10 +8,9 @@ import type { AnalyseResult } from '../../core/analysis/analyse-trial.js';
 import type { Headline } from '../../core/analysis/primary-analysis.js';
 import { checkSurvivalOptions } from '../../core/analysis/survival-effects.js';
 import { analyseTrialFiles } from '../../app/analyse.js';
-import { delimiterOf } from '../../app/trial-dataset.js';
 import { loadTrialFile } from '../../io/trial-file.js';
 import { writeFileAtomic } from '../../io/atomic.js';
-import { withCommon } from '../command-kit.js';
+import { parseReadOptions, withCommon, withReadOptions } from '../command-kit.js';
 import { parseIntOption, parseListOption, parseNumberOption, parseSeed } from '../options.js';
 import { jsonReplacer, printJson, printText, withProgress, warn } from '../output.js';
 import { renderHuman } from '../analyse-render.js';
@@ -41,6 +40,9 @@ export interface AnalyseCliOptions {
   bootstrap?: string;
   seed?: string;
   delimiter?: string;
+  na?: string;
+  dateFormat?: string;
+  decimalComma?: boolean;
   map?: string;
   out?: string;
   onProgress?: (text: string) => void;
@@ -65,7 +67,7 @@ export async function runAnalyse(o: AnalyseCliOptions): Promise<AnalyseOutput> {
     data: o.data,
     offences: o.offences ?? null,
     map: o.map ?? null,
-    delimiter: delimiterOf(o.delimiter),
+    read: parseReadOptions(o),
     asOf: o.asOf ?? null,
     trial: o.plan !== undefined ? loadTrialFile(o.plan) : null,
     arm: o.arm,
@@ -89,7 +91,7 @@ export async function runAnalyse(o: AnalyseCliOptions): Promise<AnalyseOutput> {
 }
 
 export function register(program: Command): void {
-  withCommon(program.command('analyse'))
+  withReadOptions(withCommon(program.command('analyse')))
     .description('Effect sizes and inference for individual and cluster trials (treated vs control)')
     .argument('<data.csv>', 'per-person file (e.g. the outcomes file of `reoffending --out`, or cases with outcome columns); - for stdin')
     .option('--offences <csv>', 'derive proven re-offending outcomes from this offences file first (as `reoffending`)')

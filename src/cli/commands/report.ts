@@ -5,13 +5,13 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import { recordedCommand, runReport, runReportAll } from '../../app/report.js';
-import { withCommon } from '../command-kit.js';
+import { parseReadOptions, withCommon, withReadOptions } from '../command-kit.js';
 import { painter, printJson, printText, progress } from '../output.js';
 
 export { runReport, runReportAll };
 
 export function register(program: Command): void {
-  withCommon(program.command('report'))
+  withReadOptions(withCommon(program.command('report')))
     .description('EEF-style evaluation report (html, md or json) for a concept and stage, or --all five concepts')
     .option('--concept <id|slug>', 'concept 1-5 or its slug (pcp, pcp-fund, women-pcp-fund, user-grants, community-navigation), or custom for any other trial (words from the trial file)')
     .option('--stage <stage>', "pilot, efficacy or effectiveness (default: the trial file's stage)")
@@ -84,7 +84,7 @@ byte-identical reports.`,
           format: s('format')!,
           out: s('out')!,
           suppress: opts.suppress as boolean | undefined,
-          delimiter: s('delimiter'),
+          read: parseReadOptions({ delimiter: s('delimiter'), na: s('na'), dateFormat: s('dateFormat'), decimalComma: opts.decimalComma === true }),
           commandLine,
           onProgress: (t) => spin.update(t),
         });
