@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import type { LineCounter as LineCounterT, Node as YamlNode } from 'yaml';
 import { yaml } from './yaml.js';
 import { DataError, UsageError } from '../core/errors.js';
-import { CASE_RULES, OFFENCE_RULES } from './case-schema.js';
+import { CASE_RULES, OFFENCE_RULES } from '../core/case-schema.js';
 import { checkInputPath } from './csv-reader.js';
 
 /**

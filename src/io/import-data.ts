@@ -19,7 +19,7 @@ import {
   validateRow,
   type ColumnRule,
   type RowProblem,
-} from './case-schema.js';
+} from '../core/case-schema.js';
 import { formatCsvLine, toCsv } from './csv-writer.js';
 import { AtomicWriter, writeFilesAtomic } from './atomic.js';
 import { normaliserFor, readOptions, type ReadOptions } from './read-options.js';

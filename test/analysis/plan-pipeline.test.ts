@@ -205,3 +205,17 @@ describe('a report does not depend on where it is written', () => {
     expect(readFileSync(outs[0]!, 'utf8')).toBe(readFileSync(outs[1]!, 'utf8'));
   });
 });
+
+describe('one schema: analyse holds known columns to the rules import applies', () => {
+  it('refuses an OGRS3 of 45 (a percentage) as import does', async () => {
+    const f = join(dir, 'ogrs.csv');
+    writeFileSync(f, 'id,arm,reoffended,ogrs3\n1,treatment,1,0.3\n2,control,0,45\n3,treatment,0,0.2\n4,control,1,0.5\n');
+    const err = await runAnalyse({ data: f }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DataError);
+    expect((err as DataError).problems).toEqual([
+      { file: f, line: 3, column: 'ogrs3', value: '45', reason: 'expected a probability in [0, 1]; this looks like a percentage: use --ogrs-percent when importing (pilot-eval import --ogrs-percent writes probabilities)' },
+    ]);
+    const imported = await runImport({ cases: f, outDir: join(dir, 'ogrs-import'), allowRejects: true });
+    expect(imported.rejects[0]).toMatchObject({ line: 3, column: 'ogrs3', value: '45' });
+  });
+});

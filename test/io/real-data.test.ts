@@ -13,7 +13,7 @@ import { readTable } from '../../src/io/table.js';
 import { importData } from '../../src/io/import-data.js';
 import { loadColumnMap, mapFor } from '../../src/io/column-map.js';
 import { loadCasesForOutcomes } from '../../src/io/outcomes-input.js';
-import { CASE_RULES, validateRow } from '../../src/io/case-schema.js';
+import { CASE_RULES, validateRow } from '../../src/core/case-schema.js';
 import { neutraliseCell } from '../../src/io/csv-writer.js';
 import { parseDate, daysFromCivil } from '../../src/core/dates.js';
 import { parseNumberCell, percentToFraction } from '../../src/core/cells.js';

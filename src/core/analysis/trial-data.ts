@@ -3,6 +3,7 @@
  * the typed columns `analyseTrial` needs, with located data errors. Pure: no fs, no console.
  */
 import { DataError, ProblemList, UsageError } from '../errors.js';
+import { CASE_RULES } from '../case-schema.js';
 import { parseBinaryCell, parseIntegerCell, parseNumberCell, parseYesNoCell, type Parsed } from '../cells.js';
 import type { PersonOutcomes } from '../outcomes/proven-reoffending.js';
 
@@ -128,6 +129,7 @@ export const SESSIONS_COLUMN = 'sessions_attended';
 
 export const REOFFENDING_OUTCOMES = ['reoffended', 'reoffences', 'days_to_reoffence'] as const;
 const STANDARD_BASELINE = ['age', 'ogrs3', 'prior_convictions'];
+const CASE_RULE_OF = new Map(CASE_RULES);
 
 /**
  * The columns `parseTrialData` can read with these options (canonical, lower-case): pass them to
@@ -372,6 +374,21 @@ export function parseTrialData(table: TextTableLike, options: TrialDataOptions =
   const weights = options.weights ? (need(options.weights.toLowerCase(), '--weights'), parseColumn(options.weights.toLowerCase(), (t) => parseNumberCell(t, 0), false)) : null;
 
   // Covariates: numeric columns as they are; text columns as R's treatment-coded factor.
+  // One schema: a known case column that the analysis reads is held to the rules `import` applies
+  // (an OGRS3 of 45 or an age of 300 is refused here as it is there), naming line, column and value.
+  for (const col of new Set([...(options.covariates ?? []).map((c) => c.toLowerCase()), ...STANDARD_BASELINE])) {
+    const rule = CASE_RULE_OF.get(col);
+    const cells = table.cells.get(col);
+    if (!rule || !cells) continue;
+    for (let i = 0; i < n; i++) {
+      const t = cells[keep[i]!]!;
+      if (t === '') continue;
+      const r = rule.rule(t, { ogrsPercent: false });
+      if (!r.ok) problems.add({ file, line: lines[i]!, column: col, value: t, reason: r.reason.includes('--ogrs-percent') ? `${r.reason} when importing (pilot-eval import --ogrs-percent writes probabilities)` : r.reason });
+    }
+  }
+  problems.throwIfAny();
+
   let covariates: CovariateBlock | null = null;
   const balance: TrialData['balance'] = [];
   if (options.covariates && options.covariates.length > 0) {

@@ -2,7 +2,7 @@
  * The data schema of CONTRACT.md for cases and offences: which columns are known, how each cell is
  * validated and normalised. One rule table, used by `import` and by every loader that validates.
  */
-import { formatDate, isoDay } from '../core/dates.js';
+import { formatDate, isoDay } from './dates.js';
 import {
   DISPOSAL_TYPES,
   SEXES,
@@ -14,8 +14,8 @@ import {
   parseYesNoCell,
   percentToFraction,
   type Parsed,
-} from './fields.js';
-import type { DateFormat } from '../core/dates.js';
+} from './cells.js';
+import type { DateFormat } from './dates.js';
 
 /** Normalises one non-empty, trimmed cell to its canonical text, or says why it is invalid. */
 export type CellRule = (text: string, ctx: RuleContext) => Parsed<string>;
