@@ -17,6 +17,8 @@ import type { ReadOptions } from '../io/read-options.js';
 export interface AnalyseTrialOptions {
   /** Cases (or per-person outcomes) file; `-` for stdin. */
   data: string;
+  /** How the data file is named in messages (default `--cases`). */
+  dataOption?: string;
   offences?: string | null;
   map?: string | null;
   delimiter?: string;
@@ -95,6 +97,7 @@ export async function analyseTrialFiles(o: AnalyseTrialOptions): Promise<TrialAn
   });
   const dataset = await loadTrialDataset({
     cases: o.data,
+    casesOption: o.dataOption,
     offences: o.offences,
     map: o.map,
     delimiter: o.delimiter,

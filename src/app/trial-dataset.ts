@@ -15,6 +15,8 @@ import type { ReadOptions } from '../io/read-options.js';
 
 export interface DatasetOptions {
   cases: string;
+  /** How the cases file is named in messages (default `--cases`; `analyse` says `<data.csv>`). */
+  casesOption?: string;
   offences?: string | null;
   /** How cells are read (`--na`, `--date-format`, `--decimal-comma`); `delimiter` wins over `read.delimiter`. */
   read?: Partial<ReadOptions>;
@@ -99,7 +101,7 @@ export async function loadTrialDataset(o: DatasetOptions): Promise<TrialDataset>
       sha256: { cases: loaded.cases.table.sha256 ?? null, offences: loaded.sha256 },
     };
   }
-  assertReadableFile(o.cases, '--cases');
+  assertReadableFile(o.cases, o.casesOption ?? '--cases');
   o.onProgress?.('reading cases');
   const columns = o.columns ? [...new Set([...o.columns, 'start_date'])] : undefined;
   const table = await readTable(o.cases, { delimiter, read, map: mapFor(maps, 'cases'), required: ['id'], columns, hash: o.hash });

@@ -5,13 +5,13 @@
  * text is never held; a large file is read on a worker thread, see offence-reader.ts). Every
  * problem is a located DataProblem; up to 20 are listed with the total.
  */
-import { accessSync, constants, statSync } from 'node:fs';
 import { sha256File } from './hash.js';
 import { DataError, ProblemList, UsageError } from '../core/errors.js';
 import { DEFAULT_RULES, type OutcomeRules, type PersonOutcomes } from '../core/outcomes/proven-reoffending.js';
 import { IdIndex } from '../core/outcomes/id-index.js';
 import { packColumn, packedCell } from '../core/packed-column.js';
 import { mapFor, type ColumnMaps } from './column-map.js';
+import { checkInputPath } from './csv-reader.js';
 import { readTable, type TextTable } from './table.js';
 import { DateCache } from './offence-rows.js';
 import { startOffenceReader, type OffenceReader } from './offence-reader.js';
@@ -180,10 +180,10 @@ export async function loadOutcomesFromFiles(casesPath: string, offencesPath: str
 export function assertReadableFile(path: string, option: string): void {
   if (path === '-') return;
   try {
-    accessSync(path, constants.R_OK);
-    if (!statSync(path).isFile()) throw Object.assign(new Error('not a file'), { code: 'not a file' });
+    checkInputPath(path, path);
   } catch (err) {
-    throw new UsageError(`${option}: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    if (err instanceof UsageError) throw new UsageError(`${option}: ${err.message}`);
+    throw err;
   }
 }
 

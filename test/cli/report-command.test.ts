@@ -91,7 +91,7 @@ describe('report for one concept', () => {
     await expect(runReport({ ...base, concept: 'pcp-plus' })).rejects.toThrow(/^--concept: unknown concept "pcp-plus"/);
     await expect(runReport({ ...base, stage: 'beta' })).rejects.toThrow('--stage must be one of pilot, efficacy, effectiveness, got "beta"');
     await expect(runReport({ ...base, trial: 'docs/trial.yaml' })).rejects.toThrow("--concept pcp conflicts with the trial file's concept pcp-fund");
-    await expect(runReport({ ...base, offences: 'nope.csv' })).rejects.toThrow(new UsageError('--offences: file not found: nope.csv'));
+    await expect(runReport({ ...base, offences: 'nope.csv' })).rejects.toThrow(new UsageError('--offences: cannot read nope.csv: no such file'));
     const bad = join(dir, 'bad.yaml');
     writeFileSync(bad, 'cost_bands: [1, 2]\n');
     await expect(runReport({ ...base, trial: bad })).rejects.toBeInstanceOf(DataError);

@@ -65,6 +65,7 @@ export async function runAnalyse(o: AnalyseCliOptions): Promise<AnalyseOutput> {
   checkSurvivalOptions(survival);
   const res = await analyseTrialFiles({
     data: o.data,
+    dataOption: '<data.csv>',
     offences: o.offences ?? null,
     map: o.map ?? null,
     read: parseReadOptions(o),
