@@ -96,6 +96,8 @@ export interface TrialData {
   /** Baseline numeric columns for the balance table (covariates first, then standard ones present). */
   balance: Array<{ name: string; values: Float64Array }>;
   weights: Float64Array | null;
+  /** With weights: the matched set of each row (a `subclass` column, as MatchIt writes), for the clustered sandwich. */
+  matchedSet?: Factor | null;
   excludedOtherArms: number;
   otherArms: string[];
 }
@@ -352,6 +354,7 @@ export function parseTrialData(table: TextTableLike, options: TrialDataOptions =
   }
 
   const weights = options.weights ? (need(options.weights.toLowerCase(), '--weights'), parseColumn(options.weights.toLowerCase(), (t) => parseNumberCell(t, 0), false)) : null;
+  const matchedSet = weights && has('subclass') ? factor('subclass', 'subclass') : null;
 
   // Covariates: numeric columns as they are; text columns as R's treatment-coded factor.
   let covariates: CovariateBlock | null = null;
@@ -459,6 +462,7 @@ export function parseTrialData(table: TextTableLike, options: TrialDataOptions =
     covariates,
     balance,
     weights,
+    matchedSet,
     excludedOtherArms: table.n - n,
     otherArms: labels.filter((l) => l !== treatment && l !== control),
   };
