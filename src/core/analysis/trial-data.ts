@@ -139,7 +139,7 @@ export function trialDataColumns(options: TrialDataOptions = {}): string[] {
     ...(options.stratum !== undefined ? [options.stratum] : options.resampling ? ['stratum'] : []),
     ...(options.cluster !== undefined ? [options.cluster] : []),
     ...(options.strata !== undefined ? [options.strata] : []),
-    ...(options.weights !== undefined ? [options.weights] : []),
+    ...(options.weights !== undefined ? [options.weights, 'subclass'] : []),
     ...(options.covariates ?? []),
     ...STANDARD_BASELINE,
   ];
