@@ -1,4 +1,6 @@
 # Reference values for test/analysis/weighted-binary.test.ts (R 4.2, sandwich 3.0.2, MatchIt 4.5.1).
+# glm() is run with control = glm.control(epsilon = 1e-14, maxit = 100) so that its own convergence error
+# (default epsilon 1e-8 leaves ~1e-7 relative error in the coefficients) does not hide ours.
 # Run from the repository root after make-lalonde-files.R and the two `pilot-eval match` runs:
 #   pilot-eval match --treated test/data/lalonde-treated.csv --pool test/data/lalonde-pool.csv \
 #     --covariates age,educ,race,married,nodegree,re74,re75 --out test/data/lalonde-matched-1to1.csv
@@ -9,9 +11,9 @@ ref <- function(d, cluster = NULL) {
   d$treat <- as.integer(d$arm == "treatment")
   V <- function(fit) if (is.null(cluster)) vcovHC(fit, type = "HC0") else vcovCL(fit, cluster = cluster, type = "HC0")
   rd <- lm(reoffended ~ treat, data = d, weights = w)
-  rr <- suppressWarnings(glm(reoffended ~ treat, family = quasipoisson, data = d, weights = w))
-  or <- suppressWarnings(glm(reoffended ~ treat, family = binomial, data = d, weights = w))
-  adj <- suppressWarnings(glm(reoffended ~ treat + age + educ + married + re74, family = binomial, data = d, weights = w))
+  rr <- suppressWarnings(glm(reoffended ~ treat, family = quasipoisson, data = d, weights = w, control = glm.control(epsilon = 1e-14, maxit = 100)))
+  or <- suppressWarnings(glm(reoffended ~ treat, family = binomial, data = d, weights = w, control = glm.control(epsilon = 1e-14, maxit = 100)))
+  adj <- suppressWarnings(glm(reoffended ~ treat + age + educ + married + re74, family = binomial, data = d, weights = w, control = glm.control(epsilon = 1e-14, maxit = 100)))
   Vrd <- V(rd)
   pT <- coef(rd)[1] + coef(rd)[2]; pC <- coef(rd)[1]
   g <- c(1 / sqrt(pT * (1 - pT)), 1 / sqrt(pC * (1 - pC)))
