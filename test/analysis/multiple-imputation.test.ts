@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runAnalyse } from '../../src/cli/commands/analyse.js';
 import { UsageError } from '../../src/core/errors.js';
-import { adjustedLogOr, multipleImputation, riskDifference } from '../../src/core/analysis/multiple-imputation.js';
+import { adjustedLogOr, multipleImputation, nearestTip, riskDifference } from '../../src/core/analysis/multiple-imputation.js';
 import { barnardRubinDf, poolScalar } from '../../src/core/stats/rubin.js';
 import { createRng } from '../../src/core/random.js';
 import { parseTrialFile } from '../../src/io/trial-file.js';
@@ -194,5 +194,15 @@ describe('plan keys', () => {
     expect(cfg.analysis.imputations).toBe(30);
     expect(() => parseTrialFile('analysis:\n  missing_data: last_observation\n', 'trial.yaml')).toThrow(/expected complete_cases/);
     expect(() => parseTrialFile('analysis:\n  imputations: 1\n', 'trial.yaml')).toThrow();
+  });
+});
+
+describe('nearestTip', () => {
+  it('finds the smallest shift that changes the verdict, preferring a smaller shift of the treated', () => {
+    const row = (dc: number, dt: number, v: 'inconclusive' | 'significant_increase' | 'significant_reduction') => ({ delta_control: dc, delta_treatment: dt, estimate: 0, conf_low: 0, conf_high: 0, verdict: v });
+    const rows = [row(0, 0, 'significant_reduction'), row(0, 0.1, 'significant_reduction'), row(-0.1, 0.1, 'inconclusive'), row(0, 0.2, 'inconclusive'), row(-0.2, 0, 'inconclusive'), row(-0.3, 0.3, 'significant_increase')];
+    expect(nearestTip(rows)!.tip).toEqual(row(-0.2, 0, 'inconclusive'));
+    expect(nearestTip(rows.slice(0, 2))!.tip).toBeNull();
+    expect(nearestTip(rows.slice(1))).toBeNull();
   });
 });

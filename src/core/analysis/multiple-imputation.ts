@@ -198,3 +198,20 @@ function miRow(outcome: string, measure: string, p: PooledEstimate, ratio: boole
     seed,
   } as EffectRow;
 }
+
+/**
+ * The grid point nearest to no shift (smallest |delta_control| + |delta_treatment|; ties: the
+ * smaller shift of the treated, then of the controls) whose verdict differs from the verdict with
+ * no shift, or null when no shift on the grid changes it.
+ */
+export function nearestTip(rows: readonly TippingPointRow[]): { base: TippingPointRow; tip: TippingPointRow | null } | null {
+  const base = rows.find((r) => r.delta_control === 0 && r.delta_treatment === 0);
+  if (!base) return null;
+  let tip: TippingPointRow | null = null;
+  const size = (r: TippingPointRow) => Math.abs(r.delta_control) + Math.abs(r.delta_treatment);
+  for (const r of rows) {
+    if (r.verdict === base.verdict) continue;
+    if (!tip || size(r) < size(tip) - 1e-12 || (Math.abs(size(r) - size(tip)) <= 1e-12 && (Math.abs(r.delta_treatment) < Math.abs(tip.delta_treatment) || (Math.abs(r.delta_treatment) === Math.abs(tip.delta_treatment) && Math.abs(r.delta_control) < Math.abs(tip.delta_control))))) tip = r;
+  }
+  return { base, tip };
+}
