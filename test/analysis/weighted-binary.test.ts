@@ -9,12 +9,13 @@
  *   glm(reoffended ~ treat + age + educ + married + re74, binomial, weights = w) + HC0 -> adjusted_odds_ratio
  *   and with MatchIt's subclass: vcovCL(fit, cluster = ~subclass, type = "HC0").
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runAnalyse } from '../../src/cli/commands/analyse.js';
 import { runMatch } from '../../src/cli/commands/match.js';
+import { DataError } from '../../src/core/errors.js';
 
 const REF = JSON.parse(readFileSync('test/data/weighted-references.json', 'utf8')) as Record<string, Record<string, number[]>>;
 const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-12);
@@ -78,5 +79,23 @@ describe('weighted analysis of a file that `match` writes', () => {
     const w = (await effects('test/data/lalonde-matched-1to2r.csv', 'weight')).get('risk_difference').estimate!;
     const u = (await runAnalyse({ data: 'test/data/lalonde-matched-1to2r.csv', outcome: 'reoffended' })).effects.find((e) => e.measure === 'risk_difference')!.estimate!;
     expect(Math.abs(w - u)).toBeGreaterThan(0.005);
+  });
+});
+
+describe('matched sets (subclass)', () => {
+  it('an unmatched row (weight 0) may have no subclass; a weighted row must have one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pe-subclass-'));
+    const src = readFileSync('test/data/lalonde-matchit-subclass.csv', 'utf8').trim().split('\n');
+    // Append an unmatched control with weight 0 and NA subclass: the result is unchanged.
+    const ok = join(dir, 'ok.csv');
+    writeFileSync(ok, [...src, 'X1,control,30,12,0,0,0,NA,1'].join('\n') + '\n');
+    const a = await runAnalyse({ data: ok, weights: 'weights', outcome: 'reoffended' });
+    const rd = a.effects.find((e) => e.measure === 'risk_difference')!;
+    expect(rel(rd.std_error!, REF.matchit_subclass!.risk_difference![1]!)).toBeLessThan(1e-10);
+    const bad = join(dir, 'bad.csv');
+    writeFileSync(bad, [...src, 'X1,control,30,12,0,0,1,,1'].join('\n') + '\n');
+    const err = await runAnalyse({ data: bad, weights: 'weights', outcome: 'reoffended' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DataError);
+    expect(String((err as Error).message)).toMatch(/subclass.*matched set \(subclass\) missing for a row with a positive weight/);
   });
 });

@@ -354,7 +354,26 @@ export function parseTrialData(table: TextTableLike, options: TrialDataOptions =
   }
 
   const weights = options.weights ? (need(options.weights.toLowerCase(), '--weights'), parseColumn(options.weights.toLowerCase(), (t) => parseNumberCell(t, 0), false)) : null;
-  const matchedSet = weights && has('subclass') ? factor('subclass', 'subclass') : null;
+  // A row's matched set may be empty (or NA) only where its weight is 0 (unmatched).
+  const matchedSet: Factor | null = weights && has('subclass') ? matchedSets(weights) : null;
+
+  function matchedSets(w: Float64Array): Factor {
+    const get = cellOf('subclass');
+    const ids = new Map<string, number>();
+    const index = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const t = get(i);
+      if (t === '' || t === 'NA') {
+        index[i] = -1;
+        if (w[i]! > 0) problems.add({ file, line: lines[i]!, column: 'subclass', value: t, reason: 'matched set (subclass) missing for a row with a positive weight' });
+        continue;
+      }
+      let k = ids.get(t);
+      if (k === undefined) ids.set(t, (k = ids.size));
+      index[i] = k;
+    }
+    return { column: 'subclass', index, levels: [...ids.keys()] };
+  }
 
   // Covariates: numeric columns as they are; text columns as R's treatment-coded factor.
   let covariates: CovariateBlock | null = null;
