@@ -7,7 +7,9 @@
  * - the whole procedure against mice's own imputations (m = 100; different random numbers, so a
  *   loose agreement), and its coverage by simulation.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runAnalyse } from '../../src/cli/commands/analyse.js';
 import { UsageError } from '../../src/core/errors.js';
@@ -194,6 +196,21 @@ describe('plan keys', () => {
     expect(cfg.analysis.imputations).toBe(30);
     expect(() => parseTrialFile('analysis:\n  missing_data: last_observation\n', 'trial.yaml')).toThrow(/expected complete_cases/);
     expect(() => parseTrialFile('analysis:\n  imputations: 1\n', 'trial.yaml')).toThrow();
+  });
+
+  it('the plan runs the imputation (seeded by randomisation.seed) beside the complete-case primary analysis', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pe-mi-plan-'));
+    const plan = join(dir, 'trial.yaml');
+    writeFileSync(plan, 'randomisation:\n  seed: 11\nanalysis:\n  missing_data: multiple_imputation\n  imputations: 5\n  covariates: [age]\n');
+    const a = await runAnalyse({ data: 'test/data/mi-trial.csv', plan });
+    expect(a.missing_data).toMatchObject({ imputations: 5, seed: 11 });
+    expect(a.effects.find((e) => e.measure === 'mi_adjusted_odds_ratio')!.replicates).toBe(5);
+    // Same as asking for it explicitly with that seed.
+    const b = await runAnalyse({ data: 'test/data/mi-trial.csv', plan, impute: '5', seed: '11' });
+    expect(b.effects.find((e) => e.measure === 'mi_risk_difference')).toEqual(a.effects.find((e) => e.measure === 'mi_risk_difference'));
+    const noSeed = join(dir, 'no-seed.yaml');
+    writeFileSync(noSeed, 'analysis:\n  missing_data: multiple_imputation\n');
+    await expect(runAnalyse({ data: 'test/data/mi-trial.csv', plan: noSeed })).rejects.toThrow(/needs --seed <int> \(or randomisation.seed/);
   });
 });
 
