@@ -1,8 +1,8 @@
 // Coverage of `analyse --impute` (multiple imputation + Rubin's rules) by simulation.
 // Result (bench/mi-coverage.out, 1000 replicates, m = 10): MI coverage 0.937 (binomial SE 0.008), mean
-// error -0.008; complete cases: coverage 0.796, mean error -0.068. The small shortfall is expected:
+// error -0.008; complete cases: coverage 0.796, mean error -0.068. A likely cause of the small shortfall:
 // the imputation model for x (logistic on y and arm, no y x arm interaction) is not exactly the
-// conditional implied by the outcome model.
+// conditional implied by the outcome model (not investigated further).
 // Run after `npm run build`: node bench/mi-coverage.mjs [reps] [m]
 // Design: n = 300, arm alternating, x ~ Bernoulli(0.5), y ~ Bernoulli(expit(-0.5 - 0.6 arm + 1.5 x));
 // in the treated arm y is missing with probability 0.6 when x = 1 and 0.1 when x = 0 (MAR given x),
