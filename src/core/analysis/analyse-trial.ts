@@ -357,6 +357,9 @@ function analyseOutcome(data: TrialData, outcome: OutcomeData, mask: Uint8Array,
     rows.push(...res.rows);
   }
 
+  if (weights && outcome.kind !== 'binary') {
+    warnings.push(outcome.kind === 'count' ? `${name}: mean_difference is unweighted; the rate ratio uses --weights` : `${name}: --weights are not used for ${outcome.kind === 'time' ? 'time-to-event' : 'continuous'} outcomes: these rows are unweighted`);
+  }
   const kind: ResampleStatistic | null = outcome.kind === 'count' ? 'log_ratio' : outcome.kind === 'time' ? null : 'difference';
   if ((options.permutations || options.bootstrap) && kind === null) {
     warnings.push(`${name}: permutation and bootstrap are not available for time-to-event outcomes (use the log-rank test)`);
