@@ -272,7 +272,9 @@ function analyseOutcome(data: TrialData, outcome: OutcomeData, mask: Uint8Array,
       if (s.arm[r]) a += y[r]!;
       else c += y[r]!;
     }
-    if (weights) rows.push(...weightedBinaryRows(name, y, s.arm, weights, data.matchedSet ? { name: data.matchedSet.column, index: s.idx.map((i) => data.matchedSet!.index[i]!) } : null, alpha, warnings));
+    // Weighted rows: clustered by matched set (subclass), else by the design's clusters, else HC0.
+    const sets = data.matchedSet ?? data.cluster;
+    if (weights) rows.push(...weightedBinaryRows(name, y, s.arm, weights, sets ? { name: sets.column, index: s.idx.map((i) => sets.index[i]!) } : null, alpha, warnings));
     else rows.push(...binaryEffects(name, { eventsT: a, nT, eventsC: c, nC }, alpha, warnings));
     const ya = pick(y, keep);
     const arma = pick(s.arm, keep);
@@ -294,7 +296,7 @@ function analyseOutcome(data: TrialData, outcome: OutcomeData, mask: Uint8Array,
         warnings.push(`${name}: separation in the adjusted logistic model (fitted probabilities numerically 0 or 1): adjusted odds ratio withheld`);
         rows.push(nullRow(name, 'adjusted_odds_ratio', 'not estimable: separation'), nullRow(name, 'adjusted_logit_d', 'not estimable: separation'));
       } else if (wa) {
-        const se = weightedAdjustedSe(fitted, ya, arma, block, wa, data.matchedSet ? pick(s.idx.map((i) => data.matchedSet!.index[i]!), keep) : null);
+        const se = weightedAdjustedSe(fitted, ya, arma, block, wa, sets ? pick(s.idx.map((i) => sets.index[i]!), keep) : null, sets?.column);
         rows.push(...adjustedBinaryRows(name, fitted.estimate, se.std_error, alpha, cov.terms).map((r) => ({ ...r, method: `${r.method}; weighted, ${se.what}` })));
       } else rows.push(...adjustedBinaryRows(name, fitted.estimate, fitted.std_error_model, alpha, cov.terms));
     }

@@ -8,8 +8,8 @@
  *   dispersion cancels in the sandwich, so this is the Poisson sandwich);
  * - odds ratio: `glm(y ~ arm, family = binomial, weights = w)`;
  * each with `sandwich::vcovHC(fit, type = "HC0")`, or, when the file names each row's matched set
- * (`subclass`), `sandwich::vcovCL(fit, cluster = ~subclass, type = "HC0")` (with the G/(G-1)
- * adjustment). Wald z intervals and tests (as `lmtest::coeftest(fit, vcov = V, df = Inf)`).
+ * (`subclass`) or the design is clustered, `sandwich::vcovCL(fit, cluster = ~subclass, type = "HC0")`
+ * (with the G/(G-1) adjustment). Wald z intervals and tests (as `lmtest::coeftest(fit, vcov = V, df = Inf)`).
  */
 import { fitGlm, type GlmFit } from '../stats/irls.js';
 import { armDesign, type ArmEffect } from '../stats/logistic-regression.js';
@@ -104,7 +104,7 @@ function invertSpd(A: Float64Array, p: number): Float64Array {
 export function weightedBinaryRows(outcome: string, y: Float64Array, arm: Uint8Array, w: Float64Array, matchedSets: MatchedSets | null, alpha: number, warnings: string[]): EffectRow[] {
   const n = y.length;
   const sets = matchedSets ? compact(matchedSets.index) : null;
-  const how = sets ? `sandwich SE clustered by matched set (${matchedSets!.name}; R sandwich::vcovCL(type = "HC0"))` : 'HC0 sandwich SE (R sandwich::vcovHC(type = "HC0"))';
+  const how = sets ? `sandwich SE clustered by ${matchedSets!.name} (R sandwich::vcovCL(fit, cluster = ~${matchedSets!.name}, type = "HC0"))` : 'HC0 sandwich SE (R sandwich::vcovHC(type = "HC0"))';
   const { X, p } = armDesign(arm);
   let sT = 0;
   let sC = 0;
@@ -190,12 +190,13 @@ export function weightedAdjustedSe(
   block: { X: Float64Array; q: number } | undefined,
   w: Float64Array,
   matchedSet: ArrayLike<number> | null,
+  setName = 'subclass',
 ): { std_error: number; what: string } {
   const { X, p } = armDesign(arm, block?.X, block?.q ?? 0);
   const sets = matchedSet ? compact(matchedSet) : null;
   const V = robustV(fitted.fit, X, y, w, sets);
   return {
     std_error: Math.sqrt(V[1 * p + 1]!),
-    what: sets ? 'sandwich SE clustered by matched set (R sandwich::vcovCL(type = "HC0"))' : 'HC0 sandwich SE (R sandwich::vcovHC(type = "HC0"))',
+    what: sets ? `sandwich SE clustered by ${setName} (R sandwich::vcovCL(fit, cluster = ~${setName}, type = "HC0"))` : 'HC0 sandwich SE (R sandwich::vcovHC(type = "HC0"))',
   };
 }
