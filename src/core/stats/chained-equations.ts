@@ -11,7 +11,8 @@
  *   sigma*^2 = RSS / chisq(n_obs - p) and beta* = beta_hat + sigma* chol((X'X)^-1)' z, predict the
  *   observed rows with beta_hat and the missing rows with beta*, and take the observed value of one
  *   of the `donors` (5) nearest observed predictions, chosen at random.
- * Starting values are random draws from each variable's observed values, as mice.
+ * Ties among the observed predictions are broken at random. Starting values are random draws from
+ * each variable's observed values, as mice.
  *
  * Pure: all randomness comes from the Rng passed in (one fork per imputation).
  */
@@ -189,8 +190,12 @@ function imputePmm(X: Float64Array, n: number, p: number, y: Float64Array, obs: 
   const Xm = rowsOf(X, n, p, mis);
   const pred = new Float64Array(mis.length);
   linearPredictor(Xm, mis.length, p, betaStar, pred);
-  // Observed rows sorted by their prediction; the donors are the nearest `donors` by |difference|.
-  const order = Array.from({ length: no }, (_, r) => r).sort((a, b) => fitted[a]! - fitted[b]!);
+  // Observed rows sorted by their prediction, ties in random order (as mice's matcher breaks ties
+  // at random: with discrete predictors many observed rows share a prediction, and a fixed order
+  // would always hand the same few donors); the donors are the nearest `donors` by |difference|.
+  const tie = new Float64Array(no);
+  for (let r = 0; r < no; r++) tie[r] = rng.next();
+  const order = Array.from({ length: no }, (_, r) => r).sort((a, b) => fitted[a]! - fitted[b]! || tie[a]! - tie[b]!);
   const sorted = Float64Array.from(order, (r) => fitted[r]!);
   const d = Math.min(donors, no);
   for (let r = 0; r < mis.length; r++) {
