@@ -40,6 +40,7 @@ export function missingDataAnalysis(
   const arm = Uint8Array.from(keep, (i) => data.arm[i]!);
   const cov = data.covariates;
   const covariates = cov ? cov.terms.map((t, j) => ({ name: t, values: Float64Array.from(keep, (i) => cov.X[j * data.n + i]!) })) : undefined;
+  if (data.cluster) warnings.push(`${outcome.name}: multiple imputation uses a single-level imputation model and pools individual-level risk differences: the clustering by ${data.cluster.column} is ignored in the mi_ rows and the tipping-point table`);
   if (data.weights) warnings.push(`${outcome.name}: multiple imputation ignores --weights (the imputations and pooled estimates are unweighted)`);
   let res;
   try {
