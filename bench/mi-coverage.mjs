@@ -3,7 +3,7 @@
 //   x 10% missing: MI coverage 0.937 (binomial SE 0.008), mean error -0.008, mean width 0.261;
 //                  complete cases: coverage 0.796, mean error -0.068.
 //   x complete:    MI coverage 0.942, mean error -0.0007 (same simulated data otherwise).
-// So the small shortfall with x missing comes from imputing x: its logistic model on y and arm
+// This points to imputing x as the source of the small shortfall: its logistic model on y and arm
 // (no y x arm interaction) is not exactly the conditional implied by the outcome model.
 // Run after `npm run build`: node bench/mi-coverage.mjs [reps] [m] [share of x missing]
 // Design: n = 300, arm alternating, x ~ Bernoulli(0.5), y ~ Bernoulli(expit(-0.5 - 0.6 arm + 1.5 x));
