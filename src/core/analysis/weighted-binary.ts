@@ -69,6 +69,7 @@ export function weightedLeastSquares(X: Float64Array, n: number, p: number, y: A
   }
   const mu = new Float64Array(n);
   for (let a = 0; a < p; a++) for (let i = 0; i < n; i++) mu[i] += coef[a]! * X[a * n + i]!;
+  // `family` is not read by the sandwich functions; the scores w (y - mu) x are those of lm.
   return { family: 'binomial', n, p, coef, covUnscaled: inv, mu, deviance: NaN, iterations: 1, converged: true, boundary: false };
 }
 
