@@ -49,6 +49,8 @@ export interface AnalyseTrialOptions {
   permutations?: number;
   bootstrap?: number;
   seed?: number;
+  /** Multiple imputations for the missing-data sensitivity analysis (needs seed). */
+  impute?: number;
   /** Pilot stage: the headline has no verdict. */
   pilot?: boolean;
   /** Hash the inputs while reading them. */
@@ -137,6 +139,10 @@ export async function analyseTrialFiles(o: AnalyseTrialOptions): Promise<TrialAn
     bootstrap: o.bootstrap,
     seed: o.seed,
   };
+  // Multiple imputation: --impute, or the plan's missing_data: multiple_imputation (seeded by --seed, else the randomisation seed).
+  options.impute = o.impute ?? (plan?.missing_data === 'multiple_imputation' ? plan.imputations : undefined);
+  if (options.impute && options.seed === undefined && o.impute === undefined && cfg.randomisation.seed !== null) options.seed = cfg.randomisation.seed;
+  if (options.impute && options.seed === undefined) throw new UsageError('multiple imputation (--impute, or the plan\'s missing_data: multiple_imputation) needs --seed <int> (or randomisation.seed in the trial file) so the imputations can be reproduced');
   if (!(options.alpha > 0 && options.alpha < 1)) throw new UsageError(`--alpha must be strictly between 0 and 1, got ${options.alpha}`);
   if (resampling && options.seed === undefined) throw new UsageError('--permutations and --bootstrap need --seed <int> so the result can be reproduced');
   o.onProgress?.(`analysing ${table.n.toLocaleString('en-GB')} rows`);

@@ -2,6 +2,7 @@
 import type { Headline } from '../core/analysis/primary-analysis.js';
 import type { EffectRow } from '../core/analysis/effect-row.js';
 import { nullValue } from '../core/analysis/verdict.js';
+import { nearestTip } from '../core/analysis/multiple-imputation.js';
 import type { AnalyseOutput } from './commands/analyse.js';
 import { painter, table } from './output.js';
 
@@ -50,8 +51,24 @@ export function renderHuman(r: AnalyseOutput): string {
   }
   if (r.headline) out.push(headlineText(r.headline));
   out.push(`attrition: ${pct(r.attrition.overall)} overall, ${pct(r.attrition.differential)} differential (${r.attrition.analysed} of ${r.attrition.randomised} analysed)`);
+  if (r.missing_data && r.tipping_point) out.push(missingDataText(r));
   if (r.balance.length) out.push(`balance (SMD): ${r.balance.map((b) => `${b.covariate} ${fmt(b.smd, 2)}`).join(', ')}`);
   return out.join('\n');
+}
+
+/** The missing-data sensitivity analysis in two lines: what is missing, and where the verdict tips. */
+function missingDataText(r: AnalyseOutput): string {
+  const md = r.missing_data!;
+  const miss = md.by_arm.map((a) => `${a.arm} ${a.outcome_missing}/${a.n}`).join(', ');
+  const mi = r.effects.find((e) => e.outcome === md.outcome && e.measure === 'mi_risk_difference');
+  const t = nearestTip(r.tipping_point!);
+  const shift = (d: number) => `${d > 0 ? '+' : ''}${(100 * d).toFixed(0)} points`;
+  const tip = !t
+    ? ''
+    : t.tip
+      ? `; the verdict changes from ${t.base.verdict} to ${t.tip.verdict} when the missing people's re-offending probability shifts by ${shift(t.tip.delta_control)} in ${r.control} and ${shift(t.tip.delta_treatment)} in ${r.treatment}`
+      : `; no shift on the grid (${shift(md.deltas[0]!)} to ${shift(md.deltas[md.deltas.length - 1]!)} per arm) changes the verdict (${t.base.verdict})`;
+  return `missing data: ${md.outcome} missing for ${miss}; multiple imputation (m = ${md.imputations}, seed ${md.seed}): risk difference ${fmt(mi?.estimate ?? null)} [${fmt(mi?.conf_low ?? null)}, ${fmt(mi?.conf_high ?? null)}]${tip}`;
 }
 
 const DIFFS = new Set(['primary_risk_difference', 'primary_mean_difference', 'risk_difference', 'cluster_level_risk_difference', 'cohens_h', 'logit_d', 'adjusted_logit_d', 'hedges_g']);

@@ -40,7 +40,7 @@ export function defaultTrialConfig(): TrialConfig {
 }
 
 const TOP_KEYS = ['title', 'concept', 'stage', 'design', 'arms', 'randomisation', 'outcome_windows', 'target_recruitment', 'progression', 'cost_bands', 'threats', 'analysis', 'assumptions', 'intervention', 'theory_of_change', 'research_questions'];
-const ANALYSIS_KEYS = ['primary', 'covariates', 'cluster', 'blocks', 'secondary', 'subgroups', 'alpha', 'missing_data', 'cace'];
+const ANALYSIS_KEYS = ['primary', 'covariates', 'cluster', 'blocks', 'secondary', 'subgroups', 'alpha', 'missing_data', 'imputations', 'cace'];
 /** A column name as the readers match it (trimmed, lower case). */
 const columnName = (s: string) => s.trim().toLowerCase();
 
@@ -298,7 +298,13 @@ export function parseTrialFile(text: string, file: string): TrialConfig {
             }
             case 'missing_data': {
               const t = str(av, key);
-              if (t !== null && t !== 'complete_cases') bad(av, key, t, 'expected complete_cases (the primary analysis uses everyone whose outcome and covariates are known)');
+              if (t !== null && t !== 'complete_cases' && t !== 'multiple_imputation') bad(av, key, t, 'expected complete_cases (the primary analysis uses everyone whose outcome and covariates are known) or multiple_imputation (complete cases stay primary; multiple imputation and a tipping-point table are added as a sensitivity analysis)');
+              else if (t === 'multiple_imputation') plan.missing_data = t;
+              break;
+            }
+            case 'imputations': {
+              const m = num(av, key, 2, 1000, true);
+              if (m !== null) plan.imputations = m;
               break;
             }
           }

@@ -39,6 +39,7 @@ export interface AnalyseCliOptions {
   permutations?: string;
   bootstrap?: string;
   seed?: string;
+  impute?: string;
   delimiter?: string;
   na?: string;
   dateFormat?: string;
@@ -56,7 +57,8 @@ export async function runAnalyse(o: AnalyseCliOptions): Promise<AnalyseOutput> {
   const alpha = parseNumberOption('--alpha', o.alpha, 0, 1, true);
   const permutations = parseIntOption('--permutations', o.permutations, 1, 1_000_000);
   const bootstrap = parseIntOption('--bootstrap', o.bootstrap, 10, 1_000_000);
-  const seed = parseSeed(o.seed, permutations !== undefined || bootstrap !== undefined);
+  const impute = parseIntOption('--impute', o.impute, 2, 1000);
+  const seed = parseSeed(o.seed, permutations !== undefined || bootstrap !== undefined || impute !== undefined);
   const survival = {
     ties: o.ties as 'efron' | 'breslow' | undefined,
     kmDays: parseListOption(o.kmDays)?.map((d) => parseIntOption('--km-days', d, 1)!),
@@ -86,6 +88,7 @@ export async function runAnalyse(o: AnalyseCliOptions): Promise<AnalyseOutput> {
     permutations,
     bootstrap,
     seed,
+    impute,
     onProgress: o.onProgress,
   });
   return res.headline ? { ...res.result!, headline: res.headline } : res.result!;
@@ -104,7 +107,7 @@ export function register(program: Command): void {
     .option('--outcome <col,...>', 'outcomes (default: every re-offending outcome present: reoffended, reoffences, days_to_reoffence)')
     .option('--cluster <col>', 'cluster column (cluster-randomised design), e.g. team')
     .option('--covariates <a,b>', 'baseline covariates for the adjusted models (text columns become indicators)')
-    .option('--weights <col>', 'prior weights for the regression models (e.g. the weight column of `match`)')
+    .option('--weights <col>', 'weights (e.g. the weight column of `match`): every binary measure weighted, sandwich SEs (clustered by subclass when present)')
     .option('--stratum <col>', 'randomisation strata for permutations (default: stratum when present)')
     .option('--strata <col>', 'strata for a stratified Cox model (stratified_hazard_ratio), e.g. randomisation block or site')
     .option('--ties <method>', 'Cox tie handling: efron (default, as R coxph) or breslow')
@@ -114,7 +117,8 @@ export function register(program: Command): void {
     .option('--alpha <a>', "two-sided alpha for intervals and verdicts (default 0.05, or the plan's)")
     .option('--permutations <N>', 'design-based permutation test with N re-randomisations (needs --seed)')
     .option('--bootstrap <N>', 'percentile bootstrap CI with N resamples (needs --seed)')
-    .option('--seed <int>', 'seed for --permutations / --bootstrap')
+    .option('--seed <int>', 'seed for --permutations / --bootstrap / --impute')
+    .option('--impute <m>', 'missing-data sensitivity analysis: m multiple imputations by chained equations (mi_<measure> rows) and a tipping_point table (needs --seed)')
     .option('--delimiter <d>', "input delimiter: ',' (default), ';' or tab")
     .option('--map <columns.yaml>', "map a site's column names onto the canonical ones")
     .option('-o, --out <path>', 'also write the JSON result to this file (atomically)')

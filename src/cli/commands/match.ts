@@ -185,7 +185,7 @@ export async function runMatch(o: MatchCliOptions): Promise<MatchResultJson> {
     files.push({ path: offencesFile, content: toCsv(offCols, keep.map((r) => offCols.map((c) => off.cells.get(c)![r]!))) });
   }
   const nonUnit = [...m.match.weights].some((w) => w > 0 && Math.abs(w - 1) > 1e-12);
-  if (nonUnit) warnings.push('the matching weights are not all 1 (1:k or with replacement): use `analyse --weights weight`; `report` and the 2x2 measures do not use weights');
+  if (nonUnit) warnings.push('the matching weights are not all 1 (1:k or with replacement): use `analyse --weights weight` (every binary measure weighted, sandwich SEs); `report` does not use weights');
 
   let estimate: MatchedEstimate | null = null;
   if (outcome !== undefined) {

@@ -19,6 +19,8 @@ import { checkSurvivalOptions, survivalEffects } from './survival-effects.js';
 import { parseTrialData, type OutcomeData, type TextTableLike, type TrialData, type TrialDataOptions } from './trial-data.js';
 import { PRIMARY_MEASURE, verdictFor, type Verdict } from './verdict.js';
 import { meanVar } from '../stats/welch-t-test.js';
+import { missingDataAnalysis, type MissingDataSummary, type TippingPointRow } from './missing-data.js';
+import { weightedBinaryRows, weightedAdjustedSe } from './weighted-binary.js';
 
 export interface AnalyseOptions extends TrialDataOptions {
   /** Two-sided alpha for every interval and the verdicts (0.05). */
@@ -34,6 +36,8 @@ export interface AnalyseOptions extends TrialDataOptions {
   kmDays?: readonly number[];
   /** Day up to which the restricted mean survival time difference is estimated (`rmst_difference`). */
   rmstDay?: number;
+  /** Multiple imputations for the missing-data sensitivity analysis (`mi_<measure>` rows, tipping_point; needs seed). */
+  impute?: number;
 }
 
 export interface ArmSummary {
@@ -61,6 +65,10 @@ export interface AnalyseResult {
   verdict: Array<{ outcome: string; measure: string; verdict: Verdict }>;
   excluded: { not_measurable: number; other_arms: number; other_arm_labels: string[] };
   warnings: string[];
+  /** With `impute`: missing outcomes and covariates per arm, and the imputation settings. */
+  missing_data?: MissingDataSummary;
+  /** With `impute`: the delta-adjustment grid for the primary binary outcome. */
+  tipping_point?: TippingPointRow[];
 }
 
 /** JDL: the minimum treated group size for a Justice Data Lab analysis. */
@@ -79,6 +87,7 @@ export function analyseTrial(table: TextTableLike, options: AnalyseOptions = {})
   if ((options.permutations || options.bootstrap) && options.seed === undefined) {
     throw new UsageError('--permutations and --bootstrap need --seed <int> so the result can be reproduced');
   }
+  if (options.impute && options.seed === undefined) throw new UsageError('--impute needs --seed <int> so the imputations can be reproduced');
   const data = parseTrialData(table, { ...options, resampling: Boolean(options.permutations || options.bootstrap) });
   return analyseData(data, { ...options, alpha });
 }
@@ -131,6 +140,9 @@ export function analyseData(data: TrialData, options: AnalyseOptions & { alpha: 
     warnings.push(`only ${nTreatedAnalysed} people analysed in the treatment group: the Justice Data Lab requires at least ${JDL_MIN_TREATED}; treat the estimates as indicative`);
   }
 
+  const mi = options.impute ? missingDataAnalysis(data, primaryOutcome, options as AnalyseOptions & { alpha: number; impute: number }, warnings) : null;
+  if (mi) effects.push(...mi.rows);
+
   return {
     design: { unit: data.cluster ? 'cluster' : 'individual', cluster: data.cluster?.column ?? null, n_clusters: clusterCounts },
     treatment: data.treatment,
@@ -144,6 +156,7 @@ export function analyseData(data: TrialData, options: AnalyseOptions & { alpha: 
     verdict,
     excluded: { not_measurable: notMeasurable, other_arms: data.excludedOtherArms, other_arm_labels: data.otherArms },
     warnings,
+    ...(mi ? { missing_data: mi.missing_data, tipping_point: mi.tipping_point } : {}),
   };
 }
 
@@ -260,8 +273,10 @@ function analyseOutcome(data: TrialData, outcome: OutcomeData, mask: Uint8Array,
       if (s.arm[r]) a += y[r]!;
       else c += y[r]!;
     }
-    rows.push(...binaryEffects(name, { eventsT: a, nT, eventsC: c, nC }, alpha, warnings));
-    if (weights) warnings.push(`${name}: the 2x2 measures are unweighted; --weights enter the regression models only`);
+    // Weighted rows: clustered by matched set (subclass), else by the design's clusters, else HC0.
+    const sets = data.matchedSet ?? data.cluster;
+    if (weights) rows.push(...weightedBinaryRows(name, y, s.arm, weights, sets ? { name: sets.column, index: s.idx.map((i) => sets.index[i]!) } : null, alpha, warnings));
+    else rows.push(...binaryEffects(name, { eventsT: a, nT, eventsC: c, nC }, alpha, warnings));
     const ya = pick(y, keep);
     const arma = pick(s.arm, keep);
     const wa = weights ? pick(weights, keep) : undefined;
@@ -281,6 +296,9 @@ function analyseOutcome(data: TrialData, outcome: OutcomeData, mask: Uint8Array,
       if (!fitted || fitted.separation) {
         warnings.push(`${name}: separation in the adjusted logistic model (fitted probabilities numerically 0 or 1): adjusted odds ratio withheld`);
         rows.push(nullRow(name, 'adjusted_odds_ratio', 'not estimable: separation'), nullRow(name, 'adjusted_logit_d', 'not estimable: separation'));
+      } else if (wa) {
+        const se = weightedAdjustedSe(fitted, ya, arma, block, wa, sets ? pick(s.idx.map((i) => sets.index[i]!), keep) : null, sets?.column);
+        rows.push(...adjustedBinaryRows(name, fitted.estimate, se.std_error, alpha, cov.terms).map((r) => ({ ...r, method: `${r.method}; weighted, ${se.what}` })));
       } else rows.push(...adjustedBinaryRows(name, fitted.estimate, fitted.std_error_model, alpha, cov.terms));
     }
     if (cl) {
@@ -374,6 +392,9 @@ function analyseOutcome(data: TrialData, outcome: OutcomeData, mask: Uint8Array,
     }
   }
 
+  if (weights && outcome.kind !== 'binary') {
+    warnings.push(outcome.kind === 'count' ? `${name}: mean_difference is unweighted; the rate ratio uses --weights` : `${name}: --weights are not used for ${outcome.kind === 'time' ? 'time-to-event' : 'continuous'} outcomes: these rows are unweighted`);
+  }
   const kind: ResampleStatistic | null = outcome.kind === 'count' ? 'log_ratio' : outcome.kind === 'time' ? null : 'difference';
   if ((options.permutations || options.bootstrap) && kind === null) {
     warnings.push(`${name}: permutation and bootstrap are not available for time-to-event outcomes (use the log-rank test)`);

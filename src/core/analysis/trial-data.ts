@@ -99,6 +99,8 @@ export interface TrialData {
   weights: Float64Array | null;
   /** With the `cace` option: the received-intervention column (1 / 0, NaN = empty) and sessions attended (NaN = empty; null when the file has no such column). */
   compliance?: { column: string; received: Float64Array; sessionsColumn: string; sessions: Float64Array | null } | null;
+  /** With weights: the matched set of each row (a `subclass` column, as MatchIt writes), for the clustered sandwich. */
+  matchedSet?: Factor | null;
   excludedOtherArms: number;
   otherArms: string[];
 }
@@ -146,8 +148,8 @@ export function trialDataColumns(options: TrialDataOptions = {}): string[] {
     ...(options.stratum !== undefined ? [options.stratum] : options.resampling ? ['stratum'] : []),
     ...(options.cluster !== undefined ? [options.cluster] : []),
     ...(options.strata !== undefined ? [options.strata] : []),
-    ...(options.weights !== undefined ? [options.weights] : []),
     ...(options.cace !== undefined ? [options.cace, SESSIONS_COLUMN] : []),
+    ...(options.weights !== undefined ? [options.weights, 'subclass'] : []),
     ...(options.covariates ?? []),
     ...STANDARD_BASELINE,
   ];
@@ -372,6 +374,26 @@ export function parseTrialData(table: TextTableLike, options: TrialDataOptions =
   }
 
   const weights = options.weights ? (need(options.weights.toLowerCase(), '--weights'), parseColumn(options.weights.toLowerCase(), (t) => parseNumberCell(t, 0), false)) : null;
+  // A row's matched set may be empty (or NA) only where its weight is 0 (unmatched).
+  const matchedSet: Factor | null = weights && has('subclass') ? matchedSets(weights) : null;
+
+  function matchedSets(w: Float64Array): Factor {
+    const get = cellOf('subclass');
+    const ids = new Map<string, number>();
+    const index = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const t = get(i);
+      if (t === '' || t === 'NA') {
+        index[i] = -1;
+        if (w[i]! > 0) problems.add({ file, line: lines[i]!, column: 'subclass', value: t, reason: 'matched set (subclass) missing for a row with a positive weight' });
+        continue;
+      }
+      let k = ids.get(t);
+      if (k === undefined) ids.set(t, (k = ids.size));
+      index[i] = k;
+    }
+    return { column: 'subclass', index, levels: [...ids.keys()] };
+  }
 
   // Covariates: numeric columns as they are; text columns as R's treatment-coded factor.
   // One schema: a known case column that the analysis reads is held to the rules `import` applies
@@ -495,6 +517,7 @@ export function parseTrialData(table: TextTableLike, options: TrialDataOptions =
     balance,
     weights,
     compliance,
+    matchedSet,
     excludedOtherArms: table.n - n,
     otherArms: labels.filter((l) => l !== treatment && l !== control),
   };

@@ -26,9 +26,11 @@ export interface AnalysisPlanInput {
   secondary: string[] | null;
   subgroups: string[];
   alpha: number;
-  missing_data: 'complete_cases';
   /** Column saying who received the intervention: the complier average causal effect (`cace`) is estimated. */
   cace?: string | null;
+  missing_data: 'complete_cases' | 'multiple_imputation';
+  /** Imputations for missing_data: multiple_imputation (default 20). */
+  imputations?: number;
 }
 
 export function defaultAnalysisPlan(): AnalysisPlanInput {
@@ -44,9 +46,11 @@ export interface ResolvedPlan {
   secondary: string[];
   subgroups: string[];
   alpha: number;
-  missing_data: 'complete_cases';
   /** The received-intervention column of the CACE analysis, when the plan names one. */
   cace?: string;
+  missing_data: 'complete_cases' | 'multiple_imputation';
+  /** Imputations of the multiple-imputation sensitivity analysis (with missing_data: multiple_imputation). */
+  imputations?: number;
   /** One sentence per choice that was derived rather than written in the plan. */
   derived: string[];
 }
@@ -89,5 +93,17 @@ export function resolvePlan(plan: AnalysisPlanInput, ctx: PlanContext): Resolved
   }
   const measure = plan.primary.measure ?? defaultMeasure(plan.primary.outcome);
   const secondary = plan.secondary ?? ctx.outcomes.filter((o) => o !== plan.primary.outcome);
-  return { primary: { outcome: plan.primary.outcome, measure }, covariates: plan.covariates, cluster, blocks, secondary, subgroups: plan.subgroups, alpha: plan.alpha, missing_data: plan.missing_data, ...(plan.cace ? { cace: plan.cace } : {}), derived };
+  return {
+    primary: { outcome: plan.primary.outcome, measure },
+    covariates: plan.covariates,
+    cluster,
+    blocks,
+    secondary,
+    subgroups: plan.subgroups,
+    alpha: plan.alpha,
+    missing_data: plan.missing_data,
+    ...(plan.cace ? { cace: plan.cace } : {}),
+    ...(plan.missing_data === 'multiple_imputation' ? { imputations: plan.imputations ?? 20 } : {}),
+    derived,
+  };
 }
