@@ -7,7 +7,7 @@ suppressMessages(library(mice))
 set.seed(20261206)
 n <- 300
 treat <- rbinom(n, 1, 0.5)
-age <- round(rnorm(n, 30, 8))
+age <- pmax(18, round(rnorm(n, 30, 8)))  # adults: the case schema accepts ages 10-110
 female <- rbinom(n, 1, 0.25)
 reoffended <- rbinom(n, 1, plogis(-0.4 - 0.5 * treat - 0.04 * (age - 30) - 0.5 * female))
 # MAR: the young and the treated are lost more often; some ages unrecorded.
