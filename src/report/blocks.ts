@@ -242,6 +242,18 @@ export function reportBlocks(m: ReportModel): Block[] {
       text: `Attrition: ${pct(m.attrition.overall)} of randomised people whose outcome was due were not analysed${m.consort.pending > 0 ? ` (the ${m.consort.pending} pending people are not attrition)` : ''}${m.attrition.differential !== null ? `; the difference between arms was ${fixed(100 * m.attrition.differential, 1)} percentage points` : ''}.`,
     });
   }
+  if (m.missing_data) {
+    const md = m.missing_data;
+    b.push({ kind: 'h3', text: 'Missing data' });
+    b.push({
+      kind: 'table',
+      header: ['Arm', 'People due an outcome', 'Outcome missing', 'A covariate missing'],
+      align: ['l', 'r', 'r', 'r'],
+      rows: md.summary.by_arm.map((x) => [x.arm, flow(x.n), flow(x.outcome_missing), flow(x.covariate_missing)]),
+      caption: 'The primary analysis uses complete cases; multiple imputation is the pre-specified sensitivity analysis.',
+    });
+    b.push({ kind: 'p', text: md.finding });
+  }
   if (m.balance.length) {
     b.push({ kind: 'h3', text: 'Balance at baseline' });
     b.push({

@@ -6,7 +6,8 @@ import type { Concept, Stage } from '../concepts.js';
 import { keyConclusions } from './conclusions.js';
 import type { Headline } from '../analysis/primary-analysis.js';
 import { wilson } from '../stats/wilson.js';
-import { gbp } from './format.js';
+import { nearestTip } from '../analysis/multiple-imputation.js';
+import { estimateInterval, fixed, gbp } from './format.js';
 import { buildConsort, type Consort } from './consort.js';
 import { costSummary, type CostSummary } from './cost-rating.js';
 import { feasibilityMeasures, processMean, progressionItems, type FeasibilityMeasures } from './feasibility.js';
@@ -85,6 +86,8 @@ export interface ReportModel {
   effects: EffectRow[];
   balance: AnalyseResult['balance'];
   attrition: AnalyseResult['attrition'] | null;
+  /** The missing-data sensitivity analysis (plan: missing_data: multiple_imputation), else null. */
+  missing_data: { summary: NonNullable<AnalyseResult['missing_data']>; tipping_point: NonNullable<AnalyseResult['tipping_point']>; finding: string } | null;
   subgroups: Array<{ name: string; description: string; arms: AnalyseArm[]; effects: EffectRow[] }>;
   km: KmCurve[];
   limitations: string[];
@@ -294,6 +297,7 @@ export function buildReport(input: ReportInput): ReportModel {
     effects: a ? a.effects : [],
     balance: a ? a.balance : [],
     attrition: a ? a.attrition : null,
+    missing_data: a?.missing_data && a.tipping_point ? { summary: a.missing_data, tipping_point: a.tipping_point, finding: missingDataFinding(a) } : null,
     subgroups,
     km: kmCurves(input.survival, armOrder),
     limitations,
@@ -330,6 +334,21 @@ export function buildReport(input: ReportInput): ReportModel {
   });
   model.key_conclusions = conclusions;
   return model;
+}
+
+/** The multiple-imputation sensitivity analysis in one sentence: the pooled estimate and where the verdict tips. */
+function missingDataFinding(a: AnalyseResult): string {
+  const md = a.missing_data!;
+  const mi = a.effects.find((e) => e.outcome === md.outcome && e.measure === 'mi_risk_difference');
+  const t = nearestTip(a.tipping_point!);
+  const pts = (d: number) => `${d > 0 ? '+' : ''}${fixed(100 * d, 0)} points`;
+  const est = mi && mi.estimate !== null && mi.conf_low !== null && mi.conf_high !== null ? `a risk difference of ${estimateInterval(mi.estimate, mi.conf_low, mi.conf_high, 2)}` : 'no estimate';
+  const tip = !t
+    ? ''
+    : t.tip
+      ? ` The verdict would change (to ${t.tip.verdict.replace(/_/g, ' ')}) if the missing people's chance of re-offending were ${pts(t.tip.delta_control)} in ${a.control} and ${pts(t.tip.delta_treatment)} in ${a.treatment} away from what the imputation model predicts.`
+      : ` No shift on the grid (${pts(md.deltas[0]!)} to ${pts(md.deltas[md.deltas.length - 1]!)} in each arm) changes the verdict.`;
+  return `Multiple imputation under missing at random (${md.imputations} imputations by chained equations, seed ${md.seed}, pooled by Rubin's rules) gives ${est}.${tip}`;
 }
 
 /** The methods table's "Analysis" row: the primary analysis, then what is sensitivity. */
@@ -428,7 +447,8 @@ function applySuppression(m: ReportModel, suppress: boolean): void {
     Object.assign(h, { estimate: null, std_error: null, conf_low: null, conf_high: null, statistic: null, p_value: null, per_100: null, per_100_conf_low: null, per_100_conf_high: null, rate_treatment: null, rate_control: null, sensitivity: [] });
     m.effects = m.effects.map((e) => (['reoffended', 'days_to_reoffence'].includes(e.outcome) ? blank({ ...e }) : e));
     m.km = [];
-    derived.push('re-offending rates, effects and Kaplan-Meier estimates');
+    m.missing_data = null;
+    derived.push('re-offending rates, effects, Kaplan-Meier estimates and the missing-data analysis');
   }
   m.subgroups.forEach((s, j) => {
     if (!hiddenOutcome(`subgroups[${j}].arms`, s.arms)) return;
