@@ -199,16 +199,15 @@ export class OffenceRowParser {
     const norm = this.norm;
     const dateCell = (raw: string, column: string, line: number): number | null => {
       const text = trimCell(raw);
+      // A valid date first (the usual cell): the missing-value check only runs for the rest.
+      const v = text === '' ? '' : this.dates.parse(text);
+      if (typeof v === 'number') return v;
       if (text === '' || norm(text) === '') {
         problem({ file, line, column, value: text, reason: `${column} is ${text === '' ? 'empty' : 'missing'}: a date (YYYY-MM-DD or DD/MM/YYYY) is required` });
         return null;
       }
-      const v = this.dates.parse(text);
-      if (typeof v === 'string') {
-        problem({ file, line, column, value: text, reason: v });
-        return null;
-      }
-      return v;
+      problem({ file, line, column, value: text, reason: v });
+      return null;
     };
     for (let r = 0; r < n; r++) {
       const row = batch.fields[r]!;
@@ -249,11 +248,17 @@ export class OffenceRowParser {
         });
       }
       if (col.severity >= 0) {
-        const s = norm(trimCell(row[col.severity]!));
+        const s = trimCell(row[col.severity]!);
         if (s !== '') {
           const v = parseNumberCell(s, 0);
           if (v.ok) out.severity[r] = v.value;
-          else problem({ file, line, column: 'severity', value: s, reason: v.reason });
+          else {
+            // A missing-value token is an empty cell; a decimal comma is read when asked for.
+            const n = norm(s);
+            const again = n === '' || n === s ? null : parseNumberCell(n, 0);
+            if (again?.ok) out.severity[r] = again.value;
+            else if (n !== '') problem({ file, line, column: 'severity', value: s, reason: (again ?? v).reason });
+          }
         }
       }
       out.problemCount[r] = found;

@@ -22,6 +22,8 @@ const show = (r: CliRun) => `${r.args.join(' ')}\nexit ${r.code} after ${r.ms} m
 const READERS: Array<{ name: string; args: (x: string, o: string) => string[] }> = [
   { name: 'import --cases', args: (x, o) => ['import', '--cases', x, '--out-dir', join(o, 'imp')] },
   { name: 'import --offences', args: (x, o) => ['import', '--cases', GOOD_CASES, '--offences', x, '--out-dir', join(o, 'imp')] },
+  { name: 'import --map', args: (x, o) => ['import', '--cases', GOOD_CASES, '--map', x, '--out-dir', join(o, 'imp')] },
+  { name: 'import --salt-file', args: (x, o) => ['import', '--cases', GOOD_CASES, '--pseudonymise', '--salt-file', x, '--out-dir', join(o, 'imp')] },
   { name: 'analyse', args: (x) => ['analyse', x] },
   { name: 'match --treated', args: (x, o) => ['match', '--treated', x, '--pool', 'test/data/match-pool.csv', '--covariates', 'age', '--out', join(o, 'm.csv')] },
   { name: 'randomise', args: (x, o) => ['randomise', x, '--method', 'complete', '--seed', '1', '--out', join(o, 'a.csv')] },

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { UsageError } from '../../core/errors.js';
 import { loadColumnMap } from '../../io/column-map.js';
 import { importData, type ImportResult } from '../../io/import-data.js';
+import { checkInputPath } from '../../io/csv-reader.js';
 import { parseReadOptions, withCommon, withReadOptions, type ReadCliOptions } from '../command-kit.js';
 import { requireOption } from '../options.js';
 import { painter, printJson, printText, progress, table } from '../output.js';
@@ -24,6 +25,11 @@ export interface ImportCliOptions extends ReadCliOptions {
 /** Reads a secret salt for keyed pseudonymisation (HMAC-SHA256). */
 export function loadSalt(path: string): Buffer {
   let salt: Buffer;
+  try {
+    checkInputPath(path, path);
+  } catch (err) {
+    throw new UsageError(`--salt-file: ${(err as Error).message}`);
+  }
   try {
     salt = readFileSync(path);
   } catch (err) {
