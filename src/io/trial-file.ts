@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { Node } from 'yaml';
 import { yaml } from './yaml.js';
+import { checkInputPath } from './csv-reader.js';
 import { STAGES, type Stage } from '../core/concepts.js';
 import { DataError, UsageError, type DataProblem } from '../core/errors.js';
 import { DEFAULT_COST_BANDS } from '../core/report/cost-rating.js';
@@ -47,6 +48,13 @@ const columnName = (s: string) => s.trim().toLowerCase();
 /** Reads and validates a trial file. */
 export function loadTrialFile(path: string): TrialConfig {
   let text: string;
+  // A FIFO or device would never end: the same path check as every other input.
+  try {
+    checkInputPath(path, path);
+  } catch (err) {
+    if (err instanceof UsageError) throw new UsageError(`--trial: ${err.message}`);
+    throw err;
+  }
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
@@ -194,14 +202,15 @@ export function parseTrialFile(text: string, file: string): TrialConfig {
       case 'progression':
         for (const [pk, pv] of entries(v, 'progression', null)) {
           const key = `progression.${pk}`;
-          const t = { ...(cfg.progression[pk] ?? { green: NaN, amber: NaN }) };
+          // Criterion names are data: own keys only (a criterion may be called "constructor" or "__proto__").
+          const t = { ...(Object.hasOwn(cfg.progression, pk) ? cfg.progression[pk]! : { green: NaN, amber: NaN }) };
           for (const [tk, tv] of entries(pv, key, ['green', 'amber'])) {
             const f = fraction(tv, `${key}.${tk}`);
             if (f !== null) t[tk as 'green' | 'amber'] = f;
           }
           if (!Number.isFinite(t.green) || !Number.isFinite(t.amber)) bad(pv, key, null, 'a new progression criterion needs both green and amber thresholds (fractions, e.g. 0.8)');
           else if (t.amber > t.green) bad(pv, key, `green ${t.green}, amber ${t.amber}`, 'the amber threshold must not be above the green one');
-          else cfg.progression[pk] = t;
+          else Object.defineProperty(cfg.progression, pk, { value: t, enumerable: true, writable: true, configurable: true });
         }
         break;
       case 'cost_bands': {

@@ -79,11 +79,11 @@ const OUTCOME_WORDS: Record<string, string> = {
 export function measureLabel(m: string): string {
   const km = /^km_survival_(\d+)$/.exec(m);
   if (km) return `Not re-offended by day ${km[1]} (Kaplan-Meier)`;
-  return MEASURE_WORDS[m] ?? m.replace(/_/g, ' ');
+  return Object.hasOwn(MEASURE_WORDS, m) ? MEASURE_WORDS[m]! : m.replace(/_/g, ' ');
 }
 
 export function outcomeLabel(o: string): string {
-  return OUTCOME_WORDS[o] ?? o.replace(/_/g, ' ');
+  return Object.hasOwn(OUTCOME_WORDS, o) ? OUTCOME_WORDS[o]! : o.replace(/_/g, ' ');
 }
 
 

@@ -219,3 +219,25 @@ describe('one schema: analyse holds known columns to the rules import applies', 
     expect(imported.rejects[0]).toMatchObject({ line: 3, column: 'ogrs3', value: '45' });
   });
 });
+
+describe('prototype words and devices are data and paths like any other (issue 17)', () => {
+  it('a progression criterion named constructor or __proto__, and process measures named toString, report cleanly', async () => {
+    const trial = join(dir, 'proto.yaml');
+    writeFileSync(trial, 'progression:\n  constructor: {green: 0.8, amber: 0.5}\n  __proto__: {green: 0.7, amber: 0.4}\n');
+    const process = join(dir, 'proto-process.csv');
+    writeFileSync(process, 'level,unit,arm,measure,value\nperson,P1,treatment,toString,3\nperson,P2,treatment,__proto__,4\nperson,P3,treatment,constructor,5\n');
+    const out = join(dir, 'proto.json');
+    await runReport({ concept: 'pcp', stage: 'pilot', cases: 'fixtures/pcp/cases.csv', trial, process, format: 'json', out });
+    const rep = JSON.parse(readFileSync(out, 'utf8'));
+    expect(rep.feasibility.progression.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['constructor', '__proto__']));
+    expect(rep.process.measures.map((m: { label: string }) => m.label).sort()).toEqual(['__proto__', 'constructor', 'toString']);
+    for (const format of ['html', 'md'] as const) await runReport({ concept: 'pcp', stage: 'pilot', cases: 'fixtures/pcp/cases.csv', trial, process, format, out: join(dir, `proto.${format}`) });
+  });
+
+  it('a trial file that is a device or a folder is a usage error naming it, not a hang', async () => {
+    await expect(runReport({ concept: 'pcp', stage: 'pilot', cases: 'fixtures/pcp/cases.csv', trial: '/dev/zero', format: 'md', out: join(dir, 'z.md') })).rejects.toThrow(
+      new UsageError('--trial: cannot read /dev/zero: it is not a regular file (a FIFO, socket or device); give a file, or - for stdin'),
+    );
+    await expect(runReport({ concept: 'pcp', stage: 'pilot', cases: 'fixtures/pcp/cases.csv', trial: 'fixtures', format: 'md', out: join(dir, 'z.md') })).rejects.toThrow(new UsageError('--trial: cannot read fixtures: it is a directory, not a file'));
+  });
+});

@@ -110,7 +110,7 @@ const SENSITIVITY_WORDS: Record<string, string> = {
 export function sensitivitySentence(h: HeadlineNumbers): string | null {
   const off = (h.sensitivity ?? []).filter((s) => !s.agrees);
   if (!off.length || h.computed_verdict === null) return null;
-  const list = off.map((s) => `${SENSITIVITY_WORDS[s.measure] ?? s.measure.replace(/_/g, ' ')}${s.p_value !== null ? ` (p = ${s.p_value < 0.001 ? '<0.001' : fixed(s.p_value, 3)})` : ''} is ${s.verdict === 'inconclusive' ? 'inconclusive' : s.verdict === 'significant_reduction' ? 'a significant reduction' : 'a significant increase'}`);
+  const list = off.map((s) => `${Object.hasOwn(SENSITIVITY_WORDS, s.measure) ? SENSITIVITY_WORDS[s.measure] : s.measure.replace(/_/g, ' ')}${s.p_value !== null ? ` (p = ${s.p_value < 0.001 ? '<0.001' : fixed(s.p_value, 3)})` : ''} is ${s.verdict === 'inconclusive' ? 'inconclusive' : s.verdict === 'significant_reduction' ? 'a significant reduction' : 'a significant increase'}`);
   const primary = h.computed_verdict === 'inconclusive' ? 'inconclusive' : h.computed_verdict === 'significant_reduction' ? 'a significant reduction' : 'a significant increase';
   return `Sensitivity analyses disagree with the primary analysis, which is ${primary}: ${list.join('; ')}. The verdict rests on the pre-specified primary analysis, but it is not robust to how the effect is estimated.`;
 }

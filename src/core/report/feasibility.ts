@@ -67,8 +67,9 @@ const LABELS: Record<string, [string, (m: FeasibilityMeasures) => string]> = {
 export function progressionItems(m: FeasibilityMeasures, thresholds: Record<string, ProgressionThreshold>): ProgressionItem[] {
   const all: Record<string, ProgressionThreshold> = { ...DEFAULT_PROGRESSION, ...thresholds };
   return Object.entries(all).map(([name, t]) => {
-    const value = (m as unknown as Record<string, number | null | undefined>)[name] ?? null;
-    const [label, basis] = LABELS[name] ?? [name.replace(/_/g, ' '), () => 'from the trial file'];
+    // A criterion's name is data (a trial file may name one "constructor"): own keys only.
+    const value = Object.hasOwn(m, name) ? ((m as unknown as Record<string, number | null | undefined>)[name] ?? null) : null;
+    const [label, basis] = Object.hasOwn(LABELS, name) ? LABELS[name]! : [name.replace(/_/g, ' '), () => 'from the trial file'];
     return { name, label, value, green: t.green, amber: t.amber, status: trafficLight(value, t), basis: basis(m) };
   });
 }

@@ -69,7 +69,7 @@ export function processSummary(rows: ProcessRow[], armOrder: string[]): ProcessS
       const total = s.reduce((a, b) => a + b, 0);
       const mean = total / n;
       const sd = n > 1 ? Math.sqrt(s.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)) : null;
-      return { measure: g.measure, label: MEASURE_LABELS[g.measure] ?? g.measure.replace(/_/g, ' '), level: g.level, arm: g.arm, n, mean, sd, median: quantile50(s), min: s[0]!, max: s[n - 1]!, total };
+      return { measure: g.measure, label: Object.hasOwn(MEASURE_LABELS, g.measure) ? MEASURE_LABELS[g.measure]! : g.measure.replace(/_/g, ' '), level: g.level, arm: g.arm, n, mean, sd, median: quantile50(s), min: s[0]!, max: s[n - 1]!, total };
     });
   return { measures, fund_use: fundUse(rows) };
 }
