@@ -5,6 +5,8 @@
 suppressMessages({library(MASS); library(lme4); library(sandwich); library(lmtest); library(jsonlite)})
 dir <- "test/data"
 out <- list()
+# Tight convergence so that the references are the estimates, not the default stopping error.
+tight <- glm.control(epsilon = 1e-14, maxit = 100)
 vec <- function(fit, V) list(coef = unname(if (inherits(fit, "merMod")) fixef(fit) else coef(fit)), se = unname(sqrt(diag(as.matrix(V)))))
 
 # 1. Negative binomial: MASS::quine (Days absent; Eth as the two-group "arm", N = 1).
@@ -14,10 +16,10 @@ q$female <- as.integer(q$Sex == "F")
 q$slow <- as.integer(q$Lrn == "SL")
 write.csv(data.frame(arm = ifelse(q$arm == 1, "N", "control"), reoffences = q$Days, female = q$female, slow = q$slow),
           file.path(dir, "quine.csv"), row.names = FALSE)
-nb1 <- glm.nb(Days ~ arm, data = q)
-out$quine_nb <- c(vec(nb1, vcov(nb1)), theta = nb1$theta, call = "glm.nb(Days ~ arm, data = quine)")
-nb2 <- glm.nb(Days ~ arm + female + slow, data = q)
-out$quine_nb_cov <- c(vec(nb2, vcov(nb2)), theta = nb2$theta, call = "glm.nb(Days ~ arm + female + slow, data = quine)")
+nb1 <- glm.nb(Days ~ arm, data = q, control = tight)
+out$quine_nb <- c(vec(nb1, vcov(nb1)), theta = nb1$theta, call = "glm.nb(Days ~ arm, data = quine, control = glm.control(epsilon = 1e-14, maxit = 100))")
+nb2 <- glm.nb(Days ~ arm + female + slow, data = q, control = tight)
+out$quine_nb_cov <- c(vec(nb2, vcov(nb2)), theta = nb2$theta, call = "glm.nb(Days ~ arm + female + slow, data = quine, control = glm.control(epsilon = 1e-14, maxit = 100))")
 
 # 2. Offsets: MASS::epil (progabide trial, 59 people x 4 periods) with a made-up time at risk.
 set.seed(20261206)
@@ -27,14 +29,14 @@ e$days <- round(runif(nrow(e), 20, 400))
 write.csv(data.frame(id = e$subject, arm = ifelse(e$arm == 1, "progabide", "control"), reoffences = e$y,
                      days = e$days, lbase = e$lbase, lage = e$lage),
           file.path(dir, "epil-exposure.csv"), row.names = FALSE)
-po <- glm(y ~ arm + offset(log(days)), family = poisson, data = e)
-out$epil_poisson_offset <- c(vec(po, vcovHC(po, type = "HC0")), call = 'glm(y ~ arm + offset(log(days)), poisson, epil); vcovHC(type = "HC0")')
-poc <- glm(y ~ arm + lbase + lage + offset(log(days)), family = poisson, data = e)
-out$epil_poisson_offset_cl <- c(vec(poc, vcovCL(poc, cluster = ~subject)), call = 'glm(y ~ arm + lbase + lage + offset(log(days)), poisson, epil); vcovCL(cluster = ~subject)')
-nbo <- glm.nb(y ~ arm + offset(log(days)), data = e)
-out$epil_nb_offset <- c(vec(nbo, vcov(nbo)), theta = nbo$theta, call = "glm.nb(y ~ arm + offset(log(days)), epil)")
-nboc <- glm.nb(y ~ arm + lbase + lage + offset(log(days)), data = e)
-out$epil_nb_offset_cov <- c(vec(nboc, vcov(nboc)), theta = nboc$theta, call = "glm.nb(y ~ arm + lbase + lage + offset(log(days)), epil)")
+po <- glm(y ~ arm + offset(log(days)), family = poisson, data = e, control = tight)
+out$epil_poisson_offset <- c(vec(po, vcovHC(po, type = "HC0")), call = 'glm(y ~ arm + offset(log(days)), poisson, epil, control = glm.control(epsilon = 1e-14)); vcovHC(type = "HC0")')
+poc <- glm(y ~ arm + lbase + lage + offset(log(days)), family = poisson, data = e, control = tight)
+out$epil_poisson_offset_cl <- c(vec(poc, vcovCL(poc, cluster = ~subject)), call = 'glm(y ~ arm + lbase + lage + offset(log(days)), poisson, epil, control = glm.control(epsilon = 1e-14)); vcovCL(cluster = ~subject)')
+nbo <- glm.nb(y ~ arm + offset(log(days)), data = e, control = tight)
+out$epil_nb_offset <- c(vec(nbo, vcov(nbo)), theta = nbo$theta, call = "glm.nb(y ~ arm + offset(log(days)), epil, control = glm.control(epsilon = 1e-14, maxit = 100))")
+nboc <- glm.nb(y ~ arm + lbase + lage + offset(log(days)), data = e, control = tight)
+out$epil_nb_offset_cov <- c(vec(nboc, vcov(nboc)), theta = nboc$theta, call = "glm.nb(y ~ arm + lbase + lage + offset(log(days)), epil, control = glm.control(epsilon = 1e-14, maxit = 100))")
 
 # 3. Random-intercept logistic (Laplace): lme4::cbpp expanded to one 0/1 row per animal.
 cb <- cbpp[rep(seq_len(nrow(cbpp)), cbpp$size), c("herd", "period")]
@@ -64,8 +66,8 @@ bw <- birthwt
 write.csv(data.frame(arm = ifelse(bw$smoke == 1, "smoker", "control"), reoffended = bw$low, race = bw$race),
           file.path(dir, "birthwt-subgroup.csv"), row.names = FALSE)
 bw$race <- factor(bw$race)
-full <- glm(low ~ smoke * race, binomial, bw)
-red <- glm(low ~ smoke + race, binomial, bw)
+full <- glm(low ~ smoke * race, binomial, bw, control = tight)
+red <- glm(low ~ smoke + race, binomial, bw, control = tight)
 lrt <- anova(red, full, test = "LRT")
 rd <- lapply(levels(bw$race), function(l) { s <- bw[bw$race == l, ]
   pt <- prop.test(c(sum(s$low[s$smoke == 1]), sum(s$low[s$smoke == 0])), c(sum(s$smoke == 1), sum(s$smoke == 0)), correct = FALSE)
@@ -74,11 +76,11 @@ out$birthwt_interaction <- list(lr = lrt$Deviance[2], df = lrt$Df[2], p = lrt$`P
   call = 'anova(glm(low ~ smoke + race, binomial), glm(low ~ smoke * race, binomial), test = "LRT"); prop.test(correct = FALSE) per race')
 # Clustered: pcp, subgroup = stratum, cluster-robust Wald test of the arm x stratum terms.
 pcp$stratum <- factor(pcp$stratum)
-fp <- glm(reoffended ~ trt * stratum, binomial, pcp)
+fp <- glm(reoffended ~ trt * stratum, binomial, pcp, control = tight)
 Vp <- vcovCL(fp, cluster = ~team)
 idx <- grep(":", names(coef(fp)))
 W <- as.numeric(t(coef(fp)[idx]) %*% solve(Vp[idx, idx]) %*% coef(fp)[idx])
-wt <- waldtest(glm(reoffended ~ trt + stratum, binomial, pcp), fp, vcov = Vp, test = "Chisq")
+wt <- waldtest(glm(reoffended ~ trt + stratum, binomial, pcp, control = tight), fp, vcov = Vp, test = "Chisq")
 stopifnot(abs(wt$Chisq[2] - W) < 1e-8)
 out$pcp_interaction_cl <- list(wald = W, df = length(idx), p = pchisq(W, length(idx), lower.tail = FALSE), levels = levels(pcp$stratum),
   call = 'waldtest(glm(reoffended ~ trt + stratum, binomial, pcp), glm(reoffended ~ trt * stratum, binomial, pcp), vcov = vcovCL(full, cluster = ~team), test = "Chisq")')
