@@ -152,6 +152,7 @@ class Laplace {
       const b = start[g + 1]!;
       if (a === b) continue;
       // Conditional mode by Newton on  sigma * sum(s - m mu) - u = 0  (strictly decreasing in u).
+      // Newton converges quadratically: after a step below 1e-8 the error is of order 1e-16.
       let u = this.u[g]!;
       for (let it = 0; it < 100; it++) {
         let r = 0;
@@ -164,7 +165,7 @@ class Laplace {
         const h = sigma * r - u;
         const step = h / (1 + sigma * sigma * S);
         u += step;
-        if (Math.abs(step) <= 1e-14 * (1 + Math.abs(u))) break;
+        if (Math.abs(step) <= 1e-8 * (1 + Math.abs(u))) break;
       }
       this.u[g] = u;
       let ll = 0;
@@ -226,20 +227,39 @@ function fitGlmm(d: GlmmData): GlmmLogisticFit {
   const { p } = d;
   const n = d.s.length;
   const L = new Laplace(d);
-  // Start: the ordinary logistic regression (sigma = 0), then sigma = 1 (lme4's starting theta).
+  // Start: the ordinary logistic regression's coefficients.
   const prop = new Float64Array(n);
   for (let i = 0; i < n; i++) prop[i] = d.s[i]! / d.m[i]!;
   const glm = fitLogistic(d.X, n, p, prop, { weights: d.m });
   const k = p + 1;
   let par = new Float64Array(k);
   par.set(glm.coef);
-  par[p] = 1;
+  // sigma starts from a moment estimate: with a random intercept, Var(O_g - E_g) is about
+  // V_g + sigma^2 V_g^2 (O, E observed and expected events of cluster g, V the binomial variance).
+  {
+    let num = 0;
+    let den = 0;
+    for (let g = 0; g < d.nClusters; g++) {
+      let o = 0;
+      let e = 0;
+      let v = 0;
+      for (let i = d.start[g]!; i < d.start[g + 1]!; i++) {
+        const mu = glm.mu[i]!;
+        o += d.s[i]!;
+        e += d.m[i]! * mu;
+        v += d.m[i]! * mu * (1 - mu);
+      }
+      num += (o - e) * (o - e) - v;
+      den += v * v;
+    }
+    par[p] = Math.min(3, Math.max(0.1, Math.sqrt(Math.max(0, num / den))));
+  }
   let grad = new Float64Array(k);
   let f = L.value(par, grad);
   let converged = false;
   let iter = 0;
   for (iter = 1; iter <= 200; iter++) {
-    const H = hessian(L, par);
+    const H = hessian(L, par, grad);
     // Newton step, with a ridge when the Hessian is not positive definite (far from the optimum).
     let lambda = 0;
     let moved = false;
@@ -290,7 +310,7 @@ function fitGlmm(d: GlmmData): GlmmLogisticFit {
     par.set(glm.coef);
     vcov = glm.covUnscaled.slice();
   } else {
-    const H = hessian(L, par);
+    const H = hessian(L, par, grad);
     const ch = cholRows(H);
     if (!ch.ok) throw new RangeError('the Hessian of the Laplace likelihood is not positive definite at the estimates');
     const inv = cholInvRows(ch.lower);
@@ -300,19 +320,27 @@ function fitGlmm(d: GlmmData): GlmmLogisticFit {
   return { coef: par.slice(0, p), vcov, sigma: singular ? 0 : sigma, logLik: -f, units: n, iterations: iter, converged, singular };
 }
 
-/** Central-difference Hessian of the analytic gradient, symmetrised. */
-function hessian(L: Laplace, par: Float64Array): number[][] {
+/**
+ * Hessian of the negative log-likelihood from differences of the analytic gradient, symmetrised:
+ * forward differences from `grad` (the gradient at par; step 1e-6, error of that order), or
+ * central differences without it.
+ */
+function hessian(L: Laplace, par: Float64Array, grad?: Float64Array): number[][] {
   const k = par.length;
   const H: number[][] = Array.from({ length: k }, () => new Array<number>(k).fill(0));
   const gp = new Float64Array(k);
   const gm = new Float64Array(k);
   const saved = L.u.slice();
   for (let j = 0; j < k; j++) {
-    const h = 1e-5 * Math.max(1, Math.abs(par[j]!));
+    const h = (grad ? 1e-6 : 1e-5) * Math.max(1, Math.abs(par[j]!));
     const a = par.slice();
     a[j] = par[j]! + h;
     L.value(a, gp);
     L.u.set(saved);
+    if (grad) {
+      for (let i = 0; i < k; i++) H[i]![j] = (gp[i]! - grad[i]!) / h;
+      continue;
+    }
     a[j] = par[j]! - h;
     L.value(a, gm);
     L.u.set(saved);
