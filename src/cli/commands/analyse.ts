@@ -33,6 +33,8 @@ export interface AnalyseCliOptions {
   ties?: string;
   kmDays?: string;
   rmstDay?: string;
+  subgroup?: string;
+  exposure?: string;
   alpha?: string;
   permutations?: string;
   bootstrap?: string;
@@ -75,6 +77,8 @@ export async function runAnalyse(o: AnalyseCliOptions): Promise<AnalyseOutput> {
     stratum: o.stratum,
     strata: o.strata,
     ...survival,
+    subgroups: parseListOption(o.subgroup),
+    exposure: o.exposure,
     alpha: alpha ?? (o.plan !== undefined ? undefined : 0.05),
     permutations,
     bootstrap,
@@ -103,6 +107,8 @@ export function register(program: Command): void {
     .option('--ties <method>', 'Cox tie handling: efron (default, as R coxph) or breslow')
     .option('--km-days <d1,d2>', 'days for the Kaplan-Meier rows km_survival_<day> (default 90,182,365)')
     .option('--rmst-day <D>', 'restricted mean survival time difference up to day D (rmst_difference)')
+    .option('--subgroup <col,...>', "subgroup analyses of the binary outcome: risk difference per level and the arm x subgroup interaction test (exploratory unless in the plan's analysis.subgroups)")
+    .option('--exposure <col>', 'time at risk per person (e.g. days): a log offset in the Poisson (rate_ratio) and negative binomial (nb_rate_ratio) count models')
     .option('--alpha <a>', "two-sided alpha for intervals and verdicts (default 0.05, or the plan's)")
     .option('--permutations <N>', 'design-based permutation test with N re-randomisations (needs --seed)')
     .option('--bootstrap <N>', 'percentile bootstrap CI with N resamples (needs --seed)')

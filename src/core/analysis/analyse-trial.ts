@@ -11,6 +11,8 @@ import { adjustedBinaryRows, binaryEffects } from './binary-effects.js';
 import { clusterBinaryEffects } from './cluster-effects.js';
 import { continuousEffects } from './continuous-effects.js';
 import { countEffects } from './count-effects.js';
+import { glmmOddsRatioRow } from './glmm-effects.js';
+import { subgroupEffects } from './subgroup-effects.js';
 import { fin, nullRow, type EffectRow } from './effect-row.js';
 import { bootstrapCi, buildUnits, permutationTest, type ResampleStatistic } from './resampling.js';
 import type { CoxTies } from '../stats/cox-regression.js';
@@ -33,6 +35,8 @@ export interface AnalyseOptions extends TrialDataOptions {
   kmDays?: readonly number[];
   /** Day up to which the restricted mean survival time difference is estimated (`rmst_difference`). */
   rmstDay?: number;
+  /** Subgroup columns the analysis plan pre-specified (others in `subgroups` are exploratory). */
+  prespecifiedSubgroups?: readonly string[];
 }
 
 export interface ArmSummary {
@@ -289,6 +293,16 @@ function analyseOutcome(data: TrialData, outcome: OutcomeData, mask: Uint8Array,
           warnings,
         ),
       );
+      rows.push(glmmOddsRatioRow({ outcome: name, y: ya, arm: arma, cluster: cl.index, nClusters: cl.nClusters, clusterName: data.cluster!.column, alpha, covariates: block, weights: wa }, warnings));
+    }
+    const planned = new Set((options.prespecifiedSubgroups ?? []).map((c) => c.toLowerCase()));
+    for (const sg of data.subgroups ?? []) {
+      rows.push(
+        ...subgroupEffects(
+          { outcome: name, y, arm: s.arm, column: sg.column, index: s.idx.map((i) => sg.index[i]!), levels: sg.levels, cluster: s.cluster && data.cluster ? { ...s.cluster, name: data.cluster.column } : undefined, prespecified: planned.has(sg.column), alpha },
+          warnings,
+        ),
+      );
     }
   } else if (outcome.kind === 'count') {
     try {
@@ -302,6 +316,7 @@ function analyseOutcome(data: TrialData, outcome: OutcomeData, mask: Uint8Array,
             covariates: covBlock(keep, cc ? cc.n : s.n),
             cluster: s.cluster ? (keep ? compactCluster(pick(s.cluster.index, keep)) : s.cluster) : undefined,
             weights: weights ? pick(weights, keep) : undefined,
+            exposure: data.exposure ? { values: pick(gather(data.exposure, s.idx), keep), name: options.exposure!.toLowerCase() } : undefined,
           },
           warnings,
         ),

@@ -96,6 +96,10 @@ export interface TrialData {
   /** Baseline numeric columns for the balance table (covariates first, then standard ones present). */
   balance: Array<{ name: string; values: Float64Array }>;
   weights: Float64Array | null;
+  /** Subgroup columns (`subgroups` option): level index per row, -1 = missing. */
+  subgroups?: Factor[];
+  /** Time at risk per row (`exposure` option), > 0; NaN where not measurable. */
+  exposure?: Float64Array | null;
   excludedOtherArms: number;
   otherArms: string[];
 }
@@ -117,6 +121,10 @@ export interface TrialDataOptions {
    * its cells checked). A column named with `stratum` is always read.
    */
   resampling?: boolean;
+  /** Categorical columns for subgroup analyses of the binary outcome. */
+  subgroups?: string[];
+  /** Column of time at risk: a log offset in the count models. */
+  exposure?: string;
 }
 
 export const REOFFENDING_OUTCOMES = ['reoffended', 'reoffences', 'days_to_reoffence'] as const;
@@ -139,6 +147,8 @@ export function trialDataColumns(options: TrialDataOptions = {}): string[] {
     ...(options.strata !== undefined ? [options.strata] : []),
     ...(options.weights !== undefined ? [options.weights] : []),
     ...(options.covariates ?? []),
+    ...(options.subgroups ?? []),
+    ...(options.exposure !== undefined ? [options.exposure] : []),
     ...STANDARD_BASELINE,
   ];
   return [...new Set(cols.map((c) => c.toLowerCase()))];
@@ -351,6 +361,38 @@ export function parseTrialData(table: TextTableLike, options: TrialDataOptions =
     problems.throwIfAny();
   }
 
+  const subgroups: Factor[] = [];
+  for (const raw of [...new Set((options.subgroups ?? []).map((c) => c.toLowerCase()))]) {
+    need(raw, '--subgroup');
+    if (raw === armCol) throw new UsageError('--subgroup: the arm column cannot be a subgroup');
+    const get = cellOf(raw);
+    const ids = new Map<string, number>();
+    const index = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const t = get(i);
+      if (t === '') index[i] = -1;
+      else {
+        let k = ids.get(t);
+        if (k === undefined) ids.set(t, (k = ids.size));
+        index[i] = k;
+      }
+    }
+    subgroups.push({ column: raw, index, levels: [...ids.keys()] });
+  }
+  let exposure: Float64Array | null = null;
+  if (options.exposure) {
+    const col = options.exposure.toLowerCase();
+    need(col, '--exposure');
+    exposure = parseColumn(col, (t) => {
+      const p = parseNumberCell(t, 0);
+      return p.ok && p.value === 0 ? { ok: false, reason: 'time at risk must be greater than 0 (it enters the count models as log(time))' } : p;
+    }, true);
+    const get = cellOf(col);
+    for (let i = 0; i < n; i++) {
+      if (measurable[i] && get(i) === '') problems.add({ file, line: lines[i]!, column: col, value: '', reason: '--exposure: the time at risk is empty' });
+    }
+  }
+
   const weights = options.weights ? (need(options.weights.toLowerCase(), '--weights'), parseColumn(options.weights.toLowerCase(), (t) => parseNumberCell(t, 0), false)) : null;
 
   // Covariates: numeric columns as they are; text columns as R's treatment-coded factor.
@@ -459,6 +501,8 @@ export function parseTrialData(table: TextTableLike, options: TrialDataOptions =
     covariates,
     balance,
     weights,
+    subgroups,
+    exposure,
     excludedOtherArms: table.n - n,
     otherArms: labels.filter((l) => l !== treatment && l !== control),
   };
