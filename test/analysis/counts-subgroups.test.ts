@@ -156,3 +156,33 @@ describe('subgroups', async () => {
     expect(warnings.join(' ')).toContain('2 analysed row(s) with no site');
   });
 });
+
+describe('the options through the analyse command and the plan', () => {
+  it('--subgroup adds exploratory rows; the plan analysis.subgroups are pre-specified; a planned column not in the data is warned about', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { runAnalyse } = await import('../../src/cli/commands/analyse.js');
+    const dir = mkdtempSync(join(tmpdir(), 'pe-subgroups-'));
+    const plan = join(dir, 'trial.yaml');
+    writeFileSync(plan, 'analysis:\n  primary: reoffended\n  subgroups: [wexp, site]\narms: {control: "no", treatment: "yes"}\n');
+    const r = await runAnalyse({ data: 'fixtures/rossi/cases.csv', plan, subgroup: 'race' });
+    const wexp = r.effects.filter((e) => e.subgroup?.startsWith('wexp='));
+    const race = r.effects.filter((e) => e.subgroup?.startsWith('race='));
+    expect(wexp.map((e) => e.subgroup)).toEqual(['wexp=no', 'wexp=yes']);
+    expect(wexp.every((e) => e.exploratory === false)).toBe(true);
+    expect(race.map((e) => e.subgroup)).toEqual(['race=black', 'race=other']);
+    expect(race.every((e) => e.exploratory === true)).toBe(true);
+    expect(r.effects.filter((e) => e.measure === 'interaction').map((e) => [e.subgroup, e.exploratory])).toEqual([['wexp', false], ['race', true]]);
+    expect(r.warnings.join('\n')).toContain('subgroup column "site" is not in');
+    // Subgroup rows never count as sensitivity analyses of the headline.
+    expect(r.headline!.sensitivity.filter((s) => s.measure === 'risk_difference')).toHaveLength(1);
+    expect(r.headline!.sensitivity.some((s) => /subgroup/.test(s.method))).toBe(false);
+  });
+  it('--exposure through the analyse command', async () => {
+    const { runAnalyse } = await import('../../src/cli/commands/analyse.js');
+    const r = await runAnalyse({ data: 'test/data/epil-exposure.csv', treatment: 'progabide', control: 'control', outcome: 'reoffences', exposure: 'days' });
+    const rr = r.effects.find((e) => e.measure === 'rate_ratio')!;
+    expect(rel(rr.estimate, Math.exp(refs.epil_poisson_offset.coef[1]))).toBeLessThan(1e-8);
+  });
+});
