@@ -123,11 +123,14 @@ class Laplace {
   readonly d: GlmmData;
   readonly n: number;
   readonly u: Float64Array;
+  /** d u_g / d par_j at the last gradient evaluation (G x (p+1)): predicts the modes after a small move. */
+  readonly du: Float64Array;
   private readonly eta0: Float64Array;
   constructor(d: GlmmData) {
     this.d = d;
     this.n = d.s.length;
     this.u = new Float64Array(d.nClusters);
+    this.du = new Float64Array(d.nClusters * (d.p + 1));
     this.eta0 = new Float64Array(this.n);
   }
 
@@ -205,6 +208,9 @@ class Laplace {
         for (let j = 0; j < p; j++) grad[j] += c * (Tx[j]! - (T * s2 * A[j]!) / D);
         // d/dsigma: direct terms plus the log-det through the mode, du/dsigma = (r - sigma S u)/D.
         const duds = (r - sigma * S * u) / D;
+        const o = g * (p + 1);
+        for (let j = 0; j < p; j++) this.du[o + j] = (-sigma * A[j]!) / D;
+        this.du[o + p] = duds;
         const dSds = T * (u + sigma * duds);
         grad[p] += -r * u + (sigma * S) / D + c * dSds;
       }
@@ -331,10 +337,17 @@ function hessian(L: Laplace, par: Float64Array, grad?: Float64Array): number[][]
   const gp = new Float64Array(k);
   const gm = new Float64Array(k);
   const saved = L.u.slice();
+  const du = L.du.slice();
+  const G = saved.length;
+  // Start each mode search from the first-order prediction u + h du/dpar: one Newton step then suffices.
+  const predict = (j: number, h: number) => {
+    for (let g = 0; g < G; g++) L.u[g] = saved[g]! + h * du[g * k + j]!;
+  };
   for (let j = 0; j < k; j++) {
     const h = (grad ? 1e-6 : 1e-5) * Math.max(1, Math.abs(par[j]!));
     const a = par.slice();
     a[j] = par[j]! + h;
+    predict(j, h);
     L.value(a, gp);
     L.u.set(saved);
     if (grad) {
@@ -342,6 +355,7 @@ function hessian(L: Laplace, par: Float64Array, grad?: Float64Array): number[][]
       continue;
     }
     a[j] = par[j]! - h;
+    predict(j, -h);
     L.value(a, gm);
     L.u.set(saved);
     for (let i = 0; i < k; i++) H[i]![j] = (gp[i]! - gm[i]!) / (2 * h);
