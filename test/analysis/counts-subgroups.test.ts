@@ -79,6 +79,17 @@ describe('--exposure: log time at risk offset (MASS::epil with made-up days)', a
     expect(err).toBeInstanceOf(DataError);
     expect(String((err as Error).message)).toMatch(/days/);
     expect((err as DataError).problems.map((p) => p.line)).toEqual([t.lines[3], t.lines[5]]);
+    // No time at risk is needed where the count itself is missing: that row is simply not analysed.
+    const ok = { ...t, cells: new Map(t.cells) };
+    const d2 = [...t.cells.get('days')!];
+    const y2 = [...t.cells.get('reoffences')!];
+    d2[5] = '';
+    y2[5] = '';
+    ok.cells.set('days', d2);
+    ok.cells.set('reoffences', y2);
+    const r = analyseTrial(ok, { treatment: 'progabide', control: 'control', outcomes: ['reoffences'], exposure: 'days' });
+    expect(r.arms.reduce((a, x) => a + x.n_analysed, 0)).toBe(t.n - 1);
+    expect(row(r, 'reoffences', 'rate_ratio').estimate).not.toBeNull();
   });
 });
 

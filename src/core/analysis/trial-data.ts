@@ -387,9 +387,11 @@ export function parseTrialData(table: TextTableLike, options: TrialDataOptions =
       const p = parseNumberCell(t, 0);
       return p.ok && p.value === 0 ? { ok: false, reason: 'time at risk must be greater than 0 (it enters the count models as log(time))' } : p;
     }, true);
+    // Needed wherever a count outcome is observed (not for the pending, withdrawn or unrecorded).
+    const counts = outcomes.filter((x) => x.kind === 'count');
     const get = cellOf(col);
     for (let i = 0; i < n; i++) {
-      if (measurable[i] && get(i) === '') problems.add({ file, line: lines[i]!, column: col, value: '', reason: '--exposure: the time at risk is empty' });
+      if (measurable[i] && get(i) === '' && counts.some((x) => !Number.isNaN(x.y[i]!))) problems.add({ file, line: lines[i]!, column: col, value: '', reason: '--exposure: the time at risk is empty' });
     }
   }
 
