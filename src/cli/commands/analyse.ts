@@ -168,7 +168,7 @@ export function renderHuman(r: AnalyseOutput): string {
     ),
   );
   out.push('');
-  const rows = r.effects.map((e) => [e.outcome, e.measure + (e.arm ? ` (${e.arm})` : ''), fmt(e.estimate), e.conf_low === null && e.conf_high === null ? '-' : `[${fmt(e.conf_low)}, ${fmt(e.conf_high)}]`, pval(e.p_value)]);
+  const rows = r.effects.map((e) => [e.outcome, e.measure + (e.arm ? ` (${e.arm})` : '') + (e.subgroup ? ` [${e.subgroup}]` : ''), fmt(e.estimate), e.conf_low === null && e.conf_high === null ? '-' : `[${fmt(e.conf_low)}, ${fmt(e.conf_high)}]`, pval(e.p_value)]);
   out.push(table([['outcome', 'measure', 'estimate', 'interval', 'p'], ...rows], ['l', 'l', 'r', 'r', 'r']));
   out.push('');
   out.push(p.bold('forest chart'));
@@ -190,7 +190,7 @@ export function renderHuman(r: AnalyseOutput): string {
   return out.join('\n');
 }
 
-const RATIOS = new Set(['risk_ratio', 'odds_ratio', 'adjusted_odds_ratio', 'cluster_robust_odds_ratio', 'rate_ratio', 'hazard_ratio']);
+const RATIOS = new Set(['risk_ratio', 'odds_ratio', 'adjusted_odds_ratio', 'cluster_robust_odds_ratio', 'rate_ratio', 'hazard_ratio', 'nb_rate_ratio', 'glmm_odds_ratio']);
 const DIFFS = new Set(['risk_difference', 'cluster_level_risk_difference', 'cohens_h', 'logit_d', 'adjusted_logit_d', 'hedges_g']);
 
 /** Text forest plot: ratios on a log axis around 1, differences on a linear axis around 0. */
@@ -213,7 +213,7 @@ function forest(effects: EffectRow[]): string[] {
     if (hi - lo < 1e-9) hi = lo + 1;
     const pos = (x: number) => Math.max(0, Math.min(width - 1, Math.round(((tf(x) - lo) / (hi - lo)) * (width - 1))));
     lines.push(`  ${title}: ${fmt(log ? Math.exp(lo) : lo, 2)} .. ${fmt(log ? Math.exp(hi) : hi, 2)}`);
-    const labelWidth = Math.max(...rows.map((e) => `${e.outcome} ${e.measure}`.length));
+    const labelWidth = Math.max(...rows.map((e) => `${e.outcome} ${e.measure}${e.subgroup ? ` [${e.subgroup}]` : ''}`.length));
     for (const e of rows) {
       const chars = Array.from({ length: width }, () => ' ');
       const a = pos(e.conf_low!);
@@ -223,7 +223,7 @@ function forest(effects: EffectRow[]): string[] {
       chars[a] = '[';
       chars[b] = ']';
       chars[pos(e.estimate!)] = '*';
-      lines.push(`  ${`${e.outcome} ${e.measure}`.padEnd(labelWidth)}  ${chars.join('')}  ${fmt(e.estimate)}`);
+      lines.push(`  ${`${e.outcome} ${e.measure}${e.subgroup ? ` [${e.subgroup}]` : ''}`.padEnd(labelWidth)}  ${chars.join('')}  ${fmt(e.estimate)}`);
     }
   }
   return lines;
