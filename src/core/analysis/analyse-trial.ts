@@ -293,7 +293,7 @@ function analyseOutcome(data: TrialData, outcome: OutcomeData, mask: Uint8Array,
           warnings,
         ),
       );
-      rows.push(glmmOddsRatioRow({ outcome: name, y: ya, arm: arma, cluster: cl.index, nClusters: cl.nClusters, clusterName: data.cluster!.column, alpha, covariates: block, weights: wa }, warnings));
+      rows.push(glmmOddsRatioRow({ outcome: name, y: ya, arm: arma, cluster: cl.index, nClusters: cl.nClusters, clusterName: data.cluster!.column, alpha, covariates: block, weights: wa, start: fitted?.fit.coef }, warnings));
     }
     const planned = new Set((options.prespecifiedSubgroups ?? []).map((c) => c.toLowerCase()));
     for (const sg of data.subgroups ?? []) {

@@ -18,6 +18,8 @@ export interface GlmmInput {
   alpha: number;
   covariates?: { X: Float64Array; q: number; terms: string[] };
   weights?: Float64Array;
+  /** Coefficients of the same model without the random intercept, if already fitted (the start). */
+  start?: ArrayLike<number>;
 }
 
 /** The `glmm_odds_ratio` row (a null row with the reason when it cannot be estimated). */
@@ -31,7 +33,7 @@ export function glmmOddsRatioRow(input: GlmmInput, warnings: string[]): EffectRo
   const { X, p } = armDesign(arm, cov?.X, cov?.q ?? 0);
   const terms = cov && cov.q > 0 ? ` + ${cov.terms.join(' + ')}` : '';
   try {
-    const fit = fitGlmmLogistic(y, X, arm.length, p, input.cluster, input.nClusters);
+    const fit = fitGlmmLogistic(y, X, arm.length, p, input.cluster, input.nClusters, { start: input.start });
     const se = Math.sqrt(fit.vcov[p + 1]!);
     if (!fit.converged) warnings.push(`${outcome}: the mixed-effects logistic model did not fully converge`);
     if (fit.singular) warnings.push(`${outcome}: the random-intercept variance of the mixed-effects logistic model is estimated as 0 (singular fit): glmm_odds_ratio equals the ordinary logistic odds ratio`);

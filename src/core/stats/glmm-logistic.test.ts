@@ -14,6 +14,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readTable } from '../../io/table.js';
 import { fitGlmmLogistic } from './glmm-logistic.js';
+import { fitLogistic } from './logistic-regression.js';
 
 const refs = JSON.parse(readFileSync('test/data/counts-references.json', 'utf8'));
 
@@ -86,8 +87,12 @@ describe('glmer Laplace: the pcp fixture (32 teams)', async () => {
     expect(fit.units).toBeLessThanOrEqual(2 * team.G);
     expectGlmer(fit, 'pcp_glmer');
   });
-  it('glmer(reoffended ~ trt + ogrs3 + age + (1 | team), family = binomial)', () => {
-    expectGlmer(fitGlmmLogistic(y, design(n, [trt, num('ogrs3'), num('age')]), n, 4, team.index, team.G), 'pcp_glmer_cov');
+  it('glmer(reoffended ~ trt + ogrs3 + age + (1 | team), family = binomial), from its own start and from the glm coefficients', () => {
+    const X = design(n, [trt, num('ogrs3'), num('age')]);
+    expectGlmer(fitGlmmLogistic(y, X, n, 4, team.index, team.G), 'pcp_glmer_cov');
+    // glm(reoffended ~ trt + ogrs3 + age, binomial, pcp) coefficients as the start.
+    const start = fitLogistic(X, n, 4, y).coef;
+    expectGlmer(fitGlmmLogistic(y, X, n, 4, team.index, team.G, { start }), 'pcp_glmer_cov');
   });
 });
 

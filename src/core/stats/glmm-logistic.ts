@@ -54,10 +54,11 @@ export interface GlmmData {
  * @param y 0/1 outcome per row.
  * @param X column-major n x p design with the intercept column first.
  * @param cluster 0-based cluster index per row, each in [0, nClusters).
+ * @param options.start the ordinary logistic regression's coefficients when already fitted (else fitted here).
  * @throws RangeError when the design is degenerate or the optimisation fails.
  * @example fitGlmmLogistic(y, X, n, 2, team, G).coef[1] // as fixef(glmer(y ~ arm + (1 | team), binomial))[2]
  */
-export function fitGlmmLogistic(y: ArrayLike<number>, X: Float64Array, n: number, p: number, cluster: ArrayLike<number>, nClusters: number): GlmmLogisticFit {
+export function fitGlmmLogistic(y: ArrayLike<number>, X: Float64Array, n: number, p: number, cluster: ArrayLike<number>, nClusters: number, options: { start?: ArrayLike<number> } = {}): GlmmLogisticFit {
   if (X.length !== n * p) throw new RangeError(`X has ${X.length} cells, expected ${n * p}`);
   for (let i = 0; i < n; i++) {
     const v = y[i]!;
@@ -65,7 +66,8 @@ export function fitGlmmLogistic(y: ArrayLike<number>, X: Float64Array, n: number
     const g = cluster[i]!;
     if (!(g >= 0 && g < nClusters)) throw new RangeError(`cluster index ${g} out of range at row ${i}`);
   }
-  return fitGlmm(aggregate(y, X, n, p, cluster, nClusters));
+  if (options.start && options.start.length !== p) throw new RangeError(`start has ${options.start.length} values, expected ${p}`);
+  return fitGlmm(aggregate(y, X, n, p, cluster, nClusters), options.start);
 }
 
 /** Groups rows by cluster; rows with the same design row in a cluster (checked for p <= 2 binary) become one binomial unit. */
@@ -229,17 +231,27 @@ function log1pexp(e: number): number {
   return e > 0 ? e + Math.log1p(Math.exp(-e)) : Math.log1p(Math.exp(e));
 }
 
-function fitGlmm(d: GlmmData): GlmmLogisticFit {
+function fitGlmm(d: GlmmData, start?: ArrayLike<number>): GlmmLogisticFit {
   const { p } = d;
   const n = d.s.length;
   const L = new Laplace(d);
   // Start: the ordinary logistic regression's coefficients.
   const prop = new Float64Array(n);
   for (let i = 0; i < n; i++) prop[i] = d.s[i]! / d.m[i]!;
-  const glm = fitLogistic(d.X, n, p, prop, { weights: d.m });
+  const glmFit = () => fitLogistic(d.X, n, p, prop, { weights: d.m });
+  const glm = start ? null : glmFit();
+  const beta0 = glm ? glm.coef : Float64Array.from(start!);
+  const mu0 = glm ? glm.mu : new Float64Array(n);
+  if (!glm) {
+    for (let i = 0; i < n; i++) {
+      let e = 0;
+      for (let j = 0; j < p; j++) e += beta0[j]! * d.X[j * n + i]!;
+      mu0[i] = expit(e);
+    }
+  }
   const k = p + 1;
   let par = new Float64Array(k);
-  par.set(glm.coef);
+  par.set(beta0);
   // sigma starts from a moment estimate: with a random intercept, Var(O_g - E_g) is about
   // V_g + sigma^2 V_g^2 (O, E observed and expected events of cluster g, V the binomial variance).
   {
@@ -250,7 +262,7 @@ function fitGlmm(d: GlmmData): GlmmLogisticFit {
       let e = 0;
       let v = 0;
       for (let i = d.start[g]!; i < d.start[g + 1]!; i++) {
-        const mu = glm.mu[i]!;
+        const mu = mu0[i]!;
         o += d.s[i]!;
         e += d.m[i]! * mu;
         v += d.m[i]! * mu * (1 - mu);
@@ -264,13 +276,23 @@ function fitGlmm(d: GlmmData): GlmmLogisticFit {
   let f = L.value(par, grad);
   let converged = false;
   let iter = 0;
+  // Newton's method; the Hessian (k gradient evaluations) is reused while full steps succeed (the
+  // chord method: linear but fast convergence near the optimum) and refreshed otherwise.
+  let H: number[][] | null = null;
+  let sinceRefresh = 0;
   for (iter = 1; iter <= 200; iter++) {
-    const H = hessian(L, par, grad);
+    if (!H || sinceRefresh >= 8) {
+      H = hessian(L, par, grad);
+      sinceRefresh = 0;
+    }
+    sinceRefresh++;
+    const Hc = H;
+    let fullStep = false;
     // Newton step, with a ridge when the Hessian is not positive definite (far from the optimum).
     let lambda = 0;
     let moved = false;
     for (let attempt = 0; attempt < 60 && !moved; attempt++) {
-      const Hr = H.map((row, i) => row.map((v, j) => v + (i === j ? lambda * Math.max(1, Math.abs(H[i]![i]!)) : 0)));
+      const Hr = Hc.map((row, i) => row.map((v, j) => v + (i === j ? lambda * Math.max(1, Math.abs(Hc[i]![i]!)) : 0)));
       const ch = cholRows(Hr);
       if (!ch.ok) {
         lambda = lambda === 0 ? 1e-6 : lambda * 10;
@@ -290,6 +312,7 @@ function fitGlmm(d: GlmmData): GlmmLogisticFit {
           f = f2;
           grad = g2;
           moved = true;
+          fullStep = t === 1 && lambda === 0;
           let small = true;
           for (let i = 0; i < k; i++) if (Math.abs(t * step[i]!) > 1e-10 * (1 + Math.abs(par[i]!))) small = false;
           if (small || decrease < 1e-14 * (1 + Math.abs(f))) converged = lambda === 0 || small;
@@ -300,11 +323,16 @@ function fitGlmm(d: GlmmData): GlmmLogisticFit {
       if (!moved) lambda = lambda === 0 ? 1e-6 : lambda * 10;
     }
     if (!moved) {
-      // No decrease possible in any direction: at the optimum to working precision.
+      // No decrease along the current Hessian's direction: refresh it once, else at the optimum.
+      if (sinceRefresh > 1) {
+        H = null;
+        continue;
+      }
       converged = gradNorm(grad, par) < 1e-6;
       break;
     }
     if (converged) break;
+    if (!fullStep) H = null;
   }
   const sigma = Math.abs(par[p]!);
   par[p] = sigma;
@@ -313,8 +341,9 @@ function fitGlmm(d: GlmmData): GlmmLogisticFit {
   let vcov: Float64Array;
   if (singular) {
     // At the boundary the Laplace likelihood is the ordinary logistic one: its covariance.
-    par.set(glm.coef);
-    vcov = glm.covUnscaled.slice();
+    const g0 = glm ?? glmFit();
+    par.set(g0.coef);
+    vcov = g0.covUnscaled.slice();
   } else {
     const H = hessian(L, par, grad);
     const ch = cholRows(H);
