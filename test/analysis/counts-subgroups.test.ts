@@ -153,6 +153,7 @@ describe('subgroups', async () => {
     expect(i.df).toBe(2);
     expect(rel(i.p_value, refs.pcp_interaction_cl.p)).toBeLessThan(1e-7);
     expect(i.method).toContain('vcovCL');
+    expect(row(r, 'reoffended', 'risk_difference', 'stratum=HLNY').method).toContain('ignores clustering by team');
   });
   it('a level with one arm only: a null risk difference and no interaction column for it; missing levels are left out', () => {
     const y = Float64Array.from([1, 0, 1, 0, 1, 1, 0, 0, 1, 0, 1, 1]);

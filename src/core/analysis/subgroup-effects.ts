@@ -72,7 +72,7 @@ export function subgroupEffects(input: SubgroupInput, warnings: string[]): Effec
     } else {
       const local: string[] = [];
       const rd = binaryEffects(outcome, { eventsT: c.events_treatment, nT: c.n_treatment, eventsC: c.events_control, nC: c.n_control }, alpha, local).find((r) => r.measure === 'risk_difference')!;
-      row = { ...rd, method: `${label}; ${rd.method}` };
+      row = { ...rd, method: `${label}; ${rd.method}${input.cluster ? `; ignores clustering by ${input.cluster.name} (the interaction test is cluster-robust)` : ''}` };
     }
     rows.push({ ...row, subgroup, exploratory: !input.prespecified, counts: c });
   }
