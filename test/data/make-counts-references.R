@@ -20,6 +20,10 @@ nb1 <- glm.nb(Days ~ arm, data = q, control = tight)
 out$quine_nb <- c(vec(nb1, vcov(nb1)), theta = nb1$theta, call = "glm.nb(Days ~ arm, data = quine, control = glm.control(epsilon = 1e-14, maxit = 100))")
 nb2 <- glm.nb(Days ~ arm + female + slow, data = q, control = tight)
 out$quine_nb_cov <- c(vec(nb2, vcov(nb2)), theta = nb2$theta, call = "glm.nb(Days ~ arm + female + slow, data = quine, control = glm.control(epsilon = 1e-14, maxit = 100))")
+q$w <- (seq_len(nrow(q)) %% 3) + 1
+nbw <- glm.nb(Days ~ arm + female, data = q, weights = w, control = tight)
+out$quine_nb_weighted <- c(vec(nbw, vcov(nbw)), theta = nbw$theta,
+  call = "glm.nb(Days ~ arm + female, data = quine, weights = (seq_len(146) %% 3) + 1, control = glm.control(epsilon = 1e-14, maxit = 100))")
 
 # 2. Offsets: MASS::epil (progabide trial, 59 people x 4 periods) with a made-up time at risk.
 set.seed(20261206)

@@ -53,6 +53,12 @@ describe('negative binomial: MASS::quine', async () => {
     for (let i = 0; i < n; i++) if (arm[i]) { sT += days[i]!; nT++; } else sC += days[i]!;
     expect(Math.exp(f.coef[1]!)).toBeCloseTo(sT / nT / (sC / (n - nT)), 10);
   });
+  it('glm.nb(Days ~ arm + female, data = quine, weights = (seq_len(146) %% 3) + 1): prior weights', () => {
+    const w = Float64Array.from({ length: n }, (_, i) => ((i + 1) % 3) + 1);
+    const f = fitNegBin(design(n, [arm, num('female')]), n, 3, days, { weights: w });
+    expectFit(f.coef, seOf(f.covUnscaled, 3), refs.quine_nb_weighted, 1e-8);
+    expect(rel(f.theta, refs.quine_nb_weighted.theta)).toBeLessThan(1e-8);
+  });
   it('glm.nb(Days ~ arm + female + slow, data = quine)', () => {
     const f = fitNegBin(design(n, [arm, num('female'), num('slow')]), n, 4, days);
     expectFit(f.coef, seOf(f.covUnscaled, 4), refs.quine_nb_cov, 1e-8);
