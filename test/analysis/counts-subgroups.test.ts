@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readTable } from '../../src/io/table.js';
 import { analyseTrial, type AnalyseResult } from '../../src/core/analysis/analyse-trial.js';
-import { DataError } from '../../src/core/errors.js';
+import { DataError, UsageError } from '../../src/core/errors.js';
 import { subgroupEffects } from '../../src/core/analysis/subgroup-effects.js';
 
 const refs = JSON.parse(readFileSync('test/data/counts-references.json', 'utf8'));
@@ -166,6 +166,13 @@ describe('subgroups', async () => {
     const inter = rows.find((x) => x.measure === 'interaction')!;
     expect(inter.df).toBe(1);
     expect(warnings.join(' ')).toContain('2 analysed row(s) with no site');
+  });
+  it('a column with more than 20 distinct values is refused as a subgroup (a usage error)', () => {
+    const n = 42;
+    const index = Int32Array.from({ length: n }, (_, i) => i % 21);
+    const input = { outcome: 'reoffended', y: new Float64Array(n).map((_, i) => i % 2), arm: Uint8Array.from({ length: n }, (_, i) => (i >> 1) % 2), column: 'age', index, levels: Array.from({ length: 21 }, (_, i) => String(20 + i)), prespecified: false, alpha: 0.05 };
+    expect(() => subgroupEffects(input, [])).toThrow(new UsageError('subgroup column "age" has 21 distinct values: a subgroup analysis needs a categorical column with at most 20 levels (band a continuous measure such as OGRS first)'));
+    expect(subgroupEffects({ ...input, index: index.map((k) => Math.min(k, 19)) }, []).filter((r) => r.measure === 'risk_difference')).toHaveLength(20);
   });
 });
 

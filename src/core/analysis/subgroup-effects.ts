@@ -9,6 +9,7 @@
  *   test = "Chisq")`), since a likelihood-ratio test assumes independent people.
  * A subgroup not named in the analysis plan is exploratory, and its rows say so.
  */
+import { UsageError } from '../errors.js';
 import { pchisq } from '../stats/distributions.js';
 import { cholesky, choleskyInverse } from '../stats/cholesky.js';
 import { fitLogistic, SingularDesignError } from '../stats/logistic-regression.js';
@@ -36,6 +37,9 @@ export interface SubgroupInput {
 /** Per-subgroup arm counts: what disclosure control needs (the event counts are outcome counts). */
 export type SubgroupCounts = NonNullable<EffectRow['counts']>;
 
+/** A subgroup column is categorical: more levels than this is a continuous column by mistake. */
+export const MAX_SUBGROUP_LEVELS = 20;
+
 /** Rows `risk_difference` per level (carrying `subgroup: "<column>=<level>"` and `counts`) and `interaction`. */
 export function subgroupEffects(input: SubgroupInput, warnings: string[]): EffectRow[] {
   const { outcome, y, arm, column, index, alpha } = input;
@@ -48,6 +52,9 @@ export function subgroupEffects(input: SubgroupInput, warnings: string[]): Effec
     else present.add(index[i]!);
   }
   const order = [...present].sort((a, b) => (input.levels[a]! < input.levels[b]! ? -1 : input.levels[a]! > input.levels[b]! ? 1 : 0));
+  if (order.length > MAX_SUBGROUP_LEVELS) {
+    throw new UsageError(`subgroup column "${column}" has ${order.length} distinct values: a subgroup analysis needs a categorical column with at most ${MAX_SUBGROUP_LEVELS} levels (band a continuous measure such as OGRS first)`);
+  }
   if (missing > 0) warnings.push(`${outcome}: ${missing} analysed row(s) with no ${column} left out of the ${column} subgroup analysis`);
   const rows: EffectRow[] = [];
   const counts = new Map<number, SubgroupCounts>();
