@@ -45,6 +45,10 @@ export interface AnalyseTrialOptions {
   rmstDay?: number;
   /** Received-intervention column: the complier average causal effect (`cace`, `cace_dose`). */
   cace?: string;
+  /** Subgroup columns (the plan's analysis.subgroups are added, pre-specified). */
+  subgroups?: string[];
+  /** Time-at-risk column for the count models. */
+  exposure?: string;
   alpha?: number;
   permutations?: number;
   bootstrap?: number;
@@ -95,6 +99,8 @@ export async function analyseTrialFiles(o: AnalyseTrialOptions): Promise<TrialAn
     stratum: o.stratum ?? cfg.analysis.blocks ?? undefined,
     strata: o.strata,
     cace: o.cace ?? cfg.analysis.cace ?? undefined,
+    subgroups: o.subgroups,
+    exposure: o.exposure,
     resampling: resampling || planned,
   });
   const dataset = await loadTrialDataset({
@@ -134,6 +140,10 @@ export async function analyseTrialFiles(o: AnalyseTrialOptions): Promise<TrialAn
     kmDays: o.kmDays,
     rmstDay: o.rmstDay,
     cace: o.cace ?? plan?.cace ?? undefined,
+    // The plan's subgroups run whenever their columns are present (a missing one is reported below).
+    subgroups: [...new Set([...(plan?.subgroups ?? []).filter((c) => hasColumn(table, c)), ...(o.subgroups ?? [])].map((c) => c.toLowerCase()))],
+    prespecifiedSubgroups: plan?.subgroups ?? [],
+    exposure: o.exposure,
     alpha: o.alpha ?? plan?.alpha ?? 0.05,
     permutations: o.permutations,
     bootstrap: o.bootstrap,
@@ -159,6 +169,9 @@ export async function analyseTrialFiles(o: AnalyseTrialOptions): Promise<TrialAn
     }
     result.effects.unshift(...primaryRows(headline));
     plan = effective;
+  }
+  for (const c of plan?.subgroups ?? []) {
+    if (!hasColumn(table, c)) result.warnings.push(`the analysis plan's subgroup column "${c}" is not in ${table.file}: its subgroup analysis is not possible`);
   }
   if (dataset.pending > 0) {
     result.warnings.push(`${dataset.pending} person(s) pending: their outcome window had not closed by ${dataset.as_of}; they are left out of the analysis, not counted as lost (complete by ${dataset.complete_by})`);

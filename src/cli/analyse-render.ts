@@ -33,7 +33,7 @@ export function renderHuman(r: AnalyseOutput): string {
     ),
   );
   out.push('');
-  const rows = r.effects.map((e) => [e.outcome, e.measure + (e.arm ? ` (${e.arm})` : ''), fmt(e.estimate), e.conf_low === null && e.conf_high === null ? '-' : `[${fmt(e.conf_low)}, ${fmt(e.conf_high)}]`, pval(e.p_value)]);
+  const rows = r.effects.map((e) => [e.outcome, e.measure + (e.arm ? ` (${e.arm})` : '') + (e.subgroup ? ` [${e.subgroup}]` : ''), fmt(e.estimate), e.conf_low === null && e.conf_high === null ? '-' : `[${fmt(e.conf_low)}, ${fmt(e.conf_high)}]`, pval(e.p_value)]);
   out.push(table([['outcome', 'measure', 'estimate', 'interval', 'p'], ...rows], ['l', 'l', 'r', 'r', 'r']));
   out.push('');
   out.push(p.bold('forest chart'));

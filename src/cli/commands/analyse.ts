@@ -35,6 +35,8 @@ export interface AnalyseCliOptions {
   kmDays?: string;
   rmstDay?: string;
   cace?: string;
+  subgroup?: string;
+  exposure?: string;
   alpha?: string;
   permutations?: string;
   bootstrap?: string;
@@ -84,6 +86,8 @@ export async function runAnalyse(o: AnalyseCliOptions): Promise<AnalyseOutput> {
     strata: o.strata,
     ...survival,
     cace: o.cace,
+    subgroups: parseListOption(o.subgroup),
+    exposure: o.exposure,
     alpha: alpha ?? (o.plan !== undefined ? undefined : 0.05),
     permutations,
     bootstrap,
@@ -114,6 +118,8 @@ export function register(program: Command): void {
     .option('--km-days <d1,d2>', 'days for the Kaplan-Meier rows km_survival_<day> (default 90,182,365)')
     .option('--rmst-day <D>', 'restricted mean survival time difference up to day D (rmst_difference)')
     .option('--cace <col>', 'complier average causal effect of receiving the intervention (yes/no or 0/1 column, e.g. received_intervention), allocation as the instrument (cace); with sessions_attended, the exploratory per-session dose-response (cace_dose)')
+    .option('--subgroup <col,...>', "subgroup analyses of the binary outcome: risk difference per level and the arm x subgroup interaction test (exploratory unless in the plan's analysis.subgroups)")
+    .option('--exposure <col>', 'time at risk per person (e.g. days): a log offset in the Poisson (rate_ratio) and negative binomial (nb_rate_ratio) count models')
     .option('--alpha <a>', "two-sided alpha for intervals and verdicts (default 0.05, or the plan's)")
     .option('--permutations <N>', 'design-based permutation test with N re-randomisations (needs --seed)')
     .option('--bootstrap <N>', 'percentile bootstrap CI with N resamples (needs --seed)')

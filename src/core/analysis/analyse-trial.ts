@@ -12,6 +12,8 @@ import { clusterBinaryEffects } from './cluster-effects.js';
 import { continuousEffects } from './continuous-effects.js';
 import { countEffects } from './count-effects.js';
 import { caceEffects } from './cace-effects.js';
+import { glmmOddsRatioRow } from './glmm-effects.js';
+import { subgroupEffects } from './subgroup-effects.js';
 import { fin, nullRow, type EffectRow } from './effect-row.js';
 import { bootstrapCi, buildUnits, permutationTest, type ResampleStatistic } from './resampling.js';
 import type { CoxTies } from '../stats/cox-regression.js';
@@ -38,6 +40,8 @@ export interface AnalyseOptions extends TrialDataOptions {
   rmstDay?: number;
   /** Multiple imputations for the missing-data sensitivity analysis (`mi_<measure>` rows, tipping_point; needs seed). */
   impute?: number;
+  /** Subgroup columns the analysis plan pre-specified (others in `subgroups` are exploratory). */
+  prespecifiedSubgroups?: readonly string[];
 }
 
 export interface ArmSummary {
@@ -308,6 +312,16 @@ function analyseOutcome(data: TrialData, outcome: OutcomeData, mask: Uint8Array,
           warnings,
         ),
       );
+      rows.push(glmmOddsRatioRow({ outcome: name, y: ya, arm: arma, cluster: cl.index, nClusters: cl.nClusters, clusterName: data.cluster!.column, alpha, covariates: block, weights: wa, start: fitted?.fit.coef }, warnings));
+    }
+    const planned = new Set((options.prespecifiedSubgroups ?? []).map((c) => c.toLowerCase()));
+    for (const sg of data.subgroups ?? []) {
+      rows.push(
+        ...subgroupEffects(
+          { outcome: name, y, arm: s.arm, column: sg.column, index: s.idx.map((i) => sg.index[i]!), levels: sg.levels, cluster: s.cluster && data.cluster ? { ...s.cluster, name: data.cluster.column } : undefined, prespecified: planned.has(sg.column), alpha },
+          warnings,
+        ),
+      );
     }
   } else if (outcome.kind === 'count') {
     try {
@@ -321,6 +335,7 @@ function analyseOutcome(data: TrialData, outcome: OutcomeData, mask: Uint8Array,
             covariates: covBlock(keep, cc ? cc.n : s.n),
             cluster: s.cluster ? (keep ? compactCluster(pick(s.cluster.index, keep)) : s.cluster) : undefined,
             weights: weights ? pick(weights, keep) : undefined,
+            exposure: data.exposure ? { values: pick(gather(data.exposure, s.idx), keep), name: options.exposure!.toLowerCase() } : undefined,
           },
           warnings,
         ),

@@ -6,6 +6,7 @@
 import { poissonArmEffect } from '../stats/poisson-regression.js';
 import { welchTTest } from '../stats/welch-t-test.js';
 import { nullRow, ratioRow, tTestRow, type EffectRow } from './effect-row.js';
+import { logExposure, negBinRow, offsetPoissonArmEffect } from './count-models.js';
 
 export interface CountEffectsInput {
   outcome: string;
@@ -16,9 +17,11 @@ export interface CountEffectsInput {
   covariates?: { X: Float64Array; q: number; terms: string[] };
   cluster?: { index: Int32Array; nClusters: number };
   weights?: Float64Array;
+  /** Time at risk per row (> 0): a log offset in the Poisson and negative binomial models. */
+  exposure?: { values: Float64Array; name: string };
 }
 
-/** Rows `mean_difference` and `rate_ratio`. Degenerate cases give null rows and a warning. */
+/** Rows `mean_difference`, `rate_ratio` and `nb_rate_ratio`. Degenerate cases give null rows and a warning. */
 export function countEffects(input: CountEffectsInput, warnings: string[]): EffectRow[] {
   const { outcome, y, arm, alpha } = input;
   let nT = 0;
@@ -52,24 +55,28 @@ export function countEffects(input: CountEffectsInput, warnings: string[]): Effe
   if (sumT === 0 || sumC === 0) {
     const which = sumT === 0 && sumC === 0 ? 'either arm' : sumT === 0 ? 'the treatment arm' : 'the control arm';
     warnings.push(`${outcome}: no re-offences in ${which}: the rate ratio is not estimable`);
-    rows.push(nullRow(outcome, 'rate_ratio', `not estimable: no events in ${which}`));
+    rows.push(nullRow(outcome, 'rate_ratio', `not estimable: no events in ${which}`), nullRow(outcome, 'nb_rate_ratio', `not estimable: no events in ${which}`));
     return rows;
   }
   const cov = input.covariates;
-  const e = poissonArmEffect(y, arm, {
+  const armOptions = {
     covariates: cov?.X,
     q: cov?.q ?? 0,
     cluster: input.cluster?.index,
     nClusters: input.cluster?.nClusters,
     weights: input.weights,
-  });
-  const terms = cov && cov.q > 0 ? ` + ${cov.terms.join(' + ')}` : '';
+  };
+  const offset = input.exposure ? logExposure(input.exposure.values) : undefined;
+  const e = offset ? offsetPoissonArmEffect(y, arm, offset, armOptions) : poissonArmEffect(y, arm, armOptions);
+  const terms = `${cov && cov.q > 0 ? ` + ${cov.terms.join(' + ')}` : ''}${input.exposure ? ` + offset(log(${input.exposure.name}))` : ''}`;
+  const nb = () => negBinRow({ outcome, y, arm, alpha, covariates: cov, weights: input.weights, offset, exposureName: input.exposure?.name, clustered: Boolean(input.cluster) }, warnings);
   const vc = e.robust_type === 'cluster' ? 'cluster-robust SE (R sandwich::vcovCL, HC0 with G/(G-1))' : 'sandwich SE (R sandwich::vcovHC(type = "HC0"))';
   if (e.boundary) {
     warnings.push(`${outcome}: the Poisson model did not converge to a finite estimate (fitted means numerically 0)`);
-    rows.push(nullRow(outcome, 'rate_ratio', 'not estimable: fitted means numerically 0'));
+    rows.push(nullRow(outcome, 'rate_ratio', 'not estimable: fitted means numerically 0'), nb());
     return rows;
   }
   rows.push(ratioRow(outcome, 'rate_ratio', e.estimate, e.std_error_robust, alpha, `Poisson log-link regression on arm${terms}, ${vc}`));
+  rows.push(nb());
   return rows;
 }

@@ -24,6 +24,12 @@ export interface EffectRow {
   /** Permutation / bootstrap replicate count and seed. */
   replicates?: number;
   seed?: number;
+  /** Subgroup rows: `"<column>=<level>"` for a per-level effect, the column for its `interaction` row. */
+  subgroup?: string;
+  /** Subgroup rows: true unless the subgroup is pre-specified in the analysis plan. */
+  exploratory?: boolean;
+  /** Subgroup rows: the arm counts behind the estimate (outcome counts, for disclosure control). */
+  counts?: { n_treatment: number; events_treatment: number; n_control: number; events_control: number };
 }
 
 /** Keeps finite numbers; NaN and infinities become null. */

@@ -65,9 +65,9 @@ export interface Headline {
 
 /** Measures of the primary outcome read as sensitivity analyses (when present in the effects). */
 const SENSITIVITY: Record<string, string[]> = {
-  binary: ['risk_difference', 'adjusted_odds_ratio', 'cluster_robust_odds_ratio', 'cluster_level_risk_difference', 'odds_ratio'],
+  binary: ['risk_difference', 'adjusted_odds_ratio', 'cluster_robust_odds_ratio', 'cluster_level_risk_difference', 'odds_ratio', 'glmm_odds_ratio'],
   time: ['hazard_ratio', 'stratified_hazard_ratio'],
-  count: ['rate_ratio', 'mean_difference'],
+  count: ['rate_ratio', 'mean_difference', 'nb_rate_ratio'],
   continuous: ['hedges_g', 'mean_difference'],
 };
 
@@ -158,7 +158,8 @@ export function primaryAnalysis(data: TrialData, plan: ResolvedPlan, effects: re
   const sensitivity: SensitivityRow[] = [];
   const kinds = SENSITIVITY[outcome.kind] ?? [];
   for (const e of effects) {
-    if (e.arm !== undefined || e.p_value === null || e.conf_low === null || e.conf_high === null) continue;
+    // Subgroup rows estimate the effect in part of the trial: not sensitivity analyses of the whole.
+    if (e.arm !== undefined || e.subgroup !== undefined || e.p_value === null || e.conf_low === null || e.conf_high === null) continue;
     const same = e.outcome === outcome.name && kinds.includes(e.measure);
     // The time to first re-offence is the binary outcome's companion: its hazard ratio is a sensitivity analysis too.
     const companion = outcome.name === 'reoffended' && e.outcome === 'days_to_reoffence' && e.measure === 'hazard_ratio';

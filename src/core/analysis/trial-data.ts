@@ -101,6 +101,10 @@ export interface TrialData {
   compliance?: { column: string; received: Float64Array; sessionsColumn: string; sessions: Float64Array | null } | null;
   /** With weights: the matched set of each row (a `subclass` column, as MatchIt writes), for the clustered sandwich. */
   matchedSet?: Factor | null;
+  /** Subgroup columns (`subgroups` option): level index per row, -1 = missing. */
+  subgroups?: Factor[];
+  /** Time at risk per row (`exposure` option), > 0; NaN where not measurable. */
+  exposure?: Float64Array | null;
   excludedOtherArms: number;
   otherArms: string[];
 }
@@ -124,6 +128,10 @@ export interface TrialDataOptions {
   resampling?: boolean;
   /** Column saying whether each person received the intervention (yes/no or 0/1), for the CACE. */
   cace?: string;
+  /** Categorical columns for subgroup analyses of the binary outcome. */
+  subgroups?: string[];
+  /** Column of time at risk: a log offset in the count models. */
+  exposure?: string;
 }
 
 /** The column of sessions attended, read for the exploratory dose-response with `cace`. */
@@ -151,6 +159,8 @@ export function trialDataColumns(options: TrialDataOptions = {}): string[] {
     ...(options.cace !== undefined ? [options.cace, SESSIONS_COLUMN] : []),
     ...(options.weights !== undefined ? [options.weights, 'subclass'] : []),
     ...(options.covariates ?? []),
+    ...(options.subgroups ?? []),
+    ...(options.exposure !== undefined ? [options.exposure] : []),
     ...STANDARD_BASELINE,
   ];
   return [...new Set(cols.map((c) => c.toLowerCase()))];
@@ -372,6 +382,39 @@ export function parseTrialData(table: TextTableLike, options: TrialDataOptions =
     const sessions = has(SESSIONS_COLUMN) ? parseColumn(SESSIONS_COLUMN, (t) => parseIntegerCell(t, 0), true) : null;
     compliance = { column: col, received, sessionsColumn: SESSIONS_COLUMN, sessions };
   }
+  const subgroups: Factor[] = [];
+  for (const raw of [...new Set((options.subgroups ?? []).map((c) => c.toLowerCase()))]) {
+    need(raw, '--subgroup');
+    if (raw === armCol) throw new UsageError('--subgroup: the arm column cannot be a subgroup');
+    const get = cellOf(raw);
+    const ids = new Map<string, number>();
+    const index = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const t = get(i);
+      if (t === '') index[i] = -1;
+      else {
+        let k = ids.get(t);
+        if (k === undefined) ids.set(t, (k = ids.size));
+        index[i] = k;
+      }
+    }
+    subgroups.push({ column: raw, index, levels: [...ids.keys()] });
+  }
+  let exposure: Float64Array | null = null;
+  if (options.exposure) {
+    const col = options.exposure.toLowerCase();
+    need(col, '--exposure');
+    exposure = parseColumn(col, (t) => {
+      const p = parseNumberCell(t, 0);
+      return p.ok && p.value === 0 ? { ok: false, reason: 'time at risk must be greater than 0 (it enters the count models as log(time))' } : p;
+    }, true);
+    // Needed wherever a count outcome is observed (not for the pending, withdrawn or unrecorded).
+    const counts = outcomes.filter((x) => x.kind === 'count');
+    const get = cellOf(col);
+    for (let i = 0; i < n; i++) {
+      if (measurable[i] && get(i) === '' && counts.some((x) => !Number.isNaN(x.y[i]!))) problems.add({ file, line: lines[i]!, column: col, value: '', reason: '--exposure: the time at risk is empty' });
+    }
+  }
 
   const weights = options.weights ? (need(options.weights.toLowerCase(), '--weights'), parseColumn(options.weights.toLowerCase(), (t) => parseNumberCell(t, 0), false)) : null;
   // A row's matched set may be empty (or NA) only where its weight is 0 (unmatched).
@@ -518,6 +561,8 @@ export function parseTrialData(table: TextTableLike, options: TrialDataOptions =
     weights,
     compliance,
     matchedSet,
+    subgroups,
+    exposure,
     excludedOtherArms: table.n - n,
     otherArms: labels.filter((l) => l !== treatment && l !== control),
   };

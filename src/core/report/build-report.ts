@@ -15,7 +15,7 @@ import { kmCurves, type KmCurve } from './km-curve.js';
 import { processSummary, type ProcessSummary } from './process-summary.js';
 import { progressionDecision, type ProgressionDecision, type ProgressionItem } from './progression.js';
 import { securityRating, type SecurityRating } from './security-rating.js';
-import { suppressCells, SUPPRESSION_THRESHOLD, type Relation } from './suppression.js';
+import { isSmall, suppressCells, SUPPRESSION_THRESHOLD, type Relation } from './suppression.js';
 import { themesMatrix, type ThemesMatrix } from './themes-matrix.js';
 import type { AnalyseArm, AnalyseResult, EffectRow, ReportInput, Threat, TrialConfig } from './types.js';
 
@@ -313,6 +313,8 @@ export function buildReport(input: ReportInput): ReportModel {
   };
   const hadEstimate = headline.estimate !== null;
   applySuppression(model, input.suppress);
+  // The cell counts behind subgroup rows served disclosure control; the report publishes the estimates.
+  model.effects = model.effects.map(({ counts: _counts, ...e }) => e);
   // Conclusions are written after suppression so they never quote a suppressed count or rate.
   const conclusions = keyConclusions({
     stage,
@@ -450,6 +452,15 @@ function applySuppression(m: ReportModel, suppress: boolean): void {
     m.missing_data = null;
     derived.push('re-offending rates, effects, Kaplan-Meier estimates and the missing-data analysis');
   }
+  // Subgroup rows carry their cell counts: a cell of 1-4 re-offenders (or non-re-offenders) hides the row.
+  let hiddenSubgroupRows = 0;
+  m.effects = m.effects.map((e) => {
+    const c = e.counts;
+    if (!c || ![c.events_treatment, c.n_treatment - c.events_treatment, c.events_control, c.n_control - c.events_control].some(isSmall)) return e;
+    hiddenSubgroupRows++;
+    return blank({ ...e });
+  });
+  if (hiddenSubgroupRows) derived.push(`${hiddenSubgroupRows} subgroup estimate${hiddenSubgroupRows === 1 ? '' : 's'} with a cell of fewer than 5 people`);
   m.subgroups.forEach((s, j) => {
     if (!hiddenOutcome(`subgroups[${j}].arms`, s.arms)) return;
     s.arms.forEach((a) => Object.assign(a, { binary_rate: null }));
