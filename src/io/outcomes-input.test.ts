@@ -175,7 +175,7 @@ describe('validation messages', () => {
 
   it('refuses to read both files from stdin, and names an unreadable file', async () => {
     await expect(loadOutcomesFromFiles('-', '-')).rejects.toThrow('only one input can be read from stdin (-): give a file path for --cases or --offences');
-    await expect(loadOutcomesFromFiles(join(dir, 'missing.csv'), file('x\n'))).rejects.toThrow(`cases: cannot read ${join(dir, 'missing.csv')}: ENOENT`);
+    await expect(loadOutcomesFromFiles(join(dir, 'missing.csv'), file('x\n'))).rejects.toThrow(`cases: cannot read ${join(dir, 'missing.csv')}: no such file`);
   });
 });
 

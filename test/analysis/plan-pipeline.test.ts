@@ -230,7 +230,7 @@ describe('prototype words and devices are data and paths like any other (issue 1
     await runReport({ concept: 'pcp', stage: 'pilot', cases: 'fixtures/pcp/cases.csv', trial, process, format: 'json', out });
     const rep = JSON.parse(readFileSync(out, 'utf8'));
     expect(rep.feasibility.progression.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['constructor', '__proto__']));
-    expect(rep.process.measures.map((m: { label: string }) => m.label).sort()).toEqual(['__proto__', 'constructor', 'toString']);
+    expect(rep.process.measures.map((m: { measure: string }) => m.measure).sort()).toEqual(['__proto__', 'constructor', 'toString']);
     for (const format of ['html', 'md'] as const) await runReport({ concept: 'pcp', stage: 'pilot', cases: 'fixtures/pcp/cases.csv', trial, process, format, out: join(dir, `proto.${format}`) });
   });
 

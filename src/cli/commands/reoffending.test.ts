@@ -104,7 +104,7 @@ describe('runReoffending', () => {
     );
     await expect(runReoffending({ cases: casesPath, offences: offencesPath, asOf: '07/32/2024' })).rejects.toThrow('--as-of "07/32/2024": month 32 does not exist (dates are YYYY-MM-DD or DD/MM/YYYY)');
     await expect(runReoffending({ cases: casesPath, offences: offencesPath, followUpDays: 0 })).rejects.toThrow(UsageError);
-    await expect(runReoffending({ cases: join(dir, 'nope.csv'), offences: offencesPath })).rejects.toThrow(`--cases: cannot read ${join(dir, 'nope.csv')}: ENOENT`);
+    await expect(runReoffending({ cases: join(dir, 'nope.csv'), offences: offencesPath })).rejects.toThrow(`--cases: cannot read ${join(dir, 'nope.csv')}: no such file`);
   });
 
   it('reads the same outcomes from a US-dated, NA-holding, decimal-comma copy with --date-format mdy --decimal-comma', async () => {

@@ -449,8 +449,8 @@ function applySuppression(m: ReportModel, suppress: boolean): void {
     Object.assign(h, { estimate: null, std_error: null, conf_low: null, conf_high: null, statistic: null, p_value: null, per_100: null, per_100_conf_low: null, per_100_conf_high: null, rate_treatment: null, rate_control: null, sensitivity: [] });
     m.effects = m.effects.map((e) => (['reoffended', 'days_to_reoffence'].includes(e.outcome) ? blank({ ...e }) : e));
     m.km = [];
+    derived.push(m.missing_data ? 're-offending rates, effects, Kaplan-Meier estimates and the missing-data analysis' : 're-offending rates, effects and Kaplan-Meier estimates');
     m.missing_data = null;
-    derived.push('re-offending rates, effects, Kaplan-Meier estimates and the missing-data analysis');
   }
   // Subgroup rows carry their cell counts: a cell of 1-4 re-offenders (or non-re-offenders) hides the row.
   let hiddenSubgroupRows = 0;
