@@ -63,11 +63,19 @@ const MEASURE_WORDS: Record<string, string> = {
   primary_hazard_ratio: 'Hazard ratio (primary analysis)',
   stratified_hazard_ratio: 'Hazard ratio (stratified)',
   cox_robust_score: 'Robust score test (Cox)',
+  km_survival_end: 'Not re-offended by the end of follow-up (Kaplan-Meier)',
+  rmst_difference: 'Restricted mean time without re-offending, difference (days)',
+  nb_rate_ratio: 'Rate ratio (negative binomial)',
+  glmm_odds_ratio: 'Odds ratio (mixed-effects logistic)',
+  interaction: 'Interaction test (arm x subgroup)',
+  mi_risk_difference: 'Risk difference (multiple imputation)',
+  mi_adjusted_odds_ratio: 'Adjusted odds ratio (multiple imputation)',
   cace: 'Complier average causal effect (received the intervention)',
   cace_dose: 'Effect per session attended (exploratory: not randomised)',
 };
 
-const RATIO_MEASURES = new Set(['risk_ratio', 'odds_ratio', 'adjusted_odds_ratio', 'cluster_robust_odds_ratio', 'rate_ratio', 'hazard_ratio', 'stratified_hazard_ratio', 'primary_hazard_ratio']);
+/** A ratio measure (no difference = 1): every measure named *_ratio. */
+const isRatio = (m: string) => m.endsWith('_ratio');
 
 const OUTCOME_WORDS: Record<string, string> = {
   reoffended: 'Proven re-offending',
@@ -97,7 +105,7 @@ function pText(p: number | null): string {
 function rowDigits(e: EffectRow): number {
   const base = e.measure.endsWith('per_100') || e.measure === 'nnt' ? 1 : e.measure === 'icc' ? 3 : 2;
   if (e.conf_low === null || e.conf_high === null) return base;
-  return digitsFor(e.conf_low, e.conf_high, base, RATIO_MEASURES.has(e.measure) ? 1 : 0);
+  return digitsFor(e.conf_low, e.conf_high, base, isRatio(e.measure) ? 1 : 0);
 }
 
 function effectValue(e: EffectRow, v: number | null): string {
@@ -109,7 +117,7 @@ function effectValue(e: EffectRow, v: number | null): string {
 function effectRows(effects: EffectRow[]): string[][] {
   return effects.map((e) => [
     outcomeLabel(e.outcome),
-    measureLabel(e.measure) + (e.arm ? ` (${e.arm})` : ''),
+    measureLabel(e.measure) + (e.arm ? ` (${e.arm})` : '') + (e.subgroup ? ` [${e.subgroup.replace('=', ': ')}${e.exploratory ? ', exploratory' : ', pre-specified'}]` : ''),
     e.method.endsWith('[suppressed: it would reveal a count under 5]') ? 'suppressed' : effectValue(e, e.estimate),
     e.conf_low !== null && e.conf_high !== null ? `${effectValue(e, e.conf_low)} to ${effectValue(e, e.conf_high)}` : '',
     pText(e.p_value),
