@@ -8,7 +8,8 @@
 // / MCSE (the reference is the formula's power, or alpha for the null design: at no effect the
 // formulas, like power.prop.test and cpa.binary, count only one tail and return alpha / 2), bias (and its MCSE), coverage and the seconds taken. Also times the contract example
 // (40 teams of 25, 2000 replicates) with both analyses.
-// Usage: npx tsc -p tsconfig.json && node bench/power-simulate-agreement.mjs [reps]   (default 5000)
+// Usage: npx tsc -p tsconfig.json && node bench/power-simulate-agreement.mjs [reps]   (default 5000;
+// the output of a 5000-replicate run is in bench/power-simulate-agreement.out)
 import { performance } from 'node:perf_hooks';
 import { createRng } from '../dist/core/random.js';
 import { simulateBinaryPower } from '../dist/core/power/simulate-power.js';
