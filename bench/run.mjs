@@ -270,7 +270,7 @@ for (const n of sizes) {
 }
 if (stages.includes('power')) {
   // Size-independent: 2000 simulated trials of 40 teams of 25 (n is the number of replicates).
-  const m = measure(cli, ['power', '--outcome', 'binary', '--p1', '0.35', '--p2', '0.288', '--icc', '0.027', '--cluster-size', '25', '--n', '500', '--simulate', '2000', '--seed', '1', '--json']);
+  const m = measure(cli, ['power', '--outcome', 'binary', '--p1', '0.35', '--p2', '0.288', '--icc', '0.027', '--cluster-size', '25', '--n', '500', '--simulate', '2000', '--seed', '1', '--sim-analysis', 'logistic', '--json']);
   record('power --simulate', 2000, 'pilot-eval', m);
   if (rVersion && rPkgs.power) record('power --simulate', 2000, 'R glm+vcovCL loop', measure('Rscript', [join(here, 'power-simulate.R'), '2000']));
 }

@@ -9,7 +9,7 @@ import { createRng } from '../core/random.js';
 import { BINARY_METHODS, type BinaryMethod } from '../core/power/binary-power.js';
 import { calendarAt, calendarFor, type RecruitmentPlan } from '../core/power/calendar.js';
 import { type CurvePoint } from '../core/power/power-curve.js';
-import { simulateBinaryPower, type SimulationResult } from '../core/power/simulate-power.js';
+import { simulateBinaryPower, SIMULATION_ANALYSES, type SimulationAnalysis, type SimulationResult } from '../core/power/simulate-power.js';
 import type { Design, DesignParams, SizeName } from '../core/power/powerup.js';
 import type { CountApproach } from '../core/power/event-power.js';
 import { readReportJson, type ReportPlanningInputs, type ReportProgression } from '../io/report-json.js';
@@ -19,7 +19,7 @@ import { runBinary } from './power-binary.js';
 import { runCount, runSurvival } from './power-events.js';
 import { runStandardised } from './power-standardised.js';
 
-export { BINARY_METHODS };
+export { BINARY_METHODS, SIMULATION_ANALYSES };
 export type Solve = 'mdes' | 'power' | 'n';
 export type Outcome = 'standardised' | 'binary' | 'survival' | 'count';
 
@@ -59,6 +59,8 @@ export interface PowerOptions extends DesignParams {
   exposure?: number;
   approach?: CountApproach;
   simulate?: number;
+  /** How each simulated replicate is analysed: 'primary' (the headline LPM risk difference, default) or 'logistic'. */
+  simAnalysis?: SimulationAnalysis;
   seed?: number;
   plot?: string;
   /** Calendar planning: people a month (per team with `teams`). */
@@ -250,7 +252,7 @@ export interface Settings {
 }
 
 const STANDARDISED_ONLY = ['design', 'es', 'p', 'K', 'L', 'rho2', 'rho3', 'rho4', 'omega2', 'omega3', 'omega4', 'r21', 'r22', 'r23', 'r24', 'r2t2', 'r2t3', 'r2t4', 'g1', 'g2', 'g3', 'g4', 'omega2tm', 'omegam2', 'omegam3', 'r2m2', 'r2m3', 'q', 'rhoIc', 'icSize', 'rho2Trt', 'rho3Trt', 'ratioTcVar'] as const;
-const BINARY_ONLY = ['p1', 'p2', 'compliance', 'method', 'clusterCv', 'clusterTest', 'cvBetween', 'direction', 'simulate'] as const;
+const BINARY_ONLY = ['p1', 'p2', 'compliance', 'method', 'clusterCv', 'clusterTest', 'cvBetween', 'direction', 'simulate', 'simAnalysis'] as const;
 const SURVIVAL_ONLY = ['hr', 'eventProb', 'median0', 'accrual', 'followUp'] as const;
 const COUNT_ONLY = ['rate0', 'rr', 'dispersion', 'exposure', 'approach'] as const;
 const CLUSTER_INPUTS = ['icc', 'clusterSize', 'ratio'] as const;
@@ -276,6 +278,7 @@ export async function runPower(input: PowerOptions): Promise<PowerCommandResult>
   const compliance = o.compliance ?? 1;
   if (!(compliance > 0 && compliance <= 1)) throw new UsageError(`--compliance must be in (0, 1], got ${compliance}`);
   if (o.seed !== undefined && o.simulate === undefined) throw new UsageError('--seed only applies with --simulate <reps>');
+  if (o.simAnalysis !== undefined && o.simulate === undefined) throw new UsageError('--sim-analysis only applies with --simulate <reps>');
   const calendarWanted = o.recruitPerMonth !== undefined || o.start !== undefined || o.extractLagDays !== undefined || o.calendarPlot !== undefined;
   const s: Settings = { alpha, target, attrition, twoTailed: !o.oneTailed, compliance };
   const others = (mine: string) => `with --outcome ${mine}`;
@@ -421,7 +424,7 @@ async function runSimulation(o: PowerOptions, alpha: number): Promise<SimulatedP
   const clustered = o.icc !== undefined || o.clusterSize !== undefined;
   if (clustered && (o.icc === undefined || o.clusterSize === undefined)) throw new UsageError('--icc and --cluster-size go together: give both for a cluster design');
   const twoTailed = !o.oneTailed;
-  const r = simulateBinaryPower({ p1: o.p1, p2: o.p2, n: o.n, clusterSize: o.clusterSize, icc: o.icc, reps: o.simulate!, alpha, twoTailed }, createRng(o.seed), o.onProgress);
+  const r = simulateBinaryPower({ p1: o.p1, p2: o.p2, n: o.n, clusterSize: o.clusterSize, icc: o.icc, reps: o.simulate!, alpha, twoTailed, analysis: o.simAnalysis }, createRng(o.seed), o.onProgress);
   const perArm = r.clusters !== null ? r.clusters / 2 : null;
   return {
     outcome: 'binary',

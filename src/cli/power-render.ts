@@ -64,12 +64,14 @@ export function renderPower(r: PowerCommandResult): string {
     lines.push(p.bold(`Simulated power, binary outcome (${r.reps} replicates, seed ${r.seed})`));
     lines.push(`${r.design === 'cluster' ? `${r.clusters} clusters of ${r.cluster_size}, latent ICC ${r.icc}` : 'individually randomised'}; ${r.n_per_arm[0]} per arm; p1 ${r.p1} vs p2 ${r.p2}`);
     lines.push(p.dim(r.analysis));
+    const unit = r.estimand === 'risk_difference' ? 'risk difference' : 'ln OR';
     const rows = [
       ['power', `${f(r.power)} (MCSE ${f(r.power_mcse)})`],
-      ['bias (ln OR)', f(r.bias, 4)],
+      ['formula power', f(r.formula_power)],
+      [`bias (${unit})`, f(r.bias, 4)],
       ['rmse', f(r.rmse, 4)],
       ['coverage', f(r.coverage)],
-      ['true ln OR', f(r.truth, 4)],
+      [`true ${unit}`, f(r.truth, 4)],
       ['failed fits', String(r.failed_reps)],
     ];
     lines.push(table(rows, ['l', 'r']));

@@ -108,6 +108,19 @@ describe('pilot-eval power: binary outcomes', () => {
     expect(r.clusters_per_arm).toEqual([20, 20]);
     expect(r.power).toBeGreaterThan(0.2);
     expect(r.power).toBeLessThan(0.7);
+    // Default: the headline analysis (LPM risk difference, CR2), named in one sentence.
+    expect(r.sim_analysis).toBe('primary');
+    expect(r.estimand).toBe('risk_difference');
+    expect(r.analysis).toMatch(/^Risk difference as the arm coefficient of a linear probability model .*CR2.*estimatr::lm_robust\(y ~ arm, clusters = team, se_type = "CR2"\)/);
+    expect(Math.abs(r.power - r.formula_power)).toBeLessThan(4 * r.power_mcse);
+  });
+  it('--sim-analysis logistic keeps the glm + vcovCL analysis', async () => {
+    const r = (await run({ outcome: 'binary', p1: '0.35', p2: '0.288', icc: '0.027', clusterSize: '25', n: '500', simulate: '100', seed: '1', simAnalysis: 'logistic' })) as SimulatedPowerResult;
+    for (const k of CONTRACT_SIMULATION) expect(r).toHaveProperty(k);
+    expect(r.sim_analysis).toBe('logistic');
+    expect(r.estimand).toBe('log_odds_ratio');
+    expect(r.truth).toBeCloseTo(Math.log(0.288 / 0.712) - Math.log(0.35 / 0.65), 14);
+    expect(r.analysis).toBe('Log odds ratio from glm(y ~ arm, binomial) with sandwich::vcovCL(cluster = ~team) standard error, Wald z test.');
   });
 });
 
@@ -136,6 +149,8 @@ describe('pilot-eval power: usage errors name the option and the rule', () => {
     [{ outcome: 'binary', p1: '0.3', p2: '0.2', n: '100', simulate: '100' }, '--seed <int> is required with --simulate so the result can be reproduced'],
     [{ outcome: 'binary', p1: '0.3', p2: '0.2', n: '100', simulate: '100', seed: '1', solve: 'n' }, '--solve n conflicts with --simulate'],
     [{ outcome: 'binary', p1: '0.3', p2: '0.2', n: '100', seed: '1' }, '--seed only applies with --simulate <reps>'],
+    [{ outcome: 'binary', p1: '0.3', p2: '0.2', n: '100', simAnalysis: 'logistic' }, '--sim-analysis only applies with --simulate <reps>'],
+    [{ outcome: 'binary', p1: '0.3', p2: '0.2', n: '100', simulate: '10', seed: '1', simAnalysis: 'probit' }, '--sim-analysis must be one of primary, logistic; got "probit"'],
     [{ outcome: 'weibull' }, '--outcome must be one of standardised, binary, survival, count, got "weibull"'],
   ])('%#: %j', async (args, message) => {
     const p = (async () => run(args as Record<string, string>))();

@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
-import { BINARY_METHODS, flag, runPower, type PowerCommandResult, type PowerOptions } from '../../app/power.js';
+import { BINARY_METHODS, SIMULATION_ANALYSES, flag, runPower, type PowerCommandResult, type PowerOptions } from '../../app/power.js';
 import { DESIGNS, isDesign } from '../../core/power/powerup.js';
 import { withCommon } from '../command-kit.js';
 import { parseChoiceOption, parseIntOption, parseNumberOption, parseSeed } from '../options.js';
@@ -69,6 +69,7 @@ export function parsePowerOptions(raw: RawPowerOptions): PowerOptions {
     if (v !== undefined) (o as unknown as Record<string, number>)[key] = v;
   }
   o.simulate = parseIntOption('--simulate', text('simulate'), 1, 1e7);
+  o.simAnalysis = parseChoiceOption('--sim-analysis', text('simAnalysis'), SIMULATION_ANALYSES);
   o.seed = parseSeed(text('seed'), false);
   if (raw.oneTailed === true) o.oneTailed = true;
   for (const k of ['plot', 'calendarPlot', 'start', 'from'] as const) if (text(k) !== undefined) o[k] = text(k);
@@ -90,7 +91,8 @@ const EXAMPLES = [
   'power --outcome count --rate0 0.8 --rr 0.85 --dispersion 0.4 --exposure 0.75',
   'power --outcome binary --p1 0.35 --p2 0.28 --recruit-per-month 10 --teams 8 --start 2026-01-01 --extract-lag-days 90 --calendar-plot when.svg',
   'power --outcome binary --p2 0.25 --from efficacy-report.json --recruit-per-month 4 --teams 40 --start 2027-01-01',
-  'power --outcome binary --p1 0.35 --p2 0.288 --icc 0.027 --cluster-size 25 --n 500 --simulate 2000 --seed 1',
+  'power --outcome binary --p1 0.35 --p2 0.288 --icc 0.027 --cluster-size 25 --n 500 --simulate 2000 --seed 1   # the headline analysis: LPM risk difference, CR2',
+  'power --outcome binary --p1 0.3 --p2 0.5 --n 150 --simulate 1000 --seed 1 --sim-analysis logistic             # glm log odds ratio instead',
 ];
 
 export function register(program: Command): void {
@@ -124,7 +126,7 @@ export function register(program: Command): void {
     ['--recruit-per-month <n>', 'calendar: people recruited a month (per team with --teams)'], ['--teams <t>', 'calendar: teams recruiting'], ['--start <date>', 'calendar: recruitment starts (YYYY-MM-DD)'],
     ['--extract-lag-days <d>', 'calendar: days from the end of the outcome window to the data extract (0)'], ['--follow-up-days <d>', 'calendar: outcome follow-up (365)'], ['--waiting-days <d>', 'calendar: waiting period for offences to be proven (183)'],
     ['--calendar-plot <file.svg>', 'calendar: power (or MDES) by the date recruitment closes'], ['--from <report.json>', "plan the next stage from a finished report's JSON"],
-    ['--simulate <reps>', 'binary: estimate power by simulating the whole trial'], ['--seed <int>', 'seed for --simulate'], ['--plot <file.svg>', 'write the power curve as an SVG'],
+    ['--simulate <reps>', 'binary: estimate power by simulating the whole trial'], ['--sim-analysis <a>', `--simulate: analyse each replicate with ${SIMULATION_ANALYSES.join(' or ')} (primary: the headline risk difference, LPM with HC2 / CR2)`], ['--seed <int>', 'seed for --simulate'], ['--plot <file.svg>', 'write the power curve as an SVG'],
   ];
   for (const [f, d, v] of options) cmd.option(f, d, v);
   cmd
