@@ -30,7 +30,7 @@ export function ratesSvg(bars: RateBar[], title: string): string {
     const y = 20 + i * (barH + gap);
     parts.push(`<text x="${left - 8}" y="${c(y + barH / 2 + 4)}" text-anchor="end" fill="${PALETTE.text}">${esc(b.arm)}</text>`);
     if (b.rate === null) {
-      parts.push(`<text x="${left + 6}" y="${c(y + barH / 2 + 4)}" fill="${PALETTE.text}">suppressed (fewer than 5 people)</text>`);
+      parts.push(`<text x="${left + 6}" y="${c(y + barH / 2 + 4)}" fill="${PALETTE.text}">suppressed (disclosure control)</text>`);
       return;
     }
     parts.push(`<rect x="${left}" y="${c(y)}" width="${c(x(b.rate) - left)}" height="${barH}" fill="${armColour(b.arm, i)}" opacity="0.85"/>`);
