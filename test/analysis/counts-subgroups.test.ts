@@ -205,3 +205,12 @@ describe('the options through the analyse command and the plan', () => {
     expect(rel(rr.estimate, Math.exp(refs.epil_poisson_offset.coef[1]))).toBeLessThan(1e-8);
   });
 });
+
+describe('negative binomial on a tiny file with no usable over-dispersion information', () => {
+  it('ends with a null nb_rate_ratio and a warning (it once looped for ever: the hostile corpus found it)', async () => {
+    const { runAnalyse } = await import('../../src/cli/commands/analyse.js');
+    const r = await runAnalyse({ data: 'fixtures/bad/hostile/cases-crlf-bom.csv', offences: 'fixtures/bad/hostile/good-offences.csv', covariates: 'age,ogrs3', outcome: 'reoffences' });
+    expect(r.effects.find((e) => e.measure === 'nb_rate_ratio')).toMatchObject({ estimate: null });
+    expect(r.warnings.join('\n')).toMatch(/negative binomial rate ratio not estimable: theta of the negative binomial cannot be estimated/);
+  }, 20_000);
+});

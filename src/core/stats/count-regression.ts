@@ -159,6 +159,9 @@ export function thetaMl(y: ArrayLike<number>, mu: ArrayLike<number>, weights?: A
     const sc = thetaScore(y, mu, t, weights);
     const inf = thetaInfo(y, mu, t, weights);
     let del = sc / inf;
+    // A zero or non-finite information (e.g. all counts zero) gives no usable step: halving an
+    // infinite step below would never end.
+    if (!Number.isFinite(del)) throw new RangeError('theta of the negative binomial cannot be estimated from these counts (no usable information about over-dispersion)');
     // Keep theta positive: halve a step that would cross zero.
     while (t + del <= 0) del /= 2;
     t += del;
@@ -213,6 +216,7 @@ function trigammaDiff(th: number, y: number): number {
 
 /** The digamma function (recurrence up to x >= 10, then the asymptotic series). */
 export function digamma(x: number): number {
+  if (!Number.isFinite(x)) return NaN;
   let r = 0;
   while (x < 10) {
     r -= 1 / x;
@@ -224,6 +228,7 @@ export function digamma(x: number): number {
 
 /** The trigamma function (recurrence up to x >= 10, then the asymptotic series). */
 export function trigamma(x: number): number {
+  if (!Number.isFinite(x)) return NaN;
   let r = 0;
   while (x < 10) {
     r += 1 / (x * x);
