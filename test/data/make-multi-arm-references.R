@@ -57,8 +57,8 @@ p <- read.csv(file.path(dir, "multiarm-plantgrowth.csv"))
 p$arm <- factor(p$arm, levels = c("ctrl", "trt1", "trt2"))
 a <- anova(lm(weight ~ arm, data = p))
 rec("plantgrowth_anova", "anova(lm(weight ~ arm))", a[1, "F value"], a[1, "Df"], a[1, "Pr(>F)"], list(df_residual = a[2, "Df"]))
-tt <- t.test(weight ~ arm, data = droplevels(subset(p, arm %in% c("ctrl", "trt2"))))
-out$plantgrowth_trt2_vs_ctrl <- list(call = "t.test(weight ~ arm, subset = arm %in% c('ctrl','trt2')) (Welch)",
+tt <- t.test(weight ~ arm, data = droplevels(subset(p, arm %in% c("ctrl", "trt2"))), var.equal = TRUE)
+out$plantgrowth_trt2_vs_ctrl <- list(call = "t.test(weight ~ arm, var.equal = TRUE, subset = arm %in% c('ctrl','trt2')) (= the arm coefficient of lm)",
   mean_difference = unname(tt$estimate[2] - tt$estimate[1]), p_value = tt$p.value)
 cat("plant pair:", tt$estimate[2] - tt$estimate[1], tt$p.value, "\n")
 
