@@ -74,4 +74,24 @@ out$insectsprays_C_vs_A <- list(call = "glm(reoffences ~ arm, poisson, subset = 
   rate_ratio = unname(exp(coef(pg)["armC"])))
 cat("insect pair:", exp(coef(pg)["armC"]), "\n")
 
+# 5. The pcp fixture (test/data/cace-pcp.csv, cluster-randomised by team) with its treatment teams split
+#    into two arms (alternate teams in sorted order: treatment_a, treatment_b), so a clustered count
+#    and binary outcome have three arms.
+d <- read.csv(file.path(dir, "cace-pcp.csv"))
+teams <- sort(unique(d$team[d$arm == "treatment"]))
+d$arm[d$arm == "treatment"] <- ifelse(match(d$team[d$arm == "treatment"], teams) %% 2 == 1, "treatment_a", "treatment_b")
+write.csv(d[, c("id", "team", "arm", "reoffended", "reoffences")], file.path(dir, "multiarm-pcp.csv"), row.names = FALSE)
+d <- read.csv(file.path(dir, "multiarm-pcp.csv"))
+d$arm <- factor(d$arm, levels = c("control", "treatment_a", "treatment_b"))
+fc <- glm(reoffences ~ arm, poisson, data = d)
+wt <- waldtest(glm(reoffences ~ 1, poisson, data = d), fc, vcov = vcovCL(fc, cluster = ~team), test = "Chisq")
+rec("pcp_count_wald_cl", "lmtest::waldtest(glm(reoffences ~ 1, poisson), fit <- glm(reoffences ~ arm, poisson), vcov = sandwich::vcovCL(fit, cluster = ~team), test = \"Chisq\")",
+    wt$Chisq[2], wt$Df[2], wt[2, "Pr(>Chisq)"])
+fb <- glm(reoffended ~ arm, binomial, data = d)
+wt <- waldtest(glm(reoffended ~ 1, binomial, data = d), fb, vcov = vcovCL(fb, cluster = ~team), test = "Chisq")
+rec("pcp_binary_wald_cl", "lmtest::waldtest(glm(reoffended ~ 1, binomial), fit <- glm(reoffended ~ arm, binomial), vcov = sandwich::vcovCL(fit, cluster = ~team), test = \"Chisq\")",
+    wt$Chisq[2], wt$Df[2], wt[2, "Pr(>Chisq)"])
+an <- anova(fc, test = "LRT")
+rec("pcp_count_lrt", "anova(glm(reoffences ~ arm, poisson), test = \"LRT\")", an[2, "Deviance"], an[2, "Df"], an[2, "Pr(>Chi)"])
+
 writeLines(toJSON(out, auto_unbox = TRUE, digits = NA, pretty = TRUE), file.path(dir, "multi-arm-references.json"))

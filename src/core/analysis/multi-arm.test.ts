@@ -12,6 +12,10 @@
  *   PlantGrowth (test/data/multiarm-plantgrowth.csv): anova(lm(weight ~ arm)); t.test(weight ~ arm, var.equal = TRUE) on ctrl, trt2
  *   InsectSprays (test/data/multiarm-insectsprays.csv): anova(glm(reoffences ~ arm, poisson), test = "LRT");
  *     glm(reoffences ~ arm, poisson) on sprays A and C
+ *   the pcp fixture with its treatment teams split into two arms (test/data/multiarm-pcp.csv, 32 teams):
+ *     lmtest::waldtest(glm(reoffences ~ 1, poisson), fit <- glm(reoffences ~ arm, poisson),
+ *                      vcov = sandwich::vcovCL(fit, cluster = ~team), test = "Chisq")   (and binomial for reoffended)
+ *     anova(glm(reoffences ~ arm, poisson), test = "LRT")
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -69,6 +73,15 @@ describe('global tests across k arms (R references)', () => {
     const { result } = await run('multiarm-plantgrowth.csv', { control: 'ctrl', outcomes: ['weight'] });
     expectGlobal(result.effects, 'weight', refs.plantgrowth_anova!);
     expect(result.effects.find((r) => r.measure === 'global_test')!.method).toContain(`(2, ${refs.plantgrowth_anova!.df_residual}) df`);
+  });
+
+  it('clustered count and binary: cluster-robust Wald tests on the pcp fixture split into 3 arms by team', async () => {
+    const { result } = await run('multiarm-pcp.csv', { cluster: 'team' });
+    expectGlobal(result.effects, 'reoffences', refs.pcp_count_wald_cl!);
+    expectGlobal(result.effects, 'reoffended', refs.pcp_binary_wald_cl!);
+    expect(result.design.n_clusters).toEqual({ control: 15, treatment_a: 9, treatment_b: 8 });
+    const plain = await run('multiarm-pcp.csv', {});
+    expectGlobal(plain.result.effects, 'reoffences', refs.pcp_count_lrt!);
   });
 
   it('count: Poisson likelihood-ratio test on InsectSprays (6 sprays)', async () => {

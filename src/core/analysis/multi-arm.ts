@@ -9,7 +9,7 @@
  */
 import { UsageError } from '../errors.js';
 import { logRank } from '../stats/logrank.js';
-import { clusterWaldLogistic, oneWayAnova, pearsonChiSquare, poissonLikelihoodRatio, type GlobalTestResult } from '../stats/k-group-tests.js';
+import { clusterWaldGlm, oneWayAnova, pearsonChiSquare, poissonLikelihoodRatio, type GlobalTestResult } from '../stats/k-group-tests.js';
 import { analyseData, type AnalyseOptions, type AnalyseResult } from './analyse-trial.js';
 import { attrition } from './attrition.js';
 import { clean, type EffectRow } from './effect-row.js';
@@ -110,23 +110,26 @@ function pooledRows(comparisons: readonly ArmComparison[], outcome: number): Poo
 /**
  * The global test of one outcome across the arms: Pearson chi-square (binary; with clusters the
  * cluster-robust Wald test of the logistic arm terms), Poisson likelihood ratio (count), k-sample
- * log-rank (time), one-way ANOVA F (continuous). Unadjusted and unweighted.
+ * log-rank (time), one-way ANOVA F (continuous); with clusters the count test is the cluster-robust
+ * Wald test of the Poisson arm terms. Unadjusted and unweighted.
  */
 export function globalTestRow(name: string, kind: TrialData['outcomes'][number]['kind'], p: Pooled, armNames: readonly string[], clustered: boolean, warnings: string[]): EffectRow {
   const k = armNames.length;
   const arms = `${k} arms (${armNames.join(', ')})`;
   let r: GlobalTestResult;
   let method: string;
-  if (kind === 'binary' && clustered) {
+  if ((kind === 'binary' || kind === 'count') && clustered) {
     const ids = new Map<string, number>();
     const index = p.cluster.map((c) => {
       let v = ids.get(c);
       if (v === undefined) ids.set(c, (v = ids.size));
       return v;
     });
-    const w = clusterWaldLogistic(p.y, p.group, index, ids.size);
+    const w = clusterWaldGlm(kind === 'binary' ? 'binomial' : 'poisson', p.y, p.group, index, ids.size);
     r = w;
-    method = `global test across ${arms}: cluster-robust Wald chi-square that every arm coefficient of the logistic model y ~ arm is zero (sandwich clustered by ${ids.size} clusters, HC0 with G/(G-1)), ${w.df} df${w.separation ? '; not estimable: separation (an arm with no events or all events)' : ''}`;
+    const model = kind === 'binary' ? 'logistic' : 'Poisson log-linear';
+    const sep = kind === 'binary' ? 'an arm with no events or all events' : 'an arm with no events';
+    method = `global test across ${arms}: cluster-robust Wald chi-square that every arm coefficient of the ${model} model y ~ arm is zero (sandwich clustered by ${ids.size} clusters, HC0 with G/(G-1)), ${w.df} df${w.separation ? `; not estimable: separation (${sep})` : ''}`;
   } else if (kind === 'binary') {
     r = pearsonChiSquare(p.y, p.group);
     method = `global test across ${arms}: Pearson chi-square on the arm x outcome table, no continuity correction, ${r.df} df`;
@@ -141,7 +144,7 @@ export function globalTestRow(name: string, kind: TrialData['outcomes'][number][
     r = oneWayAnova(p.y, p.group);
     method = `global test across ${arms}: one-way analysis of variance F on (${r.df}, ${r.df_residual}) df`;
   }
-  if (clustered && kind !== 'binary') {
+  if (clustered && kind !== 'binary' && kind !== 'count') {
     warnings.push(`${name}: the global test treats people as independent (it is not cluster-robust); read it with the cluster design in mind`);
     method += '; individual-level, ignores clustering';
   }

@@ -5,7 +5,7 @@
  */
 import { cholesky, choleskyInverse } from './cholesky.js';
 import { pchisq, pf } from './distributions.js';
-import { fitLogistic, SingularDesignError } from './logistic-regression.js';
+import { fitGlm, SingularDesignError, type GlmFamily } from './irls.js';
 import { vcovCL } from './sandwich.js';
 
 export interface GlobalTestResult {
@@ -121,17 +121,27 @@ export function oneWayAnova(y: ArrayLike<number>, group: ArrayLike<number>): Glo
 }
 
 /**
- * Cluster-robust Wald test that every group coefficient of the logistic model y ~ group is zero:
- * R `lmtest::waldtest(glm(y ~ 1, binomial), fit <- glm(y ~ group, binomial),
- * vcov = sandwich::vcovCL(fit, cluster = ~cl), test = "Chisq")`. W = b' V^-1 b over the k - 1
- * group coefficients (treatment coding, the first non-empty group as reference), V their block of
- * the clustered sandwich; chi-square on k - 1 df. Null when the model separates (a group with no
- * events, or all events) or the robust covariance is singular.
- * @param cluster 0-based cluster index per row in [0, nClusters)
+ * Cluster-robust Wald test that every group coefficient of the logistic model y ~ group is zero
+ * (see clusterWaldGlm).
  */
 export function clusterWaldLogistic(y: ArrayLike<number>, group: ArrayLike<number>, cluster: ArrayLike<number>, nClusters: number): GlobalTestResult & { separation: boolean } {
+  return clusterWaldGlm('binomial', y, group, cluster, nClusters);
+}
+
+/**
+ * Cluster-robust Wald test that every group coefficient of the GLM y ~ group (logistic for 0/1,
+ * Poisson log-linear for counts) is zero:
+ * R `lmtest::waldtest(glm(y ~ 1, binomial), fit <- glm(y ~ group, binomial),
+ * vcov = sandwich::vcovCL(fit, cluster = ~cl), test = "Chisq")` (and the same with `poisson`).
+ * W = b' V^-1 b over the k - 1
+ * group coefficients (treatment coding, the first non-empty group as reference), V their block of
+ * the clustered sandwich; chi-square on k - 1 df. Null when the model separates (a group with no
+ * events, or, for 0/1 outcomes, all events) or the robust covariance is singular.
+ * @param cluster 0-based cluster index per row in [0, nClusters)
+ */
+export function clusterWaldGlm(family: GlmFamily, y: ArrayLike<number>, group: ArrayLike<number>, cluster: ArrayLike<number>, nClusters: number): GlobalTestResult & { separation: boolean } {
   const n = y.length;
-  if (group.length !== n || cluster.length !== n) throw new RangeError('clusterWaldLogistic: lengths differ');
+  if (group.length !== n || cluster.length !== n) throw new RangeError('clusterWaldGlm: lengths differ');
   const k = groupCount(group);
   const size = new Array<number>(k).fill(0);
   const events = new Array<number>(k).fill(0);
@@ -144,7 +154,7 @@ export function clusterWaldLogistic(y: ArrayLike<number>, group: ArrayLike<numbe
   const none = (separation: boolean) => ({ statistic: null, df, p_value: null, groups: levels.length, separation });
   if (df < 1) return none(false);
   // An arm with no events or only events: its coefficient is infinite (separation).
-  if (levels.some((g) => events[g] === 0 || events[g] === size[g])) return none(true);
+  if (levels.some((g) => events[g] === 0 || (family === 'binomial' && events[g] === size[g]))) return none(true);
   const p = levels.length;
   const X = new Float64Array(n * p);
   X.fill(1, 0, n);
@@ -154,7 +164,7 @@ export function clusterWaldLogistic(y: ArrayLike<number>, group: ArrayLike<numbe
   }
   let fit;
   try {
-    fit = fitLogistic(X, n, p, y);
+    fit = fitGlm(family, X, n, p, y);
   } catch (err) {
     if (err instanceof SingularDesignError) return none(false);
     throw err;
