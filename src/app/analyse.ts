@@ -6,7 +6,7 @@
 import type { Concept } from '../core/concepts.js';
 import { UsageError } from '../core/errors.js';
 import { analyseData, type AnalyseOptions, type AnalyseResult } from '../core/analysis/analyse-trial.js';
-import { analyseArms, armLabels, resolveArms, type ArmSelection } from '../core/analysis/multi-arm.js';
+import { analyseArms, armLabels, resolveArms, withSubArms, type ArmSelection } from '../core/analysis/multi-arm.js';
 import { primaryAnalysis, type Headline } from '../core/analysis/primary-analysis.js';
 import { hasColumn, parseTrialData, REOFFENDING_OUTCOMES, trialDataColumns, type TrialData } from '../core/analysis/trial-data.js';
 import { resolvePlan, type ResolvedPlan } from '../core/plan/analysis-plan.js';
@@ -39,6 +39,8 @@ export interface AnalyseTrialOptions {
    * control, plus a `global_test` per outcome. With one treatment arm this is the two-arm analysis.
    */
   arms?: ArmSelection;
+  /** Sub-arm column (e.g. sub_arm): a row with it filled is labelled by it instead of its arm. */
+  subArm?: string;
   outcomes?: string[];
   cluster?: string;
   covariates?: string[];
@@ -114,11 +116,11 @@ export async function analyseTrialFiles(o: AnalyseTrialOptions): Promise<TrialAn
     followUpDays: cfg.outcome_windows.follow_up_days,
     waitingDays: cfg.outcome_windows.waiting_days,
     // With a plan, the design's default cluster and block columns may be needed too.
-    columns: o.allColumns ? undefined : planned ? [...wanted, 'team', 'stratum'] : wanted,
+    columns: o.allColumns ? undefined : [...(planned ? [...wanted, 'team', 'stratum'] : wanted), ...(o.subArm ? [o.subArm.toLowerCase()] : [])],
     hash: o.hash,
     onProgress: o.onProgress,
   });
-  const table = dataset.table;
+  const table = o.subArm ? withSubArms(dataset.table, o.arm ?? 'arm', o.subArm) : dataset.table;
   o.validate?.(table);
   if (o.outcomesOptional && dataset.outcomes_from === 'none' && !o.outcomes?.length) return { result: null, headline: null, plan: null, dataset, data: null };
   let plan: ResolvedPlan | null = null;

@@ -53,6 +53,26 @@ describe('analyse with more than two arms', () => {
     expect(one).toEqual(two);
   });
 
+  it('concept 2: the fund arm split into told / not told (--sub-arm sub_arm --arms all), on the pcp-fund fixture', async () => {
+    // R on the same people (test/data/multiarm-pcp-fund.csv, derived by `reoffending --out`):
+    // chisq.test(table(arm, reoffended), correct = FALSE); anova(glm(reoffences ~ arm, poisson), test = "LRT");
+    // survdiff(Surv(time, reoffended) ~ arm)
+    const r = await runAnalyse({ data: 'fixtures/pcp-fund/cases.csv', offences: 'fixtures/pcp-fund/offences.csv', subArm: 'sub_arm', arms: 'all' });
+    expect(r.treatments).toEqual(['not_told', 'told']);
+    expect(r.control).toBe('control');
+    const g = (o: string) => r.effects.find((e) => e.outcome === o && e.measure === 'global_test')!;
+    for (const [o, key] of [['reoffended', 'fund_chisq'], ['reoffences', 'fund_lrt'], ['days_to_reoffence', 'fund_logrank']] as const) {
+      expect(rel(g(o).statistic, refs[key]!.statistic)).toBeLessThan(1e-9);
+      expect(rel(g(o).p_value, refs[key]!.p_value)).toBeLessThan(1e-7);
+    }
+    const rd = r.effects.find((e) => e.measure === 'risk_difference' && e.arm === 'told')!;
+    expect(rel(rd.estimate, (refs.fund_told_vs_control as unknown as { risk_difference: number }).risk_difference)).toBeLessThan(1e-12);
+    // Without --arms the sub-arms are three labels: two must be chosen, as today.
+    await expect(runAnalyse({ data: 'fixtures/pcp-fund/cases.csv', offences: 'fixtures/pcp-fund/offences.csv', subArm: 'sub_arm' })).rejects.toThrow(/3 arms/);
+    const pair = await runAnalyse({ data: 'fixtures/pcp-fund/cases.csv', offences: 'fixtures/pcp-fund/offences.csv', subArm: 'sub_arm', treatment: 'told' , control: 'control' });
+    expect(pair.effects.find((e) => e.measure === 'risk_difference')!.estimate).toBe(rd.estimate);
+  });
+
   it('option errors', () => {
     expect(() => parseArmsOption('some', undefined)).toThrow(UsageError);
     expect(() => parseArmsOption('all', 'drug')).toThrow(/give one of them/);

@@ -74,15 +74,24 @@ out$insectsprays_C_vs_A <- list(call = "glm(reoffences ~ arm, poisson, subset = 
   rate_ratio = unname(exp(coef(pg)["armC"])))
 cat("insect pair:", exp(coef(pg)["armC"]), "\n")
 
-# 5. The pcp fixture (test/data/cace-pcp.csv, cluster-randomised by team) with its treatment teams split
-#    into two arms (alternate teams in sorted order: treatment_a, treatment_b), so a clustered count
-#    and binary outcome have three arms.
-d <- read.csv(file.path(dir, "cace-pcp.csv"))
-teams <- sort(unique(d$team[d$arm == "treatment"]))
-d$arm[d$arm == "treatment"] <- ifelse(match(d$team[d$arm == "treatment"], teams) %% 2 == 1, "treatment_a", "treatment_b")
-write.csv(d[, c("id", "team", "arm", "reoffended", "reoffences")], file.path(dir, "multiarm-pcp.csv"), row.names = FALSE)
+# 5. The pcp fixture (cluster-randomised by team) with its treatment teams split into two arms
+#    (alternate teams in sorted order: treatment_a, treatment_b), so clustered binary, count and time
+#    outcomes have three arms. The outcomes were derived by pilot-eval itself:
+#      node bin/pilot-eval reoffending --cases fixtures/pcp/cases.csv --offences fixtures/pcp/offences.csv --out /tmp/pcp-out.csv
+#    (the people analysed: measurable, not withdrawn); the trimmed file is committed.
+if (file.exists("/tmp/pcp-out.csv")) {
+  o <- read.csv("/tmp/pcp-out.csv", colClasses = c(reoffended = "character", withdrawn = "character"))
+  o <- o[o$measurable == "yes" & o$reoffended != "" & o$withdrawn != "yes", ]
+  teams <- sort(unique(o$team[o$arm == "treatment"]))
+  tr <- o$arm == "treatment"
+  o$arm[tr] <- ifelse(match(o$team[tr], teams) %% 2 == 1, "treatment_a", "treatment_b")
+  write.csv(data.frame(id = o$id, team = o$team, arm = o$arm, reoffended = as.integer(o$reoffended), reoffences = o$reoffences,
+                       days_to_reoffence = o$days_to_reoffence, follow_up_days = o$follow_up_days),
+            file.path(dir, "multiarm-pcp.csv"), row.names = FALSE, na = "")
+}
 d <- read.csv(file.path(dir, "multiarm-pcp.csv"))
 d$arm <- factor(d$arm, levels = c("control", "treatment_a", "treatment_b"))
+d$time <- ifelse(d$reoffended == 1 & !is.na(d$days_to_reoffence), d$days_to_reoffence, d$follow_up_days)
 fc <- glm(reoffences ~ arm, poisson, data = d)
 wt <- waldtest(glm(reoffences ~ 1, poisson, data = d), fc, vcov = vcovCL(fc, cluster = ~team), test = "Chisq")
 rec("pcp_count_wald_cl", "lmtest::waldtest(glm(reoffences ~ 1, poisson), fit <- glm(reoffences ~ arm, poisson), vcov = sandwich::vcovCL(fit, cluster = ~team), test = \"Chisq\")",
@@ -93,5 +102,35 @@ rec("pcp_binary_wald_cl", "lmtest::waldtest(glm(reoffended ~ 1, binomial), fit <
     wt$Chisq[2], wt$Df[2], wt[2, "Pr(>Chisq)"])
 an <- anova(fc, test = "LRT")
 rec("pcp_count_lrt", "anova(glm(reoffences ~ arm, poisson), test = \"LRT\")", an[2, "Deviance"], an[2, "Df"], an[2, "Pr(>Chi)"])
+cx <- coxph(Surv(time, reoffended) ~ arm, data = d, cluster = team)
+rs <- summary(cx)$robscore
+rec("pcp_time_robscore", "summary(coxph(Surv(time, reoffended) ~ arm, cluster = team))$robscore", rs[["test"]], rs[["df"]], rs[["pvalue"]])
+sd <- survdiff(Surv(time, reoffended) ~ arm, data = d)
+rec("pcp_time_logrank", "survdiff(Surv(time, reoffended) ~ arm)", sd$chisq, 2, pchisq(sd$chisq, 2, lower.tail = FALSE))
+
+# 6. The pcp-fund fixture (concept 2: the fund arm split into told / not told about the budget, column
+#    sub_arm; individually randomised within teams), outcomes derived by pilot-eval itself:
+#      node bin/pilot-eval reoffending --cases fixtures/pcp-fund/cases.csv --offences fixtures/pcp-fund/offences.csv --out /tmp/pcp-fund-out.csv
+#    arms: control, told, not_told (sub_arm where filled, else arm).
+if (file.exists("/tmp/pcp-fund-out.csv")) {
+  o <- read.csv("/tmp/pcp-fund-out.csv", colClasses = c(reoffended = "character", withdrawn = "character", sub_arm = "character"))
+  o <- o[o$measurable == "yes" & o$reoffended != "" & o$withdrawn != "yes", ]
+  write.csv(data.frame(id = o$id, team = o$team, arm = ifelse(o$sub_arm != "", o$sub_arm, o$arm), reoffended = as.integer(o$reoffended),
+                       reoffences = o$reoffences, days_to_reoffence = o$days_to_reoffence, follow_up_days = o$follow_up_days),
+            file.path(dir, "multiarm-pcp-fund.csv"), row.names = FALSE, na = "")
+}
+f <- read.csv(file.path(dir, "multiarm-pcp-fund.csv"))
+f$arm <- factor(f$arm, levels = c("control", "not_told", "told"))
+f$time <- ifelse(f$reoffended == 1 & !is.na(f$days_to_reoffence), f$days_to_reoffence, f$follow_up_days)
+ct <- chisq.test(table(f$arm, f$reoffended), correct = FALSE)
+rec("fund_chisq", "chisq.test(table(arm, reoffended), correct = FALSE)", ct$statistic, ct$parameter, ct$p.value)
+an <- anova(glm(reoffences ~ arm, poisson, data = f), test = "LRT")
+rec("fund_lrt", "anova(glm(reoffences ~ arm, poisson), test = \"LRT\")", an[2, "Deviance"], an[2, "Df"], an[2, "Pr(>Chi)"])
+sd <- survdiff(Surv(time, reoffended) ~ arm, data = f)
+rec("fund_logrank", "survdiff(Surv(time, reoffended) ~ arm)", sd$chisq, 2, pchisq(sd$chisq, 2, lower.tail = FALSE))
+pt <- prop.test(table(factor(f$arm, levels = c("told", "control"))[f$arm != "not_told"], factor(f$reoffended, levels = c(1, 0))[f$arm != "not_told"]), correct = FALSE)
+out$fund_told_vs_control <- list(call = "prop.test(table(arm, reoffended), correct = FALSE) on arm %in% c('told', 'control'): difference of proportions",
+  risk_difference = unname(pt$estimate[1] - pt$estimate[2]))
+cat("fund told vs control rd:", pt$estimate[1] - pt$estimate[2], "\n")
 
 writeLines(toJSON(out, auto_unbox = TRUE, digits = NA, pretty = TRUE), file.path(dir, "multi-arm-references.json"))

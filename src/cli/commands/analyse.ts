@@ -27,6 +27,7 @@ export interface AnalyseCliOptions {
   treatment?: string;
   control?: string;
   arms?: string;
+  subArm?: string;
   outcome?: string;
   cluster?: string;
   covariates?: string;
@@ -80,6 +81,7 @@ export async function runAnalyse(o: AnalyseCliOptions): Promise<AnalyseOutput> {
     treatment: arms ? undefined : o.treatment,
     control: o.control,
     ...(arms ? { arms } : {}),
+    ...(o.subArm !== undefined ? { subArm: o.subArm } : {}),
     outcomes: parseListOption(o.outcome),
     cluster: o.cluster,
     covariates: parseListOption(o.covariates),
@@ -125,6 +127,7 @@ export function register(program: Command): void {
     .option('--treatment <label>', 'treatment arm label (default: the arm not named control); several labels a,b compare each with control (as --arms)')
     .option('--control <label>', 'control arm label (default: the arm named control)')
     .option('--arms <all>', 'more than two arms: every arm but the control (--control, or the arm named control) against control, each by the two-arm analysis (rows carry arm and comparison), plus a global_test per outcome; by default only two arms are analysed and others are left out with a warning')
+    .option('--sub-arm <col>', 'label people by this column where it is filled (e.g. sub_arm: told / not_told inside the fund arm), by their arm otherwise; with --arms all, each sub-arm is compared with control')
     .option('--outcome <col,...>', 'outcomes (default: every re-offending outcome present: reoffended, reoffences, days_to_reoffence)')
     .option('--cluster <col>', 'cluster column (cluster-randomised design), e.g. team')
     .option('--covariates <a,b>', 'baseline covariates for the adjusted models (text columns become indicators)')
@@ -152,6 +155,7 @@ Examples:
   $ pilot-eval analyse trial/cases.csv --offences trial/offences.csv --cluster team --permutations 999 --seed 1 --json
   $ pilot-eval analyse scores.csv --outcome wellbeing --treatment pcp --control usual
   $ pilot-eval analyse outcomes.csv --arms all --control control --json
+  $ pilot-eval analyse fixtures/pcp-fund/cases.csv --offences fixtures/pcp-fund/offences.csv --sub-arm sub_arm --arms all
   $ pilot-eval analyse fixtures/pcp/cases.csv --offences fixtures/pcp/offences.csv --plan fixtures/pcp/trial.yaml
   $ pilot-eval analyse fixtures/pcp/cases.csv --offences fixtures/pcp/offences.csv --cluster team --cace received_intervention
 

@@ -16,13 +16,15 @@
  *     lmtest::waldtest(glm(reoffences ~ 1, poisson), fit <- glm(reoffences ~ arm, poisson),
  *                      vcov = sandwich::vcovCL(fit, cluster = ~team), test = "Chisq")   (and binomial for reoffended)
  *     anova(glm(reoffences ~ arm, poisson), test = "LRT")
+ *     summary(coxph(Surv(time, reoffended) ~ arm, cluster = team))$robscore; survdiff(Surv(time, reoffended) ~ arm)
+ *     (time = days_to_reoffence for re-offenders, else follow_up_days)
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readTable } from '../../io/table.js';
 import { UsageError } from '../errors.js';
 import { analyseTrial, type AnalyseOptions } from './analyse-trial.js';
-import { analyseArms, resolveArms } from './multi-arm.js';
+import { analyseArms, armLabels, resolveArms, withSubArms } from './multi-arm.js';
 import { clusterWaldLogistic, oneWayAnova, pearsonChiSquare, poissonLikelihoodRatio } from '../stats/k-group-tests.js';
 
 interface Ref {
@@ -80,8 +82,11 @@ describe('global tests across k arms (R references)', () => {
     expectGlobal(result.effects, 'reoffences', refs.pcp_count_wald_cl!);
     expectGlobal(result.effects, 'reoffended', refs.pcp_binary_wald_cl!);
     expect(result.design.n_clusters).toEqual({ control: 15, treatment_a: 9, treatment_b: 8 });
+    expectGlobal(result.effects, 'days_to_reoffence', refs.pcp_time_robscore!);
+    expect(result.effects.find((r) => r.measure === 'global_test' && r.outcome === 'days_to_reoffence')!.method).toContain('robust score');
     const plain = await run('multiarm-pcp.csv', {});
     expectGlobal(plain.result.effects, 'reoffences', refs.pcp_count_lrt!);
+    expectGlobal(plain.result.effects, 'days_to_reoffence', refs.pcp_time_logrank!);
   });
 
   it('count: Poisson likelihood-ratio test on InsectSprays (6 sprays)', async () => {
@@ -146,6 +151,19 @@ describe('arm selection', () => {
     expect(() => resolveArms(['a', 'b', 'c'], 'all', undefined)).toThrow(UsageError);
     expect(() => resolveArms(['a', 'b', 'c'], ['d'], 'a')).toThrow(/not found/);
     expect(() => resolveArms(['a', 'b', 'c'], ['a'], 'a')).toThrow(/control arm/);
+  });
+});
+
+describe('--sub-arm', () => {
+  const table = (arm: string[], sub: string[]) => ({ file: 'x.csv', columns: ['arm', 'sub_arm'], cells: new Map([['arm', arm], ['sub_arm', sub]]), lines: arm.map((_, i) => i + 2), n: arm.length });
+  it('labels people by their sub-arm where it is filled, else by their arm', () => {
+    const t = withSubArms(table(['control', 'fund', 'fund'], ['', 'told', 'not_told']), 'arm', 'sub_arm');
+    expect(t.cells.get('arm')).toEqual(['control', 'told', 'not_told']);
+    expect(armLabels(t)).toEqual(['control', 'not_told', 'told']);
+  });
+  it('refuses a sub-arm label that is another arm (the arms would merge), and a missing column', () => {
+    expect(() => withSubArms(table(['control', 'fund'], ['', 'control']), 'arm', 'sub_arm')).toThrow(/would merge/);
+    expect(() => withSubArms(table(['control', 'fund'], ['', 'told']), 'arm', 'subarm')).toThrow(UsageError);
   });
 });
 

@@ -8,6 +8,7 @@
  * Kaplan-Meier rows), which keep it. `global_test` rows carry neither.
  */
 import { UsageError } from '../errors.js';
+import { coxRegression, CoxDesignError, type CoxTies } from '../stats/cox-regression.js';
 import { logRank } from '../stats/logrank.js';
 import { clusterWaldGlm, oneWayAnova, pearsonChiSquare, poissonLikelihoodRatio, type GlobalTestResult } from '../stats/k-group-tests.js';
 import { analyseData, type AnalyseOptions, type AnalyseResult } from './analyse-trial.js';
@@ -71,7 +72,7 @@ export function analyseArms(
     const data = parseTrialData(table, { ...options, treatment: t, control });
     return { arm: t, data, result: analyseData(data, options) };
   });
-  return { result: combine(comparisons, labels, control, options.alpha), comparisons };
+  return { result: combine(comparisons, labels, control, options.alpha, options.ties), comparisons };
 }
 
 /** One arm's rows of one outcome for the global test: values, events, arm code and cluster label. */
@@ -111,20 +112,23 @@ function pooledRows(comparisons: readonly ArmComparison[], outcome: number): Poo
  * The global test of one outcome across the arms: Pearson chi-square (binary; with clusters the
  * cluster-robust Wald test of the logistic arm terms), Poisson likelihood ratio (count), k-sample
  * log-rank (time), one-way ANOVA F (continuous); with clusters the count test is the cluster-robust
- * Wald test of the Poisson arm terms. Unadjusted and unweighted.
+ * Wald test of the Poisson arm terms and the time test the robust score test of the Cox model.
+ * Unadjusted and unweighted.
  */
-export function globalTestRow(name: string, kind: TrialData['outcomes'][number]['kind'], p: Pooled, armNames: readonly string[], clustered: boolean, warnings: string[]): EffectRow {
+export function globalTestRow(name: string, kind: TrialData['outcomes'][number]['kind'], p: Pooled, armNames: readonly string[], clustered: boolean, warnings: string[], ties?: CoxTies): EffectRow {
   const k = armNames.length;
   const arms = `${k} arms (${armNames.join(', ')})`;
   let r: GlobalTestResult;
   let method: string;
+  const ids = new Map<string, number>();
+  const index = clustered
+    ? p.cluster.map((c) => {
+        let v = ids.get(c);
+        if (v === undefined) ids.set(c, (v = ids.size));
+        return v;
+      })
+    : [];
   if ((kind === 'binary' || kind === 'count') && clustered) {
-    const ids = new Map<string, number>();
-    const index = p.cluster.map((c) => {
-      let v = ids.get(c);
-      if (v === undefined) ids.set(c, (v = ids.size));
-      return v;
-    });
     const w = clusterWaldGlm(kind === 'binary' ? 'binomial' : 'poisson', p.y, p.group, index, ids.size);
     r = w;
     const model = kind === 'binary' ? 'logistic' : 'Poisson log-linear';
@@ -136,6 +140,20 @@ export function globalTestRow(name: string, kind: TrialData['outcomes'][number][
   } else if (kind === 'count') {
     r = poissonLikelihoodRatio(p.y, p.group);
     method = `global test across ${arms}: likelihood-ratio chi-square of arm in a Poisson log-linear model, ${r.df} df`;
+  } else if (kind === 'time' && clustered) {
+    // The robust score test of the Cox model with one indicator per non-reference arm, at beta = 0.
+    const present = [...new Set(p.group)].sort((a, b) => a - b);
+    const covariates = present.slice(1).map((g) => ({ name: armNames[g]!, values: p.group.map((x) => (x === g ? 1 : 0)) }));
+    r = { statistic: null, df: present.length - 1, p_value: null, groups: present.length };
+    if (covariates.length > 0) {
+      try {
+        const s = coxRegression(p.y, p.event, covariates, { cluster: index, ties }).robust?.score;
+        if (s) r = { statistic: s.statistic, df: s.df, p_value: s.pValue, groups: present.length };
+      } catch (err) {
+        if (!(err instanceof CoxDesignError)) throw err;
+      }
+    }
+    method = `global test across ${arms}: robust score chi-square of the Cox model on arm, clustered by ${ids.size} clusters (as coxph(..., cluster = ) robscore), ${r.df} df`;
   } else if (kind === 'time') {
     const lr = logRank(p.y, p.event, p.group);
     r = { statistic: lr.statistic, df: lr.df, p_value: lr.pValue, groups: k };
@@ -144,7 +162,7 @@ export function globalTestRow(name: string, kind: TrialData['outcomes'][number][
     r = oneWayAnova(p.y, p.group);
     method = `global test across ${arms}: one-way analysis of variance F on (${r.df}, ${r.df_residual}) df`;
   }
-  if (clustered && kind !== 'binary' && kind !== 'count') {
+  if (clustered && kind === 'continuous') {
     warnings.push(`${name}: the global test treats people as independent (it is not cluster-robust); read it with the cluster design in mind`);
     method += '; individual-level, ignores clustering';
   }
@@ -154,7 +172,7 @@ export function globalTestRow(name: string, kind: TrialData['outcomes'][number][
 
 const OTHER_ARMS = /^\d+ row\(s\) in other arms \(/;
 
-function combine(comparisons: ArmComparison[], labels: readonly string[], control: string, alpha: number): AnalyseResult {
+function combine(comparisons: ArmComparison[], labels: readonly string[], control: string, alpha: number, ties?: CoxTies): AnalyseResult {
   const first = comparisons[0]!;
   const treatments = comparisons.map((c) => c.arm);
   const armNames = [control, ...treatments];
@@ -166,7 +184,7 @@ function combine(comparisons: ArmComparison[], labels: readonly string[], contro
   d0.outcomes.forEach((o, j) => {
     const p = pooledRows(comparisons, j);
     if (j === 0) pooledPrimary = p;
-    effects.push(globalTestRow(o.name, o.kind, p, armNames, clustered, warnings));
+    effects.push(globalTestRow(o.name, o.kind, p, armNames, clustered, warnings, ties));
   });
   if (d0.covariates || d0.weights || d0.strata) warnings.push('the global tests are unadjusted, unweighted and unstratified; the pairwise rows use the covariates, weights and strata');
 
@@ -231,4 +249,34 @@ function groupOfRows(comparisons: readonly ArmComparison[]): number[] {
     }
   });
   return out;
+}
+
+/**
+ * The table with its arm column relabelled by a sub-arm column (`--sub-arm`): a row whose sub-arm
+ * cell is filled takes that label, the others keep their arm. So a fund arm split into told / not
+ * told (`sub_arm`) beside a control arm becomes three arms: control, told, not_told.
+ * @throws UsageError when the column is missing, or a sub-arm label is also an arm label of rows
+ *   without a sub-arm (the arms would merge)
+ */
+export function withSubArms(table: TextTableLike, armColumn: string, subArmColumn: string): TextTableLike {
+  const armCol = armColumn.toLowerCase();
+  const subCol = subArmColumn.toLowerCase();
+  const arms = textColumn(table, armCol);
+  const subs = textColumn(table, subCol);
+  if (!subs) throw new UsageError(`--sub-arm: column "${subCol}" is not in ${table.file} (columns: ${table.columns.filter((x) => x).join(', ')})`);
+  if (!arms || subCol === armCol) return table;
+  const plain = new Set<string>();
+  for (let i = 0; i < table.n; i++) if (subs[i] === '') plain.add(arms[i]!);
+  const relabelled = arms.map((a, i) => (subs[i] === '' ? a : subs[i]!));
+  for (let i = 0; i < table.n; i++) {
+    const s = subs[i]!;
+    if (s !== '' && plain.has(s) && arms[i] !== s) {
+      throw new UsageError(`--sub-arm: "${s}" (${subCol}, line ${table.lines[i]}) is also the arm of people without a ${subCol}: the arms would merge; rename one`);
+    }
+  }
+  const cells = new Map(table.cells);
+  cells.set(armCol, relabelled);
+  const numbers = table.numbers ? new Map(table.numbers) : undefined;
+  numbers?.delete(armCol);
+  return { ...table, cells, ...(numbers ? { numbers } : {}) };
 }
