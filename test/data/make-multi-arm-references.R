@@ -86,7 +86,7 @@ if (file.exists("/tmp/pcp-out.csv")) {
   tr <- o$arm == "treatment"
   o$arm[tr] <- ifelse(match(o$team[tr], teams) %% 2 == 1, "treatment_a", "treatment_b")
   write.csv(data.frame(id = o$id, team = o$team, arm = o$arm, reoffended = as.integer(o$reoffended), reoffences = o$reoffences,
-                       days_to_reoffence = o$days_to_reoffence, follow_up_days = o$follow_up_days),
+                       days_to_reoffence = o$days_to_reoffence, follow_up_days = o$follow_up_days, ogrs3 = o$ogrs3),
             file.path(dir, "multiarm-pcp.csv"), row.names = FALSE, na = "")
 }
 d <- read.csv(file.path(dir, "multiarm-pcp.csv"))
@@ -105,6 +105,10 @@ rec("pcp_count_lrt", "anova(glm(reoffences ~ arm, poisson), test = \"LRT\")", an
 cx <- coxph(Surv(time, reoffended) ~ arm, data = d, cluster = team)
 rs <- summary(cx)$robscore
 rec("pcp_time_robscore", "summary(coxph(Surv(time, reoffended) ~ arm, cluster = team))$robscore", rs[["test"]], rs[["df"]], rs[["pvalue"]])
+fl <- lm(ogrs3 ~ arm, data = d)
+wt <- waldtest(lm(ogrs3 ~ 1, data = d), fl, vcov = vcovCL(fl, cluster = ~team), test = "Chisq")
+rec("pcp_ogrs3_wald_cl", "lmtest::waldtest(lm(ogrs3 ~ 1), fit <- lm(ogrs3 ~ arm), vcov = sandwich::vcovCL(fit, cluster = ~team), test = \"Chisq\") (ogrs3 as a continuous test outcome)",
+    wt$Chisq[2], wt$Df[2], wt[2, "Pr(>Chisq)"])
 sd <- survdiff(Surv(time, reoffended) ~ arm, data = d)
 rec("pcp_time_logrank", "survdiff(Surv(time, reoffended) ~ arm)", sd$chisq, 2, pchisq(sd$chisq, 2, lower.tail = FALSE))
 

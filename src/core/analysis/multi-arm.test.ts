@@ -18,6 +18,7 @@
  *     anova(glm(reoffences ~ arm, poisson), test = "LRT")
  *     summary(coxph(Surv(time, reoffended) ~ arm, cluster = team))$robscore; survdiff(Surv(time, reoffended) ~ arm)
  *     (time = days_to_reoffence for re-offenders, else follow_up_days)
+ *     lmtest::waldtest(lm(ogrs3 ~ 1), fit <- lm(ogrs3 ~ arm), vcov = sandwich::vcovCL(fit, cluster = ~team), test = "Chisq")
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -84,6 +85,8 @@ describe('global tests across k arms (R references)', () => {
     expect(result.design.n_clusters).toEqual({ control: 15, treatment_a: 9, treatment_b: 8 });
     expectGlobal(result.effects, 'days_to_reoffence', refs.pcp_time_robscore!);
     expect(result.effects.find((r) => r.measure === 'global_test' && r.outcome === 'days_to_reoffence')!.method).toContain('robust score');
+    const cont = await run('multiarm-pcp.csv', { cluster: 'team', outcomes: ['ogrs3'] });
+    expectGlobal(cont.result.effects, 'ogrs3', refs.pcp_ogrs3_wald_cl!);
     const plain = await run('multiarm-pcp.csv', {});
     expectGlobal(plain.result.effects, 'reoffences', refs.pcp_count_lrt!);
     expectGlobal(plain.result.effects, 'days_to_reoffence', refs.pcp_time_logrank!);

@@ -10,7 +10,7 @@
 import { UsageError } from '../errors.js';
 import { coxRegression, CoxDesignError, type CoxTies } from '../stats/cox-regression.js';
 import { logRank } from '../stats/logrank.js';
-import { clusterWaldGlm, oneWayAnova, pearsonChiSquare, poissonLikelihoodRatio, type GlobalTestResult } from '../stats/k-group-tests.js';
+import { clusterWaldGlm, clusterWaldLinear, oneWayAnova, pearsonChiSquare, poissonLikelihoodRatio, type GlobalTestResult } from '../stats/k-group-tests.js';
 import { analyseData, type AnalyseOptions, type AnalyseResult } from './analyse-trial.js';
 import { attrition } from './attrition.js';
 import { clean, type EffectRow } from './effect-row.js';
@@ -112,7 +112,8 @@ function pooledRows(comparisons: readonly ArmComparison[], outcome: number): Poo
  * The global test of one outcome across the arms: Pearson chi-square (binary; with clusters the
  * cluster-robust Wald test of the logistic arm terms), Poisson likelihood ratio (count), k-sample
  * log-rank (time), one-way ANOVA F (continuous); with clusters the count test is the cluster-robust
- * Wald test of the Poisson arm terms and the time test the robust score test of the Cox model.
+ * Wald test of the Poisson arm terms, the time test the robust score test of the Cox model and the
+ * continuous test the cluster-robust Wald test of the linear model's arm terms.
  * Unadjusted and unweighted.
  */
 export function globalTestRow(name: string, kind: TrialData['outcomes'][number]['kind'], p: Pooled, armNames: readonly string[], clustered: boolean, warnings: string[], ties?: CoxTies): EffectRow {
@@ -154,6 +155,9 @@ export function globalTestRow(name: string, kind: TrialData['outcomes'][number][
       }
     }
     method = `global test across ${arms}: robust score chi-square of the Cox model on arm, clustered by ${ids.size} clusters (as coxph(..., cluster = ) robscore), ${r.df} df`;
+  } else if (clustered && kind === 'continuous') {
+    r = clusterWaldLinear(p.y, p.group, index, ids.size);
+    method = `global test across ${arms}: cluster-robust Wald chi-square that every arm coefficient of the linear model y ~ arm is zero (sandwich clustered by ${ids.size} clusters, HC1 with G/(G-1)), ${r.df} df`;
   } else if (kind === 'time') {
     const lr = logRank(p.y, p.event, p.group);
     r = { statistic: lr.statistic, df: lr.df, p_value: lr.pValue, groups: k };
@@ -161,10 +165,6 @@ export function globalTestRow(name: string, kind: TrialData['outcomes'][number][
   } else {
     r = oneWayAnova(p.y, p.group);
     method = `global test across ${arms}: one-way analysis of variance F on (${r.df}, ${r.df_residual}) df`;
-  }
-  if (clustered && kind === 'continuous') {
-    warnings.push(`${name}: the global test treats people as independent (it is not cluster-robust); read it with the cluster design in mind`);
-    method += '; individual-level, ignores clustering';
   }
   if (r.statistic === null) warnings.push(`${name}: the global test across the arms is not estimable`);
   return { ...clean({ outcome: name, measure: 'global_test', estimate: null, std_error: null, conf_low: null, conf_high: null, statistic: r.statistic, p_value: r.p_value, method: `${method}; unadjusted` }), df: r.df };

@@ -180,3 +180,66 @@ export function clusterWaldGlm(family: GlmFamily, y: ArrayLike<number>, group: A
   const statistic = finite(w);
   return { statistic, df, p_value: statistic === null ? null : pchisq(statistic, df, false), groups: p, separation: false };
 }
+
+/**
+ * Cluster-robust Wald test that every group coefficient of the linear model y ~ group is zero:
+ * R `lmtest::waldtest(lm(y ~ 1), fit <- lm(y ~ group), vcov = sandwich::vcovCL(fit, cluster = ~cl),
+ * test = "Chisq")`. The fitted values are the group means; V = c M (sum_g U_g U_g') M with
+ * M = (X'X)^-1, U_g = X_g' e_g the cluster's score sum and c = G/(G-1) x (n-1)/(n-p) (vcovCL's
+ * defaults for lm: type "HC1" with the cluster adjustment); W = b' V^-1 b over the k - 1 group
+ * coefficients, chi-square on k - 1 df.
+ */
+export function clusterWaldLinear(y: ArrayLike<number>, group: ArrayLike<number>, cluster: ArrayLike<number>, nClusters: number): GlobalTestResult {
+  const n = y.length;
+  if (group.length !== n || cluster.length !== n) throw new RangeError('clusterWaldLinear: lengths differ');
+  if (nClusters < 2) throw new RangeError(`clusterWaldLinear needs at least 2 clusters, got ${nClusters}`);
+  const k = groupCount(group);
+  const size = new Array<number>(k).fill(0);
+  const sum = new Array<number>(k).fill(0);
+  for (let i = 0; i < n; i++) {
+    size[group[i]!]!++;
+    sum[group[i]!]! += y[i]!;
+  }
+  const levels = size.map((v, g) => (v > 0 ? g : -1)).filter((g) => g >= 0);
+  const p = levels.length;
+  const df = p - 1;
+  const none = { statistic: null, df, p_value: null, groups: p };
+  if (df < 1 || n <= p) return none;
+  const col = new Array<number>(k).fill(-1);
+  levels.forEach((g, j) => (col[g] = j));
+  const mean = sum.map((s, g) => (size[g]! > 0 ? s / size[g]! : 0));
+  const b = levels.map((g, j) => (j === 0 ? mean[g]! : mean[g]! - mean[levels[0]!]!));
+  // X'X of [1, D_1..D_{p-1}]: XtX[0][0] = n, XtX[0][j] = XtX[j][j] = n_j, 0 elsewhere.
+  const XtX = Array.from({ length: p }, () => new Array<number>(p).fill(0));
+  XtX[0]![0] = n;
+  for (let j = 1; j < p; j++) {
+    const nj = size[levels[j]!]!;
+    XtX[0]![j] = nj;
+    XtX[j]![0] = nj;
+    XtX[j]![j] = nj;
+  }
+  const ch = cholesky(XtX);
+  if (!ch.ok) return none;
+  const M = choleskyInverse(ch.lower);
+  const U = Array.from({ length: nClusters }, () => new Array<number>(p).fill(0));
+  for (let i = 0; i < n; i++) {
+    const e = y[i]! - mean[group[i]!]!;
+    const u = U[cluster[i]!]!;
+    u[0]! += e;
+    const j = col[group[i]!]!;
+    if (j > 0) u[j]! += e;
+  }
+  const meat = Array.from({ length: p }, () => new Array<number>(p).fill(0));
+  for (const u of U) for (let a = 0; a < p; a++) for (let c = 0; c < p; c++) meat[a]![c]! += u[a]! * u[c]!;
+  const adj = (nClusters / (nClusters - 1)) * ((n - 1) / (n - p));
+  const mul = (A: number[][], B: number[][]) => A.map((row) => B[0]!.map((_, c) => row.reduce((s, v, t) => s + v * B[t]![c]!, 0)));
+  const V = mul(mul(M, meat), M).map((row) => row.map((v) => v * adj));
+  const sub = Array.from({ length: df }, (_, a) => Array.from({ length: df }, (_, c) => V[a + 1]![c + 1]!));
+  const cs = cholesky(sub);
+  if (!cs.ok) return none;
+  const inv = choleskyInverse(cs.lower);
+  let w = 0;
+  for (let a = 0; a < df; a++) for (let c = 0; c < df; c++) w += b[a + 1]! * inv[a]![c]! * b[c + 1]!;
+  const statistic = finite(w);
+  return { statistic, df, p_value: statistic === null ? null : pchisq(statistic, df, false), groups: p };
+}
