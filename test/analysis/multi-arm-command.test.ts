@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseArmsOption, runAnalyse } from '../../src/cli/commands/analyse.js';
+import { parseArmsOption, renderHuman, runAnalyse } from '../../src/cli/commands/analyse.js';
 import { UsageError } from '../../src/core/errors.js';
 
 const refs = JSON.parse(readFileSync('test/data/multi-arm-references.json', 'utf8')) as Record<string, { statistic: number; p_value: number; df: number }>;
@@ -37,6 +37,13 @@ describe('analyse with more than two arms', () => {
     expect(r.comparisons!.map((c) => [c.arm, c.control])).toEqual([['drug', 'placebo'], ['drug+', 'placebo']]);
     expect(r.excluded.other_arms).toBe(0);
     expect(r.attrition.randomised).toBe(220);
+    // The text output names each comparison in its verdict, with that comparison's own interval.
+    const text = renderHuman(r).replace(/\x1b\[[0-9;]*m/g, '');
+    const per100 = (arm: string) => r.effects.find((e) => e.measure === 'per_100' && e.comparison === arm)!;
+    for (const arm of ['drug', 'drug+']) {
+      const line = text.split('\n').find((l) => l.startsWith(`${arm} vs placebo, reoffended:`))!;
+      expect(line).toContain(`between ${Math.abs(per100(arm).conf_low!).toFixed(1)} fewer`);
+    }
   });
 
   it('--treatment a,b chooses the arms (and the same rows as --arms all when all are listed)', async () => {

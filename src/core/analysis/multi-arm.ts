@@ -58,8 +58,10 @@ export function armLabels(table: TextTableLike, armColumn = 'arm'): string[] {
 }
 
 /**
- * Analyses every treatment arm against control and adds the global tests.
- * @throws UsageError as analyseData does, and for --impute-free options that do not fit (none yet)
+ * Analyses every treatment arm against control (parseTrialData + analyseData on each pair, so the
+ * pair's own complete cases, clusters and verdict) and adds the global tests.
+ * @throws UsageError for an unknown or missing control or treatment label, and as parseTrialData
+ *   and analyseData do; DataError for bad cells
  */
 export function analyseArms(
   table: TextTableLike,
