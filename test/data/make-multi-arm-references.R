@@ -1,7 +1,7 @@
 # Reference data and values for the more-than-two-arms analysis (src/core/analysis/multi-arm.test.ts):
 # the global test of each outcome across k arms, and pairwise (arm vs control) rows.
 # Run from the repository root: Rscript test/data/make-multi-arm-references.R
-# (R 4.2, MASS, survival, sandwich, lmtest, jsonlite)
+# (R 4.2.2, MASS 7.3.58.2, survival 3.5.3, sandwich 3.0.2, lmtest 0.9.40, jsonlite 1.8.4)
 # Writes test/data/multiarm-*.csv (R's own data sets recoded into pilot-eval's column names) and
 # test/data/multi-arm-references.json.
 suppressMessages({library(MASS); library(survival); library(sandwich); library(lmtest); library(jsonlite)})

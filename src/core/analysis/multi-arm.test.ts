@@ -1,7 +1,7 @@
 /**
  * More than two arms: the global tests and the pairwise (arm vs control) rows against R. Reference
  * values: test/data/multi-arm-references.json, written by test/data/make-multi-arm-references.R
- * (R 4.2, MASS, survival, sandwich, lmtest) from R's own data sets recoded as trial files:
+ * (R 4.2.2, MASS 7.3.58.2, survival 3.5.3, sandwich 3.0.2, lmtest 0.9.40) from R's own data sets recoded as trial files:
  *   MASS::bacteria (test/data/multiarm-bacteria.csv; trt placebo / drug / drug+, clustered by ID):
  *     chisq.test(table(arm, reoffended), correct = FALSE)
  *     lmtest::waldtest(glm(reoffended ~ 1, binomial), fit <- glm(reoffended ~ arm, binomial),
