@@ -6,6 +6,7 @@
 import type { Concept } from '../core/concepts.js';
 import { UsageError } from '../core/errors.js';
 import { analyseData, type AnalyseOptions, type AnalyseResult } from '../core/analysis/analyse-trial.js';
+import { analyseArms, armLabels, resolveArms, withSubArms, type ArmSelection } from '../core/analysis/multi-arm.js';
 import { primaryAnalysis, type Headline } from '../core/analysis/primary-analysis.js';
 import { hasColumn, parseTrialData, REOFFENDING_OUTCOMES, trialDataColumns, type TrialData } from '../core/analysis/trial-data.js';
 import { resolvePlan, type ResolvedPlan } from '../core/plan/analysis-plan.js';
@@ -33,6 +34,13 @@ export interface AnalyseTrialOptions {
   arm?: string;
   treatment?: string;
   control?: string;
+  /**
+   * More than two arms: `all` (every arm but control) or the treatment labels, each compared with
+   * control, plus a `global_test` per outcome. With one treatment arm this is the two-arm analysis.
+   */
+  arms?: ArmSelection;
+  /** Sub-arm column (e.g. sub_arm): a row with it filled is labelled by it instead of its arm. */
+  subArm?: string;
   outcomes?: string[];
   cluster?: string;
   covariates?: string[];
@@ -86,7 +94,7 @@ export async function analyseTrialFiles(o: AnalyseTrialOptions): Promise<TrialAn
   const resampling = o.permutations !== undefined || o.bootstrap !== undefined;
   const base = {
     arm: o.arm,
-    treatment: o.treatment ?? (planned ? cfg.arms.treatment : undefined),
+    treatment: o.arms ? undefined : o.treatment ?? (planned ? cfg.arms.treatment : undefined),
     control: o.control ?? (planned ? cfg.arms.control : undefined),
     weights: o.weights,
   };
@@ -114,11 +122,11 @@ export async function analyseTrialFiles(o: AnalyseTrialOptions): Promise<TrialAn
     followUpDays: cfg.outcome_windows.follow_up_days,
     waitingDays: cfg.outcome_windows.waiting_days,
     // With a plan, the design's default cluster and block columns may be needed too.
-    columns: o.allColumns ? undefined : planned ? [...wanted, 'team', 'stratum'] : wanted,
+    columns: o.allColumns ? undefined : [...(planned ? [...wanted, 'team', 'stratum'] : wanted), ...(o.subArm ? [o.subArm.toLowerCase()] : [])],
     hash: o.hash,
     onProgress: o.onProgress,
   });
-  const table = dataset.table;
+  const table = o.subArm ? withSubArms(dataset.table, o.arm ?? 'arm', o.subArm) : dataset.table;
   o.validate?.(table);
   if (o.outcomesOptional && dataset.outcomes_from === 'none' && !o.outcomes?.length) return { result: null, headline: null, plan: null, dataset, data: null };
   let plan: ResolvedPlan | null = null;
@@ -156,6 +164,19 @@ export async function analyseTrialFiles(o: AnalyseTrialOptions): Promise<TrialAn
   if (!(options.alpha > 0 && options.alpha < 1)) throw new UsageError(`--alpha must be strictly between 0 and 1, got ${options.alpha}`);
   if (resampling && options.seed === undefined) throw new UsageError('--permutations and --bootstrap need --seed <int> so the result can be reproduced');
   o.onProgress?.(`analysing ${table.n.toLocaleString('en-GB')} rows`);
+  if (o.arms) {
+    const chosen = resolveArms(armLabels(table, options.arm ?? 'arm'), o.arms, options.control, table.file);
+    if (chosen.treatments.length > 1) {
+      const multi = analyseArms(table, { ...options, resampling }, o.arms);
+      if (plan) multi.result.warnings.push("the analysis plan's primary analysis (the headline) compares two arms: it is not computed when several arms are analysed; choose one with --treatment <label>");
+      if (dataset.pending > 0) {
+        multi.result.warnings.push(`${dataset.pending} person(s) pending: their outcome window had not closed by ${dataset.as_of}; they are left out of the analysis, not counted as lost (complete by ${dataset.complete_by})`);
+      }
+      return { result: multi.result, headline: null, plan, dataset, data: multi.comparisons[0]!.data };
+    }
+    options.treatment = chosen.treatments[0];
+    options.control = chosen.control;
+  }
   const data = parseTrialData(table, { ...options, resampling });
   const result = analyseData(data, options);
   let headline: Headline | null = null;

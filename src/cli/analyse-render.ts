@@ -33,7 +33,7 @@ export function renderHuman(r: AnalyseOutput): string {
     ),
   );
   out.push('');
-  const rows = r.effects.map((e) => [e.outcome, e.measure + (e.arm ? ` (${e.arm})` : '') + (e.subgroup ? ` [${e.subgroup}]` : ''), fmt(e.estimate), e.conf_low === null && e.conf_high === null ? '-' : `[${fmt(e.conf_low)}, ${fmt(e.conf_high)}]`, pval(e.p_value)]);
+  const rows = r.effects.map((e) => [e.outcome, e.measure + (e.arm ? ` (${e.arm}${e.comparison && e.comparison !== e.arm ? `; ${e.comparison} vs ${r.control}` : ''})` : '') + (e.subgroup ? ` [${e.subgroup}]` : ''), fmt(e.estimate), e.conf_low === null && e.conf_high === null ? '-' : `[${fmt(e.conf_low)}, ${fmt(e.conf_high)}]`, pval(e.p_value)]);
   out.push(table([['outcome', 'measure', 'estimate', 'interval', 'p'], ...rows], ['l', 'l', 'r', 'r', 'r']));
   out.push('');
   out.push(p.bold('forest chart'));
@@ -41,13 +41,13 @@ export function renderHuman(r: AnalyseOutput): string {
   out.push('');
   for (const v of r.verdict) {
     const colour = v.verdict === 'significant_reduction' ? p.green : v.verdict === 'significant_increase' ? p.red : p.yellow;
-    const rd = r.effects.find((e) => e.outcome === v.outcome && e.measure === 'per_100');
+    const rd = r.effects.find((e) => e.outcome === v.outcome && e.measure === 'per_100' && e.comparison === v.arm);
     const story =
       rd && rd.conf_low !== null && rd.conf_high !== null
         ? `; for every 100 people, between ${Math.abs(rd.conf_low).toFixed(1)} ${rd.conf_low < 0 ? 'fewer' : 'more'} and ${Math.abs(rd.conf_high).toFixed(1)} ${rd.conf_high < 0 ? 'fewer' : 'more'} re-offenders`
         : '';
     const inconclusive = v.verdict === 'inconclusive' ? ' (more people would be needed to tell)' : '';
-    out.push(`${v.outcome}: ${colour(v.verdict)} by ${v.measure}${story}${inconclusive}`);
+    out.push(`${v.arm ? `${v.arm} vs ${r.control}, ` : ''}${v.outcome}: ${colour(v.verdict)} by ${v.measure}${story}${inconclusive}`);
   }
   if (r.headline) out.push(headlineText(r.headline));
   out.push(`attrition: ${pct(r.attrition.overall)} overall, ${pct(r.attrition.differential)} differential (${r.attrition.analysed} of ${r.attrition.randomised} analysed)`);
@@ -81,7 +81,7 @@ function forest(effects: EffectRow[]): string[] {
     ['ratios (log scale, 1 = no difference)', (m: string) => nullValue(m) === 1, true, 1],
     ['differences (0 = no difference)', (m: string) => DIFFS.has(m), false, 0],
   ] as const) {
-    const rows = effects.filter((e) => set(e.measure) && !e.arm && e.estimate !== null && e.conf_low !== null && e.conf_high !== null);
+    const rows = effects.filter((e) => set(e.measure) && (!e.arm || e.arm === e.comparison) && e.estimate !== null && e.conf_low !== null && e.conf_high !== null);
     if (!rows.length) continue;
     const tf = (x: number) => (log ? Math.log(x) : x);
     let lo = tf(nul);
@@ -93,7 +93,8 @@ function forest(effects: EffectRow[]): string[] {
     if (hi - lo < 1e-9) hi = lo + 1;
     const pos = (x: number) => Math.max(0, Math.min(width - 1, Math.round(((tf(x) - lo) / (hi - lo)) * (width - 1))));
     lines.push(`  ${title}: ${fmt(log ? Math.exp(lo) : lo, 2)} .. ${fmt(log ? Math.exp(hi) : hi, 2)}`);
-    const labelWidth = Math.max(...rows.map((e) => `${e.outcome} ${e.measure}`.length));
+    const label = (e: EffectRow) => `${e.outcome} ${e.measure}${e.comparison ? ` (${e.comparison})` : ''}`;
+    const labelWidth = Math.max(...rows.map((e) => label(e).length));
     for (const e of rows) {
       const chars = Array.from({ length: width }, () => ' ');
       const a = pos(e.conf_low!);
@@ -103,7 +104,7 @@ function forest(effects: EffectRow[]): string[] {
       chars[a] = '[';
       chars[b] = ']';
       chars[pos(e.estimate!)] = '*';
-      lines.push(`  ${`${e.outcome} ${e.measure}`.padEnd(labelWidth)}  ${chars.join('')}  ${fmt(e.estimate)}`);
+      lines.push(`  ${label(e).padEnd(labelWidth)}  ${chars.join('')}  ${fmt(e.estimate)}`);
     }
   }
   return lines;

@@ -4,6 +4,7 @@
  * commander action only parses options and prints.
  */
 import type { Command } from 'commander';
+import { UsageError } from '../../core/errors.js';
 import type { AnalyseResult } from '../../core/analysis/analyse-trial.js';
 import type { Headline } from '../../core/analysis/primary-analysis.js';
 import { checkSurvivalOptions } from '../../core/analysis/survival-effects.js';
@@ -25,6 +26,8 @@ export interface AnalyseCliOptions {
   arm?: string;
   treatment?: string;
   control?: string;
+  arms?: string;
+  subArm?: string;
   outcome?: string;
   cluster?: string;
   covariates?: string;
@@ -67,6 +70,7 @@ export async function runAnalyse(o: AnalyseCliOptions): Promise<AnalyseOutput> {
     rmstDay: parseNumberOption('--rmst-day', o.rmstDay, 0, Infinity, true),
   };
   checkSurvivalOptions(survival);
+  const arms = parseArmsOption(o.arms, o.treatment);
   const res = await analyseTrialFiles({
     data: o.data,
     dataOption: '<data.csv>',
@@ -76,8 +80,10 @@ export async function runAnalyse(o: AnalyseCliOptions): Promise<AnalyseOutput> {
     asOf: o.asOf ?? null,
     trial: o.plan !== undefined ? loadTrialFile(o.plan) : null,
     arm: o.arm,
-    treatment: o.treatment,
+    treatment: arms ? undefined : o.treatment,
     control: o.control,
+    ...(arms ? { arms } : {}),
+    ...(o.subArm !== undefined ? { subArm: o.subArm } : {}),
     outcomes: parseListOption(o.outcome),
     cluster: o.cluster,
     covariates: parseListOption(o.covariates),
@@ -98,6 +104,22 @@ export async function runAnalyse(o: AnalyseCliOptions): Promise<AnalyseOutput> {
   return res.headline ? { ...res.result!, headline: res.headline } : res.result!;
 }
 
+/**
+ * More than two arms: `--arms all`, or `--treatment a,b` (two or more labels, comma-separated).
+ * Undefined (the two-arm analysis) otherwise.
+ */
+export function parseArmsOption(arms: string | undefined, treatment: string | undefined): 'all' | string[] | undefined {
+  const list = treatment !== undefined && treatment.includes(',') ? parseListOption(treatment) : undefined;
+  if (arms !== undefined) {
+    if (arms.trim().toLowerCase() !== 'all') throw new UsageError(`--arms: expected "all", got "${arms}" (to choose arms, list them: --treatment a,b)`);
+    if (treatment !== undefined) throw new UsageError('--arms all and --treatment both choose the treatment arms: give one of them');
+    return 'all';
+  }
+  if (list === undefined) return undefined;
+  if (list.length === 0) throw new UsageError('--treatment: no arm label given');
+  return list;
+}
+
 export function register(program: Command): void {
   withReadOptions(withCommon(program.command('analyse')))
     .description('Effect sizes and inference for individual and cluster trials (treated vs control)')
@@ -106,8 +128,10 @@ export function register(program: Command): void {
     .option('--plan <trial.yaml>', "the trial file's analysis plan: the primary analysis (the headline `report` prints), covariates, clusters, blocks, arms, windows; explicit options override it")
     .option('--as-of <date>', 'with --offences: the data extract date (default: the plan\'s outcome_windows.as_of, else the latest disposal date)')
     .option('--arm <col>', 'column holding the allocated arm', 'arm')
-    .option('--treatment <label>', 'treatment arm label (default: the arm not named control)')
+    .option('--treatment <label>', 'treatment arm label (default: the arm not named control); several labels a,b compare each with control (as --arms)')
     .option('--control <label>', 'control arm label (default: the arm named control)')
+    .option('--arms <all>', 'more than two arms: every arm but the control (--control, or the arm named control) against control, each by the two-arm analysis (rows carry arm and comparison), plus a global_test per outcome; by default only two arms are analysed and others are left out with a warning')
+    .option('--sub-arm <col>', 'label people by this column where it is filled (e.g. sub_arm: told / not_told inside the fund arm), by their arm otherwise; with --arms all, each sub-arm is compared with control')
     .option('--outcome <col,...>', 'outcomes (default: every re-offending outcome present: reoffended, reoffences, days_to_reoffence)')
     .option('--cluster <col>', 'cluster column (cluster-randomised design), e.g. team')
     .option('--covariates <a,b>', 'baseline covariates for the adjusted models (text columns become indicators)')
@@ -136,6 +160,8 @@ Examples:
   $ pilot-eval analyse trial/cases.csv --offences trial/offences.csv --covariates age,ogrs3
   $ pilot-eval analyse trial/cases.csv --offences trial/offences.csv --cluster team --permutations 999 --seed 1 --json
   $ pilot-eval analyse scores.csv --outcome wellbeing --treatment pcp --control usual
+  $ pilot-eval analyse outcomes.csv --arms all --control control --json
+  $ pilot-eval analyse fixtures/pcp-fund/cases.csv --offences fixtures/pcp-fund/offences.csv --sub-arm sub_arm --arms all
   $ pilot-eval analyse fixtures/pcp/cases.csv --offences fixtures/pcp/offences.csv --plan fixtures/pcp/trial.yaml
   $ pilot-eval analyse fixtures/pcp/cases.csv --offences fixtures/pcp/offences.csv --cluster team --cace received_intervention
 

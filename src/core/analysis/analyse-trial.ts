@@ -60,19 +60,24 @@ export interface AnalyseResult {
   design: { unit: 'individual' | 'cluster'; cluster: string | null; n_clusters: Record<string, number> };
   treatment: string;
   control: string;
+  /** More than two arms (`--arms all`, `--treatment a,b`): the treatment arms, each compared with control. */
+  treatments?: string[];
   alpha: number;
   primary_outcome: string;
   arms: ArmSummary[];
   effects: EffectRow[];
-  balance: BalanceRow[];
+  /** With more than two arms each row names its comparison's treatment `arm`. */
+  balance: Array<BalanceRow & { arm?: string }>;
   attrition: Attrition;
-  verdict: Array<{ outcome: string; measure: string; verdict: Verdict }>;
+  verdict: Array<{ outcome: string; measure: string; verdict: Verdict; arm?: string }>;
   excluded: { not_measurable: number; other_arms: number; other_arm_labels: string[] };
   warnings: string[];
   /** With `impute`: missing outcomes and covariates per arm, and the imputation settings. */
   missing_data?: MissingDataSummary;
   /** With `impute`: the delta-adjustment grid for the primary binary outcome. */
   tipping_point?: TippingPointRow[];
+  /** More than two arms: each treatment arm's comparison with control (its attrition; with `impute` its missing-data tables). */
+  comparisons?: Array<{ arm: string; control: string; attrition: Attrition; missing_data?: MissingDataSummary; tipping_point?: TippingPointRow[] }>;
 }
 
 /** JDL: the minimum treated group size for a Justice Data Lab analysis. */

@@ -17,6 +17,8 @@ export interface EffectRow {
   method: string;
   /** Per-arm measures (Kaplan-Meier) name their arm. */
   arm?: string;
+  /** More than two arms: the treatment arm of the comparison (with control) the row belongs to. */
+  comparison?: string;
   /** NNT: whether the treatment prevents (benefit) or causes (harm) re-offences. */
   direction?: 'benefit' | 'harm' | null;
   /** Degrees of freedom of a t-based row. */
