@@ -10,7 +10,7 @@
  * covariance is (X'WX)^-1 at the final theta, which is what `vcov(glm.nb(...))` reports (theta is
  * treated as known there, as in R).
  */
-import { cholesky, choleskyInverse, choleskySolve, type GlmFit } from './irls.js';
+import { cholesky, choleskyInverse, choleskySolve, crossprod, type GlmFit } from './irls.js';
 import { lgamma } from './distributions.js';
 
 export interface CountFitOptions {
@@ -77,7 +77,7 @@ export function fitLogLinear(X: Float64Array, n: number, p: number, y: ArrayLike
       w[i] = (pw ? pw[i]! : 1) * (m / (1 + m / theta));
       z[i] = eta[i]! - (off ? off[i]! : 0) + (y[i]! - m) / m;
     }
-    weightedCross(X, n, p, w, z, xtwx, xtwz);
+    crossprod(X, n, p, w, z, xtwx, xtwz);
     cholesky(xtwx, p, L);
     choleskySolve(L, p, xtwz, coef);
     predictor(X, n, p, coef, off, eta);
@@ -95,7 +95,7 @@ export function fitLogLinear(X: Float64Array, n: number, p: number, y: ArrayLike
     w[i] = (pw ? pw[i]! : 1) * (m / (1 + m / theta));
     z[i] = 0;
   }
-  weightedCross(X, n, p, w, z, xtwx, xtwz);
+  crossprod(X, n, p, w, z, xtwx, xtwz);
   cholesky(xtwx, p, L);
   const covUnscaled = choleskyInverse(L, p);
   let boundary = false;
@@ -161,7 +161,9 @@ export function thetaMl(y: ArrayLike<number>, mu: ArrayLike<number>, weights?: A
     let del = sc / inf;
     // A zero or non-finite information (e.g. all counts zero) gives no usable step: halving an
     // infinite step below would never end.
-    if (!Number.isFinite(del)) throw new RangeError('theta of the negative binomial cannot be estimated from these counts (no usable information about over-dispersion)');
+    if (!Number.isFinite(del)) {
+      throw new RangeError(sc > 0 ? 'theta of the negative binomial runs to infinity: no over-dispersion (use the Poisson rate ratio)' : 'theta of the negative binomial cannot be estimated from these counts (no usable information about over-dispersion)');
+    }
     // Keep theta positive: halve a step that would cross zero.
     while (t + del <= 0) del /= 2;
     t += del;
@@ -273,18 +275,3 @@ function predictor(X: Float64Array, n: number, p: number, b: ArrayLike<number>, 
   }
 }
 
-function weightedCross(X: Float64Array, n: number, p: number, w: Float64Array, z: Float64Array, xtwx: Float64Array, xtwz: Float64Array): void {
-  for (let j = 0; j < p; j++) {
-    const oj = j * n;
-    let s = 0;
-    for (let i = 0; i < n; i++) s += w[i]! * X[oj + i]! * z[i]!;
-    xtwz[j] = s;
-    for (let k = 0; k <= j; k++) {
-      const ok = k * n;
-      let t = 0;
-      for (let i = 0; i < n; i++) t += w[i]! * X[oj + i]! * X[ok + i]!;
-      xtwx[j * p + k] = t;
-      xtwx[k * p + j] = t;
-    }
-  }
-}

@@ -176,7 +176,7 @@ export function linearPredictor(X: Float64Array, n: number, p: number, b: ArrayL
 }
 
 /** X'WX (full symmetric) and X'Wz, looping over contiguous columns. */
-function crossprod(X: Float64Array, n: number, p: number, w: Float64Array, z: Float64Array, xtwx: Float64Array, xtwz: Float64Array): void {
+export function crossprod(X: Float64Array, n: number, p: number, w: Float64Array, z: Float64Array, xtwx: Float64Array, xtwz: Float64Array): void {
   for (let j = 0; j < p; j++) {
     const oj = j * n;
     let s = 0;
