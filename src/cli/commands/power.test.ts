@@ -126,7 +126,7 @@ describe('pilot-eval power: binary outcomes', () => {
 
 describe('pilot-eval power: usage errors name the option and the rule', () => {
   it.each([
-    [{ design: 'abc', solve: 'mdes', n: '10' }, '--design must be one of ira, bira2, bira2f1, cra2, cra3, bcra3r2, bcra3f2, bira2c1, bira3, bira4, cra4, bcra4f3, bcra4r2, bcra4r3, mod211, mod221, mod222, mod331, mod332, mod333, ira_pn, bira2_pn, cra2_pn, bcra3r2_pn; got "abc"'],
+    [{ design: 'abc', solve: 'mdes', n: '10' }, '--design must be one of ira, bira2, bira2f1, cra2, cra3, bcra3r2, bcra3f2, bira2c1, bira3, bira4, cra4, bcra4f3, bcra4r2, bcra4r3, mod211, mod212, mod221, mod222, mod331, mod332, mod333, ira_pn, bira2_pn, cra2_pn, bcra3r2_pn; got "abc"'],
     [{ solve: 'mdes', n: '10' }, '--design is required: one of ira, bira2, bira2f1, cra2, cra3, bcra3r2, bcra3f2, bira2c1, bira3, bira4, cra4, bcra4f3, bcra4r2, bcra4r3'],
     [{ design: 'ira', solve: 'maybe' }, '--solve must be mdes, power or n; got "maybe"'],
     [{ design: 'ira', solve: 'n', n: '100', es: '0.3' }, '--n conflicts with --solve n: design ira solves for n; leave --n out'],
