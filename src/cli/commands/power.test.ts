@@ -60,6 +60,28 @@ describe('pilot-eval power: standardised outcomes', () => {
   });
 });
 
+describe('pilot-eval power: mod212 (--omega2t)', () => {
+  // PowerUpR 1.1.0 help-page example (bench/power-mod212-reference.R):
+  //   mdes.mod212(power = .739, rho2 = .247, omega2t = .148, r21 = .493, n = 20, J = 20)$mdes[1] = 0.24836551171202392
+  //   power.mod212(es = .248, rho2 = .247, omega2t = .148, r21 = .493, n = 20, J = 20)$power = 0.73874974844872876
+  //   uniroot(function(J) power.mod212(es = .248, ..., n = 20, J = J)$power - .739, c(3, 5000), tol = 1e-13)$root = 20.010521104927268
+  const a = { design: 'mod212', rho2: '0.247', omega2t: '0.148', r21: '0.493', n: '20', power: '0.739' };
+  it('mdes, power and J from the command-line options', async () => {
+    const m = (await run({ ...a, J: '20', solve: 'mdes' })) as StandardisedPowerResult;
+    expect(m.mdes).toBeCloseTo(0.24836551171202392, 10);
+    expect(m.df).toBe(18);
+    const p = (await run({ ...a, J: '20', es: '0.248', solve: 'power' })) as StandardisedPowerResult;
+    expect(p.power).toBeCloseTo(0.73874974844872876, 10);
+    const j = (await run({ ...a, es: '0.248', solve: 'n' })) as StandardisedPowerResult;
+    expect(j.J).toBe(21);
+    expect(j.J_exact).toBeCloseTo(20.010521104927268, 6);
+  });
+  it('refuses an effect larger than the treatment-effect variance allows', async () => {
+    await expect(run({ ...a, J: '20', es: '0.4', solve: 'power' })).rejects.toThrow('would explain 0.16');
+    await expect(run({ design: 'mod212', rho2: '0.247', r21: '0.493', n: '20', J: '20' })).rejects.toThrow('--omega2t is required for design mod212');
+  });
+});
+
 describe('pilot-eval power: binary outcomes', () => {
   it('p1 .5, p2 .75, power .9 -> 77 per arm (76.71 exact)', async () => {
     const r = (await run({ outcome: 'binary', p1: '0.5', p2: '0.75', power: '0.9', solve: 'n' })) as BinaryPowerResult;

@@ -269,7 +269,7 @@ describe('PowerUpR 1.1.0 mod212 (level-2 moderator of an individually randomised
     // binary moderator: es^2 q(1 - q) = 0.16 * 0.25 = 0.04 < 0.148 is allowed
     expect(powerFor('mod212', { ...a, q: 0.5 }, 0.4).power).toBeGreaterThan(0);
     // a tiny omega2t with few blocks: the MDES would exceed sqrt(omega2t)
-    expect(() => mdesFor('mod212', { ...a, omega2t: 0.01 })).toThrow(UsageError);
+    expect(() => mdesFor('mod212', { ...a, omega2t: 0.01 })).toThrow('design mod212: no MDES with these sizes');
     expect(() => mdesFor('mod212', { rho2: 0.247, r21: 0.493, n: 20, J: 20 })).toThrow('--omega2t is required for design mod212');
     expect(() => mdesFor('mod212', { rho2: 0.247, omega2t: 0.148, n: 20, J: 2 })).toThrow('df = J - 2 (random treatment effect) or J (n - 1) - 3 = 0');
   });

@@ -556,7 +556,13 @@ function mod212MdesSse(params: DesignParams, multiplier: number): number {
   const varM = params.q !== undefined ? params.q * (1 - params.q) : 1;
   const total = omega2t / (varM * J) + ((1 - (params.rho2 ?? 0)) * (1 - (params.r21 ?? 0))) / (P * (1 - P) * varM * J * n);
   const sse = Math.sqrt(total / (1 + (multiplier * multiplier) / J));
-  mod212Residual(omega2t, multiplier * sse, varM);
+  const mdes = multiplier * sse;
+  if (mdes * mdes * varM > omega2t) {
+    // es - M SSE(es) increases with es, and is still negative at the largest effect omega2t allows.
+    throw new UsageError(
+      `design mod212: no MDES with these sizes: the effect that reaches the target power (${mdes}) would explain ${mdes * mdes * varM} of the treatment-effect variance across blocks, more than --omega2t ${omega2t}; raise --J or --n, or --omega2t`,
+    );
+  }
   return sse;
 }
 
