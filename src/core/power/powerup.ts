@@ -29,8 +29,8 @@
  *   (omega2t - es^2 Var(M)) / (Var(M) J) + (1 - rho2)(1 - r21) / (P(1 - P) Var(M) J n): it depends on
  *   the effect. The MDES solves es = M SSE(es); squaring gives es^2 (1 + M^2 / J) =
  *   M^2 (omega2t / (Var(M) J) + (1 - rho2)(1 - r21) / (P(1 - P) Var(M) J n)), a closed form (no
- *   iteration). An effect whose share es^2 Var(M) exceeds omega2t is impossible (negative residual
- *   variance) and is refused. With omega2t = 0 the effect is non-random and the SSE does not
+ *   iteration), as PowerUpR's mdes.mod212. An effect whose share es^2 Var(M) exceeds omega2t is
+ *   impossible (negative residual variance) and is refused; so is an MDES beyond that bound. With omega2t = 0 the effect is non-random and the SSE does not
  *   depend on es. df: J - 2 (random) or J (n - 1) - 3.
  * - Partially nested designs (PowerUpR `mdes.ira_pn`, `bira2_pn`, `cra2_pn`, `bcra3r2_pn`; Lohr,
  *   Schochet & Sanders 2014): the treatment is delivered in groups of `icSize` in the treatment arm
@@ -494,7 +494,7 @@ function mod212Residual(omega2t: number, es: number, varM: number): number {
   if (resid < 0) {
     throw new UsageError(
       `design mod212: an effect of ${es} would explain ${es * es * varM} of the treatment-effect variance across blocks, more than --omega2t ${omega2t}; ` +
-        'raise --omega2t or lower --es (for --solve mdes: raise the sizes)',
+        'raise --omega2t or lower --es',
     );
   }
   return resid;
