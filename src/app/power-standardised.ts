@@ -9,7 +9,7 @@ import { writeFileAtomic } from '../io/atomic.js';
 import { powerCurveSvg } from '../report/svg/power-curve-svg.js';
 import { flag, inferSolve, type CalendarHooks, type PowerOptions, type Settings, type StandardisedPowerResult } from './power.js';
 
-const PARAMS = ['n', 'J', 'K', 'L', 'p', 'rho2', 'rho3', 'rho4', 'omega2', 'omega3', 'omega4', 'r21', 'r22', 'r23', 'r24', 'r2t2', 'r2t3', 'r2t4', 'g1', 'g2', 'g3', 'g4', 'omega2tm', 'omegam2', 'omegam3', 'r2m2', 'r2m3', 'q', 'rhoIc', 'icSize', 'rho2Trt', 'rho3Trt', 'ratioTcVar'] as const;
+const PARAMS = ['n', 'J', 'K', 'L', 'p', 'rho2', 'rho3', 'rho4', 'omega2', 'omega3', 'omega4', 'r21', 'r22', 'r23', 'r24', 'r2t2', 'r2t3', 'r2t4', 'g1', 'g2', 'g3', 'g4', 'omega2t', 'omega2tm', 'omegam2', 'omegam3', 'r2m2', 'r2m3', 'q', 'rhoIc', 'icSize', 'rho2Trt', 'rho3Trt', 'ratioTcVar'] as const;
 
 export const ROUNDING_NOTE = 'sizes are the smallest whole number whose power reaches the target (PowerUpR mrss rounds its solution to the nearest whole number, so it can be one lower)';
 

@@ -251,7 +251,7 @@ export interface Settings {
   compliance: number;
 }
 
-const STANDARDISED_ONLY = ['design', 'es', 'p', 'K', 'L', 'rho2', 'rho3', 'rho4', 'omega2', 'omega3', 'omega4', 'r21', 'r22', 'r23', 'r24', 'r2t2', 'r2t3', 'r2t4', 'g1', 'g2', 'g3', 'g4', 'omega2tm', 'omegam2', 'omegam3', 'r2m2', 'r2m3', 'q', 'rhoIc', 'icSize', 'rho2Trt', 'rho3Trt', 'ratioTcVar'] as const;
+const STANDARDISED_ONLY = ['design', 'es', 'p', 'K', 'L', 'rho2', 'rho3', 'rho4', 'omega2', 'omega3', 'omega4', 'r21', 'r22', 'r23', 'r24', 'r2t2', 'r2t3', 'r2t4', 'g1', 'g2', 'g3', 'g4', 'omega2t', 'omega2tm', 'omegam2', 'omegam3', 'r2m2', 'r2m3', 'q', 'rhoIc', 'icSize', 'rho2Trt', 'rho3Trt', 'ratioTcVar'] as const;
 const BINARY_ONLY = ['p1', 'p2', 'compliance', 'method', 'clusterCv', 'clusterTest', 'cvBetween', 'direction', 'simulate', 'simAnalysis'] as const;
 const SURVIVAL_ONLY = ['hr', 'eventProb', 'median0', 'accrual', 'followUp'] as const;
 const COUNT_ONLY = ['rate0', 'rr', 'dispersion', 'exposure', 'approach'] as const;

@@ -60,6 +60,28 @@ describe('pilot-eval power: standardised outcomes', () => {
   });
 });
 
+describe('pilot-eval power: mod212 (--omega2t)', () => {
+  // PowerUpR 1.1.0 help-page example (bench/power-mod212-reference.R):
+  //   mdes.mod212(power = .739, rho2 = .247, omega2t = .148, r21 = .493, n = 20, J = 20)$mdes[1] = 0.24836551171202392
+  //   power.mod212(es = .248, rho2 = .247, omega2t = .148, r21 = .493, n = 20, J = 20)$power = 0.73874974844872876
+  //   uniroot(function(J) power.mod212(es = .248, ..., n = 20, J = J)$power - .739, c(3, 5000), tol = 1e-13)$root = 20.010521104927268
+  const a = { design: 'mod212', rho2: '0.247', omega2t: '0.148', r21: '0.493', n: '20', power: '0.739' };
+  it('mdes, power and J from the command-line options', async () => {
+    const m = (await run({ ...a, J: '20', solve: 'mdes' })) as StandardisedPowerResult;
+    expect(m.mdes).toBeCloseTo(0.24836551171202392, 10);
+    expect(m.df).toBe(18);
+    const p = (await run({ ...a, J: '20', es: '0.248', solve: 'power' })) as StandardisedPowerResult;
+    expect(p.power).toBeCloseTo(0.73874974844872876, 10);
+    const j = (await run({ ...a, es: '0.248', solve: 'n' })) as StandardisedPowerResult;
+    expect(j.J).toBe(21);
+    expect(j.J_exact).toBeCloseTo(20.010521104927268, 6);
+  });
+  it('refuses an effect larger than the treatment-effect variance allows', async () => {
+    await expect(run({ ...a, J: '20', es: '0.4', solve: 'power' })).rejects.toThrow('would explain 0.16');
+    await expect(run({ design: 'mod212', rho2: '0.247', r21: '0.493', n: '20', J: '20' })).rejects.toThrow('--omega2t is required for design mod212');
+  });
+});
+
 describe('pilot-eval power: binary outcomes', () => {
   it('p1 .5, p2 .75, power .9 -> 77 per arm (76.71 exact)', async () => {
     const r = (await run({ outcome: 'binary', p1: '0.5', p2: '0.75', power: '0.9', solve: 'n' })) as BinaryPowerResult;
@@ -126,7 +148,7 @@ describe('pilot-eval power: binary outcomes', () => {
 
 describe('pilot-eval power: usage errors name the option and the rule', () => {
   it.each([
-    [{ design: 'abc', solve: 'mdes', n: '10' }, '--design must be one of ira, bira2, bira2f1, cra2, cra3, bcra3r2, bcra3f2, bira2c1, bira3, bira4, cra4, bcra4f3, bcra4r2, bcra4r3, mod211, mod221, mod222, mod331, mod332, mod333, ira_pn, bira2_pn, cra2_pn, bcra3r2_pn; got "abc"'],
+    [{ design: 'abc', solve: 'mdes', n: '10' }, '--design must be one of ira, bira2, bira2f1, cra2, cra3, bcra3r2, bcra3f2, bira2c1, bira3, bira4, cra4, bcra4f3, bcra4r2, bcra4r3, mod211, mod212, mod221, mod222, mod331, mod332, mod333, ira_pn, bira2_pn, cra2_pn, bcra3r2_pn; got "abc"'],
     [{ solve: 'mdes', n: '10' }, '--design is required: one of ira, bira2, bira2f1, cra2, cra3, bcra3r2, bcra3f2, bira2c1, bira3, bira4, cra4, bcra4f3, bcra4r2, bcra4r3'],
     [{ design: 'ira', solve: 'maybe' }, '--solve must be mdes, power or n; got "maybe"'],
     [{ design: 'ira', solve: 'n', n: '100', es: '0.3' }, '--n conflicts with --solve n: design ira solves for n; leave --n out'],

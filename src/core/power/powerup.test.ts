@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../errors.js';
-import { FREE_SIZE, mdesFor, powerFor, solveSize } from './powerup.js';
+import { FREE_SIZE, designSse, mdesFor, powerFor, solveSize } from './powerup.js';
 
 // R reference values: the PowerUpR 1.1.0 formulas of METHODS.md written out in R (sse(), dfd() per
 // design; mdes(): M = qt(alpha/2, df, lower.tail = FALSE) + abs(qt(power, df)); pw(): pt(tc, df,
@@ -212,6 +212,66 @@ describe('PowerUpR 1.1.0 moderator designs (subgroup questions)', () => {
   });
   it('q must be a share', () => {
     expect(() => mdesFor('mod222', { rho2: 0.17, q: 1, n: 15, J: 100 })).toThrow("--q (share in the moderator's group) must be strictly between 0 and 1, got 1");
+  });
+});
+
+// mod212 (individuals randomised within blocks, block-level moderator; the SSE depends on the effect
+// when omega2t > 0): PowerUpR 1.1.0's own mdes.mod212, power.mod212 and mrss.mod212 run by
+// bench/power-mod212-reference.R on the help-page example (man/bira2.Rd) and the examples written
+// under the functions in R/bira2.R, e.g.
+//   mdes.mod212(power = .739, rho2 = .247, omega2t = .148, r21 = .493, n = 20, J = 20)
+//   power.mod212(es = .248, rho2 = .247, omega2t = .148, r21 = .493, n = 20, J = 20)
+//   uniroot(function(J) power.mod212(es = .248, rho2 = .247, omega2t = .148, r21 = .493, n = 20, J = J)$power - .739, c(3, 5000), tol = 1e-13)$root
+//   mrss.mod212(es = .248, power = .739, rho2 = .247, omega2t = .148, r21 = .493, n = 20)
+// Columns: params, power (for the MDES and the size), es, mdes, lcl, ucl, df, power.mod212(es)$power,
+// root in J of power.mod212(es) = power, mrss.mod212(es, power)$J.
+describe('PowerUpR 1.1.0 mod212 (level-2 moderator of an individually randomised blocked design)', () => {
+  it.each([
+    [{ rho2: 0.247, omega2t: 0.148, r21: 0.493, n: 20, J: 20 }, 0.739, 0.248, 0.24836551171202392, 0.058892641428038579, 0.43783838199600927, 18, 0.73874974844872876, 20.010521104927268, 20],
+    [{ rho2: 0.242, omega2t: 0.216, r21: 0.5, n: 20, J: 20 }, 0.611, 0.253, 0.25436847377117067, 0.030496189035711406, 0.47824075850662995, 18, 0.61144870332167389, 19.981445139944473, 20],
+    [{ rho2: 0.247, omega2t: 0.213, r21: 0.501, n: 20, J: 40 }, 0.909, 0.253, 0.2532388070659003, 0.10174042348566659, 0.404737190646134, 38, 0.90877605343968582, 40.031463732405825, 40],
+    [{ rho2: 0.247, omega2t: 0.166, r21: 0.501, q: 0.5, n: 20, J: 40 }, 0.366, 0.249, 0.25205864884990442, -0.051779925328869887, 0.55589722302867883, 38, 0.36551786457026958, 40.060348112803482, 41],
+    [{ rho2: 0.247, omega2t: 0.166, r21: 0.501, q: 0.5, n: 20, J: 80 }, 0.65, 0.252, 0.25231254541942649, 0.041041553132740397, 0.46358353770611255, 78, 0.64994834843911675, 80.009277666557011, 80],
+    [{ rho2: 0.245, omega2t: 0, r21: 0.499, n: 20, J: 20 }, 0.693, 0.152, 0.15197672092259648, 0.031045927380514718, 0.27290751446467826, 377, 0.6932895751246021, 19.986691771634163, 20],
+    [{ rho2: 0.247, omega2t: 0, r21: 0.499, n: 20, J: 40 }, 0.932, 0.15, 0.15007827784974218, 0.064818465475653342, 0.23533809022383101, 757, 0.93180810482458953, 40.03377997929676, 40],
+    [{ rho2: 0.249, omega2t: 0, r21: 0.498, q: 0.5, n: 20, J: 20 }, 0.528, 0.25, 0.25009235970700638, 0.0086316978672421173, 0.49155302154677066, 377, 0.52819992222183265, 19.990152501184486, 20],
+    [{ rho2: 0.251, omega2t: 0, r21: 0.5, q: 0.5, n: 20, J: 40 }, 0.82, 0.249, 0.24916449117528774, 0.079268188309981044, 0.41906079404059443, 757, 0.81951273564646887, 40.051541057724968, 40],
+  ] as const)('%j', (params, power, es, mdes, lcl, ucl, df, pw, root, mrss) => {
+    const m = mdesFor('mod212', params, { power });
+    expect(rel(m.mdes, mdes)).toBeLessThan(1e-9);
+    expect(rel(m.conf_low, lcl)).toBeLessThan(1e-8);
+    expect(rel(m.conf_high, ucl)).toBeLessThan(1e-9);
+    expect(m.df).toBe(df);
+    // The MDES is a fixed point, es = M SSE(es): the SSE evaluated at the MDES itself is the reported one.
+    expect(rel(designSse('mod212', params, m.mdes), m.sse)).toBeLessThan(1e-12);
+    expect(rel(m.mdes / designSse('mod212', params, m.mdes), m.multiplier)).toBeLessThan(1e-12);
+    expect(rel(powerFor('mod212', params, es).power, pw)).toBeLessThan(1e-9);
+    const { J: _J, ...rest } = params;
+    const r = solveSize('mod212', rest, es, { power });
+    expect(rel(r.exact, root)).toBeLessThan(1e-8);
+    expect(r.value).toBe(Math.ceil(root));
+    // PowerUpR's mrss stops its halving iteration at a step below 0.1 and rounds, so it is within 1 of the root.
+    expect(Math.abs(r.exact - mrss)).toBeLessThan(1);
+  });
+  it('the SSE depends on the effect only with a random treatment effect', () => {
+    const rand = { rho2: 0.247, omega2t: 0.148, r21: 0.493, n: 20, J: 20 };
+    // (omega2t - es^2) / J + (1 - rho2)(1 - r21) / (P(1 - P) J n), written out
+    expect(rel(designSse('mod212', rand, 0.2), Math.sqrt((0.148 - 0.04) / 20 + (0.753 * 0.507) / (0.25 * 400)))).toBeLessThan(1e-14);
+    expect(designSse('mod212', rand, 0.3)).toBeLessThan(designSse('mod212', rand, 0.2));
+    const fixed = { ...rand, omega2t: 0 };
+    expect(designSse('mod212', fixed, 0.3)).toBe(designSse('mod212', fixed, 0.2));
+    expect(() => designSse('mod212', rand)).toThrow(UsageError);
+  });
+  it('refuses an effect that would explain more than omega2t', () => {
+    const a = { rho2: 0.247, omega2t: 0.148, r21: 0.493, n: 20, J: 20 };
+    expect(() => powerFor('mod212', a, 0.4)).toThrow('design mod212: an effect of 0.4 would explain 0.16');
+    expect(() => solveSize('mod212', { rho2: 0.247, omega2t: 0.148, r21: 0.493, n: 20 }, 0.4)).toThrow(UsageError);
+    // binary moderator: es^2 q(1 - q) = 0.16 * 0.25 = 0.04 < 0.148 is allowed
+    expect(powerFor('mod212', { ...a, q: 0.5 }, 0.4).power).toBeGreaterThan(0);
+    // a tiny omega2t with few blocks: the MDES would exceed sqrt(omega2t)
+    expect(() => mdesFor('mod212', { ...a, omega2t: 0.01 })).toThrow('design mod212: no MDES with these sizes');
+    expect(() => mdesFor('mod212', { rho2: 0.247, r21: 0.493, n: 20, J: 20 })).toThrow('--omega2t is required for design mod212');
+    expect(() => mdesFor('mod212', { rho2: 0.247, omega2t: 0.148, n: 20, J: 2 })).toThrow('df = J - 2 (random treatment effect) or J (n - 1) - 3 = 0');
   });
 });
 

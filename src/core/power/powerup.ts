@@ -20,8 +20,18 @@
  *   treatment-by-moderator interaction; `q` is the share in a binary moderator's group (leave it out
  *   for a continuous moderator). The moderator's effect is random across level-2 (level-3) units
  *   when its variance omegam2 (omegam3, or omega2tm for mod211) is above 0 and r2m2 (r2m3) below
- *   1, which gives the smaller df of each design, as in PowerUpR. mod212 (whose SSE depends on the
- *   effect) is not included.
+ *   1, which gives the smaller df of each design, as in PowerUpR.
+ * - mod212 (PowerUpR `mdes.mod212`, `power.mod212`, `mrss.mod212`): individuals randomised within
+ *   level-2 blocks, with a level-2 (block-level) moderator of the treatment effect. omega2t is the
+ *   variance of the treatment effect across blocks (in units of the outcome variance). The moderator
+ *   explains es^2 Var(M) of it (Var(M) = 1 for a standardised continuous moderator, q(1 - q) for a
+ *   binary one), so with a random effect (omega2t > 0) the squared SSE is
+ *   (omega2t - es^2 Var(M)) / (Var(M) J) + (1 - rho2)(1 - r21) / (P(1 - P) Var(M) J n): it depends on
+ *   the effect. The MDES solves es = M SSE(es); squaring gives es^2 (1 + M^2 / J) =
+ *   M^2 (omega2t / (Var(M) J) + (1 - rho2)(1 - r21) / (P(1 - P) Var(M) J n)), a closed form (no
+ *   iteration), as PowerUpR's mdes.mod212. An effect whose share es^2 Var(M) exceeds omega2t is
+ *   impossible (negative residual variance) and is refused; so is an MDES beyond that bound. With omega2t = 0 the effect is non-random and the SSE does not
+ *   depend on es. df: J - 2 (random) or J (n - 1) - 3.
  * - Partially nested designs (PowerUpR `mdes.ira_pn`, `bira2_pn`, `cra2_pn`, `bcra3r2_pn`; Lohr,
  *   Schochet & Sanders 2014): the treatment is delivered in groups of `icSize` in the treatment arm
  *   only (intraclass correlation `rhoIc` within those groups); `rho2Trt`/`rho3Trt` are the ICCs of the
@@ -32,7 +42,7 @@
 import { UsageError } from '../errors.js';
 import { pnt, qt } from '../stats/distributions.js';
 
-export const DESIGNS = ['ira', 'bira2', 'bira2f1', 'cra2', 'cra3', 'bcra3r2', 'bcra3f2', 'bira2c1', 'bira3', 'bira4', 'cra4', 'bcra4f3', 'bcra4r2', 'bcra4r3', 'mod211', 'mod221', 'mod222', 'mod331', 'mod332', 'mod333', 'ira_pn', 'bira2_pn', 'cra2_pn', 'bcra3r2_pn'] as const;
+export const DESIGNS = ['ira', 'bira2', 'bira2f1', 'cra2', 'cra3', 'bcra3r2', 'bcra3f2', 'bira2c1', 'bira3', 'bira4', 'cra4', 'bcra4f3', 'bcra4r2', 'bcra4r3', 'mod211', 'mod212', 'mod221', 'mod222', 'mod331', 'mod332', 'mod333', 'ira_pn', 'bira2_pn', 'cra2_pn', 'bcra3r2_pn'] as const;
 export type Design = (typeof DESIGNS)[number];
 
 /** The size each design solves for with `--solve n`. */
@@ -54,6 +64,7 @@ export const FREE_SIZE: Record<Design, SizeName> = {
   bcra4r2: 'L',
   bcra4r3: 'L',
   mod211: 'J',
+  mod212: 'J',
   mod221: 'J',
   mod222: 'J',
   mod331: 'K',
@@ -92,6 +103,8 @@ export interface DesignParams {
   g4?: number;
   /** Moderator designs: variance of the moderator's effect across level-2 units (mod211). */
   omega2tm?: number;
+  /** mod212: variance of the treatment effect across level-2 blocks (0: non-random). */
+  omega2t?: number;
   /** Moderator designs: moderator effect heterogeneity at levels 2 and 3. */
   omegam2?: number;
   omegam3?: number;
@@ -131,6 +144,7 @@ const USES: Record<Design, { sizes: SizeName[]; required: Array<keyof DesignPara
   bcra4r2: { sizes: ['n', 'J', 'K', 'L'], required: ['rho2', 'rho3', 'rho4', 'omega3', 'omega4'], optional: ['r21', 'r22', 'r2t3', 'r2t4', 'g4'] },
   bcra4r3: { sizes: ['n', 'J', 'K', 'L'], required: ['rho2', 'rho3', 'rho4', 'omega4'], optional: ['r21', 'r22', 'r23', 'r2t4', 'g4'] },
   mod211: { sizes: ['n', 'J'], required: ['rho2', 'omega2tm'], optional: ['r21', 'q'] },
+  mod212: { sizes: ['n', 'J'], required: ['rho2', 'omega2t'], optional: ['r21', 'q'] },
   mod221: { sizes: ['n', 'J'], required: ['rho2', 'omegam2'], optional: ['r21', 'r2m2', 'g1', 'q'] },
   mod222: { sizes: ['n', 'J'], required: ['rho2'], optional: ['r21', 'r22', 'g2', 'q'] },
   mod331: { sizes: ['n', 'J', 'K'], required: ['rho2', 'rho3'], optional: ['omegam2', 'omegam3', 'r21', 'r2m2', 'r2m3', 'g1', 'q'] },
@@ -216,7 +230,7 @@ export function validateParams(design: Design, params: DesignParams, except?: Si
     if (v !== undefined && !(v >= 0 && v <= 1)) throw new UsageError(`${opt(k)} must be in [0, 1], got ${v}`);
   }
   if (params.q !== undefined && !(params.q > 0 && params.q < 1)) throw new UsageError(`--q (share in the moderator's group) must be strictly between 0 and 1, got ${params.q}`);
-  for (const k of ['omega2', 'omega3', 'omega4', 'omega2tm', 'omegam2', 'omegam3'] as const) {
+  for (const k of ['omega2', 'omega3', 'omega4', 'omega2t', 'omega2tm', 'omegam2', 'omegam3'] as const) {
     const v = params[k];
     if (v !== undefined && !(v >= 0 && Number.isFinite(v))) throw new UsageError(`${opt(k)} must be >= 0, got ${v}`);
   }
@@ -257,6 +271,8 @@ export function designDf(design: Design, params: DesignParams): number {
       return K - g3 - 1;
     case 'mod211':
       return (params.omega2tm ?? 0) === 0 ? J * (n - 1) - 4 : J - 1;
+    case 'mod212':
+      return (params.omega2t ?? 0) === 0 ? J * (n - 1) - 3 : J - 2;
     case 'mod221':
       return (params.omegam2 ?? 0) === 0 || (params.r2m2 ?? 0) === 1 ? n * J - J - g1 - 2 : J - g1 - 2;
     case 'mod222':
@@ -314,6 +330,7 @@ const DF_RULE: Record<Design, string> = {
   bcra4r2: 'L - g4 - 1',
   bcra4r3: 'L - g4 - 1',
   mod211: 'J - 1 (random moderator effect) or J (n - 1) - 4',
+  mod212: 'J - 2 (random treatment effect) or J (n - 1) - 3',
   mod221: 'J - g1 - 2 (random moderator effect) or n J - J - g1 - 2',
   mod222: 'J - g2 - 4',
   mod331: 'K - g1 - 1, J K - K - g1 - 2 or n J K - J K - K - g1 - 2 (by where the moderator effect varies)',
@@ -329,8 +346,12 @@ function requirePositiveDf(design: Design, df: number): void {
   if (!(df > 0)) throw new UsageError(`sizes too small for design ${design}: df = ${DF_RULE[design]} = ${df}, must be > 0`);
 }
 
-/** Standard error of the standardised impact estimate, SSE (PowerUpR's SSE per design). */
-export function designSse(design: Design, params: DesignParams): number {
+/**
+ * Standard error of the standardised impact estimate, SSE (PowerUpR's SSE per design).
+ * `es` is needed only by mod212 with a random treatment effect (omega2t > 0), whose SSE depends on it.
+ * @throws UsageError when mod212 needs `es` and it is missing, or when es^2 Var(M) exceeds omega2t
+ */
+export function designSse(design: Design, params: DesignParams, es?: number): number {
   const n = params.n ?? NaN;
   const J = params.J ?? NaN;
   const K = params.K ?? NaN;
@@ -383,6 +404,17 @@ export function designSse(design: Design, params: DesignParams): number {
     case 'mod211':
       v = (params.omega2tm ?? 0) / J + ((1 - rho2) * (1 - r21)) / (pq * qq * J * n);
       break;
+    case 'mod212': {
+      const omega2t = params.omega2t ?? 0;
+      const within = ((1 - rho2) * (1 - r21)) / (pq * qq * J * n);
+      if (omega2t === 0) {
+        v = within;
+        break;
+      }
+      if (es === undefined) throw new UsageError('design mod212 with --omega2t above 0: the standard error depends on the effect size; give --es');
+      v = mod212Residual(omega2t, es, qq) / (qq * J) + within;
+      break;
+    }
     case 'mod221':
       v = (rho2 * omegam2 * (1 - r2m2)) / (pq * J) + ((1 - rho2) * (1 - r21)) / (pq * qq * J * n);
       break;
@@ -452,6 +484,22 @@ export function designSse(design: Design, params: DesignParams): number {
   return Math.sqrt(v);
 }
 
+/**
+ * mod212: the treatment-effect variance across blocks that the moderator leaves unexplained,
+ * omega2t - es^2 Var(M).
+ * @throws UsageError when it is negative (the moderator cannot explain more than omega2t)
+ */
+function mod212Residual(omega2t: number, es: number, varM: number): number {
+  const resid = omega2t - es * es * varM;
+  if (resid < 0) {
+    throw new UsageError(
+      `design mod212: an effect of ${es} would explain ${es * es * varM} of the treatment-effect variance across blocks, more than --omega2t ${omega2t}; ` +
+        'raise --omega2t or lower --es',
+    );
+  }
+  return resid;
+}
+
 export interface Multiplier {
   multiplier: number;
   /** Critical value t(1 - alpha/2, df) (one-tailed t(1 - alpha, df)). */
@@ -488,10 +536,34 @@ export function mdesFor(design: Design, params: DesignParams, options: TestOptio
   const power = options.power ?? 0.8;
   const df = designDf(design, params);
   requirePositiveDf(design, df);
-  const sse = designSse(design, params);
   const m = mdesMultiplier(df, power, options);
+  const sse = design === 'mod212' ? mod212MdesSse(params, m.multiplier) : designSse(design, params);
   const mdes = m.multiplier * sse;
   return { mdes, conf_low: mdes * (1 - m.t1 / m.multiplier), conf_high: mdes * (1 + m.t1 / m.multiplier), df, multiplier: m.multiplier, sse };
+}
+
+/**
+ * mod212: SSE at the MDES. With a random effect, es = M SSE(es) has the closed-form solution
+ * SSE^2 = (omega2t / (Var(M) J) + (1 - rho2)(1 - r21) / (P(1 - P) Var(M) J n)) / (1 + M^2 / J)
+ * (as PowerUpR's mdes.mod212); refused when that MDES would explain more than omega2t.
+ */
+function mod212MdesSse(params: DesignParams, multiplier: number): number {
+  const omega2t = params.omega2t ?? 0;
+  if (omega2t === 0) return designSse('mod212', params);
+  const J = params.J ?? NaN;
+  const n = params.n ?? NaN;
+  const P = params.p ?? 0.5;
+  const varM = params.q !== undefined ? params.q * (1 - params.q) : 1;
+  const total = omega2t / (varM * J) + ((1 - (params.rho2 ?? 0)) * (1 - (params.r21 ?? 0))) / (P * (1 - P) * varM * J * n);
+  const sse = Math.sqrt(total / (1 + (multiplier * multiplier) / J));
+  const mdes = multiplier * sse;
+  if (mdes * mdes * varM > omega2t) {
+    // es - M SSE(es) increases with es, and is still negative at the largest effect omega2t allows.
+    throw new UsageError(
+      `design mod212: no MDES with these sizes: the effect that reaches the target power (${mdes}) would explain ${mdes * mdes * varM} of the treatment-effect variance across blocks, more than --omega2t ${omega2t}; raise --J or --n, or --omega2t`,
+    );
+  }
+  return sse;
 }
 
 /** Power of the t test at noncentrality ncp with df degrees of freedom (two-tailed: both tails). */
@@ -519,7 +591,7 @@ export function powerFor(design: Design, params: DesignParams, es: number, optio
   if (!(es > 0) || !Number.isFinite(es)) throw new UsageError(`--es must be a positive number, got ${es}`);
   const df = designDf(design, params);
   requirePositiveDf(design, df);
-  const sse = designSse(design, params);
+  const sse = designSse(design, params, es);
   const ncp = es / sse;
   return { power: tTestPower(ncp, df, options), df, sse, ncp };
 }
@@ -557,6 +629,8 @@ function minimumSize(design: Design, params: DesignParams): number {
       return g3 + 1;
     case 'mod211':
       return (params.omega2tm ?? 0) === 0 ? 4 / (n - 1) : 1;
+    case 'mod212':
+      return (params.omega2t ?? 0) === 0 ? 3 / (n - 1) : 2;
     case 'mod221':
       return (params.omegam2 ?? 0) === 0 || (params.r2m2 ?? 0) === 1 ? (g1 + 2) / (n - 1) : g1 + 2;
     case 'mod222':
@@ -616,7 +690,7 @@ export function solveSize(design: Design, params: DesignParams, es: number, opti
   const target = options.power ?? 0.8;
   const powerAt = (s: number): number => {
     const q = { ...params, [size]: s };
-    return tTestPower(es / designSse(design, q), designDf(design, q), options);
+    return tTestPower(es / designSse(design, q, es), designDf(design, q), options);
   };
   const lo0 = minimumSize(design, params);
   let lo = lo0;
