@@ -145,6 +145,16 @@ describe('disclosure: flow counts always shown; small outcome counts and what re
     expect([rep.headline.estimate, rep.headline.per_100, rep.headline.rate_treatment, rep.headline.rate_control]).toEqual([null, null, null, null]);
     expect(rep.effects.filter((e: { outcome: string; estimate: number | null }) => e.outcome === 'reoffended' && e.estimate !== null)).toEqual([]);
     expect(rep.key_conclusions.join(' ')).toMatch(/not shown: it would reveal a count of fewer than 5 people/);
+    // Recompute the hidden count (3 of 30) from every number the report publishes: none gives it away.
+    const reveals = [3, 0.1, 10, 0.9, 90, 27, -0.3, -30, 0.3, 30 / 3, 1 / 3, 3 / 12, 0.25, 1 - 0.1];
+    const published: number[] = [];
+    const walk = (v: unknown, path: string): void => {
+      if (typeof v === 'number' && !/consort|allocated|analysed|randomised|n_treatment|n_control|^\.stage|security|cost|mdes|pending|lost|received|clusters|version|threshold|attrition|cells/.test(path)) published.push(v);
+      else if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${path}[${i}]`));
+      else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, `${path}.${k}`);
+    };
+    walk({ arms: rep.arms, rates: rep.rates, headline: rep.headline, effects: rep.effects, km: rep.km, subgroups: rep.subgroups }, '');
+    for (const r of reveals) expect(published.some((x) => Math.abs(x - r) < 1e-9), `a published number equals ${r}`).toBe(false);
     const md = join(dir, 'small.md');
     await runReport({ concept: 'custom', stage: 'efficacy', cases, format: 'md', out: md, commandLine: 'test' });
     const text = readFileSync(md, 'utf8');
@@ -240,4 +250,20 @@ describe('prototype words and devices are data and paths like any other (issue 1
     );
     await expect(runReport({ concept: 'pcp', stage: 'pilot', cases: 'fixtures/pcp/cases.csv', trial: 'fixtures', format: 'md', out: join(dir, 'z.md') })).rejects.toThrow(new UsageError('--trial: cannot read fixtures: it is a directory, not a file'));
   });
+});
+
+describe('numeric options have stated ranges (issue 17: these used to hang)', () => {
+  it('power --es 1e-8, --n 1e308 and randomise --block-sizes 1e9 are usage errors within seconds', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const run = (args: string[]) => spawnSync(process.execPath, ['bin/pilot-eval', ...args], { encoding: 'utf8', timeout: 20_000 });
+    for (const [args, message] of [
+      [['power', '--design', 'ira', '--solve', 'n', '--es', '1e-8'], /--es must be/],
+      [['power', '--design', 'ira', '--solve', 'mdes', '--n', '1e308'], /--n must be/],
+      [['randomise', 'fixtures/pcp/cases.csv', '--method', 'permuted-block', '--block', 'stratum', '--block-sizes', '1000000000', '--seed', '83920471', '--out', join(dir, 'alloc.csv')], /--block-sizes must be whole numbers from 1 to 10000/],
+    ] as const) {
+      const r = run([...args]);
+      expect(r.status, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+  }, 60_000);
 });

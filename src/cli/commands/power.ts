@@ -18,22 +18,23 @@ export interface RawPowerOptions {
   [key: string]: string | boolean | undefined;
 }
 
-// [option, min, max, exclusive]
+// [option, min, max, exclusive]: every numeric option has a stated range (an effect size of 1e-8 or
+// n = 1e308 would otherwise send the size searches looking for ever).
 const NUMERIC: Array<[keyof PowerOptions, number, number, boolean]> = [
-  ['es', 0, Infinity, true], ['power', 0, 1, true], ['alpha', 0, 1, true], ['p', 0, 1, true],
-  ['n', 0, Infinity, true], ['J', 0, Infinity, true], ['K', 0, Infinity, true], ['L', 0, Infinity, true],
+  ['es', 0.001, 20, false], ['power', 0, 1, true], ['alpha', 0, 1, true], ['p', 0, 1, true],
+  ['n', 0, 1e9, true], ['J', 0, 1e7, true], ['K', 0, 1e7, true], ['L', 0, 1e7, true],
   ['rho2', 0, 1, false], ['rho3', 0, 1, false], ['rho4', 0, 1, false],
-  ['omega2', 0, Infinity, false], ['omega3', 0, Infinity, false], ['omega4', 0, Infinity, false],
+  ['omega2', 0, 1000, false], ['omega3', 0, 1000, false], ['omega4', 0, 1000, false],
   ['r21', 0, 1, false], ['r22', 0, 1, false], ['r23', 0, 1, false], ['r24', 0, 1, false],
   ['r2t2', 0, 1, false], ['r2t3', 0, 1, false], ['r2t4', 0, 1, false],
-  ['omega2t', 0, Infinity, false], ['omega2tm', 0, Infinity, false], ['omegam2', 0, Infinity, false], ['omegam3', 0, Infinity, false], ['r2m2', 0, 1, false], ['r2m3', 0, 1, false], ['q', 0, 1, true],
-  ['rhoIc', 0, 1, false], ['icSize', 1, Infinity, false], ['rho2Trt', 0, 1, false], ['rho3Trt', 0, 1, false], ['ratioTcVar', 0, Infinity, true],
+  ['omega2t', 0, 1000, false], ['omega2tm', 0, 1000, false], ['omegam2', 0, 1000, false], ['omegam3', 0, 1000, false], ['r2m2', 0, 1, false], ['r2m3', 0, 1, false], ['q', 0, 1, true],
+  ['rhoIc', 0, 1, false], ['icSize', 1, 1e6, false], ['rho2Trt', 0, 1, false], ['rho3Trt', 0, 1, false], ['ratioTcVar', 0, 1000, true],
   ['attrition', 0, 1, false], ['compliance', 0, 1, false],
-  ['p1', 0, 1, true], ['p2', 0, 1, true], ['ratio', 0, Infinity, true],
-  ['icc', 0, 1, false], ['clusterSize', 1, Infinity, false], ['clusterCv', 0, Infinity, false], ['cvBetween', 0, Infinity, false],
-  ['hr', 0, Infinity, true], ['eventProb', 0, 1, false], ['median0', 0, Infinity, true], ['accrual', 0, Infinity, false], ['followUp', 0, Infinity, true],
-  ['rate0', 0, Infinity, true], ['rr', 0, Infinity, true], ['dispersion', 0, Infinity, false], ['exposure', 0, Infinity, true],
-  ['recruitPerMonth', 0, Infinity, true],
+  ['p1', 0, 1, true], ['p2', 0, 1, true], ['ratio', 0, 1000, true],
+  ['icc', 0, 1, false], ['clusterSize', 1, 1e7, false], ['clusterCv', 0, 10, false], ['cvBetween', 0, 10, false],
+  ['hr', 0, 100, true], ['eventProb', 0, 1, false], ['median0', 0, 1e5, true], ['accrual', 0, 1e5, false], ['followUp', 0, 1e5, true],
+  ['rate0', 0, 1000, true], ['rr', 0, 1000, true], ['dispersion', 0, 1000, false], ['exposure', 0, 1e5, true],
+  ['recruitPerMonth', 0, 1e7, true],
 ];
 const INTEGER: Array<[keyof PowerOptions, number]> = [['g1', 0], ['g2', 0], ['g3', 0], ['g4', 0], ['teams', 1], ['extractLagDays', 0], ['followUpDays', 0], ['waitingDays', 0]];
 const OUTCOMES = ['standardised', 'binary', 'survival', 'count'] as const;

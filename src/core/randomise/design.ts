@@ -34,10 +34,13 @@ export interface DeclaredDesign {
 const USES_BLOCK: Method[] = ['block', 'block-cluster', 'permuted-block'];
 const USES_CLUSTER: Method[] = ['cluster', 'block-cluster'];
 
+/** The largest permuted block: a block is drawn whole, so a huge one would hang and mean nothing. */
+export const MAX_BLOCK_SIZE = 10_000;
+
 function parseSizes(text: string): number[] {
   return text.split(',').map((s) => {
     const t = s.trim();
-    if (!/^\d+$/.test(t) || Number(t) < 1) throw new UsageError(`--block-sizes must be positive whole numbers separated by commas (e.g. 2,4), got ${JSON.stringify(text)}`);
+    if (!/^\d+$/.test(t) || Number(t) < 1 || Number(t) > MAX_BLOCK_SIZE) throw new UsageError(`--block-sizes must be whole numbers from 1 to ${MAX_BLOCK_SIZE} separated by commas (e.g. 2,4), got ${JSON.stringify(text)}`);
     return Number(t);
   });
 }

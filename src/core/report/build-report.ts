@@ -443,11 +443,12 @@ function applySuppression(m: ReportModel, suppress: boolean): void {
   const hiddenOutcome = (prefix: string, list: AnalyseArm[]) => list.some((_, i) => res.suppressed.has(`${prefix}[${i}].reoffenders`) || res.suppressed.has(`${prefix}[${i}].~non_reoffenders`));
   const blank = (e: EffectRow) => Object.assign(e, { estimate: null, std_error: null, conf_low: null, conf_high: null, statistic: null, p_value: null, method: `${e.method} [suppressed: it would reveal a count under 5]` });
   if (hiddenOutcome('arms', m.arms)) {
-    m.arms.forEach((a) => Object.assign(a, { binary_rate: null }));
+    // The re-offence count and mean re-offences per person give a lone re-offender away as surely as the rate.
+    m.arms.forEach((a) => Object.assign(a, { binary_rate: null, reoffences: null, frequency_per_offender: null }));
     m.rates.forEach((r) => Object.assign(r, { rate: null, conf_low: null, conf_high: null }));
     const h = m.headline;
     Object.assign(h, { estimate: null, std_error: null, conf_low: null, conf_high: null, statistic: null, p_value: null, per_100: null, per_100_conf_low: null, per_100_conf_high: null, rate_treatment: null, rate_control: null, sensitivity: [] });
-    m.effects = m.effects.map((e) => (['reoffended', 'days_to_reoffence'].includes(e.outcome) ? blank({ ...e }) : e));
+    m.effects = m.effects.map((e) => (['reoffended', 'reoffences', 'days_to_reoffence'].includes(e.outcome) ? blank({ ...e }) : e));
     m.km = [];
     derived.push(m.missing_data ? 're-offending rates, effects, Kaplan-Meier estimates and the missing-data analysis' : 're-offending rates, effects and Kaplan-Meier estimates');
     m.missing_data = null;
