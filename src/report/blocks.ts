@@ -125,10 +125,12 @@ function effectRows(effects: EffectRow[]): string[][] {
 }
 
 function forestRows(effects: EffectRow[], ratio: boolean): ForestRow[] {
-  const wanted = ratio ? ['risk_ratio', 'odds_ratio', 'cluster_robust_odds_ratio', 'adjusted_odds_ratio', 'rate_ratio', 'hazard_ratio'] : ['risk_difference', 'cluster_level_risk_difference', 'logit_d', 'cohens_h', 'hedges_g'];
+  const wanted = ratio
+    ? ['risk_ratio', 'odds_ratio', 'cluster_robust_odds_ratio', 'adjusted_odds_ratio', 'glmm_odds_ratio', 'rate_ratio', 'nb_rate_ratio', 'hazard_ratio']
+    : ['primary_risk_difference', 'risk_difference', 'cluster_level_risk_difference', 'logit_d', 'cohens_h', 'hedges_g'];
   const out: ForestRow[] = [];
   for (const m of wanted) {
-    for (const e of effects.filter((x) => x.measure === m && x.arm === undefined)) {
+    for (const e of effects.filter((x) => x.measure === m && x.arm === undefined && x.subgroup === undefined)) {
       if (e.estimate === null || e.conf_low === null || e.conf_high === null) continue;
       if (ratio && !(e.conf_low > 0)) continue;
       out.push({ label: `${outcomeLabel(e.outcome)}: ${measureLabel(m)}`, estimate: e.estimate, conf_low: e.conf_low, conf_high: e.conf_high, ratio });
