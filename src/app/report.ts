@@ -40,23 +40,14 @@ export interface ReportInputs {
   trial?: string;
 }
 
-export interface ReportOptions extends ReportInputs {
-  /** Concept id (1-5), slug, or `custom`. */
-  concept?: string | number;
-  stage?: string;
+/** Options of one report written to a file: the inputs, how the report is built, and where it goes. */
+export interface ReportOptions extends ReportInputs, Omit<BuildReportOptions, 'suppress' | 'commandLine' | 'display'> {
   format: string;
   out: string;
+  /** Small-count suppression (default on). */
   suppress?: boolean;
-  delimiter?: string;
-  /** How cells are read (`--na`, `--date-format`, `--decimal-comma`). */
-  read?: Partial<ReadOptions>;
-  map?: string;
-  asOf?: string;
-  control?: string;
-  treatment?: string;
   /** The command line recorded in the appendix (default: rebuilt from the options). */
   commandLine?: string;
-  onProgress?: (text: string) => void;
 }
 
 export interface ReportResult {
@@ -115,15 +106,19 @@ function resolveStage(text: string | undefined, trial: TrialConfig): Stage {
 }
 
 export interface BuildReportOptions {
+  /** Concept id (1-5), slug, or `custom`. */
   concept?: string | number;
   stage?: string;
   suppress: boolean;
   delimiter?: string;
+  /** How cells are read (`--na`, `--date-format`, `--decimal-comma`). */
   read?: Partial<ReadOptions>;
   map?: string;
+  /** The data extract date (default: the trial file's, else the latest disposal date). */
   asOf?: string;
   control?: string;
   treatment?: string;
+  /** The command line recorded in the appendix. */
   commandLine: string;
   /** How input files are named in the appendix (default: as given). */
   display?: (p: string) => string;
