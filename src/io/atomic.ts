@@ -56,6 +56,8 @@ export class AtomicWriter {
   private fd: number;
   private readonly temp: string;
   private state: 'open' | 'staged' | 'finished' = 'open';
+  private readonly digest = createHash('sha256');
+  private digestHex: string | null = null;
 
   constructor(readonly target: string) {
     const dir = dirname(target);
@@ -79,6 +81,7 @@ export class AtomicWriter {
     let off = 0;
     try {
       while (off < buf.length) off += writeSync(this.fd, buf, off, buf.length - off);
+      this.digest.update(buf);
     } catch (err) {
       // A full disk or quota (ENOSPC, EDQUOT) is the environment, not a bug: say which file.
       throw new UsageError(`cannot write ${this.target}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
@@ -104,6 +107,13 @@ export class AtomicWriter {
       throw new UsageError(`cannot write ${this.target}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
     closeSync(this.fd);
+  }
+
+  /** sha256 (hex) of everything written; the file can take no more writes once this is read. */
+  get sha256(): string {
+    if (this.state === 'open') throw new Error('AtomicWriter: sha256 before stage');
+    this.digestHex ??= this.digest.digest('hex');
+    return this.digestHex;
   }
 
   /** The staged file's path. */
@@ -317,3 +327,38 @@ export function removeStrayTemps(target: string): string[] {
   return removed;
 }
 
+
+/**
+ * Commits files already written through AtomicWriters (large outputs streamed in chunks) as one
+ * unit with a write-ahead record, like `writeFileSetJournalled`: each is staged (fsynced), the
+ * record is written (the commit point), then each is renamed and the record removed. On a failure
+ * before the record, every writer is withdrawn and the old set stays.
+ */
+export function commitWritersJournalled(writers: AtomicWriter[], journal: string, hook?: (step: WriteStep) => void): void {
+  try {
+    writers.forEach((w, i) => {
+      w.stage();
+      hook?.(`staged:${i}`);
+    });
+    const record: Journal = {
+      schema_version: 1,
+      kind: 'pilot-eval write-ahead record',
+      files: writers.map((w) => ({ target: resolve(w.target), staged: resolve(w.stagedPath), sha256: w.sha256 })),
+    };
+    writeFileAtomic(journal, `${JSON.stringify(record, null, 2)}\n`);
+  } catch (err) {
+    for (const w of writers) w.abort();
+    throw err;
+  }
+  hook?.('journal');
+  writers.forEach((w, i) => {
+    try {
+      w.rename(true);
+    } catch (err) {
+      throw new UsageError(`${(err as Error).message}; the write was committed but not finished: run the same command with --recover to finish it`);
+    }
+    hook?.(`renamed:${i}`);
+  });
+  rmSync(journal, { force: true });
+  fsyncDir(dirname(journal));
+}
