@@ -3,6 +3,7 @@
  * CSV line per accepted row, sorts by id and writes canonical files. Every rejected row is listed
  * in rejects.csv with file, physical line, column, value and reason; read = accepted + rejected.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataError, type DataProblem } from '../core/errors.js';
 import { daysFromCivil } from '../core/dates.js';
@@ -433,7 +434,12 @@ async function importLocked(opts: ImportOptions, paths: ReturnType<typeof import
     for (const w of writers) w.abort();
     throw err;
   }
-  commitWritersJournalled(writers, paths.journal, opts.writeHook);
+  // A data file of the old set that this set does not have (no offences this time, or no data
+  // written because of rejects) is removed with the commit, so the folder never holds this run's
+  // cases beside an earlier run's offences.
+  const written = new Set(writers.map((w) => w.target));
+  const stale = [casesOutPath, offencesOutPath].filter((p) => !written.has(p) && existsSync(p));
+  commitWritersJournalled(writers, paths.journal, opts.writeHook, stale);
   if (anyRejected && !opts.allowRejects) {
     const problems: DataProblem[] = rejects.slice(0, 20).map((r) => ({ file: r.file, line: r.line, column: r.column || null, value: r.value || null, reason: r.reason }));
     const err = new DataError(problems, rejects.length);

@@ -104,6 +104,48 @@ describe('a kill at any point of the import write', () => {
     }, 60_000);
   }
 
+  // The new set has no offences.csv (none given): cases.csv, rejects.csv, import.json, then the old
+  // offences.csv is removed.
+  for (const step of ['staged:2', 'journal', 'renamed:0', 'renamed:2', 'removed']) {
+    it(`a new set without offences, killed at ${step}: never new cases beside old offences`, async () => {
+      const d = join(dir, `kill-nooff-${step.replace(':', '-')}`);
+      const out = join(d, 'out');
+      mkdirSync(d, { recursive: true });
+      const cases = join(d, 'in-cases.csv');
+      const offences = join(d, 'in-offences.csv');
+      writeFileSync(cases, casesCsv(30, 'NEW'));
+      expect((await runCli(['import', '--cases', cases, '--out-dir', out])).code).toBe(0);
+      const fresh = snapshot(out);
+      expect(fresh['offences.csv']).toBeNull();
+      writeFileSync(cases, casesCsv(20, 'OLD'));
+      writeFileSync(offences, offencesCsv(20, 'OLD'));
+      expect((await runCli(['import', '--cases', cases, '--offences', offences, '--out-dir', out])).code).toBe(0);
+      const old = snapshot(out);
+      expect(old['offences.csv']).toContain('OLD0003');
+
+      writeFileSync(cases, casesCsv(30, 'NEW'));
+      const k = await killedAt(step, { casesPath: cases, outDir: out });
+      expect(k.signal, k.stderr).toBe('SIGKILL');
+      const rec = await runCli(['import', '--recover', '--out-dir', out]);
+      expect(rec.code, rec.stderr).toBe(0);
+      expect(snapshot(out)).toEqual(step === 'staged:2' ? old : fresh);
+    }, 60_000);
+  }
+
+  it('a rejected import removes the cleaned files of an earlier one (its rejects describe other data)', async () => {
+    const d = join(dir, 'rejected-after-good');
+    const out = join(d, 'out');
+    mkdirSync(d, { recursive: true });
+    const cases = join(d, 'c.csv');
+    writeFileSync(cases, casesCsv(10, 'G'));
+    expect((await runCli(['import', '--cases', cases, '--out-dir', out])).code).toBe(0);
+    writeFileSync(cases, `${casesCsv(10, 'G')}G0001,control,North,2023-02-30\n`);
+    const r = await runCli(['import', '--cases', cases, '--out-dir', out]);
+    expect(r.code).toBe(3);
+    expect(readdirSync(out).sort()).toEqual(['import.json', 'rejects.csv']);
+    expect(JSON.parse(readFileSync(join(out, 'import.json'), 'utf8')).outputs).toEqual([join(out, 'rejects.csv'), join(out, 'import.json')]);
+  }, 60_000);
+
   it('the next import into the folder finishes an interrupted one first, then writes its own set', async () => {
     const d = join(dir, 'kill-next');
     const out = join(d, 'out');
