@@ -71,7 +71,7 @@ function mix(x) {
   x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
   return (x ^ (x >>> 16)) >>> 0;
 }
-const mutantSeed = (runSeed, i) => mix(mix(runSeed) ^ Math.imul(i + 1, 0x27d4eb2d));
+export const mutantSeed = (runSeed, i) => mix(mix(runSeed) ^ Math.imul(i + 1, 0x27d4eb2d));
 
 /** mulberry32 generator. */
 function rng(seed) {
@@ -100,7 +100,7 @@ const GOOD = {
   trial: join(ROOT, 'fixtures/pcp/trial.yaml'),
 };
 
-function corpus() {
+export function corpus() {
   const files = [...Object.values(GOOD), join(ROOT, 'fixtures/rossi/cases.csv'), join(ROOT, 'fixtures/rossi/offences.csv'), join(ROOT, 'fixtures/rossi/trial.yaml')];
   const hostile = join(ROOT, 'fixtures/bad/hostile');
   for (const f of readdirSync(hostile).sort()) files.push(join(hostile, f));
