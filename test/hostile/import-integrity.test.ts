@@ -146,6 +146,19 @@ describe('a kill at any point of the import write', () => {
     expect(JSON.parse(readFileSync(join(out, 'import.json'), 'utf8')).outputs).toEqual([join(out, 'rejects.csv'), join(out, 'import.json')]);
   }, 60_000);
 
+  it('a forged write-ahead record naming a file outside the folder to remove is refused (exit 4), nothing removed', async () => {
+    const d = join(dir, 'forged');
+    const out = join(d, 'out');
+    mkdirSync(out, { recursive: true });
+    const victim = join(d, 'precious.csv');
+    writeFileSync(victim, 'keep me\n');
+    writeFileSync(join(out, 'import.json.journal'), JSON.stringify({ schema_version: 1, kind: 'pilot-eval write-ahead record', files: [], remove: [victim] }));
+    const r = await runCli(['import', '--recover', '--out-dir', out]);
+    expect(r.code, r.stderr).toBe(4);
+    expect(r.stderr).toContain('outside its own folder');
+    expect(readFileSync(victim, 'utf8')).toBe('keep me\n');
+  }, 30_000);
+
   it('the next import into the folder finishes an interrupted one first, then writes its own set', async () => {
     const d = join(dir, 'kill-next');
     const out = join(d, 'out');
