@@ -202,20 +202,7 @@ function isoToDay(iso: string): number {
  * first 20 rejects when rows were rejected without `allowRejects`.
  */
 export async function importData(opts: ImportOptions): Promise<ImportResult> {
-  // One writer per output folder at a time; an earlier run killed mid-write is finished first,
-  // so the folder always holds one import's complete set.
   const paths = importOutputPaths(opts.outDir);
-  const locks = await acquireLocks([paths.json], { waitMs: opts.lockWaitMs, what: `import output folder ${opts.outDir}` });
-  try {
-    await opts.lockedHook?.();
-    finishInterrupted(paths);
-    return await importLocked(opts, paths);
-  } finally {
-    for (const l of locks) l.release();
-  }
-}
-
-async function importLocked(opts: ImportOptions, paths: ReturnType<typeof importOutputPaths>): Promise<ImportResult> {
   const read = readOptions(opts.read);
   const delimiter = opts.delimiter ?? read.delimiter;
   const ctx = { ogrsPercent: Boolean(opts.ogrsPercent), dateFormat: read.dateFormat, normalise: normaliserFor(read) };
@@ -424,31 +411,39 @@ async function importLocked(opts: ImportOptions, paths: ReturnType<typeof import
     pseudonymised: Boolean(pseud),
   };
 
-  // The four files are one set: all are staged, then a write-ahead record commits them, so a
-  // kill at any point leaves the old set or (finished by the next run or --recover) the new one.
-  const writers: AtomicWriter[] = [];
+  // One writer per output folder at a time (taken for the write only: reading needs no lock); an
+  // earlier run killed mid-write is finished first. The files are one set: all are staged, then a
+  // write-ahead record commits them, so a kill at any point leaves the old set or (finished by the
+  // next run or --recover) the new one.
+  const locks = await acquireLocks([paths.json], { waitMs: opts.lockWaitMs, what: `import output folder ${opts.outDir}` });
   try {
-    if (writeData) {
-      const order = caseOrder(staged);
-      writers.push(writeLines(casesOutPath, caseOut.names, staged.texts, order));
-      if (opts.offencesPath !== undefined) {
-        const position = new Int32Array(staged.ids.length);
-        order.forEach((ci, p) => (position[ci] = p));
-        writers.push(writeLines(offencesOutPath, offNames, offStaged.texts, offenceOrder(offStaged, position, order.length)));
+    await opts.lockedHook?.();
+    finishInterrupted(paths);
+    const writers: AtomicWriter[] = [];
+    try {
+      if (writeData) {
+        const order = caseOrder(staged);
+        writers.push(writeLines(casesOutPath, caseOut.names, staged.texts, order));
+        if (opts.offencesPath !== undefined) {
+          const position = new Int32Array(staged.ids.length);
+          order.forEach((ci, p) => (position[ci] = p));
+          writers.push(writeLines(offencesOutPath, offNames, offStaged.texts, offenceOrder(offStaged, position, order.length)));
+        }
       }
+      writers.push(writeText(rejectsPath, toCsv(['file', 'line', 'column', 'value', 'reason'], rejects.map((r) => [r.file, r.line, r.column, r.value, r.reason]))));
+      writers.push(writeText(jsonPath, `${JSON.stringify({ schema_version: 1, ...result }, null, 2)}\n`));
+    } catch (err) {
+      for (const w of writers) w.abort();
+      throw err;
     }
-    writers.push(writeText(rejectsPath, toCsv(['file', 'line', 'column', 'value', 'reason'], rejects.map((r) => [r.file, r.line, r.column, r.value, r.reason]))));
-    writers.push(writeText(jsonPath, `${JSON.stringify({ schema_version: 1, ...result }, null, 2)}\n`));
-  } catch (err) {
-    for (const w of writers) w.abort();
-    throw err;
+    // New cases without offences this time: an earlier import's offences.csv is removed with the
+    // commit, so the folder never holds this run's cases beside another run's offences. (A run
+    // that writes no data because of rejects leaves the earlier data files as they were.)
+    const stale = writeData && opts.offencesPath === undefined && existsSync(offencesOutPath) ? [offencesOutPath] : [];
+    commitWritersJournalled(writers, paths.journal, opts.writeHook, stale);
+  } finally {
+    for (const l of locks) l.release();
   }
-  // A data file of the old set that this set does not have (no offences this time, or no data
-  // written because of rejects) is removed with the commit, so the folder never holds this run's
-  // cases beside an earlier run's offences.
-  const written = new Set(writers.map((w) => w.target));
-  const stale = [casesOutPath, offencesOutPath].filter((p) => !written.has(p) && existsSync(p));
-  commitWritersJournalled(writers, paths.journal, opts.writeHook, stale);
   if (anyRejected && !opts.allowRejects) {
     const problems: DataProblem[] = rejects.slice(0, 20).map((r) => ({ file: r.file, line: r.line, column: r.column || null, value: r.value || null, reason: r.reason }));
     const err = new DataError(problems, rejects.length);

@@ -132,17 +132,19 @@ describe('a kill at any point of the import write', () => {
     }, 60_000);
   }
 
-  it('a rejected import removes the cleaned files of an earlier one (its rejects describe other data)', async () => {
+  it('a rejected import leaves the data files of an earlier one as they were (only rejects.csv and import.json change)', async () => {
     const d = join(dir, 'rejected-after-good');
     const out = join(d, 'out');
     mkdirSync(d, { recursive: true });
     const cases = join(d, 'c.csv');
     writeFileSync(cases, casesCsv(10, 'G'));
     expect((await runCli(['import', '--cases', cases, '--out-dir', out])).code).toBe(0);
-    writeFileSync(cases, `${casesCsv(10, 'G')}G0001,control,North,2023-02-30\n`);
+    const before = readFileSync(join(out, 'cases.csv'), 'utf8');
+    writeFileSync(cases, `${casesCsv(10, 'G')}G0011,control,North,2023-02-30\n`);
     const r = await runCli(['import', '--cases', cases, '--out-dir', out]);
     expect(r.code).toBe(3);
-    expect(readdirSync(out).sort()).toEqual(['import.json', 'rejects.csv']);
+    expect(readFileSync(join(out, 'cases.csv'), 'utf8')).toBe(before);
+    expect(readdirSync(out).sort()).toEqual(['cases.csv', 'import.json', 'rejects.csv']);
     expect(JSON.parse(readFileSync(join(out, 'import.json'), 'utf8')).outputs).toEqual([join(out, 'rejects.csv'), join(out, 'import.json')]);
   }, 60_000);
 

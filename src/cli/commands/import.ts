@@ -122,8 +122,8 @@ Refused for the whole file, even with --allow-rejects: a date column with a mont
 such as 10/25/2019 (pass --date-format mdy if the file is month-first), and arm labels that differ
 only in letter case (Yes and yes would be two arms: write them the same way).
 The output files are written as one set: a crash leaves the previous set or the new one (an
-interrupted write is finished by the next import into the folder, or by --recover); a cases.csv or
-offences.csv of an earlier import that this one does not write is removed with it. With
+interrupted write is finished by the next import into the folder, or by --recover); an import
+without --offences removes an earlier import's offences.csv with it. With
 --pseudonymise, rejects.csv and import.json name the line and the id's pseudonym, never the raw id.`,
     )
     .action(async (opts: ImportCliOptions) => {
