@@ -4,6 +4,10 @@
  * - mutant 707711260 (good-cases.csv + 100,000 extra header columns): import ran for 52 s (a
  *   column search per output column, quadratic in the columns), reoffending and report grew to
  *   4.7 GB (a 64 KB string-pool table per column, made before any cell was read).
+ * - mutant 689171893 (cases-control-chars.csv + a 5 MB run of x inside an ogrs3 cell): match ran
+ *   past 30 s: one non-number made ogrs3 a factor with a level per distinct score (825 people, ~800
+ *   parameters in the propensity model). Now the stray cell is named (exit 3), and a text factor
+ *   of more than 100 levels is refused.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -74,4 +78,35 @@ describe('fuzz mutant 707711260: a header of 100,000 columns', () => {
     expect(Date.now() - t0).toBeLessThan(25_000);
     if (f.mb !== null) expect(f.mb).toBeLessThan(900);
   }, 120_000);
+});
+
+describe('fuzz mutant 689171893: one stray cell in a numeric covariate', () => {
+  it('match names the cell (exit 3) within seconds instead of fitting a factor of ~800 levels', async () => {
+    const lines = readFileSync(join(ROOT, 'fixtures/pcp/cases.csv'), 'utf8').trim().split('\n');
+    const header = lines[0]!.split(',');
+    const treated = lines.filter((l, i) => i === 0 || l.includes(',treatment,')).map((l) => l.replace(/^P/, 'T'));
+    const ogrs = header.indexOf('ogrs3');
+    expect(ogrs).toBeGreaterThan(0);
+    // Line 6 of the treated file: ogrs3 becomes 0.xxxx... (the score column is the 9th, after a quoted site).
+    treated[5] = treated[5]!.replace(/,(0\.\d+),(\d+),(\d{4}-\d\d-\d\d)/, `,0.${'x'.repeat(100_000)},$2,$3`);
+    expect(treated[5]!.length).toBeGreaterThan(100_000);
+    const t = join(dir, 'treated-stray.csv');
+    writeFileSync(t, `${treated.join('\n')}\n`);
+    const r = await runCli(['match', '--treated', t, '--pool', join(ROOT, 'fixtures/pcp/cases.csv'), '--covariates', 'age,ogrs3', '--out', join(dir, 'm.csv')], { timeoutMs: 60_000 });
+    expect(r.code, r.stderr.slice(0, 500)).toBe(3);
+    expect(r.stderr).toContain(`${t}:6: column ogrs3`);
+    expect(r.stderr).toContain('not a number');
+    expect(r.stderr.length).toBeLessThan(5_000);
+    expect(r.ms).toBeLessThan(20_000);
+  }, 90_000);
+
+  it('a text covariate of more than 100 levels is refused with exit 3 naming the column', async () => {
+    const cases = readFileSync(join(ROOT, 'fixtures/pcp/cases.csv'), 'utf8').trim().split('\n');
+    const treated = cases.filter((l, i) => i === 0 || l.includes(',treatment,')).map((l) => l.replace(/^P/, 'T'));
+    const t = join(dir, 'treated-levels.csv');
+    writeFileSync(t, `${treated.join('\n')}\n`);
+    const r = await runCli(['match', '--treated', t, '--pool', join(ROOT, 'fixtures/pcp/cases.csv'), '--covariates', 'age,id', '--out', join(dir, 'm2.csv')], { timeoutMs: 60_000 });
+    expect(r.code, r.stderr.slice(0, 500)).toBe(3);
+    expect(r.stderr).toMatch(/column id.*distinct text values/);
+  }, 90_000);
 });
