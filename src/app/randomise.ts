@@ -6,7 +6,7 @@
  * read-append-write, and the set is written with a write-ahead record so a crash at any point
  * leaves a set that verifies.
  */
-import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { DataError, IntegrityError, UsageError } from '../core/errors.js';
 import { allocateBatch, smallBlocks, summarise, type AllocationSummary } from '../core/randomise/allocate.js';
@@ -51,6 +51,9 @@ import { loadColumnMap, mapFor, type ColumnMap } from '../io/column-map.js';
 import { parseDelimiter } from '../io/csv-reader.js';
 import { neutraliseCell, toCsv, toCsvRows } from '../io/csv-writer.js';
 import { acquireLocks } from '../io/lock.js';
+import { checkDistinctFiles } from '../io/distinct-files.js';
+
+export { checkDistinctFiles };
 
 export interface RandomiseOptions extends DesignOptions {
   /** Cases CSV path, or `-` for stdin. */
@@ -132,39 +135,6 @@ async function loadInput(path: string, delimiter: string, map: ColumnMap, declar
     return { cases, sha256 };
   } finally {
     spool?.cleanup();
-  }
-}
-
-/** One name per file: the real path when it exists (symbolic links followed), else the absolute path. */
-function fileIdentity(path: string): string {
-  const abs = resolve(path);
-  try {
-    const st = statSync(abs);
-    return `inode:${st.dev}:${st.ino}`;
-  } catch {
-    try {
-      return `path:${join(realpathSync(dirname(abs)), abs.slice(dirname(abs).length + 1))}`;
-    } catch {
-      return `path:${abs}`;
-    }
-  }
-}
-
-/**
- * Refuses outputs that name an input or each other (exit 2): writing them would overwrite raw
- * data or one output with another. Files are compared as the file system sees them, so `./a.csv`,
- * an absolute path and a link to the same file are the same file.
- */
-export function checkDistinctFiles(inputs: Array<{ option: string; path: string | undefined }>, outputs: Array<{ option: string; path: string | undefined }>): void {
-  const seen = new Map<string, string>();
-  for (const i of inputs) if (i.path !== undefined && i.path !== '-') seen.set(fileIdentity(i.path), `${i.option} ${i.path} (an input)`);
-  const outSeen = new Map<string, string>();
-  for (const o of outputs) {
-    if (o.path === undefined) continue;
-    const id = fileIdentity(o.path);
-    const clash = seen.get(id) ?? outSeen.get(id);
-    if (clash) throw new UsageError(`${o.option} ${o.path} is the same file as ${clash}: refusing to overwrite it; give a different file`);
-    outSeen.set(id, `${o.option} ${o.path}`);
   }
 }
 

@@ -17,6 +17,7 @@ import type { PersonOutcome, ReportInput, TrialConfig } from '../core/report/typ
 import { CLUSTER_METHODS } from '../core/plan/analysis-plan.js';
 import { writeFilesAtomic } from '../io/atomic.js';
 import { assertReadableFile, sha256Input } from '../io/outcomes-input.js';
+import { checkDistinctFiles } from '../io/distinct-files.js';
 import { loadCosts, loadProcess, loadThemes, reportCasesFromTable } from '../io/report-inputs.js';
 import { defaultTrialConfig, loadTrialFile } from '../io/trial-file.js';
 import { renderHtml } from '../report/render-html.js';
@@ -250,6 +251,18 @@ export async function runReport(o: ReportOptions): Promise<ReportResult> {
   if (!o.out) throw new UsageError('--out <file> is required');
   const stdinCount = [o.cases, o.offences, o.process, o.costs, o.themes].filter((p) => p === '-').length;
   if (stdinCount > 1) throw new UsageError('only one input can be read from stdin (-)');
+  checkDistinctFiles(
+    [
+      { option: '--cases', path: o.cases },
+      { option: '--offences', path: o.offences },
+      { option: '--process', path: o.process },
+      { option: '--costs', path: o.costs },
+      { option: '--themes', path: o.themes },
+      { option: '--trial', path: o.trial },
+      { option: '--map', path: o.map },
+    ],
+    [{ option: '--out', path: o.out }],
+  );
   const model = await buildReportModel(o, { ...o, suppress: o.suppress !== false, commandLine: o.commandLine ?? rebuildCommand(o) });
   writeFilesAtomic([{ path: o.out, content: renderReport(model, format) }]);
   return { concept: model.concept, stage: model.stage, format, output: o.out, model };

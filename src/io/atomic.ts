@@ -56,6 +56,8 @@ export class AtomicWriter {
   private fd: number;
   private readonly temp: string;
   private state: 'open' | 'staged' | 'finished' = 'open';
+  private readonly digest = createHash('sha256');
+  private digestHex: string | null = null;
 
   constructor(readonly target: string) {
     const dir = dirname(target);
@@ -79,6 +81,7 @@ export class AtomicWriter {
     let off = 0;
     try {
       while (off < buf.length) off += writeSync(this.fd, buf, off, buf.length - off);
+      this.digest.update(buf);
     } catch (err) {
       // A full disk or quota (ENOSPC, EDQUOT) is the environment, not a bug: say which file.
       throw new UsageError(`cannot write ${this.target}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
@@ -104,6 +107,13 @@ export class AtomicWriter {
       throw new UsageError(`cannot write ${this.target}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
     closeSync(this.fd);
+  }
+
+  /** sha256 (hex) of everything written; the file can take no more writes once this is read. */
+  get sha256(): string {
+    if (this.state === 'open') throw new Error('AtomicWriter: sha256 before stage');
+    this.digestHex ??= this.digest.digest('hex');
+    return this.digestHex;
   }
 
   /** The staged file's path. */
@@ -200,6 +210,8 @@ interface Journal {
   schema_version: 1;
   kind: 'pilot-eval write-ahead record';
   files: JournalEntry[];
+  /** Files of the old set that the new set does not have: removed after the renames. */
+  remove?: string[];
 }
 
 function sha256Bytes(bytes: string | Uint8Array): string {
@@ -258,6 +270,10 @@ function readJournal(path: string): Journal | null {
     const ok = typeof f.target === 'string' && typeof f.staged === 'string' && dirname(f.staged) === dirname(f.target) && basename(f.staged).startsWith(`.${basename(f.target)}.`) && f.staged.endsWith('.tmp');
     if (!ok) throw new IntegrityError(`write-ahead record ${path} names ${JSON.stringify(f.staged)} for ${JSON.stringify(f.target)}, which is not a staged copy of it`);
   }
+  // A file to remove is always one of the set, so it sits beside the record.
+  if (doc.remove !== undefined && (!Array.isArray(doc.remove) || doc.remove.some((r) => typeof r !== 'string' || dirname(r) !== dirname(resolve(path))))) {
+    throw new IntegrityError(`write-ahead record ${path} lists files to remove outside its own folder`);
+  }
   return doc;
 }
 
@@ -272,7 +288,8 @@ export function pendingFileSet(journal: string): Map<string, string> {
 /**
  * Finishes a committed write whose process died before every rename: renames the staged copies
  * still there (each checked against its recorded sha256) and removes the record. Returns the
- * targets it renamed, or null when there was nothing to finish.
+ * targets it renamed (and the old files it removed, when the record lists some), or null when
+ * there was nothing to finish.
  */
 export function recoverFileSet(journal: string): string[] | null {
   const doc = readJournal(journal);
@@ -289,6 +306,13 @@ export function recoverFileSet(journal: string): string[] | null {
       throw new IntegrityError(`${journal} records a write of ${f.target}, but neither the staged copy nor the target holds it (sha256 ${f.sha256})`);
     }
   }
+  for (const r of doc.remove ?? []) {
+    if (existsSync(r)) {
+      rmSync(r, { force: true });
+      renamed.push(r);
+    }
+  }
+  if (doc.remove?.length) fsyncDir(dirname(journal));
   rmSync(journal, { force: true });
   fsyncDir(dirname(journal));
   return renamed;
@@ -317,3 +341,44 @@ export function removeStrayTemps(target: string): string[] {
   return removed;
 }
 
+
+/**
+ * Commits files already written through AtomicWriters (large outputs streamed in chunks) as one
+ * unit with a write-ahead record, like `writeFileSetJournalled`: each is staged (fsynced), the
+ * record is written (the commit point), then each is renamed and the record removed. On a failure
+ * before the record, every writer is withdrawn and the old set stays.
+ */
+export function commitWritersJournalled(writers: AtomicWriter[], journal: string, hook?: (step: WriteStep) => void, remove: string[] = []): void {
+  try {
+    writers.forEach((w, i) => {
+      w.stage();
+      hook?.(`staged:${i}`);
+    });
+    const record: Journal = {
+      schema_version: 1,
+      kind: 'pilot-eval write-ahead record',
+      files: writers.map((w) => ({ target: resolve(w.target), staged: resolve(w.stagedPath), sha256: w.sha256 })),
+      ...(remove.length ? { remove: remove.map((r) => resolve(r)) } : {}),
+    };
+    writeFileAtomic(journal, `${JSON.stringify(record, null, 2)}\n`);
+  } catch (err) {
+    for (const w of writers) w.abort();
+    throw err;
+  }
+  hook?.('journal');
+  writers.forEach((w, i) => {
+    try {
+      w.rename(true);
+    } catch (err) {
+      throw new UsageError(`${(err as Error).message}; the write was committed but not finished: run the same command with --recover to finish it`);
+    }
+    hook?.(`renamed:${i}`);
+  });
+  if (remove.length) {
+    for (const r of remove) rmSync(r, { force: true });
+    fsyncDir(dirname(journal));
+    hook?.('removed');
+  }
+  rmSync(journal, { force: true });
+  fsyncDir(dirname(journal));
+}

@@ -3,6 +3,7 @@
  * CSV line per accepted row, sorts by id and writes canonical files. Every rejected row is listed
  * in rejects.csv with file, physical line, column, value and reason; read = accepted + rejected.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataError, type DataProblem } from '../core/errors.js';
 import { daysFromCivil } from '../core/dates.js';
@@ -21,7 +22,8 @@ import {
   type RowProblem,
 } from '../core/case-schema.js';
 import { formatCsvLine, toCsv } from './csv-writer.js';
-import { AtomicWriter, writeFilesAtomic } from './atomic.js';
+import { AtomicWriter, commitWritersJournalled, recoverFileSet, removeStrayTemps, type WriteStep } from './atomic.js';
+import { acquireLocks } from './lock.js';
 import { normaliserFor, readOptions, type ReadOptions } from './read-options.js';
 import { MONTH_FIRST_HINT } from '../core/dates.js';
 
@@ -40,6 +42,39 @@ export interface ImportOptions {
   pseudonymise?: (id: string) => string;
   /** Progress callback (rows read so far). */
   onProgress?: (what: string, rows: number) => void;
+  /** How long to wait for another import writing the same folder (ms; default 10 s). */
+  lockWaitMs?: number;
+  /** Called once the output folder's lock is held (tests use it to kill the process there). */
+  lockedHook?: () => void | Promise<void>;
+  /** Called after each step of the output write (`staged:<i>`, `journal`, `renamed:<i>`). */
+  writeHook?: (step: WriteStep) => void;
+}
+
+/** The files `import` writes into its output folder, in write order, and its write-ahead record. */
+export function importOutputPaths(outDir: string): { cases: string; offences: string; rejects: string; json: string; journal: string } {
+  const json = join(outDir, 'import.json');
+  return { cases: join(outDir, 'cases.csv'), offences: join(outDir, 'offences.csv'), rejects: join(outDir, 'rejects.csv'), json, journal: `${json}.journal` };
+}
+
+/**
+ * Finishes an import whose process died during its write (`import --recover --out-dir <dir>`):
+ * with the write-ahead record there, the new set is completed; without it, staged copies are
+ * removed and the old set stays. Idempotent.
+ */
+export async function recoverImport(outDir: string, lockWaitMs?: number): Promise<{ recovered: string[]; removed: string[] }> {
+  const paths = importOutputPaths(outDir);
+  const locks = await acquireLocks([paths.json], { waitMs: lockWaitMs, what: `import output folder ${outDir}` });
+  try {
+    return finishInterrupted(paths);
+  } finally {
+    for (const l of locks) l.release();
+  }
+}
+
+function finishInterrupted(paths: ReturnType<typeof importOutputPaths>): { recovered: string[]; removed: string[] } {
+  const recovered = recoverFileSet(paths.journal) ?? [];
+  const removed = [paths.cases, paths.offences, paths.rejects, paths.json].flatMap((t) => removeStrayTemps(t));
+  return { recovered, removed };
 }
 
 export interface Reject {
@@ -93,11 +128,20 @@ interface StagedOffences {
   texts: string[];
 }
 
+/**
+ * Output columns: the schema's known ones first, in schema order, then the others as read. Linear
+ * in the number of columns (a header of 100,000 columns took minutes with a search per column).
+ */
 function outputColumns(columns: string[], rules: ReadonlyArray<[string, ColumnRule]>): { order: number[]; names: string[] } {
-  const known = rules.map(([name]) => name).filter((n) => columns.includes(n));
-  const others = columns.filter((c) => c !== '' && !rules.some(([n]) => n === c));
+  const at = new Map<string, number>();
+  columns.forEach((c, i) => {
+    if (!at.has(c)) at.set(c, i);
+  });
+  const ruled = new Set(rules.map(([n]) => n));
+  const known = rules.map(([name]) => name).filter((n) => at.has(n));
+  const others = columns.filter((c) => c !== '' && !ruled.has(c));
   const names = [...known, ...others];
-  return { names, order: names.map((n) => columns.indexOf(n)) };
+  return { names, order: names.map((n) => at.get(n)!) };
 }
 
 /** Accepted case indices in output order (by written id), checking first whether they already are. */
@@ -158,6 +202,7 @@ function isoToDay(iso: string): number {
  * first 20 rejects when rows were rejected without `allowRejects`.
  */
 export async function importData(opts: ImportOptions): Promise<ImportResult> {
+  const paths = importOutputPaths(opts.outDir);
   const read = readOptions(opts.read);
   const delimiter = opts.delimiter ?? read.delimiter;
   const ctx = { ogrsPercent: Boolean(opts.ogrsPercent), dateFormat: read.dateFormat, normalise: normaliserFor(read) };
@@ -170,6 +215,9 @@ export async function importData(opts: ImportOptions): Promise<ImportResult> {
     }
   };
   const pseud = opts.pseudonymise;
+  // The output folder of a pseudonymised import is meant to be shared: a reject names the line
+  // and, for the id column, the pseudonym of the id read there, never the raw id.
+  const shown = (column: string | null, value: string | null): string => (pseud && column === 'id' && value ? pseud(value) : (value ?? ''));
   const rejects: Reject[] = [];
   const inputs: Array<{ path: string; sha256: string }> = [];
   const casesFile = opts.casesPath === '-' ? '<stdin>' : opts.casesPath;
@@ -215,7 +263,7 @@ export async function importData(opts: ImportOptions): Promise<ImportResult> {
         }
         const idIdx = caseColumns.indexOf('id');
         const id = values[idIdx] ?? cells[idIdx]?.trim() ?? '';
-        for (const p of problems) rejects.push({ file: casesFile, line, column: p.column ?? '', value: p.value ?? '', reason: p.reason });
+        for (const p of problems) rejects.push({ file: casesFile, line, column: p.column ?? '', value: shown(p.column, p.value), reason: p.reason });
         if (problems.length) noteMonthFirst(casesFile, line, problems);
         else {
           for (const [column, seen] of labels) {
@@ -255,7 +303,7 @@ export async function importData(opts: ImportOptions): Promise<ImportResult> {
       if (!duplicated.has(id) || staged.rejected[i]) return;
       staged.rejected[i] = 1;
       const others = linesOf.get(id)!.filter((l) => l !== staged.lines[i]);
-      rejects.push({ file: casesFile, line: staged.lines[i]!, column: 'id', value: id, reason: `duplicate id: also on line(s) ${others.slice(0, 5).join(', ')}` });
+      rejects.push({ file: casesFile, line: staged.lines[i]!, column: 'id', value: shown('id', id), reason: `duplicate id: also on line(s) ${others.slice(0, 5).join(', ')}` });
     });
   }
   for (let i = 0; i < staged.ids.length; i++) {
@@ -314,7 +362,7 @@ export async function importData(opts: ImportOptions): Promise<ImportResult> {
             }
           }
           if (problems.length) {
-            for (const p of problems) rejects.push({ file: offFile, line, column: p.column ?? '', value: p.value ?? '', reason: p.reason });
+            for (const p of problems) rejects.push({ file: offFile, line, column: p.column ?? '', value: shown(p.column, p.value), reason: p.reason });
             noteMonthFirst(offFile, line, problems);
             offCounts.rejected++;
           } else {
@@ -347,10 +395,10 @@ export async function importData(opts: ImportOptions): Promise<ImportResult> {
 
   // ---- outputs ----
   rejects.sort((a, b) => (a.file === b.file ? a.line - b.line : a.file === casesFile ? -1 : 1));
-  const rejectsPath = join(opts.outDir, 'rejects.csv');
-  const jsonPath = join(opts.outDir, 'import.json');
-  const casesOutPath = join(opts.outDir, 'cases.csv');
-  const offencesOutPath = join(opts.outDir, 'offences.csv');
+  const rejectsPath = paths.rejects;
+  const jsonPath = paths.json;
+  const casesOutPath = paths.cases;
+  const offencesOutPath = paths.offences;
   const anyRejected = caseCounts.rejected + offCounts.rejected > 0;
   const writeData = !anyRejected || Boolean(opts.allowRejects);
   const result: ImportResult = {
@@ -363,19 +411,39 @@ export async function importData(opts: ImportOptions): Promise<ImportResult> {
     pseudonymised: Boolean(pseud),
   };
 
-  if (writeData) {
-    const order = caseOrder(staged);
-    writeLines(casesOutPath, caseOut.names, staged.texts, order);
-    if (opts.offencesPath !== undefined) {
-      const position = new Int32Array(staged.ids.length);
-      order.forEach((ci, p) => (position[ci] = p));
-      writeLines(offencesOutPath, offNames, offStaged.texts, offenceOrder(offStaged, position, order.length));
+  // One writer per output folder at a time (taken for the write only: reading needs no lock); an
+  // earlier run killed mid-write is finished first. The files are one set: all are staged, then a
+  // write-ahead record commits them, so a kill at any point leaves the old set or (finished by the
+  // next run or --recover) the new one.
+  const locks = await acquireLocks([paths.json], { waitMs: opts.lockWaitMs, what: `import output folder ${opts.outDir}` });
+  try {
+    await opts.lockedHook?.();
+    finishInterrupted(paths);
+    const writers: AtomicWriter[] = [];
+    try {
+      if (writeData) {
+        const order = caseOrder(staged);
+        writers.push(writeLines(casesOutPath, caseOut.names, staged.texts, order));
+        if (opts.offencesPath !== undefined) {
+          const position = new Int32Array(staged.ids.length);
+          order.forEach((ci, p) => (position[ci] = p));
+          writers.push(writeLines(offencesOutPath, offNames, offStaged.texts, offenceOrder(offStaged, position, order.length)));
+        }
+      }
+      writers.push(writeText(rejectsPath, toCsv(['file', 'line', 'column', 'value', 'reason'], rejects.map((r) => [r.file, r.line, r.column, r.value, r.reason]))));
+      writers.push(writeText(jsonPath, `${JSON.stringify({ schema_version: 1, ...result }, null, 2)}\n`));
+    } catch (err) {
+      for (const w of writers) w.abort();
+      throw err;
     }
+    // New cases without offences this time: an earlier import's offences.csv is removed with the
+    // commit, so the folder never holds this run's cases beside another run's offences. (A run
+    // that writes no data because of rejects leaves the earlier data files as they were.)
+    const stale = writeData && opts.offencesPath === undefined && existsSync(offencesOutPath) ? [offencesOutPath] : [];
+    commitWritersJournalled(writers, paths.journal, opts.writeHook, stale);
+  } finally {
+    for (const l of locks) l.release();
   }
-  writeFilesAtomic([
-    { path: rejectsPath, content: toCsv(['file', 'line', 'column', 'value', 'reason'], rejects.map((r) => [r.file, r.line, r.column, r.value, r.reason])) },
-    { path: jsonPath, content: `${JSON.stringify({ schema_version: 1, ...result }, null, 2)}\n` },
-  ]);
   if (anyRejected && !opts.allowRejects) {
     const problems: DataProblem[] = rejects.slice(0, 20).map((r) => ({ file: r.file, line: r.line, column: r.column || null, value: r.value || null, reason: r.reason }));
     const err = new DataError(problems, rejects.length);
@@ -385,7 +453,19 @@ export async function importData(opts: ImportOptions): Promise<ImportResult> {
   return result;
 }
 
-function writeLines(path: string, header: string[], texts: string[], order: Int32Array): void {
+function writeText(path: string, text: string): AtomicWriter {
+  const w = new AtomicWriter(path);
+  try {
+    w.write(text);
+  } catch (err) {
+    w.abort();
+    throw err;
+  }
+  return w;
+}
+
+/** Writes the header and the staged lines in `order` to a staged (not yet committed) file. */
+function writeLines(path: string, header: string[], texts: string[], order: Int32Array): AtomicWriter {
   const w = new AtomicWriter(path);
   try {
     w.write(`${formatCsvLine(header)}\n`);
@@ -398,9 +478,9 @@ function writeLines(path: string, header: string[], texts: string[], order: Int3
       }
     }
     w.write(buf);
-    w.commit();
   } catch (err) {
     w.abort();
     throw err;
   }
+  return w;
 }

@@ -18,6 +18,9 @@ export interface MatchingInput {
 }
 
 const MISSING = new Set(['', 'na', 'n/a', 'null', '.']);
+const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+/** Most levels a factor covariate may have (each level is a parameter of the propensity model). */
+const MAX_LEVELS = 100;
 
 /** `read`: how cells are read (a bare delimiter, or the read options: `--na` tokens become empty cells). */
 export async function readMatchingInput(treatedPath: string, poolPath: string, covariateNames: string[], read: string | Partial<ReadOptions>): Promise<MatchingInput> {
@@ -43,9 +46,27 @@ export async function readMatchingInput(treatedPath: string, poolPath: string, c
         problems.add({ ...where(i), column: name, value: c, reason: 'missing value: every covariate of the propensity model needs a value (drop or impute these rows first)' });
       }
     });
-    const numeric = cells.every((c) => /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(c));
-    if (numeric) covariates.push({ name, kind: 'numeric', values: Float64Array.from(cells, Number) });
-    else covariates.push({ name, kind: 'factor', values: cells });
+    const isNumber = (c: string) => NUMBER.test(c);
+    const numbers = cells.reduce((k, c) => k + (isNumber(c) ? 1 : 0), 0);
+    if (numbers === cells.length) {
+      covariates.push({ name, kind: 'numeric', values: Float64Array.from(cells, Number) });
+      continue;
+    }
+    // A number column with a few stray cells would silently become a factor with a level per
+    // distinct number (hundreds of parameters: the model then takes minutes). Name the cells.
+    const present = cells.filter((c) => !MISSING.has(c.toLowerCase())).length;
+    if (numbers >= 0.9 * present) {
+      cells.forEach((c, i) => {
+        if (!isNumber(c) && !MISSING.has(c.toLowerCase())) problems.add({ ...where(i), column: name, value: c, reason: `not a number, though ${numbers} of ${cells.length} ${name} values are: fix the cell (or mark it missing and drop the row)` });
+      });
+      continue;
+    }
+    const levels = new Set(cells).size;
+    if (levels > MAX_LEVELS) {
+      problems.add({ file: `${treated.file} + ${pool.file}`, line: null, column: name, value: null, reason: `has ${levels} distinct text values: as a factor each would be a parameter of the propensity model (at most ${MAX_LEVELS}); group it into fewer levels, or drop it from --covariates` });
+      continue;
+    }
+    covariates.push({ name, kind: 'factor', values: cells });
   }
   problems.throwIfAny();
   const treat = new Uint8Array(treated.n + pool.n);

@@ -11,6 +11,7 @@ import { checkSurvivalOptions } from '../../core/analysis/survival-effects.js';
 import { analyseTrialFiles } from '../../app/analyse.js';
 import { loadTrialFile } from '../../io/trial-file.js';
 import { writeFileAtomic } from '../../io/atomic.js';
+import { checkDistinctFiles } from '../../io/distinct-files.js';
 import { parseReadOptions, withCommon, withReadOptions } from '../command-kit.js';
 import { parseIntOption, parseListOption, parseNumberOption, parseSeed } from '../options.js';
 import { jsonReplacer, printJson, printText, withProgress, warn } from '../output.js';
@@ -59,6 +60,16 @@ export type AnalyseOutput = AnalyseResult & { headline?: Headline };
 
 /** Handler: parses the options and calls the analysis use case. */
 export async function runAnalyse(o: AnalyseCliOptions): Promise<AnalyseOutput> {
+  // Checked before any work: --out must not overwrite an input.
+  checkDistinctFiles(
+    [
+      { option: 'the data file', path: o.data },
+      { option: '--offences', path: o.offences },
+      { option: '--plan', path: o.plan },
+      { option: '--map', path: o.map },
+    ],
+    [{ option: '--out', path: o.out }],
+  );
   const alpha = parseNumberOption('--alpha', o.alpha, 0, 1, true);
   const permutations = parseIntOption('--permutations', o.permutations, 1, 1_000_000);
   const bootstrap = parseIntOption('--bootstrap', o.bootstrap, 10, 1_000_000);

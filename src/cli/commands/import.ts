@@ -3,7 +3,8 @@ import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../../core/errors.js';
 import { loadColumnMap } from '../../io/column-map.js';
-import { importData, type ImportResult } from '../../io/import-data.js';
+import { importData, importOutputPaths, recoverImport, type ImportResult } from '../../io/import-data.js';
+import { checkDistinctFiles } from '../../io/distinct-files.js';
 import { checkInputPath } from '../../io/csv-reader.js';
 import { parseReadOptions, withCommon, withReadOptions, type ReadCliOptions } from '../command-kit.js';
 import { requireOption } from '../options.js';
@@ -20,6 +21,7 @@ export interface ImportCliOptions extends ReadCliOptions {
   pseudonymise?: boolean;
   saltFile?: string;
   json?: boolean;
+  recover?: boolean;
 }
 
 /** Reads a secret salt for keyed pseudonymisation (HMAC-SHA256). */
@@ -53,6 +55,22 @@ export async function runImport(opts: ImportCliOptions): Promise<ImportResult> {
   const read = parseReadOptions(opts);
   if (opts.pseudonymise && !opts.saltFile) throw new UsageError('--pseudonymise needs --salt-file <file> holding a secret key (keep it apart from the data)');
   if (opts.saltFile && !opts.pseudonymise) throw new UsageError('--salt-file is only used with --pseudonymise');
+  // No output may overwrite an input (e.g. --out-dir naming the folder of a cases.csv being read).
+  const out = importOutputPaths(outDir);
+  checkDistinctFiles(
+    [
+      { option: '--cases', path: opts.cases },
+      { option: '--offences', path: opts.offences },
+      { option: '--map', path: opts.map },
+      { option: '--salt-file', path: opts.saltFile },
+    ],
+    [
+      { option: 'the output cases.csv', path: out.cases },
+      { option: 'the output offences.csv', path: out.offences },
+      { option: 'the output rejects.csv', path: out.rejects },
+      { option: 'the output import.json', path: out.json },
+    ],
+  );
   const maps = opts.map ? loadColumnMap(opts.map) : null;
   const pseud = opts.pseudonymise ? pseudonymiser(loadSalt(opts.saltFile!)) : undefined;
   const spinner = progress('importing');
@@ -88,6 +106,7 @@ export function register(program: Command): void {
     .option('--ogrs-percent', 'OGRS3 scores are percentages (1-100] rather than probabilities; a score of 1 or less is refused as already a probability')
     .option('--pseudonymise', 'replace ids by a keyed hash (HMAC-SHA256) so linked files stay linkable')
     .option('--salt-file <file>', 'the secret key for --pseudonymise')
+    .option('--recover', 'finish (or clear) an import into --out-dir that was interrupted by a crash, and nothing else')
     .addHelpText(
       'after',
       `
@@ -95,14 +114,26 @@ Examples:
   $ pilot-eval import --cases fixtures/pcp/cases.csv --offences fixtures/pcp/offences.csv --out-dir clean
   $ pilot-eval import --cases site.csv --map columns.yaml --delimiter ';' --out-dir clean --allow-rejects
   $ pilot-eval import --cases cases.csv --offences offences.csv --pseudonymise --salt-file salt.txt --out-dir shared
+  $ pilot-eval import --recover --out-dir clean
 
 Rejected rows make the command exit 3 (data error) and list the first 20 problems; rejects.csv and
 import.json are written either way, the cleaned files only when nothing was rejected or with --allow-rejects.
 Refused for the whole file, even with --allow-rejects: a date column with a month-first (US) date
 such as 10/25/2019 (pass --date-format mdy if the file is month-first), and arm labels that differ
-only in letter case (Yes and yes would be two arms: write them the same way).`,
+only in letter case (Yes and yes would be two arms: write them the same way).
+The output files are written as one set: a crash leaves the previous set or the new one (an
+interrupted write is finished by the next import into the folder, or by --recover); an import
+without --offences removes an earlier import's offences.csv with it. With
+--pseudonymise, rejects.csv and import.json name the line and the id's pseudonym, never the raw id.`,
     )
     .action(async (opts: ImportCliOptions) => {
+      if (opts.recover) {
+        const outDir = requireOption('--out-dir', opts.outDir);
+        if (opts.cases !== undefined || opts.offences !== undefined) throw new UsageError('--recover takes --out-dir <dir> only');
+        const rec = await recoverImport(outDir);
+        if (opts.json) return printJson({ out_dir: outDir, ...rec });
+        return printText(rec.recovered.length ? `finished the interrupted import: ${rec.recovered.join(', ')}` : rec.removed.length ? `removed ${rec.removed.length} staged file(s) of an import that had not committed; the previous set stands` : 'nothing to recover');
+      }
       const r = await runImport(opts);
       if (opts.json) return printJson(r);
       const p = painter({ json: false });

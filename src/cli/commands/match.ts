@@ -13,6 +13,7 @@ import { createRng } from '../../core/random.js';
 import { logisticArmEffect } from '../../core/stats/logistic-regression.js';
 import { parseBinaryCell } from '../../io/fields.js';
 import { writeFilesAtomic } from '../../io/atomic.js';
+import { checkDistinctFiles } from '../../io/distinct-files.js';
 import { toCsv, type Cell } from '../../io/csv-writer.js';
 import { readMatchingInput } from '../../io/matching-input.js';
 import { readTable } from '../../io/table.js';
@@ -108,6 +109,19 @@ export async function runMatch(o: MatchCliOptions): Promise<MatchResultJson> {
   const poolPath = requireOption('--pool', o.pool);
   const out = requireOption('--out', o.out);
   if (out === '-') throw new UsageError('--out must be a file path (the matched file and its .trial.yaml are written beside each other)');
+  const outStem = out.replace(/\.csv$/i, '');
+  checkDistinctFiles(
+    [
+      { option: '--treated', path: o.treated },
+      { option: '--pool', path: o.pool },
+      { option: '--offences', path: o.offences },
+    ],
+    [
+      { option: '--out', path: out },
+      { option: 'the trial file', path: `${outStem}.trial.yaml` },
+      { option: 'the matched offences file', path: o.offences !== undefined ? `${outStem}.offences.csv` : undefined },
+    ],
+  );
   const covariateNames = parseListOption(requireOption('--covariates', o.covariates)) ?? [];
   let caliper: number | null = 0.2;
   if (o.caliper !== undefined) caliper = o.caliper === 'none' ? null : parseNumberOption('--caliper', o.caliper, 0, Infinity, true)!;

@@ -9,6 +9,7 @@ import { formatDate, parseDate } from '../../core/dates.js';
 import { DEFAULT_RULES, type OffenceExclusions, type PersonOutcomes } from '../../core/outcomes/proven-reoffending.js';
 import { groupRows, summariseOutcomes, type GroupSummary } from '../../core/outcomes/summarise-outcomes.js';
 import { AtomicWriter } from '../../io/atomic.js';
+import { checkDistinctFiles } from '../../io/distinct-files.js';
 import { loadColumnMap, normaliseName } from '../../io/column-map.js';
 import { toCsv, toCsvRows, type Cell } from '../../io/csv-writer.js';
 import { assertReadableFile, loadCasesForOutcomes, openOffences, streamOffences, type OutcomeCases } from '../../io/outcomes-input.js';
@@ -82,6 +83,14 @@ export async function runReoffending(options: ReoffendingOptions): Promise<Reoff
 
   assertReadableFile(options.cases, '--cases');
   assertReadableFile(options.offences, '--offences');
+  checkDistinctFiles(
+    [
+      { option: '--cases', path: options.cases },
+      { option: '--offences', path: options.offences },
+      { option: '--map', path: options.map },
+    ],
+    [{ option: '--out', path: options.out }],
+  );
   options.onProgress?.('deriving proven re-offending');
   if (options.cases === '-' && options.offences === '-') throw new UsageError('only one input can be read from stdin (-): give a file path for --cases or --offences');
   // A large offences file is read on a worker thread while this one reads the cases.
