@@ -17,7 +17,7 @@ import { writeFileAtomic } from '../io/atomic.js';
 import { readTable } from '../io/table.js';
 import { loadTrialFile } from '../io/trial-file.js';
 import { runRandomise } from './randomise.js';
-import { runReoffending } from '../cli/commands/reoffending.js';
+import { deriveReoffending } from './reoffending.js';
 import { analyseTrialFiles } from './analyse.js';
 import { recordedCommand, runReport } from './report.js';
 import { simulateToFolder, trialYaml } from './simulate.js';
@@ -95,7 +95,7 @@ async function demoTrial(outDir: string, slug: string, stage: Stage, seed: numbe
 
   onStep?.(`${name}: deriving proven re-offending`);
   const outcomes = join(dataDir, 'outcomes.csv');
-  await runReoffending({ cases, offences, by: ['arm'], out: outcomes });
+  await deriveReoffending({ cases, offences, by: ['arm'], out: outcomes });
 
   onStep?.(`${name}: analysing`);
   const trial = loadTrialFile(trialPath);
