@@ -4,7 +4,7 @@
  */
 import { pchisq } from '../stats/distributions.js';
 import { fisherExactTwoSided } from '../stats/fisher-exact.js';
-import { clean, fin, nullRow, ratioRow, waldRow, zCrit, type EffectRow } from './effect-row.js';
+import { clean, fin, nullRow, per100Row, ratioRow, waldRow, zCrit, type EffectRow } from './effect-row.js';
 
 export interface TwoByTwo {
   /** Treated with the event, treated total. */
@@ -65,19 +65,7 @@ export function binaryEffects(outcome: string, t: TwoByTwo, alpha: number, warni
   const seOr = Math.sqrt(1 / (a + k) + 1 / (b + k) + 1 / (c + k) + 1 / (d + k));
   rows.push(ratioRow(outcome, 'odds_ratio', logOr, seOr, alpha, `Woolf log-scale CI${zeroOR ? '; 0.5 added to every cell (zero cell)' : ''}`));
 
-  rows.push(
-    clean({
-      outcome,
-      measure: 'per_100',
-      estimate: 100 * rd,
-      std_error: 100 * seRd,
-      conf_low: 100 * (rd - z * seRd),
-      conf_high: 100 * (rd + z * seRd),
-      statistic: chi,
-      p_value: pChi,
-      method: 'for every 100 people treated: 100 x risk difference (negative = fewer re-offenders), Wald CI',
-    }),
-  );
+  rows.push(per100Row(outcome, rd, seRd, z, chi, pChi, 'for every 100 people treated: 100 x risk difference (negative = fewer re-offenders), Wald CI'));
 
   rows.push(nntRow(outcome, rd, rd - z * seRd, rd + z * seRd, pChi));
 

@@ -123,3 +123,11 @@ export function clean(row: EffectRow): EffectRow {
     p_value: fin(row.p_value),
   };
 }
+
+/**
+ * The `per_100` row of a risk difference: "for every 100 people", the difference, its SE and its
+ * interval (crit x SE either side) times 100; the test statistic and p are the difference's own.
+ */
+export function per100Row(outcome: string, rd: number, se: number, crit: number, statistic: number | null, pValue: number | null, method: string): EffectRow {
+  return clean({ outcome, measure: 'per_100', estimate: 100 * rd, std_error: 100 * se, conf_low: 100 * (rd - crit * se), conf_high: 100 * (rd + crit * se), statistic, p_value: pValue, method });
+}

@@ -15,7 +15,7 @@ import { fitGlm, type GlmFit } from '../stats/irls.js';
 import { armDesign, type ArmEffect } from '../stats/logistic-regression.js';
 import { vcovCL, vcovHC0 } from '../stats/sandwich.js';
 import { nntRow } from './binary-effects.js';
-import { clean, nullRow, pFromZ, ratioRow, waldRow, zCrit, type EffectRow } from './effect-row.js';
+import { nullRow, per100Row, pFromZ, ratioRow, waldRow, zCrit, type EffectRow } from './effect-row.js';
 
 const LOGIT_D = Math.sqrt(3) / Math.PI;
 
@@ -152,19 +152,7 @@ export function weightedBinaryRows(outcome: string, y: Float64Array, arm: Uint8A
   }
   const stat = rd / seRd;
   const pz = pFromZ(stat);
-  rows.push(
-    clean({
-      outcome,
-      measure: 'per_100',
-      estimate: 100 * rd,
-      std_error: 100 * seRd,
-      conf_low: 100 * (rd - z * seRd),
-      conf_high: 100 * (rd + z * seRd),
-      statistic: stat,
-      p_value: pz,
-      method: `for every 100 people treated: 100 x weighted risk difference, ${how}`,
-    }),
-  );
+  rows.push(per100Row(outcome, rd, seRd, z, stat, pz, `for every 100 people treated: 100 x weighted risk difference, ${how}`));
   rows.push(nntRow(outcome, rd, rd - z * seRd, rd + z * seRd, pz));
   // Cohen's h on the weighted rates; delta method with the sandwich variances of the two rates
   // (control rate = intercept, treated rate = intercept + arm).
