@@ -225,34 +225,16 @@ function sha256Bytes(bytes: string | Uint8Array): string {
 export function writeFileSetJournalled(files: Array<{ path: string; content: string | Uint8Array }>, journal: string, hook?: (step: WriteStep) => void): void {
   const writers: AtomicWriter[] = [];
   try {
-    files.forEach((f, i) => {
+    for (const f of files) {
       const w = new AtomicWriter(f.path);
       writers.push(w);
       w.write(f.content);
-      w.stage();
-      hook?.(`staged:${i}`);
-    });
-    const record: Journal = {
-      schema_version: 1,
-      kind: 'pilot-eval write-ahead record',
-      files: files.map((f, i) => ({ target: resolve(f.path), staged: resolve(writers[i]!.stagedPath), sha256: sha256Bytes(f.content) })),
-    };
-    writeFileAtomic(journal, `${JSON.stringify(record, null, 2)}\n`);
+    }
   } catch (err) {
     for (const w of writers) w.abort();
     throw err;
   }
-  hook?.('journal');
-  writers.forEach((w, i) => {
-    try {
-      w.rename(true);
-    } catch (err) {
-      throw new UsageError(`${(err as Error).message}; the write was committed but not finished: run the same command with --recover to finish it`);
-    }
-    hook?.(`renamed:${i}`);
-  });
-  rmSync(journal, { force: true });
-  fsyncDir(dirname(journal));
+  commitWritersJournalled(writers, journal, hook);
 }
 
 function readJournal(path: string): Journal | null {
