@@ -49,3 +49,13 @@ describe('security rating (METHODS.md "Security rating")', () => {
     expect(() => mdesPadlocks(Number.NaN)).toThrow('MDES must be >= 0');
   });
 });
+
+describe('band values cannot seem to sit in another band', () => {
+  it('prints the digits that separate a value from the limit it is just above', async () => {
+    const { bandValue } = await import('./security-rating.js');
+    expect(bandValue(0.6003, [0.2, 0.3, 0.4, 0.5, 0.6])).toBe('0.6003');
+    expect(bandValue(0.6, [0.2, 0.3, 0.4, 0.5, 0.6])).toBe('0.60');
+    expect(bandValue(0.351156, [0.2, 0.3, 0.4, 0.5, 0.6])).toBe('0.35');
+    expect(bandValue(10.04, [10, 20, 30, 40, 50], 1)).toBe('10.04');
+  });
+});

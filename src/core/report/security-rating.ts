@@ -74,7 +74,7 @@ export function securityRating(input: SecurityInput): SecurityRating {
     reasons.push('MDES: not available (no sample size or outcome to compute it), so 0 padlocks for sensitivity.');
   } else {
     mdesP = mdesPadlocks(input.mdes);
-    reasons.push(`MDES at randomisation: ${input.mdes.toFixed(2)} (logit d) -> ${mdesP} padlock${mdesP === 1 ? '' : 's'} (<= 0.2: 5, <= 0.3: 4, <= 0.4: 3, <= 0.5: 2, <= 0.6: 1).`);
+    reasons.push(`MDES at randomisation: ${bandValue(input.mdes, [0.2, 0.3, 0.4, 0.5, 0.6])} (logit d) -> ${mdesP} padlock${mdesP === 1 ? '' : 's'} (<= 0.2: 5, <= 0.3: 4, <= 0.4: 3, <= 0.5: 2, <= 0.6: 1).`);
   }
   let attrP: number | null = null;
   if (input.attrition === null) {
@@ -82,7 +82,7 @@ export function securityRating(input: SecurityInput): SecurityRating {
     reasons.push('Attrition: not known (no outcome data), so 0 padlocks for attrition.');
   } else {
     attrP = attritionPadlocks(input.attrition);
-    reasons.push(`Attrition: ${(100 * input.attrition).toFixed(1)}% of randomised people not analysed -> ${attrP} padlock${attrP === 1 ? '' : 's'} (<= 10%: 5, <= 20%: 4, <= 30%: 3, <= 40%: 2, <= 50%: 1).`);
+    reasons.push(`Attrition: ${bandValue(100 * input.attrition, [10, 20, 30, 40, 50], 1)}% of randomised people whose outcome was due not analysed -> ${attrP} padlock${attrP === 1 ? '' : 's'} (<= 10%: 5, <= 20%: 4, <= 30%: 3, <= 40%: 2, <= 50%: 1).`);
   }
   const initial = Math.min(designP, mdesP, attrP);
   const limiting = [designP === initial ? 'design' : null, mdesP === initial ? 'MDES' : null, attrP === initial ? 'attrition' : null].filter(Boolean);
@@ -122,4 +122,16 @@ export function securityRating(input: SecurityInput): SecurityRating {
     drops,
     reasons,
   };
+}
+
+/**
+ * A value printed beside band limits with the decimals it needs not to seem to sit in another band:
+ * 0.6003 is "0.6003", not "0.60" beside "<= 0.6: 1 padlock" when it earned 0.
+ */
+export function bandValue(x: number, limits: readonly number[], minDp = 2): string {
+  for (let dp = minDp; dp < minDp + 6; dp++) {
+    const t = x.toFixed(dp);
+    if (!limits.some((l) => Number(t) === l && x !== l)) return t;
+  }
+  return String(x);
 }
