@@ -108,7 +108,7 @@ function formatHint(format: DateFormat): string {
  * (`2019-10-08 00:00:00`, `08/10/2019 00:00`, as spreadsheets export dates) is accepted; any other
  * time is refused, since a date column holds dates. A value that can only be month-first has
  * `monthFirst: true`, so callers can refuse the whole column rather than half-read it.
- * @example parseDate('29/02/2024') // { ok: true, day: 19782 }
+ * @example parseDate('29/02/2024') // => { ok: true, day: 19782 } // days since 1970-01-01
  */
 export function parseDate(text: string, format: DateFormat = 'auto'): DateParse {
   // The usual cell, a valid ISO date, is read from its characters (no trim, no regular expression).

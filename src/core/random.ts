@@ -86,7 +86,7 @@ function rotl(x: number, k: number): number {
 
 /**
  * Creates a generator from an integer seed (any safe integer; negative seeds allowed).
- * @example createRng(42).next() // same value on every machine
+ * @example createRng(42).next() // => 0.6606157208001621 // the same value on every machine
  */
 export function createRng(seed: number): Rng {
   if (!Number.isSafeInteger(seed)) throw new RangeError(`seed must be a safe integer, got ${seed}`);

@@ -16,7 +16,7 @@ export interface BalanceRow {
 
 /**
  * @param include rows to use (1) or not (0), e.g. the analysed sample; missing values (NaN) are skipped.
- * @example balanceRow('age', age, arm, include).smd
+ * @example balanceRow('age', Float64Array.of(30, 40, 40, 60), Uint8Array.of(0, 0, 1, 1), Uint8Array.of(1, 1, 1, 1)).smd // => 1.3416408 // (50 - 35) / sqrt((var(c(40, 60)) + var(c(30, 40))) / 2)
  */
 export function balanceRow(name: string, values: Float64Array, arm: Uint8Array, include: Uint8Array): BalanceRow {
   const t: number[] = [];

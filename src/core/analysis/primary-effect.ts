@@ -63,7 +63,9 @@ export interface PrimaryEffect {
  * The risk difference of the primary analysis (see the module header).
  * @throws RangeError on mismatched lengths, a non-0/1 arm, only one arm, alpha outside (0, 1), a
  *   covariate that is constant or collinear (rank deficiency), too few rows or fewer than 2 clusters
- * @example primaryRiskDifference({ outcome: 'reoffended', y, treated, covariates: [], alpha: 0.05 }).row.estimate
+ * @example
+ * const r = primaryRiskDifference({ outcome: 'reoffended', y: [1, 1, 0, 1, 0, 0, 1, 0], treated: [0, 0, 0, 0, 1, 1, 1, 1], covariates: [], alpha: 0.05 });
+ * [r.row.estimate, r.row.std_error, r.df] // => [-0.5, 0.35355339, 6] // estimatr::lm_robust(y ~ arm, se_type = "HC2")
  */
 export function primaryRiskDifference(input: PrimaryEffectInput): PrimaryEffect {
   const { outcome, y, treated, covariates, alpha } = input;

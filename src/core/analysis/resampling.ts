@@ -74,7 +74,9 @@ export interface PermutationResult {
 
 /**
  * Two-sided permutation p-value (count of |stat| >= |observed| + 1) / (N + 1).
- * @example permutationTest('difference', units, 999, createRng(1)).p_value
+ * @example
+ * const units = buildUnits([1, 1, 0, 1, 0, 0, 1, 0], [0, 0, 0, 0, 1, 1, 1, 1], null, 8, null);
+ * permutationTest('difference', units, 999, createRng(1)).p_value // => 0.484 // the exact permutation p is 34/70 = 0.486
  */
 export function permutationTest(kind: ResampleStatistic, units: ResampleUnits, replicates: number, rng: Rng): PermutationResult {
   const observed = statOf(kind, units, units.arm);

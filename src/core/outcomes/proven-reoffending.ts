@@ -77,7 +77,7 @@ function checkRules(rules: OutcomeRules): void {
  * @example
  * const acc = new OutcomeAccumulator(Int32Array.of(19000), DEFAULT_RULES, false);
  * acc.add(0, 19010, 19040, DisposalClass.Proving, NaN);
- * acc.finish(19600).reoffences[0] // 1
+ * acc.finish(19600).reoffences[0] // => 1
  */
 export class OutcomeAccumulator {
   private readonly reoffences: Int32Array;
@@ -236,9 +236,9 @@ export interface DeriveOptions extends Partial<OutcomeRules> {
  * Derives per-person proven re-offending outcomes in memory (for analyse, report and power code).
  * @throws RangeError when as_of cannot be defaulted (no offences) or a person index is out of range.
  * @example
- * deriveOutcomes({ startDay: Int32Array.of(0) },
- *   { person: Int32Array.of(0), offenceDay: Int32Array.of(365), disposalDay: Int32Array.of(548),
- *     disposal: Uint8Array.of(DisposalClass.Proving), severity: null }).reoffended[0] // 1
+ * const offences = { person: Int32Array.of(0), offenceDay: Int32Array.of(365), disposalDay: Int32Array.of(548),
+ *   disposal: Uint8Array.of(DisposalClass.Proving), severity: null };
+ * deriveOutcomes({ startDay: Int32Array.of(0) }, offences).reoffended[0] // => 1
  */
 export function deriveOutcomes(
   cases: { startDay: Int32Array },

@@ -86,7 +86,7 @@ function compareKeys(a: string[], b: string[]): number {
 /**
  * Median of a numeric sample; an even count gives the mean of the middle two (R `median`).
  * Sorts `values` in place. Returns null for an empty sample.
- * @example median(Int32Array.of(30, 10, 20, 40)) // 25
+ * @example median(Int32Array.of(30, 10, 20, 40)) // => 25
  */
 export function median(values: Int32Array | Float64Array): number | null {
   const n = values.length;
@@ -100,7 +100,7 @@ export function median(values: Int32Array | Float64Array): number | null {
  * Kaplan-Meier cumulative incidence 1 - S(day): S is the product over event times t <= day of
  * (1 - d_t / n_t), with everyone whose time is >= t at risk at t (R `survfit`: censored at t are at
  * risk at t). Returns null for an empty sample.
- * @example kmCumulativeIncidence([2, 3, 3, 5], [1, 0, 1, 1], 4) // 1 - (3/4)(2/3) = 0.5
+ * @example kmCumulativeIncidence([2, 3, 3, 5], [1, 0, 1, 1], 4) // => 0.5 // 1 - (3/4)(2/3)
  */
 export function kmCumulativeIncidence(times: ArrayLike<number>, events: ArrayLike<number>, day: number): number | null {
   if (events.length !== times.length) throw new RangeError('kmCumulativeIncidence: times and events differ in length');

@@ -26,7 +26,7 @@ export function binaryPValue(k: number, n: number, p0: number, test: PbrTest): n
 /**
  * The largest number of re-offenders that is still a significant reduction at level alpha, or
  * null when even 0 re-offenders would not be (a very small cohort).
- * @example criticalReoffenders(100, 0.35, 0.05, 'exact') // 26: pbinom(26, 100, .35) = 0.0351 <= .05 < pbinom(27, 100, .35) = 0.0558
+ * @example criticalReoffenders(100, 0.35, 0.05, 'exact') // => 26 // pbinom(26, 100, .35) = 0.0351 <= .05 < pbinom(27, 100, .35) = 0.0558
  */
 export function criticalReoffenders(n: number, p0: number, alpha: number, test: PbrTest): number | null {
   if (binaryPValue(0, n, p0, test) > alpha) return null;

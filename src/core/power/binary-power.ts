@@ -41,7 +41,7 @@ export function checkRate(name: string, p: number): void {
 
 /**
  * Cohen's h = 2 asin(sqrt(p1)) - 2 asin(sqrt(p2)) (R `pwr::ES.h(p1, p2)`).
- * @example cohensH(0.65, 0.45) // 0.4048862
+ * @example cohensH(0.65, 0.45) // => 0.4048601 // pwr::ES.h(.65, .45)
  */
 export function cohensH(p1: number, p2: number): number {
   return 2 * Math.asin(Math.sqrt(p1)) - 2 * Math.asin(Math.sqrt(p2));
@@ -68,7 +68,7 @@ function uncorrectedN(ncc: number, r: number, d: number): number {
 /**
  * Power for control-arm size n1 (effective, i.e. already divided by any design effect) and
  * treated size r n1.
- * @example binaryPower(0.5, 0.75, 76.65) // 0.9 (power.prop.test)
+ * @example binaryPower(0.5, 0.75, 76.65) // => 0.8997842 // power.prop.test(n = 76.65, p1 = .5, p2 = .75)$power
  */
 export function binaryPower(p1: number, p2: number, n1: number, options: BinaryTestOptions = {}): number {
   checkRate('--p1', p1);
@@ -88,7 +88,7 @@ export function binaryPower(p1: number, p2: number, n1: number, options: BinaryT
 /**
  * Exact (real) control-arm size n1 for the target power, before any design effect.
  * @throws UsageError if p1 = p2 or a rate is outside (0, 1)
- * @example binarySampleSize(0.5, 0.75, 0.9) // 76.65 (power.prop.test(p1 = .5, p2 = .75, power = .9))
+ * @example binarySampleSize(0.5, 0.75, 0.9) // => 76.707 // power.prop.test(p1 = .5, p2 = .75, power = .9)$n = 76.70693
  */
 export function binarySampleSize(p1: number, p2: number, power: number, options: BinaryTestOptions = {}): number {
   checkRate('--p1', p1);
@@ -138,7 +138,7 @@ export function logitD(p1: number, p2: number): number {
  * The smallest detectable treated rate for control rate p1 and control-arm size n1 (people, before
  * the design effect), with the target power. `direction` 'lower' (default: a reduction in
  * re-offending) searches p2 < p1, 'higher' p2 > p1.
- * @example binaryDetectable({ p1: 0.35, n1: 500, designEffect: 1.648 }).logit_d // MDES at randomisation
+ * @example binaryDetectable({ p1: 0.35, n1: 500, designEffect: 1.648 }).logit_d // => 0.2757616 // the MDES on the logit-d scale
  */
 export function binaryDetectable(args: BinaryTestOptions & { p1: number; n1: number; power?: number; designEffect?: number; direction?: 'lower' | 'higher' }): BinaryDetectable {
   const { p1, n1 } = args;

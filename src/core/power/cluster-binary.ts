@@ -37,7 +37,7 @@ function critical(alpha: number, twoTailed: boolean, df: number): number {
 
 /**
  * Power with J control clusters (r J treated), t on J (1 + r) - 2 df.
- * @example clusterBinaryPower({ p1: 0.4, p2: 0.25, m: 50, icc: 0.05 }, 8) // 0.6330 (cpa.binary)
+ * @example clusterBinaryPower({ p1: 0.4, p2: 0.25, m: 50, icc: 0.05 }, 8) // => 0.6325975 // clusterPower::cpa.binary(nclusters = 8, nsubjects = 50, p1 = .4, p2 = .25, ICC = .05)
  */
 export function clusterBinaryPower(d: ClusterBinaryDesign, J: number): number {
   checkRate('--p1', d.p1);
@@ -85,7 +85,7 @@ export interface ClusterCountResult {
 /**
  * Clusters per arm for the target power (the smallest integer reaching it; cpa.binary returns the
  * real root, which we also give).
- * @example clusterBinaryClusters({ p1: 0.4, p2: 0.25, m: 50, icc: 0.05 }, 0.8).clusters // 12
+ * @example clusterBinaryClusters({ p1: 0.4, p2: 0.25, m: 50, icc: 0.05 }, 0.8).clusters // => 12 // cpa.binary root 11.34, rounded up
  */
 export function clusterBinaryClusters(d: ClusterBinaryDesign, power: number): ClusterCountResult {
   const r = d.ratio ?? 1;

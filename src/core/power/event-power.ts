@@ -37,7 +37,7 @@ function checkPower(power: number): void {
 /**
  * Schoenfeld's number of events (real; round up) for hazard ratio hr.
  * @param allocation share randomised to treatment (0.5)
- * @example schoenfeldEvents(0.7, 0.8) // 246.78 -> 247 events
+ * @example schoenfeldEvents(0.7, 0.8) // => 246.787 // 4 (qnorm(.975) + qnorm(.8))^2 / log(.7)^2; 247 events
  */
 export function schoenfeldEvents(hr: number, power: number, o: ZTest & { allocation?: number } = {}): number {
   if (!(hr > 0) || hr === 1 || !Number.isFinite(hr)) throw new UsageError(`--hr must be a positive number other than 1, got ${hr}`);
@@ -125,7 +125,7 @@ function countVariances(d: CountDesign): { v0: number; v1: number; logRr: number
 
 /**
  * Control-arm size (real) for a rate ratio (MKpower::power.nb.test(n = NULL, ...)$n).
- * @example countSampleSize({ rate0: 0.8, rr: 0.85, dispersion: 0.4, exposure: 0.75 }, 0.8)
+ * @example countSampleSize({ rate0: 0.8, rr: 0.85, dispersion: 0.4, exposure: 0.75 }, 0.8) // => 1310.73 // per arm, Zhu & Lakkis approach 3
  */
 export function countSampleSize(d: CountDesign, power: number): number {
   checkPower(power);

@@ -21,7 +21,7 @@ const BARS = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 
 /**
  * One character per point, height proportional to power on [0, 1].
- * @example sparkline([{ size: 10, power: 0 }, { size: 20, power: 1 }]) // '▁█'
+ * @example sparkline([{ size: 10, power: 0 }, { size: 20, power: 1 }]) // => '▁█'
  */
 export function sparkline(points: readonly CurvePoint[]): string {
   return points.map((p) => BARS[Math.min(BARS.length - 1, Math.max(0, Math.round(p.power * (BARS.length - 1))))]).join('');

@@ -529,7 +529,7 @@ export interface MdesResult {
 /**
  * Minimum detectable effect size (PowerUpR `mdes.<design>`).
  * @throws UsageError for missing parameters or sizes giving df <= 0
- * @example mdesFor('ira', { n: 250 }).mdes // 0.3557 (PowerUpR: mdes.ira(n = 250) = 0.356)
+ * @example mdesFor('ira', { n: 250 }).mdes // => 0.3557750 // PowerUpR: mdes.ira(n = 250) = 0.356
  */
 export function mdesFor(design: Design, params: DesignParams, options: TestOptions & { power?: number } = {}): MdesResult {
   validateParams(design, params);
@@ -584,7 +584,7 @@ export interface PowerResult {
 
 /**
  * Power to detect a standardised effect es (PowerUpR `power.<design>`).
- * @example powerFor('ira', { n: 250 }, 0.3556).power // about 0.80
+ * @example powerFor('ira', { n: 250 }, 0.3556).power // => 0.7996585 // PowerUpR::power.ira(es = .3556, n = 250)
  */
 export function powerFor(design: Design, params: DesignParams, es: number, options: TestOptions = {}): PowerResult {
   validateParams(design, params);

@@ -14,7 +14,7 @@ import { constantProbabilityMatrix } from './probabilities.js';
 
 /**
  * Arm counts for n units: floor(n w_i / W) plus the remainder units drawn as described above.
- * @example armCounts(10, [1, 1], rng) // [5, 5]
+ * @example armCounts(10, [1, 1], createRng(1)) // => [5, 5]
  */
 export function armCounts(n: number, weights: readonly number[], rng: Rng): number[] {
   const W = totalWeight(weights);

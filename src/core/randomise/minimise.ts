@@ -21,7 +21,7 @@ export interface MinimiseFactor {
 
 /**
  * Parses `--factors site:2,sex` into names and weights (default weight 1).
- * @example parseFactors('site:2,sex') // [{name:'site',weight:2},{name:'sex',weight:1}]
+ * @example parseFactors('site:2,sex') // => [{ name: 'site', weight: 2 }, { name: 'sex', weight: 1 }]
  */
 export function parseFactors(text: string, option = '--factors'): MinimiseFactor[] {
   const out: MinimiseFactor[] = [];

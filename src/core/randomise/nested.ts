@@ -15,7 +15,7 @@ export interface NestedDesign {
 /**
  * Parses `--nested treatment:told,not_told` (with `--nested-ratio 1:1`).
  * @throws UsageError for an arm not in --arms, fewer than two sub-arms, or a ratio of the wrong length
- * @example parseNested('treatment:told,not_told', ['control','treatment']) // {arm:'treatment', subArms:['told','not_told'], weights:[1,1]}
+ * @example parseNested('treatment:told,not_told', ['control', 'treatment']) // => { arm: 'treatment', subArms: ['told', 'not_told'], weights: [1, 1] }
  */
 export function parseNested(text: string, arms: readonly string[], ratio?: string): NestedDesign {
   const colon = text.indexOf(':');

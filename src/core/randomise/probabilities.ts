@@ -21,8 +21,8 @@ export function constantProbabilityMatrix(n: number, weights: readonly number[])
 /**
  * Joint probabilities of (arm, sub_arm) under a nested second stage inside `nestedArm`:
  * P(arm a) for arms without a second stage; P(arm) x P(sub | arm) for its sub-arms.
- * @example nestedProbabilities(['control','treatment'], [1,1], 'treatment', ['told','not_told'], [1,1])
- * // { control: 0.5, 'treatment/told': 0.25, 'treatment/not_told': 0.25 }
+ * @example
+ * nestedProbabilities(['control', 'treatment'], [1, 1], 'treatment', ['told', 'not_told'], [1, 1]) // => { control: 0.5, 'treatment/told': 0.25, 'treatment/not_told': 0.25 }
  */
 export function nestedProbabilities(
   arms: readonly string[],

@@ -31,7 +31,7 @@ export function totalWeight(weights: readonly number[]): number {
 /**
  * Parses `--arms control,treatment`: at least two distinct, non-empty names.
  * @throws UsageError naming the problem
- * @example parseArms('control,treatment') // ['control', 'treatment']
+ * @example parseArms('control,treatment') // => ['control', 'treatment']
  */
 export function parseArms(text: string, option = '--arms'): string[] {
   const arms = text.split(',').map((s) => s.trim());
@@ -71,7 +71,7 @@ function checkWeights(weights: number[], option: string, text: string): number[]
 /**
  * Parses `--ratio 1:2` (one part per arm; decimals allowed: 1.5:1 = 3:2) into reduced integer weights.
  * @throws UsageError when the number of parts does not match the arms, or a part is not positive
- * @example parseRatio('2:4', 2) // [1, 2]
+ * @example parseRatio('2:4', 2) // => [1, 2]
  */
 export function parseRatio(text: string, nArms: number, option = '--ratio', armsOption = '--arms'): number[] {
   const parts = text.split(':');
@@ -85,7 +85,7 @@ export function parseRatio(text: string, nArms: number, option = '--ratio', arms
  * Parses `--prob`: with two arms one number, the probability of the second (treatment) arm, as
  * randomizr's `prob`; otherwise one probability per arm (randomizr's `prob_each`), summing to 1
  * exactly. Returned as reduced integer weights.
- * @example parseProb('0.3', 2) // [7, 3]
+ * @example parseProb('0.3', 2) // => [7, 3]
  */
 export function parseProb(text: string, nArms: number, option = '--prob'): number[] {
   const parts = text.split(',').map((p) => decimal(p, option));

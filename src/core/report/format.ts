@@ -41,7 +41,7 @@ export function num1(x: number | null): string {
  * Decimal places for an interval (and its estimate) so that the printed numbers cannot contradict
  * the verdict: when the interval excludes `nul` (0 for differences, 1 for ratios), neither limit may
  * print as `nul`. Starts at `dp` and adds digits as needed (at most 4 more).
- * @example digitsFor(-0.1712, -0.0004, 2) // 4: "-0.1712 to -0.0004", not "-0.17 to 0.00"
+ * @example digitsFor(-0.1712, -0.0004, 2) // => 4 // "-0.1712 to -0.0004", not "-0.17 to 0.00"
  */
 export function digitsFor(lo: number, hi: number, dp: number, nul = 0): number {
   if (!Number.isFinite(lo) || !Number.isFinite(hi) || !(lo > nul || hi < nul)) return dp;

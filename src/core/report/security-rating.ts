@@ -61,7 +61,7 @@ export interface SecurityRating {
 }
 
 /**
- * @example securityRating({design: 'randomised', mdes: 0.25, attrition: 0.12, threats: []}).padlocks // 4
+ * @example securityRating({ design: 'randomised', mdes: 0.25, attrition: 0.12, threats: [] }).padlocks // => 4
  */
 export function securityRating(input: SecurityInput): SecurityRating {
   const designP = DESIGN_PADLOCKS[input.design];

@@ -31,7 +31,7 @@ export function isSmall(n: number): boolean {
  * of its parts instead. Keys with `~` are
  * counts that are not printed but can still be derived (e.g. non-re-offenders = n - re-offenders),
  * so they take part in the relations.
- * @example suppressCells(new Map([['n', 20], ['a', 3], ['b', 17]]), [{total: 'n', parts: ['a', 'b']}]).suppressed // {'a', 'b'}
+ * @example [...suppressCells(new Map([['n', 20], ['a', 3], ['b', 17]]), [{ total: 'n', parts: ['a', 'b'] }]).suppressed].sort() // => ['a', 'b']
  */
 export function suppressCells(cells: Map<string, number>, relations: Relation[], alwaysShown: ReadonlySet<string> = new Set()): SuppressionResult {
   const suppressed = new Set<string>();

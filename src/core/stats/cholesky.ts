@@ -17,7 +17,7 @@ export interface Cholesky {
  * Cholesky factorisation of a symmetric matrix. A pivot below `tol` times its own diagonal entry
  * means that column is (numerically) a combination of the earlier ones: not positive definite, so
  * callers can raise a clear error.
- * @example cholesky([[4, 2], [2, 3]]).lower // [[2, 0], [1, 1.4142135623730951]]
+ * @example cholesky([[4, 2], [2, 3]]).lower // => [[2, 0], [1, 1.4142135623730951]] // t(chol(matrix(c(4, 2, 2, 3), 2)))
  */
 export function cholesky(a: readonly (readonly number[])[], tol = 1e-10): Cholesky {
   const p = a.length;

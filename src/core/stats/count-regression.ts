@@ -112,7 +112,9 @@ export function fitPoissonOffset(X: Float64Array, n: number, p: number, y: Array
  * Negative binomial regression, theta by maximum likelihood, as R `MASS::glm.nb`.
  * @throws RangeError when theta cannot be estimated (no over-dispersion: theta runs to infinity),
  *   SingularDesignError for collinear columns.
- * @example fitNegBin(X, n, 2, days).theta // glm.nb(Days ~ arm, quine)$theta = 1.157
+ * @example
+ * const X = Float64Array.of(1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1); // column-major: intercept, arm
+ * fitNegBin(X, 10, 2, [0, 1, 3, 5, 2, 8, 0, 4, 10, 1]).theta // => 1.602052 // MASS::glm.nb(y ~ arm)$theta
  */
 export function fitNegBin(X: Float64Array, n: number, p: number, y: ArrayLike<number>, options: CountFitOptions = {}): NegBinFit {
   const pw = options.weights;

@@ -133,8 +133,9 @@ interface Layout {
  * @param covariates one or more numeric columns (the first is usually the 0/1 arm)
  * @throws RangeError on malformed input (a bug in the caller); CoxDesignError when there are no
  *   events, or the information matrix is singular (constant or collinear covariates)
- * @example coxRegression([1, 2, 3, 4, 5, 6], [1, 1, 1, 1, 0, 1], [{ name: 'arm', values: [0, 1, 0, 1, 0, 1] }])
- *   .coefficients[0].hazardRatio // 0.760371752457079 (R coxph)
+ * @example
+ * const fit = coxRegression([1, 2, 3, 4, 5, 6], [1, 1, 1, 1, 0, 1], [{ name: 'arm', values: [0, 1, 0, 1, 0, 1] }]);
+ * fit.coefficients[0].hazardRatio // => 0.760371752457079 // exp(coef(coxph(Surv(time, status) ~ arm)))
  */
 export function coxRegression(
   time: ArrayLike<number>,

@@ -56,7 +56,7 @@ function stirlingRemainder(x: number): number {
  * log |Gamma(x)|. Stirling's series with 7 correction terms for x >= 10, the recurrence
  * Gamma(x) = Gamma(x + k) / (x (x+1) ... (x+k-1)) below, reflection for negative x.
  * Returns Infinity at the poles (0, -1, -2, ...), as R does.
- * @example lgamma(0.5) // 0.5723649429247001 (log sqrt(pi))
+ * @example lgamma(0.5) // => 0.57236494292470 // log(sqrt(pi)) = 0.5723649429247001
  */
 export function lgamma(x: number): number {
   requireNotNaN('x', x, 'lgamma');
@@ -103,7 +103,7 @@ export function lbeta(a: number, b: number): number {
 /**
  * log of the binomial coefficient C(n, k) for real n >= k >= 0 (lgamma form, as R's lchoose for
  * non-negative arguments).
- * @example lchoose(10, 3) // log(120)
+ * @example lchoose(10, 3) // => 4.787491742782046 // log(120)
  */
 export function lchoose(n: number, k: number): number {
   requireFinite('n', n, 'lchoose');
@@ -224,7 +224,7 @@ function normalCentral(x: number): number {
 /**
  * Standard normal distribution function Phi(x) (or its upper tail).
  * @throws RangeError if x is NaN
- * @example pnorm(1.959963984540054) // 0.975
+ * @example pnorm(1.959963984540054) // => 0.975
  */
 export function pnorm(x: number, lowerTail = true): number {
   requireNotNaN('x', x, 'pnorm');
@@ -252,7 +252,7 @@ function lowerHalf(p: number, lowerTail: boolean): { pl: number; sign: number } 
 /**
  * Standard normal quantile.
  * @throws RangeError if p is outside [0, 1]
- * @example qnorm(0.975) // 1.959963984540054
+ * @example qnorm(0.975) // => 1.959963984540054
  */
 export function qnorm(p: number, lowerTail = true): number {
   requireProbability(p, 'qnorm');
@@ -317,7 +317,7 @@ function incompleteGamma(a: number, x: number): { lower: number; upper: number }
 /**
  * Chi-square distribution function (regularised incomplete gamma P(df/2, x/2)).
  * @throws RangeError if df <= 0
- * @example pchisq(3.841458820694124, 1) // 0.95
+ * @example pchisq(3.841458820694124, 1) // => 0.95
  */
 export function pchisq(x: number, df: number, lowerTail = true): number {
   requireNotNaN('x', x, 'pchisq');
@@ -380,7 +380,7 @@ function incompleteBeta(x: number, y: number, a: number, b: number): { lower: nu
 /**
  * Regularised incomplete beta function I_x(a, b) (R's pbeta).
  * @throws RangeError if a <= 0, b <= 0 or x is NaN
- * @example pbeta(0.5, 2, 3) // 0.6875
+ * @example pbeta(0.5, 2, 3) // => 0.6875
  */
 export function pbeta(x: number, a: number, b: number, lowerTail = true): number {
   requireNotNaN('x', x, 'pbeta');
@@ -417,7 +417,7 @@ function tTail(t: number, df: number): number {
 /**
  * Student's t distribution function (central).
  * @throws RangeError if df <= 0
- * @example pt(2.0, 10) // 0.9633062923913...
+ * @example pt(2, 10) // => 0.963305982614630 // R: pt(2, 10)
  */
 export function pt(x: number, df: number, lowerTail = true): number {
   requireNotNaN('x', x, 'pt');
@@ -442,7 +442,7 @@ export function dt(x: number, df: number): number {
 /**
  * Student's t quantile, by safeguarded Newton steps on the accurate cdf (log scale in the tails).
  * @throws RangeError if p is outside [0, 1] or df <= 0
- * @example qt(0.975, 10) // 2.228138851986274
+ * @example qt(0.975, 10) // => 2.228138851986274
  */
 export function qt(p: number, df: number, lowerTail = true): number {
   requireProbability(p, 'qt');
@@ -491,7 +491,7 @@ export function qt(p: number, df: number, lowerTail = true): number {
 /**
  * F distribution function.
  * @throws RangeError if df1 or df2 <= 0
- * @example pf(4.964602743730711, 1, 10) // 0.95
+ * @example pf(4.964602743730711, 1, 10) // => 0.95
  */
 export function pf(x: number, df1: number, df2: number, lowerTail = true): number {
   requireNotNaN('x', x, 'pf');
@@ -519,7 +519,7 @@ export function pf(x: number, df1: number, df2: number, lowerTail = true): numbe
  * (so, as in R, values below ~1e-12 are accurate in absolute, not relative, terms); for
  * df > 4e5 or ncp^2 > 1415 it uses R's normal approximation (A&S 26.7.10).
  * @throws RangeError if df <= 0 or ncp is not finite
- * @example pnt(2, 10, 1) // 0.8032040...
+ * @example pnt(2, 10, 1) // => 0.807611562530311 // R: pt(2, 10, ncp = 1)
  */
 export function pnt(x: number, df: number, ncp: number, lowerTail = true): number {
   requireNotNaN('x', x, 'pnt');
@@ -607,7 +607,7 @@ function requireCount(name: string, value: number, fn: string): void {
 /**
  * Binomial probability P(X = k), X ~ Bin(n, p) (Loader's saddle-point algorithm, as R's dbinom).
  * @throws RangeError if n is not a non-negative integer, k is not an integer or p is outside [0, 1]
- * @example dbinom(3, 10, 0.3) // 0.266827932
+ * @example dbinom(3, 10, 0.3) // => 0.266827932
  */
 export function dbinom(k: number, n: number, p: number): number {
   requireCount('n', n, 'dbinom');
@@ -621,7 +621,7 @@ export function dbinom(k: number, n: number, p: number): number {
  * Binomial distribution function P(X <= k) (or P(X > k)), via the incomplete beta:
  * P(X <= k) = I_{1-p}(n - k, k + 1). Non-integer k is floored, as in R.
  * @throws RangeError if n is not a non-negative integer or p is outside [0, 1]
- * @example pbinom(3, 10, 0.3) // 0.6496107184
+ * @example pbinom(3, 10, 0.3) // => 0.6496107184
  */
 export function pbinom(k: number, n: number, p: number, lowerTail = true): number {
   requireNotNaN('k', k, 'pbinom');
@@ -637,7 +637,7 @@ export function pbinom(k: number, n: number, p: number, lowerTail = true): numbe
 /**
  * Poisson probability P(X = k).
  * @throws RangeError if lambda < 0 or k is not an integer
- * @example dpois(2, 3) // 0.22404180765538775
+ * @example dpois(2, 3) // => 0.224041807655388 // R: dpois(2, 3)
  */
 export function dpois(k: number, lambda: number): number {
   requireNotNaN('k', k, 'dpois');
@@ -651,7 +651,7 @@ export function dpois(k: number, lambda: number): number {
  * Poisson distribution function P(X <= k) = Q(k + 1, lambda) (or the upper tail P(X > k)).
  * Non-integer k is floored, as in R.
  * @throws RangeError if lambda < 0
- * @example ppois(2, 3) // 0.42319008112684353
+ * @example ppois(2, 3) // => 0.42319008112684 // R: ppois(2, 3) = 0.42319008112684348
  */
 export function ppois(k: number, lambda: number, lowerTail = true): number {
   requireNotNaN('k', k, 'ppois');

@@ -9,7 +9,7 @@ import { lchoose } from './distributions.js';
  * @param a,b first row (e.g. treated: re-offenders, non-re-offenders)
  * @param c,d second row (control)
  * @throws RangeError for negative or non-integer counts.
- * @example fisherExactTwoSided(3, 1, 1, 3) // 0.4857142857 as fisher.test(matrix(c(3,1,1,3), 2))
+ * @example fisherExactTwoSided(3, 1, 1, 3) // => 0.4857142857 // fisher.test(matrix(c(3, 1, 1, 3), 2))$p.value
  */
 export function fisherExactTwoSided(a: number, b: number, c: number, d: number): number {
   for (const v of [a, b, c, d]) {

@@ -56,7 +56,11 @@ export interface GlmmData {
  * @param cluster 0-based cluster index per row, each in [0, nClusters).
  * @param options.start the ordinary logistic regression's coefficients when already fitted (else fitted here).
  * @throws RangeError when the design is degenerate or the optimisation fails.
- * @example fitGlmmLogistic(y, X, n, 2, team, G).coef[1] // as fixef(glmer(y ~ arm + (1 | team), binomial))[2]
+ * @example
+ * const y = [1,1,1,0,1,1, 0,0,1,0,0,0, 1,1,0,1,0,1, 0,0,0,0,1,0, 1,0,1,0,0,0, 0,0,0,0,0,1, 0,1,1,1,0,0, 1,0,0,0,0,0];
+ * const team = y.map((_, i) => Math.floor(i / 6)); // 8 teams of 6, teams 4-7 treated
+ * const X = Float64Array.from([...y.map(() => 1), ...team.map((t) => (t >= 4 ? 1 : 0))]);
+ * fitGlmmLogistic(y, X, 48, 2, team, 8).coef[1] // => -0.76345... // fixef(glmer(y ~ arm + (1 | team), binomial))[2] = -0.7634506
  */
 export function fitGlmmLogistic(y: ArrayLike<number>, X: Float64Array, n: number, p: number, cluster: ArrayLike<number>, nClusters: number, options: { start?: ArrayLike<number> } = {}): GlmmLogisticFit {
   if (X.length !== n * p) throw new RangeError(`X has ${X.length} cells, expected ${n * p}`);

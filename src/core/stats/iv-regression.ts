@@ -62,7 +62,9 @@ export class WeakInstrumentError extends Error {}
  * @throws WeakInstrumentError when d_hat is (numerically) collinear with the covariates: allocation
  *   does not change d; RangeError for bad input (mismatched lengths, non-finite values, collinear
  *   covariates, too few rows or clusters)
- * @example fitIv({ y, d: received, z: arm, seType: 'HC2' }).estimate // the Wald CACE
+ * @example
+ * const fit = fitIv({ y: [1, 0, 1, 1, 0, 0, 1, 0, 0, 0], d: [1, 1, 1, 0, 0, 0, 0, 0, 0, 0], z: [1, 1, 1, 1, 1, 0, 0, 0, 0, 0], seType: 'HC2' });
+ * [fit.estimate, fit.std_error] // => [0.6666667, 0.5610836] // estimatr::iv_robust(y ~ d | z, se_type = "HC2"); (0.6 - 0.2) / (0.6 - 0)
  */
 export function fitIv(input: IvInput): IvFit {
   const { y, d, z, seType } = input;

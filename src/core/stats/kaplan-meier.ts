@@ -50,7 +50,7 @@ export interface SurvivalPoint {
  * @param status 1 = event, 0 = censored
  * @throws RangeError on length mismatch, empty input, a non-finite time or a status other than 0/1
  *   (callers validate data first; reaching this is a bug)
- * @example kaplanMeier([1, 2, 2, 3], [1, 1, 0, 1]).steps.map((s) => s.survival) // [0.75, 0.5, 0.5, 0]
+ * @example kaplanMeier([1, 2, 2, 3], [1, 1, 0, 1]).steps.map((s) => s.survival) // => [0.75, 0.5, 0]
  */
 export function kaplanMeier(time: ArrayLike<number>, status: ArrayLike<number>): KaplanMeier {
   const n = checkSurvivalData(time, status);

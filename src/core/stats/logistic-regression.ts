@@ -68,7 +68,7 @@ export interface ArmEffectOptions {
 /**
  * The treatment log odds ratio from `glm(y ~ arm + covariates, binomial)`, with the model SE and,
  * given clusters, the `sandwich::vcovCL(fit, cluster = ~cluster)` SE.
- * @example logisticArmEffect(y, arm).estimate // ln OR, as coef(glm(y ~ arm, binomial))[2]
+ * @example logisticArmEffect([1, 1, 0, 1, 0, 0, 1, 0], [0, 0, 0, 0, 1, 1, 1, 1]).estimate // => -2.1972246 // coef(glm(y ~ arm, binomial))[2] = log(1/9)
  */
 export function logisticArmEffect(y: ArrayLike<number>, arm: ArrayLike<number>, options: ArmEffectOptions = {}): ArmEffect {
   const n = arm.length;

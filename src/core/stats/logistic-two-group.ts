@@ -10,7 +10,7 @@ import type { GlmFit } from './irls.js';
 /**
  * @returns the fit, or null when the closed form does not apply (arm not 0/1, an empty arm, or an
  * arm whose outcomes are all 0 or all 1: separation, left to IRLS and its boundary flag).
- * @example fitLogisticTwoGroup([0, 1, 1, 0], [0, 0, 1, 1])!.coef[1] // log((1/1)/(1/1)) = 0
+ * @example fitLogisticTwoGroup([0, 1, 1, 0], [0, 0, 1, 1]).coef[1] // => 0 // log((1/1)/(1/1))
  */
 export function fitLogisticTwoGroup(y: ArrayLike<number>, arm: ArrayLike<number>): GlmFit | null {
   const n = arm.length;

@@ -30,7 +30,7 @@ export interface LogRankResult {
  * (R's choice; the value does not depend on which is dropped).
  * @param group integer codes 0..k-1 (k = largest code + 1; a code may be unused)
  * @throws RangeError on bad input (lengths, non-finite times, status not 0/1, non-integer codes)
- * @example logRank([1, 2, 3, 4], [1, 1, 1, 1], [0, 1, 0, 1]).statistic // 0.6153846153846154 (R survdiff)
+ * @example logRank([1, 2, 3, 4], [1, 1, 1, 1], [0, 1, 0, 1]).statistic // => 0.6153846153846154 // survdiff(Surv(time, status) ~ group)$chisq
  */
 export function logRank(time: ArrayLike<number>, status: ArrayLike<number>, group: ArrayLike<number>): LogRankResult {
   const n = checkSurvivalData(time, status);

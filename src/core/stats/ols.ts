@@ -37,7 +37,7 @@ export interface OlsFit {
  * @param source file name for error messages (default "data")
  * @throws DataError when n <= p, a covariate is constant or collinear, or the residual variance is
  *   0 (perfect fit); RangeError on non-finite values or length mismatch (a caller bug)
- * @example fitOls([1, 3, 2, 5], [{ name: 'x', values: [0, 1, 0, 1] }]).coefficients[1].estimate // 2.5
+ * @example fitOls([1, 3, 2, 5], [{ name: 'x', values: [0, 1, 0, 1] }]).coefficients[1].estimate // => 2.5
  */
 export function fitOls(y: ArrayLike<number>, covariates: readonly OlsCovariate[], source = 'data'): OlsFit {
   const n = y.length;

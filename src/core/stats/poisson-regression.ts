@@ -26,7 +26,7 @@ export interface RateRatioEffect {
 
 /**
  * ln rate ratio of `glm(y ~ arm + covariates, poisson)` with a sandwich SE.
- * @example poissonArmEffect(y, arm).estimate // = log(mean(y[arm==1]) / mean(y[arm==0])) without covariates
+ * @example poissonArmEffect([0, 1, 3, 5, 2, 8, 0, 4, 10, 1], [0, 0, 0, 0, 0, 1, 1, 1, 1, 1]).std_error_robust // => 0.5142656 // sqrt(sandwich::vcovHC(glm(y ~ arm, poisson), type = "HC0")[2, 2]); the estimate is log(4.6 / 2.2)
  */
 export function poissonArmEffect(y: ArrayLike<number>, arm: ArrayLike<number>, options: ArmEffectOptions = {}): RateRatioEffect {
   const n = arm.length;

@@ -80,7 +80,10 @@ interface ClusterSummary {
  * @throws DataError (file = input.source) when the model is not identifiable: fewer than 2
  *   clusters, no cluster with 2+ rows, n <= p, a constant or collinear covariate, an outcome
  *   that does not vary within clusters (or fits exactly); RangeError on malformed input (non-finite values, length mismatch: a caller bug)
- * @example fitRandomIntercept({ y, cluster: team, covariates: [{ name: 'arm', values: arm }] }).icc
+ * @example
+ * const team = ['a', 'a', 'a', 'b', 'b', 'b', 'c', 'c', 'c', 'd', 'd', 'd'];
+ * const arm = [0, 0, 0, 1, 1, 1, 0, 0, 0, 1, 1, 1];
+ * fitRandomIntercept({ y: [3, 4, 5, 6, 7, 8, 2, 3, 3, 7, 9, 8], cluster: team, covariates: [{ name: 'arm', values: arm }] }).icc // => 0.333333 // lmer(y ~ arm + (1 | team)): 0.3333334
  */
 export function fitRandomIntercept(input: RandomInterceptInput): RandomInterceptFit {
   const source = input.source ?? 'data';

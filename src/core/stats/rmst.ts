@@ -34,7 +34,7 @@ export interface RmstDifference {
 /**
  * RMST up to tau from a fitted Kaplan-Meier curve.
  * @throws RangeError when tau is not a positive finite number
- * @example restrictedMean(kaplanMeier([2, 4, 6], [1, 1, 0]), 5).estimate // 2 + 2 x 2/3 + 1 x 1/3 = 11/3
+ * @example restrictedMean(kaplanMeier([2, 4, 6], [1, 1, 0]), 5).estimate // => 3.6666667 // 2 + 2 x 2/3 + 1 x 1/3 = 11/3
  */
 export function restrictedMean(km: KaplanMeier, tau: number): RestrictedMean {
   if (!(Number.isFinite(tau) && tau > 0)) throw new RangeError(`restrictedMean: tau must be a positive number, got ${tau}`);

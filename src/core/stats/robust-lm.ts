@@ -84,7 +84,7 @@ const EIGEN_TOL = 1e-12;
  * Eigen-decomposition of a small symmetric matrix by cyclic Jacobi rotations (accurate to rounding
  * for the p x p matrices used here).
  * @returns values and vectors (columns: vectors[i][k] is component i of eigenvector k)
- * @example symmetricEigen([[2, 1], [1, 2]]).values // [1, 3] in some order
+ * @example symmetricEigen([[2, 1], [1, 2]]).values.sort((a, b) => a - b) // => [1.000000000, 3.000000000]
  */
 export function symmetricEigen(a: readonly (readonly number[])[]): { values: number[]; vectors: number[][] } {
   const m = a.length;
@@ -177,7 +177,9 @@ function compact(index: ArrayLike<number>, levels: number, n: number, what: stri
  * @throws RangeError on mismatched lengths, non-finite values, a covariate that is constant (within
  *   the factor levels) or collinear with the others, n <= p, fewer than 2 clusters, or a CR type
  *   without clusters
- * @example fitRobustLm({ y, covariates: [{ name: 'arm', values: arm }], seType: 'HC2' }).coefficients[0]
+ * @example
+ * const fit = fitRobustLm({ y: [1, 1, 0, 1, 0, 0, 1, 0], covariates: [{ name: 'arm', values: [0, 0, 0, 0, 1, 1, 1, 1] }], seType: 'HC2' });
+ * fit.coefficients[0].std_error // => 0.3535534 // estimatr::lm_robust(y ~ arm, se_type = "HC2")
  */
 export function fitRobustLm(input: RobustLmInput): RobustLmFit {
   const { y, covariates, seType } = input;

@@ -48,7 +48,7 @@ export function barnardRubinDf(m: number, b: number, t: number, dfcom: number): 
  * Pools estimates `q` with within-imputation variances `u` (squared standard errors).
  * @param dfcom complete-data degrees of freedom (n - k; Infinity for large-sample z inference).
  * @throws RangeError with fewer than 2 imputations or mismatched lengths.
- * @example poolScalar([0.1, 0.12], [0.001, 0.0011], 198).qbar // 0.11
+ * @example poolScalar([0.1, 0.12], [0.001, 0.0011], 198).qbar // => 0.11 // mice::pool.scalar(c(.1, .12), c(.001, .0011), n = 200, k = 2)$qbar
  */
 export function poolScalar(q: readonly number[], u: readonly number[], dfcom: number, alpha = 0.05): PooledEstimate {
   const m = q.length;

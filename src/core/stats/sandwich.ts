@@ -42,7 +42,11 @@ function clusterMeat(fit: GlmFit, X: Float64Array, y: ArrayLike<number>, cluster
  * Cluster-robust covariance, R `sandwich::vcovCL(fit, cluster = ~g)` defaults for a glm.
  * @param cluster 0-based cluster index per row, each in [0, nClusters).
  * @throws RangeError with fewer than 2 clusters.
- * @example vcovCL(fit, X, y, clusterIndex, 40)[1 * fit.p + 1] // robust variance of coefficient 1
+ * @example
+ * const y = [1, 1, 0, 1, 0, 0, 1, 0, 1, 0, 0, 0], arm = [0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1];
+ * const X = Float64Array.from([...arm.map(() => 1), ...arm]); // column-major: intercept, arm
+ * const fit = fitGlm('binomial', X, 12, 2, y);
+ * vcovCL(fit, X, y, [0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5], 6)[1 * fit.p + 1] // => 1.5166667 // sandwich::vcovCL(glm(y ~ arm, binomial), cluster = ~team)[2, 2]
  */
 export function vcovCL(fit: GlmFit, X: Float64Array, y: ArrayLike<number>, cluster: ArrayLike<number>, nClusters: number, weights?: ArrayLike<number>): Float64Array {
   if (nClusters < 2) throw new RangeError(`vcovCL needs at least 2 clusters, got ${nClusters}`);

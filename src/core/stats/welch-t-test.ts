@@ -32,7 +32,7 @@ export function meanVar(x: ArrayLike<number>): { n: number; mean: number; varian
  * @param level confidence level (0.95)
  * @throws RangeError when a group has fewer than 2 values or both variances are zero (R: "data
  *   are essentially constant").
- * @example welchTTest([1, 2, 3, 4], [2, 4, 6, 8, 10]).p_value // as t.test(c(1,2,3,4), c(2,4,6,8,10))
+ * @example welchTTest([1, 2, 3, 4], [2, 4, 6, 8, 10]).p_value // => 0.06913359319 // t.test(c(1, 2, 3, 4), c(2, 4, 6, 8, 10))$p.value
  */
 export function welchTTest(x: ArrayLike<number>, y: ArrayLike<number>, level = 0.95): TTestResult {
   const a = meanVar(x);

@@ -3,7 +3,7 @@ import { qnorm } from './distributions.js';
 
 /**
  * @throws RangeError when n is not positive.
- * @example wilson(3, 10) // [0.1077913, 0.6032219] (R: prop.test(3, 10, correct = FALSE)$conf.int)
+ * @example wilson(3, 10) // => [0.1077913, 0.6032219] // prop.test(3, 10, correct = FALSE)$conf.int
  */
 export function wilson(x: number, n: number, level = 0.95): [number, number] {
   if (!(n > 0)) throw new RangeError('wilson(): n must be > 0');
