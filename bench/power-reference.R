@@ -1,4 +1,4 @@
-# Reference values for src/core/power/*.test.ts: the PowerUpR 1.1.0 formulas (METHODS.md) written
+# Reference values for src/core/power/*.test.ts: the PowerUpR 1.1.0 formulas (docs/methods.md) written
 # out in R, and R power.prop.test / pwr for binary outcomes. Run: Rscript bench/power-reference.R
 sse <- function(d, n=NA, J=NA, K=NA, p=.5, rho2=0, rho3=0, omega2=0, omega3=0, r21=0, r22=0, r23=0, r2t2=0, r2t3=0) {
   pq <- p*(1-p)

@@ -1,5 +1,5 @@
 /**
- * The data schema of CONTRACT.md for cases and offences: which columns are known, how each cell is
+ * The data schema (docs/reference/data.md) for cases and offences: which columns are known, how each cell is
  * validated and normalised. One rule table, used by `import` and by every loader that validates.
  */
 import { formatDate, isoDay } from './dates.js';

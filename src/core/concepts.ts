@@ -1,6 +1,6 @@
 /**
- * The five personalisation concepts of the pilot (seeds/003, "Testing different concepts of
- * personalisation"; REPORTS.md). Data only: the report, simulate and randomise layers read it.
+ * The five personalisation concepts of the pilot (the pilot's "Testing different concepts of
+ * personalisation"; docs/reference/reports.md#the-five-concepts). Data only: the report, simulate and randomise layers read it.
  */
 
 export type Stage = 'pilot' | 'efficacy' | 'effectiveness';

@@ -66,7 +66,7 @@ export class DataError extends Error {
 
 /**
  * Collects located problems while a file is checked: the first 20 in full, then only the count,
- * so one run reports up to 20 problems and the total (CONTRACT.md).
+ * so one run reports up to 20 problems and the total (docs/reference/exit-codes.md).
  */
 export class ProblemList {
   readonly shown: DataProblem[] = [];

@@ -1,5 +1,5 @@
 /**
- * The report as an ordered list of content blocks (REPORTS.md section order). The html and
+ * The report as an ordered list of content blocks (section order of docs/reference/reports.md#what-a-report-contains). The html and
  * Markdown renderers walk the same blocks, so both carry the same content; only pictures differ
  * (inline SVG in html, a sentence in Markdown).
  */

@@ -1,6 +1,6 @@
 /**
- * The renderers on a hand-made report input (a small concept-2 pilot): JSON fields as CONTRACT.md
- * "report", html self-containment, small-count suppression, and a Markdown snapshot.
+ * The renderers on a hand-made report input (a small concept-2 pilot): JSON fields as
+ * docs/reference/json.md#report, html self-containment, small-count suppression, and a Markdown snapshot.
  */
 import { describe, expect, it } from 'vitest';
 import { findConcept } from '../core/concepts.js';

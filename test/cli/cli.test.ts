@@ -14,7 +14,7 @@ function cli(args: string[], input?: string) {
 const COMMANDS = ['concepts', 'simulate', 'import', 'randomise', 'power', 'reoffending', 'analyse', 'report', 'demo', 'pbr', 'match'];
 
 describe('the command framework', () => {
-  it('registers every command in CONTRACT.md, each with --help and a real example', () => {
+  it('registers every command of docs/reference/commands.md, each with --help and a real example', () => {
     const help = cli(['--help']);
     expect(help.code).toBe(0);
     for (const c of COMMANDS) {

@@ -39,7 +39,7 @@ arm <- rep(rep(0:1, length.out = J), m)
 y <- round(5 + 0.5 * arm + rnorm(sum(m), 0, 3), 2)
 write.csv(data.frame(team, arm, y), "test/data/reml-singular.csv", row.names = FALSE)
 
-# 0/1 outcome (re-offended), 20 teams: the ICC of METHODS.md.
+# 0/1 outcome (re-offended), 20 teams: the ICC of docs/methods.md.
 set.seed(3)
 J <- 20
 m <- sample(10:60, J, replace = TRUE)

@@ -8,7 +8,7 @@
  *     the option), and keep stderr short (a 5 MB field is not echoed);
  *   - on failure, leave every output it would write exactly as it was before (pre-seeded "old"
  *     files are unchanged) and no temp file; import may write only rejects.csv and import.json
- *     (CONTRACT.md), never cases.csv/offences.csv.
+ *     (docs/reference/commands.md#import), never cases.csv/offences.csv.
  *
  * Decision table (file -> command -> expected exit). Validity is per command: a command checks the
  * columns it uses, so an invalid `age` does not stop `randomise --method complete`.

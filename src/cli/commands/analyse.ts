@@ -1,6 +1,6 @@
 /**
  * `pilot-eval analyse <data.csv>`: effect sizes with honest uncertainty for an individually or
- * cluster randomised trial (CONTRACT.md "analyse"). The handler returns the contract object; the
+ * cluster randomised trial (docs/reference/commands.md#analyse). The handler returns the contract object; the
  * commander action only parses options and prints.
  */
 import type { Command } from 'commander';

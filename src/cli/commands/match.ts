@@ -1,6 +1,6 @@
 /**
  * `pilot-eval match`: a Justice Data Lab style propensity-score matched comparison group
- * (CONTRACT.md "match"). Writes the matched treated and comparison people with `arm` and `weight`
+ * (docs/reference/commands.md#match). Writes the matched treated and comparison people with `arm` and `weight`
  * columns (ready for `analyse --weights weight`) and a `<out>.trial.yaml` that records the design
  * as a matched comparison, so `report --trial` caps the security rating.
  */

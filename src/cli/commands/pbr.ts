@@ -1,5 +1,5 @@
 /**
- * `pilot-eval pbr`: payment-by-results risk for a provider's cohort (CONTRACT.md "pbr"): the
+ * `pilot-eval pbr`: payment-by-results risk for a provider's cohort (docs/reference/commands.md#pbr): the
  * chance the cohort shows a significant reduction on a fixed baseline (and so is paid), the
  * payment distribution, and the cohort needed for the target chance; optional Monte Carlo check
  * and SVG curve.

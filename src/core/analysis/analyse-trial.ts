@@ -1,6 +1,6 @@
 /**
  * The whole `analyse` computation as one pure function: a per-person table in, the contract's JSON
- * object out (CONTRACT.md "analyse"). Used by the `analyse` command and by `report`.
+ * object out (docs/reference/json.md#analyse). Used by the `analyse` command and by `report`.
  */
 import { UsageError } from '../errors.js';
 import { createRng } from '../random.js';

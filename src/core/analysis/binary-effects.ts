@@ -1,6 +1,6 @@
 /**
  * Effect sizes for a binary outcome (proven re-offending yes/no) from the 2 x 2 table, treated
- * versus control, as METHODS.md "Effect sizes and tests for a binary outcome".
+ * versus control, as docs/methods.md#binary-outcome-effects.
  */
 import { pchisq } from '../stats/distributions.js';
 import { fisherExactTwoSided } from '../stats/fisher-exact.js';

@@ -1,6 +1,6 @@
 /**
- * Effects for a continuous outcome (CONTRACT.md "analyse", METHODS.md "Continuous outcomes: EEF
- * effect size"): Hedges' g for individually randomised designs (OLS, small-sample factor J) and for
+ * Effects for a continuous outcome (docs/reference/json.md#analyse,
+ * docs/methods.md#continuous-outcomes): Hedges' g for individually randomised designs (OLS, small-sample factor J) and for
  * cluster designs (REML random-intercept model, total SD from the model without covariates, no J),
  * plus the mean difference and, for clusters, the ICC.
  */

@@ -1,5 +1,5 @@
 /**
- * The tidy effect row of `analyse` (CONTRACT.md): one estimate per outcome and measure, with the
+ * The tidy effect row of `analyse` (docs/reference/json.md#effect-rows): one estimate per outcome and measure, with the
  * broom-style vocabulary. Non-finite numbers never leave this module: they become null.
  */
 import { pnorm, qnorm } from '../stats/distributions.js';

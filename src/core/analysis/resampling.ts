@@ -1,6 +1,6 @@
 /**
  * Design-based permutation test and bootstrap CI for the primary estimate of an outcome, seeded
- * through an injected Rng (METHODS.md "Permutation and bootstrap").
+ * through an injected Rng (docs/methods.md#permutation-and-bootstrap).
  *
  * Units are people, or whole clusters in a cluster design. A permutation re-randomises as the
  * trial did: the arm labels of the units are shuffled within each randomisation stratum, so every

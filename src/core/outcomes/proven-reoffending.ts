@@ -1,6 +1,6 @@
 /**
- * Proven re-offending per person, by the Ministry of Justice definition (METHODS.md, "Proven
- * re-offending"; CONTRACT.md `reoffending`). Pure: day numbers and typed arrays in, typed arrays out.
+ * Proven re-offending per person, by the Ministry of Justice definition (docs/methods.md#proven-re-offending;
+ * docs/reference/commands.md#reoffending). Pure: day numbers and typed arrays in, typed arrays out.
  *
  * For a person with start day s, follow-up F (365) and waiting period W (183), an offence counts as a
  * proven re-offence when

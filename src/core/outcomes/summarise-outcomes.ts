@@ -1,6 +1,6 @@
 /**
- * Per-group proven re-offending measures (CONTRACT.md `reoffending`, METHODS.md "Proven
- * re-offending"): binary rate, frequency per offender and per re-offender, median days to first
+ * Per-group proven re-offending measures (docs/reference/json.md#reoffending,
+ * docs/methods.md#proven-re-offending): binary rate, frequency per offender and per re-offender, median days to first
  * re-offence, severity per offender, and the Kaplan-Meier cumulative proportion re-offending by day 365.
  * Rates are over measurable people only; pending people are counted in `n_pending`.
  */

@@ -1,6 +1,6 @@
 /**
  * The `pbr` result: payment probability, expected payment and the cohort needed, on the binary
- * measure and (optionally) the frequency measure, in CONTRACT.md field names, plus a curve of
+ * measure and (optionally) the frequency measure, in the field names of docs/reference/json.md#pbr, plus a curve of
  * payment probability against cohort size and a plain-English explanation for trustees.
  */
 import { UsageError } from '../errors.js';

@@ -7,7 +7,7 @@
  * The payment probability is exact: with X ~ Bin(n, p1) re-offenders under the true rate p1,
  * P(paid) = P(X <= k_crit), k_crit the largest count the test calls significant. Exact power is a
  * sawtooth in n (k_crit moves in whole people), so "the cohort needed" has two answers: the first
- * size that reaches the target, and the size from which it stays reached (CONTRACT.md "pbr").
+ * size that reaches the target, and the size from which it stays reached (docs/reference/json.md#pbr).
  */
 import { dbinom, pbinom, pnorm, qnorm } from '../stats/distributions.js';
 

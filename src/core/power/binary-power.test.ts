@@ -8,7 +8,7 @@ function rel(a: number, b: number): number {
 
 // Reference values: R 4 stats::power.prop.test (tol = 1e-12 so uniroot does not limit the digits),
 // pwr 1.3 (pwr.2p.test, pwr.2p2n.test, ES.h; roots re-solved with uniroot(tol = 1e-13)), and the
-// Fleiss formulas of METHODS.md written in R (fl, flcc): see bench/power-reference.R.
+// Fleiss formulas of docs/methods.md written in R (fl, flcc): see bench/power-reference.R.
 describe('normal approximation (power.prop.test / Fleiss)', () => {
   it('p1 .5, p2 .75, power .9 -> 76.71 per arm', () => {
     // R: power.prop.test(p1 = .5, p2 = .75, power = .9, tol = 1e-12)$n

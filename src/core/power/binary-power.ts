@@ -1,6 +1,6 @@
 /**
  * Sample size, power and the smallest detectable difference for a binary outcome (proven
- * re-offending), two arms with allocation n2 = r n1 (METHODS.md "Binary outcomes").
+ * re-offending), two arms with allocation n2 = r n1 (docs/methods.md#power-for-binary-outcomes).
  *
  * - `normal`: R `power.prop.test` / Fleiss without correction, pbar = (p1 + r p2)/(1 + r):
  *   n1 = [z(1-a/2) sqrt((1 + 1/r) pbar qbar) + z(1-b) sqrt(p1 q1 + p2 q2 / r)]^2 / (p1 - p2)^2;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { UsageError } from '../errors.js';
 import { FREE_SIZE, designSse, mdesFor, powerFor, solveSize } from './powerup.js';
 
-// R reference values: the PowerUpR 1.1.0 formulas of METHODS.md written out in R (sse(), dfd() per
+// R reference values: the PowerUpR 1.1.0 formulas of docs/methods.md written out in R (sse(), dfd() per
 // design; mdes(): M = qt(alpha/2, df, lower.tail = FALSE) + abs(qt(power, df)); pw(): pt(tc, df,
 // ncp = es/sse, lower.tail = FALSE) + pt(-tc, df, ncp = es/sse)); the script is bench/power-reference.R.
 function rel(a: number, b: number): number {

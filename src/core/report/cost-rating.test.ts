@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { costRating, costSummary } from './cost-rating.js';
 import type { CostRow } from './types.js';
 
-describe('cost rating (REPORTS.md: <=100, <=250, <=1,000, <=2,500, above)', () => {
+describe('cost rating (docs/reference/reports.md: <=100, <=250, <=1,000, <=2,500, above)', () => {
   it('bands per-participant cost, limits inclusive', () => {
     expect([0, 100, 100.01, 250, 999, 1000, 2500, 2500.5, 1e6].map((x) => costRating(x))).toEqual([1, 1, 2, 2, 3, 3, 4, 5, 5]);
   });

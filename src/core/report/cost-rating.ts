@@ -1,5 +1,5 @@
 /**
- * Cost per participant and the EEF-style cost rating (REPORTS.md "Cost rating"): 1 very low
+ * Cost per participant and the EEF-style cost rating (docs/reference/reports.md#cost-rating): 1 very low
  * <= GBP 100; 2 low <= 250; 3 moderate <= 1,000; 4 high <= 2,500; 5 very high above. The bands are
  * adjustable in the trial file.
  */

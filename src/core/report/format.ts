@@ -1,5 +1,5 @@
 /**
- * Rounding for report text (REPORTS.md): rates to 1 dp of a percent, effects to 2 dp, money to
+ * Rounding for report text (docs/reference/reports.md#rounding): rates to 1 dp of a percent, effects to 2 dp, money to
  * whole pounds. JSON keeps full precision; only human text is rounded. Never prints NaN.
  */
 

@@ -1,5 +1,5 @@
 /**
- * Pilot progression criteria as traffic lights (REPORTS.md "Pilot"): green = proceed, amber =
+ * Pilot progression criteria as traffic lights (docs/reference/reports.md#progression-criteria): green = proceed, amber =
  * proceed with changes, red = stop. A value at or above `green` is green, at or above `amber` is
  * amber, else red. Thresholds come from the trial file; these are the documented defaults.
  */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { attritionPadlocks, mdesPadlocks, securityRating } from './security-rating.js';
 
-describe('security rating (METHODS.md "Security rating")', () => {
+describe('security rating (docs/reference/reports.md#security-rating)', () => {
   it('bands the MDES: <=0.2: 5, <=0.3: 4, <=0.4: 3, <=0.5: 2, <=0.6: 1, else 0', () => {
     expect([0, 0.2, 0.2001, 0.3, 0.35, 0.4, 0.5, 0.6, 0.61, 2].map(mdesPadlocks)).toEqual([5, 5, 4, 4, 3, 3, 2, 1, 0, 0]);
   });

@@ -1,5 +1,5 @@
 /**
- * EEF security rating (padlocks, 2019 classification, adapted; METHODS.md "Security rating").
+ * EEF security rating (padlocks, 2019 classification, adapted; docs/reference/reports.md#security-rating).
  * Initial rating = the lowest of design, MDES at randomisation and attrition; threats to validity
  * then drop it by at most two padlocks. Every step is recorded as a reason a reader can check.
  */

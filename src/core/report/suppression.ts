@@ -1,5 +1,5 @@
 /**
- * Small-count suppression for published tables (REPORTS.md): counts of people from 1 to 4 are
+ * Small-count suppression for published tables (docs/reference/reports.md#disclosure-control): counts of people from 1 to 4 are
  * shown as "<5" (primary suppression), and where a table's totals would let a reader work a
  * suppressed count out by subtraction, the smallest other part is suppressed too (secondary,
  * complementary suppression), repeated until no suppressed count can be recovered.

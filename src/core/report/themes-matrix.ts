@@ -1,5 +1,5 @@
 /**
- * Framework matrix of coded qualitative data (CONTRACT.md "themes"): themes by source with the
+ * Framework matrix of coded qualitative data (docs/reference/data.md#themes): themes by source with the
  * number of distinct participants mentioning each, and at most two short excerpts per theme.
  * Participant pseudonyms are counted, never returned.
  */

@@ -1,6 +1,6 @@
 /**
  * Shapes of the report: what the report builder takes in (already-parsed data and the `analyse`
- * result) and the report model every renderer draws from. Field names follow CONTRACT.md "report".
+ * result) and the report model every renderer draws from. Field names follow docs/reference/json.md#report.
  */
 import type { Concept, Stage } from '../concepts.js';
 
@@ -10,7 +10,7 @@ import type { Verdict } from '../analysis/verdict.js';
 import type { AnalysisPlanInput } from '../plan/analysis-plan.js';
 import type { Headline } from '../analysis/primary-analysis.js';
 
-/** The report reads `analyse`'s own result types (CONTRACT.md "analyse"). */
+/** The report reads `analyse`'s own result types (docs/reference/json.md#analyse). */
 export type { AnalyseResult, EffectRow, Verdict };
 export type AnalyseArm = ArmSummary;
 

@@ -103,7 +103,7 @@ export const PROCESS_COLUMNS: ReadonlyArray<keyof ProcessRow> = ['level', 'unit'
 export const COST_COLUMNS: ReadonlyArray<keyof CostRow> = ['item', 'category', 'amount_gbp', 'arm', 'recurring'];
 export const THEME_COLUMNS: ReadonlyArray<keyof ThemeRow> = ['source', 'participant', 'theme', 'subtheme', 'excerpt', 'arm'];
 
-/** The five Purple Futures CRC areas of seeds/003. */
+/** The five Purple Futures CRC areas of the pilot (docs/reference/reports.md#the-five-concepts). */
 const SITES = [
   'Cheshire & Greater Manchester',
   'Humberside, Lincolnshire & North Yorkshire',

@@ -1,6 +1,6 @@
 /**
  * Coded qualitative excerpts for synthetic trials, drawn from each concept's theory of change
- * (seeds/003: co-production, hope, agency, stigma, practical barriers, peer support, community).
+ * (docs/reference/reports.md#the-five-concepts: co-production, hope, agency, stigma, practical barriers, peer support, community).
  * Every excerpt is invented for testing; none is a real person's words.
  */
 

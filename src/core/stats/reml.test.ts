@@ -2,7 +2,7 @@
  * REML random-intercept model against R 4, lme4 1.1.31 (`lmer(..., REML = TRUE)`, default optimiser
  * unless said). Data written by test/data/survival-reml-data.R: reml-cluster.csv (24 teams, continuous
  * y, pupil covariate x), reml-singular.csv (between-team variance estimated at 0), reml-binary.csv
- * (0/1 outcome, the ICC of METHODS.md). R calls: d <- read.csv(<file>); m <- lmer(<formula>, d);
+ * (0/1 outcome, the ICC of docs/methods.md#the-icc-and-the-random-intercept-model). R calls: d <- read.csv(<file>); m <- lmer(<formula>, d);
  * fixef(m); sqrt(diag(as.matrix(vcov(m)))); as.data.frame(VarCorr(m))$vcov; getME(m, "theta");
  * REMLcrit(m); isSingular(m); options(digits = 15). Tolerance 1e-4 relative (iterative fit).
  */

@@ -24,7 +24,7 @@ export interface FixedCovariate {
 }
 
 export interface RandomInterceptInput {
-  /** Outcome (a 0/1 outcome is fine: the linear model METHODS.md uses for the ICC). */
+  /** Outcome (a 0/1 outcome is fine: the linear model docs/methods.md uses for the ICC). */
   y: ArrayLike<number>;
   /** Cluster of each row: labels or numeric codes (any values; equal values = same cluster). */
   cluster: ArrayLike<string | number>;
