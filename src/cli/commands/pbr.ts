@@ -16,6 +16,7 @@ import { writeFileAtomic } from '../../io/atomic.js';
 import { withCommon } from '../command-kit.js';
 import { parseIntOption, parseNumberOption, parseSeed, requireOption } from '../options.js';
 import { painter, printJson, printText, table, withProgress } from '../output.js';
+import { percent } from '../../core/format.js';
 
 export interface PbrCliOptions {
   cohort?: string;
@@ -107,7 +108,7 @@ export async function runPbr(o: PbrCliOptions): Promise<PbrCommandResult> {
   return { ...result, simulation, plot };
 }
 
-const pct = (x: number | null, d = 1) => (x === null ? '-' : `${(100 * x).toFixed(d)}%`);
+const pct = (x: number | null, d = 1) => percent(x, d, '-');
 const gbp = (x: number | null) => (x === null ? '-' : `£${Math.round(x).toLocaleString('en-GB')}`);
 const num = (x: number | null) => (x === null ? 'not reached' : x.toLocaleString('en-GB'));
 
