@@ -5,7 +5,7 @@ describe('percent: the one percentage formatter', () => {
   it('one decimal by default, the digits asked for otherwise', () => {
     expect(percent(0.3056)).toBe('30.6%');
     expect(percent(0.3056, 0)).toBe('31%');
-    expect(percent(0.30555, 2)).toBe('30.56%');
+    expect(percent(0.123456, 2)).toBe('12.35%');
   });
   it('missing values print the placeholder the caller chose', () => {
     expect(percent(null)).toBe('n/a');
