@@ -10,7 +10,7 @@ import { BINARY_METHODS, type BinaryMethod } from '../core/power/binary-power.js
 import { calendarAt, calendarFor, type RecruitmentPlan } from '../core/power/calendar.js';
 import { type CurvePoint } from '../core/power/power-curve.js';
 import { simulateBinaryPower, SIMULATION_ANALYSES, type SimulationAnalysis, type SimulationResult } from '../core/power/simulate-power.js';
-import type { Design, DesignParams, SizeName } from '../core/power/powerup.js';
+import type { PowerUpDesign, DesignParams, SizeName } from '../core/power/powerup.js';
 import type { CountApproach } from '../core/power/event-power.js';
 import { readReportJson, type ReportPlanningInputs, type ReportProgression } from '../io/report-json.js';
 import { writeFileAtomic } from '../io/atomic.js';
@@ -25,7 +25,7 @@ export type Outcome = 'standardised' | 'binary' | 'survival' | 'count';
 
 export interface PowerOptions extends DesignParams {
   outcome: Outcome;
-  design?: Design;
+  design?: PowerUpDesign;
   /** Omitted: inferred from what is given (no effect -> mdes; effect and sizes -> power; else n). */
   solve?: Solve;
   es?: number;
@@ -117,7 +117,7 @@ interface Common {
 
 export interface StandardisedPowerResult extends Common {
   outcome: 'standardised';
-  design: Design;
+  design: PowerUpDesign;
   solve: Solve;
   mdes: number;
   conf_low: number;
