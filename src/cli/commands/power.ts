@@ -122,16 +122,16 @@ const EXAMPLES = [
   'power --design mod221 --rho2 .17 --omegam2 .10 --q .5 --n 15 --J 20           # a subgroup question (binary moderator)',
   'power --design ira_pn --es 0.3 --rho-ic 0.1 --ic-size 8                          # groups in the treatment arm only',
   'power --outcome-type binary --p1 0.5 --p2 0.75 --power 0.9',
-  'power --outcome-type binary --p1 0.40 --p2 0.25 --icc 0.05 --cluster-size 50            # clusters, t on 2(J-1) df',
-  'power --outcome-type binary --p1 0.35 --p2 0.25 --icc 0.02 --J 20                       # solve the cluster size, or feasible: false',
-  'power --outcome-type binary --p1 0.35 --p2 0.25 --cv-between 0.25 --cluster-size 30     # Hayes & Bennett k',
+  'power --outcome-type binary --p1 0.40 --p2 0.25 --icc 0.05 --cluster-size 50           # clusters, t on 2(J-1) df',
+  'power --outcome-type binary --p1 0.35 --p2 0.25 --icc 0.02 --J 20                      # solve the cluster size, or feasible: false',
+  'power --outcome-type binary --p1 0.35 --p2 0.25 --cv-between 0.25 --cluster-size 30    # Hayes & Bennett k',
   'power --outcome-type survival --hr 0.7 --event-prob 0.45',
   'power --outcome-type survival --hr 0.7 --median0 24 --accrual 12 --follow-up 12 --icc 0.02 --cluster-size 25',
   'power --outcome-type count --rate0 0.8 --rr 0.85 --dispersion 0.4 --exposure 0.75',
   'power --outcome-type binary --p1 0.35 --p2 0.28 --recruit-per-month 10 --teams 8 --start 2026-01-01 --extract-lag-days 90 --calendar-plot when.svg',
   'power --outcome-type binary --p2 0.25 --from efficacy-report.json --recruit-per-month 4 --teams 40 --start 2027-01-01',
   'power --outcome-type binary --p1 0.35 --p2 0.288 --icc 0.027 --cluster-size 25 --n 500 --simulate 2000 --seed 1   # the headline analysis: LPM risk difference, CR2',
-  'power --outcome-type binary --p1 0.3 --p2 0.5 --n 150 --simulate 1000 --seed 1 --sim-analysis logistic             # glm log odds ratio instead',
+  'power --outcome-type binary --p1 0.3 --p2 0.5 --n 150 --simulate 1000 --seed 1 --sim-analysis logistic   # glm log odds ratio instead',
 ];
 
 export function register(program: Command): void {
