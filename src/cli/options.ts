@@ -55,7 +55,13 @@ export function parseNumberOption(name: string, text: string | undefined, min = 
 
 /** A proportion: a number between 0 and 1 (`open` excludes an end: 'both' for a probability that must be neither 0 nor 1). */
 export function parseProportionOption(name: string, text: string | undefined, open: Range['open'] = 'none'): number | undefined {
-  return parseNumberOption(name, text, 0, 1, open);
+  const v = parseNumberOption(name, text);
+  if (v === undefined) return undefined;
+  try {
+    return checkRange(name, v, { min: 0, max: 1, open });
+  } catch {
+    throw new UsageError(`${name} must be a proportion ${rangeText(0, 1, open ?? 'none')} (e.g. 0.35 for 35%), got ${String(text).trim()}`);
+  }
 }
 
 /** A calendar date as written on the command line (YYYY-MM-DD or DD/MM/YYYY), returned as YYYY-MM-DD. */
