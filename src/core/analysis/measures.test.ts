@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { isMeasure, isRatioMeasure, measureInfo, MEASURE_NAMES, MEASURES, measuresOfScale } from './measures.js';
+import { isMeasure, isRatioMeasure, measureInfo, MEASURE_NAMES, MEASURES, measuresOfScale, type Measure } from './measures.js';
 import { nullValue, PRIMARY_MEASURE, verdictFor } from './verdict.js';
 import { nullRow } from './effect-row.js';
 
@@ -74,7 +74,7 @@ describe('the measures table', () => {
 
   it('verdicts read the interval against the null value of the primary measure', () => {
     for (const m of Object.values(PRIMARY_MEASURE)) expect(isMeasure(m)).toBe(true);
-    const row = (measure: string, lo: number, hi: number) => ({ ...nullRow('reoffended', measure, ''), conf_low: lo, conf_high: hi });
+    const row = (measure: Measure, lo: number, hi: number) => ({ ...nullRow('reoffended', measure, ''), conf_low: lo, conf_high: hi });
     expect(verdictFor(row('hazard_ratio', 0.6, 0.95))).toBe('significant_reduction');
     expect(verdictFor(row('risk_difference', 0.6, 0.95))).toBe('significant_increase');
     expect(verdictFor(row('rate_ratio', 0.8, 1.1))).toBe('inconclusive');
