@@ -74,7 +74,7 @@ export function register(program: Command): void {
     .option('--seed <int|random>', "random seed; 'random' (or none) draws one from the system's secure generator and records it")
     .option('-o, --out <allocation.csv>', 'allocation CSV (the manifest goes to <out>.json)')
     .option('--arms <a,b,...>', 'arm names (default control,treatment)')
-    .option('--ratio <r>', 'allocation ratio, one part per arm, e.g. 1:2 (default 1:1)')
+    .option('--ratio <r>', 'allocation ratio, one part per arm in --arms order, e.g. 1:2 (default 1:1); power --allocation-ratio takes the same form')
     .addOption(new Option('--prob <p>', 'simple-style probability of the second arm, or one probability per arm (instead of --ratio: --prob 0.3 is --ratio 7:3)').conflicts('ratio'))
     .option('--block <col>', 'randomisation block (stratum) column (block, block-cluster, permuted-block); written as the stratum column, which analyse --block reads')
     .option('--cluster <col>', 'cluster column (cluster, block-cluster)')
