@@ -1,5 +1,5 @@
 /**
- * `power --outcome binary`: individually randomised (normal, continuity or arcsine), cluster
+ * `power --outcome-type binary`: individually randomised (normal, continuity or arcsine), cluster
  * randomised with cpa.binary's t correction (default) or the design effect on the normal
  * approximation (`--cluster-test z`), a fixed number of clusters (`--J`: solve the cluster size or
  * report the ceiling), and Hayes & Bennett's k (`--cv-between`).
@@ -15,7 +15,7 @@ import { inferSolve, type BinaryPowerResult, type CalendarHooks, type PowerOptio
 type Planned = { result: BinaryPowerResult; hooks: CalendarHooks };
 
 export function runBinary(o: PowerOptions, s: Settings): Planned {
-  if (o.p1 === undefined) throw new UsageError('--p1 (control rate) is required with --outcome binary');
+  if (o.p1 === undefined) throw new UsageError('--p1 (control rate) is required with --outcome-type binary');
   checkRate('--p1', o.p1);
   if (o.p2 !== undefined) checkRate('--p2', o.p2);
   if (o.p2 !== undefined && o.p2 === o.p1) throw new UsageError(`--p1 and --p2 must differ (both are ${o.p1}): there is no effect to detect`);
@@ -235,7 +235,7 @@ function runHayesBennett(o: PowerOptions, s: Settings): Planned {
   if (p2 === undefined) throw new UsageError('--cv-between needs --p2: it gives the clusters per arm for an effect');
   if (o.solve !== undefined && o.solve !== 'n') throw new UsageError(`--cv-between solves for the number of clusters; --solve ${o.solve} is not available with it`);
   if (o.n !== undefined || o.J !== undefined) throw new UsageError('--cv-between solves for the clusters per arm: leave --n and --J out');
-  if (o.ratio !== undefined && o.ratio !== 1) throw new UsageError('--cv-between assumes equal arms (Hayes & Bennett): leave --ratio out');
+  if (o.ratio !== undefined && o.ratio !== 1) throw new UsageError('--cv-between assumes equal arms (Hayes & Bennett): leave --allocation-ratio out');
   const m = o.clusterSize;
   const exact = hayesBennettClusters(p1, p2, m * (1 - s.attrition), o.cvBetween!, { power: s.target, alpha: s.alpha, twoTailed: s.twoTailed });
   const c = Math.ceil(exact - 1e-9);

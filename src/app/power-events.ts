@@ -1,5 +1,5 @@
 /**
- * `power --outcome survival` (Schoenfeld's events for a hazard ratio) and `power --outcome count`
+ * `power --outcome-type survival` (Schoenfeld's events for a hazard ratio) and `power --outcome-type count`
  * (Zhu & Lakkis' rate ratio with over-dispersion), individually or cluster randomised (sizes
  * inflated by the design effect 1 + ((cv^2 + 1) m - 1) icc) and for attrition.
  */
@@ -17,12 +17,11 @@ function clusterInputs(o: PowerOptions): { de: number; icc: number | null; m: nu
 }
 
 function common(o: PowerOptions, s: Settings, kind: string): { solve: 'n' | 'power'; ratio: number } {
-  if (o.solve === 'mdes') throw new UsageError(`--solve mdes is not available with --outcome ${kind}: give the effect and solve n (or power with --n)`);
+  if (o.solve === 'mdes') throw new UsageError(`--solve mdes is not available with --outcome-type ${kind}: give the effect and solve n (or power with --n)`);
   const solve = o.solve ?? (o.n !== undefined ? 'power' : 'n');
   if (solve === 'n' && o.n !== undefined) throw new UsageError('--n conflicts with --solve n: the size is the answer; leave --n out');
   if (solve === 'power' && o.n === undefined) throw new UsageError('--n (control-arm size) is required for --solve power');
-  const ratio = o.ratio ?? 1;
-  if (!(ratio > 0) || !Number.isFinite(ratio)) throw new UsageError(`--ratio must be a positive number, got ${ratio}`);
+  const ratio = o.ratio ?? 1; // its range is checked where --allocation-ratio is parsed
   void s;
   return { solve, ratio };
 }
@@ -34,7 +33,7 @@ function perArm(n0Exact: number, ratio: number): { n_per_arm: [number, number]; 
 }
 
 export function runSurvival(o: PowerOptions, s: Settings): { result: SurvivalPowerResult; hooks: CalendarHooks } {
-  if (o.hr === undefined) throw new UsageError('--outcome survival needs --hr (the hazard ratio to detect)');
+  if (o.hr === undefined) throw new UsageError('--outcome-type survival needs --hr (the hazard ratio to detect)');
   if (o.eventProb !== undefined && (o.median0 !== undefined || o.accrual !== undefined || o.followUp !== undefined)) {
     throw new UsageError('give --event-prob, or --median0 with --follow-up (and --accrual), not both');
   }
@@ -89,7 +88,7 @@ export function runSurvival(o: PowerOptions, s: Settings): { result: SurvivalPow
 }
 
 export function runCount(o: PowerOptions, s: Settings): { result: CountPowerResult; hooks: CalendarHooks } {
-  if (o.rate0 === undefined || o.rr === undefined) throw new UsageError('--outcome count needs --rate0 (control events per person per --exposure) and --rr (the rate ratio to detect)');
+  if (o.rate0 === undefined || o.rr === undefined) throw new UsageError('--outcome-type count needs --rate0 (control events per person per --exposure) and --rr (the rate ratio to detect)');
   const { solve, ratio } = common(o, s, 'count');
   const { de, icc, m } = clusterInputs(o);
   const d: CountDesign = { rate0: o.rate0, rr: o.rr, dispersion: o.dispersion ?? 0, exposure: o.exposure ?? 1, ratio, approach: o.approach ?? 3, alpha: s.alpha, twoTailed: s.twoTailed };

@@ -4,7 +4,7 @@
  */
 import { UsageError } from '../core/errors.js';
 import { curveSizes } from '../core/power/power-curve.js';
-import { DESIGNS, FREE_SIZE, designParameters, designSizes, mdesFor, powerFor, solveSize, validateParams, type Design, type DesignParams, type SizeName } from '../core/power/powerup.js';
+import { DESIGNS, FREE_SIZE, designParameters, designSizes, mdesFor, powerFor, solveSize, validateParams, type PowerUpDesign, type DesignParams, type SizeName } from '../core/power/powerup.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { powerCurveSvg } from '../report/svg/power-curve-svg.js';
 import { flag, inferSolve, type CalendarHooks, type PowerOptions, type Settings, type StandardisedPowerResult } from './power.js';
@@ -115,7 +115,7 @@ export function runStandardised(o: PowerOptions, s: Settings): { result: Standar
 }
 
 /** Smallest size value (exclusive) with df > 0, for the curve's start. */
-function minimumValid(design: Design, sizes: DesignParams, free: SizeName, attrition: number): number {
+function minimumValid(design: PowerUpDesign, sizes: DesignParams, free: SizeName, attrition: number): number {
   let x = 1;
   for (; x < 1e6; x++) {
     const q = { ...sizes, [free]: x };

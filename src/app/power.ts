@@ -10,7 +10,7 @@ import { BINARY_METHODS, type BinaryMethod } from '../core/power/binary-power.js
 import { calendarAt, calendarFor, type RecruitmentPlan } from '../core/power/calendar.js';
 import { type CurvePoint } from '../core/power/power-curve.js';
 import { simulateBinaryPower, SIMULATION_ANALYSES, type SimulationAnalysis, type SimulationResult } from '../core/power/simulate-power.js';
-import type { Design, DesignParams, SizeName } from '../core/power/powerup.js';
+import type { PowerUpDesign, DesignParams, SizeName } from '../core/power/powerup.js';
 import type { CountApproach } from '../core/power/event-power.js';
 import { readReportJson, type ReportPlanningInputs, type ReportProgression } from '../io/report-json.js';
 import { writeFileAtomic } from '../io/atomic.js';
@@ -25,7 +25,7 @@ export type Outcome = 'standardised' | 'binary' | 'survival' | 'count';
 
 export interface PowerOptions extends DesignParams {
   outcome: Outcome;
-  design?: Design;
+  design?: PowerUpDesign;
   /** Omitted: inferred from what is given (no effect -> mdes; effect and sizes -> power; else n). */
   solve?: Solve;
   es?: number;
@@ -117,7 +117,7 @@ interface Common {
 
 export interface StandardisedPowerResult extends Common {
   outcome: 'standardised';
-  design: Design;
+  design: PowerUpDesign;
   solve: Solve;
   mdes: number;
   conf_low: number;
@@ -259,6 +259,7 @@ const CLUSTER_INPUTS = ['icc', 'clusterSize', 'ratio'] as const;
 
 /** `--flag` spelling of an option key. */
 export function flag(key: string): string {
+  if (key === 'ratio') return '--allocation-ratio';
   return `--${key.replace(/[A-Z]/g, (c) => (c === 'J' || c === 'K' || c === 'L' ? c : `-${c.toLowerCase()}`))}`;
 }
 
@@ -269,27 +270,25 @@ function refuse(o: PowerOptions, keys: readonly string[], why: (k: string) => st
 /** Handler: contract-shaped power results. */
 export async function runPower(input: PowerOptions): Promise<PowerCommandResult> {
   const { options: o, from } = input.from !== undefined ? applyReport(input, readReportJson(input.from)) : { options: { ...input }, from: null };
+  // Each value's own range is checked where it is parsed (src/cli/commands/power.ts); here only
+  // the rules between options.
   const alpha = o.alpha ?? 0.05;
-  if (!(alpha > 0 && alpha < 1)) throw new UsageError(`--alpha must be strictly between 0 and 1, got ${alpha}`);
   const target = o.power ?? 0.8;
-  if (!(target > 0 && target < 1)) throw new UsageError(`--power must be strictly between 0 and 1, got ${target}`);
   const attrition = o.attrition ?? 0;
-  if (!(attrition >= 0 && attrition < 1)) throw new UsageError(`--attrition must be in [0, 1), got ${attrition}`);
   const compliance = o.compliance ?? 1;
-  if (!(compliance > 0 && compliance <= 1)) throw new UsageError(`--compliance must be in (0, 1], got ${compliance}`);
   if (o.seed !== undefined && o.simulate === undefined) throw new UsageError('--seed only applies with --simulate <reps>');
   if (o.simAnalysis !== undefined && o.simulate === undefined) throw new UsageError('--sim-analysis only applies with --simulate <reps>');
   const calendarWanted = o.recruitPerMonth !== undefined || o.start !== undefined || o.extractLagDays !== undefined || o.calendarPlot !== undefined;
   const s: Settings = { alpha, target, attrition, twoTailed: !o.oneTailed, compliance };
-  const others = (mine: string) => `with --outcome ${mine}`;
-  if (o.outcome !== 'binary') refuse(o, BINARY_ONLY, (k) => `${flag(k)} needs --outcome binary`);
-  if (o.outcome !== 'survival') refuse(o, SURVIVAL_ONLY, (k) => `${flag(k)} needs --outcome survival`);
-  if (o.outcome !== 'count') refuse(o, COUNT_ONLY, (k) => `${flag(k)} needs --outcome count`);
-  if (o.outcome === 'standardised') refuse(o, CLUSTER_INPUTS, (k) => `${flag(k)} needs --outcome binary, survival or count`);
+  const others = (mine: string) => `with --outcome-type ${mine}`;
+  if (o.outcome !== 'binary') refuse(o, BINARY_ONLY, (k) => `${flag(k)} needs --outcome-type binary`);
+  if (o.outcome !== 'survival') refuse(o, SURVIVAL_ONLY, (k) => `${flag(k)} needs --outcome-type survival`);
+  if (o.outcome !== 'count') refuse(o, COUNT_ONLY, (k) => `${flag(k)} needs --outcome-type count`);
+  if (o.outcome === 'standardised') refuse(o, CLUSTER_INPUTS, (k) => `${flag(k)} needs --outcome-type binary, survival or count`);
   else {
     refuse(o, STANDARDISED_ONLY, (k) => `${flag(k)} applies to standardised outcomes; ${others(o.outcome)} use ${o.outcome === 'binary' ? `--p1/--p2${k === 'K' ? ' and --cluster-size' : ''}` : o.outcome === 'survival' ? '--hr and --event-prob' : '--rate0 and --rr'}`);
   }
-  if (o.outcome !== 'binary' && o.outcome !== 'standardised' && o.J !== undefined) throw new UsageError(`--J needs --outcome binary or a standardised design`);
+  if (o.outcome !== 'binary' && o.outcome !== 'standardised' && o.J !== undefined) throw new UsageError(`--J needs --outcome-type binary or a standardised design`);
   if (o.teams !== undefined && o.outcome === 'binary' && o.icc !== undefined && o.J === undefined && o.clusterSize === undefined) {
     // The recruiting teams are the clusters: half in each arm, and the cluster size is solved.
     if (o.teams % 2 !== 0) throw new UsageError(`--teams ${o.teams}: a cluster design needs an even number of teams (half per arm), or give --J`);
@@ -414,10 +413,10 @@ export function applyReport(o: PowerOptions, r: ReportPlanningInputs): { options
 async function runSimulation(o: PowerOptions, alpha: number): Promise<SimulatedPowerResult> {
   if (o.seed === undefined) throw new UsageError('--seed <int> is required with --simulate so the result can be reproduced');
   if (o.solve !== undefined) throw new UsageError(`--solve ${o.solve} conflicts with --simulate: the simulation estimates the power at --n`);
-  if (o.outcome !== 'binary') throw new UsageError('--simulate needs --outcome binary');
+  if (o.outcome !== 'binary') throw new UsageError('--simulate needs --outcome-type binary');
   if (o.p1 === undefined || o.p2 === undefined) throw new UsageError('--simulate needs --p1 and --p2');
   if (o.n === undefined) throw new UsageError('--simulate needs --n (people per arm)');
-  if (o.ratio !== undefined && o.ratio !== 1) throw new UsageError('--ratio other than 1 is not supported with --simulate (arms are equal)');
+  if (o.ratio !== undefined && o.ratio !== 1) throw new UsageError('--allocation-ratio other than 1 is not supported with --simulate (arms are equal)');
   if (o.plot !== undefined) throw new UsageError('--plot draws the analytic power curve; it cannot be combined with --simulate');
   if (o.attrition) throw new UsageError('--attrition is not supported with --simulate: give the analysed --n');
   if (o.clusterCv !== undefined) throw new UsageError('--cluster-cv is not supported with --simulate (clusters are of equal size)');

@@ -107,14 +107,6 @@ export interface RandomiseResult extends AllocationSummary {
   recovered: string[];
 }
 
-function delimiterOf(text: string | undefined): string {
-  try {
-    return parseDelimiter(text);
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-}
-
 function columnMap(path: string | undefined): { map: ColumnMap; record: { path: string; sha256: string } | null } {
   if (path === undefined) return { map: new Map(), record: null };
   const map = mapFor(loadColumnMap(path), 'cases');
@@ -168,7 +160,7 @@ export async function runRandomise(o: RandomiseOptions): Promise<RandomiseResult
       { option: 'the allocation manifest', path: o.out && `${o.out}.json` },
     ],
   );
-  const delimiter = delimiterOf(o.delimiter);
+  const delimiter = parseDelimiter(o.delimiter);
   const { map, record: mapRecord } = columnMap(o.map);
   const key: ChainKey = o.keyFile !== undefined ? readKeyFile(o.keyFile) : null;
   if (key && !o.ledger) throw new UsageError('--key-file keys a ledger\'s hash chain: give --ledger as well');

@@ -25,7 +25,7 @@ import { renderJson } from '../report/render-json.js';
 import { renderMarkdown } from '../report/render-md.js';
 import { VERSION } from '../version.js';
 import { analyseTrialFiles } from './analyse.js';
-import { delimiterOf } from './trial-dataset.js';
+import { parseDelimiter } from '../io/csv-reader.js';
 import type { ReadOptions } from '../io/read-options.js';
 
 export type ReportFormat = 'html' | 'md' | 'json';
@@ -134,7 +134,7 @@ export async function buildReportModel(paths: ReportInputs, o: BuildReportOption
   if (trial.arms.control === trial.arms.treatment) throw new UsageError('--control and --treatment must name different arms');
   const concept = resolveConcept(o.concept, trial);
   const stage = resolveStage(o.stage, trial);
-  const delimiter = delimiterOf(o.delimiter ?? o.read?.delimiter);
+  const delimiter = parseDelimiter(o.delimiter ?? o.read?.delimiter);
   const read = { ...(o.read ?? {}), delimiter };
   const display = o.display ?? ((p: string) => p);
   for (const k of ['cases', 'offences', 'process', 'costs', 'themes'] as const) {

@@ -49,15 +49,6 @@ export interface TrialDataset {
   sha256: { cases: string | null; offences: string | null };
 }
 
-/** A `--delimiter` option as a usage error when it is not one we read. */
-export function delimiterOf(text: string | undefined): string {
-  try {
-    return parseDelimiter(text);
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-}
-
 function asOfDay(text: string | null | undefined): number | undefined {
   if (text === null || text === undefined) return undefined;
   const d = parseDate(text);
@@ -67,7 +58,7 @@ function asOfDay(text: string | null | undefined): number | undefined {
 
 /** Loads the trial's people and outcomes (see the module comment). */
 export async function loadTrialDataset(o: DatasetOptions): Promise<TrialDataset> {
-  const delimiter = delimiterOf(o.delimiter ?? o.read?.delimiter);
+  const delimiter = parseDelimiter(o.delimiter ?? o.read?.delimiter);
   const read = { ...(o.read ?? {}), delimiter };
   const maps = typeof o.map === 'string' ? loadColumnMap(o.map) : (o.map ?? null);
   const asOf = asOfDay(o.asOf);

@@ -1,10 +1,11 @@
 /** The human (non-JSON) output of `analyse`: a summary table, a text forest chart and the verdicts. */
 import type { Headline } from '../core/analysis/primary-analysis.js';
 import type { EffectRow } from '../core/analysis/effect-row.js';
-import { nullValue } from '../core/analysis/verdict.js';
+import { isRatioMeasure, measureInfo } from '../core/analysis/measures.js';
 import { nearestTip } from '../core/analysis/multiple-imputation.js';
 import type { AnalyseOutput } from './commands/analyse.js';
 import { painter, table } from './output.js';
+import { percent } from '../core/format.js';
 
 function headlineText(h: Headline): string {
   const d = (x: number | null) => (x === null ? '-' : fmt(x, 4));
@@ -13,7 +14,7 @@ function headlineText(h: Headline): string {
 }
 
 const fmt = (x: number | null, d = 3): string => (x === null ? '-' : Math.abs(x) >= 1e4 || (x !== 0 && Math.abs(x) < 1e-3) ? x.toExponential(2) : x.toFixed(d));
-const pct = (x: number | null): string => (x === null ? '-' : `${(100 * x).toFixed(1)}%`);
+const pct = (x: number | null): string => percent(x, 1, '-');
 const pval = (p: number | null): string => (p === null ? '-' : p < 0.001 ? '<0.001' : p.toFixed(3));
 
 /** A compact summary table plus a forest-style chart. */
@@ -71,15 +72,13 @@ function missingDataText(r: AnalyseOutput): string {
   return `missing data: ${md.outcome} missing for ${miss}; multiple imputation (m = ${md.imputations}, seed ${md.seed}): risk difference ${fmt(mi?.estimate ?? null)} [${fmt(mi?.conf_low ?? null)}, ${fmt(mi?.conf_high ?? null)}]${tip}`;
 }
 
-const DIFFS = new Set(['primary_risk_difference', 'primary_mean_difference', 'risk_difference', 'cluster_level_risk_difference', 'cohens_h', 'logit_d', 'adjusted_logit_d', 'hedges_g']);
-
 /** Text forest plot: ratios on a log axis around 1, differences on a linear axis around 0. */
 function forest(effects: EffectRow[]): string[] {
   const lines: string[] = [];
   const width = 41;
   for (const [title, set, log, nul] of [
-    ['ratios (log scale, 1 = no difference)', (m: string) => nullValue(m) === 1, true, 1],
-    ['differences (0 = no difference)', (m: string) => DIFFS.has(m), false, 0],
+    ['ratios (log scale, 1 = no difference)', (m: string) => isRatioMeasure(m) && measureInfo(m)!.charts.text, true, 1],
+    ['differences (0 = no difference)', (m: string) => !isRatioMeasure(m) && measureInfo(m)?.charts.text === true, false, 0],
   ] as const) {
     const rows = effects.filter((e) => set(e.measure) && (!e.arm || e.arm === e.comparison) && e.estimate !== null && e.conf_low !== null && e.conf_high !== null);
     if (!rows.length) continue;

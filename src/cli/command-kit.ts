@@ -46,12 +46,7 @@ export function withReadOptions(cmd: Command): Command {
 
 /** The typed read options from the command's options; a UsageError names a bad one. */
 export function parseReadOptions(opts: ReadCliOptions): ReadOptions {
-  let delimiter: string;
-  try {
-    delimiter = parseDelimiter(opts.delimiter);
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const delimiter = parseDelimiter(opts.delimiter);
   let dateFormat: DateFormat = 'auto';
   if (opts.dateFormat !== undefined) {
     const f = dateFormatOf(String(opts.dateFormat).trim().toLowerCase());

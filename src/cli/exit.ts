@@ -40,6 +40,19 @@ export function classifyError(err: unknown): ExitOutcome {
   };
 }
 
+/**
+ * A commander complaint (unknown option, missing or invalid value, conflicting options) is a usage
+ * error (exit 2). commander has printed it on stderr; under --json it is also printed on stdout in
+ * the same form as every other usage error.
+ */
+export function reportCommanderError(err: { message: string }, json: boolean): number {
+  if (json) {
+    const m = truncate(err.message.replace(/^error: /, ''), MAX_MESSAGE_CHARS);
+    process.stdout.write(`${jsonTerminalSafe(JSON.stringify({ schema_version: 1, error: 'usage', message: m }, jsonReplacer, 2))}\n`);
+  }
+  return 2;
+}
+
 export function reportError(err: unknown, json: boolean): number {
   const out = classifyError(err);
   // Messages quote data (values, header names): control characters are shown, not obeyed.

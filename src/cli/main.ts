@@ -1,6 +1,6 @@
 /** The CLI entry point: the only place that sets process.exitCode. */
 import { buildProgram, CommanderError } from './program.js';
-import { reportError } from './exit.js';
+import { reportCommanderError, reportError } from './exit.js';
 import { prepareProgress } from './output.js';
 
 export async function main(argv: string[]): Promise<void> {
@@ -20,7 +20,7 @@ export async function main(argv: string[]): Promise<void> {
     if (err instanceof CommanderError) {
       // Help and version displays are successes; every other commander complaint is a usage error.
       const ok = err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help';
-      process.exitCode = ok ? 0 : 2;
+      process.exitCode = ok ? 0 : reportCommanderError(err, json);
       return;
     }
     process.exitCode = reportError(err, json);

@@ -60,12 +60,12 @@ export interface CsvReadResult {
   sha256: string | null;
 }
 
-/** Parses a delimiter option: ',', ';', '|', 'tab' or '\t'. */
+/** Parses a `--delimiter` option: ',', ';', '|', 'tab' or '\t' (UsageError otherwise: the one check every command uses). */
 export function parseDelimiter(text: string | undefined): string {
   if (text === undefined || text === '') return ',';
   if (text === 'tab' || text === '\\t' || text === '\t') return '\t';
   if (text.length !== 1 || /[\r\n"]/.test(text)) {
-    throw new Error(`--delimiter must be one character (',', ';', '|') or 'tab', got ${JSON.stringify(text)}`);
+    throw new UsageError(`--delimiter must be one character (',', ';', '|') or 'tab', got ${JSON.stringify(text)}`);
   }
   return text;
 }

@@ -5,6 +5,8 @@
  */
 import type { ReportModel } from '../core/report/build-report.js';
 import { digitsFor, eff, estimateInterval, fixed, gbp, num1, pct } from '../core/report/format.js';
+import { MEASURE_NAMES, MEASURES, isRatioMeasure, measureInfo } from '../core/analysis/measures.js';
+import { nullValue } from '../core/analysis/verdict.js';
 import { COST_RATING_WORDS } from '../core/report/cost-rating.js';
 import type { EffectRow } from '../core/report/types.js';
 import { consortSvg } from './svg/consort-diagram.js';
@@ -36,47 +38,6 @@ const flow = (n: number | null | undefined): string => (n === null || n === unde
 const padlockText = (n: number) => `${'🔒'.repeat(n)}${n === 0 ? '0' : ''} (${n}/5)`;
 export const PADLOCK = padlockText;
 
-const MEASURE_WORDS: Record<string, string> = {
-  risk_difference: 'Risk difference',
-  per_100: 'Per 100 people',
-  risk_ratio: 'Risk ratio',
-  odds_ratio: 'Odds ratio',
-  nnt: 'Number needed to treat',
-  cohens_h: "Cohen's h",
-  logit_d: 'Logit d',
-  fisher_exact: "Fisher's exact test",
-  adjusted_odds_ratio: 'Adjusted odds ratio',
-  adjusted_logit_d: 'Adjusted logit d',
-  icc: 'Intra-cluster correlation',
-  design_effect: 'Design effect',
-  cluster_robust_odds_ratio: 'Odds ratio (cluster-robust)',
-  cluster_level_risk_difference: 'Risk difference (cluster level)',
-  mean_difference: 'Mean difference',
-  rate_ratio: 'Rate ratio',
-  hazard_ratio: 'Hazard ratio',
-  logrank: 'Log-rank test',
-  hedges_g: "Hedges' g",
-  permutation_p: 'Permutation test',
-  primary_risk_difference: 'Risk difference (primary analysis)',
-  primary_per_100: 'Per 100 people (primary analysis)',
-  primary_mean_difference: 'Mean difference (primary analysis)',
-  primary_hazard_ratio: 'Hazard ratio (primary analysis)',
-  stratified_hazard_ratio: 'Hazard ratio (stratified)',
-  cox_robust_score: 'Robust score test (Cox)',
-  km_survival_end: 'Not re-offended by the end of follow-up (Kaplan-Meier)',
-  rmst_difference: 'Restricted mean time without re-offending, difference (days)',
-  nb_rate_ratio: 'Rate ratio (negative binomial)',
-  glmm_odds_ratio: 'Odds ratio (mixed-effects logistic)',
-  interaction: 'Interaction test (arm x subgroup)',
-  mi_risk_difference: 'Risk difference (multiple imputation)',
-  mi_adjusted_odds_ratio: 'Adjusted odds ratio (multiple imputation)',
-  cace: 'Complier average causal effect (received the intervention)',
-  cace_dose: 'Effect per session attended (exploratory: not randomised)',
-};
-
-/** A ratio measure (no difference = 1): every measure named *_ratio. */
-const isRatio = (m: string) => m.endsWith('_ratio');
-
 const OUTCOME_WORDS: Record<string, string> = {
   reoffended: 'Proven re-offending',
   reoffences: 'Number of re-offences',
@@ -85,9 +46,7 @@ const OUTCOME_WORDS: Record<string, string> = {
 };
 
 export function measureLabel(m: string): string {
-  const km = /^km_survival_(\d+)$/.exec(m);
-  if (km) return `Not re-offended by day ${km[1]} (Kaplan-Meier)`;
-  return Object.hasOwn(MEASURE_WORDS, m) ? MEASURE_WORDS[m]! : m.replace(/_/g, ' ');
+  return measureInfo(m)?.label ?? m.replace(/_/g, ' ');
 }
 
 export function outcomeLabel(o: string): string {
@@ -103,14 +62,14 @@ function pText(p: number | null): string {
 
 /** Decimal places for a row: the measure's usual, more where the interval would seem to contradict itself. */
 function rowDigits(e: EffectRow): number {
-  const base = e.measure.endsWith('per_100') || e.measure === 'nnt' ? 1 : e.measure === 'icc' ? 3 : 2;
+  const base = measureInfo(e.measure)?.digits ?? 2;
   if (e.conf_low === null || e.conf_high === null) return base;
-  return digitsFor(e.conf_low, e.conf_high, base, isRatio(e.measure) ? 1 : 0);
+  return digitsFor(e.conf_low, e.conf_high, base, nullValue(e.measure));
 }
 
 function effectValue(e: EffectRow, v: number | null): string {
   if (v === null || !Number.isFinite(v)) return '';
-  if (e.measure.startsWith('km_survival_')) return pct(v);
+  if (measureInfo(e.measure)?.percent) return pct(v);
   return fixed(v, rowDigits(e));
 }
 
@@ -125,9 +84,7 @@ function effectRows(effects: EffectRow[]): string[][] {
 }
 
 function forestRows(effects: EffectRow[], ratio: boolean): ForestRow[] {
-  const wanted = ratio
-    ? ['risk_ratio', 'odds_ratio', 'cluster_robust_odds_ratio', 'adjusted_odds_ratio', 'glmm_odds_ratio', 'rate_ratio', 'nb_rate_ratio', 'hazard_ratio']
-    : ['primary_risk_difference', 'risk_difference', 'cluster_level_risk_difference', 'logit_d', 'cohens_h', 'hedges_g'];
+  const wanted = MEASURE_NAMES.filter((m) => MEASURES[m].charts.report && isRatioMeasure(m) === ratio);
   const out: ForestRow[] = [];
   for (const m of wanted) {
     for (const e of effects.filter((x) => x.measure === m && x.arm === undefined && x.subgroup === undefined)) {
@@ -163,7 +120,7 @@ export function reportBlocks(m: ReportModel): Block[] {
   const isRd = h.measure === 'risk_difference';
   const perText = h.per_100 !== null && h.per_100_conf_low !== null && h.per_100_conf_high !== null ? estimateInterval(h.per_100, h.per_100_conf_low, h.per_100_conf_high, 1) : h.n_treatment !== null ? 'suppressed' : 'n/a';
   const withheld = h.n_treatment !== null && h.estimate === null ? 'suppressed (would reveal a count under 5)' : 'n/a';
-  const effText = h.estimate !== null && h.conf_low !== null && h.conf_high !== null ? estimateInterval(h.estimate, h.conf_low, h.conf_high, 2, h.measure === 'hazard_ratio' ? 1 : 0) : withheld;
+  const effText = h.estimate !== null && h.conf_low !== null && h.conf_high !== null ? estimateInterval(h.estimate, h.conf_low, h.conf_high, 2, nullValue(h.measure)) : withheld;
   b.push({
     kind: 'table',
     caption: 'Headline result: the pre-specified primary analysis',

@@ -2,6 +2,7 @@
  * The renderers on a hand-made report input (a small concept-2 pilot): JSON fields as
  * docs/reference/json.md#report, html self-containment, small-count suppression, and a Markdown snapshot.
  */
+import type { Measure } from '../core/analysis/measures.js';
 import { describe, expect, it } from 'vitest';
 import { findConcept } from '../core/concepts.js';
 import { buildReport } from '../core/report/build-report.js';
@@ -35,7 +36,7 @@ function cases(): ReportCase[] {
   return out;
 }
 
-const effect = (measure: string, estimate: number, lo: number | null, hi: number | null, p: number | null) => ({
+const effect = (measure: Measure, estimate: number, lo: number | null, hi: number | null, p: number | null) => ({
   outcome: 'reoffended', measure, estimate, std_error: null, conf_low: lo, conf_high: hi, statistic: null, p_value: p, method: 'hand-made',
 });
 

@@ -12,7 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DataError, UsageError } from '../../src/core/errors.js';
 import { balanceTable, matchComparison, type MatchOptions } from '../../src/core/matching/match-comparison.js';
 import { nearestNeighbourMatch } from '../../src/core/matching/nearest-neighbour.js';
-import { runMatch } from '../../src/cli/commands/match.js';
+import { renderMatch, runMatch } from '../../src/cli/commands/match.js';
 import { runAnalyse } from '../../src/cli/commands/analyse.js';
 import { runReport } from '../../src/cli/commands/report.js';
 import { readMatchingInput, type MatchingInput } from '../../src/io/matching-input.js';
@@ -127,7 +127,11 @@ describe('match command: files that analyse and report accept', () => {
   it('writes the matched file, trial file and offences; analyse --weights reproduces R glm', async () => {
     const out = join(dir, 'a.csv');
     const r = await runMatch({ treated: T, pool: P, covariates: COVS.join(','), out, offences: O, outcome: 'reoffended' });
-    expect(r).toMatchObject({ treated: 150, pool: 1200, matched_treated: 147, matched_controls: 147, unmatched_treated: 0, caliper: 0.2, design: 'matched_some_observables' });
+    expect(r).toMatchObject({ treated: 150, pool: 1200, matched_treated: 147, matched_controls: 147, unmatched_treated: 0, discarded_treated: 3, caliper: 0.2, design: 'matched_some_observables' });
+    // Every treated person is accounted for at the top level: matched, unmatched or trimmed for common support.
+    expect(r.matched_treated + r.unmatched_treated + r.discarded_treated).toBe(r.treated);
+    expect(r.discarded_treated).toBe(r.common_support.treated_discarded);
+    expect(renderMatch(r)).toContain('Treated people: 150 = 147 matched + 0 with no comparison person within the caliper + 3 discarded outside the common support.');
     expect(r.balance.map((b) => b.covariate)).toEqual(['age', 'sexmale', 'ogrs3', 'prior_convictions', 'logit_propensity']);
     // weighted rates 0.374149659863946 0.387755102040816; glm(reoffended ~ treat, binomial, weights) -0.0576969893208491
     expect(rel(r.estimate!.treated_rate, 0.374149659863946)).toBeLessThan(1e-9);
@@ -185,7 +189,9 @@ describe('bad input', () => {
   it('options and cells are checked, naming the option or the cell', async () => {
     const o = { treated: T, pool: P, covariates: 'age', out: join(dir, 'y.csv') };
     await expect(runMatch({ ...o, caliper: '-1' })).rejects.toThrow(/--caliper must be strictly between 0 and Infinity/);
-    await expect(runMatch({ ...o, ratio: '0' })).rejects.toThrow(/--ratio must be between 1 and 20, got 0/);
+    await expect(runMatch({ ...o, controlsPerTreated: '0' })).rejects.toThrow(/--controls-per-treated must be between 1 and 20, got 0/);
+    await expect(runMatch({ ...o, ratio: '0' })).rejects.toThrow(/--controls-per-treated must be between 1 and 20, got 0/); // the older name
+    await expect(runMatch({ ...o, ratio: '2', controlsPerTreated: '3' })).rejects.toThrow('--ratio is the older name of --controls-per-treated: give one of them');
     await expect(runMatch({ ...o, order: 'biggest' })).rejects.toThrow(/--order must be one of largest, smallest, data, random/);
     await expect(runMatch({ ...o, order: 'random' })).rejects.toThrow(/--seed <int> is required/);
     await expect(runMatch({ ...o, covariates: undefined })).rejects.toThrow(UsageError);

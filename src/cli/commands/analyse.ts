@@ -13,7 +13,7 @@ import { loadTrialFile } from '../../io/trial-file.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { checkDistinctFiles } from '../../io/distinct-files.js';
 import { parseReadOptions, withCommon, withReadOptions } from '../command-kit.js';
-import { parseIntOption, parseListOption, parseNumberOption, parseSeed } from '../options.js';
+import { addAlias, parseIntOption, parseListOption, parseNumberOption, parseSeed, resolveAlias } from '../options.js';
 import { jsonReplacer, printJson, printText, withProgress, warn } from '../output.js';
 import { renderHuman } from '../analyse-render.js';
 
@@ -33,6 +33,9 @@ export interface AnalyseCliOptions {
   cluster?: string;
   covariates?: string;
   weights?: string;
+  /** The randomisation block (stratum) column permutations and the bootstrap respect. */
+  block?: string;
+  /** Older name of `block`. */
   stratum?: string;
   strata?: string;
   ties?: string;
@@ -59,7 +62,8 @@ export interface AnalyseCliOptions {
 export type AnalyseOutput = AnalyseResult & { headline?: Headline };
 
 /** Handler: parses the options and calls the analysis use case. */
-export async function runAnalyse(o: AnalyseCliOptions): Promise<AnalyseOutput> {
+export async function runAnalyse(input: AnalyseCliOptions): Promise<AnalyseOutput> {
+  const o = resolveAlias(input, 'stratum', 'block', '--stratum', '--block');
   // Checked before any work: --out must not overwrite an input.
   checkDistinctFiles(
     [
@@ -99,7 +103,7 @@ export async function runAnalyse(o: AnalyseCliOptions): Promise<AnalyseOutput> {
     cluster: o.cluster,
     covariates: parseListOption(o.covariates),
     weights: o.weights,
-    stratum: o.stratum,
+    stratum: o.block,
     strata: o.strata,
     ...survival,
     cace: o.cace,
@@ -132,7 +136,7 @@ export function parseArmsOption(arms: string | undefined, treatment: string | un
 }
 
 export function register(program: Command): void {
-  withReadOptions(withCommon(program.command('analyse')))
+  const cmd = withReadOptions(withCommon(program.command('analyse')))
     .description('Effect sizes and inference for individual and cluster trials (treated vs control)')
     .argument('<data.csv>', 'per-person file (e.g. the outcomes file of `reoffending --out`, or cases with outcome columns); - for stdin')
     .option('--offences <csv>', 'derive proven re-offending outcomes from this offences file first (as `reoffending`)')
@@ -147,8 +151,8 @@ export function register(program: Command): void {
     .option('--cluster <col>', 'cluster column (cluster-randomised design), e.g. team')
     .option('--covariates <a,b>', 'baseline covariates for the adjusted models (text columns become indicators)')
     .option('--weights <col>', 'weights (e.g. the weight column of `match`): every binary measure weighted, sandwich SEs (clustered by subclass when present)')
-    .option('--stratum <col>', 'randomisation strata for permutations (default: stratum when present)')
-    .option('--strata <col>', 'strata for a stratified Cox model (stratified_hazard_ratio), e.g. randomisation block or site')
+    .option('--block <col>', 'randomisation block (stratum) column, as randomise --block: permutations and the bootstrap re-randomise within it (default: the stratum column when present)')
+    .option('--strata <col>', 'strata of a stratified Cox model (stratified_hazard_ratio: a baseline hazard per stratum), e.g. site; not --block, which only shapes the re-randomisations')
     .option('--ties <method>', 'Cox tie handling: efron (default, as R coxph) or breslow')
     .option('--km-days <d1,d2>', 'days for the Kaplan-Meier rows km_survival_<day> (default 90,182,365)')
     .option('--rmst-day <D>', 'restricted mean survival time difference up to day D (rmst_difference)')
@@ -189,5 +193,6 @@ analysis (the report's headline: rows primary_<measure>).`,
       if (opts.json) return printJson(result);
       printText(renderHuman(result));
     });
+  addAlias(cmd, '--stratum <col>', '--block');
 }
 

@@ -4,11 +4,13 @@ import { join } from 'node:path';
 import { runDemo, type DemoResult } from '../../app/demo.js';
 import { withCommon } from '../command-kit.js';
 import { painter, printJson, printText, progress, table } from '../output.js';
+import { percent } from '../../core/format.js';
 
 export { runDemo, DEMO_PLAN, type DemoOptions, type DemoResult, type DemoTrial } from '../../app/demo.js';
 
+/** Percentage points, without a % sign (the column header says "points"). */
 function pct(x: number | null): string {
-  return x === null ? '-' : `${(100 * x).toFixed(1)}`;
+  return percent(x, 1, '-', '');
 }
 
 export function register(program: Command): void {

@@ -1,32 +1,25 @@
 /**
- * `pilot-eval match`: a Justice Data Lab style propensity-score matched comparison group
- * (docs/reference/commands.md#match). Writes the matched treated and comparison people with `arm` and `weight`
- * columns (ready for `analyse --weights weight`) and a `<out>.trial.yaml` that records the design
- * as a matched comparison, so `report --trial` caps the security rating.
+ * `pilot-eval match`: declares the options, parses them into the typed options of the match use
+ * case (src/app/match.ts), runs it and prints the result.
  */
 import type { Command } from 'commander';
-import { DataError, ProblemList, UsageError } from '../../core/errors.js';
-import { ConstantCovariateError } from '../../core/matching/propensity-model.js';
-import { matchComparison, NoCommonSupportError, type BalanceRow, type CommonSupport, type Discard } from '../../core/matching/match-comparison.js';
-import type { MatchOrder } from '../../core/matching/nearest-neighbour.js';
-import { createRng } from '../../core/random.js';
-import { logisticArmEffect } from '../../core/stats/logistic-regression.js';
-import { parseBinaryCell } from '../../io/fields.js';
-import { writeFilesAtomic } from '../../io/atomic.js';
-import { checkDistinctFiles } from '../../io/distinct-files.js';
-import { toCsv, type Cell } from '../../io/csv-writer.js';
-import { readMatchingInput } from '../../io/matching-input.js';
-import { readTable } from '../../io/table.js';
+import { MATCH_DESIGNS, MATCH_DISCARDS, MATCH_ORDERS, runMatch as runMatchUseCase, type MatchOptions, type MatchResultJson } from '../../app/match.js';
+import { percent } from '../../core/format.js';
 import { parseReadOptions, withCommon, withReadOptions, type ReadCliOptions } from '../command-kit.js';
-import { parseIntOption, parseListOption, parseNumberOption, parseSeed, requireOption } from '../options.js';
+import { addAlias, choiceOption, parseChoiceOption, parseIntOption, parseListOption, parseNumberOption, parseSeed, requireOption, resolveAlias } from '../options.js';
 import { painter, printJson, printText, table, terminalSafe, withProgress } from '../output.js';
 
+export { trialYaml, type MatchedEstimate, type MatchOptions, type MatchResultJson } from '../../app/match.js';
+
+/** The options as commander gives them (text). */
 export interface MatchCliOptions extends ReadCliOptions {
   treated?: string;
   pool?: string;
   covariates?: string;
   out?: string;
   caliper?: string;
+  controlsPerTreated?: string;
+  /** Older name of `controlsPerTreated`. */
   ratio?: string;
   replace?: boolean;
   seed?: string;
@@ -39,237 +32,43 @@ export interface MatchCliOptions extends ReadCliOptions {
   onProgress?: (text: string) => void;
 }
 
-export interface MatchedEstimate {
-  outcome: string;
-  treated_rate: number;
-  control_rate: number;
-  /** Weighted treated rate minus weighted control rate (the matched-sample ATT). */
-  risk_difference: number;
-  /** ln OR from glm(outcome ~ treat, binomial, weights = weight) on the matched file. */
-  log_odds_ratio: number | null;
-  method: string;
-}
-
-export interface MatchResultJson {
-  treated: number;
-  pool: number;
-  matched_treated: number;
-  matched_controls: number;
-  unmatched_treated: number;
-  caliper: number | null;
-  caliper_logit: number | null;
-  ratio: number;
-  replace: boolean;
-  order: MatchOrder;
-  common_support: CommonSupport;
-  propensity_model: Array<{ term: string; estimate: number; std_error: number }>;
-  balance: BalanceRow[];
-  imbalanced: string[];
-  estimate: MatchedEstimate | null;
-  design: 'matched_all_observables' | 'matched_some_observables';
-  out: string;
-  trial_file: string;
-  /** The offences of the matched people (with --offences), for `report --offences`. */
-  offences_file: string | null;
-  warnings: string[];
-}
-
-const ORDERS: readonly MatchOrder[] = ['largest', 'smallest', 'data', 'random'];
-const DISCARDS: readonly Discard[] = ['none', 'treated', 'control', 'both'];
-const DESIGNS = ['matched_some_observables', 'matched_all_observables'] as const;
-const ADDED = ['arm', 'weight', 'propensity_score', 'logit_propensity'];
-
-function oneOf<T extends string>(name: string, text: string | undefined, allowed: readonly T[], fallback: T): T {
-  if (text === undefined) return fallback;
-  if (!(allowed as readonly string[]).includes(text)) throw new UsageError(`${name} must be one of ${allowed.join(', ')}, got ${JSON.stringify(text)}`);
-  return text as T;
-}
-
-export function trialYaml(design: string, o: { treatedFile: string; poolFile: string; covariates: string[]; caliper: number | null; ratio: number; replace: boolean }): string {
-  return [
-    '# Written by `pilot-eval match`: use with `pilot-eval report --trial <this file>`.',
-    `# Comparison group matched on: ${o.covariates.join(', ')} (treated ${o.treatedFile}, pool ${o.poolFile}).`,
-    `# Nearest-neighbour matching on the propensity logit, caliper ${o.caliper === null ? 'none' : `${o.caliper} SD`}, 1:${o.ratio}, ${o.replace ? 'with' : 'without'} replacement.`,
-    '# design: matched_some_observables caps the security rating at 2 padlocks; matched_all_observables at 3.',
-    '# Claim "all" only if every relevant confounder (e.g. OGRS3, offence history, age, sex) is matched on.',
-    `design: ${design}`,
-    'arms:',
-    '  control: control',
-    '  treatment: treatment',
-    'randomisation:',
-    '  method: none',
-    '  unit: person',
-    '',
-  ].join('\n');
-}
-
-/** Handler: reads, matches, writes the matched file and its trial file, returns the contract object. */
-export async function runMatch(o: MatchCliOptions): Promise<MatchResultJson> {
-  const treatedPath = requireOption('--treated', o.treated);
-  const poolPath = requireOption('--pool', o.pool);
-  const out = requireOption('--out', o.out);
-  if (out === '-') throw new UsageError('--out must be a file path (the matched file and its .trial.yaml are written beside each other)');
-  const outStem = out.replace(/\.csv$/i, '');
-  checkDistinctFiles(
-    [
-      { option: '--treated', path: o.treated },
-      { option: '--pool', path: o.pool },
-      { option: '--offences', path: o.offences },
-    ],
-    [
-      { option: '--out', path: out },
-      { option: 'the trial file', path: `${outStem}.trial.yaml` },
-      { option: 'the matched offences file', path: o.offences !== undefined ? `${outStem}.offences.csv` : undefined },
-    ],
-  );
-  const covariateNames = parseListOption(requireOption('--covariates', o.covariates)) ?? [];
-  let caliper: number | null = 0.2;
-  if (o.caliper !== undefined) caliper = o.caliper === 'none' ? null : parseNumberOption('--caliper', o.caliper, 0, Infinity, true)!;
-  const ratio = parseIntOption('--ratio', o.ratio, 1, 20) ?? 1;
-  const replace = o.replace === true;
-  const order = oneOf('--order', o.order, ORDERS, 'largest');
-  const discard = oneOf('--discard', o.discard, DISCARDS, 'both');
-  const design = oneOf('--design', o.design, DESIGNS, 'matched_some_observables');
-  const seed = parseSeed(o.seed, order === 'random');
-  const read = parseReadOptions(o);
-  const outcome = o.outcome?.trim().toLowerCase();
-
-  o.onProgress?.('reading treated and pool files');
-  const input = await readMatchingInput(treatedPath, poolPath, covariateNames, read);
-  const { treated, pool, treat } = input;
-  if (outcome !== undefined) {
-    for (const t of [treated, pool]) {
-      if (!t.cells.has(outcome)) throw new UsageError(`--outcome ${outcome}: no such column in ${t.file} (columns: ${t.columns.join(', ')})`);
-    }
-  }
-  o.onProgress?.(`fitting the propensity model on ${(treated.n + pool.n).toLocaleString('en-GB')} people`);
-  let m;
-  try {
-    m = matchComparison(treat, input.covariates, { caliper, ratio, replace, order, discard, rng: seed !== undefined ? createRng(seed) : undefined });
-  } catch (err) {
-    if (err instanceof NoCommonSupportError) {
-      throw new DataError({ file: `${treated.file} + ${pool.file}`, line: null, column: null, value: null, reason: `${err.message}. The pool does not contain people like the treated group: use a different pool or covariates.` });
-    }
-    if (err instanceof ConstantCovariateError) {
-      throw new UsageError(`--covariates: ${err.covariate} takes the same value for everyone (or duplicates another covariate), so it cannot enter the propensity model: drop it`);
-    }
-    throw err;
-  }
-  const warnings: string[] = [];
-  if (m.fit.separation) warnings.push('the propensity model separates treated and pool people almost perfectly (fitted probabilities of 0 or 1): the groups barely overlap and the comparison is weak');
-  if (!m.fit.converged) warnings.push('the propensity model did not converge');
-  if (ADDED.some((c) => treated.cells.has(c) || pool.cells.has(c))) warnings.push(`input columns ${ADDED.filter((c) => treated.cells.has(c) || pool.cells.has(c)).join(', ')} are replaced in the matched file`);
-  if (m.match.unmatchedTreated > 0) warnings.push(`${m.match.unmatchedTreated} treated ${m.match.unmatchedTreated === 1 ? 'person has' : 'people have'} no comparison person within the caliper and ${m.match.unmatchedTreated === 1 ? 'is' : 'are'} left out: the estimate is for the matched treated people only`);
-  if (m.match.matchedTreated < 60) warnings.push(`only ${m.match.matchedTreated} matched treated people: the Justice Data Lab asks for at least 60`);
-
-  // The matched file: every column of either file, then arm, weight and the scores.
-  const columns = [...treated.columns.filter((c) => c !== '' && !ADDED.includes(c))];
-  for (const c of pool.columns) if (c !== '' && !ADDED.includes(c) && !columns.includes(c)) columns.push(c);
-  const rows: Cell[][] = [];
-  const n1 = treated.n;
-  for (let i = 0; i < treat.length; i++) {
-    const w = m.match.weights[i]!;
-    if (w <= 0) continue;
-    const src = i < n1 ? treated : pool;
-    const r = i < n1 ? i : i - n1;
-    rows.push([...columns.map((c) => src.cells.get(c)?.[r] ?? ''), i < n1 ? 'treatment' : 'control', w, m.fit.propensity[i]!, m.fit.logit[i]!]);
-  }
-  const stem = out.replace(/\.csv$/i, '');
-  const trialFile = `${stem}.trial.yaml`;
-  const files = [
-    { path: out, content: toCsv([...columns, ...ADDED], rows) },
-    { path: trialFile, content: trialYaml(design, { treatedFile: treated.file, poolFile: pool.file, covariates: covariateNames, caliper, ratio, replace }) },
-  ];
-  let offencesFile: string | null = null;
-  if (o.offences !== undefined) {
-    // Keep only the matched people's offences, so `report --offences` sees no unknown ids.
-    const off = await readTable(o.offences, { read, required: ['id'] });
-    const ids = new Set<string>();
-    for (let i = 0; i < treat.length; i++) {
-      if (m.match.weights[i]! <= 0) continue;
-      const src = i < n1 ? treated : pool;
-      const id = src.cells.get('id')?.[i < n1 ? i : i - n1];
-      if (id === undefined) throw new UsageError('--offences needs an id column in the treated and pool files to link offences to people');
-      ids.add(id);
-    }
-    const offIds = off.cells.get('id')!;
-    const keep = offIds.map((id, r) => (ids.has(id) ? r : -1)).filter((r) => r >= 0);
-    const offCols = off.columns.filter((c) => c !== '');
-    offencesFile = `${stem}.offences.csv`;
-    files.push({ path: offencesFile, content: toCsv(offCols, keep.map((r) => offCols.map((c) => off.cells.get(c)![r]!))) });
-  }
-  const nonUnit = [...m.match.weights].some((w) => w > 0 && Math.abs(w - 1) > 1e-12);
-  if (nonUnit) warnings.push('the matching weights are not all 1 (1:k or with replacement): use `analyse --weights weight` (every binary measure weighted, sandwich SEs); `report` does not use weights');
-
-  let estimate: MatchedEstimate | null = null;
-  if (outcome !== undefined) {
-    const y: number[] = [];
-    const arm: number[] = [];
-    const wts: number[] = [];
-    const problems = new ProblemList();
-    for (let i = 0; i < treat.length; i++) {
-      if (m.match.weights[i]! <= 0) continue;
-      const src = i < n1 ? treated : pool;
-      const r = i < n1 ? i : i - n1;
-      const cell = src.cells.get(outcome)![r]!;
-      const parsed = parseBinaryCell(cell);
-      if (!parsed.ok) {
-        problems.add({ file: src.file, line: src.lines[r]!, column: outcome, value: cell, reason: `--outcome must be a 0/1 column: ${parsed.reason}` });
-        continue;
-      }
-      y.push(parsed.value);
-      arm.push(treat[i]!);
-      wts.push(m.match.weights[i]!);
-    }
-    problems.throwIfAny();
-    let swT = 0, syT = 0, swC = 0, syC = 0;
-    y.forEach((v, i) => {
-      if (arm[i]) (swT += wts[i]!), (syT += wts[i]! * v);
-      else (swC += wts[i]!), (syC += wts[i]! * v);
-    });
-    const fit = logisticArmEffect(y, arm, { weights: Float64Array.from(wts) });
-    estimate = {
-      outcome,
-      treated_rate: syT / swT,
-      control_rate: syC / swC,
-      risk_difference: syT / swT - syC / swC,
-      log_odds_ratio: fit.separation ? null : fit.estimate,
-      method: 'matched-sample ATT: matching-weighted rates; log OR from glm(outcome ~ treat, binomial, weights = weight). For intervals run `pilot-eval analyse <out> --weights weight`.',
-    };
-  }
-
-  writeFilesAtomic(files);
-
+/** Typed options from the command's text; a UsageError names a bad option and its value. */
+export function parseMatchOptions(input: MatchCliOptions): MatchOptions {
+  const o = resolveAlias(input, 'ratio', 'controlsPerTreated', '--ratio', '--controls-per-treated');
+  const caliperText = o.caliper?.trim().toLowerCase();
   return {
-    treated: treated.n,
-    pool: pool.n,
-    matched_treated: m.match.matchedTreated,
-    matched_controls: m.match.matchedControls,
-    unmatched_treated: m.match.unmatchedTreated,
-    caliper,
-    caliper_logit: m.caliper_logit,
-    ratio,
-    replace,
-    order,
-    common_support: m.common_support,
-    propensity_model: m.fit.terms,
-    balance: m.balance,
-    imbalanced: m.balance.filter((b) => b.imbalanced).map((b) => b.covariate),
-    estimate,
-    design,
-    out,
-    trial_file: trialFile,
-    offences_file: offencesFile,
-    warnings,
+    treated: requireOption('--treated', o.treated),
+    pool: requireOption('--pool', o.pool),
+    covariates: parseListOption(requireOption('--covariates', o.covariates))!,
+    out: requireOption('--out', o.out),
+    caliper: caliperText === undefined ? 0.2 : caliperText === 'none' ? null : parseNumberOption('--caliper', o.caliper, 0, Infinity, true)!,
+    controlsPerTreated: parseIntOption('--controls-per-treated', o.controlsPerTreated, 1, 20) ?? 1,
+    replace: o.replace === true,
+    order: parseChoiceOption('--order', o.order, MATCH_ORDERS) ?? 'largest',
+    discard: parseChoiceOption('--discard', o.discard, MATCH_DISCARDS) ?? 'both',
+    design: parseChoiceOption('--design', o.design, MATCH_DESIGNS) ?? 'matched_some_observables',
+    seed: parseSeed(o.seed, false),
+    outcome: o.outcome,
+    offences: o.offences,
+    read: parseReadOptions(o),
+    onProgress: o.onProgress,
   };
+}
+
+/** Parses the command's options and runs the use case (the command's handler, tested directly). */
+export async function runMatch(o: MatchCliOptions): Promise<MatchResultJson> {
+  return runMatchUseCase(parseMatchOptions(o));
 }
 
 const f3 = (x: number | null) => (x === null ? '-' : x.toFixed(3));
 
-function render(r: MatchResultJson): string {
+export function renderMatch(r: MatchResultJson): string {
   const p = painter({ json: false });
   const lines: string[] = [];
   lines.push(p.bold(`Matched comparison group: ${r.matched_treated} of ${r.treated} treated people matched to ${r.matched_controls} of ${r.pool} pool people`));
+  lines.push(
+    `Treated people: ${r.treated} = ${r.matched_treated} matched + ${r.unmatched_treated} with no comparison person within the caliper + ${r.discarded_treated} discarded outside the common support.`,
+  );
   lines.push(p.dim(`nearest neighbour on the propensity logit, 1:${r.ratio}, ${r.replace ? 'with' : 'without'} replacement, caliper ${r.caliper === null ? 'none' : `${r.caliper} SD (${f3(r.caliper_logit)} on the logit)`}, order ${r.order}`));
   const cs = r.common_support;
   lines.push(
@@ -292,7 +91,7 @@ function render(r: MatchResultJson): string {
   if (r.estimate) {
     const e = r.estimate;
     lines.push('');
-    lines.push(`${e.outcome}: treated ${(100 * e.treated_rate).toFixed(1)}%, matched comparison ${(100 * e.control_rate).toFixed(1)}%: for every 100 people, ${Math.abs(100 * e.risk_difference).toFixed(1)} ${e.risk_difference <= 0 ? 'fewer' : 'more'} re-offenders (before testing: run analyse for the interval).`);
+    lines.push(`${e.outcome}: treated ${percent(e.treated_rate)}, matched comparison ${percent(e.control_rate)}: for every 100 people, ${Math.abs(100 * e.risk_difference).toFixed(1)} ${e.risk_difference <= 0 ? 'fewer' : 'more'} re-offenders (before testing: run analyse for the interval).`);
   }
   lines.push('');
   lines.push(p.bold('What this means'));
@@ -310,19 +109,19 @@ function render(r: MatchResultJson): string {
 }
 
 export function register(program: Command): void {
-  withReadOptions(withCommon(program.command('match')))
+  const cmd = withReadOptions(withCommon(program.command('match')))
     .description('Propensity-score matched comparison group (Justice Data Lab style), ready for analyse')
     .option('--treated <csv>', 'people who received the intervention')
     .option('--pool <csv>', 'people to draw the comparison group from (not the treated)')
     .option('--covariates <a,b>', 'columns for the propensity model (text columns enter as factors: sexmale)')
     .option('-o, --out <csv>', 'matched file to write (also writes <out>.trial.yaml)')
     .option('--caliper <sd>', 'maximum distance in SDs of the propensity logit, or none (0.2)')
-    .option('--ratio <k>', 'comparison people per treated person (1)')
+    .option('--controls-per-treated <k>', 'comparison people matched to each treated person, k of 1:k (1)')
     .option('--replace', 'match with replacement (a comparison person may serve several treated people)')
-    .option('--order <o>', 'order treated people are matched in: largest, smallest, data, random (largest, as MatchIt)')
+    .addOption(choiceOption('--order <o>', 'order treated people are matched in (largest, as MatchIt)', MATCH_ORDERS))
     .option('--seed <int>', 'random seed (needed for --order random)')
-    .option('--discard <d>', 'common-support trimming: none, treated, control, both (both)')
-    .option('--design <d>', 'matched_some_observables or matched_all_observables, written to the trial file (matched_some_observables)')
+    .addOption(choiceOption('--discard <d>', 'common-support trimming (both)', MATCH_DISCARDS))
+    .addOption(choiceOption('--design <d>', 'written to the trial file (matched_some_observables)', MATCH_DESIGNS))
     .option('--outcome <col>', 'a 0/1 outcome column: also report the matched-sample difference')
     .option('--offences <csv>', "offences file: also write the matched people's offences to <out>.offences.csv (for report)")
     .option('--delimiter <d>', "CSV delimiter: ',' ';' or tab (,)")
@@ -331,11 +130,12 @@ export function register(program: Command): void {
       '\nExamples:\n' +
         '  $ pilot-eval match --treated served.csv --pool pnc-extract.csv --covariates age,sex,ogrs3,prior_convictions --out matched.csv\n' +
         '  $ pilot-eval analyse matched.csv --weights weight\n' +
-        '  $ pilot-eval match --treated t.csv --pool p.csv --covariates age,ogrs3 --ratio 3 --replace --outcome reoffended --out m.csv --json',
+        '  $ pilot-eval match --treated t.csv --pool p.csv --covariates age,ogrs3 --controls-per-treated 3 --replace --outcome reoffended --out m.csv --json',
     )
     .action(async (opts: MatchCliOptions & { json?: boolean }) => {
       const result = await withProgress('matching', Boolean(opts.json), (update) => runMatch({ ...opts, onProgress: update }));
       if (opts.json) return printJson(result);
-      printText(render(result));
+      printText(renderMatch(result));
     });
+  addAlias(cmd, '--ratio <k>', '--controls-per-treated');
 }

@@ -35,7 +35,7 @@ describe('pbr command handler', () => {
     await expect(runPbr({ ...ok, trueRate: '0' })).rejects.toThrow(/--true-rate must be a proportion strictly between 0 and 1/);
     await expect(runPbr({ ...ok, cohort: '0' })).rejects.toThrow('--cohort must be between 1 and 10000000, got 0');
     await expect(runPbr({ ...ok, cohort: undefined })).rejects.toThrow('--cohort is required');
-    await expect(runPbr({ ...ok, test: 'wald' })).rejects.toThrow('--test must be exact or normal, got "wald"');
+    await expect(runPbr({ ...ok, test: 'wald' })).rejects.toThrow('--test must be one of exact, normal; got "wald"');
     await expect(runPbr({ ...ok, simulate: '1000' })).rejects.toThrow(/--seed <int> is required/);
     await expect(runPbr({ ...ok, seed: '1' })).rejects.toThrow('--seed is only used with --simulate <reps>');
     await expect(runPbr({ ...ok, frequencyBaseline: '3.2' })).rejects.toThrow(UsageError);

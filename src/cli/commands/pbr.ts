@@ -14,8 +14,9 @@ import { FrequencyPbr } from '../../core/pbr/frequency-pbr.js';
 import { simulatePbr, type PbrSimulation, type SimulatedMeasure } from '../../core/pbr/simulate-pbr.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { withCommon } from '../command-kit.js';
-import { parseIntOption, parseNumberOption, parseSeed, requireOption } from '../options.js';
+import { parseChoiceOption, parseIntOption, parseNumberOption, parseProportionOption, parseSeed, requireOption } from '../options.js';
 import { painter, printJson, printText, table, withProgress } from '../output.js';
+import { percent } from '../../core/format.js';
 
 export interface PbrCliOptions {
   cohort?: string;
@@ -42,13 +43,8 @@ export interface SimulationCheck extends PbrSimulation {
 
 export type PbrCommandResult = PbrResult & { simulation: SimulationCheck | null; plot: string | null };
 
-/** Parses a probability option strictly inside (0, 1), naming the option. */
-function proportion(name: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const v = parseNumberOption(name, text);
-  if (v === undefined || !(v > 0 && v < 1)) throw new UsageError(`${name} must be a proportion strictly between 0 and 1 (e.g. 0.35 for 35%), got ${text}`);
-  return v;
-}
+/** A probability option strictly inside (0, 1), naming the option. */
+const proportion = (name: string, text: string | undefined): number | undefined => parseProportionOption(name, text, 'both');
 
 function compare(checks: SimulationCheck['checks'], quantity: string, exact: number | null, sim: SimulatedMeasure, which: 'prob' | 'pay'): void {
   const simulated = which === 'prob' ? sim.probability_paid : sim.expected_payment_gbp;
@@ -66,9 +62,7 @@ export async function runPbr(o: PbrCliOptions): Promise<PbrCommandResult> {
   const trueRate = proportion('--true-rate', requireOption('--true-rate', o.trueRate))!;
   const alpha = proportion('--alpha', o.alpha) ?? 0.05;
   const targetProbability = proportion('--target-probability', o.targetProbability) ?? 0.8;
-  const testText = o.test ?? 'exact';
-  if (testText !== 'exact' && testText !== 'normal') throw new UsageError(`--test must be exact or normal, got ${JSON.stringify(testText)}`);
-  const test: PbrTest = testText;
+  const test: PbrTest = parseChoiceOption('--test', o.test, ['exact', 'normal'] as const) ?? 'exact';
   const pricePerPoint = parseNumberOption('--price-per-point', o.pricePerPoint, 0, Infinity) ?? null;
   const pricePerReoffence = parseNumberOption('--price-per-reoffence', o.pricePerReoffence, 0, Infinity) ?? null;
   const frequencyBaseline = parseNumberOption('--frequency-baseline', o.frequencyBaseline, 0, Infinity, true) ?? null;
@@ -107,7 +101,7 @@ export async function runPbr(o: PbrCliOptions): Promise<PbrCommandResult> {
   return { ...result, simulation, plot };
 }
 
-const pct = (x: number | null, d = 1) => (x === null ? '-' : `${(100 * x).toFixed(d)}%`);
+const pct = (x: number | null, d = 1) => percent(x, d, '-');
 const gbp = (x: number | null) => (x === null ? '-' : `£${Math.round(x).toLocaleString('en-GB')}`);
 const num = (x: number | null) => (x === null ? 'not reached' : x.toLocaleString('en-GB'));
 

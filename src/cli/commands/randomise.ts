@@ -3,7 +3,7 @@
  * or recover, in src/app/randomise.ts) and prints its result.
  */
 import { randomInt } from 'node:crypto';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import { runRandomise, runRecover, runVerify, type RandomiseResult } from '../../app/randomise.js';
 import { withCommon } from '../command-kit.js';
@@ -74,9 +74,9 @@ export function register(program: Command): void {
     .option('--seed <int|random>', "random seed; 'random' (or none) draws one from the system's secure generator and records it")
     .option('-o, --out <allocation.csv>', 'allocation CSV (the manifest goes to <out>.json)')
     .option('--arms <a,b,...>', 'arm names (default control,treatment)')
-    .option('--ratio <r>', 'allocation ratio, one part per arm, e.g. 1:2 (default 1:1)')
-    .option('--prob <p>', 'simple-style probability of the second arm, or one probability per arm')
-    .option('--block <col>', 'block / stratum column (block, block-cluster, permuted-block)')
+    .option('--ratio <r>', 'allocation ratio, one part per arm in --arms order, e.g. 1:2 (default 1:1); power --allocation-ratio takes the same form')
+    .addOption(new Option('--prob <p>', 'simple-style probability of the second arm, or one probability per arm (instead of --ratio: --prob 0.3 is --ratio 7:3)').conflicts('ratio'))
+    .option('--block <col>', 'randomisation block (stratum) column (block, block-cluster, permuted-block); written as the stratum column, which analyse --block reads')
     .option('--cluster <col>', 'cluster column (cluster, block-cluster)')
     .option('--block-sizes <list>', 'permuted-block sizes, drawn at random, e.g. 2,4 (default W,2W)')
     .option('--factors <list>', 'minimisation factors with optional weights, e.g. site:2,sex')

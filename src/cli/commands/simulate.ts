@@ -3,10 +3,10 @@ import { withCommon } from '../command-kit.js';
 import { printJson, printText, table } from '../output.js';
 
 /** `pilot-eval simulate`: options in, the simulate use case, a summary out. */
-import { findConcept, STAGES, type Stage } from '../../core/concepts.js';
+import { findConcept, STAGES } from '../../core/concepts.js';
 import { UsageError } from '../../core/errors.js';
 import { simulateToFolder, type SimulateResult } from '../../app/simulate.js';
-import { parseIntOption, parseNumberOption, parseSeed, requireOption } from '../options.js';
+import { parseChoiceOption, parseIntOption, parseNumberOption, parseSeed, requireOption } from '../options.js';
 
 export { renderTrialFiles, trialYaml, type SimulateResult } from '../../app/simulate.js';
 
@@ -30,8 +30,7 @@ export async function runSimulate(opts: SimulateCliOptions): Promise<SimulateRes
   const conceptKey = requireOption('--concept', opts.concept);
   const concept = findConcept(conceptKey);
   if (!concept) throw new UsageError(`--concept: unknown concept ${JSON.stringify(conceptKey)}; use 1-5 or pcp, pcp-fund, women-pcp-fund, user-grants, community-navigation`);
-  const stage = requireOption('--stage', opts.stage) as Stage;
-  if (!STAGES.includes(stage)) throw new UsageError(`--stage must be one of ${STAGES.join(', ')}, got ${JSON.stringify(opts.stage)}`);
+  const stage = parseChoiceOption('--stage', requireOption('--stage', opts.stage), STAGES)!;
   return simulateToFolder({
     concept,
     stage,

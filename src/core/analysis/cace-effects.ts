@@ -10,6 +10,7 @@
 import { fitIv, WeakInstrumentError, type IvFit } from '../stats/iv-regression.js';
 import { clean, nullRow, type EffectRow } from './effect-row.js';
 import type { OutcomeKind } from './trial-data.js';
+import { percent } from '../format.js';
 
 /** Below this first-stage F the instrument is weak (Staiger & Stock 1997's rule of thumb). */
 export const WEAK_FIRST_STAGE_F = 10;
@@ -107,4 +108,4 @@ function row(input: CaceInput, measure: 'cace' | 'cace_dose', exposure: ArrayLik
 }
 
 const fmt = (x: number, d: number) => (Number.isFinite(x) ? x.toFixed(d) : 'not available');
-const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : 'not available');
+const pct = (x: number) => percent(x, 1, 'not available');

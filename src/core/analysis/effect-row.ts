@@ -4,10 +4,12 @@
  */
 import { pnorm, qnorm } from '../stats/distributions.js';
 import type { TTestResult } from '../stats/welch-t-test.js';
+import type { Measure } from './measures.js';
 
 export interface EffectRow {
   outcome: string;
-  measure: string;
+  /** One of the closed list of measures (measures.ts). */
+  measure: Measure;
   estimate: number | null;
   std_error: number | null;
   conf_low: number | null;
@@ -52,7 +54,7 @@ export function pFromZ(z: number): number {
 }
 
 /** A row on a linear scale: estimate +/- z se, Wald z and p. */
-export function waldRow(outcome: string, measure: string, estimate: number, se: number, alpha: number, method: string): EffectRow {
+export function waldRow(outcome: string, measure: Measure, estimate: number, se: number, alpha: number, method: string): EffectRow {
   const z = zCrit(alpha);
   const stat = estimate / se;
   return clean({
@@ -69,7 +71,7 @@ export function waldRow(outcome: string, measure: string, estimate: number, se: 
 }
 
 /** A ratio row: log estimate and its SE; the estimate and CI are exponentiated, std_error stays on the log scale. */
-export function ratioRow(outcome: string, measure: string, logEstimate: number, logSe: number, alpha: number, method: string): EffectRow {
+export function ratioRow(outcome: string, measure: Measure, logEstimate: number, logSe: number, alpha: number, method: string): EffectRow {
   const z = zCrit(alpha);
   const stat = logEstimate / logSe;
   return clean({
@@ -86,7 +88,7 @@ export function ratioRow(outcome: string, measure: string, logEstimate: number, 
 }
 
 /** A row from a two-sample t-test (R t.test): its estimate, SE, t CI, statistic, p and df. */
-export function tTestRow(outcome: string, measure: string, t: TTestResult, method: string): EffectRow {
+export function tTestRow(outcome: string, measure: Measure, t: TTestResult, method: string): EffectRow {
   return clean({
     outcome,
     measure,
@@ -102,12 +104,12 @@ export function tTestRow(outcome: string, measure: string, t: TTestResult, metho
 }
 
 /** A row with only an estimate (an ICC, a design effect): no SE, interval or test. */
-export function pointRow(outcome: string, measure: string, estimate: number, method: string): EffectRow {
+export function pointRow(outcome: string, measure: Measure, estimate: number, method: string): EffectRow {
   return clean({ ...nullRow(outcome, measure, method), estimate });
 }
 
 /** A row whose numbers are all unavailable, with the reason in `method`. */
-export function nullRow(outcome: string, measure: string, method: string): EffectRow {
+export function nullRow(outcome: string, measure: Measure, method: string): EffectRow {
   return { outcome, measure, estimate: null, std_error: null, conf_low: null, conf_high: null, statistic: null, p_value: null, method };
 }
 

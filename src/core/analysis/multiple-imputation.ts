@@ -14,6 +14,7 @@ import { armDesign } from '../stats/logistic-regression.js';
 import { fitGlm } from '../stats/irls.js';
 import { poolScalar, type PooledEstimate } from '../stats/rubin.js';
 import { clean, type EffectRow } from './effect-row.js';
+import type { Measure } from './measures.js';
 import { verdictFor, type Verdict } from './verdict.js';
 
 export interface TippingPointRow {
@@ -178,7 +179,7 @@ export function shiftOutcome(set: CompletedSet, arm: ArrayLike<number>, deltaCon
   return { values: [y] };
 }
 
-function miRow(outcome: string, measure: string, p: PooledEstimate, ratio: boolean, method: string, m: number, seed: number): EffectRow {
+function miRow(outcome: string, measure: Measure, p: PooledEstimate, ratio: boolean, method: string, m: number, seed: number): EffectRow {
   const tr = ratio ? Math.exp : (x: number) => x;
   // A pooled variance of 0 (no missing outcome and a constant estimate) leaves no t test.
   return {

@@ -9,16 +9,17 @@
  * sensitivity analysis, and where one disagrees in direction or significance the headline says so.
  */
 import { UsageError } from '../errors.js';
-import type { ResolvedPlan } from '../plan/analysis-plan.js';
+import type { PrimaryMeasure, ResolvedPlan } from '../plan/analysis-plan.js';
 import { SingularDesignError } from '../stats/logistic-regression.js';
 import type { EffectRow } from './effect-row.js';
 import { primaryRiskDifference } from './primary-effect.js';
 import type { TrialData } from './trial-data.js';
+import type { Measure } from './measures.js';
 import { verdictFor, type Verdict } from './verdict.js';
 
 export interface SensitivityRow {
   outcome: string;
-  measure: string;
+  measure: Measure;
   estimate: number | null;
   conf_low: number | null;
   conf_high: number | null;
@@ -32,7 +33,7 @@ export interface SensitivityRow {
 /** The headline object of `report` JSON and of `analyse --plan --json` (one shape for both). */
 export interface Headline {
   outcome: string;
-  measure: string;
+  measure: PrimaryMeasure;
   estimate: number | null;
   std_error: number | null;
   conf_low: number | null;

@@ -11,6 +11,7 @@ import { logRank } from '../stats/logrank.js';
 import { rmstDifference, rmstMaxTau } from '../stats/rmst.js';
 import { UsageError } from '../errors.js';
 import { clean, nullRow, ratioRow, type EffectRow } from './effect-row.js';
+import type { Measure } from './measures.js';
 
 /** A grouping column as integer codes (>= 0) aligned to the rows. */
 export interface SurvivalGrouping {
@@ -108,7 +109,7 @@ export function survivalEffects(input: SurvivalEffectsInput): EffectRow[] {
   const curves: Array<KaplanMeier | null> = byArm.map((b) => (b.time.length > 0 ? kaplanMeier(b.time, b.status) : null));
 
   const rows: EffectRow[] = [];
-  const kmRow = (measure: string, code: 0 | 1, label: string, day: (km: KaplanMeier) => number, method: (km: KaplanMeier, p: SurvivalPoint) => string) => {
+  const kmRow = (measure: Measure, code: 0 | 1, label: string, day: (km: KaplanMeier) => number, method: (km: KaplanMeier, p: SurvivalPoint) => string) => {
     const km = curves[code];
     if (!km) return { ...nullRow(input.outcome, measure, 'not estimable: no one in this arm'), arm: label };
     const point = survivalAt(km, day(km), 1 - alpha);
@@ -248,7 +249,7 @@ function tiesText(ties: CoxTies): string {
   return ties === 'breslow' ? 'Breslow ties' : 'Efron ties';
 }
 
-function hazardRatioRow(input: SurvivalEffectsInput, fit: CoxFit | string, measure: string, strata: SurvivalGrouping | null, alpha: number): EffectRow {
+function hazardRatioRow(input: SurvivalEffectsInput, fit: CoxFit | string, measure: Measure, strata: SurvivalGrouping | null, alpha: number): EffectRow {
   if (typeof fit === 'string') return nullRow(input.outcome, measure, fit);
   const covariates = input.covariates ?? [];
   const ties = fit.ties;

@@ -15,6 +15,7 @@ import {
   type PbrTest,
 } from './binary-pbr.js';
 import { FrequencyPbr } from './frequency-pbr.js';
+import { percent } from '../format.js';
 
 export interface PbrInput {
   cohort: number;
@@ -194,7 +195,7 @@ function approximateFrequencyCohort(f0: number, f1: number, p1: number, alpha: n
   return reoffenders / p1;
 }
 
-const pct = (x: number, digits = 0) => `${(100 * x).toFixed(digits)}%`;
+const pct = (x: number, digits = 0) => percent(x, digits);
 const gbp = (x: number) => `£${Math.round(x).toLocaleString('en-GB')}`;
 /** 'an 80%', 'an 8%', 'an 11%', 'an 18%', else 'a'. */
 const article = (x: number) => (/^(8|11|18)/.test(String(Math.round(x * 100))) ? 'an' : 'a');

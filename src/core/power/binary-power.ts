@@ -29,7 +29,7 @@ function settings(o: BinaryTestOptions): { method: BinaryMethod; r: number; alph
   const r = o.ratio ?? 1;
   const alpha = o.alpha ?? 0.05;
   const twoTailed = o.twoTailed ?? true;
-  if (!(r > 0) || !Number.isFinite(r)) throw new UsageError(`--ratio must be a positive number (n2/n1), got ${r}`);
+  if (!(r > 0) || !Number.isFinite(r)) throw new UsageError(`--allocation-ratio must be a positive number (n2/n1), got ${r}`);
   if (!(alpha > 0 && alpha < 1)) throw new UsageError(`--alpha must be strictly between 0 and 1, got ${alpha}`);
   return { method, r, alpha, twoTailed, z: qnorm(twoTailed ? alpha / 2 : alpha, false) };
 }

@@ -83,7 +83,7 @@ export function survivalSize(args: ZTest & { hr: number; power: number; allocati
     if (!(args.eventProb > 0 && args.eventProb <= 1)) throw new UsageError(`--event-prob must be in (0, 1], got ${args.eventProb}`);
     event_prob = args.eventProb;
   } else {
-    if (args.median0 === undefined || args.followUp === undefined) throw new UsageError('--outcome survival needs --event-prob, or --median0 with --follow-up (and --accrual)');
+    if (args.median0 === undefined || args.followUp === undefined) throw new UsageError('--outcome-type survival needs --event-prob, or --median0 with --follow-up (and --accrual)');
     if (!(args.median0 > 0)) throw new UsageError(`--median0 must be positive, got ${args.median0}`);
     const h0 = Math.LN2 / args.median0;
     arms = [eventProbability(h0, args.accrual ?? 0, args.followUp), eventProbability(h0 * args.hr, args.accrual ?? 0, args.followUp)];

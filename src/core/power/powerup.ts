@@ -43,12 +43,12 @@ import { UsageError } from '../errors.js';
 import { pnt, qt } from '../stats/distributions.js';
 
 export const DESIGNS = ['ira', 'bira2', 'bira2f1', 'cra2', 'cra3', 'bcra3r2', 'bcra3f2', 'bira2c1', 'bira3', 'bira4', 'cra4', 'bcra4f3', 'bcra4r2', 'bcra4r3', 'mod211', 'mod212', 'mod221', 'mod222', 'mod331', 'mod332', 'mod333', 'ira_pn', 'bira2_pn', 'cra2_pn', 'bcra3r2_pn'] as const;
-export type Design = (typeof DESIGNS)[number];
+export type PowerUpDesign = (typeof DESIGNS)[number];
 
 /** The size each design solves for with `--solve n`. */
 export type SizeName = 'n' | 'J' | 'K' | 'L';
 
-export const FREE_SIZE: Record<Design, SizeName> = {
+export const FREE_SIZE: Record<PowerUpDesign, SizeName> = {
   ira: 'n',
   bira2f1: 'n',
   bira2c1: 'n',
@@ -128,7 +128,7 @@ export interface TestOptions {
 }
 
 /** Which parameters each design reads (sizes, ICCs, R-squares, covariate counts). */
-const USES: Record<Design, { sizes: SizeName[]; required: Array<keyof DesignParams>; optional: Array<keyof DesignParams> }> = {
+const USES: Record<PowerUpDesign, { sizes: SizeName[]; required: Array<keyof DesignParams>; optional: Array<keyof DesignParams> }> = {
   ira: { sizes: ['n'], required: [], optional: ['r21', 'g1'] },
   bira2f1: { sizes: ['n', 'J'], required: [], optional: ['r21', 'g1'] },
   bira2: { sizes: ['n', 'J'], required: ['rho2', 'omega2'], optional: ['r21', 'r2t2', 'g2'] },
@@ -157,7 +157,7 @@ const USES: Record<Design, { sizes: SizeName[]; required: Array<keyof DesignPara
 };
 
 /** Partially nested designs: rhoIc, set to 0 for groups of one (PowerUpR does so, except in ira_pn). */
-function effectiveRhoIc(design: Design, params: DesignParams): number {
+function effectiveRhoIc(design: PowerUpDesign, params: DesignParams): number {
   const rho = params.rhoIc ?? 0;
   return design !== 'ira_pn' && (params.icSize ?? 1) === 1 ? 0 : rho;
 }
@@ -184,16 +184,16 @@ function moderatorRandom(params: DesignParams): { level2: boolean; level3: boole
 }
 
 /** Parameters a design reads (sizes, ICCs, heterogeneity, R-squares, covariate counts). */
-export function designParameters(design: Design): Array<keyof DesignParams> {
+export function designParameters(design: PowerUpDesign): Array<keyof DesignParams> {
   return [...USES[design].sizes, 'p', ...USES[design].required, ...USES[design].optional];
 }
 
-export function isDesign(x: string): x is Design {
+export function isDesign(x: string): x is PowerUpDesign {
   return (DESIGNS as readonly string[]).includes(x);
 }
 
 /** Sizes a design uses. */
-export function designSizes(design: Design): SizeName[] {
+export function designSizes(design: PowerUpDesign): SizeName[] {
   return USES[design].sizes;
 }
 
@@ -206,7 +206,7 @@ function opt(name: string): string {
  * solved for) and their ranges.
  * @throws UsageError naming the option and the rule
  */
-export function validateParams(design: Design, params: DesignParams, except?: SizeName): void {
+export function validateParams(design: PowerUpDesign, params: DesignParams, except?: SizeName): void {
   const use = USES[design];
   for (const s of use.sizes) {
     if (s === except) continue;
@@ -245,7 +245,7 @@ export function validateParams(design: Design, params: DesignParams, except?: Si
 }
 
 /** Degrees of freedom (PowerUpR's df per design). May be <= 0 for sizes that are too small; see `requirePositiveDf`. */
-export function designDf(design: Design, params: DesignParams): number {
+export function designDf(design: PowerUpDesign, params: DesignParams): number {
   const n = params.n ?? NaN;
   const J = params.J ?? NaN;
   const K = params.K ?? NaN;
@@ -314,7 +314,7 @@ export function designDf(design: Design, params: DesignParams): number {
   }
 }
 
-const DF_RULE: Record<Design, string> = {
+const DF_RULE: Record<PowerUpDesign, string> = {
   ira: 'n - g1 - 2',
   bira2f1: 'J (n - 2) - g1',
   bira2: 'J - g2 - 1',
@@ -342,7 +342,7 @@ const DF_RULE: Record<Design, string> = {
   bcra3r2_pn: 'K - g3 - 1',
 };
 
-function requirePositiveDf(design: Design, df: number): void {
+function requirePositiveDf(design: PowerUpDesign, df: number): void {
   if (!(df > 0)) throw new UsageError(`sizes too small for design ${design}: df = ${DF_RULE[design]} = ${df}, must be > 0`);
 }
 
@@ -351,7 +351,7 @@ function requirePositiveDf(design: Design, df: number): void {
  * `es` is needed only by mod212 with a random treatment effect (omega2t > 0), whose SSE depends on it.
  * @throws UsageError when mod212 needs `es` and it is missing, or when es^2 Var(M) exceeds omega2t
  */
-export function designSse(design: Design, params: DesignParams, es?: number): number {
+export function designSse(design: PowerUpDesign, params: DesignParams, es?: number): number {
   const n = params.n ?? NaN;
   const J = params.J ?? NaN;
   const K = params.K ?? NaN;
@@ -531,7 +531,7 @@ export interface MdesResult {
  * @throws UsageError for missing parameters or sizes giving df <= 0
  * @example mdesFor('ira', { n: 250 }).mdes // => 0.3557750 // PowerUpR: mdes.ira(n = 250) = 0.356
  */
-export function mdesFor(design: Design, params: DesignParams, options: TestOptions & { power?: number } = {}): MdesResult {
+export function mdesFor(design: PowerUpDesign, params: DesignParams, options: TestOptions & { power?: number } = {}): MdesResult {
   validateParams(design, params);
   const power = options.power ?? 0.8;
   const df = designDf(design, params);
@@ -586,7 +586,7 @@ export interface PowerResult {
  * Power to detect a standardised effect es (PowerUpR `power.<design>`).
  * @example powerFor('ira', { n: 250 }, 0.3556).power // => 0.7996585 // PowerUpR::power.ira(es = .3556, n = 250)
  */
-export function powerFor(design: Design, params: DesignParams, es: number, options: TestOptions = {}): PowerResult {
+export function powerFor(design: PowerUpDesign, params: DesignParams, es: number, options: TestOptions = {}): PowerResult {
   validateParams(design, params);
   if (!(es > 0) || !Number.isFinite(es)) throw new UsageError(`--es must be a positive number, got ${es}`);
   const df = designDf(design, params);
@@ -608,7 +608,7 @@ export interface SizeResult {
 }
 
 /** Smallest value of the free size with df > 0 (exclusive bound). */
-function minimumSize(design: Design, params: DesignParams): number {
+function minimumSize(design: PowerUpDesign, params: DesignParams): number {
   const g1 = params.g1 ?? 0;
   const g2 = params.g2 ?? 0;
   const g3 = params.g3 ?? 0;
@@ -683,7 +683,7 @@ function minimumSize(design: Design, params: DesignParams): number {
  * integer answer is then checked directly, so it is the smallest integer that reaches the target.
  * @throws UsageError when the target cannot be reached (e.g. the power is capped by a random block effect)
  */
-export function solveSize(design: Design, params: DesignParams, es: number, options: TestOptions & { power?: number } = {}): SizeResult {
+export function solveSize(design: PowerUpDesign, params: DesignParams, es: number, options: TestOptions & { power?: number } = {}): SizeResult {
   const size = FREE_SIZE[design];
   validateParams(design, params, size);
   if (!(es > 0) || !Number.isFinite(es)) throw new UsageError(`--es must be a positive number, got ${es}`);

@@ -26,7 +26,7 @@ export const METHODS = ['simple', 'complete', 'block', 'cluster', 'block-cluster
 export type Method = (typeof METHODS)[number];
 
 /** A declared, validated design (serialisable into the manifest). */
-export interface Design {
+export interface AllocationDesign {
   method: Method;
   arms: string[];
   weights: number[];
@@ -97,7 +97,7 @@ function mismatch(stage: Stage, id: string, recorded: number, replayed: number):
   return new ReplayMismatchError(id, stage.name === 'arm' ? 'arm' : 'sub_arm', stage.labels[recorded] ?? '(none)', stage.labels[replayed]!);
 }
 
-function runStage(design: Design, stage: Stage, seed: number, batch: number, prior: UnitColumns, priorAssigned: Int32Array, units: UnitColumns): Int32Array {
+function runStage(design: AllocationDesign, stage: Stage, seed: number, batch: number, prior: UnitColumns, priorAssigned: Int32Array, units: UnitColumns): Int32Array {
   const n = units.ids.length;
   const { weights } = stage;
   const batchRng = (): Rng => streamRng(seed, stage.name, design.method, 'batch', batch);
@@ -187,7 +187,7 @@ function runStage(design: Design, stage: Stage, seed: number, batch: number, pri
  * Allocates `units` (new, in recruitment order) given the `prior` allocation, as batch `batch`.
  * @throws IntegrityError when the prior allocation cannot have come from this seed and design
  */
-export function allocateBatch(design: Design, seed: number, prior: PriorAllocation, units: UnitColumns, batch: number): BatchAllocation {
+export function allocateBatch(design: AllocationDesign, seed: number, prior: PriorAllocation, units: UnitColumns, batch: number): BatchAllocation {
   const armStage: Stage = { name: 'arm', labels: design.arms, weights: design.weights };
   const arms = runStage(design, armStage, seed, batch, prior, prior.arms, units);
   const subArms = new Int32Array(arms.length).fill(-1);
@@ -212,7 +212,7 @@ export interface AllocationSummary {
   clusters: Record<string, number>;
 }
 
-export function summarise(design: Design, units: UnitColumns, arms: Int32Array, subArms: Int32Array): AllocationSummary {
+export function summarise(design: AllocationDesign, units: UnitColumns, arms: Int32Array, subArms: Int32Array): AllocationSummary {
   const zero = () => Object.fromEntries(design.arms.map((a) => [a, 0])) as Record<string, number>;
   const armCounts = zero();
   const subCounts: Record<string, number> = design.nested ? Object.fromEntries(design.nested.subArms.map((s) => [s, 0])) : {};
@@ -243,7 +243,7 @@ export function summarise(design: Design, units: UnitColumns, arms: Int32Array, 
  * block-cluster, clusters) than the ratio's total W, so at least one arm may get none. Allowed
  * (the remainder rule keeps each unit's probability exact) but reported as a warning.
  */
-export function smallBlocks(design: Design, units: UnitColumns): Array<{ block: string; size: number }> {
+export function smallBlocks(design: AllocationDesign, units: UnitColumns): Array<{ block: string; size: number }> {
   if (!units.blocks || (design.method !== 'block' && design.method !== 'block-cluster')) return [];
   const W = totalWeight(design.weights);
   const sizes = new Map<string, number>();

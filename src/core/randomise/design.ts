@@ -1,9 +1,9 @@
 /**
- * Declaring a design: options validated once into a serialisable `Design` (randomizr /
+ * Declaring a design: options validated once into a serialisable `AllocationDesign` (randomizr /
  * DeclareDesign style), with errors that name the conflicting options and suggest the fix.
  */
 import { UsageError } from '../errors.js';
-import { METHODS, type Design, type Method } from './allocate.js';
+import { METHODS, type AllocationDesign, type Method } from './allocate.js';
 import { parseFactors } from './minimise.js';
 import { parseNested } from './nested.js';
 import { checkBlockSizes } from './permuted-block.js';
@@ -26,7 +26,7 @@ export interface DesignOptions {
 
 /** A design plus the input columns it reads. */
 export interface DeclaredDesign {
-  design: Design;
+  design: AllocationDesign;
   blockColumn: string | null;
   clusterColumn: string | null;
 }

@@ -5,14 +5,14 @@
  * Files are read and written in src/io; src/app/randomise.ts composes the two.
  */
 import { DataError, IntegrityError, UsageError, type DataProblem } from '../errors.js';
-import { allocateBatch, emptyUnits, ReplayMismatchError, type BatchAllocation, type Design, type PriorAllocation, type UnitColumns } from './allocate.js';
+import { allocateBatch, emptyUnits, ReplayMismatchError, type BatchAllocation, type AllocationDesign, type PriorAllocation, type UnitColumns } from './allocate.js';
 import { declareDesign, type DeclaredDesign, type DesignOptions } from './design.js';
 import { canonicalJson, genesisHash, KEYED_CHAIN, keyId, LEDGER_COLUMNS, rowHash, verifyChain, type ChainKey } from './ledger.js';
 
 /** What the manifest records about the design: the options as declared, re-declared on verify. */
 export interface ManifestDesign {
   options: DesignOptions;
-  design: Design;
+  design: AllocationDesign;
   block_column: string | null;
   cluster_column: string | null;
 }
@@ -95,7 +95,7 @@ export function diffDesign(a: ManifestDesign, b: ManifestDesign): string[] {
 }
 
 /** Ledger rows -> prior allocation columns (arm names checked against the design). */
-export function priorFromLedger(design: Design, ledger: LedgerContent): PriorAllocation {
+export function priorFromLedger(design: AllocationDesign, ledger: LedgerContent): PriorAllocation {
   const n = ledger.rows.length;
   const arms = new Int32Array(n);
   const subArms = new Int32Array(n).fill(-1);
@@ -136,7 +136,7 @@ export function priorFromLedger(design: Design, ledger: LedgerContent): PriorAll
 }
 
 /** Aligns prior columns with the design's: blocks when the design has a block column, etc. */
-export function sameColumns(design: Design, declared: DeclaredDesign, prior: PriorAllocation): PriorAllocation {
+export function sameColumns(design: AllocationDesign, declared: DeclaredDesign, prior: PriorAllocation): PriorAllocation {
   return {
     ...prior,
     blocks: declared.blockColumn ? (prior.blocks ?? prior.ids.map(() => '')) : design.method === 'permuted-block' ? prior.ids.map(() => '') : null,
@@ -156,7 +156,7 @@ export function sliceColumns(p: PriorAllocation, start: number, end: number): Pr
 }
 
 /** No prior allocation, with the columns the new units have. */
-export function noPrior(design: Design, units: UnitColumns): PriorAllocation {
+export function noPrior(design: AllocationDesign, units: UnitColumns): PriorAllocation {
   return { ...emptyUnits(), blocks: units.blocks ? [] : null, clusters: units.clusters ? [] : null, levels: design.factors.map(() => []), arms: new Int32Array(0), subArms: new Int32Array(0) };
 }
 
@@ -266,7 +266,7 @@ export interface BatchSplit {
  * of stratum, cluster or factor level is warned about) and new ones. A new case joining a cluster
  * already in the ledger must be in that cluster's block (a data error otherwise).
  */
-export function splitAgainstLedger(design: Design, declared: DeclaredDesign, cases: CaseUnits, ledger: LedgerState | null): BatchSplit {
+export function splitAgainstLedger(design: AllocationDesign, declared: DeclaredDesign, cases: CaseUnits, ledger: LedgerState | null): BatchSplit {
   const units = cases.units;
   const n = units.ids.length;
   const warnings: string[] = [];
@@ -357,7 +357,7 @@ export function appendRows(args: {
   ledger: LedgerState;
   record: ManifestDesign;
   seed: number;
-  design: Design;
+  design: AllocationDesign;
   units: UnitColumns;
   split: BatchSplit;
   alloc: BatchAllocation;
@@ -406,7 +406,7 @@ export function appendRows(args: {
 /** The allocation manifest (`<out>.json`): design, seed, and the input and output it binds. */
 export function allocationManifest(a: {
   version: string;
-  design: Design;
+  design: AllocationDesign;
   record: ManifestDesign;
   seed: number;
   delimiter: string;
@@ -444,7 +444,7 @@ export function rowsFromLedger(ledger: LedgerContent, ids: readonly string[]): s
 }
 
 /** An allocation recomputed from its design, seed and cases (one batch, no prior allocation). */
-export function recomputeAllocation(design: Design, seed: number, u: UnitColumns): { alloc: BatchAllocation; row: (i: number) => string[] } {
+export function recomputeAllocation(design: AllocationDesign, seed: number, u: UnitColumns): { alloc: BatchAllocation; row: (i: number) => string[] } {
   const units = { ...u, blocks: u.blocks ?? (design.method === 'permuted-block' ? u.ids.map(() => '') : null) };
   const alloc = allocateBatch(design, seed, noPrior(design, u), units, 1);
   const row = (i: number): string[] => [

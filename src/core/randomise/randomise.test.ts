@@ -11,7 +11,7 @@ import { PermutedBlockSequence, permutedBlockAssign, permutedBlockProbabilities 
 import { Minimiser, minimiseAssign, minimiseProbabilities, parseFactors } from './minimise.js';
 import { parseNested } from './nested.js';
 import { nestedProbabilities } from './probabilities.js';
-import { allocateBatch, emptyUnits, ReplayMismatchError, type Design, type PriorAllocation, type UnitColumns } from './allocate.js';
+import { allocateBatch, emptyUnits, ReplayMismatchError, type AllocationDesign, type PriorAllocation, type UnitColumns } from './allocate.js';
 import { declareDesign } from './design.js';
 import { canonicalJson, genesisHash, rowHash, verifyChain } from './ledger.js';
 import { streamRng } from './streams.js';
@@ -233,7 +233,7 @@ describe('nested allocation and batches (rolling recruitment)', () => {
     clusters: Array.from({ length: n }, (_, i) => `t${((i + offset) * 5) % 11}`),
     levels: [Array.from({ length: n }, (_, i) => ['a', 'b'][((i + offset) * 3) % 2]!), Array.from({ length: n }, (_, i) => ['x', 'y', 'z'][(i + offset) % 3]!)],
   });
-  const design = (o: Parameters<typeof declareDesign>[0]): Design => declareDesign(o).design;
+  const design = (o: Parameters<typeof declareDesign>[0]): AllocationDesign => declareDesign(o).design;
   const none = (u: UnitColumns): PriorAllocation => ({ ...emptyUnits(), blocks: u.blocks ? [] : null, clusters: u.clusters ? [] : null, levels: u.levels.map(() => []), arms: new Int32Array(0), subArms: new Int32Array(0) });
   const slice = (u: UnitColumns, a: number, b: number): UnitColumns => ({
     ids: u.ids.slice(a, b),

@@ -6,6 +6,7 @@
 import type { Stage } from '../concepts.js';
 import { digitsFor, eff, fixed, gbp, pct } from './format.js';
 import type { ProgressionDecision, ProgressionItem } from './progression.js';
+import { nullValue } from '../analysis/verdict.js';
 import type { Verdict } from './types.js';
 
 export interface HeadlineNumbers {
@@ -44,7 +45,7 @@ export function per100Interval(lo: number, hi: number): string {
 export function headlineSentence(h: HeadlineNumbers & { measure?: string; estimate: number | null }, stage: Stage, nTreat: number | null, nControl: number | null): string | null {
   if (h.per_100 === null && h.estimate !== null && h.conf_low !== null && h.conf_high !== null && h.measure) {
     // A primary measure other than the risk difference (hazard ratio, mean difference).
-    const nul = h.measure === 'hazard_ratio' ? 1 : 0;
+    const nul = nullValue(h.measure);
     const d = digitsFor(h.conf_low, h.conf_high, 2, nul);
     const what = `${h.measure.replace(/_/g, ' ')} ${fixed(h.estimate, d)} (95% CI ${fixed(h.conf_low, d)} to ${fixed(h.conf_high, d)})`;
     if (stage === 'pilot') return `Indicative only: the primary analysis gave a ${what}; a pilot is not designed to detect an effect, so no verdict is given.`;

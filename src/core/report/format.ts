@@ -3,16 +3,13 @@
  * whole pounds. JSON keeps full precision; only human text is rounded. Never prints NaN.
  */
 
-/** Fixed decimals with a true minus sign avoided ("-0.00" -> "0.00"). */
-export function fixed(x: number, dp: number): string {
-  if (!Number.isFinite(x)) throw new Error(`fixed(): not a finite number: ${x}`);
-  const s = x.toFixed(dp);
-  return /^-0\.?0*$/.test(s) ? s.slice(1) : s;
-}
+import { fixed, percent } from '../format.js';
+
+export { fixed };
 
 /** A proportion as a percent with 1 dp: 0.3056 -> "30.6%". */
 export function pct(p: number | null): string {
-  return p === null || !Number.isFinite(p) ? 'n/a' : `${fixed(100 * p, 1)}%`;
+  return percent(p, 1, 'n/a');
 }
 
 /** An effect with 2 dp: -0.0712 -> "-0.07". */
