@@ -520,3 +520,154 @@ function matMul(a: number[][], b: number[][]): number[][] {
 function matVec(a: number[][], x: number[]): number[] {
   return a.map((row) => row.reduce((s, v, k) => s + v * x[k]!, 0));
 }
+
+/**
+ * CR2 for a canonical-link GLM (binomial/logit, Poisson/log): the same Bell-McCaffrey adjustment
+ * and Satterthwaite df as `fitRobustLm`'s CR2, in the form `clubSandwich::vcovCR(glm_fit, cluster,
+ * type = "CR2")` and `coef_test(..., test = "Satterthwaite")` use for a glm (inverse-variance
+ * working model). With prior weight w_i and variance function v_i = V(mu_i) (mu(1 - mu) or mu):
+ * the model matrix is X~ = v X (dmu/deta = v for a canonical link), the weight w/v, the working
+ * variance Theta = diag(v/w) = S^2 and the residual y - mu. Per cluster
+ *
+ *     A_g = S_g B_g^(-1/2) S_g,   B_g = S_g (S_g^2 - X~_g M X~_g') S_g,   M = (X' diag(w v) X)^-1,
+ *
+ * the meat sums X~_g' W_g A_g e_g, and for a linear model (v = w = 1) A_g = (I - H_gg)^(-1/2), the
+ * CR2 above. B^(-1/2) is the generalised inverse square root (eigenvalues <= 1e-12 set to 0, as
+ * clubSandwich's `matrix_power`).
+ *
+ * Rows of a cluster with the same covariate row, prior weight and fitted mean ("profiles") are
+ * interchangeable: on vectors that sum to zero within a profile B_g is s^4 I and those directions
+ * contribute nothing to the meat or the df, so every n_g x n_g product reduces exactly to a K x K
+ * one on the K profiles (K <= n_g; a cluster-randomised arm-only model has K = 1 per cluster).
+ * @throws RangeError with fewer than 2 clusters, a non-positive weight, or a cluster with more
+ *   than GLM_CR2_MAX_PROFILES profiles (the eigen-decomposition would be too slow).
+ */
+export interface GlmCr2Input {
+  /** Design matrix, column-major (X[j * n + i]). */
+  X: Float64Array;
+  n: number;
+  p: number;
+  y: ArrayLike<number>;
+  /** Fitted means. */
+  mu: ArrayLike<number>;
+  family: 'binomial' | 'poisson';
+  /** Prior weights (R glm(weights = )); all 1 when absent. */
+  weights?: ArrayLike<number>;
+  /** 0-based cluster per row. */
+  cluster: ArrayLike<number>;
+  nClusters: number;
+  /** (X' diag(w v) X)^-1, p x p row-major: the fit's unscaled covariance. */
+  bread: Float64Array;
+  /** Coefficients (0-based) whose Satterthwaite df is computed. */
+  dfFor: readonly number[];
+}
+
+export interface GlmCr2Result {
+  /** CR2 covariance, p x p row-major. */
+  vcov: Float64Array;
+  /** Satterthwaite df per coefficient (NaN where not requested). */
+  df: number[];
+  /** Non-empty clusters. */
+  nClusters: number;
+}
+
+/** Distinct covariate patterns per cluster above which glmCr2 refuses (dense K x K eigen-decomposition). */
+export const GLM_CR2_MAX_PROFILES = 400;
+
+export function glmCr2(input: GlmCr2Input): GlmCr2Result {
+  const { X, n, p, y, mu, family, weights, bread } = input;
+  const cl = compact(input.cluster, input.nClusters, n, 'cluster');
+  const G = cl.counts.length;
+  if (G < 2) throw new RangeError(`glmCr2: ${G} cluster; cluster-robust variance needs at least 2`);
+  // Profiles within clusters.
+  const profileOf = new Map<string, number>();
+  const profiles: Array<{ g: number; row: number; m: number; eSum: number }> = [];
+  const byCluster: number[][] = Array.from({ length: G }, () => []);
+  for (let i = 0; i < n; i++) {
+    const w = weights ? weights[i]! : 1;
+    if (!(w > 0)) throw new RangeError(`glmCr2: prior weight ${w} at row ${i} is not positive`);
+    const g = cl.index[i]!;
+    let key = `${g}|${w}|${mu[i]}`;
+    for (let j = 0; j < p; j++) key += `|${X[j * n + i]}`;
+    let k = profileOf.get(key);
+    if (k === undefined) {
+      k = profiles.length;
+      profileOf.set(key, k);
+      profiles.push({ g, row: i, m: 0, eSum: 0 });
+      byCluster[g]!.push(k);
+    }
+    const pr = profiles[k]!;
+    pr.m += 1;
+    pr.eSum += y[i]! - mu[i]!;
+  }
+  const M: number[][] = Array.from({ length: p }, (_, j) => Array.from(bread.subarray(j * p, (j + 1) * p)));
+  const L = cholesky(M).lower;
+  const dfFor = input.dfFor.filter((j) => j >= 0 && j < p);
+  const Mc = dfFor.map((c) => M.map((row) => row[c]!));
+  const acc = dfFor.map(() => ({ tr: 0, diagSq: 0, rSq: 0, Pt: new Float64Array(p * p) }));
+  const meat: number[][] = Array.from({ length: p }, () => new Array<number>(p).fill(0));
+  for (let g = 0; g < G; g++) {
+    const ks = byCluster[g]!;
+    const K = ks.length;
+    if (K > GLM_CR2_MAX_PROFILES) throw new RangeError(`glmCr2: a cluster has ${K} distinct covariate patterns, more than ${GLM_CR2_MAX_PROFILES}`);
+    const s = new Array<number>(K);
+    const E: number[][] = [];
+    const F: number[][] = [];
+    const phi = new Array<number>(K);
+    ks.forEach((k, a) => {
+      const pr = profiles[k]!;
+      const m = mu[pr.row]!;
+      const v = family === 'binomial' ? m * (1 - m) : m;
+      const w = weights ? weights[pr.row]! : 1;
+      const sk = Math.sqrt(v / w);
+      const rm = Math.sqrt(pr.m);
+      s[a] = sk;
+      const x = Array.from({ length: p }, (_, j) => X[j * n + pr.row]!);
+      E.push(x.map((xj) => rm * sk * v * xj));
+      F.push(x.map((xj) => rm * sk * w * xj));
+      phi[a] = (sk * pr.eSum) / rm;
+    });
+    // B_red = diag(s^4) - E M E'.
+    const EM = matMul(E, M);
+    const B: number[][] = Array.from({ length: K }, (_, a) => Array.from({ length: K }, (_, b) => (a === b ? s[a]! ** 4 : 0) - EM[a]!.reduce((t, val, j) => t + val * E[b]![j]!, 0)));
+    const eig = symmetricEigen(B);
+    const lamP = eig.values.map((l) => (l > EIGEN_TOL ? 1 / Math.sqrt(l) : 0));
+    const V = eig.vectors;
+    const R = (x: number[]): number[] => {
+      // V diag(lamP) V' x
+      const t = lamP.map((l, k) => l * V.reduce((acc2, row, a) => acc2 + row[k]! * x[a]!, 0));
+      return V.map((row) => row.reduce((acc2, vk, k) => acc2 + vk * t[k]!, 0));
+    };
+    const Rphi = R(phi);
+    const u = new Array<number>(p).fill(0);
+    for (let a = 0; a < K; a++) for (let j = 0; j < p; j++) u[j]! += F[a]![j]! * Rphi[a]!;
+    for (let j = 0; j < p; j++) for (let k = 0; k < p; k++) meat[j]![k]! += u[j]! * u[k]!;
+    dfFor.forEach((_, t) => {
+      const psi = F.map((row) => row.reduce((acc2, f, j) => acc2 + f * Mc[t]![j]!, 0));
+      const Rpsi = R(psi);
+      let qg = 0;
+      for (let a = 0; a < K; a++) qg += s[a]! ** 4 * Rpsi[a]! * Rpsi[a]!;
+      const Et = new Array<number>(p).fill(0);
+      for (let a = 0; a < K; a++) for (let j = 0; j < p; j++) Et[j]! += E[a]![j]! * Rpsi[a]!;
+      const h = new Array<number>(p).fill(0);
+      for (let k = 0; k < p; k++) for (let j = 0; j < p; j++) h[k]! += L[j]![k]! * Et[j]!;
+      const rg = h.reduce((acc2, v) => acc2 + v * v, 0);
+      const A = acc[t]!;
+      A.tr += qg - rg;
+      A.diagSq += (qg - rg) * (qg - rg);
+      A.rSq += rg * rg;
+      for (let a = 0; a < p; a++) for (let b = 0; b < p; b++) A.Pt[a * p + b] += h[a]! * h[b]!;
+    });
+  }
+  const VM = matMul(matMul(M, meat), M);
+  const vcov = new Float64Array(p * p);
+  for (let j = 0; j < p; j++) for (let k = 0; k < p; k++) vcov[j * p + k] = (VM[j]![k]! + VM[k]![j]!) / 2;
+  const df = new Array<number>(p).fill(NaN);
+  dfFor.forEach((c, t) => {
+    const A = acc[t]!;
+    let fro = 0;
+    for (let k = 0; k < A.Pt.length; k++) fro += A.Pt[k]! * A.Pt[k]!;
+    df[c] = (A.tr * A.tr) / (A.diagSq + Math.max(0, fro - A.rSq));
+  });
+  return { vcov, df, nClusters: G };
+}

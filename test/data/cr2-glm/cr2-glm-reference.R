@@ -1,0 +1,44 @@
+# CR2 + Satterthwaite inference for cluster-robust GLMs (clubSandwich), the reference values of
+# src/core/stats/glm-cr2.test.ts. Run: Rscript cr2-glm-reference.R > cr2-glm-reference.out
+suppressMessages({ library(lme4); library(clubSandwich); library(sandwich) })
+options(digits = 15)
+# Tight IRLS convergence so the references are the MLE to rounding (R's default epsilon 1e-8 stops
+# about 1e-5 short in the SE); pilot-eval iterates to 1e-10 and beyond.
+ctl <- glm.control(epsilon = 1e-14, maxit = 100)
+data(cbpp, package = "lme4")
+# Per-animal expansion: one row per animal, y = 1 for an incident case.
+rows <- lapply(seq_len(nrow(cbpp)), function(i) {
+  r <- cbpp[i, ]
+  data.frame(herd = as.integer(r$herd), period = as.integer(r$period),
+             y = c(rep(1, r$incidence), rep(0, r$size - r$incidence)))
+})
+an <- do.call(rbind, rows)
+an$arm <- as.integer(an$herd %% 2 == 1)    # a cluster-level "arm": odd herds
+an$late <- as.integer(an$period >= 3)      # varies within herd
+write.csv(an, "cbpp-animals.csv", row.names = FALSE)
+show <- function(label, fit, cl, coef = "arm") {
+  ct <- coef_test(fit, vcov = "CR2", cluster = cl, test = "Satterthwaite")
+  i <- which(rownames(ct) == coef)
+  V <- vcovCR(fit, cluster = cl, type = "CR2")
+  cat(sprintf("%s: est %.15g se %.15g df %.15g p %.15g vcovCL_se %.15g\n", label, ct$beta[i], ct$SE[i], ct$df_Satt[i], ct$p_Satt[i],
+              sqrt(vcovCL(fit, cluster = cl)[coef, coef])))
+}
+# 1. logistic, arm only (mu constant within herd)
+f1 <- glm(y ~ arm, family = binomial, data = an, control = ctl)
+show("logit_arm", f1, an$herd)
+# 2. logistic, arm + late (mu varies within herd)
+f2 <- glm(y ~ arm + late, family = binomial, data = an, control = ctl)
+show("logit_arm_late", f2, an$herd)
+# 3. logistic with prior weights (w = 1 + (row index mod 3)), arm + late
+an$w <- 1 + (seq_len(nrow(an)) %% 3)
+f3 <- suppressWarnings(glm(y ~ arm + late, family = binomial, data = an, weights = w, control = ctl))
+show("logit_weighted", f3, an$herd)
+# 4. Poisson on herd-periods: incidence ~ arm + offset(log(size))
+cb <- cbpp; cb$arm <- as.integer(as.integer(cb$herd) %% 2 == 1); cb$herd_i <- as.integer(cb$herd)
+write.csv(data.frame(herd = cb$herd_i, period = as.integer(cb$period), incidence = cb$incidence, size = cb$size, arm = cb$arm), "cbpp-herd-periods.csv", row.names = FALSE)
+f4 <- glm(incidence ~ arm + offset(log(size)), family = poisson, data = cb, control = ctl)
+show("poisson_offset", f4, cb$herd_i)
+# 5. Poisson without offset, arm + period as numeric
+cb$per <- as.integer(cb$period)
+f5 <- glm(incidence ~ arm + per, family = poisson, data = cb, control = ctl)
+show("poisson_arm_per", f5, cb$herd_i)
