@@ -10,6 +10,7 @@ import { analyseArms, armLabels, resolveArms, withSubArms, type ArmSelection } f
 import { primaryAnalysis, type Headline } from '../core/analysis/primary-analysis.js';
 import { hasColumn, parseTrialData, REOFFENDING_OUTCOMES, trialDataColumns, type TrialData } from '../core/analysis/trial-data.js';
 import { resolvePlan, type ResolvedPlan } from '../core/plan/analysis-plan.js';
+import type { SmallSample } from '../core/analysis/small-sample.js';
 import type { TrialConfig } from '../core/report/types.js';
 import { defaultTrialConfig } from '../io/trial-file.js';
 import { loadTrialDataset, type TrialDataset } from './trial-dataset.js';
@@ -63,6 +64,8 @@ export interface AnalyseTrialOptions {
   seed?: number;
   /** Multiple imputations for the missing-data sensitivity analysis (needs seed). */
   impute?: number;
+  /** Inference on the cluster-robust GLM rows (default: the plan's small_sample, else none). */
+  smallSample?: SmallSample;
   /** Pilot stage: the headline has no verdict. */
   pilot?: boolean;
   /** Hash the inputs while reading them. */
@@ -156,6 +159,7 @@ export async function analyseTrialFiles(o: AnalyseTrialOptions): Promise<TrialAn
     permutations: o.permutations,
     bootstrap: o.bootstrap,
     seed: o.seed,
+    smallSample: o.smallSample ?? plan?.small_sample,
   };
   // Multiple imputation: --impute, or the plan's missing_data: multiple_imputation (seeded by --seed, else the randomisation seed).
   options.impute = o.impute ?? (plan?.missing_data === 'multiple_imputation' ? plan.imputations : undefined);

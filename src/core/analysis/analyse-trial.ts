@@ -23,6 +23,7 @@ import { PRIMARY_MEASURE, verdictFor, type Verdict } from './verdict.js';
 import { meanVar } from '../stats/welch-t-test.js';
 import { missingDataAnalysis, type MissingDataSummary, type TippingPointRow } from './missing-data.js';
 import { weightedBinaryRows, weightedAdjustedSe } from './weighted-binary.js';
+import { SMALL_SAMPLE_CHOICES, useCr2, type SmallSample } from './small-sample.js';
 
 export interface AnalyseOptions extends TrialDataOptions {
   /** Two-sided alpha for every interval and the verdicts (0.05). */
@@ -42,6 +43,12 @@ export interface AnalyseOptions extends TrialDataOptions {
   impute?: number;
   /** Subgroup columns the analysis plan pre-specified (others in `subgroups` are exploratory). */
   prespecifiedSubgroups?: readonly string[];
+  /**
+   * Inference on the cluster-robust GLM rows (cluster_robust_odds_ratio, the clustered rate_ratio):
+   * `cr2` CR2 + Satterthwaite df always, `auto` when there are fewer than FEW_CLUSTERS clusters
+   * (the analysis plan's default), `none` (default) the vcovCL sandwich with a normal reference.
+   */
+  smallSample?: SmallSample;
 }
 
 export interface ArmSummary {
@@ -97,6 +104,7 @@ export function analyseTrial(table: TextTableLike, options: AnalyseOptions = {})
     throw new UsageError('--permutations and --bootstrap need --seed <int> so the result can be reproduced');
   }
   if (options.impute && options.seed === undefined) throw new UsageError('--impute needs --seed <int> so the imputations can be reproduced');
+  if (options.smallSample !== undefined && !SMALL_SAMPLE_CHOICES.includes(options.smallSample)) throw new UsageError(`--small-sample must be one of ${SMALL_SAMPLE_CHOICES.join(', ')}, got ${options.smallSample}`);
   const data = parseTrialData(table, { ...options, resampling: Boolean(options.permutations || options.bootstrap) });
   return analyseData(data, { ...options, alpha });
 }
@@ -129,13 +137,15 @@ export function analyseData(data: TrialData, options: AnalyseOptions & { alpha: 
     }
   }
 
+  if (options.smallSample === 'cr2' && !data.cluster) warnings.push('--small-sample cr2 applies to cluster designs only (give --cluster): no row is affected');
+  const cr2 = data.cluster ? useCr2(options.smallSample, Object.values(clusterCounts).reduce((a, b) => a + b, 0)) : false;
   const effects: EffectRow[] = [];
   const verdict: AnalyseResult['verdict'] = [];
   const analysedMasks = new Map<string, Uint8Array>();
   for (const outcome of data.outcomes) {
     const mask = analysedMask(data, outcome);
     analysedMasks.set(outcome.name, mask);
-    const rows = analyseOutcome(data, outcome, mask, options, warnings);
+    const rows = analyseOutcome(data, outcome, mask, { ...options, cr2 }, warnings);
     effects.push(...rows);
     const primary = PRIMARY_MEASURE[outcome.kind];
     verdict.push({ outcome: outcome.name, measure: primary, verdict: verdictFor(rows.find((r) => r.measure === primary && r.arm === undefined)) });
@@ -218,7 +228,7 @@ function gather(values: ArrayLike<number>, idx: Int32Array, offset = 0): Float64
   return out;
 }
 
-function analyseOutcome(data: TrialData, outcome: OutcomeData, mask: Uint8Array, options: AnalyseOptions & { alpha: number }, warnings: string[]): EffectRow[] {
+function analyseOutcome(data: TrialData, outcome: OutcomeData, mask: Uint8Array, options: AnalyseOptions & { alpha: number; cr2: boolean }, warnings: string[]): EffectRow[] {
   const { alpha } = options;
   const name = outcome.name;
   const s = subset(data, mask);
@@ -313,7 +323,7 @@ function analyseOutcome(data: TrialData, outcome: OutcomeData, mask: Uint8Array,
     if (cl) {
       rows.push(
         ...clusterBinaryEffects(
-          { outcome: name, y: ya, arm: arma, cluster: cl.index, nClusters: cl.nClusters, clusterName: data.cluster!.column, alpha, covariates: block, weights: wa, source: data.file, fitted: separated ? null : fitted },
+          { outcome: name, y: ya, arm: arma, cluster: cl.index, nClusters: cl.nClusters, clusterName: data.cluster!.column, alpha, covariates: block, weights: wa, source: data.file, fitted: separated ? null : fitted, cr2: options.cr2 },
           warnings,
         ),
       );
@@ -341,6 +351,7 @@ function analyseOutcome(data: TrialData, outcome: OutcomeData, mask: Uint8Array,
             cluster: s.cluster ? (keep ? compactCluster(pick(s.cluster.index, keep)) : s.cluster) : undefined,
             weights: weights ? pick(weights, keep) : undefined,
             exposure: data.exposure ? { values: pick(gather(data.exposure, s.idx), keep), name: options.exposure!.toLowerCase() } : undefined,
+            cr2: options.cr2 && data.cluster ? { clusterName: data.cluster.column } : null,
           },
           warnings,
         ),

@@ -42,3 +42,15 @@ show("poisson_offset", f4, cb$herd_i)
 cb$per <- as.integer(cb$period)
 f5 <- glm(incidence ~ arm + per, family = poisson, data = cb, control = ctl)
 show("poisson_arm_per", f5, cb$herd_i)
+# The same data as trial files for analyse (arm labels, team = herd, outcomes named as pilot-eval's).
+write.csv(data.frame(id = seq_len(nrow(an)), arm = ifelse(an$arm == 1, "treatment", "control"), team = paste0("h", an$herd),
+                     late = an$late, reoffended = an$y), "cbpp-trial.csv", row.names = FALSE)
+write.csv(data.frame(id = seq_len(nrow(cb)), arm = ifelse(cb$arm == 1, "treatment", "control"), team = paste0("h", cb$herd_i),
+                     size = cb$size, reoffences = cb$incidence), "cbpp-counts-trial.csv", row.names = FALSE)
+ci <- function(label, fit, cl) {
+  x <- conf_int(fit, vcov = "CR2", cluster = cl, level = 0.95, coefs = "arm")
+  cat(sprintf("%s_ci: lo %.15g hi %.15g\n", label, exp(x$CI_L), exp(x$CI_U)))
+}
+ci("logit_arm", f1, an$herd)
+ci("logit_arm_late", f2, an$herd)
+ci("poisson_offset", f4, cb$herd_i)
