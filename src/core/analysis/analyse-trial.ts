@@ -23,6 +23,7 @@ import { PRIMARY_MEASURE, verdictFor, type Verdict } from './verdict.js';
 import { meanVar } from '../stats/welch-t-test.js';
 import { missingDataAnalysis, type MissingDataSummary, type TippingPointRow } from './missing-data.js';
 import { weightedBinaryRows, weightedAdjustedSe } from './weighted-binary.js';
+import { weightedMeanRows } from './weighted-measures.js';
 import { SMALL_SAMPLE_CHOICES, useCr2, type SmallSample } from './small-sample.js';
 
 export interface AnalyseOptions extends TrialDataOptions {
@@ -340,8 +341,7 @@ function analyseOutcome(data: TrialData, outcome: OutcomeData, mask: Uint8Array,
     }
   } else if (outcome.kind === 'count') {
     try {
-      rows.push(
-        ...countEffects(
+      const countRows = countEffects(
           {
             outcome: name,
             y: pick(y, keep),
@@ -354,8 +354,15 @@ function analyseOutcome(data: TrialData, outcome: OutcomeData, mask: Uint8Array,
             cr2: options.cr2 && data.cluster ? { clusterName: data.cluster.column } : null,
           },
           warnings,
-        ),
-      );
+        );
+      // --weights: the mean difference is the weighted one (WLS + sandwich), as the rate ratio is weighted.
+      if (weights) {
+        const sets = data.matchedSet ?? data.cluster;
+        const weighted = weightedMeanRows({ outcome: name, y, arm: s.arm, w: weights, sets: sets ? { name: sets.column, index: s.idx.map((i) => sets.index[i]!) } : null, alpha });
+        const at = countRows.findIndex((r) => r.measure === 'mean_difference');
+        if (at >= 0) countRows.splice(at, 1, ...weighted);
+      }
+      rows.push(...countRows);
     } catch (err) {
       collinear(err);
     }
@@ -387,8 +394,23 @@ function analyseOutcome(data: TrialData, outcome: OutcomeData, mask: Uint8Array,
   } else {
     const covs = cov ? cov.terms.map((t, j) => ({ name: t, values: pick(gather(cov.X, s.idx, j * data.n), keep) })) : undefined;
     const cl = s.cluster ? (keep ? compactCluster(pick(s.cluster.index, keep)) : s.cluster) : undefined;
-    const res = continuousEffects({ outcome: name, y: pick(y, keep), treated: pick(s.arm, keep), covariates: covs, cluster: cl?.index, alpha, source: data.file });
-    rows.push(...res.rows);
+    if (weights) {
+      // --weights: weighted least squares with the sandwich clustered by matched set (or cluster), else HC0.
+      const sets = data.matchedSet ?? data.cluster;
+      const block = covBlock(keep, cc ? cc.n : s.n);
+      try {
+        rows.push(
+          ...weightedMeanRows({ outcome: name, y: pick(y, keep), arm: pick(s.arm, keep), w: pick(weights, keep), sets: sets ? { name: sets.column, index: pick(s.idx.map((i) => sets.index[i]!), keep) } : null, covariates: block, alpha, hedges: true }),
+        );
+      } catch (err) {
+        if (!(err instanceof RangeError)) throw err;
+        throw new UsageError(`outcome ${name}: the weighted regression cannot be fitted (${err.message}): check --weights and --covariates`);
+      }
+      if (cl) warnings.push(`${name}: with --weights the continuous rows are weighted least squares with a sandwich SE clustered by ${sets!.column}; the random-intercept model and its ICC are not fitted`);
+    } else {
+      const res = continuousEffects({ outcome: name, y: pick(y, keep), treated: pick(s.arm, keep), covariates: covs, cluster: cl?.index, alpha, source: data.file });
+      rows.push(...res.rows);
+    }
   }
 
   // --cace: the complier average causal effect and the exploratory dose-response (complete cases).
@@ -423,8 +445,8 @@ function analyseOutcome(data: TrialData, outcome: OutcomeData, mask: Uint8Array,
     }
   }
 
-  if (weights && outcome.kind !== 'binary') {
-    warnings.push(outcome.kind === 'count' ? `${name}: mean_difference is unweighted; the rate ratio uses --weights` : `${name}: --weights are not used for ${outcome.kind === 'time' ? 'time-to-event' : 'continuous'} outcomes: these rows are unweighted`);
+  if (weights && outcome.kind === 'time') {
+    warnings.push(`${name}: --weights are not used for time-to-event outcomes: these rows are unweighted`);
   }
   const kind: ResampleStatistic | null = outcome.kind === 'count' ? 'log_ratio' : outcome.kind === 'time' ? null : 'difference';
   if ((options.permutations || options.bootstrap) && kind === null) {
