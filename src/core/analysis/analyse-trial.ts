@@ -86,6 +86,27 @@ export interface AnalyseResult {
   tipping_point?: TippingPointRow[];
   /** More than two arms: each treatment arm's comparison with control (its attrition; with `impute` its missing-data tables). */
   comparisons?: Array<{ arm: string; control: string; attrition: Attrition; missing_data?: MissingDataSummary; tipping_point?: TippingPointRow[] }>;
+  /**
+   * The analysis plan's `arms:` (more than two arms) beside the two-arm analysis of the headline
+   * contrast: the global test per outcome and each treatment arm against control.
+   */
+  multi_arm?: MultiArmSummary;
+}
+
+/** More than two arms under an analysis plan: the headline stays `primary_treatment` vs control. */
+export interface MultiArmSummary {
+  control: string;
+  treatments: string[];
+  /** The plan's treatment arm, whose comparison with control is the headline (and this result's rows). */
+  primary_treatment: string;
+  /** The column whose labels split an arm into sub-arms (e.g. sub_arm), or null. */
+  sub_arm: string | null;
+  /** Control first, then each treatment arm. */
+  arms: ArmSummary[];
+  /** `global_test` rows (no arm) and every pairwise row (carrying `arm` and `comparison`). */
+  effects: EffectRow[];
+  verdict: AnalyseResult['verdict'];
+  warnings: string[];
 }
 
 /** JDL: the minimum treated group size for a Justice Data Lab analysis. */
