@@ -1,0 +1,18 @@
+# Weighted Cox regression, the reference values of src/core/stats/cox-weighted.test.ts (R 4.2.2,
+# survival). Rossi (test/data/rossi.csv) with non-integer case weights w = 1 + 0.5 * (row mod 3)
+# and a pseudo matched set = (row - 1) %/% 4 + 1 (sets of 4 consecutive rows).
+# Run: Rscript weighted-cox-reference.R > weighted-cox-reference.out
+suppressMessages(library(survival))
+options(digits = 15)
+r <- read.csv("../rossi.csv")
+r$fin <- as.integer(r$fin == "yes")
+r$w <- 1 + 0.5 * (seq_len(nrow(r)) %% 3)
+r$set <- (seq_len(nrow(r)) - 1) %/% 4 + 1
+show <- function(label, fit) {
+  s <- summary(fit)
+  cat(sprintf("%s: coef %.15g se %.15g robust %.15g loglik %.15g %.15g robscore %.15g\n", label, coef(fit)[1],
+              sqrt(fit$naive.var[1, 1]), sqrt(vcov(fit)[1, 1]), fit$loglik[1], fit$loglik[2], s$robscore["test"]))
+}
+show("efron_robust", coxph(Surv(week, arrest) ~ fin + age, data = r, weights = w, robust = TRUE))
+show("breslow_robust", coxph(Surv(week, arrest) ~ fin + age, data = r, weights = w, robust = TRUE, ties = "breslow"))
+show("efron_cluster", coxph(Surv(week, arrest) ~ fin, data = r, weights = w, cluster = set))
