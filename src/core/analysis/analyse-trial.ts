@@ -410,6 +410,7 @@ function analyseOutcome(data: TrialData, outcome: OutcomeData, mask: Uint8Array,
         ties: options.ties,
         days: options.kmDays,
         rmstDay: options.rmstDay,
+        weights: weights ? { values: weights, sets: data.matchedSet ? { name: data.matchedSet.column, index: s.idx.map((i) => data.matchedSet!.index[i]!) } : null } : null,
       }),
     );
   } else {
@@ -467,7 +468,7 @@ function analyseOutcome(data: TrialData, outcome: OutcomeData, mask: Uint8Array,
   }
 
   if (weights && outcome.kind === 'time') {
-    warnings.push(`${name}: --weights are not used for time-to-event outcomes: these rows are unweighted`);
+    warnings.push(`${name}: with --weights the Cox hazard ratios are weighted (robust SE); the Kaplan-Meier, log-rank and RMST rows are unweighted`);
   }
   const kind: ResampleStatistic | null = outcome.kind === 'count' ? 'log_ratio' : outcome.kind === 'time' ? null : 'difference';
   if ((options.permutations || options.bootstrap) && kind === null) {

@@ -16,3 +16,10 @@ show <- function(label, fit) {
 show("efron_robust", coxph(Surv(week, arrest) ~ fin + age, data = r, weights = w, robust = TRUE))
 show("breslow_robust", coxph(Surv(week, arrest) ~ fin + age, data = r, weights = w, robust = TRUE, ties = "breslow"))
 show("efron_cluster", coxph(Surv(week, arrest) ~ fin, data = r, weights = w, cluster = set))
+# The same as a trial file for analyse --weights (weeks as days; subclass = the sets):
+write.csv(data.frame(id = seq_len(nrow(r)), arm = ifelse(r$fin == 1, "treatment", "control"), age = r$age,
+                     reoffended = r$arrest, days_to_reoffence = ifelse(r$arrest == 1, r$week, NA), follow_up_days = 52,
+                     weight = r$w, subclass = r$set), "rossi-weighted-trial.csv", row.names = FALSE, na = "")
+show("arm_only_robust", coxph(Surv(week, arrest) ~ fin, data = r, weights = w, robust = TRUE))
+tr <- read.csv("rossi-weighted-trial.csv"); tr$subclass <- NULL
+write.csv(tr, "rossi-weighted-nosets-trial.csv", row.names = FALSE, na = "")
