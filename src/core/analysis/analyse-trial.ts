@@ -468,7 +468,7 @@ function analyseOutcome(data: TrialData, outcome: OutcomeData, mask: Uint8Array,
   }
 
   if (weights && outcome.kind === 'time') {
-    warnings.push(`${name}: with --weights the Cox hazard ratios are weighted (robust SE); the Kaplan-Meier, log-rank and RMST rows are unweighted`);
+    warnings.push(`${name}: with --weights the Cox hazard ratios and Kaplan-Meier rows are weighted (robust SE); the log-rank and RMST rows are unweighted`);
   }
   const kind: ResampleStatistic | null = outcome.kind === 'count' ? 'log_ratio' : outcome.kind === 'time' ? null : 'difference';
   if ((options.permutations || options.bootstrap) && kind === null) {

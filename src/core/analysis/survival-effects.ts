@@ -9,6 +9,7 @@ import { coxRegression, CoxDesignError, type CoxCovariate, type CoxFit, type Cox
 import { kaplanMeier, survivalAt, type KaplanMeier, type SurvivalPoint } from '../stats/kaplan-meier.js';
 import { logRank } from '../stats/logrank.js';
 import { rmstDifference, rmstMaxTau } from '../stats/rmst.js';
+import { weightedSurvivalAt } from '../stats/weighted-km.js';
 import { UsageError } from '../errors.js';
 import { clean, nullRow, ratioRow, type EffectRow } from './effect-row.js';
 
@@ -114,9 +115,36 @@ export function survivalEffects(input: SurvivalEffectsInput): EffectRow[] {
   const curves: Array<KaplanMeier | null> = byArm.map((b) => (b.time.length > 0 ? kaplanMeier(b.time, b.status) : null));
 
   const rows: EffectRow[] = [];
+  // With --weights: each arm's rows, weights and matched sets (or clusters) for the weighted curve.
+  const wsets = input.weights ? (input.weights.sets ?? input.cluster ?? null) : null;
+  const weightedArm = [0, 1].map((code) => {
+    if (!input.weights) return null;
+    const t: number[] = [];
+    const st: number[] = [];
+    const ww: number[] = [];
+    const cl: number[] = [];
+    for (let i = 0; i < n; i++) {
+      if (input.treated[i] !== code) continue;
+      t.push(input.time[i]!);
+      st.push(input.status[i]!);
+      ww.push(input.weights.values[i]!);
+      if (wsets) cl.push(wsets.index[i]!);
+    }
+    return { t, st, ww, cl: wsets ? cl : null };
+  });
   const kmRow = (measure: string, code: 0 | 1, label: string, day: (km: KaplanMeier) => number, method: (km: KaplanMeier, p: SurvivalPoint) => string) => {
     const km = curves[code];
     if (!km) return { ...nullRow(input.outcome, measure, 'not estimable: no one in this arm'), arm: label };
+    const wa = weightedArm[code];
+    if (wa) {
+      const d = day(km);
+      const p = weightedSurvivalAt(wa.t, wa.st, wa.ww, d, 1 - alpha, wa.cl);
+      const how = wsets ? `robust SE clustered by ${wsets.name} (R survfit(..., weights = w, cluster = ${wsets.name}))` : 'robust (infinitesimal jackknife) SE (R survfit(..., weights = w))';
+      return {
+        ...clean({ outcome: input.outcome, measure, estimate: p.estimate, std_error: p.stdErr, conf_low: p.confLow, conf_high: p.confHigh, statistic: null, p_value: null, method: `weighted Kaplan-Meier by --weights: estimate at the last event time on or before day ${d}, ${how}, log-scale CI${d > km.maxTime ? `; follow-up in this arm ended at day ${km.maxTime}, carried forward` : ''}` }),
+        arm: label,
+      };
+    }
     const point = survivalAt(km, day(km), 1 - alpha);
     return {
       ...clean({

@@ -23,3 +23,13 @@ write.csv(data.frame(id = seq_len(nrow(r)), arm = ifelse(r$fin == 1, "treatment"
 show("arm_only_robust", coxph(Surv(week, arrest) ~ fin, data = r, weights = w, robust = TRUE))
 tr <- read.csv("rossi-weighted-trial.csv"); tr$subclass <- NULL
 write.csv(tr, "rossi-weighted-nosets-trial.csv", row.names = FALSE, na = "")
+# Weighted Kaplan-Meier (robust, infinitesimal jackknife SE, R's default for non-integer weights):
+km <- function(label, f, times) {
+  s <- summary(f, times = times, extend = TRUE)
+  cat(sprintf("%s: surv %s se %s lower %s upper %s\n", label, paste(sprintf("%.15g", s$surv), collapse = ","),
+              paste(sprintf("%.15g", s$std.err), collapse = ","), paste(sprintf("%.15g", s$lower), collapse = ","),
+              paste(sprintf("%.15g", s$upper), collapse = ",")))
+}
+km("km_all", survfit(Surv(week, arrest) ~ 1, data = r, weights = w), c(10, 52))
+km("km_fin1_cluster", survfit(Surv(week, arrest) ~ 1, data = r[r$fin == 1, ], weights = w, cluster = set), c(30, 52))
+km("km_fin0", survfit(Surv(week, arrest) ~ 1, data = r[r$fin == 0, ], weights = w), c(30, 52))
