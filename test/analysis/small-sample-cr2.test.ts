@@ -71,3 +71,16 @@ describe('CR2 + Satterthwaite on the cluster-robust GLM rows (lme4::cbpp)', asyn
     expect(() => analyseTrial(animals, { outcomes: ['reoffended'], smallSample: 'cr3' as never })).toThrow(UsageError);
   });
 });
+
+describe('analyse --small-sample (command handler)', () => {
+  it('parses cr2 / none / auto and refuses anything else', async () => {
+    const { runAnalyse } = await import('../../src/cli/commands/analyse.js');
+    const base = { data: 'test/data/cr2-glm/cbpp-trial.csv', cluster: 'team', outcome: 'reoffended' };
+    const cr2 = await runAnalyse({ ...base, smallSample: 'CR2' });
+    const x = cr2.effects.find((e) => e.measure === 'cluster_robust_odds_ratio')!;
+    expect(rel(x.std_error, 0.487596047919005)).toBeLessThan(1e-7); // clubSandwich, as above
+    const none = await runAnalyse({ ...base, smallSample: 'none' });
+    expect(rel(none.effects.find((e) => e.measure === 'cluster_robust_odds_ratio')!.std_error, 0.467941621269327)).toBeLessThan(1e-7);
+    await expect(runAnalyse({ ...base, smallSample: 'hc3' })).rejects.toThrow(UsageError);
+  });
+});
