@@ -6,6 +6,7 @@
  *   coef_test(glm(y ~ arm [+ late], binomial, an), vcov = "CR2", cluster = an$herd, test = "Satterthwaite")
  *   conf_int(same fit, vcov = "CR2", cluster = an$herd, level = 0.95, coefs = "arm")   (exponentiated)
  *   coef_test(glm(incidence ~ arm + offset(log(size)), poisson, cb), vcov = "CR2", cluster = cb$herd_i, ...)
+ *   the arm x late interaction: coef_test / Wald_test(test = "HTZ") on glm(y ~ arm * late, binomial)
  */
 import { describe, expect, it } from 'vitest';
 import { readTable } from '../../src/io/table.js';
@@ -59,6 +60,16 @@ describe('CR2 + Satterthwaite on the cluster-robust GLM rows (lme4::cbpp)', asyn
     expect(rel(x.conf_low, 0.341927618697445)).toBeLessThan(1e-6);
     expect(rel(x.conf_high, 2.29793779078359)).toBeLessThan(1e-6);
     expect(x.method).toMatch(/offset\(log\(size\)\); CR2/);
+  });
+  it('a 1-df subgroup interaction: F = t^2 with CR2 and Satterthwaite df', () => {
+    // f6 <- glm(y ~ arm * late, binomial, an); coef_test(f6, vcov = "CR2", cluster = an$herd)["arm:late", ]
+    // (t 0.956555599459394, df 7.27012142288253, p 0.369511720873247) and
+    // Wald_test(f6, constraints = constrain_zero("arm:late"), vcov = "CR2", cluster = an$herd, test = "HTZ") (F 0.91499861485712, same p)
+    const r = analyseTrial(animals, { cluster: 'team', outcomes: ['reoffended'], subgroups: ['late'], smallSample: 'cr2' });
+    const x = r.effects.find((e) => e.measure === 'interaction')!;
+    expect(rel(x.statistic, 0.91499861485712)).toBeLessThan(1e-6);
+    expect(rel(x.p_value, 0.369511720873247)).toBeLessThan(1e-6);
+    expect(x.method).toMatch(/F = t\^2 on \(1, 7\.3\) df .* CR2 cluster-robust SE by team/);
   });
   it('auto switches at FEW_CLUSTERS; cr2 without clusters only warns; a bad choice is a usage error', () => {
     expect(FEW_CLUSTERS).toBe(50);

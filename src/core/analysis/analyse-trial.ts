@@ -355,7 +355,7 @@ function analyseOutcome(data: TrialData, outcome: OutcomeData, mask: Uint8Array,
     for (const sg of data.subgroups ?? []) {
       rows.push(
         ...subgroupEffects(
-          { outcome: name, y, arm: s.arm, column: sg.column, index: s.idx.map((i) => sg.index[i]!), levels: sg.levels, cluster: s.cluster && data.cluster ? { ...s.cluster, name: data.cluster.column } : undefined, prespecified: planned.has(sg.column), alpha },
+          { outcome: name, y, arm: s.arm, column: sg.column, index: s.idx.map((i) => sg.index[i]!), levels: sg.levels, cluster: s.cluster && data.cluster ? { ...s.cluster, name: data.cluster.column } : undefined, prespecified: planned.has(sg.column), alpha, cr2: options.cr2 },
           warnings,
         ),
       );

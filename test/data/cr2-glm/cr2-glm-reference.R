@@ -54,3 +54,9 @@ ci <- function(label, fit, cl) {
 ci("logit_arm", f1, an$herd)
 ci("logit_arm_late", f2, an$herd)
 ci("poisson_offset", f4, cb$herd_i)
+# Subgroup interaction (arm x late) with CR2: coef_test on the 1-df interaction term, and the same
+# test as Wald_test(..., test = "HTZ") (F = t^2 on 1 and df, the same p).
+f6 <- glm(y ~ arm * late, family = binomial, data = an, control = ctl)
+ct6 <- coef_test(f6, vcov = "CR2", cluster = an$herd, test = "Satterthwaite")
+w6 <- Wald_test(f6, constraints = constrain_zero("arm:late"), vcov = "CR2", cluster = an$herd, test = "HTZ")
+cat(sprintf("interaction_late: t %.15g df %.15g p %.15g F %.15g p_HTZ %.15g\n", ct6["arm:late", "tstat"], ct6["arm:late", "df_Satt"], ct6["arm:late", "p_Satt"], w6$Fstat, w6$p_val))
