@@ -2,7 +2,8 @@
  * CR2 + Satterthwaite inference for cluster-robust GLMs against clubSandwich 0.5.8 (R 4.2.2).
  * Data and values: test/data/cr2-glm/cr2-glm-reference.R (output cr2-glm-reference.out), on
  * lme4::cbpp expanded to one row per animal (842 animals in 15 herds), and on cbpp's herd-periods.
- * Each case is
+ * synthetic-large-clusters.csv (12 clusters of 60 with a continuous covariate) checks the
+ * quadrature route for clusters with many covariate patterns. Each case is
  *   ct <- clubSandwich::coef_test(fit, vcov = "CR2", cluster = herd, test = "Satterthwaite")
  * with fit as named in the case; ctl <- glm.control(epsilon = 1e-14, maxit = 100), the MLE to rounding.
  */
@@ -81,6 +82,26 @@ describe('glmCr2 (clubSandwich CR2 for glm)', () => {
     const X = design(m, [hp.arm!, hp.period!]);
     const fit = fitPoisson(X, m, 3, hp.incidence!);
     check(fit, X, hp.incidence!, hp.herd!, 'poisson', { est: 0.0544370402535927, se: 0.338814828503974, df: 12.1532534429911, p: 0.874993893510127, cl: 0.326974483285356 });
+  });
+  const sy = csv('synthetic-large-clusters.csv');
+  const N = sy.y!.length;
+  it.each([
+    // f7 <- glm(y ~ arm + x, binomial, sy, weights = w); f8 <- glm(y ~ arm + x, binomial, sy) (12 clusters of 60, continuous x)
+    ['weighted', true, { est: 0.47007550736404, se: 0.267942144850048, df: 9.99022856731486, p: 0.109926789674288, cl: 0.255695374266223 }],
+    ['unweighted', false, { est: 0.485634478808754, se: 0.270135124768579, df: 10.005538711763, p: 0.102410821955898, cl: 0.257297713939476 }],
+  ] as const)('60 covariate patterns per cluster (%s): the quadrature route matches R and the dense route', (_, weighted, ref) => {
+    const X = design(N, [sy.arm!, sy.x!]);
+    const w = weighted ? Float64Array.from(sy.w!) : undefined;
+    const fit = fitLogistic(X, N, 3, sy.y!, { weights: w });
+    const cluster = sy.cl!.map((c) => c - 1);
+    const base = { X, n: N, p: 3, y: sy.y!, mu: fit.mu, family: 'binomial' as const, weights: w, cluster, nClusters: 12, bread: fit.covUnscaled, dfFor: [1] };
+    const q = glmCr2(base);
+    const d = glmCr2({ ...base, method: 'dense' });
+    close(fit.coef[1]!, ref.est, 1e-7);
+    close(Math.sqrt(q.vcov[4]!), ref.se, 1e-7);
+    close(q.df[1]!, ref.df, 1e-7);
+    close(Math.sqrt(q.vcov[4]!), Math.sqrt(d.vcov[4]!), 1e-10);
+    close(q.df[1]!, d.df[1]!, 1e-10);
   });
   it('refuses a single cluster and a non-positive weight', () => {
     const X = design(4, [[0, 1, 0, 1]]);

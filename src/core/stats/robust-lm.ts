@@ -34,7 +34,7 @@
  *   working-model covariances of the cluster terms is P = diag(a_g' w_g) - W' M W (W = [w_g]), and
  *   df = tr(P)^2 / |P|_F^2; both use only p x p sums: |W'MW|_F^2 = |L' W W' L|_F^2.
  */
-import { cholesky, choleskyInverse } from './cholesky.js';
+import { cholesky, choleskyInverse, choleskySolve } from './cholesky.js';
 import { pt } from './distributions.js';
 
 export type RobustSeType = 'HC0' | 'HC2' | 'CR0' | 'CR2';
@@ -560,7 +560,11 @@ export interface GlmCr2Input {
   bread: Float64Array;
   /** Coefficients (0-based) whose Satterthwaite df is computed. */
   dfFor: readonly number[];
+  /** How B^(-1/2) is applied (default auto: dense eigen-decomposition for small clusters, quadrature otherwise); for tests. */
+  method?: InverseSqrtMethod;
 }
+
+export type InverseSqrtMethod = 'auto' | 'dense' | 'quadrature';
 
 export interface GlmCr2Result {
   /** CR2 covariance, p x p row-major. */
@@ -571,8 +575,107 @@ export interface GlmCr2Result {
   nClusters: number;
 }
 
-/** Distinct covariate patterns per cluster above which glmCr2 refuses (dense K x K eigen-decomposition). */
+/**
+ * Distinct covariate patterns per cluster up to which B^(-1/2) comes from a dense eigen-decomposition
+ * (exact, O(K^3)); larger clusters use the quadrature below (O(K p^2) per node). A near-singular B
+ * (a leverage-1 direction) always takes the dense route, which needs K <= GLM_CR2_MAX_PROFILES.
+ */
+export const GLM_CR2_DENSE_PROFILES = 40;
 export const GLM_CR2_MAX_PROFILES = 400;
+
+/**
+ * B^(-1/2) v for B = diag(D) - E M E' (K x K, positive semi-definite), for each v in `vs`.
+ *
+ * Dense: eigen-decomposition, eigenvalues <= 1e-12 mapped to 0 (clubSandwich's matrix_power).
+ * Quadrature: B^(-1/2) = (2/pi) int_0^inf (t^2 I + B)^(-1) dt; with t = e^u the integrand is
+ * analytic in the strip |Im u| < pi/2 and decays exponentially both ways, so the trapezoid rule
+ * with step h = 0.4 has relative discretisation error about exp(-pi^2 / h) (2e-11), and the range
+ * is cut 32 e-folds beyond the eigenvalue bounds (tails below e^-32, 1e-14). Each node solves (t^2 + D - E M E') x = v
+ * by the Woodbury identity: x = Dt^-1 v + Dt^-1 E (M^-1 - E' Dt^-1 E)^-1 E' Dt^-1 v, Dt = t^2 + D.
+ * Eigenvalue bounds: B = T (I - Z Z') T with T = diag(sqrt D), so lambda in
+ * [min D (1 - rho), max D], rho the largest eigenvalue of Z'Z = L' E' D^-1 E L (L L' = M).
+ */
+function inverseSqrtApply(D: number[], E: number[][], M: number[][], Minv: number[][], vs: number[][], method: InverseSqrtMethod = 'auto'): number[][] {
+  const K = D.length;
+  const p = M.length;
+  let rho = 0;
+  let dMin = Infinity;
+  let dMax = 0;
+  for (const d of D) {
+    dMin = Math.min(dMin, d);
+    dMax = Math.max(dMax, d);
+  }
+  if (method !== 'dense' && !(K <= GLM_CR2_DENSE_PROFILES && method === 'auto') && dMin > 0) {
+    const L = cholesky(M).lower;
+    const EtDE: number[][] = Array.from({ length: p }, () => new Array<number>(p).fill(0));
+    for (let a = 0; a < K; a++) for (let j = 0; j < p; j++) for (let k = 0; k < p; k++) EtDE[j]![k]! += (E[a]![j]! * E[a]![k]!) / D[a]!;
+    const ZtZ = matMul(matMul(transpose(L), EtDE), L);
+    rho = Math.max(...symmetricEigen(ZtZ).values);
+  }
+  const quadrature = method === 'quadrature' || (method === 'auto' && K > GLM_CR2_DENSE_PROFILES);
+  if (quadrature && dMin > 0 && rho < 1 - 1e-8) {
+    const lo = 0.5 * Math.log(dMin * (1 - rho));
+    const hi = 0.5 * Math.log(dMax);
+    const h = 0.4;
+    const nv = vs.length;
+    // Flat typed copies: E (K x p), the vectors (nv x K), the results.
+    const Ef = new Float64Array(K * p);
+    for (let a = 0; a < K; a++) for (let j = 0; j < p; j++) Ef[a * p + j] = E[a]![j]!;
+    const Vf = new Float64Array(nv * K);
+    vs.forEach((v, r) => {
+      for (let a = 0; a < K; a++) Vf[r * K + a] = v[a]!;
+    });
+    const out = new Float64Array(nv * K);
+    const dt = new Float64Array(K);
+    const inner = new Float64Array(p * p);
+    const yv = new Float64Array(K);
+    const ety = new Array<number>(p);
+    const innerRows: number[][] = Array.from({ length: p }, () => new Array<number>(p).fill(0));
+    for (let u = lo - 32; u <= hi + 32; u += h) {
+      const t2 = Math.exp(2 * u);
+      for (let a = 0; a < K; a++) dt[a] = t2 + D[a]!;
+      // Inner p x p matrix M^-1 - E' Dt^-1 E.
+      for (let j = 0; j < p; j++) for (let k = 0; k < p; k++) inner[j * p + k] = Minv[j]![k]!;
+      for (let a = 0; a < K; a++) {
+        const ia = 1 / dt[a]!;
+        const o = a * p;
+        for (let j = 0; j < p; j++) {
+          const ej = Ef[o + j]! * ia;
+          for (let k = 0; k <= j; k++) inner[j * p + k] -= ej * Ef[o + k]!;
+        }
+      }
+      for (let j = 0; j < p; j++) for (let k = 0; k <= j; k++) innerRows[j]![k] = innerRows[k]![j] = inner[j * p + k]!;
+      const ch = cholesky(innerRows, 0);
+      if (!ch.ok) return inverseSqrtApply(D, E, M, Minv, vs, 'dense');
+      const wgt = (2 / Math.PI) * h * Math.exp(u);
+      for (let r = 0; r < nv; r++) {
+        ety.fill(0);
+        for (let a = 0; a < K; a++) {
+          const ya = Vf[r * K + a]! / dt[a]!;
+          yv[a] = ya;
+          for (let j = 0; j < p; j++) ety[j]! += Ef[a * p + j]! * ya;
+        }
+        const z = choleskySolve(ch.lower, ety);
+        for (let a = 0; a < K; a++) {
+          let ez = 0;
+          for (let j = 0; j < p; j++) ez += Ef[a * p + j]! * z[j]!;
+          out[r * K + a] += wgt * (yv[a]! + ez / dt[a]!);
+        }
+      }
+    }
+    return vs.map((_, r) => Array.from(out.subarray(r * K, (r + 1) * K)));
+  }
+  if (K > GLM_CR2_MAX_PROFILES) throw new RangeError(`glmCr2: a cluster has ${K} distinct covariate patterns and a (near-)singular adjustment matrix; more than ${GLM_CR2_MAX_PROFILES} is too many for the exact route`);
+  const EM = matMul(E, M);
+  const B: number[][] = Array.from({ length: K }, (_, a) => Array.from({ length: K }, (_, b) => (a === b ? D[a]! : 0) - EM[a]!.reduce((t, val, j) => t + val * E[b]![j]!, 0)));
+  const eig = symmetricEigen(B);
+  const lamP = eig.values.map((l) => (l > EIGEN_TOL ? 1 / Math.sqrt(l) : 0));
+  const V = eig.vectors;
+  return vs.map((x) => {
+    const t = lamP.map((l, k) => l * V.reduce((acc2, row, a) => acc2 + row[k]! * x[a]!, 0));
+    return V.map((row) => row.reduce((acc2, vk, k) => acc2 + vk * t[k]!, 0));
+  });
+}
 
 export function glmCr2(input: GlmCr2Input): GlmCr2Result {
   const { X, n, p, y, mu, family, weights, bread } = input;
@@ -602,6 +705,7 @@ export function glmCr2(input: GlmCr2Input): GlmCr2Result {
   }
   const M: number[][] = Array.from({ length: p }, (_, j) => Array.from(bread.subarray(j * p, (j + 1) * p)));
   const L = cholesky(M).lower;
+  const Minv = choleskyInverse(L);
   const dfFor = input.dfFor.filter((j) => j >= 0 && j < p);
   const Mc = dfFor.map((c) => M.map((row) => row[c]!));
   const acc = dfFor.map(() => ({ tr: 0, diagSq: 0, rSq: 0, Pt: new Float64Array(p * p) }));
@@ -609,7 +713,6 @@ export function glmCr2(input: GlmCr2Input): GlmCr2Result {
   for (let g = 0; g < G; g++) {
     const ks = byCluster[g]!;
     const K = ks.length;
-    if (K > GLM_CR2_MAX_PROFILES) throw new RangeError(`glmCr2: a cluster has ${K} distinct covariate patterns, more than ${GLM_CR2_MAX_PROFILES}`);
     const s = new Array<number>(K);
     const E: number[][] = [];
     const F: number[][] = [];
@@ -627,24 +730,15 @@ export function glmCr2(input: GlmCr2Input): GlmCr2Result {
       F.push(x.map((xj) => rm * sk * w * xj));
       phi[a] = (sk * pr.eSum) / rm;
     });
-    // B_red = diag(s^4) - E M E'.
-    const EM = matMul(E, M);
-    const B: number[][] = Array.from({ length: K }, (_, a) => Array.from({ length: K }, (_, b) => (a === b ? s[a]! ** 4 : 0) - EM[a]!.reduce((t, val, j) => t + val * E[b]![j]!, 0)));
-    const eig = symmetricEigen(B);
-    const lamP = eig.values.map((l) => (l > EIGEN_TOL ? 1 / Math.sqrt(l) : 0));
-    const V = eig.vectors;
-    const R = (x: number[]): number[] => {
-      // V diag(lamP) V' x
-      const t = lamP.map((l, k) => l * V.reduce((acc2, row, a) => acc2 + row[k]! * x[a]!, 0));
-      return V.map((row) => row.reduce((acc2, vk, k) => acc2 + vk * t[k]!, 0));
-    };
-    const Rphi = R(phi);
+    // B_red = diag(s^4) - E M E'; its inverse square root applied to phi and each psi.
+    const psis = dfFor.map((_, t) => F.map((row) => row.reduce((acc2, f, j) => acc2 + f * Mc[t]![j]!, 0)));
+    const applied = inverseSqrtApply(s.map((x) => x ** 4), E, M, Minv, [phi, ...psis], input.method);
+    const Rphi = applied[0]!;
     const u = new Array<number>(p).fill(0);
     for (let a = 0; a < K; a++) for (let j = 0; j < p; j++) u[j]! += F[a]![j]! * Rphi[a]!;
     for (let j = 0; j < p; j++) for (let k = 0; k < p; k++) meat[j]![k]! += u[j]! * u[k]!;
     dfFor.forEach((_, t) => {
-      const psi = F.map((row) => row.reduce((acc2, f, j) => acc2 + f * Mc[t]![j]!, 0));
-      const Rpsi = R(psi);
+      const Rpsi = applied[t + 1]!;
       let qg = 0;
       for (let a = 0; a < K; a++) qg += s[a]! ** 4 * Rpsi[a]! * Rpsi[a]!;
       const Et = new Array<number>(p).fill(0);

@@ -60,3 +60,17 @@ f6 <- glm(y ~ arm * late, family = binomial, data = an, control = ctl)
 ct6 <- coef_test(f6, vcov = "CR2", cluster = an$herd, test = "Satterthwaite")
 w6 <- Wald_test(f6, constraints = constrain_zero("arm:late"), vcov = "CR2", cluster = an$herd, test = "HTZ")
 cat(sprintf("interaction_late: t %.15g df %.15g p %.15g F %.15g p_HTZ %.15g\n", ct6["arm:late", "tstat"], ct6["arm:late", "df_Satt"], ct6["arm:late", "p_Satt"], w6$Fstat, w6$p_val))
+# Larger clusters with a continuous covariate (every row its own covariate pattern): 12 clusters of
+# 60, exercising the quadrature route of glmCr2 (clusters with more than 40 patterns).
+set.seed(20261206)
+sy <- data.frame(cl = rep(1:12, each = 60))
+sy$arm <- as.integer(sy$cl %% 2 == 0)
+sy$x <- round(rnorm(nrow(sy)), 4)
+u <- rnorm(12, sd = 0.5)[sy$cl]
+sy$y <- rbinom(nrow(sy), 1, plogis(-0.5 + 0.3 * sy$arm + 0.8 * sy$x + u))
+sy$w <- round(runif(nrow(sy), 0.5, 2), 3)
+write.csv(sy, "synthetic-large-clusters.csv", row.names = FALSE)
+f7 <- suppressWarnings(glm(y ~ arm + x, family = binomial, data = sy, weights = w, control = ctl))
+show("large_weighted", f7, sy$cl)
+f8 <- glm(y ~ arm + x, family = binomial, data = sy, control = ctl)
+show("large_unweighted", f8, sy$cl)
