@@ -71,6 +71,23 @@ describe('CR2 + Satterthwaite on the cluster-robust GLM rows (lme4::cbpp)', asyn
     expect(rel(x.p_value, 0.369511720873247)).toBeLessThan(1e-6);
     expect(x.method).toMatch(/F = t\^2 on \(1, 7\.3\) df .* CR2 cluster-robust SE by team/);
   });
+  it('the cluster fixture test/data/sim-cluster-trial.csv (24 teams): auto applies CR2', async () => {
+    // f9 <- glm(reoffended ~ a + ogrs3, binomial, sim); f10 <- glm(reoffences ~ a, poisson, sim);
+    // coef_test(f, vcov = "CR2", cluster = sim$team, test = "Satterthwaite")["a", ]
+    const sim = await readTable('test/data/sim-cluster-trial.csv');
+    const r = analyseTrial(sim, { cluster: 'team', outcomes: ['reoffended', 'reoffences'], covariates: ['ogrs3'], smallSample: 'auto' });
+    const or = row(r, 'reoffended', 'cluster_robust_odds_ratio');
+    expect(rel(or.estimate, Math.exp(0.184187116501583))).toBeLessThan(1e-8);
+    expect(rel(or.std_error, 0.219525857274323)).toBeLessThan(1e-7);
+    expect(rel(or.df, 20.4320446761931)).toBeLessThan(1e-7);
+    expect(rel(or.p_value, 0.411166101804202)).toBeLessThan(1e-6);
+    const u = analyseTrial(sim, { cluster: 'team', outcomes: ['reoffences'], smallSample: 'auto' });
+    const rr = row(u, 'reoffences', 'rate_ratio');
+    expect(rel(rr.estimate, Math.exp(-0.0229895182246991))).toBeLessThan(1e-8);
+    expect(rel(rr.std_error, 0.161938843785951)).toBeLessThan(1e-7);
+    expect(rel(rr.df, 20.4798811592181)).toBeLessThan(1e-7);
+    expect(rel(rr.p_value, 0.888495572514796)).toBeLessThan(1e-6);
+  });
   it('auto switches at FEW_CLUSTERS; cr2 without clusters only warns; a bad choice is a usage error', () => {
     expect(FEW_CLUSTERS).toBe(50);
     expect(useCr2('auto', 49)).toBe(true);

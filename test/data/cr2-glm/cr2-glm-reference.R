@@ -74,3 +74,12 @@ f7 <- suppressWarnings(glm(y ~ arm + x, family = binomial, data = sy, weights = 
 show("large_weighted", f7, sy$cl)
 f8 <- glm(y ~ arm + x, family = binomial, data = sy, control = ctl)
 show("large_unweighted", f8, sy$cl)
+# The pilot-eval cluster fixture test/data/sim-cluster-trial.csv (from make-analyse-references.R):
+# cluster_robust_odds_ratio adjusted for ogrs3 and the clustered Poisson rate ratio, CR2 by team.
+sim <- read.csv("../sim-cluster-trial.csv")
+sim$a <- as.integer(sim$arm == "treatment")
+f9 <- glm(reoffended ~ a + ogrs3, family = binomial, data = sim, control = ctl)
+show("sim_logit_ogrs3", f9, sim$team, coef = "a")
+f10 <- glm(reoffences ~ a, family = poisson, data = sim, control = ctl)
+show("sim_poisson", f10, sim$team, coef = "a")
+cat(sprintf("sim clusters: %d\n", length(unique(sim$team))))
