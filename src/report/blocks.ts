@@ -222,7 +222,7 @@ export function reportBlocks(m: ReportModel): Block[] {
     ],
   });
   if (h.n_treatment !== null) b.push({ kind: 'p', text: `Primary analysis: ${h.method.replace(/\.$/, '')}.` });
-  if (m.multi_arm) b.push({ kind: 'p', text: `The headline compares ${m.multi_arm.primary_treatment} with ${m.multi_arm.control}, the pre-specified primary contrast; the trial has ${m.multi_arm.treatments.length + 1} arms, and each of ${m.multi_arm.treatments.map((t) => t.replace(/_/g, ' ')).join(', ')} against ${m.multi_arm.control} is in section 4 ("Each arm against control").` });
+  if (m.multi_arm) b.push({ kind: 'p', text: `The headline compares ${m.multi_arm.primary_treatment} with ${m.multi_arm.control}, the pre-specified primary contrast; the trial has ${m.multi_arm.treatments.length + 1} arms, and each of ${m.multi_arm.treatments.map((t) => t.replace(/_/g, ' ')).join(', ').replace(/, ([^,]*)$/, ' and $1')} against ${m.multi_arm.control} is in section 4 ("Each arm against control").` });
   if (!pilot && h.verdict) b.push({ kind: 'p', text: `Verdict: ${VERDICT_WORDS[h.verdict]}.` });
   b.push({ kind: 'h3', text: 'Key conclusions' });
   b.push({ kind: 'list', ordered: true, items: m.key_conclusions });

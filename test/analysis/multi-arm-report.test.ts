@@ -23,7 +23,7 @@ describe('report: more than two arms', () => {
     expect(m.headline.method).toBe((await buildReportModel({ ...fund, trial: 'fixtures/pcp-fund/trial.yaml' }, { suppress: true, commandLine: 'test' })).headline.method);
     const md = renderReport(m, 'md');
     expect(md).toContain('### Each arm against control');
-    expect(md).toMatch(/The headline compares treatment with control, the pre-specified primary contrast; the trial has 3 arms/);
+    expect(md).toMatch(/The headline compares treatment with control, the pre-specified primary contrast; the trial has 3 arms, and each of told and not told against control/);
     expect(md).toMatch(/\| Proven re-offending \| Pearson chi-square \| 0\.10 \| 2 \| 0\.951 \|/);
     expect(md).toMatch(/\| not told \| Time to first re-offence \| Hazard ratio \|/);
     const html = renderReport(m, 'html');
