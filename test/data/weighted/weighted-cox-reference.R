@@ -1,7 +1,7 @@
 # Weighted Cox regression, the reference values of src/core/stats/cox-weighted.test.ts (R 4.2.2,
 # survival). Rossi (test/data/rossi.csv) with non-integer case weights w = 1 + 0.5 * (row mod 3)
 # and a pseudo matched set = (row - 1) %/% 4 + 1 (sets of 4 consecutive rows).
-# Run: Rscript weighted-cox-reference.R > weighted-cox-reference.out
+# Run from test/data/weighted: Rscript weighted-cox-reference.R > weighted-cox-reference.out
 suppressMessages(library(survival))
 options(digits = 15)
 r <- read.csv("../rossi.csv")

@@ -1,7 +1,7 @@
 # Weighted count and continuous measures after matching, the reference values of
 # test/analysis/weighted-measures.test.ts (R 4.2.2, MatchIt, sandwich). MatchIt::lalonde matched on
 # the usual covariates; re78 is the continuous outcome and reoffences = floor(re78 / 5000) a count.
-# Run: Rscript weighted-reference.R > weighted-reference.out
+# Run from test/data/weighted: Rscript weighted-reference.R > weighted-reference.out
 suppressMessages({ library(MatchIt); library(sandwich) })
 options(digits = 15)
 data("lalonde", package = "MatchIt")
