@@ -1,5 +1,5 @@
 # CR2 + Satterthwaite inference for cluster-robust GLMs (clubSandwich), the reference values of
-# src/core/stats/glm-cr2.test.ts. Run: Rscript cr2-glm-reference.R > cr2-glm-reference.out
+# src/core/stats/glm-cr2.test.ts. Run from test/data/cr2-glm: Rscript cr2-glm-reference.R > cr2-glm-reference.out
 suppressMessages({ library(lme4); library(clubSandwich); library(sandwich) })
 options(digits = 15)
 # Tight IRLS convergence so the references are the MLE to rounding (R's default epsilon 1e-8 stops
