@@ -5,11 +5,12 @@
  */
 import type { Concept } from '../core/concepts.js';
 import { UsageError } from '../core/errors.js';
-import { analyseData, type AnalyseOptions, type AnalyseResult } from '../core/analysis/analyse-trial.js';
+import { analyseData, type AnalyseOptions, type AnalyseResult, type MultiArmSummary } from '../core/analysis/analyse-trial.js';
 import { analyseArms, armLabels, resolveArms, withSubArms, type ArmSelection } from '../core/analysis/multi-arm.js';
 import { primaryAnalysis, type Headline } from '../core/analysis/primary-analysis.js';
 import { hasColumn, parseTrialData, REOFFENDING_OUTCOMES, trialDataColumns, type TrialData } from '../core/analysis/trial-data.js';
 import { resolvePlan, type ResolvedPlan } from '../core/plan/analysis-plan.js';
+import type { SmallSample } from '../core/analysis/small-sample.js';
 import type { TrialConfig } from '../core/report/types.js';
 import { defaultTrialConfig } from '../io/trial-file.js';
 import { loadTrialDataset, type TrialDataset } from './trial-dataset.js';
@@ -63,6 +64,8 @@ export interface AnalyseTrialOptions {
   seed?: number;
   /** Multiple imputations for the missing-data sensitivity analysis (needs seed). */
   impute?: number;
+  /** Inference on the cluster-robust GLM rows (default: the plan's small_sample, else none). */
+  smallSample?: SmallSample;
   /** Pilot stage: the headline has no verdict. */
   pilot?: boolean;
   /** Hash the inputs while reading them. */
@@ -122,7 +125,7 @@ export async function analyseTrialFiles(o: AnalyseTrialOptions): Promise<TrialAn
     followUpDays: cfg.outcome_windows.follow_up_days,
     waitingDays: cfg.outcome_windows.waiting_days,
     // With a plan, the design's default cluster and block columns may be needed too.
-    columns: o.allColumns ? undefined : [...(planned ? [...wanted, 'team', 'stratum'] : wanted), ...(o.subArm ? [o.subArm.toLowerCase()] : [])],
+    columns: o.allColumns ? undefined : [...(planned ? [...wanted, 'team', 'stratum', ...(cfg.analysis.arms?.length ? [SUB_ARM] : [])] : wanted), ...(o.subArm ? [o.subArm.toLowerCase()] : [])],
     hash: o.hash,
     onProgress: o.onProgress,
   });
@@ -156,6 +159,7 @@ export async function analyseTrialFiles(o: AnalyseTrialOptions): Promise<TrialAn
     permutations: o.permutations,
     bootstrap: o.bootstrap,
     seed: o.seed,
+    smallSample: o.smallSample ?? plan?.small_sample,
   };
   // Multiple imputation: --impute, or the plan's missing_data: multiple_imputation (seeded by --seed, else the randomisation seed).
   options.impute = o.impute ?? (plan?.missing_data === 'multiple_imputation' ? plan.imputations : undefined);
@@ -191,6 +195,10 @@ export async function analyseTrialFiles(o: AnalyseTrialOptions): Promise<TrialAn
     result.effects.unshift(...primaryRows(headline));
     plan = effective;
   }
+  // The plan's arms (more than two): every treatment arm against control beside the headline contrast.
+  if (plan?.arms && !o.arms && o.treatment === undefined && o.subArm === undefined) {
+    result.multi_arm = planArms(table, plan.arms, options, data.treatment);
+  }
   for (const c of plan?.subgroups ?? []) {
     if (!hasColumn(table, c)) result.warnings.push(`the analysis plan's subgroup column "${c}" is not in ${table.file}: its subgroup analysis is not possible`);
   }
@@ -209,4 +217,29 @@ function primaryRows(h: Headline): AnalyseResult['effects'] {
     rows.push({ outcome: h.outcome, measure: 'primary_per_100', estimate: h.per_100, std_error: h.std_error === null ? null : 100 * h.std_error, conf_low: h.per_100_conf_low, conf_high: h.per_100_conf_high, statistic: h.statistic, p_value: h.p_value, method: `${h.method}; x 100: re-offenders per 100 people`, ...(h.df !== null ? { df: h.df } : {}) });
   }
   return rows;
+}
+
+/** The column that splits an arm into sub-arms (concept 2's told / not told inside the fund arm). */
+const SUB_ARM = 'sub_arm';
+
+/**
+ * The analysis plan's `arms:` as a multi-arm analysis: each listed arm against control and a
+ * global test per outcome. A listed label that is not an arm but a `sub_arm` label relabels the
+ * rows by their sub-arm (so the fund arm's told / not told become two arms). Resampling and
+ * imputation stay with the headline contrast.
+ */
+function planArms(table: TrialDataset['table'], arms: readonly string[], options: AnalyseOptions & { alpha: number }, primary: string): MultiArmSummary {
+  const armColumn = options.arm ?? 'arm';
+  const labels = armLabels(table, armColumn);
+  const useSub = arms.some((a) => !labels.includes(a)) && hasColumn(table, SUB_ARM);
+  const t = useSub ? withSubArms(table, armColumn, SUB_ARM) : table;
+  let multi: ReturnType<typeof analyseArms>;
+  try {
+    multi = analyseArms(t, { ...options, treatment: undefined, impute: undefined, permutations: undefined, bootstrap: undefined, resampling: false }, arms);
+  } catch (err) {
+    if (err instanceof UsageError) throw new UsageError(`the analysis plan's arms (${arms.join(', ')}): ${err.message.replace(/^--treatment: /, '')}`);
+    throw err;
+  }
+  const r = multi.result;
+  return { control: r.control, treatments: r.treatments ?? [r.treatment], primary_treatment: primary, sub_arm: useSub ? SUB_ARM : null, arms: r.arms, effects: r.effects, verdict: r.verdict, warnings: r.warnings };
 }

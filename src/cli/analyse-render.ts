@@ -54,7 +54,19 @@ export function renderHuman(r: AnalyseOutput): string {
   out.push(`attrition: ${pct(r.attrition.overall)} overall, ${pct(r.attrition.differential)} differential (${r.attrition.analysed} of ${r.attrition.randomised} analysed)`);
   if (r.missing_data && r.tipping_point) out.push(missingDataText(r));
   if (r.balance.length) out.push(`balance (SMD): ${r.balance.map((b) => `${b.covariate} ${fmt(b.smd, 2)}`).join(', ')}`);
+  if (r.multi_arm) out.push(...multiArmText(r.multi_arm));
   return out.join('\n');
+}
+
+/** The plan's arms: (more than two): the global tests and each arm's main effects, after the headline contrast. */
+function multiArmText(m: NonNullable<AnalyseOutput['multi_arm']>): string[] {
+  const out = ['', `each arm against ${m.control} (the plan's arms: ${m.treatments.join(', ')}; the headline above is ${m.primary_treatment} vs ${m.control})`];
+  for (const g of m.effects.filter((e) => e.measure === 'global_test')) out.push(`  global test, ${g.outcome}: statistic ${fmt(g.statistic, 2)} on ${g.df ?? '-'} df, p ${pval(g.p_value)}`);
+  const main = new Set(['risk_difference', 'rate_ratio', 'hazard_ratio', 'hedges_g']);
+  for (const e of m.effects.filter((x) => x.comparison !== undefined && x.arm === x.comparison && main.has(x.measure) && x.subgroup === undefined)) {
+    out.push(`  ${e.arm} vs ${m.control}, ${e.outcome} ${e.measure}: ${fmt(e.estimate)} [${fmt(e.conf_low)}, ${fmt(e.conf_high)}], p ${pval(e.p_value)}`);
+  }
+  return out;
 }
 
 /** The missing-data sensitivity analysis in two lines: what is missing, and where the verdict tips. */

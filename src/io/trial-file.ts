@@ -41,7 +41,7 @@ export function defaultTrialConfig(): TrialConfig {
 }
 
 const TOP_KEYS = ['title', 'concept', 'stage', 'design', 'arms', 'randomisation', 'outcome_windows', 'target_recruitment', 'progression', 'cost_bands', 'threats', 'analysis', 'assumptions', 'intervention', 'theory_of_change', 'research_questions'];
-const ANALYSIS_KEYS = ['primary', 'covariates', 'cluster', 'blocks', 'secondary', 'subgroups', 'alpha', 'missing_data', 'imputations', 'cace'];
+const ANALYSIS_KEYS = ['primary', 'covariates', 'cluster', 'blocks', 'secondary', 'subgroups', 'alpha', 'missing_data', 'imputations', 'cace', 'small_sample', 'arms'];
 /** A column name as the readers match it (trimmed, lower case). */
 const columnName = (s: string) => s.trim().toLowerCase();
 
@@ -314,6 +314,19 @@ export function parseTrialFile(text: string, file: string): TrialConfig {
             case 'imputations': {
               const m = num(av, key, 2, 1000, true);
               if (m !== null) plan.imputations = m;
+              break;
+            }
+            case 'small_sample': {
+              const t = str(av, key);
+              if (t !== null && t !== 'cr2' && t !== 'none' && t !== 'auto') bad(av, key, t, 'expected auto (CR2 + Satterthwaite on the cluster-robust rows below 50 clusters; the default), cr2 (always) or none (vcovCL)');
+              else if (t !== null) plan.small_sample = t;
+              break;
+            }
+            case 'arms': {
+              // Treatment arms, each compared with control (more than two arms); arm labels keep their case.
+              const list = textList(av, key);
+              if (list && list.some((a) => a.trim() === '')) bad(av, key, list.join(', '), 'expected non-empty arm labels');
+              else if (list) plan.arms = list.map((a) => a.trim());
               break;
             }
           }

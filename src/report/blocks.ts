@@ -83,6 +83,48 @@ function effectRows(effects: EffectRow[]): string[][] {
   ]);
 }
 
+/** The short name of a global test from its method text. */
+function globalTestName(method: string): string {
+  if (/robust score/.test(method)) return 'Robust score chi-square (Cox, clustered)';
+  if (/cluster-robust Wald/.test(method)) return 'Cluster-robust Wald chi-square';
+  if (/Pearson chi-square/.test(method)) return 'Pearson chi-square';
+  if (/likelihood-ratio/.test(method)) return 'Likelihood-ratio chi-square (Poisson)';
+  if (/log-rank/.test(method)) return 'Log-rank chi-square';
+  if (/analysis of variance/.test(method)) return 'One-way ANOVA F';
+  return 'Global test';
+}
+
+/** Section 4's "Each arm against control": the arms' rates, the global tests and each arm's effects. */
+function multiArmBlocks(x: NonNullable<ReportModel['multi_arm']>, sup: (n: number | null | undefined, path?: string) => string): Block[] {
+  const b: Block[] = [{ kind: 'h3', text: 'Each arm against control' }, { kind: 'p', text: x.note }];
+  b.push({
+    kind: 'table',
+    header: ['Arm', 'n analysed', 'Re-offenders', 'Rate'],
+    align: ['l', 'r', 'r', 'r'],
+    rows: x.arms.map((a, i) => [a.arm.replace(/_/g, ' '), flow(a.n_analysed), sup(a.reoffenders, `multi_arm.arms[${i}].reoffenders`), a.binary_rate === null ? (a.reoffenders === null ? '[c]' : 'n/a') : pct(a.binary_rate)]),
+  });
+  const suppressed = (e: EffectRow) => e.method.endsWith('[suppressed: it would reveal a count under 5]');
+  if (x.global.length) {
+    b.push({
+      kind: 'table',
+      header: ['Outcome', 'Global test (no difference between any arm)', 'Statistic', 'df', 'p'],
+      align: ['l', 'l', 'r', 'r', 'r'],
+      rows: x.global.map((e) => [outcomeLabel(e.outcome), globalTestName(e.method), suppressed(e) ? 'suppressed' : e.statistic === null ? 'n/a' : fixed(e.statistic, 2), e.df === undefined ? '' : String(e.df), pText(e.p_value)]),
+      caption: 'Unadjusted tests across all arms together.',
+    });
+  }
+  if (x.effects.length) {
+    b.push({
+      kind: 'table',
+      header: ['Arm', 'Outcome', 'Measure', 'Estimate', '95% CI', 'p'],
+      align: ['l', 'l', 'l', 'r', 'r', 'r'],
+      rows: x.effects.map((e) => [(e.arm ?? '').replace(/_/g, ' '), ...effectRows([{ ...e, arm: undefined }])[0]!]),
+      caption: `Each arm versus ${x.control}: differences are the arm minus ${x.control}, ratios the arm over ${x.control}.`,
+    });
+  }
+  return b;
+}
+
 function forestRows(effects: EffectRow[], ratio: boolean): ForestRow[] {
   const wanted = MEASURE_NAMES.filter((m) => MEASURES[m].charts.report && isRatioMeasure(m) === ratio);
   const out: ForestRow[] = [];
@@ -137,6 +179,7 @@ export function reportBlocks(m: ReportModel): Block[] {
     ],
   });
   if (h.n_treatment !== null) b.push({ kind: 'p', text: `Primary analysis: ${h.method.replace(/\.$/, '')}.` });
+  if (m.multi_arm) b.push({ kind: 'p', text: `The headline compares ${m.multi_arm.primary_treatment} with ${m.multi_arm.control}, the pre-specified primary contrast; the trial has ${m.multi_arm.treatments.length + 1} arms, and each of ${m.multi_arm.treatments.map((t) => t.replace(/_/g, ' ')).join(', ').replace(/, ([^,]*)$/, ' and $1')} against ${m.multi_arm.control} is in section 4 ("Each arm against control").` });
   if (!pilot && h.verdict) b.push({ kind: 'p', text: `Verdict: ${VERDICT_WORDS[h.verdict]}.` });
   b.push({ kind: 'h3', text: 'Key conclusions' });
   b.push({ kind: 'list', ordered: true, items: m.key_conclusions });
@@ -273,6 +316,7 @@ export function reportBlocks(m: ReportModel): Block[] {
     b.push({ kind: 'h3', text: 'Time to first re-offence' });
     b.push({ kind: 'figure', svg: kmSvg(m.km, m.methods.follow_up_days, 'Kaplan-Meier curves'), caption: 'Kaplan-Meier estimate of the share not yet re-offended, by arm.', text: 'Kaplan-Meier curves in the html report; estimates at days 90, 182 and 365 are in the effects table.' });
   }
+  if (m.multi_arm) b.push(...multiArmBlocks(m.multi_arm, sup));
   for (const [si, s] of m.subgroups.entries()) {
     b.push({ kind: 'h3', text: `Sub-group: ${s.name}` });
     b.push({ kind: 'p', text: s.description });

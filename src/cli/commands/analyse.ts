@@ -8,6 +8,7 @@ import { UsageError } from '../../core/errors.js';
 import type { AnalyseResult } from '../../core/analysis/analyse-trial.js';
 import type { Headline } from '../../core/analysis/primary-analysis.js';
 import { checkSurvivalOptions } from '../../core/analysis/survival-effects.js';
+import { SMALL_SAMPLE_CHOICES, type SmallSample } from '../../core/analysis/small-sample.js';
 import { analyseTrialFiles } from '../../app/analyse.js';
 import { loadTrialFile } from '../../io/trial-file.js';
 import { writeFileAtomic } from '../../io/atomic.js';
@@ -49,6 +50,7 @@ export interface AnalyseCliOptions {
   bootstrap?: string;
   seed?: string;
   impute?: string;
+  smallSample?: string;
   delimiter?: string;
   na?: string;
   dateFormat?: string;
@@ -114,9 +116,17 @@ export async function runAnalyse(input: AnalyseCliOptions): Promise<AnalyseOutpu
     bootstrap,
     seed,
     impute,
+    ...(o.smallSample !== undefined ? { smallSample: parseSmallSample(o.smallSample) } : {}),
     onProgress: o.onProgress,
   });
   return res.headline ? { ...res.result!, headline: res.headline } : res.result!;
+}
+
+/** `--small-sample cr2|none|auto`. */
+function parseSmallSample(v: string): SmallSample {
+  const t = v.trim().toLowerCase() as SmallSample;
+  if (!SMALL_SAMPLE_CHOICES.includes(t)) throw new UsageError(`--small-sample: expected one of ${SMALL_SAMPLE_CHOICES.join(', ')}, got "${v}"`);
+  return t;
 }
 
 /**
@@ -164,6 +174,7 @@ export function register(program: Command): void {
     .option('--bootstrap <N>', 'percentile bootstrap CI with N resamples (needs --seed)')
     .option('--seed <int>', 'seed for --permutations / --bootstrap / --impute')
     .option('--impute <m>', 'missing-data sensitivity analysis: m multiple imputations by chained equations (mi_<measure> rows) and a tipping_point table (needs --seed)')
+    .option('--small-sample <cr2|none|auto>', 'cluster-robust GLM rows (cluster_robust_odds_ratio, clustered rate_ratio): cr2 = CR2 SE with Satterthwaite df (R clubSandwich); auto = cr2 below 50 clusters (the plan default); none = vcovCL (default without --plan)')
     .option('--delimiter <d>', "input delimiter: ',' (default), ';' or tab")
     .option('--map <columns.yaml>', "map a site's column names onto the canonical ones")
     .option('-o, --out <path>', 'also write the JSON result to this file (atomically)')

@@ -23,6 +23,8 @@ import { PRIMARY_MEASURE, verdictFor, type Verdict } from './verdict.js';
 import { meanVar } from '../stats/welch-t-test.js';
 import { missingDataAnalysis, type MissingDataSummary, type TippingPointRow } from './missing-data.js';
 import { weightedBinaryRows, weightedAdjustedSe } from './weighted-binary.js';
+import { weightedMeanRows } from './weighted-measures.js';
+import { SMALL_SAMPLE_CHOICES, useCr2, type SmallSample } from './small-sample.js';
 
 export interface AnalyseOptions extends TrialDataOptions {
   /** Two-sided alpha for every interval and the verdicts (0.05). */
@@ -42,6 +44,12 @@ export interface AnalyseOptions extends TrialDataOptions {
   impute?: number;
   /** Subgroup columns the analysis plan pre-specified (others in `subgroups` are exploratory). */
   prespecifiedSubgroups?: readonly string[];
+  /**
+   * Inference on the cluster-robust GLM rows (cluster_robust_odds_ratio, the clustered rate_ratio):
+   * `cr2` CR2 + Satterthwaite df always, `auto` when there are fewer than FEW_CLUSTERS clusters
+   * (the analysis plan's default), `none` (default) the vcovCL sandwich with a normal reference.
+   */
+  smallSample?: SmallSample;
 }
 
 export interface ArmSummary {
@@ -78,6 +86,27 @@ export interface AnalyseResult {
   tipping_point?: TippingPointRow[];
   /** More than two arms: each treatment arm's comparison with control (its attrition; with `impute` its missing-data tables). */
   comparisons?: Array<{ arm: string; control: string; attrition: Attrition; missing_data?: MissingDataSummary; tipping_point?: TippingPointRow[] }>;
+  /**
+   * The analysis plan's `arms:` (more than two arms) beside the two-arm analysis of the headline
+   * contrast: the global test per outcome and each treatment arm against control.
+   */
+  multi_arm?: MultiArmSummary;
+}
+
+/** More than two arms under an analysis plan: the headline stays `primary_treatment` vs control. */
+export interface MultiArmSummary {
+  control: string;
+  treatments: string[];
+  /** The plan's treatment arm, whose comparison with control is the headline (and this result's rows). */
+  primary_treatment: string;
+  /** The column whose labels split an arm into sub-arms (e.g. sub_arm), or null. */
+  sub_arm: string | null;
+  /** Control first, then each treatment arm. */
+  arms: ArmSummary[];
+  /** `global_test` rows (no arm) and every pairwise row (carrying `arm` and `comparison`). */
+  effects: EffectRow[];
+  verdict: AnalyseResult['verdict'];
+  warnings: string[];
 }
 
 /** JDL: the minimum treated group size for a Justice Data Lab analysis. */
@@ -97,6 +126,7 @@ export function analyseTrial(table: TextTableLike, options: AnalyseOptions = {})
     throw new UsageError('--permutations and --bootstrap need --seed <int> so the result can be reproduced');
   }
   if (options.impute && options.seed === undefined) throw new UsageError('--impute needs --seed <int> so the imputations can be reproduced');
+  if (options.smallSample !== undefined && !SMALL_SAMPLE_CHOICES.includes(options.smallSample)) throw new UsageError(`--small-sample must be one of ${SMALL_SAMPLE_CHOICES.join(', ')}, got ${options.smallSample}`);
   const data = parseTrialData(table, { ...options, resampling: Boolean(options.permutations || options.bootstrap) });
   return analyseData(data, { ...options, alpha });
 }
@@ -129,13 +159,15 @@ export function analyseData(data: TrialData, options: AnalyseOptions & { alpha: 
     }
   }
 
+  if (options.smallSample === 'cr2' && !data.cluster) warnings.push('--small-sample cr2 applies to cluster designs only (give --cluster): no row is affected');
+  const cr2 = data.cluster ? useCr2(options.smallSample, Object.values(clusterCounts).reduce((a, b) => a + b, 0)) : false;
   const effects: EffectRow[] = [];
   const verdict: AnalyseResult['verdict'] = [];
   const analysedMasks = new Map<string, Uint8Array>();
   for (const outcome of data.outcomes) {
     const mask = analysedMask(data, outcome);
     analysedMasks.set(outcome.name, mask);
-    const rows = analyseOutcome(data, outcome, mask, options, warnings);
+    const rows = analyseOutcome(data, outcome, mask, { ...options, cr2 }, warnings);
     effects.push(...rows);
     const primary = PRIMARY_MEASURE[outcome.kind];
     verdict.push({ outcome: outcome.name, measure: primary, verdict: verdictFor(rows.find((r) => r.measure === primary && r.arm === undefined)) });
@@ -218,7 +250,7 @@ function gather(values: ArrayLike<number>, idx: Int32Array, offset = 0): Float64
   return out;
 }
 
-function analyseOutcome(data: TrialData, outcome: OutcomeData, mask: Uint8Array, options: AnalyseOptions & { alpha: number }, warnings: string[]): EffectRow[] {
+function analyseOutcome(data: TrialData, outcome: OutcomeData, mask: Uint8Array, options: AnalyseOptions & { alpha: number; cr2: boolean }, warnings: string[]): EffectRow[] {
   const { alpha } = options;
   const name = outcome.name;
   const s = subset(data, mask);
@@ -313,7 +345,7 @@ function analyseOutcome(data: TrialData, outcome: OutcomeData, mask: Uint8Array,
     if (cl) {
       rows.push(
         ...clusterBinaryEffects(
-          { outcome: name, y: ya, arm: arma, cluster: cl.index, nClusters: cl.nClusters, clusterName: data.cluster!.column, alpha, covariates: block, weights: wa, source: data.file, fitted: separated ? null : fitted },
+          { outcome: name, y: ya, arm: arma, cluster: cl.index, nClusters: cl.nClusters, clusterName: data.cluster!.column, alpha, covariates: block, weights: wa, source: data.file, fitted: separated ? null : fitted, cr2: options.cr2 },
           warnings,
         ),
       );
@@ -323,15 +355,14 @@ function analyseOutcome(data: TrialData, outcome: OutcomeData, mask: Uint8Array,
     for (const sg of data.subgroups ?? []) {
       rows.push(
         ...subgroupEffects(
-          { outcome: name, y, arm: s.arm, column: sg.column, index: s.idx.map((i) => sg.index[i]!), levels: sg.levels, cluster: s.cluster && data.cluster ? { ...s.cluster, name: data.cluster.column } : undefined, prespecified: planned.has(sg.column), alpha },
+          { outcome: name, y, arm: s.arm, column: sg.column, index: s.idx.map((i) => sg.index[i]!), levels: sg.levels, cluster: s.cluster && data.cluster ? { ...s.cluster, name: data.cluster.column } : undefined, prespecified: planned.has(sg.column), alpha, cr2: options.cr2 },
           warnings,
         ),
       );
     }
   } else if (outcome.kind === 'count') {
     try {
-      rows.push(
-        ...countEffects(
+      const countRows = countEffects(
           {
             outcome: name,
             y: pick(y, keep),
@@ -341,10 +372,18 @@ function analyseOutcome(data: TrialData, outcome: OutcomeData, mask: Uint8Array,
             cluster: s.cluster ? (keep ? compactCluster(pick(s.cluster.index, keep)) : s.cluster) : undefined,
             weights: weights ? pick(weights, keep) : undefined,
             exposure: data.exposure ? { values: pick(gather(data.exposure, s.idx), keep), name: options.exposure!.toLowerCase() } : undefined,
+            cr2: options.cr2 && data.cluster ? { clusterName: data.cluster.column } : null,
           },
           warnings,
-        ),
-      );
+        );
+      // --weights: the mean difference is the weighted one (WLS + sandwich), as the rate ratio is weighted.
+      if (weights) {
+        const sets = data.matchedSet ?? data.cluster;
+        const weighted = weightedMeanRows({ outcome: name, y, arm: s.arm, w: weights, sets: sets ? { name: sets.column, index: s.idx.map((i) => sets.index[i]!) } : null, alpha });
+        const at = countRows.findIndex((r) => r.measure === 'mean_difference');
+        if (at >= 0) countRows.splice(at, 1, ...weighted);
+      }
+      rows.push(...countRows);
     } catch (err) {
       collinear(err);
     }
@@ -371,13 +410,29 @@ function analyseOutcome(data: TrialData, outcome: OutcomeData, mask: Uint8Array,
         ties: options.ties,
         days: options.kmDays,
         rmstDay: options.rmstDay,
+        weights: weights ? { values: weights, sets: data.matchedSet ? { name: data.matchedSet.column, index: s.idx.map((i) => data.matchedSet!.index[i]!) } : null } : null,
       }),
     );
   } else {
     const covs = cov ? cov.terms.map((t, j) => ({ name: t, values: pick(gather(cov.X, s.idx, j * data.n), keep) })) : undefined;
     const cl = s.cluster ? (keep ? compactCluster(pick(s.cluster.index, keep)) : s.cluster) : undefined;
-    const res = continuousEffects({ outcome: name, y: pick(y, keep), treated: pick(s.arm, keep), covariates: covs, cluster: cl?.index, alpha, source: data.file });
-    rows.push(...res.rows);
+    if (weights) {
+      // --weights: weighted least squares with the sandwich clustered by matched set (or cluster), else HC0.
+      const sets = data.matchedSet ?? data.cluster;
+      const block = covBlock(keep, cc ? cc.n : s.n);
+      try {
+        rows.push(
+          ...weightedMeanRows({ outcome: name, y: pick(y, keep), arm: pick(s.arm, keep), w: pick(weights, keep), sets: sets ? { name: sets.column, index: pick(s.idx.map((i) => sets.index[i]!), keep) } : null, covariates: block, alpha, hedges: true }),
+        );
+      } catch (err) {
+        if (!(err instanceof RangeError)) throw err;
+        throw new UsageError(`outcome ${name}: the weighted regression cannot be fitted (${err.message}): check --weights and --covariates`);
+      }
+      if (cl) warnings.push(`${name}: with --weights the continuous rows are weighted least squares with a sandwich SE clustered by ${sets!.column}; the random-intercept model and its ICC are not fitted`);
+    } else {
+      const res = continuousEffects({ outcome: name, y: pick(y, keep), treated: pick(s.arm, keep), covariates: covs, cluster: cl?.index, alpha, source: data.file });
+      rows.push(...res.rows);
+    }
   }
 
   // --cace: the complier average causal effect and the exploratory dose-response (complete cases).
@@ -412,8 +467,8 @@ function analyseOutcome(data: TrialData, outcome: OutcomeData, mask: Uint8Array,
     }
   }
 
-  if (weights && outcome.kind !== 'binary') {
-    warnings.push(outcome.kind === 'count' ? `${name}: mean_difference is unweighted; the rate ratio uses --weights` : `${name}: --weights are not used for ${outcome.kind === 'time' ? 'time-to-event' : 'continuous'} outcomes: these rows are unweighted`);
+  if (weights && outcome.kind === 'time') {
+    warnings.push(`${name}: with --weights the Cox hazard ratios and Kaplan-Meier rows are weighted (robust SE); the log-rank and RMST rows are unweighted`);
   }
   const kind: ResampleStatistic | null = outcome.kind === 'count' ? 'log_ratio' : outcome.kind === 'time' ? null : 'difference';
   if ((options.permutations || options.bootstrap) && kind === null) {

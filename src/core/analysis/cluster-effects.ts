@@ -5,10 +5,11 @@
  * difference (t-test on cluster proportions, clusters weighted equally).
  */
 import { DataError } from '../errors.js';
-import { logisticArmEffect, type ArmEffect } from '../stats/logistic-regression.js';
+import { armDesign, logisticArmEffect, type ArmEffect } from '../stats/logistic-regression.js';
 import { fitRandomIntercept } from '../stats/reml.js';
 import { studentTTest } from '../stats/welch-t-test.js';
 import { nullRow, pointRow, ratioRow, tTestRow, type EffectRow } from './effect-row.js';
+import { cr2ArmInference, cr2Text, ratioRowT } from './small-sample.js';
 
 export interface ClusterEffectsInput {
   outcome: string;
@@ -25,6 +26,8 @@ export interface ClusterEffectsInput {
   source: string;
   /** The logistic fit with cluster-robust SE already computed by the caller (null: separation). */
   fitted?: ArmEffect | null;
+  /** Few clusters: CR2 + Satterthwaite inference for the cluster-robust odds ratio instead of vcovCL. */
+  cr2?: boolean;
 }
 
 export interface IccResult {
@@ -70,6 +73,15 @@ export function clusterBinaryEffects(input: ClusterEffectsInput, warnings: strin
     if (e.separation) {
       rows.push(nullRow(outcome, 'cluster_robust_odds_ratio', 'not estimable: (quasi-)separation, fitted probabilities numerically 0 or 1'));
       warnings.push(`${outcome}: separation in the cluster-robust logistic model: fitted probabilities numerically 0 or 1; estimate withheld`);
+    } else if (input.cr2) {
+      try {
+        const r = cr2ArmInference({ fit: e.fit, X: armDesign(arm, cov?.X, cov?.q ?? 0).X, y, family: 'binomial', weights: input.weights, cluster, nClusters });
+        rows.push(ratioRowT(outcome, 'cluster_robust_odds_ratio', r.estimate, r.std_error, r.df, alpha, `logistic regression on arm${terms}; ${cr2Text(input.clusterName, r.df, r.n_clusters)}`));
+      } catch (err) {
+        if (!(err instanceof RangeError)) throw err;
+        warnings.push(`${outcome}: CR2 not computed for the cluster-robust odds ratio (${err.message}): vcovCL used instead`);
+        rows.push(ratioRow(outcome, 'cluster_robust_odds_ratio', e.estimate, e.std_error_robust!, alpha, method));
+      }
     } else rows.push(ratioRow(outcome, 'cluster_robust_odds_ratio', e.estimate, e.std_error_robust!, alpha, method));
   }
 

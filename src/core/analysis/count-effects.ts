@@ -3,7 +3,10 @@
  * log-link rate ratio with a sandwich SE (HC0, R `sandwich::vcovHC(type = "HC0")`; cluster-robust
  * `vcovCL` in cluster designs).
  */
-import { poissonArmEffect } from '../stats/poisson-regression.js';
+import { fitPoisson, poissonArmEffect } from '../stats/poisson-regression.js';
+import { fitPoissonOffset } from '../stats/count-regression.js';
+import { armDesign } from '../stats/logistic-regression.js';
+import { cr2ArmInference, cr2Text, ratioRowT } from './small-sample.js';
 import { welchTTest } from '../stats/welch-t-test.js';
 import { nullRow, ratioRow, tTestRow, type EffectRow } from './effect-row.js';
 import { logExposure, negBinRow, offsetPoissonArmEffect } from './count-models.js';
@@ -19,6 +22,8 @@ export interface CountEffectsInput {
   weights?: Float64Array;
   /** Time at risk per row (> 0): a log offset in the Poisson and negative binomial models. */
   exposure?: { values: Float64Array; name: string };
+  /** Few clusters: CR2 + Satterthwaite inference for the cluster-robust rate ratio (with `cluster`). */
+  cr2?: { clusterName: string } | null;
 }
 
 /** Rows `mean_difference`, `rate_ratio` and `nb_rate_ratio`. Degenerate cases give null rows and a warning. */
@@ -76,7 +81,24 @@ export function countEffects(input: CountEffectsInput, warnings: string[]): Effe
     rows.push(nullRow(outcome, 'rate_ratio', 'not estimable: fitted means numerically 0'), nb());
     return rows;
   }
-  rows.push(ratioRow(outcome, 'rate_ratio', e.estimate, e.std_error_robust, alpha, `Poisson log-link regression on arm${terms}, ${vc}`));
+  const cr2 = input.cluster && input.cr2 ? cr2RateRatio(input, offset) : null;
+  if (cr2 && 'error' in cr2) warnings.push(`${outcome}: CR2 not computed for the rate ratio (${cr2.error}): vcovCL used instead`);
+  if (cr2 && !('error' in cr2)) rows.push(ratioRowT(outcome, 'rate_ratio', cr2.estimate, cr2.std_error, cr2.df, alpha, `Poisson log-link regression on arm${terms}; ${cr2Text(input.cr2!.clusterName, cr2.df, cr2.n_clusters)}`));
+  else rows.push(ratioRow(outcome, 'rate_ratio', e.estimate, e.std_error_robust, alpha, `Poisson log-link regression on arm${terms}, ${vc}`));
   rows.push(nb());
   return rows;
+}
+
+/** The Poisson fit again (with its offset and weights) and CR2 inference on its arm coefficient. */
+function cr2RateRatio(input: CountEffectsInput, offset: Float64Array | undefined): ReturnType<typeof cr2ArmInference> | { error: string } {
+  const cov = input.covariates;
+  const n = input.arm.length;
+  const { X, p } = armDesign(input.arm, cov?.X, cov?.q ?? 0);
+  const fit = offset ? fitPoissonOffset(X, n, p, input.y, { offset, weights: input.weights }) : fitPoisson(X, n, p, input.y, { weights: input.weights });
+  try {
+    return cr2ArmInference({ fit, X, y: input.y, family: 'poisson', weights: input.weights, cluster: input.cluster!.index, nClusters: input.cluster!.nClusters });
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    return { error: err.message };
+  }
 }

@@ -10,10 +10,11 @@
  * A subgroup not named in the analysis plan is exploratory, and its rows say so.
  */
 import { UsageError } from '../errors.js';
-import { pchisq } from '../stats/distributions.js';
+import { pchisq, pt } from '../stats/distributions.js';
 import { cholesky, choleskyInverse } from '../stats/cholesky.js';
 import { fitLogistic, SingularDesignError } from '../stats/logistic-regression.js';
 import { vcovCL } from '../stats/sandwich.js';
+import { glmCr2 } from '../stats/robust-lm.js';
 import { binaryEffects } from './binary-effects.js';
 import { clean, nullRow, type EffectRow } from './effect-row.js';
 
@@ -29,6 +30,8 @@ export interface SubgroupInput {
   levels: string[];
   /** Cluster index of the analysed rows (cluster designs). */
   cluster?: { index: Int32Array; nClusters: number; name: string };
+  /** Few clusters (`--small-sample`): a 1-df interaction is tested with CR2 and Satterthwaite df. */
+  cr2?: boolean;
   /** Named in the analysis plan's `subgroups`. */
   prespecified: boolean;
   alpha: number;
@@ -133,6 +136,30 @@ function interactionRow(input: SubgroupInput, order: number[], label: string, wa
         const g = cl![r]!;
         if (!map.has(g)) map.set(g, map.size);
         cl![r] = map.get(g)!;
+      }
+      if (input.cr2 && df === 1) {
+        // One interaction term: CR2 t on Satterthwaite df (clubSandwich coef_test; Wald_test(test = "HTZ") gives F = t^2, the same p).
+        try {
+          const r = glmCr2({ X, n, p: pFull, y: yy, mu: full.mu, family: 'binomial', cluster: cl!, nClusters: map.size, bread: full.covUnscaled, dfFor: [pRed] });
+          const t = full.coef[pRed]! / Math.sqrt(r.vcov[pRed * pFull + pRed]!);
+          const dfs = r.df[pRed]!;
+          return clean({
+            outcome,
+            measure: 'interaction',
+            estimate: null,
+            std_error: null,
+            conf_low: null,
+            conf_high: null,
+            statistic: t * t,
+            p_value: dfs > 0 ? 2 * pt(-Math.abs(t), dfs) : NaN,
+            method: `${label}: F = t^2 on (1, ${dfs.toFixed(1)}) df of the arm x ${column} term in glm(y ~ arm * ${column}, binomial), CR2 cluster-robust SE by ${input.cluster.name} with Satterthwaite df (R clubSandwich::coef_test(fit, vcov = "CR2", cluster = ${input.cluster.name}, test = "Satterthwaite"))`,
+            df,
+            ...base,
+          });
+        } catch (err) {
+          if (!(err instanceof RangeError)) throw err;
+          warnings.push(`${outcome}: CR2 not computed for the ${column} interaction test (${err.message}): vcovCL used instead`);
+        }
       }
       const V = vcovCL(full, X, yy, cl!, map.size);
       const b = inter.map((_, q) => full.coef[pRed + q]!);

@@ -9,6 +9,7 @@ import { coxRegression, CoxDesignError, type CoxCovariate, type CoxFit, type Cox
 import { kaplanMeier, survivalAt, type KaplanMeier, type SurvivalPoint } from '../stats/kaplan-meier.js';
 import { logRank } from '../stats/logrank.js';
 import { rmstDifference, rmstMaxTau } from '../stats/rmst.js';
+import { weightedSurvivalAt } from '../stats/weighted-km.js';
 import { UsageError } from '../errors.js';
 import { clean, nullRow, ratioRow, type EffectRow } from './effect-row.js';
 import type { Measure } from './measures.js';
@@ -55,6 +56,12 @@ export interface SurvivalEffectsInput {
   rmstDay?: number | null;
   /** Two-sided alpha (default 0.05). */
   alpha?: number;
+  /**
+   * Case weights aligned to all rows (the matching weights of `match`): the Cox rows are weighted,
+   * as `coxph(..., weights = w, robust = TRUE)`, or with `cluster = <sets>` when `sets` (the matched
+   * sets, else the design's clusters) is given. Kaplan-Meier, log-rank and RMST stay unweighted.
+   */
+  weights?: { values: ArrayLike<number>; sets: SurvivalGrouping | null } | null;
 }
 
 export const DEFAULT_KM_DAYS: readonly number[] = [90, 182, 365];
@@ -109,9 +116,36 @@ export function survivalEffects(input: SurvivalEffectsInput): EffectRow[] {
   const curves: Array<KaplanMeier | null> = byArm.map((b) => (b.time.length > 0 ? kaplanMeier(b.time, b.status) : null));
 
   const rows: EffectRow[] = [];
+  // With --weights: each arm's rows, weights and matched sets (or clusters) for the weighted curve.
+  const wsets = input.weights ? (input.weights.sets ?? input.cluster ?? null) : null;
+  const weightedArm = [0, 1].map((code) => {
+    if (!input.weights) return null;
+    const t: number[] = [];
+    const st: number[] = [];
+    const ww: number[] = [];
+    const cl: number[] = [];
+    for (let i = 0; i < n; i++) {
+      if (input.treated[i] !== code) continue;
+      t.push(input.time[i]!);
+      st.push(input.status[i]!);
+      ww.push(input.weights.values[i]!);
+      if (wsets) cl.push(wsets.index[i]!);
+    }
+    return { t, st, ww, cl: wsets ? cl : null };
+  });
   const kmRow = (measure: Measure, code: 0 | 1, label: string, day: (km: KaplanMeier) => number, method: (km: KaplanMeier, p: SurvivalPoint) => string) => {
     const km = curves[code];
     if (!km) return { ...nullRow(input.outcome, measure, 'not estimable: no one in this arm'), arm: label };
+    const wa = weightedArm[code];
+    if (wa) {
+      const d = day(km);
+      const p = weightedSurvivalAt(wa.t, wa.st, wa.ww, d, 1 - alpha, wa.cl);
+      const how = wsets ? `robust SE clustered by ${wsets.name} (R survfit(..., weights = w, cluster = ${wsets.name}))` : 'robust (infinitesimal jackknife) SE (R survfit(..., weights = w))';
+      return {
+        ...clean({ outcome: input.outcome, measure, estimate: p.estimate, std_error: p.stdErr, conf_low: p.confLow, conf_high: p.confHigh, statistic: null, p_value: null, method: `weighted Kaplan-Meier by --weights: estimate at the last event time on or before day ${d}, ${how}, log-scale CI${d > km.maxTime ? `; follow-up in this arm ended at day ${km.maxTime}, carried forward` : ''}` }),
+        arm: label,
+      };
+    }
     const point = survivalAt(km, day(km), 1 - alpha);
     return {
       ...clean({
@@ -148,18 +182,18 @@ export function survivalEffects(input: SurvivalEffectsInput): EffectRow[] {
   const cox = coxRows(input);
   const ties = input.ties ?? 'efron';
   const covariates = input.covariates ?? [];
-  const main = fitCox(cox, covariates, { alpha, ties, cluster: cox.cluster });
+  const main = fitCox(cox, covariates, { alpha, ties, cluster: cox.cluster, weights: cox.weights });
   rows.push(hazardRatioRow(input, main, 'hazard_ratio', null, alpha));
   if (input.cluster) {
     // The unadjusted model on everyone: the main fit already when there are no covariates.
     const unadjusted =
       covariates.length === 0 && !input.coxRows
         ? main
-        : fitCox({ time: input.time, status: input.status, treated: input.treated, events }, [], { alpha, ties, cluster: input.cluster.index });
+        : fitCox({ time: input.time, status: input.status, treated: input.treated, events }, [], { alpha, ties, cluster: input.cluster.index, weights: input.weights?.values });
     rows.push(robustScoreRow(input, unadjusted));
   }
   if (input.strata) {
-    const stratified = fitCox(cox, covariates, { alpha, ties, cluster: cox.cluster, strata: cox.strata });
+    const stratified = fitCox(cox, covariates, { alpha, ties, cluster: cox.cluster, strata: cox.strata, weights: cox.weights });
     rows.push(hazardRatioRow(input, stratified, 'stratified_hazard_ratio', input.strata, alpha));
   }
 
@@ -194,6 +228,7 @@ interface CoxData {
   treated: ArrayLike<number>;
   cluster: ArrayLike<number> | undefined;
   strata: ArrayLike<number> | undefined;
+  weights: ArrayLike<number> | undefined;
   events: number[];
 }
 
@@ -202,32 +237,36 @@ function coxRows(input: SurvivalEffectsInput): CoxData {
   const keep = input.coxRows;
   const n = input.time.length;
   const events = [0, 0];
+  // Weighted: the robust SE clusters by matched set (else by the design's clusters, else per row).
+  const clusterIndex = input.weights ? (input.weights.sets?.index ?? input.cluster?.index) : input.cluster?.index;
   if (!keep) {
     for (let i = 0; i < n; i++) events[input.treated[i]!]! += input.status[i]!;
-    return { time: input.time, status: input.status, treated: input.treated, cluster: input.cluster?.index, strata: input.strata?.index, events };
+    return { time: input.time, status: input.status, treated: input.treated, cluster: clusterIndex, strata: input.strata?.index, weights: input.weights?.values, events };
   }
   const t: number[] = [];
   const st: number[] = [];
   const tr: number[] = [];
   const cl: number[] = [];
   const sg: number[] = [];
+  const wt: number[] = [];
   for (let i = 0; i < keep.length; i++) {
     if (!keep[i]) continue;
     t.push(input.time[i]!);
     st.push(input.status[i]!);
     tr.push(input.treated[i]!);
-    if (input.cluster) cl.push(input.cluster.index[i]!);
+    if (clusterIndex) cl.push(clusterIndex[i]!);
+    if (input.weights) wt.push(input.weights.values[i]!);
     if (input.strata) sg.push(input.strata.index[i]!);
     events[input.treated[i]!]! += input.status[i]!;
   }
-  return { time: t, status: st, treated: tr, cluster: input.cluster ? cl : undefined, strata: input.strata ? sg : undefined, events };
+  return { time: t, status: st, treated: tr, cluster: clusterIndex ? cl : undefined, strata: input.strata ? sg : undefined, weights: input.weights ? wt : undefined, events };
 }
 
 /** Fits the Cox model or returns why it cannot be: a flagged reason string. */
 function fitCox(
   d: Pick<CoxData, 'time' | 'status' | 'treated' | 'events'>,
   covariates: readonly CoxCovariate[],
-  options: { alpha: number; ties: CoxTies; cluster?: ArrayLike<number>; strata?: ArrayLike<number> },
+  options: { alpha: number; ties: CoxTies; cluster?: ArrayLike<number>; strata?: ArrayLike<number>; weights?: ArrayLike<number> },
 ): CoxFit | string {
   if (d.events[0] === 0 && d.events[1] === 0) return 'not estimable: no events in either arm';
   if (d.events[0] === 0 || d.events[1] === 0) {
@@ -256,7 +295,11 @@ function hazardRatioRow(input: SurvivalEffectsInput, fit: CoxFit | string, measu
   const arm = fit.coefficients[0]!;
   const adjustedFor = covariates.length > 0 ? `, adjusted for ${covariates.map((c) => c.name).join(', ')}` : '';
   const stratified = strata ? `, stratified by ${strata.name} (${fit.strata} strata: a baseline hazard each; R coxph(... + strata(${strata.name})))` : '';
-  const inference = input.cluster
+  const w = input.weights;
+  const wsets = w ? (w.sets ?? input.cluster ?? null) : null;
+  const inference = w
+    ? `weighted by --weights; robust (sandwich) SE ${wsets ? `clustered by ${wsets.name} (${fit.robust!.clusters} clusters; R coxph(..., weights = w, cluster = ${wsets.name}))` : '(R coxph(..., weights = w, robust = TRUE))'}, model SE ${arm.modelStdError.toPrecision(4)}; log-scale SE, Wald z and CI`
+    : input.cluster
     ? `robust (sandwich) SE clustered by ${input.cluster.name} (${fit.robust!.clusters} clusters; R coxph(..., cluster = ${input.cluster.name}), no small-sample factor), model SE ${arm.modelStdError.toPrecision(4)}; log-scale SE, Wald z and CI`
     : 'log-scale SE, Wald z and CI';
   const method = `Cox proportional hazards, ${tiesText(ties)}${adjustedFor}${stratified} (R coxph); ${inference}`;

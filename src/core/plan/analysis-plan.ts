@@ -5,6 +5,7 @@
  * without anyone asking. Pure: the trial file is parsed in src/io/trial-file.ts.
  */
 import type { Concept } from '../concepts.js';
+import type { SmallSample } from '../analysis/small-sample.js';
 
 /** Measures the headline can be estimated on, per kind of outcome. */
 export const PRIMARY_MEASURES = ['risk_difference', 'mean_difference', 'hazard_ratio'] as const;
@@ -31,6 +32,16 @@ export interface AnalysisPlanInput {
   missing_data: 'complete_cases' | 'multiple_imputation';
   /** Imputations for missing_data: multiple_imputation (default 20). */
   imputations?: number;
+  /**
+   * Inference on the cluster-robust GLM rows: cr2 (CR2 + Satterthwaite), none (vcovCL), or auto
+   * (the default: cr2 with fewer than FEW_CLUSTERS clusters).
+   */
+  small_sample?: SmallSample;
+  /**
+   * More than two arms: the treatment arms each compared with control (with a global test); the
+   * headline stays `arms.treatment` vs control. Undefined / one arm: the two-arm analysis.
+   */
+  arms?: string[];
 }
 
 export function defaultAnalysisPlan(): AnalysisPlanInput {
@@ -51,6 +62,10 @@ export interface ResolvedPlan {
   missing_data: 'complete_cases' | 'multiple_imputation';
   /** Imputations of the multiple-imputation sensitivity analysis (with missing_data: multiple_imputation). */
   imputations?: number;
+  /** Inference on the cluster-robust GLM rows (auto unless the plan says otherwise). */
+  small_sample: SmallSample;
+  /** More than two arms: the treatment arms compared with control (the headline's arm among them). */
+  arms?: string[];
   /** One sentence per choice that was derived rather than written in the plan. */
   derived: string[];
 }
@@ -91,6 +106,7 @@ export function resolvePlan(plan: AnalysisPlanInput, ctx: PlanContext): Resolved
     blocks = BLOCKED_METHODS.includes(ctx.method) && ctx.has('stratum') ? 'stratum' : null;
     if (blocks !== null) derived.push(`adjusted for the randomisation blocks (${blocks}): the allocation was ${ctx.method} randomisation within them`);
   }
+  if (cluster !== null && plan.small_sample === undefined) derived.push('cluster-robust odds and rate ratios use CR2 standard errors with Satterthwaite degrees of freedom when there are fewer than 50 clusters (small_sample: auto)');
   const measure = plan.primary.measure ?? defaultMeasure(plan.primary.outcome);
   const secondary = plan.secondary ?? ctx.outcomes.filter((o) => o !== plan.primary.outcome);
   return {
@@ -102,6 +118,8 @@ export function resolvePlan(plan: AnalysisPlanInput, ctx: PlanContext): Resolved
     subgroups: plan.subgroups,
     alpha: plan.alpha,
     missing_data: plan.missing_data,
+    small_sample: plan.small_sample ?? 'auto',
+    ...(plan.arms && plan.arms.length > 1 ? { arms: plan.arms } : {}),
     ...(plan.cace ? { cace: plan.cace } : {}),
     ...(plan.missing_data === 'multiple_imputation' ? { imputations: plan.imputations ?? 20 } : {}),
     derived,

@@ -89,6 +89,8 @@ export interface ReportModel {
   /** The missing-data sensitivity analysis (plan: missing_data: multiple_imputation), else null. */
   missing_data: { summary: NonNullable<AnalyseResult['missing_data']>; tipping_point: NonNullable<AnalyseResult['tipping_point']>; finding: string } | null;
   subgroups: Array<{ name: string; description: string; arms: AnalyseArm[]; effects: EffectRow[] }>;
+  /** The plan's arms: (more than two): the global tests and each arm against control; null for a two-arm trial. */
+  multi_arm: MultiArmModel | null;
   km: KmCurve[];
   limitations: string[];
   conclusion: string[];
@@ -299,6 +301,7 @@ export function buildReport(input: ReportInput): ReportModel {
     attrition: a ? a.attrition : null,
     missing_data: a?.missing_data && a.tipping_point ? { summary: a.missing_data, tipping_point: a.tipping_point, finding: missingDataFinding(a) } : null,
     subgroups,
+    multi_arm: a?.multi_arm ? multiArmModel(a.multi_arm) : null,
     km: kmCurves(input.survival, armOrder),
     limitations,
     conclusion,
@@ -392,14 +395,14 @@ function applySuppression(m: ReportModel, suppress: boolean): void {
   const relations: Relation[] = [];
   const shown = new Set<string>();
   const arms = m.consort.arms;
-  const armTables: Array<[string, AnalyseArm[]]> = [['arms', m.arms], ...m.subgroups.map((s, j) => [`subgroups[${j}].arms`, s.arms] as [string, AnalyseArm[]])];
+  const armTables: Array<[string, AnalyseArm[]]> = [['arms', m.arms], ...m.subgroups.map((s, j) => [`subgroups[${j}].arms`, s.arms] as [string, AnalyseArm[]]), ...(m.multi_arm ? [['multi_arm.arms', m.multi_arm.arms] as [string, AnalyseArm[]]] : [])];
   for (const [prefix, list] of armTables) {
     list.forEach((a, i) => {
       if (a.reoffenders === null || a.reoffenders === undefined) return;
       const k = `${prefix}[${i}]`;
       cells.set(`${k}.n_analysed`, a.n_analysed);
       // The analysed count of the main table is a CONSORT flow count.
-      if (prefix === 'arms') shown.add(`${k}.n_analysed`);
+      if (prefix === 'arms' || prefix === 'multi_arm.arms') shown.add(`${k}.n_analysed`);
       cells.set(`${k}.reoffenders`, a.reoffenders);
       cells.set(`${k}.~non_reoffenders`, a.n_analysed - a.reoffenders);
       relations.push({ total: `${k}.n_analysed`, parts: [`${k}.reoffenders`, `${k}.~non_reoffenders`] });
@@ -468,6 +471,15 @@ function applySuppression(m: ReportModel, suppress: boolean): void {
     s.effects = s.effects.map((e) => blank({ ...e }));
     derived.push(`the ${s.name} comparison`);
   });
+  const ma = m.multi_arm;
+  if (ma && hiddenOutcome('multi_arm.arms', ma.arms)) {
+    // As the main table: a suppressed re-offender count hides every re-offending number of the arms.
+    ma.arms.forEach((a) => Object.assign(a, { binary_rate: null, reoffences: null, frequency_per_offender: null }));
+    const reoff = (e: EffectRow) => (['reoffended', 'reoffences', 'days_to_reoffence'].includes(e.outcome) ? blank({ ...e }) : e);
+    ma.effects = ma.effects.map(reoff);
+    ma.global = ma.global.map(reoff);
+    derived.push('the re-offending effects of each arm against control');
+  }
   m.suppression.note = visible.length
     ? `Counts of 1 to 4 people with an outcome or attribute are shown as "<5"; where a total would let a reader work one out, a second count is hidden too and shown as "[c]" (${visible.length} cell${visible.length === 1 ? '' : 's'} in this report)${derived.length ? `; so are the numbers a count could be worked out from (${derived.join('; ')})` : ''}. Flow counts (randomised, allocated, received, pending, lost, analysed) are always shown, as CONSORT requires.`
     : 'Counts of 1 to 4 people with an outcome or attribute would be shown as "<5"; none occur in this report. Flow counts are always shown, as CONSORT requires.';
@@ -490,4 +502,40 @@ function setNull(root: Record<string, unknown>, path: string): void {
     const last = parts[parts.length - 1]!;
     if (last in (cur as object)) (cur as Record<string | number, unknown>)[last] = null;
   }
+}
+
+/** The report's multi-arm section. */
+export interface MultiArmModel {
+  control: string;
+  treatments: string[];
+  /** The headline's treatment arm (the pre-specified primary contrast). */
+  primary_treatment: string;
+  sub_arm: string | null;
+  /** Control first, then each treatment arm. */
+  arms: AnalyseArm[];
+  /** One `global_test` row per outcome. */
+  global: EffectRow[];
+  /** Each arm against control: the main measure(s) of each outcome, rows carrying `arm`. */
+  effects: EffectRow[];
+  note: string;
+}
+
+/** Measures of each arm against control that the report tabulates (the rest stay in analyse --json). */
+const MULTI_ARM_MEASURES = ['risk_difference', 'odds_ratio', 'cluster_robust_odds_ratio', 'rate_ratio', 'hazard_ratio', 'hedges_g'];
+
+function multiArmModel(x: NonNullable<AnalyseResult['multi_arm']>): MultiArmModel {
+  const effects = x.effects.filter((e) => e.comparison !== undefined && e.subgroup === undefined && MULTI_ARM_MEASURES.includes(e.measure));
+  const order = (e: EffectRow) => x.treatments.indexOf(e.comparison!);
+  effects.sort((p, q) => order(p) - order(q));
+  const split = x.sub_arm ? ` (the ${x.sub_arm.replace(/_/g, ' ')} column splits the ${x.primary_treatment} arm into ${x.treatments.map((t) => t.replace(/_/g, ' ')).join(' and ')})` : '';
+  return {
+    control: x.control,
+    treatments: [...x.treatments],
+    primary_treatment: x.primary_treatment,
+    sub_arm: x.sub_arm,
+    arms: x.arms.map((a) => ({ ...a })),
+    global: x.effects.filter((e) => e.measure === 'global_test').map((e) => ({ ...e })),
+    effects: effects.map((e) => ({ ...e })),
+    note: `The headline is the pre-specified primary contrast, ${x.primary_treatment} against ${x.control}. The trial has ${x.treatments.length + 1} arms${split}: each is compared with ${x.control} by the same two-arm analysis, and a global test asks whether any arm differs. These comparisons are secondary and do not change the verdict.`,
+  };
 }

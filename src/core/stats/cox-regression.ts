@@ -12,6 +12,11 @@
  *   `residuals(fit, "dfbeta")`; no G/(G - 1) factor), and the robust score test at beta = 0
  *   (`summary(fit)$robscore`): u' B0^-1 u with u the score and B0 built the same way at beta = 0.
  *
+ * - Case weights: `coxph(..., weights = w)`: each row's risk exp(eta) and its death count enter the
+ *   sums weighted; with tied deaths Efron's steps use the mean weight of the deaths (as R's
+ *   coxfit). The variance is then the robust one (score residuals times the weights, R's weighted
+ *   dfbeta), per row as `coxph(..., weights = w, robust = TRUE)` or summed by cluster with `cluster`.
+ *
  * Sorts once (by stratum, then time) and walks the risk sets with running sums, so each iteration is
  * O(n p^2), and the score residuals O(n p): a million rows fit in a few seconds.
  */
@@ -95,6 +100,8 @@ export interface CoxOptions {
   strata?: ArrayLike<number>;
   /** Cluster code per row (integers >= 0): robust variance and robust score test. */
   cluster?: ArrayLike<number>;
+  /** Case weights (> 0), as coxph(weights = ): the variance is robust (each row its own cluster unless `cluster`). */
+  weights?: ArrayLike<number>;
 }
 
 /**
@@ -124,6 +131,8 @@ interface Layout {
   /** Original row index of each position. */
   row: Uint32Array;
   nStrata: number;
+  /** Case weight of each position (all 1 without weights). */
+  wt: Float64Array;
 }
 
 /**
@@ -155,9 +164,14 @@ export function coxRegression(
     if (c.values.length !== n) throw new RangeError(`coxRegression: covariate ${c.name} has ${c.values.length} values, expected ${n}`);
   }
   const strataCodes = options.strata ? checkCodes(options.strata, n, 'strata') : null;
-  const clusterCodes = options.cluster ? checkCodes(options.cluster, n, 'cluster') : null;
+  if (options.weights) {
+    if (options.weights.length !== n) throw new RangeError(`coxRegression: weights has ${options.weights.length} values, expected ${n}`);
+    for (let i = 0; i < n; i++) if (!(options.weights[i]! > 0 && Number.isFinite(options.weights[i]!))) throw new RangeError(`coxRegression: weights[${i}] = ${options.weights[i]} is not a positive number`);
+  }
+  // Weighted fits use the robust variance: per row unless clustered (R robust = TRUE).
+  const clusterCodes = options.cluster ? checkCodes(options.cluster, n, 'cluster') : options.weights ? Array.from({ length: n }, (_, i) => i) : null;
 
-  const lay = layout(time, status, covariates, strataCodes);
+  const lay = layout(time, status, covariates, strataCodes, options.weights ?? null);
   let events = 0;
   for (let r = 0; r < n; r++) events += lay.ev[r]!;
   if (events === 0) throw new CoxDesignError('no events: the Cox model cannot be fitted');
@@ -292,7 +306,7 @@ function checkCodes(codes: ArrayLike<number>, n: number, what: string): ArrayLik
  * Puts rows in fitting order (strata in code order, time descending within each; ties keep a
  * fixed order) and centres the covariates (as R does: estimates are invariant, exp() stays in range).
  */
-function layout(time: ArrayLike<number>, status: ArrayLike<number>, covariates: readonly CoxCovariate[], strata: ArrayLike<number> | null): Layout {
+function layout(time: ArrayLike<number>, status: ArrayLike<number>, covariates: readonly CoxCovariate[], strata: ArrayLike<number> | null, weights: ArrayLike<number> | null): Layout {
   const n = time.length;
   const asc = sortedOrder(time);
   const row = new Uint32Array(n);
@@ -342,7 +356,9 @@ function layout(time: ArrayLike<number>, status: ArrayLike<number>, covariates: 
     for (let r = 0; r < n; r++) col[r] = c.values[row[r]!]! - mean;
     return col;
   });
-  return { t, ev, x, newStratum, row, nStrata };
+  const wt = new Float64Array(n).fill(1);
+  if (weights) for (let r = 0; r < n; r++) wt[r] = weights[row[r]!]!;
+  return { t, ev, x, newStratum, row, nStrata, wt };
 }
 
 /** End (exclusive) of the tie group starting at a: same time, same stratum. */
@@ -361,7 +377,7 @@ function groupEnd(lay: Layout, a: number): number {
  * logLik -= log(S0 - f D0), score -= (S1 - f D1)/den, information += (S2 - f D2)/den - m m'.
  */
 function evaluatePartial(lay: Layout, beta: readonly number[], ties: CoxTies): Evaluation {
-  const { t, ev, x, newStratum } = lay;
+  const { t, ev, x, newStratum, wt } = lay;
   const n = t.length;
   const p = x.length;
   let logLik = 0;
@@ -383,6 +399,7 @@ function evaluatePartial(lay: Layout, beta: readonly number[], ties: CoxTies): E
     }
     const b = groupEnd(lay, a);
     let d = 0;
+    let dw = 0;
     let d0 = 0;
     d1.fill(0);
     d2.fill(0);
@@ -392,7 +409,8 @@ function evaluatePartial(lay: Layout, beta: readonly number[], ties: CoxTies): E
         xi[j] = x[j]![r]!;
         eta += beta[j]! * xi[j]!;
       }
-      const w = Math.exp(eta);
+      const cw = wt[r]!;
+      const w = cw * Math.exp(eta);
       s0 += w;
       for (let j = 0; j < p; j++) {
         s1[j]! += w * xi[j]!;
@@ -400,26 +418,29 @@ function evaluatePartial(lay: Layout, beta: readonly number[], ties: CoxTies): E
       }
       if (ev[r] === 1) {
         d++;
+        dw += cw;
         d0 += w;
-        logLik += eta;
+        logLik += cw * eta;
         for (let j = 0; j < p; j++) {
-          score[j]! += xi[j]!;
+          score[j]! += cw * xi[j]!;
           d1[j]! += w * xi[j]!;
           for (let k = 0; k <= j; k++) d2[j * p + k]! += w * xi[j]! * xi[k]!;
         }
       }
     }
+    // Each of the d steps carries the deaths' mean weight (1 without weights).
+    const meanwt = d > 0 ? dw / d : 0;
     for (let l = 0; l < d; l++) {
       const f = efron ? l / d : 0;
       const den = s0 - f * d0;
-      logLik -= Math.log(den);
+      logLik -= meanwt * Math.log(den);
       for (let j = 0; j < p; j++) {
         m[j] = (s1[j]! - f * d1[j]!) / den;
-        score[j]! -= m[j]!;
+        score[j]! -= meanwt * m[j]!;
       }
       for (let j = 0; j < p; j++) {
         for (let k = 0; k <= j; k++) {
-          info[j]![k]! += (s2[j * p + k]! - f * d2[j * p + k]!) / den - m[j]! * m[k]!;
+          info[j]![k]! += meanwt * ((s2[j * p + k]! - f * d2[j * p + k]!) / den - m[j]! * m[k]!);
         }
       }
     }
@@ -437,7 +458,7 @@ function evaluatePartial(lay: Layout, beta: readonly number[], ties: CoxTies): E
  * Two passes: per-time sums in fitting order, then cumulative sums from the earliest time.
  */
 function scoreResiduals(lay: Layout, beta: readonly number[], ties: CoxTies): Float64Array {
-  const { t, ev, x, newStratum } = lay;
+  const { t, ev, x, newStratum, wt } = lay;
   const n = t.length;
   const p = x.length;
   const efron = ties === 'efron';
@@ -467,14 +488,16 @@ function scoreResiduals(lay: Layout, beta: readonly number[], ties: CoxTies): Fl
     }
     const b = groupEnd(lay, a);
     let d = 0;
+    let dw = 0;
     let d0 = 0;
     d1.fill(0);
     for (let r = a; r < b; r++) {
-      const w = risk[r]!;
+      const w = wt[r]! * risk[r]!;
       s0 += w;
       for (let j = 0; j < p; j++) s1[j]! += w * x[j]![r]!;
       if (ev[r] === 1) {
         d++;
+        dw += wt[r]!;
         d0 += w;
         for (let j = 0; j < p; j++) d1[j]! += w * x[j]![r]!;
       }
@@ -489,10 +512,11 @@ function scoreResiduals(lay: Layout, beta: readonly number[], ties: CoxTies): Fl
       hxD.push(0);
       mbar.push(0);
     }
+    const meanwt = d > 0 ? dw / d : 0;
     for (let l = 0; l < d; l++) {
       const f = efron ? l / d : 0;
       const den = s0 - f * d0;
-      const dh = 1 / den;
+      const dh = meanwt / den;
       h += dh;
       hD += (1 - f) * dh;
       for (let j = 0; j < p; j++) {
@@ -527,7 +551,8 @@ function scoreResiduals(lay: Layout, beta: readonly number[], ties: CoxTies): Fl
         const HX = cumX[j]! + (dead ? hxD[g * p + j]! : hx[g * p + j]!);
         let u = -w * (xj * H - HX);
         if (dead) u += xj - mbar[g * p + j]!;
-        resid[r * p + j] = u;
+        // Weighted score residuals (R dfbeta with weighted = TRUE): times the row's weight.
+        resid[r * p + j] = wt[r]! * u;
       }
     }
     cumH += hz[g]!;

@@ -34,7 +34,7 @@
  *   working-model covariances of the cluster terms is P = diag(a_g' w_g) - W' M W (W = [w_g]), and
  *   df = tr(P)^2 / |P|_F^2; both use only p x p sums: |W'MW|_F^2 = |L' W W' L|_F^2.
  */
-import { cholesky, choleskyInverse } from './cholesky.js';
+import { cholesky, choleskyInverse, choleskySolve } from './cholesky.js';
 import { pt } from './distributions.js';
 
 export type RobustSeType = 'HC0' | 'HC2' | 'CR0' | 'CR2';
@@ -521,4 +521,249 @@ function matMul(a: number[][], b: number[][]): number[][] {
 
 function matVec(a: number[][], x: number[]): number[] {
   return a.map((row) => row.reduce((s, v, k) => s + v * x[k]!, 0));
+}
+
+/**
+ * CR2 for a canonical-link GLM (binomial/logit, Poisson/log): the same Bell-McCaffrey adjustment
+ * and Satterthwaite df as `fitRobustLm`'s CR2, in the form `clubSandwich::vcovCR(glm_fit, cluster,
+ * type = "CR2")` and `coef_test(..., test = "Satterthwaite")` use for a glm (inverse-variance
+ * working model). With prior weight w_i and variance function v_i = V(mu_i) (mu(1 - mu) or mu):
+ * the model matrix is X~ = v X (dmu/deta = v for a canonical link), the weight w/v, the working
+ * variance Theta = diag(v/w) = S^2 and the residual y - mu. Per cluster
+ *
+ *     A_g = S_g B_g^(-1/2) S_g,   B_g = S_g (S_g^2 - X~_g M X~_g') S_g,   M = (X' diag(w v) X)^-1,
+ *
+ * the meat sums X~_g' W_g A_g e_g, and for a linear model (v = w = 1) A_g = (I - H_gg)^(-1/2), the
+ * CR2 above. B^(-1/2) is the generalised inverse square root (eigenvalues <= 1e-12 set to 0, as
+ * clubSandwich's `matrix_power`).
+ *
+ * Rows of a cluster with the same covariate row, prior weight and fitted mean ("profiles") are
+ * interchangeable: on vectors that sum to zero within a profile B_g is s^4 I and those directions
+ * contribute nothing to the meat or the df, so every n_g x n_g product reduces exactly to a K x K
+ * one on the K profiles (K <= n_g; a cluster-randomised arm-only model has K = 1 per cluster).
+ * @throws RangeError with fewer than 2 clusters, a non-positive weight, or a cluster with more
+ *   than GLM_CR2_MAX_PROFILES profiles (the eigen-decomposition would be too slow).
+ */
+export interface GlmCr2Input {
+  /** Design matrix, column-major (X[j * n + i]). */
+  X: Float64Array;
+  n: number;
+  p: number;
+  y: ArrayLike<number>;
+  /** Fitted means. */
+  mu: ArrayLike<number>;
+  family: 'binomial' | 'poisson';
+  /** Prior weights (R glm(weights = )); all 1 when absent. */
+  weights?: ArrayLike<number>;
+  /** 0-based cluster per row. */
+  cluster: ArrayLike<number>;
+  nClusters: number;
+  /** (X' diag(w v) X)^-1, p x p row-major: the fit's unscaled covariance. */
+  bread: Float64Array;
+  /** Coefficients (0-based) whose Satterthwaite df is computed. */
+  dfFor: readonly number[];
+  /** How B^(-1/2) is applied (default auto: dense eigen-decomposition for small clusters, quadrature otherwise); for tests. */
+  method?: InverseSqrtMethod;
+}
+
+export type InverseSqrtMethod = 'auto' | 'dense' | 'quadrature';
+
+export interface GlmCr2Result {
+  /** CR2 covariance, p x p row-major. */
+  vcov: Float64Array;
+  /** Satterthwaite df per coefficient (NaN where not requested). */
+  df: number[];
+  /** Non-empty clusters. */
+  nClusters: number;
+}
+
+/**
+ * Distinct covariate patterns per cluster up to which B^(-1/2) comes from a dense eigen-decomposition
+ * (exact, O(K^3)); larger clusters use the quadrature below (O(K p^2) per node). A near-singular B
+ * (a leverage-1 direction) always takes the dense route, which needs K <= GLM_CR2_MAX_PROFILES.
+ */
+export const GLM_CR2_DENSE_PROFILES = 40;
+export const GLM_CR2_MAX_PROFILES = 400;
+
+/**
+ * B^(-1/2) v for B = diag(D) - E M E' (K x K, positive semi-definite), for each v in `vs`.
+ *
+ * Dense: eigen-decomposition, eigenvalues <= 1e-12 mapped to 0 (clubSandwich's matrix_power).
+ * Quadrature: B^(-1/2) = (2/pi) int_0^inf (t^2 I + B)^(-1) dt; with t = e^u the integrand is
+ * analytic in the strip |Im u| < pi/2 and decays exponentially both ways, so the trapezoid rule
+ * with step h = 0.4 has relative discretisation error about exp(-pi^2 / h) (2e-11), and the range
+ * is cut 32 e-folds beyond the eigenvalue bounds (tails below e^-32, 1e-14). Each node solves (t^2 + D - E M E') x = v
+ * by the Woodbury identity: x = Dt^-1 v + Dt^-1 E (M^-1 - E' Dt^-1 E)^-1 E' Dt^-1 v, Dt = t^2 + D.
+ * Eigenvalue bounds: B = T (I - Z Z') T with T = diag(sqrt D), so lambda in
+ * [min D (1 - rho), max D], rho the largest eigenvalue of Z'Z = L' E' D^-1 E L (L L' = M).
+ */
+function inverseSqrtApply(D: number[], E: number[][], M: number[][], Minv: number[][], vs: number[][], method: InverseSqrtMethod = 'auto'): number[][] {
+  const K = D.length;
+  const p = M.length;
+  let rho = 0;
+  let dMin = Infinity;
+  let dMax = 0;
+  for (const d of D) {
+    dMin = Math.min(dMin, d);
+    dMax = Math.max(dMax, d);
+  }
+  if (method !== 'dense' && !(K <= GLM_CR2_DENSE_PROFILES && method === 'auto') && dMin > 0) {
+    const L = cholesky(M).lower;
+    const EtDE: number[][] = Array.from({ length: p }, () => new Array<number>(p).fill(0));
+    for (let a = 0; a < K; a++) for (let j = 0; j < p; j++) for (let k = 0; k < p; k++) EtDE[j]![k]! += (E[a]![j]! * E[a]![k]!) / D[a]!;
+    const ZtZ = matMul(matMul(transpose(L), EtDE), L);
+    rho = Math.max(...symmetricEigen(ZtZ).values);
+  }
+  const quadrature = method === 'quadrature' || (method === 'auto' && K > GLM_CR2_DENSE_PROFILES);
+  if (quadrature && dMin > 0 && rho < 1 - 1e-8) {
+    const lo = 0.5 * Math.log(dMin * (1 - rho));
+    const hi = 0.5 * Math.log(dMax);
+    const h = 0.4;
+    const nv = vs.length;
+    // Flat typed copies: E (K x p), the vectors (nv x K), the results.
+    const Ef = new Float64Array(K * p);
+    for (let a = 0; a < K; a++) for (let j = 0; j < p; j++) Ef[a * p + j] = E[a]![j]!;
+    const Vf = new Float64Array(nv * K);
+    vs.forEach((v, r) => {
+      for (let a = 0; a < K; a++) Vf[r * K + a] = v[a]!;
+    });
+    const out = new Float64Array(nv * K);
+    const dt = new Float64Array(K);
+    const inner = new Float64Array(p * p);
+    const yv = new Float64Array(K);
+    const ety = new Array<number>(p);
+    const innerRows: number[][] = Array.from({ length: p }, () => new Array<number>(p).fill(0));
+    for (let u = lo - 32; u <= hi + 32; u += h) {
+      const t2 = Math.exp(2 * u);
+      for (let a = 0; a < K; a++) dt[a] = t2 + D[a]!;
+      // Inner p x p matrix M^-1 - E' Dt^-1 E.
+      for (let j = 0; j < p; j++) for (let k = 0; k < p; k++) inner[j * p + k] = Minv[j]![k]!;
+      for (let a = 0; a < K; a++) {
+        const ia = 1 / dt[a]!;
+        const o = a * p;
+        for (let j = 0; j < p; j++) {
+          const ej = Ef[o + j]! * ia;
+          for (let k = 0; k <= j; k++) inner[j * p + k] -= ej * Ef[o + k]!;
+        }
+      }
+      for (let j = 0; j < p; j++) for (let k = 0; k <= j; k++) innerRows[j]![k] = innerRows[k]![j] = inner[j * p + k]!;
+      const ch = cholesky(innerRows, 0);
+      if (!ch.ok) return inverseSqrtApply(D, E, M, Minv, vs, 'dense');
+      const wgt = (2 / Math.PI) * h * Math.exp(u);
+      for (let r = 0; r < nv; r++) {
+        ety.fill(0);
+        for (let a = 0; a < K; a++) {
+          const ya = Vf[r * K + a]! / dt[a]!;
+          yv[a] = ya;
+          for (let j = 0; j < p; j++) ety[j]! += Ef[a * p + j]! * ya;
+        }
+        const z = choleskySolve(ch.lower, ety);
+        for (let a = 0; a < K; a++) {
+          let ez = 0;
+          for (let j = 0; j < p; j++) ez += Ef[a * p + j]! * z[j]!;
+          out[r * K + a] += wgt * (yv[a]! + ez / dt[a]!);
+        }
+      }
+    }
+    return vs.map((_, r) => Array.from(out.subarray(r * K, (r + 1) * K)));
+  }
+  if (K > GLM_CR2_MAX_PROFILES) throw new RangeError(`glmCr2: a cluster has ${K} distinct covariate patterns and a (near-)singular adjustment matrix; more than ${GLM_CR2_MAX_PROFILES} is too many for the exact route`);
+  const EM = matMul(E, M);
+  const B: number[][] = Array.from({ length: K }, (_, a) => Array.from({ length: K }, (_, b) => (a === b ? D[a]! : 0) - EM[a]!.reduce((t, val, j) => t + val * E[b]![j]!, 0)));
+  const eig = symmetricEigen(B);
+  const lamP = eig.values.map((l) => (l > EIGEN_TOL ? 1 / Math.sqrt(l) : 0));
+  const V = eig.vectors;
+  return vs.map((x) => {
+    const t = lamP.map((l, k) => l * V.reduce((acc2, row, a) => acc2 + row[k]! * x[a]!, 0));
+    return V.map((row) => row.reduce((acc2, vk, k) => acc2 + vk * t[k]!, 0));
+  });
+}
+
+export function glmCr2(input: GlmCr2Input): GlmCr2Result {
+  const { X, n, p, y, mu, family, weights, bread } = input;
+  const cl = compact(input.cluster, input.nClusters, n, 'cluster');
+  const G = cl.counts.length;
+  if (G < 2) throw new RangeError(`glmCr2: ${G} cluster; cluster-robust variance needs at least 2`);
+  // Profiles within clusters.
+  const profileOf = new Map<string, number>();
+  const profiles: Array<{ g: number; row: number; m: number; eSum: number }> = [];
+  const byCluster: number[][] = Array.from({ length: G }, () => []);
+  for (let i = 0; i < n; i++) {
+    const w = weights ? weights[i]! : 1;
+    if (!(w > 0)) throw new RangeError(`glmCr2: prior weight ${w} at row ${i} is not positive`);
+    const g = cl.index[i]!;
+    let key = `${g}|${w}|${mu[i]}`;
+    for (let j = 0; j < p; j++) key += `|${X[j * n + i]}`;
+    let k = profileOf.get(key);
+    if (k === undefined) {
+      k = profiles.length;
+      profileOf.set(key, k);
+      profiles.push({ g, row: i, m: 0, eSum: 0 });
+      byCluster[g]!.push(k);
+    }
+    const pr = profiles[k]!;
+    pr.m += 1;
+    pr.eSum += y[i]! - mu[i]!;
+  }
+  const M: number[][] = Array.from({ length: p }, (_, j) => Array.from(bread.subarray(j * p, (j + 1) * p)));
+  const L = cholesky(M).lower;
+  const Minv = choleskyInverse(L);
+  const dfFor = input.dfFor.filter((j) => j >= 0 && j < p);
+  const Mc = dfFor.map((c) => M.map((row) => row[c]!));
+  const acc = dfFor.map(() => ({ tr: 0, diagSq: 0, rSq: 0, Pt: new Float64Array(p * p) }));
+  const meat: number[][] = Array.from({ length: p }, () => new Array<number>(p).fill(0));
+  for (let g = 0; g < G; g++) {
+    const ks = byCluster[g]!;
+    const K = ks.length;
+    const s = new Array<number>(K);
+    const E: number[][] = [];
+    const F: number[][] = [];
+    const phi = new Array<number>(K);
+    ks.forEach((k, a) => {
+      const pr = profiles[k]!;
+      const m = mu[pr.row]!;
+      const v = family === 'binomial' ? m * (1 - m) : m;
+      const w = weights ? weights[pr.row]! : 1;
+      const sk = Math.sqrt(v / w);
+      const rm = Math.sqrt(pr.m);
+      s[a] = sk;
+      const x = Array.from({ length: p }, (_, j) => X[j * n + pr.row]!);
+      E.push(x.map((xj) => rm * sk * v * xj));
+      F.push(x.map((xj) => rm * sk * w * xj));
+      phi[a] = (sk * pr.eSum) / rm;
+    });
+    // B_red = diag(s^4) - E M E'; its inverse square root applied to phi and each psi.
+    const psis = dfFor.map((_, t) => F.map((row) => row.reduce((acc2, f, j) => acc2 + f * Mc[t]![j]!, 0)));
+    const applied = inverseSqrtApply(s.map((x) => x ** 4), E, M, Minv, [phi, ...psis], input.method);
+    const Rphi = applied[0]!;
+    const u = new Array<number>(p).fill(0);
+    for (let a = 0; a < K; a++) for (let j = 0; j < p; j++) u[j]! += F[a]![j]! * Rphi[a]!;
+    for (let j = 0; j < p; j++) for (let k = 0; k < p; k++) meat[j]![k]! += u[j]! * u[k]!;
+    dfFor.forEach((_, t) => {
+      const Rpsi = applied[t + 1]!;
+      let qg = 0;
+      for (let a = 0; a < K; a++) qg += s[a]! ** 4 * Rpsi[a]! * Rpsi[a]!;
+      const Et = new Array<number>(p).fill(0);
+      for (let a = 0; a < K; a++) for (let j = 0; j < p; j++) Et[j]! += E[a]![j]! * Rpsi[a]!;
+      const h = new Array<number>(p).fill(0);
+      for (let k = 0; k < p; k++) for (let j = 0; j < p; j++) h[k]! += L[j]![k]! * Et[j]!;
+      const rg = h.reduce((acc2, v) => acc2 + v * v, 0);
+      const A = acc[t]!;
+      A.tr += qg - rg;
+      A.diagSq += (qg - rg) * (qg - rg);
+      A.rSq += rg * rg;
+      for (let a = 0; a < p; a++) for (let b = 0; b < p; b++) A.Pt[a * p + b] += h[a]! * h[b]!;
+    });
+  }
+  const VM = matMul(matMul(M, meat), M);
+  const vcov = new Float64Array(p * p);
+  for (let j = 0; j < p; j++) for (let k = 0; k < p; k++) vcov[j * p + k] = (VM[j]![k]! + VM[k]![j]!) / 2;
+  const df = new Array<number>(p).fill(NaN);
+  dfFor.forEach((c, t) => {
+    const A = acc[t]!;
+    let fro = 0;
+    for (let k = 0; k < A.Pt.length; k++) fro += A.Pt[k]! * A.Pt[k]!;
+    df[c] = (A.tr * A.tr) / (A.diagSq + Math.max(0, fro - A.rSq));
+  });
+  return { vcov, df, nClusters: G };
 }
