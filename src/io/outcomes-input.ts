@@ -62,7 +62,8 @@ export async function loadCasesForOutcomes(path: string, options: OutcomeInputOp
   const packedIds = table.packed?.get('id') ?? packColumn(table.cells.get('id')!);
   const id = (row: number) => packedCell(packedIds, row);
   const starts = table.cells.get('start_date')!;
-  const startDay = new Int32Array(table.n);
+  // Shared memory, so the offences worker reads it without a copy.
+  const startDay = new Int32Array(new SharedArrayBuffer(table.n * 4));
   const indexOf = new IdIndex(packedIds);
   const dates = new DateCache(read.dateFormat);
   const problems = new ProblemList();
