@@ -49,6 +49,11 @@ const DISPOSAL_CLASS = new Map<string, DisposalClass>(
 
 export const REQUIRED_OFFENCE_COLUMNS = ['id', 'offence_date', 'disposal_date', 'disposal_type'];
 
+const NO_DAY = -2147483648;
+/** Where YYYY-MM-DD has its digits. */
+const DIGIT_AT = [0, 1, 2, 3, 5, 6, 8, 9];
+const BAD_DAY = -2147483647;
+
 /** A row whose field count differs from the header's: only that problem is recorded. */
 export const RAGGED = 255;
 
@@ -256,6 +261,33 @@ export class OffenceRowParser {
     return id;
   }
 
+  /**
+   * Day numbers of YYYY-MM-DD texts already read, by (year - 1900) * 416 + month * 32 + day (an
+   * offence file repeats a few thousand dates): NO_DAY = not yet read, BAD_DAY = not a valid date.
+   */
+  private readonly isoCache = new Int32Array(301 * 416).fill(NO_DAY);
+
+  /** isoDay of text[at, at + 10), from the cache when that date was read before. */
+  private isoAt(text: string, at: number): number | null {
+    const d = (i: number) => text.charCodeAt(at + i) - 48;
+    const y = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3);
+    const m = d(5) * 10 + d(6);
+    const day = d(8) * 10 + d(9);
+    // Digits only, in range for the key; anything else is isoDay's to decide.
+    if (y < 1900 || y > 2200 || m < 0 || m > 12 || day < 0 || day > 31 || text.charCodeAt(at + 4) !== 45 || text.charCodeAt(at + 7) !== 45) return isoDay(text.slice(at, at + 10));
+    for (let k = 0; k < 8; k++) {
+      const c = d(DIGIT_AT[k]!);
+      if (c < 0 || c > 9) return isoDay(text.slice(at, at + 10));
+    }
+    const key = (y - 1900) * 416 + m * 32 + day;
+    let v = this.isoCache[key]!;
+    if (v === NO_DAY) {
+      v = isoDay(text.slice(at, at + 10)) ?? BAD_DAY;
+      this.isoCache[key] = v;
+    }
+    return v === BAD_DAY ? null : v;
+  }
+
   /** Parses a batch of records read by the CSV (or Parquet) reader. */
   parse(batch: CsvBatch): OffenceColumns {
     const n = batch.fields.length;
@@ -312,8 +344,8 @@ export class OffenceRowParser {
         let disposal: number | null = null;
         let cls = -1;
         if (idB > idA && text.charCodeAt(idA) > 32 && text.charCodeAt(idB - 1) > 32 && starts[col.offence + 1]! - 1 - oA === 10 && starts[col.disposal + 1]! - 1 - dA === 10) {
-          offence = isoDay(text.slice(oA, oA + 10));
-          disposal = offence === null ? null : isoDay(text.slice(dA, dA + 10));
+          offence = this.isoAt(text, oA);
+          disposal = offence === null ? null : this.isoAt(text, dA);
           for (let t = 0; t < types.length; t++) {
             const name = types[t]![0];
             if (name.length === tLen && text.startsWith(name, tA)) {
