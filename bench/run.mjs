@@ -14,7 +14,8 @@
 //      (bench/power-simulate.R); the data.table ones share bench/proven-dt.R for reading and the
 //      MoJ rule. It checks that they agree with pilot-eval and prints the time ratios. Without R
 //      it says so and skips them.
-//   4. Prints a table, the growth exponent of each stage (slope of log time on log n), and writes
+//   4. With the `peers` stage, runs DuckDB and polars beside `reoffending` (bench/peers/run.mjs).
+//   5. Prints a table, the growth exponent of each stage (slope of log time on log n), and writes
 //      bench/results.json.
 //
 // Usage: npm run build && npm run bench -- [--sizes 10000,100000,1000000] [--reps 1] [--no-r]
@@ -36,7 +37,7 @@ const reps = Number(args.reps ?? 1);
 const dataDir = resolve(args['data-dir'] ?? join(here, 'data'));
 const outDir = resolve(join(here, 'out'));
 const resultsPath = resolve(args.out ?? join(here, 'results.json'));
-const ALL_STAGES = ['import', 'reoffending', 'analyse', 'survival', 'randomise-block', 'randomise-minimise', 'report', 'power'];
+const ALL_STAGES = ['import', 'reoffending', 'analyse', 'survival', 'randomise-block', 'randomise-minimise', 'report', 'power', 'peers'];
 const stages = (args.stages ?? ALL_STAGES.join(',')).split(',');
 for (const s of stages) if (!ALL_STAGES.includes(s)) fail(`unknown stage ${s} (stages: ${ALL_STAGES.join(', ')})`);
 const SEED = 1;
@@ -273,6 +274,13 @@ if (stages.includes('power')) {
   const m = measure(cli, ['power', '--outcome', 'binary', '--p1', '0.35', '--p2', '0.288', '--icc', '0.027', '--cluster-size', '25', '--n', '500', '--simulate', '2000', '--seed', '1', '--sim-analysis', 'logistic', '--json']);
   record('power --simulate', 2000, 'pilot-eval', m);
   if (rVersion && rPkgs.power) record('power --simulate', 2000, 'R glm+vcovCL loop', measure('Rscript', [join(here, 'power-simulate.R'), '2000']));
+}
+
+if (stages.includes('peers')) {
+  // DuckDB and polars beside `reoffending` on the same files (CSV and Parquet), paired runs, CPU
+  // ratios, counts checked equal: bench/peers/run.mjs, results in bench/peers/results.json.
+  const r = spawnSync(process.execPath, [join(here, 'peers', 'run.mjs'), '--sizes', sizes.join(','), '--reps', String(reps), '--data-dir', dataDir], { stdio: 'inherit' });
+  if (r.status !== 0) failures.push(`bench/peers/run.mjs exited ${r.status}`);
 }
 
 // --- summary -------------------------------------------------------------------------------------

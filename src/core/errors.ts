@@ -22,14 +22,22 @@ export interface DataProblem {
   reason: string;
 }
 
-/** Formats a problem as `file:line: column "value": reason`. */
+/**
+ * Formats a problem as `file:line: column "value": reason`. A Parquet file's rows have no lines: there
+ * `line` is the 1-based data row, written `file.parquet, row N, column C: value "v": reason`.
+ */
 export function formatProblem(p: DataProblem): string {
-  const where = [p.file, p.line !== null ? String(p.line) : null].filter((x) => x !== null).join(':');
-  const col = p.column !== null ? ` column ${truncate(p.column, 60)}` : '';
-  const val = p.value !== null ? ` value ${JSON.stringify(truncate(p.value, 60))}` : '';
+  const col = p.column !== null ? truncate(p.column, 60) : null;
+  const val = p.value !== null ? `value ${JSON.stringify(truncate(p.value, 60))}` : null;
   // Reasons can quote data (a header, a list of labels): a 5 MB header cell must not flood the terminal.
   const reason = truncate(p.reason, MAX_REASON_CHARS);
-  return col || val ? `${where}:${col}${val}: ${reason}` : `${where}: ${reason}`;
+  if (p.line !== null && /\.parquet$/i.test(p.file)) {
+    return `${p.file}, row ${p.line}${col !== null ? `, column ${col}` : ''}: ${val !== null ? `${val}: ` : ''}${reason}`;
+  }
+  const where = [p.file, p.line !== null ? String(p.line) : null].filter((x) => x !== null).join(':');
+  const colText = col !== null ? ` column ${col}` : '';
+  const valText = val !== null ? ` ${val}` : '';
+  return colText || valText ? `${where}:${colText}${valText}: ${reason}` : `${where}: ${reason}`;
 }
 
 /** Longest reason printed for one problem (longer ones are cut with "..."). */

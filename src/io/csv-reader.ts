@@ -13,6 +13,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { getHeapStatistics } from 'node:v8';
 import Papa from 'papaparse';
 import { DataError, UsageError } from '../core/errors.js';
+import { isParquetPath, readParquet } from './parquet-reader.js';
 
 /**
  * Longest record read, in characters (8 MiB): a physical line, or a quoted field's lines together.
@@ -245,6 +246,8 @@ export function readCsv(
   onHeader: (header: string[]) => void,
   onBatch: (batch: CsvBatch) => void,
 ): Promise<CsvReadResult> {
+  // A .parquet path is read as Parquet, into the same batches (src/io/parquet-reader.ts).
+  if (isParquetPath(path)) return readParquet(path, options, onHeader, onBatch);
   const file = options.displayName ?? (path === '-' ? '<stdin>' : path);
   const delimiter = options.delimiter ?? ',';
   const batchSize = options.batchSize ?? 10_000;

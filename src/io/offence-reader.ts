@@ -12,10 +12,10 @@ import { Worker } from 'node:worker_threads';
 import { DataError, MAX_REPORTED_PROBLEMS, ProblemList, UsageError, type DataProblem } from '../core/errors.js';
 import { OutcomeAccumulator, type AccumulatorState, type OutcomeRules } from '../core/outcomes/proven-reoffending.js';
 import type { IdIndex, IdLookupParts } from '../core/outcomes/id-index.js';
-import { readCsv } from './csv-reader.js';
+import { scanOffences } from './offence-scan.js';
 import type { ColumnMap, MapCheck } from './column-map.js';
 import type { ReadOptions } from './read-options.js';
-import { OffenceLinker, OffenceRowParser, type OffenceColumns } from './offence-rows.js';
+import { OffenceLinker, type OffenceColumns, type OffenceRowParser } from './offence-rows.js';
 
 export interface OffenceWorkerData {
   path: string;
@@ -147,14 +147,14 @@ export function startOffenceReader(
       async link(cases, rules) {
         let parser: OffenceRowParser | null = null;
         let state: ReturnType<typeof makeLinker> | null = null;
-        const result = await readCsv(
+        const result = await scanOffences(
           path,
-          { delimiter, displayName: file, hash },
-          (header) => {
-            parser = new OffenceRowParser(file, header, map, delimiter, read);
-            state = makeLinker(cases, rules, parser.hasSeverity);
+          { file, delimiter, map, hash, read },
+          (p) => {
+            parser = p;
+            state = makeLinker(cases, rules, p.hasSeverity);
           },
-          (batch) => state!.linker.consume(parser!.parse(batch)),
+          (batch) => state!.linker.consume(batch),
         );
         const s = state as ReturnType<typeof makeLinker> | null;
         return finish(s!.linker, s!.acc, (parser as OffenceRowParser | null)!.hasSeverity, result.records, result.sha256);

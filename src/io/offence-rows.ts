@@ -49,6 +49,11 @@ const DISPOSAL_CLASS = new Map<string, DisposalClass>(
 
 export const REQUIRED_OFFENCE_COLUMNS = ['id', 'offence_date', 'disposal_date', 'disposal_type'];
 
+const NO_DAY = -2147483648;
+/** Where YYYY-MM-DD has its digits. */
+const DIGIT_AT = [0, 1, 2, 3, 5, 6, 8, 9];
+const BAD_DAY = -2147483647;
+
 /** A row whose field count differs from the header's: only that problem is recorded. */
 export const RAGGED = 255;
 
@@ -142,6 +147,13 @@ export class OffenceRowParser {
   private readonly norm: (t: string) => string;
   /** Problems detailed so far in this file: the linker can show at most 20 in all. */
   private detailed = 0;
+  /** The batch being filled, and the number of problems found in the current row. */
+  private out: OffenceColumns = emptyColumns(0);
+  private found = 0;
+  /** Disposal types written exactly as listed, for the text fast path (others take the general path). */
+  private readonly types: Array<[string, DisposalClass]> = [...DISPOSAL_CLASS];
+  /** The delimiter's character code (text fast path). */
+  private readonly delimCode: number;
 
   /**
    * Throws the missing-columns DataError when a required column is absent. `read` says how dates,
@@ -151,7 +163,7 @@ export class OffenceRowParser {
     private readonly file: string,
     header: string[],
     map: ColumnMap,
-    delimiter: string,
+    private readonly delimiter: string,
     read?: Partial<ReadOptions>,
   ) {
     const r = readOptions(read);
@@ -169,108 +181,234 @@ export class OffenceRowParser {
       severity: names.indexOf('severity'),
     };
     this.hasSeverity = this.col.severity >= 0;
+    this.delimCode = delimiter.charCodeAt(0);
   }
 
-  parse(batch: CsvBatch): OffenceColumns {
-    const n = batch.fields.length;
-    const out: OffenceColumns = {
-      n,
-      lines: new Int32Array(n),
-      offence: new Int32Array(n),
-      disposal: new Int32Array(n),
-      cls: new Uint8Array(n),
-      severity: new Float64Array(n).fill(NaN),
-      problemCount: new Uint8Array(n),
-      idText: '',
-      idEnd: new Int32Array(n),
-      problems: [],
-    };
-    const { file, col, width } = this;
-    const ids: string[] = new Array<string>(n);
-    let end = 0;
-    let found = 0;
-    const problem = (p: DataProblem) => {
-      found++;
-      if (this.detailed < MAX_REPORTED_PROBLEMS) {
-        this.detailed++;
-        out.problems.push(p);
-      }
-    };
-    const norm = this.norm;
-    const dateCell = (raw: string, column: string, line: number): number | null => {
-      const text = trimCell(raw);
-      // A valid date first (the usual cell): the missing-value check only runs for the rest.
-      const v = text === '' ? '' : this.dates.parse(text);
-      if (typeof v === 'number') return v;
-      if (text === '' || norm(text) === '') {
-        problem({ file, line, column, value: text, reason: `${column} is ${text === '' ? 'empty' : 'missing'}: a date (YYYY-MM-DD or DD/MM/YYYY) is required` });
-        return null;
-      }
-      problem({ file, line, column, value: text, reason: v });
+  private problem(p: DataProblem): void {
+    this.found++;
+    if (this.detailed < MAX_REPORTED_PROBLEMS) {
+      this.detailed++;
+      this.out.problems.push(p);
+    }
+  }
+
+  private dateCell(raw: string, column: string, line: number): number | null {
+    const text = trimCell(raw);
+    // A valid date first (the usual cell): the missing-value check only runs for the rest.
+    const v = text === '' ? '' : this.dates.parse(text);
+    if (typeof v === 'number') return v;
+    if (text === '' || this.norm(text) === '') {
+      this.problem({ file: this.file, line, column, value: text, reason: `${column} is ${text === '' ? 'empty' : 'missing'}: a date (YYYY-MM-DD or DD/MM/YYYY) is required` });
       return null;
-    };
-    for (let r = 0; r < n; r++) {
-      const row = batch.fields[r]!;
-      const line = batch.lines[r]!;
-      out.lines[r] = line;
-      if (row.length !== width) {
-        ids[r] = '';
-        out.idEnd[r] = end;
-        out.problemCount[r] = RAGGED;
-        problem({ file, line, column: null, value: null, reason: `has ${row.length} field(s) but the header has ${width}` });
-        continue;
-      }
-      found = 0;
-      const id = trimCell(row[col.id]!);
-      ids[r] = id;
-      end += id.length;
-      out.idEnd[r] = end;
-      const offence = dateCell(row[col.offence]!, 'offence_date', line);
-      const disposal = dateCell(row[col.disposal]!, 'disposal_date', line);
-      if (offence !== null && disposal !== null && disposal < offence) {
-        problem({
-          file,
-          line,
-          column: 'disposal_date',
-          value: row[col.disposal]!.trim(),
-          reason: `disposal_date ${formatDate(disposal)} is before offence_date ${formatDate(offence)}: a conviction or caution cannot precede the offence`,
-        });
-      }
-      const typeText = trimCell(row[col.type]!);
-      const cls = DISPOSAL_CLASS.get(typeText) ?? DISPOSAL_CLASS.get(typeText.toLowerCase());
-      if (cls === undefined) {
-        problem({
-          file,
-          line,
-          column: 'disposal_type',
-          value: typeText,
-          reason: typeText === '' ? `disposal_type is empty: expected one of ${DISPOSAL_TYPES.join(', ')}` : `expected one of ${DISPOSAL_TYPES.join(', ')}`,
-        });
-      }
-      if (col.severity >= 0) {
-        const s = trimCell(row[col.severity]!);
-        if (s !== '') {
-          const v = parseNumberCell(s, 0);
-          if (v.ok) out.severity[r] = v.value;
-          else {
-            // A missing-value token is an empty cell; a decimal comma is read when asked for.
-            const n = norm(s);
-            const again = n === '' || n === s ? null : parseNumberCell(n, 0);
-            if (again?.ok) out.severity[r] = again.value;
-            else if (n !== '') problem({ file, line, column: 'severity', value: s, reason: (again ?? v).reason });
-          }
+    }
+    this.problem({ file: this.file, line, column, value: text, reason: v });
+    return null;
+  }
+
+  /** Parses one record (its fields as text) into row `r` of the current batch; returns its id. */
+  private parseRow(row: string[], line: number, r: number): string {
+    const { file, col, width, out } = this;
+    out.lines[r] = line;
+    if (row.length !== width) {
+      out.problemCount[r] = RAGGED;
+      this.problem({ file, line, column: null, value: null, reason: `has ${row.length} field(s) but the header has ${width}` });
+      return '';
+    }
+    this.found = 0;
+    const id = trimCell(row[col.id]!);
+    const offence = this.dateCell(row[col.offence]!, 'offence_date', line);
+    const disposal = this.dateCell(row[col.disposal]!, 'disposal_date', line);
+    if (offence !== null && disposal !== null && disposal < offence) {
+      this.problem({
+        file,
+        line,
+        column: 'disposal_date',
+        value: row[col.disposal]!.trim(),
+        reason: `disposal_date ${formatDate(disposal)} is before offence_date ${formatDate(offence)}: a conviction or caution cannot precede the offence`,
+      });
+    }
+    const typeText = trimCell(row[col.type]!);
+    const cls = DISPOSAL_CLASS.get(typeText) ?? DISPOSAL_CLASS.get(typeText.toLowerCase());
+    if (cls === undefined) {
+      this.problem({
+        file,
+        line,
+        column: 'disposal_type',
+        value: typeText,
+        reason: typeText === '' ? `disposal_type is empty: expected one of ${DISPOSAL_TYPES.join(', ')}` : `expected one of ${DISPOSAL_TYPES.join(', ')}`,
+      });
+    }
+    if (col.severity >= 0) {
+      const s = trimCell(row[col.severity]!);
+      if (s !== '') {
+        const v = parseNumberCell(s, 0);
+        if (v.ok) out.severity[r] = v.value;
+        else {
+          // A missing-value token is an empty cell; a decimal comma is read when asked for.
+          const n = this.norm(s);
+          const again = n === '' || n === s ? null : parseNumberCell(n, 0);
+          if (again?.ok) out.severity[r] = again.value;
+          else if (n !== '') this.problem({ file, line, column: 'severity', value: s, reason: (again ?? v).reason });
         }
       }
-      out.problemCount[r] = found;
-      if (found === 0) {
-        out.offence[r] = offence!;
-        out.disposal[r] = disposal!;
-        out.cls[r] = cls!;
-      }
     }
-    out.idText = ids.join('');
-    return out;
+    out.problemCount[r] = this.found;
+    if (this.found === 0) {
+      out.offence[r] = offence!;
+      out.disposal[r] = disposal!;
+      out.cls[r] = cls!;
+    }
+    return id;
   }
+
+  /**
+   * Day numbers of YYYY-MM-DD texts already read, by (year - 1900) * 416 + month * 32 + day (an
+   * offence file repeats a few thousand dates): NO_DAY = not yet read, BAD_DAY = not a valid date.
+   */
+  private readonly isoCache = new Int32Array(301 * 416).fill(NO_DAY);
+
+  /** isoDay of text[at, at + 10), from the cache when that date was read before. */
+  private isoAt(text: string, at: number): number | null {
+    const d = (i: number) => text.charCodeAt(at + i) - 48;
+    const y = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3);
+    const m = d(5) * 10 + d(6);
+    const day = d(8) * 10 + d(9);
+    // Digits only, in range for the key; anything else is isoDay's to decide.
+    if (y < 1900 || y > 2200 || m < 0 || m > 12 || day < 0 || day > 31 || text.charCodeAt(at + 4) !== 45 || text.charCodeAt(at + 7) !== 45) return isoDay(text.slice(at, at + 10));
+    for (let k = 0; k < 8; k++) {
+      const c = d(DIGIT_AT[k]!);
+      if (c < 0 || c > 9) return isoDay(text.slice(at, at + 10));
+    }
+    const key = (y - 1900) * 416 + m * 32 + day;
+    let v = this.isoCache[key]!;
+    if (v === NO_DAY) {
+      v = isoDay(text.slice(at, at + 10)) ?? BAD_DAY;
+      this.isoCache[key] = v;
+    }
+    return v === BAD_DAY ? null : v;
+  }
+
+  /** Parses a batch of records read by the CSV (or Parquet) reader. */
+  parse(batch: CsvBatch): OffenceColumns {
+    const n = batch.fields.length;
+    const out = (this.out = emptyColumns(n));
+    const ids = new Array<string>(n);
+    for (let r = 0; r < n; r++) ids[r] = this.parseRow(batch.fields[r]!, batch.lines[r]!, r);
+    return packIds(out, ids);
+  }
+
+  /**
+   * Parses whole lines of plain text: `text` holds complete lines separated by LF, with no quote,
+   * CR, NUL or non-ASCII character (offence-scan.ts checks the file first), so a line is a record
+   * and its fields are split at the delimiter, exactly as the CSV reader would split them. The
+   * first line is physical line `firstLine`; blank lines are skipped. A row whose cells are all in
+   * the usual form (ISO dates, a listed disposal type, a plain severity, no edge spaces) is read
+   * straight from the text; any other row takes the general path (parseRow), so the problems and
+   * their wording are the CSV reader's.
+   */
+  parseText(text: string, firstLine: number): { batch: OffenceColumns; records: number; lines: number } {
+    let max = 1;
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) max++;
+    const out = (this.out = emptyColumns(max));
+    const ids = new Array<string>(max);
+    const { width, col, delimCode, types } = this;
+    const starts = new Int32Array(width + 1);
+    const len = text.length;
+    let r = 0;
+    let line = firstLine;
+    for (let pos = 0; pos <= len; line++) {
+      let eol = text.indexOf('\n', pos);
+      if (eol === -1) eol = len;
+      const start = pos;
+      pos = eol + 1;
+      if (eol === start) continue; // blank line
+      // Field k is text[starts[k], starts[k + 1] - 1).
+      let k = 0;
+      starts[0] = start;
+      for (let i = start; i < eol; i++) {
+        if (text.charCodeAt(i) === delimCode) {
+          if (++k >= width) break;
+          starts[k] = i + 1;
+        }
+      }
+      let fast = k === width - 1;
+      if (fast) {
+        starts[width] = eol + 1;
+        const idA = starts[col.id]!;
+        const idB = starts[col.id + 1]! - 1;
+        const oA = starts[col.offence]!;
+        const dA = starts[col.disposal]!;
+        const tA = starts[col.type]!;
+        const tLen = starts[col.type + 1]! - 1 - tA;
+        let offence: number | null = null;
+        let disposal: number | null = null;
+        let cls = -1;
+        if (idB > idA && text.charCodeAt(idA) > 32 && text.charCodeAt(idB - 1) > 32 && starts[col.offence + 1]! - 1 - oA === 10 && starts[col.disposal + 1]! - 1 - dA === 10) {
+          offence = this.isoAt(text, oA);
+          disposal = offence === null ? null : this.isoAt(text, dA);
+          for (let t = 0; t < types.length; t++) {
+            const name = types[t]![0];
+            if (name.length === tLen && text.startsWith(name, tA)) {
+              cls = types[t]![1];
+              break;
+            }
+          }
+        }
+        let severity = NaN;
+        if (disposal === null || disposal < offence! || cls < 0) fast = false;
+        else if (col.severity >= 0) {
+          const sA = starts[col.severity]!;
+          const sB = starts[col.severity + 1]! - 1;
+          if (sB > sA) {
+            if (text.charCodeAt(sA) <= 32 || text.charCodeAt(sB - 1) <= 32) fast = false;
+            else {
+              const v = parseNumberCell(text.slice(sA, sB), 0);
+              if (v.ok) severity = v.value;
+              else fast = false;
+            }
+          }
+        }
+        if (fast) {
+          out.lines[r] = line;
+          out.offence[r] = offence!;
+          out.disposal[r] = disposal!;
+          out.cls[r] = cls;
+          out.severity[r] = severity;
+          ids[r++] = text.slice(idA, idB);
+          continue;
+        }
+      }
+      ids[r] = this.parseRow(text.slice(start, eol).split(this.delimiter), line, r);
+      r++;
+    }
+    out.n = r;
+    ids.length = r;
+    return { batch: packIds(out, ids), records: r, lines: line - firstLine };
+  }
+}
+
+/** A batch of `n` rows, filled in by the parser. */
+function emptyColumns(n: number): OffenceColumns {
+  return {
+    n,
+    lines: new Int32Array(n),
+    offence: new Int32Array(n),
+    disposal: new Int32Array(n),
+    cls: new Uint8Array(n),
+    severity: new Float64Array(n).fill(NaN),
+    problemCount: new Uint8Array(n),
+    idText: '',
+    idEnd: new Int32Array(n),
+    problems: [],
+  };
+}
+
+/** Joins the rows' ids into `out.idText` (a ragged row's id is ''). */
+function packIds(out: OffenceColumns, ids: string[]): OffenceColumns {
+  let end = 0;
+  for (let r = 0; r < out.n; r++) out.idEnd[r] = end += ids[r]!.length;
+  out.idText = ids.join('');
+  return out;
 }
 
 /** Step 2: links parsed rows to the cases and accumulates outcomes, in file order. */

@@ -9,8 +9,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { ProblemList } from '../core/errors.js';
 import { IdIndex } from '../core/outcomes/id-index.js';
 import { OutcomeAccumulator } from '../core/outcomes/proven-reoffending.js';
-import { readCsv } from './csv-reader.js';
-import { OffenceLinker, OffenceRowParser, splitByIdHash, transferList, type OffenceColumns } from './offence-rows.js';
+import { scanOffences } from './offence-scan.js';
+import { OffenceLinker, splitByIdHash, transferList, type OffenceColumns, type OffenceRowParser } from './offence-rows.js';
 import { serialiseError, type LinkRequest, type OffenceWorkerData, type OffenceWorkerMessage } from './offence-reader.js';
 
 const data = workerData as OffenceWorkerData;
@@ -44,15 +44,15 @@ port.on('message', (m: LinkRequest) => {
   linkKept();
 });
 
-readCsv(
+scanOffences(
   data.path,
-  { delimiter: data.delimiter, displayName: data.file, hash: data.hash },
-  (header) => {
-    parser = new OffenceRowParser(data.file, header, data.map, data.delimiter, data.read);
-    post({ type: 'header', hasSeverity: parser.hasSeverity });
+  { file: data.file, delimiter: data.delimiter, map: data.map, hash: data.hash, read: data.read },
+  (p) => {
+    parser = p;
+    post({ type: 'header', hasSeverity: p.hasSeverity });
   },
   (batch) => {
-    const [forMain, forHere] = splitByIdHash(parser!.parse(batch));
+    const [forMain, forHere] = splitByIdHash(batch);
     post({ type: 'batch', batch: forMain }, transferList(forMain));
     kept.push(forHere);
   },

@@ -9,7 +9,7 @@ import { sha256File } from './hash.js';
 import { DataError, ProblemList, UsageError } from '../core/errors.js';
 import { DEFAULT_RULES, type OutcomeRules, type PersonOutcomes } from '../core/outcomes/proven-reoffending.js';
 import { IdIndex } from '../core/outcomes/id-index.js';
-import { packColumn, packedCell } from '../core/packed-column.js';
+import { cellStart, packColumn, packedCell, pieceOf } from '../core/packed-column.js';
 import { mapFor, type ColumnMaps } from './column-map.js';
 import { checkInputPath } from './csv-reader.js';
 import { readTable, type TextTable } from './table.js';
@@ -62,13 +62,14 @@ export async function loadCasesForOutcomes(path: string, options: OutcomeInputOp
   const packedIds = table.packed?.get('id') ?? packColumn(table.cells.get('id')!);
   const id = (row: number) => packedCell(packedIds, row);
   const starts = table.cells.get('start_date')!;
-  const startDay = new Int32Array(table.n);
+  // Shared memory, so the offences worker reads it without a copy.
+  const startDay = new Int32Array(new SharedArrayBuffer(table.n * 4));
   const indexOf = new IdIndex(packedIds);
   const dates = new DateCache(read.dateFormat);
   const problems = new ProblemList();
   for (let i = 0; i < table.n; i++) {
     const line = table.lines[i]!;
-    if (packedIds.ends[i] === (i === 0 ? 0 : packedIds.ends[i - 1])) {
+    if (packedIds.ends[i] === cellStart(packedIds, i, pieceOf(packedIds, i))) {
       problems.add({ file, line, column: 'id', value: '', reason: 'id is empty: every case needs an identifier' });
     } else {
       const prev = indexOf.addRow(i);

@@ -1,20 +1,23 @@
-import { packColumn, type PackedColumn } from '../packed-column.js';
+import { PIECE_BITS, cellStart, packColumn, pieceOf, type PackedColumn } from '../packed-column.js';
+
+const OFFSET_MASK = (1 << PIECE_BITS) - 1;
 
 /**
  * id text -> row index, for linking offences to cases. An open-addressing table over typed arrays
- * (FNV-1a hash of the id's UTF-16 code units, linear probing, load factor <= 0.5) that stores row
- * numbers, not strings. The ids are packed into one string, and each slot records where its id
- * starts there, so a lookup reads one slot and one run of characters: on 1M ids and 1.5M lookups in
+ * (FNV-1a hash of the id's UTF-16 code units, linear probing, load factor <= 0.75: at 5M people a table at <= 0.5 took 268 MB, at <= 0.75 134 MB) that stores row
+ * numbers, not strings. The ids are packed into a few long strings (PackedColumn's pieces), and
+ * each slot records the piece and where its id starts there, so a lookup reads one slot and one run
+ * of characters: on 1M ids and 1.5M lookups in
  * random order that took 0.88 s to 0.50 s against comparing through the ids' own string objects
  * (memory misses dominate). That earlier version had measured ~5x faster to build and ~1.6x faster
  * to look up than a Map<string, number>.
  */
 export class IdIndex {
-  /** Every id, joined. */
-  private readonly packed: string;
-  /** End of id `row` in `packed` (its start is the previous row's end); null in a lookup-only copy. */
-  private readonly ends: Int32Array | null;
-  /** Slot p holds [row + 1, hash, start in packed, length] at 4p.. (0 = empty, so a new table is empty): one cache line per probe. */
+  /** Every id, joined, in pieces. */
+  private readonly packed: string[];
+  /** The ids (for `addRow`); null in a lookup-only copy. */
+  private readonly ids: PackedColumn | null;
+  /** Slot p holds [row + 1, hash, piece << PIECE_BITS | start in the piece, length] at 4p.. (0 = empty, so a new table is empty): one cache line per probe. */
   private readonly table: Int32Array;
   private readonly mask: number;
   private count = 0;
@@ -28,16 +31,18 @@ export class IdIndex {
   constructor(ids: PackedColumn | IdLookupParts, capacity = 'ends' in ids ? ids.ends.length : 0) {
     if (!('ends' in ids)) {
       this.packed = ids.packed;
-      this.ends = null;
+      this.ids = null;
       this.table = ids.table;
       this.mask = ids.mask;
       return;
     }
-    this.packed = ids.text;
-    this.ends = ids.ends;
+    this.packed = ids.texts;
+    this.ids = ids;
     let size = 16;
-    while (size < capacity * 2) size *= 2;
-    this.table = new Int32Array(size * 4);
+    while (size * 3 < capacity * 4) size *= 2;
+    // Shared memory: the table is handed to the offences worker without a copy (at 5M people it is
+    // 256 MB, which structured cloning would have duplicated).
+    this.table = new Int32Array(new SharedArrayBuffer(size * 16));
     this.mask = size - 1;
   }
 
@@ -76,9 +81,11 @@ export class IdIndex {
       const s = 4 * p;
       if (table[s] === 0) return s;
       if (table[s + 1] === h && table[s + 3] === len) {
-        const at = table[s + 2]!;
+        const where = table[s + 2]!;
+        const piece = packed[where >>> PIECE_BITS]!;
+        const at = where & OFFSET_MASK;
         let k = 0;
-        while (k < len && packed.charCodeAt(at + k) === text.charCodeAt(start + k)) k++;
+        while (k < len && piece.charCodeAt(at + k) === text.charCodeAt(start + k)) k++;
         if (k === len) return s;
       }
     }
@@ -89,27 +96,29 @@ export class IdIndex {
    * earlier row and leaves the index unchanged. Returns undefined when added.
    */
   addRow(row: number): number | undefined {
-    const ends = this.ends;
-    if (ends === null) throw new Error('IdIndex: a lookup-only copy cannot add ids');
-    const start = row === 0 ? 0 : ends[row - 1]!;
-    const end = ends[row]!;
-    const h = hashRange(this.packed, start, end);
+    const ids = this.ids;
+    if (ids === null) throw new Error('IdIndex: a lookup-only copy cannot add ids');
+    const piece = pieceOf(ids, row);
+    const text = ids.texts[piece]!;
+    const start = cellStart(ids, row, piece);
+    const end = ids.ends[row]!;
+    const h = hashRange(text, start, end);
     const { table, mask } = this;
-    const s = this.find(this.packed, start, end, h);
+    const s = this.find(text, start, end, h);
     if (table[s] !== 0) return table[s]! - 1;
-    if ((this.count + 1) * 2 > mask + 1) throw new RangeError('IdIndex: more ids than its capacity');
+    if ((this.count + 1) * 4 > (mask + 1) * 3) throw new RangeError('IdIndex: more ids than its capacity');
     table[s] = row + 1;
     table[s + 1] = h;
-    table[s + 2] = start;
+    table[s + 2] = (piece << PIECE_BITS) | start;
     table[s + 3] = end - start;
     this.count++;
     return undefined;
   }
 }
 
-/** An IdIndex's lookup state, as posted between threads (structured clone copies it). */
+/** An IdIndex's lookup state, as posted between threads (the table is shared memory, not copied; the text is copied). */
 export interface IdLookupParts {
-  packed: string;
+  packed: string[];
   table: Int32Array;
   mask: number;
 }
