@@ -1,0 +1,184 @@
+// Issue 18: `reoffending --engine duckdb` must give the same JSON and the same --out bytes as
+// `--engine js` on every fixture, the demo data, the Rossi fixture and bench data, and the same
+// errors (located problems: the first 20 and the total) on bad inputs. On good inputs DuckDB itself
+// must answer (no hand-over to the JS readers), or the comparison would prove nothing.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deriveReoffending, type DeriveReoffendingOptions } from '../../src/app/reoffending.js';
+import { simulateToFolder } from '../../src/app/simulate.js';
+import { findConcept } from '../../src/core/concepts.js';
+import { DataError } from '../../src/core/errors.js';
+import { duckDbAvailable } from '../../src/io/duckdb/load.js';
+import { jsonReplacer } from '../../src/cli/output.js';
+
+const available = await duckDbAvailable();
+if (!available) console.warn('skipped: the DuckDB engine tests need the optional package @duckdb/node-api, which cannot be loaded here');
+
+const dir = mkdtempSync(join(tmpdir(), 'pilot-eval-duckdb-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Outcome {
+  json?: string;
+  out?: Buffer | null;
+  error?: string;
+  notices: string[];
+}
+
+function describeError(e: unknown): string {
+  if (e instanceof DataError) return `DataError ${e.total} ${JSON.stringify(e.problems)}`;
+  const err = e as Error;
+  return `${err.constructor.name}: ${err.message}`;
+}
+
+async function run(engine: 'js' | 'duckdb', o: DeriveReoffendingOptions): Promise<Outcome> {
+  const notices: string[] = [];
+  if (o.out) rmSync(o.out, { force: true });
+  try {
+    const r = await deriveReoffending({ ...o, engine, onNotice: (m) => notices.push(m) });
+    return { json: JSON.stringify({ schema_version: 1, ...r }, jsonReplacer, 2), out: o.out ? readFileSync(o.out) : null, notices };
+  } catch (e) {
+    return { error: describeError(e), notices };
+  }
+}
+
+/** Runs both engines; `duckdbAnswers`: DuckDB must answer itself (no hand-over). */
+async function same(o: DeriveReoffendingOptions, duckdbAnswers: boolean): Promise<Outcome> {
+  const js = await run('js', o);
+  const db = await run('duckdb', o);
+  expect(db.json).toBe(js.json);
+  expect(db.error).toBe(js.error);
+  if (o.out) expect(db.out?.equals(js.out ?? Buffer.alloc(0))).toBe(true);
+  if (duckdbAnswers) expect(db.notices).toEqual([]);
+  return js;
+}
+
+const FIXTURES = ['pcp', 'pcp-fund', 'community-navigation', 'user-grants', 'women-pcp-fund', 'rossi'];
+
+describe.skipIf(!available)('--engine duckdb gives the same results as --engine js', () => {
+  let demo = '';
+  let bench = '';
+  beforeAll(async () => {
+    demo = join(dir, 'demo');
+    await simulateToFolder({ concept: findConcept('pcp')!, stage: 'efficacy', seed: 101, outDir: demo });
+    bench = join(dir, 'bench');
+    execFileSync(process.execPath, ['bench/gen-reoffending.mjs', '--people', '10000', '--seed', '7', '--out-dir', bench]);
+  });
+
+  it.each(FIXTURES)('fixtures/%s: by arm, whole cohort, --out, --as-of and other windows', async (name) => {
+    const cases = `fixtures/${name}/cases.csv`;
+    const offences = `fixtures/${name}/offences.csv`;
+    const r = await same({ cases, offences, by: ['arm'] }, true);
+    expect(r.json).toContain('"reoffenders"');
+    await same({ cases, offences }, true);
+    await same({ cases, offences, by: ['arm'], out: join(dir, `${name}.csv`) }, true);
+    await same({ cases, offences, by: ['arm'], followUpDays: 180, waitingDays: 90 }, true);
+  });
+
+  it('as-of dates that leave people pending, and --by on two columns', async () => {
+    const base = { cases: 'fixtures/pcp/cases.csv', offences: 'fixtures/pcp/offences.csv' };
+    const r = await same({ ...base, by: ['arm', 'site'], asOf: '2024-06-30', out: join(dir, 'pending.csv') }, true);
+    expect(r.json).toMatch(/"n_pending": [1-9]/);
+    await same({ ...base, by: ['sex'], asOf: '30/09/2024' }, true);
+  });
+
+  it('the demo data (a simulated pcp efficacy trial)', async () => {
+    await same({ cases: join(demo, 'cases.csv'), offences: join(demo, 'offences.csv'), by: ['arm'], out: join(dir, 'demo-out.csv') }, true);
+  });
+
+  it('bench data at 10k people (bench/gen-reoffending.mjs)', async () => {
+    const r = await same({ cases: join(bench, 'cases.csv'), offences: join(bench, 'offences.csv'), by: ['arm'], out: join(dir, 'bench-out.csv') }, true);
+    expect(r.json).toContain('"n_cohort": 10000');
+  });
+
+  it('every bad cases fixture (with good offences) and every bad offences fixture (with good cases)', async () => {
+    const hostile = 'fixtures/bad/hostile';
+    const files = readdirSync(hostile).filter((f) => f.endsWith('.csv'));
+    for (const f of files) {
+      await same({ cases: join(hostile, f), offences: join(hostile, 'good-offences.csv'), by: ['arm'] }, false);
+      await same({ cases: join(hostile, 'good-cases.csv'), offences: join(hostile, f), by: ['arm'] }, false);
+    }
+    for (const f of readdirSync('fixtures/bad').filter((x) => x.endsWith('.csv'))) {
+      await same({ cases: join('fixtures/bad', f), offences: join(hostile, 'good-offences.csv') }, false);
+      await same({ cases: 'fixtures/bad/good-cases.csv', offences: join('fixtures/bad', f) }, false);
+    }
+  });
+
+  it('more than 20 problems: the first 20 and the total agree', async () => {
+    const cases = join(dir, 'many-cases.csv');
+    const offences = join(dir, 'many-offences.csv');
+    writeFileSync(cases, `id,arm,start_date\n${Array.from({ length: 30 }, (_, i) => `P${i},${i % 2 ? 'a' : 'b'},2023-0${(i % 9) + 1}-01`).join('\n')}\n`);
+    const rows = Array.from({ length: 40 }, (_, i) => {
+      if (i % 4 === 0) return `X${i},2023-05-01,2023-06-01,conviction`; // unknown id
+      if (i % 4 === 1) return `P${i % 30},2023-02-30,2023-06-01,conviction`; // impossible date
+      if (i % 4 === 2) return `P${i % 30},2023-05-01,2023-04-01,caution`; // disposal before offence
+      return `P${i % 30},2023-05-01,2023-06-01,fine`; // unknown disposal type
+    });
+    writeFileSync(offences, `id,offence_date,disposal_date,disposal_type\n${rows.join('\n')}\n`);
+    const r = await same({ cases, offences, by: ['arm'] }, false);
+    expect(r.error).toMatch(/^DataError 40 /);
+  });
+
+  it('a missing --by column, wrong dates, duplicate ids, a missing column, and edge cases of the readers', async () => {
+    const write = (name: string, text: string) => {
+      const p = join(dir, name);
+      writeFileSync(p, text);
+      return p;
+    };
+    const goodOff = write('g-off.csv', 'id,offence_date,disposal_date,disposal_type,severity\nA,2023-03-01,2023-04-01,conviction,2.5\nB,2023-03-01,2023-04-01,breach,\nA,2023-03-05,2023-04-01,CAUTION,0.1\n');
+    const goodCases = write('g-cases.csv', 'id,arm,start_date,withdrawn\nA,x,2023-01-01,no\nB,y,01/02/2023,\n');
+    const r = await same({ cases: goodCases, offences: goodOff, by: ['arm'], out: join(dir, 'g-out.csv') }, true);
+    expect(r.json).toContain('"severity_per_offender"');
+    const err = await same({ cases: goodCases, offences: goodOff, by: ['team'] }, false);
+    expect(err.error).toMatch(/UsageError: --by: column "team" not in/);
+    await same({ cases: write('dup.csv', 'id,arm,start_date\nA,x,2023-01-01\nA,y,2023-01-02\n'), offences: goodOff }, false);
+    await same({ cases: write('us.csv', 'id,arm,start_date\nA,x,10/25/2023\nB,y,2023-01-02\n'), offences: goodOff }, false);
+    await same({ cases: write('dt.csv', 'id,arm,start_date\nA,x,2023-01-01 00:00:00\nB,y,2023-01-02\n'), offences: goodOff, by: ['arm'] }, false);
+    await same({ cases: write('nostart.csv', 'id,arm\nA,x\nB,y\n'), offences: goodOff }, false);
+    await same({ cases: goodCases, offences: write('notype.csv', 'id,offence_date,disposal_date\nA,2023-03-01,2023-04-01\n') }, false);
+    await same({ cases: write('wd.csv', 'id,arm,start_date,withdrawn\nA,x,2023-01-01,maybe\nB,y,2023-01-02,yes\n'), offences: goodOff }, false);
+    await same({ cases: write('na.csv', 'id,arm,start_date\nA,NA,2023-01-01\nB, y ,2023-01-02\n'), offences: goodOff, by: ['arm'], out: join(dir, 'na-out.csv') }, true);
+    await same({ cases: write('tab.csv', 'id,arm,start_date\nA,\tx,2023-01-01\nB,y,2023-01-02\n'), offences: goodOff, by: ['arm'] }, false);
+    await same({ cases: write('case.csv', 'id,arm,start_date\nA,Treat,2023-01-01\nB,treat,2023-01-02\n'), offences: goodOff, by: ['arm'] }, false);
+    await same({ cases: goodCases, offences: write('sev.csv', 'id,offence_date,disposal_date,disposal_type,severity\nA,2023-03-01,2023-04-01,conviction,1e1\n'), by: ['arm'] }, false);
+    await same({ cases: goodCases, offences: write('none.csv', 'id,offence_date,disposal_date,disposal_type\n') }, false);
+    await same({ cases: goodCases, offences: write('none2.csv', 'id,offence_date,disposal_date,disposal_type\n'), asOf: '2024-12-31' }, false);
+    const semi = write('semi.csv', 'id;arm;start_date\nA;x;2023-01-01\nB;y;2023-01-02\n');
+    const semiOff = write('semi-off.csv', 'id;offence_date;disposal_date;disposal_type\nA;2023-03-01;2023-04-01;conviction\n');
+    await same({ cases: semi, offences: semiOff, by: ['arm'], read: { delimiter: ';' } }, true);
+  });
+});
+
+describe('without the DuckDB package (PILOT_EVAL_NO_DUCKDB=1)', () => {
+  const bin = 'bin/pilot-eval';
+  const built = existsSync('dist/cli/main.js');
+  const cli = (args: string[]) => {
+    try {
+      const stdout = execFileSync(process.execPath, [bin, ...args], { env: { ...process.env, PILOT_EVAL_NO_DUCKDB: '1', PILOT_EVAL_DUCKDB_MIN_BYTES: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      return { code: 0, stdout: stdout.toString(), stderr: '' };
+    } catch (e) {
+      const err = e as { status: number; stdout: Buffer; stderr: Buffer };
+      return { code: err.status, stdout: err.stdout.toString(), stderr: err.stderr.toString() };
+    }
+  };
+  const args = ['reoffending', '--cases', 'fixtures/pcp/cases.csv', '--offences', 'fixtures/pcp/offences.csv', '--by', 'arm', '--json'];
+
+  it.skipIf(!built)('--engine duckdb exits 2 saying the package is unavailable and that --engine js works', () => {
+    const r = cli([...args, '--engine', 'duckdb']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/DuckDB engine is unavailable/);
+    expect(r.stderr).toMatch(/--engine js works/);
+  });
+
+  it.skipIf(!built)('--engine auto falls back to js and says so in a note; the groups are those of --engine js', () => {
+    const auto = cli([...args, '--engine', 'auto']);
+    const js = cli([...args, '--engine', 'js']);
+    expect(auto.code).toBe(0);
+    const a = JSON.parse(auto.stdout) as { notes: string[]; groups: unknown };
+    const j = JSON.parse(js.stdout) as { notes: string[]; groups: unknown };
+    expect(a.notes[0]).toMatch(/--engine auto: the DuckDB engine is unavailable.*JavaScript engine was used/);
+    expect(a.groups).toEqual(j.groups);
+  });
+});
