@@ -1,7 +1,7 @@
 /**
  * `--engine js|duckdb|auto`, on every command that reads cases or offences. For `reoffending` (and
- * `analyse`/`report` with --offences, through it) DuckDB derives the outcomes; for the others DuckDB
- * brings nothing, so they accept the flag, use the JavaScript readers, and say so.
+ * DuckDB derives the outcomes; the other commands that read cases or offences (analyse, report,
+ * import, match, randomise) accept the flag, use the JavaScript readers, and say so.
  */
 import type { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
@@ -13,7 +13,7 @@ export function withEngineOption(cmd: Command, usesDuckDb: boolean): Command {
     '--engine <engine>',
     usesDuckDb
       ? 'js, duckdb (the optional @duckdb/node-api package, in-process) or auto (duckdb for large inputs, else js); both give the same results (default: js)'
-      : 'js, duckdb or auto: accepted for scripts that pass it everywhere; this command always reads with the JavaScript engine (DuckDB brings nothing here)',
+      : 'js, duckdb or auto: accepted so that scripts can pass it to every command; this command reads its inputs with the JavaScript engine (DuckDB serves reoffending)',
   );
 }
 
@@ -28,5 +28,5 @@ export function parseEngine(value: string | undefined): Engine {
 /** The note for a command where DuckDB brings nothing, or null for --engine js (or no flag). */
 export function jsOnlyEngineNote(command: string, value: string | undefined): string | null {
   const engine = parseEngine(value);
-  return engine === 'js' ? null : `--engine ${engine}: ${command} reads its inputs with the JavaScript engine (DuckDB brings nothing here).`;
+  return engine === 'js' ? null : `--engine ${engine}: ${command} reads its inputs with the JavaScript engine (the DuckDB engine serves reoffending).`;
 }

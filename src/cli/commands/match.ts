@@ -19,7 +19,8 @@ import { readMatchingInput } from '../../io/matching-input.js';
 import { readTable } from '../../io/table.js';
 import { parseReadOptions, withCommon, withReadOptions, type ReadCliOptions } from '../command-kit.js';
 import { parseIntOption, parseListOption, parseNumberOption, parseSeed, requireOption } from '../options.js';
-import { painter, printJson, printText, table, terminalSafe, withProgress } from '../output.js';
+import { painter, printJson, printText, table, terminalSafe, warn, withProgress } from '../output.js';
+import { jsOnlyEngineNote, withEngineOption } from '../engine-option.js';
 
 export interface MatchCliOptions extends ReadCliOptions {
   treated?: string;
@@ -310,7 +311,7 @@ function render(r: MatchResultJson): string {
 }
 
 export function register(program: Command): void {
-  withReadOptions(withCommon(program.command('match')))
+  withEngineOption(withReadOptions(withCommon(program.command('match'))), false)
     .description('Propensity-score matched comparison group (Justice Data Lab style), ready for analyse')
     .option('--treated <csv>', 'people who received the intervention')
     .option('--pool <csv>', 'people to draw the comparison group from (not the treated)')
@@ -333,7 +334,9 @@ export function register(program: Command): void {
         '  $ pilot-eval analyse matched.csv --weights weight\n' +
         '  $ pilot-eval match --treated t.csv --pool p.csv --covariates age,ogrs3 --ratio 3 --replace --outcome reoffended --out m.csv --json',
     )
-    .action(async (opts: MatchCliOptions & { json?: boolean }) => {
+    .action(async (opts: MatchCliOptions & { json?: boolean; engine?: string }) => {
+      const engineNote = jsOnlyEngineNote('match', opts.engine);
+      if (engineNote) warn(engineNote, { json: Boolean(opts.json) });
       const result = await withProgress('matching', Boolean(opts.json), (update) => runMatch({ ...opts, onProgress: update }));
       if (opts.json) return printJson(result);
       printText(render(result));
