@@ -1,5 +1,5 @@
 /**
- * `--engine js|duckdb|auto`, on every command that reads cases or offences. For `reoffending` (and
+ * `--engine js|duckdb|auto`, on every command that reads cases or offences. For `reoffending`
  * DuckDB derives the outcomes; the other commands that read cases or offences (analyse, report,
  * import, match, randomise) accept the flag, use the JavaScript readers, and say so.
  */
