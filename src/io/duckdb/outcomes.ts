@@ -140,6 +140,15 @@ async function derive(con: Connection, o: DuckDbOutcomeOptions): Promise<DuckDbO
 
   const hasSeverity = offNames.includes('severity');
   const hasWithdrawn = caseNames.includes('withdrawn');
+  // Floating-point sums depend on their order only when they are inexact: when every severity is
+  // a multiple of 2^-10 below 2^20, each person's sum is exact in any order (far fewer than 2^23
+  // terms), and DuckDB need not sort each person's offences into file order.
+  let orderedSeveritySum = false;
+  if (hasSeverity) {
+    const v = `TRY_CAST(trim(CAST("severity" AS VARCHAR)) AS DOUBLE)`;
+    const inexact = await con.runAndReadAll(`SELECT count(*) AS n FROM offences WHERE ${v} IS NOT NULL AND (${v} * 1024 <> floor(${v} * 1024) OR abs(${v}) >= 1048576)`);
+    orderedSeveritySum = Number(inexact.getRowObjectsJS()[0]!.n) > 0;
+  }
   const sql = emitReoffendingSql({
     dialect: 'duckdb',
     by: o.by,
@@ -151,7 +160,8 @@ async function derive(con: Connection, o: DuckDbOutcomeOptions): Promise<DuckDbO
     hasSeverity,
     hasWithdrawn,
     offenceOrderColumn: 'pe_row',
-    materialise: true,
+    orderedSeveritySum,
+    materialise: ['pe_cases', 'pe_offences', 'pe_classified', 'pe_person'],
   });
   for (const s of sql.statements.slice(0, -1)) await con.run(s);
 
@@ -180,49 +190,69 @@ async function derive(con: Connection, o: DuckDbOutcomeOptions): Promise<DuckDbO
   if (Number(c.case_edges) + Number(c.offence_edges) > 0) return handover('cells with edge whitespace other than spaces');
   if (Number(c.odd_severity) > 0) return handover('severities written other than as plain decimals');
 
-  // Per person, in file order: the kept case columns as the JS reader holds them, and the outcomes.
+  // Per person, in file order: the kept case columns as the JS reader holds them, and the outcomes
+  // (integers, read chunk by chunk into typed arrays).
   const na = [...new Set(o.read.na.filter((t) => t !== ''))];
   const norm = (col: string) => {
     const t = `trim(coalesce(CAST(${col} AS VARCHAR), ''))`;
     return na.length ? `CASE WHEN ${t} IN (${na.map(sqlString).join(', ')}) THEN '' ELSE ${t} END` : t;
   };
-  const res = await con.runAndReadAll(
-    `SELECT ${caseCols.map(norm).join(', ')}, pe_measurable, pe_reoffences, pe_days_to_reoffence, pe_follow_up_days, pe_severity, pe_severity_missing FROM pe_person ORDER BY pe_row`,
+  // Without --out only the --by columns and withdrawn are needed as text (id and start_date are used inside DuckDB).
+  const textCols = keep.filter((i) => o.allCaseColumns || (caseNames[i] !== 'id' && caseNames[i] !== 'start_date'));
+  const result = await con.run(
+    [
+      'SELECT CAST(pe_measurable AS INTEGER), CAST(coalesce(pe_reoffences, 0) AS INTEGER), CAST(coalesce(pe_days_to_reoffence, 0) AS INTEGER),',
+      '  CAST(coalesce(pe_follow_up_days, 0) AS INTEGER), CAST(pe_severity_missing AS INTEGER), CAST(coalesce(pe_severity, 0) AS DOUBLE)',
+      ...textCols.map((i) => `, ${norm(ident(caseNames[i]!))}`),
+      'FROM pe_person ORDER BY pe_row',
+    ].join('\n'),
   );
-  const cols = res.getColumnsJS();
-  const n = cols[0]!.length;
-  const cells = new Map<string, string[]>();
-  keep.forEach((i, k) => cells.set(caseNames[i]!, cols[k] as string[]));
-  for (const label of LABEL_COLUMNS) {
-    const col = cells.get(label);
-    if (!col) continue;
-    const seen = new Map<string, string>();
-    for (const v of new Set(col)) {
-      if (v === '') continue;
-      const f = v.toLowerCase();
-      if (seen.has(f)) return handover(`${label} labels differ only in letter case`);
-      seen.set(f, v);
-    }
-  }
-  const k0 = keep.length;
-  const [meas, reoff, days, fu, sev, sevMissing] = cols.slice(k0) as [number[], Array<number | null>, Array<number | null>, Array<number | null>, Array<number | null>, number[]];
+  const n = Number(c.n_cases);
   const measurable = new Uint8Array(n);
   const reoffended = new Uint8Array(n);
   const reoffences = new Int32Array(n);
   const daysToReoffence = new Int32Array(n);
   const followUpDays = new Int32Array(n);
   const severity = hasSeverity ? new Float64Array(n) : null;
-  for (let i = 0; i < n; i++) {
-    if (Number(meas[i]) !== 1) continue;
-    measurable[i] = 1;
-    const k = Number(reoff[i] ?? 0);
-    reoffences[i] = k;
-    if (k > 0) {
-      reoffended[i] = 1;
-      daysToReoffence[i] = Number(days[i]);
+  const text: string[][] = textCols.map(() => new Array<string>(n));
+  let at = 0;
+  for (;;) {
+    const chunk = await result.fetchChunk();
+    if (chunk === null || chunk.rowCount === 0) break;
+    const rows = chunk.rowCount;
+    const v = Array.from({ length: chunk.columnCount }, (_, j) => chunk.getColumnVector(j));
+    const [vm, vk, vd, vf, vs, vsev] = v as [(typeof v)[0], (typeof v)[0], (typeof v)[0], (typeof v)[0], (typeof v)[0], (typeof v)[0]];
+    for (let r = 0; r < rows; r++, at++) {
+      if (vm.getItem(r) !== 1) continue;
+      measurable[at] = 1;
+      const k = vk.getItem(r) as number;
+      reoffences[at] = k;
+      if (k > 0) {
+        reoffended[at] = 1;
+        daysToReoffence[at] = vd.getItem(r) as number;
+      }
+      followUpDays[at] = vf.getItem(r) as number;
+      if (severity !== null) severity[at] = (vs.getItem(r) as number) > 0 ? NaN : (vsev.getItem(r) as number);
     }
-    followUpDays[i] = Number(fu[i]);
-    if (severity !== null) severity[i] = Number(sevMissing[i]) > 0 ? NaN : Number(sev[i] ?? 0);
+    for (let j = 0; j < textCols.length; j++) {
+      const vec = v[6 + j]!;
+      const out = text[j]!;
+      for (let r = 0, i = at - rows; r < rows; r++, i++) out[i] = vec.getItem(r) as string;
+    }
+  }
+  if (at !== n) throw new Error(`DuckDB returned ${at} people for ${n} cases`);
+  const cells = new Map<string, string[]>();
+  textCols.forEach((i, j) => cells.set(caseNames[i]!, text[j]!));
+  for (const label of LABEL_COLUMNS) {
+    const col = cells.get(label);
+    if (!col) continue;
+    const seen = new Map<string, string>();
+    for (const value of new Set(col)) {
+      if (value === '') continue;
+      const f = value.toLowerCase();
+      if (seen.has(f)) return handover(`${label} labels differ only in letter case`);
+      seen.set(f, value);
+    }
   }
   const ex = (await con.runAndReadAll('SELECT * FROM pe_exclusions')).getRowObjectsJS()[0]!;
   const exclusions: OffenceExclusions = {
@@ -236,7 +266,7 @@ async function derive(con: Connection, o: DuckDbOutcomeOptions): Promise<DuckDbO
     pending_person: Number(ex.pending_person),
   };
   const asOfDay = Number((await con.runAndReadAll('SELECT as_of_day FROM pe_as_of')).getRowObjectsJS()[0]!.as_of_day);
-  const ids = cells.get('id')!;
+  const ids = cells.get('id');
   const table: TextTable = {
     file: o.casesPath,
     columns: caseNames,
@@ -248,7 +278,7 @@ async function derive(con: Connection, o: DuckDbOutcomeOptions): Promise<DuckDbO
   const [casesHash, offencesHash] = o.hash ? await Promise.all([sha256File(o.casesPath), sha256File(o.offencesPath)]) : [null, null];
   return {
     kind: 'done',
-    cases: { table, id: (row) => ids[row]! },
+    cases: { table, id: (row) => (ids ? ids[row]! : '') },
     outcomes: { n, measurable, reoffended, reoffences, daysToReoffence, followUpDays, severity, exclusions, rules: { ...rules }, asOfDay },
     asOfDay,
     asOfDefaulted: o.asOfDay === undefined,

@@ -52,8 +52,10 @@ export interface EmitSqlOptions {
   columns?: SqlColumns;
   /** A column of `offences` giving file order, so severities are summed in that order (DuckDB). */
   offenceOrderColumn?: string | null;
-  /** Temporary tables instead of views (DuckDB run in-process: each relation is computed once). */
-  materialise?: boolean;
+  /** Temporary tables instead of views (DuckDB run in-process: each is computed once): all, or these relations. */
+  materialise?: boolean | readonly string[];
+  /** Sum each person's severities in file order (`offenceOrderColumn`): needed for byte-equal sums only when they are not all exact. */
+  orderedSeveritySum?: boolean;
   /** Lines for the header comment (version and options); control characters are removed. */
   header?: readonly string[];
 }
@@ -237,7 +239,7 @@ export function emitReoffendingSql(o: EmitSqlOptions): EmittedSql {
     comment: 'Per person with a proven re-offence: the count, the first offence day, the severity sum and how many had no severity.',
     query: [
       'SELECT pe_id, count(*) AS pe_k, min(pe_offence) AS pe_first,',
-      `  ${d.orderedSum('pe_severity', order ? 'pe_order' : null)} AS pe_sev,`,
+      `  ${d.orderedSum('pe_severity', order && o.orderedSeveritySum !== false ? 'pe_order' : null)} AS pe_sev,`,
       '  sum(CASE WHEN pe_severity IS NULL THEN 1 ELSE 0 END) AS pe_sev_missing',
       "FROM pe_classified WHERE pe_class = 'proven' GROUP BY pe_id",
     ].join('\n'),
@@ -338,7 +340,8 @@ function assemble(d: Dialect, rel: Relation[], finalRel: Relation[], finalSelect
   const parts: string[] = [head];
   if (d.createRelation !== null) {
     for (const r of rel) {
-      const s = `${d.createRelation(r.name, o.materialise === true)}\n${r.query}`;
+      const m = o.materialise === true || (Array.isArray(o.materialise) && o.materialise.includes(r.name));
+      const s = `${d.createRelation(r.name, m)}\n${r.query}`;
       statements.push(s);
       parts.push(`-- ${r.name}: ${r.comment}\n${s};`);
     }
