@@ -161,7 +161,7 @@ async function derive(con: Connection, o: DuckDbOutcomeOptions): Promise<DuckDbO
     hasWithdrawn,
     offenceOrderColumn: 'pe_row',
     orderedSeveritySum,
-    materialise: ['pe_cases', 'pe_offences', 'pe_classified', 'pe_person'],
+    materialise: ['pe_cases_text', 'pe_cases_iso', 'pe_cases', 'pe_offences_text', 'pe_offences_iso', 'pe_offences', 'pe_classified', 'pe_person'],
   });
   for (const s of sql.statements.slice(0, -1)) await con.run(s);
 

@@ -132,10 +132,14 @@ export function emitReoffendingSql(o: EmitSqlOptions): EmittedSql {
       `  ${norm(`c.${id(cc.id)}`)} AS pe_id,`,
       `  ${norm(`c.${id(cc.start_date)}`)} AS pe_start_text,`,
       ...by.map((_, i) => `  ${norm(`c.${id(bySource[i]!)}`)} AS ${byOut[i]},`),
-      o.hasWithdrawn ? `  lower(${norm(`c.${id(cc.withdrawn)}`)}) AS pe_withdrawn_text,` : `  '' AS pe_withdrawn_text,`,
-      `  ${isoText(norm(`c.${id(cc.start_date)}`))} AS pe_start_iso`,
+      o.hasWithdrawn ? `  lower(${norm(`c.${id(cc.withdrawn)}`)}) AS pe_withdrawn_text` : `  '' AS pe_withdrawn_text`,
       `FROM ${id(o.casesTable ?? 'cases')} c`,
     ].join('\n'),
+  });
+  rel.push({
+    name: 'pe_cases_iso',
+    comment: 'Cases: start dates as ISO text (NULL when in no accepted form).',
+    query: `SELECT t.*, ${isoText('t.pe_start_text')} AS pe_start_iso FROM pe_cases_text t`,
   });
   rel.push({
     name: 'pe_cases',
@@ -144,7 +148,7 @@ export function emitReoffendingSql(o: EmitSqlOptions): EmittedSql {
       'SELECT t.*,',
       `  ${dayOf('t.pe_start_iso')} AS pe_start,`,
       `  CASE WHEN t.pe_withdrawn_text IN (${YES.map(lit).join(', ')}) THEN 1 WHEN t.pe_withdrawn_text IN ('', ${NO.map(lit).join(', ')}) THEN 0 END AS pe_withdrawn`,
-      'FROM pe_cases_text t',
+      'FROM pe_cases_iso t',
     ].join('\n'),
   });
   const order = o.offenceOrderColumn ? `o.${id(o.offenceOrderColumn)}` : null;
@@ -157,13 +161,15 @@ export function emitReoffendingSql(o: EmitSqlOptions): EmittedSql {
       `  ${trimmed(`o.${id(oc.id)}`)} AS pe_id,`,
       `  ${norm(`o.${id(oc.offence_date)}`)} AS pe_offence_text,`,
       `  ${norm(`o.${id(oc.disposal_date)}`)} AS pe_disposal_text,`,
-      `  ${isoText(norm(`o.${id(oc.offence_date)}`))} AS pe_offence_iso,`,
-      `  ${isoText(norm(`o.${id(oc.disposal_date)}`))} AS pe_disposal_iso,`,
       `  ${trimmed(`o.${id(oc.disposal_type)}`)} AS pe_type_text,`,
-      `  lower(${trimmed(`o.${id(oc.disposal_type)}`)}) AS pe_type,`,
       `  ${o.hasSeverity ? norm(`o.${id(oc.severity)}`) : "''"} AS pe_severity_text`,
       `FROM ${id(o.offencesTable ?? 'offences')} o`,
     ].join('\n'),
+  });
+  rel.push({
+    name: 'pe_offences_iso',
+    comment: 'Offences: dates as ISO text (NULL when in no accepted form), disposal types in lower case.',
+    query: `SELECT t.*, ${isoText('t.pe_offence_text')} AS pe_offence_iso, ${isoText('t.pe_disposal_text')} AS pe_disposal_iso, lower(t.pe_type_text) AS pe_type FROM pe_offences_text t`,
   });
   rel.push({
     name: 'pe_offences',
@@ -173,7 +179,7 @@ export function emitReoffendingSql(o: EmitSqlOptions): EmittedSql {
       `  ${dayOf('t.pe_offence_iso')} AS pe_offence,`,
       `  ${dayOf('t.pe_disposal_iso')} AS pe_disposal,`,
       `  CASE WHEN t.pe_severity_text <> '' THEN ${d.tryDouble('t.pe_severity_text')} END AS pe_severity`,
-      'FROM pe_offences_text t',
+      'FROM pe_offences_iso t',
     ].join('\n'),
   });
   const types = DISPOSAL_TYPES.map(lit).join(', ');
@@ -206,7 +212,7 @@ export function emitReoffendingSql(o: EmitSqlOptions): EmittedSql {
     name: 'pe_linked',
     comment: 'Valid offences linked to their case (start day).',
     query: [
-      `SELECT o.*, c.pe_start FROM pe_offences o JOIN pe_cases c ON c.pe_id = o.pe_id`,
+      `SELECT ${order ? 'o.pe_order, ' : ''}o.pe_id, o.pe_offence, o.pe_disposal, o.pe_type, o.pe_severity, c.pe_start FROM pe_offences o JOIN pe_cases c ON c.pe_id = o.pe_id`,
       `WHERE o.pe_offence IS NOT NULL AND o.pe_disposal IS NOT NULL AND o.pe_disposal >= o.pe_offence`,
       `  AND o.pe_type IN (${types}) AND (o.pe_severity_text = '' OR o.pe_severity >= 0) AND c.pe_start IS NOT NULL AND o.pe_id <> ''`,
     ].join('\n'),
