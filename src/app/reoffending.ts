@@ -46,9 +46,12 @@ export interface DeriveReoffendingOptions {
 
 /**
  * `--engine auto` uses DuckDB when the cases and offences files together are at least this many
- * bytes (docs/engines.md gives the timings it comes from). PILOT_EVAL_DUCKDB_MIN_BYTES overrides it.
+ * bytes: 4 GiB, about 30M people. Measured on bench data at 10k, 100k and 1M people (paired runs,
+ * docs/engines.md), the DuckDB engine took more CPU and memory than the JavaScript engine at every
+ * size, so there is no measured crossover; above this size the JavaScript engine's memory, not its
+ * speed, is the limit. PILOT_EVAL_DUCKDB_MIN_BYTES overrides it.
  */
-export const AUTO_DUCKDB_MIN_BYTES = 64 << 20;
+export const AUTO_DUCKDB_MIN_BYTES = 4 * 1024 ** 3;
 
 function autoThreshold(): number {
   const env = process.env.PILOT_EVAL_DUCKDB_MIN_BYTES;

@@ -3,7 +3,7 @@
 // errors (located problems: the first 20 and the total) on bad inputs. On good inputs DuckDB itself
 // must answer (no hand-over to the JS readers), or the comparison would prove nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -151,17 +151,36 @@ describe.skipIf(!available)('--engine duckdb gives the same results as --engine 
   });
 });
 
+describe.skipIf(!available)('--engine auto chooses by input size', () => {
+  const bad = { cases: 'fixtures/bad/duplicate-id.csv', offences: 'fixtures/bad/hostile/good-offences.csv' };
+  const tryAuto = async (threshold: string) => {
+    const before = process.env.PILOT_EVAL_DUCKDB_MIN_BYTES;
+    process.env.PILOT_EVAL_DUCKDB_MIN_BYTES = threshold;
+    const notices: string[] = [];
+    try {
+      await deriveReoffending({ ...bad, engine: 'auto', onNotice: (m) => notices.push(m) }).catch(() => undefined);
+    } finally {
+      if (before === undefined) delete process.env.PILOT_EVAL_DUCKDB_MIN_BYTES;
+      else process.env.PILOT_EVAL_DUCKDB_MIN_BYTES = before;
+    }
+    return notices;
+  };
+
+  it('at or above the threshold DuckDB is tried (here it hands the bad input to the JS readers, and says so)', async () => {
+    expect(await tryAuto('0')).toEqual([expect.stringMatching(/^--engine auto: the JavaScript engine answers for this input \(\d+ problem row/)]);
+  });
+
+  it('below the threshold the JS engine answers at once', async () => {
+    expect(await tryAuto(String(1 << 30))).toEqual([]);
+  });
+});
+
 describe('without the DuckDB package (PILOT_EVAL_NO_DUCKDB=1)', () => {
   const bin = 'bin/pilot-eval';
   const built = existsSync('dist/cli/main.js');
   const cli = (args: string[]) => {
-    try {
-      const stdout = execFileSync(process.execPath, [bin, ...args], { env: { ...process.env, PILOT_EVAL_NO_DUCKDB: '1', PILOT_EVAL_DUCKDB_MIN_BYTES: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
-      return { code: 0, stdout: stdout.toString(), stderr: '' };
-    } catch (e) {
-      const err = e as { status: number; stdout: Buffer; stderr: Buffer };
-      return { code: err.status, stdout: err.stdout.toString(), stderr: err.stderr.toString() };
-    }
+    const r = spawnSync(process.execPath, [bin, ...args], { env: { ...process.env, PILOT_EVAL_NO_DUCKDB: '1', PILOT_EVAL_DUCKDB_MIN_BYTES: '0' } });
+    return { code: r.status, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
   };
   const args = ['reoffending', '--cases', 'fixtures/pcp/cases.csv', '--offences', 'fixtures/pcp/offences.csv', '--by', 'arm', '--json'];
 
@@ -170,6 +189,15 @@ describe('without the DuckDB package (PILOT_EVAL_NO_DUCKDB=1)', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/DuckDB engine is unavailable/);
     expect(r.stderr).toMatch(/--engine js works/);
+  });
+
+  it.skipIf(!built)('commands where DuckDB brings nothing accept --engine, read with JS, and say so', () => {
+    const r = cli(['import', '--cases', 'fixtures/bad/good-cases.csv', '--out-dir', join(dir, 'imported'), '--engine', 'duckdb', '--json']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/--engine duckdb: import reads its inputs with the JavaScript engine/);
+    const bad = cli(['match', '--engine', 'sql']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--engine must be one of js, duckdb, auto/);
   });
 
   it.skipIf(!built)('--engine auto falls back to js and says so in a note; the groups are those of --engine js', () => {

@@ -100,6 +100,9 @@ export async function deriveOutcomesDuckDb(o: DuckDbOutcomeOptions): Promise<Duc
   const con = await instance.connect();
   try {
     return await derive(con, o);
+  } catch (err) {
+    // E.g. a case column named like one of the script's own (pe_*): the JS readers answer.
+    return handover(`DuckDB stopped (${(err as Error).message.split('\n')[0]})`);
   } finally {
     con.closeSync();
     instance.closeSync();
