@@ -11,7 +11,7 @@ import { deriveReoffending, type DeriveReoffendingOptions } from '../../src/app/
 import { simulateToFolder } from '../../src/app/simulate.js';
 import { findConcept } from '../../src/core/concepts.js';
 import { DataError } from '../../src/core/errors.js';
-import { duckDbAvailable } from '../../src/io/duckdb/load.js';
+import { duckDbAvailable, loadDuckDb } from '../../src/io/duckdb/load.js';
 import { jsonReplacer } from '../../src/cli/output.js';
 
 const available = await duckDbAvailable();
@@ -148,6 +148,29 @@ describe.skipIf(!available)('--engine duckdb gives the same results as --engine 
     const semi = write('semi.csv', 'id;arm;start_date\nA;x;2023-01-01\nB;y;2023-01-02\n');
     const semiOff = write('semi-off.csv', 'id;offence_date;disposal_date;disposal_type\nA;2023-03-01;2023-04-01;conviction\n');
     await same({ cases: semi, offences: semiOff, by: ['arm'], read: { delimiter: ';' } }, true);
+  });
+});
+
+describe.skipIf(!available)('--engine duckdb reads .parquet inputs (typed columns) as it reads the CSV', () => {
+  it('pcp as Parquet with DATE and DOUBLE columns gives the groups, exclusions and as-of of the CSV', async () => {
+    const duckdb = await loadDuckDb();
+    const inst = await duckdb.DuckDBInstance.create(':memory:');
+    const con = await inst.connect();
+    const cases = join(dir, 'pcp-cases.parquet');
+    const offences = join(dir, 'pcp-offences.parquet');
+    await con.run(`COPY (SELECT * REPLACE (CAST(start_date AS DATE) AS start_date) FROM read_csv('fixtures/pcp/cases.csv', header = true, all_varchar = true)) TO '${cases}' (FORMAT parquet)`);
+    await con.run(
+      `COPY (SELECT * REPLACE (CAST(offence_date AS DATE) AS offence_date, CAST(disposal_date AS DATE) AS disposal_date, CAST(severity AS DOUBLE) AS severity) FROM read_csv('fixtures/pcp/offences.csv', header = true, all_varchar = true)) TO '${offences}' (FORMAT parquet)`,
+    );
+    con.closeSync();
+    inst.closeSync();
+    const notices: string[] = [];
+    const pq = await deriveReoffending({ cases, offences, by: ['arm'], engine: 'duckdb', onNotice: (m) => notices.push(m) });
+    const csv = await deriveReoffending({ cases: 'fixtures/pcp/cases.csv', offences: 'fixtures/pcp/offences.csv', by: ['arm'], engine: 'js' });
+    expect(notices).toEqual([]);
+    expect(pq.groups).toEqual(csv.groups);
+    expect(pq.exclusions).toEqual(csv.exclusions);
+    expect(pq.as_of).toBe(csv.as_of);
   });
 });
 
