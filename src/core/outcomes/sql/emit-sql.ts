@@ -126,7 +126,7 @@ export function emitReoffendingSql(o: EmitSqlOptions): EmittedSql {
   const rel: Relation[] = [];
   rel.push({
     name: 'pe_cases_text',
-    comment: 'Cases: cells trimmed, missing-value tokens read as empty, dates brought to ISO text.',
+    comment: 'Cases: cells trimmed, missing-value tokens read as empty.',
     query: [
       'SELECT c.*,',
       `  ${norm(`c.${id(cc.id)}`)} AS pe_id,`,
@@ -154,7 +154,7 @@ export function emitReoffendingSql(o: EmitSqlOptions): EmittedSql {
   const order = o.offenceOrderColumn ? `o.${id(o.offenceOrderColumn)}` : null;
   rel.push({
     name: 'pe_offences_text',
-    comment: 'Offences: ids and disposal types trimmed, dates brought to ISO text, severity text.',
+    comment: 'Offences: cells trimmed; missing-value tokens read as empty in dates and severity (ids and disposal types are only trimmed).',
     query: [
       'SELECT',
       ...(order ? [`  ${order} AS pe_order,`] : []),
