@@ -143,6 +143,19 @@ async function derive(con: Connection, o: DuckDbOutcomeOptions): Promise<DuckDbO
 
   const hasSeverity = offNames.includes('severity');
   const hasWithdrawn = caseNames.includes('withdrawn');
+  // Forms the two engines could read differently: the JavaScript readers take these.
+  const edge = (col: string) => {
+    const t = `coalesce(CAST(${col} AS VARCHAR), '')`;
+    return `(${t} <> '' AND (ord(left(${t}, 1)) < 32 OR ord(left(${t}, 1)) >= 160 OR ord(right(${t}, 1)) < 32 OR ord(right(${t}, 1)) >= 160))`;
+  };
+  const caseCols = keep.map((i) => ident(caseNames[i]!));
+  const offCols = offKeep.map((i) => ident(offNames[i]!));
+  const edges = await con.runAndReadAll(
+    `SELECT (SELECT count(*) FROM cases WHERE ${caseCols.map(edge).join(' OR ')}) AS case_edges, (SELECT count(*) FROM offences WHERE ${offCols.map(edge).join(' OR ')}) AS offence_edges`,
+  );
+  const e0 = edges.getRowObjectsJS()[0]!;
+  if (Number(e0.case_edges) + Number(e0.offence_edges) > 0) return handover('cells with edge whitespace other than spaces');
+
   // Floating-point sums depend on their order only when they are inexact: when every severity is
   // a multiple of 2^-10 below 2^20, each person's sum is exact in any order (far fewer than 2^23
   // terms), and DuckDB need not sort each person's offences into file order.
@@ -166,23 +179,27 @@ async function derive(con: Connection, o: DuckDbOutcomeOptions): Promise<DuckDbO
     orderedSeveritySum,
     materialise: ['pe_cases_text', 'pe_cases_iso', 'pe_cases', 'pe_offences_text', 'pe_offences_iso', 'pe_offences', 'pe_classified', 'pe_person'],
   });
-  for (const s of sql.statements.slice(0, -1)) await con.run(s);
-
-  // Forms the two engines could read differently: the JavaScript readers take these.
-  const edge = (col: string) => {
-    const t = `coalesce(CAST(${col} AS VARCHAR), '')`;
-    return `(${t} <> '' AND (ord(left(${t}, 1)) < 32 OR ord(left(${t}, 1)) >= 160 OR ord(right(${t}, 1)) < 32 OR ord(right(${t}, 1)) >= 160))`;
+  // Each step's input is dropped once the next step is a table: the peak holds about two copies.
+  const dropAfter: Record<string, string> = {
+    pe_cases_text: 'pe_raw_cases',
+    pe_cases_iso: 'pe_cases_text',
+    pe_cases: 'pe_cases_iso',
+    pe_offences_text: 'pe_raw_offences',
+    pe_offences_iso: 'pe_offences_text',
+    pe_offences: 'pe_offences_iso',
   };
-  const caseCols = keep.map((i) => ident(caseNames[i]!));
-  const offCols = offKeep.map((i) => ident(offNames[i]!));
+  for (let k = 0; k < sql.statements.length - 1; k++) {
+    await con.run(sql.statements[k]!);
+    const drop = dropAfter[sql.relations[k]!];
+    if (drop !== undefined) await con.run(`DROP TABLE ${drop}`);
+  }
+
   const checks = await con.runAndReadAll(
     [
       'SELECT',
       '  (SELECT count(*) FROM pe_problems) AS problems,',
-      '  (SELECT count(*) FROM cases) AS n_cases,',
-      '  (SELECT count(*) FROM offences) AS n_offences,',
-      `  (SELECT count(*) FROM cases WHERE ${caseCols.map(edge).join(' OR ')}) AS case_edges,`,
-      `  (SELECT count(*) FROM offences WHERE ${offCols.map(edge).join(' OR ')}) AS offence_edges,`,
+      '  (SELECT count(*) FROM pe_cases) AS n_cases,',
+      '  (SELECT count(*) FROM pe_offences) AS n_offences,',
       hasSeverity ? `  (SELECT count(*) FROM pe_offences WHERE pe_severity_text <> '' AND NOT regexp_full_match(pe_severity_text, '[0-9]{1,15}([.][0-9]{1,15})?')) AS odd_severity` : '  0 AS odd_severity',
     ].join('\n'),
   );
@@ -190,7 +207,6 @@ async function derive(con: Connection, o: DuckDbOutcomeOptions): Promise<DuckDbO
   if (Number(c.problems) > 0) return handover(`${c.problems} problem row(s): the JavaScript readers locate them`);
   if (Number(c.n_cases) === 0) return handover('the cases file has no rows');
   if (Number(c.n_offences) === 0 && o.asOfDay === undefined) return handover('the offences file has no rows');
-  if (Number(c.case_edges) + Number(c.offence_edges) > 0) return handover('cells with edge whitespace other than spaces');
   if (Number(c.odd_severity) > 0) return handover('severities written other than as plain decimals');
 
   // Per person, in file order: the kept case columns as the JS reader holds them, and the outcomes

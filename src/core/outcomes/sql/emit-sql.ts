@@ -63,6 +63,8 @@ export interface EmitSqlOptions {
 export interface EmittedSql {
   /** The statements, in order, without their `;`. */
   statements: string[];
+  /** The relation each statement but the last creates (empty for Trino's single statement). */
+  relations: string[];
   /** The whole script: header comment, then each statement with its comment, `;`-terminated. */
   script: string;
 }
@@ -343,12 +345,14 @@ function assemble(d: Dialect, rel: Relation[], finalRel: Relation[], finalSelect
     '-- The last statement returns one row per group.',
   ].join('\n');
   const statements: string[] = [];
+  const relations: string[] = [];
   const parts: string[] = [head];
   if (d.createRelation !== null) {
     for (const r of rel) {
       const m = o.materialise === true || (Array.isArray(o.materialise) && o.materialise.includes(r.name));
       const s = `${d.createRelation(r.name, m)}\n${r.query}`;
       statements.push(s);
+      relations.push(r.name);
       parts.push(`-- ${r.name}: ${r.comment}\n${s};`);
     }
     const last = `WITH ${finalRel.map((r) => `${r.name} AS (\n${r.query}\n)`).join(',\n')}\n${finalSelect}`;
@@ -360,5 +364,5 @@ function assemble(d: Dialect, rel: Relation[], finalRel: Relation[], finalSelect
     statements.push(last);
     parts.push(`-- One statement (Trino has no temporary views): each part is a named WITH query.\n${last};`);
   }
-  return { statements, script: `${parts.join('\n\n')}\n` };
+  return { statements, relations, script: `${parts.join('\n\n')}\n` };
 }
