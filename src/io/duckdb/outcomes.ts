@@ -176,6 +176,7 @@ async function derive(con: Connection, o: DuckDbOutcomeOptions): Promise<DuckDbO
     hasSeverity,
     hasWithdrawn,
     offenceOrderColumn: 'pe_row',
+    caseKeyColumn: 'pe_row',
     orderedSeveritySum,
     materialise: ['pe_cases_text', 'pe_cases_iso', 'pe_cases', 'pe_offences_text', 'pe_offences_iso', 'pe_offences', 'pe_classified', 'pe_person'],
   });

@@ -50,6 +50,8 @@ export interface EmitSqlOptions {
   casesTable?: string;
   offencesTable?: string;
   columns?: SqlColumns;
+  /** A unique whole-number column of `cases` to link per-person totals by (cheaper than the text id); default: the id. */
+  caseKeyColumn?: string | null;
   /** A column of `offences` giving file order, so severities are summed in that order (DuckDB). */
   offenceOrderColumn?: string | null;
   /** Temporary tables instead of views (DuckDB run in-process: each is computed once): all, or these relations. */
@@ -154,6 +156,7 @@ export function emitReoffendingSql(o: EmitSqlOptions): EmittedSql {
     ].join('\n'),
   });
   const order = o.offenceOrderColumn ? `o.${id(o.offenceOrderColumn)}` : null;
+  const caseKey = o.caseKeyColumn ? `c.${id(o.caseKeyColumn)}` : 'c.pe_id';
   rel.push({
     name: 'pe_offences_text',
     comment: 'Offences: cells trimmed; missing-value tokens read as empty in dates and severity (ids and disposal types are only trimmed).',
@@ -214,7 +217,7 @@ export function emitReoffendingSql(o: EmitSqlOptions): EmittedSql {
     name: 'pe_linked',
     comment: 'Valid offences linked to their case (start day).',
     query: [
-      `SELECT ${order ? 'o.pe_order, ' : ''}o.pe_id, o.pe_offence, o.pe_disposal, o.pe_type, o.pe_severity, c.pe_start FROM pe_offences o JOIN pe_cases c ON c.pe_id = o.pe_id`,
+      `SELECT ${order ? 'o.pe_order, ' : ''}${caseKey} AS pe_key, o.pe_offence, o.pe_disposal, o.pe_type, o.pe_severity, c.pe_start FROM pe_offences o JOIN pe_cases c ON c.pe_id = o.pe_id`,
       `WHERE o.pe_offence IS NOT NULL AND o.pe_disposal IS NOT NULL AND o.pe_disposal >= o.pe_offence`,
       `  AND o.pe_type IN (${types}) AND (o.pe_severity_text = '' OR o.pe_severity >= 0) AND c.pe_start IS NOT NULL AND o.pe_id <> ''`,
     ].join('\n'),
@@ -246,10 +249,10 @@ export function emitReoffendingSql(o: EmitSqlOptions): EmittedSql {
     name: 'pe_per_person',
     comment: 'Per person with a proven re-offence: the count, the first offence day, the severity sum and how many had no severity.',
     query: [
-      'SELECT pe_id, count(*) AS pe_k, min(pe_offence) AS pe_first,',
+      'SELECT pe_key, count(*) AS pe_k, min(pe_offence) AS pe_first,',
       `  ${d.orderedSum('pe_severity', order && o.orderedSeveritySum !== false ? 'pe_order' : null)} AS pe_sev,`,
       '  sum(CASE WHEN pe_severity IS NULL THEN 1 ELSE 0 END) AS pe_sev_missing',
-      "FROM pe_classified WHERE pe_class = 'proven' GROUP BY pe_id",
+      "FROM pe_classified WHERE pe_class = 'proven' GROUP BY pe_key",
     ].join('\n'),
   });
   const M = `a.as_of_day >= c.pe_start + ${F + W}`;
@@ -267,7 +270,7 @@ export function emitReoffendingSql(o: EmitSqlOptions): EmittedSql {
       o.hasSeverity ? `  CASE WHEN ${M} AND coalesce(p.pe_sev_missing, 0) = 0 THEN coalesce(p.pe_sev, 0) END AS pe_severity,` : '  CAST(NULL AS DOUBLE) AS pe_severity,',
       o.hasSeverity ? `  CASE WHEN ${M} AND p.pe_sev_missing > 0 THEN 1 ELSE 0 END AS pe_severity_missing,` : '  0 AS pe_severity_missing,',
       `  CASE WHEN ${M} THEN 0 ELSE coalesce(p.pe_k, 0) END AS pe_pending_proven`,
-      'FROM pe_cases c CROSS JOIN pe_as_of a LEFT JOIN pe_per_person p ON p.pe_id = c.pe_id',
+      `FROM pe_cases c CROSS JOIN pe_as_of a LEFT JOIN pe_per_person p ON p.pe_key = ${caseKey}`,
     ].join('\n'),
   });
   const countClass = (c: string) => `coalesce(sum(CASE WHEN pe_class = '${c}' THEN 1 ELSE 0 END), 0) AS ${c}`;
