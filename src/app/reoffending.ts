@@ -10,10 +10,17 @@ import { DEFAULT_RULES, type OffenceExclusions, type PersonOutcomes } from '../c
 import { groupRows, summariseOutcomes, type GroupSummary } from '../core/outcomes/summarise-outcomes.js';
 import { AtomicWriter } from '../io/atomic.js';
 import { checkDistinctFiles } from '../io/distinct-files.js';
-import { loadColumnMap, normaliseName } from '../io/column-map.js';
+import { canonicalHeader, loadColumnMap, mapFor, normaliseName } from '../io/column-map.js';
 import { toCsv, toCsvRows, type Cell } from '../io/csv-writer.js';
 import { assertReadableFile, loadCasesForOutcomes, openOffences, streamOffences, type OutcomeCases } from '../io/outcomes-input.js';
-import { readOptions, type ReadOptions } from '../io/read-options.js';
+import { readOptions, type Engine, type ReadOptions } from '../io/read-options.js';
+import { deriveOutcomesDuckDb, type DuckDbCases } from '../io/duckdb/outcomes.js';
+import { DuckDbUnavailable } from '../io/duckdb/load.js';
+import { statSync } from 'node:fs';
+import { emitReoffendingSql } from '../core/outcomes/sql/emit-sql.js';
+import type { SqlDialect } from '../core/outcomes/sql/dialect.js';
+import { readCsv } from '../io/csv-reader.js';
+import { VERSION } from '../version.js';
 
 export interface DeriveReoffendingOptions {
   cases: string;
@@ -31,6 +38,37 @@ export interface DeriveReoffendingOptions {
   read?: Partial<ReadOptions>;
   /** Called with a stage name while working (the CLI shows a spinner). */
   onProgress?: (stage: string) => void;
+  /** js (default), duckdb, or auto (duckdb for inputs of AUTO_DUCKDB_MIN_BYTES or more). */
+  engine?: Engine;
+  /** Called with a message for stderr (e.g. the DuckDB engine handing an input to the JS readers). */
+  onNotice?: (message: string) => void;
+}
+
+/**
+ * `--engine auto` uses DuckDB when the cases and offences files together are at least this many
+ * bytes: 4 GiB, about 30M people. Measured on bench data at 10k, 100k and 1M people (paired runs,
+ * docs/engines.md), the DuckDB engine took more CPU and memory than the JavaScript engine at every
+ * size, so there is no measured crossover; above this size the JavaScript engine's memory, not its
+ * speed, is the limit. PILOT_EVAL_DUCKDB_MIN_BYTES overrides it.
+ */
+export const AUTO_DUCKDB_MIN_BYTES = 4 * 1024 ** 3;
+
+function autoThreshold(): number {
+  const env = process.env.PILOT_EVAL_DUCKDB_MIN_BYTES;
+  return env !== undefined && /^[0-9]+$/.test(env) ? Number(env) : AUTO_DUCKDB_MIN_BYTES;
+}
+
+function inputBytes(paths: string[]): number {
+  let total = 0;
+  for (const p of paths) {
+    if (p === '-') return -1;
+    try {
+      total += statSync(p).size;
+    } catch {
+      return -1;
+    }
+  }
+  return total;
 }
 
 export interface ReoffendingResult {
@@ -88,6 +126,44 @@ export async function deriveReoffending(options: DeriveReoffendingOptions): Prom
   );
   options.onProgress?.('deriving proven re-offending');
   if (options.cases === '-' && options.offences === '-') throw new UsageError('only one input can be read from stdin (-): give a file path for --cases or --offences');
+  const engine = options.engine ?? 'js';
+  const engineNotes: string[] = [];
+  if (engine !== 'js') {
+    const bytes = inputBytes([options.cases, options.offences]);
+    const useDuckDb = engine === 'duckdb' || bytes >= autoThreshold();
+    if (useDuckDb) {
+      try {
+        const r = await deriveOutcomesDuckDb({
+          casesPath: options.cases,
+          offencesPath: options.offences,
+          read,
+          maps,
+          by,
+          allCaseColumns: options.out !== undefined,
+          rules: { followUpDays, waitingDays },
+          asOfDay,
+          hash: true,
+        });
+        if (r.kind === 'done') {
+          return finishReoffending(options, r.cases, r.outcomes, withdrawnMask(r.cases), {
+            asOfDay: r.asOfDay,
+            asOfDefaulted: r.asOfDefaulted,
+            casesHash: r.sha256.cases,
+            offencesHash: r.sha256.offences,
+            by,
+            followUpDays,
+            waitingDays,
+            extraNotes: [],
+          });
+        }
+        options.onNotice?.(`--engine ${engine}: the JavaScript engine answers for this input (${r.reason})`);
+      } catch (err) {
+        if (!(err instanceof DuckDbUnavailable)) throw err;
+        if (engine === 'duckdb') throw new UsageError(`--engine duckdb: ${err.message}; --engine js works without it`);
+        engineNotes.push(`--engine auto: ${err.message}, so the JavaScript engine was used (it gives the same results).`);
+      }
+    }
+  }
   // A large offences file is read on a worker thread while this one reads the cases.
   // Both inputs are hashed while they are read (no second pass over the files).
   const reader = openOffences(options.offences, options.cases === '-' ? '<stdin>' : options.cases, { read, maps, hash: true });
@@ -109,7 +185,28 @@ export async function deriveReoffending(options: DeriveReoffendingOptions): Prom
     throw err;
   }
   const loaded = await streamOffences(options.offences, cases, { read, maps, rules: { followUpDays, waitingDays }, asOfDay, reader });
-  const { outcomes } = loaded;
+  return finishReoffending(options, cases, loaded.outcomes, withdrawn, {
+    asOfDay: loaded.asOfDay,
+    asOfDefaulted: loaded.asOfDefaulted,
+    casesHash: cases.table.sha256 ?? null,
+    offencesHash: loaded.sha256,
+    by,
+    followUpDays,
+    waitingDays,
+    extraNotes: engineNotes,
+  });
+}
+
+/** Summarises per-person outcomes (from either engine) and writes the per-person file when asked. */
+function finishReoffending(
+  options: DeriveReoffendingOptions,
+  cases: DuckDbCases,
+  outcomes: PersonOutcomes,
+  withdrawn: Uint8Array | null,
+  x: { asOfDay: number; asOfDefaulted: boolean; casesHash: string | null; offencesHash: string | null; by: string[]; followUpDays: number; waitingDays: number; extraNotes: string[] },
+): ReoffendingResult {
+  const { by, followUpDays, waitingDays } = x;
+  const loaded = { asOfDay: x.asOfDay, asOfDefaulted: x.asOfDefaulted };
   options.onProgress?.('summarising');
   const groups = summariseOutcomes(outcomes, groupRows(by, by.map((c) => cases.table.cells.get(c)!), outcomes.n), withdrawn);
   const overall = by.length === 0 ? groups[0]! : summariseOutcomes(outcomes, groupRows([], [], outcomes.n), withdrawn)[0]!;
@@ -118,9 +215,10 @@ export async function deriveReoffending(options: DeriveReoffendingOptions): Prom
     options.onProgress?.(`writing ${options.out}`);
     writeOutcomesCsv(options.out, cases, outcomes, withdrawn);
   }
-  const casesHash = cases.table.sha256 ?? null;
-  const offencesHash = loaded.sha256;
+  const casesHash = x.casesHash;
+  const offencesHash = x.offencesHash;
   const notes = [
+    ...x.extraNotes,
     `km_reoffending_365 is the Kaplan-Meier proportion re-offending by day 365 among measurable people; with the fixed MoJ window nobody is censored early, so it equals the proportion re-offending by day 365${followUpDays === 365 ? ' (the binary rate)' : ''}.`,
   ];
   if (overall.n_withdrawn > 0) {
@@ -150,7 +248,7 @@ export async function deriveReoffending(options: DeriveReoffendingOptions): Prom
  * Writes per-person outcomes, streamed: the outcome columns, then the cases' own columns (so
  * `analyse` reads it directly). Pending people have measurable = no and empty outcomes.
  */
-export function writeOutcomesCsv(path: string, cases: OutcomeCases, o: PersonOutcomes, withdrawn: Uint8Array | null = null): void {
+export function writeOutcomesCsv(path: string, cases: Pick<OutcomeCases, 'table' | 'id'>, o: PersonOutcomes, withdrawn: Uint8Array | null = null): void {
   const own = new Set<string>(OUTCOME_COLUMNS);
   const extra = cases.table.columns.filter((c) => c !== '' && !own.has(c));
   const extraCells = extra.map((c) => cases.table.cells.get(c)!);
@@ -186,7 +284,7 @@ export function writeOutcomesCsv(path: string, cases: OutcomeCases, o: PersonOut
  * 1 for people marked `withdrawn = yes` (left the study / lost to follow-up): their outcomes are
  * unknown, not zero. Null when the cases have no withdrawn column.
  */
-export function withdrawnMask(cases: OutcomeCases): Uint8Array | null {
+export function withdrawnMask(cases: Pick<OutcomeCases, 'table'>): Uint8Array | null {
   const col = cases.table.cells.get('withdrawn');
   if (!col) return null;
   const mask = new Uint8Array(cases.table.n);
@@ -203,3 +301,109 @@ export function withdrawnMask(cases: OutcomeCases): Uint8Array | null {
   return mask;
 }
 
+
+export interface EmitReoffendingSqlOptions {
+  dialect: SqlDialect;
+  /** Files whose headers say which columns exist (their data are not read); without them the canonical names are assumed, with no severity or withdrawn column. */
+  cases?: string;
+  offences?: string;
+  by?: string[];
+  asOf?: string;
+  followUpDays?: number;
+  waitingDays?: number;
+  map?: string;
+  read?: Partial<ReadOptions>;
+}
+
+class HeaderRead extends Error {
+  constructor(readonly header: string[]) {
+    super('header read');
+  }
+}
+
+/** The header of a CSV file (the data are not read). */
+async function readHeader(path: string, delimiter: string): Promise<string[]> {
+  try {
+    await readCsv(path, { delimiter }, (h) => {
+      throw new HeaderRead(h);
+    }, () => undefined);
+  } catch (err) {
+    if (err instanceof HeaderRead) return err.header;
+    throw err;
+  }
+  return [];
+}
+
+/**
+ * `reoffending --emit-sql`: the MoJ derivation as one SQL script over tables `cases` and
+ * `offences` (see src/core/outcomes/sql/emit-sql.ts), for an engine where the data live.
+ */
+export async function emitReoffendingScript(options: EmitReoffendingSqlOptions): Promise<string> {
+  const followUpDays = options.followUpDays ?? DEFAULT_RULES.followUpDays;
+  const waitingDays = options.waitingDays ?? DEFAULT_RULES.waitingDays;
+  const read = readOptions(options.read);
+  let asOfDay: number | null = null;
+  if (options.asOf !== undefined) {
+    const d = parseDate(options.asOf, read.dateFormat);
+    if (!d.ok) throw new UsageError(`--as-of ${JSON.stringify(options.asOf)}: ${d.reason}`);
+    asOfDay = d.day;
+  }
+  const by = (options.by ?? []).map(normaliseName);
+  const dupBy = by.find((c, i) => by.indexOf(c) !== i);
+  if (dupBy !== undefined) throw new UsageError(`--by names column "${dupBy}" twice`);
+  const maps = options.map !== undefined ? loadColumnMap(options.map) : null;
+  const source = async (path: string | undefined, option: string, kind: 'cases' | 'offences') => {
+    if (path === undefined || path === '-' || /\.parquet$/i.test(path)) return null;
+    assertReadableFile(path, option);
+    const header = await readHeader(path, read.delimiter);
+    const names = canonicalHeader(header, mapFor(maps, kind), path);
+    const bySource = new Map<string, string>();
+    names.forEach((n, i) => {
+      if (n !== '' && !bySource.has(n)) bySource.set(n, header[i]!);
+    });
+    return bySource;
+  };
+  const cs = await source(options.cases, '--cases', 'cases');
+  const os = await source(options.offences, '--offences', 'offences');
+  if (cs !== null) {
+    const missing = by.filter((c) => !cs.has(c));
+    if (missing.length) throw new UsageError(`--by: column${missing.length > 1 ? 's' : ''} ${missing.map((c) => `"${c}"`).join(', ')} not in ${options.cases}`);
+  }
+  const name = (m: Map<string, string> | null, c: string) => m?.get(c) ?? c;
+  const opts = [
+    `--emit-sql ${options.dialect}`,
+    ...(by.length ? [`--by ${by.join(',')}`] : []),
+    `--follow-up-days ${followUpDays}`,
+    `--waiting-days ${waitingDays}`,
+    asOfDay !== null ? `--as-of ${formatDate(asOfDay)}` : '(as of: the latest disposal date)',
+    `--date-format ${read.dateFormat}`,
+    `--na ${read.na.join(',')}`,
+  ];
+  return emitReoffendingSql({
+    dialect: options.dialect,
+    by,
+    bySource: by.map((c) => name(cs, c)),
+    followUpDays,
+    waitingDays,
+    asOfDay,
+    dateFormat: read.dateFormat,
+    na: read.na,
+    hasSeverity: os?.has('severity') ?? false,
+    hasWithdrawn: cs?.has('withdrawn') ?? false,
+    columns: {
+      cases: { id: name(cs, 'id'), start_date: name(cs, 'start_date'), withdrawn: name(cs, 'withdrawn') },
+      offences: {
+        id: name(os, 'id'),
+        offence_date: name(os, 'offence_date'),
+        disposal_date: name(os, 'disposal_date'),
+        disposal_type: name(os, 'disposal_type'),
+        severity: name(os, 'severity'),
+      },
+    },
+    header: [
+      `Made by pilot-eval ${VERSION}: reoffending ${opts.join(' ')}`,
+      cs === null ? 'Cases columns: the canonical names (id, start_date), no withdrawn column.' : `Cases columns read from the header of ${options.cases}.`,
+      os === null ? 'Offences columns: the canonical names (id, offence_date, disposal_date, disposal_type), no severity column.' : `Offences columns read from the header of ${options.offences}.`,
+    ],
+  }).script;
+}

@@ -33,3 +33,7 @@ export function readOptions(partial: Partial<ReadOptions> | undefined): ReadOpti
 export function normaliserFor(read: ReadOptions): (t: string) => string {
   return cellNormaliser(read.na, read.decimalComma);
 }
+
+/** Which engine derives outcomes (`--engine`): the JavaScript readers, DuckDB, or chosen by input size. */
+export type Engine = 'js' | 'duckdb' | 'auto';
+export const ENGINES: readonly Engine[] = ['js', 'duckdb', 'auto'];

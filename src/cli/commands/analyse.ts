@@ -16,6 +16,7 @@ import { checkDistinctFiles } from '../../io/distinct-files.js';
 import { parseReadOptions, withCommon, withReadOptions } from '../command-kit.js';
 import { addAlias, parseIntOption, parseListOption, parseNumberOption, parseSeed, resolveAlias } from '../options.js';
 import { jsonReplacer, printJson, printText, withProgress, warn } from '../output.js';
+import { jsOnlyEngineNote, withEngineOption } from '../engine-option.js';
 import { renderHuman } from '../analyse-render.js';
 
 export { renderHuman };
@@ -146,7 +147,7 @@ export function parseArmsOption(arms: string | undefined, treatment: string | un
 }
 
 export function register(program: Command): void {
-  const cmd = withReadOptions(withCommon(program.command('analyse')))
+  const cmd = withEngineOption(withReadOptions(withCommon(program.command('analyse'))), false)
     .description('Effect sizes and inference for individual and cluster trials (treated vs control)')
     .argument('<data.csv>', 'per-person file (e.g. the outcomes file of `reoffending --out`, or cases with outcome columns); - for stdin')
     .option('--offences <csv>', 'derive proven re-offending outcomes from this offences file first (as `reoffending`)')
@@ -196,7 +197,9 @@ primary measure's ${'1 - alpha'} interval: risk_difference (binary), rate_ratio 
 hedges_g (continuous). With --plan, the primary outcome's verdict comes from the pre-specified primary
 analysis (the report's headline: rows primary_<measure>).`,
     )
-    .action(async (data: string, opts: Omit<AnalyseCliOptions, 'data'> & { json?: boolean }) => {
+    .action(async (data: string, opts: Omit<AnalyseCliOptions, 'data'> & { json?: boolean; engine?: string }) => {
+      const engineNote = jsOnlyEngineNote('analyse', opts.engine);
+      if (engineNote) warn(engineNote, { json: Boolean(opts.json) });
       const result = await withProgress('analysing', Boolean(opts.json), (update) => runAnalyse({ ...opts, data, onProgress: update }));
       const mode = { json: Boolean(opts.json) };
       for (const w of result.warnings) warn(w, mode);

@@ -8,7 +8,8 @@ import { checkDistinctFiles } from '../../io/distinct-files.js';
 import { checkInputPath } from '../../io/csv-reader.js';
 import { parseReadOptions, withCommon, withReadOptions, type ReadCliOptions } from '../command-kit.js';
 import { requireOption } from '../options.js';
-import { painter, printJson, printText, progress, table } from '../output.js';
+import { painter, printJson, printText, progress, table, warn } from '../output.js';
+import { jsOnlyEngineNote, withEngineOption } from '../engine-option.js';
 
 export interface ImportCliOptions extends ReadCliOptions {
   cases?: string;
@@ -95,7 +96,7 @@ export async function runImport(opts: ImportCliOptions): Promise<ImportResult> {
 }
 
 export function register(program: Command): void {
-  withReadOptions(withCommon(program.command('import')))
+  withEngineOption(withReadOptions(withCommon(program.command('import'))), false)
     .description('Validate and normalise case and offence data: canonical columns, ISO dates, sorted by id, every reject listed')
     .option('--cases <csv>', 'cases file, one row per person (- for stdin)')
     .option('--offences <csv>', 'offences file, one row per proven offence')
@@ -126,7 +127,9 @@ interrupted write is finished by the next import into the folder, or by --recove
 without --offences removes an earlier import's offences.csv with it. With
 --pseudonymise, rejects.csv and import.json name the line and the id's pseudonym, never the raw id.`,
     )
-    .action(async (opts: ImportCliOptions) => {
+    .action(async (opts: ImportCliOptions & { engine?: string }) => {
+      const engineNote = jsOnlyEngineNote('import', opts.engine);
+      if (engineNote) warn(engineNote, { json: Boolean(opts.json) });
       if (opts.recover) {
         const outDir = requireOption('--out-dir', opts.outDir);
         if (opts.cases !== undefined || opts.offences !== undefined) throw new UsageError('--recover takes --out-dir <dir> only');

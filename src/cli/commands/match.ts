@@ -7,7 +7,8 @@ import { MATCH_DESIGNS, MATCH_DISCARDS, MATCH_ORDERS, runMatch as runMatchUseCas
 import { percent } from '../../core/format.js';
 import { parseReadOptions, withCommon, withReadOptions, type ReadCliOptions } from '../command-kit.js';
 import { addAlias, choiceOption, parseChoiceOption, parseIntOption, parseListOption, parseNumberOption, parseSeed, requireOption, resolveAlias } from '../options.js';
-import { painter, printJson, printText, table, terminalSafe, withProgress } from '../output.js';
+import { painter, printJson, printText, table, terminalSafe, warn, withProgress } from '../output.js';
+import { jsOnlyEngineNote, withEngineOption } from '../engine-option.js';
 
 export { trialYaml, type MatchedEstimate, type MatchOptions, type MatchResultJson } from '../../app/match.js';
 
@@ -109,7 +110,7 @@ export function renderMatch(r: MatchResultJson): string {
 }
 
 export function register(program: Command): void {
-  const cmd = withReadOptions(withCommon(program.command('match')))
+  const cmd = withEngineOption(withReadOptions(withCommon(program.command('match'))), false)
     .description('Propensity-score matched comparison group (Justice Data Lab style), ready for analyse')
     .option('--treated <csv>', 'people who received the intervention')
     .option('--pool <csv>', 'people to draw the comparison group from (not the treated)')
@@ -132,7 +133,9 @@ export function register(program: Command): void {
         '  $ pilot-eval analyse matched.csv --weights weight\n' +
         '  $ pilot-eval match --treated t.csv --pool p.csv --covariates age,ogrs3 --controls-per-treated 3 --replace --outcome reoffended --out m.csv --json',
     )
-    .action(async (opts: MatchCliOptions & { json?: boolean }) => {
+    .action(async (opts: MatchCliOptions & { json?: boolean; engine?: string }) => {
+      const engineNote = jsOnlyEngineNote('match', opts.engine);
+      if (engineNote) warn(engineNote, { json: Boolean(opts.json) });
       const result = await withProgress('matching', Boolean(opts.json), (update) => runMatch({ ...opts, onProgress: update }));
       if (opts.json) return printJson(result);
       printText(renderMatch(result));

@@ -9,12 +9,14 @@ import { runRandomise, runRecover, runVerify, type RandomiseResult } from '../..
 import { withCommon } from '../command-kit.js';
 import { parseNumberOption, parseSeedOrRandom } from '../options.js';
 import { painter, printJson, printText, progress, table, warn } from '../output.js';
+import { jsOnlyEngineNote, withEngineOption } from '../engine-option.js';
 
 export { runRandomise, runVerify, runRecover } from '../../app/randomise.js';
 export type { RandomiseOptions, RandomiseResult, VerifyOptions, VerifyResult, LedgerSummary } from '../../app/randomise.js';
 
 interface CliOptions {
   json?: boolean;
+  engine?: string;
   method?: string;
   seed?: string;
   out?: string;
@@ -67,7 +69,7 @@ written: a second run waits up to --lock-wait seconds, then exits 2 naming the h
 killed while writing, the next run finishes the write first; --recover does it on its own.`;
 
 export function register(program: Command): void {
-  withCommon(program.command('randomise'))
+  withEngineOption(withCommon(program.command('randomise')), false)
     .description('Randomise cases to arms (simple, complete, block, cluster, block-cluster, permuted-block, minimise), with a manifest, a rolling ledger and --verify')
     .argument('[cases]', "cases CSV ('-' for stdin)")
     .option('--method <m>', 'simple | complete | block | cluster | block-cluster | permuted-block | minimise')
@@ -95,6 +97,8 @@ export function register(program: Command): void {
     .addHelpText('after', EXAMPLES)
     .action(async (cases: string | undefined, opts: CliOptions) => {
       const json = Boolean(opts.json);
+      const engineNote = jsOnlyEngineNote('randomise', opts.engine);
+      if (engineNote) warn(engineNote, { json });
       const p = painter({ json });
       const waitS = parseNumberOption('--lock-wait', opts.lockWait, 0, 3600);
       const lockWaitMs = waitS === undefined ? undefined : waitS * 1000;

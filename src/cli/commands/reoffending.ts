@@ -3,12 +3,15 @@
  * the offence totals reconcile, and optionally the per-person outcomes file that `analyse` reads.
  */
 import type { Command } from 'commander';
-import { deriveReoffending, type DeriveReoffendingOptions, type ReoffendingResult } from '../../app/reoffending.js';
+import { deriveReoffending, emitReoffendingScript, type DeriveReoffendingOptions, type ReoffendingResult } from '../../app/reoffending.js';
+import { SQL_DIALECTS, type SqlDialect } from '../../core/outcomes/sql/dialect.js';
+import { UsageError } from '../../core/errors.js';
+import { parseEngine, withEngineOption } from '../engine-option.js';
 import type { GroupSummary } from '../../core/outcomes/summarise-outcomes.js';
 import { DEFAULT_RULES } from '../../core/outcomes/proven-reoffending.js';
 import { parseReadOptions, withCommon, withReadOptions, type ReadCliOptions } from '../command-kit.js';
 import { parseIntOption, parseListOption } from '../options.js';
-import { painter, printJson, printText, table, terminalSafe, withProgress } from '../output.js';
+import { painter, printJson, printText, table, terminalSafe, warn, withProgress } from '../output.js';
 
 export interface ReoffendingOptions extends Omit<DeriveReoffendingOptions, 'read'>, ReadCliOptions {}
 
@@ -70,13 +73,16 @@ interface CliOptions extends ReadCliOptions {
   map?: string;
   delimiter?: string;
   json?: boolean;
+  engine?: string;
+  emitSql?: string;
 }
 
 export function register(program: Command): void {
-  withReadOptions(withCommon(program.command('reoffending')))
+  withEngineOption(withReadOptions(withCommon(program.command('reoffending'))), true)
     .description('Proven re-offending measures by the MoJ definition: binary rate, frequency, time to first re-offence, severity')
-    .requiredOption('--cases <csv>', 'cases file (id, start_date, and any grouping columns); - for stdin')
-    .requiredOption('--offences <csv>', 'offences file (id, offence_date, disposal_date, disposal_type[, severity]); - for stdin')
+    .option('--cases <csv>', 'cases file (id, start_date, and any grouping columns); - for stdin (required, except with --emit-sql)')
+    .option('--offences <csv>', 'offences file (id, offence_date, disposal_date, disposal_type[, severity]); - for stdin (required, except with --emit-sql)')
+    .option('--emit-sql <dialect>', `print the derivation as one SQL script (${SQL_DIALECTS.join(', ')}) over tables named cases and offences, and stop; --cases/--offences, if given, only lend their headers`)
     .option('--by <cols>', 'group by these case columns, comma-separated (default: the whole cohort)')
     .option('--as-of <date>', 'date the data were extracted (default: the latest disposal_date in the offences file)')
     .option('--follow-up-days <n>', 'follow-up window in days', String(DEFAULT_RULES.followUpDays))
@@ -94,9 +100,34 @@ Examples:
 
 An offence counts when committed after the start date and within the follow-up, proven (not breach
 or other) within the follow-up plus the waiting period. People whose start date + follow-up +
-waiting period is after --as-of are pending: counted, but left out of the rates.`,
+waiting period is after --as-of are pending: counted, but left out of the rates.
+
+--engine duckdb derives the outcomes in DuckDB (in-process; the optional package @duckdb/node-api)
+with the script --emit-sql duckdb prints; --engine auto does so for large inputs. Both engines give
+the same results and files; see docs/engines.md.`,
     )
     .action(async (opts: CliOptions) => {
+      const engine = parseEngine(opts.engine);
+      if (opts.emitSql !== undefined) {
+        const dialect = opts.emitSql.trim().toLowerCase();
+        if (!(SQL_DIALECTS as readonly string[]).includes(dialect)) throw new UsageError(`--emit-sql must be one of ${SQL_DIALECTS.join(', ')}, got ${JSON.stringify(opts.emitSql)}`);
+        if (opts.out !== undefined || opts.json) throw new UsageError('--emit-sql prints a SQL script: it cannot be combined with --out or --json');
+        const script = await emitReoffendingScript({
+          dialect: dialect as SqlDialect,
+          cases: opts.cases,
+          offences: opts.offences,
+          by: parseListOption(opts.by),
+          asOf: opts.asOf,
+          followUpDays: parseIntOption('--follow-up-days', opts.followUpDays, 1, 3650),
+          waitingDays: parseIntOption('--waiting-days', opts.waitingDays, 0, 3650),
+          map: opts.map,
+          read: parseReadOptions(opts),
+        });
+        process.stdout.write(script);
+        return;
+      }
+      if (opts.cases === undefined) throw new UsageError("required option '--cases <csv>' not specified");
+      if (opts.offences === undefined) throw new UsageError("required option '--offences <csv>' not specified");
       const result = await withProgress('reading cases', Boolean(opts.json), (update) =>
         runReoffending({
           cases: opts.cases!,
@@ -112,6 +143,8 @@ waiting period is after --as-of are pending: counted, but left out of the rates.
           dateFormat: opts.dateFormat,
           decimalComma: opts.decimalComma,
           onProgress: update,
+          engine,
+          onNotice: (m) => warn(m, { json: Boolean(opts.json) }),
         }),
       );
       if (opts.json) return printJson(result);

@@ -6,12 +6,13 @@ import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import { recordedCommand, runReport, runReportAll } from '../../app/report.js';
 import { parseReadOptions, withCommon, withReadOptions } from '../command-kit.js';
-import { painter, printJson, printText, progress } from '../output.js';
+import { painter, printJson, printText, progress, warn } from '../output.js';
+import { jsOnlyEngineNote, withEngineOption } from '../engine-option.js';
 
 export { runReport, runReportAll };
 
 export function register(program: Command): void {
-  withReadOptions(withCommon(program.command('report')))
+  withEngineOption(withReadOptions(withCommon(program.command('report'))), false)
     .description('EEF-style evaluation report (html, md or json) for a concept and stage, or --all five concepts')
     .option('--concept <id|slug>', 'concept 1-5 or its slug (pcp, pcp-fund, women-pcp-fund, user-grants, community-navigation), or custom for any other trial (words from the trial file)')
     .option('--stage <stage>', "pilot, efficacy or effectiveness (default: the trial file's stage)")
@@ -53,6 +54,8 @@ byte-identical reports.`,
     )
     .action(async (opts: Record<string, string | boolean | undefined>) => {
       const json = Boolean(opts.json);
+      const engineNote = jsOnlyEngineNote('report', typeof opts.engine === 'string' ? opts.engine : undefined);
+      if (engineNote) warn(engineNote, { json });
       const commandLine = recordedCommand(['pilot-eval', ...process.argv.slice(2)]);
       const spin = json ? progress('') : progress('building report');
       try {
