@@ -47,6 +47,7 @@ describe('the command framework', () => {
     expect(doc.schema_version).toBe(1);
     expect(doc.concepts.map((c: { slug: string }) => c.slug)).toEqual(['pcp', 'pcp-fund', 'women-pcp-fund', 'user-grants', 'community-navigation']);
     expect(doc.concepts[0]).toHaveProperty('primary_outcome');
+    // eslint-disable-next-line no-control-regex -- no colour escape (ESC [) in JSON output
     expect(r.stdout).not.toMatch(/\u001b\[/);
   });
   it('reads cases from stdin with -', () => {

@@ -27,7 +27,7 @@ export function ensureBuilt(): void {
     execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'pipe', timeout: 180_000 });
   } catch (err) {
     const e = err as { stdout?: Buffer; message: string };
-    throw new Error(`tsc failed: ${e.stdout?.toString() ?? e.message}`);
+    throw new Error(`tsc failed: ${e.stdout?.toString() ?? e.message}`, { cause: err });
   }
 }
 
