@@ -66,9 +66,10 @@ describe('concurrent appends to one ledger', () => {
         expect(r.code, r.stderr).toBe(0);
       }
       const common = ['--method', 'permuted-block', '--block', 'site', '--seed', SEED, '--ledger', ledger];
+      // Two processes racing for the ledger's lock: this needs real processes.
       const [ra, rb] = await Promise.all([
-        runCli(['randomise', a, ...common, '--out', join(d, 'a-alloc.csv')]),
-        runCli(['randomise', b, ...common, '--out', join(d, 'b-alloc.csv')]),
+        runCli(['randomise', a, ...common, '--out', join(d, 'a-alloc.csv')], { spawn: true }),
+        runCli(['randomise', b, ...common, '--out', join(d, 'b-alloc.csv')], { spawn: true }),
       ]);
       expect(ra.code, ra.stderr).toBe(0);
       expect(rb.code, rb.stderr).toBe(0);

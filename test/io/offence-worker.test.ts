@@ -25,8 +25,8 @@ afterAll(() => {
 /** Runs `args` both ways; expects identical results and returns them. */
 async function bothWays(args: string[]) {
   const [w, m] = await Promise.all([
-    runCli(args, { env: { PILOT_EVAL_OFFENCE_WORKER: 'always' }, timeoutMs: 60_000 }),
-    runCli(args, { env: { PILOT_EVAL_OFFENCE_WORKER: 'never' }, timeoutMs: 60_000 }),
+    runCli(args, { env: { PILOT_EVAL_OFFENCE_WORKER: 'always' }, timeoutMs: 60_000, spawn: true }),
+    runCli(args, { env: { PILOT_EVAL_OFFENCE_WORKER: 'never' }, timeoutMs: 60_000, spawn: true }),
   ]);
   expect({ code: w.code, stdout: w.stdout, stderr: w.stderr }, args.join(' ')).toEqual({ code: m.code, stdout: m.stdout, stderr: m.stderr });
   return w;
@@ -44,8 +44,8 @@ describe('offences read on a worker thread give what one thread gives', () => {
       const outW = join(dir, `${slug}-w.csv`);
       const outM = join(dir, `${slug}-m.csv`);
       const [w, m] = await Promise.all([
-        runCli([...base, '--out', outW], { env: { PILOT_EVAL_OFFENCE_WORKER: 'always' } }),
-        runCli([...base, '--out', outM], { env: { PILOT_EVAL_OFFENCE_WORKER: 'never' } }),
+        runCli([...base, '--out', outW], { env: { PILOT_EVAL_OFFENCE_WORKER: 'always' }, spawn: true }),
+        runCli([...base, '--out', outM], { env: { PILOT_EVAL_OFFENCE_WORKER: 'never' }, spawn: true }),
       ]);
       expect([w.code, m.code]).toEqual([0, 0]);
       expect(readFileSync(outW, 'utf8')).toBe(readFileSync(outM, 'utf8'));
