@@ -10,8 +10,23 @@ const resolver = fileURLToPath(new URL('./scripts/eslint-ts-resolver.cjs', impor
 
 /** Node built-ins that touch the world (files, processes, threads, the network, the clock's host). */
 const IMPURE_BUILTINS = [
-  'fs', 'fs/promises', 'child_process', 'process', 'worker_threads', 'os', 'net', 'http', 'https',
-  'dgram', 'cluster', 'readline', 'tty', 'v8', 'vm', 'stream', 'module',
+  'fs',
+  'fs/promises',
+  'child_process',
+  'process',
+  'worker_threads',
+  'os',
+  'net',
+  'http',
+  'https',
+  'dgram',
+  'cluster',
+  'readline',
+  'tty',
+  'v8',
+  'vm',
+  'stream',
+  'module',
 ];
 const impureBuiltins = IMPURE_BUILTINS.flatMap((m) => [m, `node:${m}`]);
 
@@ -21,7 +36,12 @@ const impureBuiltins = IMPURE_BUILTINS.flatMap((m) => [m, `node:${m}`]);
  */
 const CLI_EXCEPTIONS = {
   // Choice lists and defaults shown in --help (constants, not work).
-  'src/cli/command-kit.ts': ['src/core/cells.ts', 'src/core/dates.ts', 'src/io/csv-reader.ts', 'src/io/read-options.ts'],
+  'src/cli/command-kit.ts': [
+    'src/core/cells.ts',
+    'src/core/dates.ts',
+    'src/io/csv-reader.ts',
+    'src/io/read-options.ts',
+  ],
   'src/cli/commands/concepts.ts': ['src/core/concepts.ts'],
   'src/cli/commands/simulate.ts': ['src/core/concepts.ts'],
   'src/cli/commands/power.ts': ['src/core/power/powerup.ts'],
@@ -31,17 +51,36 @@ const CLI_EXCEPTIONS = {
   'src/cli/power-render.ts': ['src/core/power/power-curve.ts'],
   // Work still done in the command: these belong in src/app use cases.
   'src/cli/commands/analyse.ts': [
-    'src/core/analysis/survival-effects.ts', 'src/io/atomic.ts', 'src/io/distinct-files.ts', 'src/io/trial-file.ts',
+    'src/core/analysis/survival-effects.ts',
+    'src/io/atomic.ts',
+    'src/io/distinct-files.ts',
+    'src/io/trial-file.ts',
   ],
-  'src/cli/commands/import.ts': ['src/io/column-map.ts', 'src/io/csv-reader.ts', 'src/io/distinct-files.ts', 'src/io/import-data.ts'],
+  'src/cli/commands/import.ts': [
+    'src/io/column-map.ts',
+    'src/io/csv-reader.ts',
+    'src/io/distinct-files.ts',
+    'src/io/import-data.ts',
+  ],
   'src/cli/commands/match.ts': [
-    'src/core/matching/match-comparison.ts', 'src/core/matching/propensity-model.ts', 'src/core/random.ts',
-    'src/core/stats/logistic-regression.ts', 'src/io/atomic.ts', 'src/io/csv-writer.ts', 'src/io/distinct-files.ts',
-    'src/io/fields.ts', 'src/io/matching-input.ts', 'src/io/table.ts',
+    'src/core/matching/match-comparison.ts',
+    'src/core/matching/propensity-model.ts',
+    'src/core/random.ts',
+    'src/core/stats/logistic-regression.ts',
+    'src/io/atomic.ts',
+    'src/io/csv-writer.ts',
+    'src/io/distinct-files.ts',
+    'src/io/fields.ts',
+    'src/io/matching-input.ts',
+    'src/io/table.ts',
   ],
   'src/cli/commands/pbr.ts': [
-    'src/core/pbr/assess-pbr.ts', 'src/core/pbr/frequency-pbr.ts', 'src/core/pbr/simulate-pbr.ts', 'src/core/random.ts',
-    'src/io/atomic.ts', 'src/report/svg/pbr-curve-svg.ts',
+    'src/core/pbr/assess-pbr.ts',
+    'src/core/pbr/frequency-pbr.ts',
+    'src/core/pbr/simulate-pbr.ts',
+    'src/core/random.ts',
+    'src/io/atomic.ts',
+    'src/report/svg/pbr-curve-svg.ts',
   ],
 };
 
@@ -56,10 +95,22 @@ export default tseslint.config(
       ecmaVersion: 2022,
       sourceType: 'module',
       globals: {
-        process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly', setTimeout: 'readonly',
-        clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', setImmediate: 'readonly',
-        queueMicrotask: 'readonly', structuredClone: 'readonly', TextEncoder: 'readonly', TextDecoder: 'readonly',
-        performance: 'readonly', AbortController: 'readonly', fetch: 'readonly',
+        process: 'readonly',
+        console: 'readonly',
+        Buffer: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        setImmediate: 'readonly',
+        queueMicrotask: 'readonly',
+        structuredClone: 'readonly',
+        TextEncoder: 'readonly',
+        TextDecoder: 'readonly',
+        performance: 'readonly',
+        AbortController: 'readonly',
+        fetch: 'readonly',
       },
     },
     rules: {
@@ -73,7 +124,10 @@ export default tseslint.config(
   },
   {
     files: ['**/*.cjs'],
-    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', exports: 'writable', __dirname: 'readonly' } },
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', module: 'writable', exports: 'writable', __dirname: 'readonly' },
+    },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 
@@ -151,7 +205,10 @@ export default tseslint.config(
     files: ['src/core/**/*.ts'],
     ignores: ['src/**/*.test.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: impureBuiltins.map((name) => ({ name, message: 'src/core is pure: do I/O in src/io or src/app.' })) }],
+      'no-restricted-imports': [
+        'error',
+        { paths: impureBuiltins.map((name) => ({ name, message: 'src/core is pure: do I/O in src/io or src/app.' })) },
+      ],
       'no-restricted-globals': ['error', { name: 'process', message: 'src/core is pure: pass what it needs in.' }],
     },
   },

@@ -16,7 +16,13 @@ exports.resolve = function resolveImport(source, file) {
   if (source.startsWith('node:') || builtinModules.includes(source)) return { found: true, path: null };
   if (source.startsWith('.') || source.startsWith('/')) {
     const base = resolve(dirname(file), source);
-    const candidates = [base, base.replace(/\.js$/, '.ts'), base.replace(/\.mjs$/, '.mts'), `${base}.ts`, resolve(base, 'index.ts')];
+    const candidates = [
+      base,
+      base.replace(/\.js$/, '.ts'),
+      base.replace(/\.mjs$/, '.mts'),
+      `${base}.ts`,
+      resolve(base, 'index.ts'),
+    ];
     for (const c of candidates) if (statSync(c, { throwIfNoEntry: false })?.isFile()) return { found: true, path: c };
     return { found: false };
   }
