@@ -23,6 +23,23 @@ export interface MainOptions {
   input?: Buffer | string;
   /** Extra environment variables for this run only. */
   env?: Record<string, string>;
+  /**
+   * Run the compiled CLI in dist/ (built by `npm test` or ensureBuilt()) instead of src/: for code
+   * that loads a compiled file at run time, as the offences worker thread does.
+   */
+  dist?: boolean;
+}
+
+type Main = (argv: string[]) => Promise<number>;
+let distMain: Main | null = null;
+
+async function mainFor(options: MainOptions): Promise<Main> {
+  if (!options.dist) return main;
+  if (distMain === null) {
+    const url = new URL('../../dist/cli/main.js', import.meta.url).href;
+    distMain = ((await import(url)) as { main: Main }).main;
+  }
+  return distMain;
 }
 
 let queue: Promise<unknown> = Promise.resolve();
@@ -60,7 +77,7 @@ async function runNow(args: string[], options: MainOptions): Promise<MainRun> {
   process.exitCode = undefined;
   const start = performance.now();
   try {
-    const code = await main(['node', 'pilot-eval', ...args]);
+    const code = await (await mainFor(options))(['node', 'pilot-eval', ...args]);
     return { args, code, stdout: out.join(''), stderr: err.join(''), ms: performance.now() - start };
   } finally {
     process.stdout.write = writeOut;

@@ -46,6 +46,8 @@ export interface CliOptions {
   timeoutMs?: number;
   input?: Buffer | string;
   env?: Record<string, string>;
+  /** In process, but the compiled CLI in dist/ (see test/helpers/run-main.ts). */
+  dist?: boolean;
   /**
    * Run the built binary in a child process. Needed only where the process is the point (a heap
    * limit in NODE_OPTIONS, a kill, two processes racing for a lock, the offences worker thread,
