@@ -243,3 +243,6 @@ function planArms(table: TrialDataset['table'], arms: readonly string[], options
   const r = multi.result;
   return { control: r.control, treatments: r.treatments ?? [r.treatment], primary_treatment: primary, sub_arm: useSub ? SUB_ARM : null, arms: r.arms, effects: r.effects, verdict: r.verdict, warnings: r.warnings };
 }
+
+/** The `--small-sample` choices, for the command's option. */
+export { SMALL_SAMPLE_CHOICES, type SmallSample } from '../core/analysis/small-sample.js';

@@ -221,8 +221,13 @@ export async function runMatch(o: MatchOptions): Promise<MatchResultJson> {
     problems.throwIfAny();
     let swT = 0, syT = 0, swC = 0, syC = 0;
     y.forEach((v, i) => {
-      if (arm[i]) (swT += wts[i]!), (syT += wts[i]! * v);
-      else (swC += wts[i]!), (syC += wts[i]! * v);
+      if (arm[i]) {
+        swT += wts[i]!;
+        syT += wts[i]! * v;
+      } else {
+        swC += wts[i]!;
+        syC += wts[i]! * v;
+      }
     });
     const fit = logisticArmEffect(y, arm, { weights: Float64Array.from(wts) });
     estimate = {

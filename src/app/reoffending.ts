@@ -407,3 +407,7 @@ export async function emitReoffendingScript(options: EmitReoffendingSqlOptions):
     ],
   }).script;
 }
+
+/** The `--emit-sql` dialects and the `--engine` choices, for the commands' options. */
+export { SQL_DIALECTS, type SqlDialect } from '../core/outcomes/sql/dialect.js';
+export { ENGINES, type Engine } from '../io/read-options.js';

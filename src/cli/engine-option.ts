@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
-import { ENGINES, type Engine } from '../io/read-options.js';
+import { ENGINES, type Engine } from '../app/reoffending.js';
 
 /** Adds `--engine`. `usesDuckDb`: whether this command can use DuckDB at all. */
 export function withEngineOption(cmd: Command, usesDuckDb: boolean): Command {

@@ -3,13 +3,20 @@ import { buildProgram, CommanderError } from './program.js';
 import { reportCommanderError, reportError } from './exit.js';
 import { prepareProgress } from './output.js';
 
-export async function main(argv: string[]): Promise<void> {
+/** Set once the EPIPE handlers are on the process's streams (main can run many times in one process, as in tests). */
+let pipeGuarded = false;
+
+/** Runs the CLI on `argv` (node, script, ...args); sets process.exitCode and also returns it. */
+export async function main(argv: string[]): Promise<number> {
   // A reader that stops early (`pilot-eval ... --json | head`) closes the pipe: that is not an error.
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-      throw err;
-    });
+  if (!pipeGuarded) {
+    pipeGuarded = true;
+    for (const stream of [process.stdout, process.stderr]) {
+      stream.on('error', (err: NodeJS.ErrnoException) => {
+        if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+        throw err;
+      });
+    }
   }
   await prepareProgress();
   const program = buildProgram();
@@ -21,8 +28,9 @@ export async function main(argv: string[]): Promise<void> {
       // Help and version displays are successes; every other commander complaint is a usage error.
       const ok = err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help';
       process.exitCode = ok ? 0 : reportCommanderError(err, json);
-      return;
+      return process.exitCode;
     }
     process.exitCode = reportError(err, json);
   }
+  return Number(process.exitCode ?? 0);
 }

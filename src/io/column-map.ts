@@ -95,7 +95,10 @@ export function closestCanonical(name: string, within: ReadonlySet<string> = CAN
   let bestD = Infinity;
   for (const c of within) {
     const d = c.startsWith(squashed) || squashed.startsWith(c) ? 1 : editDistance(squashed, c);
-    if (d < bestD) (best = c), (bestD = d);
+    if (d < bestD) {
+      best = c;
+      bestD = d;
+    }
   }
   return bestD <= Math.max(2, Math.floor(name.length / 4)) ? best : null;
 }

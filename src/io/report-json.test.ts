@@ -16,7 +16,7 @@ describe('reading a finished report for the next stage', () => {
     expect(r.icc_conf_high).toBeNull();
     expect(r.compliance_source).toBe('feasibility.measures.compliance');
     expect(r.mean_cluster_size).toBe(60 / 6);
-    expect(r.progression.length).toBeGreaterThan(0);
+    expect(r.progression.length).toBe(4);
   });
   it('compliance falls back to received / allocated in the treatment arm', () => {
     const r = planningInputs({ consort: { arms: [{ arm: 'control', allocated: 10 }, { arm: 'treatment', allocated: 10, received: 7 }] } }, 'x.json');

@@ -38,6 +38,7 @@ describe('analyse with more than two arms', () => {
     expect(r.excluded.other_arms).toBe(0);
     expect(r.attrition.randomised).toBe(220);
     // The text output names each comparison in its verdict, with that comparison's own interval.
+    // eslint-disable-next-line no-control-regex -- strips colour codes (ESC [ ... m)
     const text = renderHuman(r).replace(/\x1b\[[0-9;]*m/g, '');
     const per100 = (arm: string) => r.effects.find((e) => e.measure === 'per_100' && e.comparison === arm)!;
     for (const arm of ['drug', 'drug+']) {

@@ -58,7 +58,7 @@ describe('analyse --plan text output with arms:', () => {
   it('prints the global tests and each arm after the headline', async () => {
     const { runAnalyse, renderHuman } = await import('../../src/cli/commands/analyse.js');
     const r = await runAnalyse({ ...fund, plan: 'test/data/multiarm-plan/trial.yaml' });
-    const text = renderHuman(r).replace(/\x1b\[[0-9;]*m/g, '');
+    const text = renderHuman(r).replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '');
     expect(text).toMatch(/each arm against control \(the plan's arms: told, not_told; the headline above is treatment vs control\)/);
     expect(text).toMatch(/global test, reoffended: statistic 0\.10 on 2 df, p 0\.951/);
     expect(text).toMatch(/not_told vs control, days_to_reoffence hazard_ratio:/);

@@ -1,11 +1,12 @@
 /**
- * Runs the built CLI as a child process, as a user would: exit code, stdout, stderr, wall time and
- * whether it had to be killed for taking too long. Builds dist/ first when it is missing or older
- * than the sources (so `npx vitest run test/hostile` works on a fresh edit).
+ * Runs the CLI as a user would: exit code, stdout, stderr, wall time and whether it took too long;
+ * in this process by default, or as a child process (`spawn: true`). Builds dist/ first when it is
+ * missing or older than the sources (so `npx vitest run test/hostile` works on a fresh edit).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { runMain } from '../helpers/run-main.js';
 
 export const ROOT = process.cwd();
 const MAIN = join(ROOT, 'dist', 'cli', 'main.js');
@@ -27,7 +28,7 @@ export function ensureBuilt(): void {
     execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'pipe', timeout: 180_000 });
   } catch (err) {
     const e = err as { stdout?: Buffer; message: string };
-    throw new Error(`tsc failed: ${e.stdout?.toString() ?? e.message}`);
+    throw new Error(`tsc failed: ${e.stdout?.toString() ?? e.message}`, { cause: err });
   }
 }
 
@@ -41,8 +42,41 @@ export interface CliRun {
   timedOut: boolean;
 }
 
-/** Runs `node bin/pilot-eval ...args`; kills it after `timeoutMs`. */
-export function runCli(args: string[], options: { timeoutMs?: number; input?: Buffer | string; env?: Record<string, string> } = {}): Promise<CliRun> {
+export interface CliOptions {
+  timeoutMs?: number;
+  input?: Buffer | string;
+  env?: Record<string, string>;
+  /** In process, but the compiled CLI in dist/ (see test/helpers/run-main.ts). */
+  dist?: boolean;
+  /**
+   * Run the built binary in a child process. Needed only where the process is the point (a heap
+   * limit in NODE_OPTIONS, a kill, two processes racing for a lock, the offences worker thread,
+   * which exists only in dist/); otherwise the CLI's main() runs in this process, which gives the
+   * same exit code, stdout and stderr at a fraction of the cost.
+   */
+  spawn?: boolean;
+}
+
+/**
+ * Runs `pilot-eval ...args`: in this process through main() (see test/helpers/run-main.ts), or as
+ * `node bin/pilot-eval ...args` with `spawn: true`, killed after `timeoutMs`.
+ */
+export async function runCli(args: string[], options: CliOptions = {}): Promise<CliRun> {
+  if (options.spawn) return spawnCli(args, options);
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), timeoutMs);
+  });
+  const start = Date.now();
+  const run = await Promise.race([runMain(args, options), timeout]);
+  clearTimeout(timer);
+  if (run === null) return { args, code: null, signal: null, stdout: '', stderr: '', ms: Date.now() - start, timedOut: true };
+  return { args, code: run.code, signal: null, stdout: run.stdout, stderr: run.stderr, ms: run.ms, timedOut: false };
+}
+
+/** Runs `node bin/pilot-eval ...args` in a child process; kills it after `timeoutMs`. */
+export function spawnCli(args: string[], options: CliOptions = {}): Promise<CliRun> {
   const timeoutMs = options.timeoutMs ?? 30_000;
   return new Promise((resolve, reject) => {
     const start = Date.now();

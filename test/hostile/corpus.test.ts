@@ -187,7 +187,7 @@ interface Planned {
 }
 
 const OLD = (name: string) => `OLD ${name}: this file must survive a rejected run unchanged\n`;
-let plan: Planned[] = [];
+const plan: Planned[] = [];
 let work = '';
 
 beforeAll(async () => {

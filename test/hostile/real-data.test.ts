@@ -65,7 +65,7 @@ describe('input without end, and a file too large for the heap', () => {
   });
   afterAll(() => rmSync(d, { recursive: true, force: true }));
   it('NUL bytes without a line break on stdin (as /dev/zero): exit 3 within seconds', async () => {
-    const run = await runCli(['import', '--cases', '-', '--out-dir', join(d, 'o1')], { input: Buffer.alloc(12 << 20), timeoutMs: 30_000 });
+    const run = await runCli(['import', '--cases', '-', '--out-dir', join(d, 'o1')], { input: Buffer.alloc(12 << 20), timeoutMs: 30_000, spawn: true });
     expect(run.code, show(run)).toBe(3);
     expect(run.stderr).toContain('NUL bytes');
     expect(run.ms).toBeLessThan(20_000);
@@ -73,7 +73,7 @@ describe('input without end, and a file too large for the heap', () => {
   it('one line of 12 MB: exit 3 naming the limit, within seconds', async () => {
     const p = join(d, 'long.csv');
     writeFileSync(p, `id,note\n1,${'x'.repeat(12 << 20)}\n`);
-    const run = await runCli(['analyse', p], { timeoutMs: 30_000 });
+    const run = await runCli(['analyse', p], { timeoutMs: 30_000, spawn: true });
     expect(run.code, show(run)).toBe(3);
     expect(run.stderr).toContain('longer than 8,388,608 characters');
     expect(run.ms).toBeLessThan(20_000);
@@ -86,6 +86,7 @@ describe('input without end, and a file too large for the heap', () => {
     const run = await runCli(['match', '--treated', p, '--pool', 'test/data/match-pool.csv', '--covariates', 'id', '--out', join(d, 'm.csv')], {
       env: { NODE_OPTIONS: '--max-old-space-size=128' },
       timeoutMs: 60_000,
+      spawn: true,
     });
     expect(run.code, show(run)).toBe(3);
     expect(run.stderr).toContain('too large to hold in memory');

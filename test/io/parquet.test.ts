@@ -14,13 +14,11 @@ import { formatProblem, type DataError } from '../../src/core/errors.js';
 
 type Con = { run(sql: string): Promise<unknown> };
 let con: Con | null = null;
-let why = '';
 try {
   const { DuckDBInstance } = await import('@duckdb/node-api');
   con = await (await DuckDBInstance.create(':memory:')).connect();
 } catch (err) {
-  why = (err as Error).message;
-  process.stderr.write(`parquet.test.ts: skipped, @duckdb/node-api cannot be loaded here (${why})\n`);
+  process.stderr.write(`parquet.test.ts: skipped, @duckdb/node-api cannot be loaded here (${(err as Error).message})\n`);
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'pilot-eval-parquet-'));

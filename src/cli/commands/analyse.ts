@@ -8,7 +8,7 @@ import { UsageError } from '../../core/errors.js';
 import type { AnalyseResult } from '../../core/analysis/analyse-trial.js';
 import type { Headline } from '../../core/analysis/primary-analysis.js';
 import { checkSurvivalOptions } from '../../core/analysis/survival-effects.js';
-import { SMALL_SAMPLE_CHOICES, type SmallSample } from '../../core/analysis/small-sample.js';
+import { SMALL_SAMPLE_CHOICES, type SmallSample } from '../../app/analyse.js';
 import { analyseTrialFiles } from '../../app/analyse.js';
 import { loadTrialFile } from '../../io/trial-file.js';
 import { writeFileAtomic } from '../../io/atomic.js';

@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { deriveReoffending, emitReoffendingScript, type DeriveReoffendingOptions, type ReoffendingResult } from '../../app/reoffending.js';
-import { SQL_DIALECTS, type SqlDialect } from '../../core/outcomes/sql/dialect.js';
+import { SQL_DIALECTS, type SqlDialect } from '../../app/reoffending.js';
 import { UsageError } from '../../core/errors.js';
 import { parseEngine, withEngineOption } from '../engine-option.js';
 import type { GroupSummary } from '../../core/outcomes/summarise-outcomes.js';

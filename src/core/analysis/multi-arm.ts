@@ -196,7 +196,10 @@ function combine(comparisons: ArmComparison[], labels: readonly string[], contro
   lists.forEach((ws, j) => {
     for (const w of ws) {
       if (lists.every((l) => l.includes(w))) {
-        if (!seen.has(w)) warnings.push(w), seen.add(w);
+        if (!seen.has(w)) {
+          warnings.push(w);
+          seen.add(w);
+        }
       } else warnings.push(`${treatments[j]} vs ${control}: ${w}`);
     }
   });

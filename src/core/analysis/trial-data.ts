@@ -506,7 +506,10 @@ export function parseTrialData(table: TextTableLike, options: TrialDataOptions =
           blocks.push(v);
           balance.push({ name: `${col}${lev}`, values: v });
         }
-        if (levels.length < 2) blocks.push(new Float64Array(n).fill(1)), terms.push(col);
+        if (levels.length < 2) {
+          blocks.push(new Float64Array(n).fill(1));
+          terms.push(col);
+        }
       }
     }
     // A covariate with no variance (among the measurable rows) cannot be estimated.

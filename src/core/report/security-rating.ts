@@ -67,7 +67,7 @@ export function securityRating(input: SecurityInput): SecurityRating {
   const designP = DESIGN_PADLOCKS[input.design];
   const reasons: string[] = [];
   reasons.push(`Design: ${DESIGN_WORDS[input.design]} (${designP} padlock${designP === 1 ? '' : 's'} at most).`);
-  let mdesP: number | null = null;
+  let mdesP: number;
   if (input.mdes === null) {
     // Without an MDES the trial's sensitivity cannot be judged: treat it as the weakest band.
     mdesP = 0;
@@ -76,7 +76,7 @@ export function securityRating(input: SecurityInput): SecurityRating {
     mdesP = mdesPadlocks(input.mdes);
     reasons.push(`MDES at randomisation: ${bandValue(input.mdes, [0.2, 0.3, 0.4, 0.5, 0.6])} (logit d) -> ${mdesP} padlock${mdesP === 1 ? '' : 's'} (<= 0.2: 5, <= 0.3: 4, <= 0.4: 3, <= 0.5: 2, <= 0.6: 1).`);
   }
-  let attrP: number | null = null;
+  let attrP: number;
   if (input.attrition === null) {
     attrP = 0;
     reasons.push('Attrition: not known (no outcome data), so 0 padlocks for attrition.');

@@ -47,12 +47,26 @@ describe('imputeChained', () => {
       const [yc, ac] = s.values as [Float64Array, Float64Array];
       for (let i = 0; i < n; i++) {
         if (!Number.isNaN(ageMiss[i]!)) continue;
-        if (yc[i]) (s1 += ac[i]!), k1++;
-        else (s0 += ac[i]!), k0++;
+        if (yc[i]) {
+          s1 += ac[i]!;
+          k1++;
+        } else {
+          s0 += ac[i]!;
+          k0++;
+        }
       }
     }
     let o1 = 0, j1 = 0, o0 = 0, j0 = 0;
-    for (let i = 0; i < n; i++) if (!Number.isNaN(ageMiss[i]!) && !Number.isNaN(yMiss[i]!)) (yMiss[i] ? ((o1 += age[i]!), j1++) : ((o0 += age[i]!), j0++));
+    for (let i = 0; i < n; i++) {
+      if (Number.isNaN(ageMiss[i]!) || Number.isNaN(yMiss[i]!)) continue;
+      if (yMiss[i]) {
+        o1 += age[i]!;
+        j1++;
+      } else {
+        o0 += age[i]!;
+        j0++;
+      }
+    }
     const imputedGap = s1 / k1 - s0 / k0;
     const observedGap = o1 / j1 - o0 / j0;
     expect(Math.sign(imputedGap)).toBe(Math.sign(observedGap));

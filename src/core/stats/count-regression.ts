@@ -70,7 +70,7 @@ export function fitLogLinear(X: Float64Array, n: number, p: number, y: ArrayLike
   let devOld = nbDeviance(y, mu, theta, pw);
   let dev = devOld;
   let converged = false;
-  let iter = 0;
+  let iter: number;
   for (iter = 1; iter <= maxIter; iter++) {
     for (let i = 0; i < n; i++) {
       const m = mu[i]!;

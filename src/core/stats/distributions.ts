@@ -15,10 +15,12 @@
  * All functions throw RangeError on invalid parameters instead of returning NaN.
  */
 
+/* eslint-disable no-loss-of-precision -- R's Rmath.h constants as R quotes them (30 digits); each is read as its nearest double */
 const LN_SQRT_2PI = 0.918938533204672741780329736406; // log(sqrt(2 pi))
 const LN_2PI = 1.83787706640934548356065947281; // log(2 pi)
 const SQRT_2PI = 2.50662827463100050241576528481;
 const LN_SQRT_PI = 0.572364942924700087071713675677; // log(sqrt(pi))
+/* eslint-enable no-loss-of-precision */
 const EPS = 2.220446049250313e-16;
 const TINY = 1e-300;
 

@@ -279,7 +279,7 @@ function fitGlmm(d: GlmmData, start?: ArrayLike<number>): GlmmLogisticFit {
   let grad = new Float64Array(k);
   let f = L.value(par, grad);
   let converged = false;
-  let iter = 0;
+  let iter: number;
   // Newton's method; the Hessian (k gradient evaluations) is reused while full steps succeed (the
   // chord method: linear but fast convergence near the optimum) and refreshed otherwise.
   let H: number[][] | null = null;

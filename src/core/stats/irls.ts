@@ -91,7 +91,7 @@ export function fitGlm(family: GlmFamily, X: Float64Array, n: number, p: number,
   let devOld = deviance(family, y, mu, pw);
   let dev = devOld;
   let converged = false;
-  let iter = 0;
+  let iter: number;
   for (iter = 1; iter <= maxIter; iter++) {
     // Working weights and responses. Both links are canonical: w = V(mu), z = eta + (y - mu)/V(mu).
     for (let i = 0; i < n; i++) {

@@ -1,6 +1,7 @@
 /**
  * A large offences file is read on a worker thread (src/io/offence-reader.ts) while the main thread
- * reads the cases. The two paths run the same parser and linker; these tests run the built CLI with
+ * reads the cases. The two paths run the same parser and linker; these tests run the built CLI (its
+ * main() in this process, see bothWays) with
  * PILOT_EVAL_OFFENCE_WORKER=always and =never over good and bad inputs and require the same exit
  * code, the same stdout and the same stderr, byte for byte: outcomes, problem lists (order, the
  * first 20, the count of the rest) and errors in the cases while the worker is still reading.
@@ -22,11 +23,14 @@ afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-/** Runs `args` both ways; expects identical results and returns them. */
+/**
+ * Runs `args` both ways; expects identical results and returns them. The compiled CLI runs in
+ * this process (runCli with `dist: true`): the worker thread it starts is real, from dist/.
+ */
 async function bothWays(args: string[]) {
   const [w, m] = await Promise.all([
-    runCli(args, { env: { PILOT_EVAL_OFFENCE_WORKER: 'always' }, timeoutMs: 60_000 }),
-    runCli(args, { env: { PILOT_EVAL_OFFENCE_WORKER: 'never' }, timeoutMs: 60_000 }),
+    runCli(args, { env: { PILOT_EVAL_OFFENCE_WORKER: 'always' }, timeoutMs: 60_000, dist: true }),
+    runCli(args, { env: { PILOT_EVAL_OFFENCE_WORKER: 'never' }, timeoutMs: 60_000, dist: true }),
   ]);
   expect({ code: w.code, stdout: w.stdout, stderr: w.stderr }, args.join(' ')).toEqual({ code: m.code, stdout: m.stdout, stderr: m.stderr });
   return w;
@@ -44,8 +48,8 @@ describe('offences read on a worker thread give what one thread gives', () => {
       const outW = join(dir, `${slug}-w.csv`);
       const outM = join(dir, `${slug}-m.csv`);
       const [w, m] = await Promise.all([
-        runCli([...base, '--out', outW], { env: { PILOT_EVAL_OFFENCE_WORKER: 'always' } }),
-        runCli([...base, '--out', outM], { env: { PILOT_EVAL_OFFENCE_WORKER: 'never' } }),
+        runCli([...base, '--out', outW], { env: { PILOT_EVAL_OFFENCE_WORKER: 'always' }, dist: true }),
+        runCli([...base, '--out', outM], { env: { PILOT_EVAL_OFFENCE_WORKER: 'never' }, dist: true }),
       ]);
       expect([w.code, m.code]).toEqual([0, 0]);
       expect(readFileSync(outW, 'utf8')).toBe(readFileSync(outM, 'utf8'));
