@@ -22,8 +22,32 @@ export interface DataProblem {
   reason: string;
 }
 
-/** Formats a problem as `file:line: column "value": reason`. */
+/**
+ * Column letters of the spreadsheet sheets read in this run, by the sheet's name in messages
+ * (`file.xlsx, sheet 'Cases'`): column name -> letter, so a problem found by column name is also
+ * located as a spreadsheet user sees it (`column C (release_date)`).
+ */
+const sheetColumns = new Map<string, ReadonlyMap<string, string>>();
+
+/** Records the column letters of a sheet (called by the .xlsx reader when it reads the header). */
+export function noteSheetColumns(file: string, letters: ReadonlyMap<string, string>): void {
+  sheetColumns.set(file, letters);
+}
+
+/** A sheet's name in messages: `file.xlsx, sheet 'Cases'` (rows, not lines, are counted there). */
+const SHEET_NAME = /, sheet '[^']*'$/;
+
+/**
+ * Formats a problem as `file:line: column "value": reason`, or for a spreadsheet sheet as
+ * `file.xlsx, sheet 'Cases', row 12, column C (release_date): value "x": reason`.
+ */
 export function formatProblem(p: DataProblem): string {
+  if (SHEET_NAME.test(p.file)) {
+    const letter = p.column !== null ? sheetColumns.get(p.file)?.get(p.column) : undefined;
+    const parts = [p.file, p.line !== null ? `row ${p.line}` : null, p.column !== null ? `column ${letter ? `${letter} (${truncate(p.column, 60)})` : truncate(p.column, 60)}` : null];
+    const value = p.value !== null ? `value ${JSON.stringify(truncate(p.value, 60))}: ` : '';
+    return `${parts.filter((x) => x !== null).join(', ')}: ${value}${truncate(p.reason, MAX_REASON_CHARS)}`;
+  }
   const where = [p.file, p.line !== null ? String(p.line) : null].filter((x) => x !== null).join(':');
   const col = p.column !== null ? ` column ${truncate(p.column, 60)}` : '';
   const val = p.value !== null ? ` value ${JSON.stringify(truncate(p.value, 60))}` : '';

@@ -41,6 +41,8 @@ export interface CsvReadOptions {
   hash?: boolean;
   /** Longest record in characters (default MAX_RECORD_CHARS; for tests). */
   maxRecordChars?: number;
+  /** For an .xlsx file: the sheet to read (name or 1-based number; default the first). */
+  sheet?: string;
 }
 
 /** A batch of records: `fields[i]` is the record that starts on physical line `lines[i]`. */
@@ -249,6 +251,10 @@ export function readCsv(
   const delimiter = options.delimiter ?? ',';
   const batchSize = options.batchSize ?? 10_000;
   const maxRecord = options.maxRecordChars ?? MAX_RECORD_CHARS;
+  // ---- Excel workbooks (.xlsx): the same header and batches, read from one sheet.
+  if (path !== '-' && /\.xlsx$/i.test(path)) {
+    return import('./xlsx-reader.js').then((x) => x.readXlsx(path, { displayName: file, sheet: options.sheet, batchSize, hash: options.hash }, onHeader, onBatch));
+  }
   let encoding: Encoding = 'utf8';
   if (path !== '-') {
     try {

@@ -46,7 +46,7 @@ port.on('message', (m: LinkRequest) => {
 
 readCsv(
   data.path,
-  { delimiter: data.delimiter, displayName: data.file, hash: data.hash },
+  { delimiter: data.delimiter, displayName: data.file, hash: data.hash, sheet: data.read?.sheet },
   (header) => {
     parser = new OffenceRowParser(data.file, header, data.map, data.delimiter, data.read);
     post({ type: 'header', hasSeverity: parser.hasSeverity });
