@@ -13,6 +13,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { getHeapStatistics } from 'node:v8';
 import Papa from 'papaparse';
 import { DataError, UsageError } from '../core/errors.js';
+import { checkNotInterruptedImport } from './atomic.js';
 
 /**
  * Longest record read, in characters (8 MiB): a physical line, or a quoted field's lines together.
@@ -259,6 +260,7 @@ export function readCsv(
   if (path !== '-') {
     try {
       checkInputPath(path, file);
+      checkNotInterruptedImport(path);
       encoding = sniffEncoding(path, file);
     } catch (err) {
       return Promise.reject(err);

@@ -23,7 +23,7 @@ import {
   type RowProblem,
 } from '../core/case-schema.js';
 import { formatCsvLine, toCsv } from './csv-writer.js';
-import { AtomicWriter, commitWritersJournalled, recoverFileSet, removeStrayTemps, type WriteStep } from './atomic.js';
+import { AtomicWriter, IMPORT_JOURNAL, commitWritersJournalled, recoverFileSet, removeStrayTemps, type WriteStep } from './atomic.js';
 import { acquireLocks } from './lock.js';
 import { normaliserFor, readOptions, type ReadOptions } from './read-options.js';
 import { MONTH_FIRST_HINT } from '../core/dates.js';
@@ -54,7 +54,7 @@ export interface ImportOptions {
 /** The files `import` writes into its output folder, in write order, and its write-ahead record. */
 export function importOutputPaths(outDir: string): { cases: string; offences: string; rejects: string; json: string; journal: string } {
   const json = join(outDir, 'import.json');
-  return { cases: join(outDir, 'cases.csv'), offences: join(outDir, 'offences.csv'), rejects: join(outDir, 'rejects.csv'), json, journal: `${json}.journal` };
+  return { cases: join(outDir, 'cases.csv'), offences: join(outDir, 'offences.csv'), rejects: join(outDir, 'rejects.csv'), json, journal: join(outDir, IMPORT_JOURNAL) };
 }
 
 /**
