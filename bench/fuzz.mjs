@@ -554,6 +554,7 @@ async function main() {
   // during a long run would otherwise load half-old, half-new modules.
   const snapshot = join(ROOT, 'node_modules', '.cache', `pilot-eval-fuzz-dist-${process.pid}`);
   cpSync(join(ROOT, 'dist'), snapshot, { recursive: true });
+  writeFileSync(join(snapshot, 'package.json'), '{ "type": "module" }\n');
   opts.main = join(snapshot, 'cli', 'main.js');
   const workers = Array.from({ length: opts.jobs }, () => new Worker(opts));
 

@@ -16,11 +16,11 @@ import { DataError, UsageError } from '../core/errors.js';
 import { checkNotInterruptedImport } from './atomic.js';
 
 /**
- * Longest record read, in characters (8 MiB): a physical line, or a quoted field's lines together.
+ * Longest record read, in characters (1 MiB): a physical line, or a quoted field's lines together.
  * A longer one (a file with no line break, such as /dev/zero, or a quote never closed) is a data
  * error as soon as the reader has seen that much, so memory stays bounded.
  */
-export const MAX_RECORD_CHARS = 8 << 20;
+export const MAX_RECORD_CHARS = 1 << 20;
 /** A batch is handed on once it holds this many fields, however few rows (very wide files). */
 export const MAX_BATCH_FIELDS = 1_000_000;
 /**

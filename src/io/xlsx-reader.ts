@@ -257,6 +257,40 @@ export function tableDisplayName(path: string, file: string, sheet: string | und
   return path !== '-' && isXlsxPath(path) ? resolveSheet(path, file, sheet).shown : file;
 }
 
+/** Resources that never finish a read: timers, terminals, pipes and sockets (stdio, IPC). */
+const IDLE_RESOURCES = new Set(['Timeout', 'Immediate', 'TTYWrap', 'PipeWrap', 'TCPWrap', 'SignalWrap', 'ProcessWrap', 'StatWatcher', 'FSEventWrap']);
+
+/**
+ * Watches a streaming read for a stall: exceljs's unzip can wait forever on a damaged archive
+ * (data inserted between or inside entries), with nothing left to do: no file read pending, no
+ * progress. Such a state, held for a second, rejects `promise` (a damaged-archive error); without
+ * the watch the process would hang or end with Node's "unsettled top-level await" (exit 13).
+ */
+export function stallWatch(progress: () => number, idleMs = 1000, tickMs = 100): { promise: Promise<never>; stop: () => void } {
+  let timer: NodeJS.Timeout | null = null;
+  const promise = new Promise<never>((_resolve, reject) => {
+    let last = progress();
+    let idleSince = Date.now();
+    timer = setInterval(() => {
+      const now = progress();
+      const busy = process.getActiveResourcesInfo().some((r) => !IDLE_RESOURCES.has(r));
+      if (now !== last || busy) {
+        last = now;
+        idleSince = Date.now();
+      } else if (Date.now() - idleSince >= idleMs) {
+        reject(new Error('the reader stalled with nothing left to read: entries are cut short or overlap'));
+      }
+    }, tickMs);
+  });
+  promise.catch(() => undefined);
+  return {
+    promise,
+    stop: () => {
+      if (timer) clearInterval(timer);
+    },
+  };
+}
+
 /** The exceljs streaming interfaces used here (typed loosely: exceljs's own types omit them). */
 interface SheetReader extends AsyncIterable<{ number: number; values: unknown; eachCell: (o: { includeEmpty: boolean }, f: (cell: CellLike & { col: number }, col: number) => void) => void }> {
   name: string;
@@ -294,7 +328,10 @@ export async function readXlsx(path: string, options: XlsxReadOptions, onHeader:
   let found: string | null = null;
   const seen: string[] = [];
   let position = 0;
-  try {
+  let progress = 0;
+  stream.on('data', () => progress++);
+  const stalled = stallWatch(() => progress);
+  const parse = async () => {
     for await (const sheet of book) {
       position++;
       seen.push(sheet.name);
@@ -366,14 +403,20 @@ export async function readXlsx(path: string, options: XlsxReadOptions, onHeader:
         pending.fields.push(cells);
         pending.lines.push(n);
         records++;
+        progress++;
         if (pending.fields.length >= batchSize) flush();
       }
       flush();
     }
+  };
+  try {
+    await Promise.race([parse(), stalled.promise]);
   } catch (err) {
     stream.destroy();
     if (err instanceof DataError || err instanceof UsageError || err instanceof IntegrityError) throw err;
     throw unreadable(file, `the archive is damaged (${err instanceof Error ? err.message : String(err)})`.slice(0, 300));
+  } finally {
+    stalled.stop();
   }
   if (found === null) {
     if (seen.length === 0) throw unreadable(file, 'it has no worksheet');
