@@ -258,7 +258,7 @@ export function tableDisplayName(path: string, file: string, sheet: string | und
 }
 
 /** Resources that never finish a read: timers, terminals, pipes and sockets (stdio, IPC). */
-const IDLE_RESOURCES = new Set(['Timeout', 'Immediate', 'TTYWrap', 'PipeWrap', 'TCPWrap', 'SignalWrap', 'ProcessWrap', 'StatWatcher', 'FSEventWrap']);
+const IDLE_RESOURCES = new Set(['Timeout', 'Immediate', 'TTYWrap', 'PipeWrap', 'TCPWrap', 'SignalWrap', 'ProcessWrap', 'StatWatcher', 'FSEventWrap', 'MessagePort', 'Worker']);
 
 /**
  * Watches a streaming read for a stall: exceljs's unzip can wait forever on a damaged archive

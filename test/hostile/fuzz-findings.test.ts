@@ -18,6 +18,9 @@
  *   .xlsx mutants hung the same way: 1267268812, 1419534350, 2170875016, 2454767621, 2925710153,
  *   3039713332, 317376374, 3707845952, 4253998255.) The reader now watches for that stall and
  *   refuses the file as damaged (exit 3).
+ * - mutant 1471610928 (offences-small.xlsx + two long runs, truncated: 10.9 MB): reoffending,
+ *   analyse and report hung for good. An offences file that large is read on a worker thread,
+ *   whose message port the stall watch took for work in progress. It no longer does.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -154,5 +157,16 @@ describe('fuzz findings of the .xlsx reader and the record limit', () => {
     expect(r.code, r.stderr).toBe(3);
     expect(r.stderr).toContain(`${p}: cannot be read as an Excel workbook (.xlsx): the archive is damaged`);
     expect(existsSync(join(out, 'cases.csv'))).toBe(false);
+  }, 70_000);
+
+  it('mutant 1471610928: the same stall while the offences are read on a worker thread is refused too (it hung for good)', async () => {
+    const p = join(dir, 'stalls.xlsx');
+    const r = await runCli(['reoffending', '--cases', join(ROOT, 'bench/fuzz-corpus/cases.csv'), '--offences', p, '--as-of', '2025-06-30', '--out', join(dir, 'stall-outcomes.csv')], {
+      timeoutMs: 60_000,
+      env: { PILOT_EVAL_OFFENCE_WORKER: 'always' },
+    });
+    expect(r.timedOut).toBe(false);
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toContain('the archive is damaged');
   }, 70_000);
 });
