@@ -263,21 +263,23 @@ const IDLE_RESOURCES = new Set(['Timeout', 'Immediate', 'TTYWrap', 'PipeWrap', '
 /**
  * Watches a streaming read for a stall: exceljs's unzip can wait forever on a damaged archive
  * (data inserted between or inside entries), with nothing left to do: no file read pending, no
- * progress. Such a state, held for a second, rejects `promise` (a damaged-archive error); without
- * the watch the process would hang or end with Node's "unsettled top-level await" (exit 13).
+ * progress. Such a state, seen on `idleTicks` ticks in a row (a second), rejects `promise` (a
+ * damaged-archive error); without the watch the process would hang (or, with nothing else alive,
+ * end as if it had finished). Ticks, not wall time, are counted: on a busy machine a long stretch
+ * of parsing delays the ticks, but is one tick, so it is never taken for a stall.
  */
-export function stallWatch(progress: () => number, idleMs = 1000, tickMs = 100): { promise: Promise<never>; stop: () => void } {
+export function stallWatch(progress: () => number, idleTicks = 10, tickMs = 100): { promise: Promise<never>; stop: () => void } {
   let timer: NodeJS.Timeout | null = null;
   const promise = new Promise<never>((_resolve, reject) => {
     let last = progress();
-    let idleSince = Date.now();
+    let idle = 0;
     timer = setInterval(() => {
       const now = progress();
       const busy = process.getActiveResourcesInfo().some((r) => !IDLE_RESOURCES.has(r));
       if (now !== last || busy) {
         last = now;
-        idleSince = Date.now();
-      } else if (Date.now() - idleSince >= idleMs) {
+        idle = 0;
+      } else if (++idle >= idleTicks) {
         reject(new Error('the reader stalled with nothing left to read: entries are cut short or overlap'));
       }
     }, tickMs);
