@@ -31,6 +31,7 @@ export interface ReadCliOptions {
   na?: string;
   dateFormat?: string;
   decimalComma?: boolean;
+  sheet?: string;
 }
 
 /**
@@ -41,7 +42,8 @@ export function withReadOptions(cmd: Command): Command {
   return cmd
     .option('--na <tokens>', `cell texts read as missing, comma-separated; an empty cell is always missing (default: ${DEFAULT_NA_TOKENS.join(',')}; --na '' for none)`)
     .option('--date-format <order>', 'order of slash dates: auto (YYYY-MM-DD or DD/MM/YYYY; a column with US month-first dates is refused), dmy, mdy or ymd (auto)')
-    .option('--decimal-comma', 'numbers are written with a decimal comma (0,207), as in ;-separated European files');
+    .option('--decimal-comma', 'numbers are written with a decimal comma (0,207), as in ;-separated European files')
+    .option('--sheet <name|number>', 'the sheet read from .xlsx inputs: its name, or its number from 1 (default: the first sheet)');
 }
 
 /** The typed read options from the command's options; a UsageError names a bad one. */
@@ -66,5 +68,11 @@ export function parseReadOptions(opts: ReadCliOptions): ReadOptions {
   if (decimalComma && delimiter === ',') {
     throw new UsageError("--decimal-comma needs another field delimiter (e.g. --delimiter ';'): with ',' a decimal comma cannot be told from the next field");
   }
-  return { delimiter, na, dateFormat, decimalComma };
+  let sheet: string | undefined;
+  if (opts.sheet !== undefined) {
+    sheet = String(opts.sheet);
+    if (sheet.trim() === '' || sheet.length > 100) throw new UsageError(`--sheet takes a sheet's name or its number from 1, got ${JSON.stringify(sheet.slice(0, 110))}`);
+    if (/^\d+$/.test(sheet) && Number(sheet) < 1) throw new UsageError('--sheet numbers sheets from 1');
+  }
+  return { delimiter, na, dateFormat, decimalComma, ...(sheet !== undefined ? { sheet } : {}) };
 }

@@ -21,6 +21,13 @@ export async function main(argv: string[]): Promise<number> {
   await prepareProgress();
   const program = buildProgram();
   const json = argv.includes('--json');
+  // A command whose promise never settles (a library waiting on an event that never comes) would
+  // let Node's event loop empty and the process end with exit 0, having done nothing: say so.
+  const unfinished = () => {
+    process.stderr.write('pilot-eval: internal error (this is a bug in pilot-eval; please report it with the command you ran): the command stopped with its work unfinished\n');
+    process.exitCode = 1;
+  };
+  process.once('beforeExit', unfinished);
   try {
     await program.parseAsync(argv);
   } catch (err) {
@@ -31,6 +38,8 @@ export async function main(argv: string[]): Promise<number> {
       return process.exitCode;
     }
     process.exitCode = reportError(err, json);
+  } finally {
+    process.off('beforeExit', unfinished);
   }
   return Number(process.exitCode ?? 0);
 }

@@ -23,10 +23,31 @@ export interface DataProblem {
 }
 
 /**
- * Formats a problem as `file:line: column "value": reason`. A Parquet file's rows have no lines: there
- * `line` is the 1-based data row, written `file.parquet, row N, column C: value "v": reason`.
+ * Column letters of the spreadsheet sheets read in this run, by the sheet's name in messages
+ * (`file.xlsx, sheet 'Cases'`): column name -> letter, so a problem found by column name is also
+ * located as a spreadsheet user sees it (`column C (release_date)`).
+ */
+const sheetColumns = new Map<string, ReadonlyMap<string, string>>();
+
+/** Records the column letters of a sheet (called by the .xlsx reader when it reads the header). */
+export function noteSheetColumns(file: string, letters: ReadonlyMap<string, string>): void {
+  sheetColumns.set(file, letters);
+}
+
+/** A sheet's name in messages: `file.xlsx, sheet 'Cases'` (rows, not lines, are counted there). */
+const SHEET_NAME = /, sheet '[^']*'$/;
+
+/**
+ * Formats a problem as `file:line: column "value": reason`, or for a spreadsheet sheet as
+ * `file.xlsx, sheet 'Cases', row 12, column C (release_date): value "x": reason`.
  */
 export function formatProblem(p: DataProblem): string {
+  if (SHEET_NAME.test(p.file)) {
+    const letter = p.column !== null ? sheetColumns.get(p.file)?.get(p.column) : undefined;
+    const parts = [p.file, p.line !== null ? `row ${p.line}` : null, p.column !== null ? `column ${letter ? `${letter} (${truncate(p.column, 60)})` : truncate(p.column, 60)}` : null];
+    const value = p.value !== null ? `value ${JSON.stringify(truncate(p.value, 60))}: ` : '';
+    return `${parts.filter((x) => x !== null).join(', ')}: ${value}${truncate(p.reason, MAX_REASON_CHARS)}`;
+  }
   const col = p.column !== null ? truncate(p.column, 60) : null;
   const val = p.value !== null ? `value ${JSON.stringify(truncate(p.value, 60))}` : null;
   // Reasons can quote data (a header, a list of labels): a 5 MB header cell must not flood the terminal.

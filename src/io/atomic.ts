@@ -364,3 +364,25 @@ export function commitWritersJournalled(writers: AtomicWriter[], journal: string
   rmSync(journal, { force: true });
   fsyncDir(dirname(journal));
 }
+
+/** The write-ahead record `import` keeps in its output folder while it replaces its files. */
+export const IMPORT_JOURNAL = 'import.json.journal';
+/** The files `import` writes into its output folder. */
+const IMPORT_OUTPUTS = new Set(['cases.csv', 'offences.csv', 'rejects.csv', 'import.json']);
+
+/**
+ * Refuses to read a file of an import output folder whose import was interrupted mid-write (its
+ * write-ahead record is still there): its files may be part old set, part new (new cases beside
+ * old offences). IntegrityError (exit 4) naming the folder and the command that finishes the
+ * import. Every reader of CSV input calls this, so analyse, report, match, reoffending and
+ * randomise all refuse such a folder, not only the next import.
+ */
+export function checkNotInterruptedImport(path: string): void {
+  if (!IMPORT_OUTPUTS.has(basename(path))) return;
+  const dir = dirname(path);
+  const journal = join(dir, IMPORT_JOURNAL);
+  if (!existsSync(journal)) return;
+  throw new IntegrityError(
+    `${dir === '' ? '.' : dir} holds an import that was interrupted while it wrote its files (${journal} is still there), so ${basename(path)} may not belong with the other files in it. Run \`pilot-eval import --recover --out-dir ${dir}\` to finish that import (or run the import again), then run this command again.`,
+  );
+}

@@ -14,13 +14,14 @@ import { getHeapStatistics } from 'node:v8';
 import Papa from 'papaparse';
 import { DataError, UsageError } from '../core/errors.js';
 import { isParquetPath, readParquet } from './parquet-reader.js';
+import { checkNotInterruptedImport } from './atomic.js';
 
 /**
- * Longest record read, in characters (8 MiB): a physical line, or a quoted field's lines together.
+ * Longest record read, in characters (1 MiB): a physical line, or a quoted field's lines together.
  * A longer one (a file with no line break, such as /dev/zero, or a quote never closed) is a data
  * error as soon as the reader has seen that much, so memory stays bounded.
  */
-export const MAX_RECORD_CHARS = 8 << 20;
+export const MAX_RECORD_CHARS = 1 << 20;
 /** A batch is handed on once it holds this many fields, however few rows (very wide files). */
 export const MAX_BATCH_FIELDS = 1_000_000;
 /**
@@ -42,6 +43,8 @@ export interface CsvReadOptions {
   hash?: boolean;
   /** Longest record in characters (default MAX_RECORD_CHARS; for tests). */
   maxRecordChars?: number;
+  /** For an .xlsx file: the sheet to read (name or 1-based number; default the first). */
+  sheet?: string;
 }
 
 /** A batch of records: `fields[i]` is the record that starts on physical line `lines[i]`. */
@@ -252,10 +255,15 @@ export function readCsv(
   const delimiter = options.delimiter ?? ',';
   const batchSize = options.batchSize ?? 10_000;
   const maxRecord = options.maxRecordChars ?? MAX_RECORD_CHARS;
+  // ---- Excel workbooks (.xlsx): the same header and batches, read from one sheet.
+  if (path !== '-' && /\.xlsx$/i.test(path)) {
+    return import('./xlsx-reader.js').then((x) => x.readXlsx(path, { displayName: file, sheet: options.sheet, batchSize, hash: options.hash }, onHeader, onBatch));
+  }
   let encoding: Encoding = 'utf8';
   if (path !== '-') {
     try {
       checkInputPath(path, file);
+      checkNotInterruptedImport(path);
       encoding = sniffEncoding(path, file);
     } catch (err) {
       return Promise.reject(err);

@@ -9,6 +9,7 @@ import { DataError, type DataProblem } from '../core/errors.js';
 import { daysFromCivil } from '../core/dates.js';
 import { IdIndex } from '../core/outcomes/id-index.js';
 import { readCsv } from './csv-reader.js';
+import { tableDisplayName } from './xlsx-reader.js';
 import { canonicalHeader, mapFor, type ColumnMaps } from './column-map.js';
 import { checkLabelCase, missingColumnsError } from './table.js';
 import {
@@ -22,7 +23,7 @@ import {
   type RowProblem,
 } from '../core/case-schema.js';
 import { formatCsvLine, toCsv } from './csv-writer.js';
-import { AtomicWriter, commitWritersJournalled, recoverFileSet, removeStrayTemps, type WriteStep } from './atomic.js';
+import { AtomicWriter, IMPORT_JOURNAL, commitWritersJournalled, recoverFileSet, removeStrayTemps, type WriteStep } from './atomic.js';
 import { acquireLocks } from './lock.js';
 import { normaliserFor, readOptions, type ReadOptions } from './read-options.js';
 import { MONTH_FIRST_HINT } from '../core/dates.js';
@@ -53,7 +54,7 @@ export interface ImportOptions {
 /** The files `import` writes into its output folder, in write order, and its write-ahead record. */
 export function importOutputPaths(outDir: string): { cases: string; offences: string; rejects: string; json: string; journal: string } {
   const json = join(outDir, 'import.json');
-  return { cases: join(outDir, 'cases.csv'), offences: join(outDir, 'offences.csv'), rejects: join(outDir, 'rejects.csv'), json, journal: `${json}.journal` };
+  return { cases: join(outDir, 'cases.csv'), offences: join(outDir, 'offences.csv'), rejects: join(outDir, 'rejects.csv'), json, journal: join(outDir, IMPORT_JOURNAL) };
 }
 
 /**
@@ -220,7 +221,7 @@ export async function importData(opts: ImportOptions): Promise<ImportResult> {
   const shown = (column: string | null, value: string | null): string => (pseud && column === 'id' && value ? pseud(value) : (value ?? ''));
   const rejects: Reject[] = [];
   const inputs: Array<{ path: string; sha256: string }> = [];
-  const casesFile = opts.casesPath === '-' ? '<stdin>' : opts.casesPath;
+  const casesFile = tableDisplayName(opts.casesPath, opts.casesPath === '-' ? '<stdin>' : opts.casesPath, read.sheet);
 
   // ---- cases ----
   const caseRules = new Map(CASE_RULES);
@@ -233,7 +234,7 @@ export async function importData(opts: ImportOptions): Promise<ImportResult> {
   const labels = new Map<string, Map<string, number>>();
   const cr = await readCsv(
     opts.casesPath,
-    { delimiter, displayName: casesFile, hash: true },
+    { delimiter, displayName: casesFile, hash: true, sheet: read.sheet },
     (header) => {
       caseColumns = canonicalHeader(header, mapFor(opts.maps ?? null, 'cases'), casesFile);
       const missing = CASE_REQUIRED.filter((c) => !caseColumns.includes(c));
@@ -316,13 +317,13 @@ export async function importData(opts: ImportOptions): Promise<ImportResult> {
   const offStaged: StagedOffences = { caseIndex: [], offenceDay: [], lines: [], texts: [] };
   let offNames: string[] = [];
   if (opts.offencesPath !== undefined) {
-    const offFile = opts.offencesPath === '-' ? '<stdin>' : opts.offencesPath;
+    const offFile = tableDisplayName(opts.offencesPath, opts.offencesPath === '-' ? '<stdin>' : opts.offencesPath, read.sheet);
     const offRules = new Map(OFFENCE_RULES);
     let cols: string[] = [];
     let out = { order: [] as number[], names: [] as string[] };
     const or = await readCsv(
       opts.offencesPath,
-      { delimiter, displayName: offFile, hash: true },
+      { delimiter, displayName: offFile, hash: true, sheet: read.sheet },
       (header) => {
         cols = canonicalHeader(header, mapFor(opts.maps ?? null, 'offences'), offFile);
         const missing = OFFENCE_REQUIRED.filter((c) => !cols.includes(c));

@@ -13,6 +13,7 @@ import { DataError, MAX_REPORTED_PROBLEMS, ProblemList, UsageError, type DataPro
 import { OutcomeAccumulator, type AccumulatorState, type OutcomeRules } from '../core/outcomes/proven-reoffending.js';
 import type { IdIndex, IdLookupParts } from '../core/outcomes/id-index.js';
 import { scanOffences } from './offence-scan.js';
+import { tableDisplayName } from './xlsx-reader.js';
 import type { ColumnMap, MapCheck } from './column-map.js';
 import type { ReadOptions } from './read-options.js';
 import { OffenceLinker, type OffenceColumns, type OffenceRowParser } from './offence-rows.js';
@@ -135,7 +136,8 @@ export function startOffenceReader(
   path: string,
   options: { file: string; delimiter: string; map: ColumnMap; casesFile: string; hash: boolean; read?: Partial<ReadOptions> },
 ): OffenceReader {
-  const { file, delimiter, map, hash, read } = options;
+  const { delimiter, map, hash, read } = options;
+  const file = tableDisplayName(path, options.file, read?.sheet);
   const makeLinker = (cases: LinkTarget, rules: OutcomeRules, hasSeverity: boolean) => {
     const acc = new OutcomeAccumulator(cases.startDay, rules, hasSeverity);
     return { acc, linker: new OffenceLinker(file, options.casesFile, cases.indexOf, acc, new ProblemList()) };

@@ -17,6 +17,7 @@ import { isAscii } from 'node:buffer';
 import { DataError } from '../core/errors.js';
 import { MAX_RECORD_CHARS, checkInputPath, readCsv } from './csv-reader.js';
 import { isParquetPath } from './parquet-reader.js';
+import { isXlsxPath } from './xlsx-reader.js';
 import type { ColumnMap } from './column-map.js';
 import type { ReadOptions } from './read-options.js';
 import { OffenceRowParser, type OffenceColumns } from './offence-rows.js';
@@ -72,7 +73,7 @@ export async function scanOffences(
   const general = async (): Promise<OffenceScanResult> => {
     const r = await readCsv(
       path,
-      { delimiter, displayName: file, hash: options.hash },
+      { delimiter, displayName: file, hash: options.hash, sheet: read?.sheet },
       (header) => {
         parser = new OffenceRowParser(file, header, map, delimiter, read);
         onParser(parser);
@@ -81,7 +82,7 @@ export async function scanOffences(
     );
     return { records: r.records, sha256: r.sha256 };
   };
-  if (options.general || path === '-' || isParquetPath(path) || delimiter.length !== 1 || delimiter.charCodeAt(0) > 0x7f) return general();
+  if (options.general || path === '-' || isParquetPath(path) || isXlsxPath(path) || delimiter.length !== 1 || delimiter.charCodeAt(0) > 0x7f) return general();
   checkInputPath(path, file);
   const { plain, sha256 } = await survey(path, options.hash);
   if (!plain) return general();

@@ -15,6 +15,8 @@ export interface ReadOptions {
   dateFormat: DateFormat;
   /** Numbers are written with a decimal comma (`0,207`), as in `;`-separated European files. */
   decimalComma: boolean;
+  /** The sheet read from an .xlsx input (`--sheet`: a name, or a number from 1); default the first. */
+  sheet?: string;
 }
 
 export const DEFAULT_READ_OPTIONS: ReadOptions = Object.freeze({

@@ -9,6 +9,7 @@ import { StringPool } from '../core/string-pool.js';
 import { PackedColumnBuilder, type PackedColumn } from '../core/packed-column.js';
 import { canonicalHeader, type ColumnMap } from './column-map.js';
 import { normaliserFor, readOptions, type ReadOptions } from './read-options.js';
+import { tableDisplayName } from './xlsx-reader.js';
 
 export interface TextTable {
   /** File name as shown in messages. */
@@ -67,8 +68,8 @@ export function trimCell(s: string): string {
 
 /** Reads `path` (or `-` for stdin). Ragged rows (wrong number of fields) are data errors. */
 export async function readTable(path: string, options: ReadTableOptions = {}): Promise<TextTable> {
-  const file = options.displayName ?? (path === '-' ? '<stdin>' : path);
   const read = readOptions(options.read);
+  const file = tableDisplayName(path, options.displayName ?? (path === '-' ? '<stdin>' : path), read.sheet);
   const delimiter = options.delimiter ?? read.delimiter;
   const norm = normaliserFor(read);
   const na = new Set(read.na.filter((t) => t !== ''));
@@ -86,7 +87,7 @@ export async function readTable(path: string, options: ReadTableOptions = {}): P
   const problems = new ProblemList();
   const result = await readCsv(
     path,
-    { delimiter, displayName: file, hash: options.hash },
+    { delimiter, displayName: file, hash: options.hash, sheet: read.sheet },
     (header) => {
       columns = canonicalHeader(header, options.map ?? new Map(), file);
       const wanted = options.columns ? new Set([...options.columns, ...(options.required ?? [])]) : null;

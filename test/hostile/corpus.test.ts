@@ -48,8 +48,8 @@
  * | process-bad-value.csv           | value NaN / Infinity                         | 3 |
  * | costs-bad-amount.csv            | Infinity, -5, recurring "maybe"              | 3 |
  * | (generated) wide-10000.csv      | 10,000 columns                               | valid -> 0, quickly |
- * | (generated) huge-field.csv      | a 5 MB site name with commas and newlines    | valid -> 0 |
- * | (generated) huge-date.csv       | 5 MB of digits as a start_date               | 3, stderr under 20 KB |
+ * | (generated) huge-field.csv      | a 0.9 MB site name, commas and newlines      | valid -> 0 |
+ * | (generated) huge-date.csv       | 0.9 MB of digits as a start_date             | 3, stderr under 20 KB |
  * | (generated) huge-unclosed.csv   | quote opened on line 3 then 5 MB             | 3 (line 3) |
  * | (generated) huge-header.csv     | one 5 MB header cell, no newline             | 3, stderr under 20 KB |
  */
@@ -164,11 +164,11 @@ function generateBig(dir: string): void {
   const extra = Array.from({ length: 9992 }, (_, i) => `x${i + 1}`);
   const extraCells = extra.map((_, i) => String(i % 10)).join(',');
   writeFileSync(join(dir, 'wide-10000.csv'), `${good[0]},${extra.join(',')}\n${rows.map((r) => `${r},${extraCells}`).join('\n')}\n`);
-  // A 5 MB site name (quoted, with commas, quotes and line breaks) in a valid file.
-  const big = `"${'Humberside, "North" Yorkshire\n'.replace(/"/g, '""').repeat(Math.ceil(5_000_000 / 32))}"`;
+  // A 0.9 MB site name (quoted, with commas, quotes and line breaks; under the 1 MiB record limit) in a valid file.
+  const big = `"${'Humberside, "North" Yorkshire\n'.replace(/"/g, '""').repeat(Math.ceil(900_000 / 32))}"`;
   writeFileSync(join(dir, 'huge-field.csv'), `${good[0]},site\n${rows.map((r, i) => `${r},${i === 1 ? big : 'S'}`).join('\n')}\n`);
-  // 5 MB of digits as the start_date of the third record (line 4).
-  writeFileSync(join(dir, 'huge-date.csv'), `${good[0]}\n${rows.map((r, i) => (i === 2 ? r.replace(/,[^,]*$/, `,${'9'.repeat(5_000_000)}`) : r)).join('\n')}\n`);
+  // 0.9 MB of digits (under the 1 MiB record limit) as the start_date of the third record (line 4).
+  writeFileSync(join(dir, 'huge-date.csv'), `${good[0]}\n${rows.map((r, i) => (i === 2 ? r.replace(/,[^,]*$/, `,${'9'.repeat(900_000)}`) : r)).join('\n')}\n`);
   // A quote opened on line 3, then 5 MB of ordinary rows swallowed by it.
   const filler = `${rows[0]}\n`.repeat(Math.ceil(5_000_000 / (rows[0]!.length + 1)));
   writeFileSync(join(dir, 'huge-unclosed.csv'), `${good[0]}\n${rows[0]}\n${rows[1]!.replace(',control,', ',"control,')}\n${filler}`);

@@ -8,6 +8,19 @@
  *   past 30 s: one non-number made ogrs3 a factor with a level per distinct score (825 people, ~800
  *   parameters in the propensity model). Now the stray cell is named (exit 3), and a text factor
  *   of more than 100 levels is refused.
+ * - mutant 1136202497 (cases-valid-numbers.csv, delimiters changed, line breaks removed, 9 MB):
+ *   every reader ran past 30 s on the loaded machine (~5 s of CPU) before refusing the record at
+ *   the old 8 MiB limit: papaparse re-reads an unfinished record with each 256 KiB chunk. The
+ *   limit is now 1 MiB, far above any real record.
+ * - mutant 2418327132 (offences-small.xlsx + 1,000,000 spaces inside the sheet's compressed
+ *   data): exceljs's unzip waited for data that never came, with nothing left to do; in the CLI
+ *   Node's event loop emptied and the process ended with exit 0, having written nothing. (Ten more
+ *   .xlsx mutants hung the same way: 1267268812, 1419534350, 2170875016, 2454767621, 2925710153,
+ *   3039713332, 317376374, 3707845952, 4253998255.) The reader now watches for that stall and
+ *   refuses the file as damaged (exit 3).
+ * - mutant 1471610928 (offences-small.xlsx + two long runs, truncated: 10.9 MB): reoffending,
+ *   analyse and report hung for good. An offences file that large is read on a worker thread,
+ *   whose message port the stall watch took for work in progress. It no longer does.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -109,4 +122,51 @@ describe('fuzz mutant 689171893: one stray cell in a numeric covariate', () => {
     expect(r.code, r.stderr.slice(0, 500)).toBe(3);
     expect(r.stderr).toMatch(/column id.*distinct text values/);
   }, 90_000);
+});
+
+/** `zip` with `bytes` inserted inside the compressed data of entry `name`, at `share` of its length. */
+function insideEntry(zip: Buffer, name: string, share: number, bytes: Buffer): Buffer {
+  const sig = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
+  for (let p = zip.indexOf(sig); p >= 0; p = zip.indexOf(sig, p + 1)) {
+    const nameLen = zip.readUInt16LE(p + 26);
+    if (zip.subarray(p + 30, p + 30 + nameLen).toString() !== name) continue;
+    const at = p + 30 + nameLen + zip.readUInt16LE(p + 28) + Math.floor(zip.readUInt32LE(p + 18) * share);
+    return Buffer.concat([zip.subarray(0, at), bytes, zip.subarray(at)]);
+  }
+  throw new Error(`no entry ${name}`);
+}
+
+describe('fuzz findings of the .xlsx reader and the record limit', () => {
+  it('mutant 1136202497: a 2 MB file with no line break is refused at the 1 MiB record limit, naming it', async () => {
+    const p = join(dir, 'no-breaks.csv');
+    const line = readFileSync(join(ROOT, 'fixtures/bad/hostile/cases-valid-numbers.csv'), 'utf8').replace(/[\r\n]+/g, ',');
+    writeFileSync(p, line.repeat(Math.ceil(2_000_000 / line.length)));
+    for (const args of [['import', '--cases', p, '--out-dir', join(dir, 'nb-out')], ['analyse', p]]) {
+      const r = await runCli(args, { timeoutMs: 60_000 });
+      expect(r.code, r.stderr).toBe(3);
+      expect(r.stderr).toContain('has a record longer than 1,048,576 characters');
+    }
+  }, 130_000);
+
+  it('mutant 2418327132: an .xlsx whose unzip stalls is refused as damaged (exit 3), not exit 0 with nothing done', async () => {
+    const good = readFileSync(join(ROOT, 'bench/fuzz-corpus/offences-small.xlsx'));
+    const p = join(dir, 'stalls.xlsx');
+    writeFileSync(p, insideEntry(good, 'xl/worksheets/sheet1.xml', 0.6, Buffer.alloc(1_000_000, ' ')));
+    const out = join(dir, 'stall-out');
+    const r = await runCli(['import', '--cases', join(ROOT, 'bench/fuzz-corpus/cases.csv'), '--offences', p, '--out-dir', out], { timeoutMs: 60_000 });
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toContain(`${p}: cannot be read as an Excel workbook (.xlsx): the archive is damaged`);
+    expect(existsSync(join(out, 'cases.csv'))).toBe(false);
+  }, 70_000);
+
+  it('mutant 1471610928: the same stall while the offences are read on a worker thread is refused too (it hung for good)', async () => {
+    const p = join(dir, 'stalls.xlsx');
+    const r = await runCli(['reoffending', '--cases', join(ROOT, 'bench/fuzz-corpus/cases.csv'), '--offences', p, '--as-of', '2025-06-30', '--out', join(dir, 'stall-outcomes.csv')], {
+      timeoutMs: 60_000,
+      env: { PILOT_EVAL_OFFENCE_WORKER: 'always' },
+    });
+    expect(r.timedOut).toBe(false);
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toContain('the archive is damaged');
+  }, 70_000);
 });

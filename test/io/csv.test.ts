@@ -37,10 +37,10 @@ describe('streaming CSV reader', () => {
     expect(err).toBeInstanceOf(DataError);
     expect((err as DataError).problems[0]!.line).toBe(3);
   });
-  it('handles a multi-megabyte field', async () => {
-    const big = 'x'.repeat(3_000_000);
+  it('handles a field of nearly the 1 MiB record limit', async () => {
+    const big = 'x'.repeat(1_000_000);
     const { rows } = await readAll(`id,blob\n1,"${big}"\n2,b\n`);
-    expect(rows[0]!.fields[1]!.length).toBe(3_000_000);
+    expect(rows[0]!.fields[1]!.length).toBe(1_000_000);
     expect(rows[1]!.line).toBe(3);
   });
   it('property: any table written by the writer reads back identically with the right lines', async () => {

@@ -87,7 +87,7 @@ byte-identical reports.`,
           format: s('format')!,
           out: s('out')!,
           suppress: opts.suppress as boolean | undefined,
-          read: parseReadOptions({ delimiter: s('delimiter'), na: s('na'), dateFormat: s('dateFormat'), decimalComma: opts.decimalComma === true }),
+          read: parseReadOptions({ delimiter: s('delimiter'), na: s('na'), dateFormat: s('dateFormat'), decimalComma: opts.decimalComma === true, sheet: s('sheet') }),
           commandLine,
           onProgress: (t) => spin.update(t),
         });
