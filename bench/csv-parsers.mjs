@@ -32,7 +32,12 @@ const papa = (path) =>
   });
 const ours = async (path) => {
   let rows = 0;
-  await readCsv(path, {}, () => undefined, (b) => (rows += b.fields.length));
+  await readCsv(
+    path,
+    {},
+    () => undefined,
+    (b) => (rows += b.fields.length),
+  );
   return rows;
 };
 const csvParse = async (path) => {
@@ -67,5 +72,7 @@ for (const [name, fn] of readers) {
     times.push(Number(process.hrtime.bigint() - t0) / 1e9);
   }
   times.sort((a, b) => a - b);
-  console.log(`${name.padEnd(46)} ${rows.toLocaleString('en-GB').padStart(9)} rows  median ${times[1].toFixed(2)} s  (${times.map((t) => t.toFixed(2)).join(', ')})`);
+  console.log(
+    `${name.padEnd(46)} ${rows.toLocaleString('en-GB').padStart(9)} rows  median ${times[1].toFixed(2)} s  (${times.map((t) => t.toFixed(2)).join(', ')})`,
+  );
 }

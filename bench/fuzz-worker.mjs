@@ -9,7 +9,9 @@
 import { pathToFileURL } from 'node:url';
 
 // The parent gives a snapshot of dist/ (so rebuilding dist/ during a long run changes nothing).
-const { main } = await import(process.env.PILOT_EVAL_FUZZ_MAIN ? pathToFileURL(process.env.PILOT_EVAL_FUZZ_MAIN).href : '../dist/cli/main.js');
+const { main } = await import(
+  process.env.PILOT_EVAL_FUZZ_MAIN ? pathToFileURL(process.env.PILOT_EVAL_FUZZ_MAIN).href : '../dist/cli/main.js'
+);
 
 let stderr = '';
 const capture = (chunk) => {
@@ -33,7 +35,10 @@ process.stderr.setMaxListeners(0);
 const crash = (why) => (err) => {
   // An error nothing caught: the CLI would die with exit 1 (or a raw stack). Report it and stop.
   const text = `${why}: ${err && err.stack ? err.stack : String(err)}`;
-  process.send({ type: 'crash', stderr: `${stderr}\n${text}`.slice(0, 4000), maxRssKb: process.resourceUsage().maxRSS }, () => process.exit(70));
+  process.send(
+    { type: 'crash', stderr: `${stderr}\n${text}`.slice(0, 4000), maxRssKb: process.resourceUsage().maxRSS },
+    () => process.exit(70),
+  );
 };
 process.on('uncaughtException', crash('uncaught exception'));
 process.on('unhandledRejection', crash('unhandled rejection'));
@@ -56,6 +61,15 @@ process.on('message', async (m) => {
   process.exitCode = undefined;
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   const after = process.resourceUsage().maxRSS;
-  process.send({ type: 'done', id: m.id, code, seconds, maxRssBeforeKb: before, maxRssKb: after, rssNowKb: Math.round(process.memoryUsage().rss / 1024), stderr });
+  process.send({
+    type: 'done',
+    id: m.id,
+    code,
+    seconds,
+    maxRssBeforeKb: before,
+    maxRssKb: after,
+    rssNowKb: Math.round(process.memoryUsage().rss / 1024),
+    stderr,
+  });
 });
 process.send({ type: 'ready' });

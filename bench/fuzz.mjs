@@ -40,7 +40,17 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 // ---------------------------------------------------------------- options
 function parseArgs(argv) {
-  const o = { n: 5000, seed: 1, jobs: 2, timeoutMs: 30_000, memMb: 1024, replay: null, keep: false, out: join(ROOT, 'bench', 'fuzz.out'), timeLimitS: 0 };
+  const o = {
+    n: 5000,
+    seed: 1,
+    jobs: 2,
+    timeoutMs: 30_000,
+    memMb: 1024,
+    replay: null,
+    keep: false,
+    out: join(ROOT, 'bench', 'fuzz.out'),
+    timeLimitS: 0,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = () => {
@@ -151,9 +161,79 @@ function baseBytes(path) {
 }
 
 // ---------------------------------------------------------------- mutations
-const ODD_NUMBERS = ['1e308', '-1e309', '1e-320', '99999999999999999999999', '-0', 'NaN', 'Infinity', '-Infinity', '0x1F', '1_000', '٣', '1.2.3', '0,207', '  7  ', '+5', '.5', '5.', '1e', '--1', '9007199254740993'];
-const ODD_DATES = ['2019-02-29', '2020-02-29', '31/12/1899', '10/25/2019', '25/10/2019', '2019-10-08 00:00:00', '2019-10-08T00:00:00Z', '0000-00-00', '9999-12-31', '9999-99-99', '1970-01-01', '2019-1-8', '08.10.2019', '20191008', '43746', '2019-10-08 13:45:00', '1/1/1', '-2019-10-08', '275760-09-13'];
-const ODD_CELLS = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', '=HYPERLINK("http://x","y")', '+1+1', '-1-1', '@SUM(A1)', 'a;=cmd', '\u001b[31mred\u001b[0m', '\u202eevil', 'NA', 'N/A', 'null', '', ' ', '"', '""', 'yes', 'Yes', 'YES', 'treatment', 'Treatment', 'control', 'männlich', '😀', '\t'];
+const ODD_NUMBERS = [
+  '1e308',
+  '-1e309',
+  '1e-320',
+  '99999999999999999999999',
+  '-0',
+  'NaN',
+  'Infinity',
+  '-Infinity',
+  '0x1F',
+  '1_000',
+  '٣',
+  '1.2.3',
+  '0,207',
+  '  7  ',
+  '+5',
+  '.5',
+  '5.',
+  '1e',
+  '--1',
+  '9007199254740993',
+];
+const ODD_DATES = [
+  '2019-02-29',
+  '2020-02-29',
+  '31/12/1899',
+  '10/25/2019',
+  '25/10/2019',
+  '2019-10-08 00:00:00',
+  '2019-10-08T00:00:00Z',
+  '0000-00-00',
+  '9999-12-31',
+  '9999-99-99',
+  '1970-01-01',
+  '2019-1-8',
+  '08.10.2019',
+  '20191008',
+  '43746',
+  '2019-10-08 13:45:00',
+  '1/1/1',
+  '-2019-10-08',
+  '275760-09-13',
+];
+const ODD_CELLS = [
+  '__proto__',
+  'constructor',
+  'toString',
+  'hasOwnProperty',
+  'valueOf',
+  '=HYPERLINK("http://x","y")',
+  '+1+1',
+  '-1-1',
+  '@SUM(A1)',
+  'a;=cmd',
+  '\u001b[31mred\u001b[0m',
+  '\u202eevil',
+  'NA',
+  'N/A',
+  'null',
+  '',
+  ' ',
+  '"',
+  '""',
+  'yes',
+  'Yes',
+  'YES',
+  'treatment',
+  'Treatment',
+  'control',
+  'männlich',
+  '😀',
+  '\t',
+];
 
 function splitLines(text) {
   return text.split('\n');
@@ -195,7 +275,11 @@ const MUTATIONS = {
     const len = r.pick([1_000, 100_000, 1_000_000, 1_000_000, 9_000_000]);
     const fill = r.pick(['x', 'a,', '"', ',', '9', ' ']);
     const at = r.int(0, buf.length);
-    return Buffer.concat([buf.subarray(0, at), Buffer.from(fill.repeat(Math.ceil(len / fill.length)).slice(0, len)), buf.subarray(at)]);
+    return Buffer.concat([
+      buf.subarray(0, at),
+      Buffer.from(fill.repeat(Math.ceil(len / fill.length)).slice(0, len)),
+      buf.subarray(at),
+    ]);
   },
   manyColumns(buf, r) {
     const text = buf.toString('utf8');
@@ -247,7 +331,8 @@ const MUTATIONS = {
     let out = text;
     const k = r.chance(0.3) ? dates.length : r.int(1, 3);
     // Replace from the end so earlier indices stay valid.
-    const chosen = k >= dates.length ? dates : Array.from({ length: k }, () => r.pick(dates)).sort((a, b) => b.index - a.index);
+    const chosen =
+      k >= dates.length ? dates : Array.from({ length: k }, () => r.pick(dates)).sort((a, b) => b.index - a.index);
     const seen = new Set();
     for (const m of chosen.sort((a, b) => b.index - a.index)) {
       if (seen.has(m.index)) continue;
@@ -277,7 +362,18 @@ const MUTATIONS = {
     const lines = splitLines(text);
     const j = r.int(0, Math.max(0, (lines[0] ?? '').split(d).length - 1));
     const all = r.chance(0.8);
-    return Buffer.from(lines.map((l, i) => (all || i === 0 ? l.split(d).filter((_, k) => k !== j).join(d) : l)).join('\n'));
+    return Buffer.from(
+      lines
+        .map((l, i) =>
+          all || i === 0
+            ? l
+                .split(d)
+                .filter((_, k) => k !== j)
+                .join(d)
+            : l,
+        )
+        .join('\n'),
+    );
   },
   duplicateColumn(buf, r) {
     const text = buf.toString('utf8');
@@ -317,7 +413,8 @@ const MUTATIONS = {
     const a = r.int(0, h.length - 1);
     const b = r.int(0, h.length - 1);
     [h[a], h[b]] = [h[b], h[a]];
-    if (r.chance(0.3)) h[a] = r.pick(['__proto__', 'constructor', 'ID', ' id ', 'Id', 'id', 'arm', '', '"', 'start date']);
+    if (r.chance(0.3))
+      h[a] = r.pick(['__proto__', 'constructor', 'ID', ' id ', 'Id', 'id', 'arm', '', '"', 'start date']);
     lines[0] = h.join(d);
     return Buffer.from(lines.join('\n'));
   },
@@ -326,19 +423,62 @@ const MUTATIONS = {
     return Buffer.from(text.replace(/,/g, () => (r.chance(0.9) ? r.pick([';', '\t', '|']) : ',')));
   },
   yamlAlias(buf, r) {
-    const extra = r.pick(['\nx: &a [*a]\n', '\na: &a\n  b: *a\n', '\n__proto__: {polluted: 1}\n', '\nprogression: {constructor: 1}\n', '\n' + 'a: &x ['.repeat(2000), '\n!!js/function "x"\n', '\n? [a, b]\n: c\n', `\nbig: ${'1'.repeat(400)}\n`, '\nanalysis: {covariates: [__proto__, toString]}\n']);
+    const extra = r.pick([
+      '\nx: &a [*a]\n',
+      '\na: &a\n  b: *a\n',
+      '\n__proto__: {polluted: 1}\n',
+      '\nprogression: {constructor: 1}\n',
+      '\n' + 'a: &x ['.repeat(2000),
+      '\n!!js/function "x"\n',
+      '\n? [a, b]\n: c\n',
+      `\nbig: ${'1'.repeat(400)}\n`,
+      '\nanalysis: {covariates: [__proto__, toString]}\n',
+    ]);
     return Buffer.concat([buf, Buffer.from(extra)]);
   },
 };
 const MUTATION_NAMES = Object.keys(MUTATIONS);
 
 /** Mutations of a `power` command line (one argument a line). */
-const POWER_OPTIONS = ['--n', '--J', '--K', '--L', '--es', '--power', '--alpha', '--p', '--rho2', '--rho3', '--omega2', '--r21', '--r22', '--design', '--solve', '--outcome', '--one-tailed'];
+const POWER_OPTIONS = [
+  '--n',
+  '--J',
+  '--K',
+  '--L',
+  '--es',
+  '--power',
+  '--alpha',
+  '--p',
+  '--rho2',
+  '--rho3',
+  '--omega2',
+  '--r21',
+  '--r22',
+  '--design',
+  '--solve',
+  '--outcome',
+  '--one-tailed',
+];
 const POWER_MUTATIONS = {
   oddValue(args, r) {
     const i = r.int(0, args.length - 1);
-    if (args[i].startsWith('--') || i === 0) args.splice(r.int(1, args.length), 0, r.pick(POWER_OPTIONS), r.pick(ODD_NUMBERS));
-    else args[i] = r.pick([...ODD_NUMBERS, '0', '1', '-1', '1e-8', '1e308', '1000000000', '0.5', '2', '', 'toString', '__proto__']);
+    if (args[i].startsWith('--') || i === 0)
+      args.splice(r.int(1, args.length), 0, r.pick(POWER_OPTIONS), r.pick(ODD_NUMBERS));
+    else
+      args[i] = r.pick([
+        ...ODD_NUMBERS,
+        '0',
+        '1',
+        '-1',
+        '1e-8',
+        '1e308',
+        '1000000000',
+        '0.5',
+        '2',
+        '',
+        'toString',
+        '__proto__',
+      ]);
     return args;
   },
   addOption(args, r) {
@@ -390,26 +530,87 @@ function commandsFor(role, file, work, bytes) {
   if (role === 'power') return [['power', [...bytes.toString('utf8').split('\n'), '--json']]];
   if (role === 'ledger') {
     runs.push(['randomise --verify', ['randomise', '--verify', file, '--input', GOOD.cases]]);
-    runs.push(['randomise --ledger', ['randomise', GOOD.cases, '--method', 'complete', '--seed', '83920471', '--ledger', file]]);
+    runs.push([
+      'randomise --ledger',
+      ['randomise', GOOD.cases, '--method', 'complete', '--seed', '83920471', '--ledger', file],
+    ]);
     return runs;
   }
   if (role === 'map') {
-    runs.push(['import', ['import', '--cases', f.cases, '--offences', f.offences, '--map', file, '--out-dir', out('import')]]);
+    runs.push([
+      'import',
+      ['import', '--cases', f.cases, '--offences', f.offences, '--map', file, '--out-dir', out('import')],
+    ]);
     runs.push(['analyse', ['analyse', f.cases, '--offences', f.offences, '--map', file, '--json']]);
-    runs.push(['randomise', ['randomise', f.cases, '--method', 'complete', '--seed', '83920471', '--map', file, '--out', out('allocation.csv')]]);
+    runs.push([
+      'randomise',
+      [
+        'randomise',
+        f.cases,
+        '--method',
+        'complete',
+        '--seed',
+        '83920471',
+        '--map',
+        file,
+        '--out',
+        out('allocation.csv'),
+      ],
+    ]);
     return runs;
   }
   if (slot === 'cases' || slot === 'offences') {
     runs.push(['import', ['import', '--cases', f.cases, '--offences', f.offences, '--out-dir', out('import')]]);
-    runs.push(['reoffending', ['reoffending', '--cases', f.cases, '--offences', f.offences, '--as-of', '2025-06-30', '--by', 'arm', '--out', out('outcomes.csv')]]);
+    runs.push([
+      'reoffending',
+      [
+        'reoffending',
+        '--cases',
+        f.cases,
+        '--offences',
+        f.offences,
+        '--as-of',
+        '2025-06-30',
+        '--by',
+        'arm',
+        '--out',
+        out('outcomes.csv'),
+      ],
+    ]);
     runs.push(['analyse', ['analyse', f.cases, '--offences', f.offences, '--json', '--out', out('analyse.json')]]);
   }
   if (slot === 'cases') {
-    runs.push(['match', ['match', '--treated', f.cases, '--pool', GOOD.cases, '--covariates', 'age,ogrs3', '--out', out('matched.csv')]]);
-    runs.push(['randomise', ['randomise', f.cases, '--method', 'complete', '--seed', '83920471', '--out', out('allocation.csv')]]);
+    runs.push([
+      'match',
+      ['match', '--treated', f.cases, '--pool', GOOD.cases, '--covariates', 'age,ogrs3', '--out', out('matched.csv')],
+    ]);
+    runs.push([
+      'randomise',
+      ['randomise', f.cases, '--method', 'complete', '--seed', '83920471', '--out', out('allocation.csv')],
+    ]);
   }
-  runs.push(['report', ['report', '--cases', f.cases, '--offences', f.offences, '--process', f.process, '--costs', f.costs, '--themes', f.themes, '--trial', f.trial, '--out', out('report.html')]]);
-  if (slot === 'trial') runs.push(['analyse --plan', ['analyse', f.cases, '--offences', f.offences, '--plan', f.trial, '--json']]);
+  runs.push([
+    'report',
+    [
+      'report',
+      '--cases',
+      f.cases,
+      '--offences',
+      f.offences,
+      '--process',
+      f.process,
+      '--costs',
+      f.costs,
+      '--themes',
+      f.themes,
+      '--trial',
+      f.trial,
+      '--out',
+      out('report.html'),
+    ],
+  ]);
+  if (slot === 'trial')
+    runs.push(['analyse --plan', ['analyse', f.cases, '--offences', f.offences, '--plan', f.trial, '--json']]);
   return runs;
 }
 
@@ -474,19 +675,51 @@ class Worker {
       const onMsg = (m) => {
         if (m.type === 'done') {
           const grew = m.maxRssKb > m.maxRssBeforeKb;
-          finish({ code: m.code, signal: null, rssKb: grew ? m.maxRssKb : null, workerPeakKb: m.maxRssKb, timedOut: false, crashed: false, stderr: m.stderr });
+          finish({
+            code: m.code,
+            signal: null,
+            rssKb: grew ? m.maxRssKb : null,
+            workerPeakKb: m.maxRssKb,
+            timedOut: false,
+            crashed: false,
+            stderr: m.stderr,
+          });
           if (m.maxRssKb > RECYCLE_KB) this.kill();
         } else if (m.type === 'crash') {
-          finish({ code: 1, signal: null, rssKb: m.maxRssKb, workerPeakKb: m.maxRssKb, timedOut: false, crashed: true, stderr: m.stderr });
+          finish({
+            code: 1,
+            signal: null,
+            rssKb: m.maxRssKb,
+            workerPeakKb: m.maxRssKb,
+            timedOut: false,
+            crashed: true,
+            stderr: m.stderr,
+          });
           this.kill();
         }
       };
       const onExit = (code, signal) => {
-        finish({ code: code === 70 ? 1 : code, signal, rssKb: null, workerPeakKb: null, timedOut: false, crashed: true, stderr: this.stderr });
+        finish({
+          code: code === 70 ? 1 : code,
+          signal,
+          rssKb: null,
+          workerPeakKb: null,
+          timedOut: false,
+          crashed: true,
+          stderr: this.stderr,
+        });
         this.child = null;
       };
       const timer = setTimeout(() => {
-        finish({ code: null, signal: null, rssKb: null, workerPeakKb: null, timedOut: true, crashed: false, stderr: '' });
+        finish({
+          code: null,
+          signal: null,
+          rssKb: null,
+          workerPeakKb: null,
+          timedOut: true,
+          crashed: false,
+          stderr: '',
+        });
         this.kill();
       }, this.opts.timeoutMs);
       child.on('message', onMsg);
@@ -502,7 +735,8 @@ function verdict(r, opts) {
   if (r.crashed) return 'uncaught exception (the CLI would exit 1)';
   if (r.code === 1) return 'exit 1 (internal error)';
   if (r.code !== null && ![0, 2, 3, 4].includes(r.code)) return `exit ${r.code}`;
-  if (r.rssKb !== null && r.rssKb > opts.memMb * 1024) return `peak RSS ${Math.round(r.rssKb / 1024)} MB over ${opts.memMb} MB`;
+  if (r.rssKb !== null && r.rssKb > opts.memMb * 1024)
+    return `peak RSS ${Math.round(r.rssKb / 1024)} MB over ${opts.memMb} MB`;
   return null;
 }
 
@@ -531,7 +765,16 @@ async function fuzzMutant(seed, files, opts, stats, worker) {
       }
       if (r.seconds > stats.maxSeconds) stats.maxSeconds = r.seconds;
       const bad = verdict(r, opts);
-      if (bad) failures.push({ seed, command: name, base: m.base.startsWith('power:') ? m.base : m.base.slice(ROOT.length + 1), applied: m.applied, size: m.bytes.length, why: bad, stderr: (r.stderr ?? '').split('\n').slice(0, 8).join('\n') });
+      if (bad)
+        failures.push({
+          seed,
+          command: name,
+          base: m.base.startsWith('power:') ? m.base : m.base.slice(ROOT.length + 1),
+          applied: m.applied,
+          size: m.bytes.length,
+          why: bad,
+          stderr: (r.stderr ?? '').split('\n').slice(0, 8).join('\n'),
+        });
     }
   } finally {
     if (!opts.keep) rmSync(work, { recursive: true, force: true });
@@ -540,7 +783,8 @@ async function fuzzMutant(seed, files, opts, stats, worker) {
   return failures;
 }
 
-const label = (x) => `mutant ${x.seed} ${x.command}: ${x.why} (${x.base} + ${x.applied.join(', ')}; replay: npm run fuzz -- --replay ${x.seed})`;
+const label = (x) =>
+  `mutant ${x.seed} ${x.command}: ${x.why} (${x.base} + ${x.applied.join(', ')}; replay: npm run fuzz -- --replay ${x.seed})`;
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
@@ -588,7 +832,9 @@ async function main() {
         }
         if (done % 50 === 0 || done === opts.n) {
           const s = (Date.now() - started) / 1000;
-          console.error(`${done}/${opts.n} mutants, ${stats.runs} runs, ${failures.length} failure(s), ${Math.round(s)} s (${(s / done).toFixed(2)} s a mutant)`);
+          console.error(
+            `${done}/${opts.n} mutants, ${stats.runs} runs, ${failures.length} failure(s), ${Math.round(s)} s (${(s / done).toFixed(2)} s a mutant)`,
+          );
         }
       }
     };
@@ -599,8 +845,13 @@ async function main() {
       `pilot-eval mutation fuzzer (bench/fuzz.mjs), run ${new Date().toISOString()}`,
       `node ${process.version}; run seed ${opts.seed}; jobs ${opts.jobs} (in-process workers, bench/fuzz-worker.mjs); timeout ${opts.timeoutMs / 1000} s; memory cap ${opts.memMb} MB (--max-old-space-size; peak RSS = the worker's getrusage maxrss, worker replaced past ${RECYCLE_KB / 1024} MB)`,
       `mutants asked: ${opts.n}; mutants run: ${done}${stoppedEarly ? ` (stopped by --time-limit-s ${opts.timeLimitS})` : ''}; command runs: ${stats.runs}; wall time ${seconds} s`,
-      `runs by command: ${Object.entries(stats.byCommand).map(([k, v]) => `${k} ${v}`).join(', ')}`,
-      `outcomes by exit code: ${Object.entries(stats.exits).sort().map(([k, v]) => `${k}: ${v}`).join(', ')}`,
+      `runs by command: ${Object.entries(stats.byCommand)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
+      `outcomes by exit code: ${Object.entries(stats.exits)
+        .sort()
+        .map(([k, v]) => `${k}: ${v}`)
+        .join(', ')}`,
       `largest peak RSS: ${Math.round(stats.maxRssKb / 1024)} MB; longest run: ${stats.maxSeconds.toFixed(2)} s`,
       'slowest runs:',
       ...stats.slowest.map((x) => `  ${x.seconds.toFixed(2)} s  ${x.label}`),

@@ -69,13 +69,36 @@ await writeAll(join(dir, 'cases.csv'), 'id,arm,site,team,stratum,start_date,sex,
     (0.1 + 0.8 * rand()).toFixed(3),
   ].join(',');
 });
-const TYPES = ['conviction', 'conviction', 'conviction', 'conviction', 'conviction', 'caution', 'warning', 'breach', 'other', 'conviction'];
-await writeAll(join(dir, 'offences.csv'), 'id,offence_date,disposal_date,disposal_type,offence_category,severity', offences, () => {
-  const p = int(people);
-  let off = start[p] - 60 + int(760);
-  let disp = off + int(Math.ceil(-Math.log(1 - rand()) * 120));
-  if (off > EXTRACT) off = EXTRACT - int(60);
-  if (disp > EXTRACT) disp = off + int(EXTRACT - off + 1);
-  return [`P${pad(p + 1, 7)}`, iso(off), iso(disp), TYPES[int(TYPES.length)], rand() < 0.5 ? 'theft' : 'violence', (rand() * 10).toFixed(1)].join(',');
-});
+const TYPES = [
+  'conviction',
+  'conviction',
+  'conviction',
+  'conviction',
+  'conviction',
+  'caution',
+  'warning',
+  'breach',
+  'other',
+  'conviction',
+];
+await writeAll(
+  join(dir, 'offences.csv'),
+  'id,offence_date,disposal_date,disposal_type,offence_category,severity',
+  offences,
+  () => {
+    const p = int(people);
+    let off = start[p] - 60 + int(760);
+    let disp = off + int(Math.ceil(-Math.log(1 - rand()) * 120));
+    if (off > EXTRACT) off = EXTRACT - int(60);
+    if (disp > EXTRACT) disp = off + int(EXTRACT - off + 1);
+    return [
+      `P${pad(p + 1, 7)}`,
+      iso(off),
+      iso(disp),
+      TYPES[int(TYPES.length)],
+      rand() < 0.5 ? 'theft' : 'violence',
+      (rand() * 10).toFixed(1),
+    ].join(',');
+  },
+);
 process.stderr.write(`wrote ${people} cases and ${offences} offences to ${dir}\n`);

@@ -17,7 +17,10 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(ROOT, 'bench', 'fuzz-corpus');
 mkdirSync(OUT, { recursive: true });
 
-const lines = (f) => readFileSync(join(ROOT, f), 'utf8').replace(/\r?\n$/, '').split(/\r?\n/);
+const lines = (f) =>
+  readFileSync(join(ROOT, f), 'utf8')
+    .replace(/\r?\n$/, '')
+    .split(/\r?\n/);
 function subset(casesFile, offencesFile, n, prefix) {
   const c = lines(casesFile);
   const keep = c.slice(0, n + 1);
@@ -31,13 +34,30 @@ function subset(casesFile, offencesFile, n, prefix) {
 const pcp = subset('fixtures/pcp/cases.csv', 'fixtures/pcp/offences.csv', 40, '');
 subset('fixtures/rossi/cases.csv', 'fixtures/rossi/offences.csv', 40, 'rossi-');
 
-writeFileSync(join(OUT, 'map-columns.yaml'), '# column map: canonical name: the column in the file\ncases:\n  ogrs3: ogrs3\n  start_date: start_date\nid: id\narm: arm\n');
+writeFileSync(
+  join(OUT, 'map-columns.yaml'),
+  '# column map: canonical name: the column in the file\ncases:\n  ogrs3: ogrs3\n  start_date: start_date\nid: id\narm: arm\n',
+);
 
 // A ledger and its manifest, from the 40 pcp cases (a fixed seed; recorded_at is the run's time).
 const tmp = join(OUT, '.ledger-tmp');
 rmSync(tmp, { recursive: true, force: true });
 mkdirSync(tmp);
-execFileSync(process.execPath, [join(ROOT, 'bin', 'pilot-eval'), 'randomise', join(OUT, 'cases.csv'), '--method', 'complete', '--seed', '83920471', '--ledger', join(tmp, 'ledger.csv')], { stdio: 'ignore' });
+execFileSync(
+  process.execPath,
+  [
+    join(ROOT, 'bin', 'pilot-eval'),
+    'randomise',
+    join(OUT, 'cases.csv'),
+    '--method',
+    'complete',
+    '--seed',
+    '83920471',
+    '--ledger',
+    join(tmp, 'ledger.csv'),
+  ],
+  { stdio: 'ignore' },
+);
 writeFileSync(join(OUT, 'ledger.csv'), readFileSync(join(tmp, 'ledger.csv')));
 writeFileSync(join(OUT, 'ledger.csv.json'), readFileSync(join(tmp, 'ledger.csv.json')));
 rmSync(tmp, { recursive: true, force: true });

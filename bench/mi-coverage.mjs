@@ -20,10 +20,16 @@ const n = 300;
 const expit = (v) => 1 / (1 + Math.exp(-v));
 const truth = 0.5 * (expit(-1.1) + expit(0.4)) - 0.5 * (expit(-0.5) + expit(1));
 const rng = createRng(99);
-let cover = 0, ccCover = 0, bias = 0, ccBias = 0, width = 0;
+let cover = 0,
+  ccCover = 0,
+  bias = 0,
+  ccBias = 0,
+  width = 0;
 const t0 = Date.now();
 for (let r = 0; r < reps; r++) {
-  const y = new Float64Array(n), x = new Float64Array(n), arm = new Uint8Array(n);
+  const y = new Float64Array(n),
+    x = new Float64Array(n),
+    arm = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     arm[i] = i % 2;
     x[i] = rng.next() < 0.5 ? 1 : 0;
@@ -31,15 +37,42 @@ for (let r = 0; r < reps; r++) {
     if (arm[i] && rng.next() < (x[i] ? 0.6 : 0.1)) y[i] = NaN;
     if (rng.next() < xMissing) x[i] = NaN;
   }
-  const res = multipleImputation({ outcome: 'y', y, arm, armLabels: { treatment: 't', control: 'c' }, covariates: [{ name: 'x', values: x }], imputations: m, seed: 1000 + r, alpha: 0.05, deltas: [0] });
+  const res = multipleImputation({
+    outcome: 'y',
+    y,
+    arm,
+    armLabels: { treatment: 't', control: 'c' },
+    covariates: [{ name: 'x', values: x }],
+    imputations: m,
+    seed: 1000 + r,
+    alpha: 0.05,
+    deltas: [0],
+  });
   const row = res.rows[0];
   if (row.conf_low <= truth && truth <= row.conf_high) cover++;
   bias += row.estimate - truth;
   width += row.conf_high - row.conf_low;
   const obs = [...y.keys()].filter((i) => !Number.isNaN(y[i]));
-  const cc = riskDifference(obs.map((i) => y[i]), obs.map((i) => arm[i]));
+  const cc = riskDifference(
+    obs.map((i) => y[i]),
+    obs.map((i) => arm[i]),
+  );
   const se = Math.sqrt(cc.variance);
   if (cc.estimate - 1.959964 * se <= truth && truth <= cc.estimate + 1.959964 * se) ccCover++;
   ccBias += cc.estimate - truth;
 }
-console.log(JSON.stringify({ reps, m, n, x_missing: xMissing, truth, mi_coverage: cover / reps, mi_mean_error: bias / reps, mi_mean_width: width / reps, cc_coverage: ccCover / reps, cc_mean_error: ccBias / reps, seconds: (Date.now() - t0) / 1000 }));
+console.log(
+  JSON.stringify({
+    reps,
+    m,
+    n,
+    x_missing: xMissing,
+    truth,
+    mi_coverage: cover / reps,
+    mi_mean_error: bias / reps,
+    mi_mean_width: width / reps,
+    cc_coverage: ccCover / reps,
+    cc_mean_error: ccBias / reps,
+    seconds: (Date.now() - t0) / 1000,
+  }),
+);

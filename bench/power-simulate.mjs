@@ -11,4 +11,15 @@ simulateBinaryPower({ ...spec, reps: 50 }, createRng(99)); // warm-up (JIT)
 const t0 = performance.now();
 const r = simulateBinaryPower(spec, createRng(1));
 const ms = performance.now() - t0;
-console.log(JSON.stringify({ reps, seconds: +(ms / 1000).toFixed(3), power: r.power, power_mcse: r.power_mcse, bias: r.bias, rmse: r.rmse, coverage: r.coverage, failed_reps: r.failed_reps }));
+console.log(
+  JSON.stringify({
+    reps,
+    seconds: +(ms / 1000).toFixed(3),
+    power: r.power,
+    power_mcse: r.power_mcse,
+    bias: r.bias,
+    rmse: r.rmse,
+    coverage: r.coverage,
+    failed_reps: r.failed_reps,
+  }),
+);

@@ -54,16 +54,63 @@ function timed(label, argv) {
   const status = /Exit status: (\d+)/.exec(r.stderr)?.[1];
   const user = Number(/User time \(seconds\): ([\d.]+)/.exec(r.stderr)?.[1]);
   const sys = Number(/System time \(seconds\): ([\d.]+)/.exec(r.stderr)?.[1]);
-  console.log(`${label.padEnd(44)} wall ${wall}  cpu ${(user + sys).toFixed(2)} s  peak RSS ${(rss / 1024).toFixed(0)} MB  exit ${status}`);
+  console.log(
+    `${label.padEnd(44)} wall ${wall}  cpu ${(user + sys).toFixed(2)} s  peak RSS ${(rss / 1024).toFixed(0)} MB  exit ${status}`,
+  );
   if (status !== '0') console.log(r.stderr.split('\n').slice(0, 5).join('\n'));
 }
 
-console.log(`load average: ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+console.log(
+  `load average: ${(await import('node:os'))
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')}`,
+);
 const big = join(dir, `cases-${rows}.csv`);
 const small = join(dir, `cases-${minRows}.csv`);
 await generate(big, rows);
 await generate(small, minRows);
-timed(`block, ${rows} rows, 50 sites`, ['randomise', big, '--method', 'block', '--block', 'site', '--ratio', '1:2', '--seed', '1', '--out', join(dir, 'block.csv'), '--json']);
-timed(`permuted-block, ${rows} rows, 50 sites`, ['randomise', big, '--method', 'permuted-block', '--block', 'site', '--block-sizes', '2,4,6', '--seed', '1', '--out', join(dir, 'pb.csv'), '--json']);
-timed(`minimise, ${minRows} rows, site x sex x age`, ['randomise', small, '--method', 'minimise', '--factors', 'site:2,sex,age', '--seed', '1', '--out', join(dir, 'min.csv'), '--json']);
+timed(`block, ${rows} rows, 50 sites`, [
+  'randomise',
+  big,
+  '--method',
+  'block',
+  '--block',
+  'site',
+  '--ratio',
+  '1:2',
+  '--seed',
+  '1',
+  '--out',
+  join(dir, 'block.csv'),
+  '--json',
+]);
+timed(`permuted-block, ${rows} rows, 50 sites`, [
+  'randomise',
+  big,
+  '--method',
+  'permuted-block',
+  '--block',
+  'site',
+  '--block-sizes',
+  '2,4,6',
+  '--seed',
+  '1',
+  '--out',
+  join(dir, 'pb.csv'),
+  '--json',
+]);
+timed(`minimise, ${minRows} rows, site x sex x age`, [
+  'randomise',
+  small,
+  '--method',
+  'minimise',
+  '--factors',
+  'site:2,sex,age',
+  '--seed',
+  '1',
+  '--out',
+  join(dir, 'min.csv'),
+  '--json',
+]);
 timed(`verify block allocation, ${rows} rows`, ['randomise', '--verify', join(dir, 'block.csv'), '--json']);

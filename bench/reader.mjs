@@ -33,15 +33,23 @@ function papaRows(path, highWaterMark) {
 
 async function ourRows(path) {
   let rows = 0;
-  await readCsv(path, {}, () => undefined, (b) => {
-    rows += b.fields.length;
-  });
+  await readCsv(
+    path,
+    {},
+    () => undefined,
+    (b) => {
+      rows += b.fields.length;
+    },
+  );
   return rows;
 }
 
 async function splitRows(path) {
   let rows = 0;
-  const rl = createInterface({ input: createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 }), crlfDelay: Infinity });
+  const rl = createInterface({
+    input: createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 }),
+    crlfDelay: Infinity,
+  });
   for await (const line of rl) if (line.split(',').length > 0) rows++;
   return rows;
 }

@@ -19,7 +19,11 @@ const offences = join(dir, 'offences.csv');
 const tmp = mkdtempSync(join(tmpdir(), 'reo-bench-'));
 
 const tools = [
-  { name: 'pilot-eval (node)', cmd: join(here, '..', 'bin', 'pilot-eval'), args: ['reoffending', '--cases', cases, '--offences', offences, '--by', 'arm', '--json'] },
+  {
+    name: 'pilot-eval (node)',
+    cmd: join(here, '..', 'bin', 'pilot-eval'),
+    args: ['reoffending', '--cases', cases, '--offences', offences, '--by', 'arm', '--json'],
+  },
   { name: 'R data.table', cmd: 'Rscript', args: [join(here, 'reoffending.R'), dir] },
   { name: 'R readr + dplyr', cmd: 'Rscript', args: [join(here, 'reoffending-dplyr.R'), dir] },
 ];
@@ -35,19 +39,37 @@ function run(tool) {
 }
 
 function parseRCsv(text) {
-  const [head, ...rows] = text.trim().split('\n').map((l) => l.split(',').map((c) => c.replace(/^"|"$/g, '')));
-  return rows.map((r) => Object.fromEntries(head.map((h, i) => [h, h === 'arm' ? r[i] : r[i] === 'NA' ? null : Number(r[i])])));
+  const [head, ...rows] = text
+    .trim()
+    .split('\n')
+    .map((l) => l.split(',').map((c) => c.replace(/^"|"$/g, '')));
+  return rows.map((r) =>
+    Object.fromEntries(head.map((h, i) => [h, h === 'arm' ? r[i] : r[i] === 'NA' ? null : Number(r[i])])),
+  );
 }
 
-const FIELDS = ['n_cohort', 'n_measurable', 'n_pending', 'reoffenders', 'binary_rate', 'reoffences', 'frequency_per_offender', 'frequency_per_reoffender', 'median_days_to_first', 'severity_per_offender'];
+const FIELDS = [
+  'n_cohort',
+  'n_measurable',
+  'n_pending',
+  'reoffenders',
+  'binary_rate',
+  'reoffences',
+  'frequency_per_offender',
+  'frequency_per_reoffender',
+  'median_days_to_first',
+  'severity_per_offender',
+];
 const results = [];
 let reference = null;
 for (const tool of tools) {
   const r = run(tool);
-  const table =
-    tool.name.startsWith('pilot-eval')
-      ? JSON.parse(r.stdout).groups.map((g) => ({ arm: g.group.arm, ...Object.fromEntries(FIELDS.map((f) => [f, g[f]])) }))
-      : parseRCsv(r.stdout);
+  const table = tool.name.startsWith('pilot-eval')
+    ? JSON.parse(r.stdout).groups.map((g) => ({
+        arm: g.group.arm,
+        ...Object.fromEntries(FIELDS.map((f) => [f, g[f]])),
+      }))
+    : parseRCsv(r.stdout);
   if (reference === null) reference = table;
   else {
     for (let i = 0; i < reference.length; i++) {
@@ -60,7 +82,9 @@ for (const tool of tools) {
     }
   }
   results.push({ tool: tool.name, wall_s: r.wall, cpu_s: +r.cpu.toFixed(2), peak_rss_mb: Math.round(r.rssMb) });
-  process.stderr.write(`${tool.name}: ${r.wall} s wall, ${r.cpu.toFixed(2)} s CPU, ${Math.round(r.rssMb)} MB peak RSS\n`);
+  process.stderr.write(
+    `${tool.name}: ${r.wall} s wall, ${r.cpu.toFixed(2)} s CPU, ${Math.round(r.rssMb)} MB peak RSS\n`,
+  );
 }
 rmSync(tmp, { recursive: true, force: true });
 console.table(results);

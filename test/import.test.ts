@@ -59,7 +59,11 @@ describe('import of good data', () => {
   it('accepts every fixture and counts add up', async () => {
     for (const slug of ['pcp', 'pcp-fund', 'women-pcp-fund', 'user-grants', 'community-navigation']) {
       const out = tmp();
-      const r = await runImport({ cases: `fixtures/${slug}/cases.csv`, offences: `fixtures/${slug}/offences.csv`, outDir: out });
+      const r = await runImport({
+        cases: `fixtures/${slug}/cases.csv`,
+        offences: `fixtures/${slug}/offences.csv`,
+        outDir: out,
+      });
       expect(r.cases.rejected).toBe(0);
       expect(r.offences.rejected).toBe(0);
       expect(r.cases.read).toBe(r.cases.accepted + r.cases.rejected);
@@ -76,11 +80,16 @@ describe('import of good data', () => {
   it('normalises UK dates, BOM, CRLF, case-insensitive headers and sorts by id', async () => {
     const dir = tmp();
     const cases = join(dir, 'in.csv');
-    writeFileSync(cases, '\uFEFF ID ,Arm,Start_Date,SEX\r\nB2,control,29/02/2024,F\r\nA1,treatment,2023-01-05,male\r\n');
+    writeFileSync(
+      cases,
+      '\uFEFF ID ,Arm,Start_Date,SEX\r\nB2,control,29/02/2024,F\r\nA1,treatment,2023-01-05,male\r\n',
+    );
     const out = join(dir, 'out');
     const r = await runImport({ cases, outDir: out });
     expect(r.cases).toEqual({ read: 2, accepted: 2, rejected: 0 });
-    expect(readFileSync(join(out, 'cases.csv'), 'utf8')).toBe('id,arm,start_date,sex\nA1,treatment,2023-01-05,male\nB2,control,2024-02-29,female\n');
+    expect(readFileSync(join(out, 'cases.csv'), 'utf8')).toBe(
+      'id,arm,start_date,sex\nA1,treatment,2023-01-05,male\nB2,control,2024-02-29,female\n',
+    );
   });
 
   it('maps site column names with --map and reads semicolon files', async () => {
@@ -115,11 +124,23 @@ describe('import of good data', () => {
     const dir = tmp();
     writeFileSync(join(dir, 'salt.txt'), 'a-secret-salt-of-enough-length\n');
     const out = join(dir, 'out');
-    await runImport({ cases: 'fixtures/pcp/cases.csv', offences: 'fixtures/pcp/offences.csv', outDir: out, pseudonymise: true, saltFile: join(dir, 'salt.txt') });
+    await runImport({
+      cases: 'fixtures/pcp/cases.csv',
+      offences: 'fixtures/pcp/offences.csv',
+      outDir: out,
+      pseudonymise: true,
+      saltFile: join(dir, 'salt.txt'),
+    });
     const cases = readFileSync(join(out, 'cases.csv'), 'utf8');
     const offences = readFileSync(join(out, 'offences.csv'), 'utf8');
     expect(cases).not.toContain('P000001');
-    const caseIds = new Set(cases.trimEnd().split('\n').slice(1).map((l) => l.split(',')[0]));
+    const caseIds = new Set(
+      cases
+        .trimEnd()
+        .split('\n')
+        .slice(1)
+        .map((l) => l.split(',')[0]),
+    );
     for (const l of offences.trimEnd().split('\n').slice(1)) expect(caseIds.has(l.split(',')[0])).toBe(true);
   });
 });

@@ -42,15 +42,33 @@ describe('simulate', () => {
     for (let i = 0; i < slugs.length; i++) {
       const out = tmp();
       await runSimulate({ concept: slugs[i], stage: 'efficacy', seed: String(101 + i), outDir: out });
-      for (const f of ['cases.csv', 'offences.csv', 'process.csv', 'costs.csv', 'themes.csv', 'truth.json', 'trial.yaml']) {
-        expect(readFileSync(join(out, f), 'utf8'), `${slugs[i]}/${f}`).toBe(readFileSync(join('fixtures', slugs[i]!, f), 'utf8'));
+      for (const f of [
+        'cases.csv',
+        'offences.csv',
+        'process.csv',
+        'costs.csv',
+        'themes.csv',
+        'truth.json',
+        'trial.yaml',
+      ]) {
+        expect(readFileSync(join(out, f), 'utf8'), `${slugs[i]}/${f}`).toBe(
+          readFileSync(join('fixtures', slugs[i]!, f), 'utf8'),
+        );
       }
     }
   });
 
   it('recovers the true re-offending rates in a large simulated cohort', () => {
     const concept = findConcept('pcp')!;
-    const trial = simulateTrial({ concept, stage: 'effectiveness', seed: 5, n: 20000, clusters: 400, baseRate: 0.35, effectRate: 0.28 });
+    const trial = simulateTrial({
+      concept,
+      stage: 'effectiveness',
+      seed: 5,
+      n: 20000,
+      clusters: 400,
+      baseRate: 0.35,
+      effectRate: 0.28,
+    });
     const counts = proven(trial);
     const by: Record<string, { n: number; r: number; k: number }> = {};
     for (const c of trial.cases) {
@@ -83,7 +101,9 @@ describe('simulate', () => {
         const treated = t.cases.filter((c) => c.arm === 'treatment');
         expect(new Set(treated.map((c) => c.sub_arm))).toEqual(new Set(['told', 'not_told']));
         expect(treated.every((c) => c.budget_told === (c.sub_arm === 'told' ? 'yes' : 'no'))).toBe(true);
-        expect(t.cases.filter((c) => c.arm === 'control').every((c) => c.sub_arm === '' && c.budget_told === '')).toBe(true);
+        expect(t.cases.filter((c) => c.arm === 'control').every((c) => c.sub_arm === '' && c.budget_told === '')).toBe(
+          true,
+        );
       }
       if (concept.unit === 'cluster') {
         const armOfTeam = new Map<string, string>();
@@ -102,9 +122,15 @@ describe('simulate', () => {
   });
 
   it('rejects bad options with usage errors naming the option', async () => {
-    await expect(runSimulate({ concept: 'pcp', stage: 'pilot', outDir: tmp() })).rejects.toThrow('--seed <int> is required');
+    await expect(runSimulate({ concept: 'pcp', stage: 'pilot', outDir: tmp() })).rejects.toThrow(
+      '--seed <int> is required',
+    );
     await expect(runSimulate({ concept: 'x', stage: 'pilot', seed: '1', outDir: tmp() })).rejects.toThrow(UsageError);
-    await expect(runSimulate({ concept: 'pcp', stage: 'trial', seed: '1', outDir: tmp() })).rejects.toThrow('--stage must be one of');
-    await expect(runSimulate({ concept: 'pcp', stage: 'pilot', seed: '1', outDir: tmp(), baseRate: '1.5' })).rejects.toThrow('--base-rate');
+    await expect(runSimulate({ concept: 'pcp', stage: 'trial', seed: '1', outDir: tmp() })).rejects.toThrow(
+      '--stage must be one of',
+    );
+    await expect(
+      runSimulate({ concept: 'pcp', stage: 'pilot', seed: '1', outDir: tmp(), baseRate: '1.5' }),
+    ).rejects.toThrow('--base-rate');
   });
 });

@@ -14,8 +14,13 @@ try {
   process.stderr.write(`duckdb-run: @duckdb/node-api cannot be loaded (${err.message})\n`);
   process.exit(3);
 }
-const table = (p) => (/\.parquet$/i.test(p) ? `read_parquet('${p.replace(/'/g, "''")}')` : `read_csv('${p.replace(/'/g, "''")}', header = true)`);
-const sql = readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'duckdb-reoffending.sql'), 'utf8').replaceAll('{{cases}}', table(cases)).replaceAll('{{offences}}', table(offences));
+const table = (p) =>
+  /\.parquet$/i.test(p)
+    ? `read_parquet('${p.replace(/'/g, "''")}')`
+    : `read_csv('${p.replace(/'/g, "''")}', header = true)`;
+const sql = readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'duckdb-reoffending.sql'), 'utf8')
+  .replaceAll('{{cases}}', table(cases))
+  .replaceAll('{{offences}}', table(offences));
 const db = await DuckDBInstance.create(':memory:', { threads: flag === '--threads' ? String(threads) : '1' });
 const con = await db.connect();
 const reader = await con.runAndReadAll(sql);

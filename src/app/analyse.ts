@@ -5,10 +5,21 @@
  */
 import type { Concept } from '../core/concepts.js';
 import { UsageError } from '../core/errors.js';
-import { analyseData, type AnalyseOptions, type AnalyseResult, type MultiArmSummary } from '../core/analysis/analyse-trial.js';
+import {
+  analyseData,
+  type AnalyseOptions,
+  type AnalyseResult,
+  type MultiArmSummary,
+} from '../core/analysis/analyse-trial.js';
 import { analyseArms, armLabels, resolveArms, withSubArms, type ArmSelection } from '../core/analysis/multi-arm.js';
 import { primaryAnalysis, type Headline } from '../core/analysis/primary-analysis.js';
-import { hasColumn, parseTrialData, REOFFENDING_OUTCOMES, trialDataColumns, type TrialData } from '../core/analysis/trial-data.js';
+import {
+  hasColumn,
+  parseTrialData,
+  REOFFENDING_OUTCOMES,
+  trialDataColumns,
+  type TrialData,
+} from '../core/analysis/trial-data.js';
 import { resolvePlan, type ResolvedPlan } from '../core/plan/analysis-plan.js';
 import type { SmallSample } from '../core/analysis/small-sample.js';
 import type { TrialConfig } from '../core/report/types.js';
@@ -97,14 +108,17 @@ export async function analyseTrialFiles(o: AnalyseTrialOptions): Promise<TrialAn
   const resampling = o.permutations !== undefined || o.bootstrap !== undefined;
   const base = {
     arm: o.arm,
-    treatment: o.arms ? undefined : o.treatment ?? (planned ? cfg.arms.treatment : undefined),
+    treatment: o.arms ? undefined : (o.treatment ?? (planned ? cfg.arms.treatment : undefined)),
     control: o.control ?? (planned ? cfg.arms.control : undefined),
     weights: o.weights,
   };
   // Read every column the plan or the options may name (a wide 1M-row file otherwise holds them all).
   const wanted = trialDataColumns({
     ...base,
-    outcomes: [...(o.outcomes ?? []), ...(planned ? [cfg.analysis.primary.outcome, ...(cfg.analysis.secondary ?? [])] : [])],
+    outcomes: [
+      ...(o.outcomes ?? []),
+      ...(planned ? [cfg.analysis.primary.outcome, ...(cfg.analysis.secondary ?? [])] : []),
+    ],
     cluster: o.cluster ?? cfg.analysis.cluster ?? o.concept?.cluster_column ?? undefined,
     covariates: [...(o.covariates ?? []), ...cfg.analysis.covariates, ...cfg.analysis.subgroups],
     stratum: o.stratum ?? cfg.analysis.blocks ?? undefined,
@@ -125,24 +139,43 @@ export async function analyseTrialFiles(o: AnalyseTrialOptions): Promise<TrialAn
     followUpDays: cfg.outcome_windows.follow_up_days,
     waitingDays: cfg.outcome_windows.waiting_days,
     // With a plan, the design's default cluster and block columns may be needed too.
-    columns: o.allColumns ? undefined : [...(planned ? [...wanted, 'team', 'stratum', ...(cfg.analysis.arms?.length ? [SUB_ARM] : [])] : wanted), ...(o.subArm ? [o.subArm.toLowerCase()] : [])],
+    columns: o.allColumns
+      ? undefined
+      : [
+          ...(planned ? [...wanted, 'team', 'stratum', ...(cfg.analysis.arms?.length ? [SUB_ARM] : [])] : wanted),
+          ...(o.subArm ? [o.subArm.toLowerCase()] : []),
+        ],
     hash: o.hash,
     onProgress: o.onProgress,
   });
   const table = o.subArm ? withSubArms(dataset.table, o.arm ?? 'arm', o.subArm) : dataset.table;
   o.validate?.(table);
-  if (o.outcomesOptional && dataset.outcomes_from === 'none' && !o.outcomes?.length) return { result: null, headline: null, plan: null, dataset, data: null };
+  if (o.outcomesOptional && dataset.outcomes_from === 'none' && !o.outcomes?.length)
+    return { result: null, headline: null, plan: null, dataset, data: null };
   let plan: ResolvedPlan | null = null;
   if (planned) {
-    const present = REOFFENDING_OUTCOMES.filter((x) => hasColumn(table, x) && (x !== 'days_to_reoffence' || hasColumn(table, 'follow_up_days')));
-    plan = resolvePlan(cfg.analysis, { method: cfg.randomisation.method, concept: o.concept ?? null, has: (c) => hasColumn(table, c), outcomes: present });
+    const present = REOFFENDING_OUTCOMES.filter(
+      (x) => hasColumn(table, x) && (x !== 'days_to_reoffence' || hasColumn(table, 'follow_up_days')),
+    );
+    plan = resolvePlan(cfg.analysis, {
+      method: cfg.randomisation.method,
+      concept: o.concept ?? null,
+      has: (c) => hasColumn(table, c),
+      outcomes: present,
+    });
     if (!hasColumn(table, plan.primary.outcome)) {
-      throw new UsageError(`the analysis plan's primary outcome "${plan.primary.outcome}" is not in ${table.file}: derive it with --offences, or name the outcome column under analysis.primary in the trial file`);
+      throw new UsageError(
+        `the analysis plan's primary outcome "${plan.primary.outcome}" is not in ${table.file}: derive it with --offences, or name the outcome column under analysis.primary in the trial file`,
+      );
     }
   }
   const options: AnalyseOptions & { alpha: number } = {
     ...base,
-    outcomes: o.outcomes ?? (plan ? [plan.primary.outcome, ...plan.secondary.filter((s) => s !== plan!.primary.outcome && hasColumn(table, s))] : undefined),
+    outcomes:
+      o.outcomes ??
+      (plan
+        ? [plan.primary.outcome, ...plan.secondary.filter((s) => s !== plan!.primary.outcome && hasColumn(table, s))]
+        : undefined),
     cluster: o.cluster ?? plan?.cluster ?? undefined,
     covariates: o.covariates ?? plan?.covariates,
     stratum: o.stratum ?? plan?.blocks ?? undefined,
@@ -152,7 +185,13 @@ export async function analyseTrialFiles(o: AnalyseTrialOptions): Promise<TrialAn
     rmstDay: o.rmstDay,
     cace: o.cace ?? plan?.cace ?? undefined,
     // The plan's subgroups run whenever their columns are present (a missing one is reported below).
-    subgroups: [...new Set([...(plan?.subgroups ?? []).filter((c) => hasColumn(table, c)), ...(o.subgroups ?? [])].map((c) => c.toLowerCase()))],
+    subgroups: [
+      ...new Set(
+        [...(plan?.subgroups ?? []).filter((c) => hasColumn(table, c)), ...(o.subgroups ?? [])].map((c) =>
+          c.toLowerCase(),
+        ),
+      ),
+    ],
     prespecifiedSubgroups: plan?.subgroups ?? [],
     exposure: o.exposure,
     alpha: o.alpha ?? plan?.alpha ?? 0.05,
@@ -163,18 +202,29 @@ export async function analyseTrialFiles(o: AnalyseTrialOptions): Promise<TrialAn
   };
   // Multiple imputation: --impute, or the plan's missing_data: multiple_imputation (seeded by --seed, else the randomisation seed).
   options.impute = o.impute ?? (plan?.missing_data === 'multiple_imputation' ? plan.imputations : undefined);
-  if (options.impute && options.seed === undefined && o.impute === undefined && cfg.randomisation.seed !== null) options.seed = cfg.randomisation.seed;
-  if (options.impute && options.seed === undefined) throw new UsageError('multiple imputation (--impute, or the plan\'s missing_data: multiple_imputation) needs --seed <int> (or randomisation.seed in the trial file) so the imputations can be reproduced');
-  if (!(options.alpha > 0 && options.alpha < 1)) throw new UsageError(`--alpha must be strictly between 0 and 1, got ${options.alpha}`);
-  if (resampling && options.seed === undefined) throw new UsageError('--permutations and --bootstrap need --seed <int> so the result can be reproduced');
+  if (options.impute && options.seed === undefined && o.impute === undefined && cfg.randomisation.seed !== null)
+    options.seed = cfg.randomisation.seed;
+  if (options.impute && options.seed === undefined)
+    throw new UsageError(
+      "multiple imputation (--impute, or the plan's missing_data: multiple_imputation) needs --seed <int> (or randomisation.seed in the trial file) so the imputations can be reproduced",
+    );
+  if (!(options.alpha > 0 && options.alpha < 1))
+    throw new UsageError(`--alpha must be strictly between 0 and 1, got ${options.alpha}`);
+  if (resampling && options.seed === undefined)
+    throw new UsageError('--permutations and --bootstrap need --seed <int> so the result can be reproduced');
   o.onProgress?.(`analysing ${table.n.toLocaleString('en-GB')} rows`);
   if (o.arms) {
     const chosen = resolveArms(armLabels(table, options.arm ?? 'arm'), o.arms, options.control, table.file);
     if (chosen.treatments.length > 1) {
       const multi = analyseArms(table, { ...options, resampling }, o.arms);
-      if (plan) multi.result.warnings.push("the analysis plan's primary analysis (the headline) compares two arms: it is not computed when several arms are analysed; choose one with --treatment <label>");
+      if (plan)
+        multi.result.warnings.push(
+          "the analysis plan's primary analysis (the headline) compares two arms: it is not computed when several arms are analysed; choose one with --treatment <label>",
+        );
       if (dataset.pending > 0) {
-        multi.result.warnings.push(`${dataset.pending} person(s) pending: their outcome window had not closed by ${dataset.as_of}; they are left out of the analysis, not counted as lost (complete by ${dataset.complete_by})`);
+        multi.result.warnings.push(
+          `${dataset.pending} person(s) pending: their outcome window had not closed by ${dataset.as_of}; they are left out of the analysis, not counted as lost (complete by ${dataset.complete_by})`,
+        );
       }
       return { result: multi.result, headline: null, plan, dataset, data: multi.comparisons[0]!.data };
     }
@@ -185,7 +235,13 @@ export async function analyseTrialFiles(o: AnalyseTrialOptions): Promise<TrialAn
   const result = analyseData(data, options);
   let headline: Headline | null = null;
   if (plan) {
-    const effective: ResolvedPlan = { ...plan, covariates: options.covariates ?? [], cluster: options.cluster ?? null, blocks: options.stratum ?? null, alpha: options.alpha };
+    const effective: ResolvedPlan = {
+      ...plan,
+      covariates: options.covariates ?? [],
+      cluster: options.cluster ?? null,
+      blocks: options.stratum ?? null,
+      alpha: options.alpha,
+    };
     headline = primaryAnalysis(data, effective, result.effects, o.pilot ?? false);
     const v = result.verdict.find((x) => x.outcome === headline!.outcome);
     if (v && headline.verdict !== null) {
@@ -200,10 +256,15 @@ export async function analyseTrialFiles(o: AnalyseTrialOptions): Promise<TrialAn
     result.multi_arm = planArms(table, plan.arms, options, data.treatment);
   }
   for (const c of plan?.subgroups ?? []) {
-    if (!hasColumn(table, c)) result.warnings.push(`the analysis plan's subgroup column "${c}" is not in ${table.file}: its subgroup analysis is not possible`);
+    if (!hasColumn(table, c))
+      result.warnings.push(
+        `the analysis plan's subgroup column "${c}" is not in ${table.file}: its subgroup analysis is not possible`,
+      );
   }
   if (dataset.pending > 0) {
-    result.warnings.push(`${dataset.pending} person(s) pending: their outcome window had not closed by ${dataset.as_of}; they are left out of the analysis, not counted as lost (complete by ${dataset.complete_by})`);
+    result.warnings.push(
+      `${dataset.pending} person(s) pending: their outcome window had not closed by ${dataset.as_of}; they are left out of the analysis, not counted as lost (complete by ${dataset.complete_by})`,
+    );
   }
   return { result, headline, plan, dataset, data };
 }
@@ -211,10 +272,32 @@ export async function analyseTrialFiles(o: AnalyseTrialOptions): Promise<TrialAn
 /** The primary analysis as effect rows (`primary_<measure>`, and `primary_per_100` for a risk difference). */
 function primaryRows(h: Headline): AnalyseResult['effects'] {
   const rows: AnalyseResult['effects'] = [
-    { outcome: h.outcome, measure: `primary_${h.measure}`, estimate: h.estimate, std_error: h.std_error, conf_low: h.conf_low, conf_high: h.conf_high, statistic: h.statistic, p_value: h.p_value, method: h.method, ...(h.df !== null ? { df: h.df } : {}) },
+    {
+      outcome: h.outcome,
+      measure: `primary_${h.measure}`,
+      estimate: h.estimate,
+      std_error: h.std_error,
+      conf_low: h.conf_low,
+      conf_high: h.conf_high,
+      statistic: h.statistic,
+      p_value: h.p_value,
+      method: h.method,
+      ...(h.df !== null ? { df: h.df } : {}),
+    },
   ];
   if (h.per_100 !== null) {
-    rows.push({ outcome: h.outcome, measure: 'primary_per_100', estimate: h.per_100, std_error: h.std_error === null ? null : 100 * h.std_error, conf_low: h.per_100_conf_low, conf_high: h.per_100_conf_high, statistic: h.statistic, p_value: h.p_value, method: `${h.method}; x 100: re-offenders per 100 people`, ...(h.df !== null ? { df: h.df } : {}) });
+    rows.push({
+      outcome: h.outcome,
+      measure: 'primary_per_100',
+      estimate: h.per_100,
+      std_error: h.std_error === null ? null : 100 * h.std_error,
+      conf_low: h.per_100_conf_low,
+      conf_high: h.per_100_conf_high,
+      statistic: h.statistic,
+      p_value: h.p_value,
+      method: `${h.method}; x 100: re-offenders per 100 people`,
+      ...(h.df !== null ? { df: h.df } : {}),
+    });
   }
   return rows;
 }
@@ -228,20 +311,48 @@ const SUB_ARM = 'sub_arm';
  * rows by their sub-arm (so the fund arm's told / not told become two arms). Resampling and
  * imputation stay with the headline contrast.
  */
-function planArms(table: TrialDataset['table'], arms: readonly string[], options: AnalyseOptions & { alpha: number }, primary: string): MultiArmSummary {
+function planArms(
+  table: TrialDataset['table'],
+  arms: readonly string[],
+  options: AnalyseOptions & { alpha: number },
+  primary: string,
+): MultiArmSummary {
   const armColumn = options.arm ?? 'arm';
   const labels = armLabels(table, armColumn);
   const useSub = arms.some((a) => !labels.includes(a)) && hasColumn(table, SUB_ARM);
   const t = useSub ? withSubArms(table, armColumn, SUB_ARM) : table;
   let multi: ReturnType<typeof analyseArms>;
   try {
-    multi = analyseArms(t, { ...options, treatment: undefined, impute: undefined, permutations: undefined, bootstrap: undefined, resampling: false }, arms);
+    multi = analyseArms(
+      t,
+      {
+        ...options,
+        treatment: undefined,
+        impute: undefined,
+        permutations: undefined,
+        bootstrap: undefined,
+        resampling: false,
+      },
+      arms,
+    );
   } catch (err) {
-    if (err instanceof UsageError) throw new UsageError(`the analysis plan's arms (${arms.join(', ')}): ${err.message.replace(/^--treatment: /, '')}`);
+    if (err instanceof UsageError)
+      throw new UsageError(
+        `the analysis plan's arms (${arms.join(', ')}): ${err.message.replace(/^--treatment: /, '')}`,
+      );
     throw err;
   }
   const r = multi.result;
-  return { control: r.control, treatments: r.treatments ?? [r.treatment], primary_treatment: primary, sub_arm: useSub ? SUB_ARM : null, arms: r.arms, effects: r.effects, verdict: r.verdict, warnings: r.warnings };
+  return {
+    control: r.control,
+    treatments: r.treatments ?? [r.treatment],
+    primary_treatment: primary,
+    sub_arm: useSub ? SUB_ARM : null,
+    arms: r.arms,
+    effects: r.effects,
+    verdict: r.verdict,
+    warnings: r.warnings,
+  };
 }
 
 /** The `--small-sample` choices, for the command's option. */

@@ -40,7 +40,13 @@ export interface DemoTrial {
   outcomes: string;
   analysis: string;
   reports: string[];
-  headline: { estimate: number | null; conf_low: number | null; conf_high: number | null; verdict: string | null; method: string | null };
+  headline: {
+    estimate: number | null;
+    conf_low: number | null;
+    conf_high: number | null;
+    verdict: string | null;
+    method: string | null;
+  };
   padlocks: number | null;
   true_risk_difference: number;
 }
@@ -57,7 +63,13 @@ export const DEMO_PLAN: ReadonlyArray<{ stage: Stage; seedBase: number }> = [
 ];
 
 /** The effectiveness trial's seed and design (the combined model, team-randomised within CRC areas). */
-export const EFFECTIVENESS = { seed: 301, base: 'pcp', name: 'combined-effectiveness', clusterSize: 30, targetReduction: 0.05 } as const;
+export const EFFECTIVENESS = {
+  seed: 301,
+  base: 'pcp',
+  name: 'combined-effectiveness',
+  clusterSize: 30,
+  targetReduction: 0.05,
+} as const;
 
 export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
   const outDir = o.outDir ?? 'reports';
@@ -75,7 +87,20 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
 }
 
 /** One simulated trial through the pipeline. `prepare` may rewrite the trial file before analysis. */
-async function demoTrial(outDir: string, slug: string, stage: Stage, seed: number, onStep?: (t: string) => void, extra: { name?: string; n?: number; clusters?: number; prepare?: (trialPath: string) => void; reportConcept?: string } = {}): Promise<{ trial: DemoTrial; analysis: AnalyseResult }> {
+async function demoTrial(
+  outDir: string,
+  slug: string,
+  stage: Stage,
+  seed: number,
+  onStep?: (t: string) => void,
+  extra: {
+    name?: string;
+    n?: number;
+    clusters?: number;
+    prepare?: (trialPath: string) => void;
+    reportConcept?: string;
+  } = {},
+): Promise<{ trial: DemoTrial; analysis: AnalyseResult }> {
   const concept = findConcept(slug)!;
   const name = extra.name ?? `${slug}-${stage}`;
   const dataDir = join(outDir, 'data', name);
@@ -91,7 +116,8 @@ async function demoTrial(outDir: string, slug: string, stage: Stage, seed: numbe
   const r = randomisationFor(concept);
   const rand = await runRandomise({ cases, ...r.options, seed, out: allocation });
   const matches = await sameArms(cases, allocation);
-  if (!matches) throw new IntegrityError(`${name}: the allocation does not reproduce the simulated arms (seed ${seed})`);
+  if (!matches)
+    throw new IntegrityError(`${name}: the allocation does not reproduce the simulated arms (seed ${seed})`);
 
   onStep?.(`${name}: deriving proven re-offending`);
   const outcomes = join(dataDir, 'outcomes.csv');
@@ -99,9 +125,18 @@ async function demoTrial(outDir: string, slug: string, stage: Stage, seed: numbe
 
   onStep?.(`${name}: analysing`);
   const trial = loadTrialFile(trialPath);
-  const analysed = await analyseTrialFiles({ data: cases, offences, trial, concept: extra.reportConcept === 'custom' ? null : concept, pilot: stage === 'pilot' });
+  const analysed = await analyseTrialFiles({
+    data: cases,
+    offences,
+    trial,
+    concept: extra.reportConcept === 'custom' ? null : concept,
+    pilot: stage === 'pilot',
+  });
   const analysisPath = join(dataDir, 'analysis.json');
-  writeFileAtomic(analysisPath, `${JSON.stringify({ schema_version: 1, ...analysed.result, headline: analysed.headline }, null, 2)}\n`);
+  writeFileAtomic(
+    analysisPath,
+    `${JSON.stringify({ schema_version: 1, ...analysed.result, headline: analysed.headline }, null, 2)}\n`,
+  );
 
   onStep?.(`${name}: writing reports`);
   const reports: string[] = [];
@@ -137,7 +172,13 @@ async function demoTrial(outDir: string, slug: string, stage: Stage, seed: numbe
     outcomes,
     analysis: analysisPath,
     reports,
-    headline: { estimate: h.estimate, conf_low: h.conf_low, conf_high: h.conf_high, verdict: h.verdict, method: h.n_treatment === null ? null : h.method },
+    headline: {
+      estimate: h.estimate,
+      conf_low: h.conf_low,
+      conf_high: h.conf_high,
+      verdict: h.verdict,
+      method: h.n_treatment === null ? null : h.method,
+    },
     padlocks: model!.security.padlocks,
     true_risk_difference: Number(sim.truth.true_risk_difference),
   };
@@ -149,10 +190,19 @@ async function demoTrial(outDir: string, slug: string, stage: Stage, seed: numbe
  * rate, the upper end of the ICC's interval (or the estimate, floored at 0.01, when it has none) and clusters of 30,
  * sized to detect a 5-point fall with 80% power.
  */
-async function effectivenessTrial(outDir: string, analysis: AnalyseResult, onStep?: (t: string) => void): Promise<{ trial: DemoTrial; analysis: AnalyseResult }> {
+async function effectivenessTrial(
+  outDir: string,
+  analysis: AnalyseResult,
+  onStep?: (t: string) => void,
+): Promise<{ trial: DemoTrial; analysis: AnalyseResult }> {
   const p1 = analysis.arms.find((a) => a.arm === analysis.control)?.binary_rate ?? 0.35;
   const iccRow = analysis.effects.find((e) => e.outcome === 'reoffended' && e.measure === 'icc');
-  const iccFrom = iccRow?.conf_high != null ? 'the upper end of its interval' : iccRow?.estimate != null ? 'its estimate, floored at 0.01' : 'an assumed 0.05';
+  const iccFrom =
+    iccRow?.conf_high != null
+      ? 'the upper end of its interval'
+      : iccRow?.estimate != null
+        ? 'its estimate, floored at 0.01'
+        : 'an assumed 0.05';
   const icc = Math.max(0.01, iccRow?.conf_high ?? iccRow?.estimate ?? 0.05);
   const m = EFFECTIVENESS.clusterSize;
   const perArm = binarySampleSize(p1, p1 - EFFECTIVENESS.targetReduction, 0.8) * designEffect(m, icc);
@@ -165,8 +215,22 @@ async function effectivenessTrial(outDir: string, analysis: AnalyseResult, onSte
     clusters: 2 * clustersPerArm,
     reportConcept: 'custom',
     prepare: (trialPath) => {
-      const yaml = trialYaml({ concept: 'custom', stage: 'effectiveness', seed: EFFECTIVENESS.seed, n, base_rate: p1, icc_latent: icc, unit: 'cluster', follow_up_days: 365, waiting_days: 183, randomisation: { method: 'block-cluster', seed: EFFECTIVENESS.seed, unit: 'probation team' } })
-        .replace(/^title: .*$/m, 'title: "The combined personalisation model: effectiveness trial across five CRC areas"')
+      const yaml = trialYaml({
+        concept: 'custom',
+        stage: 'effectiveness',
+        seed: EFFECTIVENESS.seed,
+        n,
+        base_rate: p1,
+        icc_latent: icc,
+        unit: 'cluster',
+        follow_up_days: 365,
+        waiting_days: 183,
+        randomisation: { method: 'block-cluster', seed: EFFECTIVENESS.seed, unit: 'probation team' },
+      })
+        .replace(
+          /^title: .*$/m,
+          'title: "The combined personalisation model: effectiveness trial across five CRC areas"',
+        )
         .replace(/^concept: .*$/m, 'concept: custom');
       writeFileAtomic(
         trialPath,

@@ -8,7 +8,13 @@
  */
 import { DataError, ProblemList, UsageError } from '../core/errors.js';
 import { ConstantCovariateError } from '../core/matching/propensity-model.js';
-import { matchComparison, NoCommonSupportError, type BalanceRow, type CommonSupport, type Discard } from '../core/matching/match-comparison.js';
+import {
+  matchComparison,
+  NoCommonSupportError,
+  type BalanceRow,
+  type CommonSupport,
+  type Discard,
+} from '../core/matching/match-comparison.js';
 import type { MatchOrder } from '../core/matching/nearest-neighbour.js';
 import { createRng } from '../core/random.js';
 import { logisticArmEffect } from '../core/stats/logistic-regression.js';
@@ -87,7 +93,17 @@ export interface MatchResultJson {
   warnings: string[];
 }
 
-export function trialYaml(design: string, o: { treatedFile: string; poolFile: string; covariates: string[]; caliper: number | null; ratio: number; replace: boolean }): string {
+export function trialYaml(
+  design: string,
+  o: {
+    treatedFile: string;
+    poolFile: string;
+    covariates: string[];
+    caliper: number | null;
+    ratio: number;
+    replace: boolean;
+  },
+): string {
   return [
     '# Written by `pilot-eval match`: use with `pilot-eval report --trial <this file>`.',
     `# Comparison group matched on: ${o.covariates.join(', ')} (treated ${o.treatedFile}, pool ${o.poolFile}).`,
@@ -108,8 +124,12 @@ export function trialYaml(design: string, o: { treatedFile: string; poolFile: st
 /** Reads, matches, writes the matched file and its trial file, returns the contract object. */
 export async function runMatch(o: MatchOptions): Promise<MatchResultJson> {
   // Rules between options (each value's own shape was checked when it was parsed).
-  if (o.out === '-') throw new UsageError('--out must be a file path (the matched file and its .trial.yaml are written beside each other)');
-  if (o.order === 'random' && o.seed === undefined) throw new UsageError('--seed <int> is required with --order random so the result can be reproduced');
+  if (o.out === '-')
+    throw new UsageError(
+      '--out must be a file path (the matched file and its .trial.yaml are written beside each other)',
+    );
+  if (o.order === 'random' && o.seed === undefined)
+    throw new UsageError('--seed <int> is required with --order random so the result can be reproduced');
   if (o.covariates.length === 0) throw new UsageError('--covariates names no column');
   const { out, caliper, replace, order, discard, design, seed, read } = o;
   const ratio = o.controlsPerTreated;
@@ -134,31 +154,59 @@ export async function runMatch(o: MatchOptions): Promise<MatchResultJson> {
   const { treated, pool, treat } = input;
   if (outcome !== undefined) {
     for (const t of [treated, pool]) {
-      if (!t.cells.has(outcome)) throw new UsageError(`--outcome ${outcome}: no such column in ${t.file} (columns: ${t.columns.join(', ')})`);
+      if (!t.cells.has(outcome))
+        throw new UsageError(`--outcome ${outcome}: no such column in ${t.file} (columns: ${t.columns.join(', ')})`);
     }
   }
   o.onProgress?.(`fitting the propensity model on ${(treated.n + pool.n).toLocaleString('en-GB')} people`);
   let m;
   try {
-    m = matchComparison(treat, input.covariates, { caliper, ratio, replace, order, discard, rng: seed !== undefined ? createRng(seed) : undefined });
+    m = matchComparison(treat, input.covariates, {
+      caliper,
+      ratio,
+      replace,
+      order,
+      discard,
+      rng: seed !== undefined ? createRng(seed) : undefined,
+    });
   } catch (err) {
     if (err instanceof NoCommonSupportError) {
-      throw new DataError({ file: `${treated.file} + ${pool.file}`, line: null, column: null, value: null, reason: `${err.message}. The pool does not contain people like the treated group: use a different pool or covariates.` });
+      throw new DataError({
+        file: `${treated.file} + ${pool.file}`,
+        line: null,
+        column: null,
+        value: null,
+        reason: `${err.message}. The pool does not contain people like the treated group: use a different pool or covariates.`,
+      });
     }
     if (err instanceof ConstantCovariateError) {
-      throw new UsageError(`--covariates: ${err.covariate} takes the same value for everyone (or duplicates another covariate), so it cannot enter the propensity model: drop it`);
+      throw new UsageError(
+        `--covariates: ${err.covariate} takes the same value for everyone (or duplicates another covariate), so it cannot enter the propensity model: drop it`,
+      );
     }
     throw err;
   }
   if (treated.n !== m.match.matchedTreated + m.match.unmatchedTreated + m.common_support.treated_discarded) {
-    throw new Error(`match: ${treated.n} treated people, but ${m.match.matchedTreated} matched + ${m.match.unmatchedTreated} unmatched + ${m.common_support.treated_discarded} discarded`);
+    throw new Error(
+      `match: ${treated.n} treated people, but ${m.match.matchedTreated} matched + ${m.match.unmatchedTreated} unmatched + ${m.common_support.treated_discarded} discarded`,
+    );
   }
   const warnings: string[] = [];
-  if (m.fit.separation) warnings.push('the propensity model separates treated and pool people almost perfectly (fitted probabilities of 0 or 1): the groups barely overlap and the comparison is weak');
+  if (m.fit.separation)
+    warnings.push(
+      'the propensity model separates treated and pool people almost perfectly (fitted probabilities of 0 or 1): the groups barely overlap and the comparison is weak',
+    );
   if (!m.fit.converged) warnings.push('the propensity model did not converge');
-  if (ADDED.some((c) => treated.cells.has(c) || pool.cells.has(c))) warnings.push(`input columns ${ADDED.filter((c) => treated.cells.has(c) || pool.cells.has(c)).join(', ')} are replaced in the matched file`);
-  if (m.match.unmatchedTreated > 0) warnings.push(`${m.match.unmatchedTreated} treated ${m.match.unmatchedTreated === 1 ? 'person has' : 'people have'} no comparison person within the caliper and ${m.match.unmatchedTreated === 1 ? 'is' : 'are'} left out: the estimate is for the matched treated people only`);
-  if (m.match.matchedTreated < 60) warnings.push(`only ${m.match.matchedTreated} matched treated people: the Justice Data Lab asks for at least 60`);
+  if (ADDED.some((c) => treated.cells.has(c) || pool.cells.has(c)))
+    warnings.push(
+      `input columns ${ADDED.filter((c) => treated.cells.has(c) || pool.cells.has(c)).join(', ')} are replaced in the matched file`,
+    );
+  if (m.match.unmatchedTreated > 0)
+    warnings.push(
+      `${m.match.unmatchedTreated} treated ${m.match.unmatchedTreated === 1 ? 'person has' : 'people have'} no comparison person within the caliper and ${m.match.unmatchedTreated === 1 ? 'is' : 'are'} left out: the estimate is for the matched treated people only`,
+    );
+  if (m.match.matchedTreated < 60)
+    warnings.push(`only ${m.match.matchedTreated} matched treated people: the Justice Data Lab asks for at least 60`);
 
   // The matched file: every column of either file, then arm, weight and the scores.
   const columns = [...treated.columns.filter((c) => c !== '' && !ADDED.includes(c))];
@@ -170,12 +218,28 @@ export async function runMatch(o: MatchOptions): Promise<MatchResultJson> {
     if (w <= 0) continue;
     const src = i < n1 ? treated : pool;
     const r = i < n1 ? i : i - n1;
-    rows.push([...columns.map((c) => src.cells.get(c)?.[r] ?? ''), i < n1 ? 'treatment' : 'control', w, m.fit.propensity[i]!, m.fit.logit[i]!]);
+    rows.push([
+      ...columns.map((c) => src.cells.get(c)?.[r] ?? ''),
+      i < n1 ? 'treatment' : 'control',
+      w,
+      m.fit.propensity[i]!,
+      m.fit.logit[i]!,
+    ]);
   }
   const trialFile = `${outStem}.trial.yaml`;
   const files = [
     { path: out, content: toCsv([...columns, ...ADDED], rows) },
-    { path: trialFile, content: trialYaml(design, { treatedFile: treated.file, poolFile: pool.file, covariates: covariateNames, caliper, ratio, replace }) },
+    {
+      path: trialFile,
+      content: trialYaml(design, {
+        treatedFile: treated.file,
+        poolFile: pool.file,
+        covariates: covariateNames,
+        caliper,
+        ratio,
+        replace,
+      }),
+    },
   ];
   let offencesFile: string | null = null;
   if (o.offences !== undefined) {
@@ -186,17 +250,27 @@ export async function runMatch(o: MatchOptions): Promise<MatchResultJson> {
       if (m.match.weights[i]! <= 0) continue;
       const src = i < n1 ? treated : pool;
       const id = src.cells.get('id')?.[i < n1 ? i : i - n1];
-      if (id === undefined) throw new UsageError('--offences needs an id column in the treated and pool files to link offences to people');
+      if (id === undefined)
+        throw new UsageError('--offences needs an id column in the treated and pool files to link offences to people');
       ids.add(id);
     }
     const offIds = off.cells.get('id')!;
     const keep = offIds.map((id, r) => (ids.has(id) ? r : -1)).filter((r) => r >= 0);
     const offCols = off.columns.filter((c) => c !== '');
     offencesFile = `${outStem}.offences.csv`;
-    files.push({ path: offencesFile, content: toCsv(offCols, keep.map((r) => offCols.map((c) => off.cells.get(c)![r]!))) });
+    files.push({
+      path: offencesFile,
+      content: toCsv(
+        offCols,
+        keep.map((r) => offCols.map((c) => off.cells.get(c)![r]!)),
+      ),
+    });
   }
   const nonUnit = [...m.match.weights].some((w) => w > 0 && Math.abs(w - 1) > 1e-12);
-  if (nonUnit) warnings.push('the matching weights are not all 1 (1:k or with replacement): use `analyse --weights weight` (every binary measure weighted, sandwich SEs); `report` does not use weights');
+  if (nonUnit)
+    warnings.push(
+      'the matching weights are not all 1 (1:k or with replacement): use `analyse --weights weight` (every binary measure weighted, sandwich SEs); `report` does not use weights',
+    );
 
   let estimate: MatchedEstimate | null = null;
   if (outcome !== undefined) {
@@ -211,7 +285,13 @@ export async function runMatch(o: MatchOptions): Promise<MatchResultJson> {
       const cell = src.cells.get(outcome)![r]!;
       const parsed = parseBinaryCell(cell);
       if (!parsed.ok) {
-        problems.add({ file: src.file, line: src.lines[r]!, column: outcome, value: cell, reason: `--outcome must be a 0/1 column: ${parsed.reason}` });
+        problems.add({
+          file: src.file,
+          line: src.lines[r]!,
+          column: outcome,
+          value: cell,
+          reason: `--outcome must be a 0/1 column: ${parsed.reason}`,
+        });
         continue;
       }
       y.push(parsed.value);
@@ -219,7 +299,10 @@ export async function runMatch(o: MatchOptions): Promise<MatchResultJson> {
       wts.push(m.match.weights[i]!);
     }
     problems.throwIfAny();
-    let swT = 0, syT = 0, swC = 0, syC = 0;
+    let swT = 0,
+      syT = 0,
+      swC = 0,
+      syC = 0;
     y.forEach((v, i) => {
       if (arm[i]) {
         swT += wts[i]!;
@@ -236,7 +319,8 @@ export async function runMatch(o: MatchOptions): Promise<MatchResultJson> {
       control_rate: syC / swC,
       risk_difference: syT / swT - syC / swC,
       log_odds_ratio: fit.separation ? null : fit.estimate,
-      method: 'matched-sample ATT: matching-weighted rates; log OR from glm(outcome ~ treat, binomial, weights = weight). For intervals run `pilot-eval analyse <out> --weights weight`.',
+      method:
+        'matched-sample ATT: matching-weighted rates; log OR from glm(outcome ~ treat, binomial, weights = weight). For intervals run `pilot-eval analyse <out> --weights weight`.',
     };
   }
 
@@ -266,4 +350,3 @@ export async function runMatch(o: MatchOptions): Promise<MatchResultJson> {
     warnings,
   };
 }
-

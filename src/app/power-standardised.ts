@@ -4,16 +4,74 @@
  */
 import { UsageError } from '../core/errors.js';
 import { curveSizes } from '../core/power/power-curve.js';
-import { DESIGNS, FREE_SIZE, designParameters, designSizes, mdesFor, powerFor, solveSize, validateParams, type PowerUpDesign, type DesignParams, type SizeName } from '../core/power/powerup.js';
+import {
+  DESIGNS,
+  FREE_SIZE,
+  designParameters,
+  designSizes,
+  mdesFor,
+  powerFor,
+  solveSize,
+  validateParams,
+  type PowerUpDesign,
+  type DesignParams,
+  type SizeName,
+} from '../core/power/powerup.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { powerCurveSvg } from '../report/svg/power-curve-svg.js';
-import { flag, inferSolve, type CalendarHooks, type PowerOptions, type Settings, type StandardisedPowerResult } from './power.js';
+import {
+  flag,
+  inferSolve,
+  type CalendarHooks,
+  type PowerOptions,
+  type Settings,
+  type StandardisedPowerResult,
+} from './power.js';
 
-const PARAMS = ['n', 'J', 'K', 'L', 'p', 'rho2', 'rho3', 'rho4', 'omega2', 'omega3', 'omega4', 'r21', 'r22', 'r23', 'r24', 'r2t2', 'r2t3', 'r2t4', 'g1', 'g2', 'g3', 'g4', 'omega2t', 'omega2tm', 'omegam2', 'omegam3', 'r2m2', 'r2m3', 'q', 'rhoIc', 'icSize', 'rho2Trt', 'rho3Trt', 'ratioTcVar'] as const;
+const PARAMS = [
+  'n',
+  'J',
+  'K',
+  'L',
+  'p',
+  'rho2',
+  'rho3',
+  'rho4',
+  'omega2',
+  'omega3',
+  'omega4',
+  'r21',
+  'r22',
+  'r23',
+  'r24',
+  'r2t2',
+  'r2t3',
+  'r2t4',
+  'g1',
+  'g2',
+  'g3',
+  'g4',
+  'omega2t',
+  'omega2tm',
+  'omegam2',
+  'omegam3',
+  'r2m2',
+  'r2m3',
+  'q',
+  'rhoIc',
+  'icSize',
+  'rho2Trt',
+  'rho3Trt',
+  'ratioTcVar',
+] as const;
 
-export const ROUNDING_NOTE = 'sizes are the smallest whole number whose power reaches the target (PowerUpR mrss rounds its solution to the nearest whole number, so it can be one lower)';
+export const ROUNDING_NOTE =
+  'sizes are the smallest whole number whose power reaches the target (PowerUpR mrss rounds its solution to the nearest whole number, so it can be one lower)';
 
-export function runStandardised(o: PowerOptions, s: Settings): { result: StandardisedPowerResult; hooks: CalendarHooks } {
+export function runStandardised(
+  o: PowerOptions,
+  s: Settings,
+): { result: StandardisedPowerResult; hooks: CalendarHooks } {
   if (o.design === undefined) throw new UsageError(`--design is required: one of ${DESIGNS.join(', ')}`);
   const design = o.design;
   const free = FREE_SIZE[design];
@@ -21,18 +79,31 @@ export function runStandardised(o: PowerOptions, s: Settings): { result: Standar
   const test = { alpha: s.alpha, twoTailed: s.twoTailed };
   const attrition = s.attrition;
   if (solve === 'n' && o[free] !== undefined) {
-    throw new UsageError(`--${free} conflicts with --solve n: design ${design} solves for ${free}; leave --${free} out`);
+    throw new UsageError(
+      `--${free} conflicts with --solve n: design ${design} solves for ${free}; leave --${free} out`,
+    );
   }
   if (solve !== 'mdes' && o.es === undefined) throw new UsageError(`--es is required for --solve ${solve}`);
-  if (solve === 'mdes' && o.es !== undefined) throw new UsageError('--es conflicts with --solve mdes: the MDES is the answer; use --solve power to get the power for --es');
+  if (solve === 'mdes' && o.es !== undefined)
+    throw new UsageError(
+      '--es conflicts with --solve mdes: the MDES is the answer; use --solve power to get the power for --es',
+    );
   for (const size of ['n', 'J', 'K', 'L'] as const) {
-    if (o[size] !== undefined && !designSizes(design).includes(size)) throw new UsageError(`--${size} does not apply to design ${design} (sizes: ${designSizes(design).map((x) => `--${x}`).join(', ')})`);
+    if (o[size] !== undefined && !designSizes(design).includes(size))
+      throw new UsageError(
+        `--${size} does not apply to design ${design} (sizes: ${designSizes(design)
+          .map((x) => `--${x}`)
+          .join(', ')})`,
+      );
   }
   const uses = designParameters(design);
   const params: DesignParams = {};
   for (const k of PARAMS) {
     if (o[k] === undefined) continue;
-    if (!uses.includes(k)) throw new UsageError(`${flag(k)} does not apply to design ${design} (it reads ${uses.map((x) => flag(x)).join(', ')})`);
+    if (!uses.includes(k))
+      throw new UsageError(
+        `${flag(k)} does not apply to design ${design} (it reads ${uses.map((x) => flag(x)).join(', ')})`,
+      );
     params[k] = o[k];
   }
   validateParams(design, params, solve === 'n' ? free : undefined);
@@ -67,7 +138,15 @@ export function runStandardised(o: PowerOptions, s: Settings): { result: Standar
   }));
   let plot: string | null = null;
   if (o.plot) {
-    writeFileAtomic(o.plot, powerCurveSvg(power_curve, { title: `Power, design ${design}, es = ${curveEs.toFixed(3)}`, xLabel: sizeLabel(free), target: s.target, mark: current }));
+    writeFileAtomic(
+      o.plot,
+      powerCurveSvg(power_curve, {
+        title: `Power, design ${design}, es = ${curveEs.toFixed(3)}`,
+        xLabel: sizeLabel(free),
+        target: s.target,
+        mark: current,
+      }),
+    );
     plot = o.plot;
   }
   const has = (x: SizeName): boolean => designSizes(design).includes(x);
@@ -77,7 +156,10 @@ export function runStandardised(o: PowerOptions, s: Settings): { result: Standar
     people: sizes.n! * higher(sizes),
     at: (people) => {
       const q = analysed({ ...sizes, n: people / higher(sizes) });
-      return { power: o.es !== undefined ? powerFor(design, q, o.es, test).power : null, mdes: mdesFor(design, q, { ...test, power: s.target }).mdes };
+      return {
+        power: o.es !== undefined ? powerFor(design, q, o.es, test).power : null,
+        mdes: mdesFor(design, q, { ...test, power: s.target }).mdes,
+      };
     },
   };
   const result: StandardisedPowerResult = {
@@ -131,5 +213,11 @@ function minimumValid(design: PowerUpDesign, sizes: DesignParams, free: SizeName
 }
 
 function sizeLabel(free: SizeName): string {
-  return free === 'n' ? 'n (people)' : free === 'J' ? 'J (clusters or blocks)' : free === 'K' ? 'K (level-3 units)' : 'L (level-4 units)';
+  return free === 'n'
+    ? 'n (people)'
+    : free === 'J'
+      ? 'J (clusters or blocks)'
+      : free === 'K'
+        ? 'K (level-3 units)'
+        : 'L (level-4 units)';
 }

@@ -9,7 +9,12 @@ import { createRng } from '../core/random.js';
 import { BINARY_METHODS, type BinaryMethod } from '../core/power/binary-power.js';
 import { calendarAt, calendarFor, type RecruitmentPlan } from '../core/power/calendar.js';
 import { type CurvePoint } from '../core/power/power-curve.js';
-import { simulateBinaryPower, SIMULATION_ANALYSES, type SimulationAnalysis, type SimulationResult } from '../core/power/simulate-power.js';
+import {
+  simulateBinaryPower,
+  SIMULATION_ANALYSES,
+  type SimulationAnalysis,
+  type SimulationResult,
+} from '../core/power/simulate-power.js';
 import type { PowerUpDesign, DesignParams, SizeName } from '../core/power/powerup.js';
 import type { CountApproach } from '../core/power/event-power.js';
 import { readReportJson, type ReportPlanningInputs, type ReportProgression } from '../io/report-json.js';
@@ -91,7 +96,14 @@ export interface CalendarResult {
   analysable_on: string;
   /** What the curve shows: the power for the effect, or the MDES when no effect was given. */
   curve_measure: 'power' | 'mdes';
-  curve: Array<{ months: number; people: number; closes_on: string; analysable_on: string; power: number | null; mdes: number | null }>;
+  curve: Array<{
+    months: number;
+    people: number;
+    closes_on: string;
+    analysable_on: string;
+    power: number | null;
+    mdes: number | null;
+  }>;
   plot: string | null;
 }
 
@@ -235,7 +247,8 @@ export interface SimulatedPowerResult extends SimulationResult {
   two_tailed: boolean;
 }
 
-export type PowerCommandResult = StandardisedPowerResult | BinaryPowerResult | SurvivalPowerResult | CountPowerResult | SimulatedPowerResult;
+export type PowerCommandResult =
+  StandardisedPowerResult | BinaryPowerResult | SurvivalPowerResult | CountPowerResult | SimulatedPowerResult;
 
 /** What the calendar needs from an outcome's plan: people to recruit, and power/MDES at any number recruited. */
 export interface CalendarHooks {
@@ -251,8 +264,54 @@ export interface Settings {
   compliance: number;
 }
 
-const STANDARDISED_ONLY = ['design', 'es', 'p', 'K', 'L', 'rho2', 'rho3', 'rho4', 'omega2', 'omega3', 'omega4', 'r21', 'r22', 'r23', 'r24', 'r2t2', 'r2t3', 'r2t4', 'g1', 'g2', 'g3', 'g4', 'omega2t', 'omega2tm', 'omegam2', 'omegam3', 'r2m2', 'r2m3', 'q', 'rhoIc', 'icSize', 'rho2Trt', 'rho3Trt', 'ratioTcVar'] as const;
-const BINARY_ONLY = ['p1', 'p2', 'compliance', 'method', 'clusterCv', 'clusterTest', 'cvBetween', 'direction', 'simulate', 'simAnalysis'] as const;
+const STANDARDISED_ONLY = [
+  'design',
+  'es',
+  'p',
+  'K',
+  'L',
+  'rho2',
+  'rho3',
+  'rho4',
+  'omega2',
+  'omega3',
+  'omega4',
+  'r21',
+  'r22',
+  'r23',
+  'r24',
+  'r2t2',
+  'r2t3',
+  'r2t4',
+  'g1',
+  'g2',
+  'g3',
+  'g4',
+  'omega2t',
+  'omega2tm',
+  'omegam2',
+  'omegam3',
+  'r2m2',
+  'r2m3',
+  'q',
+  'rhoIc',
+  'icSize',
+  'rho2Trt',
+  'rho3Trt',
+  'ratioTcVar',
+] as const;
+const BINARY_ONLY = [
+  'p1',
+  'p2',
+  'compliance',
+  'method',
+  'clusterCv',
+  'clusterTest',
+  'cvBetween',
+  'direction',
+  'simulate',
+  'simAnalysis',
+] as const;
 const SURVIVAL_ONLY = ['hr', 'eventProb', 'median0', 'accrual', 'followUp'] as const;
 const COUNT_ONLY = ['rate0', 'rr', 'dispersion', 'exposure', 'approach'] as const;
 const CLUSTER_INPUTS = ['icc', 'clusterSize', 'ratio'] as const;
@@ -269,33 +328,57 @@ function refuse(o: PowerOptions, keys: readonly string[], why: (k: string) => st
 
 /** Handler: contract-shaped power results. */
 export async function runPower(input: PowerOptions): Promise<PowerCommandResult> {
-  const { options: o, from } = input.from !== undefined ? applyReport(input, readReportJson(input.from)) : { options: { ...input }, from: null };
+  const { options: o, from } =
+    input.from !== undefined ? applyReport(input, readReportJson(input.from)) : { options: { ...input }, from: null };
   // Each value's own range is checked where it is parsed (src/cli/commands/power.ts); here only
   // the rules between options.
   const alpha = o.alpha ?? 0.05;
   const target = o.power ?? 0.8;
   const attrition = o.attrition ?? 0;
   const compliance = o.compliance ?? 1;
-  if (o.seed !== undefined && o.simulate === undefined) throw new UsageError('--seed only applies with --simulate <reps>');
-  if (o.simAnalysis !== undefined && o.simulate === undefined) throw new UsageError('--sim-analysis only applies with --simulate <reps>');
-  const calendarWanted = o.recruitPerMonth !== undefined || o.start !== undefined || o.extractLagDays !== undefined || o.calendarPlot !== undefined;
+  if (o.seed !== undefined && o.simulate === undefined)
+    throw new UsageError('--seed only applies with --simulate <reps>');
+  if (o.simAnalysis !== undefined && o.simulate === undefined)
+    throw new UsageError('--sim-analysis only applies with --simulate <reps>');
+  const calendarWanted =
+    o.recruitPerMonth !== undefined ||
+    o.start !== undefined ||
+    o.extractLagDays !== undefined ||
+    o.calendarPlot !== undefined;
   const s: Settings = { alpha, target, attrition, twoTailed: !o.oneTailed, compliance };
   const others = (mine: string) => `with --outcome-type ${mine}`;
   if (o.outcome !== 'binary') refuse(o, BINARY_ONLY, (k) => `${flag(k)} needs --outcome-type binary`);
   if (o.outcome !== 'survival') refuse(o, SURVIVAL_ONLY, (k) => `${flag(k)} needs --outcome-type survival`);
   if (o.outcome !== 'count') refuse(o, COUNT_ONLY, (k) => `${flag(k)} needs --outcome-type count`);
-  if (o.outcome === 'standardised') refuse(o, CLUSTER_INPUTS, (k) => `${flag(k)} needs --outcome-type binary, survival or count`);
+  if (o.outcome === 'standardised')
+    refuse(o, CLUSTER_INPUTS, (k) => `${flag(k)} needs --outcome-type binary, survival or count`);
   else {
-    refuse(o, STANDARDISED_ONLY, (k) => `${flag(k)} applies to standardised outcomes; ${others(o.outcome)} use ${o.outcome === 'binary' ? `--p1/--p2${k === 'K' ? ' and --cluster-size' : ''}` : o.outcome === 'survival' ? '--hr and --event-prob' : '--rate0 and --rr'}`);
+    refuse(
+      o,
+      STANDARDISED_ONLY,
+      (k) =>
+        `${flag(k)} applies to standardised outcomes; ${others(o.outcome)} use ${o.outcome === 'binary' ? `--p1/--p2${k === 'K' ? ' and --cluster-size' : ''}` : o.outcome === 'survival' ? '--hr and --event-prob' : '--rate0 and --rr'}`,
+    );
   }
-  if (o.outcome !== 'binary' && o.outcome !== 'standardised' && o.J !== undefined) throw new UsageError(`--J needs --outcome-type binary or a standardised design`);
-  if (o.teams !== undefined && o.outcome === 'binary' && o.icc !== undefined && o.J === undefined && o.clusterSize === undefined) {
+  if (o.outcome !== 'binary' && o.outcome !== 'standardised' && o.J !== undefined)
+    throw new UsageError(`--J needs --outcome-type binary or a standardised design`);
+  if (
+    o.teams !== undefined &&
+    o.outcome === 'binary' &&
+    o.icc !== undefined &&
+    o.J === undefined &&
+    o.clusterSize === undefined
+  ) {
     // The recruiting teams are the clusters: half in each arm, and the cluster size is solved.
-    if (o.teams % 2 !== 0) throw new UsageError(`--teams ${o.teams}: a cluster design needs an even number of teams (half per arm), or give --J`);
+    if (o.teams % 2 !== 0)
+      throw new UsageError(
+        `--teams ${o.teams}: a cluster design needs an even number of teams (half per arm), or give --J`,
+      );
     o.J = o.teams / 2;
   }
   if (o.simulate !== undefined) {
-    if (calendarWanted) throw new UsageError('--simulate cannot be combined with calendar planning (--recruit-per-month, --start)');
+    if (calendarWanted)
+      throw new UsageError('--simulate cannot be combined with calendar planning (--recruit-per-month, --start)');
     return runSimulation(o, alpha);
   }
   let planned: { result: Exclude<PowerCommandResult, SimulatedPowerResult>; hooks: CalendarHooks };
@@ -320,11 +403,24 @@ export async function runPower(input: PowerOptions): Promise<PowerCommandResult>
 }
 
 function planCalendar(o: PowerOptions, hooks: CalendarHooks, target: number): CalendarResult {
-  if (o.recruitPerMonth === undefined || o.start === undefined) throw new UsageError('calendar planning needs --recruit-per-month and --start (and optionally --teams, --extract-lag-days)');
+  if (o.recruitPerMonth === undefined || o.start === undefined)
+    throw new UsageError(
+      'calendar planning needs --recruit-per-month and --start (and optionally --teams, --extract-lag-days)',
+    );
   const parsed = parseDate(o.start);
   if (!parsed.ok) throw new UsageError(`--start ${JSON.stringify(o.start)}: ${parsed.reason}`);
-  if (hooks.people === null) throw new UsageError('calendar planning needs a size to reach: the target power cannot be reached with this design (see max_power)');
-  const plan: RecruitmentPlan = { perMonth: o.recruitPerMonth, teams: o.teams, startDay: parsed.day, followUpDays: o.followUpDays, waitingDays: o.waitingDays, extractLagDays: o.extractLagDays };
+  if (hooks.people === null)
+    throw new UsageError(
+      'calendar planning needs a size to reach: the target power cannot be reached with this design (see max_power)',
+    );
+  const plan: RecruitmentPlan = {
+    perMonth: o.recruitPerMonth,
+    teams: o.teams,
+    startDay: parsed.day,
+    followUpDays: o.followUpDays,
+    waitingDays: o.waitingDays,
+    extractLagDays: o.extractLagDays,
+  };
   const at = calendarFor(plan, hooks.people);
   const last = Math.max(at.months * 2, at.months + 6);
   const curve: CalendarResult['curve'] = [];
@@ -338,7 +434,13 @@ function planCalendar(o: PowerOptions, hooks: CalendarHooks, target: number): Ca
       if (err instanceof UsageError) continue; // too few people for this design yet (df <= 0)
       throw err;
     }
-    curve.push({ months: m, people: point.people, closes_on: formatDate(point.closesDay), analysable_on: formatDate(point.analysableDay), ...v });
+    curve.push({
+      months: m,
+      people: point.people,
+      closes_on: formatDate(point.closesDay),
+      analysable_on: formatDate(point.analysableDay),
+      ...v,
+    });
     closing.push(point.closesDay);
   }
   const measure: 'power' | 'mdes' = curve.some((p) => p.power !== null) ? 'power' : 'mdes';
@@ -349,7 +451,13 @@ function planCalendar(o: PowerOptions, hooks: CalendarHooks, target: number): Ca
     const yMax = measure === 'power' ? 1 : Math.max(...pts.map((p) => p.value)) * 1.05;
     writeFileAtomic(
       o.calendarPlot,
-      calendarCurveSvg(pts, { title: `${measure === 'power' ? 'Power' : 'MDES'} by the date recruitment closes (${o.recruitPerMonth} a month${o.teams ? ` per team, ${o.teams} teams` : ''})`, yLabel: measure, yMax, target: measure === 'power' ? target : undefined, mark: at.closesDay }),
+      calendarCurveSvg(pts, {
+        title: `${measure === 'power' ? 'Power' : 'MDES'} by the date recruitment closes (${o.recruitPerMonth} a month${o.teams ? ` per team, ${o.teams} teams` : ''})`,
+        yLabel: measure,
+        yMax,
+        target: measure === 'power' ? target : undefined,
+        mark: at.closesDay,
+      }),
     );
     plot = o.calendarPlot;
   }
@@ -380,7 +488,11 @@ export function applyReport(o: PowerOptions, r: ReportPlanningInputs): { options
   const out: PowerOptions = { ...o };
   const taken: FromReport['taken'] = [];
   const notes: string[] = [];
-  const take = (key: 'p1' | 'icc' | 'attrition' | 'compliance' | 'clusterSize', value: number | null, source: string): void => {
+  const take = (
+    key: 'p1' | 'icc' | 'attrition' | 'compliance' | 'clusterSize',
+    value: number | null,
+    source: string,
+  ): void => {
     if (value === null) return;
     if (out[key] !== undefined) {
       notes.push(`${flag(key)} ${out[key]} given on the command line was used instead of ${value} from ${source}`);
@@ -391,39 +503,74 @@ export function applyReport(o: PowerOptions, r: ReportPlanningInputs): { options
   };
   if (o.outcome === 'binary') {
     take('p1', r.control_rate, 'arms[control].binary_rate');
-    if (r.control_rate === null && o.p1 === undefined) notes.push('the report gives no control rate (suppressed or not measured): give --p1');
+    if (r.control_rate === null && o.p1 === undefined)
+      notes.push('the report gives no control rate (suppressed or not measured): give --p1');
   }
   const clustered = r.mean_cluster_size !== null;
   if (clustered && o.outcome !== 'standardised') {
-    if (r.icc_conf_high !== null) take('icc', r.icc_conf_high, 'effects[reoffended, icc].conf_high (the conservative end of its interval)');
+    if (r.icc_conf_high !== null)
+      take('icc', r.icc_conf_high, 'effects[reoffended, icc].conf_high (the conservative end of its interval)');
     else if (r.icc_estimate !== null) {
       take('icc', r.icc_estimate, 'effects[reoffended, icc].estimate');
-      notes.push('the report gives no interval for the ICC, so its point estimate was used: with few clusters it is imprecise; try a larger --icc as a sensitivity check');
+      notes.push(
+        'the report gives no interval for the ICC, so its point estimate was used: with few clusters it is imprecise; try a larger --icc as a sensitivity check',
+      );
     }
-    if (o.J === undefined && o.cvBetween === undefined && o.teams === undefined) take('clusterSize', r.mean_cluster_size, 'consort.arms[].allocated / clusters_allocated (mean people per cluster)');
+    if (o.J === undefined && o.cvBetween === undefined && o.teams === undefined)
+      take(
+        'clusterSize',
+        r.mean_cluster_size,
+        'consort.arms[].allocated / clusters_allocated (mean people per cluster)',
+      );
   }
   if (r.attrition !== null && r.attrition > 0 && r.attrition < 1) take('attrition', r.attrition, 'attrition.overall');
   if (r.compliance !== null && r.compliance > 0 && r.compliance <= 1 && o.outcome === 'binary') {
     take('compliance', r.compliance, r.compliance_source ?? 'report');
-    if (out.compliance === r.compliance) notes.push(`the effect given (--p2) is read as the effect on those who receive the intervention and diluted to ${(r.compliance * 100).toFixed(1)}% receipt for the intention-to-treat comparison`);
+    if (out.compliance === r.compliance)
+      notes.push(
+        `the effect given (--p2) is read as the effect on those who receive the intervention and diluted to ${(r.compliance * 100).toFixed(1)}% receipt for the intention-to-treat comparison`,
+      );
   }
-  return { options: out, from: { file: r.file, title: r.title, stage: r.stage, taken, notes, progression: r.progression } };
+  return {
+    options: out,
+    from: { file: r.file, title: r.title, stage: r.stage, taken, notes, progression: r.progression },
+  };
 }
 
 async function runSimulation(o: PowerOptions, alpha: number): Promise<SimulatedPowerResult> {
-  if (o.seed === undefined) throw new UsageError('--seed <int> is required with --simulate so the result can be reproduced');
-  if (o.solve !== undefined) throw new UsageError(`--solve ${o.solve} conflicts with --simulate: the simulation estimates the power at --n`);
+  if (o.seed === undefined)
+    throw new UsageError('--seed <int> is required with --simulate so the result can be reproduced');
+  if (o.solve !== undefined)
+    throw new UsageError(`--solve ${o.solve} conflicts with --simulate: the simulation estimates the power at --n`);
   if (o.outcome !== 'binary') throw new UsageError('--simulate needs --outcome-type binary');
   if (o.p1 === undefined || o.p2 === undefined) throw new UsageError('--simulate needs --p1 and --p2');
   if (o.n === undefined) throw new UsageError('--simulate needs --n (people per arm)');
-  if (o.ratio !== undefined && o.ratio !== 1) throw new UsageError('--allocation-ratio other than 1 is not supported with --simulate (arms are equal)');
-  if (o.plot !== undefined) throw new UsageError('--plot draws the analytic power curve; it cannot be combined with --simulate');
+  if (o.ratio !== undefined && o.ratio !== 1)
+    throw new UsageError('--allocation-ratio other than 1 is not supported with --simulate (arms are equal)');
+  if (o.plot !== undefined)
+    throw new UsageError('--plot draws the analytic power curve; it cannot be combined with --simulate');
   if (o.attrition) throw new UsageError('--attrition is not supported with --simulate: give the analysed --n');
-  if (o.clusterCv !== undefined) throw new UsageError('--cluster-cv is not supported with --simulate (clusters are of equal size)');
+  if (o.clusterCv !== undefined)
+    throw new UsageError('--cluster-cv is not supported with --simulate (clusters are of equal size)');
   const clustered = o.icc !== undefined || o.clusterSize !== undefined;
-  if (clustered && (o.icc === undefined || o.clusterSize === undefined)) throw new UsageError('--icc and --cluster-size go together: give both for a cluster design');
+  if (clustered && (o.icc === undefined || o.clusterSize === undefined))
+    throw new UsageError('--icc and --cluster-size go together: give both for a cluster design');
   const twoTailed = !o.oneTailed;
-  const r = simulateBinaryPower({ p1: o.p1, p2: o.p2, n: o.n, clusterSize: o.clusterSize, icc: o.icc, reps: o.simulate!, alpha, twoTailed, analysis: o.simAnalysis }, createRng(o.seed), o.onProgress);
+  const r = simulateBinaryPower(
+    {
+      p1: o.p1,
+      p2: o.p2,
+      n: o.n,
+      clusterSize: o.clusterSize,
+      icc: o.icc,
+      reps: o.simulate!,
+      alpha,
+      twoTailed,
+      analysis: o.simAnalysis,
+    },
+    createRng(o.seed),
+    o.onProgress,
+  );
   const perArm = r.clusters !== null ? r.clusters / 2 : null;
   return {
     outcome: 'binary',

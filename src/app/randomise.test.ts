@@ -39,7 +39,11 @@ describe('runRandomise: the ledger is locked across read-append-write', () => {
     writeFileSync(join(d, 'b.csv'), casesCsv(20, 20));
     const design = { method: 'permuted-block', block: 'site', ledger, now: NOW };
     await runRandomise({ cases: join(d, 'a.csv'), ...design, seed: SEED });
-    const append = runRandomise({ cases: join(d, 'b.csv'), ...design, lockedHook: () => new Promise<void>((r) => setTimeout(r, 100)) });
+    const append = runRandomise({
+      cases: join(d, 'b.csv'),
+      ...design,
+      lockedHook: () => new Promise<void>((r) => setTimeout(r, 100)),
+    });
     await new Promise((r) => setTimeout(r, 20));
     const v = await runVerify({ file: ledger });
     expect(v.rows).toBe(40);
@@ -51,11 +55,26 @@ describe('runRandomise: the ledger is locked across read-append-write', () => {
     writeFileSync(join(d, 'a.csv'), casesCsv(4));
     let release = () => {};
     const held = new Promise<void>((r) => (release = r));
-    const first = runRandomise({ cases: join(d, 'a.csv'), method: 'complete', seed: SEED, ledger, now: NOW, lockedHook: () => held });
+    const first = runRandomise({
+      cases: join(d, 'a.csv'),
+      method: 'complete',
+      seed: SEED,
+      ledger,
+      now: NOW,
+      lockedHook: () => held,
+    });
     await new Promise((r) => setTimeout(r, 30));
-    const err = await runRandomise({ cases: join(d, 'a.csv'), method: 'complete', seed: SEED, ledger, lockWaitMs: 100 }).catch((e) => e);
+    const err = await runRandomise({
+      cases: join(d, 'a.csv'),
+      method: 'complete',
+      seed: SEED,
+      ledger,
+      lockWaitMs: 100,
+    }).catch((e) => e);
     expect(err).toBeInstanceOf(UsageError);
-    expect(err.message).toMatch(new RegExp(`^ledger ${ledger} is locked by pid ${process.pid} on host .+ since \\d{4}-`));
+    expect(err.message).toMatch(
+      new RegExp(`^ledger ${ledger} is locked by pid ${process.pid} on host .+ since \\d{4}-`),
+    );
     release();
     expect((await first).ledger!.appended).toBe(4);
   });
@@ -68,16 +87,33 @@ describe('outputs that name an input or each other', () => {
     writeFileSync(cases, 'id\nA\n');
     symlinkSync(cases, join(d, 'link.csv'));
     const inputs = [{ option: 'the cases file', path: cases }];
-    expect(() => checkDistinctFiles(inputs, [{ option: '--out', path: join(d, 'link.csv') }])).toThrow('--out ' + join(d, 'link.csv') + ' is the same file as the cases file');
+    expect(() => checkDistinctFiles(inputs, [{ option: '--out', path: join(d, 'link.csv') }])).toThrow(
+      '--out ' + join(d, 'link.csv') + ' is the same file as the cases file',
+    );
     expect(() => checkDistinctFiles(inputs, [{ option: '--out', path: `${d}/./cases.csv` }])).toThrow(UsageError);
-    expect(() => checkDistinctFiles([], [{ option: '--ledger', path: join(d, 'l.csv') }, { option: '--out', path: `${d}/../${d.split('/').pop()}/l.csv` }])).toThrow('is the same file as --ledger');
-    expect(() => checkDistinctFiles(inputs, [{ option: '--out', path: join(d, 'new.csv') }, { option: 'the allocation manifest', path: join(d, 'new.csv.json') }])).not.toThrow();
+    expect(() =>
+      checkDistinctFiles(
+        [],
+        [
+          { option: '--ledger', path: join(d, 'l.csv') },
+          { option: '--out', path: `${d}/../${d.split('/').pop()}/l.csv` },
+        ],
+      ),
+    ).toThrow('is the same file as --ledger');
+    expect(() =>
+      checkDistinctFiles(inputs, [
+        { option: '--out', path: join(d, 'new.csv') },
+        { option: 'the allocation manifest', path: join(d, 'new.csv.json') },
+      ]),
+    ).not.toThrow();
   });
   it('runRandomise refuses --out = the cases file and leaves it alone', async () => {
     const d = ws();
     const cases = join(d, 'cases.csv');
     writeFileSync(cases, casesCsv(6));
-    await expect(runRandomise({ cases, method: 'complete', seed: SEED, out: `${d}/./cases.csv` })).rejects.toThrow(UsageError);
+    await expect(runRandomise({ cases, method: 'complete', seed: SEED, out: `${d}/./cases.csv` })).rejects.toThrow(
+      UsageError,
+    );
     expect(readFileSync(cases, 'utf8')).toBe(casesCsv(6));
   });
 });
@@ -94,13 +130,17 @@ describe('keyed ledger', () => {
     writeFileSync(join(d, 'a.csv'), casesCsv(10));
     writeFileSync(join(d, 'b.csv'), casesCsv(10, 10));
     const base = { method: 'permuted-block', block: 'site', ledger, now: NOW };
-    await expect(runRandomise({ cases: join(d, 'a.csv'), ...base, seed: SEED, keyFile: join(d, 'short') })).rejects.toThrow('a key needs at least 16 random bytes');
+    await expect(
+      runRandomise({ cases: join(d, 'a.csv'), ...base, seed: SEED, keyFile: join(d, 'short') }),
+    ).rejects.toThrow('a key needs at least 16 random bytes');
     await runRandomise({ cases: join(d, 'a.csv'), ...base, seed: SEED, keyFile: key });
     const m = JSON.parse(readFileSync(`${ledger}.json`, 'utf8'));
     expect(m.chain).toBe('hmac-sha256');
     expect(m.key_id).toMatch(/^[0-9a-f]{16}$/);
     await expect(runRandomise({ cases: join(d, 'b.csv'), ...base })).rejects.toThrow(UsageError);
-    await expect(runRandomise({ cases: join(d, 'b.csv'), ...base, keyFile: wrong })).rejects.toThrow('does not hold the key');
+    await expect(runRandomise({ cases: join(d, 'b.csv'), ...base, keyFile: wrong })).rejects.toThrow(
+      'does not hold the key',
+    );
     const r = await runRandomise({ cases: join(d, 'b.csv'), ...base, keyFile: key });
     expect(r.ledger!.rows_after).toBe(20);
     expect((await runVerify({ file: ledger, keyFile: key })).rows).toBe(20);
@@ -113,8 +153,20 @@ describe('keyed ledger', () => {
     writeFileSync(join(d, 'k'), '0123456789abcdef0123456789abcdef');
     writeFileSync(join(d, 'a.csv'), casesCsv(10));
     await runRandomise({ cases: join(d, 'a.csv'), method: 'complete', seed: SEED, ledger, now: NOW });
-    expect(Object.keys(JSON.parse(readFileSync(`${ledger}.json`, 'utf8')))).toEqual(['schema_version', 'kind', 'tool', 'version', 'design', 'seed', 'rows', 'batches', 'head_hash']);
-    await expect(runRandomise({ cases: join(d, 'a.csv'), method: 'complete', ledger, keyFile: join(d, 'k') })).rejects.toThrow('unkeyed chain');
+    expect(Object.keys(JSON.parse(readFileSync(`${ledger}.json`, 'utf8')))).toEqual([
+      'schema_version',
+      'kind',
+      'tool',
+      'version',
+      'design',
+      'seed',
+      'rows',
+      'batches',
+      'head_hash',
+    ]);
+    await expect(
+      runRandomise({ cases: join(d, 'a.csv'), method: 'complete', ledger, keyFile: join(d, 'k') }),
+    ).rejects.toThrow('unkeyed chain');
     await expect(runVerify({ file: ledger, keyFile: join(d, 'k') })).rejects.toThrow(IntegrityError);
   });
 });
@@ -123,10 +175,20 @@ describe('seeds and recovery', () => {
   it('a date-like seed comes back as seed_warning (not in warnings); a drawn seed has none', async () => {
     const d = ws();
     writeFileSync(join(d, 'a.csv'), casesCsv(6));
-    const r = await runRandomise({ cases: join(d, 'a.csv'), method: 'complete', seed: 20240117, out: join(d, 'x.csv') });
+    const r = await runRandomise({
+      cases: join(d, 'a.csv'),
+      method: 'complete',
+      seed: 20240117,
+      out: join(d, 'x.csv'),
+    });
     expect(r.seed_warning).toContain('looks like a date');
     expect(r.warnings).toEqual([]);
-    const g = await runRandomise({ cases: join(d, 'a.csv'), method: 'complete', out: join(d, 'y.csv'), generateSeed: () => SEED });
+    const g = await runRandomise({
+      cases: join(d, 'a.csv'),
+      method: 'complete',
+      out: join(d, 'y.csv'),
+      generateSeed: () => SEED,
+    });
     expect(g.seed_warning).toBeNull();
   });
   it('--recover with nothing interrupted changes nothing', async () => {

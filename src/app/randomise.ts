@@ -46,7 +46,13 @@ import {
   spoolStdin,
   type LoadedCases,
 } from '../io/allocation.js';
-import { pendingFileSet, recoverFileSet, removeStrayTemps, writeFileSetJournalled, type WriteStep } from '../io/atomic.js';
+import {
+  pendingFileSet,
+  recoverFileSet,
+  removeStrayTemps,
+  writeFileSetJournalled,
+  type WriteStep,
+} from '../io/atomic.js';
 import { loadColumnMap, mapFor, type ColumnMap } from '../io/column-map.js';
 import { parseDelimiter } from '../io/csv-reader.js';
 import { neutraliseCell, toCsv, toCsvRows } from '../io/csv-writer.js';
@@ -113,7 +119,13 @@ function columnMap(path: string | undefined): { map: ColumnMap; record: { path: 
   return { map, record: { path, sha256: sha256Text(readFileSync(path, 'utf8')) } };
 }
 
-async function loadInput(path: string, delimiter: string, map: ColumnMap, declared: DeclaredDesign, displayName?: string): Promise<{ cases: LoadedCases; sha256: string }> {
+async function loadInput(
+  path: string,
+  delimiter: string,
+  map: ColumnMap,
+  declared: DeclaredDesign,
+  displayName?: string,
+): Promise<{ cases: LoadedCases; sha256: string }> {
   const spool = path === '-' ? await spoolStdin() : null;
   const real = spool ? spool.path : path;
   try {
@@ -122,7 +134,11 @@ async function loadInput(path: string, delimiter: string, map: ColumnMap, declar
     const cases = await readCases(
       real,
       { delimiter, map, displayName: displayName ?? (spool ? '<stdin>' : path) },
-      { block: declared.blockColumn, cluster: declared.clusterColumn, factors: declared.design.factors.map((f) => f.name) },
+      {
+        block: declared.blockColumn,
+        cluster: declared.clusterColumn,
+        factors: declared.design.factors.map((f) => f.name),
+      },
     );
     return { cases, sha256 };
   } finally {
@@ -145,7 +161,8 @@ function finishInterrupted(primary: string, members: string[]): { recovered: str
 export async function runRandomise(o: RandomiseOptions): Promise<RandomiseResult> {
   const designOptions = designFromOptions(o);
   const declared = declareDesign(designOptions);
-  if (!o.out && !o.ledger) throw new UsageError('--out <allocation.csv> is required (or --ledger <ledger.csv> for rolling recruitment)');
+  if (!o.out && !o.ledger)
+    throw new UsageError('--out <allocation.csv> is required (or --ledger <ledger.csv> for rolling recruitment)');
   if (o.out && o.ledger && o.out === o.ledger) throw new UsageError('--out and --ledger must be different files');
   checkDistinctFiles(
     [
@@ -163,13 +180,18 @@ export async function runRandomise(o: RandomiseOptions): Promise<RandomiseResult
   const delimiter = parseDelimiter(o.delimiter);
   const { map, record: mapRecord } = columnMap(o.map);
   const key: ChainKey = o.keyFile !== undefined ? readKeyFile(o.keyFile) : null;
-  if (key && !o.ledger) throw new UsageError('--key-file keys a ledger\'s hash chain: give --ledger as well');
+  if (key && !o.ledger) throw new UsageError("--key-file keys a ledger's hash chain: give --ledger as well");
   const record = designRecord(designOptions, declared);
   const primary = (o.ledger ?? o.out)!;
-  const members = [o.ledger, o.ledger && `${o.ledger}.json`, o.out, o.out && `${o.out}.json`].filter((p): p is string => Boolean(p));
+  const members = [o.ledger, o.ledger && `${o.ledger}.json`, o.out, o.out && `${o.out}.json`].filter((p): p is string =>
+    Boolean(p),
+  );
   // One lock per set of files written together: on the ledger when there is one (every run that
   // appends to it is serialised), else on the allocation file.
-  const locks = await acquireLocks([primary], { waitMs: o.lockWaitMs, what: o.ledger ? `ledger ${o.ledger}` : `output ${o.out}` });
+  const locks = await acquireLocks([primary], {
+    waitMs: o.lockWaitMs,
+    what: o.ledger ? `ledger ${o.ledger}` : `output ${o.out}`,
+  });
   try {
     await o.lockedHook?.();
     const { recovered } = finishInterrupted(primary, members);
@@ -199,8 +221,14 @@ async function randomiseLocked(o: RandomiseOptions, p: Prepared): Promise<Random
   let seedGenerated = false;
   if (ledger?.manifest) {
     const diff = diffDesign(ledger.manifest.design, record);
-    if (diff.length) throw new UsageError(`the ledger ${ledger.path} was started with a different design; rolling recruitment must keep it: ${diff.join('; ')}`);
-    if (o.seed !== undefined && o.seed !== ledger.manifest.seed) throw new UsageError(`--seed ${o.seed} differs from the seed the ledger ${ledger.path} was started with; omit --seed to continue the ledger`);
+    if (diff.length)
+      throw new UsageError(
+        `the ledger ${ledger.path} was started with a different design; rolling recruitment must keep it: ${diff.join('; ')}`,
+      );
+    if (o.seed !== undefined && o.seed !== ledger.manifest.seed)
+      throw new UsageError(
+        `--seed ${o.seed} differs from the seed the ledger ${ledger.path} was started with; omit --seed to continue the ledger`,
+      );
     seed = ledger.manifest.seed;
     checkKey(ledger, key, 'append');
     checkLedgerChain(ledger, key);
@@ -217,12 +245,21 @@ async function randomiseLocked(o: RandomiseOptions, p: Prepared): Promise<Random
   const { cases, sha256: inputSha } = await loadInput(o.cases, p.delimiter, p.map, declared);
   const units = cases.units;
   const n = units.ids.length;
-  if (n === 0) throw new DataError({ file: cases.file, line: null, column: null, value: null, reason: 'has no cases to randomise' });
+  if (n === 0)
+    throw new DataError({
+      file: cases.file,
+      line: null,
+      column: null,
+      value: null,
+      reason: 'has no cases to randomise',
+    });
 
   const split = splitAgainstLedger(design, declared, cases, ledger);
   const warnings = split.warnings;
   for (const b of smallBlocks(design, split.fresh)) {
-    warnings.push(`block ${b.block} has ${b.size} ${design.method === 'block' ? 'case(s)' : 'cluster(s)'}, fewer than the ratio ${design.weights.join(':')} needs for every arm; its arms get floor/ceiling counts by the remainder rule (probabilities stay exact)`);
+    warnings.push(
+      `block ${b.block} has ${b.size} ${design.method === 'block' ? 'case(s)' : 'cluster(s)'}, fewer than the ratio ${design.weights.join(':')} needs for every arm; its arms get floor/ceiling counts by the remainder rule (probabilities stay exact)`,
+    );
   }
 
   const batch = nextBatch(ledger);
@@ -238,7 +275,20 @@ async function randomiseLocked(o: RandomiseOptions, p: Prepared): Promise<Random
 
   let ledgerSummary: LedgerSummary | null = null;
   if (ledger) {
-    const { rows, manifest } = appendRows({ ledger, record, seed, design, units, split, alloc, batch, recordedAt: o.now ?? '', version: VERSION, key, neutralise: neutraliseCell });
+    const { rows, manifest } = appendRows({
+      ledger,
+      record,
+      seed,
+      design,
+      units,
+      split,
+      alloc,
+      batch,
+      recordedAt: o.now ?? '',
+      version: VERSION,
+      key,
+      neutralise: neutraliseCell,
+    });
     const text = ledger.raw !== null ? ledger.raw + toCsvRows(rows) : ledgerCsv(rows);
     if (rows.length) {
       files.push({ path: ledger.path, content: text });
@@ -259,7 +309,16 @@ async function randomiseLocked(o: RandomiseOptions, p: Prepared): Promise<Random
   let outSha: string | null = null;
   let manifestPath: string | null = null;
   if (o.out) {
-    const text = allocationCsv({ ids: units.ids, arms: all.arms, armLabels: design.arms, subArms: all.subArms, subLabels: design.nested?.subArms ?? [], strata: units.blocks, clusters: units.clusters, sequence: all.sequence });
+    const text = allocationCsv({
+      ids: units.ids,
+      arms: all.arms,
+      armLabels: design.arms,
+      subArms: all.subArms,
+      subLabels: design.nested?.subArms ?? [],
+      strata: units.blocks,
+      clusters: units.clusters,
+      sequence: all.sequence,
+    });
     outSha = sha256Text(text);
     manifestPath = `${o.out}.json`;
     const manifest = allocationManifest({
@@ -272,7 +331,9 @@ async function randomiseLocked(o: RandomiseOptions, p: Prepared): Promise<Random
       input: { path: o.cases, sha256: inputSha },
       output: { path: o.out, sha256: outSha },
       rows: n,
-      ledger: ledgerSummary ? { path: ledgerSummary.path, rows: ledgerSummary.rows_after, head_hash: ledgerSummary.head_hash } : null,
+      ledger: ledgerSummary
+        ? { path: ledgerSummary.path, rows: ledgerSummary.rows_after, head_hash: ledgerSummary.head_hash }
+        : null,
     });
     files.push({ path: o.out, content: text });
     files.push({ path: manifestPath, content: `${JSON.stringify(manifest, null, 2)}\n` });
@@ -343,14 +404,21 @@ class PendingView {
   via = (p: string): string => this.map.get(resolve(p)) ?? p;
 }
 
-async function verifyLedgerFile(file: string, key: ChainKey, view: PendingView, expectHead?: string): Promise<VerifyResult> {
+async function verifyLedgerFile(
+  file: string,
+  key: ChainKey,
+  view: PendingView,
+  expectHead?: string,
+): Promise<VerifyResult> {
   const l = await readLedgerState(file, view.via);
   if (!l.manifest || !l.content) throw new IntegrityError(`ledger ${file} not found`);
   checkKey(l, key, 'verify');
   checkLedgerChain(l, key);
   replayLedger(l);
   if (expectHead !== undefined && !l.content.hashes.includes(expectHead.trim().toLowerCase())) {
-    throw new IntegrityError(`ledger ${file} does not contain the head hash ${expectHead} kept outside it: rows recorded before that hash was taken have been changed, or the ledger has been rewritten`);
+    throw new IntegrityError(
+      `ledger ${file} does not contain the head hash ${expectHead} kept outside it: rows recorded before that hash was taken have been changed, or the ledger has been rewritten`,
+    );
   }
   return {
     verified: true,
@@ -367,7 +435,10 @@ async function verifyLedgerFile(file: string, key: ChainKey, view: PendingView, 
 /** Names the first row where `found` differs from `expected` (both allocation CSV texts). */
 async function firstDifference(file: string, read: string, expected: string[][]): Promise<IntegrityError> {
   const t = await readOwnCsv(read, file);
-  if (t.columns.join(',') !== ALLOCATION_COLUMNS.join(',')) return new IntegrityError(`${file} line 1: header is ${t.columns.join(',')}, expected ${ALLOCATION_COLUMNS.join(',')}`);
+  if (t.columns.join(',') !== ALLOCATION_COLUMNS.join(','))
+    return new IntegrityError(
+      `${file} line 1: header is ${t.columns.join(',')}, expected ${ALLOCATION_COLUMNS.join(',')}`,
+    );
   const cols = ALLOCATION_COLUMNS.map((c) => t.cells.get(c)!);
   for (let i = 0; i < Math.min(t.n, expected.length); i++) {
     for (let c = 0; c < cols.length; c++) {
@@ -375,13 +446,23 @@ async function firstDifference(file: string, read: string, expected: string[][])
       const exp = expected[i]![c]!;
       if (found !== exp) {
         const id = c === 0 ? `id ${exp} expected` : `id ${cols[0]![i]}`;
-        return new IntegrityError(`${file} line ${t.lines[i]} (${id}): expected ${ALLOCATION_COLUMNS[c]} ${JSON.stringify(exp)}, found ${JSON.stringify(found)}`);
+        return new IntegrityError(
+          `${file} line ${t.lines[i]} (${id}): expected ${ALLOCATION_COLUMNS[c]} ${JSON.stringify(exp)}, found ${JSON.stringify(found)}`,
+        );
       }
     }
   }
-  if (t.n < expected.length) return new IntegrityError(`${file} has ${t.n} row(s), expected ${expected.length}: the first missing row is id ${expected[t.n]![0]} (after line ${t.lines[t.n - 1] ?? 1})`);
-  if (t.n > expected.length) return new IntegrityError(`${file} line ${t.lines[expected.length]} (id ${cols[0]![expected.length]}): unexpected extra row (expected ${expected.length} rows)`);
-  return new IntegrityError(`${file} differs from the recomputed allocation in its bytes (quoting or line endings), though every row matches`);
+  if (t.n < expected.length)
+    return new IntegrityError(
+      `${file} has ${t.n} row(s), expected ${expected.length}: the first missing row is id ${expected[t.n]![0]} (after line ${t.lines[t.n - 1] ?? 1})`,
+    );
+  if (t.n > expected.length)
+    return new IntegrityError(
+      `${file} line ${t.lines[expected.length]} (id ${cols[0]![expected.length]}): unexpected extra row (expected ${expected.length} rows)`,
+    );
+  return new IntegrityError(
+    `${file} differs from the recomputed allocation in its bytes (quoting or line endings), though every row matches`,
+  );
 }
 
 /**
@@ -396,11 +477,16 @@ export async function runVerify(o: VerifyOptions): Promise<VerifyResult> {
   try {
     const m = readManifestJson(`${o.file}.json`, 'manifest');
     const ref = m.ledger as { path?: unknown } | null | undefined;
-    if (m.kind === 'allocation' && ref && typeof ref.path === 'string') primary = resolveBeside(`${o.file}.json`, ref.path);
+    if (m.kind === 'allocation' && ref && typeof ref.path === 'string')
+      primary = resolveBeside(`${o.file}.json`, ref.path);
   } catch {
     // Reported by the verification itself.
   }
-  const [lock] = await acquireLocks([primary], { waitMs: o.lockWaitMs, readOnlyOk: true, what: primary === o.file ? o.file : `ledger ${primary}` });
+  const [lock] = await acquireLocks([primary], {
+    waitMs: o.lockWaitMs,
+    readOnlyOk: true,
+    what: primary === o.file ? o.file : `ledger ${primary}`,
+  });
   try {
     return await verifyLocked(o, key);
   } finally {
@@ -414,9 +500,11 @@ async function verifyLocked(o: VerifyOptions, key: ChainKey): Promise<VerifyResu
   if (!existsSync(view.via(o.file))) throw new UsageError(`${o.file} not found`);
   const manifestFile = `${o.file}.json`;
   let m = readManifestJson(view.via(manifestFile), 'manifest', manifestFile);
-  const pending = (r: VerifyResult): VerifyResult => (view.journals.length ? { ...r, pending_write: view.journals.join(', ') } : r);
+  const pending = (r: VerifyResult): VerifyResult =>
+    view.journals.length ? { ...r, pending_write: view.journals.join(', ') } : r;
   if (m.kind === 'ledger') return pending(await verifyLedgerFile(o.file, key, view, o.expectHead));
-  if (m.kind !== 'allocation') throw new IntegrityError(`${manifestFile} is not a pilot-eval allocation or ledger manifest`);
+  if (m.kind !== 'allocation')
+    throw new IntegrityError(`${manifestFile} is not a pilot-eval allocation or ledger manifest`);
   let ledgerRef = m.ledger as { path: string; rows: number; head_hash: string } | null;
   if (ledgerRef) {
     // Written with a ledger: an unfinished write of the set is recorded beside the ledger.
@@ -436,8 +524,14 @@ async function verifyLocked(o: VerifyOptions, key: ChainKey): Promise<VerifyResu
     const ledgerPath = resolveBeside(manifestFile, ledgerRef.path);
     await verifyLedgerFile(ledgerPath, key, view, o.expectHead);
     const l = await readLedgerCsv(view.via(ledgerPath), ledgerPath);
-    if (l.rows.length < ledgerRef.rows) throw new IntegrityError(`ledger ${ledgerPath} has ${l.rows.length} rows, fewer than the ${ledgerRef.rows} it had when ${o.file} was written`);
-    if (l.hashes[ledgerRef.rows - 1] !== ledgerRef.head_hash && ledgerRef.rows > 0) throw new IntegrityError(`ledger ${ledgerPath} row ${ledgerRef.rows} no longer has the hash recorded in ${manifestFile}`);
+    if (l.rows.length < ledgerRef.rows)
+      throw new IntegrityError(
+        `ledger ${ledgerPath} has ${l.rows.length} rows, fewer than the ${ledgerRef.rows} it had when ${o.file} was written`,
+      );
+    if (l.hashes[ledgerRef.rows - 1] !== ledgerRef.head_hash && ledgerRef.rows > 0)
+      throw new IntegrityError(
+        `ledger ${ledgerPath} row ${ledgerRef.rows} no longer has the hash recorded in ${manifestFile}`,
+      );
     const t = await readOwnCsv(view.via(o.file), o.file);
     const expectedRows = rowsFromLedger(l, t.cells.get('id') ?? []);
     rowCount = expectedRows.length;
@@ -447,16 +541,26 @@ async function verifyLocked(o: VerifyOptions, key: ChainKey): Promise<VerifyResu
     const declared = declareDesign(rec.options);
     const input = m.input as { path: string; sha256: string };
     const inputPath = o.input ?? resolveBeside(manifestFile, input.path);
-    if (inputPath === '-') throw new UsageError(`the allocation was made from stdin; give the cases file with --input <cases.csv> to verify it`);
-    if (!existsSync(inputPath)) throw new IntegrityError(`the input named in the manifest, ${inputPath}, is not there; give it with --input <cases.csv>`);
+    if (inputPath === '-')
+      throw new UsageError(
+        `the allocation was made from stdin; give the cases file with --input <cases.csv> to verify it`,
+      );
+    if (!existsSync(inputPath))
+      throw new IntegrityError(
+        `the input named in the manifest, ${inputPath}, is not there; give it with --input <cases.csv>`,
+      );
     const inputSha = await sha256File(inputPath);
-    if (inputSha !== input.sha256) throw new IntegrityError(`input ${inputPath} has changed since the allocation was made (sha256 ${inputSha}, manifest records ${input.sha256})`);
+    if (inputSha !== input.sha256)
+      throw new IntegrityError(
+        `input ${inputPath} has changed since the allocation was made (sha256 ${inputSha}, manifest records ${input.sha256})`,
+      );
     const mapRec = m.map as { path: string; sha256: string } | null;
     let map: ColumnMap = new Map();
     if (mapRec) {
       const mp = resolveBeside(manifestFile, mapRec.path);
       if (!existsSync(mp)) throw new IntegrityError(`the column map named in the manifest, ${mp}, is not there`);
-      if (sha256Text(readFileSync(mp, 'utf8')) !== mapRec.sha256) throw new IntegrityError(`column map ${mp} has changed since the allocation was made`);
+      if (sha256Text(readFileSync(mp, 'utf8')) !== mapRec.sha256)
+        throw new IntegrityError(`column map ${mp} has changed since the allocation was made`);
       map = mapFor(loadColumnMap(mp), 'cases');
     }
     const { cases } = await loadInput(inputPath, (m.delimiter as string) ?? ',', map, declared);
@@ -474,10 +578,27 @@ async function verifyLocked(o: VerifyOptions, key: ChainKey): Promise<VerifyResu
       clusters: u.clusters,
       sequence: Int32Array.from({ length: rowCount }, (_, i) => i + 1),
     });
-    if (expectedText !== actualText) throw await firstDifference(o.file, view.via(o.file), Array.from({ length: rowCount }, (_, i) => expectedRow(i)));
+    if (expectedText !== actualText)
+      throw await firstDifference(
+        o.file,
+        view.via(o.file),
+        Array.from({ length: rowCount }, (_, i) => expectedRow(i)),
+      );
   }
-  if (actualSha !== output.sha256) throw new IntegrityError(`${o.file} matches the recomputation but not the sha256 in ${manifestFile} (${output.sha256}): the manifest has been edited`);
-  return pending({ verified: true, kind: 'allocation', file: o.file, rows: rowCount, method: rec.design.method, seed, sha256: actualSha, head_hash: ledgerRef?.head_hash ?? null });
+  if (actualSha !== output.sha256)
+    throw new IntegrityError(
+      `${o.file} matches the recomputation but not the sha256 in ${manifestFile} (${output.sha256}): the manifest has been edited`,
+    );
+  return pending({
+    verified: true,
+    kind: 'allocation',
+    file: o.file,
+    rows: rowCount,
+    method: rec.design.method,
+    seed,
+    sha256: actualSha,
+    head_hash: ledgerRef?.head_hash ?? null,
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -506,7 +627,11 @@ export interface RecoverResult {
 export async function runRecover(o: RecoverOptions): Promise<RecoverResult> {
   const [lock] = await acquireLocks([o.file], { waitMs: o.lockWaitMs });
   try {
-    const members = [o.file, `${o.file}.json`, ...(o.out !== undefined && o.out !== o.file ? [o.out, `${o.out}.json`] : [])];
+    const members = [
+      o.file,
+      `${o.file}.json`,
+      ...(o.out !== undefined && o.out !== o.file ? [o.out, `${o.out}.json`] : []),
+    ];
     const { recovered, removed } = finishInterrupted(o.file, members);
     return { file: o.file, finished: recovered, removed };
   } finally {

@@ -12,7 +12,13 @@ import { AtomicWriter } from '../io/atomic.js';
 import { checkDistinctFiles } from '../io/distinct-files.js';
 import { canonicalHeader, loadColumnMap, mapFor, normaliseName } from '../io/column-map.js';
 import { toCsv, toCsvRows, type Cell } from '../io/csv-writer.js';
-import { assertReadableFile, loadCasesForOutcomes, openOffences, streamOffences, type OutcomeCases } from '../io/outcomes-input.js';
+import {
+  assertReadableFile,
+  loadCasesForOutcomes,
+  openOffences,
+  streamOffences,
+  type OutcomeCases,
+} from '../io/outcomes-input.js';
 import { readOptions, type Engine, type ReadOptions } from '../io/read-options.js';
 import { deriveOutcomesDuckDb, type DuckDbCases } from '../io/duckdb/outcomes.js';
 import { DuckDbUnavailable } from '../io/duckdb/load.js';
@@ -88,7 +94,15 @@ export interface ReoffendingResult {
 }
 
 /** The per-person outcome columns, in the order `--out` writes them. */
-export const OUTCOME_COLUMNS = ['id', 'measurable', 'reoffended', 'reoffences', 'days_to_reoffence', 'follow_up_days', 'severity'] as const;
+export const OUTCOME_COLUMNS = [
+  'id',
+  'measurable',
+  'reoffended',
+  'reoffences',
+  'days_to_reoffence',
+  'follow_up_days',
+  'severity',
+] as const;
 
 const OUT_BATCH = 20_000;
 
@@ -96,8 +110,10 @@ const OUT_BATCH = 20_000;
 export async function deriveReoffending(options: DeriveReoffendingOptions): Promise<ReoffendingResult> {
   const followUpDays = options.followUpDays ?? DEFAULT_RULES.followUpDays;
   const waitingDays = options.waitingDays ?? DEFAULT_RULES.waitingDays;
-  if (!Number.isInteger(followUpDays) || followUpDays < 1) throw new UsageError(`--follow-up-days must be a whole number >= 1, got ${followUpDays}`);
-  if (!Number.isInteger(waitingDays) || waitingDays < 0) throw new UsageError(`--waiting-days must be a whole number >= 0, got ${waitingDays}`);
+  if (!Number.isInteger(followUpDays) || followUpDays < 1)
+    throw new UsageError(`--follow-up-days must be a whole number >= 1, got ${followUpDays}`);
+  if (!Number.isInteger(waitingDays) || waitingDays < 0)
+    throw new UsageError(`--waiting-days must be a whole number >= 0, got ${waitingDays}`);
   const read = readOptions(options.read);
   let asOfDay: number | undefined;
   if (options.asOf !== undefined) {
@@ -125,7 +141,8 @@ export async function deriveReoffending(options: DeriveReoffendingOptions): Prom
     [{ option: '--out', path: options.out }],
   );
   options.onProgress?.('deriving proven re-offending');
-  if (options.cases === '-' && options.offences === '-') throw new UsageError('only one input can be read from stdin (-): give a file path for --cases or --offences');
+  if (options.cases === '-' && options.offences === '-')
+    throw new UsageError('only one input can be read from stdin (-): give a file path for --cases or --offences');
   const engine = options.engine ?? 'js';
   const engineNotes: string[] = [];
   if (engine !== 'js') {
@@ -160,18 +177,29 @@ export async function deriveReoffending(options: DeriveReoffendingOptions): Prom
       } catch (err) {
         if (!(err instanceof DuckDbUnavailable)) throw err;
         if (engine === 'duckdb') throw new UsageError(`--engine duckdb: ${err.message}; --engine js works without it`);
-        engineNotes.push(`--engine auto: ${err.message}, so the JavaScript engine was used (it gives the same results).`);
+        engineNotes.push(
+          `--engine auto: ${err.message}, so the JavaScript engine was used (it gives the same results).`,
+        );
       }
     }
   }
   // A large offences file is read on a worker thread while this one reads the cases.
   // Both inputs are hashed while they are read (no second pass over the files).
-  const reader = openOffences(options.offences, options.cases === '-' ? '<stdin>' : options.cases, { read, maps, hash: true });
+  const reader = openOffences(options.offences, options.cases === '-' ? '<stdin>' : options.cases, {
+    read,
+    maps,
+    hash: true,
+  });
   let cases: OutcomeCases;
   let withdrawn: ReturnType<typeof withdrawnMask>;
   try {
     // Without --out only the --by columns are needed besides id and start_date.
-    cases = await loadCasesForOutcomes(options.cases, { read, maps, caseColumns: options.out === undefined ? [...by, 'withdrawn'] : undefined, hash: true });
+    cases = await loadCasesForOutcomes(options.cases, {
+      read,
+      maps,
+      caseColumns: options.out === undefined ? [...by, 'withdrawn'] : undefined,
+      hash: true,
+    });
     withdrawn = withdrawnMask(cases);
     // Check --by before waiting for the (long) offences pass.
     const missing = by.filter((c) => !cases.table.cells.has(c));
@@ -184,7 +212,13 @@ export async function deriveReoffending(options: DeriveReoffendingOptions): Prom
     reader.cancel();
     throw err;
   }
-  const loaded = await streamOffences(options.offences, cases, { read, maps, rules: { followUpDays, waitingDays }, asOfDay, reader });
+  const loaded = await streamOffences(options.offences, cases, {
+    read,
+    maps,
+    rules: { followUpDays, waitingDays },
+    asOfDay,
+    reader,
+  });
   return finishReoffending(options, cases, loaded.outcomes, withdrawn, {
     asOfDay: loaded.asOfDay,
     asOfDefaulted: loaded.asOfDefaulted,
@@ -203,13 +237,31 @@ function finishReoffending(
   cases: DuckDbCases,
   outcomes: PersonOutcomes,
   withdrawn: Uint8Array | null,
-  x: { asOfDay: number; asOfDefaulted: boolean; casesHash: string | null; offencesHash: string | null; by: string[]; followUpDays: number; waitingDays: number; extraNotes: string[] },
+  x: {
+    asOfDay: number;
+    asOfDefaulted: boolean;
+    casesHash: string | null;
+    offencesHash: string | null;
+    by: string[];
+    followUpDays: number;
+    waitingDays: number;
+    extraNotes: string[];
+  },
 ): ReoffendingResult {
   const { by, followUpDays, waitingDays } = x;
   const loaded = { asOfDay: x.asOfDay, asOfDefaulted: x.asOfDefaulted };
   options.onProgress?.('summarising');
-  const groups = summariseOutcomes(outcomes, groupRows(by, by.map((c) => cases.table.cells.get(c)!), outcomes.n), withdrawn);
-  const overall = by.length === 0 ? groups[0]! : summariseOutcomes(outcomes, groupRows([], [], outcomes.n), withdrawn)[0]!;
+  const groups = summariseOutcomes(
+    outcomes,
+    groupRows(
+      by,
+      by.map((c) => cases.table.cells.get(c)!),
+      outcomes.n,
+    ),
+    withdrawn,
+  );
+  const overall =
+    by.length === 0 ? groups[0]! : summariseOutcomes(outcomes, groupRows([], [], outcomes.n), withdrawn)[0]!;
 
   if (options.out !== undefined) {
     options.onProgress?.(`writing ${options.out}`);
@@ -222,10 +274,14 @@ function finishReoffending(
     `km_reoffending_365 is the Kaplan-Meier proportion re-offending by day 365 among measurable people; with the fixed MoJ window nobody is censored early, so it equals the proportion re-offending by day 365${followUpDays === 365 ? ' (the binary rate)' : ''}.`,
   ];
   if (overall.n_withdrawn > 0) {
-    notes.push(`${overall.n_withdrawn} of ${overall.n_cohort} people are withdrawn (withdrawn = yes: lost to follow-up, so no record of re-offending can be taken as none) and are left out of the rates.`);
+    notes.push(
+      `${overall.n_withdrawn} of ${overall.n_cohort} people are withdrawn (withdrawn = yes: lost to follow-up, so no record of re-offending can be taken as none) and are left out of the rates.`,
+    );
   }
   if (overall.n_pending > 0) {
-    notes.push(`${overall.n_pending} of ${overall.n_cohort} people are pending (start date + ${followUpDays} + ${waitingDays} days is after ${formatDate(loaded.asOfDay)}) and are left out of the rates.`);
+    notes.push(
+      `${overall.n_pending} of ${overall.n_cohort} people are pending (start date + ${followUpDays} + ${waitingDays} days is after ${formatDate(loaded.asOfDay)}) and are left out of the rates.`,
+    );
   }
   return {
     groups,
@@ -248,7 +304,12 @@ function finishReoffending(
  * Writes per-person outcomes, streamed: the outcome columns, then the cases' own columns (so
  * `analyse` reads it directly). Pending people have measurable = no and empty outcomes.
  */
-export function writeOutcomesCsv(path: string, cases: Pick<OutcomeCases, 'table' | 'id'>, o: PersonOutcomes, withdrawn: Uint8Array | null = null): void {
+export function writeOutcomesCsv(
+  path: string,
+  cases: Pick<OutcomeCases, 'table' | 'id'>,
+  o: PersonOutcomes,
+  withdrawn: Uint8Array | null = null,
+): void {
   const own = new Set<string>(OUTCOME_COLUMNS);
   const extra = cases.table.columns.filter((c) => c !== '' && !own.has(c));
   const extraCells = extra.map((c) => cases.table.cells.get(c)!);
@@ -261,7 +322,13 @@ export function writeOutcomesCsv(path: string, cases: Pick<OutcomeCases, 'table'
       const row: Cell[] = [cases.id(i), m ? 'yes' : 'no'];
       if (m && !withdrawn?.[i]) {
         const sev = o.severity === null ? null : o.severity[i]!;
-        row.push(o.reoffended[i]!, o.reoffences[i]!, o.reoffended[i] ? o.daysToReoffence[i]! : null, o.followUpDays[i]!, sev !== null && !Number.isNaN(sev) ? sev : null);
+        row.push(
+          o.reoffended[i]!,
+          o.reoffences[i]!,
+          o.reoffended[i] ? o.daysToReoffence[i]! : null,
+          o.followUpDays[i]!,
+          sev !== null && !Number.isNaN(sev) ? sev : null,
+        );
       } else {
         row.push(null, null, null, null, null);
       }
@@ -295,12 +362,18 @@ export function withdrawnMask(cases: Pick<OutcomeCases, 'table'>): Uint8Array | 
     if (t === '') continue;
     const p = parseYesNoCell(t);
     if (p.ok) mask[i] = p.value ? 1 : 0;
-    else if (bad++ < 20) problems.push({ file: cases.table.file, line: cases.table.lines[i]!, column: 'withdrawn', value: t, reason: p.reason });
+    else if (bad++ < 20)
+      problems.push({
+        file: cases.table.file,
+        line: cases.table.lines[i]!,
+        column: 'withdrawn',
+        value: t,
+        reason: p.reason,
+      });
   }
   if (bad) throw new DataError(problems, bad);
   return mask;
 }
-
 
 export interface EmitReoffendingSqlOptions {
   dialect: SqlDialect;
@@ -324,9 +397,14 @@ class HeaderRead extends Error {
 /** The header of a CSV file (the data are not read). */
 async function readHeader(path: string, delimiter: string): Promise<string[]> {
   try {
-    await readCsv(path, { delimiter }, (h) => {
-      throw new HeaderRead(h);
-    }, () => undefined);
+    await readCsv(
+      path,
+      { delimiter },
+      (h) => {
+        throw new HeaderRead(h);
+      },
+      () => undefined,
+    );
   } catch (err) {
     if (err instanceof HeaderRead) return err.header;
     throw err;
@@ -367,7 +445,10 @@ export async function emitReoffendingScript(options: EmitReoffendingSqlOptions):
   const os = await source(options.offences, '--offences', 'offences');
   if (cs !== null) {
     const missing = by.filter((c) => !cs.has(c));
-    if (missing.length) throw new UsageError(`--by: column${missing.length > 1 ? 's' : ''} ${missing.map((c) => `"${c}"`).join(', ')} not in ${options.cases}`);
+    if (missing.length)
+      throw new UsageError(
+        `--by: column${missing.length > 1 ? 's' : ''} ${missing.map((c) => `"${c}"`).join(', ')} not in ${options.cases}`,
+      );
   }
   const name = (m: Map<string, string> | null, c: string) => m?.get(c) ?? c;
   const opts = [
@@ -402,8 +483,12 @@ export async function emitReoffendingScript(options: EmitReoffendingSqlOptions):
     },
     header: [
       `Made by pilot-eval ${VERSION}: reoffending ${opts.join(' ')}`,
-      cs === null ? 'Cases columns: the canonical names (id, start_date), no withdrawn column.' : `Cases columns read from the header of ${options.cases}.`,
-      os === null ? 'Offences columns: the canonical names (id, offence_date, disposal_date, disposal_type), no severity column.' : `Offences columns read from the header of ${options.offences}.`,
+      cs === null
+        ? 'Cases columns: the canonical names (id, start_date), no withdrawn column.'
+        : `Cases columns read from the header of ${options.cases}.`,
+      os === null
+        ? 'Offences columns: the canonical names (id, offence_date, disposal_date, disposal_type), no severity column.'
+        : `Offences columns read from the header of ${options.offences}.`,
     ],
   }).script;
 }

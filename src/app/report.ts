@@ -71,7 +71,8 @@ export function renderReport(model: ReportModel, format: ReportFormat): string {
 export function parseFormat(text: string | undefined): ReportFormat {
   const f = (text ?? '').trim().toLowerCase();
   if (f === 'markdown') return 'md';
-  if (!(REPORT_FORMATS as readonly string[]).includes(f)) throw new UsageError(`--format must be one of ${REPORT_FORMATS.join(', ')}, got ${JSON.stringify(text ?? '')}`);
+  if (!(REPORT_FORMATS as readonly string[]).includes(f))
+    throw new UsageError(`--format must be one of ${REPORT_FORMATS.join(', ')}, got ${JSON.stringify(text ?? '')}`);
   return f as ReportFormat;
 }
 
@@ -79,15 +80,28 @@ export function parseFormat(text: string | undefined): ReportFormat {
 export function resolveConcept(key: string | number | undefined, trial: TrialConfig): Concept {
   const text = key === undefined ? (trial.concept ?? undefined) : String(key);
   if (text === undefined || text.trim() === '') {
-    throw new UsageError('--concept <id|slug> is required (1-5, pcp, pcp-fund, women-pcp-fund, user-grants, community-navigation, or custom for any other trial), or set "concept:" in the trial file');
+    throw new UsageError(
+      '--concept <id|slug> is required (1-5, pcp, pcp-fund, women-pcp-fund, user-grants, community-navigation, or custom for any other trial), or set "concept:" in the trial file',
+    );
   }
   if (text.trim().toLowerCase() === 'custom') {
     const method = trial.randomisation.method;
-    const cluster = trial.analysis.cluster !== undefined ? trial.analysis.cluster : CLUSTER_METHODS.includes(method) ? 'team' : null;
-    return customConcept({ title: trial.title, intervention: trial.intervention, theory_of_change: trial.theory_of_change, research_questions: trial.research_questions, arms: trial.arms, cluster });
+    const cluster =
+      trial.analysis.cluster !== undefined ? trial.analysis.cluster : CLUSTER_METHODS.includes(method) ? 'team' : null;
+    return customConcept({
+      title: trial.title,
+      intervention: trial.intervention,
+      theory_of_change: trial.theory_of_change,
+      research_questions: trial.research_questions,
+      arms: trial.arms,
+      cluster,
+    });
   }
   const c = findConcept(text);
-  if (!c) throw new UsageError(`--concept: unknown concept ${JSON.stringify(text)}; expected 1-5, one of ${CONCEPTS.map((x) => x.slug).join(', ')}, or custom`);
+  if (!c)
+    throw new UsageError(
+      `--concept: unknown concept ${JSON.stringify(text)}; expected 1-5, one of ${CONCEPTS.map((x) => x.slug).join(', ')}, or custom`,
+    );
   if (key !== undefined && trial.concept !== null && trial.concept.trim().toLowerCase() !== 'custom') {
     const tc = findConcept(trial.concept);
     if (!tc) throw new UsageError(`the trial file names an unknown concept ${JSON.stringify(trial.concept)}`);
@@ -102,7 +116,8 @@ function resolveStage(text: string | undefined, trial: TrialConfig): Stage {
     throw new UsageError(`--stage is required (one of ${STAGES.join(', ')}), or set "stage:" in the trial file`);
   }
   const s = text.trim().toLowerCase();
-  if (!(STAGES as readonly string[]).includes(s)) throw new UsageError(`--stage must be one of ${STAGES.join(', ')}, got ${JSON.stringify(text)}`);
+  if (!(STAGES as readonly string[]).includes(s))
+    throw new UsageError(`--stage must be one of ${STAGES.join(', ')}, got ${JSON.stringify(text)}`);
   return s as Stage;
 }
 
@@ -130,8 +145,12 @@ export interface BuildReportOptions {
 export async function buildReportModel(paths: ReportInputs, o: BuildReportOptions): Promise<ReportModel> {
   const loaded = paths.trial ? loadTrialFile(paths.trial) : defaultTrialConfig();
   // --control / --treatment name the arms as the data labels them (as `analyse` does).
-  const trial: TrialConfig = { ...loaded, arms: { control: o.control ?? loaded.arms.control, treatment: o.treatment ?? loaded.arms.treatment } };
-  if (trial.arms.control === trial.arms.treatment) throw new UsageError('--control and --treatment must name different arms');
+  const trial: TrialConfig = {
+    ...loaded,
+    arms: { control: o.control ?? loaded.arms.control, treatment: o.treatment ?? loaded.arms.treatment },
+  };
+  if (trial.arms.control === trial.arms.treatment)
+    throw new UsageError('--control and --treatment must name different arms');
   const concept = resolveConcept(o.concept, trial);
   const stage = resolveStage(o.stage, trial);
   const delimiter = parseDelimiter(o.delimiter ?? o.read?.delimiter);
@@ -168,13 +187,25 @@ export async function buildReportModel(paths: ReportInputs, o: BuildReportOption
   const sub = textColumn(table, 'sub_arm');
   if (a && concept.nested && sub) {
     const arms = textColumn(table, 'arm')!;
-    const keep = Array.from({ length: table.n }, (_, i) => i).filter((i) => arms[i] === concept.nested!.arm && sub[i] !== '');
+    const keep = Array.from({ length: table.n }, (_, i) => i).filter(
+      (i) => arms[i] === concept.nested!.arm && sub[i] !== '',
+    );
     const [told, notTold] = concept.nested.sub_arms;
     const subTable = selectRows(table, keep);
-    subTable.cells.set('arm', keep.map((i) => sub[i]!));
+    subTable.cells.set(
+      'arm',
+      keep.map((i) => sub[i]!),
+    );
     const present = new Set(subTable.cells.get('arm'));
     if (present.has(told) && present.has(notTold)) {
-      const options = { treatment: told, control: notTold, alpha: analysed.plan?.alpha ?? trial.analysis.alpha, outcomes: ['reoffended', 'reoffences', 'days_to_reoffence'].filter((x) => analysed.result!.effects.some((e) => e.outcome === x)) };
+      const options = {
+        treatment: told,
+        control: notTold,
+        alpha: analysed.plan?.alpha ?? trial.analysis.alpha,
+        outcomes: ['reoffended', 'reoffences', 'days_to_reoffence'].filter((x) =>
+          analysed.result!.effects.some((e) => e.outcome === x),
+        ),
+      };
       subgroups.push({
         name: 'Told vs not told the fund amount',
         description: `Within the ${concept.nested.arm} arm, people were randomised to be told (${told.replace(/_/g, ' ')}) or not told (${notTold.replace(/_/g, ' ')}) how much they could spend. Effects are told minus not told; pre-specified.`,
@@ -195,15 +226,33 @@ export async function buildReportModel(paths: ReportInputs, o: BuildReportOption
   }
 
   const inArms = cases.filter((c) => c.arm === trial.arms.control || c.arm === trial.arms.treatment);
-  const clusterCells = concept.unit === 'cluster' && concept.cluster_column ? textColumn(table, concept.cluster_column) : undefined;
-  const clusters = clusterCells ? new Set(clusterCells.filter((t, i) => t !== '' && (cases[i]!.arm === trial.arms.control || cases[i]!.arm === trial.arms.treatment))).size : null;
+  const clusterCells =
+    concept.unit === 'cluster' && concept.cluster_column ? textColumn(table, concept.cluster_column) : undefined;
+  const clusters = clusterCells
+    ? new Set(
+        clusterCells.filter(
+          (t, i) => t !== '' && (cases[i]!.arm === trial.arms.control || cases[i]!.arm === trial.arms.treatment),
+        ),
+      ).size
+    : null;
   const icc = a?.effects.find((e) => e.outcome === 'reoffended' && e.measure === 'icc')?.estimate ?? null;
   const mdes = a
-    ? mdesAtRandomisation(trial, { n_control: inArms.filter((c) => c.arm === trial.arms.control).length, n_treatment: inArms.filter((c) => c.arm === trial.arms.treatment).length, clusters }, icc)
+    ? mdesAtRandomisation(
+        trial,
+        {
+          n_control: inArms.filter((c) => c.arm === trial.arms.control).length,
+          n_treatment: inArms.filter((c) => c.arm === trial.arms.treatment).length,
+          clusters,
+        },
+        icc,
+      )
     : null;
 
   const inputs: ReportInput['provenance']['inputs'] = [];
-  const hashed: Partial<Record<string, string | null>> = { cases: dataset.sha256.cases, offences: dataset.sha256.offences };
+  const hashed: Partial<Record<string, string | null>> = {
+    cases: dataset.sha256.cases,
+    offences: dataset.sha256.offences,
+  };
   for (const role of ['cases', 'offences', 'process', 'costs', 'themes', 'trial'] as const) {
     const p = paths[role];
     if (!p) continue;
@@ -217,7 +266,13 @@ export async function buildReportModel(paths: ReportInputs, o: BuildReportOption
     cases,
     analysis: a,
     headline: analysed.headline,
-    outcomes: { from: dataset.outcomes_from, as_of: dataset.as_of, as_of_source: dataset.as_of_source, pending: dataset.pending, complete_by: dataset.complete_by },
+    outcomes: {
+      from: dataset.outcomes_from,
+      as_of: dataset.as_of,
+      as_of_source: dataset.as_of_source,
+      pending: dataset.pending,
+      complete_by: dataset.complete_by,
+    },
     subgroups,
     survival,
     mdes,
@@ -234,7 +289,12 @@ function checkArmsPresent(arms: string[], trial: TrialConfig, file: string): voi
   const present = new Set(arms);
   const absent = [trial.arms.treatment, trial.arms.control].filter((x) => !present.has(x));
   if (!absent.length) return;
-  const seen = [...present].filter((x) => x !== '').slice(0, 10).map((x) => JSON.stringify(x)).join(', ') || 'none';
+  const seen =
+    [...present]
+      .filter((x) => x !== '')
+      .slice(0, 10)
+      .map((x) => JSON.stringify(x))
+      .join(', ') || 'none';
   throw new DataError({
     file,
     line: null,
@@ -263,7 +323,11 @@ export async function runReport(o: ReportOptions): Promise<ReportResult> {
     ],
     [{ option: '--out', path: o.out }],
   );
-  const model = await buildReportModel(o, { ...o, suppress: o.suppress !== false, commandLine: o.commandLine ?? rebuildCommand(o) });
+  const model = await buildReportModel(o, {
+    ...o,
+    suppress: o.suppress !== false,
+    commandLine: o.commandLine ?? rebuildCommand(o),
+  });
   writeFilesAtomic([{ path: o.out, content: renderReport(model, format) }]);
   return { concept: model.concept, stage: model.stage, format, output: o.out, model };
 }
@@ -278,7 +342,14 @@ export interface ReportAllOptions {
 
 export interface ReportAllResult {
   data_dir: string;
-  reports: Array<{ concept: string; stage: Stage; outputs: string[]; padlocks: number; cost_rating: number | null; verdict: string | null }>;
+  reports: Array<{
+    concept: string;
+    stage: Stage;
+    outputs: string[];
+    padlocks: number;
+    cost_rating: number | null;
+    verdict: string | null;
+  }>;
 }
 
 /** The five concepts, html + md + json each, from `<dataDir>/<slug>/`. */
@@ -292,18 +363,51 @@ export async function runReportAll(o: ReportAllOptions): Promise<ReportAllResult
     const dir = join(dataDir, concept.slug);
     const at = (f: string) => (existsSync(join(dir, f)) ? join(dir, f) : undefined);
     const cases = at('cases.csv');
-    if (!cases) throw new UsageError(`--all: ${join(dir, 'cases.csv')} not found (expected a folder per concept slug with cases.csv)`);
-    const paths: ReportInputs = { cases, offences: at('offences.csv'), process: at('process.csv'), costs: at('costs.csv'), themes: at('themes.csv'), trial: at('trial.yaml') };
+    if (!cases)
+      throw new UsageError(
+        `--all: ${join(dir, 'cases.csv')} not found (expected a folder per concept slug with cases.csv)`,
+      );
+    const paths: ReportInputs = {
+      cases,
+      offences: at('offences.csv'),
+      process: at('process.csv'),
+      costs: at('costs.csv'),
+      themes: at('themes.csv'),
+      trial: at('trial.yaml'),
+    };
     // Stage: the folder's trial.yaml if it sets one, else efficacy.
     const stage = paths.trial ? (loadTrialFile(paths.trial).stage ?? 'efficacy') : 'efficacy';
-    const commandLine = o.commandLine ?? recordedCommand(['pilot-eval', 'report', '--all', ...(o.dataDir ? ['--data-dir', o.dataDir] : []), '--out-dir', o.outDir, ...(o.suppress === false ? ['--no-suppress'] : [])]);
-    const model = await buildReportModel(paths, { concept: concept.slug, stage, suppress: o.suppress !== false, commandLine, display: (p) => `${concept.slug}/${basename(p)}` });
+    const commandLine =
+      o.commandLine ??
+      recordedCommand([
+        'pilot-eval',
+        'report',
+        '--all',
+        ...(o.dataDir ? ['--data-dir', o.dataDir] : []),
+        '--out-dir',
+        o.outDir,
+        ...(o.suppress === false ? ['--no-suppress'] : []),
+      ]);
+    const model = await buildReportModel(paths, {
+      concept: concept.slug,
+      stage,
+      suppress: o.suppress !== false,
+      commandLine,
+      display: (p) => `${concept.slug}/${basename(p)}`,
+    });
     const stem = join(o.outDir, `${concept.slug}-${model.stage}`);
     const outputs = (['html', 'md', 'json'] as const).map((f) => {
       files.push({ path: `${stem}.${f}`, content: renderReport(model, f) });
       return `${stem}.${f}`;
     });
-    reports.push({ concept: concept.slug, stage: model.stage, outputs, padlocks: model.security.padlocks, cost_rating: model.cost.rating, verdict: model.headline.verdict });
+    reports.push({
+      concept: concept.slug,
+      stage: model.stage,
+      outputs,
+      padlocks: model.security.padlocks,
+      cost_rating: model.cost.rating,
+      verdict: model.headline.verdict,
+    });
   }
   writeFilesAtomic(files);
   return { data_dir: resolve(dataDir) === resolve(bundledFixturesDir()) ? 'bundled fixtures' : dataDir, reports };
@@ -314,7 +418,8 @@ function rebuildCommand(o: ReportOptions): string {
   const parts = ['pilot-eval', 'report'];
   if (o.concept !== undefined) parts.push('--concept', String(o.concept));
   if (o.stage) parts.push('--stage', o.stage);
-  for (const k of ['cases', 'offences', 'process', 'costs', 'themes', 'trial'] as const) if (o[k]) parts.push(`--${k}`, o[k]!);
+  for (const k of ['cases', 'offences', 'process', 'costs', 'themes', 'trial'] as const)
+    if (o[k]) parts.push(`--${k}`, o[k]!);
   if (o.asOf) parts.push('--as-of', o.asOf);
   if (o.control) parts.push('--control', o.control);
   if (o.treatment) parts.push('--treatment', o.treatment);
@@ -334,7 +439,8 @@ export function recordedCommand(args: readonly string[]): string {
     const a = args[i]!;
     const eq = /^(--out|--out-dir)=(.*)$/.exec(a);
     if (eq) out.push(`${eq[1]}=${basename(eq[2]!)}`);
-    else if ((a === '--out' || a === '-o' || a === '--out-dir') && i + 1 < args.length) out.push(a, basename(args[++i]!));
+    else if ((a === '--out' || a === '-o' || a === '--out-dir') && i + 1 < args.length)
+      out.push(a, basename(args[++i]!));
     else out.push(a);
   }
   return out.map(shellQuote).join(' ');

@@ -5,7 +5,15 @@
 import { join } from 'node:path';
 import type { Concept, Stage } from '../core/concepts.js';
 import { UsageError } from '../core/errors.js';
-import { CASE_COLUMNS, COST_COLUMNS, OFFENCE_COLUMNS, PROCESS_COLUMNS, THEME_COLUMNS, simulateTrial, type SimulatedTrial } from '../core/simulate/simulate-trial.js';
+import {
+  CASE_COLUMNS,
+  COST_COLUMNS,
+  OFFENCE_COLUMNS,
+  PROCESS_COLUMNS,
+  THEME_COLUMNS,
+  simulateTrial,
+  type SimulatedTrial,
+} from '../core/simulate/simulate-trial.js';
 import { writeFilesAtomic } from '../io/atomic.js';
 import { toCsv, type Cell } from '../io/csv-writer.js';
 import { sha256Text } from '../io/hash.js';
@@ -26,11 +34,31 @@ function rowsOf<T extends object>(rows: T[], columns: ReadonlyArray<keyof T>): C
 /** Renders a simulated trial as the five CSV files and truth.json (deterministic text). */
 export function renderTrialFiles(trial: SimulatedTrial): Array<{ name: string; content: string; rows: number }> {
   return [
-    { name: 'cases.csv', content: toCsv(CASE_COLUMNS as string[], rowsOf(trial.cases, CASE_COLUMNS)), rows: trial.cases.length },
-    { name: 'offences.csv', content: toCsv(OFFENCE_COLUMNS as string[], rowsOf(trial.offences, OFFENCE_COLUMNS)), rows: trial.offences.length },
-    { name: 'process.csv', content: toCsv(PROCESS_COLUMNS as string[], rowsOf(trial.process, PROCESS_COLUMNS)), rows: trial.process.length },
-    { name: 'costs.csv', content: toCsv(COST_COLUMNS as string[], rowsOf(trial.costs, COST_COLUMNS)), rows: trial.costs.length },
-    { name: 'themes.csv', content: toCsv(THEME_COLUMNS as string[], rowsOf(trial.themes, THEME_COLUMNS)), rows: trial.themes.length },
+    {
+      name: 'cases.csv',
+      content: toCsv(CASE_COLUMNS as string[], rowsOf(trial.cases, CASE_COLUMNS)),
+      rows: trial.cases.length,
+    },
+    {
+      name: 'offences.csv',
+      content: toCsv(OFFENCE_COLUMNS as string[], rowsOf(trial.offences, OFFENCE_COLUMNS)),
+      rows: trial.offences.length,
+    },
+    {
+      name: 'process.csv',
+      content: toCsv(PROCESS_COLUMNS as string[], rowsOf(trial.process, PROCESS_COLUMNS)),
+      rows: trial.process.length,
+    },
+    {
+      name: 'costs.csv',
+      content: toCsv(COST_COLUMNS as string[], rowsOf(trial.costs, COST_COLUMNS)),
+      rows: trial.costs.length,
+    },
+    {
+      name: 'themes.csv',
+      content: toCsv(THEME_COLUMNS as string[], rowsOf(trial.themes, THEME_COLUMNS)),
+      rows: trial.themes.length,
+    },
     { name: 'truth.json', content: `${JSON.stringify(trial.truth, null, 2)}\n`, rows: 1 },
     { name: 'trial.yaml', content: trialYaml(trial.truth), rows: 1 },
   ];
@@ -83,11 +111,24 @@ export interface SimulateOptions {
 
 /** Simulates and writes the files atomically as one set. */
 export async function simulateToFolder(o: SimulateOptions): Promise<SimulateResult> {
-  const { concept, stage, seed, outDir, n, clusters, baseRate, effectRate, icc, attrition, followUpDays, waitingDays } = o;
+  const { concept, stage, seed, outDir, n, clusters, baseRate, effectRate, icc, attrition, followUpDays, waitingDays } =
+    o;
   if (concept.unit === 'cluster' && clusters !== undefined && n !== undefined && clusters > n) {
     throw new UsageError(`--clusters (${clusters}) cannot exceed --n (${n})`);
   }
-  const trial = simulateTrial({ concept, stage, seed, n, clusters, baseRate, effectRate, icc, attrition, followUpDays, waitingDays });
+  const trial = simulateTrial({
+    concept,
+    stage,
+    seed,
+    n,
+    clusters,
+    baseRate,
+    effectRate,
+    icc,
+    attrition,
+    followUpDays,
+    waitingDays,
+  });
   const files = renderTrialFiles(trial);
   writeFilesAtomic(files.map((f) => ({ path: join(outDir, f.name), content: f.content })));
   return {
@@ -99,4 +140,3 @@ export async function simulateToFolder(o: SimulateOptions): Promise<SimulateResu
     truth: trial.truth,
   };
 }
-

@@ -95,7 +95,14 @@ export async function loadTrialDataset(o: DatasetOptions): Promise<TrialDataset>
   assertReadableFile(o.cases, o.casesOption ?? '--cases');
   o.onProgress?.('reading cases');
   const columns = o.columns ? [...new Set([...o.columns, 'start_date'])] : undefined;
-  const table = await readTable(o.cases, { delimiter, read, map: mapFor(maps, 'cases'), required: ['id'], columns, hash: o.hash });
+  const table = await readTable(o.cases, {
+    delimiter,
+    read,
+    map: mapFor(maps, 'cases'),
+    required: ['id'],
+    columns,
+    hash: o.hash,
+  });
   const has = (c: string) => hasColumn(table, c);
   const outcomes = has('reoffended') || has('reoffences') || (has('days_to_reoffence') && has('follow_up_days'));
   let pending = 0;
@@ -111,7 +118,8 @@ export async function loadTrialDataset(o: DatasetOptions): Promise<TrialDataset>
     for (let i = 0; i < table.n; i++) {
       const d = parseDate(starts[i]!);
       if (!d.ok) {
-        if (problems.length < 20) problems.push(`line ${table.lines[i]}: start_date ${JSON.stringify(starts[i])}: ${d.reason}`);
+        if (problems.length < 20)
+          problems.push(`line ${table.lines[i]}: start_date ${JSON.stringify(starts[i])}: ${d.reason}`);
         measurable[i] = given?.[i] ?? '';
         continue;
       }
@@ -122,10 +130,15 @@ export async function loadTrialDataset(o: DatasetOptions): Promise<TrialDataset>
       }
       measurable[i] = closed ? (given?.[i] ?? 'yes') : 'no';
     }
-    if (problems.length) throw new UsageError(`--as-of needs every start_date in ${table.file}: ${problems.join('; ')}`);
+    if (problems.length)
+      throw new UsageError(`--as-of needs every start_date in ${table.file}: ${problems.join('; ')}`);
     const cells = new Map(table.cells);
     cells.set('measurable', measurable);
-    out = { ...table, cells, columns: table.columns.includes('measurable') ? table.columns : [...table.columns, 'measurable'] };
+    out = {
+      ...table,
+      cells,
+      columns: table.columns.includes('measurable') ? table.columns : [...table.columns, 'measurable'],
+    };
   } else if (outcomes && has('measurable')) {
     for (const v of table.cells.get('measurable') ?? []) if (/^(no|n|false|0)$/i.test(v.trim())) pending++;
   }

@@ -40,10 +40,19 @@ export interface ReadCliOptions {
  */
 export function withReadOptions(cmd: Command): Command {
   return cmd
-    .option('--na <tokens>', `cell texts read as missing, comma-separated; an empty cell is always missing (default: ${DEFAULT_NA_TOKENS.join(',')}; --na '' for none)`)
-    .option('--date-format <order>', 'order of slash dates: auto (YYYY-MM-DD or DD/MM/YYYY; a column with US month-first dates is refused), dmy, mdy or ymd (auto)')
+    .option(
+      '--na <tokens>',
+      `cell texts read as missing, comma-separated; an empty cell is always missing (default: ${DEFAULT_NA_TOKENS.join(',')}; --na '' for none)`,
+    )
+    .option(
+      '--date-format <order>',
+      'order of slash dates: auto (YYYY-MM-DD or DD/MM/YYYY; a column with US month-first dates is refused), dmy, mdy or ymd (auto)',
+    )
     .option('--decimal-comma', 'numbers are written with a decimal comma (0,207), as in ;-separated European files')
-    .option('--sheet <name|number>', 'the sheet read from .xlsx inputs: its name, or its number from 1 (default: the first sheet)');
+    .option(
+      '--sheet <name|number>',
+      'the sheet read from .xlsx inputs: its name, or its number from 1 (default: the first sheet)',
+    );
 }
 
 /** The typed read options from the command's options; a UsageError names a bad one. */
@@ -52,7 +61,10 @@ export function parseReadOptions(opts: ReadCliOptions): ReadOptions {
   let dateFormat: DateFormat = 'auto';
   if (opts.dateFormat !== undefined) {
     const f = dateFormatOf(String(opts.dateFormat).trim().toLowerCase());
-    if (f === null) throw new UsageError(`--date-format must be one of ${DATE_FORMATS.join(', ')}, got ${JSON.stringify(opts.dateFormat)}`);
+    if (f === null)
+      throw new UsageError(
+        `--date-format must be one of ${DATE_FORMATS.join(', ')}, got ${JSON.stringify(opts.dateFormat)}`,
+      );
     dateFormat = f;
   }
   let na: readonly string[] = DEFAULT_NA_TOKENS;
@@ -62,16 +74,24 @@ export function parseReadOptions(opts: ReadCliOptions): ReadOptions {
       .map((t) => t.trim())
       .filter((t) => t !== '');
     const long = na.find((t) => t.length > 64);
-    if (long !== undefined) throw new UsageError(`--na: a missing-value token is at most 64 characters, got ${JSON.stringify(long.slice(0, 70))}...`);
+    if (long !== undefined)
+      throw new UsageError(
+        `--na: a missing-value token is at most 64 characters, got ${JSON.stringify(long.slice(0, 70))}...`,
+      );
   }
   const decimalComma = opts.decimalComma === true;
   if (decimalComma && delimiter === ',') {
-    throw new UsageError("--decimal-comma needs another field delimiter (e.g. --delimiter ';'): with ',' a decimal comma cannot be told from the next field");
+    throw new UsageError(
+      "--decimal-comma needs another field delimiter (e.g. --delimiter ';'): with ',' a decimal comma cannot be told from the next field",
+    );
   }
   let sheet: string | undefined;
   if (opts.sheet !== undefined) {
     sheet = String(opts.sheet);
-    if (sheet.trim() === '' || sheet.length > 100) throw new UsageError(`--sheet takes a sheet's name or its number from 1, got ${JSON.stringify(sheet.slice(0, 110))}`);
+    if (sheet.trim() === '' || sheet.length > 100)
+      throw new UsageError(
+        `--sheet takes a sheet's name or its number from 1, got ${JSON.stringify(sheet.slice(0, 110))}`,
+      );
     if (/^\d+$/.test(sheet) && Number(sheet) < 1) throw new UsageError('--sheet numbers sheets from 1');
   }
   return { delimiter, na, dateFormat, decimalComma, ...(sheet !== undefined ? { sheet } : {}) };

@@ -21,12 +21,15 @@ export function withEngineOption(cmd: Command, usesDuckDb: boolean): Command {
 export function parseEngine(value: string | undefined): Engine {
   if (value === undefined) return 'js';
   const v = value.trim().toLowerCase();
-  if (!(ENGINES as readonly string[]).includes(v)) throw new UsageError(`--engine must be one of ${ENGINES.join(', ')}, got ${JSON.stringify(value)}`);
+  if (!(ENGINES as readonly string[]).includes(v))
+    throw new UsageError(`--engine must be one of ${ENGINES.join(', ')}, got ${JSON.stringify(value)}`);
   return v as Engine;
 }
 
 /** The note for a command where DuckDB brings nothing, or null for --engine js (or no flag). */
 export function jsOnlyEngineNote(command: string, value: string | undefined): string | null {
   const engine = parseEngine(value);
-  return engine === 'js' ? null : `--engine ${engine}: ${command} reads its inputs with the JavaScript engine (the DuckDB engine serves reoffending).`;
+  return engine === 'js'
+    ? null
+    : `--engine ${engine}: ${command} reads its inputs with the JavaScript engine (the DuckDB engine serves reoffending).`;
 }

@@ -6,7 +6,12 @@ const MAX_MESSAGE_CHARS = 4000;
 
 /** A problem as printed under --json: values and reasons cut to a readable length. */
 function shortProblem(p: DataProblem): DataProblem {
-  return { ...p, column: p.column === null ? null : truncate(p.column, 200), value: p.value === null ? null : truncate(p.value, 200), reason: truncate(p.reason, MAX_REASON_CHARS) };
+  return {
+    ...p,
+    column: p.column === null ? null : truncate(p.column, 200),
+    value: p.value === null ? null : truncate(p.value, 200),
+    reason: truncate(p.reason, MAX_REASON_CHARS),
+  };
 }
 import { jsonReplacer, jsonTerminalSafe, terminalSafe } from './output.js';
 
@@ -22,7 +27,13 @@ export function classifyError(err: unknown): ExitOutcome {
     return {
       code: 3,
       message: err.message,
-      json: { schema_version: 1, error: 'data', message: err.message, total_problems: err.total, problems: err.problems.map(shortProblem) },
+      json: {
+        schema_version: 1,
+        error: 'data',
+        message: err.message,
+        total_problems: err.total,
+        problems: err.problems.map(shortProblem),
+      },
     };
   }
   if (err instanceof UsageError) {
@@ -48,7 +59,9 @@ export function classifyError(err: unknown): ExitOutcome {
 export function reportCommanderError(err: { message: string }, json: boolean): number {
   if (json) {
     const m = truncate(err.message.replace(/^error: /, ''), MAX_MESSAGE_CHARS);
-    process.stdout.write(`${jsonTerminalSafe(JSON.stringify({ schema_version: 1, error: 'usage', message: m }, jsonReplacer, 2))}\n`);
+    process.stdout.write(
+      `${jsonTerminalSafe(JSON.stringify({ schema_version: 1, error: 'usage', message: m }, jsonReplacer, 2))}\n`,
+    );
   }
   return 2;
 }

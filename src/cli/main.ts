@@ -24,7 +24,9 @@ export async function main(argv: string[]): Promise<number> {
   // A command whose promise never settles (a library waiting on an event that never comes) would
   // let Node's event loop empty and the process end with exit 0, having done nothing: say so.
   const unfinished = () => {
-    process.stderr.write('pilot-eval: internal error (this is a bug in pilot-eval; please report it with the command you ran): the command stopped with its work unfinished\n');
+    process.stderr.write(
+      'pilot-eval: internal error (this is a bug in pilot-eval; please report it with the command you ran): the command stopped with its work unfinished\n',
+    );
     process.exitCode = 1;
   };
   process.once('beforeExit', unfinished);
@@ -33,7 +35,8 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) {
       // Help and version displays are successes; every other commander complaint is a usage error.
-      const ok = err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help';
+      const ok =
+        err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help';
       process.exitCode = ok ? 0 : reportCommanderError(err, json);
       return process.exitCode;
     }

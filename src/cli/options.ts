@@ -35,7 +35,12 @@ function checkRange(name: string, v: number, r: Range): number {
   return v;
 }
 
-export function parseIntOption(name: string, text: string | undefined, min = -Infinity, max = Infinity): number | undefined {
+export function parseIntOption(
+  name: string,
+  text: string | undefined,
+  min = -Infinity,
+  max = Infinity,
+): number | undefined {
   if (text === undefined) return undefined;
   const t = String(text).trim();
   if (!/^[+-]?\d+$/.test(t)) throw new UsageError(`${name} must be a whole number, got ${JSON.stringify(text)}`);
@@ -45,22 +50,35 @@ export function parseIntOption(name: string, text: string | undefined, min = -In
 }
 
 /** A number within `min`..`max`; `exclusive` excludes both ends (or give a Range for one open end). */
-export function parseNumberOption(name: string, text: string | undefined, min = -Infinity, max = Infinity, exclusive: boolean | Range['open'] = false): number | undefined {
+export function parseNumberOption(
+  name: string,
+  text: string | undefined,
+  min = -Infinity,
+  max = Infinity,
+  exclusive: boolean | Range['open'] = false,
+): number | undefined {
   if (text === undefined) return undefined;
   const t = String(text).trim();
-  if (!/^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(t)) throw new UsageError(`${name} must be a number, got ${JSON.stringify(text)}`);
+  if (!/^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(t))
+    throw new UsageError(`${name} must be a number, got ${JSON.stringify(text)}`);
   const open = exclusive === true ? 'both' : exclusive === false ? 'none' : exclusive;
   return checkRange(name, Number(t), { min, max, open });
 }
 
 /** A proportion: a number between 0 and 1 (`open` excludes an end: 'both' for a probability that must be neither 0 nor 1). */
-export function parseProportionOption(name: string, text: string | undefined, open: Range['open'] = 'none'): number | undefined {
+export function parseProportionOption(
+  name: string,
+  text: string | undefined,
+  open: Range['open'] = 'none',
+): number | undefined {
   const v = parseNumberOption(name, text);
   if (v === undefined) return undefined;
   try {
     return checkRange(name, v, { min: 0, max: 1, open });
   } catch {
-    throw new UsageError(`${name} must be a proportion ${rangeText(0, 1, open ?? 'none')} (e.g. 0.35 for 35%), got ${String(text).trim()}`);
+    throw new UsageError(
+      `${name} must be a proportion ${rangeText(0, 1, open ?? 'none')} (e.g. 0.35 for 35%), got ${String(text).trim()}`,
+    );
   }
 }
 
@@ -97,10 +115,16 @@ export function parseSeed(text: string | undefined, required = true): number | u
  * Parses an option that must be one of `choices` (UsageError listing them). `synonyms` maps other
  * accepted spellings onto a choice (e.g. continuous -> standardised).
  */
-export function parseChoiceOption<T extends string>(name: string, text: string | undefined, choices: readonly T[], synonyms: Readonly<Record<string, T>> = {}): T | undefined {
+export function parseChoiceOption<T extends string>(
+  name: string,
+  text: string | undefined,
+  choices: readonly T[],
+  synonyms: Readonly<Record<string, T>> = {},
+): T | undefined {
   if (text === undefined) return undefined;
   if (Object.hasOwn(synonyms, text)) return synonyms[text];
-  if (!(choices as readonly string[]).includes(text)) throw new UsageError(`${name} must be one of ${choices.join(', ')}; got ${JSON.stringify(text)}`);
+  if (!(choices as readonly string[]).includes(text))
+    throw new UsageError(`${name} must be one of ${choices.join(', ')}; got ${JSON.stringify(text)}`);
   return text as T;
 }
 
@@ -146,7 +170,12 @@ export const listArg =
  * An option whose value is one of `choices`: commander lists them in `--help` (as `.choices()`
  * does), and a bad value is a UsageError naming the option, the value and the choices.
  */
-export function choiceOption<T extends string>(flags: string, description: string, choices: readonly T[], synonyms: Readonly<Record<string, T>> = {}): Option {
+export function choiceOption<T extends string>(
+  flags: string,
+  description: string,
+  choices: readonly T[],
+  synonyms: Readonly<Record<string, T>> = {},
+): Option {
   const opt = new Option(flags, description);
   const name = opt.long ?? opt.short ?? flags;
   opt.argChoices = [...choices];
@@ -162,7 +191,9 @@ export function choiceOption<T extends string>(flags: string, description: strin
 export function addAlias(cmd: Command, aliasFlags: string, canonical: string): Command {
   const target = cmd.options.find((o) => o.long === canonical);
   if (!target) throw new Error(`addAlias: ${cmd.name()} has no option ${canonical}`);
-  const alias = new Option(aliasFlags, `older name of ${canonical}, kept for scripts`).conflicts(target.attributeName());
+  const alias = new Option(aliasFlags, `older name of ${canonical}, kept for scripts`).conflicts(
+    target.attributeName(),
+  );
   if (target.argChoices) alias.argChoices = [...target.argChoices];
   const aliasName = alias.long!;
   if (target.parseArg) {
@@ -183,7 +214,8 @@ export function addAlias(cmd: Command, aliasFlags: string, canonical: string): C
     if (value === undefined) return;
     thisCommand.setOptionValueWithSource(target.attributeName(), value, 'cli');
     thisCommand.setOptionValue(alias.attributeName(), undefined);
-    if (thisCommand.getOptionValue('json') !== true) process.stderr.write(`pilot-eval: note: ${aliasName} is the older name of ${canonical}; it still works\n`);
+    if (thisCommand.getOptionValue('json') !== true)
+      process.stderr.write(`pilot-eval: note: ${aliasName} is the older name of ${canonical}; it still works\n`);
   });
   return cmd;
 }
@@ -193,9 +225,16 @@ export function addAlias(cmd: Command, aliasFlags: string, canonical: string): C
  * with commander-shaped options outside commander, e.g. in tests). A UsageError if both are given
  * with different values.
  */
-export function resolveAlias<O extends object>(o: O, alias: keyof O & string, canonical: keyof O & string, aliasFlag: string, canonicalFlag: string): O {
+export function resolveAlias<O extends object>(
+  o: O,
+  alias: keyof O & string,
+  canonical: keyof O & string,
+  aliasFlag: string,
+  canonicalFlag: string,
+): O {
   if (o[alias] === undefined) return o;
-  if (o[canonical] !== undefined && o[canonical] !== o[alias]) throw new UsageError(`${aliasFlag} is the older name of ${canonicalFlag}: give one of them`);
+  if (o[canonical] !== undefined && o[canonical] !== o[alias])
+    throw new UsageError(`${aliasFlag} is the older name of ${canonicalFlag}: give one of them`);
   const out = { ...o, [canonical]: o[alias] };
   delete out[alias];
   return out;

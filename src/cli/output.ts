@@ -63,7 +63,10 @@ export function terminalSafeKeepColour(s: string): string {
  * escapes C0 controls itself, not these): the same JSON value, safe to show in a terminal.
  */
 export function jsonTerminalSafe(json: string): string {
-  return json.replace(/[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return json.replace(
+    /[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /** Writes a JSON document (schema_version first) to stdout. */
@@ -88,7 +91,11 @@ export function printText(text: string): void {
 
 /** Prints a warning to stderr (never to stdout, so JSON stays clean); control characters shown as escapes. */
 export function warn(message: string, mode: OutputMode): void {
-  const p = mode.json ? new Chalk({ level: 0 }) : process.stderr.isTTY && !process.env.NO_COLOR ? chalk : new Chalk({ level: 0 });
+  const p = mode.json
+    ? new Chalk({ level: 0 })
+    : process.stderr.isTTY && !process.env.NO_COLOR
+      ? chalk
+      : new Chalk({ level: 0 });
   process.stderr.write(`${p.yellow('warning:')} ${terminalSafe(message)}\n`);
 }
 
@@ -130,7 +137,13 @@ export function progress(text: string): Progress {
     if (text) outer.text = text;
     return { update: (t) => (outer.text = t), succeed() {}, fail() {}, stop() {} };
   }
-  const spinner: Ora = ora({ text, stream: process.stderr, color: 'cyan', isEnabled: true, discardStdin: false }).start();
+  const spinner: Ora = ora({
+    text,
+    stream: process.stderr,
+    color: 'cyan',
+    isEnabled: true,
+    discardStdin: false,
+  }).start();
   active = spinner;
   const release = () => {
     if (active === spinner) active = null;
@@ -158,7 +171,11 @@ export function progress(text: string): Progress {
  * Runs `task` under a spinner showing `text` (no spinner when `quiet`, e.g. with --json), and stops
  * the spinner however the task ends. The task gets the spinner's update function for progress.
  */
-export async function withProgress<T>(text: string, quiet: boolean, task: (update: (text: string) => void) => Promise<T>): Promise<T> {
+export async function withProgress<T>(
+  text: string,
+  quiet: boolean,
+  task: (update: (text: string) => void) => Promise<T>,
+): Promise<T> {
   const spin = quiet ? null : progress(text);
   try {
     return await task((t) => spin?.update(t));

@@ -19,8 +19,12 @@ interface Run {
 async function cli(...args: string[]): Promise<Run> {
   const out: string[] = [];
   const err: string[] = [];
-  const so = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => (out.push(String(s)), true));
-  const se = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => (err.push(String(s)), true));
+  const so = vi
+    .spyOn(process.stdout, 'write')
+    .mockImplementation((s: string | Uint8Array) => (out.push(String(s)), true));
+  const se = vi
+    .spyOn(process.stderr, 'write')
+    .mockImplementation((s: string | Uint8Array) => (err.push(String(s)), true));
   process.exitCode = undefined;
   try {
     await main(['node', 'pilot-eval', ...args]);
@@ -70,13 +74,19 @@ describe('power: --outcome-type and --allocation-ratio, with the older names kep
   it('a bad value names the option (the older name when that was used) and exits 2 with the usage JSON', async () => {
     const r = await cli('power', '--outcome-type', 'weibull', '--json');
     expect(r.code).toBe(2);
-    expect(json(r)).toEqual({ schema_version: 1, error: 'usage', message: '--outcome-type must be one of standardised, binary, survival, count; got "weibull"' });
+    expect(json(r)).toEqual({
+      schema_version: 1,
+      error: 'usage',
+      message: '--outcome-type must be one of standardised, binary, survival, count; got "weibull"',
+    });
     const old = await cli('power', '--outcome', 'weibull', '--json');
     expect(old.code).toBe(2);
     expect(json(old).message).toBe('--outcome must be one of standardised, binary, survival, count; got "weibull"');
     const ratio = await cli(...BINARY, '--outcome-type', 'binary', '--allocation-ratio', '2:0');
     expect(ratio.code).toBe(2);
-    expect(json(ratio).message).toBe('--allocation-ratio (treated part) must be strictly between 0 and Infinity, got 0');
+    expect(json(ratio).message).toBe(
+      '--allocation-ratio (treated part) must be strictly between 0 and Infinity, got 0',
+    );
     const p1 = await cli('power', '--outcome-type', 'binary', '--p1', '1.2', '--json');
     expect(json(p1).message).toBe('--p1 must be strictly between 0 and 1, got 1.2');
   });
@@ -86,8 +96,20 @@ describe('power: --outcome-type and --allocation-ratio, with the older names kep
     expect(both.code).toBe(2);
     expect(both.stderr).toContain("option '--outcome <type>' cannot be used with option '--outcome-type <type>'");
     expect(json(both)).toMatchObject({ schema_version: 1, error: 'usage' });
-    expect(json(both).message).toContain("option '--outcome <type>' cannot be used with option '--outcome-type <type>'");
-    const cv = await cli(...BINARY, '--outcome-type', 'binary', '--cv-between', '0.2', '--icc', '0.1', '--cluster-size', '10');
+    expect(json(both).message).toContain(
+      "option '--outcome <type>' cannot be used with option '--outcome-type <type>'",
+    );
+    const cv = await cli(
+      ...BINARY,
+      '--outcome-type',
+      'binary',
+      '--cv-between',
+      '0.2',
+      '--icc',
+      '0.1',
+      '--cluster-size',
+      '10',
+    );
     expect(cv.code).toBe(2);
     expect(json(cv).message).toContain("option '--cv-between <k>' cannot be used with option '--icc <icc>'");
     const unknown = await cli('power', '--bogus', '--json');
@@ -115,9 +137,13 @@ describe('analyse --block (the randomisation block, as randomise --block), --str
   const dir = mkdtempSync(join(tmpdir(), 'vocab-'));
   const data = join(dir, 'trial.csv');
   const rows = ['id,arm,site,reoffended'];
-  for (let i = 0; i < 40; i++) rows.push(`p${i},${i % 2 ? 'treatment' : 'control'},${i < 20 ? 'north' : 'south'},${(i * 7) % 5 < 2 ? 1 : 0}`);
+  for (let i = 0; i < 40; i++)
+    rows.push(`p${i},${i % 2 ? 'treatment' : 'control'},${i < 20 ? 'north' : 'south'},${(i * 7) % 5 < 2 ? 1 : 0}`);
   writeFileSync(data, `${rows.join('\n')}\n`);
-  const perm = (r: Run) => (json(r).effects as Array<{ measure: string; method: string; p_value: number }>).find((e) => e.measure === 'permutation_p')!;
+  const perm = (r: Run) =>
+    (json(r).effects as Array<{ measure: string; method: string; p_value: number }>).find(
+      (e) => e.measure === 'permutation_p',
+    )!;
 
   it('--block and --stratum name the same column; permutations re-randomise within it', async () => {
     const args = ['analyse', data, '--outcome', 'reoffended', '--permutations', '99', '--seed', '1', '--json'];
@@ -145,7 +171,16 @@ describe('analyse --block (the randomisation block, as randomise --block), --str
 describe('match --controls-per-treated, --ratio kept; randomise --prob conflicts with --ratio', () => {
   it('the older name works and the JSON keeps ratio', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'vocab-match-'));
-    const base = ['match', '--treated', 'test/data/match-treated.csv', '--pool', 'test/data/match-pool.csv', '--covariates', 'age,ogrs3', '--json'];
+    const base = [
+      'match',
+      '--treated',
+      'test/data/match-treated.csv',
+      '--pool',
+      'test/data/match-pool.csv',
+      '--covariates',
+      'age,ogrs3',
+      '--json',
+    ];
     const a = await cli(...base, '--controls-per-treated', '2', '--out', join(dir, 'a.csv'));
     expect(a.code).toBe(0);
     const b = await cli(...base, '--ratio', '2', '--out', join(dir, 'b.csv'));
@@ -153,14 +188,32 @@ describe('match --controls-per-treated, --ratio kept; randomise --prob conflicts
     const strip = (r: Run) => ({ ...json(r), out: null, trial_file: null });
     expect(strip(b)).toEqual(strip(a));
     expect(json(a).ratio).toBe(2);
-    expect(json(a).treated).toBe((json(a).matched_treated as number) + (json(a).unmatched_treated as number) + (json(a).discarded_treated as number));
+    expect(json(a).treated).toBe(
+      (json(a).matched_treated as number) +
+        (json(a).unmatched_treated as number) +
+        (json(a).discarded_treated as number),
+    );
     const bad = await cli(...base, '--order', 'biggest', '--out', join(dir, 'c.csv'));
     expect(bad.code).toBe(2);
     expect(json(bad).message).toBe('--order must be one of largest, smallest, data, random; got "biggest"');
   });
 
   it('randomise --ratio with --prob is refused while the command line is read', async () => {
-    const r = await cli('randomise', 'x.csv', '--method', 'simple', '--ratio', '1:2', '--prob', '0.3', '--seed', '1', '--out', 'never.csv', '--json');
+    const r = await cli(
+      'randomise',
+      'x.csv',
+      '--method',
+      'simple',
+      '--ratio',
+      '1:2',
+      '--prob',
+      '0.3',
+      '--seed',
+      '1',
+      '--out',
+      'never.csv',
+      '--json',
+    );
     expect(r.code).toBe(2);
     expect(json(r).message).toContain("option '--prob <p>' cannot be used with option '--ratio <r>'");
   });

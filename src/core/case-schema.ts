@@ -29,14 +29,18 @@ export interface RuleContext {
   normalise?: (text: string) => string;
 }
 
-const num = (min: number, max: number): CellRule => (t) => {
-  const r = parseNumberCell(t, min, max);
-  return r.ok ? { ok: true, value: String(r.value) } : r;
-};
-const int = (min: number, max = Infinity): CellRule => (t) => {
-  const r = parseIntegerCell(t, min, max);
-  return r.ok ? { ok: true, value: String(r.value) } : r;
-};
+const num =
+  (min: number, max: number): CellRule =>
+  (t) => {
+    const r = parseNumberCell(t, min, max);
+    return r.ok ? { ok: true, value: String(r.value) } : r;
+  };
+const int =
+  (min: number, max = Infinity): CellRule =>
+  (t) => {
+    const r = parseIntegerCell(t, min, max);
+    return r.ok ? { ok: true, value: String(r.value) } : r;
+  };
 const yesNo: CellRule = (t) => {
   const r = parseYesNoCell(t);
   return r.ok ? { ok: true, value: r.value ? 'yes' : 'no' } : r;
@@ -61,14 +65,20 @@ const ogrs3: CellRule = (t, ctx) => {
     if (!r.ok) return { ok: false, reason: 'expected an OGRS3 percentage in [0, 100]' };
     // A score of 1% or less is implausible as a percentage and is what a probability looks like:
     // dividing it again would turn 0.207 into 0.00207 without a word.
-    if (r.value <= 1) return { ok: false, reason: 'expected an OGRS3 percentage in (1, 100]: this looks like a probability already (0-1), so --ogrs-percent would divide it by 100 again: drop --ogrs-percent' };
+    if (r.value <= 1)
+      return {
+        ok: false,
+        reason:
+          'expected an OGRS3 percentage in (1, 100]: this looks like a probability already (0-1), so --ogrs-percent would divide it by 100 again: drop --ogrs-percent',
+      };
     return { ok: true, value: String(percentToFraction(t)) };
   }
   const r = parseNumberCell(t, 0, 1);
   if (r.ok) return { ok: true, value: String(r.value) };
   if (r.reason.includes('--decimal-comma')) return r;
   const asPct = parseNumberCell(t, 1, 100);
-  if (asPct.ok) return { ok: false, reason: 'expected a probability in [0, 1]; this looks like a percentage: use --ogrs-percent' };
+  if (asPct.ok)
+    return { ok: false, reason: 'expected a probability in [0, 1]; this looks like a percentage: use --ogrs-percent' };
   return { ok: false, reason: 'expected a probability in [0, 1]' };
 };
 
@@ -158,14 +168,24 @@ export function validateRow(
       continue;
     }
     if (t === '') {
-      if (!rule.optional) problems.push({ column: name, value: raw, reason: raw.trim() === '' ? 'is required and empty' : 'is required and missing (a missing-value token such as NA)' });
+      if (!rule.optional)
+        problems.push({
+          column: name,
+          value: raw,
+          reason:
+            raw.trim() === '' ? 'is required and empty' : 'is required and missing (a missing-value token such as NA)',
+        });
       values[c] = '';
       continue;
     }
     const r = rule.rule(t, ctx);
     if (r.ok) values[c] = r.value;
     else {
-      problems.push(r.monthFirst ? { column: name, value: raw, reason: r.reason, monthFirst: true } : { column: name, value: raw, reason: r.reason });
+      problems.push(
+        r.monthFirst
+          ? { column: name, value: raw, reason: r.reason, monthFirst: true }
+          : { column: name, value: raw, reason: r.reason },
+      );
       values[c] = t;
     }
   }
@@ -178,7 +198,11 @@ export function caseRowConsistency(get: (column: string) => string | undefined):
   const offered = get('sessions_offered');
   const attended = get('sessions_attended');
   if (offered && attended && Number(attended) > Number(offered)) {
-    problems.push({ column: 'sessions_attended', value: attended, reason: `cannot exceed sessions_offered (${offered})` });
+    problems.push({
+      column: 'sessions_attended',
+      value: attended,
+      reason: `cannot exceed sessions_offered (${offered})`,
+    });
   }
   const reoffended = get('reoffended');
   const reoffences = get('reoffences');

@@ -74,12 +74,16 @@ export function plainDecimal(t: string): number {
 export function parseNumberCell(text: string, min = -Infinity, max = Infinity): Parsed<number> {
   const plain = plainDecimal(text);
   if (plain === plain) {
-    if (plain < min || plain > max) return { ok: false, reason: `out of range: expected a number${rangeText(min, max)}` };
+    if (plain < min || plain > max)
+      return { ok: false, reason: `out of range: expected a number${rangeText(min, max)}` };
     return { ok: true, value: plain };
   }
   if (!DECIMAL.test(text)) {
     if (DECIMAL_COMMA.test(text)) {
-      return { ok: false, reason: `expected a number${rangeText(min, max)}; this looks like a decimal comma (${text.replace(',', '.')} meant?): pass --decimal-comma to read 0,207 as 0.207` };
+      return {
+        ok: false,
+        reason: `expected a number${rangeText(min, max)}; this looks like a decimal comma (${text.replace(',', '.')} meant?): pass --decimal-comma to read 0,207 as 0.207`,
+      };
     }
     return { ok: false, reason: `expected a number${rangeText(min, max)}` };
   }

@@ -55,11 +55,22 @@ export const CONCEPTS: readonly Concept[] = [
       { arm: 'treatment', description: 'person centred practice' },
     ],
     nested: null,
-    population: 'adults on community orders or licences managed by a Community Rehabilitation Company team with a mixed caseload',
+    population:
+      'adults on community orders or licences managed by a Community Rehabilitation Company team with a mixed caseload',
     sex_restriction: null,
     primary_outcome: PRIMARY,
-    secondary_outcomes: ['co-production of the rehabilitation plan (scale score)', 'staff experience of person-centred practice', ...REOFFENDING_SECONDARY],
-    process_measures: ['staff trained', 'fidelity to person-centred practice (checklist %)', 'co-production scale score', 'sessions attended / offered', 'staff experience survey score'],
+    secondary_outcomes: [
+      'co-production of the rehabilitation plan (scale score)',
+      'staff experience of person-centred practice',
+      ...REOFFENDING_SECONDARY,
+    ],
+    process_measures: [
+      'staff trained',
+      'fidelity to person-centred practice (checklist %)',
+      'co-production scale score',
+      'sessions attended / offered',
+      'staff experience survey score',
+    ],
     research_questions: [
       'Can person-centred practice be implemented by a probation team with a mixed caseload?',
       'What is its effect on co-production of rehabilitation plans, for service users and for staff?',
@@ -85,8 +96,19 @@ export const CONCEPTS: readonly Concept[] = [
     population: 'adults on community orders or licences in teams practising person-centred practice',
     sex_restriction: null,
     primary_outcome: PRIMARY,
-    secondary_outcomes: ['co-production of the rehabilitation plan (scale score)', 'fund spend per person and what it bought', 'told vs not told comparison', ...REOFFENDING_SECONDARY],
-    process_measures: ['enabling fund take-up', 'fund spend per person (GBP)', 'what the fund bought (category)', 'co-production scale score', 'sessions attended / offered'],
+    secondary_outcomes: [
+      'co-production of the rehabilitation plan (scale score)',
+      'fund spend per person and what it bought',
+      'told vs not told comparison',
+      ...REOFFENDING_SECONDARY,
+    ],
+    process_measures: [
+      'enabling fund take-up',
+      'fund spend per person (GBP)',
+      'what the fund bought (category)',
+      'co-production scale score',
+      'sessions attended / offered',
+    ],
     research_questions: [
       'Does access to a personal budget add to person-centred practice?',
       'How do service users respond to linking needs to a level of funding: does being told the amount matter?',
@@ -96,7 +118,7 @@ export const CONCEPTS: readonly Concept[] = [
   {
     id: 3,
     slug: 'women-pcp-fund',
-    name: "Person Centred Practice and an Enabling Fund for women, delivered by a third party",
+    name: 'Person Centred Practice and an Enabling Fund for women, delivered by a third party',
     description:
       "Person-centred practice adopted by selected staff and managers within a women's centre, with an Enabling Fund, for women service users with distinct and often complex needs.",
     theory_of_change:
@@ -112,12 +134,21 @@ export const CONCEPTS: readonly Concept[] = [
     population: "women on community orders or licences referred to a women's centre",
     sex_restriction: 'female',
     primary_outcome: PRIMARY,
-    secondary_outcomes: ['co-production with complex needs (scale score)', 'third-party delivery fidelity', ...REOFFENDING_SECONDARY],
-    process_measures: ["third-party (women's centre) delivery fidelity (checklist %)", 'enabling fund take-up and spend (GBP)', 'co-production scale score', 'sessions attended / offered'],
+    secondary_outcomes: [
+      'co-production with complex needs (scale score)',
+      'third-party delivery fidelity',
+      ...REOFFENDING_SECONDARY,
+    ],
+    process_measures: [
+      "third-party (women's centre) delivery fidelity (checklist %)",
+      'enabling fund take-up and spend (GBP)',
+      'co-production scale score',
+      'sessions attended / offered',
+    ],
     research_questions: [
       'What impact does a person-centred approach with a personal budget have on co-production for women with distinct and complex needs?',
       'Does delivery by a third party lead to distinct processes of co-production?',
-      "Does it reduce proven re-offending among women compared with usual practice?",
+      'Does it reduce proven re-offending among women compared with usual practice?',
     ],
   },
   {
@@ -125,7 +156,7 @@ export const CONCEPTS: readonly Concept[] = [
     slug: 'user-grants',
     name: 'Service User Grants',
     description:
-      'Service users with a shared interest are supported to design and direct services for their own and others\' benefit with a shared grant fund (asset-based community development).',
+      "Service users with a shared interest are supported to design and direct services for their own and others' benefit with a shared grant fund (asset-based community development).",
     theory_of_change:
       'A shared grant and support to design services -> groups of service users act on a collective interest -> peer support and wider pro-social networks (social capital) -> desistance.',
     unit: 'cluster',
@@ -139,8 +170,20 @@ export const CONCEPTS: readonly Concept[] = [
     population: 'adults on community orders or licences who share an interest and join a service user group',
     sex_restriction: null,
     primary_outcome: PRIMARY,
-    secondary_outcomes: ['peer support (contacts)', 'social network size', 'services created by groups', 'grant spend', ...REOFFENDING_SECONDARY],
-    process_measures: ['peer-support contacts', 'social network size', 'services created', 'grant spend per group (GBP)', 'sessions attended / offered'],
+    secondary_outcomes: [
+      'peer support (contacts)',
+      'social network size',
+      'services created by groups',
+      'grant spend',
+      ...REOFFENDING_SECONDARY,
+    ],
+    process_measures: [
+      'peer-support contacts',
+      'social network size',
+      'services created',
+      'grant spend per group (GBP)',
+      'sessions attended / offered',
+    ],
     research_questions: [
       'Can personalisation be delivered in group settings through a shared grant?',
       'Does it foster peer support and develop social networks?',
@@ -166,8 +209,18 @@ export const CONCEPTS: readonly Concept[] = [
     population: 'adults on community orders or licences in participating teams',
     sex_restriction: null,
     primary_outcome: PRIMARY,
-    secondary_outcomes: ['community organisations mapped and used', 'volunteering', 'engagement', ...REOFFENDING_SECONDARY],
-    process_measures: ['community organisations mapped', 'community organisations used', 'volunteering hours', 'sessions attended / offered'],
+    secondary_outcomes: [
+      'community organisations mapped and used',
+      'volunteering',
+      'engagement',
+      ...REOFFENDING_SECONDARY,
+    ],
+    process_measures: [
+      'community organisations mapped',
+      'community organisations used',
+      'volunteering hours',
+      'sessions attended / offered',
+    ],
     research_questions: [
       'Can asset-based community development principles increase engagement with, and extend the range of, community services in an area?',
       'Do service users use and volunteer with the organisations they map?',
@@ -204,7 +257,8 @@ export function customConcept(t: {
     id: 0,
     slug: 'custom',
     name: t.title ?? 'Trial of a rehabilitation intervention',
-    description: t.intervention ?? 'The intervention is described in the trial file (set "intervention:" in trial.yaml).',
+    description:
+      t.intervention ?? 'The intervention is described in the trial file (set "intervention:" in trial.yaml).',
     theory_of_change: t.theory_of_change ?? 'Not stated in the trial file (set "theory_of_change:" in trial.yaml).',
     unit: t.cluster ? 'cluster' : 'individual',
     unit_label: t.cluster ? t.cluster.replace(/_/g, ' ') : 'person',
@@ -219,6 +273,8 @@ export function customConcept(t: {
     primary_outcome: PRIMARY,
     secondary_outcomes: REOFFENDING_SECONDARY,
     process_measures: [],
-    research_questions: t.research_questions ?? ['Does the intervention reduce proven re-offending compared with the control arm?'],
+    research_questions: t.research_questions ?? [
+      'Does the intervention reduce proven re-offending compared with the control arm?',
+    ],
   };
 }

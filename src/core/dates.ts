@@ -122,7 +122,10 @@ export function parseDate(text: string, format: DateFormat = 'auto'): DateParse 
     const sec = dt[4] === undefined ? 0 : +dt[4];
     const frac = dt[5] === undefined ? 0 : +dt[5];
     if (h !== 0 || min !== 0 || sec !== 0 || frac !== 0) {
-      return { ok: false, reason: `has a time of day (${s.slice(dt[1]!.length).trim()}): a date column holds dates only; export the column as dates (in Excel, format it as a date) or remove the time` };
+      return {
+        ok: false,
+        reason: `has a time of day (${s.slice(dt[1]!.length).trim()}): a date column holds dates only; export the column as dates (in Excel, format it as a date) or remove the time`,
+      };
     }
     s = dt[1]!;
     const again = isoDay(s);

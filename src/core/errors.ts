@@ -44,7 +44,11 @@ const SHEET_NAME = /, sheet '[^']*'$/;
 export function formatProblem(p: DataProblem): string {
   if (SHEET_NAME.test(p.file)) {
     const letter = p.column !== null ? sheetColumns.get(p.file)?.get(p.column) : undefined;
-    const parts = [p.file, p.line !== null ? `row ${p.line}` : null, p.column !== null ? `column ${letter ? `${letter} (${truncate(p.column, 60)})` : truncate(p.column, 60)}` : null];
+    const parts = [
+      p.file,
+      p.line !== null ? `row ${p.line}` : null,
+      p.column !== null ? `column ${letter ? `${letter} (${truncate(p.column, 60)})` : truncate(p.column, 60)}` : null,
+    ];
     const value = p.value !== null ? `value ${JSON.stringify(truncate(p.value, 60))}: ` : '';
     return `${parts.filter((x) => x !== null).join(', ')}: ${value}${truncate(p.reason, MAX_REASON_CHARS)}`;
   }

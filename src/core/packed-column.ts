@@ -73,7 +73,8 @@ export class PackedColumnBuilder {
       this.firstRow.push(this.n);
       this.at = 0;
     }
-    if (cell.length > this.pieceChars) throw new RangeError(`a cell of ${cell.length} characters is longer than a packed column's piece`);
+    if (cell.length > this.pieceChars)
+      throw new RangeError(`a cell of ${cell.length} characters is longer than a packed column's piece`);
     this.ends[this.n++] = this.at += cell.length;
     this.pending.push(cell);
     if (this.pending.length >= 8192) this.flush();
@@ -88,7 +89,8 @@ export class PackedColumnBuilder {
     this.flush();
     this.texts.push(this.parts.join(''));
     this.parts = [];
-    if (this.texts.length > MAX_PIECES) throw new RangeError(`a packed column holds at most ${MAX_PIECES} x ${this.pieceChars} characters`);
+    if (this.texts.length > MAX_PIECES)
+      throw new RangeError(`a packed column holds at most ${MAX_PIECES} x ${this.pieceChars} characters`);
   }
 
   finish(): PackedColumn {

@@ -48,17 +48,39 @@ export interface LoadedCases {
  * Duplicate ids (both lines named), ids that would collide once formula-neutralised, and clusters
  * spanning two blocks are data errors, all reported together (up to 20).
  */
-export async function readCases(path: string, options: { delimiter?: string; map?: ColumnMap; displayName?: string }, spec: CaseColumnSpec): Promise<LoadedCases> {
-  const required = ['id', ...(spec.block ? [spec.block] : []), ...(spec.cluster ? [spec.cluster] : []), ...spec.factors];
+export async function readCases(
+  path: string,
+  options: { delimiter?: string; map?: ColumnMap; displayName?: string },
+  spec: CaseColumnSpec,
+): Promise<LoadedCases> {
+  const required = [
+    'id',
+    ...(spec.block ? [spec.block] : []),
+    ...(spec.cluster ? [spec.cluster] : []),
+    ...spec.factors,
+  ];
   // Only the design's columns are kept as text (a wide 1M-row file would otherwise hold them all).
-  const table = await readTable(path, { delimiter: options.delimiter, map: options.map, displayName: options.displayName, required, columns: required });
+  const table = await readTable(path, {
+    delimiter: options.delimiter,
+    map: options.map,
+    displayName: options.displayName,
+    required,
+    columns: required,
+  });
   const problems = new ProblemList();
   const add = (p: DataProblem) => problems.add(p);
   const col = (name: string) => table.cells.get(name)!;
   for (const name of required) {
     const cells = col(name);
     for (let i = 0; i < table.n; i++) {
-      if (cells[i] === '') add({ file: table.file, line: table.lines[i]!, column: name, value: '', reason: `${name} is empty; every case needs one for this design` });
+      if (cells[i] === '')
+        add({
+          file: table.file,
+          line: table.lines[i]!,
+          column: name,
+          value: '',
+          reason: `${name} is empty; every case needs one for this design`,
+        });
     }
   }
   const ids = col('id');
@@ -70,8 +92,22 @@ export async function readCases(path: string, options: { delimiter?: string; map
     if (id === '') continue;
     const first = seen.addRow(i);
     if (first === undefined) continue;
-    if (ids[first] === id) add({ file: table.file, line: table.lines[i]!, column: 'id', value: id, reason: `duplicate id (also on line ${table.lines[first]}); each person can be randomised once` });
-    else add({ file: table.file, line: table.lines[i]!, column: 'id', value: id, reason: `id ${JSON.stringify(id)} and ${JSON.stringify(ids[first])} (line ${table.lines[first]}) are written the same once protected against spreadsheet formulas; rename one` });
+    if (ids[first] === id)
+      add({
+        file: table.file,
+        line: table.lines[i]!,
+        column: 'id',
+        value: id,
+        reason: `duplicate id (also on line ${table.lines[first]}); each person can be randomised once`,
+      });
+    else
+      add({
+        file: table.file,
+        line: table.lines[i]!,
+        column: 'id',
+        value: id,
+        reason: `id ${JSON.stringify(id)} and ${JSON.stringify(ids[first])} (line ${table.lines[first]}) are written the same once protected against spreadsheet formulas; rename one`,
+      });
   }
   if (spec.block && spec.cluster) {
     for (const s of findClustersSpanningBlocks(col(spec.block), col(spec.cluster))) {
@@ -106,7 +142,8 @@ function plainCell(text: string): boolean {
   if (n === 0) return true;
   const c0 = text.charCodeAt(0);
   // = + - @ TAB CR, or edge whitespace (space, tab, LF, VT, FF, CR, NBSP...)
-  if (c0 === 61 || c0 === 43 || c0 === 45 || c0 === 64 || c0 <= 32 || c0 === 160 || text.charCodeAt(n - 1) <= 32) return false;
+  if (c0 === 61 || c0 === 43 || c0 === 45 || c0 === 64 || c0 <= 32 || c0 === 160 || text.charCodeAt(n - 1) <= 32)
+    return false;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
     if (c === 44 || c === 34 || c === 10 || c === 13) return false;
@@ -152,7 +189,9 @@ export function allocationCsv(c: AllocationColumns): string {
     const end = Math.min(n, start + SLICE);
     for (let i = start; i < end; i++) {
       const s = c.subArms[i]!;
-      lines.push(`${cell(c.ids[i]!)},${arm[c.arms[i]!]},${s >= 0 ? sub[s] : ''},${c.strata ? cell(c.strata[i]!) : ''},${c.clusters ? cell(c.clusters[i]!) : ''},${cellCsv(c.sequence[i]!)}`);
+      lines.push(
+        `${cell(c.ids[i]!)},${arm[c.arms[i]!]},${s >= 0 ? sub[s] : ''},${c.strata ? cell(c.strata[i]!) : ''},${c.clusters ? cell(c.clusters[i]!) : ''},${cellCsv(c.sequence[i]!)}`,
+      );
     }
     lines.push('');
     parts.push(lines.join('\n'));
@@ -167,7 +206,10 @@ export function readOwnCsv(path: string, displayName?: string): Promise<TextTabl
 
 /** Reads and parses a JSON manifest; a missing or unreadable one does not verify (exit 4). */
 export function readManifestJson(path: string, what: string, displayName: string = path): Record<string, unknown> {
-  if (!existsSync(path)) throw new IntegrityError(`${what} ${displayName} not found: it is written beside the file by 'pilot-eval randomise'`);
+  if (!existsSync(path))
+    throw new IntegrityError(
+      `${what} ${displayName} not found: it is written beside the file by 'pilot-eval randomise'`,
+    );
   try {
     const doc = JSON.parse(readFileSync(path, 'utf8')) as unknown;
     if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new Error('not an object');
@@ -183,7 +225,8 @@ export type { LedgerContent } from '../core/randomise/ledger-record.js';
 export async function readLedgerCsv(path: string, displayName?: string): Promise<LedgerContent> {
   const t = await readOwnCsv(path, displayName);
   const want = LEDGER_COLUMNS.join(',');
-  if (t.columns.join(',') !== want) throw new IntegrityError(`${path} is not a pilot-eval ledger: header is ${t.columns.join(',')}, expected ${want}`);
+  if (t.columns.join(',') !== want)
+    throw new IntegrityError(`${path} is not a pilot-eval ledger: header is ${t.columns.join(',')}, expected ${want}`);
   const cols = LEDGER_COLUMNS.map((c) => t.cells.get(c)!);
   const rows: string[][] = [];
   const hashes: string[] = [];
@@ -207,10 +250,14 @@ export async function readLedgerState(path: string, via: (p: string) => string =
   const manifestPath = `${path}.json`;
   const csvExists = existsSync(via(path));
   const manExists = existsSync(via(manifestPath));
-  if (!csvExists && manExists) throw new IntegrityError(`ledger ${path} is missing but its manifest ${manifestPath} exists: the ledger has been deleted or moved`);
+  if (!csvExists && manExists)
+    throw new IntegrityError(
+      `ledger ${path} is missing but its manifest ${manifestPath} exists: the ledger has been deleted or moved`,
+    );
   if (!csvExists) return { path, manifestPath, manifest: null, content: null, raw: null };
   const manifest = readManifestJson(via(manifestPath), 'ledger manifest', manifestPath) as unknown as LedgerManifest;
-  if (manifest.kind !== 'ledger' || typeof manifest.seed !== 'number' || !manifest.design) throw new IntegrityError(`${manifestPath} is not a pilot-eval ledger manifest`);
+  if (manifest.kind !== 'ledger' || typeof manifest.seed !== 'number' || !manifest.design)
+    throw new IntegrityError(`${manifestPath} is not a pilot-eval ledger manifest`);
   const content = await readLedgerCsv(via(path), path);
   return { path, manifestPath, manifest, content, raw: readFileSync(via(path), 'utf8') };
 }
@@ -224,8 +271,13 @@ export function readKeyFile(path: string): Uint8Array {
   try {
     bytes = readFileSync(path);
   } catch (err) {
-    throw new UsageError(`cannot read --key-file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new UsageError(
+      `cannot read --key-file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
   }
-  if (bytes.length < MIN_KEY_BYTES) throw new UsageError(`--key-file ${path} holds ${bytes.length} byte(s); a key needs at least ${MIN_KEY_BYTES} random bytes (e.g. openssl rand -hex 32 > ${path})`);
+  if (bytes.length < MIN_KEY_BYTES)
+    throw new UsageError(
+      `--key-file ${path} holds ${bytes.length} byte(s); a key needs at least ${MIN_KEY_BYTES} random bytes (e.g. openssl rand -hex 32 > ${path})`,
+    );
   return new Uint8Array(bytes);
 }

@@ -77,9 +77,11 @@ describe('journalled file sets', () => {
     const a = join(d, 'a.csv');
     const journal = join(d, 'a.csv.journal');
     const stop = new Error('stop');
-    expect(() => writeFileSetJournalled([{ path: a, content: 'new\n' }], journal, (s) => {
-      if (s === 'journal') throw stop;
-    })).toThrow(stop);
+    expect(() =>
+      writeFileSetJournalled([{ path: a, content: 'new\n' }], journal, (s) => {
+        if (s === 'journal') throw stop;
+      }),
+    ).toThrow(stop);
     const rec = JSON.parse(readFileSync(journal, 'utf8'));
     writeFileSync(rec.files[0].staged, 'forged\n');
     expect(() => recoverFileSet(journal)).toThrow(IntegrityError);

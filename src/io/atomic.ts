@@ -11,7 +11,20 @@
  * left (it can be run any number of times), and `pendingFileSet` shows a reader the set as it
  * will be once finished.
  */
-import { closeSync, existsSync, fchmodSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fchmodSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { IntegrityError, UsageError } from '../core/errors.js';
@@ -62,7 +75,8 @@ export class AtomicWriter {
   constructor(readonly target: string) {
     const dir = dirname(target);
     // Checked before anything is staged, so a multi-file write fails before any file is replaced.
-    if (isDirectory(target)) throw new UsageError(`cannot write ${target}: EISDIR (it is a directory; give a file path)`);
+    if (isDirectory(target))
+      throw new UsageError(`cannot write ${target}: EISDIR (it is a directory; give a file path)`);
     try {
       mkdirSync(dir, { recursive: true });
       this.temp = tempPathFor(target);
@@ -84,7 +98,9 @@ export class AtomicWriter {
       this.digest.update(buf);
     } catch (err) {
       // A full disk or quota (ENOSPC, EDQUOT) is the environment, not a bug: say which file.
-      throw new UsageError(`cannot write ${this.target}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw new UsageError(
+        `cannot write ${this.target}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      );
     }
   }
 
@@ -104,7 +120,9 @@ export class AtomicWriter {
       this.state = 'finished';
       closeSync(this.fd);
       rmSync(this.temp, { force: true });
-      throw new UsageError(`cannot write ${this.target}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw new UsageError(
+        `cannot write ${this.target}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      );
     }
     closeSync(this.fd);
   }
@@ -132,7 +150,9 @@ export class AtomicWriter {
       renameSync(this.temp, this.target);
     } catch (err) {
       if (!keepOnFailure) rmSync(this.temp, { force: true });
-      throw new UsageError(`cannot write ${this.target}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw new UsageError(
+        `cannot write ${this.target}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      );
     }
     fsyncDir(dirname(this.target));
   }
@@ -222,7 +242,11 @@ function sha256Bytes(bytes: string | Uint8Array): string {
  * Writes several files as one unit with a write-ahead record (see the top of this file): after the
  * record is written, the new set is committed even if the process dies before every rename.
  */
-export function writeFileSetJournalled(files: Array<{ path: string; content: string | Uint8Array }>, journal: string, hook?: (step: WriteStep) => void): void {
+export function writeFileSetJournalled(
+  files: Array<{ path: string; content: string | Uint8Array }>,
+  journal: string,
+  hook?: (step: WriteStep) => void,
+): void {
   const writers: AtomicWriter[] = [];
   try {
     for (const f of files) {
@@ -246,14 +270,27 @@ function readJournal(path: string): Journal | null {
     // The record is written atomically, so a torn one means someone else wrote it.
     throw new IntegrityError(`write-ahead record ${path} is not valid JSON (${(err as Error).message})`);
   }
-  if (doc?.kind !== 'pilot-eval write-ahead record' || !Array.isArray(doc.files)) throw new IntegrityError(`${path} is not a pilot-eval write-ahead record`);
+  if (doc?.kind !== 'pilot-eval write-ahead record' || !Array.isArray(doc.files))
+    throw new IntegrityError(`${path} is not a pilot-eval write-ahead record`);
   for (const f of doc.files) {
     // A staged file always sits beside its target, named after it.
-    const ok = typeof f.target === 'string' && typeof f.staged === 'string' && dirname(f.staged) === dirname(f.target) && basename(f.staged).startsWith(`.${basename(f.target)}.`) && f.staged.endsWith('.tmp');
-    if (!ok) throw new IntegrityError(`write-ahead record ${path} names ${JSON.stringify(f.staged)} for ${JSON.stringify(f.target)}, which is not a staged copy of it`);
+    const ok =
+      typeof f.target === 'string' &&
+      typeof f.staged === 'string' &&
+      dirname(f.staged) === dirname(f.target) &&
+      basename(f.staged).startsWith(`.${basename(f.target)}.`) &&
+      f.staged.endsWith('.tmp');
+    if (!ok)
+      throw new IntegrityError(
+        `write-ahead record ${path} names ${JSON.stringify(f.staged)} for ${JSON.stringify(f.target)}, which is not a staged copy of it`,
+      );
   }
   // A file to remove is always one of the set, so it sits beside the record.
-  if (doc.remove !== undefined && (!Array.isArray(doc.remove) || doc.remove.some((r) => typeof r !== 'string' || dirname(r) !== dirname(resolve(path))))) {
+  if (
+    doc.remove !== undefined &&
+    (!Array.isArray(doc.remove) ||
+      doc.remove.some((r) => typeof r !== 'string' || dirname(r) !== dirname(resolve(path))))
+  ) {
     throw new IntegrityError(`write-ahead record ${path} lists files to remove outside its own folder`);
   }
   return doc;
@@ -280,12 +317,17 @@ export function recoverFileSet(journal: string): string[] | null {
   for (const f of doc.files) {
     if (existsSync(f.staged)) {
       const sha = sha256Bytes(readFileSync(f.staged));
-      if (sha !== f.sha256) throw new IntegrityError(`staged file ${f.staged} (for ${f.target}) does not have the sha256 recorded in ${journal}; it has been changed since it was written`);
+      if (sha !== f.sha256)
+        throw new IntegrityError(
+          `staged file ${f.staged} (for ${f.target}) does not have the sha256 recorded in ${journal}; it has been changed since it was written`,
+        );
       renameSync(f.staged, f.target);
       fsyncDir(dirname(f.target));
       renamed.push(f.target);
     } else if (!existsSync(f.target) || sha256Bytes(readFileSync(f.target)) !== f.sha256) {
-      throw new IntegrityError(`${journal} records a write of ${f.target}, but neither the staged copy nor the target holds it (sha256 ${f.sha256})`);
+      throw new IntegrityError(
+        `${journal} records a write of ${f.target}, but neither the staged copy nor the target holds it (sha256 ${f.sha256})`,
+      );
     }
   }
   for (const r of doc.remove ?? []) {
@@ -323,14 +365,18 @@ export function removeStrayTemps(target: string): string[] {
   return removed;
 }
 
-
 /**
  * Commits files already written through AtomicWriters (large outputs streamed in chunks) as one
  * unit with a write-ahead record, like `writeFileSetJournalled`: each is staged (fsynced), the
  * record is written (the commit point), then each is renamed and the record removed. On a failure
  * before the record, every writer is withdrawn and the old set stays.
  */
-export function commitWritersJournalled(writers: AtomicWriter[], journal: string, hook?: (step: WriteStep) => void, remove: string[] = []): void {
+export function commitWritersJournalled(
+  writers: AtomicWriter[],
+  journal: string,
+  hook?: (step: WriteStep) => void,
+  remove: string[] = [],
+): void {
   try {
     writers.forEach((w, i) => {
       w.stage();
@@ -352,7 +398,9 @@ export function commitWritersJournalled(writers: AtomicWriter[], journal: string
     try {
       w.rename(true);
     } catch (err) {
-      throw new UsageError(`${(err as Error).message}; the write was committed but not finished: run the same command with --recover to finish it`);
+      throw new UsageError(
+        `${(err as Error).message}; the write was committed but not finished: run the same command with --recover to finish it`,
+      );
     }
     hook?.(`renamed:${i}`);
   });

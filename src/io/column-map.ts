@@ -119,7 +119,9 @@ export function loadColumnMap(path: string): ColumnMaps {
     text = readFileSync(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new UsageError(`--map: cannot read ${path}: ${code === 'EISDIR' ? 'it is a directory' : code ?? (err as Error).message}`);
+    throw new UsageError(
+      `--map: cannot read ${path}: ${code === 'EISDIR' ? 'it is a directory' : (code ?? (err as Error).message)}`,
+    );
   }
   const Y = yaml();
   const counter: LineCounterT = new Y.LineCounter();
@@ -127,9 +129,16 @@ export function loadColumnMap(path: string): ColumnMaps {
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
     const line = e.linePos?.[0]?.line ?? null;
-    throw new DataError({ file: path, line, column: null, value: null, reason: `not valid YAML: ${e.message.split('\n')[0]}` });
+    throw new DataError({
+      file: path,
+      line,
+      column: null,
+      value: null,
+      reason: `not valid YAML: ${e.message.split('\n')[0]}`,
+    });
   }
-  const lineOf = (node: YamlNode | null | undefined): number | null => (node?.range ? counter.linePos(node.range[0]).line : null);
+  const lineOf = (node: YamlNode | null | undefined): number | null =>
+    node?.range ? counter.linePos(node.range[0]).line : null;
   const fail = (node: YamlNode | null | undefined, what: string): never => {
     const line = lineOf(node);
     throw new UsageError(`--map ${path}${line !== null ? ` line ${line}` : ''}: ${what}`);
@@ -140,19 +149,35 @@ export function loadColumnMap(path: string): ColumnMaps {
   if (!Y.isMap(root)) return fail(root, 'expected a mapping of canonical column: site column (e.g. `id: PersonRef`)');
 
   const keyText = (node: unknown): string => {
-    if (Y.isAlias(node)) return fail(node, 'YAML aliases (*name) are not allowed in a column map: write each column name out');
-    if (!Y.isScalar(node) || (typeof node.value !== 'string' && typeof node.value !== 'number')) return fail(node as YamlNode, 'a canonical column name must be plain text');
+    if (Y.isAlias(node))
+      return fail(node, 'YAML aliases (*name) are not allowed in a column map: write each column name out');
+    if (!Y.isScalar(node) || (typeof node.value !== 'string' && typeof node.value !== 'number'))
+      return fail(node as YamlNode, 'a canonical column name must be plain text');
     return String(node.value);
   };
   const add = (target: ColumnMap, section: string, keyNode: unknown, valueNode: unknown) => {
     const key = normaliseName(keyText(keyNode));
     if (!CANONICAL_COLUMNS.has(key)) {
-      const near = closestCanonical(key, section ? KIND_COLUMNS.get(section) ?? CANONICAL_COLUMNS : CANONICAL_COLUMNS);
-      fail(keyNode as YamlNode, `${JSON.stringify(key)} is not a canonical column name${near ? ` (did you mean ${near}?)` : ''}; the left side names a canonical column, the right side your file's column`);
+      const near = closestCanonical(
+        key,
+        section ? (KIND_COLUMNS.get(section) ?? CANONICAL_COLUMNS) : CANONICAL_COLUMNS,
+      );
+      fail(
+        keyNode as YamlNode,
+        `${JSON.stringify(key)} is not a canonical column name${near ? ` (did you mean ${near}?)` : ''}; the left side names a canonical column, the right side your file's column`,
+      );
     }
-    if (Y.isAlias(valueNode)) fail(valueNode, 'YAML aliases (*name) are not allowed in a column map: write each column name out');
-    if (!Y.isScalar(valueNode) || (typeof valueNode.value !== 'string' && typeof valueNode.value !== 'number') || String(valueNode.value).trim() === '') {
-      fail((valueNode as YamlNode | null) ?? (keyNode as YamlNode), `${key}: the site column name must be one column name (text)`);
+    if (Y.isAlias(valueNode))
+      fail(valueNode, 'YAML aliases (*name) are not allowed in a column map: write each column name out');
+    if (
+      !Y.isScalar(valueNode) ||
+      (typeof valueNode.value !== 'string' && typeof valueNode.value !== 'number') ||
+      String(valueNode.value).trim() === ''
+    ) {
+      fail(
+        (valueNode as YamlNode | null) ?? (keyNode as YamlNode),
+        `${key}: the site column name must be one column name (text)`,
+      );
     }
     target.set(key, normaliseName(String((valueNode as { value: unknown }).value)));
     maps.lines!.set(`${section}\u0000${key}`, lineOf(keyNode as YamlNode) ?? 0);
@@ -225,7 +250,12 @@ function checkMapAgainstHeader(check: MapCheck, names: ReadonlySet<string>, head
  * Resolves a header to canonical names: each header cell is trimmed and lower-cased, then renamed
  * when the map names it as some canonical column's source. Duplicate names are a data error.
  */
-export function canonicalHeader(header: string[], map: ColumnMap, file: string, check: MapCheck | undefined = map.check): string[] {
+export function canonicalHeader(
+  header: string[],
+  map: ColumnMap,
+  file: string,
+  check: MapCheck | undefined = map.check,
+): string[] {
   const reverse = new Map<string, string>();
   for (const [canon, site] of map) reverse.set(site, canon);
   const normalised = header.map(normaliseName);
@@ -237,7 +267,13 @@ export function canonicalHeader(header: string[], map: ColumnMap, file: string, 
     const name = out[i]!;
     if (name === '') continue;
     if (seen.has(name)) {
-      problems.push({ file, line: 1, column: name, value: header[i]!, reason: `duplicate column name (also column ${seen.get(name)! + 1}); column names are matched case-insensitively` });
+      problems.push({
+        file,
+        line: 1,
+        column: name,
+        value: header[i]!,
+        reason: `duplicate column name (also column ${seen.get(name)! + 1}); column names are matched case-insensitively`,
+      });
     } else seen.set(name, i);
   }
   if (problems.length) throw new DataError(problems);

@@ -152,10 +152,15 @@ export function checkInputPath(path: string, file: string): void {
     st = statSync(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot read ${file}: ${code === 'ENOENT' || code === 'ENOTDIR' ? 'no such file' : code ?? (err as Error).message}`);
+    throw new UsageError(
+      `cannot read ${file}: ${code === 'ENOENT' || code === 'ENOTDIR' ? 'no such file' : (code ?? (err as Error).message)}`,
+    );
   }
   if (st.isDirectory()) throw new UsageError(`cannot read ${file}: it is a directory, not a file`);
-  if (!st.isFile()) throw new UsageError(`cannot read ${file}: it is not a regular file (a FIFO, socket or device); give a file, or - for stdin`);
+  if (!st.isFile())
+    throw new UsageError(
+      `cannot read ${file}: it is not a regular file (a FIFO, socket or device); give a file, or - for stdin`,
+    );
 }
 
 /** The encoding a file's first bytes announce (UTF-16 with a BOM, as Excel's "Unicode text"), else UTF-8. */
@@ -257,7 +262,9 @@ export function readCsv(
   const maxRecord = options.maxRecordChars ?? MAX_RECORD_CHARS;
   // ---- Excel workbooks (.xlsx): the same header and batches, read from one sheet.
   if (path !== '-' && /\.xlsx$/i.test(path)) {
-    return import('./xlsx-reader.js').then((x) => x.readXlsx(path, { displayName: file, sheet: options.sheet, batchSize, hash: options.hash }, onHeader, onBatch));
+    return import('./xlsx-reader.js').then((x) =>
+      x.readXlsx(path, { displayName: file, sheet: options.sheet, batchSize, hash: options.hash }, onHeader, onBatch),
+    );
   }
   let encoding: Encoding = 'utf8';
   if (path !== '-') {
@@ -373,7 +380,13 @@ export function readCsv(
                   throw new DataError({ file, line: start, column: null, value: null, reason: nulReason(v) });
                 }
                 if (checkUtf8 && v.indexOf('\uFFFD') !== -1) {
-                  throw new DataError({ file, line: start, column: null, value: v, reason: 'is not valid UTF-8 text (save the file as UTF-8)' });
+                  throw new DataError({
+                    file,
+                    line: start,
+                    column: null,
+                    value: v,
+                    reason: 'is not valid UTF-8 text (save the file as UTF-8)',
+                  });
                 }
               }
             }
@@ -413,7 +426,13 @@ export function readCsv(
         try {
           flush();
           if (header === null) {
-            throw new DataError({ file, line: 1, column: null, value: null, reason: 'the file is empty: a header row is required' });
+            throw new DataError({
+              file,
+              line: 1,
+              column: null,
+              value: null,
+              reason: 'the file is empty: a header row is required',
+            });
           }
           resolve({ header, records, physicalLines: line - 1, sha256: hasher ? hasher.digest('hex') : null });
         } catch (err) {

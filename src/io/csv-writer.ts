@@ -24,7 +24,9 @@ export function neutraliseCell(text: string): string {
  * a number gets the same `'` prefix, right after the `;`.
  */
 function neutraliseAfterSemicolons(text: string): string {
-  return text.replace(/;("*)([=+\-@\t\r][^;]*)/g, (all, quotes: string, part: string) => (NUMBER.test(part) ? all : `;'${quotes}${part}`));
+  return text.replace(/;("*)([=+\-@\t\r][^;]*)/g, (all, quotes: string, part: string) =>
+    NUMBER.test(part) ? all : `;'${quotes}${part}`,
+  );
 }
 
 export type Cell = string | number | boolean | null | undefined;

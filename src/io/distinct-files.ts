@@ -28,15 +28,22 @@ function fileIdentity(path: string): string {
  * data or one output with another. Files are compared as the file system sees them, so `./a.csv`,
  * an absolute path and a link to the same file are the same file.
  */
-export function checkDistinctFiles(inputs: Array<{ option: string; path: string | undefined }>, outputs: Array<{ option: string; path: string | undefined }>): void {
+export function checkDistinctFiles(
+  inputs: Array<{ option: string; path: string | undefined }>,
+  outputs: Array<{ option: string; path: string | undefined }>,
+): void {
   const seen = new Map<string, string>();
-  for (const i of inputs) if (i.path !== undefined && i.path !== '-') seen.set(fileIdentity(i.path), `${i.option} ${i.path} (an input)`);
+  for (const i of inputs)
+    if (i.path !== undefined && i.path !== '-') seen.set(fileIdentity(i.path), `${i.option} ${i.path} (an input)`);
   const outSeen = new Map<string, string>();
   for (const o of outputs) {
     if (o.path === undefined) continue;
     const id = fileIdentity(o.path);
     const clash = seen.get(id) ?? outSeen.get(id);
-    if (clash) throw new UsageError(`${o.option} ${o.path} is the same file as ${clash}: refusing to overwrite it; give a different file`);
+    if (clash)
+      throw new UsageError(
+        `${o.option} ${o.path} is the same file as ${clash}: refusing to overwrite it; give a different file`,
+      );
     outSeen.set(id, `${o.option} ${o.path}`);
   }
 }

@@ -23,7 +23,14 @@ import {
   type RowProblem,
 } from '../core/case-schema.js';
 import { formatCsvLine, toCsv } from './csv-writer.js';
-import { AtomicWriter, IMPORT_JOURNAL, commitWritersJournalled, recoverFileSet, removeStrayTemps, type WriteStep } from './atomic.js';
+import {
+  AtomicWriter,
+  IMPORT_JOURNAL,
+  commitWritersJournalled,
+  recoverFileSet,
+  removeStrayTemps,
+  type WriteStep,
+} from './atomic.js';
 import { acquireLocks } from './lock.js';
 import { normaliserFor, readOptions, type ReadOptions } from './read-options.js';
 import { MONTH_FIRST_HINT } from '../core/dates.js';
@@ -52,9 +59,21 @@ export interface ImportOptions {
 }
 
 /** The files `import` writes into its output folder, in write order, and its write-ahead record. */
-export function importOutputPaths(outDir: string): { cases: string; offences: string; rejects: string; json: string; journal: string } {
+export function importOutputPaths(outDir: string): {
+  cases: string;
+  offences: string;
+  rejects: string;
+  json: string;
+  journal: string;
+} {
   const json = join(outDir, 'import.json');
-  return { cases: join(outDir, 'cases.csv'), offences: join(outDir, 'offences.csv'), rejects: join(outDir, 'rejects.csv'), json, journal: join(outDir, IMPORT_JOURNAL) };
+  return {
+    cases: join(outDir, 'cases.csv'),
+    offences: join(outDir, 'offences.csv'),
+    rejects: join(outDir, 'rejects.csv'),
+    json,
+    journal: join(outDir, IMPORT_JOURNAL),
+  };
 }
 
 /**
@@ -62,7 +81,10 @@ export function importOutputPaths(outDir: string): { cases: string; offences: st
  * with the write-ahead record there, the new set is completed; without it, staged copies are
  * removed and the old set stays. Idempotent.
  */
-export async function recoverImport(outDir: string, lockWaitMs?: number): Promise<{ recovered: string[]; removed: string[] }> {
+export async function recoverImport(
+  outDir: string,
+  lockWaitMs?: number,
+): Promise<{ recovered: string[]; removed: string[] }> {
   const paths = importOutputPaths(outDir);
   const locks = await acquireLocks([paths.json], { waitMs: lockWaitMs, what: `import output folder ${outDir}` });
   try {
@@ -133,7 +155,10 @@ interface StagedOffences {
  * Output columns: the schema's known ones first, in schema order, then the others as read. Linear
  * in the number of columns (a header of 100,000 columns took minutes with a search per column).
  */
-function outputColumns(columns: string[], rules: ReadonlyArray<[string, ColumnRule]>): { order: number[]; names: string[] } {
+function outputColumns(
+  columns: string[],
+  rules: ReadonlyArray<[string, ColumnRule]>,
+): { order: number[]; names: string[] } {
   const at = new Map<string, number>();
   columns.forEach((c, i) => {
     if (!at.has(c)) at.set(c, i);
@@ -151,7 +176,10 @@ function caseOrder(c: StagedCases): Int32Array {
   for (let i = 0; i < c.ids.length; i++) if (!c.rejected[i]) acc.push(i);
   let sorted = true;
   for (let k = 1; k < acc.length && sorted; k++) if (c.outIds[acc[k - 1]!]! > c.outIds[acc[k]!]!) sorted = false;
-  if (!sorted) acc.sort((a, b) => (c.outIds[a]! < c.outIds[b]! ? -1 : c.outIds[a]! > c.outIds[b]! ? 1 : c.lines[a]! - c.lines[b]!));
+  if (!sorted)
+    acc.sort((a, b) =>
+      c.outIds[a]! < c.outIds[b]! ? -1 : c.outIds[a]! > c.outIds[b]! ? 1 : c.lines[a]! - c.lines[b]!,
+    );
   return Int32Array.from(acc);
 }
 
@@ -218,7 +246,8 @@ export async function importData(opts: ImportOptions): Promise<ImportResult> {
   const pseud = opts.pseudonymise;
   // The output folder of a pseudonymised import is meant to be shared: a reject names the line
   // and, for the id column, the pseudonym of the id read there, never the raw id.
-  const shown = (column: string | null, value: string | null): string => (pseud && column === 'id' && value ? pseud(value) : (value ?? ''));
+  const shown = (column: string | null, value: string | null): string =>
+    pseud && column === 'id' && value ? pseud(value) : (value ?? '');
   const rejects: Reject[] = [];
   const inputs: Array<{ path: string; sha256: string }> = [];
   const casesFile = tableDisplayName(opts.casesPath, opts.casesPath === '-' ? '<stdin>' : opts.casesPath, read.sheet);
@@ -250,7 +279,13 @@ export async function importData(opts: ImportOptions): Promise<ImportResult> {
         let problems: RowProblem[];
         let values: string[] = [];
         if (cells.length !== caseColumns.length) {
-          problems = [{ column: null, value: null, reason: `has ${cells.length} field(s) but the header has ${caseColumns.length}` }];
+          problems = [
+            {
+              column: null,
+              value: null,
+              reason: `has ${cells.length} field(s) but the header has ${caseColumns.length}`,
+            },
+          ];
         } else {
           const v = validateRow(cells, caseColumns, caseRules, ctx);
           values = v.values;
@@ -264,7 +299,14 @@ export async function importData(opts: ImportOptions): Promise<ImportResult> {
         }
         const idIdx = caseColumns.indexOf('id');
         const id = values[idIdx] ?? cells[idIdx]?.trim() ?? '';
-        for (const p of problems) rejects.push({ file: casesFile, line, column: p.column ?? '', value: shown(p.column, p.value), reason: p.reason });
+        for (const p of problems)
+          rejects.push({
+            file: casesFile,
+            line,
+            column: p.column ?? '',
+            value: shown(p.column, p.value),
+            reason: p.reason,
+          });
         if (problems.length) noteMonthFirst(casesFile, line, problems);
         else {
           for (const [column, seen] of labels) {
@@ -284,7 +326,13 @@ export async function importData(opts: ImportOptions): Promise<ImportResult> {
     },
   );
   if (caseCounts.read === 0) {
-    throw new DataError({ file: casesFile, line: 1, column: null, value: null, reason: 'has a header but no data rows: there are no cases to import' });
+    throw new DataError({
+      file: casesFile,
+      line: 1,
+      column: null,
+      value: null,
+      reason: 'has a header but no data rows: there are no cases to import',
+    });
   }
   inputs.push({ path: casesFile, sha256: cr.sha256! });
   // `Yes` and `yes` would be two arms downstream: refused for the file, not row by row.
@@ -304,7 +352,13 @@ export async function importData(opts: ImportOptions): Promise<ImportResult> {
       if (!duplicated.has(id) || staged.rejected[i]) return;
       staged.rejected[i] = 1;
       const others = linesOf.get(id)!.filter((l) => l !== staged.lines[i]);
-      rejects.push({ file: casesFile, line: staged.lines[i]!, column: 'id', value: shown('id', id), reason: `duplicate id: also on line(s) ${others.slice(0, 5).join(', ')}` });
+      rejects.push({
+        file: casesFile,
+        line: staged.lines[i]!,
+        column: 'id',
+        value: shown('id', id),
+        reason: `duplicate id: also on line(s) ${others.slice(0, 5).join(', ')}`,
+      });
     });
   }
   for (let i = 0; i < staged.ids.length; i++) {
@@ -317,7 +371,11 @@ export async function importData(opts: ImportOptions): Promise<ImportResult> {
   const offStaged: StagedOffences = { caseIndex: [], offenceDay: [], lines: [], texts: [] };
   let offNames: string[] = [];
   if (opts.offencesPath !== undefined) {
-    const offFile = tableDisplayName(opts.offencesPath, opts.offencesPath === '-' ? '<stdin>' : opts.offencesPath, read.sheet);
+    const offFile = tableDisplayName(
+      opts.offencesPath,
+      opts.offencesPath === '-' ? '<stdin>' : opts.offencesPath,
+      read.sheet,
+    );
     const offRules = new Map(OFFENCE_RULES);
     let cols: string[] = [];
     let out = { order: [] as number[], names: [] as string[] };
@@ -342,7 +400,9 @@ export async function importData(opts: ImportOptions): Promise<ImportResult> {
           let problems: RowProblem[];
           let values: string[] = [];
           if (cells.length !== cols.length) {
-            problems = [{ column: null, value: null, reason: `has ${cells.length} field(s) but the header has ${cols.length}` }];
+            problems = [
+              { column: null, value: null, reason: `has ${cells.length} field(s) but the header has ${cols.length}` },
+            ];
           } else {
             const v = validateRow(cells, cols, offRules, ctx);
             values = v.values;
@@ -354,16 +414,30 @@ export async function importData(opts: ImportOptions): Promise<ImportResult> {
                 problems.push({
                   column: 'id',
                   value: id,
-                  reason: ci !== undefined ? `the case with this id was rejected (cases line ${staged.lines[ci]})` : 'no case with this id in the cases file',
+                  reason:
+                    ci !== undefined
+                      ? `the case with this id was rejected (cases line ${staged.lines[ci]})`
+                      : 'no case with this id in the cases file',
                 });
               }
               if (values[iDisp]! < values[iOff]!) {
-                problems.push({ column: 'disposal_date', value: cells[iDisp]!, reason: `precedes offence_date ${values[iOff]}` });
+                problems.push({
+                  column: 'disposal_date',
+                  value: cells[iDisp]!,
+                  reason: `precedes offence_date ${values[iOff]}`,
+                });
               }
             }
           }
           if (problems.length) {
-            for (const p of problems) rejects.push({ file: offFile, line, column: p.column ?? '', value: shown(p.column, p.value), reason: p.reason });
+            for (const p of problems)
+              rejects.push({
+                file: offFile,
+                line,
+                column: p.column ?? '',
+                value: shown(p.column, p.value),
+                reason: p.reason,
+              });
             noteMonthFirst(offFile, line, problems);
             offCounts.rejected++;
           } else {
@@ -388,9 +462,21 @@ export async function importData(opts: ImportOptions): Promise<ImportResult> {
     rejects.sort((a, b) => (a.file === b.file ? a.line - b.line : a.file === casesFile ? -1 : 1));
     const columnLevel: DataProblem[] = [...monthFirst].map(([key, w]) => {
       const column = key.slice(key.indexOf('\u0000') + 1);
-      return { file: w.file, line: w.line, column, value: w.value, reason: `the whole ${column} column is refused (nothing was written): ${MONTH_FIRST_HINT}` };
+      return {
+        file: w.file,
+        line: w.line,
+        column,
+        value: w.value,
+        reason: `the whole ${column} column is refused (nothing was written): ${MONTH_FIRST_HINT}`,
+      };
     });
-    const rows: DataProblem[] = rejects.map((r) => ({ file: r.file, line: r.line, column: r.column || null, value: r.value || null, reason: r.reason }));
+    const rows: DataProblem[] = rejects.map((r) => ({
+      file: r.file,
+      line: r.line,
+      column: r.column || null,
+      value: r.value || null,
+      reason: r.reason,
+    }));
     throw new DataError([...columnLevel, ...rows], columnLevel.length + rows.length);
   }
 
@@ -408,7 +494,9 @@ export async function importData(opts: ImportOptions): Promise<ImportResult> {
     inputs,
     rejects: rejects.slice(0, MAX_JSON_REJECTS),
     rejects_total: rejects.length,
-    outputs: writeData ? [casesOutPath, ...(opts.offencesPath !== undefined ? [offencesOutPath] : []), rejectsPath, jsonPath] : [rejectsPath, jsonPath],
+    outputs: writeData
+      ? [casesOutPath, ...(opts.offencesPath !== undefined ? [offencesOutPath] : []), rejectsPath, jsonPath]
+      : [rejectsPath, jsonPath],
     pseudonymised: Boolean(pseud),
   };
 
@@ -416,7 +504,10 @@ export async function importData(opts: ImportOptions): Promise<ImportResult> {
   // earlier run killed mid-write is finished first. The files are one set: all are staged, then a
   // write-ahead record commits them, so a kill at any point leaves the old set or (finished by the
   // next run or --recover) the new one.
-  const locks = await acquireLocks([paths.json], { waitMs: opts.lockWaitMs, what: `import output folder ${opts.outDir}` });
+  const locks = await acquireLocks([paths.json], {
+    waitMs: opts.lockWaitMs,
+    what: `import output folder ${opts.outDir}`,
+  });
   try {
     await opts.lockedHook?.();
     finishInterrupted(paths);
@@ -428,10 +519,20 @@ export async function importData(opts: ImportOptions): Promise<ImportResult> {
         if (opts.offencesPath !== undefined) {
           const position = new Int32Array(staged.ids.length);
           order.forEach((ci, p) => (position[ci] = p));
-          writers.push(writeLines(offencesOutPath, offNames, offStaged.texts, offenceOrder(offStaged, position, order.length)));
+          writers.push(
+            writeLines(offencesOutPath, offNames, offStaged.texts, offenceOrder(offStaged, position, order.length)),
+          );
         }
       }
-      writers.push(writeText(rejectsPath, toCsv(['file', 'line', 'column', 'value', 'reason'], rejects.map((r) => [r.file, r.line, r.column, r.value, r.reason]))));
+      writers.push(
+        writeText(
+          rejectsPath,
+          toCsv(
+            ['file', 'line', 'column', 'value', 'reason'],
+            rejects.map((r) => [r.file, r.line, r.column, r.value, r.reason]),
+          ),
+        ),
+      );
       writers.push(writeText(jsonPath, `${JSON.stringify({ schema_version: 1, ...result }, null, 2)}\n`));
     } catch (err) {
       for (const w of writers) w.abort();
@@ -446,7 +547,9 @@ export async function importData(opts: ImportOptions): Promise<ImportResult> {
     for (const l of locks) l.release();
   }
   if (anyRejected && !opts.allowRejects) {
-    const problems: DataProblem[] = rejects.slice(0, 20).map((r) => ({ file: r.file, line: r.line, column: r.column || null, value: r.value || null, reason: r.reason }));
+    const problems: DataProblem[] = rejects
+      .slice(0, 20)
+      .map((r) => ({ file: r.file, line: r.line, column: r.column || null, value: r.value || null, reason: r.reason }));
     const err = new DataError(problems, rejects.length);
     err.message += `\n${caseCounts.rejected} case row(s) and ${offCounts.rejected} offence row(s) rejected; all are listed in ${rejectsPath}. Fix them, or pass --allow-rejects to import the rest.`;
     throw err;

@@ -52,14 +52,19 @@ describe('file lock', () => {
     const first = await acquireLock(target);
     const err = await acquireLock(target, { waitMs: 120, what: 'ledger L' }).catch((e) => e);
     expect(err).toBeInstanceOf(UsageError);
-    expect(err.message).toContain(`ledger L is locked by pid ${process.pid} on host ${hostname()} since ${first.holder.since}`);
+    expect(err.message).toContain(
+      `ledger L is locked by pid ${process.pid} on host ${hostname()} since ${first.holder.since}`,
+    );
     first.release();
   });
 
   it('takes over a stale lock of a dead process on this host, but not a lock from another host', async () => {
     const d = ws();
     const target = join(d, 'ledger.csv');
-    writeFileSync(lockPathFor(target), JSON.stringify({ pid: deadPid(), host: hostname(), since: '2026-01-01T00:00:00.000Z', token: 'old' }));
+    writeFileSync(
+      lockPathFor(target),
+      JSON.stringify({ pid: deadPid(), host: hostname(), since: '2026-01-01T00:00:00.000Z', token: 'old' }),
+    );
     // Several waiters see the same stale lock: exactly one at a time gets it.
     let inside = 0;
     let most = 0;
@@ -75,14 +80,22 @@ describe('file lock', () => {
     );
     expect(most).toBe(1);
     const other = join(d, 'other.csv');
-    writeFileSync(lockPathFor(other), JSON.stringify({ pid: deadPid(), host: `not-${hostname()}`, since: '2026-01-01T00:00:00.000Z', token: 'far' }));
-    await expect(acquireLock(other, { waitMs: 100 })).rejects.toThrow(`on host not-${hostname()} since 2026-01-01T00:00:00.000Z`);
+    writeFileSync(
+      lockPathFor(other),
+      JSON.stringify({ pid: deadPid(), host: `not-${hostname()}`, since: '2026-01-01T00:00:00.000Z', token: 'far' }),
+    );
+    await expect(acquireLock(other, { waitMs: 100 })).rejects.toThrow(
+      `on host not-${hostname()} since 2026-01-01T00:00:00.000Z`,
+    );
   });
 
   it("release leaves another holder's lock alone", async () => {
     const target = join(ws(), 'ledger.csv');
     const l = await acquireLock(target);
-    writeFileSync(lockPathFor(target), JSON.stringify({ pid: process.pid, host: hostname(), since: 'x', token: 'someone-else' }));
+    writeFileSync(
+      lockPathFor(target),
+      JSON.stringify({ pid: process.pid, host: hostname(), since: 'x', token: 'someone-else' }),
+    );
     l.release();
     expect(existsSync(lockPathFor(target))).toBe(true);
   });

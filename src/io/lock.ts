@@ -8,7 +8,18 @@
  * again that it is the same stale lock, so two waiters can never both take it. A lock held from
  * another host is never assumed stale (its pid cannot be checked from here).
  */
-import { closeSync, existsSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -119,7 +130,12 @@ function takeOverStale(path: string, holder: LockHolder): boolean {
   } catch {
     // no takeover in progress
   }
-  const me: LockHolder = { pid: process.pid, host: hostname(), since: new Date().toISOString(), token: randomBytes(8).toString('hex') };
+  const me: LockHolder = {
+    pid: process.pid,
+    host: hostname(),
+    since: new Date().toISOString(),
+    token: randomBytes(8).toString('hex'),
+  };
   if (!tryCreate(guard, me)) return false;
   try {
     const now = readHolder(path);
@@ -165,7 +181,12 @@ export async function acquireLock(target: string, options: LockOptions = {}): Pr
   const waitMs = options.waitMs ?? 10_000;
   const pollMs = options.pollMs ?? 50;
   const host = hostname();
-  const me: LockHolder = { pid: process.pid, host, since: new Date().toISOString(), token: randomBytes(8).toString('hex') };
+  const me: LockHolder = {
+    pid: process.pid,
+    host,
+    since: new Date().toISOString(),
+    token: randomBytes(8).toString('hex'),
+  };
   if (options.readOnlyOk && !existsSync(dirname(path))) return { path, holder: me, release() {} };
   try {
     mkdirSync(dirname(path), { recursive: true });
@@ -179,7 +200,8 @@ export async function acquireLock(target: string, options: LockOptions = {}): Pr
     try {
       created = tryCreate(path, me);
     } catch (err) {
-      if (options.readOnlyOk && err instanceof LockFileError && READ_ONLY.has(err.code ?? '')) return { path, holder: me, release() {} };
+      if (options.readOnlyOk && err instanceof LockFileError && READ_ONLY.has(err.code ?? ''))
+        return { path, holder: me, release() {} };
       throw err;
     }
     if (created) {

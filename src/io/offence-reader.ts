@@ -113,7 +113,13 @@ function wantWorker(path: string): boolean {
   }
 }
 
-function finish(linker: OffenceLinker, acc: OutcomeAccumulator, hasSeverity: boolean, records: number, sha256: string | null): LinkedOffences {
+function finish(
+  linker: OffenceLinker,
+  acc: OutcomeAccumulator,
+  hasSeverity: boolean,
+  records: number,
+  sha256: string | null,
+): LinkedOffences {
   linker.problems.throwIfAny();
   return { acc, maxDisposal: linker.maxDisposal, hasSeverity, records, sha256 };
 }
@@ -134,7 +140,14 @@ export function mergeProblems(a: ProblemList, shown: DataProblem[], total: numbe
 /** Starts reading an offences file (on a worker for a large file; otherwise when `link` is called). */
 export function startOffenceReader(
   path: string,
-  options: { file: string; delimiter: string; map: ColumnMap; casesFile: string; hash: boolean; read?: Partial<ReadOptions> },
+  options: {
+    file: string;
+    delimiter: string;
+    map: ColumnMap;
+    casesFile: string;
+    hash: boolean;
+    read?: Partial<ReadOptions>;
+  },
 ): OffenceReader {
   const { delimiter, map, hash, read } = options;
   const file = tableDisplayName(path, options.file, read?.sheet);
@@ -159,12 +172,26 @@ export function startOffenceReader(
           (batch) => state!.linker.consume(batch),
         );
         const s = state as ReturnType<typeof makeLinker> | null;
-        return finish(s!.linker, s!.acc, (parser as OffenceRowParser | null)!.hasSeverity, result.records, result.sha256);
+        return finish(
+          s!.linker,
+          s!.acc,
+          (parser as OffenceRowParser | null)!.hasSeverity,
+          result.records,
+          result.sha256,
+        );
       },
     };
   }
 
-  const data: OffenceWorkerData = { path, file, delimiter, map, hash, ...(map.check ? { mapCheck: map.check } : {}), ...(read ? { read: { ...read } } : {}) };
+  const data: OffenceWorkerData = {
+    path,
+    file,
+    delimiter,
+    map,
+    hash,
+    ...(map.check ? { mapCheck: map.check } : {}),
+    ...(read ? { read: { ...read } } : {}),
+  };
   const worker = new Worker(WORKER_URL, { workerData: data });
   // Messages wait here until the cases are loaded and `link` is called.
   const queue: OffenceWorkerMessage[] = [];
@@ -201,7 +228,13 @@ export function startOffenceReader(
           const { acc, linker } = state!;
           acc.merge(linked.state);
           mergeProblems(linker.problems, linked.problems, linked.total).throwIfAny();
-          settle(null, { acc, maxDisposal: Math.max(linker.maxDisposal, linked.maxDisposal), hasSeverity, records: done.records, sha256: done.sha256 });
+          settle(null, {
+            acc,
+            maxDisposal: Math.max(linker.maxDisposal, linked.maxDisposal),
+            hasSeverity,
+            records: done.records,
+            sha256: done.sha256,
+          });
         };
         const settle = (err: Error | null, value?: LinkedOffences) => {
           if (settled) return;
@@ -230,7 +263,13 @@ export function startOffenceReader(
           }
         };
         if (failure) return settle(failure);
-        const request: LinkRequest = { type: 'link', index: cases.indexOf.lookupParts(), startDay: cases.startDay, rules, casesFile: options.casesFile };
+        const request: LinkRequest = {
+          type: 'link',
+          index: cases.indexOf.lookupParts(),
+          startDay: cases.startDay,
+          rules,
+          casesFile: options.casesFile,
+        };
         worker.postMessage(request);
         for (const m of queue.splice(0)) deliver(m);
       });

@@ -43,7 +43,11 @@ export class DateCache {
 const DISPOSAL_CLASS = new Map<string, DisposalClass>(
   DISPOSAL_TYPES.map((t: DisposalType) => [
     t,
-    !NON_PROVING_DISPOSALS.has(t) ? DisposalClass.Proving : t === 'breach' ? DisposalClass.Breach : DisposalClass.OtherNonProving,
+    !NON_PROVING_DISPOSALS.has(t)
+      ? DisposalClass.Proving
+      : t === 'breach'
+        ? DisposalClass.Breach
+        : DisposalClass.OtherNonProving,
   ]),
 );
 
@@ -80,7 +84,9 @@ export interface OffenceColumns {
 
 /** The buffers to transfer when posting a batch. */
 export function transferList(b: OffenceColumns): ArrayBuffer[] {
-  return [b.lines, b.offence, b.disposal, b.cls, b.severity, b.problemCount, b.idEnd].map((a) => a.buffer as ArrayBuffer);
+  return [b.lines, b.offence, b.disposal, b.cls, b.severity, b.problemCount, b.idEnd].map(
+    (a) => a.buffer as ArrayBuffer,
+  );
 }
 
 /**
@@ -119,7 +125,8 @@ export function splitByIdHash(b: OffenceColumns): [OffenceColumns, OffenceColumn
       const details = count === RAGGED ? 1 : count;
       const mine = part[r] === which;
       // The parser details the file's first problems only: walk them in step with the rows.
-      for (let k = 0; k < details && detail < b.problems.length; k++, detail++) if (mine) out.problems.push(b.problems[detail]!);
+      for (let k = 0; k < details && detail < b.problems.length; k++, detail++)
+        if (mine) out.problems.push(b.problems[detail]!);
       if (!mine) continue;
       const start = r === 0 ? 0 : b.idEnd[r - 1]!;
       ids.push(b.idText.slice(start, b.idEnd[r]!));
@@ -198,7 +205,13 @@ export class OffenceRowParser {
     const v = text === '' ? '' : this.dates.parse(text);
     if (typeof v === 'number') return v;
     if (text === '' || this.norm(text) === '') {
-      this.problem({ file: this.file, line, column, value: text, reason: `${column} is ${text === '' ? 'empty' : 'missing'}: a date (YYYY-MM-DD or DD/MM/YYYY) is required` });
+      this.problem({
+        file: this.file,
+        line,
+        column,
+        value: text,
+        reason: `${column} is ${text === '' ? 'empty' : 'missing'}: a date (YYYY-MM-DD or DD/MM/YYYY) is required`,
+      });
       return null;
     }
     this.problem({ file: this.file, line, column, value: text, reason: v });
@@ -211,7 +224,13 @@ export class OffenceRowParser {
     out.lines[r] = line;
     if (row.length !== width) {
       out.problemCount[r] = RAGGED;
-      this.problem({ file, line, column: null, value: null, reason: `has ${row.length} field(s) but the header has ${width}` });
+      this.problem({
+        file,
+        line,
+        column: null,
+        value: null,
+        reason: `has ${row.length} field(s) but the header has ${width}`,
+      });
       return '';
     }
     this.found = 0;
@@ -235,7 +254,10 @@ export class OffenceRowParser {
         line,
         column: 'disposal_type',
         value: typeText,
-        reason: typeText === '' ? `disposal_type is empty: expected one of ${DISPOSAL_TYPES.join(', ')}` : `expected one of ${DISPOSAL_TYPES.join(', ')}`,
+        reason:
+          typeText === ''
+            ? `disposal_type is empty: expected one of ${DISPOSAL_TYPES.join(', ')}`
+            : `expected one of ${DISPOSAL_TYPES.join(', ')}`,
       });
     }
     if (col.severity >= 0) {
@@ -274,7 +296,17 @@ export class OffenceRowParser {
     const m = d(5) * 10 + d(6);
     const day = d(8) * 10 + d(9);
     // Digits only, in range for the key; anything else is isoDay's to decide.
-    if (y < 1900 || y > 2200 || m < 0 || m > 12 || day < 0 || day > 31 || text.charCodeAt(at + 4) !== 45 || text.charCodeAt(at + 7) !== 45) return isoDay(text.slice(at, at + 10));
+    if (
+      y < 1900 ||
+      y > 2200 ||
+      m < 0 ||
+      m > 12 ||
+      day < 0 ||
+      day > 31 ||
+      text.charCodeAt(at + 4) !== 45 ||
+      text.charCodeAt(at + 7) !== 45
+    )
+      return isoDay(text.slice(at, at + 10));
     for (let k = 0; k < 8; k++) {
       const c = d(DIGIT_AT[k]!);
       if (c < 0 || c > 9) return isoDay(text.slice(at, at + 10));
@@ -343,7 +375,13 @@ export class OffenceRowParser {
         let offence: number | null = null;
         let disposal: number | null = null;
         let cls = -1;
-        if (idB > idA && text.charCodeAt(idA) > 32 && text.charCodeAt(idB - 1) > 32 && starts[col.offence + 1]! - 1 - oA === 10 && starts[col.disposal + 1]! - 1 - dA === 10) {
+        if (
+          idB > idA &&
+          text.charCodeAt(idA) > 32 &&
+          text.charCodeAt(idB - 1) > 32 &&
+          starts[col.offence + 1]! - 1 - oA === 10 &&
+          starts[col.disposal + 1]! - 1 - dA === 10
+        ) {
           offence = this.isoAt(text, oA);
           disposal = offence === null ? null : this.isoAt(text, dA);
           for (let t = 0; t < types.length; t++) {
@@ -442,7 +480,13 @@ export class OffenceLinker {
       const person = indexOf.getRange(idText, start, end);
       if (person === undefined) {
         const id = idText.slice(start, end);
-        problems.add({ file, line: b.lines[r]!, column: 'id', value: id, reason: id === '' ? 'id is empty' : `id is not in the cases file ${this.casesFile}` });
+        problems.add({
+          file,
+          line: b.lines[r]!,
+          column: 'id',
+          value: id,
+          reason: id === '' ? 'id is empty' : `id is not in the cases file ${this.casesFile}`,
+        });
       }
       for (let k = 0; k < count; k++) parserProblem();
       if (count > 0 || person === undefined) continue;

@@ -82,7 +82,15 @@ export async function scanOffences(
     );
     return { records: r.records, sha256: r.sha256 };
   };
-  if (options.general || path === '-' || isParquetPath(path) || isXlsxPath(path) || delimiter.length !== 1 || delimiter.charCodeAt(0) > 0x7f) return general();
+  if (
+    options.general ||
+    path === '-' ||
+    isParquetPath(path) ||
+    isXlsxPath(path) ||
+    delimiter.length !== 1 ||
+    delimiter.charCodeAt(0) > 0x7f
+  )
+    return general();
   checkInputPath(path, file);
   const { plain, sha256 } = await survey(path, options.hash);
   if (!plain) return general();
@@ -129,6 +137,13 @@ export async function scanOffences(
     }
   }
   if (carry !== '') take(carry);
-  if (parser === null) throw new DataError({ file, line: 1, column: null, value: null, reason: 'the file is empty: a header row is required' });
+  if (parser === null)
+    throw new DataError({
+      file,
+      line: 1,
+      column: null,
+      value: null,
+      reason: 'the file is empty: a header row is required',
+    });
   return { records, sha256 };
 }

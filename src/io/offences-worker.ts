@@ -10,8 +10,19 @@ import { ProblemList } from '../core/errors.js';
 import { IdIndex } from '../core/outcomes/id-index.js';
 import { OutcomeAccumulator } from '../core/outcomes/proven-reoffending.js';
 import { scanOffences } from './offence-scan.js';
-import { OffenceLinker, splitByIdHash, transferList, type OffenceColumns, type OffenceRowParser } from './offence-rows.js';
-import { serialiseError, type LinkRequest, type OffenceWorkerData, type OffenceWorkerMessage } from './offence-reader.js';
+import {
+  OffenceLinker,
+  splitByIdHash,
+  transferList,
+  type OffenceColumns,
+  type OffenceRowParser,
+} from './offence-rows.js';
+import {
+  serialiseError,
+  type LinkRequest,
+  type OffenceWorkerData,
+  type OffenceWorkerMessage,
+} from './offence-reader.js';
 
 const data = workerData as OffenceWorkerData;
 if (data.mapCheck) data.map.check = data.mapCheck;
@@ -28,11 +39,28 @@ function linkKept(): void {
   if (!read || !request) return;
   try {
     const acc = new OutcomeAccumulator(request.startDay, request.rules, parser!.hasSeverity);
-    const linker = new OffenceLinker(data.file, request.casesFile, IdIndex.lookupOnly(request.index), acc, new ProblemList());
+    const linker = new OffenceLinker(
+      data.file,
+      request.casesFile,
+      IdIndex.lookupOnly(request.index),
+      acc,
+      new ProblemList(),
+    );
     for (const b of kept.splice(0)) linker.consume(b);
     const state = acc.state();
-    const buffers = [state.reoffences, state.firstDay, ...(state.severity ? [state.severity] : [])].map((a) => a.buffer as ArrayBuffer);
-    post({ type: 'linked', state, maxDisposal: linker.maxDisposal, problems: linker.problems.shown, total: linker.problems.total }, buffers);
+    const buffers = [state.reoffences, state.firstDay, ...(state.severity ? [state.severity] : [])].map(
+      (a) => a.buffer as ArrayBuffer,
+    );
+    post(
+      {
+        type: 'linked',
+        state,
+        maxDisposal: linker.maxDisposal,
+        problems: linker.problems.shown,
+        total: linker.problems.total,
+      },
+      buffers,
+    );
   } catch (err) {
     post({ type: 'error', error: serialiseError(err) });
   }

@@ -29,7 +29,17 @@ async function dataError(p: Promise<unknown>): Promise<DataError> {
 
 // The worked example of summarise-outcomes.test.ts as files (s = 2023-01-01), with UK dates, CRLF
 // line endings and a mixed-case header thrown in.
-const CASES = ['ID,Arm,Start_Date', 'A,control,2023-01-01', 'B,control,01/01/2023', 'C,control,2023-01-01', 'D,treatment,2023-01-01', 'E,treatment,2023-01-01', 'F,treatment,2023-01-11', 'G,treatment,2023-01-01', ''].join('\r\n');
+const CASES = [
+  'ID,Arm,Start_Date',
+  'A,control,2023-01-01',
+  'B,control,01/01/2023',
+  'C,control,2023-01-01',
+  'D,treatment,2023-01-01',
+  'E,treatment,2023-01-01',
+  'F,treatment,2023-01-11',
+  'G,treatment,2023-01-01',
+  '',
+].join('\r\n');
 const OFFENCES = [
   'id,offence_date,disposal_date,disposal_type,severity',
   'A,2023-01-11,2023-02-10,conviction,1', // day 10
@@ -50,14 +60,31 @@ describe('loadOutcomesFromFiles', () => {
     const cases = file(CASES);
     const r = await loadOutcomesFromFiles(cases, file(OFFENCES), { asOfDay: daysFromCivil(2024, 7, 7) });
     const o = r.outcomes;
-    expect(Array.from({ length: r.cases.table.n }, (_, i) => r.cases.id(i))).toEqual(['A', 'B', 'C', 'D', 'E', 'F', 'G']);
+    expect(Array.from({ length: r.cases.table.n }, (_, i) => r.cases.id(i))).toEqual([
+      'A',
+      'B',
+      'C',
+      'D',
+      'E',
+      'F',
+      'G',
+    ]);
     expect([...o.measurable]).toEqual([1, 1, 1, 1, 1, 0, 1]);
     expect([...o.reoffended]).toEqual([1, 0, 0, 1, 1, 0, 0]);
     expect([...o.reoffences]).toEqual([3, 0, 0, 1, 1, 0, 0]);
     expect([...o.daysToReoffence]).toEqual([10, 0, 0, 30, 365, 0, 0]);
     expect([...o.followUpDays]).toEqual([10, 365, 365, 30, 365, 0, 365]);
     expect([...o.severity!]).toEqual([4, 0, 0, 5, 0.5, 0, 0]);
-    expect(o.exclusions).toEqual({ offences_total: 10, counted: 5, on_or_before_start: 1, after_follow_up: 1, breach: 1, other_disposal: 0, disposed_after_waiting: 1, pending_person: 1 });
+    expect(o.exclusions).toEqual({
+      offences_total: 10,
+      counted: 5,
+      on_or_before_start: 1,
+      after_follow_up: 1,
+      breach: 1,
+      other_disposal: 0,
+      disposed_after_waiting: 1,
+      pending_person: 1,
+    });
     expect(r.asOfDefaulted).toBe(false);
     expect(r.hasSeverity).toBe(true);
     expect(r.offenceRows).toBe(10);
@@ -74,16 +101,29 @@ describe('loadOutcomesFromFiles', () => {
   it('without a severity column, severity is null; an empty severity cell is unknown (NaN)', async () => {
     const cases = file('id,start_date\nA,2023-01-01\nB,2023-01-01\n');
     const asOfDay = daysFromCivil(2025, 1, 1);
-    const none = await loadOutcomesFromFiles(cases, file('id,offence_date,disposal_date,disposal_type\nA,2023-02-01,2023-03-01,conviction\n'), { asOfDay });
+    const none = await loadOutcomesFromFiles(
+      cases,
+      file('id,offence_date,disposal_date,disposal_type\nA,2023-02-01,2023-03-01,conviction\n'),
+      { asOfDay },
+    );
     expect(none.outcomes.severity).toBeNull();
-    const gap = await loadOutcomesFromFiles(cases, file('id,offence_date,disposal_date,disposal_type,severity\nA,2023-02-01,2023-03-01,conviction,\nB,2023-02-01,2023-03-01,conviction,2\n'), { asOfDay });
+    const gap = await loadOutcomesFromFiles(
+      cases,
+      file(
+        'id,offence_date,disposal_date,disposal_type,severity\nA,2023-02-01,2023-03-01,conviction,\nB,2023-02-01,2023-03-01,conviction,2\n',
+      ),
+      { asOfDay },
+    );
     expect(Number.isNaN(gap.outcomes.severity![0]!)).toBe(true);
     expect(gap.outcomes.severity![1]).toBe(2);
   });
 
   it('reads site column names through --map', async () => {
     const map = join(dir, 'map.yaml');
-    writeFileSync(map, 'cases:\n  start_date: Order Start\noffences:\n  offence_date: OffDate\n  disposal_date: DispDate\n  disposal_type: Outcome\n');
+    writeFileSync(
+      map,
+      'cases:\n  start_date: Order Start\noffences:\n  offence_date: OffDate\n  disposal_date: DispDate\n  disposal_type: Outcome\n',
+    );
     const r = await loadOutcomesFromFiles(
       file('id,Order Start\nA,2023-01-01\n'),
       file('id,OffDate,DispDate,Outcome\nA,2023-02-01,2023-03-01,caution\n'),
@@ -93,15 +133,22 @@ describe('loadOutcomesFromFiles', () => {
   });
 
   it('needs --as-of when the offences file has no rows', async () => {
-    const p = loadOutcomesFromFiles(file('id,start_date\nA,2023-01-01\n'), file('id,offence_date,disposal_date,disposal_type\n'));
+    const p = loadOutcomesFromFiles(
+      file('id,start_date\nA,2023-01-01\n'),
+      file('id,offence_date,disposal_date,disposal_type\n'),
+    );
     await expect(p).rejects.toThrow(UsageError);
-    await expect(p).rejects.toThrow(/has no offences, so --as-of cannot default to its latest disposal date: give --as-of YYYY-MM-DD/);
+    await expect(p).rejects.toThrow(
+      /has no offences, so --as-of cannot default to its latest disposal date: give --as-of YYYY-MM-DD/,
+    );
   });
 });
 
 describe('validation messages', () => {
   it('cases: empty or invalid start_date and duplicate ids name the line', async () => {
-    const p = file('id,arm,start_date\nA,control,2023-01-01\nB,control,\nC,treatment,31/02/2023\nA,treatment,2023-01-01\n,control,2023-01-01\n');
+    const p = file(
+      'id,arm,start_date\nA,control,2023-01-01\nB,control,\nC,treatment,31/02/2023\nA,treatment,2023-01-01\n,control,2023-01-01\n',
+    );
     const err = await dataError(loadCasesForOutcomes(p));
     expect(err.total).toBe(4);
     expect(err.message).toBe(
@@ -165,7 +212,9 @@ describe('validation messages', () => {
   it('lists the first 20 problems and the total', async () => {
     const cases = file('id,start_date\nA,2023-01-01\n');
     const rows = Array.from({ length: 25 }, (_, i) => `X${i},2023-02-01,2023-03-01,conviction`);
-    const err = await dataError(loadOutcomesFromFiles(cases, file(['id,offence_date,disposal_date,disposal_type', ...rows, ''].join('\n'))));
+    const err = await dataError(
+      loadOutcomesFromFiles(cases, file(['id,offence_date,disposal_date,disposal_type', ...rows, ''].join('\n'))),
+    );
     expect(err.total).toBe(25);
     expect(err.problems).toHaveLength(20);
     expect(err.problems[19]!.line).toBe(21);
@@ -174,8 +223,12 @@ describe('validation messages', () => {
   });
 
   it('refuses to read both files from stdin, and names an unreadable file', async () => {
-    await expect(loadOutcomesFromFiles('-', '-')).rejects.toThrow('only one input can be read from stdin (-): give a file path for --cases or --offences');
-    await expect(loadOutcomesFromFiles(join(dir, 'missing.csv'), file('x\n'))).rejects.toThrow(`cases: cannot read ${join(dir, 'missing.csv')}: no such file`);
+    await expect(loadOutcomesFromFiles('-', '-')).rejects.toThrow(
+      'only one input can be read from stdin (-): give a file path for --cases or --offences',
+    );
+    await expect(loadOutcomesFromFiles(join(dir, 'missing.csv'), file('x\n'))).rejects.toThrow(
+      `cases: cannot read ${join(dir, 'missing.csv')}: no such file`,
+    );
   });
 });
 

@@ -57,7 +57,13 @@ export async function loadCasesForOutcomes(path: string, options: OutcomeInputOp
   });
   const file = table.file;
   if (table.n === 0) {
-    throw new DataError({ file, line: 1, column: null, value: null, reason: 'has a header but no cases: there is no one to derive re-offending outcomes for' });
+    throw new DataError({
+      file,
+      line: 1,
+      column: null,
+      value: null,
+      reason: 'has a header but no cases: there is no one to derive re-offending outcomes for',
+    });
   }
   const packedIds = table.packed?.get('id') ?? packColumn(table.cells.get('id')!);
   const id = (row: number) => packedCell(packedIds, row);
@@ -74,12 +80,25 @@ export async function loadCasesForOutcomes(path: string, options: OutcomeInputOp
     } else {
       const prev = indexOf.addRow(i);
       if (prev !== undefined) {
-        problems.add({ file, line, column: 'id', value: id(i), reason: `duplicate id (first on line ${table.lines[prev]})` });
+        problems.add({
+          file,
+          line,
+          column: 'id',
+          value: id(i),
+          reason: `duplicate id (first on line ${table.lines[prev]})`,
+        });
       }
     }
     const s = starts[i]!;
     if (s === '') {
-      problems.add({ file, line, column: 'start_date', value: '', reason: 'start_date is empty: proven re-offending needs each case\'s start date (release, order start or caution)' });
+      problems.add({
+        file,
+        line,
+        column: 'start_date',
+        value: '',
+        reason:
+          "start_date is empty: proven re-offending needs each case's start date (release, order start or caution)",
+      });
       continue;
     }
     const d = dates.parse(s);
@@ -110,21 +129,38 @@ export interface OffenceStreamResult {
 export async function streamOffences(
   path: string,
   cases: OutcomeCases,
-  options: OutcomeInputOptions & { rules?: OutcomeRules; asOfDay?: number; casesFile?: string; reader?: OffenceReader } = {},
+  options: OutcomeInputOptions & {
+    rules?: OutcomeRules;
+    asOfDay?: number;
+    casesFile?: string;
+    reader?: OffenceReader;
+  } = {},
 ): Promise<OffenceStreamResult> {
   const file = path === '-' ? '<stdin>' : path;
   const reader = options.reader ?? openOffences(path, options.casesFile ?? cases.table.file, options);
-  const linked = await reader.link({ file: cases.table.file, startDay: cases.startDay, indexOf: cases.indexOf }, options.rules ?? DEFAULT_RULES);
+  const linked = await reader.link(
+    { file: cases.table.file, startDay: cases.startDay, indexOf: cases.indexOf },
+    options.rules ?? DEFAULT_RULES,
+  );
   let asOfDay = options.asOfDay;
   const asOfDefaulted = asOfDay === undefined;
   if (asOfDay === undefined) {
     if (linked.maxDisposal === -Infinity) {
-      throw new UsageError(`${file} has no offences, so --as-of cannot default to its latest disposal date: give --as-of YYYY-MM-DD`);
+      throw new UsageError(
+        `${file} has no offences, so --as-of cannot default to its latest disposal date: give --as-of YYYY-MM-DD`,
+      );
     }
     asOfDay = linked.maxDisposal;
   }
   const outcomes = linked.acc.finish(asOfDay);
-  return { outcomes, asOfDay, asOfDefaulted, hasSeverity: linked.hasSeverity, offenceRows: linked.records, sha256: linked.sha256 };
+  return {
+    outcomes,
+    asOfDay,
+    asOfDefaulted,
+    hasSeverity: linked.hasSeverity,
+    offenceRows: linked.records,
+    sha256: linked.sha256,
+  };
 }
 
 /**
@@ -156,8 +192,13 @@ export interface LoadedOutcomes extends OffenceStreamResult {
  * Derives per-person proven re-offending outcomes from a cases file and an offences file (for
  * `reoffending`, and for `analyse`/`report` with `--offences`).
  */
-export async function loadOutcomesFromFiles(casesPath: string, offencesPath: string, options: LoadOutcomesOptions = {}): Promise<LoadedOutcomes> {
-  if (casesPath === '-' && offencesPath === '-') throw new UsageError('only one input can be read from stdin (-): give a file path for --cases or --offences');
+export async function loadOutcomesFromFiles(
+  casesPath: string,
+  offencesPath: string,
+  options: LoadOutcomesOptions = {},
+): Promise<LoadedOutcomes> {
+  if (casesPath === '-' && offencesPath === '-')
+    throw new UsageError('only one input can be read from stdin (-): give a file path for --cases or --offences');
   const rules: OutcomeRules = {
     followUpDays: options.followUpDays ?? DEFAULT_RULES.followUpDays,
     waitingDays: options.waitingDays ?? DEFAULT_RULES.waitingDays,

@@ -96,7 +96,13 @@ function cellText(v: unknown, isFloat: boolean): string {
 
 function notParquet(file: string, err: unknown): DataError {
   const why = err instanceof Error ? err.message : String(err);
-  return new DataError({ file, line: null, column: null, value: null, reason: `is not a readable Parquet file (${why})` });
+  return new DataError({
+    file,
+    line: null,
+    column: null,
+    value: null,
+    reason: `is not a readable Parquet file (${why})`,
+  });
 }
 
 async function sha256Of(path: string): Promise<string> {
@@ -134,7 +140,8 @@ export async function readParquet(
   } catch (err) {
     throw notParquet(file, err);
   }
-  if (header.length === 0) throw new DataError({ file, line: null, column: null, value: null, reason: 'is a Parquet file with no columns' });
+  if (header.length === 0)
+    throw new DataError({ file, line: null, column: null, value: null, reason: 'is a Parquet file with no columns' });
   onHeader(header);
   const width = header.length;
   let records = 0;
@@ -154,7 +161,8 @@ export async function readParquet(
           if (c < 0) return;
           const col = columns[c]!;
           const data = chunk.columnData;
-          for (let i = 0, r = chunk.rowStart - groupStart; i < data.length; i++, r++) if (r >= 0 && r < n) col[r] = data[i];
+          for (let i = 0, r = chunk.rowStart - groupStart; i < data.length; i++, r++)
+            if (r >= 0 && r < n) col[r] = data[i];
         },
       });
     } catch (err) {
@@ -177,7 +185,8 @@ export async function readParquet(
               line: groupStart + r + 1,
               column: header[c]!,
               value: null,
-              reason: 'holds a nested value (a list, map or struct): every column must hold plain values (text, numbers, dates)',
+              reason:
+                'holds a nested value (a list, map or struct): every column must hold plain values (text, numbers, dates)',
             });
           }
         }

@@ -20,7 +20,13 @@ export function reportCasesFromTable(t: TextTableLike): ReportCase[] {
   const id = get('id');
   const arm = get('arm');
   if (!id || !arm) {
-    throw new DataError({ file: t.file, line: 1, column: !id ? 'id' : 'arm', value: null, reason: `required column "${!id ? 'id' : 'arm'}" is missing: a report needs each person's allocated arm` });
+    throw new DataError({
+      file: t.file,
+      line: 1,
+      column: !id ? 'id' : 'arm',
+      value: null,
+      reason: `required column "${!id ? 'id' : 'arm'}" is missing: a report needs each person's allocated arm`,
+    });
   }
   const yn = (name: string, i: number): boolean | null => {
     const c = get(name);
@@ -52,11 +58,24 @@ export function reportCasesFromTable(t: TextTableLike): ReportCase[] {
   const out: ReportCase[] = [];
   for (let i = 0; i < t.n; i++) {
     const a = arm[i]!;
-    if (a === '') pr.add({ file: t.file, line: t.lines[i]!, column: 'arm', value: '', reason: 'arm is empty: every randomised person needs an allocated arm' });
+    if (a === '')
+      pr.add({
+        file: t.file,
+        line: t.lines[i]!,
+        column: 'arm',
+        value: '',
+        reason: 'arm is empty: every randomised person needs an allocated arm',
+      });
     const offered = num('sessions_offered', i);
     const attended = num('sessions_attended', i);
     if (offered !== null && attended !== null && attended > offered) {
-      pr.add({ file: t.file, line: t.lines[i]!, column: 'sessions_attended', value: String(attended), reason: `more sessions attended than offered (${offered})` });
+      pr.add({
+        file: t.file,
+        line: t.lines[i]!,
+        column: 'sessions_attended',
+        value: String(attended),
+        reason: `more sessions attended than offered (${offered})`,
+      });
     }
     out.push({
       id: id[i]!,
@@ -80,7 +99,11 @@ export function reportCasesFromTable(t: TextTableLike): ReportCase[] {
 }
 
 export async function loadProcess(path: string, read?: Partial<ReadOptions>): Promise<ProcessRow[]> {
-  const t = await readTable(path, { delimiter: read?.delimiter, read, required: ['level', 'unit', 'arm', 'measure', 'value'] });
+  const t = await readTable(path, {
+    delimiter: read?.delimiter,
+    read,
+    required: ['level', 'unit', 'arm', 'measure', 'value'],
+  });
   const pr = new ProblemList();
   const out: ProcessRow[] = [];
   const c = (n: string) => t.cells.get(n)!;
@@ -91,10 +114,17 @@ export async function loadProcess(path: string, read?: Partial<ReadOptions>): Pr
       continue;
     }
     const measure = c('measure')[i]!;
-    if (measure === '') pr.add({ file: t.file, line: t.lines[i]!, column: 'measure', value: '', reason: 'measure is empty' });
+    if (measure === '')
+      pr.add({ file: t.file, line: t.lines[i]!, column: 'measure', value: '', reason: 'measure is empty' });
     // A value is a number or a text label; "NaN" and "Infinity" are neither and would vanish from the summaries.
     if (/^[+-]?(nan|inf|infinity)$/i.test(c('value')[i]!)) {
-      pr.add({ file: t.file, line: t.lines[i]!, column: 'value', value: c('value')[i]!, reason: 'expected a finite number (or a text label such as a fund category)' });
+      pr.add({
+        file: t.file,
+        line: t.lines[i]!,
+        column: 'value',
+        value: c('value')[i]!,
+        reason: 'expected a finite number (or a text label such as a fund category)',
+      });
     }
     out.push({ level: level.value, unit: c('unit')[i]!, arm: c('arm')[i]!, measure, value: c('value')[i]! });
   }
@@ -102,7 +132,14 @@ export async function loadProcess(path: string, read?: Partial<ReadOptions>): Pr
   return out;
 }
 
-const COST_CATEGORIES: readonly CostCategory[] = ['staff_training', 'staff_time', 'enabling_fund', 'grant_fund', 'third_party', 'other'];
+const COST_CATEGORIES: readonly CostCategory[] = [
+  'staff_training',
+  'staff_time',
+  'enabling_fund',
+  'grant_fund',
+  'third_party',
+  'other',
+];
 
 export async function loadCosts(path: string, read?: Partial<ReadOptions>): Promise<CostRow[]> {
   const t = await readTable(path, { delimiter: read?.delimiter, read, required: ['item', 'category', 'amount_gbp'] });
@@ -118,7 +155,14 @@ export async function loadCosts(path: string, read?: Partial<ReadOptions>): Prom
     if (!cat.ok) pr.add({ file: t.file, line, column: 'category', value: c('category')![i]!, reason: cat.reason });
     if (!amt.ok) pr.add({ file: t.file, line, column: 'amount_gbp', value: c('amount_gbp')![i]!, reason: amt.reason });
     if (!rec.ok) pr.add({ file: t.file, line, column: 'recurring', value: recText, reason: rec.reason });
-    if (cat.ok && amt.ok && rec.ok) out.push({ item: c('item')![i]!, category: cat.value, amount_gbp: amt.value, arm: c('arm')?.[i] ?? '', recurring: rec.value });
+    if (cat.ok && amt.ok && rec.ok)
+      out.push({
+        item: c('item')![i]!,
+        category: cat.value,
+        amount_gbp: amt.value,
+        arm: c('arm')?.[i] ?? '',
+        recurring: rec.value,
+      });
   }
   pr.throwIfAny();
   return out;
@@ -130,9 +174,24 @@ export async function loadThemes(path: string, read?: Partial<ReadOptions>): Pro
   const out: ThemeRow[] = [];
   const c = (n: string, i: number) => t.cells.get(n)?.[i] ?? '';
   for (let i = 0; i < t.n; i++) {
-    if (c('theme', i) === '') pr.add({ file: t.file, line: t.lines[i]!, column: 'theme', value: '', reason: 'theme is empty' });
-    if (c('participant', i) === '') pr.add({ file: t.file, line: t.lines[i]!, column: 'participant', value: '', reason: 'participant is empty: the framework matrix counts distinct participants' });
-    out.push({ source: c('source', i).toLowerCase(), participant: c('participant', i), theme: c('theme', i), subtheme: c('subtheme', i), excerpt: c('excerpt', i), arm: c('arm', i) });
+    if (c('theme', i) === '')
+      pr.add({ file: t.file, line: t.lines[i]!, column: 'theme', value: '', reason: 'theme is empty' });
+    if (c('participant', i) === '')
+      pr.add({
+        file: t.file,
+        line: t.lines[i]!,
+        column: 'participant',
+        value: '',
+        reason: 'participant is empty: the framework matrix counts distinct participants',
+      });
+    out.push({
+      source: c('source', i).toLowerCase(),
+      participant: c('participant', i),
+      theme: c('theme', i),
+      subtheme: c('subtheme', i),
+      excerpt: c('excerpt', i),
+      arm: c('arm', i),
+    });
   }
   pr.throwIfAny();
   return out;

@@ -19,14 +19,26 @@ describe('reading a finished report for the next stage', () => {
     expect(r.progression.length).toBe(4);
   });
   it('compliance falls back to received / allocated in the treatment arm', () => {
-    const r = planningInputs({ consort: { arms: [{ arm: 'control', allocated: 10 }, { arm: 'treatment', allocated: 10, received: 7 }] } }, 'x.json');
+    const r = planningInputs(
+      {
+        consort: {
+          arms: [
+            { arm: 'control', allocated: 10 },
+            { arm: 'treatment', allocated: 10, received: 7 },
+          ],
+        },
+      },
+      'x.json',
+    );
     expect(r.compliance).toBe(0.7);
     expect(r.mean_cluster_size).toBeNull();
   });
   it('names the file and field of a bad document', () => {
     expect(() => planningInputs({ arms: [] }, 'x.json')).toThrow(DataError);
     expect(() => planningInputs({ arms: [] }, 'x.json')).toThrow('x.json: column consort.arms');
-    expect(() => planningInputs({ consort: { arms: [] }, arms: [{ arm: 'control', binary_rate: 3 }] }, 'x.json')).toThrow('must be a proportion, got 3');
+    expect(() =>
+      planningInputs({ consort: { arms: [] }, arms: [{ arm: 'control', binary_rate: 3 }] }, 'x.json'),
+    ).toThrow('must be a proportion, got 3');
     const dir = mkdtempSync(join(tmpdir(), 'report-json-'));
     writeFileSync(join(dir, 'bad.json'), '{');
     expect(() => readReportJson(join(dir, 'bad.json'))).toThrow('not valid JSON');

@@ -52,30 +52,41 @@ export function readReportJson(path: string): ReportPlanningInputs {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new UsageError(`--from: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new UsageError(
+      `--from: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
   }
   let doc: unknown;
   try {
     doc = JSON.parse(text);
   } catch (err) {
-    throw new DataError({ file: path, line: null, column: null, value: null, reason: `not valid JSON: ${(err as Error).message}` });
+    throw new DataError({
+      file: path,
+      line: null,
+      column: null,
+      value: null,
+      reason: `not valid JSON: ${(err as Error).message}`,
+    });
   }
   return planningInputs(doc, path);
 }
 
 /** The planning inputs of a parsed report document (`file` names it in errors). */
 export function planningInputs(doc: unknown, file: string): ReportPlanningInputs {
-  const bad = (column: string, reason: string): DataError => new DataError({ file, line: null, column, value: null, reason });
+  const bad = (column: string, reason: string): DataError =>
+    new DataError({ file, line: null, column, value: null, reason });
   if (!isObject(doc)) throw bad('(root)', 'expected a pilot-eval report JSON object');
   const consort = doc.consort;
-  if (!isObject(consort) || !Array.isArray(consort.arms)) throw bad('consort.arms', 'missing: is this a pilot-eval report JSON file?');
+  if (!isObject(consort) || !Array.isArray(consort.arms))
+    throw bad('consort.arms', 'missing: is this a pilot-eval report JSON file?');
   const consortArms = consort.arms.filter(isObject);
   const arms = Array.isArray(doc.arms) ? doc.arms.filter(isObject) : [];
   const effects = Array.isArray(doc.effects) ? doc.effects.filter(isObject) : [];
 
   const control = arms.find((a) => a.arm === 'control');
   const control_rate = control ? num(control.binary_rate) : null;
-  if (control_rate !== null && !(control_rate >= 0 && control_rate <= 1)) throw bad('arms[control].binary_rate', `must be a proportion, got ${control_rate}`);
+  if (control_rate !== null && !(control_rate >= 0 && control_rate <= 1))
+    throw bad('arms[control].binary_rate', `must be a proportion, got ${control_rate}`);
 
   const iccRow = effects.find((e) => e.outcome === 'reoffended' && e.measure === 'icc');
   const icc_estimate = iccRow ? num(iccRow.estimate) : null;

@@ -107,7 +107,13 @@ export async function readTable(path: string, options: ReadTableOptions = {}): P
       for (let r = 0; r < batch.fields.length; r++) {
         const row = batch.fields[r]!;
         if (row.length !== columns.length) {
-          problems.add({ file, line: batch.lines[r]!, column: null, value: null, reason: `has ${row.length} field(s) but the header has ${columns.length}` });
+          problems.add({
+            file,
+            line: batch.lines[r]!,
+            column: null,
+            value: null,
+            reason: `has ${row.length} field(s) but the header has ${columns.length}`,
+          });
           continue;
         }
         for (let k = 0; k < kept.length; k++) {
@@ -139,7 +145,15 @@ export async function readTable(path: string, options: ReadTableOptions = {}): P
     const col = cells.get(c);
     if (col) checkLabelCase(file, c, col, lines);
   }
-  return { file, columns, cells, lines, n: lines.length, ...(packed.size ? { packed } : {}), ...(result.sha256 !== null ? { sha256: result.sha256 } : {}) };
+  return {
+    file,
+    columns,
+    cells,
+    lines,
+    n: lines.length,
+    ...(packed.size ? { packed } : {}),
+    ...(result.sha256 !== null ? { sha256: result.sha256 } : {}),
+  };
 }
 
 /** Columns whose labels name groups (arms): labels differing only in case are refused. */
@@ -184,7 +198,8 @@ export function missingColumnsError(file: string, header: string[], missing: str
   if (header.length === 1) {
     const h = header[0]!;
     const guess = [';', '\t', '|', ','].find((d) => d !== delimiter && h.includes(d));
-    if (guess) hint = ` The header has one column containing ${JSON.stringify(guess)}: try --delimiter ${guess === '\t' ? 'tab' : `'${guess}'`}.`;
+    if (guess)
+      hint = ` The header has one column containing ${JSON.stringify(guess)}: try --delimiter ${guess === '\t' ? 'tab' : `'${guess}'`}.`;
   }
   return new DataError(
     missing.map((m) => ({

@@ -18,7 +18,14 @@ describe('trial.yaml', () => {
     expect(parseTrialFile('', 't.yaml')).toEqual(defaultTrialConfig());
     const d = defaultTrialConfig();
     expect(d.outcome_windows).toEqual({ follow_up_days: 365, waiting_days: 183, as_of: null });
-    expect(d.analysis).toEqual({ primary: { outcome: 'reoffended', measure: null }, covariates: [], secondary: null, subgroups: [], alpha: 0.05, missing_data: 'complete_cases' });
+    expect(d.analysis).toEqual({
+      primary: { outcome: 'reoffended', measure: null },
+      covariates: [],
+      secondary: null,
+      subgroups: [],
+      alpha: 0.05,
+      missing_data: 'complete_cases',
+    });
     expect(d.cost_bands).toEqual([100, 250, 1000, 2500]);
     expect(d.progression.retention).toEqual({ green: 0.8, amber: 0.65 });
     expect(d.design).toBe('randomised');
@@ -27,10 +34,17 @@ describe('trial.yaml', () => {
     const t = parseTrialFile(readFileSync('docs/trial.yaml', 'utf8'), 'docs/trial.yaml');
     expect(t.stage).toBe('pilot');
     expect(t.concept).toBe('pcp-fund');
-    expect(t.randomisation).toEqual({ method: 'permuted-block', seed: 20240117, unit: 'person', allocation_sha256: null });
+    expect(t.randomisation).toEqual({
+      method: 'permuted-block',
+      seed: 20240117,
+      unit: 'person',
+      allocation_sha256: null,
+    });
     expect(t.target_recruitment).toBe(120);
     expect(t.progression.fund_take_up).toEqual({ green: 0.6, amber: 0.4 });
-    expect(t.threats).toEqual([{ threat: 'contamination', drop: 1, reason: 'control and fund cases shared officers in two teams' }]);
+    expect(t.threats).toEqual([
+      { threat: 'contamination', drop: 1, reason: 'control and fund cases shared officers in two teams' },
+    ]);
     expect(t.analysis.covariates).toEqual(['ogrs3']);
   });
   it('names an unknown key and its line', () => {
@@ -39,7 +53,9 @@ describe('trial.yaml', () => {
     expect(e.problems[0]!.reason).toMatch(/^unknown key "progresion"; expected one of: title, concept, stage/);
   });
   it('names bad values with the key path', () => {
-    const e = errorOf('stage: trial\nprogression:\n  retention: {green: 0.6, amber: 0.7}\ncost_bands: [100, 50, 1000, 2500]\nrandomisation:\n  seed: 1.5\n');
+    const e = errorOf(
+      'stage: trial\nprogression:\n  retention: {green: 0.6, amber: 0.7}\ncost_bands: [100, 50, 1000, 2500]\nrandomisation:\n  seed: 1.5\n',
+    );
     expect(e.problems.map((p) => [p.line, p.column, p.reason])).toEqual([
       [1, 'stage', 'expected one of pilot, efficacy, effectiveness'],
       [3, 'progression.retention', 'the amber threshold must not be above the green one'],
@@ -49,7 +65,12 @@ describe('trial.yaml', () => {
   });
   it('rejects thresholds given as percents', () => {
     const e = errorOf('progression:\n  engagement:\n    green: 70\n');
-    expect(e.problems[0]).toMatchObject({ line: 3, column: 'progression.engagement.green', value: '70', reason: 'expected a number in [0, 1]' });
+    expect(e.problems[0]).toMatchObject({
+      line: 3,
+      column: 'progression.engagement.green',
+      value: '70',
+      reason: 'expected a number in [0, 1]',
+    });
   });
   it('rejects invalid YAML with its line', () => {
     const e = errorOf('stage: pilot\n  bad: [\n');

@@ -15,8 +15,24 @@ import { defaultAnalysisPlan, PRIMARY_MEASURES, type PrimaryMeasure } from '../c
 import { formatDate, parseDate } from '../core/dates.js';
 import { THREAT_KINDS, type DesignKind, type ThreatKind, type TrialConfig } from '../core/report/types.js';
 
-export const DESIGN_KINDS: readonly DesignKind[] = ['randomised', 'matched_all_observables', 'matched_some_observables', 'no_relevant_confounders', 'no_comparator'];
-export const RANDOMISATION_METHODS = ['simple', 'complete', 'block', 'cluster', 'block-cluster', 'permuted-block', 'minimise', 'purposive', 'none'] as const;
+export const DESIGN_KINDS: readonly DesignKind[] = [
+  'randomised',
+  'matched_all_observables',
+  'matched_some_observables',
+  'no_relevant_confounders',
+  'no_comparator',
+];
+export const RANDOMISATION_METHODS = [
+  'simple',
+  'complete',
+  'block',
+  'cluster',
+  'block-cluster',
+  'permuted-block',
+  'minimise',
+  'purposive',
+  'none',
+] as const;
 
 /** The defaults used when there is no trial file, or a key is left out. */
 export function defaultTrialConfig(): TrialConfig {
@@ -40,8 +56,38 @@ export function defaultTrialConfig(): TrialConfig {
   };
 }
 
-const TOP_KEYS = ['title', 'concept', 'stage', 'design', 'arms', 'randomisation', 'outcome_windows', 'target_recruitment', 'progression', 'cost_bands', 'threats', 'analysis', 'assumptions', 'intervention', 'theory_of_change', 'research_questions'];
-const ANALYSIS_KEYS = ['primary', 'covariates', 'cluster', 'blocks', 'secondary', 'subgroups', 'alpha', 'missing_data', 'imputations', 'cace', 'small_sample', 'arms'];
+const TOP_KEYS = [
+  'title',
+  'concept',
+  'stage',
+  'design',
+  'arms',
+  'randomisation',
+  'outcome_windows',
+  'target_recruitment',
+  'progression',
+  'cost_bands',
+  'threats',
+  'analysis',
+  'assumptions',
+  'intervention',
+  'theory_of_change',
+  'research_questions',
+];
+const ANALYSIS_KEYS = [
+  'primary',
+  'covariates',
+  'cluster',
+  'blocks',
+  'secondary',
+  'subgroups',
+  'alpha',
+  'missing_data',
+  'imputations',
+  'cace',
+  'small_sample',
+  'arms',
+];
 /** A column name as the readers match it (trimmed, lower case). */
 const columnName = (s: string) => s.trim().toLowerCase();
 
@@ -58,7 +104,9 @@ export function loadTrialFile(path: string): TrialConfig {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new UsageError(`--trial: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new UsageError(
+      `--trial: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
   }
   return parseTrialFile(text, path);
 }
@@ -70,18 +118,47 @@ export function parseTrialFile(text: string, file: string): TrialConfig {
   const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true });
   const problems: DataProblem[] = [];
   const lineOf = (n: Node | null | undefined): number | null => (n?.range ? lc.linePos(n.range[0]).line : null);
-  for (const e of doc.errors) problems.push({ file, line: e.linePos?.[0]?.line ?? null, column: null, value: null, reason: `not valid YAML: ${e.message.split('\n')[0]}` });
+  for (const e of doc.errors)
+    problems.push({
+      file,
+      line: e.linePos?.[0]?.line ?? null,
+      column: null,
+      value: null,
+      reason: `not valid YAML: ${e.message.split('\n')[0]}`,
+    });
   if (problems.length) throw new DataError(problems);
   const cfg = defaultTrialConfig();
   const root = doc.contents;
   if (root === null || (isScalar(root) && (root.value === null || root.value === ''))) return cfg;
-  if (!isMap(root)) throw new DataError({ file, line: lineOf(root), column: null, value: null, reason: 'the trial file must be a mapping of keys (e.g. "stage: pilot")' });
+  if (!isMap(root))
+    throw new DataError({
+      file,
+      line: lineOf(root),
+      column: null,
+      value: null,
+      reason: 'the trial file must be a mapping of keys (e.g. "stage: pilot")',
+    });
 
   const bad = (node: Node | null | undefined, key: string, value: unknown, reason: string) =>
-    problems.push({ file, line: lineOf(node), column: key, value: value === undefined || value === null ? null : typeof value === 'object' ? JSON.stringify(value) : String(value), reason });
+    problems.push({
+      file,
+      line: lineOf(node),
+      column: key,
+      value:
+        value === undefined || value === null
+          ? null
+          : typeof value === 'object'
+            ? JSON.stringify(value)
+            : String(value),
+      reason,
+    });
 
   /** Walks a mapping, checking keys against `allowed`. */
-  const entries = (node: Node | null | undefined, path: string, allowed: string[] | null): Array<[string, Node | null]> => {
+  const entries = (
+    node: Node | null | undefined,
+    path: string,
+    allowed: string[] | null,
+  ): Array<[string, Node | null]> => {
     if (!isMap(node)) {
       bad(node, path, node && isScalar(node) ? node.value : null, 'expected a mapping of keys');
       return [];
@@ -120,7 +197,12 @@ export function parseTrialFile(text: string, file: string): TrialConfig {
   const textList = (n: Node | null, key: string): string[] | null => {
     if (isSeq(n)) return n.items.map((x, i) => str(x as Node, `${key}[${i}]`) ?? '').filter((x) => x !== '');
     const t = str(n, key);
-    return t === null ? null : t.split(',').map((x) => x.trim()).filter(Boolean);
+    return t === null
+      ? null
+      : t
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean);
   };
 
   for (const [k, v] of entries(root, '', TOP_KEYS)) {
@@ -150,7 +232,8 @@ export function parseTrialFile(text: string, file: string): TrialConfig {
       }
       case 'design': {
         const s = str(v, k);
-        if (s !== null && !DESIGN_KINDS.includes(s as DesignKind)) bad(v, k, s, `expected one of ${DESIGN_KINDS.join(', ')}`);
+        if (s !== null && !DESIGN_KINDS.includes(s as DesignKind))
+          bad(v, k, s, `expected one of ${DESIGN_KINDS.join(', ')}`);
         else if (s !== null) cfg.design = s as DesignKind;
         break;
       }
@@ -160,7 +243,8 @@ export function parseTrialFile(text: string, file: string): TrialConfig {
           if (s === '') bad(av, `arms.${ak}`, s, 'expected a non-empty arm label');
           else if (s !== null) cfg.arms[ak as 'control' | 'treatment'] = s;
         }
-        if (cfg.arms.control === cfg.arms.treatment) bad(v, 'arms', cfg.arms.control, 'control and treatment must be different arm labels');
+        if (cfg.arms.control === cfg.arms.treatment)
+          bad(v, 'arms', cfg.arms.control, 'control and treatment must be different arm labels');
         break;
       case 'randomisation':
         for (const [rk, rv] of entries(v, 'randomisation', ['method', 'seed', 'unit', 'allocation_sha256'])) {
@@ -170,7 +254,8 @@ export function parseTrialFile(text: string, file: string): TrialConfig {
             if (sv !== null) cfg.randomisation.seed = sv;
           } else if (rk === 'method') {
             const m = str(rv, key);
-            if (m !== null && !(RANDOMISATION_METHODS as readonly string[]).includes(m)) bad(rv, key, m, `expected one of ${RANDOMISATION_METHODS.join(', ')}`);
+            if (m !== null && !(RANDOMISATION_METHODS as readonly string[]).includes(m))
+              bad(rv, key, m, `expected one of ${RANDOMISATION_METHODS.join(', ')}`);
             else if (m !== null) cfg.randomisation.method = m;
           } else if (rk === 'allocation_sha256') {
             const h = str(rv, key);
@@ -208,9 +293,22 @@ export function parseTrialFile(text: string, file: string): TrialConfig {
             const f = fraction(tv, `${key}.${tk}`);
             if (f !== null) t[tk as 'green' | 'amber'] = f;
           }
-          if (!Number.isFinite(t.green) || !Number.isFinite(t.amber)) bad(pv, key, null, 'a new progression criterion needs both green and amber thresholds (fractions, e.g. 0.8)');
-          else if (t.amber > t.green) bad(pv, key, `green ${t.green}, amber ${t.amber}`, 'the amber threshold must not be above the green one');
-          else Object.defineProperty(cfg.progression, pk, { value: t, enumerable: true, writable: true, configurable: true });
+          if (!Number.isFinite(t.green) || !Number.isFinite(t.amber))
+            bad(
+              pv,
+              key,
+              null,
+              'a new progression criterion needs both green and amber thresholds (fractions, e.g. 0.8)',
+            );
+          else if (t.amber > t.green)
+            bad(pv, key, `green ${t.green}, amber ${t.amber}`, 'the amber threshold must not be above the green one');
+          else
+            Object.defineProperty(cfg.progression, pk, {
+              value: t,
+              enumerable: true,
+              writable: true,
+              configurable: true,
+            });
         }
         break;
       case 'cost_bands': {
@@ -220,7 +318,8 @@ export function parseTrialFile(text: string, file: string): TrialConfig {
         }
         const vals = v.items.map((it, i) => num(it as Node, `cost_bands[${i}]`, 0, 1e9));
         if (vals.every((x): x is number => x !== null)) {
-          if (vals.some((x, i) => i > 0 && x <= vals[i - 1]!)) bad(v, k, vals.join(', '), 'the four limits must increase');
+          if (vals.some((x, i) => i > 0 && x <= vals[i - 1]!))
+            bad(v, k, vals.join(', '), 'the four limits must increase');
           else cfg.cost_bands = vals;
         }
         break;
@@ -238,12 +337,14 @@ export function parseTrialFile(text: string, file: string): TrialConfig {
           for (const [tk, tv] of entries(it as Node, key, ['threat', 'drop', 'reason'])) {
             if (tk === 'threat') {
               const s = str(tv, `${key}.threat`);
-              if (s !== null && !(THREAT_KINDS as readonly string[]).includes(s)) bad(tv, `${key}.threat`, s, `expected one of ${THREAT_KINDS.join(', ')}`);
+              if (s !== null && !(THREAT_KINDS as readonly string[]).includes(s))
+                bad(tv, `${key}.threat`, s, `expected one of ${THREAT_KINDS.join(', ')}`);
               else threat = s as ThreatKind;
             } else if (tk === 'drop') drop = num(tv, `${key}.drop`, 0, 2, true) ?? 1;
             else reason = str(tv, `${key}.reason`);
           }
-          if (threat === null || !reason) bad(it as Node, key, null, 'each threat needs "threat" (a kind) and "reason" (why the rating drops)');
+          if (threat === null || !reason)
+            bad(it as Node, key, null, 'each threat needs "threat" (a kind) and "reason" (why the rating drops)');
           else cfg.threats.push({ threat, drop, reason });
         });
         break;
@@ -288,9 +389,17 @@ export function parseTrialFile(text: string, file: string): TrialConfig {
               for (const [pk, pv] of entries(av, key, ['outcome', 'measure'])) {
                 const t = str(pv, `${key}.${pk}`);
                 if (t === null || t === '') {
-                  bad(pv, `${key}.${pk}`, t, pk === 'outcome' ? 'expected an outcome column (e.g. reoffended)' : `expected one of ${PRIMARY_MEASURES.join(', ')}`);
+                  bad(
+                    pv,
+                    `${key}.${pk}`,
+                    t,
+                    pk === 'outcome'
+                      ? 'expected an outcome column (e.g. reoffended)'
+                      : `expected one of ${PRIMARY_MEASURES.join(', ')}`,
+                  );
                 } else if (pk === 'outcome') plan.primary = { ...plan.primary, outcome: columnName(t) };
-                else if (!(PRIMARY_MEASURES as readonly string[]).includes(t)) bad(pv, `${key}.${pk}`, t, `expected one of ${PRIMARY_MEASURES.join(', ')}`);
+                else if (!(PRIMARY_MEASURES as readonly string[]).includes(t))
+                  bad(pv, `${key}.${pk}`, t, `expected one of ${PRIMARY_MEASURES.join(', ')}`);
                 else plan.primary = { ...plan.primary, measure: t as PrimaryMeasure };
               }
               break;
@@ -307,7 +416,13 @@ export function parseTrialFile(text: string, file: string): TrialConfig {
             }
             case 'missing_data': {
               const t = str(av, key);
-              if (t !== null && t !== 'complete_cases' && t !== 'multiple_imputation') bad(av, key, t, 'expected complete_cases (the primary analysis uses everyone whose outcome and covariates are known) or multiple_imputation (complete cases stay primary; multiple imputation and a tipping-point table are added as a sensitivity analysis)');
+              if (t !== null && t !== 'complete_cases' && t !== 'multiple_imputation')
+                bad(
+                  av,
+                  key,
+                  t,
+                  'expected complete_cases (the primary analysis uses everyone whose outcome and covariates are known) or multiple_imputation (complete cases stay primary; multiple imputation and a tipping-point table are added as a sensitivity analysis)',
+                );
               else if (t === 'multiple_imputation') plan.missing_data = t;
               break;
             }
@@ -318,14 +433,21 @@ export function parseTrialFile(text: string, file: string): TrialConfig {
             }
             case 'small_sample': {
               const t = str(av, key);
-              if (t !== null && t !== 'cr2' && t !== 'none' && t !== 'auto') bad(av, key, t, 'expected auto (CR2 + Satterthwaite on the cluster-robust rows below 50 clusters; the default), cr2 (always) or none (vcovCL)');
+              if (t !== null && t !== 'cr2' && t !== 'none' && t !== 'auto')
+                bad(
+                  av,
+                  key,
+                  t,
+                  'expected auto (CR2 + Satterthwaite on the cluster-robust rows below 50 clusters; the default), cr2 (always) or none (vcovCL)',
+                );
               else if (t !== null) plan.small_sample = t;
               break;
             }
             case 'arms': {
               // Treatment arms, each compared with control (more than two arms); arm labels keep their case.
               const list = textList(av, key);
-              if (list && list.some((a) => a.trim() === '')) bad(av, key, list.join(', '), 'expected non-empty arm labels');
+              if (list && list.some((a) => a.trim() === ''))
+                bad(av, key, list.join(', '), 'expected non-empty arm labels');
               else if (list) plan.arms = list.map((a) => a.trim());
               break;
             }
@@ -333,8 +455,22 @@ export function parseTrialFile(text: string, file: string): TrialConfig {
         }
         const m = plan.primary.measure;
         const o = plan.primary.outcome;
-        const fits = m === null || (m === 'risk_difference' ? o !== 'days_to_reoffence' : m === 'hazard_ratio' ? o === 'days_to_reoffence' : o !== 'days_to_reoffence');
-        if (!fits) bad(v, 'analysis.primary', `${o} / ${m}`, m === 'hazard_ratio' ? 'a hazard ratio needs the time-to-event outcome days_to_reoffence' : 'days_to_reoffence is estimated as a hazard_ratio');
+        const fits =
+          m === null ||
+          (m === 'risk_difference'
+            ? o !== 'days_to_reoffence'
+            : m === 'hazard_ratio'
+              ? o === 'days_to_reoffence'
+              : o !== 'days_to_reoffence');
+        if (!fits)
+          bad(
+            v,
+            'analysis.primary',
+            `${o} / ${m}`,
+            m === 'hazard_ratio'
+              ? 'a hazard ratio needs the time-to-event outcome days_to_reoffence'
+              : 'days_to_reoffence is estimated as a hazard_ratio',
+          );
         break;
       }
       case 'assumptions':

@@ -80,7 +80,10 @@ export function excelDateText(d: Date): string | null {
 /** Whether a number format shows a date or time (d, m, y, h, s outside quotes and [..] blocks). */
 export function isDateFormat(fmt: unknown): boolean {
   if (typeof fmt !== 'string' || fmt === '' || fmt === 'General') return false;
-  const bare = fmt.replace(/"[^"]*"/g, '').replace(/\[[^\]]*\]/g, '').replace(/\\./g, '');
+  const bare = fmt
+    .replace(/"[^"]*"/g, '')
+    .replace(/\[[^\]]*\]/g, '')
+    .replace(/\\./g, '');
   return /[dmyhs]/i.test(bare) && !/^[#0.,%\s]*$/.test(bare);
 }
 
@@ -110,11 +113,20 @@ export function cellText(cell: CellLike, date1904: boolean): CellText {
   if (v instanceof Date) return dateCell(v);
   if (typeof v === 'object') {
     const o = v as Record<string, unknown>;
-    if (Array.isArray(o.richText)) return { text: (o.richText as Array<{ text?: unknown }>).map((r) => (typeof r?.text === 'string' ? r.text : '')).join('') };
+    if (Array.isArray(o.richText))
+      return {
+        text: (o.richText as Array<{ text?: unknown }>)
+          .map((r) => (typeof r?.text === 'string' ? r.text : ''))
+          .join(''),
+      };
     if ('error' in o) return { problem: `is an Excel error cell (${String(o.error)}); correct or clear it` };
-    if ('sharedString' in o) return { problem: 'refers to a shared string the workbook does not have (the file is damaged)' };
+    if ('sharedString' in o)
+      return { problem: 'refers to a shared string the workbook does not have (the file is damaged)' };
     if ('formula' in o || 'sharedFormula' in o) {
-      if (!('result' in o) || o.result === undefined) return { problem: 'is a formula with no saved result; open the file in Excel and save it, or paste the values' };
+      if (!('result' in o) || o.result === undefined)
+        return {
+          problem: 'is a formula with no saved result; open the file in Excel and save it, or paste the values',
+        };
       return cellText({ value: o.result, numFmt: cell.numFmt }, date1904);
     }
     if ('text' in o && typeof o.text === 'string') return { text: o.text };
@@ -129,7 +141,13 @@ function dateCell(d: Date): CellText {
 
 /** A DataError for a workbook that cannot be read at all. */
 function unreadable(file: string, why: string): DataError {
-  return new DataError({ file, line: null, column: null, value: null, reason: `cannot be read as an Excel workbook (.xlsx): ${why}` });
+  return new DataError({
+    file,
+    line: null,
+    column: null,
+    value: null,
+    reason: `cannot be read as an Excel workbook (.xlsx): ${why}`,
+  });
 }
 
 /** What the first bytes say the file is, when it is not a zip (an .xlsx is a zip). */
@@ -198,7 +216,7 @@ export function workbookSheetNames(path: string): string[] | null {
     const cdOffset = tail.readUInt32LE(eocd + 16);
     if (cdOffset + cdSize > size || cdSize > 64 << 20) return null;
     const cd = readAt(fd, cdOffset, cdSize);
-    for (let i = 0; i + 46 <= cd.length && cd.readUInt32LE(i) === 0x02014b50; ) {
+    for (let i = 0; i + 46 <= cd.length && cd.readUInt32LE(i) === 0x02014b50;) {
       const method = cd.readUInt16LE(i + 10);
       const compSize = cd.readUInt32LE(i + 20);
       const nameLen = cd.readUInt16LE(i + 28);
@@ -217,7 +235,8 @@ export function workbookSheetNames(path: string): string[] | null {
       else if (method === 8) xml = inflateRawSync(data, { maxOutputLength: 32 << 20 }).toString('utf8');
       else return null;
       const names: string[] = [];
-      for (const m of xml.matchAll(/<(?:\w+:)?sheet\b[^>]*?\bname\s*=\s*(?:"([^"]*)"|'([^']*)')/g)) names.push(xmlText(m[1] ?? m[2] ?? ''));
+      for (const m of xml.matchAll(/<(?:\w+:)?sheet\b[^>]*?\bname\s*=\s*(?:"([^"]*)"|'([^']*)')/g))
+        names.push(xmlText(m[1] ?? m[2] ?? ''));
       return names.length ? names : null;
     }
     return null;
@@ -233,18 +252,33 @@ export function workbookSheetNames(path: string): string[] | null {
  * name in messages (`file.xlsx, sheet 'Cases'`). Refuses a file that is not a zip, and a sheet the
  * workbook does not have, listing the ones it has (DataError, naming the file).
  */
-export function resolveSheet(path: string, file: string, sheet: string | undefined): { name: string | null; shown: string; resolved: boolean } {
+export function resolveSheet(
+  path: string,
+  file: string,
+  sheet: string | undefined,
+): { name: string | null; shown: string; resolved: boolean } {
   checkInputPath(path, file);
   const bad = notZipReason(path);
   if (bad) throw unreadable(file, bad);
   const names = workbookSheetNames(path);
-  if (names === null) return { name: sheet ?? null, shown: sheet !== undefined && !/^\d+$/.test(sheet) ? sheetDisplayName(file, sheet) : file, resolved: false };
+  if (names === null)
+    return {
+      name: sheet ?? null,
+      shown: sheet !== undefined && !/^\d+$/.test(sheet) ? sheetDisplayName(file, sheet) : file,
+      resolved: false,
+    };
   let name: string | undefined;
   if (sheet === undefined) name = names[0];
   else if (names.includes(sheet)) name = sheet;
   else if (/^\d+$/.test(sheet)) name = names[Number(sheet) - 1];
   if (name === undefined) {
-    throw new DataError({ file, line: null, column: null, value: sheet ?? null, reason: `has no sheet ${JSON.stringify(sheet)} (its sheets: ${names.map((s) => `'${s}'`).join(', ')}); give --sheet a sheet's name, or its number from 1` });
+    throw new DataError({
+      file,
+      line: null,
+      column: null,
+      value: sheet ?? null,
+      reason: `has no sheet ${JSON.stringify(sheet)} (its sheets: ${names.map((s) => `'${s}'`).join(', ')}); give --sheet a sheet's name, or its number from 1`,
+    });
   }
   return { name, shown: sheetDisplayName(file, name), resolved: true };
 }
@@ -258,7 +292,19 @@ export function tableDisplayName(path: string, file: string, sheet: string | und
 }
 
 /** Resources that never finish a read: timers, terminals, pipes and sockets (stdio, IPC). */
-const IDLE_RESOURCES = new Set(['Timeout', 'Immediate', 'TTYWrap', 'PipeWrap', 'TCPWrap', 'SignalWrap', 'ProcessWrap', 'StatWatcher', 'FSEventWrap', 'MessagePort', 'Worker']);
+const IDLE_RESOURCES = new Set([
+  'Timeout',
+  'Immediate',
+  'TTYWrap',
+  'PipeWrap',
+  'TCPWrap',
+  'SignalWrap',
+  'ProcessWrap',
+  'StatWatcher',
+  'FSEventWrap',
+  'MessagePort',
+  'Worker',
+]);
 
 /**
  * Watches a streaming read for a stall: exceljs's unzip can wait forever on a damaged archive
@@ -268,7 +314,11 @@ const IDLE_RESOURCES = new Set(['Timeout', 'Immediate', 'TTYWrap', 'PipeWrap', '
  * end as if it had finished). Ticks, not wall time, are counted: on a busy machine a long stretch
  * of parsing delays the ticks, but is one tick, so it is never taken for a stall.
  */
-export function stallWatch(progress: () => number, idleTicks = 10, tickMs = 100): { promise: Promise<never>; stop: () => void } {
+export function stallWatch(
+  progress: () => number,
+  idleTicks = 10,
+  tickMs = 100,
+): { promise: Promise<never>; stop: () => void } {
   let timer: NodeJS.Timeout | null = null;
   const promise = new Promise<never>((_resolve, reject) => {
     let last = progress();
@@ -294,7 +344,11 @@ export function stallWatch(progress: () => number, idleTicks = 10, tickMs = 100)
 }
 
 /** The exceljs streaming interfaces used here (typed loosely: exceljs's own types omit them). */
-interface SheetReader extends AsyncIterable<{ number: number; values: unknown; eachCell: (o: { includeEmpty: boolean }, f: (cell: CellLike & { col: number }, col: number) => void) => void }> {
+interface SheetReader extends AsyncIterable<{
+  number: number;
+  values: unknown;
+  eachCell: (o: { includeEmpty: boolean }, f: (cell: CellLike & { col: number }, col: number) => void) => void;
+}> {
   name: string;
   id: number | string;
 }
@@ -308,7 +362,12 @@ interface BookReader extends AsyncIterable<SheetReader> {
  * header cells are dropped; a data row with a value to the right of the header keeps its width so
  * the caller reports it as a ragged row, as in a CSV.
  */
-export async function readXlsx(path: string, options: XlsxReadOptions, onHeader: (header: string[]) => void, onBatch: (batch: CsvBatch) => void): Promise<CsvReadResult> {
+export async function readXlsx(
+  path: string,
+  options: XlsxReadOptions,
+  onHeader: (header: string[]) => void,
+  onBatch: (batch: CsvBatch) => void,
+): Promise<CsvReadResult> {
   const given = options.displayName ?? path;
   // The caller may already name the sheet (to locate its own problems): read the file's name.
   const file = given.replace(/, sheet '[^']*'$/, '');
@@ -320,7 +379,13 @@ export async function readXlsx(path: string, options: XlsxReadOptions, onHeader:
   const hasher = options.hash ? createHash('sha256') : null;
   const stream = createReadStream(path, { highWaterMark: 1 << 18 });
   if (hasher) stream.on('data', (c: string | Buffer) => hasher.update(c));
-  const book = new Reader(stream, { worksheets: 'emit', sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'cache', entries: 'ignore' });
+  const book = new Reader(stream, {
+    worksheets: 'emit',
+    sharedStrings: 'cache',
+    hyperlinks: 'ignore',
+    styles: 'cache',
+    entries: 'ignore',
+  });
   const wanted = options.sheet ?? null;
   const heapLimit = Math.max(0, getHeapStatistics().heap_size_limit - (48 << 20)) * 0.8;
 
@@ -338,7 +403,11 @@ export async function readXlsx(path: string, options: XlsxReadOptions, onHeader:
       position++;
       seen.push(sheet.name);
       // By name when the workbook's sheet list was read; otherwise by name or position as given.
-      const isWanted = found === null && (target === null ? position === 1 : sheet.name === target || (!resolved && /^\d+$/.test(target) && Number(target) === position));
+      const isWanted =
+        found === null &&
+        (target === null
+          ? position === 1
+          : sheet.name === target || (!resolved && /^\d+$/.test(target) && Number(target) === position));
       if (!isWanted) continue;
       found = sheet.name;
       const shown = sheetDisplayName(file, sheet.name);
@@ -350,13 +419,26 @@ export async function readXlsx(path: string, options: XlsxReadOptions, onHeader:
         pending = { fields: [], lines: [] };
         onBatch(b);
         if (getHeapStatistics().used_heap_size > heapLimit) {
-          throw new DataError({ file: shown, line: lastRow, column: null, value: null, reason: 'is too large to hold in memory: run with a larger heap (NODE_OPTIONS=--max-old-space-size=4096) or save the sheet as CSV' });
+          throw new DataError({
+            file: shown,
+            line: lastRow,
+            column: null,
+            value: null,
+            reason:
+              'is too large to hold in memory: run with a larger heap (NODE_OPTIONS=--max-old-space-size=4096) or save the sheet as CSV',
+          });
         }
       };
       for await (const row of sheet) {
         const n = row.number;
         if (!Number.isInteger(n) || n < 1 || n <= lastRow) {
-          throw new DataError({ file: shown, line: null, column: null, value: String(n), reason: 'has rows out of order or without row numbers (the file is damaged)' });
+          throw new DataError({
+            file: shown,
+            line: null,
+            column: null,
+            value: String(n),
+            reason: 'has rows out of order or without row numbers (the file is damaged)',
+          });
         }
         lastRow = n;
         const cells: string[] = [];
@@ -364,18 +446,36 @@ export async function readXlsx(path: string, options: XlsxReadOptions, onHeader:
         row.eachCell({ includeEmpty: false }, (cell, col) => {
           if (problem) return;
           if (col > MAX_COLUMNS) {
-            problem = new DataError({ file: shown, line: n, column: columnLetters(col), value: null, reason: `has a cell beyond Excel's last column (XFD)` });
+            problem = new DataError({
+              file: shown,
+              line: n,
+              column: columnLetters(col),
+              value: null,
+              reason: `has a cell beyond Excel's last column (XFD)`,
+            });
             return;
           }
           const t = cellText(cell, date1904);
           const letter = columnLetters(col);
           const name = header && col <= header.length ? header[col - 1]! : '';
           if ('problem' in t) {
-            problem = new DataError({ file: shown, line: n, column: name ? `${letter} (${name})` : letter, value: null, reason: t.problem });
+            problem = new DataError({
+              file: shown,
+              line: n,
+              column: name ? `${letter} (${name})` : letter,
+              value: null,
+              reason: t.problem,
+            });
             return;
           }
           if (t.text.length > MAX_CELL_CHARS) {
-            problem = new DataError({ file: shown, line: n, column: name ? `${letter} (${name})` : letter, value: null, reason: `has a cell longer than ${MAX_CELL_CHARS.toLocaleString('en-GB')} characters` });
+            problem = new DataError({
+              file: shown,
+              line: n,
+              column: name ? `${letter} (${name})` : letter,
+              value: null,
+              reason: `has a cell longer than ${MAX_CELL_CHARS.toLocaleString('en-GB')} characters`,
+            });
             return;
           }
           while (cells.length < col - 1) cells.push('');
@@ -416,14 +516,30 @@ export async function readXlsx(path: string, options: XlsxReadOptions, onHeader:
   } catch (err) {
     stream.destroy();
     if (err instanceof DataError || err instanceof UsageError || err instanceof IntegrityError) throw err;
-    throw unreadable(file, `the archive is damaged (${err instanceof Error ? err.message : String(err)})`.slice(0, 300));
+    throw unreadable(
+      file,
+      `the archive is damaged (${err instanceof Error ? err.message : String(err)})`.slice(0, 300),
+    );
   } finally {
     stalled.stop();
   }
   if (found === null) {
     if (seen.length === 0) throw unreadable(file, 'it has no worksheet');
-    throw new DataError({ file, line: null, column: null, value: wanted, reason: `has no sheet ${JSON.stringify(wanted)} (its sheets: ${seen.map((s) => `'${s}'`).join(', ')}); give --sheet a name or a number from 1` });
+    throw new DataError({
+      file,
+      line: null,
+      column: null,
+      value: wanted,
+      reason: `has no sheet ${JSON.stringify(wanted)} (its sheets: ${seen.map((s) => `'${s}'`).join(', ')}); give --sheet a name or a number from 1`,
+    });
   }
-  if (header === null) throw new DataError({ file: sheetDisplayName(file, found), line: 1, column: null, value: null, reason: 'the sheet is empty: a header row is required' });
+  if (header === null)
+    throw new DataError({
+      file: sheetDisplayName(file, found),
+      line: 1,
+      column: null,
+      value: null,
+      reason: 'the sheet is empty: a header row is required',
+    });
   return { header, records, physicalLines: lastRow, sha256: hasher ? hasher.digest('hex') : null };
 }

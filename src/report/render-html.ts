@@ -77,7 +77,9 @@ function renderBlock(b: Block, first: { headline: boolean }): string {
 export function renderHtml(model: ReportModel): string {
   const blocks = reportBlocks(model);
   const first = { headline: true };
-  const navItems = blocks.filter((b): b is Extract<Block, { kind: 'h2' }> => b.kind === 'h2').map((b) => `<a href="#${esc(b.id)}">${esc(b.text.replace(/^\d+\.\s*/, ''))}</a>`);
+  const navItems = blocks
+    .filter((b): b is Extract<Block, { kind: 'h2' }> => b.kind === 'h2')
+    .map((b) => `<a href="#${esc(b.id)}">${esc(b.text.replace(/^\d+\.\s*/, ''))}</a>`);
   const body: string[] = [];
   for (const b of blocks) {
     body.push(renderBlock(b, first));

@@ -17,7 +17,14 @@ function noLinks(s: string): string {
 }
 
 function cell(s: string): string {
-  return noLinks(noTags(s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r\n?|\n/g, ' ')));
+  return noLinks(
+    noTags(
+      s
+        .replace(/\\/g, '\\\\')
+        .replace(/\|/g, '\\|')
+        .replace(/\r\n?|\n/g, ' '),
+    ),
+  );
 }
 
 function text(s: string): string {
@@ -49,7 +56,11 @@ export function renderBlockMd(b: Block): string {
       return b.items.map((it, i) => `${b.ordered ? `${i + 1}.` : '-'} ${text(it)}`).join('\n');
     case 'table': {
       const align = b.header.map((_, i) => ((b.align?.[i] ?? 'l') === 'r' ? '---:' : '---'));
-      const lines = [`| ${b.header.map(cell).join(' | ')} |`, `| ${align.join(' | ')} |`, ...b.rows.map((r) => `| ${r.map(cell).join(' | ')} |`)];
+      const lines = [
+        `| ${b.header.map(cell).join(' | ')} |`,
+        `| ${align.join(' | ')} |`,
+        ...b.rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
+      ];
       if (b.caption) lines.push('', `_${text(b.caption)}_`);
       return lines.join('\n');
     }

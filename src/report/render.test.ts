@@ -37,7 +37,15 @@ function cases(): ReportCase[] {
 }
 
 const effect = (measure: Measure, estimate: number, lo: number | null, hi: number | null, p: number | null) => ({
-  outcome: 'reoffended', measure, estimate, std_error: null, conf_low: lo, conf_high: hi, statistic: null, p_value: p, method: 'hand-made',
+  outcome: 'reoffended',
+  measure,
+  estimate,
+  std_error: null,
+  conf_low: lo,
+  conf_high: hi,
+  statistic: null,
+  p_value: p,
+  method: 'hand-made',
 });
 
 function analysis(): AnalyseResult {
@@ -48,8 +56,28 @@ function analysis(): AnalyseResult {
     alpha: 0.05,
     primary_outcome: 'reoffended',
     arms: [
-      { arm: 'control', n: 10, n_analysed: 9, reoffenders: 4, binary_rate: 4 / 9, reoffences: 9, frequency_per_offender: 1, mean: null, sd: null },
-      { arm: 'treatment', n: 12, n_analysed: 11, reoffenders: 3, binary_rate: 3 / 11, reoffences: 5, frequency_per_offender: 5 / 11, mean: null, sd: null },
+      {
+        arm: 'control',
+        n: 10,
+        n_analysed: 9,
+        reoffenders: 4,
+        binary_rate: 4 / 9,
+        reoffences: 9,
+        frequency_per_offender: 1,
+        mean: null,
+        sd: null,
+      },
+      {
+        arm: 'treatment',
+        n: 12,
+        n_analysed: 11,
+        reoffenders: 3,
+        binary_rate: 3 / 11,
+        reoffences: 5,
+        frequency_per_offender: 5 / 11,
+        mean: null,
+        sd: null,
+      },
     ],
     effects: [
       effect('risk_difference', -0.1717, -0.5912, 0.2478, 0.4269),
@@ -57,8 +85,20 @@ function analysis(): AnalyseResult {
       effect('odds_ratio', 0.4688, 0.0723, 3.0373, 0.427),
       { ...effect('km_survival_365', 0.73, 0.51, 0.95, null), arm: 'treatment' },
     ],
-    balance: [{ covariate: 'ogrs3', mean_control: 0.41, mean_treatment: 0.38, smd: -0.12, n_control: 10, n_treatment: 12 }],
-    attrition: { randomised: 22, analysed: 20, pending: 0, overall: 2 / 22, differential: 0.0167, control: 0.1, treatment: 1 / 12, not_measurable: 0, missing_outcome: 2 },
+    balance: [
+      { covariate: 'ogrs3', mean_control: 0.41, mean_treatment: 0.38, smd: -0.12, n_control: 10, n_treatment: 12 },
+    ],
+    attrition: {
+      randomised: 22,
+      analysed: 20,
+      pending: 0,
+      overall: 2 / 22,
+      differential: 0.0167,
+      control: 0.1,
+      treatment: 1 / 12,
+      not_measurable: 0,
+      missing_outcome: 2,
+    },
     verdict: [{ outcome: 'reoffended', measure: 'risk_difference', verdict: 'inconclusive' }],
     excluded: { not_measurable: 0, other_arms: 0, other_arm_labels: [] },
     warnings: [],
@@ -76,9 +116,31 @@ function input(suppress = true): ReportInput {
     cases: cases(),
     analysis: analysis(),
     headline: {
-      outcome: 'reoffended', measure: 'risk_difference', estimate: -0.1717, std_error: 0.214, conf_low: -0.5912, conf_high: 0.2478, statistic: -0.8, p_value: 0.4269, df: 17,
-      per_100: -17.17, per_100_conf_low: -59.12, per_100_conf_high: 24.78, verdict: null, computed_verdict: 'inconclusive', method: 'hand-made primary analysis',
-      covariates: [], clustered_by: null, blocks: null, n_treatment: 11, n_control: 9, n_clusters: null, rate_treatment: 3 / 11, rate_control: 4 / 9, indicative_only: true, sensitivity: [],
+      outcome: 'reoffended',
+      measure: 'risk_difference',
+      estimate: -0.1717,
+      std_error: 0.214,
+      conf_low: -0.5912,
+      conf_high: 0.2478,
+      statistic: -0.8,
+      p_value: 0.4269,
+      df: 17,
+      per_100: -17.17,
+      per_100_conf_low: -59.12,
+      per_100_conf_high: 24.78,
+      verdict: null,
+      computed_verdict: 'inconclusive',
+      method: 'hand-made primary analysis',
+      covariates: [],
+      clustered_by: null,
+      blocks: null,
+      n_treatment: 11,
+      n_control: 9,
+      n_clusters: null,
+      rate_treatment: 3 / 11,
+      rate_control: 4 / 9,
+      indicative_only: true,
+      sensitivity: [],
     },
     outcomes: { from: 'offences', as_of: '2024-06-30', as_of_source: 'latest_disposal', pending: 0, complete_by: null },
     subgroups: [],
@@ -88,7 +150,16 @@ function input(suppress = true): ReportInput {
       { arm: 'treatment', event: 1, time: 200 },
       { arm: 'treatment', event: 0, time: 365 },
     ],
-    mdes: { logit_d: 0.9, control_rate: 0.35, detectable_rate: 0.09, n_control: 10, n_treatment: 12, design_effect: 1, icc: null, method: 'normal approximation (power.prop.test)' },
+    mdes: {
+      logit_d: 0.9,
+      control_rate: 0.35,
+      detectable_rate: 0.09,
+      n_control: 10,
+      n_treatment: 12,
+      design_effect: 1,
+      icc: null,
+      method: 'normal approximation (power.prop.test)',
+    },
     process: [
       { level: 'person', unit: 'PX0001', arm: 'treatment', measure: 'fund_spend_gbp', value: '160' },
       { level: 'person', unit: 'PX0001', arm: 'treatment', measure: 'fund_category', value: 'travel' },
@@ -102,11 +173,36 @@ function input(suppress = true): ReportInput {
       { item: 'fund', category: 'enabling_fund', amount_gbp: 2400, arm: 'treatment', recurring: true },
     ],
     themes: [
-      { source: 'service_user', participant: 'SU-01', theme: 'choice and control', subtheme: '', excerpt: 'I decided what the money was for.', arm: 'treatment' },
-      { source: 'service_user', participant: 'SU-02', theme: 'choice and control', subtheme: '', excerpt: 'It felt like my plan | not theirs.', arm: 'treatment' },
-      { source: 'staff', participant: 'ST-01', theme: 'choice and control', subtheme: '', excerpt: '', arm: 'treatment' },
+      {
+        source: 'service_user',
+        participant: 'SU-01',
+        theme: 'choice and control',
+        subtheme: '',
+        excerpt: 'I decided what the money was for.',
+        arm: 'treatment',
+      },
+      {
+        source: 'service_user',
+        participant: 'SU-02',
+        theme: 'choice and control',
+        subtheme: '',
+        excerpt: 'It felt like my plan | not theirs.',
+        arm: 'treatment',
+      },
+      {
+        source: 'staff',
+        participant: 'ST-01',
+        theme: 'choice and control',
+        subtheme: '',
+        excerpt: '',
+        arm: 'treatment',
+      },
     ],
-    provenance: { version: '0.1.0', command: 'pilot-eval report --concept pcp-fund --stage pilot --cases cases.csv --format md --out r.md', inputs: [{ role: 'cases', file: 'cases.csv', sha256: 'b'.repeat(64) }] },
+    provenance: {
+      version: '0.1.0',
+      command: 'pilot-eval report --concept pcp-fund --stage pilot --cases cases.csv --format md --out r.md',
+      inputs: [{ role: 'cases', file: 'cases.csv', sha256: 'b'.repeat(64) }],
+    },
     suppress,
   };
 }
@@ -117,32 +213,74 @@ describe('report JSON', () => {
     expect(doc.schema_version).toBe(1);
     expect(doc.concept).toBe('pcp-fund');
     expect(doc.stage).toBe('pilot');
-    expect(Object.keys(doc.headline)).toEqual(expect.arrayContaining(['outcome', 'measure', 'estimate', 'conf_low', 'conf_high', 'per_100', 'verdict']));
+    expect(Object.keys(doc.headline)).toEqual(
+      expect.arrayContaining(['outcome', 'measure', 'estimate', 'conf_low', 'conf_high', 'per_100', 'verdict']),
+    );
     expect(Object.keys(doc.headline)).toEqual(expect.arrayContaining(['method', 'covariates', 'clustered_by']));
     // Both arms have fewer than 5 re-offenders: the published headline hides what would reveal them.
-    expect(doc.headline).toMatchObject({ outcome: 'reoffended', measure: 'risk_difference', estimate: null, conf_low: null, conf_high: null, per_100: null, verdict: null, method: 'hand-made primary analysis' });
+    expect(doc.headline).toMatchObject({
+      outcome: 'reoffended',
+      measure: 'risk_difference',
+      estimate: null,
+      conf_low: null,
+      conf_high: null,
+      per_100: null,
+      verdict: null,
+      method: 'hand-made primary analysis',
+    });
     const raw = JSON.parse(renderJson(buildReport(input(false))));
-    expect(raw.headline).toMatchObject({ outcome: 'reoffended', measure: 'risk_difference', estimate: -0.1717, conf_low: -0.5912, conf_high: 0.2478, per_100: -17.17, verdict: null });
-    expect(Object.keys(doc.security)).toEqual(expect.arrayContaining(['padlocks', 'design', 'mdes', 'attrition', 'reasons']));
+    expect(raw.headline).toMatchObject({
+      outcome: 'reoffended',
+      measure: 'risk_difference',
+      estimate: -0.1717,
+      conf_low: -0.5912,
+      conf_high: 0.2478,
+      per_100: -17.17,
+      verdict: null,
+    });
+    expect(Object.keys(doc.security)).toEqual(
+      expect.arrayContaining(['padlocks', 'design', 'mdes', 'attrition', 'reasons']),
+    );
     expect(doc.security.design).toBe('randomised');
     expect(doc.security.mdes).toBe(0.9);
     expect(doc.security.padlocks).toBe(0);
     expect(doc.cost).toMatchObject({ per_participant_gbp: 450, rating: 3 });
     expect(doc.consort.randomised).toBe(22);
-    expect(Object.keys(doc.consort.arms[0])).toEqual(['arm', 'allocated', 'received', 'pending', 'lost', 'analysed', 'clusters_allocated', 'clusters_analysed']);
-    expect(doc.feasibility.progression.map((p: { name: string }) => p.name)).toEqual(['recruitment', 'retention', 'engagement', 'fidelity']);
-    expect(Object.keys(doc.feasibility.progression[0])).toEqual(expect.arrayContaining(['name', 'value', 'green', 'amber', 'status']));
+    expect(Object.keys(doc.consort.arms[0])).toEqual([
+      'arm',
+      'allocated',
+      'received',
+      'pending',
+      'lost',
+      'analysed',
+      'clusters_allocated',
+      'clusters_analysed',
+    ]);
+    expect(doc.feasibility.progression.map((p: { name: string }) => p.name)).toEqual([
+      'recruitment',
+      'retention',
+      'engagement',
+      'fidelity',
+    ]);
+    expect(Object.keys(doc.feasibility.progression[0])).toEqual(
+      expect.arrayContaining(['name', 'value', 'green', 'amber', 'status']),
+    );
     expect(doc.feasibility.progression[0]).toMatchObject({ value: 22 / 30, green: 0.8, amber: 0.5, status: 'amber' });
     expect(doc.effects).toHaveLength(4);
     expect(doc.process).toBeTypeOf('object');
-    expect(doc.appendix).toMatchObject({ software_version: '0.1.0', randomisation: { method: 'permuted-block', seed: 42 } });
+    expect(doc.appendix).toMatchObject({
+      software_version: '0.1.0',
+      randomisation: { method: 'permuted-block', seed: 42 },
+    });
   });
   it('suppresses counts of 1 to 4 and the cells that would reveal them', () => {
     // Flow counts are always shown (CONSORT): control 10 allocated, 1 lost, 9 analysed.
     expect(doc.consort.arms[0]).toMatchObject({ allocated: 10, lost: 1, analysed: 9 });
     expect(doc.arms[0].n_analysed).toBe(9);
     // Re-offenders 4 and 3 are suppressed, with every number they could be worked out from.
-    expect(doc.arms.map((a: { reoffenders: number | null; binary_rate: number | null }) => [a.reoffenders, a.binary_rate])).toEqual([
+    expect(
+      doc.arms.map((a: { reoffenders: number | null; binary_rate: number | null }) => [a.reoffenders, a.binary_rate]),
+    ).toEqual([
       [null, null],
       [null, null],
     ]);
@@ -150,7 +288,11 @@ describe('report JSON', () => {
       [null, null],
       [null, null],
     ]);
-    expect([doc.headline.rate_control, doc.headline.estimate, doc.headline.per_100_conf_low]).toEqual([null, null, null]);
+    expect([doc.headline.rate_control, doc.headline.estimate, doc.headline.per_100_conf_low]).toEqual([
+      null,
+      null,
+      null,
+    ]);
     expect(doc.effects.filter((e: { estimate: number | null }) => e.estimate !== null)).toEqual([]);
     expect(doc.km).toEqual([]);
     expect(doc.suppression.cells).not.toContain('consort.arms[0].lost');

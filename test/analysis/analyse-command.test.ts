@@ -8,23 +8,62 @@ import { renderHuman, runAnalyse } from '../../src/cli/commands/analyse.js';
 import { runReoffending } from '../../src/cli/commands/reoffending.js';
 import { UsageError } from '../../src/core/errors.js';
 
-const EFFECT_KEYS = new Set(['outcome', 'measure', 'estimate', 'std_error', 'conf_low', 'conf_high', 'statistic', 'p_value', 'method', 'arm', 'direction', 'df', 'replicates', 'seed']);
+const EFFECT_KEYS = new Set([
+  'outcome',
+  'measure',
+  'estimate',
+  'std_error',
+  'conf_low',
+  'conf_high',
+  'statistic',
+  'p_value',
+  'method',
+  'arm',
+  'direction',
+  'df',
+  'replicates',
+  'seed',
+]);
 
 describe('runAnalyse', () => {
   it('returns the contract shape for a real trial file', async () => {
-    const r = await runAnalyse({ data: 'test/data/colon-recurrence.csv', covariates: 'age,nodes', permutations: '99', seed: '1' });
-    expect(Object.keys(r)).toEqual(expect.arrayContaining(['design', 'arms', 'effects', 'balance', 'attrition', 'verdict', 'warnings']));
-    for (const e of r.effects) for (const k of Object.keys(e)) expect(EFFECT_KEYS.has(k), `unknown effect field ${k}`).toBe(true);
-    expect(Object.keys(r.attrition)).toEqual(expect.arrayContaining(['randomised', 'analysed', 'overall', 'differential']));
-    expect(Object.keys(r.arms[0]!)).toEqual(['arm', 'n', 'n_analysed', 'reoffenders', 'binary_rate', 'reoffences', 'frequency_per_offender', 'mean', 'sd']);
+    const r = await runAnalyse({
+      data: 'test/data/colon-recurrence.csv',
+      covariates: 'age,nodes',
+      permutations: '99',
+      seed: '1',
+    });
+    expect(Object.keys(r)).toEqual(
+      expect.arrayContaining(['design', 'arms', 'effects', 'balance', 'attrition', 'verdict', 'warnings']),
+    );
+    for (const e of r.effects)
+      for (const k of Object.keys(e)) expect(EFFECT_KEYS.has(k), `unknown effect field ${k}`).toBe(true);
+    expect(Object.keys(r.attrition)).toEqual(
+      expect.arrayContaining(['randomised', 'analysed', 'overall', 'differential']),
+    );
+    expect(Object.keys(r.arms[0]!)).toEqual([
+      'arm',
+      'n',
+      'n_analysed',
+      'reoffenders',
+      'binary_rate',
+      'reoffences',
+      'frequency_per_offender',
+      'mean',
+      'sd',
+    ]);
     const text = renderHuman(r);
     expect(text).toContain('significant_reduction');
     expect(text).toContain('for every 100 people, between 25.3 fewer and 9.6 fewer re-offenders');
     expect(text).not.toContain('NaN');
   });
   it('rejects bad options naming them', async () => {
-    await expect(runAnalyse({ data: 'test/data/colon-recurrence.csv', alpha: '1.5' })).rejects.toThrow(new UsageError('--alpha must be strictly between 0 and 1, got 1.5'));
-    await expect(runAnalyse({ data: 'test/data/colon-recurrence.csv', bootstrap: '100' })).rejects.toThrow('--seed <int> is required');
+    await expect(runAnalyse({ data: 'test/data/colon-recurrence.csv', alpha: '1.5' })).rejects.toThrow(
+      new UsageError('--alpha must be strictly between 0 and 1, got 1.5'),
+    );
+    await expect(runAnalyse({ data: 'test/data/colon-recurrence.csv', bootstrap: '100' })).rejects.toThrow(
+      '--seed <int> is required',
+    );
   });
 });
 
@@ -53,7 +92,10 @@ describe('time to event with --covariates: the Cox hazard ratio is adjusted', ()
     const out = join(dir, 'outcomes.csv');
     await runReoffending({ cases: 'fixtures/pcp/cases.csv', offences: 'fixtures/pcp/offences.csv', by: [], out });
     // Blank the age of every id ending in 7 (parsed and written back as CSV: site names hold commas).
-    const parsed = Papa.parse<Record<string, string>>(readFileSync(out, 'utf8'), { header: true, skipEmptyLines: true });
+    const parsed = Papa.parse<Record<string, string>>(readFileSync(out, 'utf8'), {
+      header: true,
+      skipEmptyLines: true,
+    });
     for (const row of parsed.data) if (row.id!.endsWith('7')) row.age = '';
     writeFileSync(out, Papa.unparse(parsed.data) + '\n');
     const full = await runAnalyse({ data: out, outcome: 'days_to_reoffence' });
@@ -71,17 +113,26 @@ describe('analyse --offences (derived outcomes held as numbers)', () => {
   async function bothWays(options: { outcome?: string; covariates?: string; cluster?: string }) {
     const out = join(mkdtempSync(join(tmpdir(), 'pe-derived-')), 'outcomes.csv');
     await runReoffending({ cases: 'fixtures/pcp/cases.csv', offences: 'fixtures/pcp/offences.csv', by: [], out });
-    const derived = await runAnalyse({ data: 'fixtures/pcp/cases.csv', offences: 'fixtures/pcp/offences.csv', ...options });
+    const derived = await runAnalyse({
+      data: 'fixtures/pcp/cases.csv',
+      offences: 'fixtures/pcp/offences.csv',
+      ...options,
+    });
     return { out, derived, fromFile: await runAnalyse({ data: out, ...options }) };
   }
   it('gives the same result as analysing the outcomes file `reoffending --out` writes', async () => {
     const { out, derived, fromFile } = await bothWays({ covariates: 'age,ogrs3', cluster: 'team' });
     // Only the file names may differ.
-    expect(JSON.stringify(derived).replaceAll('fixtures/pcp/cases.csv', 'F')).toBe(JSON.stringify(fromFile).replaceAll(out, 'F'));
+    expect(JSON.stringify(derived).replaceAll('fixtures/pcp/cases.csv', 'F')).toBe(
+      JSON.stringify(fromFile).replaceAll(out, 'F'),
+    );
     expect(derived.effects.some((e) => e.outcome === 'days_to_reoffence')).toBe(true);
   });
   it('reads a derived column named as a covariate or outcome as the file would hold it', async () => {
-    const { derived, fromFile } = await bothWays({ outcome: 'reoffended,follow_up_days', covariates: 'age,reoffences' });
+    const { derived, fromFile } = await bothWays({
+      outcome: 'reoffended,follow_up_days',
+      covariates: 'age,reoffences',
+    });
     expect(derived.effects).toEqual(fromFile.effects);
     expect(derived.balance).toEqual(fromFile.balance);
     expect(derived.effects.find((e) => e.outcome === 'follow_up_days' && e.measure === 'hedges_g')).toBeDefined();

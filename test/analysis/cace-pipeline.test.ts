@@ -28,7 +28,19 @@ const rel = (a: number | null, b: number) => Math.abs(a! - b) / Math.abs(b);
 const dir = mkdtempSync(join(tmpdir(), 'pilot-eval-cace-'));
 const pcp = { data: 'fixtures/pcp/cases.csv', offences: 'fixtures/pcp/offences.csv' };
 
-function expectMatches(row: { estimate: number | null; std_error: number | null; df?: number; p_value: number | null; conf_low: number | null; conf_high: number | null } | undefined, ref: Ref) {
+function expectMatches(
+  row:
+    | {
+        estimate: number | null;
+        std_error: number | null;
+        df?: number;
+        p_value: number | null;
+        conf_low: number | null;
+        conf_high: number | null;
+      }
+    | undefined,
+  ref: Ref,
+) {
   expect(row).toBeDefined();
   expect(rel(row!.estimate, ref.estimate)).toBeLessThan(1e-9);
   expect(rel(row!.std_error, ref.std_error)).toBeLessThan(1e-8);
@@ -39,31 +51,64 @@ function expectMatches(row: { estimate: number | null; std_error: number | null;
 }
 
 // The pcp trial file with the plan key added under analysis:.
-const planText = readFileSync('fixtures/pcp/trial.yaml', 'utf8').replace('analysis:\n', 'analysis:\n  cace: received_intervention\n');
+const planText = readFileSync('fixtures/pcp/trial.yaml', 'utf8').replace(
+  'analysis:\n',
+  'analysis:\n  cace: received_intervention\n',
+);
 const planFile = join(dir, 'trial.yaml');
 writeFileSync(planFile, planText);
 
 describe('cace through analyse and report (pcp fixture)', () => {
   it('analyse --cace with --cluster team --covariates ogrs3', async () => {
-    const r = await runAnalyse({ ...pcp, cluster: 'team', covariates: 'ogrs3', cace: 'received_intervention', outcome: 'reoffended' });
-    expectMatches(r.effects.find((e) => e.measure === 'cace'), refs.pcp_reoffended_adjusted!);
-    expectMatches(r.effects.find((e) => e.measure === 'cace_dose'), refs.pcp_dose_reoffended_adjusted!);
+    const r = await runAnalyse({
+      ...pcp,
+      cluster: 'team',
+      covariates: 'ogrs3',
+      cace: 'received_intervention',
+      outcome: 'reoffended',
+    });
+    expectMatches(
+      r.effects.find((e) => e.measure === 'cace'),
+      refs.pcp_reoffended_adjusted!,
+    );
+    expectMatches(
+      r.effects.find((e) => e.measure === 'cace_dose'),
+      refs.pcp_dose_reoffended_adjusted!,
+    );
   });
   it('the plan key analysis.cace mirrors --cace', async () => {
     expect(parseTrialFile(planText, 'trial.yaml').analysis.cace).toBe('received_intervention');
-    expect(parseTrialFile(planText.replace('cace: received_intervention', 'cace: none'), 'trial.yaml').analysis.cace).toBeNull();
-    expect(() => parseTrialFile(planText.replace('cace: received_intervention', 'cace: ""'), 'trial.yaml')).toThrow(DataError);
+    expect(
+      parseTrialFile(planText.replace('cace: received_intervention', 'cace: none'), 'trial.yaml').analysis.cace,
+    ).toBeNull();
+    expect(() => parseTrialFile(planText.replace('cace: received_intervention', 'cace: ""'), 'trial.yaml')).toThrow(
+      DataError,
+    );
     const r = await runAnalyse({ ...pcp, plan: planFile });
     // The plan: clustered by team (block-cluster randomisation), adjusted for ogrs3.
-    expectMatches(r.effects.find((e) => e.outcome === 'reoffended' && e.measure === 'cace'), refs.pcp_reoffended_adjusted!);
-    expect(r.effects.find((e) => e.outcome === 'reoffended' && e.measure === 'cace_dose')!.method).toMatch(/^exploratory: not randomised/);
+    expectMatches(
+      r.effects.find((e) => e.outcome === 'reoffended' && e.measure === 'cace'),
+      refs.pcp_reoffended_adjusted!,
+    );
+    expect(r.effects.find((e) => e.outcome === 'reoffended' && e.measure === 'cace_dose')!.method).toMatch(
+      /^exploratory: not randomised/,
+    );
     // Without the key, no cace rows.
     const plain = await runAnalyse({ ...pcp, plan: 'fixtures/pcp/trial.yaml' });
     expect(plain.effects.some((e) => e.measure.startsWith('cace'))).toBe(false);
   });
   it('the report lists the cace rows among the effects, with readable labels', async () => {
     const out = join(dir, 'report.md');
-    await runReport({ concept: 'pcp', stage: 'efficacy', cases: pcp.data, offences: pcp.offences, trial: planFile, format: 'md', out, commandLine: 'test' });
+    await runReport({
+      concept: 'pcp',
+      stage: 'efficacy',
+      cases: pcp.data,
+      offences: pcp.offences,
+      trial: planFile,
+      format: 'md',
+      out,
+      commandLine: 'test',
+    });
     const md = readFileSync(out, 'utf8');
     expect(md).toContain('Complier average causal effect (received the intervention)');
     expect(md).toContain('Effect per session attended (exploratory: not randomised)');

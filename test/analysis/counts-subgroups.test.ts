@@ -35,7 +35,12 @@ describe('count outcome: nb_rate_ratio beside rate_ratio (MASS::quine)', async (
     expect(row(r, 'reoffences', 'rate_ratio').estimate).toBeCloseTo(Math.exp(b), 8); // two groups: both are the ratio of means
   });
   it('glm.nb(Days ~ arm + female + slow, quine) with --covariates', () => {
-    const r = analyseTrial(t, { treatment: 'N', control: 'control', outcomes: ['reoffences'], covariates: ['female', 'slow'] });
+    const r = analyseTrial(t, {
+      treatment: 'N',
+      control: 'control',
+      outcomes: ['reoffences'],
+      covariates: ['female', 'slow'],
+    });
     const nb = row(r, 'reoffences', 'nb_rate_ratio');
     expect(rel(nb.estimate, Math.exp(refs.quine_nb_cov.coef[1]))).toBeLessThan(1e-8);
     expect(rel(nb.std_error, refs.quine_nb_cov.se[1])).toBeLessThan(1e-8);
@@ -45,7 +50,12 @@ describe('count outcome: nb_rate_ratio beside rate_ratio (MASS::quine)', async (
 describe('--exposure: log time at risk offset (MASS::epil with made-up days)', async () => {
   const t = await readTable('test/data/epil-exposure.csv');
   it('rate_ratio as glm(y ~ arm + offset(log(days)), poisson) + vcovHC(type = "HC0"); nb_rate_ratio as glm.nb(y ~ arm + offset(log(days)))', () => {
-    const r = analyseTrial(t, { treatment: 'progabide', control: 'control', outcomes: ['reoffences'], exposure: 'days' });
+    const r = analyseTrial(t, {
+      treatment: 'progabide',
+      control: 'control',
+      outcomes: ['reoffences'],
+      exposure: 'days',
+    });
     const rr = row(r, 'reoffences', 'rate_ratio');
     expect(rel(rr.estimate, Math.exp(refs.epil_poisson_offset.coef[1]))).toBeLessThan(1e-8);
     expect(rel(rr.std_error, refs.epil_poisson_offset.se[1])).toBeLessThan(1e-8);
@@ -55,7 +65,14 @@ describe('--exposure: log time at risk offset (MASS::epil with made-up days)', a
     expect(rel(nb.std_error, refs.epil_nb_offset.se[1])).toBeLessThan(1e-8);
   });
   it('with covariates and clusters: vcovCL(glm(y ~ arm + lbase + lage + offset(log(days)), poisson), cluster = ~subject); glm.nb with the same terms', () => {
-    const r = analyseTrial(t, { treatment: 'progabide', control: 'control', outcomes: ['reoffences'], exposure: 'days', covariates: ['lbase', 'lage'], cluster: 'id' });
+    const r = analyseTrial(t, {
+      treatment: 'progabide',
+      control: 'control',
+      outcomes: ['reoffences'],
+      exposure: 'days',
+      covariates: ['lbase', 'lage'],
+      cluster: 'id',
+    });
     const rr = row(r, 'reoffences', 'rate_ratio');
     expect(rel(rr.estimate, Math.exp(refs.epil_poisson_offset_cl.coef[1]))).toBeLessThan(1e-8);
     expect(rel(rr.std_error, refs.epil_poisson_offset_cl.se[1])).toBeLessThan(1e-8);
@@ -87,7 +104,12 @@ describe('--exposure: log time at risk offset (MASS::epil with made-up days)', a
     y2[5] = '';
     ok.cells.set('days', d2);
     ok.cells.set('reoffences', y2);
-    const r = analyseTrial(ok, { treatment: 'progabide', control: 'control', outcomes: ['reoffences'], exposure: 'days' });
+    const r = analyseTrial(ok, {
+      treatment: 'progabide',
+      control: 'control',
+      outcomes: ['reoffences'],
+      exposure: 'days',
+    });
     expect(r.arms.reduce((a, x) => a + x.n_analysed, 0)).toBe(t.n - 1);
     expect(row(r, 'reoffences', 'rate_ratio').estimate).not.toBeNull();
   });
@@ -137,12 +159,21 @@ describe('subgroups', async () => {
     expect(r.effects.find((e) => e.measure === 'risk_difference')!.subgroup).toBeUndefined();
   });
   it('pre-specified subgroups are labelled so; the counts sum to the arms', () => {
-    const r = analyseTrial(bw, { treatment: 'smoker', control: 'control', subgroups: ['race'], prespecifiedSubgroups: ['race'] });
+    const r = analyseTrial(bw, {
+      treatment: 'smoker',
+      control: 'control',
+      subgroups: ['race'],
+      prespecifiedSubgroups: ['race'],
+    });
     const rows = r.effects.filter((e) => e.subgroup?.startsWith('race='));
     expect(rows).toHaveLength(3);
     for (const x of rows) expect(x.exploratory).toBe(false);
-    expect(rows.reduce((s, x) => s + x.counts!.n_treatment, 0)).toBe(r.arms.find((a) => a.arm === 'smoker')!.n_analysed);
-    expect(rows.reduce((s, x) => s + x.counts!.events_control, 0)).toBe(r.arms.find((a) => a.arm === 'control')!.reoffenders);
+    expect(rows.reduce((s, x) => s + x.counts!.n_treatment, 0)).toBe(
+      r.arms.find((a) => a.arm === 'smoker')!.n_analysed,
+    );
+    expect(rows.reduce((s, x) => s + x.counts!.events_control, 0)).toBe(
+      r.arms.find((a) => a.arm === 'control')!.reoffenders,
+    );
     expect(row(r, 'reoffended', 'interaction', 'race').method).toMatch(/^pre-specified/);
   });
   it('cluster design (pcp, subgroup stratum): cluster-robust Wald test as lmtest::waldtest(vcov = vcovCL(cluster = ~team))', async () => {
@@ -160,7 +191,19 @@ describe('subgroups', async () => {
     const arm = Uint8Array.from([1, 1, 0, 0, 1, 1, 0, 0, 1, 1, 1, 0]);
     const index = Int32Array.from([0, 0, 0, 0, 1, 1, 1, 1, 2, 2, -1, -1]);
     const warnings: string[] = [];
-    const rows = subgroupEffects({ outcome: 'reoffended', y, arm, column: 'site', index, levels: ['a', 'b', 'c'], prespecified: false, alpha: 0.05 }, warnings);
+    const rows = subgroupEffects(
+      {
+        outcome: 'reoffended',
+        y,
+        arm,
+        column: 'site',
+        index,
+        levels: ['a', 'b', 'c'],
+        prespecified: false,
+        alpha: 0.05,
+      },
+      warnings,
+    );
     expect(rows.find((x) => x.subgroup === 'site=c')!.estimate).toBeNull();
     expect(rows.find((x) => x.subgroup === 'site=c')!.method).toContain('no one in the control arm');
     const inter = rows.find((x) => x.measure === 'interaction')!;
@@ -170,9 +213,26 @@ describe('subgroups', async () => {
   it('a column with more than 20 distinct values is refused as a subgroup (a usage error)', () => {
     const n = 42;
     const index = Int32Array.from({ length: n }, (_, i) => i % 21);
-    const input = { outcome: 'reoffended', y: new Float64Array(n).map((_, i) => i % 2), arm: Uint8Array.from({ length: n }, (_, i) => (i >> 1) % 2), column: 'age', index, levels: Array.from({ length: 21 }, (_, i) => String(20 + i)), prespecified: false, alpha: 0.05 };
-    expect(() => subgroupEffects(input, [])).toThrow(new UsageError('subgroup column "age" has 21 distinct values: a subgroup analysis needs a categorical column with at most 20 levels (band a continuous measure such as OGRS first)'));
-    expect(subgroupEffects({ ...input, index: index.map((k) => Math.min(k, 19)) }, []).filter((r) => r.measure === 'risk_difference')).toHaveLength(20);
+    const input = {
+      outcome: 'reoffended',
+      y: new Float64Array(n).map((_, i) => i % 2),
+      arm: Uint8Array.from({ length: n }, (_, i) => (i >> 1) % 2),
+      column: 'age',
+      index,
+      levels: Array.from({ length: 21 }, (_, i) => String(20 + i)),
+      prespecified: false,
+      alpha: 0.05,
+    };
+    expect(() => subgroupEffects(input, [])).toThrow(
+      new UsageError(
+        'subgroup column "age" has 21 distinct values: a subgroup analysis needs a categorical column with at most 20 levels (band a continuous measure such as OGRS first)',
+      ),
+    );
+    expect(
+      subgroupEffects({ ...input, index: index.map((k) => Math.min(k, 19)) }, []).filter(
+        (r) => r.measure === 'risk_difference',
+      ),
+    ).toHaveLength(20);
   });
 });
 
@@ -184,7 +244,10 @@ describe('the options through the analyse command and the plan', () => {
     const { runAnalyse } = await import('../../src/cli/commands/analyse.js');
     const dir = mkdtempSync(join(tmpdir(), 'pe-subgroups-'));
     const plan = join(dir, 'trial.yaml');
-    writeFileSync(plan, 'analysis:\n  primary: reoffended\n  subgroups: [wexp, site]\narms: {control: "no", treatment: "yes"}\n');
+    writeFileSync(
+      plan,
+      'analysis:\n  primary: reoffended\n  subgroups: [wexp, site]\narms: {control: "no", treatment: "yes"}\n',
+    );
     const r = await runAnalyse({ data: 'fixtures/rossi/cases.csv', plan, subgroup: 'race' });
     const wexp = r.effects.filter((e) => e.subgroup?.startsWith('wexp='));
     const race = r.effects.filter((e) => e.subgroup?.startsWith('race='));
@@ -192,7 +255,10 @@ describe('the options through the analyse command and the plan', () => {
     expect(wexp.every((e) => e.exploratory === false)).toBe(true);
     expect(race.map((e) => e.subgroup)).toEqual(['race=black', 'race=other']);
     expect(race.every((e) => e.exploratory === true)).toBe(true);
-    expect(r.effects.filter((e) => e.measure === 'interaction').map((e) => [e.subgroup, e.exploratory])).toEqual([['wexp', false], ['race', true]]);
+    expect(r.effects.filter((e) => e.measure === 'interaction').map((e) => [e.subgroup, e.exploratory])).toEqual([
+      ['wexp', false],
+      ['race', true],
+    ]);
     expect(r.warnings.join('\n')).toContain('subgroup column "site" is not in');
     // Subgroup rows never count as sensitivity analyses of the headline.
     expect(r.headline!.sensitivity.filter((s) => s.measure === 'risk_difference')).toHaveLength(1);
@@ -200,7 +266,13 @@ describe('the options through the analyse command and the plan', () => {
   });
   it('--exposure through the analyse command', async () => {
     const { runAnalyse } = await import('../../src/cli/commands/analyse.js');
-    const r = await runAnalyse({ data: 'test/data/epil-exposure.csv', treatment: 'progabide', control: 'control', outcome: 'reoffences', exposure: 'days' });
+    const r = await runAnalyse({
+      data: 'test/data/epil-exposure.csv',
+      treatment: 'progabide',
+      control: 'control',
+      outcome: 'reoffences',
+      exposure: 'days',
+    });
     const rr = r.effects.find((e) => e.measure === 'rate_ratio')!;
     expect(rel(rr.estimate, Math.exp(refs.epil_poisson_offset.coef[1]))).toBeLessThan(1e-8);
   });
@@ -209,8 +281,15 @@ describe('the options through the analyse command and the plan', () => {
 describe('negative binomial on a tiny file with no usable over-dispersion information', () => {
   it('ends with a null nb_rate_ratio and a warning (it once looped for ever: the hostile corpus found it)', async () => {
     const { runAnalyse } = await import('../../src/cli/commands/analyse.js');
-    const r = await runAnalyse({ data: 'fixtures/bad/hostile/cases-crlf-bom.csv', offences: 'fixtures/bad/hostile/good-offences.csv', covariates: 'age,ogrs3', outcome: 'reoffences' });
+    const r = await runAnalyse({
+      data: 'fixtures/bad/hostile/cases-crlf-bom.csv',
+      offences: 'fixtures/bad/hostile/good-offences.csv',
+      covariates: 'age,ogrs3',
+      outcome: 'reoffences',
+    });
     expect(r.effects.find((e) => e.measure === 'nb_rate_ratio')).toMatchObject({ estimate: null });
-    expect(r.warnings.join('\n')).toMatch(/negative binomial rate ratio not estimable: theta of the negative binomial cannot be estimated/);
+    expect(r.warnings.join('\n')).toMatch(
+      /negative binomial rate ratio not estimable: theta of the negative binomial cannot be estimated/,
+    );
   }, 20_000);
 });

@@ -9,13 +9,18 @@ import { describe, expect, it } from 'vitest';
 import { parseArmsOption, renderHuman, runAnalyse } from '../../src/cli/commands/analyse.js';
 import { UsageError } from '../../src/core/errors.js';
 
-const refs = JSON.parse(readFileSync('test/data/multi-arm-references.json', 'utf8')) as Record<string, { statistic: number; p_value: number; df: number }>;
+const refs = JSON.parse(readFileSync('test/data/multi-arm-references.json', 'utf8')) as Record<
+  string,
+  { statistic: number; p_value: number; df: number }
+>;
 const rel = (a: number | null | undefined, b: number): number => Math.abs((a as number) - b) / Math.abs(b);
 const bacteria = { data: 'test/data/multiarm-bacteria.csv', outcome: 'reoffended' };
 
 describe('analyse with more than two arms', () => {
-  it('by default still asks for two arms (today\'s behaviour)', async () => {
-    await expect(runAnalyse({ ...bacteria, control: 'placebo' })).rejects.toThrow(/give both --treatment and --control/);
+  it("by default still asks for two arms (today's behaviour)", async () => {
+    await expect(runAnalyse({ ...bacteria, control: 'placebo' })).rejects.toThrow(
+      /give both --treatment and --control/,
+    );
     const two = await runAnalyse({ ...bacteria, control: 'placebo', treatment: 'drug' });
     expect(two.treatments).toBeUndefined();
     expect(two.effects.some((e) => e.measure === 'global_test' || e.comparison !== undefined)).toBe(false);
@@ -34,7 +39,10 @@ describe('analyse with more than two arms', () => {
     expect(pairRows.every((e) => e.comparison === 'drug' || e.comparison === 'drug+')).toBe(true);
     expect(pairRows.every((e) => e.arm === e.comparison)).toBe(true);
     expect(r.verdict).toHaveLength(2);
-    expect(r.comparisons!.map((c) => [c.arm, c.control])).toEqual([['drug', 'placebo'], ['drug+', 'placebo']]);
+    expect(r.comparisons!.map((c) => [c.arm, c.control])).toEqual([
+      ['drug', 'placebo'],
+      ['drug+', 'placebo'],
+    ]);
     expect(r.excluded.other_arms).toBe(0);
     expect(r.attrition.randomised).toBe(220);
     // The text output names each comparison in its verdict, with that comparison's own interval.
@@ -56,7 +64,11 @@ describe('analyse with more than two arms', () => {
   });
 
   it('--arms all with one treatment arm is the two-arm analysis', async () => {
-    const one = await runAnalyse({ data: 'fixtures/pcp/cases.csv', offences: 'fixtures/pcp/offences.csv', arms: 'all' });
+    const one = await runAnalyse({
+      data: 'fixtures/pcp/cases.csv',
+      offences: 'fixtures/pcp/offences.csv',
+      arms: 'all',
+    });
     const two = await runAnalyse({ data: 'fixtures/pcp/cases.csv', offences: 'fixtures/pcp/offences.csv' });
     expect(one).toEqual(two);
   });
@@ -65,19 +77,42 @@ describe('analyse with more than two arms', () => {
     // R on the same people (test/data/multiarm-pcp-fund.csv, derived by `reoffending --out`):
     // chisq.test(table(arm, reoffended), correct = FALSE); anova(glm(reoffences ~ arm, poisson), test = "LRT");
     // survdiff(Surv(time, reoffended) ~ arm)
-    const r = await runAnalyse({ data: 'fixtures/pcp-fund/cases.csv', offences: 'fixtures/pcp-fund/offences.csv', subArm: 'sub_arm', arms: 'all' });
+    const r = await runAnalyse({
+      data: 'fixtures/pcp-fund/cases.csv',
+      offences: 'fixtures/pcp-fund/offences.csv',
+      subArm: 'sub_arm',
+      arms: 'all',
+    });
     expect(r.treatments).toEqual(['not_told', 'told']);
     expect(r.control).toBe('control');
     const g = (o: string) => r.effects.find((e) => e.outcome === o && e.measure === 'global_test')!;
-    for (const [o, key] of [['reoffended', 'fund_chisq'], ['reoffences', 'fund_lrt'], ['days_to_reoffence', 'fund_logrank']] as const) {
+    for (const [o, key] of [
+      ['reoffended', 'fund_chisq'],
+      ['reoffences', 'fund_lrt'],
+      ['days_to_reoffence', 'fund_logrank'],
+    ] as const) {
       expect(rel(g(o).statistic, refs[key]!.statistic)).toBeLessThan(1e-9);
       expect(rel(g(o).p_value, refs[key]!.p_value)).toBeLessThan(1e-7);
     }
     const rd = r.effects.find((e) => e.measure === 'risk_difference' && e.arm === 'told')!;
-    expect(rel(rd.estimate, (refs.fund_told_vs_control as unknown as { risk_difference: number }).risk_difference)).toBeLessThan(1e-12);
+    expect(
+      rel(rd.estimate, (refs.fund_told_vs_control as unknown as { risk_difference: number }).risk_difference),
+    ).toBeLessThan(1e-12);
     // Without --arms the sub-arms are three labels: two must be chosen, as today.
-    await expect(runAnalyse({ data: 'fixtures/pcp-fund/cases.csv', offences: 'fixtures/pcp-fund/offences.csv', subArm: 'sub_arm' })).rejects.toThrow(/3 arms/);
-    const pair = await runAnalyse({ data: 'fixtures/pcp-fund/cases.csv', offences: 'fixtures/pcp-fund/offences.csv', subArm: 'sub_arm', treatment: 'told' , control: 'control' });
+    await expect(
+      runAnalyse({
+        data: 'fixtures/pcp-fund/cases.csv',
+        offences: 'fixtures/pcp-fund/offences.csv',
+        subArm: 'sub_arm',
+      }),
+    ).rejects.toThrow(/3 arms/);
+    const pair = await runAnalyse({
+      data: 'fixtures/pcp-fund/cases.csv',
+      offences: 'fixtures/pcp-fund/offences.csv',
+      subArm: 'sub_arm',
+      treatment: 'told',
+      control: 'control',
+    });
     expect(pair.effects.find((e) => e.measure === 'risk_difference')!.estimate).toBe(rd.estimate);
   });
 

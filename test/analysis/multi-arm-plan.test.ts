@@ -12,7 +12,10 @@ import { analyseTrialFiles } from '../../src/app/analyse.js';
 import { loadTrialFile } from '../../src/io/trial-file.js';
 import { resolvePlan, defaultAnalysisPlan } from '../../src/core/plan/analysis-plan.js';
 
-const refs = JSON.parse(readFileSync('test/data/multi-arm-references.json', 'utf8')) as Record<string, { statistic: number; p_value: number; risk_difference?: number }>;
+const refs = JSON.parse(readFileSync('test/data/multi-arm-references.json', 'utf8')) as Record<
+  string,
+  { statistic: number; p_value: number; risk_difference?: number }
+>;
 const rel = (a: number | null | undefined, b: number): number => Math.abs((a as number) - b) / Math.abs(b);
 const fund = { data: 'fixtures/pcp-fund/cases.csv', offences: 'fixtures/pcp-fund/offences.csv' };
 
@@ -33,7 +36,11 @@ describe('plan arms: more than two arms beside the headline contrast', () => {
     expect(m.sub_arm).toBe('sub_arm');
     expect(m.arms.map((a) => a.arm)).toEqual(['control', 'told', 'not_told']);
     const g = (o: string) => m.effects.find((e) => e.outcome === o && e.measure === 'global_test')!;
-    for (const [o, key] of [['reoffended', 'fund_chisq'], ['reoffences', 'fund_lrt'], ['days_to_reoffence', 'fund_logrank']] as const) {
+    for (const [o, key] of [
+      ['reoffended', 'fund_chisq'],
+      ['reoffences', 'fund_lrt'],
+      ['days_to_reoffence', 'fund_logrank'],
+    ] as const) {
       expect(rel(g(o).statistic, refs[key]!.statistic)).toBeLessThan(1e-9);
       expect(rel(g(o).p_value, refs[key]!.p_value)).toBeLessThan(1e-7);
     }
@@ -50,7 +57,9 @@ describe('plan arms: more than two arms beside the headline contrast', () => {
   });
   it('an arm the data do not have is a usage error naming the plan', async () => {
     const trial = loadTrialFile('test/data/multiarm-plan/trial.yaml');
-    await expect(analyseTrialFiles({ ...fund, trial: { ...trial, analysis: { ...trial.analysis, arms: ['told', 'nope'] } } })).rejects.toThrow(/the analysis plan's arms \(told, nope\)/);
+    await expect(
+      analyseTrialFiles({ ...fund, trial: { ...trial, analysis: { ...trial.analysis, arms: ['told', 'nope'] } } }),
+    ).rejects.toThrow(/the analysis plan's arms \(told, nope\)/);
   });
 });
 
@@ -59,7 +68,9 @@ describe('analyse --plan text output with arms:', () => {
     const { runAnalyse, renderHuman } = await import('../../src/cli/commands/analyse.js');
     const r = await runAnalyse({ ...fund, plan: 'test/data/multiarm-plan/trial.yaml' });
     const text = renderHuman(r).replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '');
-    expect(text).toMatch(/each arm against control \(the plan's arms: told, not_told; the headline above is treatment vs control\)/);
+    expect(text).toMatch(
+      /each arm against control \(the plan's arms: told, not_told; the headline above is treatment vs control\)/,
+    );
     expect(text).toMatch(/global test, reoffended: statistic 0\.10 on 2 df, p 0\.951/);
     expect(text).toMatch(/not_told vs control, days_to_reoffence hazard_ratio:/);
   });

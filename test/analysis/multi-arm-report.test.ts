@@ -10,7 +10,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildReportModel, renderReport } from '../../src/app/report.js';
 
-const fund = { cases: 'fixtures/pcp-fund/cases.csv', offences: 'fixtures/pcp-fund/offences.csv', trial: 'test/data/multiarm-plan/trial.yaml' };
+const fund = {
+  cases: 'fixtures/pcp-fund/cases.csv',
+  offences: 'fixtures/pcp-fund/offences.csv',
+  trial: 'test/data/multiarm-plan/trial.yaml',
+};
 
 describe('report: more than two arms', () => {
   it('pcp-fund with arms: [told, not_told]: global tests and each arm against control', async () => {
@@ -20,10 +24,19 @@ describe('report: more than two arms', () => {
     expect(x.global.map((e) => e.outcome)).toEqual(['reoffended', 'reoffences', 'days_to_reoffence']);
     expect(new Set(x.effects.map((e) => e.arm))).toEqual(new Set(['told', 'not_told']));
     expect(x.effects.every((e) => e.estimate !== null)).toBe(true);
-    expect(m.headline.method).toBe((await buildReportModel({ ...fund, trial: 'fixtures/pcp-fund/trial.yaml' }, { suppress: true, commandLine: 'test' })).headline.method);
+    expect(m.headline.method).toBe(
+      (
+        await buildReportModel(
+          { ...fund, trial: 'fixtures/pcp-fund/trial.yaml' },
+          { suppress: true, commandLine: 'test' },
+        )
+      ).headline.method,
+    );
     const md = renderReport(m, 'md');
     expect(md).toContain('### Each arm against control');
-    expect(md).toMatch(/The headline compares treatment with control, the pre-specified primary contrast; the trial has 3 arms, and each of told and not told against control/);
+    expect(md).toMatch(
+      /The headline compares treatment with control, the pre-specified primary contrast; the trial has 3 arms, and each of told and not told against control/,
+    );
     expect(md).toMatch(/\| Proven re-offending \| Pearson chi-square \| 0\.10 \| 2 \| 0\.951 \|/);
     expect(md).toMatch(/\| not told \| Time to first re-offence \| Hazard ratio \|/);
     const html = renderReport(m, 'html');
@@ -42,8 +55,14 @@ describe('report: more than two arms', () => {
     add('treatment', 'told', 40, 3);
     add('treatment', 'not_told', 40, 15);
     writeFileSync(join(dir, 'cases.csv'), rows.join('\n') + '\n');
-    writeFileSync(join(dir, 'trial.yaml'), 'title: small\nconcept: custom\nstage: efficacy\nanalysis:\n  arms: [told, not_told]\n');
-    const m = await buildReportModel({ cases: join(dir, 'cases.csv'), trial: join(dir, 'trial.yaml') }, { suppress: true, commandLine: 'test' });
+    writeFileSync(
+      join(dir, 'trial.yaml'),
+      'title: small\nconcept: custom\nstage: efficacy\nanalysis:\n  arms: [told, not_told]\n',
+    );
+    const m = await buildReportModel(
+      { cases: join(dir, 'cases.csv'), trial: join(dir, 'trial.yaml') },
+      { suppress: true, commandLine: 'test' },
+    );
     const x = m.multi_arm!;
     expect(x.arms[1]!.reoffenders).toBeNull();
     expect(x.arms.every((a) => a.binary_rate === null)).toBe(true);
@@ -53,7 +72,10 @@ describe('report: more than two arms', () => {
     const md = renderReport(m, 'md');
     expect(md).toMatch(/\| told \| 40 \| <5 \|/);
     expect(md).toMatch(/\| told \| Proven re-offending \| Risk difference \| suppressed \|/);
-    const open = await buildReportModel({ cases: join(dir, 'cases.csv'), trial: join(dir, 'trial.yaml') }, { suppress: false, commandLine: 'test' });
+    const open = await buildReportModel(
+      { cases: join(dir, 'cases.csv'), trial: join(dir, 'trial.yaml') },
+      { suppress: false, commandLine: 'test' },
+    );
     expect(open.multi_arm!.arms[1]!.reoffenders).toBe(3);
   });
 });

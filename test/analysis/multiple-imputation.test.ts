@@ -13,7 +13,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runAnalyse } from '../../src/cli/commands/analyse.js';
 import { UsageError } from '../../src/core/errors.js';
-import { adjustedLogOr, multipleImputation, nearestTip, riskDifference } from '../../src/core/analysis/multiple-imputation.js';
+import {
+  adjustedLogOr,
+  multipleImputation,
+  nearestTip,
+  riskDifference,
+} from '../../src/core/analysis/multiple-imputation.js';
 import { barnardRubinDf, poolScalar } from '../../src/core/stats/rubin.js';
 import { createRng } from '../../src/core/random.js';
 import { parseTrialFile } from '../../src/io/trial-file.js';
@@ -91,14 +96,22 @@ describe("Rubin's rules against mice::pool on mice's completed data sets", () =>
 
 describe('analyse --impute on the incomplete trial (test/data/mi-trial.csv)', () => {
   it('mi rows, missingness per arm, and the tipping-point grid', async () => {
-    const a = await runAnalyse({ data: 'test/data/mi-trial.csv', outcome: 'reoffended', covariates: 'age,female', impute: '40', seed: '7' });
+    const a = await runAnalyse({
+      data: 'test/data/mi-trial.csv',
+      outcome: 'reoffended',
+      covariates: 'age,female',
+      impute: '40',
+      seed: '7',
+    });
     const mi = a.effects.find((e) => e.measure === 'mi_risk_difference')!;
     const miOr = a.effects.find((e) => e.measure === 'mi_adjusted_odds_ratio')!;
     expect(mi.replicates).toBe(40);
     expect(mi.df).toBeGreaterThan(20);
     // Complete cases stay primary: the verdict is read from risk_difference, unchanged by --impute.
     const cc = await runAnalyse({ data: 'test/data/mi-trial.csv', outcome: 'reoffended', covariates: 'age,female' });
-    expect(a.effects.find((e) => e.measure === 'risk_difference')).toEqual(cc.effects.find((e) => e.measure === 'risk_difference'));
+    expect(a.effects.find((e) => e.measure === 'risk_difference')).toEqual(
+      cc.effects.find((e) => e.measure === 'risk_difference'),
+    );
     expect(cc.tipping_point).toBeUndefined();
     // mice (logreg for the outcome, pmm for age, m = 100, seed 2) on the same data: pooled RD
     // 0.00329598506069095, SE 0.058843817516235 (test/data/mi-references-m100.out); Monte Carlo
@@ -114,7 +127,8 @@ describe('analyse --impute on the incomplete trial (test/data/mi-trial.csv)', ()
     ]);
     const tp = a.tipping_point!;
     expect(tp.length).toBe(13 * 13);
-    const at = (dc: number, dt: number) => tp.find((r) => Math.abs(r.delta_control - dc) < 1e-9 && Math.abs(r.delta_treatment - dt) < 1e-9)!;
+    const at = (dc: number, dt: number) =>
+      tp.find((r) => Math.abs(r.delta_control - dc) < 1e-9 && Math.abs(r.delta_treatment - dt) < 1e-9)!;
     // No shift reproduces the MI estimate exactly (the same draws).
     expect(at(0, 0).estimate).toBeCloseTo(mi.estimate!, 12);
     expect(at(0, 0).conf_low).toBeCloseTo(mi.conf_low!, 12);
@@ -136,7 +150,8 @@ describe('analyse --impute on the incomplete trial (test/data/mi-trial.csv)', ()
   });
 
   it('is reproducible from the seed and changes with it', async () => {
-    const run = (seed: string) => runAnalyse({ data: 'test/data/mi-trial.csv', outcome: 'reoffended', covariates: 'age', impute: '5', seed });
+    const run = (seed: string) =>
+      runAnalyse({ data: 'test/data/mi-trial.csv', outcome: 'reoffended', covariates: 'age', impute: '5', seed });
     const a = (await run('3')).effects.find((e) => e.measure === 'mi_risk_difference')!;
     const b = (await run('3')).effects.find((e) => e.measure === 'mi_risk_difference')!;
     const c = (await run('4')).effects.find((e) => e.measure === 'mi_risk_difference')!;
@@ -145,9 +160,15 @@ describe('analyse --impute on the incomplete trial (test/data/mi-trial.csv)', ()
   });
 
   it('needs a seed and a binary primary outcome', async () => {
-    await expect(runAnalyse({ data: 'test/data/mi-trial.csv', outcome: 'reoffended', impute: '5' })).rejects.toThrow(/--seed <int> is required/);
-    await expect(runAnalyse({ data: 'test/data/mi-trial.csv', outcome: 'reoffended', impute: '1', seed: '1' })).rejects.toThrow(/--impute must be/);
-    await expect(runAnalyse({ data: 'test/data/mi-trial.csv', outcome: 'age', impute: '5', seed: '1' })).rejects.toThrow(UsageError);
+    await expect(runAnalyse({ data: 'test/data/mi-trial.csv', outcome: 'reoffended', impute: '5' })).rejects.toThrow(
+      /--seed <int> is required/,
+    );
+    await expect(
+      runAnalyse({ data: 'test/data/mi-trial.csv', outcome: 'reoffended', impute: '1', seed: '1' }),
+    ).rejects.toThrow(/--impute must be/);
+    await expect(
+      runAnalyse({ data: 'test/data/mi-trial.csv', outcome: 'age', impute: '5', seed: '1' }),
+    ).rejects.toThrow(UsageError);
   });
 });
 
@@ -173,12 +194,28 @@ describe('coverage of the whole procedure by simulation (outcome missing at rand
         y[i] = rng.next() < expit(-0.5 - 0.6 * arm[i]! + 1.5 * x[i]!) ? 1 : 0;
         if (arm[i] && rng.next() < (x[i] ? 0.6 : 0.1)) y[i] = NaN;
       }
-      const res = multipleImputation({ outcome: 'y', y, arm, armLabels: { treatment: 't', control: 'c' }, covariates: [{ name: 'x', values: x }], imputations: 5, seed: r, alpha: 0.05, deltas: [0] });
+      const res = multipleImputation({
+        outcome: 'y',
+        y,
+        arm,
+        armLabels: { treatment: 't', control: 'c' },
+        covariates: [{ name: 'x', values: x }],
+        imputations: 5,
+        seed: r,
+        alpha: 0.05,
+        deltas: [0],
+      });
       const row = res.rows[0]!;
       if (row.conf_low! <= truth && truth <= row.conf_high!) cover++;
       miBias += (row.estimate! - truth) / reps;
       const obs = Array.from(y.keys()).filter((i) => !Number.isNaN(y[i]!));
-      ccBias += (riskDifference(obs.map((i) => y[i]!), obs.map((i) => arm[i]!)).estimate - truth) / reps;
+      ccBias +=
+        (riskDifference(
+          obs.map((i) => y[i]!),
+          obs.map((i) => arm[i]!),
+        ).estimate -
+          truth) /
+        reps;
     }
     // Observed (seed 2026, 200 replicates, m = 5): coverage 0.94 (binomial SE 0.017); mean error of
     // the MI estimate +0.0023; complete-case mean error -0.063 (truth -0.1301).
@@ -194,30 +231,53 @@ describe('plan keys', () => {
     const cfg = parseTrialFile('analysis:\n  missing_data: multiple_imputation\n  imputations: 30\n', 'trial.yaml');
     expect(cfg.analysis.missing_data).toBe('multiple_imputation');
     expect(cfg.analysis.imputations).toBe(30);
-    expect(() => parseTrialFile('analysis:\n  missing_data: last_observation\n', 'trial.yaml')).toThrow(/expected complete_cases/);
+    expect(() => parseTrialFile('analysis:\n  missing_data: last_observation\n', 'trial.yaml')).toThrow(
+      /expected complete_cases/,
+    );
     expect(() => parseTrialFile('analysis:\n  imputations: 1\n', 'trial.yaml')).toThrow();
   });
 
   it('the plan runs the imputation (seeded by randomisation.seed) beside the complete-case primary analysis', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pe-mi-plan-'));
     const plan = join(dir, 'trial.yaml');
-    writeFileSync(plan, 'randomisation:\n  seed: 11\nanalysis:\n  missing_data: multiple_imputation\n  imputations: 5\n  covariates: [age]\n');
+    writeFileSync(
+      plan,
+      'randomisation:\n  seed: 11\nanalysis:\n  missing_data: multiple_imputation\n  imputations: 5\n  covariates: [age]\n',
+    );
     const a = await runAnalyse({ data: 'test/data/mi-trial.csv', plan });
     expect(a.missing_data).toMatchObject({ imputations: 5, seed: 11 });
     expect(a.effects.find((e) => e.measure === 'mi_adjusted_odds_ratio')!.replicates).toBe(5);
     // Same as asking for it explicitly with that seed.
     const b = await runAnalyse({ data: 'test/data/mi-trial.csv', plan, impute: '5', seed: '11' });
-    expect(b.effects.find((e) => e.measure === 'mi_risk_difference')).toEqual(a.effects.find((e) => e.measure === 'mi_risk_difference'));
+    expect(b.effects.find((e) => e.measure === 'mi_risk_difference')).toEqual(
+      a.effects.find((e) => e.measure === 'mi_risk_difference'),
+    );
     const noSeed = join(dir, 'no-seed.yaml');
     writeFileSync(noSeed, 'analysis:\n  missing_data: multiple_imputation\n');
-    await expect(runAnalyse({ data: 'test/data/mi-trial.csv', plan: noSeed })).rejects.toThrow(/needs --seed <int> \(or randomisation.seed/);
+    await expect(runAnalyse({ data: 'test/data/mi-trial.csv', plan: noSeed })).rejects.toThrow(
+      /needs --seed <int> \(or randomisation.seed/,
+    );
   });
 });
 
 describe('nearestTip', () => {
   it('finds the smallest shift that changes the verdict, preferring a smaller shift of the treated', () => {
-    const row = (dc: number, dt: number, v: 'inconclusive' | 'significant_increase' | 'significant_reduction') => ({ delta_control: dc, delta_treatment: dt, estimate: 0, conf_low: 0, conf_high: 0, verdict: v });
-    const rows = [row(0, 0, 'significant_reduction'), row(0, 0.1, 'significant_reduction'), row(-0.1, 0.1, 'inconclusive'), row(0, 0.2, 'inconclusive'), row(-0.2, 0, 'inconclusive'), row(-0.3, 0.3, 'significant_increase')];
+    const row = (dc: number, dt: number, v: 'inconclusive' | 'significant_increase' | 'significant_reduction') => ({
+      delta_control: dc,
+      delta_treatment: dt,
+      estimate: 0,
+      conf_low: 0,
+      conf_high: 0,
+      verdict: v,
+    });
+    const rows = [
+      row(0, 0, 'significant_reduction'),
+      row(0, 0.1, 'significant_reduction'),
+      row(-0.1, 0.1, 'inconclusive'),
+      row(0, 0.2, 'inconclusive'),
+      row(-0.2, 0, 'inconclusive'),
+      row(-0.3, 0.3, 'significant_increase'),
+    ];
     expect(nearestTip(rows)!.tip).toEqual(row(-0.2, 0, 'inconclusive'));
     expect(nearestTip(rows.slice(0, 2))!.tip).toBeNull();
     expect(nearestTip(rows.slice(1))).toBeNull();

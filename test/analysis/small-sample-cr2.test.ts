@@ -36,7 +36,12 @@ describe('CR2 + Satterthwaite on the cluster-robust GLM rows (lme4::cbpp)', asyn
     expect(x.method).toMatch(/CR2 cluster-robust SE by team with Satterthwaite df 10\.3 \(15 clusters/);
   });
   it('cluster_robust_odds_ratio adjusted for a covariate that varies within clusters', () => {
-    const r = analyseTrial(animals, { cluster: 'team', outcomes: ['reoffended'], covariates: ['late'], smallSample: 'auto' });
+    const r = analyseTrial(animals, {
+      cluster: 'team',
+      outcomes: ['reoffended'],
+      covariates: ['late'],
+      smallSample: 'auto',
+    });
     const x = row(r, 'reoffended', 'cluster_robust_odds_ratio');
     expect(rel(x.std_error, 0.448044417388914)).toBeLessThan(1e-7);
     expect(rel(x.df, 10.7354642544215)).toBeLessThan(1e-7);
@@ -65,7 +70,12 @@ describe('CR2 + Satterthwaite on the cluster-robust GLM rows (lme4::cbpp)', asyn
     // f6 <- glm(y ~ arm * late, binomial, an); coef_test(f6, vcov = "CR2", cluster = an$herd)["arm:late", ]
     // (t 0.956555599459394, df 7.27012142288253, p 0.369511720873247) and
     // Wald_test(f6, constraints = constrain_zero("arm:late"), vcov = "CR2", cluster = an$herd, test = "HTZ") (F 0.91499861485712, same p)
-    const r = analyseTrial(animals, { cluster: 'team', outcomes: ['reoffended'], subgroups: ['late'], smallSample: 'cr2' });
+    const r = analyseTrial(animals, {
+      cluster: 'team',
+      outcomes: ['reoffended'],
+      subgroups: ['late'],
+      smallSample: 'cr2',
+    });
     const x = r.effects.find((e) => e.measure === 'interaction')!;
     expect(rel(x.statistic, 0.91499861485712)).toBeLessThan(1e-6);
     expect(rel(x.p_value, 0.369511720873247)).toBeLessThan(1e-6);
@@ -75,7 +85,12 @@ describe('CR2 + Satterthwaite on the cluster-robust GLM rows (lme4::cbpp)', asyn
     // f9 <- glm(reoffended ~ a + ogrs3, binomial, sim); f10 <- glm(reoffences ~ a, poisson, sim);
     // coef_test(f, vcov = "CR2", cluster = sim$team, test = "Satterthwaite")["a", ]
     const sim = await readTable('test/data/sim-cluster-trial.csv');
-    const r = analyseTrial(sim, { cluster: 'team', outcomes: ['reoffended', 'reoffences'], covariates: ['ogrs3'], smallSample: 'auto' });
+    const r = analyseTrial(sim, {
+      cluster: 'team',
+      outcomes: ['reoffended', 'reoffences'],
+      covariates: ['ogrs3'],
+      smallSample: 'auto',
+    });
     const or = row(r, 'reoffended', 'cluster_robust_odds_ratio');
     expect(rel(or.estimate, Math.exp(0.184187116501583))).toBeLessThan(1e-8);
     expect(rel(or.std_error, 0.219525857274323)).toBeLessThan(1e-7);
@@ -108,7 +123,9 @@ describe('analyse --small-sample (command handler)', () => {
     const x = cr2.effects.find((e) => e.measure === 'cluster_robust_odds_ratio')!;
     expect(rel(x.std_error, 0.487596047919005)).toBeLessThan(1e-7); // clubSandwich, as above
     const none = await runAnalyse({ ...base, smallSample: 'none' });
-    expect(rel(none.effects.find((e) => e.measure === 'cluster_robust_odds_ratio')!.std_error, 0.467941621269327)).toBeLessThan(1e-7);
+    expect(
+      rel(none.effects.find((e) => e.measure === 'cluster_robust_odds_ratio')!.std_error, 0.467941621269327),
+    ).toBeLessThan(1e-7);
     await expect(runAnalyse({ ...base, smallSample: 'hc3' })).rejects.toThrow(UsageError);
   });
 });

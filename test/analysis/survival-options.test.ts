@@ -18,7 +18,8 @@ import { readTable } from '../../src/io/table.js';
 
 const rel = (a: number | null | undefined, b: number): number => Math.abs((a as number) - b) / Math.abs(b);
 type Result = Awaited<ReturnType<typeof runAnalyse>>;
-const row = (r: Result, measure: string, arm?: string) => r.effects.find((e) => e.measure === measure && e.arm === arm)!;
+const row = (r: Result, measure: string, arm?: string) =>
+  r.effects.find((e) => e.measure === measure && e.arm === arm)!;
 const pcp = { data: 'fixtures/pcp/cases.csv', offences: 'fixtures/pcp/offences.csv', outcome: 'days_to_reoffence' };
 
 describe('analyse: Cox in a cluster-randomised design (pcp fixture, 32 teams)', () => {
@@ -81,9 +82,15 @@ describe('analyse: Cox in a cluster-randomised design (pcp fixture, 32 teams)', 
   });
 
   it('rejects bad survival options naming them', async () => {
-    await expect(runAnalyse({ ...pcp, ties: 'exact' })).rejects.toThrow(new UsageError('--ties must be efron or breslow, got exact'));
-    await expect(runAnalyse({ ...pcp, kmDays: '90,abc' })).rejects.toThrow('--km-days must be a whole number, got "abc"');
-    await expect(runAnalyse({ ...pcp, rmstDay: '0' })).rejects.toThrow('--rmst-day must be strictly between 0 and Infinity, got 0');
+    await expect(runAnalyse({ ...pcp, ties: 'exact' })).rejects.toThrow(
+      new UsageError('--ties must be efron or breslow, got exact'),
+    );
+    await expect(runAnalyse({ ...pcp, kmDays: '90,abc' })).rejects.toThrow(
+      '--km-days must be a whole number, got "abc"',
+    );
+    await expect(runAnalyse({ ...pcp, rmstDay: '0' })).rejects.toThrow(
+      '--rmst-day must be strictly between 0 and Infinity, got 0',
+    );
   });
 });
 
@@ -103,7 +110,13 @@ describe('analyse: Kaplan-Meier at any day and the RMST difference (carData::Ros
   }
 
   it('gives the one-year estimate after 52 weeks of follow-up, as summary(survfit(...), times = 365, extend = TRUE)', async () => {
-    const r = await runAnalyse({ data: await rossiFile(), treatment: 'yes', control: 'no', kmDays: '90,182,364,365', rmstDay: '364' });
+    const r = await runAnalyse({
+      data: await rossiFile(),
+      treatment: 'yes',
+      control: 'no',
+      kmDays: '90,182,364,365',
+      rmstDay: '364',
+    });
     // summary(survfit(Surv(week * 7, arrest) ~ fin, Rossi), times = c(90, 182, 364, 365), extend = TRUE):
     //   fin=no  365: surv 0.694444444444444, std.err 0.0313427407586264, lower 0.635652505728589, upper 0.758674090125691
     //   fin=yes 365: surv 0.777777777777778, std.err 0.0282875042898509;  fin=no 90: surv 0.953703703703704
@@ -127,7 +140,10 @@ describe('analyse: Kaplan-Meier at any day and the RMST difference (carData::Ros
     expect(rel(d.conf_high, 30.9343793867644301)).toBeLessThan(1e-12);
     expect(rel(d.p_value, 0.0923580353046179)).toBeLessThan(1e-10);
     // Day 365 is after both arms' last (censored) time: refused, as survRM2 does.
-    const late = row(await runAnalyse({ data: await rossiFile(), treatment: 'yes', control: 'no', rmstDay: '365' }), 'rmst_difference');
+    const late = row(
+      await runAnalyse({ data: await rossiFile(), treatment: 'yes', control: 'no', rmstDay: '365' }),
+      'rmst_difference',
+    );
     expect(late.estimate).toBeNull();
     expect(late.method).toContain('not estimable: day 365 is after day 364');
   });

@@ -17,7 +17,10 @@ import { runAnalyse } from '../../src/cli/commands/analyse.js';
 import { runMatch } from '../../src/cli/commands/match.js';
 import { DataError } from '../../src/core/errors.js';
 
-const REF = JSON.parse(readFileSync('test/data/weighted-references.json', 'utf8')) as Record<string, Record<string, number[]>>;
+const REF = JSON.parse(readFileSync('test/data/weighted-references.json', 'utf8')) as Record<
+  string,
+  Record<string, number[]>
+>;
 const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-12);
 const COVS = 'age,educ,race,married,nodegree,re74,re75';
 
@@ -38,7 +41,11 @@ describe.each([
     const rd = get('risk_difference');
     expect(rel(rd.estimate!, ref.risk_difference![0]!)).toBeLessThan(1e-10);
     expect(rel(rd.std_error!, ref.risk_difference![1]!)).toBeLessThan(1e-10);
-    expect(rd.method).toContain(se === 'HC0' ? 'vcovHC(type = "HC0")' : 'clustered by subclass (R sandwich::vcovCL(fit, cluster = ~subclass, type = "HC0"))');
+    expect(rd.method).toContain(
+      se === 'HC0'
+        ? 'vcovHC(type = "HC0")'
+        : 'clustered by subclass (R sandwich::vcovCL(fit, cluster = ~subclass, type = "HC0"))',
+    );
     // The R glm references were run with glm.control(epsilon = 1e-14).
     expect(rel(Math.log(get('risk_ratio').estimate!), ref.log_risk_ratio![0]!)).toBeLessThan(1e-8);
     expect(rel(get('risk_ratio').std_error!, ref.log_risk_ratio![1]!)).toBeLessThan(1e-8);
@@ -70,14 +77,22 @@ describe('weighted analysis of a file that `match` writes', () => {
       ['1to2r', { ratio: '2', replace: true }],
     ] as const) {
       const out = join(dir, `${name}.csv`);
-      await runMatch({ treated: 'test/data/lalonde-treated.csv', pool: 'test/data/lalonde-pool.csv', covariates: COVS, out, ...extra });
+      await runMatch({
+        treated: 'test/data/lalonde-treated.csv',
+        pool: 'test/data/lalonde-pool.csv',
+        covariates: COVS,
+        out,
+        ...extra,
+      });
       expect(readFileSync(out, 'utf8')).toBe(readFileSync(`test/data/lalonde-matched-${name}.csv`, 'utf8'));
     }
   });
 
   it('unweighted and weighted risk differences differ on the 1:2 with-replacement match (weights matter)', async () => {
     const w = (await effects('test/data/lalonde-matched-1to2r.csv', 'weight')).get('risk_difference').estimate!;
-    const u = (await runAnalyse({ data: 'test/data/lalonde-matched-1to2r.csv', outcome: 'reoffended' })).effects.find((e) => e.measure === 'risk_difference')!.estimate!;
+    const u = (await runAnalyse({ data: 'test/data/lalonde-matched-1to2r.csv', outcome: 'reoffended' })).effects.find(
+      (e) => e.measure === 'risk_difference',
+    )!.estimate!;
     expect(Math.abs(w - u)).toBeGreaterThan(0.005);
   });
 });
@@ -96,6 +111,8 @@ describe('matched sets (subclass)', () => {
     writeFileSync(bad, [...src, 'X1,control,30,12,0,0,1,,1'].join('\n') + '\n');
     const err = await runAnalyse({ data: bad, weights: 'weights', outcome: 'reoffended' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DataError);
-    expect(String((err as Error).message)).toMatch(/subclass.*matched set \(subclass\) missing for a row with a positive weight/);
+    expect(String((err as Error).message)).toMatch(
+      /subclass.*matched set \(subclass\) missing for a row with a positive weight/,
+    );
   });
 });

@@ -28,7 +28,9 @@ describe('weighted Cox hazard ratio (Rossi)', async () => {
     expect(rel(hr.estimate, Math.exp(-0.426951297971298))).toBeLessThan(1e-8);
     expect(rel(hr.std_error, 0.206842385235595)).toBeLessThan(1e-8);
     expect(hr.method).toMatch(/weighted by --weights; robust \(sandwich\) SE clustered by subclass \(108 clusters/);
-    expect(r.warnings.join('\n')).toMatch(/Cox hazard ratios and Kaplan-Meier rows are weighted \(robust SE\); the log-rank and RMST rows are unweighted/);
+    expect(r.warnings.join('\n')).toMatch(
+      /Cox hazard ratios and Kaplan-Meier rows are weighted \(robust SE\); the log-rank and RMST rows are unweighted/,
+    );
   });
   it('robust per row without matched sets', () => {
     const r = analyseTrial(nosets, { weights: 'weight', outcomes: ['days_to_reoffence'] });
@@ -46,9 +48,20 @@ describe('weighted Cox hazard ratio (Rossi)', async () => {
   it('weighted Kaplan-Meier rows: treatment clustered by subclass, control per row', () => {
     const rs = analyseTrial(sets, { weights: 'weight', outcomes: ['days_to_reoffence'], kmDays: [30, 52] });
     const rn = analyseTrial(nosets, { weights: 'weight', outcomes: ['days_to_reoffence'], kmDays: [30, 52] });
-    const km = (r: AnalyseResult, day: number, arm: string) => r.effects.find((e) => e.measure === `km_survival_${day}` && e.arm === arm)!;
-    const t = { surv: [0.897832817337461, 0.78328173374613], se: [0.020359924163026, 0.0312985393417873], lo: [0.858801900470227, 0.724278352772875], hi: [0.938637615318213, 0.847091828813416] };
-    const c = { surv: [0.824615384615385, 0.687692307692308], se: [0.0270335225477478, 0.0328580658889153], lo: [0.773297010832123, 0.626215191456109], hi: [0.879339403902079, 0.755204786647719] };
+    const km = (r: AnalyseResult, day: number, arm: string) =>
+      r.effects.find((e) => e.measure === `km_survival_${day}` && e.arm === arm)!;
+    const t = {
+      surv: [0.897832817337461, 0.78328173374613],
+      se: [0.020359924163026, 0.0312985393417873],
+      lo: [0.858801900470227, 0.724278352772875],
+      hi: [0.938637615318213, 0.847091828813416],
+    };
+    const c = {
+      surv: [0.824615384615385, 0.687692307692308],
+      se: [0.0270335225477478, 0.0328580658889153],
+      lo: [0.773297010832123, 0.626215191456109],
+      hi: [0.879339403902079, 0.755204786647719],
+    };
     [30, 52].forEach((day, k) => {
       const a = km(rs, day, 'treatment');
       expect(rel(a.estimate, t.surv[k]!)).toBeLessThan(1e-12);
@@ -64,7 +77,9 @@ describe('weighted Cox hazard ratio (Rossi)', async () => {
     });
   });
   it('weightedSurvivalAt on all of Rossi', () => {
-    const time = nosets.cells.get('days_to_reoffence')!.map((v, i) => (v === '' ? Number(nosets.cells.get('follow_up_days')![i]) : Number(v)));
+    const time = nosets.cells
+      .get('days_to_reoffence')!
+      .map((v, i) => (v === '' ? Number(nosets.cells.get('follow_up_days')![i]) : Number(v)));
     const status = nosets.cells.get('reoffended')!.map(Number);
     const w = nosets.cells.get('weight')!.map(Number);
     const p10 = weightedSurvivalAt(time, status, w, 10);

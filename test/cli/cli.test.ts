@@ -8,7 +8,19 @@ import { runMain } from '../helpers/run-main.js';
 // The CLI's main() in this process (the binary itself is checked in test/e2e/cli.test.ts).
 const cli = (args: string[], input?: string) => runMain(args, { input });
 
-const COMMANDS = ['concepts', 'simulate', 'import', 'randomise', 'power', 'reoffending', 'analyse', 'report', 'demo', 'pbr', 'match'];
+const COMMANDS = [
+  'concepts',
+  'simulate',
+  'import',
+  'randomise',
+  'power',
+  'reoffending',
+  'analyse',
+  'report',
+  'demo',
+  'pbr',
+  'match',
+];
 
 describe('the command framework', () => {
   it('registers every command of docs/reference/commands.md, each with --help and a real example', async () => {
@@ -42,7 +54,13 @@ describe('the command framework', () => {
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect(doc.schema_version).toBe(1);
-    expect(doc.concepts.map((c: { slug: string }) => c.slug)).toEqual(['pcp', 'pcp-fund', 'women-pcp-fund', 'user-grants', 'community-navigation']);
+    expect(doc.concepts.map((c: { slug: string }) => c.slug)).toEqual([
+      'pcp',
+      'pcp-fund',
+      'women-pcp-fund',
+      'user-grants',
+      'community-navigation',
+    ]);
     expect(doc.concepts[0]).toHaveProperty('primary_outcome');
     // eslint-disable-next-line no-control-regex -- no colour escape (ESC [) in JSON output
     expect(r.stdout).not.toMatch(/\u001b\[/);
@@ -55,12 +73,18 @@ describe('the command framework', () => {
   });
   it('reoffending hashes both inputs while reading them, stdin included', async () => {
     const cases = readFileSync('fixtures/bad/hostile/good-cases.csv', 'utf8');
-    const r = await cli(['reoffending', '--cases', '-', '--offences', 'fixtures/bad/hostile/good-offences.csv', '--json'], cases);
+    const r = await cli(
+      ['reoffending', '--cases', '-', '--offences', 'fixtures/bad/hostile/good-offences.csv', '--json'],
+      cases,
+    );
     expect(r.code, r.stderr).toBe(0);
     const sha = (b: string | Buffer) => createHash('sha256').update(b).digest('hex');
     expect(JSON.parse(r.stdout).inputs).toEqual([
       { path: '-', sha256: sha(cases) },
-      { path: 'fixtures/bad/hostile/good-offences.csv', sha256: sha(readFileSync('fixtures/bad/hostile/good-offences.csv')) },
+      {
+        path: 'fixtures/bad/hostile/good-offences.csv',
+        sha256: sha(readFileSync('fixtures/bad/hostile/good-offences.csv')),
+      },
     ]);
   });
 });

@@ -22,7 +22,13 @@ describe('dates as whole day numbers', () => {
     expect(parseDate('29/02/2024')).toEqual({ ok: true, day: 19782 });
     expect(parseDate('1/3/2024')).toEqual({ ok: true, day: daysFromCivil(2024, 3, 1) });
     // A value that is only a date month-first is refused and flagged, so the column is not half-read (issue 17).
-    expect(parseDate('02/13/2024')).toMatchObject({ ok: false, monthFirst: true, reason: expect.stringMatching(/^dates are read day-first \(DD\/MM\/YYYY\), and this value is only a valid date month-first .* --date-format mdy/) });
+    expect(parseDate('02/13/2024')).toMatchObject({
+      ok: false,
+      monthFirst: true,
+      reason: expect.stringMatching(
+        /^dates are read day-first \(DD\/MM\/YYYY\), and this value is only a valid date month-first .* --date-format mdy/,
+      ),
+    });
     expect(parseDate('2023-02-29')).toEqual({ ok: false, reason: 'day 29 does not exist in 2023-02' });
     expect(parseDate('2024/02/01').ok).toBe(false);
     expect(parseDate('').ok).toBe(false);

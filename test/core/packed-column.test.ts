@@ -4,11 +4,20 @@
  * pieces are made small (a few hundred characters) so that many boundaries are crossed.
  */
 import { describe, expect, it } from 'vitest';
-import { PackedColumnBuilder, packColumn, packedCell, pieceOf, PIECE_CHARS, MAX_PIECES } from '../../src/core/packed-column.js';
+import {
+  PackedColumnBuilder,
+  packColumn,
+  packedCell,
+  pieceOf,
+  PIECE_CHARS,
+  MAX_PIECES,
+} from '../../src/core/packed-column.js';
 import { IdIndex } from '../../src/core/outcomes/id-index.js';
 
 // About 3,400 characters: 12-14 pieces of 256 (a column may have at most 16 pieces).
-const cells = Array.from({ length: 700 }, (_, i) => (i % 53 === 0 ? '' : `P${(i * 7919).toString(36)}${i % 5 ? '' : 'é'}`));
+const cells = Array.from({ length: 700 }, (_, i) =>
+  i % 53 === 0 ? '' : `P${(i * 7919).toString(36)}${i % 5 ? '' : 'é'}`,
+);
 
 describe('packed columns in pieces', () => {
   it('every cell reads back, across piece boundaries; no piece is longer than asked', () => {
@@ -46,10 +55,15 @@ describe('packed columns in pieces', () => {
       if (prev !== undefined) dup.push([r, prev]);
     }
     // The empty ids repeat (rows 53, 106, ...; the first is row 0), then the two copies.
-    expect(dup).toEqual([...Array.from({ length: Math.floor(699 / 53) }, (_, k): [number, number] => [(k + 1) * 53, 0]), [700, 1], [701, 600]]);
+    expect(dup).toEqual([
+      ...Array.from({ length: Math.floor(699 / 53) }, (_, k): [number, number] => [(k + 1) * 53, 0]),
+      [700, 1],
+      [701, 600],
+    ]);
     for (let r = 1; r < cells.length; r++) if (cells[r] !== '') expect(index.get(cells[r]!)).toBe(r);
     expect(index.get('nobody')).toBeUndefined();
     const copy = IdIndex.lookupOnly(index.lookupParts());
-    for (let r = 1; r < cells.length; r += 7) if (cells[r] !== '') expect(copy.getRange(`xx${cells[r]}yy`, 2, 2 + cells[r]!.length)).toBe(r);
+    for (let r = 1; r < cells.length; r += 7)
+      if (cells[r] !== '') expect(copy.getRange(`xx${cells[r]}yy`, 2, 2 + cells[r]!.length)).toBe(r);
   });
 });

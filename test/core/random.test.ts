@@ -45,7 +45,10 @@ describe('seeded generator', () => {
     expect(Math.abs(big / 5000 - 80)).toBeLessThan(0.5);
   });
   it('shuffle is a permutation', () => {
-    const xs = shuffle(createRng(3), Array.from({ length: 100 }, (_, i) => i));
+    const xs = shuffle(
+      createRng(3),
+      Array.from({ length: 100 }, (_, i) => i),
+    );
     expect([...xs].sort((a, b) => a - b)).toEqual(Array.from({ length: 100 }, (_, i) => i));
   });
 });

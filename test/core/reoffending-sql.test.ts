@@ -12,7 +12,10 @@ import { emitReoffendingSql, type EmitSqlOptions } from '../../src/core/outcomes
 import { duckDbAvailable, loadDuckDb } from '../../src/io/duckdb/load.js';
 
 const available = await duckDbAvailable();
-if (!available) console.warn('skipped: running the DuckDB dialect needs the optional package @duckdb/node-api, which cannot be loaded here');
+if (!available)
+  console.warn(
+    'skipped: running the DuckDB dialect needs the optional package @duckdb/node-api, which cannot be loaded here',
+  );
 
 /** Splits a script into statements (`;` at a line end; the generator never puts one inside a literal). */
 function statements(script: string): string[] {
@@ -22,13 +25,20 @@ function statements(script: string): string[] {
     .filter((s) => s !== '' && !s.startsWith('--'));
 }
 
-async function runDuckDb(cases: string, offences: string, script: string, delimiter = ','): Promise<{ rows: Record<string, unknown>[]; exclusions: Record<string, unknown> }> {
+async function runDuckDb(
+  cases: string,
+  offences: string,
+  script: string,
+  delimiter = ',',
+): Promise<{ rows: Record<string, unknown>[]; exclusions: Record<string, unknown> }> {
   const duckdb = await loadDuckDb();
   const inst = await duckdb.DuckDBInstance.create(':memory:');
   const con = await inst.connect();
   try {
     const load = (name: string, path: string) =>
-      con.run(`CREATE TABLE ${name} AS SELECT * FROM read_csv('${path}', header = true, all_varchar = true, delim = '${delimiter}', quote = '"', escape = '"')`);
+      con.run(
+        `CREATE TABLE ${name} AS SELECT * FROM read_csv('${path}', header = true, all_varchar = true, delim = '${delimiter}', quote = '"', escape = '"')`,
+      );
     await load('cases', cases);
     await load('offences', offences);
     const st = statements(script);
@@ -42,21 +52,73 @@ async function runDuckDb(cases: string, offences: string, script: string, delimi
   }
 }
 
-const EXACT = ['n_cohort', 'n_measurable', 'n_pending', 'n_withdrawn', 'reoffenders', 'binary_rate', 'reoffences', 'frequency_per_offender', 'frequency_per_reoffender', 'median_days_to_first', 'n_severity_missing'] as const;
+const EXACT = [
+  'n_cohort',
+  'n_measurable',
+  'n_pending',
+  'n_withdrawn',
+  'reoffenders',
+  'binary_rate',
+  'reoffences',
+  'frequency_per_offender',
+  'frequency_per_reoffender',
+  'median_days_to_first',
+  'n_severity_missing',
+] as const;
 
 const CASES = [
   { name: 'pcp by arm', cases: 'fixtures/pcp/cases.csv', offences: 'fixtures/pcp/offences.csv', by: ['arm'] },
-  { name: 'pcp by arm and site, as of 2024-06-30 (people pending)', cases: 'fixtures/pcp/cases.csv', offences: 'fixtures/pcp/offences.csv', by: ['arm', 'site'], asOf: '2024-06-30' },
-  { name: 'pcp-fund by sub_arm, 180 + 90 day windows', cases: 'fixtures/pcp-fund/cases.csv', offences: 'fixtures/pcp-fund/offences.csv', by: ['sub_arm'], followUpDays: 180, waitingDays: 90 },
-  { name: 'community-navigation, whole cohort', cases: 'fixtures/community-navigation/cases.csv', offences: 'fixtures/community-navigation/offences.csv', by: [] },
-  { name: 'user-grants by arm', cases: 'fixtures/user-grants/cases.csv', offences: 'fixtures/user-grants/offences.csv', by: ['arm'] },
-  { name: 'women-pcp-fund by arm', cases: 'fixtures/women-pcp-fund/cases.csv', offences: 'fixtures/women-pcp-fund/offences.csv', by: ['arm'] },
-  { name: 'rossi by arm (no severity column)', cases: 'fixtures/rossi/cases.csv', offences: 'fixtures/rossi/offences.csv', by: ['arm'] },
+  {
+    name: 'pcp by arm and site, as of 2024-06-30 (people pending)',
+    cases: 'fixtures/pcp/cases.csv',
+    offences: 'fixtures/pcp/offences.csv',
+    by: ['arm', 'site'],
+    asOf: '2024-06-30',
+  },
+  {
+    name: 'pcp-fund by sub_arm, 180 + 90 day windows',
+    cases: 'fixtures/pcp-fund/cases.csv',
+    offences: 'fixtures/pcp-fund/offences.csv',
+    by: ['sub_arm'],
+    followUpDays: 180,
+    waitingDays: 90,
+  },
+  {
+    name: 'community-navigation, whole cohort',
+    cases: 'fixtures/community-navigation/cases.csv',
+    offences: 'fixtures/community-navigation/offences.csv',
+    by: [],
+  },
+  {
+    name: 'user-grants by arm',
+    cases: 'fixtures/user-grants/cases.csv',
+    offences: 'fixtures/user-grants/offences.csv',
+    by: ['arm'],
+  },
+  {
+    name: 'women-pcp-fund by arm',
+    cases: 'fixtures/women-pcp-fund/cases.csv',
+    offences: 'fixtures/women-pcp-fund/offences.csv',
+    by: ['arm'],
+  },
+  {
+    name: 'rossi by arm (no severity column)',
+    cases: 'fixtures/rossi/cases.csv',
+    offences: 'fixtures/rossi/offences.csv',
+    by: ['arm'],
+  },
 ];
 
 describe.skipIf(!available)('--emit-sql duckdb run by DuckDB equals the JavaScript engine', () => {
   it.each(CASES)('$name', async (c) => {
-    const opts = { cases: c.cases, offences: c.offences, by: c.by, asOf: c.asOf, followUpDays: c.followUpDays, waitingDays: c.waitingDays };
+    const opts = {
+      cases: c.cases,
+      offences: c.offences,
+      by: c.by,
+      asOf: c.asOf,
+      followUpDays: c.followUpDays,
+      waitingDays: c.waitingDays,
+    };
     const js = await deriveReoffending({ ...opts, engine: 'js' });
     const script = await emitReoffendingScript({ dialect: 'duckdb', ...opts });
     const { rows, exclusions } = await runDuckDb(c.cases, c.offences, script);
@@ -77,12 +139,27 @@ describe.skipIf(!available)('--emit-sql duckdb run by DuckDB equals the JavaScri
     const dir = mkdtempSync(join(tmpdir(), 'pilot-eval-sql-'));
     const cases = join(dir, 'cases.csv');
     const offences = join(dir, 'offences.csv');
-    writeFileSync(cases, 'id;arm;start_date;withdrawn\nA;x;05/01/2023;no\nB;y;2023-01-06;NA\nC;x;7/1/2023;yes\nD;NA;2023-01-08;\n');
-    writeFileSync(offences, 'id;offence_date;disposal_date;disposal_type;severity\nA;2023-03-01;01/04/2023;Conviction;2.5\nA;2023-03-02;2023-04-01;caution;NA\nB;2023-02-01;2023-03-01;breach;1\nC;2023-02-01;2023-03-01;conviction;1\nD;2023-02-01;2023-03-01;caution;0.5\n');
+    writeFileSync(
+      cases,
+      'id;arm;start_date;withdrawn\nA;x;05/01/2023;no\nB;y;2023-01-06;NA\nC;x;7/1/2023;yes\nD;NA;2023-01-08;\n',
+    );
+    writeFileSync(
+      offences,
+      'id;offence_date;disposal_date;disposal_type;severity\nA;2023-03-01;01/04/2023;Conviction;2.5\nA;2023-03-02;2023-04-01;caution;NA\nB;2023-02-01;2023-03-01;breach;1\nC;2023-02-01;2023-03-01;conviction;1\nD;2023-02-01;2023-03-01;caution;0.5\n',
+    );
     const opts = { cases, offences, by: ['arm'], read: { delimiter: ';' } };
     const js = await deriveReoffending({ ...opts, engine: 'js' });
     const { rows } = await runDuckDb(cases, offences, await emitReoffendingScript({ dialect: 'duckdb', ...opts }), ';');
-    expect(rows.map((r) => [r.arm, Number(r.n_cohort), Number(r.n_withdrawn), Number(r.reoffenders), Number(r.reoffences), Number(r.n_severity_missing)])).toEqual(
+    expect(
+      rows.map((r) => [
+        r.arm,
+        Number(r.n_cohort),
+        Number(r.n_withdrawn),
+        Number(r.reoffenders),
+        Number(r.reoffences),
+        Number(r.n_severity_missing),
+      ]),
+    ).toEqual(
       js.groups.map((g) => [g.group.arm, g.n_cohort, g.n_withdrawn, g.reoffenders, g.reoffences, g.n_severity_missing]),
     );
     expect(js.groups.map((g) => g.group.arm)).toEqual(['', 'x', 'y']);
@@ -93,7 +170,10 @@ describe.skipIf(!available)('--emit-sql duckdb run by DuckDB equals the JavaScri
     const cases = join(dir, 'cases.csv');
     const offences = join(dir, 'offences.csv');
     writeFileSync(cases, 'id,arm,start_date\nA,x,2023-01-05\nB,y,2023-02-30\n');
-    writeFileSync(offences, 'id,offence_date,disposal_date,disposal_type\nA,2023-03-01,2023-04-01,conviction\nZ,2023-03-01,2023-04-01,fine\n');
+    writeFileSync(
+      offences,
+      'id,offence_date,disposal_date,disposal_type\nA,2023-03-01,2023-04-01,conviction\nZ,2023-03-01,2023-04-01,fine\n',
+    );
     const script = await emitReoffendingScript({ dialect: 'duckdb', cases, offences, by: ['arm'] });
     await expect(runDuckDb(cases, offences, script)).rejects.toThrow(/pe_problems/);
     const duckdb = await loadDuckDb();
@@ -101,7 +181,9 @@ describe.skipIf(!available)('--emit-sql duckdb run by DuckDB equals the JavaScri
     await con.run(`CREATE TABLE cases AS SELECT * FROM read_csv('${cases}', header = true, all_varchar = true)`);
     await con.run(`CREATE TABLE offences AS SELECT * FROM read_csv('${offences}', header = true, all_varchar = true)`);
     for (const s of statements(script).slice(0, -1)) await con.run(s);
-    const problems = (await con.runAndReadAll('SELECT source, row_key, column_name, value FROM pe_problems ORDER BY 1, 2, 3')).getRowsJS();
+    const problems = (
+      await con.runAndReadAll('SELECT source, row_key, column_name, value FROM pe_problems ORDER BY 1, 2, 3')
+    ).getRowsJS();
     expect(problems).toEqual([
       ['cases', 'B', 'start_date', '2023-02-30'],
       ['offences', 'Z', 'disposal_type', 'fine'],
@@ -163,8 +245,10 @@ describe('--emit-sql trino and spark: the text has the dialect shape', () => {
     const code = checkBalanced(script, false);
     expect(code.match(/;/g)).toHaveLength(1);
     expect(code.trim().endsWith(';')).toBe(true);
-    for (const fn of ['regexp_like(', 'try_cast(', "date_diff('day'", 'fail(', 'regexp_extract(', 'lpad(']) expect(script).toContain(fn);
-    for (const bad of ['regexp_full_match', 'CREATE', '`', 'RLIKE', 'error(', 'datediff(', 'TRY_CAST(']) expect(code).not.toContain(bad);
+    for (const fn of ['regexp_like(', 'try_cast(', "date_diff('day'", 'fail(', 'regexp_extract(', 'lpad('])
+      expect(script).toContain(fn);
+    for (const bad of ['regexp_full_match', 'CREATE', '`', 'RLIKE', 'error(', 'datediff(', 'TRY_CAST('])
+      expect(code).not.toContain(bad);
     expect(script).toContain('"we""ird"');
     expect(script).toContain("'O''Brien'");
     expect(script).toContain("DATE '2025-06-30'");
@@ -173,7 +257,12 @@ describe('--emit-sql trino and spark: the text has the dialect shape', () => {
   });
 
   it('spark: temporary views, then the final SELECT; backticks, backslash-escaped literals, Spark functions', () => {
-    const { statements: st, script } = emitReoffendingSql({ ...BASE, dialect: 'spark', by: ['we`ird'], na: ["it's", 'back\\slash'] });
+    const { statements: st, script } = emitReoffendingSql({
+      ...BASE,
+      dialect: 'spark',
+      by: ['we`ird'],
+      na: ["it's", 'back\\slash'],
+    });
     expect(st.length).toBeGreaterThan(5);
     for (const s of st.slice(0, -1)) expect(s.startsWith('CREATE OR REPLACE TEMPORARY VIEW `pe_')).toBe(true);
     expect(st.at(-1)!.startsWith('WITH')).toBe(true);
@@ -187,8 +276,16 @@ describe('--emit-sql trino and spark: the text has the dialect shape', () => {
   });
 
   it('the header comment names the version and the options; control characters cannot end a comment line', async () => {
-    const script = await emitReoffendingScript({ dialect: 'duckdb', by: ['arm'], asOf: '2025-06-30', followUpDays: 365, waitingDays: 183 });
-    expect(script).toMatch(/^-- Made by pilot-eval \d+\.\d+\.\d+: reoffending --emit-sql duckdb --by arm --follow-up-days 365 --waiting-days 183 --as-of 2025-06-30/);
+    const script = await emitReoffendingScript({
+      dialect: 'duckdb',
+      by: ['arm'],
+      asOf: '2025-06-30',
+      followUpDays: 365,
+      waitingDays: 183,
+    });
+    expect(script).toMatch(
+      /^-- Made by pilot-eval \d+\.\d+\.\d+: reoffending --emit-sql duckdb --by arm --follow-up-days 365 --waiting-days 183 --as-of 2025-06-30/,
+    );
     const hostile = emitReoffendingSql({ ...BASE, dialect: 'duckdb', header: ['x\nDROP TABLE cases; --'] }).script;
     expect(hostile.split('\n')[0]).toBe('-- x DROP TABLE cases; --');
   });

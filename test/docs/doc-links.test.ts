@@ -13,7 +13,7 @@ const ROOT = join(import.meta.dirname, '..', '..');
 function walk(dir: string, keep: (name: string) => boolean): string[] {
   const out: string[] = [];
   for (const name of readdirSync(dir)) {
-    if (name === 'node_modules' || name === 'data' && dir.endsWith('bench')) continue;
+    if (name === 'node_modules' || (name === 'data' && dir.endsWith('bench'))) continue;
     const p = join(dir, name);
     if (statSync(p).isDirectory()) out.push(...walk(p, keep));
     else if (keep(name)) out.push(p);
@@ -51,7 +51,8 @@ function brokenTarget(from: string, target: string): string | null {
   const [path, anchor] = target.split('#') as [string, string | undefined];
   const file = path === '' ? from : resolve(from, path);
   if (!existsSync(file)) return `no such file ${relative(ROOT, file)}`;
-  if (anchor && file.endsWith('.md') && !anchorsOf(file).has(anchor)) return `no heading #${anchor} in ${relative(ROOT, file)}`;
+  if (anchor && file.endsWith('.md') && !anchorsOf(file).has(anchor))
+    return `no heading #${anchor} in ${relative(ROOT, file)}`;
   return null;
 }
 
@@ -59,7 +60,9 @@ const markdown = [
   ...['README.md', 'ARCHITECTURE.md', 'CONTRIBUTING.md'].map((f) => join(ROOT, f)),
   ...walk(join(ROOT, 'docs'), (n) => n.endsWith('.md')),
 ];
-const sources = ['src', 'test', 'bench', 'scripts'].flatMap((d) => walk(join(ROOT, d), (n) => /\.(ts|mjs|js|R|sh)$/.test(n)));
+const sources = ['src', 'test', 'bench', 'scripts'].flatMap((d) =>
+  walk(join(ROOT, d), (n) => /\.(ts|mjs|js|R|sh)$/.test(n)),
+);
 
 describe('documentation links', () => {
   it('computes GitHub heading ids', () => {
@@ -84,7 +87,9 @@ describe('documentation links', () => {
     const broken: string[] = [];
     let cited = 0;
     for (const f of sources) {
-      for (const m of readFileSync(f, 'utf8').matchAll(/(?<![\w/.])((?:docs\/\w[\w./-]*\.md|ARCHITECTURE\.md|CONTRIBUTING\.md)(?:#[\w-]+)?)/g)) {
+      for (const m of readFileSync(f, 'utf8').matchAll(
+        /(?<![\w/.])((?:docs\/\w[\w./-]*\.md|ARCHITECTURE\.md|CONTRIBUTING\.md)(?:#[\w-]+)?)/g,
+      )) {
         cited++;
         const why = brokenTarget(ROOT, m[1]!);
         if (why) broken.push(`${relative(ROOT, f)}: ${m[1]} ${why}`);

@@ -45,11 +45,20 @@ export function extractExamples(file: string, source: string): JsdocExample[] {
     while (body.length > 0 && body[body.length - 1]!.trim() === '') body.pop();
     const last = body[body.length - 1] ?? '';
     const arrow = last.indexOf('// =>');
-    if (arrow < 0) throw new Error(`${file}:${start}: @example must end with "<expression> // => <value>", got ${JSON.stringify(body.join('\n'))}`);
+    if (arrow < 0)
+      throw new Error(
+        `${file}:${start}: @example must end with "<expression> // => <value>", got ${JSON.stringify(body.join('\n'))}`,
+      );
     let expected = last.slice(arrow + 5).trim();
     const note = expected.indexOf(' // ');
     if (note >= 0) expected = expected.slice(0, note).trim();
-    out.push({ file, line: start, statements: body.slice(0, -1).join('\n'), expression: last.slice(0, arrow).trim(), expected });
+    out.push({
+      file,
+      line: start,
+      statements: body.slice(0, -1).join('\n'),
+      expression: last.slice(0, arrow).trim(),
+      expected,
+    });
   }
   return out;
 }
@@ -97,7 +106,8 @@ export function checkNumber(actual: unknown, shown: string): string | null {
   if (!Number.isFinite(value)) return Object.is(actual, value) ? null : `expected ${shown}, got ${actual}`;
   const [mantissa, exp] = text.toLowerCase().split('e') as [string, string | undefined];
   const decimals = mantissa.includes('.') ? mantissa.split('.')[1]!.length : 0;
-  if (!truncated && decimals === 0 && exp === undefined) return actual === value ? null : `expected exactly ${shown}, got ${actual}`;
+  if (!truncated && decimals === 0 && exp === undefined)
+    return actual === value ? null : `expected exactly ${shown}, got ${actual}`;
   const ulp = 10 ** (Number(exp ?? 0) - decimals);
   const slack = 4 * Number.EPSILON * Math.max(Math.abs(value), Math.abs(actual));
   if (truncated) {
@@ -106,7 +116,9 @@ export function checkNumber(actual: unknown, shown: string): string | null {
     const hi = value >= 0 ? value + ulp : value;
     return actual >= lo - slack && actual < hi + slack ? null : `expected ${shown} (truncated), got ${actual}`;
   }
-  return Math.abs(actual - value) <= ulp / 2 + slack ? null : `expected ${shown} (to ${decimals} decimals), got ${actual}`;
+  return Math.abs(actual - value) <= ulp / 2 + slack
+    ? null
+    : `expected ${shown} (to ${decimals} decimals), got ${actual}`;
 }
 
 function normalise(v: unknown): unknown {
@@ -138,7 +150,11 @@ export function compareValue(actual: unknown, expected: unknown, path = '$'): st
     const ak = Object.keys(a).sort();
     if (JSON.stringify(ek) !== JSON.stringify(ak)) return `${path}: expected keys ${ek.join(',')}, got ${ak.join(',')}`;
     for (const k of ek) {
-      const why = compareValue((a as Record<string, unknown>)[k], (expected as Record<string, unknown>)[k], `${path}.${k}`);
+      const why = compareValue(
+        (a as Record<string, unknown>)[k],
+        (expected as Record<string, unknown>)[k],
+        `${path}.${k}`,
+      );
       if (why !== null) return why;
     }
     return null;
@@ -149,6 +165,8 @@ export function compareValue(actual: unknown, expected: unknown, path = '$'): st
 /** Runs one example with the given names in scope and returns its value. */
 export function runExample(example: JsdocExample, scope: Record<string, unknown>): unknown {
   const names = Object.keys(scope);
-  const fn = new Function(...names, `${example.statements}\nreturn (${example.expression});`) as (...args: unknown[]) => unknown;
+  const fn = new Function(...names, `${example.statements}\nreturn (${example.expression});`) as (
+    ...args: unknown[]
+  ) => unknown;
   return fn(...names.map((n) => scope[n]));
 }

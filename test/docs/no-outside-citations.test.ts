@@ -46,7 +46,9 @@ describe('no citations of files outside the repository', () => {
   it('would catch each name, and not a repository doc', () => {
     for (const n of NAMES) expect(outsideCitations('x.ts', ` * as ${n} "analyse" says`)).toHaveLength(1);
     expect(outsideCitations('x.ts', `// see ${SEEDS}003, section 4`)).toHaveLength(1);
-    expect(outsideCitations('x.ts', '// see docs/methods.md#the-headline-primary-analysis and docs/reference/json.md')).toEqual([]);
+    expect(
+      outsideCitations('x.ts', '// see docs/methods.md#the-headline-primary-analysis and docs/reference/json.md'),
+    ).toEqual([]);
     expect(outsideCitations('x.ts', '// docs/reference/reports.md, measures.md')).toEqual([]);
   });
 });

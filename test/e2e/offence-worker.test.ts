@@ -32,16 +32,30 @@ async function bothWays(args: string[]) {
     runCli(args, { env: { PILOT_EVAL_OFFENCE_WORKER: 'always' }, timeoutMs: 60_000, dist: true }),
     runCli(args, { env: { PILOT_EVAL_OFFENCE_WORKER: 'never' }, timeoutMs: 60_000, dist: true }),
   ]);
-  expect({ code: w.code, stdout: w.stdout, stderr: w.stderr }, args.join(' ')).toEqual({ code: m.code, stdout: m.stdout, stderr: m.stderr });
+  expect({ code: w.code, stdout: w.stdout, stderr: w.stderr }, args.join(' ')).toEqual({
+    code: m.code,
+    stdout: m.stdout,
+    stderr: m.stderr,
+  });
   return w;
 }
 
 describe('offences read on a worker thread give what one thread gives', () => {
   it('outcomes and the per-person file of every concept fixture', async () => {
-    const slugs = readdirSync('fixtures').filter((d) => !['bad', 'rossi'].includes(d) && readdirSync(join('fixtures', d)).includes('offences.csv'));
+    const slugs = readdirSync('fixtures').filter(
+      (d) => !['bad', 'rossi'].includes(d) && readdirSync(join('fixtures', d)).includes('offences.csv'),
+    );
     expect(slugs.length).toBe(5);
     await pool(slugs, 2, async (slug) => {
-      const base = ['reoffending', '--cases', `fixtures/${slug}/cases.csv`, '--offences', `fixtures/${slug}/offences.csv`, '--by', 'arm,site'];
+      const base = [
+        'reoffending',
+        '--cases',
+        `fixtures/${slug}/cases.csv`,
+        '--offences',
+        `fixtures/${slug}/offences.csv`,
+        '--by',
+        'arm,site',
+      ];
       const r = await bothWays([...base, '--json']);
       expect(r.code).toBe(0);
       expect(JSON.parse(r.stdout).groups.length).toBeGreaterThan(1);
@@ -53,20 +67,38 @@ describe('offences read on a worker thread give what one thread gives', () => {
       ]);
       expect([w.code, m.code]).toEqual([0, 0]);
       expect(readFileSync(outW, 'utf8')).toBe(readFileSync(outM, 'utf8'));
-      const a = await bothWays(['analyse', `fixtures/${slug}/cases.csv`, '--offences', `fixtures/${slug}/offences.csv`, '--outcome', 'reoffended', '--json']);
+      const a = await bothWays([
+        'analyse',
+        `fixtures/${slug}/cases.csv`,
+        '--offences',
+        `fixtures/${slug}/offences.csv`,
+        '--outcome',
+        'reoffended',
+        '--json',
+      ]);
       expect(a.code).toBe(0);
     });
   }, 200_000);
 
   it('every bad offences file: the same exit code and the same located problems', async () => {
     const bad = [
-      ...readdirSync('fixtures/bad').filter((f) => f.startsWith('offences-')).map((f) => ['fixtures/bad/good-cases.csv', `fixtures/bad/${f}`]),
+      ...readdirSync('fixtures/bad')
+        .filter((f) => f.startsWith('offences-'))
+        .map((f) => ['fixtures/bad/good-cases.csv', `fixtures/bad/${f}`]),
       ...readdirSync('fixtures/bad/hostile')
-        .filter((f) => f.startsWith('offences-') || ['binary.csv', 'empty.csv', 'unclosed-quote.csv', 'utf16le.csv', 'latin1.csv', 'stray-quote.csv'].includes(f))
+        .filter(
+          (f) =>
+            f.startsWith('offences-') ||
+            ['binary.csv', 'empty.csv', 'unclosed-quote.csv', 'utf16le.csv', 'latin1.csv', 'stray-quote.csv'].includes(
+              f,
+            ),
+        )
         .map((f) => ['fixtures/bad/hostile/good-cases.csv', `fixtures/bad/hostile/${f}`]),
     ];
     expect(bad.length).toBeGreaterThanOrEqual(12);
-    const runs = await pool(bad, 2, ([cases, offences]) => bothWays(['reoffending', '--cases', cases!, '--offences', offences!]));
+    const runs = await pool(bad, 2, ([cases, offences]) =>
+      bothWays(['reoffending', '--cases', cases!, '--offences', offences!]),
+    );
     // 3 = data error; 2 for the header-only file (no offences, so --as-of has no default).
     for (const r of runs) expect([2, 3], `${r.args.join(' ')}\n${r.stderr}`).toContain(r.code);
     expect(runs.filter((r) => r.code === 3).length).toBeGreaterThanOrEqual(bad.length - 1);
@@ -75,9 +107,12 @@ describe('offences read on a worker thread give what one thread gives', () => {
   it('many mixed problems: unknown ids, bad dates and ragged rows in file order, 20 shown and the rest counted', async () => {
     const rows = ['id,offence_date,disposal_date,disposal_type,severity'];
     for (let i = 0; i < 60; i++) {
-      if (i % 5 === 0) rows.push(`Z${i},2023-13-01,2023-02-01,conviction,1`); // unknown id and a bad date in one row
-      else if (i % 7 === 0) rows.push(`A1,2023-03-01,2023-04-01`); // ragged
-      else if (i % 3 === 0) rows.push(`A2,2023-03-01,2023-04-01,sentence,-2`); // bad type and severity
+      if (i % 5 === 0)
+        rows.push(`Z${i},2023-13-01,2023-02-01,conviction,1`); // unknown id and a bad date in one row
+      else if (i % 7 === 0)
+        rows.push(`A1,2023-03-01,2023-04-01`); // ragged
+      else if (i % 3 === 0)
+        rows.push(`A2,2023-03-01,2023-04-01,sentence,-2`); // bad type and severity
       else rows.push(`A1,2023-03-01,2023-04-01,conviction,1`);
     }
     const f = join(dir, 'mixed.csv');
@@ -94,11 +129,14 @@ describe('offences read on a worker thread give what one thread gives', () => {
     // 300,000 cases take long enough to read that the worker has posted batches by then (measured:
     // 7-14 batches waiting; with 80,000 cases none were, as the worker was still starting).
     const cases = ['id,arm,site,start_date'];
-    for (let i = 0; i < 300_000; i++) cases.push(`C${i},${i % 2 ? 'treatment' : 'control'},S${i % 3},2022-0${1 + (i % 9)}-1${i % 10}`);
+    for (let i = 0; i < 300_000; i++)
+      cases.push(`C${i},${i % 2 ? 'treatment' : 'control'},S${i % 3},2022-0${1 + (i % 9)}-1${i % 10}`);
     const offences = ['id,offence_date,disposal_date,disposal_type,severity'];
     for (let i = 0; i < 120_000; i++) {
       const p = (i * 7919) % 80_000;
-      offences.push(`C${p},2022-${String(2 + (i % 11)).padStart(2, '0')}-15,2023-0${1 + (i % 9)}-20,${i % 13 ? 'conviction' : 'breach'},${i % 4}`);
+      offences.push(
+        `C${p},2022-${String(2 + (i % 11)).padStart(2, '0')}-15,2023-0${1 + (i % 9)}-20,${i % 13 ? 'conviction' : 'breach'},${i % 4}`,
+      );
     }
     const cf = join(dir, 'big-cases.csv');
     const of = join(dir, 'big-offences.csv');
@@ -123,12 +161,23 @@ describe('offences read on a worker thread give what one thread gives', () => {
     for (let i = 0; i < 200_000; i++) rows.push(`A${1 + (i % 2)},2023-03-01,2023-04-01,conviction`);
     const offences = join(dir, 'long-offences.csv');
     writeFileSync(offences, rows.join('\n') + '\n');
-    for (const cmd of [['reoffending', '--cases', 'fixtures/bad/duplicate-id.csv', '--offences', offences], ['analyse', 'fixtures/bad/duplicate-id.csv', '--offences', offences]]) {
+    for (const cmd of [
+      ['reoffending', '--cases', 'fixtures/bad/duplicate-id.csv', '--offences', offences],
+      ['analyse', 'fixtures/bad/duplicate-id.csv', '--offences', offences],
+    ]) {
       const r = await bothWays(cmd);
       expect(r.code).toBe(3);
       expect(r.stderr).toContain('duplicate id');
     }
-    const by = await bothWays(['reoffending', '--cases', 'fixtures/bad/good-cases.csv', '--offences', offences, '--by', 'nosuch']);
+    const by = await bothWays([
+      'reoffending',
+      '--cases',
+      'fixtures/bad/good-cases.csv',
+      '--offences',
+      offences,
+      '--by',
+      'nosuch',
+    ]);
     expect(by.code).toBe(2);
     expect(by.stderr).toContain('--by: column "nosuch" not in');
   }, 120_000);

@@ -25,7 +25,11 @@ function newestSource(dir: string): number {
 export function ensureBuilt(): void {
   if (existsSync(MAIN) && statSync(MAIN).mtimeMs >= newestSource(join(ROOT, 'src'))) return;
   try {
-    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'pipe', timeout: 180_000 });
+    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], {
+      cwd: ROOT,
+      stdio: 'pipe',
+      timeout: 180_000,
+    });
   } catch (err) {
     const e = err as { stdout?: Buffer; message: string };
     throw new Error(`tsc failed: ${e.stdout?.toString() ?? e.message}`, { cause: err });
@@ -71,7 +75,8 @@ export async function runCli(args: string[], options: CliOptions = {}): Promise<
   const start = Date.now();
   const run = await Promise.race([runMain(args, options), timeout]);
   clearTimeout(timer);
-  if (run === null) return { args, code: null, signal: null, stdout: '', stderr: '', ms: Date.now() - start, timedOut: true };
+  if (run === null)
+    return { args, code: null, signal: null, stdout: '', stderr: '', ms: Date.now() - start, timedOut: true };
   return { args, code: run.code, signal: null, stdout: run.stdout, stderr: run.stderr, ms: run.ms, timedOut: false };
 }
 
@@ -100,7 +105,15 @@ export function spawnCli(args: string[], options: CliOptions = {}): Promise<CliR
     else child.stdin.end();
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ args, code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), ms: Date.now() - start, timedOut });
+      resolve({
+        args,
+        code,
+        signal,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+        ms: Date.now() - start,
+        timedOut,
+      });
     });
   });
 }

@@ -73,18 +73,105 @@ interface RoleSpec {
 }
 
 const ROLES = {
-  'import-cases': { args: (x, o) => ['import', '--cases', x, '--out-dir', o], outputs: ['cases.csv'], mayWriteOnReject: ['rejects.csv', 'import.json'] },
-  'import-offences': { args: (x, o) => ['import', '--cases', GOOD_CASES, '--offences', x, '--out-dir', o], outputs: ['cases.csv', 'offences.csv'], mayWriteOnReject: ['rejects.csv', 'import.json'] },
-  randomise: { args: (x, o) => ['randomise', x, '--method', 'complete', '--seed', '1', '--out', join(o, 'allocation.csv')], outputs: ['allocation.csv', 'allocation.csv.json'] },
-  'reoffending-cases': { args: (x, o) => ['reoffending', '--cases', x, '--offences', GOOD_OFFENCES, '--out', join(o, 'outcomes.csv')], outputs: ['outcomes.csv'] },
-  'reoffending-offences': { args: (x, o) => ['reoffending', '--cases', GOOD_CASES, '--offences', x, '--out', join(o, 'outcomes.csv')], outputs: ['outcomes.csv'] },
-  'analyse-cases': { args: (x, o) => ['analyse', x, '--offences', GOOD_OFFENCES, '--covariates', 'age,ogrs3', '--out', join(o, 'analyse.json')], outputs: ['analyse.json'] },
-  'analyse-offences': { args: (x, o) => ['analyse', GOOD_CASES, '--offences', x, '--out', join(o, 'analyse.json')], outputs: ['analyse.json'] },
-  'report-cases': { args: (x, o) => [...REPORT, '--cases', x, '--offences', GOOD_OFFENCES, '--out', join(o, 'report.json')], outputs: ['report.json'] },
-  'report-themes': { args: (x, o) => [...REPORT, '--cases', GOOD_CASES, '--offences', GOOD_OFFENCES, '--themes', x, '--out', join(o, 'report.json')], outputs: ['report.json'] },
-  'report-process': { args: (x, o) => [...REPORT, '--cases', GOOD_CASES, '--offences', GOOD_OFFENCES, '--process', x, '--out', join(o, 'report.json')], outputs: ['report.json'] },
-  'report-costs': { args: (x, o) => [...REPORT, '--cases', GOOD_CASES, '--offences', GOOD_OFFENCES, '--costs', x, '--out', join(o, 'report.json')], outputs: ['report.json'] },
-  match: { args: (x, o) => ['match', '--treated', x, '--pool', GOOD_CASES, '--covariates', 'age,ogrs3', '--out', join(o, 'matched.csv')], outputs: ['matched.csv'] },
+  'import-cases': {
+    args: (x, o) => ['import', '--cases', x, '--out-dir', o],
+    outputs: ['cases.csv'],
+    mayWriteOnReject: ['rejects.csv', 'import.json'],
+  },
+  'import-offences': {
+    args: (x, o) => ['import', '--cases', GOOD_CASES, '--offences', x, '--out-dir', o],
+    outputs: ['cases.csv', 'offences.csv'],
+    mayWriteOnReject: ['rejects.csv', 'import.json'],
+  },
+  randomise: {
+    args: (x, o) => ['randomise', x, '--method', 'complete', '--seed', '1', '--out', join(o, 'allocation.csv')],
+    outputs: ['allocation.csv', 'allocation.csv.json'],
+  },
+  'reoffending-cases': {
+    args: (x, o) => ['reoffending', '--cases', x, '--offences', GOOD_OFFENCES, '--out', join(o, 'outcomes.csv')],
+    outputs: ['outcomes.csv'],
+  },
+  'reoffending-offences': {
+    args: (x, o) => ['reoffending', '--cases', GOOD_CASES, '--offences', x, '--out', join(o, 'outcomes.csv')],
+    outputs: ['outcomes.csv'],
+  },
+  'analyse-cases': {
+    args: (x, o) => [
+      'analyse',
+      x,
+      '--offences',
+      GOOD_OFFENCES,
+      '--covariates',
+      'age,ogrs3',
+      '--out',
+      join(o, 'analyse.json'),
+    ],
+    outputs: ['analyse.json'],
+  },
+  'analyse-offences': {
+    args: (x, o) => ['analyse', GOOD_CASES, '--offences', x, '--out', join(o, 'analyse.json')],
+    outputs: ['analyse.json'],
+  },
+  'report-cases': {
+    args: (x, o) => [...REPORT, '--cases', x, '--offences', GOOD_OFFENCES, '--out', join(o, 'report.json')],
+    outputs: ['report.json'],
+  },
+  'report-themes': {
+    args: (x, o) => [
+      ...REPORT,
+      '--cases',
+      GOOD_CASES,
+      '--offences',
+      GOOD_OFFENCES,
+      '--themes',
+      x,
+      '--out',
+      join(o, 'report.json'),
+    ],
+    outputs: ['report.json'],
+  },
+  'report-process': {
+    args: (x, o) => [
+      ...REPORT,
+      '--cases',
+      GOOD_CASES,
+      '--offences',
+      GOOD_OFFENCES,
+      '--process',
+      x,
+      '--out',
+      join(o, 'report.json'),
+    ],
+    outputs: ['report.json'],
+  },
+  'report-costs': {
+    args: (x, o) => [
+      ...REPORT,
+      '--cases',
+      GOOD_CASES,
+      '--offences',
+      GOOD_OFFENCES,
+      '--costs',
+      x,
+      '--out',
+      join(o, 'report.json'),
+    ],
+    outputs: ['report.json'],
+  },
+  match: {
+    args: (x, o) => [
+      'match',
+      '--treated',
+      x,
+      '--pool',
+      GOOD_CASES,
+      '--covariates',
+      'age,ogrs3',
+      '--out',
+      join(o, 'matched.csv'),
+    ],
+    outputs: ['matched.csv'],
+  },
 } satisfies Record<string, RoleSpec>;
 type Role = keyof typeof ROLES;
 
@@ -98,9 +185,23 @@ interface Case {
   names?: string;
 }
 
-const all = (code: 0 | 2 | 3, roles: Role[]): Partial<Record<Role, 0 | 2 | 3>> => Object.fromEntries(roles.map((r) => [r, code]));
+const all = (code: 0 | 2 | 3, roles: Role[]): Partial<Record<Role, 0 | 2 | 3>> =>
+  Object.fromEntries(roles.map((r) => [r, code]));
 // Generic breakage: every command, whatever role the file plays.
-const EVERY: Role[] = ['import-cases', 'import-offences', 'randomise', 'reoffending-cases', 'reoffending-offences', 'analyse-cases', 'analyse-offences', 'report-cases', 'report-themes', 'report-process', 'report-costs', 'match'];
+const EVERY: Role[] = [
+  'import-cases',
+  'import-offences',
+  'randomise',
+  'reoffending-cases',
+  'reoffending-offences',
+  'analyse-cases',
+  'analyse-offences',
+  'report-cases',
+  'report-themes',
+  'report-process',
+  'report-costs',
+  'match',
+];
 // Reader-level breakage (the shared CSV reader) already shown on every command by empty/binary: a lighter set.
 const SOME: Role[] = ['import-cases', 'reoffending-offences', 'report-themes', 'match'];
 const CASE_READERS: Role[] = ['import-cases', 'randomise', 'reoffending-cases', 'analyse-cases', 'report-cases'];
@@ -116,33 +217,105 @@ const CASES_TABLE: Case[] = [
   { file: `${H}/gzip.csv`, expect: all(3, SOME), mentions: ['binary'] },
   // UTF-16 with a byte-order mark (Excel's "Unicode text") is transcoded and read: the file holds
   // the good cases, so it imports; read as offences or themes, its columns are the wrong ones.
-  { file: `${H}/utf16le.csv`, expect: { 'import-cases': 0, 'reoffending-offences': 3, 'report-themes': 3 }, mentions: [':1:'] },
-  { file: `${H}/latin1.csv`, expect: all(3, ['import-cases', 'randomise', 'report-cases']), mentions: [':5:', 'UTF-8'] },
+  {
+    file: `${H}/utf16le.csv`,
+    expect: { 'import-cases': 0, 'reoffending-offences': 3, 'report-themes': 3 },
+    mentions: [':1:'],
+  },
+  {
+    file: `${H}/latin1.csv`,
+    expect: all(3, ['import-cases', 'randomise', 'report-cases']),
+    mentions: [':5:', 'UTF-8'],
+  },
   { file: `${H}/stray-quote.csv`, expect: all(0, ['import-cases', 'report-cases']) },
   { file: `${H}/cases-header-only.csv`, expect: all(3, CASE_READERS), mentions: ['no cases'] },
-  { file: `${H}/cases-duplicate-columns.csv`, expect: all(3, ['import-cases', 'randomise', 'analyse-cases']), mentions: [':1:', 'duplicate column'] },
+  {
+    file: `${H}/cases-duplicate-columns.csv`,
+    expect: all(3, ['import-cases', 'randomise', 'analyse-cases']),
+    mentions: [':1:', 'duplicate column'],
+  },
   { file: `${H}/cases-empty-column-name.csv`, expect: all(0, ['import-cases', 'randomise', 'report-cases']) },
-  { file: `${H}/cases-missing-id.csv`, expect: all(3, ['import-cases', 'randomise', 'reoffending-cases']), mentions: [':1:', '"id"'] },
-  { file: `${H}/cases-semicolon.csv`, expect: all(3, ['import-cases', 'reoffending-cases']), mentions: [':1:', '--delimiter'] },
+  {
+    file: `${H}/cases-missing-id.csv`,
+    expect: all(3, ['import-cases', 'randomise', 'reoffending-cases']),
+    mentions: [':1:', '"id"'],
+  },
+  {
+    file: `${H}/cases-semicolon.csv`,
+    expect: all(3, ['import-cases', 'reoffending-cases']),
+    mentions: [':1:', '--delimiter'],
+  },
   { file: `${H}/cases-tab.csv`, expect: all(3, ['randomise']), mentions: [':1:', '--delimiter tab'] },
-  { file: `${H}/cases-ragged.csv`, expect: all(3, ['import-cases', 'randomise', 'analyse-cases']), mentions: [':3:', ':7:'] },
+  {
+    file: `${H}/cases-ragged.csv`,
+    expect: all(3, ['import-cases', 'randomise', 'analyse-cases']),
+    mentions: [':3:', ':7:'],
+  },
   { file: `${H}/cases-empty-id.csv`, expect: all(3, ['import-cases', 'randomise', 'report-cases']), mentions: [':3:'] },
-  { file: `${H}/cases-duplicate-id.csv`, expect: all(3, ['import-cases', 'randomise', 'reoffending-cases']), mentions: [':26:', 'duplicate id'] },
-  { file: `${H}/cases-bad-numbers.csv`, expect: { 'import-cases': 3, 'analyse-cases': 3, randomise: 0 }, mentions: [':3:', 'NaN', 'Infinity'] },
+  {
+    file: `${H}/cases-duplicate-id.csv`,
+    expect: all(3, ['import-cases', 'randomise', 'reoffending-cases']),
+    mentions: [':26:', 'duplicate id'],
+  },
+  {
+    file: `${H}/cases-bad-numbers.csv`,
+    expect: { 'import-cases': 3, 'analyse-cases': 3, randomise: 0 },
+    mentions: [':3:', 'NaN', 'Infinity'],
+  },
   { file: `${H}/cases-valid-numbers.csv`, expect: all(0, ['import-cases', 'analyse-cases', 'report-cases']) },
-  { file: `${H}/cases-impossible-dates.csv`, expect: { 'import-cases': 3, 'reoffending-cases': 3, randomise: 0 }, mentions: [':3:', '2023-02-29', '31/04/2022', '12/31/2022'] },
-  { file: `${H}/cases-one-arm.csv`, expect: { 'import-cases': 0, 'analyse-cases': 2, 'report-cases': 3 }, mentions: ['arm'] },
+  {
+    file: `${H}/cases-impossible-dates.csv`,
+    expect: { 'import-cases': 3, 'reoffending-cases': 3, randomise: 0 },
+    mentions: [':3:', '2023-02-29', '31/04/2022', '12/31/2022'],
+  },
+  {
+    file: `${H}/cases-one-arm.csv`,
+    expect: { 'import-cases': 0, 'analyse-cases': 2, 'report-cases': 3 },
+    mentions: ['arm'],
+  },
   { file: `${H}/cases-cr-only.csv`, expect: all(0, ['import-cases', 'randomise']) },
   { file: `${H}/cases-crlf-bom.csv`, expect: all(0, ['import-cases', 'analyse-cases']) },
-  { file: `${H}/cases-control-chars.csv`, expect: all(3, ['import-cases', 'reoffending-cases']), mentions: [':3:', '\\u001b'] },
+  {
+    file: `${H}/cases-control-chars.csv`,
+    expect: all(3, ['import-cases', 'reoffending-cases']),
+    mentions: [':3:', '\\u001b'],
+  },
   { file: `${H}/cases-formula.csv`, expect: all(0, ['import-cases', 'randomise', 'reoffending-cases']) },
-  { file: `${H}/offences-header-only.csv`, expect: { 'import-offences': 0, 'reoffending-offences': 2 }, mentions: ['--as-of'] },
-  { file: `${H}/offences-missing-columns.csv`, expect: all(3, ['import-offences', 'reoffending-offences']), mentions: [':1:', 'disposal_date'] },
-  { file: `${H}/offences-impossible-dates.csv`, expect: all(3, ['import-offences', 'reoffending-offences', 'analyse-offences']), mentions: [':3:', ':4:', ':5:'] },
-  { file: `${H}/offences-unknown-id.csv`, expect: all(3, ['import-offences', 'reoffending-offences']), mentions: [':3:', 'NOBODY'] },
-  { file: `${H}/offences-disposal-before-offence.csv`, expect: all(3, ['import-offences', 'analyse-offences']), mentions: [':3:'] },
-  { file: `${H}/offences-bad-type.csv`, expect: all(3, ['import-offences', 'reoffending-offences']), mentions: [':3:', 'murder'] },
-  { file: `${H}/offences-bad-severity.csv`, expect: all(3, ['import-offences', 'reoffending-offences']), mentions: [':3:', ':4:', ':5:'] },
+  {
+    file: `${H}/offences-header-only.csv`,
+    expect: { 'import-offences': 0, 'reoffending-offences': 2 },
+    mentions: ['--as-of'],
+  },
+  {
+    file: `${H}/offences-missing-columns.csv`,
+    expect: all(3, ['import-offences', 'reoffending-offences']),
+    mentions: [':1:', 'disposal_date'],
+  },
+  {
+    file: `${H}/offences-impossible-dates.csv`,
+    expect: all(3, ['import-offences', 'reoffending-offences', 'analyse-offences']),
+    mentions: [':3:', ':4:', ':5:'],
+  },
+  {
+    file: `${H}/offences-unknown-id.csv`,
+    expect: all(3, ['import-offences', 'reoffending-offences']),
+    mentions: [':3:', 'NOBODY'],
+  },
+  {
+    file: `${H}/offences-disposal-before-offence.csv`,
+    expect: all(3, ['import-offences', 'analyse-offences']),
+    mentions: [':3:'],
+  },
+  {
+    file: `${H}/offences-bad-type.csv`,
+    expect: all(3, ['import-offences', 'reoffending-offences']),
+    mentions: [':3:', 'murder'],
+  },
+  {
+    file: `${H}/offences-bad-severity.csv`,
+    expect: all(3, ['import-offences', 'reoffending-offences']),
+    mentions: [':3:', ':4:', ':5:'],
+  },
   { file: `${H}/offences-ragged.csv`, expect: all(3, ['import-offences', 'reoffending-offences']), mentions: [':3:'] },
   { file: `${H}/themes-header-only.csv`, expect: { 'report-themes': 0 } },
   { file: `${H}/themes-unknown-source.csv`, expect: { 'report-themes': 0 } },
@@ -163,15 +336,27 @@ function generateBig(dir: string): void {
   // 10,000 columns: the canonical ones and 9,992 extra numbered ones.
   const extra = Array.from({ length: 9992 }, (_, i) => `x${i + 1}`);
   const extraCells = extra.map((_, i) => String(i % 10)).join(',');
-  writeFileSync(join(dir, 'wide-10000.csv'), `${good[0]},${extra.join(',')}\n${rows.map((r) => `${r},${extraCells}`).join('\n')}\n`);
+  writeFileSync(
+    join(dir, 'wide-10000.csv'),
+    `${good[0]},${extra.join(',')}\n${rows.map((r) => `${r},${extraCells}`).join('\n')}\n`,
+  );
   // A 0.9 MB site name (quoted, with commas, quotes and line breaks; under the 1 MiB record limit) in a valid file.
   const big = `"${'Humberside, "North" Yorkshire\n'.replace(/"/g, '""').repeat(Math.ceil(900_000 / 32))}"`;
-  writeFileSync(join(dir, 'huge-field.csv'), `${good[0]},site\n${rows.map((r, i) => `${r},${i === 1 ? big : 'S'}`).join('\n')}\n`);
+  writeFileSync(
+    join(dir, 'huge-field.csv'),
+    `${good[0]},site\n${rows.map((r, i) => `${r},${i === 1 ? big : 'S'}`).join('\n')}\n`,
+  );
   // 0.9 MB of digits (under the 1 MiB record limit) as the start_date of the third record (line 4).
-  writeFileSync(join(dir, 'huge-date.csv'), `${good[0]}\n${rows.map((r, i) => (i === 2 ? r.replace(/,[^,]*$/, `,${'9'.repeat(900_000)}`) : r)).join('\n')}\n`);
+  writeFileSync(
+    join(dir, 'huge-date.csv'),
+    `${good[0]}\n${rows.map((r, i) => (i === 2 ? r.replace(/,[^,]*$/, `,${'9'.repeat(900_000)}`) : r)).join('\n')}\n`,
+  );
   // A quote opened on line 3, then 5 MB of ordinary rows swallowed by it.
   const filler = `${rows[0]}\n`.repeat(Math.ceil(5_000_000 / (rows[0]!.length + 1)));
-  writeFileSync(join(dir, 'huge-unclosed.csv'), `${good[0]}\n${rows[0]}\n${rows[1]!.replace(',control,', ',"control,')}\n${filler}`);
+  writeFileSync(
+    join(dir, 'huge-unclosed.csv'),
+    `${good[0]}\n${rows[0]}\n${rows[1]!.replace(',control,', ',"control,')}\n${filler}`,
+  );
   // One 5 MB header cell and no line break at all.
   writeFileSync(join(dir, 'huge-header.csv'), 'A'.repeat(5_000_000));
 }
@@ -216,7 +401,15 @@ beforeAll(async () => {
 }, 400_000);
 
 afterAll(() => {
-  if (process.env.HOSTILE_TIMING) console.log([...plan].sort((a, b) => b.run!.ms - a.run!.ms).slice(0, 15).map((p) => `${p.run!.ms} ${p.role} ${p.c.file}`).join('\n'), plan.reduce((s, p) => s + p.run!.ms, 0));
+  if (process.env.HOSTILE_TIMING)
+    console.log(
+      [...plan]
+        .sort((a, b) => b.run!.ms - a.run!.ms)
+        .slice(0, 15)
+        .map((p) => `${p.run!.ms} ${p.role} ${p.c.file}`)
+        .join('\n'),
+      plan.reduce((s, p) => s + p.run!.ms, 0),
+    );
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
@@ -261,12 +454,30 @@ describe('hostile corpus: every CSV-reading command over every hostile file', ()
 
 describe('output paths that cannot be written', () => {
   const runs: Array<{ name: string; args: (dir: string) => string[] }> = [
-    { name: 'import --out-dir under a regular file', args: (d) => ['import', '--cases', GOOD_CASES, '--out-dir', join(d, 'file', 'out')] },
-    { name: 'randomise --out under a regular file', args: (d) => ['randomise', GOOD_CASES, '--method', 'complete', '--seed', '1', '--out', join(d, 'file', 'a.csv')] },
-    { name: 'randomise --out is a directory', args: (d) => ['randomise', GOOD_CASES, '--method', 'complete', '--seed', '1', '--out', join(d, 'dir')] },
-    { name: 'reoffending --out is a directory', args: (d) => ['reoffending', '--cases', GOOD_CASES, '--offences', GOOD_OFFENCES, '--out', join(d, 'dir')] },
-    { name: 'analyse --out under a regular file', args: (d) => ['analyse', GOOD_CASES, '--offences', GOOD_OFFENCES, '--out', join(d, 'file', 'a.json')] },
-    { name: 'report --out is a directory', args: (d) => [...REPORT, '--cases', GOOD_CASES, '--offences', GOOD_OFFENCES, '--out', join(d, 'dir')] },
+    {
+      name: 'import --out-dir under a regular file',
+      args: (d) => ['import', '--cases', GOOD_CASES, '--out-dir', join(d, 'file', 'out')],
+    },
+    {
+      name: 'randomise --out under a regular file',
+      args: (d) => ['randomise', GOOD_CASES, '--method', 'complete', '--seed', '1', '--out', join(d, 'file', 'a.csv')],
+    },
+    {
+      name: 'randomise --out is a directory',
+      args: (d) => ['randomise', GOOD_CASES, '--method', 'complete', '--seed', '1', '--out', join(d, 'dir')],
+    },
+    {
+      name: 'reoffending --out is a directory',
+      args: (d) => ['reoffending', '--cases', GOOD_CASES, '--offences', GOOD_OFFENCES, '--out', join(d, 'dir')],
+    },
+    {
+      name: 'analyse --out under a regular file',
+      args: (d) => ['analyse', GOOD_CASES, '--offences', GOOD_OFFENCES, '--out', join(d, 'file', 'a.json')],
+    },
+    {
+      name: 'report --out is a directory',
+      args: (d) => [...REPORT, '--cases', GOOD_CASES, '--offences', GOOD_OFFENCES, '--out', join(d, 'dir')],
+    },
   ];
   let results: CliRun[] = [];
   let dirs: string[] = [];

@@ -52,7 +52,11 @@ function peakRssMb(args: string[]): { mb: number | null; code: number } {
   const out = join(dir, `time-${Math.random().toString(36).slice(2)}`);
   let code = 0;
   try {
-    execFileSync('/usr/bin/time', ['-f', '%M', '-o', out, process.execPath, join(ROOT, 'bin', 'pilot-eval'), ...args], { cwd: ROOT, stdio: 'ignore', timeout: 60_000 });
+    execFileSync('/usr/bin/time', ['-f', '%M', '-o', out, process.execPath, join(ROOT, 'bin', 'pilot-eval'), ...args], {
+      cwd: ROOT,
+      stdio: 'ignore',
+      timeout: 60_000,
+    });
   } catch (err) {
     code = (err as { status?: number }).status ?? -1;
   }
@@ -73,20 +77,44 @@ describe('fuzz mutant 707711260: a header of 100,000 columns', () => {
     const b = await runCli(['import', '--cases', full, '--out-dir', join(dir, 'o2')], { timeoutMs: 60_000 });
     expect(b.code, b.stderr).toBe(0);
     expect(b.ms).toBeLessThan(20_000);
-    expect(readFileSync(join(dir, 'o2', 'cases.csv'), 'utf8').split('\n')[0]!.split(',').length).toBe(100_008);
+    expect(
+      readFileSync(join(dir, 'o2', 'cases.csv'), 'utf8')
+        .split('\n')[0]!
+        .split(',').length,
+    ).toBe(100_008);
   }, 120_000);
 
   it('reoffending --out (every column kept) stays far under 1 GB and answers within seconds', async () => {
     const short = join(dir, 'wide-short-r.csv');
     writeFileSync(short, wide(100_000, false));
     const offences = join(ROOT, 'fixtures/bad/hostile/good-offences.csv');
-    const r = peakRssMb(['reoffending', '--cases', short, '--offences', offences, '--as-of', '2025-06-30', '--out', join(dir, 'out.csv')]);
+    const r = peakRssMb([
+      'reoffending',
+      '--cases',
+      short,
+      '--offences',
+      offences,
+      '--as-of',
+      '2025-06-30',
+      '--out',
+      join(dir, 'out.csv'),
+    ]);
     expect(r.code).toBe(3);
     if (r.mb !== null) expect(r.mb).toBeLessThan(600);
     const full = join(dir, 'wide-full-r.csv');
     writeFileSync(full, wide(100_000, true));
     const t0 = Date.now();
-    const f = peakRssMb(['reoffending', '--cases', full, '--offences', offences, '--as-of', '2025-06-30', '--out', join(dir, 'out2.csv')]);
+    const f = peakRssMb([
+      'reoffending',
+      '--cases',
+      full,
+      '--offences',
+      offences,
+      '--as-of',
+      '2025-06-30',
+      '--out',
+      join(dir, 'out2.csv'),
+    ]);
     expect(f.code).toBe(0);
     expect(Date.now() - t0).toBeLessThan(25_000);
     if (f.mb !== null) expect(f.mb).toBeLessThan(900);
@@ -105,7 +133,20 @@ describe('fuzz mutant 689171893: one stray cell in a numeric covariate', () => {
     expect(treated[5]!.length).toBeGreaterThan(100_000);
     const t = join(dir, 'treated-stray.csv');
     writeFileSync(t, `${treated.join('\n')}\n`);
-    const r = await runCli(['match', '--treated', t, '--pool', join(ROOT, 'fixtures/pcp/cases.csv'), '--covariates', 'age,ogrs3', '--out', join(dir, 'm.csv')], { timeoutMs: 60_000 });
+    const r = await runCli(
+      [
+        'match',
+        '--treated',
+        t,
+        '--pool',
+        join(ROOT, 'fixtures/pcp/cases.csv'),
+        '--covariates',
+        'age,ogrs3',
+        '--out',
+        join(dir, 'm.csv'),
+      ],
+      { timeoutMs: 60_000 },
+    );
     expect(r.code, r.stderr.slice(0, 500)).toBe(3);
     expect(r.stderr).toContain(`${t}:6: column ogrs3`);
     expect(r.stderr).toContain('not a number');
@@ -118,7 +159,20 @@ describe('fuzz mutant 689171893: one stray cell in a numeric covariate', () => {
     const treated = cases.filter((l, i) => i === 0 || l.includes(',treatment,')).map((l) => l.replace(/^P/, 'T'));
     const t = join(dir, 'treated-levels.csv');
     writeFileSync(t, `${treated.join('\n')}\n`);
-    const r = await runCli(['match', '--treated', t, '--pool', join(ROOT, 'fixtures/pcp/cases.csv'), '--covariates', 'age,id', '--out', join(dir, 'm2.csv')], { timeoutMs: 60_000 });
+    const r = await runCli(
+      [
+        'match',
+        '--treated',
+        t,
+        '--pool',
+        join(ROOT, 'fixtures/pcp/cases.csv'),
+        '--covariates',
+        'age,id',
+        '--out',
+        join(dir, 'm2.csv'),
+      ],
+      { timeoutMs: 60_000 },
+    );
     expect(r.code, r.stderr.slice(0, 500)).toBe(3);
     expect(r.stderr).toMatch(/column id.*distinct text values/);
   }, 90_000);
@@ -139,9 +193,15 @@ function insideEntry(zip: Buffer, name: string, share: number, bytes: Buffer): B
 describe('fuzz findings of the .xlsx reader and the record limit', () => {
   it('mutant 1136202497: a 2 MB file with no line break is refused at the 1 MiB record limit, naming it', async () => {
     const p = join(dir, 'no-breaks.csv');
-    const line = readFileSync(join(ROOT, 'fixtures/bad/hostile/cases-valid-numbers.csv'), 'utf8').replace(/[\r\n]+/g, ',');
+    const line = readFileSync(join(ROOT, 'fixtures/bad/hostile/cases-valid-numbers.csv'), 'utf8').replace(
+      /[\r\n]+/g,
+      ',',
+    );
     writeFileSync(p, line.repeat(Math.ceil(2_000_000 / line.length)));
-    for (const args of [['import', '--cases', p, '--out-dir', join(dir, 'nb-out')], ['analyse', p]]) {
+    for (const args of [
+      ['import', '--cases', p, '--out-dir', join(dir, 'nb-out')],
+      ['analyse', p],
+    ]) {
       const r = await runCli(args, { timeoutMs: 60_000 });
       expect(r.code, r.stderr).toBe(3);
       expect(r.stderr).toContain('has a record longer than 1,048,576 characters');
@@ -153,7 +213,10 @@ describe('fuzz findings of the .xlsx reader and the record limit', () => {
     const p = join(dir, 'stalls.xlsx');
     writeFileSync(p, insideEntry(good, 'xl/worksheets/sheet1.xml', 0.6, Buffer.alloc(1_000_000, ' ')));
     const out = join(dir, 'stall-out');
-    const r = await runCli(['import', '--cases', join(ROOT, 'bench/fuzz-corpus/cases.csv'), '--offences', p, '--out-dir', out], { timeoutMs: 60_000 });
+    const r = await runCli(
+      ['import', '--cases', join(ROOT, 'bench/fuzz-corpus/cases.csv'), '--offences', p, '--out-dir', out],
+      { timeoutMs: 60_000 },
+    );
     expect(r.code, r.stderr).toBe(3);
     expect(r.stderr).toContain(`${p}: cannot be read as an Excel workbook (.xlsx): the archive is damaged`);
     expect(existsSync(join(out, 'cases.csv'))).toBe(false);
@@ -161,10 +224,23 @@ describe('fuzz findings of the .xlsx reader and the record limit', () => {
 
   it('mutant 1471610928: the same stall while the offences are read on a worker thread is refused too (it hung for good)', async () => {
     const p = join(dir, 'stalls.xlsx');
-    const r = await runCli(['reoffending', '--cases', join(ROOT, 'bench/fuzz-corpus/cases.csv'), '--offences', p, '--as-of', '2025-06-30', '--out', join(dir, 'stall-outcomes.csv')], {
-      timeoutMs: 60_000,
-      env: { PILOT_EVAL_OFFENCE_WORKER: 'always' },
-    });
+    const r = await runCli(
+      [
+        'reoffending',
+        '--cases',
+        join(ROOT, 'bench/fuzz-corpus/cases.csv'),
+        '--offences',
+        p,
+        '--as-of',
+        '2025-06-30',
+        '--out',
+        join(dir, 'stall-outcomes.csv'),
+      ],
+      {
+        timeoutMs: 60_000,
+        env: { PILOT_EVAL_OFFENCE_WORKER: 'always' },
+      },
+    );
     expect(r.timedOut).toBe(false);
     expect(r.code, r.stderr).toBe(3);
     expect(r.stderr).toContain('the archive is damaged');

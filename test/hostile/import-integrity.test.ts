@@ -9,7 +9,17 @@
  * - with --pseudonymise, no raw id appears anywhere in the output folder (rejects included).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, copyFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+  copyFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,13 +38,17 @@ afterAll(() => {
 
 function casesCsv(n: number, prefix: string): string {
   const lines = ['id,arm,site,start_date'];
-  for (let i = 0; i < n; i++) lines.push(`${prefix}${String(i).padStart(4, '0')},${i % 2 ? 'treatment' : 'control'},${['North', 'South'][i % 2]},2023-0${1 + (i % 9)}-1${i % 10}`);
+  for (let i = 0; i < n; i++)
+    lines.push(
+      `${prefix}${String(i).padStart(4, '0')},${i % 2 ? 'treatment' : 'control'},${['North', 'South'][i % 2]},2023-0${1 + (i % 9)}-1${i % 10}`,
+    );
   return `${lines.join('\n')}\n`;
 }
 
 function offencesCsv(n: number, prefix: string): string {
   const lines = ['id,offence_date,disposal_date,disposal_type'];
-  for (let i = 0; i < n; i += 3) lines.push(`${prefix}${String(i).padStart(4, '0')},2024-02-0${1 + (i % 9)},2024-03-01,caution`);
+  for (let i = 0; i < n; i += 3)
+    lines.push(`${prefix}${String(i).padStart(4, '0')},2024-02-0${1 + (i % 9)},2024-03-01,caution`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -42,11 +56,16 @@ const OUTPUTS = ['cases.csv', 'offences.csv', 'rejects.csv', 'import.json'];
 
 /** The four outputs' bytes (null for a missing one). */
 function snapshot(out: string): Record<string, string | null> {
-  return Object.fromEntries(OUTPUTS.map((f) => [f, existsSync(join(out, f)) ? readFileSync(join(out, f), 'utf8') : null]));
+  return Object.fromEntries(
+    OUTPUTS.map((f) => [f, existsSync(join(out, f)) ? readFileSync(join(out, f), 'utf8') : null]),
+  );
 }
 
 /** Runs importData in a child process and SIGKILLs it at `step` of the write. */
-function killedAt(step: string, options: Record<string, unknown>): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+function killedAt(
+  step: string,
+  options: Record<string, unknown>,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
   const script = `
     const { importData } = await import(${JSON.stringify(join(ROOT, 'dist', 'io', 'import-data.js'))});
     const o = JSON.parse(process.env.IMPORT_OPTIONS);
@@ -54,7 +73,11 @@ function killedAt(step: string, options: Record<string, unknown>): Promise<{ cod
     await importData({ ...o, writeHook: kill, lockedHook: () => kill('locked') });
   `;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, env: { ...process.env, IMPORT_OPTIONS: JSON.stringify(options), KILL_AT: step }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: ROOT,
+      env: { ...process.env, IMPORT_OPTIONS: JSON.stringify(options), KILL_AT: step },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     const err: Buffer[] = [];
     child.stderr.on('data', (c: Buffer) => err.push(c));
     child.on('error', reject);
@@ -64,7 +87,18 @@ function killedAt(step: string, options: Record<string, unknown>): Promise<{ cod
 
 describe('a kill at any point of the import write', () => {
   // Files of the set, in write order: cases.csv, offences.csv, rejects.csv, import.json.
-  const STEPS = ['locked', 'staged:0', 'staged:1', 'staged:2', 'staged:3', 'journal', 'renamed:0', 'renamed:1', 'renamed:2', 'renamed:3'];
+  const STEPS = [
+    'locked',
+    'staged:0',
+    'staged:1',
+    'staged:2',
+    'staged:3',
+    'journal',
+    'renamed:0',
+    'renamed:1',
+    'renamed:2',
+    'renamed:3',
+  ];
   for (const step of STEPS) {
     it(`killed at ${step}: the folder holds the old set, or the new one once --recover has finished it`, async () => {
       const d = join(dir, `kill-${step.replace(':', '-')}`);
@@ -145,7 +179,10 @@ describe('a kill at any point of the import write', () => {
     expect(r.code).toBe(3);
     expect(readFileSync(join(out, 'cases.csv'), 'utf8')).toBe(before);
     expect(readdirSync(out).sort()).toEqual(['cases.csv', 'import.json', 'rejects.csv']);
-    expect(JSON.parse(readFileSync(join(out, 'import.json'), 'utf8')).outputs).toEqual([join(out, 'rejects.csv'), join(out, 'import.json')]);
+    expect(JSON.parse(readFileSync(join(out, 'import.json'), 'utf8')).outputs).toEqual([
+      join(out, 'rejects.csv'),
+      join(out, 'import.json'),
+    ]);
   }, 60_000);
 
   it('a forged write-ahead record naming a file outside the folder to remove is refused (exit 4), nothing removed', async () => {
@@ -154,7 +191,10 @@ describe('a kill at any point of the import write', () => {
     mkdirSync(out, { recursive: true });
     const victim = join(d, 'precious.csv');
     writeFileSync(victim, 'keep me\n');
-    writeFileSync(join(out, 'import.json.journal'), JSON.stringify({ schema_version: 1, kind: 'pilot-eval write-ahead record', files: [], remove: [victim] }));
+    writeFileSync(
+      join(out, 'import.json.journal'),
+      JSON.stringify({ schema_version: 1, kind: 'pilot-eval write-ahead record', files: [], remove: [victim] }),
+    );
     const r = await runCli(['import', '--recover', '--out-dir', out]);
     expect(r.code, r.stderr).toBe(4);
     expect(r.stderr).toContain('outside its own folder');
@@ -189,7 +229,15 @@ describe('outputs that name an input are refused (exit 2) and the input is untou
     symlinkSync(d, join(dir, 'same-dir-link'));
     const before = snapshot(d);
     for (const outDir of [d, join(dir, 'same-dir-link'), `${d}/./`]) {
-      const r = await runCli(['import', '--cases', join(d, 'cases.csv'), '--offences', join(d, 'offences.csv'), '--out-dir', outDir]);
+      const r = await runCli([
+        'import',
+        '--cases',
+        join(d, 'cases.csv'),
+        '--offences',
+        join(d, 'offences.csv'),
+        '--out-dir',
+        outDir,
+      ]);
       expect(r.code, r.stderr).toBe(2);
       expect(r.stderr).toContain('is the same file as --cases');
       expect(snapshot(d)).toEqual(before);
@@ -199,7 +247,15 @@ describe('outputs that name an input are refused (exit 2) and the input is untou
     const o = join(dir, 'same-dir-off');
     mkdirSync(o, { recursive: true });
     copyFileSync(join(ROOT, 'fixtures', 'pcp', 'offences.csv'), join(o, 'offences.csv'));
-    const r = await runCli(['import', '--cases', 'fixtures/pcp/cases.csv', '--offences', join(o, 'offences.csv'), '--out-dir', o]);
+    const r = await runCli([
+      'import',
+      '--cases',
+      'fixtures/pcp/cases.csv',
+      '--offences',
+      join(o, 'offences.csv'),
+      '--out-dir',
+      o,
+    ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('the output offences.csv');
     expect(readFileSync(join(o, 'offences.csv'))).toEqual(readFileSync(join(ROOT, 'fixtures', 'pcp', 'offences.csv')));
@@ -269,7 +325,19 @@ describe('import --pseudonymise: the output folder holds no raw id', () => {
       ].join('\n'),
     );
     const out = join(d, 'shared');
-    const r = await runCli(['import', '--cases', cases, '--offences', offences, '--pseudonymise', '--salt-file', salt, '--allow-rejects', '--out-dir', out]);
+    const r = await runCli([
+      'import',
+      '--cases',
+      cases,
+      '--offences',
+      offences,
+      '--pseudonymise',
+      '--salt-file',
+      salt,
+      '--allow-rejects',
+      '--out-dir',
+      out,
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const rejects = readFileSync(join(out, 'rejects.csv'), 'utf8');
     // Every kind of reject is there, located by line.
@@ -282,7 +350,10 @@ describe('import --pseudonymise: the output folder holds no raw id', () => {
       expect(text, f).not.toMatch(/RAWID/);
     }
     // The id rejects carry the same pseudonym as the data files, so a site can still trace them.
-    const json = JSON.parse(readFileSync(join(out, 'import.json'), 'utf8')) as { rejects: Array<{ line: number; column: string; value: string; reason: string }>; pseudonymised: boolean };
+    const json = JSON.parse(readFileSync(join(out, 'import.json'), 'utf8')) as {
+      rejects: Array<{ line: number; column: string; value: string; reason: string }>;
+      pseudonymised: boolean;
+    };
     expect(json.pseudonymised).toBe(true);
     const dup = json.rejects.filter((x) => x.reason.startsWith('duplicate id'));
     expect(dup.map((x) => x.line)).toEqual([4, 5]);
@@ -293,9 +364,21 @@ describe('import --pseudonymise: the output folder holds no raw id', () => {
     expect(offAlpha.value).toMatch(/^ID[0-9a-f]{20}$/);
     expect(offAlpha.value).not.toBe(alpha);
     // The terminal summary of a run without --allow-rejects shows pseudonyms too.
-    const strict = await runCli(['import', '--cases', cases, '--offences', offences, '--pseudonymise', '--salt-file', salt, '--out-dir', join(d, 'strict')]);
+    const strict = await runCli([
+      'import',
+      '--cases',
+      cases,
+      '--offences',
+      offences,
+      '--pseudonymise',
+      '--salt-file',
+      salt,
+      '--out-dir',
+      join(d, 'strict'),
+    ]);
     expect(strict.code).toBe(3);
     expect(strict.stderr).not.toMatch(/RAWID/);
-    for (const f of readdirSync(join(d, 'strict'))) expect(readFileSync(join(d, 'strict', f), 'utf8'), f).not.toMatch(/RAWID/);
+    for (const f of readdirSync(join(d, 'strict')))
+      expect(readFileSync(join(d, 'strict', f), 'utf8'), f).not.toMatch(/RAWID/);
   }, 60_000);
 });

@@ -17,17 +17,24 @@ let out = '';
 
 function casesCsv(n: number, prefix: string): string {
   const lines = ['id,arm,site,age,ogrs3,start_date'];
-  for (let i = 0; i < n; i++) lines.push(`${prefix}${String(i).padStart(4, '0')},${i % 2 ? 'treatment' : 'control'},${['North', 'South'][i % 2]},${20 + (i % 30)},0.${10 + (i % 80)},2023-0${1 + (i % 9)}-1${i % 10}`);
+  for (let i = 0; i < n; i++)
+    lines.push(
+      `${prefix}${String(i).padStart(4, '0')},${i % 2 ? 'treatment' : 'control'},${['North', 'South'][i % 2]},${20 + (i % 30)},0.${10 + (i % 80)},2023-0${1 + (i % 9)}-1${i % 10}`,
+    );
   return `${lines.join('\n')}\n`;
 }
 function offencesCsv(n: number, prefix: string): string {
   const lines = ['id,offence_date,disposal_date,disposal_type'];
-  for (let i = 0; i < n; i += 3) lines.push(`${prefix}${String(i).padStart(4, '0')},2024-02-0${1 + (i % 9)},2024-03-01,caution`);
+  for (let i = 0; i < n; i += 3)
+    lines.push(`${prefix}${String(i).padStart(4, '0')},2024-02-0${1 + (i % 9)},2024-03-01,caution`);
   return `${lines.join('\n')}\n`;
 }
 
 /** Runs importData in a child process and SIGKILLs it at `step` of the write. */
-function killedAt(step: string, options: Record<string, unknown>): Promise<{ signal: NodeJS.Signals | null; stderr: string }> {
+function killedAt(
+  step: string,
+  options: Record<string, unknown>,
+): Promise<{ signal: NodeJS.Signals | null; stderr: string }> {
   const script = `
     const { importData } = await import(${JSON.stringify(join(ROOT, 'dist', 'io', 'import-data.js'))});
     const o = JSON.parse(process.env.IMPORT_OPTIONS);
@@ -35,7 +42,11 @@ function killedAt(step: string, options: Record<string, unknown>): Promise<{ sig
     await importData({ ...o, writeHook: kill });
   `;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, env: { ...process.env, IMPORT_OPTIONS: JSON.stringify(options), KILL_AT: step }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: ROOT,
+      env: { ...process.env, IMPORT_OPTIONS: JSON.stringify(options), KILL_AT: step },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     const err: Buffer[] = [];
     child.stderr.on('data', (c: Buffer) => err.push(c));
     child.on('error', reject);
@@ -69,10 +80,67 @@ const fx = (f: string) => join(ROOT, 'fixtures', 'pcp', f);
 describe('a folder left by an interrupted import', () => {
   const commands: Array<[string, () => string[]]> = [
     ['analyse', () => ['analyse', join(out, 'cases.csv'), '--offences', join(out, 'offences.csv'), '--json']],
-    ['reoffending', () => ['reoffending', '--cases', join(out, 'cases.csv'), '--offences', join(out, 'offences.csv'), '--as-of', '2025-06-30', '--out', join(dir, 'outcomes.csv')]],
-    ['match', () => ['match', '--treated', join(out, 'cases.csv'), '--pool', fx('cases.csv'), '--covariates', 'age,ogrs3', '--out', join(dir, 'matched.csv')]],
-    ['randomise', () => ['randomise', join(out, 'cases.csv'), '--method', 'complete', '--seed', '83920471', '--out', join(dir, 'allocation.csv')]],
-    ['report', () => ['report', '--cases', join(out, 'cases.csv'), '--offences', join(out, 'offences.csv'), '--process', fx('process.csv'), '--costs', fx('costs.csv'), '--themes', fx('themes.csv'), '--trial', fx('trial.yaml'), '--out', join(dir, 'report.html')]],
+    [
+      'reoffending',
+      () => [
+        'reoffending',
+        '--cases',
+        join(out, 'cases.csv'),
+        '--offences',
+        join(out, 'offences.csv'),
+        '--as-of',
+        '2025-06-30',
+        '--out',
+        join(dir, 'outcomes.csv'),
+      ],
+    ],
+    [
+      'match',
+      () => [
+        'match',
+        '--treated',
+        join(out, 'cases.csv'),
+        '--pool',
+        fx('cases.csv'),
+        '--covariates',
+        'age,ogrs3',
+        '--out',
+        join(dir, 'matched.csv'),
+      ],
+    ],
+    [
+      'randomise',
+      () => [
+        'randomise',
+        join(out, 'cases.csv'),
+        '--method',
+        'complete',
+        '--seed',
+        '83920471',
+        '--out',
+        join(dir, 'allocation.csv'),
+      ],
+    ],
+    [
+      'report',
+      () => [
+        'report',
+        '--cases',
+        join(out, 'cases.csv'),
+        '--offences',
+        join(out, 'offences.csv'),
+        '--process',
+        fx('process.csv'),
+        '--costs',
+        fx('costs.csv'),
+        '--themes',
+        fx('themes.csv'),
+        '--trial',
+        fx('trial.yaml'),
+        '--out',
+        join(dir, 'report.html'),
+      ],
+    ],
   ];
   for (const [name, args] of commands) {
     it(`${name} refuses it (exit 4), naming the folder and import --recover`, async () => {
@@ -88,7 +156,17 @@ describe('a folder left by an interrupted import', () => {
     const rec = await runCli(['import', '--recover', '--out-dir', out]);
     expect(rec.code, rec.stderr).toBe(0);
     expect(existsSync(join(out, 'import.json.journal'))).toBe(false);
-    const r = await runCli(['reoffending', '--cases', join(out, 'cases.csv'), '--offences', join(out, 'offences.csv'), '--as-of', '2025-06-30', '--out', join(dir, 'outcomes2.csv')]);
+    const r = await runCli([
+      'reoffending',
+      '--cases',
+      join(out, 'cases.csv'),
+      '--offences',
+      join(out, 'offences.csv'),
+      '--as-of',
+      '2025-06-30',
+      '--out',
+      join(dir, 'outcomes2.csv'),
+    ]);
     expect(r.code, r.stderr).toBe(0);
   }, 60_000);
 });

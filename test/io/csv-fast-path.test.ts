@@ -22,13 +22,19 @@ const file = (text: string) => {
 
 async function lines(path: string) {
   const out: Array<{ line: number; fields: string[] }> = [];
-  await readCsv(path, {}, () => undefined, (b) => b.fields.forEach((f, i) => out.push({ line: b.lines[i]!, fields: f })));
+  await readCsv(
+    path,
+    {},
+    () => undefined,
+    (b) => b.fields.forEach((f, i) => out.push({ line: b.lines[i]!, fields: f })),
+  );
   return out;
 }
 
 /** Rows of plain text worth ~2.5 MB, so that what follows arrives in a later 1 MB chunk. */
 const PLAIN_ROWS = 100_000;
-const plain = (eol: string) => Array.from({ length: PLAIN_ROWS }, (_, i) => `P${i},2024-01-01,some text`).join(eol) + eol;
+const plain = (eol: string) =>
+  Array.from({ length: PLAIN_ROWS }, (_, i) => `P${i},2024-01-01,some text`).join(eol) + eol;
 
 describe('scanChunk', () => {
   it('flags only what needs per-field work', () => {
@@ -68,7 +74,14 @@ describe('CSV reader fast path keeps exact lines', () => {
     expect(nul).toBeInstanceOf(DataError);
     expect((nul as DataError).problems[0]!.line).toBe(PLAIN_ROWS + 2);
     const path = file('');
-    writeFileSync(path, Buffer.concat([Buffer.from(`id,date,note\n${plain('\n')}X,2024-01-01,`), Buffer.from([0xc3, 0x28]), Buffer.from('\n')]));
+    writeFileSync(
+      path,
+      Buffer.concat([
+        Buffer.from(`id,date,note\n${plain('\n')}X,2024-01-01,`),
+        Buffer.from([0xc3, 0x28]),
+        Buffer.from('\n'),
+      ]),
+    );
     const bad = await lines(path).catch((e: unknown) => e);
     expect(bad).toBeInstanceOf(DataError);
     expect((bad as DataError).problems[0]!.line).toBe(PLAIN_ROWS + 2);
@@ -78,14 +91,31 @@ describe('CSV reader fast path keeps exact lines', () => {
 
 describe('trimCell', () => {
   it('equals String.prototype.trim, including Unicode spaces', () => {
-    for (const s of ['', 'a', ' a', 'a ', '\ta\n', '\u00a0x\u00a0', '\u2003y', 'z\u3000', '\ufeffq', 'é', 'a b', '\u2028']) expect(trimCell(s)).toBe(s.trim());
+    for (const s of [
+      '',
+      'a',
+      ' a',
+      'a ',
+      '\ta\n',
+      '\u00a0x\u00a0',
+      '\u2003y',
+      'z\u3000',
+      '\ufeffq',
+      'é',
+      'a b',
+      '\u2028',
+    ])
+      expect(trimCell(s)).toBe(s.trim());
     fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 8 }), (s) => trimCell(s) === s.trim()));
   });
 });
 
 describe('readTable columns', () => {
   it('keeps only the asked-for columns (and the required ones), reports every header column', async () => {
-    const t = await readTable(file('ID,arm,site,age\nA, control ,S1,30\nB,treatment,S2,41\n'), { columns: ['arm'], required: ['id'] });
+    const t = await readTable(file('ID,arm,site,age\nA, control ,S1,30\nB,treatment,S2,41\n'), {
+      columns: ['arm'],
+      required: ['id'],
+    });
     expect(t.columns).toEqual(['id', 'arm', 'site', 'age']);
     expect([...t.cells.keys()]).toEqual(['id', 'arm']);
     expect(t.cells.get('arm')).toEqual(['control', 'treatment']);
@@ -101,17 +131,21 @@ describe('readTable columns', () => {
 describe('IdIndex', () => {
   it('finds what a Map finds and reports the first row of a duplicate', () => {
     fc.assert(
-      fc.property(fc.array(fc.string({ maxLength: 6 }), { maxLength: 200 }), fc.array(fc.string({ maxLength: 6 }), { maxLength: 50 }), (ids, probes) => {
-        const index = IdIndex.of(ids);
-        const map = new Map<string, number>();
-        ids.forEach((id, row) => {
-          const prev = index.addRow(row);
-          expect(prev).toBe(map.get(id));
-          if (!map.has(id)) map.set(id, row);
-        });
-        expect(index.size).toBe(map.size);
-        for (const p of [...probes, ...ids]) expect(index.get(p)).toBe(map.get(p));
-      }),
+      fc.property(
+        fc.array(fc.string({ maxLength: 6 }), { maxLength: 200 }),
+        fc.array(fc.string({ maxLength: 6 }), { maxLength: 50 }),
+        (ids, probes) => {
+          const index = IdIndex.of(ids);
+          const map = new Map<string, number>();
+          ids.forEach((id, row) => {
+            const prev = index.addRow(row);
+            expect(prev).toBe(map.get(id));
+            if (!map.has(id)) map.set(id, row);
+          });
+          expect(index.size).toBe(map.size);
+          for (const p of [...probes, ...ids]) expect(index.get(p)).toBe(map.get(p));
+        },
+      ),
     );
   });
   it('refuses more ids than its capacity', () => {
@@ -127,7 +161,9 @@ describe('isoDay and parseDate', () => {
     if (y < 1900 || y > 2200) return null;
     const t = Date.UTC(y, m - 1, d);
     const back = new Date(t);
-    return back.getUTCFullYear() === y && back.getUTCMonth() === m - 1 && back.getUTCDate() === d ? t / 86_400_000 : null;
+    return back.getUTCFullYear() === y && back.getUTCMonth() === m - 1 && back.getUTCDate() === d
+      ? t / 86_400_000
+      : null;
   };
   const pad = (n: number, w: number) => String(n).padStart(w, '0');
   it('read every YYYY-MM-DD (and DD/MM/YYYY) as the calendar does, and decline the rest', () => {
@@ -137,16 +173,23 @@ describe('isoDay and parseDate', () => {
           const want = oracle(y, m, d);
           const iso = `${y}-${pad(m, 2)}-${pad(d, 2)}`;
           expect(isoDay(iso)).toBe(want);
-          expect(parseDate(iso)).toEqual(want === null ? { ok: false, reason: expect.any(String) } : { ok: true, day: want });
+          expect(parseDate(iso)).toEqual(
+            want === null ? { ok: false, reason: expect.any(String) } : { ok: true, day: want },
+          );
           // A value only valid month-first (day <= 12, month > 12) is also refused, and says so.
           const monthFirst = want === null && m > 12 && d >= 1 && d <= 12 && oracle(y, d, m) !== null;
           expect(parseDate(` ${d}/${m}/${y} `)).toEqual(
-            want !== null ? { ok: true, day: want } : monthFirst ? { ok: false, reason: expect.any(String), monthFirst: true } : { ok: false, reason: expect.any(String) },
+            want !== null
+              ? { ok: true, day: want }
+              : monthFirst
+                ? { ok: false, reason: expect.any(String), monthFirst: true }
+                : { ok: false, reason: expect.any(String) },
           );
         }
       }
     }
-    for (const t of ['01/02/2023', '2023-1-01', ' 2023-01-01', '2023/01/01', '2023-0a-01', '２０２３-01-01', '']) expect(isoDay(t)).toBeNull();
+    for (const t of ['01/02/2023', '2023-1-01', ' 2023-01-01', '2023/01/01', '2023-0a-01', '２０２３-01-01', ''])
+      expect(isoDay(t)).toBeNull();
     expect(parseDate(' 2023-01-01 ')).toEqual({ ok: true, day: oracle(2023, 1, 1) });
     fc.assert(
       fc.property(fc.string({ maxLength: 10 }), (t) => {
@@ -163,25 +206,31 @@ describe('isoDay and parseDate', () => {
 describe('StringPool', () => {
   it('returns an equal string, the same object for a repeat, and gives up past its limit', () => {
     fc.assert(
-      fc.property(fc.array(fc.string({ maxLength: 5 }), { maxLength: 300 }), fc.integer({ min: 1, max: 50 }), (texts, limit) => {
-        const pool = new StringPool(limit);
-        const first = new Map<string, string>();
-        for (const t of texts) {
-          const copy = [...t].join(''); // a distinct string object with the same text
-          const got = pool.intern(copy);
-          expect(got).toBe(t);
-          if (!pool.gaveUp && first.has(t)) expect(Object.is(got, first.get(t))).toBe(true);
-          if (!first.has(t)) first.set(t, got);
-        }
-        expect(pool.gaveUp).toBe(first.size > limit);
-      }),
+      fc.property(
+        fc.array(fc.string({ maxLength: 5 }), { maxLength: 300 }),
+        fc.integer({ min: 1, max: 50 }),
+        (texts, limit) => {
+          const pool = new StringPool(limit);
+          const first = new Map<string, string>();
+          for (const t of texts) {
+            const copy = [...t].join(''); // a distinct string object with the same text
+            const got = pool.intern(copy);
+            expect(got).toBe(t);
+            if (!pool.gaveUp && first.has(t)) expect(Object.is(got, first.get(t))).toBe(true);
+            if (!first.has(t)) first.set(t, got);
+          }
+          expect(pool.gaveUp).toBe(first.size > limit);
+        },
+      ),
     );
   });
 });
 
 describe('packed columns', () => {
   it('PackedColumnBuilder (across its internal joins) equals packColumn, cell by cell', () => {
-    const cells = Array.from({ length: 20_000 }, (_, i) => (i % 97 === 0 ? '' : `P${i.toString(36)}${i % 3 ? 'é' : ''}`));
+    const cells = Array.from({ length: 20_000 }, (_, i) =>
+      i % 97 === 0 ? '' : `P${i.toString(36)}${i % 3 ? 'é' : ''}`,
+    );
     const b = new PackedColumnBuilder();
     for (const c of cells) b.push(c);
     const built = b.finish();

@@ -15,7 +15,12 @@ async function readAll(text: string, delimiter = ',') {
   writeFileSync(path, text);
   const rows: Array<{ line: number; fields: string[] }> = [];
   let header: string[] = [];
-  await readCsv(path, { delimiter, batchSize: 2 }, (h) => (header = h), (b) => b.fields.forEach((f, i) => rows.push({ line: b.lines[i]!, fields: f })));
+  await readCsv(
+    path,
+    { delimiter, batchSize: 2 },
+    (h) => (header = h),
+    (b) => b.fields.forEach((f, i) => rows.push({ line: b.lines[i]!, fields: f })),
+  );
   return { header, rows };
 }
 
@@ -47,17 +52,20 @@ describe('streaming CSV reader', () => {
     // eslint-disable-next-line no-control-regex -- NUL is removed on purpose (tested elsewhere)
     const cell = fc.string({ maxLength: 12 }).map((s) => s.replace(/\u0000/g, ''));
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.array(cell, { minLength: 2, maxLength: 2 }), { minLength: 1, maxLength: 8 }), async (table) => {
-        const rows = table.map((r) => ['k' + r[0], r[1]!]).filter((r) => !(r[0] === 'k' && r[1] === ''));
-        const text = toCsv(['a', 'b'], rows);
-        const got = await readAll(text);
-        expect(got.rows.map((r) => r.fields)).toEqual(rows.map((r) => r.map((c) => neutraliseCell(c))));
-        let line = 2;
-        got.rows.forEach((r, i) => {
-          expect(r.line).toBe(line);
-          line += 1 + (formatCsvLine(rows[i]!).match(/\r\n|\n|\r/g)?.length ?? 0);
-        });
-      }),
+      fc.asyncProperty(
+        fc.array(fc.array(cell, { minLength: 2, maxLength: 2 }), { minLength: 1, maxLength: 8 }),
+        async (table) => {
+          const rows = table.map((r) => ['k' + r[0], r[1]!]).filter((r) => !(r[0] === 'k' && r[1] === ''));
+          const text = toCsv(['a', 'b'], rows);
+          const got = await readAll(text);
+          expect(got.rows.map((r) => r.fields)).toEqual(rows.map((r) => r.map((c) => neutraliseCell(c))));
+          let line = 2;
+          got.rows.forEach((r, i) => {
+            expect(r.line).toBe(line);
+            line += 1 + (formatCsvLine(rows[i]!).match(/\r\n|\n|\r/g)?.length ?? 0);
+          });
+        },
+      ),
       { numRuns: 60 },
     );
   });

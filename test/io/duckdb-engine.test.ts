@@ -15,7 +15,10 @@ import { duckDbAvailable, loadDuckDb } from '../../src/io/duckdb/load.js';
 import { jsonReplacer } from '../../src/cli/output.js';
 
 const available = await duckDbAvailable();
-if (!available) console.warn('skipped: the DuckDB engine tests need the optional package @duckdb/node-api, which cannot be loaded here');
+if (!available)
+  console.warn(
+    'skipped: the DuckDB engine tests need the optional package @duckdb/node-api, which cannot be loaded here',
+  );
 
 const dir = mkdtempSync(join(tmpdir(), 'pilot-eval-duckdb-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -38,7 +41,11 @@ async function run(engine: 'js' | 'duckdb', o: DeriveReoffendingOptions): Promis
   if (o.out) rmSync(o.out, { force: true });
   try {
     const r = await deriveReoffending({ ...o, engine, onNotice: (m) => notices.push(m) });
-    return { json: JSON.stringify({ schema_version: 1, ...r }, jsonReplacer, 2), out: o.out ? readFileSync(o.out) : null, notices };
+    return {
+      json: JSON.stringify({ schema_version: 1, ...r }, jsonReplacer, 2),
+      out: o.out ? readFileSync(o.out) : null,
+      notices,
+    };
   } catch (e) {
     return { error: describeError(e), notices };
   }
@@ -64,7 +71,15 @@ describe.skipIf(!available)('--engine duckdb gives the same results as --engine 
     demo = join(dir, 'demo');
     await simulateToFolder({ concept: findConcept('pcp')!, stage: 'efficacy', seed: 101, outDir: demo });
     bench = join(dir, 'bench');
-    execFileSync(process.execPath, ['bench/gen-reoffending.mjs', '--people', '10000', '--seed', '7', '--out-dir', bench]);
+    execFileSync(process.execPath, [
+      'bench/gen-reoffending.mjs',
+      '--people',
+      '10000',
+      '--seed',
+      '7',
+      '--out-dir',
+      bench,
+    ]);
   });
 
   it.each(FIXTURES)('fixtures/%s: by arm, whole cohort, --out, --as-of and other windows', async (name) => {
@@ -85,11 +100,27 @@ describe.skipIf(!available)('--engine duckdb gives the same results as --engine 
   });
 
   it('the demo data (a simulated pcp efficacy trial)', async () => {
-    await same({ cases: join(demo, 'cases.csv'), offences: join(demo, 'offences.csv'), by: ['arm'], out: join(dir, 'demo-out.csv') }, true);
+    await same(
+      {
+        cases: join(demo, 'cases.csv'),
+        offences: join(demo, 'offences.csv'),
+        by: ['arm'],
+        out: join(dir, 'demo-out.csv'),
+      },
+      true,
+    );
   });
 
   it('bench data at 10k people (bench/gen-reoffending.mjs)', async () => {
-    const r = await same({ cases: join(bench, 'cases.csv'), offences: join(bench, 'offences.csv'), by: ['arm'], out: join(dir, 'bench-out.csv') }, true);
+    const r = await same(
+      {
+        cases: join(bench, 'cases.csv'),
+        offences: join(bench, 'offences.csv'),
+        by: ['arm'],
+        out: join(dir, 'bench-out.csv'),
+      },
+      true,
+    );
     expect(r.json).toContain('"n_cohort": 10000');
   });
 
@@ -109,7 +140,10 @@ describe.skipIf(!available)('--engine duckdb gives the same results as --engine 
   it('more than 20 problems: the first 20 and the total agree', async () => {
     const cases = join(dir, 'many-cases.csv');
     const offences = join(dir, 'many-offences.csv');
-    writeFileSync(cases, `id,arm,start_date\n${Array.from({ length: 30 }, (_, i) => `P${i},${i % 2 ? 'a' : 'b'},2023-0${(i % 9) + 1}-01`).join('\n')}\n`);
+    writeFileSync(
+      cases,
+      `id,arm,start_date\n${Array.from({ length: 30 }, (_, i) => `P${i},${i % 2 ? 'a' : 'b'},2023-0${(i % 9) + 1}-01`).join('\n')}\n`,
+    );
     const rows = Array.from({ length: 40 }, (_, i) => {
       if (i % 4 === 0) return `X${i},2023-05-01,2023-06-01,conviction`; // unknown id
       if (i % 4 === 1) return `P${i % 30},2023-02-30,2023-06-01,conviction`; // impossible date
@@ -127,26 +161,96 @@ describe.skipIf(!available)('--engine duckdb gives the same results as --engine 
       writeFileSync(p, text);
       return p;
     };
-    const goodOff = write('g-off.csv', 'id,offence_date,disposal_date,disposal_type,severity\nA,2023-03-01,2023-04-01,conviction,2.5\nB,2023-03-01,2023-04-01,breach,\nA,2023-03-05,2023-04-01,CAUTION,0.1\n');
+    const goodOff = write(
+      'g-off.csv',
+      'id,offence_date,disposal_date,disposal_type,severity\nA,2023-03-01,2023-04-01,conviction,2.5\nB,2023-03-01,2023-04-01,breach,\nA,2023-03-05,2023-04-01,CAUTION,0.1\n',
+    );
     const goodCases = write('g-cases.csv', 'id,arm,start_date,withdrawn\nA,x,2023-01-01,no\nB,y,01/02/2023,\n');
     const r = await same({ cases: goodCases, offences: goodOff, by: ['arm'], out: join(dir, 'g-out.csv') }, true);
     expect(r.json).toContain('"severity_per_offender"');
     const err = await same({ cases: goodCases, offences: goodOff, by: ['team'] }, false);
     expect(err.error).toMatch(/UsageError: --by: column "team" not in/);
-    await same({ cases: write('dup.csv', 'id,arm,start_date\nA,x,2023-01-01\nA,y,2023-01-02\n'), offences: goodOff }, false);
-    await same({ cases: write('us.csv', 'id,arm,start_date\nA,x,10/25/2023\nB,y,2023-01-02\n'), offences: goodOff }, false);
-    await same({ cases: write('dt.csv', 'id,arm,start_date\nA,x,2023-01-01 00:00:00\nB,y,2023-01-02\n'), offences: goodOff, by: ['arm'] }, false);
+    await same(
+      { cases: write('dup.csv', 'id,arm,start_date\nA,x,2023-01-01\nA,y,2023-01-02\n'), offences: goodOff },
+      false,
+    );
+    await same(
+      { cases: write('us.csv', 'id,arm,start_date\nA,x,10/25/2023\nB,y,2023-01-02\n'), offences: goodOff },
+      false,
+    );
+    await same(
+      {
+        cases: write('dt.csv', 'id,arm,start_date\nA,x,2023-01-01 00:00:00\nB,y,2023-01-02\n'),
+        offences: goodOff,
+        by: ['arm'],
+      },
+      false,
+    );
     await same({ cases: write('nostart.csv', 'id,arm\nA,x\nB,y\n'), offences: goodOff }, false);
-    await same({ cases: goodCases, offences: write('notype.csv', 'id,offence_date,disposal_date\nA,2023-03-01,2023-04-01\n') }, false);
-    await same({ cases: write('wd.csv', 'id,arm,start_date,withdrawn\nA,x,2023-01-01,maybe\nB,y,2023-01-02,yes\n'), offences: goodOff }, false);
-    await same({ cases: write('na.csv', 'id,arm,start_date\nA,NA,2023-01-01\nB, y ,2023-01-02\n'), offences: goodOff, by: ['arm'], out: join(dir, 'na-out.csv') }, true);
-    await same({ cases: write('tab.csv', 'id,arm,start_date\nA,\tx,2023-01-01\nB,y,2023-01-02\n'), offences: goodOff, by: ['arm'] }, false);
-    await same({ cases: write('case.csv', 'id,arm,start_date\nA,Treat,2023-01-01\nB,treat,2023-01-02\n'), offences: goodOff, by: ['arm'] }, false);
-    await same({ cases: goodCases, offences: write('sev.csv', 'id,offence_date,disposal_date,disposal_type,severity\nA,2023-03-01,2023-04-01,conviction,1e1\n'), by: ['arm'] }, false);
-    await same({ cases: goodCases, offences: write('none.csv', 'id,offence_date,disposal_date,disposal_type\n') }, false);
-    await same({ cases: goodCases, offences: write('none2.csv', 'id,offence_date,disposal_date,disposal_type\n'), asOf: '2024-12-31' }, false);
+    await same(
+      { cases: goodCases, offences: write('notype.csv', 'id,offence_date,disposal_date\nA,2023-03-01,2023-04-01\n') },
+      false,
+    );
+    await same(
+      {
+        cases: write('wd.csv', 'id,arm,start_date,withdrawn\nA,x,2023-01-01,maybe\nB,y,2023-01-02,yes\n'),
+        offences: goodOff,
+      },
+      false,
+    );
+    await same(
+      {
+        cases: write('na.csv', 'id,arm,start_date\nA,NA,2023-01-01\nB, y ,2023-01-02\n'),
+        offences: goodOff,
+        by: ['arm'],
+        out: join(dir, 'na-out.csv'),
+      },
+      true,
+    );
+    await same(
+      {
+        cases: write('tab.csv', 'id,arm,start_date\nA,\tx,2023-01-01\nB,y,2023-01-02\n'),
+        offences: goodOff,
+        by: ['arm'],
+      },
+      false,
+    );
+    await same(
+      {
+        cases: write('case.csv', 'id,arm,start_date\nA,Treat,2023-01-01\nB,treat,2023-01-02\n'),
+        offences: goodOff,
+        by: ['arm'],
+      },
+      false,
+    );
+    await same(
+      {
+        cases: goodCases,
+        offences: write(
+          'sev.csv',
+          'id,offence_date,disposal_date,disposal_type,severity\nA,2023-03-01,2023-04-01,conviction,1e1\n',
+        ),
+        by: ['arm'],
+      },
+      false,
+    );
+    await same(
+      { cases: goodCases, offences: write('none.csv', 'id,offence_date,disposal_date,disposal_type\n') },
+      false,
+    );
+    await same(
+      {
+        cases: goodCases,
+        offences: write('none2.csv', 'id,offence_date,disposal_date,disposal_type\n'),
+        asOf: '2024-12-31',
+      },
+      false,
+    );
     const semi = write('semi.csv', 'id;arm;start_date\nA;x;2023-01-01\nB;y;2023-01-02\n');
-    const semiOff = write('semi-off.csv', 'id;offence_date;disposal_date;disposal_type\nA;2023-03-01;2023-04-01;conviction\n');
+    const semiOff = write(
+      'semi-off.csv',
+      'id;offence_date;disposal_date;disposal_type\nA;2023-03-01;2023-04-01;conviction\n',
+    );
     await same({ cases: semi, offences: semiOff, by: ['arm'], read: { delimiter: ';' } }, true);
   });
 });
@@ -158,15 +262,28 @@ describe.skipIf(!available)('--engine duckdb reads .parquet inputs (typed column
     const con = await inst.connect();
     const cases = join(dir, 'pcp-cases.parquet');
     const offences = join(dir, 'pcp-offences.parquet');
-    await con.run(`COPY (SELECT * REPLACE (CAST(start_date AS DATE) AS start_date) FROM read_csv('fixtures/pcp/cases.csv', header = true, all_varchar = true)) TO '${cases}' (FORMAT parquet)`);
+    await con.run(
+      `COPY (SELECT * REPLACE (CAST(start_date AS DATE) AS start_date) FROM read_csv('fixtures/pcp/cases.csv', header = true, all_varchar = true)) TO '${cases}' (FORMAT parquet)`,
+    );
     await con.run(
       `COPY (SELECT * REPLACE (CAST(offence_date AS DATE) AS offence_date, CAST(disposal_date AS DATE) AS disposal_date, CAST(severity AS DOUBLE) AS severity) FROM read_csv('fixtures/pcp/offences.csv', header = true, all_varchar = true)) TO '${offences}' (FORMAT parquet)`,
     );
     con.closeSync();
     inst.closeSync();
     const notices: string[] = [];
-    const pq = await deriveReoffending({ cases, offences, by: ['arm'], engine: 'duckdb', onNotice: (m) => notices.push(m) });
-    const csv = await deriveReoffending({ cases: 'fixtures/pcp/cases.csv', offences: 'fixtures/pcp/offences.csv', by: ['arm'], engine: 'js' });
+    const pq = await deriveReoffending({
+      cases,
+      offences,
+      by: ['arm'],
+      engine: 'duckdb',
+      onNotice: (m) => notices.push(m),
+    });
+    const csv = await deriveReoffending({
+      cases: 'fixtures/pcp/cases.csv',
+      offences: 'fixtures/pcp/offences.csv',
+      by: ['arm'],
+      engine: 'js',
+    });
     expect(notices).toEqual([]);
     expect(pq.groups).toEqual(csv.groups);
     expect(pq.exclusions).toEqual(csv.exclusions);
@@ -190,7 +307,9 @@ describe.skipIf(!available)('--engine auto chooses by input size', () => {
   };
 
   it('at or above the threshold DuckDB is tried (here it hands the bad input to the JS readers, and says so)', async () => {
-    expect(await tryAuto('0')).toEqual([expect.stringMatching(/^--engine auto: the JavaScript engine answers for this input \(\d+ problem row/)]);
+    expect(await tryAuto('0')).toEqual([
+      expect.stringMatching(/^--engine auto: the JavaScript engine answers for this input \(\d+ problem row/),
+    ]);
   });
 
   it('below the threshold the JS engine answers at once', async () => {
@@ -202,10 +321,21 @@ describe('without the DuckDB package (PILOT_EVAL_NO_DUCKDB=1)', () => {
   const bin = 'bin/pilot-eval';
   const built = existsSync('dist/cli/main.js');
   const cli = (args: string[]) => {
-    const r = spawnSync(process.execPath, [bin, ...args], { env: { ...process.env, PILOT_EVAL_NO_DUCKDB: '1', PILOT_EVAL_DUCKDB_MIN_BYTES: '0' } });
+    const r = spawnSync(process.execPath, [bin, ...args], {
+      env: { ...process.env, PILOT_EVAL_NO_DUCKDB: '1', PILOT_EVAL_DUCKDB_MIN_BYTES: '0' },
+    });
     return { code: r.status, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
   };
-  const args = ['reoffending', '--cases', 'fixtures/pcp/cases.csv', '--offences', 'fixtures/pcp/offences.csv', '--by', 'arm', '--json'];
+  const args = [
+    'reoffending',
+    '--cases',
+    'fixtures/pcp/cases.csv',
+    '--offences',
+    'fixtures/pcp/offences.csv',
+    '--by',
+    'arm',
+    '--json',
+  ];
 
   it.skipIf(!built)('--engine duckdb exits 2 saying the package is unavailable and that --engine js works', () => {
     const r = cli([...args, '--engine', 'duckdb']);
@@ -215,7 +345,16 @@ describe('without the DuckDB package (PILOT_EVAL_NO_DUCKDB=1)', () => {
   });
 
   it.skipIf(!built)('commands where DuckDB brings nothing accept --engine, read with JS, and say so', () => {
-    const r = cli(['import', '--cases', 'fixtures/bad/good-cases.csv', '--out-dir', join(dir, 'imported'), '--engine', 'duckdb', '--json']);
+    const r = cli([
+      'import',
+      '--cases',
+      'fixtures/bad/good-cases.csv',
+      '--out-dir',
+      join(dir, 'imported'),
+      '--engine',
+      'duckdb',
+      '--json',
+    ]);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/--engine duckdb: import reads its inputs with the JavaScript engine/);
     const bad = cli(['match', '--engine', 'sql']);

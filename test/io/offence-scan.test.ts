@@ -28,7 +28,12 @@ async function scan(path: string, general: boolean, read = {}) {
         problems.push(...b.problems);
         for (let i = 0; i < b.n; i++) {
           const id = b.idText.slice(i === 0 ? 0 : b.idEnd[i - 1], b.idEnd[i]);
-          rows.push([b.lines[i], id, b.problemCount[i], b.problemCount[i] === 0 ? [b.offence[i], b.disposal[i], b.cls[i], b.severity[i]] : null]);
+          rows.push([
+            b.lines[i],
+            id,
+            b.problemCount[i],
+            b.problemCount[i] === 0 ? [b.offence[i], b.disposal[i], b.cls[i], b.severity[i]] : null,
+          ]);
         }
       },
     );
@@ -67,8 +72,10 @@ const cases: Record<string, string> = {
     'P19,2024-02-30,2024-03-01,conviction,1',
   ].join('\n'),
   'header only': `${HEADER}\n`,
-  'no severity column': 'id,offence_date,disposal_date,disposal_type\nP1,2024-01-05,2024-02-01,conviction\nP2,2024-01-05,2024-02-01,CAUTION\n',
-  'columns in another order, with extra ones': 'category,disposal_type,id,disposal_date,offence_date\ntheft,conviction,P1,2024-02-01,2024-01-05\nviolence,breach,P2,2024-02-01,2024-01-05\n',
+  'no severity column':
+    'id,offence_date,disposal_date,disposal_type\nP1,2024-01-05,2024-02-01,conviction\nP2,2024-01-05,2024-02-01,CAUTION\n',
+  'columns in another order, with extra ones':
+    'category,disposal_type,id,disposal_date,offence_date\ntheft,conviction,P1,2024-02-01,2024-01-05\nviolence,breach,P2,2024-02-01,2024-01-05\n',
   'a missing required column': 'id,offence_date,disposal_type\nP1,2024-01-05,conviction\n',
   empty: '',
   'blank lines only': '\n\n\n',
@@ -82,7 +89,8 @@ describe('the plain-text route for offences files', () => {
       const general = await scan(path, true);
       const plain = await scan(path, false);
       expect(plain).toEqual(general);
-      if (name === 'every kind of problem') expect((general as { problems: unknown[] }).problems.length).toBeGreaterThan(10);
+      if (name === 'every kind of problem')
+        expect((general as { problems: unknown[] }).problems.length).toBeGreaterThan(10);
       if (name === 'clean') expect((general as { rows: unknown[] }).rows).toHaveLength(3);
     });
   }
@@ -96,7 +104,12 @@ describe('the plain-text route for offences files', () => {
 
   it('a file larger than one read chunk, in many batches: the same lines and values', async () => {
     const lines = [HEADER];
-    for (let i = 0; i < 60_000; i++) lines.push(i % 9973 === 0 ? '' : `P${i},2024-01-${String(1 + (i % 28)).padStart(2, '0')},2024-03-01,${i % 7 === 0 ? 'breach' : 'conviction'},${i % 10}`);
+    for (let i = 0; i < 60_000; i++)
+      lines.push(
+        i % 9973 === 0
+          ? ''
+          : `P${i},2024-01-${String(1 + (i % 28)).padStart(2, '0')},2024-03-01,${i % 7 === 0 ? 'breach' : 'conviction'},${i % 10}`,
+      );
     const path = join(dir, 'big.csv');
     writeFileSync(path, lines.join('\n') + '\n');
     const general = await scan(path, true);

@@ -18,7 +18,9 @@ try {
   const { DuckDBInstance } = await import('@duckdb/node-api');
   con = await (await DuckDBInstance.create(':memory:')).connect();
 } catch (err) {
-  process.stderr.write(`parquet.test.ts: skipped, @duckdb/node-api cannot be loaded here (${(err as Error).message})\n`);
+  process.stderr.write(
+    `parquet.test.ts: skipped, @duckdb/node-api cannot be loaded here (${(err as Error).message})\n`,
+  );
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'pilot-eval-parquet-'));
@@ -32,23 +34,33 @@ async function parquet(name: string, select: string): Promise<string> {
 }
 
 function cli(args: string[]) {
-  const r = spawnSync(process.execPath, ['bin/pilot-eval', ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const r = spawnSync(process.execPath, ['bin/pilot-eval', ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** The JSON with each input's path and sha256 (which name the file, so differ) taken out. */
 function withoutInputs(text: string): unknown {
-  return JSON.parse(text, (key, value: unknown) => (key === 'path' || key === 'sha256' || key === 'file' ? undefined : value));
+  return JSON.parse(text, (key, value: unknown) =>
+    key === 'path' || key === 'sha256' || key === 'file' ? undefined : value,
+  );
 }
 
 async function readAll(path: string) {
   let header: string[] = [];
   const rows: string[][] = [];
   const lines: number[] = [];
-  const result = await readCsv(path, {}, (h) => (header = h), (b) => {
-    rows.push(...b.fields);
-    lines.push(...b.lines);
-  });
+  const result = await readCsv(
+    path,
+    {},
+    (h) => (header = h),
+    (b) => {
+      rows.push(...b.fields);
+      lines.push(...b.lines);
+    },
+  );
   return { header, rows, lines, result };
 }
 
@@ -61,8 +73,14 @@ describe.skipIf(con === null)('Parquet input', () => {
     for (const f of fixtures) {
       // DuckDB infers the types as an analyst's export would have them: DATE, BIGINT, DOUBLE, VARCHAR.
       files[f] = {
-        cases: await parquet(`${f}-cases.parquet`, `SELECT * FROM read_csv('${resolve('fixtures', f, 'cases.csv')}', header = true)`),
-        offences: await parquet(`${f}-offences.parquet`, `SELECT * FROM read_csv('${resolve('fixtures', f, 'offences.csv')}', header = true)`),
+        cases: await parquet(
+          `${f}-cases.parquet`,
+          `SELECT * FROM read_csv('${resolve('fixtures', f, 'cases.csv')}', header = true)`,
+        ),
+        offences: await parquet(
+          `${f}-offences.parquet`,
+          `SELECT * FROM read_csv('${resolve('fixtures', f, 'offences.csv')}', header = true)`,
+        ),
       };
     }
   });
@@ -79,7 +97,18 @@ describe.skipIf(con === null)('Parquet input', () => {
     const { header, rows, lines, result } = await readAll(p);
     expect(header).toEqual(['n', 'd', 'ts0', 'ts', 'big', 'dbl', 'flt', 'dec', 'b', 's']);
     expect(rows).toEqual([
-      ['1', '2024-03-05', '2024-03-05', '2024-03-05T10:20:30.5', '12345678901234', '0.1', '0.1', '12.5', 'true', 'a,b "q"'],
+      [
+        '1',
+        '2024-03-05',
+        '2024-03-05',
+        '2024-03-05T10:20:30.5',
+        '12345678901234',
+        '0.1',
+        '0.1',
+        '12.5',
+        'true',
+        'a,b "q"',
+      ],
       ['2', '', '', '', '', '', '', '', '', ''],
       ['3', '1999-12-31', '1969-12-31', '1969-12-31T23:59:59.000001', '-7', '-2.5e-7', '3.25', '-0.05', 'false', ''],
     ]);
@@ -90,7 +119,9 @@ describe.skipIf(con === null)('Parquet input', () => {
   it('streams a file of several row groups in order', async () => {
     await con!.run('SET preserve_insertion_order = true');
     const out = join(dir, 'groups.parquet');
-    await con!.run(`COPY (SELECT i AS id, i * 2 AS twice FROM range(25000) r(i)) TO '${sqlPath(out)}' (FORMAT parquet, ROW_GROUP_SIZE 4096)`);
+    await con!.run(
+      `COPY (SELECT i AS id, i * 2 AS twice FROM range(25000) r(i)) TO '${sqlPath(out)}' (FORMAT parquet, ROW_GROUP_SIZE 4096)`,
+    );
     const { rows, lines, result } = await readAll(out);
     expect(result.records).toBe(25000);
     expect(rows[0]).toEqual(['0', '0']);
@@ -114,7 +145,9 @@ describe.skipIf(con === null)('Parquet input', () => {
         expect(withoutInputs(b.stdout)).toEqual(withoutInputs(a.stdout));
         // Only the file names and hashes differ: the text is otherwise byte for byte the same.
         const strip = (s: string) => s.replaceAll(/"(path|sha256|file)": "[^"]*"/g, '');
-        expect(strip(b.stdout.replaceAll(pq.cases, csv.cases).replaceAll(pq.offences, csv.offences))).toBe(strip(a.stdout));
+        expect(strip(b.stdout.replaceAll(pq.cases, csv.cases).replaceAll(pq.offences, csv.offences))).toBe(
+          strip(a.stdout),
+        );
       }
     });
   }
@@ -126,7 +159,10 @@ describe.skipIf(con === null)('Parquet input', () => {
     );
     const r = cli(['reoffending', '--cases', files.pcp!.cases, '--offences', bad, '--json']);
     expect(r.code).toBe(3);
-    const doc = JSON.parse(r.stdout) as { problems: Array<{ line: number; column: string; value: string }>; total_problems: number };
+    const doc = JSON.parse(r.stdout) as {
+      problems: Array<{ line: number; column: string; value: string }>;
+      total_problems: number;
+    };
     expect(doc.total_problems).toBe(2);
     expect(doc.problems[0]).toMatchObject({ line: 2, column: 'offence_date', value: '2024-13-01' });
     expect(doc.problems[1]).toMatchObject({ line: 3, column: 'id', value: 'NOBODY' });

@@ -52,7 +52,13 @@ describe("R's write.csv output (NA, NULL and . are missing)", () => {
   it('reads the cells R reads as missing as missing, and the rest as R does', async () => {
     const t = await readTable(R_FILE);
     const missing = (c: string) => t.cells.get(c)!.filter((v) => v === '').length;
-    expect({ arm: missing('arm'), start_date: missing('start_date'), age: missing('age'), ogrs3: missing('ogrs3'), reoffended: missing('reoffended') }).toEqual({
+    expect({
+      arm: missing('arm'),
+      start_date: missing('start_date'),
+      age: missing('age'),
+      ogrs3: missing('ogrs3'),
+      reoffended: missing('reoffended'),
+    }).toEqual({
       arm: 1,
       start_date: 1,
       age: 2,
@@ -60,7 +66,10 @@ describe("R's write.csv output (NA, NULL and . are missing)", () => {
       reoffended: 1,
     });
     const mean = (c: string) => {
-      const v = t.cells.get(c)!.filter((x) => x !== '').map(Number);
+      const v = t.cells
+        .get(c)!
+        .filter((x) => x !== '')
+        .map(Number);
       return v.reduce((a, b) => a + b, 0) / v.length;
     };
     expect(mean('age')).toBeCloseTo(32.125, 12);
@@ -87,7 +96,11 @@ describe("R's write.csv output (NA, NULL and . are missing)", () => {
   });
   it('a missing start_date token reads as empty in the outcomes loader (and is named so)', async () => {
     const err = await failure(loadCasesForOutcomes(file('id,start_date\nA,NA\nB,2023-01-01\n')));
-    expect((err as DataError).problems[0]).toMatchObject({ line: 2, column: 'start_date', reason: expect.stringContaining('start_date is empty') });
+    expect((err as DataError).problems[0]).toMatchObject({
+      line: 2,
+      column: 'start_date',
+      reason: expect.stringContaining('start_date is empty'),
+    });
   });
 });
 
@@ -99,7 +112,10 @@ describe('dates: no silent misread', () => {
     expect(parseDate('10/25/2019', 'mdy')).toEqual(day(2019, 10, 25));
     expect(parseDate('10/08/2019', 'mdy')).toEqual(day(2019, 10, 8));
     expect(parseDate('10/08/2019')).toEqual(day(2019, 8, 10));
-    expect(parseDate('10/25/2019', 'dmy')).toMatchObject({ ok: false, reason: 'month 25 does not exist (dates are YYYY-MM-DD or DD/MM/YYYY)' });
+    expect(parseDate('10/25/2019', 'dmy')).toMatchObject({
+      ok: false,
+      reason: 'month 25 does not exist (dates are YYYY-MM-DD or DD/MM/YYYY)',
+    });
     expect(parseDate('2019/10/08', 'ymd')).toEqual(day(2019, 10, 8));
     expect(parseDate('08/10/2019', 'ymd')).toMatchObject({ ok: false });
     expect(parseDate('2019-10-08', 'mdy')).toEqual(day(2019, 10, 8));
@@ -108,8 +124,14 @@ describe('dates: no silent misread', () => {
     expect(parseDate('2019-10-08 00:00:00')).toEqual(day(2019, 10, 8));
     expect(parseDate('08/10/2019 00:00')).toEqual(day(2019, 10, 8));
     expect(parseDate('2019-10-08T00:00:00.000Z')).toEqual(day(2019, 10, 8));
-    expect(parseDate('2019-10-08 13:45')).toMatchObject({ ok: false, reason: expect.stringContaining('has a time of day (13:45)') });
-    expect(parseDate('08/10/2019 00:00:01')).toMatchObject({ ok: false, reason: expect.stringContaining('time of day') });
+    expect(parseDate('2019-10-08 13:45')).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('has a time of day (13:45)'),
+    });
+    expect(parseDate('08/10/2019 00:00:01')).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('time of day'),
+    });
   });
   it('import refuses a month-first column as a whole, even with --allow-rejects, and writes nothing', async () => {
     const p = file('id,start_date\nA,10/08/2019\nB,10/25/2019\nC,2019-01-01\n');
@@ -118,13 +140,27 @@ describe('dates: no silent misread', () => {
     expect(err).toBeInstanceOf(DataError);
     // The column-level problem first, then the row problems found.
     expect((err as DataError).problems).toEqual([
-      { file: p, line: 3, column: 'start_date', value: '10/25/2019', reason: expect.stringMatching(/^the whole start_date column is refused.*--date-format mdy/) },
-      { file: p, line: 3, column: 'start_date', value: '10/25/2019', reason: expect.stringMatching(/^dates are read day-first/) },
+      {
+        file: p,
+        line: 3,
+        column: 'start_date',
+        value: '10/25/2019',
+        reason: expect.stringMatching(/^the whole start_date column is refused.*--date-format mdy/),
+      },
+      {
+        file: p,
+        line: 3,
+        column: 'start_date',
+        value: '10/25/2019',
+        reason: expect.stringMatching(/^dates are read day-first/),
+      },
     ]);
     expect(existsSync(join(d, 'cases.csv'))).toBe(false);
     const d2 = out();
     await importData({ casesPath: p, outDir: d2, read: { dateFormat: 'mdy' } });
-    expect(readFileSync(join(d2, 'cases.csv'), 'utf8')).toBe('id,start_date\nA,2019-10-08\nB,2019-10-25\nC,2019-01-01\n');
+    expect(readFileSync(join(d2, 'cases.csv'), 'utf8')).toBe(
+      'id,start_date\nA,2019-10-08\nB,2019-10-25\nC,2019-01-01\n',
+    );
   });
   it('import reads Excel date-times in date columns', async () => {
     const d = out();
@@ -142,8 +178,14 @@ describe('column maps are validated', () => {
   const cases = () => file('id,release_date,fin\nA,2023-01-01,x\n');
   it('an unknown canonical name is a usage error naming the line (with the likely name)', () => {
     const m = map('id: id\nstart-date: release_date\n');
-    expect(() => loadColumnMap(m)).toThrow(new UsageError(`--map ${m} line 2: "start-date" is not a canonical column name (did you mean start_date?); the left side names a canonical column, the right side your file's column`));
-    expect(() => loadColumnMap(map('ogrs: OGRS Score\n'))).toThrow(/line 1: "ogrs" is not a canonical column name \(did you mean ogrs3\?\)/);
+    expect(() => loadColumnMap(m)).toThrow(
+      new UsageError(
+        `--map ${m} line 2: "start-date" is not a canonical column name (did you mean start_date?); the left side names a canonical column, the right side your file's column`,
+      ),
+    );
+    expect(() => loadColumnMap(map('ogrs: OGRS Score\n'))).toThrow(
+      /line 1: "ogrs" is not a canonical column name \(did you mean ogrs3\?\)/,
+    );
   });
   it('a source column missing from the file is a usage error naming the line', async () => {
     const m = loadColumnMap(map('# site columns\nid: id\nstart_date: releasedate\n'));
@@ -160,7 +202,14 @@ describe('column maps are validated', () => {
     expect(t.columns).toEqual(['id', 'start_date', 'arm']);
   });
   it('circular aliases and prototype words are usage errors, never a crash', () => {
-    for (const text of ['id: &a [*a]\n', 'a: &x id\nid: *x\n', 'constructor: id\n', '__proto__: id\n', 'toString: id\n', 'cases:\n  __proto__: x\n']) {
+    for (const text of [
+      'id: &a [*a]\n',
+      'a: &x id\nid: *x\n',
+      'constructor: id\n',
+      '__proto__: id\n',
+      'toString: id\n',
+      'cases:\n  __proto__: x\n',
+    ]) {
       const m = map(text);
       expect(() => loadColumnMap(m), text).toThrow(UsageError);
     }
@@ -177,13 +226,23 @@ describe('OGRS percentages and arm labels', () => {
     expect(ogrs('1.5e1', true).values).toEqual(['0.15']);
     expect(12.3 / 100).not.toBe(0.123); // the naive division this replaces
     expect(percentToFraction('12.3')).toBe(0.123);
-    expect(ogrs('0.207', true).problems).toEqual([{ column: 'ogrs3', value: '0.207', reason: expect.stringContaining('drop --ogrs-percent') }]);
+    expect(ogrs('0.207', true).problems).toEqual([
+      { column: 'ogrs3', value: '0.207', reason: expect.stringContaining('drop --ogrs-percent') },
+    ]);
     expect(ogrs('0.207', false).values).toEqual(['0.207']);
   });
   it('labels that differ only in case are refused, by readTable and by import', async () => {
     const p = file('id,arm\nA,Yes\nB, yes \nC,no\nD,yes\n');
     const err = await failure(readTable(p));
-    expect((err as DataError).problems).toEqual([{ file: p, line: 3, column: 'arm', value: 'yes', reason: expect.stringContaining('"Yes" (line 2) and "yes" differ only in letter case') }]);
+    expect((err as DataError).problems).toEqual([
+      {
+        file: p,
+        line: 3,
+        column: 'arm',
+        value: 'yes',
+        reason: expect.stringContaining('"Yes" (line 2) and "yes" differ only in letter case'),
+      },
+    ]);
     const err2 = await failure(importData({ casesPath: p, outDir: out(), allowRejects: true }));
     expect((err2 as DataError).problems[0]).toMatchObject({ line: 3, column: 'arm', value: 'yes' });
     const ok = await readTable(file('id,arm\nA,yes\nB, yes\n'));
@@ -202,7 +261,11 @@ describe('Excel shapes', () => {
       expect(t.columns).toEqual(['id', 'arm', 'age']);
       expect(t.cells.get('arm')).toEqual(['control', 'treatment']);
       expect(t.lines).toEqual([2, 3]);
-      expect(t.sha256).toBe(execFileSync('sha256sum', [join(dir, `f${k - 1}.csv`)]).toString().split(' ')[0]);
+      expect(t.sha256).toBe(
+        execFileSync('sha256sum', [join(dir, `f${k - 1}.csv`)])
+          .toString()
+          .split(' ')[0],
+      );
     }
   });
   it('names UTF-16 without a byte-order mark', async () => {
@@ -216,7 +279,11 @@ describe('Excel shapes', () => {
     expect(t.cells.get('note')).toEqual(['a,b', 'x']);
     expect(parseNumberCell('0,207')).toEqual({ ok: false, reason: expect.stringContaining('pass --decimal-comma') });
     const err = await failure(importData({ casesPath: p, outDir: out(), delimiter: ';' }));
-    expect((err as DataError).problems[0]).toMatchObject({ line: 2, column: 'ogrs3', reason: expect.stringContaining('--decimal-comma') });
+    expect((err as DataError).problems[0]).toMatchObject({
+      line: 2,
+      column: 'ogrs3',
+      reason: expect.stringContaining('--decimal-comma'),
+    });
     expect(() => parseReadOptions({ decimalComma: true })).toThrow(UsageError);
   });
 });
@@ -233,7 +300,14 @@ describe('inputs that are not CSV files', () => {
       ['/dev/zero', 'not a regular file'],
     ];
     for (const [p, why] of cases) {
-      const err = await failure(readCsv(p, {}, () => undefined, () => undefined));
+      const err = await failure(
+        readCsv(
+          p,
+          {},
+          () => undefined,
+          () => undefined,
+        ),
+      );
       expect(err, p).toBeInstanceOf(UsageError);
       expect(err.message).toBe(`cannot read ${p}: ${err.message.slice(`cannot read ${p}: `.length)}`);
       expect(err.message).toContain(why);
@@ -242,11 +316,28 @@ describe('inputs that are not CSV files', () => {
   it('a record longer than the limit (no line break, or a quote never closed) is a data error, quickly', async () => {
     const noBreak = file('x'.repeat(600_000));
     const t0 = Date.now();
-    const err = await failure(readCsv(noBreak, { maxRecordChars: 100_000 }, () => undefined, () => undefined));
+    const err = await failure(
+      readCsv(
+        noBreak,
+        { maxRecordChars: 100_000 },
+        () => undefined,
+        () => undefined,
+      ),
+    );
     expect(err).toBeInstanceOf(DataError);
-    expect((err as DataError).problems[0]).toMatchObject({ line: 1, reason: expect.stringContaining('longer than 100,000 characters') });
+    expect((err as DataError).problems[0]).toMatchObject({
+      line: 1,
+      reason: expect.stringContaining('longer than 100,000 characters'),
+    });
     const open = file(`id,note\n1,ok\n2,"never closed\n${'y,z\n'.repeat(200_000)}`);
-    const err2 = await failure(readCsv(open, { maxRecordChars: 100_000 }, () => undefined, () => undefined));
+    const err2 = await failure(
+      readCsv(
+        open,
+        { maxRecordChars: 100_000 },
+        () => undefined,
+        () => undefined,
+      ),
+    );
     expect((err2 as DataError).problems[0]!.reason).toContain('a quote never closed');
     expect(Date.now() - t0).toBeLessThan(5000);
   });
@@ -256,7 +347,12 @@ describe('inputs that are not CSV files', () => {
     const row = Array.from({ length: width }, () => '1').join(',');
     const p = file(`${header}\n${`${row}\n`.repeat(45)}`);
     const sizes: number[] = [];
-    await readCsv(p, {}, () => undefined, (b) => sizes.push(b.fields.length));
+    await readCsv(
+      p,
+      {},
+      () => undefined,
+      (b) => sizes.push(b.fields.length),
+    );
     expect(sizes).toEqual([20, 20, 5]);
   });
 });
@@ -272,9 +368,15 @@ describe('what reaches people is escaped', () => {
     expect(jsonTerminalSafe(JSON.stringify({ v: 'a\u009bb' }))).toBe('{"v":"a\\u009bb"}');
   });
   it('Markdown: images, links and reference definitions from data are not markup', () => {
-    const md = renderBlockMd({ kind: 'list', ordered: false, items: ['theme (user): "![x](http://evil.example/t.png) and [click](http://x) [r]: http://y"'] });
+    const md = renderBlockMd({
+      kind: 'list',
+      ordered: false,
+      items: ['theme (user): "![x](http://evil.example/t.png) and [click](http://x) [r]: http://y"'],
+    });
     expect(md).toBe('- theme (user): "!\\[x\\](http://evil.example/t.png) and [click\\](http://x) [r\\]: http://y"');
-    expect(renderBlockMd({ kind: 'table', header: ['a'], rows: [['![i](http://e/x)']] })).toContain('| !\\[i\\](http://e/x) |');
+    expect(renderBlockMd({ kind: 'table', header: ['a'], rows: [['![i](http://e/x)']] })).toContain(
+      '| !\\[i\\](http://e/x) |',
+    );
     expect(renderBlockMd({ kind: 'p', text: 'CI [0.1, 0.2] stays' })).toBe('CI [0.1, 0.2] stays');
     expect(renderBlockMd({ kind: 'p', text: 'one\n# two' })).toBe('one # two');
     expect(renderBlockMd({ kind: 'code', text: 'a\n```\nb' })).toBe('````\na\n```\nb\n````');

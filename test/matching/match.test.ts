@@ -36,7 +36,11 @@ function fingerprint(opts: MatchOptions) {
   const m = matchComparison(input.treat, input.covariates, opts);
   const ids = [...input.treated.cells.get('id')!, ...input.pool.cells.get('id')!];
   const num = (i: number) => Number(ids[i]!.slice(1));
-  let sum = 0, sum2 = 0, wsum = 0, pairs = 0, nc = 0;
+  let sum = 0,
+    sum2 = 0,
+    wsum = 0,
+    pairs = 0,
+    nc = 0;
   m.match.weights.forEach((w, i) => {
     if (input.treat[i] || w <= 0) return;
     nc++;
@@ -70,7 +74,9 @@ describe('propensity model and matching (R hand reference)', () => {
     const mt = [29.4965986394558, 0.646258503401361, 0.521829931972789, 5.81632653061224, -1.4322098727239];
     const mc = [29.5918367346939, 0.63265306122449, 0.519591836734694, 5.79591836734694, -1.43985570383476];
     const before = [-0.557878987205087, -0.357753017242804, 0.578811660190418, 0.8569569907046, 1.20201629885251];
-    const after = [-0.0117525527258477, 0.0309040507282414, 0.0116955275851773, 0.00906944762885639, 0.00667757648646128];
+    const after = [
+      -0.0117525527258477, 0.0309040507282414, 0.0116955275851773, 0.00906944762885639, 0.00667757648646128,
+    ];
     m.balance.forEach((b, j) => {
       expect(rel(b.mean_treated_after!, mt[j]!)).toBeLessThan(1e-6);
       expect(rel(b.mean_control_after!, mc[j]!)).toBeLessThan(1e-6);
@@ -92,23 +98,49 @@ describe('propensity model and matching (R hand reference)', () => {
     expect(cw.reduce((s, w) => s + w, 0)).toBeCloseTo(210, 9);
     const d = fingerprint({ ...base, discard: 'none' });
     expect(rel(d.m.caliper_logit!, 0.243260234920718)).toBeLessThan(1e-8);
-    expect([d.m.match.matchedTreated, d.m.match.unmatchedTreated, d.sum, d.sum2, d.pairs]).toEqual([147, 3, 87411, 69858661, 6632706]);
+    expect([d.m.match.matchedTreated, d.m.match.unmatchedTreated, d.sum, d.sum2, d.pairs]).toEqual([
+      147, 3, 87411, 69858661, 6632706,
+    ]);
     const e = fingerprint({ ...base, discard: 'none', caliper: null });
     expect([e.m.match.matchedTreated, e.sum, e.sum2, e.pairs]).toEqual([150, 89008, 71341826, 6687826]);
   });
 
-  it('with replacement takes each treated person\'s k nearest; ties go to the earlier pool row', () => {
+  it("with replacement takes each treated person's k nearest; ties go to the earlier pool row", () => {
     const distance = Float64Array.from([0, 1, -1, 0.5, 0.5, 3]);
     const treat = Uint8Array.from([1, 0, 0, 0, 0, 1]);
-    const r = nearestNeighbourMatch({ distance, treat, discarded: new Uint8Array(6), ratio: 2, replace: true, caliper: null, order: 'data' });
+    const r = nearestNeighbourMatch({
+      distance,
+      treat,
+      discarded: new Uint8Array(6),
+      ratio: 2,
+      replace: true,
+      caliper: null,
+      order: 'data',
+    });
     expect(r.matches.get(0)).toEqual([3, 4]);
     expect(r.matches.get(5)).toEqual([1, 3]);
-    const caliper = nearestNeighbourMatch({ distance, treat, discarded: new Uint8Array(6), ratio: 1, replace: false, caliper: 0.6, order: 'largest' });
+    const caliper = nearestNeighbourMatch({
+      distance,
+      treat,
+      discarded: new Uint8Array(6),
+      ratio: 1,
+      replace: false,
+      caliper: 0.6,
+      order: 'largest',
+    });
     expect(caliper.matches.get(5)).toEqual([]);
     expect(caliper.matches.get(0)).toEqual([3]);
     expect(caliper.unmatchedTreated).toBe(1);
     // Without replacement, a tie on the left side also goes to the earlier pool row (3, not 4).
-    const left = nearestNeighbourMatch({ distance: Float64Array.from([0, 1, -1, 0.5, 0.5, 0.7]), treat, discarded: new Uint8Array(6), ratio: 1, replace: false, caliper: null, order: 'largest' });
+    const left = nearestNeighbourMatch({
+      distance: Float64Array.from([0, 1, -1, 0.5, 0.5, 0.7]),
+      treat,
+      discarded: new Uint8Array(6),
+      ratio: 1,
+      replace: false,
+      caliper: null,
+      order: 'largest',
+    });
     expect(left.matches.get(5)).toEqual([3]);
     expect(left.matches.get(0)).toEqual([4]);
   });
@@ -126,19 +158,45 @@ describe('propensity model and matching (R hand reference)', () => {
 describe('match command: files that analyse and report accept', () => {
   it('writes the matched file, trial file and offences; analyse --weights reproduces R glm', async () => {
     const out = join(dir, 'a.csv');
-    const r = await runMatch({ treated: T, pool: P, covariates: COVS.join(','), out, offences: O, outcome: 'reoffended' });
-    expect(r).toMatchObject({ treated: 150, pool: 1200, matched_treated: 147, matched_controls: 147, unmatched_treated: 0, discarded_treated: 3, caliper: 0.2, design: 'matched_some_observables' });
+    const r = await runMatch({
+      treated: T,
+      pool: P,
+      covariates: COVS.join(','),
+      out,
+      offences: O,
+      outcome: 'reoffended',
+    });
+    expect(r).toMatchObject({
+      treated: 150,
+      pool: 1200,
+      matched_treated: 147,
+      matched_controls: 147,
+      unmatched_treated: 0,
+      discarded_treated: 3,
+      caliper: 0.2,
+      design: 'matched_some_observables',
+    });
     // Every treated person is accounted for at the top level: matched, unmatched or trimmed for common support.
     expect(r.matched_treated + r.unmatched_treated + r.discarded_treated).toBe(r.treated);
     expect(r.discarded_treated).toBe(r.common_support.treated_discarded);
-    expect(renderMatch(r)).toContain('Treated people: 150 = 147 matched + 0 with no comparison person within the caliper + 3 discarded outside the common support.');
-    expect(r.balance.map((b) => b.covariate)).toEqual(['age', 'sexmale', 'ogrs3', 'prior_convictions', 'logit_propensity']);
+    expect(renderMatch(r)).toContain(
+      'Treated people: 150 = 147 matched + 0 with no comparison person within the caliper + 3 discarded outside the common support.',
+    );
+    expect(r.balance.map((b) => b.covariate)).toEqual([
+      'age',
+      'sexmale',
+      'ogrs3',
+      'prior_convictions',
+      'logit_propensity',
+    ]);
     // weighted rates 0.374149659863946 0.387755102040816; glm(reoffended ~ treat, binomial, weights) -0.0576969893208491
     expect(rel(r.estimate!.treated_rate, 0.374149659863946)).toBeLessThan(1e-9);
     expect(rel(r.estimate!.control_rate, 0.387755102040816)).toBeLessThan(1e-9);
     expect(rel(r.estimate!.log_odds_ratio!, -0.0576969893208491)).toBeLessThan(1e-6);
     const csv = readFileSync(out, 'utf8').split('\n');
-    expect(csv[0]).toBe('id,start_date,sex,age,ogrs3,prior_convictions,reoffended,arm,weight,propensity_score,logit_propensity');
+    expect(csv[0]).toBe(
+      'id,start_date,sex,age,ogrs3,prior_convictions,reoffended,arm,weight,propensity_score,logit_propensity',
+    );
     expect(csv.filter((l) => l.includes(',treatment,')).length).toBe(147);
     const trial = parseTrialFile(readFileSync(r.trial_file, 'utf8'), r.trial_file);
     expect(trial.design).toBe('matched_some_observables');
@@ -146,7 +204,16 @@ describe('match command: files that analyse and report accept', () => {
     const or = a.effects.find((e) => e.measure === 'odds_ratio')!;
     expect(rel(Math.log(or.estimate!), -0.0576969893208491)).toBeLessThan(1e-6); // 1:1: weights all 1
     const rep = join(dir, 'a-report.json');
-    const res = await runReport({ concept: 'pcp-fund', stage: 'efficacy', cases: out, offences: r.offences_file!, trial: r.trial_file, format: 'json', out: rep, commandLine: 'test' });
+    const res = await runReport({
+      concept: 'pcp-fund',
+      stage: 'efficacy',
+      cases: out,
+      offences: r.offences_file!,
+      trial: r.trial_file,
+      format: 'json',
+      out: rep,
+      commandLine: 'test',
+    });
     expect(res.model.security.design).toBe('matched_some_observables');
     expect(res.model.security.design_padlocks).toBe(2);
     expect(res.model.security.padlocks).toBeLessThanOrEqual(2);
@@ -154,7 +221,15 @@ describe('match command: files that analyse and report accept', () => {
 
   it('1:2 with replacement: weights enter analyse (adjusted OR as R weighted glm)', async () => {
     const out = join(dir, 'c.csv');
-    const r = await runMatch({ treated: T, pool: P, covariates: COVS.join(','), out, ratio: '2', replace: true, design: 'matched_all_observables' });
+    const r = await runMatch({
+      treated: T,
+      pool: P,
+      covariates: COVS.join(','),
+      out,
+      ratio: '2',
+      replace: true,
+      design: 'matched_all_observables',
+    });
     expect(r.warnings.join(' ')).toMatch(/weights are not all 1/);
     expect(parseTrialFile(readFileSync(r.trial_file, 'utf8'), 'x').design).toBe('matched_all_observables');
     const a = await runAnalyse({ data: out, weights: 'weight', outcome: 'reoffended', covariates: 'ogrs3' });
@@ -188,23 +263,38 @@ describe('bad input', () => {
 
   it('options and cells are checked, naming the option or the cell', async () => {
     const o = { treated: T, pool: P, covariates: 'age', out: join(dir, 'y.csv') };
-    await expect(runMatch({ ...o, caliper: '-1' })).rejects.toThrow(/--caliper must be strictly between 0 and Infinity/);
-    await expect(runMatch({ ...o, controlsPerTreated: '0' })).rejects.toThrow(/--controls-per-treated must be between 1 and 20, got 0/);
-    await expect(runMatch({ ...o, ratio: '0' })).rejects.toThrow(/--controls-per-treated must be between 1 and 20, got 0/); // the older name
-    await expect(runMatch({ ...o, ratio: '2', controlsPerTreated: '3' })).rejects.toThrow('--ratio is the older name of --controls-per-treated: give one of them');
-    await expect(runMatch({ ...o, order: 'biggest' })).rejects.toThrow(/--order must be one of largest, smallest, data, random/);
+    await expect(runMatch({ ...o, caliper: '-1' })).rejects.toThrow(
+      /--caliper must be strictly between 0 and Infinity/,
+    );
+    await expect(runMatch({ ...o, controlsPerTreated: '0' })).rejects.toThrow(
+      /--controls-per-treated must be between 1 and 20, got 0/,
+    );
+    await expect(runMatch({ ...o, ratio: '0' })).rejects.toThrow(
+      /--controls-per-treated must be between 1 and 20, got 0/,
+    ); // the older name
+    await expect(runMatch({ ...o, ratio: '2', controlsPerTreated: '3' })).rejects.toThrow(
+      '--ratio is the older name of --controls-per-treated: give one of them',
+    );
+    await expect(runMatch({ ...o, order: 'biggest' })).rejects.toThrow(
+      /--order must be one of largest, smallest, data, random/,
+    );
     await expect(runMatch({ ...o, order: 'random' })).rejects.toThrow(/--seed <int> is required/);
     await expect(runMatch({ ...o, covariates: undefined })).rejects.toThrow(UsageError);
     const t = join(dir, 't-const.csv');
     writeFileSync(t, 'id,age,sex\nT1,20,male\nT2,30,male\nT3,40,male\n');
     const p = join(dir, 'p-const.csv');
     writeFileSync(p, 'id,age,sex\nP1,25,male\nP2,NA,male\nP3,45,male\n');
-    await expect(runMatch({ treated: t, pool: p, covariates: 'age', out: join(dir, 'z.csv') })).rejects.toThrow(`${p}:3: column age value "": missing value`); // NA is read as missing (an empty cell)
+    await expect(runMatch({ treated: t, pool: p, covariates: 'age', out: join(dir, 'z.csv') })).rejects.toThrow(
+      `${p}:3: column age value "": missing value`,
+    ); // NA is read as missing (an empty cell)
     writeFileSync(p, 'id,age,sex\nP1,25,male\nT2,35,male\nP3,45,male\n');
-    await expect(runMatch({ treated: t, pool: p, covariates: 'age', out: join(dir, 'z.csv') })).rejects.toThrow(/column id value "T2": this person is also in the treated file/);
+    await expect(runMatch({ treated: t, pool: p, covariates: 'age', out: join(dir, 'z.csv') })).rejects.toThrow(
+      /column id value "T2": this person is also in the treated file/,
+    );
     writeFileSync(p, 'id,age,sex\nP1,25,male\nP2,35,male\nP3,45,male\n');
-    await expect(runMatch({ treated: t, pool: p, covariates: 'age,sex', out: join(dir, 'z.csv') })).rejects.toThrow(/--covariates: sex takes the same value for everyone/);
- 
+    await expect(runMatch({ treated: t, pool: p, covariates: 'age,sex', out: join(dir, 'z.csv') })).rejects.toThrow(
+      /--covariates: sex takes the same value for everyone/,
+    );
   });
 
   it('a bad --outcome column reports the first 20 cells and the true total', async () => {
@@ -212,7 +302,13 @@ describe('bad input', () => {
     const lines = readFileSync(T, 'utf8').trimEnd().split('\n');
     const t = join(dir, 't-bad-outcome.csv');
     writeFileSync(t, [lines[0], ...lines.slice(1).map((l) => l.replace(/,[01]$/, ',maybe'))].join('\n') + '\n');
-    const err = await runMatch({ treated: t, pool: P, covariates: COVS.join(','), outcome: 'reoffended', out: join(dir, 'bad-outcome.csv') }).catch((e: unknown) => e);
+    const err = await runMatch({
+      treated: t,
+      pool: P,
+      covariates: COVS.join(','),
+      outcome: 'reoffended',
+      out: join(dir, 'bad-outcome.csv'),
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DataError);
     const d = err as DataError;
     expect(d.problems).toHaveLength(20);

@@ -6,7 +6,13 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import Papa from 'papaparse';
-import { parseBinaryCell, parseDateCell, parseIntegerCell, parseNumberCell, parseYesNoCell } from '../../src/io/fields.js';
+import {
+  parseBinaryCell,
+  parseDateCell,
+  parseIntegerCell,
+  parseNumberCell,
+  parseYesNoCell,
+} from '../../src/io/fields.js';
 import { civilFromDays, daysFromCivil, daysInMonth, formatDate, parseDate } from '../../src/core/dates.js';
 import { formatCsvLine, neutraliseCell } from '../../src/io/csv-writer.js';
 import { plainDecimal } from '../../src/core/cells.js';
@@ -33,7 +39,10 @@ describe('number cells', () => {
     );
   });
   it('the plain-decimal fast path is exactly Number(text), sign of zero included', () => {
-    const digits = fc.string({ unit: fc.constantFrom('0', '1', '2', '3', '4', '5', '6', '7', '8', '9'), maxLength: 18 });
+    const digits = fc.string({
+      unit: fc.constantFrom('0', '1', '2', '3', '4', '5', '6', '7', '8', '9'),
+      maxLength: 18,
+    });
     fc.assert(
       fc.property(fc.constantFrom('', '-', '+'), digits, fc.boolean(), digits, (sign, a, point, b) => {
         const t = `${sign}${a}${point ? '.' : ''}${point ? b : ''}`;
@@ -46,8 +55,22 @@ describe('number cells', () => {
       }),
       { numRuns: 3000 },
     );
-    for (const t of ['0.1', '0.878', '5.7', '-0', '-0.0', '.5', '5.', '007', '999999999999999', '0.00000000000001', '123456789.123456']) expect(Object.is(plainDecimal(t), Number(t))).toBe(true);
-    for (const t of ['', '.', '-', '1e3', '1,5', '1.2.3', ' 1', '1 ', '0x10', 'Infinity', '1234567890123456']) expect(plainDecimal(t)).toBeNaN();
+    for (const t of [
+      '0.1',
+      '0.878',
+      '5.7',
+      '-0',
+      '-0.0',
+      '.5',
+      '5.',
+      '007',
+      '999999999999999',
+      '0.00000000000001',
+      '123456789.123456',
+    ])
+      expect(Object.is(plainDecimal(t), Number(t))).toBe(true);
+    for (const t of ['', '.', '-', '1e3', '1,5', '1.2.3', ' 1', '1 ', '0x10', 'Infinity', '1234567890123456'])
+      expect(plainDecimal(t)).toBeNaN();
   });
   it('every finite double written by String() reads back exactly', () => {
     fc.assert(
@@ -59,7 +82,24 @@ describe('number cells', () => {
     );
   });
   it('NaN, Infinity, hex, thousands separators and internal spaces are refused', () => {
-    for (const t of ['NaN', 'nan', 'Infinity', '-Infinity', 'inf', '0x1F', '1,000', '1 000', '1e400', '-1e400', '', '.', 'e5', '1e', '--1', '1..2']) {
+    for (const t of [
+      'NaN',
+      'nan',
+      'Infinity',
+      '-Infinity',
+      'inf',
+      '0x1F',
+      '1,000',
+      '1 000',
+      '1e400',
+      '-1e400',
+      '',
+      '.',
+      'e5',
+      '1e',
+      '--1',
+      '1..2',
+    ]) {
       expect(parseNumberCell(t).ok, t).toBe(false);
     }
   });
@@ -83,12 +123,18 @@ describe('number cells', () => {
   });
   it('yes/no and 0/1 cells: total functions of the text, case-insensitive', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ maxLength: 6, unit: 'grapheme-ascii' }), fc.constantFrom('yes', 'No', 'TRUE', 'y', '1', '0')), (t) => {
-        const yn = parseYesNoCell(t);
-        const b = parseBinaryCell(t);
-        expect(parseYesNoCell(t.toUpperCase())).toEqual(parseYesNoCell(t.toLowerCase()));
-        if (yn.ok) expect(b.ok && b.value === (yn.value ? 1 : 0)).toBe(true);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string({ maxLength: 6, unit: 'grapheme-ascii' }),
+          fc.constantFrom('yes', 'No', 'TRUE', 'y', '1', '0'),
+        ),
+        (t) => {
+          const yn = parseYesNoCell(t);
+          const b = parseBinaryCell(t);
+          expect(parseYesNoCell(t.toUpperCase())).toEqual(parseYesNoCell(t.toLowerCase()));
+          if (yn.ok) expect(b.ok && b.value === (yn.value ? 1 : 0)).toBe(true);
+        },
+      ),
       RUNS,
     );
   });
@@ -121,13 +167,18 @@ describe('dates', () => {
   });
   it('impossible calendar dates are refused, whatever the numbers', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1900, max: 2200 }), fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 99 }), (y, m, d) => {
-        const valid = m >= 1 && m <= 12 && d >= 1 && d <= daysInMonth(y, m);
-        const iso = `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
-        expect(parseDate(iso).ok).toBe(valid);
-        const uk = `${String(d).padStart(2, '0')}/${String(m).padStart(2, '0')}/${y}`;
-        expect(parseDate(uk).ok).toBe(valid);
-      }),
+      fc.property(
+        fc.integer({ min: 1900, max: 2200 }),
+        fc.integer({ min: 0, max: 99 }),
+        fc.integer({ min: 0, max: 99 }),
+        (y, m, d) => {
+          const valid = m >= 1 && m <= 12 && d >= 1 && d <= daysInMonth(y, m);
+          const iso = `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+          expect(parseDate(iso).ok).toBe(valid);
+          const uk = `${String(d).padStart(2, '0')}/${String(m).padStart(2, '0')}/${y}`;
+          expect(parseDate(uk).ok).toBe(valid);
+        },
+      ),
       RUNS,
     );
   });
@@ -148,28 +199,39 @@ describe('dates', () => {
 describe('CSV output', () => {
   it('a neutralised cell never starts a formula unless it is a plain number, and only a quote is added', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom('a;=HYPERLINK("x")', 'x;"+1";-2', ';@SUM(A1)')), (t) => {
-        const n = neutraliseCell(t);
-        // Each ;-separated part (a cell of its own for Excel in a ;-locale) is as written or gets a
-        // leading quote, and none starts a formula unless it is a plain number.
-        const parts = n.split(';');
-        const orig = t.split(';');
-        expect(parts.length).toBe(orig.length);
-        parts.forEach((p, i) => {
-          expect(p === orig[i] || p === `'${orig[i]}`).toBe(true);
-          const body = i === 0 ? p : p.replace(/^"*/, '');
-          if (FORMULA_START.test(body)) expect(NUMBER.test(body)).toBe(true);
-        });
-      }),
+      fc.property(
+        fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom('a;=HYPERLINK("x")', 'x;"+1";-2', ';@SUM(A1)')),
+        (t) => {
+          const n = neutraliseCell(t);
+          // Each ;-separated part (a cell of its own for Excel in a ;-locale) is as written or gets a
+          // leading quote, and none starts a formula unless it is a plain number.
+          const parts = n.split(';');
+          const orig = t.split(';');
+          expect(parts.length).toBe(orig.length);
+          parts.forEach((p, i) => {
+            expect(p === orig[i] || p === `'${orig[i]}`).toBe(true);
+            const body = i === 0 ? p : p.replace(/^"*/, '');
+            if (FORMULA_START.test(body)) expect(NUMBER.test(body)).toBe(true);
+          });
+        },
+      ),
       RUNS,
     );
   });
   it('a written record reads back (RFC 4180) to the neutralised cells', () => {
-    const cell = fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('=1+1', '+44', '-3', '@SUM(A1)', '\tx', '\rx', 'a,b', 'say "hi"', 'line\nbreak', ' edge '));
+    const cell = fc.oneof(
+      fc.string({ maxLength: 12 }),
+      fc.constantFrom('=1+1', '+44', '-3', '@SUM(A1)', '\tx', '\rx', 'a,b', 'say "hi"', 'line\nbreak', ' edge '),
+    );
     fc.assert(
       fc.property(fc.array(cell, { minLength: 1, maxLength: 6 }), (cells) => {
         const line = formatCsvLine(cells);
-        const parsed = Papa.parse<string[]>(`${line}\n`, { header: false, skipEmptyLines: false, newline: '\n', delimiter: ',' });
+        const parsed = Papa.parse<string[]>(`${line}\n`, {
+          header: false,
+          skipEmptyLines: false,
+          newline: '\n',
+          delimiter: ',',
+        });
         expect(parsed.data[0]).toEqual(cells.map(neutraliseCell));
       }),
       RUNS,

@@ -13,9 +13,14 @@ import { createRng } from '../../src/core/random.js';
 
 const RUNS = { numRuns: 200 };
 /** A 2 x 2 table with at least one person per arm. */
-const table = fc
-  .tuple(fc.integer({ min: 1, max: 400 }), fc.integer({ min: 1, max: 400 }))
-  .chain(([nT, nC]) => fc.record({ nT: fc.constant(nT), nC: fc.constant(nC), eventsT: fc.integer({ min: 0, max: nT }), eventsC: fc.integer({ min: 0, max: nC }) }));
+const table = fc.tuple(fc.integer({ min: 1, max: 400 }), fc.integer({ min: 1, max: 400 })).chain(([nT, nC]) =>
+  fc.record({
+    nT: fc.constant(nT),
+    nC: fc.constant(nC),
+    eventsT: fc.integer({ min: 0, max: nT }),
+    eventsC: fc.integer({ min: 0, max: nC }),
+  }),
+);
 
 const row = (rows: ReturnType<typeof binaryEffects>, measure: string) => rows.find((r) => r.measure === measure)!;
 
@@ -30,7 +35,10 @@ describe('binary effects from any 2 x 2 table', () => {
           }
           if (r.p_value !== null) expect(r.p_value >= 0 && r.p_value <= 1 + 1e-12).toBe(true);
           if (r.estimate !== null && r.conf_low !== null && r.conf_high !== null && r.measure !== 'nnt') {
-            expect(r.conf_low <= r.estimate + 1e-12 && r.estimate <= r.conf_high + 1e-12, `${r.measure} ${JSON.stringify(t)}`).toBe(true);
+            expect(
+              r.conf_low <= r.estimate + 1e-12 && r.estimate <= r.conf_high + 1e-12,
+              `${r.measure} ${JSON.stringify(t)}`,
+            ).toBe(true);
           }
         }
         const rd = row(rows, 'risk_difference').estimate!;
@@ -56,14 +64,17 @@ describe('binary effects from any 2 x 2 table', () => {
   });
   it('identical arms: no effect (difference 0, ratios 1, p = 1)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 2, max: 300 }).chain((n) => fc.tuple(fc.constant(n), fc.integer({ min: 1, max: n - 1 }))), ([n, e]) => {
-        const rows = binaryEffects('r', { eventsT: e, nT: n, eventsC: e, nC: n }, 0.05, []);
-        expect(row(rows, 'risk_difference').estimate).toBe(0);
-        expect(row(rows, 'risk_ratio').estimate).toBeCloseTo(1, 12);
-        expect(row(rows, 'odds_ratio').estimate).toBeCloseTo(1, 12);
-        expect(row(rows, 'risk_difference').p_value).toBeCloseTo(1, 12);
-        expect(row(rows, 'fisher_exact').p_value).toBeCloseTo(1, 9);
-      }),
+      fc.property(
+        fc.integer({ min: 2, max: 300 }).chain((n) => fc.tuple(fc.constant(n), fc.integer({ min: 1, max: n - 1 }))),
+        ([n, e]) => {
+          const rows = binaryEffects('r', { eventsT: e, nT: n, eventsC: e, nC: n }, 0.05, []);
+          expect(row(rows, 'risk_difference').estimate).toBe(0);
+          expect(row(rows, 'risk_ratio').estimate).toBeCloseTo(1, 12);
+          expect(row(rows, 'odds_ratio').estimate).toBeCloseTo(1, 12);
+          expect(row(rows, 'risk_difference').p_value).toBeCloseTo(1, 12);
+          expect(row(rows, 'fisher_exact').p_value).toBeCloseTo(1, 9);
+        },
+      ),
       RUNS,
     );
   });
@@ -72,37 +83,56 @@ describe('binary effects from any 2 x 2 table', () => {
 describe('resampling', () => {
   it('permuting the arm labels of identical arms gives no effect: observed 0, p = 1', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 1 }), { minLength: 1, maxLength: 30 }), fc.integer({ min: 1, max: 1000 }), (half, seed) => {
-        // Each person in treatment has a twin in control with the same outcome.
-        const y = [...half, ...half];
-        const arm = [...half.map(() => 1), ...half.map(() => 0)];
-        const unit = y.map((_, i) => i);
-        const units = buildUnits(y, arm, unit, y.length, null);
-        const p = permutationTest('difference', units, 99, createRng(seed));
-        expect(p.observed).toBe(0);
-        expect(p.p_value).toBe(1);
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 1 }), { minLength: 1, maxLength: 30 }),
+        fc.integer({ min: 1, max: 1000 }),
+        (half, seed) => {
+          // Each person in treatment has a twin in control with the same outcome.
+          const y = [...half, ...half];
+          const arm = [...half.map(() => 1), ...half.map(() => 0)];
+          const unit = y.map((_, i) => i);
+          const units = buildUnits(y, arm, unit, y.length, null);
+          const p = permutationTest('difference', units, 99, createRng(seed));
+          expect(p.observed).toBe(0);
+          expect(p.p_value).toBe(1);
+        },
+      ),
       { numRuns: 60 },
     );
   });
   it('bootstrap interval of a binary difference stays in [-1, 1] and is ordered', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 1 }), fc.integer({ min: 0, max: 1 })), { minLength: 4, maxLength: 40 }), fc.integer({ min: 1, max: 1000 }), (people, seed) => {
-        const y = people.map(([v]) => v);
-        const arm = people.map(([, a], i) => (i < 2 ? i : a)); // both arms present
-        const units = buildUnits(y, arm, y.map((_, i) => i), y.length, null);
-        const b = bootstrapCi('difference', units, 99, 0.05, createRng(seed));
-        expect(b.conf_low <= b.conf_high).toBe(true);
-        expect(b.conf_low >= -1 && b.conf_high <= 1).toBe(true);
-        expect(b.observed >= -1 && b.observed <= 1).toBe(true);
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 1 }), fc.integer({ min: 0, max: 1 })), {
+          minLength: 4,
+          maxLength: 40,
+        }),
+        fc.integer({ min: 1, max: 1000 }),
+        (people, seed) => {
+          const y = people.map(([v]) => v);
+          const arm = people.map(([, a], i) => (i < 2 ? i : a)); // both arms present
+          const units = buildUnits(
+            y,
+            arm,
+            y.map((_, i) => i),
+            y.length,
+            null,
+          );
+          const b = bootstrapCi('difference', units, 99, 0.05, createRng(seed));
+          expect(b.conf_low <= b.conf_high).toBe(true);
+          expect(b.conf_low >= -1 && b.conf_high <= 1).toBe(true);
+          expect(b.observed >= -1 && b.observed <= 1).toBe(true);
+        },
+      ),
       { numRuns: 60 },
     );
   });
 });
 
 describe('binary power', () => {
-  const rates = fc.tuple(fc.double({ min: 0.02, max: 0.98, noNaN: true }), fc.double({ min: 0.02, max: 0.98, noNaN: true })).filter(([a, b]) => Math.abs(a - b) > 0.01);
+  const rates = fc
+    .tuple(fc.double({ min: 0.02, max: 0.98, noNaN: true }), fc.double({ min: 0.02, max: 0.98, noNaN: true }))
+    .filter(([a, b]) => Math.abs(a - b) > 0.01);
   it('power lies in [alpha/2, 1] and rises with n; the sample size for a power reaches it', () => {
     fc.assert(
       fc.property(rates, fc.integer({ min: 5, max: 5000 }), ([p1, p2], n) => {

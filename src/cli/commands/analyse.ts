@@ -126,7 +126,8 @@ export async function runAnalyse(input: AnalyseCliOptions): Promise<AnalyseOutpu
 /** `--small-sample cr2|none|auto`. */
 function parseSmallSample(v: string): SmallSample {
   const t = v.trim().toLowerCase() as SmallSample;
-  if (!SMALL_SAMPLE_CHOICES.includes(t)) throw new UsageError(`--small-sample: expected one of ${SMALL_SAMPLE_CHOICES.join(', ')}, got "${v}"`);
+  if (!SMALL_SAMPLE_CHOICES.includes(t))
+    throw new UsageError(`--small-sample: expected one of ${SMALL_SAMPLE_CHOICES.join(', ')}, got "${v}"`);
   return t;
 }
 
@@ -137,8 +138,10 @@ function parseSmallSample(v: string): SmallSample {
 export function parseArmsOption(arms: string | undefined, treatment: string | undefined): 'all' | string[] | undefined {
   const list = treatment !== undefined && treatment.includes(',') ? parseListOption(treatment) : undefined;
   if (arms !== undefined) {
-    if (arms.trim().toLowerCase() !== 'all') throw new UsageError(`--arms: expected "all", got "${arms}" (to choose arms, list them: --treatment a,b)`);
-    if (treatment !== undefined) throw new UsageError('--arms all and --treatment both choose the treatment arms: give one of them');
+    if (arms.trim().toLowerCase() !== 'all')
+      throw new UsageError(`--arms: expected "all", got "${arms}" (to choose arms, list them: --treatment a,b)`);
+    if (treatment !== undefined)
+      throw new UsageError('--arms all and --treatment both choose the treatment arms: give one of them');
     return 'all';
   }
   if (list === undefined) return undefined;
@@ -149,33 +152,78 @@ export function parseArmsOption(arms: string | undefined, treatment: string | un
 export function register(program: Command): void {
   const cmd = withEngineOption(withReadOptions(withCommon(program.command('analyse'))), false)
     .description('Effect sizes and inference for individual and cluster trials (treated vs control)')
-    .argument('<data.csv>', 'per-person file (e.g. the outcomes file of `reoffending --out`, or cases with outcome columns); - for stdin')
+    .argument(
+      '<data.csv>',
+      'per-person file (e.g. the outcomes file of `reoffending --out`, or cases with outcome columns); - for stdin',
+    )
     .option('--offences <csv>', 'derive proven re-offending outcomes from this offences file first (as `reoffending`)')
-    .option('--plan <trial.yaml>', "the trial file's analysis plan: the primary analysis (the headline `report` prints), covariates, clusters, blocks, arms, windows; explicit options override it")
-    .option('--as-of <date>', 'with --offences: the data extract date (default: the plan\'s outcome_windows.as_of, else the latest disposal date)')
+    .option(
+      '--plan <trial.yaml>',
+      "the trial file's analysis plan: the primary analysis (the headline `report` prints), covariates, clusters, blocks, arms, windows; explicit options override it",
+    )
+    .option(
+      '--as-of <date>',
+      "with --offences: the data extract date (default: the plan's outcome_windows.as_of, else the latest disposal date)",
+    )
     .option('--arm <col>', 'column holding the allocated arm', 'arm')
-    .option('--treatment <label>', 'treatment arm label (default: the arm not named control); several labels a,b compare each with control (as --arms)')
+    .option(
+      '--treatment <label>',
+      'treatment arm label (default: the arm not named control); several labels a,b compare each with control (as --arms)',
+    )
     .option('--control <label>', 'control arm label (default: the arm named control)')
-    .option('--arms <all>', 'more than two arms: every arm but the control (--control, or the arm named control) against control, each by the two-arm analysis (rows carry arm and comparison), plus a global_test per outcome; by default only two arms are analysed and others are left out with a warning')
-    .option('--sub-arm <col>', 'label people by this column where it is filled (e.g. sub_arm: told / not_told inside the fund arm), by their arm otherwise; with --arms all, each sub-arm is compared with control')
-    .option('--outcome <col,...>', 'outcomes (default: every re-offending outcome present: reoffended, reoffences, days_to_reoffence)')
+    .option(
+      '--arms <all>',
+      'more than two arms: every arm but the control (--control, or the arm named control) against control, each by the two-arm analysis (rows carry arm and comparison), plus a global_test per outcome; by default only two arms are analysed and others are left out with a warning',
+    )
+    .option(
+      '--sub-arm <col>',
+      'label people by this column where it is filled (e.g. sub_arm: told / not_told inside the fund arm), by their arm otherwise; with --arms all, each sub-arm is compared with control',
+    )
+    .option(
+      '--outcome <col,...>',
+      'outcomes (default: every re-offending outcome present: reoffended, reoffences, days_to_reoffence)',
+    )
     .option('--cluster <col>', 'cluster column (cluster-randomised design), e.g. team')
     .option('--covariates <a,b>', 'baseline covariates for the adjusted models (text columns become indicators)')
-    .option('--weights <col>', 'weights (e.g. the weight column of `match`): every binary measure weighted, sandwich SEs (clustered by subclass when present)')
-    .option('--block <col>', 'randomisation block (stratum) column, as randomise --block: permutations and the bootstrap re-randomise within it (default: the stratum column when present)')
-    .option('--strata <col>', 'strata of a stratified Cox model (stratified_hazard_ratio: a baseline hazard per stratum), e.g. site; not --block, which only shapes the re-randomisations')
+    .option(
+      '--weights <col>',
+      'weights (e.g. the weight column of `match`): every binary measure weighted, sandwich SEs (clustered by subclass when present)',
+    )
+    .option(
+      '--block <col>',
+      'randomisation block (stratum) column, as randomise --block: permutations and the bootstrap re-randomise within it (default: the stratum column when present)',
+    )
+    .option(
+      '--strata <col>',
+      'strata of a stratified Cox model (stratified_hazard_ratio: a baseline hazard per stratum), e.g. site; not --block, which only shapes the re-randomisations',
+    )
     .option('--ties <method>', 'Cox tie handling: efron (default, as R coxph) or breslow')
     .option('--km-days <d1,d2>', 'days for the Kaplan-Meier rows km_survival_<day> (default 90,182,365)')
     .option('--rmst-day <D>', 'restricted mean survival time difference up to day D (rmst_difference)')
-    .option('--cace <col>', 'complier average causal effect of receiving the intervention (yes/no or 0/1 column, e.g. received_intervention), allocation as the instrument (cace); with sessions_attended, the exploratory per-session dose-response (cace_dose)')
-    .option('--subgroup <col,...>', "subgroup analyses of the binary outcome: risk difference per level and the arm x subgroup interaction test (exploratory unless in the plan's analysis.subgroups)")
-    .option('--exposure <col>', 'time at risk per person (e.g. days): a log offset in the Poisson (rate_ratio) and negative binomial (nb_rate_ratio) count models')
+    .option(
+      '--cace <col>',
+      'complier average causal effect of receiving the intervention (yes/no or 0/1 column, e.g. received_intervention), allocation as the instrument (cace); with sessions_attended, the exploratory per-session dose-response (cace_dose)',
+    )
+    .option(
+      '--subgroup <col,...>',
+      "subgroup analyses of the binary outcome: risk difference per level and the arm x subgroup interaction test (exploratory unless in the plan's analysis.subgroups)",
+    )
+    .option(
+      '--exposure <col>',
+      'time at risk per person (e.g. days): a log offset in the Poisson (rate_ratio) and negative binomial (nb_rate_ratio) count models',
+    )
     .option('--alpha <a>', "two-sided alpha for intervals and verdicts (default 0.05, or the plan's)")
     .option('--permutations <N>', 'design-based permutation test with N re-randomisations (needs --seed)')
     .option('--bootstrap <N>', 'percentile bootstrap CI with N resamples (needs --seed)')
     .option('--seed <int>', 'seed for --permutations / --bootstrap / --impute')
-    .option('--impute <m>', 'missing-data sensitivity analysis: m multiple imputations by chained equations (mi_<measure> rows) and a tipping_point table (needs --seed)')
-    .option('--small-sample <cr2|none|auto>', 'cluster-robust GLM rows (cluster_robust_odds_ratio, clustered rate_ratio): cr2 = CR2 SE with Satterthwaite df (R clubSandwich); auto = cr2 below 50 clusters (the plan default); none = vcovCL (default without --plan)')
+    .option(
+      '--impute <m>',
+      'missing-data sensitivity analysis: m multiple imputations by chained equations (mi_<measure> rows) and a tipping_point table (needs --seed)',
+    )
+    .option(
+      '--small-sample <cr2|none|auto>',
+      'cluster-robust GLM rows (cluster_robust_odds_ratio, clustered rate_ratio): cr2 = CR2 SE with Satterthwaite df (R clubSandwich); auto = cr2 below 50 clusters (the plan default); none = vcovCL (default without --plan)',
+    )
     .option('--delimiter <d>', "input delimiter: ',' (default), ';' or tab")
     .option('--map <columns.yaml>', "map a site's column names onto the canonical ones")
     .option('-o, --out <path>', 'also write the JSON result to this file (atomically)')
@@ -200,13 +248,15 @@ analysis (the report's headline: rows primary_<measure>).`,
     .action(async (data: string, opts: Omit<AnalyseCliOptions, 'data'> & { json?: boolean; engine?: string }) => {
       const engineNote = jsOnlyEngineNote('analyse', opts.engine);
       if (engineNote) warn(engineNote, { json: Boolean(opts.json) });
-      const result = await withProgress('analysing', Boolean(opts.json), (update) => runAnalyse({ ...opts, data, onProgress: update }));
+      const result = await withProgress('analysing', Boolean(opts.json), (update) =>
+        runAnalyse({ ...opts, data, onProgress: update }),
+      );
       const mode = { json: Boolean(opts.json) };
       for (const w of result.warnings) warn(w, mode);
-      if (opts.out) await writeFileAtomic(opts.out, `${JSON.stringify({ schema_version: 1, ...result }, jsonReplacer, 2)}\n`);
+      if (opts.out)
+        await writeFileAtomic(opts.out, `${JSON.stringify({ schema_version: 1, ...result }, jsonReplacer, 2)}\n`);
       if (opts.json) return printJson(result);
       printText(renderHuman(result));
     });
   addAlias(cmd, '--stratum <col>', '--block');
 }
-

@@ -47,7 +47,10 @@ export async function runConcepts(): Promise<ConceptsResult> {
 export function register(program: Command): void {
   withCommon(program.command('concepts'))
     .description('List the five personalisation concepts: units, arms, outcomes and process measures')
-    .addHelpText('after', '\nExamples:\n  $ pilot-eval concepts\n  $ pilot-eval concepts --json | jq \'.concepts[] | {slug, unit}\'')
+    .addHelpText(
+      'after',
+      "\nExamples:\n  $ pilot-eval concepts\n  $ pilot-eval concepts --json | jq '.concepts[] | {slug, unit}'",
+    )
     .action(async (opts: { json?: boolean }) => {
       const result = await runConcepts();
       if (opts.json) return printJson(result);
@@ -56,7 +59,9 @@ export function register(program: Command): void {
       for (const c of result.concepts) {
         lines.push(p.bold(`${c.id}. ${c.name}`) + p.dim(`  (${c.slug})`));
         lines.push(`   ${c.description}`);
-        lines.push(`   unit: ${c.unit} (${c.unit_label}); arms: ${c.arms.join(' vs ')}${c.nested ? `; nested in ${c.nested.arm}: ${c.nested.sub_arms.join(' / ')}` : ''}`);
+        lines.push(
+          `   unit: ${c.unit} (${c.unit_label}); arms: ${c.arms.join(' vs ')}${c.nested ? `; nested in ${c.nested.arm}: ${c.nested.sub_arms.join(' / ')}` : ''}`,
+        );
         lines.push(`   population: ${c.population}`);
         lines.push(`   primary outcome: ${c.primary_outcome}`);
         lines.push(`   process measures: ${c.process_measures.join('; ')}`);

@@ -15,7 +15,9 @@ function pct(x: number | null): string {
 
 export function register(program: Command): void {
   withCommon(program.command('demo'))
-    .description('Run the whole pipeline on bundled settings: simulate, randomise, derive outcomes, analyse, and write reports for all five concepts')
+    .description(
+      'Run the whole pipeline on bundled settings: simulate, randomise, derive outcomes, analyse, and write reports for all five concepts',
+    )
     .option('--out-dir <dir>', 'where to write the reports (and the data behind them, under data/)', 'reports')
     .addHelpText(
       'after',
@@ -41,7 +43,9 @@ The same version of pilot-eval always writes the same bytes.`,
       }
       if (opts.json) return printJson(result);
       const p = painter({ json: false });
-      const rows = [['concept', 'stage', 'n', 'headline risk difference, points (95% CI)', 'true', 'padlocks', 'report']];
+      const rows = [
+        ['concept', 'stage', 'n', 'headline risk difference, points (95% CI)', 'true', 'padlocks', 'report'],
+      ];
       for (const t of result.trials) {
         const h = t.headline;
         rows.push([
@@ -62,4 +66,3 @@ The same version of pilot-eval always writes the same bytes.`,
       );
     });
 }
-

@@ -36,10 +36,15 @@ export function loadSalt(path: string): Buffer {
   try {
     salt = readFileSync(path);
   } catch (err) {
-    throw new UsageError(`--salt-file: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new UsageError(
+      `--salt-file: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
   }
   const trimmed = Buffer.from(salt.toString('utf8').trim(), 'utf8');
-  if (trimmed.length < 16) throw new UsageError(`--salt-file: the salt in ${path} is too short (${trimmed.length} bytes); use at least 16 random bytes, e.g. \`openssl rand -hex 32 > salt.txt\``);
+  if (trimmed.length < 16)
+    throw new UsageError(
+      `--salt-file: the salt in ${path} is too short (${trimmed.length} bytes); use at least 16 random bytes, e.g. \`openssl rand -hex 32 > salt.txt\``,
+    );
   return trimmed;
 }
 
@@ -52,9 +57,11 @@ export function pseudonymiser(salt: Buffer): (id: string) => string {
 export async function runImport(opts: ImportCliOptions): Promise<ImportResult> {
   const casesPath = requireOption('--cases', opts.cases);
   const outDir = requireOption('--out-dir', opts.outDir);
-  if (opts.cases === '-' && opts.offences === '-') throw new UsageError('only one of --cases and --offences can read stdin (-)');
+  if (opts.cases === '-' && opts.offences === '-')
+    throw new UsageError('only one of --cases and --offences can read stdin (-)');
   const read = parseReadOptions(opts);
-  if (opts.pseudonymise && !opts.saltFile) throw new UsageError('--pseudonymise needs --salt-file <file> holding a secret key (keep it apart from the data)');
+  if (opts.pseudonymise && !opts.saltFile)
+    throw new UsageError('--pseudonymise needs --salt-file <file> holding a secret key (keep it apart from the data)');
   if (opts.saltFile && !opts.pseudonymise) throw new UsageError('--salt-file is only used with --pseudonymise');
   // No output may overwrite an input (e.g. --out-dir naming the folder of a cases.csv being read).
   const out = importOutputPaths(outDir);
@@ -97,14 +104,19 @@ export async function runImport(opts: ImportCliOptions): Promise<ImportResult> {
 
 export function register(program: Command): void {
   withEngineOption(withReadOptions(withCommon(program.command('import'))), false)
-    .description('Validate and normalise case and offence data: canonical columns, ISO dates, sorted by id, every reject listed')
+    .description(
+      'Validate and normalise case and offence data: canonical columns, ISO dates, sorted by id, every reject listed',
+    )
     .option('--cases <csv>', 'cases file, one row per person (- for stdin)')
     .option('--offences <csv>', 'offences file, one row per proven offence')
     .option('--map <yaml>', "map the site's own column names onto the canonical ones (canonical: site column)")
     .option('--out-dir <dir>', 'where to write cases.csv, offences.csv, rejects.csv and import.json')
     .option('--allow-rejects', 'write the accepted rows even when some rows were rejected (exit 0)')
     .option('--delimiter <char>', "field delimiter: ',' (default), ';', '|' or tab")
-    .option('--ogrs-percent', 'OGRS3 scores are percentages (1-100] rather than probabilities; a score of 1 or less is refused as already a probability')
+    .option(
+      '--ogrs-percent',
+      'OGRS3 scores are percentages (1-100] rather than probabilities; a score of 1 or less is refused as already a probability',
+    )
     .option('--pseudonymise', 'replace ids by a keyed hash (HMAC-SHA256) so linked files stay linkable')
     .option('--salt-file <file>', 'the secret key for --pseudonymise')
     .option('--recover', 'finish (or clear) an import into --out-dir that was interrupted by a crash, and nothing else')
@@ -132,10 +144,17 @@ without --offences removes an earlier import's offences.csv with it. With
       if (engineNote) warn(engineNote, { json: Boolean(opts.json) });
       if (opts.recover) {
         const outDir = requireOption('--out-dir', opts.outDir);
-        if (opts.cases !== undefined || opts.offences !== undefined) throw new UsageError('--recover takes --out-dir <dir> only');
+        if (opts.cases !== undefined || opts.offences !== undefined)
+          throw new UsageError('--recover takes --out-dir <dir> only');
         const rec = await recoverImport(outDir);
         if (opts.json) return printJson({ out_dir: outDir, ...rec });
-        return printText(rec.recovered.length ? `finished the interrupted import: ${rec.recovered.join(', ')}` : rec.removed.length ? `removed ${rec.removed.length} staged file(s) of an import that had not committed; the previous set stands` : 'nothing to recover');
+        return printText(
+          rec.recovered.length
+            ? `finished the interrupted import: ${rec.recovered.join(', ')}`
+            : rec.removed.length
+              ? `removed ${rec.removed.length} staged file(s) of an import that had not committed; the previous set stands`
+              : 'nothing to recover',
+        );
       }
       const r = await runImport(opts);
       if (opts.json) return printJson(r);
@@ -144,7 +163,10 @@ without --offences removes an earlier import's offences.csv with it. With
         ['file', 'read', 'accepted', 'rejected'],
         ['cases', String(r.cases.read), String(r.cases.accepted), String(r.cases.rejected)],
       ];
-      if (opts.offences) rows.push(['offences', String(r.offences.read), String(r.offences.accepted), String(r.offences.rejected)]);
-      printText(`${table(rows, ['l', 'r', 'r', 'r'])}\n\n${r.rejects_total ? p.yellow(`${r.rejects_total} problem(s) listed in rejects.csv`) : p.green('no rejects')}\nwrote: ${r.outputs.join(', ')}`);
+      if (opts.offences)
+        rows.push(['offences', String(r.offences.read), String(r.offences.accepted), String(r.offences.rejected)]);
+      printText(
+        `${table(rows, ['l', 'r', 'r', 'r'])}\n\n${r.rejects_total ? p.yellow(`${r.rejects_total} problem(s) listed in rejects.csv`) : p.green('no rejects')}\nwrote: ${r.outputs.join(', ')}`,
+      );
     });
 }

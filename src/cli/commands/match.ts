@@ -3,10 +3,27 @@
  * case (src/app/match.ts), runs it and prints the result.
  */
 import type { Command } from 'commander';
-import { MATCH_DESIGNS, MATCH_DISCARDS, MATCH_ORDERS, runMatch as runMatchUseCase, type MatchOptions, type MatchResultJson } from '../../app/match.js';
+import {
+  MATCH_DESIGNS,
+  MATCH_DISCARDS,
+  MATCH_ORDERS,
+  runMatch as runMatchUseCase,
+  type MatchOptions,
+  type MatchResultJson,
+} from '../../app/match.js';
 import { percent } from '../../core/format.js';
 import { parseReadOptions, withCommon, withReadOptions, type ReadCliOptions } from '../command-kit.js';
-import { addAlias, choiceOption, parseChoiceOption, parseIntOption, parseListOption, parseNumberOption, parseSeed, requireOption, resolveAlias } from '../options.js';
+import {
+  addAlias,
+  choiceOption,
+  parseChoiceOption,
+  parseIntOption,
+  parseListOption,
+  parseNumberOption,
+  parseSeed,
+  requireOption,
+  resolveAlias,
+} from '../options.js';
 import { painter, printJson, printText, table, terminalSafe, warn, withProgress } from '../output.js';
 import { jsOnlyEngineNote, withEngineOption } from '../engine-option.js';
 
@@ -42,7 +59,12 @@ export function parseMatchOptions(input: MatchCliOptions): MatchOptions {
     pool: requireOption('--pool', o.pool),
     covariates: parseListOption(requireOption('--covariates', o.covariates))!,
     out: requireOption('--out', o.out),
-    caliper: caliperText === undefined ? 0.2 : caliperText === 'none' ? null : parseNumberOption('--caliper', o.caliper, 0, Infinity, true)!,
+    caliper:
+      caliperText === undefined
+        ? 0.2
+        : caliperText === 'none'
+          ? null
+          : parseNumberOption('--caliper', o.caliper, 0, Infinity, true)!,
     controlsPerTreated: parseIntOption('--controls-per-treated', o.controlsPerTreated, 1, 20) ?? 1,
     replace: o.replace === true,
     order: parseChoiceOption('--order', o.order, MATCH_ORDERS) ?? 'largest',
@@ -66,25 +88,48 @@ const f3 = (x: number | null) => (x === null ? '-' : x.toFixed(3));
 export function renderMatch(r: MatchResultJson): string {
   const p = painter({ json: false });
   const lines: string[] = [];
-  lines.push(p.bold(`Matched comparison group: ${r.matched_treated} of ${r.treated} treated people matched to ${r.matched_controls} of ${r.pool} pool people`));
+  lines.push(
+    p.bold(
+      `Matched comparison group: ${r.matched_treated} of ${r.treated} treated people matched to ${r.matched_controls} of ${r.pool} pool people`,
+    ),
+  );
   lines.push(
     `Treated people: ${r.treated} = ${r.matched_treated} matched + ${r.unmatched_treated} with no comparison person within the caliper + ${r.discarded_treated} discarded outside the common support.`,
   );
-  lines.push(p.dim(`nearest neighbour on the propensity logit, 1:${r.ratio}, ${r.replace ? 'with' : 'without'} replacement, caliper ${r.caliper === null ? 'none' : `${r.caliper} SD (${f3(r.caliper_logit)} on the logit)`}, order ${r.order}`));
+  lines.push(
+    p.dim(
+      `nearest neighbour on the propensity logit, 1:${r.ratio}, ${r.replace ? 'with' : 'without'} replacement, caliper ${r.caliper === null ? 'none' : `${r.caliper} SD (${f3(r.caliper_logit)} on the logit)`}, order ${r.order}`,
+    ),
+  );
   const cs = r.common_support;
   lines.push(
     `Common support (discard ${cs.discard}): ${cs.treated_outside} treated outside the pool's range (${cs.treated_discarded} dropped), ${cs.pool_outside} pool outside the treated range (${cs.pool_discarded} dropped).`,
   );
   lines.push('');
   lines.push(p.bold('Propensity model (logistic regression, treated vs pool)'));
-  lines.push(table([['term', 'estimate', 'std. error'], ...r.propensity_model.map((t) => [terminalSafe(t.term), t.estimate.toFixed(4), t.std_error.toFixed(4)])], ['l', 'r', 'r']));
+  lines.push(
+    table(
+      [
+        ['term', 'estimate', 'std. error'],
+        ...r.propensity_model.map((t) => [terminalSafe(t.term), t.estimate.toFixed(4), t.std_error.toFixed(4)]),
+      ],
+      ['l', 'r', 'r'],
+    ),
+  );
   lines.push('');
   lines.push(p.bold('Balance (standardised mean differences; |SMD| > 0.1 flagged)'));
   lines.push(
     table(
       [
         ['covariate', 'mean treated', 'mean comparison', 'SMD before', 'SMD after', ''],
-        ...r.balance.map((b) => [terminalSafe(b.covariate), f3(b.mean_treated_after), f3(b.mean_control_after), f3(b.smd_before), f3(b.smd_after), b.imbalanced ? p.red('over 0.1') : p.green('ok')]),
+        ...r.balance.map((b) => [
+          terminalSafe(b.covariate),
+          f3(b.mean_treated_after),
+          f3(b.mean_control_after),
+          f3(b.smd_before),
+          f3(b.smd_after),
+          b.imbalanced ? p.red('over 0.1') : p.green('ok'),
+        ]),
       ],
       ['l', 'r', 'r', 'r', 'r', 'l'],
     ),
@@ -92,7 +137,9 @@ export function renderMatch(r: MatchResultJson): string {
   if (r.estimate) {
     const e = r.estimate;
     lines.push('');
-    lines.push(`${e.outcome}: treated ${percent(e.treated_rate)}, matched comparison ${percent(e.control_rate)}: for every 100 people, ${Math.abs(100 * e.risk_difference).toFixed(1)} ${e.risk_difference <= 0 ? 'fewer' : 'more'} re-offenders (before testing: run analyse for the interval).`);
+    lines.push(
+      `${e.outcome}: treated ${percent(e.treated_rate)}, matched comparison ${percent(e.control_rate)}: for every 100 people, ${Math.abs(100 * e.risk_difference).toFixed(1)} ${e.risk_difference <= 0 ? 'fewer' : 'more'} re-offenders (before testing: run analyse for the interval).`,
+    );
   }
   lines.push('');
   lines.push(p.bold('What this means'));
@@ -104,8 +151,15 @@ export function renderMatch(r: MatchResultJson): string {
       'Matching cannot balance what was not measured (motivation, support at home), so this is weaker evidence than a randomised trial: the trial file records the design so the report caps its security rating.',
   );
   for (const w of r.warnings) lines.push(p.yellow(`warning: ${w}`));
-  lines.push('', `Matched file: ${r.out}  (next: pilot-eval analyse ${r.out} --weights weight)`, `Trial file:   ${r.trial_file}  (design: ${r.design})`);
-  if (r.offences_file) lines.push(`Offences:     ${r.offences_file}  (next: pilot-eval report --cases ${r.out} --offences ${r.offences_file} --trial ${r.trial_file} ...)`);
+  lines.push(
+    '',
+    `Matched file: ${r.out}  (next: pilot-eval analyse ${r.out} --weights weight)`,
+    `Trial file:   ${r.trial_file}  (design: ${r.design})`,
+  );
+  if (r.offences_file)
+    lines.push(
+      `Offences:     ${r.offences_file}  (next: pilot-eval report --cases ${r.out} --offences ${r.offences_file} --trial ${r.trial_file} ...)`,
+    );
   return lines.join('\n');
 }
 
@@ -124,7 +178,10 @@ export function register(program: Command): void {
     .addOption(choiceOption('--discard <d>', 'common-support trimming (both)', MATCH_DISCARDS))
     .addOption(choiceOption('--design <d>', 'written to the trial file (matched_some_observables)', MATCH_DESIGNS))
     .option('--outcome <col>', 'a 0/1 outcome column: also report the matched-sample difference')
-    .option('--offences <csv>', "offences file: also write the matched people's offences to <out>.offences.csv (for report)")
+    .option(
+      '--offences <csv>',
+      "offences file: also write the matched people's offences to <out>.offences.csv (for report)",
+    )
     .option('--delimiter <d>', "CSV delimiter: ',' ';' or tab (,)")
     .addHelpText(
       'after',
@@ -136,7 +193,9 @@ export function register(program: Command): void {
     .action(async (opts: MatchCliOptions & { json?: boolean; engine?: string }) => {
       const engineNote = jsOnlyEngineNote('match', opts.engine);
       if (engineNote) warn(engineNote, { json: Boolean(opts.json) });
-      const result = await withProgress('matching', Boolean(opts.json), (update) => runMatch({ ...opts, onProgress: update }));
+      const result = await withProgress('matching', Boolean(opts.json), (update) =>
+        runMatch({ ...opts, onProgress: update }),
+      );
       if (opts.json) return printJson(result);
       printText(renderMatch(result));
     });

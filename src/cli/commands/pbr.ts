@@ -14,7 +14,14 @@ import { FrequencyPbr } from '../../core/pbr/frequency-pbr.js';
 import { simulatePbr, type PbrSimulation, type SimulatedMeasure } from '../../core/pbr/simulate-pbr.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { withCommon } from '../command-kit.js';
-import { parseChoiceOption, parseIntOption, parseNumberOption, parseProportionOption, parseSeed, requireOption } from '../options.js';
+import {
+  parseChoiceOption,
+  parseIntOption,
+  parseNumberOption,
+  parseProportionOption,
+  parseSeed,
+  requireOption,
+} from '../options.js';
 import { painter, printJson, printText, table, withProgress } from '../output.js';
 import { percent } from '../../core/format.js';
 
@@ -44,15 +51,28 @@ export interface SimulationCheck extends PbrSimulation {
 export type PbrCommandResult = PbrResult & { simulation: SimulationCheck | null; plot: string | null };
 
 /** A probability option strictly inside (0, 1), naming the option. */
-const proportion = (name: string, text: string | undefined): number | undefined => parseProportionOption(name, text, 'both');
+const proportion = (name: string, text: string | undefined): number | undefined =>
+  parseProportionOption(name, text, 'both');
 
-function compare(checks: SimulationCheck['checks'], quantity: string, exact: number | null, sim: SimulatedMeasure, which: 'prob' | 'pay'): void {
+function compare(
+  checks: SimulationCheck['checks'],
+  quantity: string,
+  exact: number | null,
+  sim: SimulatedMeasure,
+  which: 'prob' | 'pay',
+): void {
   const simulated = which === 'prob' ? sim.probability_paid : sim.expected_payment_gbp;
   let mcse = which === 'prob' ? sim.probability_paid_mcse : sim.expected_payment_mcse;
   if (exact === null || simulated === null || mcse === null) return;
   // A simulated proportion of exactly 0 or 1 has MCSE 0; use the exact-probability SE instead.
   if (which === 'prob' && mcse === 0) mcse = Math.sqrt((exact * (1 - exact)) / 1e9);
-  checks.push({ quantity, exact, simulated, mcse, z: mcse > 0 ? (simulated - exact) / mcse : simulated === exact ? 0 : Infinity });
+  checks.push({
+    quantity,
+    exact,
+    simulated,
+    mcse,
+    z: mcse > 0 ? (simulated - exact) / mcse : simulated === exact ? 0 : Infinity,
+  });
 }
 
 /** Handler: returns the contract object (plus simulation and plot path). */
@@ -70,18 +90,47 @@ export async function runPbr(o: PbrCliOptions): Promise<PbrCommandResult> {
   const reps = parseIntOption('--simulate', o.simulate, 100, 10_000_000);
   const seed = parseSeed(o.seed, reps !== undefined);
   if (reps === undefined && o.seed !== undefined) throw new UsageError('--seed is only used with --simulate <reps>');
-  if (reps !== undefined && cohort * reps > 5e9) throw new UsageError(`--simulate ${reps} with --cohort ${cohort} is too much work (cohort x reps must be at most 5e9)`);
+  if (reps !== undefined && cohort * reps > 5e9)
+    throw new UsageError(
+      `--simulate ${reps} with --cohort ${cohort} is too much work (cohort x reps must be at most 5e9)`,
+    );
 
   o.onProgress?.('computing exact payment probabilities');
-  const result = assessPbr({ cohort, baselineRate, trueRate, alpha, test, pricePerPoint, targetProbability, frequencyBaseline, frequencyTrue, pricePerReoffence });
+  const result = assessPbr({
+    cohort,
+    baselineRate,
+    trueRate,
+    alpha,
+    test,
+    pricePerPoint,
+    targetProbability,
+    frequencyBaseline,
+    frequencyTrue,
+    pricePerReoffence,
+  });
 
   let simulation: SimulationCheck | null = null;
   if (reps !== undefined && seed !== undefined) {
-    const freq = frequencyBaseline !== null && frequencyTrue !== null ? new FrequencyPbr(frequencyBaseline, frequencyTrue, alpha, test) : null;
+    const freq =
+      frequencyBaseline !== null && frequencyTrue !== null
+        ? new FrequencyPbr(frequencyBaseline, frequencyTrue, alpha, test)
+        : null;
     const sim = simulatePbr(
-      { n: cohort, p0: baselineRate, p1: trueRate, alpha, test, pricePerPoint, frequency: freq, pricePerReoffence, reps, seed },
+      {
+        n: cohort,
+        p0: baselineRate,
+        p1: trueRate,
+        alpha,
+        test,
+        pricePerPoint,
+        frequency: freq,
+        pricePerReoffence,
+        reps,
+        seed,
+      },
       createRng(seed),
-      (done) => o.onProgress?.(`simulating: ${done.toLocaleString('en-GB')} of ${reps.toLocaleString('en-GB')} cohorts`),
+      (done) =>
+        o.onProgress?.(`simulating: ${done.toLocaleString('en-GB')} of ${reps.toLocaleString('en-GB')} cohorts`),
     );
     const checks: SimulationCheck['checks'] = [];
     compare(checks, 'probability_paid', result.probability_paid, sim.binary, 'prob');
@@ -108,26 +157,52 @@ const num = (x: number | null) => (x === null ? 'not reached' : x.toLocaleString
 function render(r: PbrCommandResult): string {
   const p = painter({ json: false });
   const lines: string[] = [];
-  lines.push(p.bold(`Payment by results: cohort of ${r.cohort.toLocaleString('en-GB')}, baseline ${pct(r.baseline_rate)}, assumed true rate ${pct(r.true_rate)}`));
+  lines.push(
+    p.bold(
+      `Payment by results: cohort of ${r.cohort.toLocaleString('en-GB')}, baseline ${pct(r.baseline_rate)}, assumed true rate ${pct(r.true_rate)}`,
+    ),
+  );
   lines.push(p.dim(`one-sided ${r.test} test at alpha ${r.alpha}; paid only on a significant reduction`));
   lines.push('');
   const rows: string[][] = [['', 'binary measure', ...(r.frequency ? ['frequency measure'] : [])]];
   const f = r.frequency;
-  rows.push(['paid if at most', r.critical_reoffenders === null ? 'never (cohort too small)' : `${r.critical_reoffenders} re-offenders (${pct(r.critical_rate)})`, ...(f ? [f.critical_reoffences_at_expected === null ? 'never' : `${f.critical_reoffences_at_expected} re-offences by ${Math.round(f.expected_reoffenders)} re-offenders`] : [])]);
+  rows.push([
+    'paid if at most',
+    r.critical_reoffenders === null
+      ? 'never (cohort too small)'
+      : `${r.critical_reoffenders} re-offenders (${pct(r.critical_rate)})`,
+    ...(f
+      ? [
+          f.critical_reoffences_at_expected === null
+            ? 'never'
+            : `${f.critical_reoffences_at_expected} re-offences by ${Math.round(f.expected_reoffenders)} re-offenders`,
+        ]
+      : []),
+  ]);
   rows.push(['probability paid', pct(r.probability_paid), ...(f ? [pct(f.probability_paid)] : [])]);
   if (r.expected_payment_gbp !== null || f?.expected_payment_gbp != null) {
     rows.push(['expected payment', gbp(r.expected_payment_gbp), ...(f ? [gbp(f.expected_payment_gbp)] : [])]);
     const d = r.payment_distribution;
     const fd = f?.payment_distribution ?? null;
-    rows.push(['payment 10/50/90%', d ? `${gbp(d.p10_gbp)} / ${gbp(d.median_gbp)} / ${gbp(d.p90_gbp)}` : '-', ...(f ? [fd ? `${gbp(fd.p10_gbp)} / ${gbp(fd.median_gbp)} / ${gbp(fd.p90_gbp)}` : '-'] : [])]);
+    rows.push([
+      'payment 10/50/90%',
+      d ? `${gbp(d.p10_gbp)} / ${gbp(d.median_gbp)} / ${gbp(d.p90_gbp)}` : '-',
+      ...(f ? [fd ? `${gbp(fd.p10_gbp)} / ${gbp(fd.median_gbp)} / ${gbp(fd.p90_gbp)}` : '-'] : []),
+    ]);
     rows.push(['most possible', gbp(d?.maximum_gbp ?? null), ...(f ? [gbp(fd?.maximum_gbp ?? null)] : [])]);
   }
-  rows.push([`cohort for ${pct(r.target_probability, 0)} chance`, num(r.cohort_for_target), ...(f ? [num(f.cohort_for_target)] : [])]);
+  rows.push([
+    `cohort for ${pct(r.target_probability, 0)} chance`,
+    num(r.cohort_for_target),
+    ...(f ? [num(f.cohort_for_target)] : []),
+  ]);
   rows.push(['... and stays there', num(r.cohort_for_target_stable), ...(f ? [num(f.cohort_for_target_stable)] : [])]);
   lines.push(table(rows, ['l', 'r', 'r']));
   lines.push('');
   // Probability by cohort size at round numbers.
-  const sizes = [25, 50, 100, 200, 300, 500, 750, 1000, 2000, 5000].filter((s) => s <= (r.curve[r.curve.length - 1]?.cohort ?? 0));
+  const sizes = [25, 50, 100, 200, 300, 500, 750, 1000, 2000, 5000].filter(
+    (s) => s <= (r.curve[r.curve.length - 1]?.cohort ?? 0),
+  );
   const byN = new Map(r.curve.map((c) => [c.cohort, c]));
   const shown = sizes.filter((s) => byN.has(s));
   if (shown.length) {
@@ -141,8 +216,15 @@ function render(r: PbrCommandResult): string {
   }
   if (r.simulation) {
     const s = r.simulation;
-    lines.push(p.bold(`Simulation check (${s.reps.toLocaleString('en-GB')} cohorts, seed ${s.seed}): ${s.agrees ? p.green('agrees with the exact answer') : p.red('DISAGREES with the exact answer')}`));
-    for (const c of s.checks) lines.push(`  ${c.quantity}: exact ${c.exact.toFixed(4)}, simulated ${c.simulated.toFixed(4)} (MCSE ${c.mcse.toFixed(4)}, z ${c.z.toFixed(2)})`);
+    lines.push(
+      p.bold(
+        `Simulation check (${s.reps.toLocaleString('en-GB')} cohorts, seed ${s.seed}): ${s.agrees ? p.green('agrees with the exact answer') : p.red('DISAGREES with the exact answer')}`,
+      ),
+    );
+    for (const c of s.checks)
+      lines.push(
+        `  ${c.quantity}: exact ${c.exact.toFixed(4)}, simulated ${c.simulated.toFixed(4)} (MCSE ${c.mcse.toFixed(4)}, z ${c.z.toFixed(2)})`,
+      );
     lines.push('');
   }
   lines.push(p.bold('What this means'));
@@ -175,7 +257,10 @@ export function register(program: Command): void {
     .option('--price-per-point <gbp>', 'payment per percentage point below the baseline, when significant')
     .option('--frequency-baseline <f0>', 'frequency measure: baseline re-offences per re-offender')
     .option('--frequency-true <f1>', 'frequency measure: assumed true re-offences per re-offender')
-    .option('--price-per-reoffence <gbp>', 'frequency measure: payment per re-offence below the baseline, when significant')
+    .option(
+      '--price-per-reoffence <gbp>',
+      'frequency measure: payment per re-offence below the baseline, when significant',
+    )
     .option('--target-probability <p>', 'chance of payment wanted when sizing the cohort (0.8)')
     .option('--simulate <reps>', 'also simulate this many cohorts and check against the exact answer')
     .option('--seed <int>', 'random seed for --simulate')
@@ -189,7 +274,9 @@ export function register(program: Command): void {
         '  $ pilot-eval pbr --cohort 100 --baseline-rate 0.35 --true-rate 0.30 --json | jq .probability_paid',
     )
     .action(async (opts: PbrCliOptions & { json?: boolean }) => {
-      const result = await withProgress('payment-by-results risk', Boolean(opts.json), (update) => runPbr({ ...opts, onProgress: update }));
+      const result = await withProgress('payment-by-results risk', Boolean(opts.json), (update) =>
+        runPbr({ ...opts, onProgress: update }),
+      );
       if (opts.json) return printJson(result);
       printText(render(result));
     });

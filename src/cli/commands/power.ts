@@ -4,15 +4,39 @@
  */
 import { Option, type Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
-import { BINARY_METHODS, SIMULATION_ANALYSES, flag, runPower, type PowerCommandResult, type PowerOptions } from '../../app/power.js';
+import {
+  BINARY_METHODS,
+  SIMULATION_ANALYSES,
+  flag,
+  runPower,
+  type PowerCommandResult,
+  type PowerOptions,
+} from '../../app/power.js';
 import { DESIGNS } from '../../core/power/powerup.js';
 import { withCommon } from '../command-kit.js';
-import { addAlias, parseChoiceOption, parseDateOption, parseIntOption, parseNumberOption, parseSeed, resolveAlias, type Range } from '../options.js';
+import {
+  addAlias,
+  parseChoiceOption,
+  parseDateOption,
+  parseIntOption,
+  parseNumberOption,
+  parseSeed,
+  resolveAlias,
+  type Range,
+} from '../options.js';
 import { printJson, printText, progress } from '../output.js';
 import { renderPower } from '../power-render.js';
 
 export { runPower };
-export type { BinaryPowerResult, CountPowerResult, PowerCommandResult, PowerOptions, SimulatedPowerResult, StandardisedPowerResult, SurvivalPowerResult } from '../../app/power.js';
+export type {
+  BinaryPowerResult,
+  CountPowerResult,
+  PowerCommandResult,
+  PowerOptions,
+  SimulatedPowerResult,
+  StandardisedPowerResult,
+  SurvivalPowerResult,
+} from '../../app/power.js';
 
 /** The options as commander gives them: text, or values its argParsers have already parsed. */
 export interface RawPowerOptions {
@@ -22,22 +46,68 @@ export interface RawPowerOptions {
 // [option, min, max, open ends]: every numeric option has a stated range (an effect size of 1e-8 or
 // n = 1e308 would otherwise send the size searches looking for ever).
 const NUMERIC: Array<[keyof PowerOptions, number, number, Range['open']]> = [
-  ['es', 0.001, 20, 'none'], ['power', 0, 1, 'both'], ['alpha', 0, 1, 'both'], ['p', 0, 1, 'both'],
-  ['n', 0, 1e9, 'both'], ['J', 0, 1e7, 'both'], ['K', 0, 1e7, 'both'], ['L', 0, 1e7, 'both'],
-  ['rho2', 0, 1, 'none'], ['rho3', 0, 1, 'none'], ['rho4', 0, 1, 'none'],
-  ['omega2', 0, 1000, 'none'], ['omega3', 0, 1000, 'none'], ['omega4', 0, 1000, 'none'],
-  ['r21', 0, 1, 'none'], ['r22', 0, 1, 'none'], ['r23', 0, 1, 'none'], ['r24', 0, 1, 'none'],
-  ['r2t2', 0, 1, 'none'], ['r2t3', 0, 1, 'none'], ['r2t4', 0, 1, 'none'],
-  ['omega2t', 0, 1000, 'none'], ['omega2tm', 0, 1000, 'none'], ['omegam2', 0, 1000, 'none'], ['omegam3', 0, 1000, 'none'], ['r2m2', 0, 1, 'none'], ['r2m3', 0, 1, 'none'], ['q', 0, 1, 'both'],
-  ['rhoIc', 0, 1, 'none'], ['icSize', 1, 1e6, 'none'], ['rho2Trt', 0, 1, 'none'], ['rho3Trt', 0, 1, 'none'], ['ratioTcVar', 0, 1000, 'both'],
-  ['attrition', 0, 1, 'high'], ['compliance', 0, 1, 'low'],
-  ['p1', 0, 1, 'both'], ['p2', 0, 1, 'both'],
-  ['icc', 0, 1, 'none'], ['clusterSize', 1, 1e7, 'none'], ['clusterCv', 0, 10, 'none'], ['cvBetween', 0, 10, 'none'],
-  ['hr', 0, 100, 'both'], ['eventProb', 0, 1, 'none'], ['median0', 0, 1e5, 'both'], ['accrual', 0, 1e5, 'none'], ['followUp', 0, 1e5, 'both'],
-  ['rate0', 0, 1000, 'both'], ['rr', 0, 1000, 'both'], ['dispersion', 0, 1000, 'none'], ['exposure', 0, 1e5, 'both'],
+  ['es', 0.001, 20, 'none'],
+  ['power', 0, 1, 'both'],
+  ['alpha', 0, 1, 'both'],
+  ['p', 0, 1, 'both'],
+  ['n', 0, 1e9, 'both'],
+  ['J', 0, 1e7, 'both'],
+  ['K', 0, 1e7, 'both'],
+  ['L', 0, 1e7, 'both'],
+  ['rho2', 0, 1, 'none'],
+  ['rho3', 0, 1, 'none'],
+  ['rho4', 0, 1, 'none'],
+  ['omega2', 0, 1000, 'none'],
+  ['omega3', 0, 1000, 'none'],
+  ['omega4', 0, 1000, 'none'],
+  ['r21', 0, 1, 'none'],
+  ['r22', 0, 1, 'none'],
+  ['r23', 0, 1, 'none'],
+  ['r24', 0, 1, 'none'],
+  ['r2t2', 0, 1, 'none'],
+  ['r2t3', 0, 1, 'none'],
+  ['r2t4', 0, 1, 'none'],
+  ['omega2t', 0, 1000, 'none'],
+  ['omega2tm', 0, 1000, 'none'],
+  ['omegam2', 0, 1000, 'none'],
+  ['omegam3', 0, 1000, 'none'],
+  ['r2m2', 0, 1, 'none'],
+  ['r2m3', 0, 1, 'none'],
+  ['q', 0, 1, 'both'],
+  ['rhoIc', 0, 1, 'none'],
+  ['icSize', 1, 1e6, 'none'],
+  ['rho2Trt', 0, 1, 'none'],
+  ['rho3Trt', 0, 1, 'none'],
+  ['ratioTcVar', 0, 1000, 'both'],
+  ['attrition', 0, 1, 'high'],
+  ['compliance', 0, 1, 'low'],
+  ['p1', 0, 1, 'both'],
+  ['p2', 0, 1, 'both'],
+  ['icc', 0, 1, 'none'],
+  ['clusterSize', 1, 1e7, 'none'],
+  ['clusterCv', 0, 10, 'none'],
+  ['cvBetween', 0, 10, 'none'],
+  ['hr', 0, 100, 'both'],
+  ['eventProb', 0, 1, 'none'],
+  ['median0', 0, 1e5, 'both'],
+  ['accrual', 0, 1e5, 'none'],
+  ['followUp', 0, 1e5, 'both'],
+  ['rate0', 0, 1000, 'both'],
+  ['rr', 0, 1000, 'both'],
+  ['dispersion', 0, 1000, 'none'],
+  ['exposure', 0, 1e5, 'both'],
   ['recruitPerMonth', 0, 1e7, 'both'],
 ];
-const INTEGER: Array<[keyof PowerOptions, number]> = [['g1', 0], ['g2', 0], ['g3', 0], ['g4', 0], ['teams', 1], ['extractLagDays', 0], ['followUpDays', 0], ['waitingDays', 0]];
+const INTEGER: Array<[keyof PowerOptions, number]> = [
+  ['g1', 0],
+  ['g2', 0],
+  ['g3', 0],
+  ['g4', 0],
+  ['teams', 1],
+  ['extractLagDays', 0],
+  ['followUpDays', 0],
+  ['waitingDays', 0],
+];
 const OUTCOME_TYPES = ['standardised', 'binary', 'survival', 'count'] as const;
 const SOLVES = ['mdes', 'power', 'n'] as const;
 /** The choices `--help` lists, by option key. */
@@ -71,7 +141,10 @@ export function parseAllocationRatio(name: string, text: string): number {
 }
 
 function checkRatio(name: string, text: string, r: number): number {
-  if (!(r > 0 && r < 1000)) throw new UsageError(`${name} must give a treated/control ratio strictly between 0 and 1000, got ${JSON.stringify(text)}`);
+  if (!(r > 0 && r < 1000))
+    throw new UsageError(
+      `${name} must give a treated/control ratio strictly between 0 and 1000, got ${JSON.stringify(text)}`,
+    );
   return r;
 }
 
@@ -89,7 +162,9 @@ const PARSERS: Record<string, (text: string) => unknown> = {
   seed: (t) => parseSeed(t, false),
   allocationRatio: (t) => parseAllocationRatio('--allocation-ratio', t),
   start: (t) => parseDateOption('--start', t),
-  ...Object.fromEntries(NUMERIC.map(([key, min, max, open]) => [key, (t: string) => parseNumberOption(flag(key), t, min, max, open)])),
+  ...Object.fromEntries(
+    NUMERIC.map(([key, min, max, open]) => [key, (t: string) => parseNumberOption(flag(key), t, min, max, open)]),
+  ),
   ...Object.fromEntries(INTEGER.map(([key, min]) => [key, (t: string) => parseIntOption(flag(key), t, min)])),
 };
 
@@ -99,13 +174,32 @@ const PARSERS: Record<string, (text: string) => unknown> = {
  * `allocationRatio`. A bad value is a UsageError naming the option.
  */
 export function parsePowerOptions(input: RawPowerOptions): PowerOptions {
-  const raw = resolveAlias(resolveAlias(input, 'outcome', 'outcomeType', '--outcome', '--outcome-type'), 'ratio', 'allocationRatio', '--ratio', '--allocation-ratio');
+  const raw = resolveAlias(
+    resolveAlias(input, 'outcome', 'outcomeType', '--outcome', '--outcome-type'),
+    'ratio',
+    'allocationRatio',
+    '--ratio',
+    '--allocation-ratio',
+  );
   const value = (k: string): unknown => {
     const v = raw[k];
     return typeof v === 'string' && Object.hasOwn(PARSERS, k) ? PARSERS[k]!(v) : v;
   };
   const o: PowerOptions = { outcome: (value('outcomeType') as PowerOptions['outcome'] | undefined) ?? 'standardised' };
-  for (const k of ['design', 'solve', 'method', 'direction', 'clusterTest', 'approach', 'simulate', 'simAnalysis', 'seed', 'start', ...NUMERIC.map(([key]) => key), ...INTEGER.map(([key]) => key)]) {
+  for (const k of [
+    'design',
+    'solve',
+    'method',
+    'direction',
+    'clusterTest',
+    'approach',
+    'simulate',
+    'simAnalysis',
+    'seed',
+    'start',
+    ...NUMERIC.map(([key]) => key),
+    ...INTEGER.map(([key]) => key),
+  ]) {
     const v = value(k);
     if (v !== undefined) (o as unknown as Record<string, unknown>)[k] = v;
   }
@@ -135,37 +229,98 @@ const EXAMPLES = [
 ];
 
 export function register(program: Command): void {
-  const cmd = withCommon(program.command('power')).description('Power, MDES and sample size (PowerUp! designs; binary, time-to-event and count outcomes; calendar; next stage from a report)');
+  const cmd = withCommon(program.command('power')).description(
+    'Power, MDES and sample size (PowerUp! designs; binary, time-to-event and count outcomes; calendar; next stage from a report)',
+  );
   const options: Array<[string, string, string?]> = [
-    ['--outcome-type <type>', 'kind of outcome: standardised (PowerUp! designs; continuous is accepted too), binary, survival or count', 'standardised'],
-    ['--design <d>', `PowerUp! design: ${DESIGNS.join(', ')}`], ['--solve <what>', 'mdes, power or n (the free size of the design); inferred when omitted'],
-    ['--es <d>', 'standardised effect size (for --solve power or n)'], ['--power <p>', 'target power (0.8)'], ['--alpha <a>', 'significance level (0.05)'], ['--one-tailed', 'one-tailed test'],
-    ['--p <P>', 'proportion treated at the level of randomisation (0.5)'], ['--n <n>', 'people per cluster/block (ira: total); binary, survival, count: control-arm size'],
-    ['--J <J>', 'level-2 units; binary: clusters per arm (alone: solve the cluster size)'], ['--K <K>', 'level-3 units'], ['--L <L>', 'level-4 units'],
-    ['--rho2 <icc>', 'ICC at level 2'], ['--rho3 <icc>', 'ICC at level 3'], ['--rho4 <icc>', 'ICC at level 4'],
-    ['--omega2 <w>', 'effect heterogeneity across level-2 blocks'], ['--omega3 <w>', 'effect heterogeneity across level-3 blocks'], ['--omega4 <w>', 'effect heterogeneity across level-4 blocks'],
-    ['--r21 <r2>', 'R-squared, level-1 covariates'], ['--r22 <r2>', 'R-squared, level-2 covariates'], ['--r23 <r2>', 'R-squared, level-3 covariates'], ['--r24 <r2>', 'R-squared, level-4 covariates'],
-    ['--r2t2 <r2>', 'R-squared of level-2 covariates for the effect variation'], ['--r2t3 <r2>', 'same, level 3'], ['--r2t4 <r2>', 'same, level 4'],
-    ['--omega2t <w>', 'mod212: variance of the treatment effect across level-2 blocks (0: non-random)'], ['--omega2tm <w>', 'mod211: variance of the moderator effect across level-2 units'], ['--omegam2 <w>', 'mod221, mod331: moderator effect heterogeneity, level 2'],
-    ['--omegam3 <w>', 'mod331, mod332: moderator effect heterogeneity, level 3'], ['--r2m2 <r2>', 'moderator designs: R-squared for the moderator effect variation, level 2'],
-    ['--r2m3 <r2>', 'same, level 3'], ['--q <share>', "moderator designs: share in a binary moderator's group (leave out: continuous)"],
-    ['--rho-ic <icc>', '*_pn designs: ICC within the groups the treatment is delivered in'], ['--ic-size <m>', '*_pn designs: people per delivery group'],
-    ['--rho2-trt <icc>', '*_pn designs: ICC of the randomised clusters (level 2)'], ['--rho3-trt <icc>', 'bcra3r2_pn: ICC at level 3'], ['--ratio-tc-var <r>', 'ira_pn: treated/control variance ratio (1)'],
-    ['--g1 <g>', 'covariates at level 1'], ['--g2 <g>', 'covariates at level 2'], ['--g3 <g>', 'covariates at level 3'], ['--g4 <g>', 'covariates at level 4'],
+    [
+      '--outcome-type <type>',
+      'kind of outcome: standardised (PowerUp! designs; continuous is accepted too), binary, survival or count',
+      'standardised',
+    ],
+    ['--design <d>', `PowerUp! design: ${DESIGNS.join(', ')}`],
+    ['--solve <what>', 'mdes, power or n (the free size of the design); inferred when omitted'],
+    ['--es <d>', 'standardised effect size (for --solve power or n)'],
+    ['--power <p>', 'target power (0.8)'],
+    ['--alpha <a>', 'significance level (0.05)'],
+    ['--one-tailed', 'one-tailed test'],
+    ['--p <P>', 'proportion treated at the level of randomisation (0.5)'],
+    ['--n <n>', 'people per cluster/block (ira: total); binary, survival, count: control-arm size'],
+    ['--J <J>', 'level-2 units; binary: clusters per arm (alone: solve the cluster size)'],
+    ['--K <K>', 'level-3 units'],
+    ['--L <L>', 'level-4 units'],
+    ['--rho2 <icc>', 'ICC at level 2'],
+    ['--rho3 <icc>', 'ICC at level 3'],
+    ['--rho4 <icc>', 'ICC at level 4'],
+    ['--omega2 <w>', 'effect heterogeneity across level-2 blocks'],
+    ['--omega3 <w>', 'effect heterogeneity across level-3 blocks'],
+    ['--omega4 <w>', 'effect heterogeneity across level-4 blocks'],
+    ['--r21 <r2>', 'R-squared, level-1 covariates'],
+    ['--r22 <r2>', 'R-squared, level-2 covariates'],
+    ['--r23 <r2>', 'R-squared, level-3 covariates'],
+    ['--r24 <r2>', 'R-squared, level-4 covariates'],
+    ['--r2t2 <r2>', 'R-squared of level-2 covariates for the effect variation'],
+    ['--r2t3 <r2>', 'same, level 3'],
+    ['--r2t4 <r2>', 'same, level 4'],
+    ['--omega2t <w>', 'mod212: variance of the treatment effect across level-2 blocks (0: non-random)'],
+    ['--omega2tm <w>', 'mod211: variance of the moderator effect across level-2 units'],
+    ['--omegam2 <w>', 'mod221, mod331: moderator effect heterogeneity, level 2'],
+    ['--omegam3 <w>', 'mod331, mod332: moderator effect heterogeneity, level 3'],
+    ['--r2m2 <r2>', 'moderator designs: R-squared for the moderator effect variation, level 2'],
+    ['--r2m3 <r2>', 'same, level 3'],
+    ['--q <share>', "moderator designs: share in a binary moderator's group (leave out: continuous)"],
+    ['--rho-ic <icc>', '*_pn designs: ICC within the groups the treatment is delivered in'],
+    ['--ic-size <m>', '*_pn designs: people per delivery group'],
+    ['--rho2-trt <icc>', '*_pn designs: ICC of the randomised clusters (level 2)'],
+    ['--rho3-trt <icc>', 'bcra3r2_pn: ICC at level 3'],
+    ['--ratio-tc-var <r>', 'ira_pn: treated/control variance ratio (1)'],
+    ['--g1 <g>', 'covariates at level 1'],
+    ['--g2 <g>', 'covariates at level 2'],
+    ['--g3 <g>', 'covariates at level 3'],
+    ['--g4 <g>', 'covariates at level 4'],
     ['--attrition <a>', 'share of people lost to follow-up; inflates sizes (0)'],
-    ['--p1 <rate>', 'binary: control rate'], ['--p2 <rate>', 'binary: treated rate'], ['--allocation-ratio <r>', 'treated/control allocation n2/n1: a number, or control:treatment parts as randomise --ratio takes them (1:2 = 2) (1)'],
-    ['--method <m>', `binary: ${BINARY_METHODS.join(', ')} (normal)`], ['--icc <icc>', 'intraclass correlation (cluster design)'], ['--cluster-size <m>', 'people per cluster'],
-    ['--cluster-cv <cv>', 'coefficient of variation of cluster sizes (Eldridge)'], ['--cluster-test <t|z>', 'binary clusters: t on 2(J-1) df as clusterPower::cpa.binary (default) or z with the design effect'],
-    ['--cv-between <k>', 'binary: between-cluster coefficient of variation (Hayes & Bennett 1999)'], ['--direction <d>', 'binary: detectable change lower (default) or higher than p1'],
+    ['--p1 <rate>', 'binary: control rate'],
+    ['--p2 <rate>', 'binary: treated rate'],
+    [
+      '--allocation-ratio <r>',
+      'treated/control allocation n2/n1: a number, or control:treatment parts as randomise --ratio takes them (1:2 = 2) (1)',
+    ],
+    ['--method <m>', `binary: ${BINARY_METHODS.join(', ')} (normal)`],
+    ['--icc <icc>', 'intraclass correlation (cluster design)'],
+    ['--cluster-size <m>', 'people per cluster'],
+    ['--cluster-cv <cv>', 'coefficient of variation of cluster sizes (Eldridge)'],
+    [
+      '--cluster-test <t|z>',
+      'binary clusters: t on 2(J-1) df as clusterPower::cpa.binary (default) or z with the design effect',
+    ],
+    ['--cv-between <k>', 'binary: between-cluster coefficient of variation (Hayes & Bennett 1999)'],
+    ['--direction <d>', 'binary: detectable change lower (default) or higher than p1'],
     ['--compliance <c>', 'binary: share of the treatment arm who receive it; dilutes --p2 (1)'],
-    ['--hr <hr>', 'survival: hazard ratio to detect'], ['--event-prob <p>', 'survival: probability of an event during follow-up'],
-    ['--median0 <t>', 'survival: control median time to event (exponential)'], ['--accrual <t>', 'survival: accrual period (uniform entry)'], ['--follow-up <t>', 'survival: follow-up after accrual closes'],
-    ['--rate0 <r>', 'count: control events per person per exposure unit'], ['--rr <rr>', 'count: rate ratio to detect'], ['--dispersion <k>', 'count: negative binomial dispersion k (0: Poisson)'],
-    ['--exposure <t>', 'count: exposure per person (1)'], ['--approach <1|2|3>', 'count: Zhu & Lakkis variance under H0 (3)'],
-    ['--recruit-per-month <n>', 'calendar: people recruited a month (per team with --teams)'], ['--teams <t>', 'calendar: teams recruiting'], ['--start <date>', 'calendar: recruitment starts (YYYY-MM-DD)'],
-    ['--extract-lag-days <d>', 'calendar: days from the end of the outcome window to the data extract (0)'], ['--follow-up-days <d>', 'calendar: outcome follow-up (365)'], ['--waiting-days <d>', 'calendar: waiting period for offences to be proven (183)'],
-    ['--calendar-plot <file.svg>', 'calendar: power (or MDES) by the date recruitment closes'], ['--from <report.json>', "plan the next stage from a finished report's JSON"],
-    ['--simulate <reps>', 'binary: estimate power by simulating the whole trial'], ['--sim-analysis <a>', `--simulate: analyse each replicate with ${SIMULATION_ANALYSES.join(' or ')} (primary: the headline risk difference, LPM with HC2 / CR2)`], ['--seed <int>', 'seed for --simulate'], ['--plot <file.svg>', 'write the power curve as an SVG'],
+    ['--hr <hr>', 'survival: hazard ratio to detect'],
+    ['--event-prob <p>', 'survival: probability of an event during follow-up'],
+    ['--median0 <t>', 'survival: control median time to event (exponential)'],
+    ['--accrual <t>', 'survival: accrual period (uniform entry)'],
+    ['--follow-up <t>', 'survival: follow-up after accrual closes'],
+    ['--rate0 <r>', 'count: control events per person per exposure unit'],
+    ['--rr <rr>', 'count: rate ratio to detect'],
+    ['--dispersion <k>', 'count: negative binomial dispersion k (0: Poisson)'],
+    ['--exposure <t>', 'count: exposure per person (1)'],
+    ['--approach <1|2|3>', 'count: Zhu & Lakkis variance under H0 (3)'],
+    ['--recruit-per-month <n>', 'calendar: people recruited a month (per team with --teams)'],
+    ['--teams <t>', 'calendar: teams recruiting'],
+    ['--start <date>', 'calendar: recruitment starts (YYYY-MM-DD)'],
+    ['--extract-lag-days <d>', 'calendar: days from the end of the outcome window to the data extract (0)'],
+    ['--follow-up-days <d>', 'calendar: outcome follow-up (365)'],
+    ['--waiting-days <d>', 'calendar: waiting period for offences to be proven (183)'],
+    ['--calendar-plot <file.svg>', 'calendar: power (or MDES) by the date recruitment closes'],
+    ['--from <report.json>', "plan the next stage from a finished report's JSON"],
+    ['--simulate <reps>', 'binary: estimate power by simulating the whole trial'],
+    [
+      '--sim-analysis <a>',
+      `--simulate: analyse each replicate with ${SIMULATION_ANALYSES.join(' or ')} (primary: the headline risk difference, LPM with HC2 / CR2)`,
+    ],
+    ['--seed <int>', 'seed for --simulate'],
+    ['--plot <file.svg>', 'write the power curve as an SVG'],
   ];
   for (const [f, d, v] of options) {
     const opt = new Option(f, d);
@@ -182,11 +337,22 @@ export function register(program: Command): void {
   addAlias(cmd, '--outcome <type>', '--outcome-type');
   addAlias(cmd, '--ratio <r>', '--allocation-ratio');
   cmd
-    .addHelpText('after', ['', 'Sizes are the smallest whole number that reaches the power (PowerUpR rounds to the nearest, so can be one lower).', '', 'Examples:', ...EXAMPLES.map((e) => `  $ pilot-eval ${e}`)].join('\n'))
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Sizes are the smallest whole number that reaches the power (PowerUpR rounds to the nearest, so can be one lower).',
+        '',
+        'Examples:',
+        ...EXAMPLES.map((e) => `  $ pilot-eval ${e}`),
+      ].join('\n'),
+    )
     .action(async (raw: RawPowerOptions) => {
       const parsed = parsePowerOptions(raw);
       const bar = parsed.simulate !== undefined ? progress('simulating') : null;
-      if (bar) parsed.onProgress = (done, total) => bar.update(`simulating ${done}/${total} ${'#'.repeat(Math.round((20 * done) / total)).padEnd(20, '.')}`);
+      if (bar)
+        parsed.onProgress = (done, total) =>
+          bar.update(`simulating ${done}/${total} ${'#'.repeat(Math.round((20 * done) / total)).padEnd(20, '.')}`);
       let result: PowerCommandResult;
       try {
         result = await runPower(parsed);

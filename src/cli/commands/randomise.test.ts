@@ -43,7 +43,14 @@ describe('randomise: outputs, manifest and determinism', () => {
     expect(m.seed).toBe(5);
     expect(m.input.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(m.output.sha256).toBe(r1.sha256);
-    const other = await runRandomise({ cases, method: 'block', block: 'site', ratio: '1:2', seed: 6, out: join(dir, 'b.csv') });
+    const other = await runRandomise({
+      cases,
+      method: 'block',
+      block: 'site',
+      ratio: '1:2',
+      seed: 6,
+      out: join(dir, 'b.csv'),
+    });
     expect(other.sha256).not.toBe(r1.sha256);
   });
 
@@ -54,18 +61,32 @@ describe('randomise: outputs, manifest and determinism', () => {
     const r = await runRandomise({ cases, method: 'complete', out: join(dir, 'a.csv'), generateSeed: () => 123456789 });
     expect(r.seed).toBe(123456789);
     expect(r.seed_generated).toBe(true);
-    await expect(runRandomise({ cases, method: 'complete', out: join(dir, 'a.csv') })).rejects.toThrow('--seed <int> is required so the allocation can be reproduced');
+    await expect(runRandomise({ cases, method: 'complete', out: join(dir, 'a.csv') })).rejects.toThrow(
+      '--seed <int> is required so the allocation can be reproduced',
+    );
   });
 
   it('nests told / not_told inside treatment and keeps clusters whole', async () => {
     const dir = workspace();
     const cases = join(dir, 'cases.csv');
     writeFileSync(cases, casesCsv(120));
-    const r = await runRandomise({ cases, method: 'block-cluster', block: 'site', cluster: 'team', nested: 'treatment:told,not_told', seed: 3, out: join(dir, 'a.csv') });
+    const r = await runRandomise({
+      cases,
+      method: 'block-cluster',
+      block: 'site',
+      cluster: 'team',
+      nested: 'treatment:told,not_told',
+      seed: 3,
+      out: join(dir, 'a.csv'),
+    });
     expect(r.arms.control! + r.arms.treatment!).toBe(120);
     expect(r.sub_arms.told! + r.sub_arms.not_told!).toBe(r.arms.treatment);
     expect(r.clusters.control! + r.clusters.treatment!).toBe(12);
-    const rows = readFileSync(join(dir, 'a.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    const rows = readFileSync(join(dir, 'a.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(','));
     const byTeam = new Map<string, string>();
     for (const [, arm, sub, , team] of rows) {
       const key = `${arm}/${sub}`;
@@ -83,7 +104,9 @@ describe('randomise: bad input writes nothing', () => {
     const out = join(dir, 'a.csv');
     const err = await runRandomise({ cases, method: 'complete', seed: 1, out }).catch((e) => e);
     expect(err).toBeInstanceOf(DataError);
-    expect(err.message).toBe(`data error:\n  ${cases}:4: column id value "A": duplicate id (also on line 2); each person can be randomised once`);
+    expect(err.message).toBe(
+      `data error:\n  ${cases}:4: column id value "A": duplicate id (also on line 2); each person can be randomised once`,
+    );
     expect(existsSync(out)).toBe(false);
     expect(existsSync(`${out}.json`)).toBe(false);
   });
@@ -92,10 +115,12 @@ describe('randomise: bad input writes nothing', () => {
     const cases = join(dir, 'cases.csv');
     writeFileSync(cases, 'id,site,team\nA,x,t1\nB,y,t1\n');
     const out = join(dir, 'a.csv');
-    await expect(runRandomise({ cases, method: 'block', block: 'region', seed: 1, out })).rejects.toThrow('required column "region" is missing (header: id, site, team)');
-    await expect(runRandomise({ cases, method: 'block-cluster', block: 'site', cluster: 'team', seed: 1, out })).rejects.toThrow(
-      'cluster t1 is in site "y" here but in "x" on line 2; a cluster must lie inside one block',
+    await expect(runRandomise({ cases, method: 'block', block: 'region', seed: 1, out })).rejects.toThrow(
+      'required column "region" is missing (header: id, site, team)',
     );
+    await expect(
+      runRandomise({ cases, method: 'block-cluster', block: 'site', cluster: 'team', seed: 1, out }),
+    ).rejects.toThrow('cluster t1 is in site "y" here but in "x" on line 2; a cluster must lie inside one block');
     expect(existsSync(out)).toBe(false);
   });
   it('usage errors: ratio vs arms, unknown nested arm', async () => {
@@ -103,18 +128,29 @@ describe('randomise: bad input writes nothing', () => {
     const cases = join(dir, 'cases.csv');
     writeFileSync(cases, casesCsv(5));
     const out = join(dir, 'a.csv');
-    await expect(runRandomise({ cases, method: 'complete', arms: 'a,b,c', ratio: '1:2', seed: 1, out })).rejects.toThrow(UsageError);
-    await expect(runRandomise({ cases, method: 'complete', nested: 'active:told,not_told', seed: 1, out })).rejects.toThrow(
-      '--nested names arm "active", which is not one of --arms (control, treatment)',
-    );
+    await expect(
+      runRandomise({ cases, method: 'complete', arms: 'a,b,c', ratio: '1:2', seed: 1, out }),
+    ).rejects.toThrow(UsageError);
+    await expect(
+      runRandomise({ cases, method: 'complete', nested: 'active:told,not_told', seed: 1, out }),
+    ).rejects.toThrow('--nested names arm "active", which is not one of --arms (control, treatment)');
     expect(existsSync(out)).toBe(false);
   });
   it('warns (does not fail) when a block is smaller than the ratio', async () => {
     const dir = workspace();
     const cases = join(dir, 'cases.csv');
     writeFileSync(cases, 'id,site\nA,x\nB,x\nC,x\nD,y\n');
-    const r = await runRandomise({ cases, method: 'block', block: 'site', ratio: '1:2', seed: 1, out: join(dir, 'a.csv') });
-    expect(r.warnings).toEqual(['block y has 1 case(s), fewer than the ratio 1:2 needs for every arm; its arms get floor/ceiling counts by the remainder rule (probabilities stay exact)']);
+    const r = await runRandomise({
+      cases,
+      method: 'block',
+      block: 'site',
+      ratio: '1:2',
+      seed: 1,
+      out: join(dir, 'a.csv'),
+    });
+    expect(r.warnings).toEqual([
+      'block y has 1 case(s), fewer than the ratio 1:2 needs for every arm; its arms get floor/ceiling counts by the remainder rule (probabilities stay exact)',
+    ]);
   });
 });
 
@@ -164,11 +200,26 @@ describe('randomise --ledger (rolling recruitment)', () => {
     return { dir, ledger, r2, one };
   }
   it('keeps earlier allocations, appends new ones and matches one sequential run', async () => {
-    for (const m of [{ method: 'permuted-block', block: 'site', blockSizes: '2,4' }, { method: 'minimise', factors: 'site,sex' }]) {
+    for (const m of [
+      { method: 'permuted-block', block: 'site', blockSizes: '2,4' },
+      { method: 'minimise', factors: 'site,sex' },
+    ]) {
       const { dir, ledger, r2 } = await twoBatches(m);
-      expect(r2.ledger).toMatchObject({ rows_before: 40, rows_after: 80, already_allocated: 10, appended: 40, batch: 2 });
+      expect(r2.ledger).toMatchObject({
+        rows_before: 40,
+        rows_after: 80,
+        already_allocated: 10,
+        appended: 40,
+        batch: 2,
+      });
       const armsOf = (file: string, idCol: number, armCol: number) =>
-        new Map(readFileSync(file, 'utf8').trim().split('\n').slice(1).map((l) => [l.split(',')[idCol]!, l.split(',')[armCol]!]));
+        new Map(
+          readFileSync(file, 'utf8')
+            .trim()
+            .split('\n')
+            .slice(1)
+            .map((l) => [l.split(',')[idCol]!, l.split(',')[armCol]!]),
+        );
       expect(armsOf(ledger, 1, 2)).toEqual(armsOf(join(dir, 'one.csv'), 0, 1));
       expect((await runVerify({ file: ledger })).rows).toBe(80);
       expect((await runVerify({ file: join(dir, 'part.csv') })).verified).toBe(true);
@@ -179,9 +230,14 @@ describe('randomise --ledger (rolling recruitment)', () => {
     const original = readFileSync(ledger, 'utf8');
     const lines = original.split('\n');
     const edit = lines.slice();
-    edit[5] = edit[5]!.replace(/,(control|treatment),/, (_m, a: string) => `,${a === 'control' ? 'treatment' : 'control'},`);
+    edit[5] = edit[5]!.replace(
+      /,(control|treatment),/,
+      (_m, a: string) => `,${a === 'control' ? 'treatment' : 'control'},`,
+    );
     writeFileSync(ledger, edit.join('\n'));
-    await expect(runVerify({ file: ledger })).rejects.toThrow(/^ledger .* line 6 \(sequence 5, id P0004\): hash expected [0-9a-f]{64}, found/);
+    await expect(runVerify({ file: ledger })).rejects.toThrow(
+      /^ledger .* line 6 \(sequence 5, id P0004\): hash expected [0-9a-f]{64}, found/,
+    );
     writeFileSync(ledger, [...lines.slice(0, 10), ...lines.slice(11)].join('\n'));
     await expect(runVerify({ file: ledger })).rejects.toThrow(/line 11 \(sequence 11, id P0010\): hash expected/);
     const swapped = lines.slice();
@@ -197,8 +253,12 @@ describe('randomise --ledger (rolling recruitment)', () => {
     const { dir, ledger } = await twoBatches({ method: 'permuted-block', block: 'site' });
     const c = join(dir, 'c3.csv');
     writeFileSync(c, casesCsv(5, 100));
-    await expect(runRandomise({ cases: c, method: 'permuted-block', block: 'site', seed: 5, ledger })).rejects.toThrow('--seed 5 differs from the seed the ledger');
-    await expect(runRandomise({ cases: c, method: 'permuted-block', block: 'sex', ledger })).rejects.toThrow(/was started with a different design/);
+    await expect(runRandomise({ cases: c, method: 'permuted-block', block: 'site', seed: 5, ledger })).rejects.toThrow(
+      '--seed 5 differs from the seed the ledger',
+    );
+    await expect(runRandomise({ cases: c, method: 'permuted-block', block: 'sex', ledger })).rejects.toThrow(
+      /was started with a different design/,
+    );
   });
 });
 
@@ -206,7 +266,24 @@ describe('allocation CSV writer', () => {
   it('writes exactly the bytes of toCsv, tricky cells included', async () => {
     const { allocationCsv, ALLOCATION_COLUMNS } = await import('../../io/allocation.js');
     const { toCsv } = await import('../../io/csv-writer.js');
-    const cells = ['P1', '', '=SUM(A1)', '-12', '-x', '+1e5', '@me', ' lead', 'trail ', 'a,b', 'say "hi"', 'line\nbreak', 'cr\rx', '\tx', 'café', 'x\u00a0'];
+    const cells = [
+      'P1',
+      '',
+      '=SUM(A1)',
+      '-12',
+      '-x',
+      '+1e5',
+      '@me',
+      ' lead',
+      'trail ',
+      'a,b',
+      'say "hi"',
+      'line\nbreak',
+      'cr\rx',
+      '\tx',
+      'café',
+      'x\u00a0',
+    ];
     const labels = ['control', '=arm', 'two words ', 'a,b'];
     const subs = ['told', '-not'];
     const ids: string[] = [];
@@ -226,6 +303,8 @@ describe('allocation CSV writer', () => {
     );
     const clusters = cells.flatMap((a) => cells.map(() => a));
     const sequence = Int32Array.from(rows, (_, k) => k + 1);
-    expect(allocationCsv({ ids, arms, armLabels: labels, subArms, subLabels: subs, strata, clusters, sequence })).toBe(toCsv(ALLOCATION_COLUMNS, rows));
+    expect(allocationCsv({ ids, arms, armLabels: labels, subArms, subLabels: subs, strata, clusters, sequence })).toBe(
+      toCsv(ALLOCATION_COLUMNS, rows),
+    );
   });
 });

@@ -13,7 +13,17 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const casesPath = join(dir, 'cases.csv');
 writeFileSync(
   casesPath,
-  ['id,arm,site,start_date,ogrs3', 'A,control,N,2023-01-01,0.5', 'B,control,S,2023-01-01,0.4', 'C,control,N,2023-01-01,0.3', 'D,treatment,N,2023-01-01,0.6', 'E,treatment,S,2023-01-01,0.2', 'F,treatment,S,2023-01-11,0.1', 'G,treatment,N,2023-01-01,=1+1', ''].join('\n'),
+  [
+    'id,arm,site,start_date,ogrs3',
+    'A,control,N,2023-01-01,0.5',
+    'B,control,S,2023-01-01,0.4',
+    'C,control,N,2023-01-01,0.3',
+    'D,treatment,N,2023-01-01,0.6',
+    'E,treatment,S,2023-01-01,0.2',
+    'F,treatment,S,2023-01-11,0.1',
+    'G,treatment,N,2023-01-01,=1+1',
+    '',
+  ].join('\n'),
 );
 const offencesPath = join(dir, 'offences.csv');
 writeFileSync(
@@ -46,7 +56,16 @@ describe('runReoffending', () => {
       { path: offencesPath, sha256: sha(offencesPath) },
     ]);
     expect(r.groups.map((g) => g.group)).toEqual([{ arm: 'control' }, { arm: 'treatment' }]);
-    expect(r.groups.map((g) => [g.n_cohort, g.n_measurable, g.n_pending, g.reoffenders, g.reoffences, g.median_days_to_first])).toEqual([
+    expect(
+      r.groups.map((g) => [
+        g.n_cohort,
+        g.n_measurable,
+        g.n_pending,
+        g.reoffenders,
+        g.reoffences,
+        g.median_days_to_first,
+      ]),
+    ).toEqual([
       [3, 3, 0, 1, 3, 10],
       [4, 3, 1, 2, 2, 197.5],
     ]);
@@ -55,10 +74,21 @@ describe('runReoffending', () => {
     expect(r.overall.group).toEqual({});
     expect(r.overall.n_cohort).toBe(7);
     const e = r.exclusions;
-    expect(e).toEqual({ offences_total: 10, counted: 5, on_or_before_start: 1, after_follow_up: 1, breach: 1, other_disposal: 0, disposed_after_waiting: 1, pending_person: 1 });
+    expect(e).toEqual({
+      offences_total: 10,
+      counted: 5,
+      on_or_before_start: 1,
+      after_follow_up: 1,
+      breach: 1,
+      other_disposal: 0,
+      disposed_after_waiting: 1,
+      pending_person: 1,
+    });
     expect(r.groups.reduce((a, g) => a + g.reoffences, 0)).toBe(e.counted);
     expect(r.groups.reduce((a, g) => a + g.n_cohort, 0)).toBe(7);
-    expect(r.notes[1]).toBe('1 of 7 people are pending (start date + 365 + 183 days is after 2024-07-07) and are left out of the rates.');
+    expect(r.notes[1]).toBe(
+      '1 of 7 people are pending (start date + 365 + 183 days is after 2024-07-07) and are left out of the rates.',
+    );
     expect(JSON.stringify(r)).not.toMatch(/NaN/);
   });
 
@@ -102,9 +132,15 @@ describe('runReoffending', () => {
     await expect(runReoffending({ cases: casesPath, offences: offencesPath, asOf: '07/31/2024' })).rejects.toThrow(
       '--as-of "07/31/2024": is only a valid date month-first (US); dates are read day-first (DD/MM/YYYY): write it as YYYY-MM-DD, or pass --date-format mdy',
     );
-    await expect(runReoffending({ cases: casesPath, offences: offencesPath, asOf: '07/32/2024' })).rejects.toThrow('--as-of "07/32/2024": month 32 does not exist (dates are YYYY-MM-DD or DD/MM/YYYY)');
-    await expect(runReoffending({ cases: casesPath, offences: offencesPath, followUpDays: 0 })).rejects.toThrow(UsageError);
-    await expect(runReoffending({ cases: join(dir, 'nope.csv'), offences: offencesPath })).rejects.toThrow(`--cases: cannot read ${join(dir, 'nope.csv')}: no such file`);
+    await expect(runReoffending({ cases: casesPath, offences: offencesPath, asOf: '07/32/2024' })).rejects.toThrow(
+      '--as-of "07/32/2024": month 32 does not exist (dates are YYYY-MM-DD or DD/MM/YYYY)',
+    );
+    await expect(runReoffending({ cases: casesPath, offences: offencesPath, followUpDays: 0 })).rejects.toThrow(
+      UsageError,
+    );
+    await expect(runReoffending({ cases: join(dir, 'nope.csv'), offences: offencesPath })).rejects.toThrow(
+      `--cases: cannot read ${join(dir, 'nope.csv')}: no such file`,
+    );
   });
 
   it('reads the same outcomes from a US-dated, NA-holding, decimal-comma copy with --date-format mdy --decimal-comma', async () => {
@@ -112,7 +148,12 @@ describe('runReoffending', () => {
     const us = (d: string) => d.replace(/^(\d{4})-(\d{2})-(\d{2})$/, '$2/$3/$1');
     const convert = (path: string, dateCols: number[], name: string) => {
       const [head, ...rows] = readFileSync(path, 'utf8').trimEnd().split('\n');
-      const out = rows.map((r) => r.split(',').map((c, i) => (dateCols.includes(i) ? us(c) : c.replace('.', ','))).join(';'));
+      const out = rows.map((r) =>
+        r
+          .split(',')
+          .map((c, i) => (dateCols.includes(i) ? us(c) : c.replace('.', ',')))
+          .join(';'),
+      );
       const p = join(dir, name);
       writeFileSync(p, `${head!.replace(/,/g, ';')}\n${out.join('\n')}\n`);
       return p;
@@ -120,11 +161,29 @@ describe('runReoffending', () => {
     const cases = convert(casesPath, [3], 'us-cases.csv');
     const offences = convert(offencesPath, [1, 2], 'us-offences.csv').replace(/$/, '');
     // A severity of NA is missing, as an empty cell is.
-    writeFileSync(offences, readFileSync(offences, 'utf8').replace('D;01/31/2023;02/01/2023;conviction;5', 'D;01/31/2023;02/01/2023;conviction;NA'));
-    const r = await runReoffending({ cases, offences, by: ['arm'], asOf: '07/07/2024', delimiter: ';', dateFormat: 'mdy', decimalComma: true });
-    expect(r.groups.map((g) => [g.n_measurable, g.reoffenders, g.reoffences, g.binary_rate])).toEqual(base.groups.map((g) => [g.n_measurable, g.reoffenders, g.reoffences, g.binary_rate]));
+    writeFileSync(
+      offences,
+      readFileSync(offences, 'utf8').replace(
+        'D;01/31/2023;02/01/2023;conviction;5',
+        'D;01/31/2023;02/01/2023;conviction;NA',
+      ),
+    );
+    const r = await runReoffending({
+      cases,
+      offences,
+      by: ['arm'],
+      asOf: '07/07/2024',
+      delimiter: ';',
+      dateFormat: 'mdy',
+      decimalComma: true,
+    });
+    expect(r.groups.map((g) => [g.n_measurable, g.reoffenders, g.reoffences, g.binary_rate])).toEqual(
+      base.groups.map((g) => [g.n_measurable, g.reoffenders, g.reoffences, g.binary_rate]),
+    );
     expect(r.exclusions).toEqual(base.exclusions);
-    await expect(runReoffending({ cases, offences, delimiter: ';', decimalComma: true })).rejects.toThrow('--date-format mdy');
+    await expect(runReoffending({ cases, offences, delimiter: ';', decimalComma: true })).rejects.toThrow(
+      '--date-format mdy',
+    );
   });
 
   it('writes nothing when the data are rejected', async () => {

@@ -3,7 +3,12 @@
  * the offence totals reconcile, and optionally the per-person outcomes file that `analyse` reads.
  */
 import type { Command } from 'commander';
-import { deriveReoffending, emitReoffendingScript, type DeriveReoffendingOptions, type ReoffendingResult } from '../../app/reoffending.js';
+import {
+  deriveReoffending,
+  emitReoffendingScript,
+  type DeriveReoffendingOptions,
+  type ReoffendingResult,
+} from '../../app/reoffending.js';
 import { SQL_DIALECTS, type SqlDialect } from '../../app/reoffending.js';
 import { UsageError } from '../../core/errors.js';
 import { parseEngine, withEngineOption } from '../engine-option.js';
@@ -29,7 +34,20 @@ function fmt(v: number | null, digits: number): string {
 function renderHuman(r: ReoffendingResult): string {
   const p = painter({ json: false });
   const byCols = Object.keys(r.groups[0]?.group ?? {});
-  const head = [...(byCols.length ? byCols.map(terminalSafe) : ['cohort']), 'n', 'measurable', 'pending', 'withdrawn', 'reoffenders', 'rate', 're-offences', 'per offender', 'per re-offender', 'median days', 'severity/offender'];
+  const head = [
+    ...(byCols.length ? byCols.map(terminalSafe) : ['cohort']),
+    'n',
+    'measurable',
+    'pending',
+    'withdrawn',
+    'reoffenders',
+    'rate',
+    're-offences',
+    'per offender',
+    'per re-offender',
+    'median days',
+    'severity/offender',
+  ];
   const rows = [head.map((h) => p.bold(h))];
   const line = (label: string[], g: GroupSummary) => [
     ...label,
@@ -50,7 +68,9 @@ function renderHuman(r: ReoffendingResult): string {
   if (byCols.length) rows.push(line([p.bold('all'), ...byCols.slice(1).map(() => '')], r.overall));
   const e = r.exclusions;
   const out = [
-    p.bold(`Proven re-offending (MoJ): ${r.follow_up_days}-day follow-up + ${r.waiting_days}-day waiting period, as of ${r.as_of}${r.as_of_source === 'latest_disposal' ? ' (latest disposal date)' : ''}`),
+    p.bold(
+      `Proven re-offending (MoJ): ${r.follow_up_days}-day follow-up + ${r.waiting_days}-day waiting period, as of ${r.as_of}${r.as_of_source === 'latest_disposal' ? ' (latest disposal date)' : ''}`,
+    ),
     '',
     table(rows, ['l', ...byCols.slice(1).map(() => 'l' as const), 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r']),
     '',
@@ -79,15 +99,29 @@ interface CliOptions extends ReadCliOptions {
 
 export function register(program: Command): void {
   withEngineOption(withReadOptions(withCommon(program.command('reoffending'))), true)
-    .description('Proven re-offending measures by the MoJ definition: binary rate, frequency, time to first re-offence, severity')
-    .option('--cases <csv>', 'cases file (id, start_date, and any grouping columns); - for stdin (required, except with --emit-sql)')
-    .option('--offences <csv>', 'offences file (id, offence_date, disposal_date, disposal_type[, severity]); - for stdin (required, except with --emit-sql)')
-    .option('--emit-sql <dialect>', `print the derivation as one SQL script (${SQL_DIALECTS.join(', ')}) over tables named cases and offences, and stop; --cases/--offences, if given, only lend their headers`)
+    .description(
+      'Proven re-offending measures by the MoJ definition: binary rate, frequency, time to first re-offence, severity',
+    )
+    .option(
+      '--cases <csv>',
+      'cases file (id, start_date, and any grouping columns); - for stdin (required, except with --emit-sql)',
+    )
+    .option(
+      '--offences <csv>',
+      'offences file (id, offence_date, disposal_date, disposal_type[, severity]); - for stdin (required, except with --emit-sql)',
+    )
+    .option(
+      '--emit-sql <dialect>',
+      `print the derivation as one SQL script (${SQL_DIALECTS.join(', ')}) over tables named cases and offences, and stop; --cases/--offences, if given, only lend their headers`,
+    )
     .option('--by <cols>', 'group by these case columns, comma-separated (default: the whole cohort)')
     .option('--as-of <date>', 'date the data were extracted (default: the latest disposal_date in the offences file)')
     .option('--follow-up-days <n>', 'follow-up window in days', String(DEFAULT_RULES.followUpDays))
     .option('--waiting-days <n>', 'further days for the offence to be proven', String(DEFAULT_RULES.waitingDays))
-    .option('-o, --out <csv>', 'write per-person outcomes (id, measurable, reoffended, reoffences, days_to_reoffence, follow_up_days, severity, then the case columns)')
+    .option(
+      '-o, --out <csv>',
+      'write per-person outcomes (id, measurable, reoffended, reoffences, days_to_reoffence, follow_up_days, severity, then the case columns)',
+    )
     .option('--map <yaml>', 'map your column names onto the canonical ones')
     .option('--delimiter <d>', "field delimiter of the input files: ',' (default), ';', '|' or tab")
     .addHelpText(
@@ -110,8 +144,12 @@ the same results and files; see docs/engines.md.`,
       const engine = parseEngine(opts.engine);
       if (opts.emitSql !== undefined) {
         const dialect = opts.emitSql.trim().toLowerCase();
-        if (!(SQL_DIALECTS as readonly string[]).includes(dialect)) throw new UsageError(`--emit-sql must be one of ${SQL_DIALECTS.join(', ')}, got ${JSON.stringify(opts.emitSql)}`);
-        if (opts.out !== undefined || opts.json) throw new UsageError('--emit-sql prints a SQL script: it cannot be combined with --out or --json');
+        if (!(SQL_DIALECTS as readonly string[]).includes(dialect))
+          throw new UsageError(
+            `--emit-sql must be one of ${SQL_DIALECTS.join(', ')}, got ${JSON.stringify(opts.emitSql)}`,
+          );
+        if (opts.out !== undefined || opts.json)
+          throw new UsageError('--emit-sql prints a SQL script: it cannot be combined with --out or --json');
         const script = await emitReoffendingScript({
           dialect: dialect as SqlDialect,
           cases: opts.cases,

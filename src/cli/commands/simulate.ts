@@ -29,7 +29,10 @@ export interface SimulateCliOptions {
 export async function runSimulate(opts: SimulateCliOptions): Promise<SimulateResult> {
   const conceptKey = requireOption('--concept', opts.concept);
   const concept = findConcept(conceptKey);
-  if (!concept) throw new UsageError(`--concept: unknown concept ${JSON.stringify(conceptKey)}; use 1-5 or pcp, pcp-fund, women-pcp-fund, user-grants, community-navigation`);
+  if (!concept)
+    throw new UsageError(
+      `--concept: unknown concept ${JSON.stringify(conceptKey)}; use 1-5 or pcp, pcp-fund, women-pcp-fund, user-grants, community-navigation`,
+    );
   const stage = parseChoiceOption('--stage', requireOption('--stage', opts.stage), STAGES)!;
   return simulateToFolder({
     concept,
@@ -47,19 +50,29 @@ export async function runSimulate(opts: SimulateCliOptions): Promise<SimulateRes
   });
 }
 
-
 export function register(program: Command): void {
   withCommon(program.command('simulate'))
-    .description('Simulate a realistic synthetic trial with a known true effect (cases, offences, process, costs, themes, truth)')
+    .description(
+      'Simulate a realistic synthetic trial with a known true effect (cases, offences, process, costs, themes, truth)',
+    )
     .option('--concept <id|slug>', 'concept 1-5 or its slug (see `pilot-eval concepts`)')
     .option('--stage <stage>', 'pilot, efficacy or effectiveness')
     .option('--seed <int>', 'random seed: the same seed gives the same bytes')
-    .option('--out-dir <dir>', 'folder to write cases.csv, offences.csv, process.csv, costs.csv, themes.csv, truth.json, trial.yaml')
-    .option('--n <int>', 'people randomised (default by stage: pilot 60, efficacy 800, effectiveness 2400; women 40/400/1200)')
+    .option(
+      '--out-dir <dir>',
+      'folder to write cases.csv, offences.csv, process.csv, costs.csv, themes.csv, truth.json, trial.yaml',
+    )
+    .option(
+      '--n <int>',
+      'people randomised (default by stage: pilot 60, efficacy 800, effectiveness 2400; women 40/400/1200)',
+    )
     .option('--clusters <int>', 'teams / groups / centres (default by concept and stage)')
     .option('--base-rate <p>', 'control proven re-offending rate in a year (default 0.35)')
     .option('--effect-rate <p>', 'treated proven re-offending rate (default 0.30)')
-    .option('--icc <x>', 'latent intra-cluster correlation on the logit scale (default 0.03 cluster designs, 0.01 otherwise)')
+    .option(
+      '--icc <x>',
+      'latent intra-cluster correlation on the logit scale (default 0.03 cluster designs, 0.01 otherwise)',
+    )
     .option('--attrition <p>', 'share of people who withdraw (default pilot 0.15, efficacy 0.06, effectiveness 0.05)')
     .option('--follow-up-days <int>', 'follow-up length (default 365)')
     .option('--waiting-days <int>', 'waiting period for proof (default 183)')

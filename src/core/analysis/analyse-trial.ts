@@ -18,7 +18,13 @@ import { fin, nullRow, type EffectRow } from './effect-row.js';
 import { bootstrapCi, buildUnits, permutationTest, type ResampleStatistic } from './resampling.js';
 import type { CoxTies } from '../stats/cox-regression.js';
 import { checkSurvivalOptions, survivalEffects } from './survival-effects.js';
-import { parseTrialData, type OutcomeData, type TextTableLike, type TrialData, type TrialDataOptions } from './trial-data.js';
+import {
+  parseTrialData,
+  type OutcomeData,
+  type TextTableLike,
+  type TrialData,
+  type TrialDataOptions,
+} from './trial-data.js';
 import { PRIMARY_MEASURE, verdictFor, type Verdict } from './verdict.js';
 import { meanVar } from '../stats/welch-t-test.js';
 import { missingDataAnalysis, type MissingDataSummary, type TippingPointRow } from './missing-data.js';
@@ -85,7 +91,13 @@ export interface AnalyseResult {
   /** With `impute`: the delta-adjustment grid for the primary binary outcome. */
   tipping_point?: TippingPointRow[];
   /** More than two arms: each treatment arm's comparison with control (its attrition; with `impute` its missing-data tables). */
-  comparisons?: Array<{ arm: string; control: string; attrition: Attrition; missing_data?: MissingDataSummary; tipping_point?: TippingPointRow[] }>;
+  comparisons?: Array<{
+    arm: string;
+    control: string;
+    attrition: Attrition;
+    missing_data?: MissingDataSummary;
+    tipping_point?: TippingPointRow[];
+  }>;
   /**
    * The analysis plan's `arms:` (more than two arms) beside the two-arm analysis of the headline
    * contrast: the global test per outcome and each treatment arm against control.
@@ -125,8 +137,12 @@ export function analyseTrial(table: TextTableLike, options: AnalyseOptions = {})
   if ((options.permutations || options.bootstrap) && options.seed === undefined) {
     throw new UsageError('--permutations and --bootstrap need --seed <int> so the result can be reproduced');
   }
-  if (options.impute && options.seed === undefined) throw new UsageError('--impute needs --seed <int> so the imputations can be reproduced');
-  if (options.smallSample !== undefined && !SMALL_SAMPLE_CHOICES.includes(options.smallSample)) throw new UsageError(`--small-sample must be one of ${SMALL_SAMPLE_CHOICES.join(', ')}, got ${options.smallSample}`);
+  if (options.impute && options.seed === undefined)
+    throw new UsageError('--impute needs --seed <int> so the imputations can be reproduced');
+  if (options.smallSample !== undefined && !SMALL_SAMPLE_CHOICES.includes(options.smallSample))
+    throw new UsageError(
+      `--small-sample must be one of ${SMALL_SAMPLE_CHOICES.join(', ')}, got ${options.smallSample}`,
+    );
   const data = parseTrialData(table, { ...options, resampling: Boolean(options.permutations || options.bootstrap) });
   return analyseData(data, { ...options, alpha });
 }
@@ -136,12 +152,16 @@ export function analyseData(data: TrialData, options: AnalyseOptions & { alpha: 
   const { alpha } = options;
   const warnings: string[] = [];
   if (data.excludedOtherArms > 0) {
-    warnings.push(`${data.excludedOtherArms} row(s) in other arms (${data.otherArms.join(', ')}) left out: only ${data.treatment} vs ${data.control} is analysed`);
+    warnings.push(
+      `${data.excludedOtherArms} row(s) in other arms (${data.otherArms.join(', ')}) left out: only ${data.treatment} vs ${data.control} is analysed`,
+    );
   }
   let notMeasurable = 0;
   for (let i = 0; i < data.n; i++) if (!data.measurable[i]) notMeasurable++;
-  if (notMeasurable > 0) warnings.push(`${notMeasurable} person(s) not yet measurable (measurable = no) excluded from the analysis`);
-  if (data.withdrawn > 0) warnings.push(`${data.withdrawn} person(s) withdrawn (withdrawn = yes): lost to follow-up, so not analysed`);
+  if (notMeasurable > 0)
+    warnings.push(`${notMeasurable} person(s) not yet measurable (measurable = no) excluded from the analysis`);
+  if (data.withdrawn > 0)
+    warnings.push(`${data.withdrawn} person(s) withdrawn (withdrawn = yes): lost to follow-up, so not analysed`);
 
   const clusterCounts: Record<string, number> = { [data.control]: 0, [data.treatment]: 0 };
   if (data.cluster) {
@@ -155,12 +175,20 @@ export function analyseData(data: TrialData, options: AnalyseOptions & { alpha: 
     }
     const few = Object.entries(clusterCounts).filter(([, c]) => c < MIN_CLUSTERS_PER_ARM);
     if (few.length) {
-      warnings.push(`few clusters: ${few.map(([a, c]) => `${c} in ${a}`).join(', ')} (fewer than ${MIN_CLUSTERS_PER_ARM} per arm): cluster-robust standard errors and the ICC are imprecise; prefer the cluster-level analysis and a permutation test`);
+      warnings.push(
+        `few clusters: ${few.map(([a, c]) => `${c} in ${a}`).join(', ')} (fewer than ${MIN_CLUSTERS_PER_ARM} per arm): cluster-robust standard errors and the ICC are imprecise; prefer the cluster-level analysis and a permutation test`,
+      );
     }
   }
 
-  if (options.smallSample === 'cr2' && !data.cluster) warnings.push('--small-sample cr2 applies to cluster designs only (give --cluster): no row is affected');
-  const cr2 = data.cluster ? useCr2(options.smallSample, Object.values(clusterCounts).reduce((a, b) => a + b, 0)) : false;
+  if (options.smallSample === 'cr2' && !data.cluster)
+    warnings.push('--small-sample cr2 applies to cluster designs only (give --cluster): no row is affected');
+  const cr2 = data.cluster
+    ? useCr2(
+        options.smallSample,
+        Object.values(clusterCounts).reduce((a, b) => a + b, 0),
+      )
+    : false;
   const effects: EffectRow[] = [];
   const verdict: AnalyseResult['verdict'] = [];
   const analysedMasks = new Map<string, Uint8Array>();
@@ -170,7 +198,11 @@ export function analyseData(data: TrialData, options: AnalyseOptions & { alpha: 
     const rows = analyseOutcome(data, outcome, mask, { ...options, cr2 }, warnings);
     effects.push(...rows);
     const primary = PRIMARY_MEASURE[outcome.kind];
-    verdict.push({ outcome: outcome.name, measure: primary, verdict: verdictFor(rows.find((r) => r.measure === primary && r.arm === undefined)) });
+    verdict.push({
+      outcome: outcome.name,
+      measure: primary,
+      verdict: verdictFor(rows.find((r) => r.measure === primary && r.arm === undefined)),
+    });
   }
 
   const primaryOutcome = data.outcomes[0]!;
@@ -178,14 +210,22 @@ export function analyseData(data: TrialData, options: AnalyseOptions & { alpha: 
   let nTreatedAnalysed = 0;
   for (let i = 0; i < data.n; i++) if (primaryMask[i] && data.arm[i]) nTreatedAnalysed++;
   if (nTreatedAnalysed < JDL_MIN_TREATED) {
-    warnings.push(`only ${nTreatedAnalysed} people analysed in the treatment group: the Justice Data Lab requires at least ${JDL_MIN_TREATED}; treat the estimates as indicative`);
+    warnings.push(
+      `only ${nTreatedAnalysed} people analysed in the treatment group: the Justice Data Lab requires at least ${JDL_MIN_TREATED}; treat the estimates as indicative`,
+    );
   }
 
-  const mi = options.impute ? missingDataAnalysis(data, primaryOutcome, options as AnalyseOptions & { alpha: number; impute: number }, warnings) : null;
+  const mi = options.impute
+    ? missingDataAnalysis(data, primaryOutcome, options as AnalyseOptions & { alpha: number; impute: number }, warnings)
+    : null;
   if (mi) effects.push(...mi.rows);
 
   return {
-    design: { unit: data.cluster ? 'cluster' : 'individual', cluster: data.cluster?.column ?? null, n_clusters: clusterCounts },
+    design: {
+      unit: data.cluster ? 'cluster' : 'individual',
+      cluster: data.cluster?.column ?? null,
+      n_clusters: clusterCounts,
+    },
     treatment: data.treatment,
     control: data.control,
     alpha,
@@ -250,7 +290,13 @@ function gather(values: ArrayLike<number>, idx: Int32Array, offset = 0): Float64
   return out;
 }
 
-function analyseOutcome(data: TrialData, outcome: OutcomeData, mask: Uint8Array, options: AnalyseOptions & { alpha: number; cr2: boolean }, warnings: string[]): EffectRow[] {
+function analyseOutcome(
+  data: TrialData,
+  outcome: OutcomeData,
+  mask: Uint8Array,
+  options: AnalyseOptions & { alpha: number; cr2: boolean },
+  warnings: string[],
+): EffectRow[] {
   const { alpha } = options;
   const name = outcome.name;
   const s = subset(data, mask);
@@ -258,7 +304,9 @@ function analyseOutcome(data: TrialData, outcome: OutcomeData, mask: Uint8Array,
   for (let i = 0; i < s.n; i++) nT += s.arm[i]!;
   const nC = s.n - nT;
   if (nT === 0 || nC === 0) {
-    throw new UsageError(`outcome ${name}: no one in the ${nT === 0 ? data.treatment : data.control} arm has a measurable ${name}: an effect cannot be estimated`);
+    throw new UsageError(
+      `outcome ${name}: no one in the ${nT === 0 ? data.treatment : data.control} arm has a measurable ${name}: an effect cannot be estimated`,
+    );
   }
   const y = gather(outcome.y, s.idx);
   const weights = data.weights ? gather(data.weights, s.idx) : undefined;
@@ -277,7 +325,10 @@ function analyseOutcome(data: TrialData, outcome: OutcomeData, mask: Uint8Array,
       keep[r] = ok;
       k += ok;
     }
-    if (k < s.n) warnings.push(`${name}: ${s.n - k} analysed row(s) with a missing covariate left out of the adjusted models (complete cases)`);
+    if (k < s.n)
+      warnings.push(
+        `${name}: ${s.n - k} analysed row(s) with a missing covariate left out of the adjusted models (complete cases)`,
+      );
     cc = { keep, n: k };
   }
   const covBlock = (keep: Uint8Array | null, nk: number) => {
@@ -302,7 +353,9 @@ function analyseOutcome(data: TrialData, outcome: OutcomeData, mask: Uint8Array,
   const collinear = (err: unknown): never | EffectRow[] => {
     if (err instanceof SingularDesignError) {
       const term = err.column >= 2 ? cov?.terms[err.column - 2] : err.column === 1 ? 'arm' : 'intercept';
-      throw new UsageError(`--covariates: "${term}" is collinear with the arm or other covariates in the analysed rows of ${name}; drop it`);
+      throw new UsageError(
+        `--covariates: "${term}" is collinear with the arm or other covariates in the analysed rows of ${name}; drop it`,
+      );
     }
     throw err;
   };
@@ -316,7 +369,18 @@ function analyseOutcome(data: TrialData, outcome: OutcomeData, mask: Uint8Array,
     }
     // Weighted rows: clustered by matched set (subclass), else by the design's clusters, else HC0.
     const sets = data.matchedSet ?? data.cluster;
-    if (weights) rows.push(...weightedBinaryRows(name, y, s.arm, weights, sets ? { name: sets.column, index: s.idx.map((i) => sets.index[i]!) } : null, alpha, warnings));
+    if (weights)
+      rows.push(
+        ...weightedBinaryRows(
+          name,
+          y,
+          s.arm,
+          weights,
+          sets ? { name: sets.column, index: s.idx.map((i) => sets.index[i]!) } : null,
+          alpha,
+          warnings,
+        ),
+      );
     else rows.push(...binaryEffects(name, { eventsT: a, nT, eventsC: c, nC }, alpha, warnings));
     const ya = pick(y, keep);
     const arma = pick(s.arm, keep);
@@ -328,34 +392,103 @@ function analyseOutcome(data: TrialData, outcome: OutcomeData, mask: Uint8Array,
     let fitted: ArmEffect | undefined;
     if ((cov || cl) && !separated) {
       try {
-        fitted = logisticArmEffect(ya, arma, { covariates: block?.X, q: block?.q ?? 0, weights: wa, cluster: cl?.index, nClusters: cl?.nClusters });
+        fitted = logisticArmEffect(ya, arma, {
+          covariates: block?.X,
+          q: block?.q ?? 0,
+          weights: wa,
+          cluster: cl?.index,
+          nClusters: cl?.nClusters,
+        });
       } catch (err) {
         collinear(err);
       }
     }
     if (cov) {
       if (!fitted || fitted.separation) {
-        warnings.push(`${name}: separation in the adjusted logistic model (fitted probabilities numerically 0 or 1): adjusted odds ratio withheld`);
-        rows.push(nullRow(name, 'adjusted_odds_ratio', 'not estimable: separation'), nullRow(name, 'adjusted_logit_d', 'not estimable: separation'));
+        warnings.push(
+          `${name}: separation in the adjusted logistic model (fitted probabilities numerically 0 or 1): adjusted odds ratio withheld`,
+        );
+        rows.push(
+          nullRow(name, 'adjusted_odds_ratio', 'not estimable: separation'),
+          nullRow(name, 'adjusted_logit_d', 'not estimable: separation'),
+        );
       } else if (wa) {
-        const se = weightedAdjustedSe(fitted, ya, arma, block, wa, sets ? pick(s.idx.map((i) => sets.index[i]!), keep) : null, sets?.column);
-        rows.push(...adjustedBinaryRows(name, fitted.estimate, se.std_error, alpha, cov.terms).map((r) => ({ ...r, method: `${r.method}; weighted, ${se.what}` })));
+        const se = weightedAdjustedSe(
+          fitted,
+          ya,
+          arma,
+          block,
+          wa,
+          sets
+            ? pick(
+                s.idx.map((i) => sets.index[i]!),
+                keep,
+              )
+            : null,
+          sets?.column,
+        );
+        rows.push(
+          ...adjustedBinaryRows(name, fitted.estimate, se.std_error, alpha, cov.terms).map((r) => ({
+            ...r,
+            method: `${r.method}; weighted, ${se.what}`,
+          })),
+        );
       } else rows.push(...adjustedBinaryRows(name, fitted.estimate, fitted.std_error_model, alpha, cov.terms));
     }
     if (cl) {
       rows.push(
         ...clusterBinaryEffects(
-          { outcome: name, y: ya, arm: arma, cluster: cl.index, nClusters: cl.nClusters, clusterName: data.cluster!.column, alpha, covariates: block, weights: wa, source: data.file, fitted: separated ? null : fitted, cr2: options.cr2 },
+          {
+            outcome: name,
+            y: ya,
+            arm: arma,
+            cluster: cl.index,
+            nClusters: cl.nClusters,
+            clusterName: data.cluster!.column,
+            alpha,
+            covariates: block,
+            weights: wa,
+            source: data.file,
+            fitted: separated ? null : fitted,
+            cr2: options.cr2,
+          },
           warnings,
         ),
       );
-      rows.push(glmmOddsRatioRow({ outcome: name, y: ya, arm: arma, cluster: cl.index, nClusters: cl.nClusters, clusterName: data.cluster!.column, alpha, covariates: block, weights: wa, start: fitted?.fit.coef }, warnings));
+      rows.push(
+        glmmOddsRatioRow(
+          {
+            outcome: name,
+            y: ya,
+            arm: arma,
+            cluster: cl.index,
+            nClusters: cl.nClusters,
+            clusterName: data.cluster!.column,
+            alpha,
+            covariates: block,
+            weights: wa,
+            start: fitted?.fit.coef,
+          },
+          warnings,
+        ),
+      );
     }
     const planned = new Set((options.prespecifiedSubgroups ?? []).map((c) => c.toLowerCase()));
     for (const sg of data.subgroups ?? []) {
       rows.push(
         ...subgroupEffects(
-          { outcome: name, y, arm: s.arm, column: sg.column, index: s.idx.map((i) => sg.index[i]!), levels: sg.levels, cluster: s.cluster && data.cluster ? { ...s.cluster, name: data.cluster.column } : undefined, prespecified: planned.has(sg.column), alpha, cr2: options.cr2 },
+          {
+            outcome: name,
+            y,
+            arm: s.arm,
+            column: sg.column,
+            index: s.idx.map((i) => sg.index[i]!),
+            levels: sg.levels,
+            cluster: s.cluster && data.cluster ? { ...s.cluster, name: data.cluster.column } : undefined,
+            prespecified: planned.has(sg.column),
+            alpha,
+            cr2: options.cr2,
+          },
           warnings,
         ),
       );
@@ -363,23 +496,32 @@ function analyseOutcome(data: TrialData, outcome: OutcomeData, mask: Uint8Array,
   } else if (outcome.kind === 'count') {
     try {
       const countRows = countEffects(
-          {
-            outcome: name,
-            y: pick(y, keep),
-            arm: pick(s.arm, keep),
-            alpha,
-            covariates: covBlock(keep, cc ? cc.n : s.n),
-            cluster: s.cluster ? (keep ? compactCluster(pick(s.cluster.index, keep)) : s.cluster) : undefined,
-            weights: weights ? pick(weights, keep) : undefined,
-            exposure: data.exposure ? { values: pick(gather(data.exposure, s.idx), keep), name: options.exposure!.toLowerCase() } : undefined,
-            cr2: options.cr2 && data.cluster ? { clusterName: data.cluster.column } : null,
-          },
-          warnings,
-        );
+        {
+          outcome: name,
+          y: pick(y, keep),
+          arm: pick(s.arm, keep),
+          alpha,
+          covariates: covBlock(keep, cc ? cc.n : s.n),
+          cluster: s.cluster ? (keep ? compactCluster(pick(s.cluster.index, keep)) : s.cluster) : undefined,
+          weights: weights ? pick(weights, keep) : undefined,
+          exposure: data.exposure
+            ? { values: pick(gather(data.exposure, s.idx), keep), name: options.exposure!.toLowerCase() }
+            : undefined,
+          cr2: options.cr2 && data.cluster ? { clusterName: data.cluster.column } : null,
+        },
+        warnings,
+      );
       // --weights: the mean difference is the weighted one (WLS + sandwich), as the rate ratio is weighted.
       if (weights) {
         const sets = data.matchedSet ?? data.cluster;
-        const weighted = weightedMeanRows({ outcome: name, y, arm: s.arm, w: weights, sets: sets ? { name: sets.column, index: s.idx.map((i) => sets.index[i]!) } : null, alpha });
+        const weighted = weightedMeanRows({
+          outcome: name,
+          y,
+          arm: s.arm,
+          w: weights,
+          sets: sets ? { name: sets.column, index: s.idx.map((i) => sets.index[i]!) } : null,
+          alpha,
+        });
         const at = countRows.findIndex((r) => r.measure === 'mean_difference');
         if (at >= 0) countRows.splice(at, 1, ...weighted);
       }
@@ -391,7 +533,9 @@ function analyseOutcome(data: TrialData, outcome: OutcomeData, mask: Uint8Array,
     const status = new Uint8Array(s.n);
     for (let r = 0; r < s.n; r++) status[r] = outcome.event![s.idx[r]!]!;
     // --covariates adjust the Cox hazard ratio (complete cases); Kaplan-Meier and log-rank use everyone.
-    const covs = cov ? cov.terms.map((t, j) => ({ name: t, values: pick(gather(cov.X, s.idx, j * data.n), keep) })) : undefined;
+    const covs = cov
+      ? cov.terms.map((t, j) => ({ name: t, values: pick(gather(cov.X, s.idx, j * data.n), keep) }))
+      : undefined;
     // A cluster design gets the cluster-robust Cox rows; --strata the stratified hazard ratio.
     checkSurvivalOptions(options);
     const strata = data.strata ? { name: data.strata.column, index: s.idx.map((i) => data.strata!.index[i]!) } : null;
@@ -410,11 +554,20 @@ function analyseOutcome(data: TrialData, outcome: OutcomeData, mask: Uint8Array,
         ties: options.ties,
         days: options.kmDays,
         rmstDay: options.rmstDay,
-        weights: weights ? { values: weights, sets: data.matchedSet ? { name: data.matchedSet.column, index: s.idx.map((i) => data.matchedSet!.index[i]!) } : null } : null,
+        weights: weights
+          ? {
+              values: weights,
+              sets: data.matchedSet
+                ? { name: data.matchedSet.column, index: s.idx.map((i) => data.matchedSet!.index[i]!) }
+                : null,
+            }
+          : null,
       }),
     );
   } else {
-    const covs = cov ? cov.terms.map((t, j) => ({ name: t, values: pick(gather(cov.X, s.idx, j * data.n), keep) })) : undefined;
+    const covs = cov
+      ? cov.terms.map((t, j) => ({ name: t, values: pick(gather(cov.X, s.idx, j * data.n), keep) }))
+      : undefined;
     const cl = s.cluster ? (keep ? compactCluster(pick(s.cluster.index, keep)) : s.cluster) : undefined;
     if (weights) {
       // --weights: weighted least squares with the sandwich clustered by matched set (or cluster), else HC0.
@@ -422,15 +575,45 @@ function analyseOutcome(data: TrialData, outcome: OutcomeData, mask: Uint8Array,
       const block = covBlock(keep, cc ? cc.n : s.n);
       try {
         rows.push(
-          ...weightedMeanRows({ outcome: name, y: pick(y, keep), arm: pick(s.arm, keep), w: pick(weights, keep), sets: sets ? { name: sets.column, index: pick(s.idx.map((i) => sets.index[i]!), keep) } : null, covariates: block, alpha, hedges: true }),
+          ...weightedMeanRows({
+            outcome: name,
+            y: pick(y, keep),
+            arm: pick(s.arm, keep),
+            w: pick(weights, keep),
+            sets: sets
+              ? {
+                  name: sets.column,
+                  index: pick(
+                    s.idx.map((i) => sets.index[i]!),
+                    keep,
+                  ),
+                }
+              : null,
+            covariates: block,
+            alpha,
+            hedges: true,
+          }),
         );
       } catch (err) {
         if (!(err instanceof RangeError)) throw err;
-        throw new UsageError(`outcome ${name}: the weighted regression cannot be fitted (${err.message}): check --weights and --covariates`);
+        throw new UsageError(
+          `outcome ${name}: the weighted regression cannot be fitted (${err.message}): check --weights and --covariates`,
+        );
       }
-      if (cl) warnings.push(`${name}: with --weights the continuous rows are weighted least squares with a sandwich SE clustered by ${sets!.column}; the random-intercept model and its ICC are not fitted`);
+      if (cl)
+        warnings.push(
+          `${name}: with --weights the continuous rows are weighted least squares with a sandwich SE clustered by ${sets!.column}; the random-intercept model and its ICC are not fitted`,
+        );
     } else {
-      const res = continuousEffects({ outcome: name, y: pick(y, keep), treated: pick(s.arm, keep), covariates: covs, cluster: cl?.index, alpha, source: data.file });
+      const res = continuousEffects({
+        outcome: name,
+        y: pick(y, keep),
+        treated: pick(s.arm, keep),
+        covariates: covs,
+        cluster: cl?.index,
+        alpha,
+        source: data.file,
+      });
       rows.push(...res.rows);
     }
   }
@@ -438,13 +621,17 @@ function analyseOutcome(data: TrialData, outcome: OutcomeData, mask: Uint8Array,
   // --cace: the complier average causal effect and the exploratory dose-response (complete cases).
   if (data.compliance) {
     const comp = data.compliance;
-    if (outcome.kind === 'time') warnings.push(`${name}: cace is not estimated for a time-to-event outcome (the binary and count outcomes carry it)`);
+    if (outcome.kind === 'time')
+      warnings.push(
+        `${name}: cace is not estimated for a time-to-event outcome (the binary and count outcomes carry it)`,
+      );
     else {
       const nk = cc ? cc.n : s.n;
       const block = covBlock(keep, nk);
       const cl = s.cluster ? (keep ? compactCluster(pick(s.cluster.index, keep)) : s.cluster) : undefined;
       if (weights) warnings.push(`${name}: the cace rows are unweighted (--weights enter the regression models only)`);
-      if (!comp.sessions) warnings.push(`${name}: no ${comp.sessionsColumn} column, so the exploratory cace_dose is not estimated`);
+      if (!comp.sessions)
+        warnings.push(`${name}: no ${comp.sessionsColumn} column, so the exploratory cace_dose is not estimated`);
       rows.push(
         ...caceEffects(
           {
@@ -468,11 +655,16 @@ function analyseOutcome(data: TrialData, outcome: OutcomeData, mask: Uint8Array,
   }
 
   if (weights && outcome.kind === 'time') {
-    warnings.push(`${name}: with --weights the Cox hazard ratios and Kaplan-Meier rows are weighted (robust SE); the log-rank and RMST rows are unweighted`);
+    warnings.push(
+      `${name}: with --weights the Cox hazard ratios and Kaplan-Meier rows are weighted (robust SE); the log-rank and RMST rows are unweighted`,
+    );
   }
-  const kind: ResampleStatistic | null = outcome.kind === 'count' ? 'log_ratio' : outcome.kind === 'time' ? null : 'difference';
+  const kind: ResampleStatistic | null =
+    outcome.kind === 'count' ? 'log_ratio' : outcome.kind === 'time' ? null : 'difference';
   if ((options.permutations || options.bootstrap) && kind === null) {
-    warnings.push(`${name}: permutation and bootstrap are not available for time-to-event outcomes (use the log-rank test)`);
+    warnings.push(
+      `${name}: permutation and bootstrap are not available for time-to-event outcomes (use the log-rank test)`,
+    );
   }
   if (kind && (options.permutations || options.bootstrap)) {
     rows.push(...resamplingRows(data, outcome, s, y, kind, options, warnings));
@@ -492,7 +684,12 @@ function resamplingRows(
   const rows: EffectRow[] = [];
   const name = outcome.name;
   const seed = options.seed!;
-  const what = outcome.kind === 'binary' ? 'risk difference' : outcome.kind === 'count' ? 'log ratio of mean counts (unadjusted rate ratio)' : 'mean difference';
+  const what =
+    outcome.kind === 'binary'
+      ? 'risk difference'
+      : outcome.kind === 'count'
+        ? 'log ratio of mean counts (unadjusted rate ratio)'
+        : 'mean difference';
   let stratum: Int32Array | null = null;
   if (data.stratum) {
     stratum = new Int32Array(s.n);
@@ -530,7 +727,12 @@ function resamplingRows(
     });
   }
   if (options.bootstrap) {
-    const measure = outcome.kind === 'binary' ? 'bootstrap_risk_difference' : outcome.kind === 'count' ? 'bootstrap_rate_ratio' : 'bootstrap_mean_difference';
+    const measure =
+      outcome.kind === 'binary'
+        ? 'bootstrap_risk_difference'
+        : outcome.kind === 'count'
+          ? 'bootstrap_rate_ratio'
+          : 'bootstrap_mean_difference';
     try {
       const b = bootstrapCi(kind, units, options.bootstrap, options.alpha, createRng(seed).fork());
       const tr = kind === 'log_ratio' ? Math.exp : (x: number) => x;
@@ -605,4 +807,3 @@ function armSummaries(data: TrialData, primaryMask: Uint8Array, masks: Map<strin
     };
   });
 }
-

@@ -73,7 +73,14 @@ export interface ConsortArm {
  * @param received 1/0 per row from `received_intervention`, or null when the column is absent
  * @param cluster 0-based cluster per row, or null for individual designs
  */
-export function consortArms(labels: { control: string; treatment: string }, arm: Uint8Array, analysed: Uint8Array, received: Uint8Array | null, cluster: Int32Array | null, measurable: Uint8Array | null = null): ConsortArm[] {
+export function consortArms(
+  labels: { control: string; treatment: string },
+  arm: Uint8Array,
+  analysed: Uint8Array,
+  received: Uint8Array | null,
+  cluster: Int32Array | null,
+  measurable: Uint8Array | null = null,
+): ConsortArm[] {
   return [0, 1].map((code) => {
     let allocated = 0;
     let rec = 0;

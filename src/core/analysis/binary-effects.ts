@@ -39,16 +39,32 @@ export function binaryEffects(outcome: string, t: TwoByTwo, alpha: number, warni
   const chi = pBar > 0 && pBar < 1 ? (rd * rd) / (pBar * (1 - pBar) * (1 / nT + 1 / nC)) : NaN;
   const pChi = Number.isFinite(chi) ? pchisq(chi, 1, false) : NaN;
   if (!Number.isFinite(chi)) {
-    warnings.push(`${outcome}: every analysed person has the same outcome (${a + c === 0 ? 'none' : 'all'} re-offended): no test is possible`);
+    warnings.push(
+      `${outcome}: every analysed person has the same outcome (${a + c === 0 ? 'none' : 'all'} re-offended): no test is possible`,
+    );
   }
   const rdMethod = 'Wald CI; Pearson chi-square without continuity correction (R prop.test(correct = FALSE))';
-  rows.push(clean({ outcome, measure: 'risk_difference', estimate: rd, std_error: seRd, conf_low: rd - z * seRd, conf_high: rd + z * seRd, statistic: chi, p_value: pChi, method: rdMethod }));
+  rows.push(
+    clean({
+      outcome,
+      measure: 'risk_difference',
+      estimate: rd,
+      std_error: seRd,
+      conf_low: rd - z * seRd,
+      conf_high: rd + z * seRd,
+      statistic: chi,
+      p_value: pChi,
+      method: rdMethod,
+    }),
+  );
 
   // Ratios: with a zero cell the log is infinite; add 0.5 to every cell (Haldane-Anscombe) and say so.
   const zeroRR = a === 0 || c === 0;
   const zeroOR = zeroRR || b === 0 || d === 0;
   if (zeroOR) {
-    warnings.push(`${outcome}: a zero cell in the 2x2 table (treated ${a}/${nT}, control ${c}/${nC}): 0.5 added to every cell for the ${zeroRR ? 'risk and odds ratios' : 'odds ratio'}`);
+    warnings.push(
+      `${outcome}: a zero cell in the 2x2 table (treated ${a}/${nT}, control ${c}/${nC}): 0.5 added to every cell for the ${zeroRR ? 'risk and odds ratios' : 'odds ratio'}`,
+    );
   }
   {
     const k = zeroRR ? 0.5 : 0;
@@ -58,25 +74,72 @@ export function binaryEffects(outcome: string, t: TwoByTwo, alpha: number, warni
     const nc = nC + 2 * k;
     const logRr = Math.log(aa / nt / (cc / nc));
     const se = Math.sqrt(1 / aa - 1 / nt + 1 / cc - 1 / nc);
-    rows.push(ratioRow(outcome, 'risk_ratio', logRr, se, alpha, `log-scale Wald CI${zeroRR ? '; 0.5 added to every cell (zero cell)' : ''}`));
+    rows.push(
+      ratioRow(
+        outcome,
+        'risk_ratio',
+        logRr,
+        se,
+        alpha,
+        `log-scale Wald CI${zeroRR ? '; 0.5 added to every cell (zero cell)' : ''}`,
+      ),
+    );
   }
   const k = zeroOR ? 0.5 : 0;
   const logOr = Math.log(((a + k) * (d + k)) / ((b + k) * (c + k)));
   const seOr = Math.sqrt(1 / (a + k) + 1 / (b + k) + 1 / (c + k) + 1 / (d + k));
-  rows.push(ratioRow(outcome, 'odds_ratio', logOr, seOr, alpha, `Woolf log-scale CI${zeroOR ? '; 0.5 added to every cell (zero cell)' : ''}`));
+  rows.push(
+    ratioRow(
+      outcome,
+      'odds_ratio',
+      logOr,
+      seOr,
+      alpha,
+      `Woolf log-scale CI${zeroOR ? '; 0.5 added to every cell (zero cell)' : ''}`,
+    ),
+  );
 
-  rows.push(per100Row(outcome, rd, seRd, z, chi, pChi, 'for every 100 people treated: 100 x risk difference (negative = fewer re-offenders), Wald CI'));
+  rows.push(
+    per100Row(
+      outcome,
+      rd,
+      seRd,
+      z,
+      chi,
+      pChi,
+      'for every 100 people treated: 100 x risk difference (negative = fewer re-offenders), Wald CI',
+    ),
+  );
 
   rows.push(nntRow(outcome, rd, rd - z * seRd, rd + z * seRd, pChi));
 
   const h = 2 * Math.asin(Math.sqrt(pT)) - 2 * Math.asin(Math.sqrt(pC));
-  rows.push(waldRow(outcome, 'cohens_h', h, Math.sqrt(1 / nT + 1 / nC), alpha, "Cohen's h = 2 asin sqrt(p_t) - 2 asin sqrt(p_c), SE sqrt(1/n_t + 1/n_c)"));
-
   rows.push(
-    waldRow(outcome, 'logit_d', logOr * LOGIT_D, seOr * LOGIT_D, alpha, `ln(OR) x sqrt(3)/pi (Hasselblad & Hedges 1995), Woolf CI transformed${zeroOR ? '; 0.5 added to every cell (zero cell)' : ''}`),
+    waldRow(
+      outcome,
+      'cohens_h',
+      h,
+      Math.sqrt(1 / nT + 1 / nC),
+      alpha,
+      "Cohen's h = 2 asin sqrt(p_t) - 2 asin sqrt(p_c), SE sqrt(1/n_t + 1/n_c)",
+    ),
   );
 
-  rows.push({ ...nullRow(outcome, 'fisher_exact', "Fisher's exact test, two-sided (R fisher.test)"), p_value: fin(fisherExactTwoSided(a, b, c, d)) });
+  rows.push(
+    waldRow(
+      outcome,
+      'logit_d',
+      logOr * LOGIT_D,
+      seOr * LOGIT_D,
+      alpha,
+      `ln(OR) x sqrt(3)/pi (Hasselblad & Hedges 1995), Woolf CI transformed${zeroOR ? '; 0.5 added to every cell (zero cell)' : ''}`,
+    ),
+  );
+
+  rows.push({
+    ...nullRow(outcome, 'fisher_exact', "Fisher's exact test, two-sided (R fisher.test)"),
+    p_value: fin(fisherExactTwoSided(a, b, c, d)),
+  });
   return rows;
 }
 
@@ -108,7 +171,16 @@ export function nntRow(outcome: string, rd: number, lo: number, hi: number, p: n
 }
 
 /** Rows from an adjusted logistic model: adjusted_odds_ratio and adjusted_logit_d (Wald, as R glm). */
-export function adjustedBinaryRows(outcome: string, logOr: number, se: number, alpha: number, covariates: string[]): EffectRow[] {
+export function adjustedBinaryRows(
+  outcome: string,
+  logOr: number,
+  se: number,
+  alpha: number,
+  covariates: string[],
+): EffectRow[] {
   const what = `logistic regression on arm + ${covariates.join(' + ')} (Wald, as R glm)`;
-  return [ratioRow(outcome, 'adjusted_odds_ratio', logOr, se, alpha, what), waldRow(outcome, 'adjusted_logit_d', logOr * LOGIT_D, se * LOGIT_D, alpha, `ln(adjusted OR) x sqrt(3)/pi; ${what}`)];
+  return [
+    ratioRow(outcome, 'adjusted_odds_ratio', logOr, se, alpha, what),
+    waldRow(outcome, 'adjusted_logit_d', logOr * LOGIT_D, se * LOGIT_D, alpha, `ln(adjusted OR) x sqrt(3)/pi; ${what}`),
+  ];
 }

@@ -48,10 +48,15 @@ function expectRow(rows: EffectRow[], outcome: string, measure: string, ref: Ref
 describe('cace: individually randomised trial with one-sided non-compliance (HC2)', async () => {
   const sim = await readTable('test/data/cace-sim.csv');
   it('unadjusted: binary, count and score outcomes, and the dose-response', () => {
-    const res = analyseTrial(sim, { outcomes: ['reoffended', 'reoffences', 'wellbeing'], cace: 'received_intervention' });
+    const res = analyseTrial(sim, {
+      outcomes: ['reoffended', 'reoffences', 'wellbeing'],
+      cace: 'received_intervention',
+    });
     for (const y of ['reoffended', 'reoffences', 'wellbeing']) {
       const r = expectRow(res.effects, y, 'cace', refs[`sim_${y}`]!);
-      expect(r.method).toMatch(/^complier average causal effect: two-stage least squares, random allocation instrumenting received_intervention/);
+      expect(r.method).toMatch(
+        /^complier average causal effect: two-stage least squares, random allocation instrumenting received_intervention/,
+      );
       expect(r.method).toContain('HC2 robust SE');
       expect(r.method).toContain('69.0% received it in treatment vs 0.0% in control');
     }
@@ -63,11 +68,21 @@ describe('cace: individually randomised trial with one-sided non-compliance (HC2
     expect(res.effects.filter((e) => e.measure === 'risk_difference')).toHaveLength(1);
   });
   it('covariates enter both stages (sex as the indicator sexmale)', () => {
-    const res = analyseTrial(sim, { outcomes: ['reoffended', 'wellbeing'], cace: 'received_intervention', covariates: ['age', 'ogrs3', 'sex'] });
+    const res = analyseTrial(sim, {
+      outcomes: ['reoffended', 'wellbeing'],
+      cace: 'received_intervention',
+      covariates: ['age', 'ogrs3', 'sex'],
+    });
     const r = expectRow(res.effects, 'reoffended', 'cace', refs.sim_reoffended_adjusted!);
     expect(r.method).toContain('covariates in both stages');
-    expect(r.method).toContain('reoffended ~ received_intervention + age + ogrs3 + sexmale | arm + age + ogrs3 + sexmale');
-    const res2 = analyseTrial(sim, { outcomes: ['wellbeing'], cace: 'received_intervention', covariates: ['age', 'ogrs3'] });
+    expect(r.method).toContain(
+      'reoffended ~ received_intervention + age + ogrs3 + sexmale | arm + age + ogrs3 + sexmale',
+    );
+    const res2 = analyseTrial(sim, {
+      outcomes: ['wellbeing'],
+      cace: 'received_intervention',
+      covariates: ['age', 'ogrs3'],
+    });
     expectRow(res2.effects, 'wellbeing', 'cace_dose', refs.sim_dose_wellbeing_adjusted!);
   });
   it('without --cace there are no cace rows; an unknown column is a data error', () => {
@@ -81,11 +96,20 @@ describe('cace: individually randomised trial with one-sided non-compliance (HC2
 describe('cace: cluster-randomised pcp fixture (CR2 + Satterthwaite df)', async () => {
   const pcp = await readTable('test/data/cace-pcp.csv');
   it('unadjusted and adjusted for ogrs3', () => {
-    const res = analyseTrial(pcp, { outcomes: ['reoffended', 'reoffences'], cluster: 'team', cace: 'received_intervention' });
+    const res = analyseTrial(pcp, {
+      outcomes: ['reoffended', 'reoffences'],
+      cluster: 'team',
+      cace: 'received_intervention',
+    });
     const r = expectRow(res.effects, 'reoffended', 'cace', refs.pcp_reoffended!);
     expect(r.method).toMatch(/CR2 cluster-robust SE \(\d+ clusters\) with Satterthwaite df/);
     expectRow(res.effects, 'reoffences', 'cace', refs.pcp_reoffences!);
-    const adj = analyseTrial(pcp, { outcomes: ['reoffended'], cluster: 'team', cace: 'received_intervention', covariates: ['ogrs3'] });
+    const adj = analyseTrial(pcp, {
+      outcomes: ['reoffended'],
+      cluster: 'team',
+      cace: 'received_intervention',
+      covariates: ['ogrs3'],
+    });
     expectRow(adj.effects, 'reoffended', 'cace', refs.pcp_reoffended_adjusted!);
     expectRow(adj.effects, 'reoffended', 'cace_dose', refs.pcp_dose_reoffended_adjusted!);
   });
@@ -110,14 +134,18 @@ describe('cace: data handling', () => {
   it('an unknown exposure leaves the row out with a warning; no sessions column means no cace_dose', () => {
     const res = analyseTrial(table([...base, ['control', '', '0']]), { cace: 'received_intervention' });
     expect(res.warnings.join('\n')).toContain('1 analysed row(s) with no received_intervention left out of cace');
-    expect(res.warnings.join('\n')).toContain('no sessions_attended column, so the exploratory cace_dose is not estimated');
+    expect(res.warnings.join('\n')).toContain(
+      'no sessions_attended column, so the exploratory cace_dose is not estimated',
+    );
     const r = res.effects.find((e) => e.measure === 'cace')!;
     // Wald: (2/4 - 3/4) / (3/4 - 0) on the 8 rows with a known exposure.
     expect(r.estimate).toBeCloseTo((2 / 4 - 3 / 4) / (3 / 4), 12);
     expect(res.effects.some((e) => e.measure === 'cace_dose')).toBe(false);
   });
   it('a bad exposure cell is a data error naming the line and column', () => {
-    expect(() => analyseTrial(table([...base, ['control', 'maybe', '0']]), { cace: 'received_intervention' })).toThrow(/x\.csv.*line 10.*received_intervention|received_intervention.*maybe/s);
+    expect(() => analyseTrial(table([...base, ['control', 'maybe', '0']]), { cace: 'received_intervention' })).toThrow(
+      /x\.csv.*line 10.*received_intervention|received_intervention.*maybe/s,
+    );
   });
   it('a weak first stage is warned about (F below 10)', () => {
     // 20 per arm; 10 received it in treatment and 9 in control: allocation barely moves receipt.
@@ -126,16 +154,30 @@ describe('cace: data handling', () => {
     for (let i = 0; i < 20; i++) rows.push(['control', i < 9 ? 'yes' : 'no', String(i % 2)]);
     const res = analyseTrial(table(rows), { cace: 'received_intervention' });
     expect(res.warnings.join('\n')).toMatch(/reoffended: cace: weak first stage \(F = 0\.\d, below 10\)/);
-    expect(res.effects.find((e) => e.measure === 'cace')!.method).toContain('50.0% received it in treatment vs 45.0% in control');
+    expect(res.effects.find((e) => e.measure === 'cace')!.method).toContain(
+      '50.0% received it in treatment vs 45.0% in control',
+    );
   });
   it('a time-to-event outcome gets no cace row, with a warning', async () => {
     const sim = await readTable('test/data/cace-sim.csv');
-    const withTime = { ...sim, columns: [...sim.columns, 'days_to_reoffence', 'follow_up_days'], cells: new Map(sim.cells) };
-    withTime.cells.set('days_to_reoffence', sim.cells.get('reoffended')!.map((r) => (r === '1' ? '100' : '')));
-    withTime.cells.set('follow_up_days', sim.cells.get('reoffended')!.map(() => '365'));
+    const withTime = {
+      ...sim,
+      columns: [...sim.columns, 'days_to_reoffence', 'follow_up_days'],
+      cells: new Map(sim.cells),
+    };
+    withTime.cells.set(
+      'days_to_reoffence',
+      sim.cells.get('reoffended')!.map((r) => (r === '1' ? '100' : '')),
+    );
+    withTime.cells.set(
+      'follow_up_days',
+      sim.cells.get('reoffended')!.map(() => '365'),
+    );
     const res = analyseTrial(withTime, { outcomes: ['days_to_reoffence'], cace: 'received_intervention' });
     expect(res.effects.some((e) => e.measure.startsWith('cace'))).toBe(false);
-    expect(res.warnings).toContain('days_to_reoffence: cace is not estimated for a time-to-event outcome (the binary and count outcomes carry it)');
+    expect(res.warnings).toContain(
+      'days_to_reoffence: cace is not estimated for a time-to-event outcome (the binary and count outcomes carry it)',
+    );
   });
   it('nobody received it: not estimable, with the reason', () => {
     const none = base.map((r) => [r[0]!, 'no', r[2]!]);

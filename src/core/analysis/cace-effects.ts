@@ -43,16 +43,26 @@ export interface CaceInput {
  */
 export function caceEffects(input: CaceInput, warnings: string[]): EffectRow[] {
   const rows: EffectRow[] = [row(input, 'cace', input.received, input.receivedColumn, warnings)];
-  if (input.sessions) rows.push(row(input, 'cace_dose', input.sessions, input.sessionsColumn ?? 'sessions_attended', warnings));
+  if (input.sessions)
+    rows.push(row(input, 'cace_dose', input.sessions, input.sessionsColumn ?? 'sessions_attended', warnings));
   return rows;
 }
 
-function row(input: CaceInput, measure: 'cace' | 'cace_dose', exposure: ArrayLike<number>, column: string, warnings: string[]): EffectRow {
+function row(
+  input: CaceInput,
+  measure: 'cace' | 'cace_dose',
+  exposure: ArrayLike<number>,
+  column: string,
+  warnings: string[],
+): EffectRow {
   const { outcome, alpha } = input;
   const n = input.y.length;
   const keep: number[] = [];
   for (let i = 0; i < n; i++) if (!Number.isNaN(exposure[i]!)) keep.push(i);
-  if (keep.length < n) warnings.push(`${outcome}: ${n - keep.length} analysed row(s) with no ${column} left out of ${measure} (complete cases)`);
+  if (keep.length < n)
+    warnings.push(
+      `${outcome}: ${n - keep.length} analysed row(s) with no ${column} left out of ${measure} (complete cases)`,
+    );
   const take = (v: ArrayLike<number>) => Float64Array.from(keep, (i) => v[i]!);
   let cluster: { index: Int32Array; levels: number } | null = null;
   if (input.cluster) {
@@ -68,10 +78,20 @@ function row(input: CaceInput, measure: 'cace' | 'cace_dose', exposure: ArrayLik
   const covs = input.covariates ?? [];
   const seType = cluster ? 'CR2' : 'HC2';
   const dose = measure === 'cace_dose';
-  const label = dose ? 'exploratory: not randomised; dose-response per session attended' : 'complier average causal effect';
+  const label = dose
+    ? 'exploratory: not randomised; dose-response per session attended'
+    : 'complier average causal effect';
   let fit: IvFit;
   try {
-    fit = fitIv({ y: take(input.y), d: take(exposure), z: take(input.arm), covariates: covs.map((c) => ({ name: c.name, values: take(c.values) })), cluster, seType, alpha });
+    fit = fitIv({
+      y: take(input.y),
+      d: take(exposure),
+      z: take(input.arm),
+      covariates: covs.map((c) => ({ name: c.name, values: take(c.values) })),
+      cluster,
+      seType,
+      alpha,
+    });
   } catch (err) {
     if (!(err instanceof WeakInstrumentError || err instanceof RangeError)) throw err;
     warnings.push(`${outcome}: ${measure} not estimable: ${err.message}`);
@@ -79,8 +99,15 @@ function row(input: CaceInput, measure: 'cace' | 'cace_dose', exposure: ArrayLik
   }
   const covText = covs.length ? ` + ${covs.map((c) => c.name).join(' + ')}` : '';
   const call = `estimatr::iv_robust(${outcome} ~ ${column}${covText} | arm${covText}${cluster ? `, clusters = ${input.cluster!.name}` : ''}, se_type = "${seType}")`;
-  const inference = cluster ? `CR2 cluster-robust SE (${fit.n_clusters} clusters) with Satterthwaite df` : 'HC2 robust SE, t on n - p df';
-  const scale = input.kind === 'binary' ? 'difference in the proportion re-offending (a fraction)' : input.kind === 'count' ? 'difference in the mean count' : 'difference in means';
+  const inference = cluster
+    ? `CR2 cluster-robust SE (${fit.n_clusters} clusters) with Satterthwaite df`
+    : 'HC2 robust SE, t on n - p df';
+  const scale =
+    input.kind === 'binary'
+      ? 'difference in the proportion re-offending (a fraction)'
+      : input.kind === 'count'
+        ? 'difference in the mean count'
+        : 'difference in means';
   const { treatment, control } = input.armLabels;
   const adjusted = covs.length ? ' (adjusted for the covariates)' : '';
   const firstStage = dose
@@ -91,7 +118,9 @@ function row(input: CaceInput, measure: 'cace' | 'cace_dose', exposure: ArrayLik
     : `the effect of receiving the intervention among the people who take it up when offered it (compliers), assuming allocation acts only through receipt and makes nobody less likely to receive it`;
   const method = `${label}: two-stage least squares, random allocation instrumenting ${column}${covs.length ? ', covariates in both stages' : ''} (as ${call}); ${inference}; ${scale}; ${meaning}; ${firstStage}`;
   if (fit.first_stage_f < WEAK_FIRST_STAGE_F) {
-    warnings.push(`${outcome}: ${measure}: weak first stage (F = ${fmt(fit.first_stage_f, 1)}, below ${WEAK_FIRST_STAGE_F}): allocation barely changes ${column}, so the estimate is imprecise and its interval unreliable`);
+    warnings.push(
+      `${outcome}: ${measure}: weak first stage (F = ${fmt(fit.first_stage_f, 1)}, below ${WEAK_FIRST_STAGE_F}): allocation barely changes ${column}, so the estimate is imprecise and its interval unreliable`,
+    );
   }
   return clean({
     outcome,

@@ -37,21 +37,38 @@ export interface IccResult {
 }
 
 /** ICC and design effect for any numeric outcome (the REML engine of src/core/stats/reml.ts). */
-export function iccRows(outcome: string, y: Float64Array, arm: Uint8Array, cluster: Int32Array, nClusters: number, clusterName: string, source: string, warnings: string[]): EffectRow[] {
+export function iccRows(
+  outcome: string,
+  y: Float64Array,
+  arm: Uint8Array,
+  cluster: Int32Array,
+  nClusters: number,
+  clusterName: string,
+  source: string,
+  warnings: string[],
+): EffectRow[] {
   const mbar = y.length / nClusters;
   try {
     const fit = fitRandomIntercept({ y, cluster, covariates: [{ name: 'arm', values: arm }], source });
     const de = 1 + (mbar - 1) * fit.icc;
     const singular = fit.singular ? ' (singular fit: between-cluster variance estimated as 0)' : '';
     return [
-      pointRow(outcome, 'icc', fit.icc, `REML linear random-intercept model, as R lmer(${outcome} ~ arm + (1 | ${clusterName}))${singular}`),
+      pointRow(
+        outcome,
+        'icc',
+        fit.icc,
+        `REML linear random-intercept model, as R lmer(${outcome} ~ arm + (1 | ${clusterName}))${singular}`,
+      ),
       pointRow(outcome, 'design_effect', de, `1 + (mbar - 1) x ICC with mean cluster size mbar = ${round(mbar, 2)}`),
     ];
   } catch (err) {
     if (!(err instanceof DataError)) throw err;
     const why = err.problems[0]?.reason ?? err.message;
     warnings.push(`${outcome}: ICC not estimable: ${why}`);
-    return [nullRow(outcome, 'icc', `not estimable: ${why}`), nullRow(outcome, 'design_effect', `not estimable: ${why}`)];
+    return [
+      nullRow(outcome, 'icc', `not estimable: ${why}`),
+      nullRow(outcome, 'design_effect', `not estimable: ${why}`),
+    ];
   }
 }
 
@@ -65,21 +82,61 @@ export function clusterBinaryEffects(input: ClusterEffectsInput, warnings: strin
   for (let i = 0; i < y.length; i++) events[arm[i]!]! += y[i]!;
   const terms = cov && cov.q > 0 ? ` + ${cov.terms.join(' + ')}` : '';
   const method = `logistic regression on arm${terms} with cluster-robust SE (R sandwich::vcovCL(fit, cluster = ~${input.clusterName}): HC0, G/(G-1))`;
-  if (input.fitted === null || events[0] === 0 || events[1] === 0 || events[0] === count(arm, 0) || events[1] === count(arm, 1)) {
-    rows.push(nullRow(outcome, 'cluster_robust_odds_ratio', 'not estimable: an arm has no events or only events (separation)'));
-    warnings.push(`${outcome}: cluster-robust odds ratio not estimable (separation: an arm with no events or only events)`);
+  if (
+    input.fitted === null ||
+    events[0] === 0 ||
+    events[1] === 0 ||
+    events[0] === count(arm, 0) ||
+    events[1] === count(arm, 1)
+  ) {
+    rows.push(
+      nullRow(outcome, 'cluster_robust_odds_ratio', 'not estimable: an arm has no events or only events (separation)'),
+    );
+    warnings.push(
+      `${outcome}: cluster-robust odds ratio not estimable (separation: an arm with no events or only events)`,
+    );
   } else {
-    const e = input.fitted ?? logisticArmEffect(y, arm, { covariates: cov?.X, q: cov?.q ?? 0, cluster, nClusters, weights: input.weights });
+    const e =
+      input.fitted ??
+      logisticArmEffect(y, arm, { covariates: cov?.X, q: cov?.q ?? 0, cluster, nClusters, weights: input.weights });
     if (e.separation) {
-      rows.push(nullRow(outcome, 'cluster_robust_odds_ratio', 'not estimable: (quasi-)separation, fitted probabilities numerically 0 or 1'));
-      warnings.push(`${outcome}: separation in the cluster-robust logistic model: fitted probabilities numerically 0 or 1; estimate withheld`);
+      rows.push(
+        nullRow(
+          outcome,
+          'cluster_robust_odds_ratio',
+          'not estimable: (quasi-)separation, fitted probabilities numerically 0 or 1',
+        ),
+      );
+      warnings.push(
+        `${outcome}: separation in the cluster-robust logistic model: fitted probabilities numerically 0 or 1; estimate withheld`,
+      );
     } else if (input.cr2) {
       try {
-        const r = cr2ArmInference({ fit: e.fit, X: armDesign(arm, cov?.X, cov?.q ?? 0).X, y, family: 'binomial', weights: input.weights, cluster, nClusters });
-        rows.push(ratioRowT(outcome, 'cluster_robust_odds_ratio', r.estimate, r.std_error, r.df, alpha, `logistic regression on arm${terms}; ${cr2Text(input.clusterName, r.df, r.n_clusters)}`));
+        const r = cr2ArmInference({
+          fit: e.fit,
+          X: armDesign(arm, cov?.X, cov?.q ?? 0).X,
+          y,
+          family: 'binomial',
+          weights: input.weights,
+          cluster,
+          nClusters,
+        });
+        rows.push(
+          ratioRowT(
+            outcome,
+            'cluster_robust_odds_ratio',
+            r.estimate,
+            r.std_error,
+            r.df,
+            alpha,
+            `logistic regression on arm${terms}; ${cr2Text(input.clusterName, r.df, r.n_clusters)}`,
+          ),
+        );
       } catch (err) {
         if (!(err instanceof RangeError)) throw err;
-        warnings.push(`${outcome}: CR2 not computed for the cluster-robust odds ratio (${err.message}): vcovCL used instead`);
+        warnings.push(
+          `${outcome}: CR2 not computed for the cluster-robust odds ratio (${err.message}): vcovCL used instead`,
+        );
         rows.push(ratioRow(outcome, 'cluster_robust_odds_ratio', e.estimate, e.std_error_robust!, alpha, method));
       }
     } else rows.push(ratioRow(outcome, 'cluster_robust_odds_ratio', e.estimate, e.std_error_robust!, alpha, method));

@@ -22,7 +22,12 @@ async function load(path: string, cols: string[]): Promise<Record<string, number
 describe('continuousEffects, individual design (OLS)', () => {
   it('adjusted for a baseline score: lm(post ~ arm + pre, h)', async () => {
     const h = await load('test/data/hedges-individual.csv', ['arm', 'pre', 'post']);
-    const res = continuousEffects({ outcome: 'score', y: h.post!, treated: h.arm!, covariates: [{ name: 'pre', values: h.pre! }] });
+    const res = continuousEffects({
+      outcome: 'score',
+      y: h.post!,
+      treated: h.arm!,
+      covariates: [{ name: 'pre', values: h.pre! }],
+    });
     expect(rel(res.sdDenominator, 12.1511269020718)).toBeLessThan(1e-12);
     const [g, md] = res.rows;
     expect(g!.measure).toBe('hedges_g');
@@ -65,7 +70,13 @@ describe('continuousEffects, individual design (OLS)', () => {
 describe('continuousEffects, cluster design (REML, EEF)', () => {
   it('g = b(lmer(y ~ arm + x + (1|team))) / sqrt(between + within of lmer(y ~ arm + (1|team)))', async () => {
     const d = await load('test/data/reml-cluster.csv', ['team', 'arm', 'x', 'y']);
-    const res = continuousEffects({ outcome: 'y', y: d.y!, treated: d.arm!, cluster: d.team!, covariates: [{ name: 'x', values: d.x! }] });
+    const res = continuousEffects({
+      outcome: 'y',
+      y: d.y!,
+      treated: d.arm!,
+      cluster: d.team!,
+      covariates: [{ name: 'x', values: d.x! }],
+    });
     expect(res.rows.map((r) => r.measure)).toEqual(['hedges_g', 'mean_difference', 'icc']);
     const [g, md, icc] = res.rows;
     // m1 <- lmer(y ~ arm + x + (1 | team), d); m0 <- lmer(y ~ arm + (1 | team), d)

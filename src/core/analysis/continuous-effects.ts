@@ -54,7 +54,8 @@ export function continuousEffects(input: ContinuousEffectsInput): ContinuousEffe
   const alpha = input.alpha ?? 0.05;
   const covariates = input.covariates ?? [];
   const n = input.y.length;
-  if (input.treated.length !== n) throw new RangeError(`continuousEffects: ${n} outcomes but ${input.treated.length} arm values`);
+  if (input.treated.length !== n)
+    throw new RangeError(`continuousEffects: ${n} outcomes but ${input.treated.length} arm values`);
   const arm: FixedCovariate = { name: 'arm', values: input.treated };
   const adjustedFor = covariates.length > 0 ? `, adjusted for ${covariates.map((c) => c.name).join(', ')}` : '';
 
@@ -102,11 +103,13 @@ export function continuousEffects(input: ContinuousEffectsInput): ContinuousEffe
     return { rows, sdDenominator: sPooled };
   }
 
-  if (input.cluster.length !== n) throw new RangeError(`continuousEffects: ${n} outcomes but ${input.cluster.length} cluster values`);
+  if (input.cluster.length !== n)
+    throw new RangeError(`continuousEffects: ${n} outcomes but ${input.cluster.length} cluster values`);
   armMoments(input.y, input.treated, input.source ?? 'data');
   const base = { y: input.y, cluster: input.cluster, source: input.source };
   const unadjusted = fitRandomIntercept({ ...base, covariates: [arm] });
-  const adjusted = covariates.length > 0 ? fitRandomIntercept({ ...base, covariates: [arm, ...covariates] }) : unadjusted;
+  const adjusted =
+    covariates.length > 0 ? fitRandomIntercept({ ...base, covariates: [arm, ...covariates] }) : unadjusted;
   const b = adjusted.fixed[1]!;
   const s = Math.sqrt(unadjusted.sigma2Between + unadjusted.sigma2Within);
   const g = b.estimate / s;
@@ -149,7 +152,11 @@ interface Moments {
 }
 
 /** Per-arm n, mean and sample variance; every arm value must be 0 or 1 and each arm needs 2+ rows. */
-function armMoments(y: ArrayLike<number>, treated: ArrayLike<number>, source: string): { treated: Moments; control: Moments } {
+function armMoments(
+  y: ArrayLike<number>,
+  treated: ArrayLike<number>,
+  source: string,
+): { treated: Moments; control: Moments } {
   const sum = [0, 0];
   const count = [0, 0];
   for (let i = 0; i < y.length; i++) {

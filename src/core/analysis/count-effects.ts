@@ -60,7 +60,10 @@ export function countEffects(input: CountEffectsInput, warnings: string[]): Effe
   if (sumT === 0 || sumC === 0) {
     const which = sumT === 0 && sumC === 0 ? 'either arm' : sumT === 0 ? 'the treatment arm' : 'the control arm';
     warnings.push(`${outcome}: no re-offences in ${which}: the rate ratio is not estimable`);
-    rows.push(nullRow(outcome, 'rate_ratio', `not estimable: no events in ${which}`), nullRow(outcome, 'nb_rate_ratio', `not estimable: no events in ${which}`));
+    rows.push(
+      nullRow(outcome, 'rate_ratio', `not estimable: no events in ${which}`),
+      nullRow(outcome, 'nb_rate_ratio', `not estimable: no events in ${which}`),
+    );
     return rows;
   }
   const cov = input.covariates;
@@ -74,29 +77,81 @@ export function countEffects(input: CountEffectsInput, warnings: string[]): Effe
   const offset = input.exposure ? logExposure(input.exposure.values) : undefined;
   const e = offset ? offsetPoissonArmEffect(y, arm, offset, armOptions) : poissonArmEffect(y, arm, armOptions);
   const terms = `${cov && cov.q > 0 ? ` + ${cov.terms.join(' + ')}` : ''}${input.exposure ? ` + offset(log(${input.exposure.name}))` : ''}`;
-  const nb = () => negBinRow({ outcome, y, arm, alpha, covariates: cov, weights: input.weights, offset, exposureName: input.exposure?.name, clustered: Boolean(input.cluster) }, warnings);
-  const vc = e.robust_type === 'cluster' ? 'cluster-robust SE (R sandwich::vcovCL, HC0 with G/(G-1))' : 'sandwich SE (R sandwich::vcovHC(type = "HC0"))';
+  const nb = () =>
+    negBinRow(
+      {
+        outcome,
+        y,
+        arm,
+        alpha,
+        covariates: cov,
+        weights: input.weights,
+        offset,
+        exposureName: input.exposure?.name,
+        clustered: Boolean(input.cluster),
+      },
+      warnings,
+    );
+  const vc =
+    e.robust_type === 'cluster'
+      ? 'cluster-robust SE (R sandwich::vcovCL, HC0 with G/(G-1))'
+      : 'sandwich SE (R sandwich::vcovHC(type = "HC0"))';
   if (e.boundary) {
     warnings.push(`${outcome}: the Poisson model did not converge to a finite estimate (fitted means numerically 0)`);
     rows.push(nullRow(outcome, 'rate_ratio', 'not estimable: fitted means numerically 0'), nb());
     return rows;
   }
   const cr2 = input.cluster && input.cr2 ? cr2RateRatio(input, offset) : null;
-  if (cr2 && 'error' in cr2) warnings.push(`${outcome}: CR2 not computed for the rate ratio (${cr2.error}): vcovCL used instead`);
-  if (cr2 && !('error' in cr2)) rows.push(ratioRowT(outcome, 'rate_ratio', cr2.estimate, cr2.std_error, cr2.df, alpha, `Poisson log-link regression on arm${terms}; ${cr2Text(input.cr2!.clusterName, cr2.df, cr2.n_clusters)}`));
-  else rows.push(ratioRow(outcome, 'rate_ratio', e.estimate, e.std_error_robust, alpha, `Poisson log-link regression on arm${terms}, ${vc}`));
+  if (cr2 && 'error' in cr2)
+    warnings.push(`${outcome}: CR2 not computed for the rate ratio (${cr2.error}): vcovCL used instead`);
+  if (cr2 && !('error' in cr2))
+    rows.push(
+      ratioRowT(
+        outcome,
+        'rate_ratio',
+        cr2.estimate,
+        cr2.std_error,
+        cr2.df,
+        alpha,
+        `Poisson log-link regression on arm${terms}; ${cr2Text(input.cr2!.clusterName, cr2.df, cr2.n_clusters)}`,
+      ),
+    );
+  else
+    rows.push(
+      ratioRow(
+        outcome,
+        'rate_ratio',
+        e.estimate,
+        e.std_error_robust,
+        alpha,
+        `Poisson log-link regression on arm${terms}, ${vc}`,
+      ),
+    );
   rows.push(nb());
   return rows;
 }
 
 /** The Poisson fit again (with its offset and weights) and CR2 inference on its arm coefficient. */
-function cr2RateRatio(input: CountEffectsInput, offset: Float64Array | undefined): ReturnType<typeof cr2ArmInference> | { error: string } {
+function cr2RateRatio(
+  input: CountEffectsInput,
+  offset: Float64Array | undefined,
+): ReturnType<typeof cr2ArmInference> | { error: string } {
   const cov = input.covariates;
   const n = input.arm.length;
   const { X, p } = armDesign(input.arm, cov?.X, cov?.q ?? 0);
-  const fit = offset ? fitPoissonOffset(X, n, p, input.y, { offset, weights: input.weights }) : fitPoisson(X, n, p, input.y, { weights: input.weights });
+  const fit = offset
+    ? fitPoissonOffset(X, n, p, input.y, { offset, weights: input.weights })
+    : fitPoisson(X, n, p, input.y, { weights: input.weights });
   try {
-    return cr2ArmInference({ fit, X, y: input.y, family: 'poisson', weights: input.weights, cluster: input.cluster!.index, nClusters: input.cluster!.nClusters });
+    return cr2ArmInference({
+      fit,
+      X,
+      y: input.y,
+      family: 'poisson',
+      weights: input.weights,
+      cluster: input.cluster!.index,
+      nClusters: input.cluster!.nClusters,
+    });
   } catch (err) {
     if (!(err instanceof RangeError)) throw err;
     return { error: err.message };

@@ -24,7 +24,12 @@ export function logExposure(t: ArrayLike<number>): Float64Array {
  * ln rate ratio of `glm(y ~ arm + covariates + offset(log(t)), poisson)` with the HC0 sandwich SE
  * (cluster-robust `vcovCL` given clusters), as `poissonArmEffect` without an offset.
  */
-export function offsetPoissonArmEffect(y: ArrayLike<number>, arm: ArrayLike<number>, offset: Float64Array, options: ArmEffectOptions = {}): RateRatioEffect {
+export function offsetPoissonArmEffect(
+  y: ArrayLike<number>,
+  arm: ArrayLike<number>,
+  offset: Float64Array,
+  options: ArmEffectOptions = {},
+): RateRatioEffect {
   const n = arm.length;
   const { X, p } = armDesign(arm, options.covariates, options.q ?? 0);
   const fit = fitPoissonOffset(X, n, p, y, { offset, weights: options.weights });

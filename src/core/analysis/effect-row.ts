@@ -54,7 +54,14 @@ export function pFromZ(z: number): number {
 }
 
 /** A row on a linear scale: estimate +/- z se, Wald z and p. */
-export function waldRow(outcome: string, measure: Measure, estimate: number, se: number, alpha: number, method: string): EffectRow {
+export function waldRow(
+  outcome: string,
+  measure: Measure,
+  estimate: number,
+  se: number,
+  alpha: number,
+  method: string,
+): EffectRow {
   const z = zCrit(alpha);
   const stat = estimate / se;
   return clean({
@@ -71,7 +78,14 @@ export function waldRow(outcome: string, measure: Measure, estimate: number, se:
 }
 
 /** A ratio row: log estimate and its SE; the estimate and CI are exponentiated, std_error stays on the log scale. */
-export function ratioRow(outcome: string, measure: Measure, logEstimate: number, logSe: number, alpha: number, method: string): EffectRow {
+export function ratioRow(
+  outcome: string,
+  measure: Measure,
+  logEstimate: number,
+  logSe: number,
+  alpha: number,
+  method: string,
+): EffectRow {
   const z = zCrit(alpha);
   const stat = logEstimate / logSe;
   return clean({
@@ -110,7 +124,17 @@ export function pointRow(outcome: string, measure: Measure, estimate: number, me
 
 /** A row whose numbers are all unavailable, with the reason in `method`. */
 export function nullRow(outcome: string, measure: Measure, method: string): EffectRow {
-  return { outcome, measure, estimate: null, std_error: null, conf_low: null, conf_high: null, statistic: null, p_value: null, method };
+  return {
+    outcome,
+    measure,
+    estimate: null,
+    std_error: null,
+    conf_low: null,
+    conf_high: null,
+    statistic: null,
+    p_value: null,
+    method,
+  };
 }
 
 /** Replaces any non-finite number by null. */
@@ -130,6 +154,24 @@ export function clean(row: EffectRow): EffectRow {
  * The `per_100` row of a risk difference: "for every 100 people", the difference, its SE and its
  * interval (crit x SE either side) times 100; the test statistic and p are the difference's own.
  */
-export function per100Row(outcome: string, rd: number, se: number, crit: number, statistic: number | null, pValue: number | null, method: string): EffectRow {
-  return clean({ outcome, measure: 'per_100', estimate: 100 * rd, std_error: 100 * se, conf_low: 100 * (rd - crit * se), conf_high: 100 * (rd + crit * se), statistic, p_value: pValue, method });
+export function per100Row(
+  outcome: string,
+  rd: number,
+  se: number,
+  crit: number,
+  statistic: number | null,
+  pValue: number | null,
+  method: string,
+): EffectRow {
+  return clean({
+    outcome,
+    measure: 'per_100',
+    estimate: 100 * rd,
+    std_error: 100 * se,
+    conf_low: 100 * (rd - crit * se),
+    conf_high: 100 * (rd + crit * se),
+    statistic,
+    p_value: pValue,
+    method,
+  });
 }

@@ -36,7 +36,10 @@ export function glmmOddsRatioRow(input: GlmmInput, warnings: string[]): EffectRo
     const fit = fitGlmmLogistic(y, X, arm.length, p, input.cluster, input.nClusters, { start: input.start });
     const se = Math.sqrt(fit.vcov[p + 1]!);
     if (!fit.converged) warnings.push(`${outcome}: the mixed-effects logistic model did not fully converge`);
-    if (fit.singular) warnings.push(`${outcome}: the random-intercept variance of the mixed-effects logistic model is estimated as 0 (singular fit): glmm_odds_ratio equals the ordinary logistic odds ratio`);
+    if (fit.singular)
+      warnings.push(
+        `${outcome}: the random-intercept variance of the mixed-effects logistic model is estimated as 0 (singular fit): glmm_odds_ratio equals the ordinary logistic odds ratio`,
+      );
     if (!Number.isFinite(se) || Math.abs(fit.coef[1]!) > 15) {
       warnings.push(`${outcome}: mixed-effects logistic odds ratio not estimable (separation)`);
       return nullRow(outcome, 'glmm_odds_ratio', 'not estimable: separation');

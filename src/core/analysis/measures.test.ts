@@ -1,6 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { isMeasure, isRatioMeasure, measureInfo, MEASURE_NAMES, MEASURES, measuresOfScale, type Measure } from './measures.js';
+import {
+  isMeasure,
+  isRatioMeasure,
+  measureInfo,
+  MEASURE_NAMES,
+  MEASURES,
+  measuresOfScale,
+  type Measure,
+} from './measures.js';
 import { nullValue, PRIMARY_MEASURE, verdictFor } from './verdict.js';
 import { nullRow } from './effect-row.js';
 
@@ -43,7 +51,12 @@ describe('the measures table', () => {
 
   it('per-day Kaplan-Meier names belong to the list; other names do not', () => {
     expect(isMeasure('km_survival_365')).toBe(true);
-    expect(measureInfo('km_survival_365')).toMatchObject({ label: 'Not re-offended by day 365 (Kaplan-Meier)', scale: 'probability', nullValue: null, percent: true });
+    expect(measureInfo('km_survival_365')).toMatchObject({
+      label: 'Not re-offended by day 365 (Kaplan-Meier)',
+      scale: 'probability',
+      nullValue: null,
+      percent: true,
+    });
     expect(isMeasure('km_survival_')).toBe(false);
     expect(isMeasure('risk_diff')).toBe(false);
     expect(measureInfo('toString')).toBeUndefined();
@@ -67,14 +80,25 @@ describe('the measures table', () => {
       'nb_rate_ratio',
       'hazard_ratio',
     ]);
-    expect(MEASURE_NAMES.filter((m) => MEASURES[m].charts.report && !isRatioMeasure(m))).toEqual(['primary_risk_difference', 'risk_difference', 'cluster_level_risk_difference', 'logit_d', 'cohens_h', 'hedges_g']);
+    expect(MEASURE_NAMES.filter((m) => MEASURES[m].charts.report && !isRatioMeasure(m))).toEqual([
+      'primary_risk_difference',
+      'risk_difference',
+      'cluster_level_risk_difference',
+      'logit_d',
+      'cohens_h',
+      'hedges_g',
+    ]);
     // The text chart draws every ratio.
     expect(measuresOfScale('ratio').every((m) => MEASURES[m].charts.text)).toBe(true);
   });
 
   it('verdicts read the interval against the null value of the primary measure', () => {
     for (const m of Object.values(PRIMARY_MEASURE)) expect(isMeasure(m)).toBe(true);
-    const row = (measure: Measure, lo: number, hi: number) => ({ ...nullRow('reoffended', measure, ''), conf_low: lo, conf_high: hi });
+    const row = (measure: Measure, lo: number, hi: number) => ({
+      ...nullRow('reoffended', measure, ''),
+      conf_low: lo,
+      conf_high: hi,
+    });
     expect(verdictFor(row('hazard_ratio', 0.6, 0.95))).toBe('significant_reduction');
     expect(verdictFor(row('risk_difference', 0.6, 0.95))).toBe('significant_increase');
     expect(verdictFor(row('rate_ratio', 0.8, 1.1))).toBe('inconclusive');

@@ -48,14 +48,70 @@ const CHARTS = {
 } as const;
 type Charts = (typeof CHARTS)[keyof typeof CHARTS];
 
-const diff = (label: string, charts: Charts = CHARTS.none): MeasureInfo => ({ label, scale: 'difference', nullValue: 0, digits: 2, per100: false, percent: false, charts });
-const per100 = (label: string): MeasureInfo => ({ label, scale: 'difference', nullValue: 0, digits: 1, per100: true, percent: false, charts: CHARTS.none });
+const diff = (label: string, charts: Charts = CHARTS.none): MeasureInfo => ({
+  label,
+  scale: 'difference',
+  nullValue: 0,
+  digits: 2,
+  per100: false,
+  percent: false,
+  charts,
+});
+const per100 = (label: string): MeasureInfo => ({
+  label,
+  scale: 'difference',
+  nullValue: 0,
+  digits: 1,
+  per100: true,
+  percent: false,
+  charts: CHARTS.none,
+});
 // Every ratio is drawn on the log axis of the text chart; the report's chart draws the main ones.
-const ratio = (label: string, charts: Charts = CHARTS.both): MeasureInfo => ({ label, scale: 'ratio', nullValue: 1, digits: 2, per100: false, percent: false, charts });
-const std = (label: string, charts: Charts = CHARTS.none): MeasureInfo => ({ label, scale: 'standardised', nullValue: 0, digits: 2, per100: false, percent: false, charts });
-const test = (label: string): MeasureInfo => ({ label, scale: 'test', nullValue: null, digits: 2, per100: false, percent: false, charts: CHARTS.none });
-const desc = (label: string, digits: number): MeasureInfo => ({ label, scale: 'descriptive', nullValue: null, digits, per100: false, percent: false, charts: CHARTS.none });
-const survival = (label: string): MeasureInfo => ({ label, scale: 'probability', nullValue: null, digits: 2, per100: false, percent: true, charts: CHARTS.none });
+const ratio = (label: string, charts: Charts = CHARTS.both): MeasureInfo => ({
+  label,
+  scale: 'ratio',
+  nullValue: 1,
+  digits: 2,
+  per100: false,
+  percent: false,
+  charts,
+});
+const std = (label: string, charts: Charts = CHARTS.none): MeasureInfo => ({
+  label,
+  scale: 'standardised',
+  nullValue: 0,
+  digits: 2,
+  per100: false,
+  percent: false,
+  charts,
+});
+const test = (label: string): MeasureInfo => ({
+  label,
+  scale: 'test',
+  nullValue: null,
+  digits: 2,
+  per100: false,
+  percent: false,
+  charts: CHARTS.none,
+});
+const desc = (label: string, digits: number): MeasureInfo => ({
+  label,
+  scale: 'descriptive',
+  nullValue: null,
+  digits,
+  per100: false,
+  percent: false,
+  charts: CHARTS.none,
+});
+const survival = (label: string): MeasureInfo => ({
+  label,
+  scale: 'probability',
+  nullValue: null,
+  digits: 2,
+  per100: false,
+  percent: true,
+  charts: CHARTS.none,
+});
 
 /**
  * Every measure with a fixed name. The order is the order the report's forest chart draws them in

@@ -43,7 +43,18 @@ async function run(file: string, options: AnalyseOptions, selection: 'all' | str
   return analyseArms(table, { ...options, alpha: options.alpha ?? 0.05 }, selection);
 }
 
-function expectGlobal(rows: { outcome: string; measure: string; statistic: number | null; p_value: number | null; df?: number; arm?: string }[], outcome: string, ref: Ref) {
+function expectGlobal(
+  rows: {
+    outcome: string;
+    measure: string;
+    statistic: number | null;
+    p_value: number | null;
+    df?: number;
+    arm?: string;
+  }[],
+  outcome: string,
+  ref: Ref,
+) {
   const r = rows.find((x) => x.outcome === outcome && x.measure === 'global_test');
   expect(r, `${outcome} global_test`).toBeDefined();
   expect(r!.arm).toBeUndefined();
@@ -61,7 +72,11 @@ describe('global tests across k arms (R references)', () => {
   });
 
   it('binary with --cluster: cluster-robust Wald test on MASS::bacteria clustered by child', async () => {
-    const { result } = await run('multiarm-bacteria.csv', { control: 'placebo', outcomes: ['reoffended'], cluster: 'team' });
+    const { result } = await run('multiarm-bacteria.csv', {
+      control: 'placebo',
+      outcomes: ['reoffended'],
+      cluster: 'team',
+    });
     expectGlobal(result.effects, 'reoffended', refs.bacteria_wald_cl!);
     expect(Object.keys(result.design.n_clusters)).toEqual(['placebo', 'drug', 'drug+']);
   });
@@ -75,7 +90,9 @@ describe('global tests across k arms (R references)', () => {
   it('continuous: one-way ANOVA on PlantGrowth (3 groups)', async () => {
     const { result } = await run('multiarm-plantgrowth.csv', { control: 'ctrl', outcomes: ['weight'] });
     expectGlobal(result.effects, 'weight', refs.plantgrowth_anova!);
-    expect(result.effects.find((r) => r.measure === 'global_test')!.method).toContain(`(2, ${refs.plantgrowth_anova!.df_residual}) df`);
+    expect(result.effects.find((r) => r.measure === 'global_test')!.method).toContain(
+      `(2, ${refs.plantgrowth_anova!.df_residual}) df`,
+    );
   });
 
   it('clustered count and binary: cluster-robust Wald tests on the pcp fixture split into 3 arms by team', async () => {
@@ -84,7 +101,9 @@ describe('global tests across k arms (R references)', () => {
     expectGlobal(result.effects, 'reoffended', refs.pcp_binary_wald_cl!);
     expect(result.design.n_clusters).toEqual({ control: 15, treatment_a: 9, treatment_b: 8 });
     expectGlobal(result.effects, 'days_to_reoffence', refs.pcp_time_robscore!);
-    expect(result.effects.find((r) => r.measure === 'global_test' && r.outcome === 'days_to_reoffence')!.method).toContain('robust score');
+    expect(
+      result.effects.find((r) => r.measure === 'global_test' && r.outcome === 'days_to_reoffence')!.method,
+    ).toContain('robust score');
     const cont = await run('multiarm-pcp.csv', { cluster: 'team', outcomes: ['ogrs3'] });
     expectGlobal(cont.result.effects, 'ogrs3', refs.pcp_ogrs3_wald_cl!);
     const plain = await run('multiarm-pcp.csv', {});
@@ -116,7 +135,10 @@ describe('pairwise rows: the two-arm analysis of each arm with control', () => {
   });
 
   it('veteran adeno vs squamous: hazard ratio as R coxph on the pair; Kaplan-Meier rows keep their own arm', async () => {
-    const { result } = await run('multiarm-veteran.csv', { control: 'squamous', outcomes: ['days_to_reoffence'] }, ['adeno', 'large']);
+    const { result } = await run('multiarm-veteran.csv', { control: 'squamous', outcomes: ['days_to_reoffence'] }, [
+      'adeno',
+      'large',
+    ]);
     const ref = refs.veteran_adeno_vs_squamous!;
     const hr = result.effects.find((r) => r.measure === 'hazard_ratio' && r.comparison === 'adeno')!;
     expect(hr.arm).toBe('adeno');
@@ -128,7 +150,9 @@ describe('pairwise rows: the two-arm analysis of each arm with control', () => {
     expect(result.excluded.other_arm_labels).toEqual(['smallcell']);
     expect(result.excluded.other_arms).toBe(48);
     expect(result.warnings.some((w) => w.startsWith('48 row(s) in other arms (smallcell)'))).toBe(true);
-    expect(result.effects.find((r) => r.measure === 'global_test')!.method).toContain('3 arms (squamous, adeno, large)');
+    expect(result.effects.find((r) => r.measure === 'global_test')!.method).toContain(
+      '3 arms (squamous, adeno, large)',
+    );
     expect(result.attrition.randomised).toBe(137 - 48);
   });
 
@@ -150,7 +174,10 @@ describe('pairwise rows: the two-arm analysis of each arm with control', () => {
 
 describe('arm selection', () => {
   it('needs a control: the arm named control, or --control', () => {
-    expect(resolveArms(['a', 'b', 'Control'], 'all', undefined)).toEqual({ control: 'Control', treatments: ['a', 'b'] });
+    expect(resolveArms(['a', 'b', 'Control'], 'all', undefined)).toEqual({
+      control: 'Control',
+      treatments: ['a', 'b'],
+    });
     expect(() => resolveArms(['a', 'b', 'c'], 'all', undefined)).toThrow(UsageError);
     expect(() => resolveArms(['a', 'b', 'c'], ['d'], 'a')).toThrow(/not found/);
     expect(() => resolveArms(['a', 'b', 'c'], ['a'], 'a')).toThrow(/control arm/);
@@ -158,7 +185,16 @@ describe('arm selection', () => {
 });
 
 describe('--sub-arm', () => {
-  const table = (arm: string[], sub: string[]) => ({ file: 'x.csv', columns: ['arm', 'sub_arm'], cells: new Map([['arm', arm], ['sub_arm', sub]]), lines: arm.map((_, i) => i + 2), n: arm.length });
+  const table = (arm: string[], sub: string[]) => ({
+    file: 'x.csv',
+    columns: ['arm', 'sub_arm'],
+    cells: new Map([
+      ['arm', arm],
+      ['sub_arm', sub],
+    ]),
+    lines: arm.map((_, i) => i + 2),
+    n: arm.length,
+  });
   it('labels people by their sub-arm where it is filled, else by their arm', () => {
     const t = withSubArms(table(['control', 'fund', 'fund'], ['', 'told', 'not_told']), 'arm', 'sub_arm');
     expect(t.cells.get('arm')).toEqual(['control', 'told', 'not_told']);

@@ -10,7 +10,14 @@
 import { UsageError } from '../errors.js';
 import { coxRegression, CoxDesignError, type CoxTies } from '../stats/cox-regression.js';
 import { logRank } from '../stats/logrank.js';
-import { clusterWaldGlm, clusterWaldLinear, oneWayAnova, pearsonChiSquare, poissonLikelihoodRatio, type GlobalTestResult } from '../stats/k-group-tests.js';
+import {
+  clusterWaldGlm,
+  clusterWaldLinear,
+  oneWayAnova,
+  pearsonChiSquare,
+  poissonLikelihoodRatio,
+  type GlobalTestResult,
+} from '../stats/k-group-tests.js';
 import { analyseData, type AnalyseOptions, type AnalyseResult } from './analyse-trial.js';
 import { attrition } from './attrition.js';
 import { clean, type EffectRow } from './effect-row.js';
@@ -29,24 +36,39 @@ export interface ArmComparison {
  * Resolves the control and treatment labels: control as given, else the arm named "control"
  * (any case); treatments: every other arm (`all`) or the listed ones, in the order given.
  */
-export function resolveArms(labels: readonly string[], selection: ArmSelection, control: string | undefined, file = 'the file'): { control: string; treatments: string[] } {
-  const list = labels.slice(0, 10).map((l) => JSON.stringify(l)).join(', ') + (labels.length > 10 ? `, ... (${labels.length} in all)` : '');
+export function resolveArms(
+  labels: readonly string[],
+  selection: ArmSelection,
+  control: string | undefined,
+  file = 'the file',
+): { control: string; treatments: string[] } {
+  const list =
+    labels
+      .slice(0, 10)
+      .map((l) => JSON.stringify(l))
+      .join(', ') + (labels.length > 10 ? `, ... (${labels.length} in all)` : '');
   let c = control;
-  if (c !== undefined && !labels.includes(c)) throw new UsageError(`--control: arm label "${c}" not found (arms in the file: ${list})`);
+  if (c !== undefined && !labels.includes(c))
+    throw new UsageError(`--control: arm label "${c}" not found (arms in the file: ${list})`);
   if (c === undefined) {
     c = labels.find((l) => l.toLowerCase() === 'control');
-    if (c === undefined) throw new UsageError(`no arm is named "control" (arms: ${list}): say which is the control with --control <label>`);
+    if (c === undefined)
+      throw new UsageError(
+        `no arm is named "control" (arms: ${list}): say which is the control with --control <label>`,
+      );
   }
   let treatments: string[];
   if (selection === 'all') treatments = labels.filter((l) => l !== c);
   else {
     treatments = [...new Set(selection)];
     for (const t of treatments) {
-      if (!labels.includes(t)) throw new UsageError(`--treatment: arm label "${t}" not found (arms in the file: ${list})`);
+      if (!labels.includes(t))
+        throw new UsageError(`--treatment: arm label "${t}" not found (arms in the file: ${list})`);
       if (t === c) throw new UsageError(`--treatment: "${t}" is the control arm`);
     }
   }
-  if (treatments.length === 0) throw new UsageError(`${file} has only one arm (${list}): an effect needs a treatment and a control arm`);
+  if (treatments.length === 0)
+    throw new UsageError(`${file} has only one arm (${list}): an effect needs a treatment and a control arm`);
   return { control: c, treatments };
 }
 
@@ -118,7 +140,15 @@ function pooledRows(comparisons: readonly ArmComparison[], outcome: number): Poo
  * continuous test the cluster-robust Wald test of the linear model's arm terms.
  * Unadjusted and unweighted.
  */
-export function globalTestRow(name: string, kind: TrialData['outcomes'][number]['kind'], p: Pooled, armNames: readonly string[], clustered: boolean, warnings: string[], ties?: CoxTies): EffectRow {
+export function globalTestRow(
+  name: string,
+  kind: TrialData['outcomes'][number]['kind'],
+  p: Pooled,
+  armNames: readonly string[],
+  clustered: boolean,
+  warnings: string[],
+  ties?: CoxTies,
+): EffectRow {
   const k = armNames.length;
   const arms = `${k} arms (${armNames.join(', ')})`;
   let r: GlobalTestResult;
@@ -146,7 +176,9 @@ export function globalTestRow(name: string, kind: TrialData['outcomes'][number][
   } else if (kind === 'time' && clustered) {
     // The robust score test of the Cox model with one indicator per non-reference arm, at beta = 0.
     const present = [...new Set(p.group)].sort((a, b) => a - b);
-    const covariates = present.slice(1).map((g) => ({ name: armNames[g]!, values: p.group.map((x) => (x === g ? 1 : 0)) }));
+    const covariates = present
+      .slice(1)
+      .map((g) => ({ name: armNames[g]!, values: p.group.map((x) => (x === g ? 1 : 0)) }));
     r = { statistic: null, df: present.length - 1, p_value: null, groups: present.length };
     if (covariates.length > 0) {
       try {
@@ -169,12 +201,31 @@ export function globalTestRow(name: string, kind: TrialData['outcomes'][number][
     method = `global test across ${arms}: one-way analysis of variance F on (${r.df}, ${r.df_residual}) df`;
   }
   if (r.statistic === null) warnings.push(`${name}: the global test across the arms is not estimable`);
-  return { ...clean({ outcome: name, measure: 'global_test', estimate: null, std_error: null, conf_low: null, conf_high: null, statistic: r.statistic, p_value: r.p_value, method: `${method}; unadjusted` }), df: r.df };
+  return {
+    ...clean({
+      outcome: name,
+      measure: 'global_test',
+      estimate: null,
+      std_error: null,
+      conf_low: null,
+      conf_high: null,
+      statistic: r.statistic,
+      p_value: r.p_value,
+      method: `${method}; unadjusted`,
+    }),
+    df: r.df,
+  };
 }
 
 const OTHER_ARMS = /^\d+ row\(s\) in other arms \(/;
 
-function combine(comparisons: ArmComparison[], labels: readonly string[], control: string, alpha: number, ties?: CoxTies): AnalyseResult {
+function combine(
+  comparisons: ArmComparison[],
+  labels: readonly string[],
+  control: string,
+  alpha: number,
+  ties?: CoxTies,
+): AnalyseResult {
   const first = comparisons[0]!;
   const treatments = comparisons.map((c) => c.arm);
   const armNames = [control, ...treatments];
@@ -188,7 +239,10 @@ function combine(comparisons: ArmComparison[], labels: readonly string[], contro
     if (j === 0) pooledPrimary = p;
     effects.push(globalTestRow(o.name, o.kind, p, armNames, clustered, warnings, ties));
   });
-  if (d0.covariates || d0.weights || d0.strata) warnings.push('the global tests are unadjusted, unweighted and unstratified; the pairwise rows use the covariates, weights and strata');
+  if (d0.covariates || d0.weights || d0.strata)
+    warnings.push(
+      'the global tests are unadjusted, unweighted and unstratified; the pairwise rows use the covariates, weights and strata',
+    );
 
   // Warnings: those every comparison gives once; the others prefixed with their comparison.
   const lists = comparisons.map((c) => c.result.warnings.filter((w) => !OTHER_ARMS.test(w)));
@@ -204,10 +258,15 @@ function combine(comparisons: ArmComparison[], labels: readonly string[], contro
     }
   });
   const others = labels.filter((l) => l !== control && !treatments.includes(l));
-  const excludedOther = first.data.excludedOtherArms - comparisons.slice(1).reduce((s, c) => s + c.data.n - countArm(c.data, 0), 0);
-  if (others.length) warnings.push(`${excludedOther} row(s) in other arms (${others.join(', ')}) left out: only ${treatments.join(', ')} vs ${control} are analysed`);
+  const excludedOther =
+    first.data.excludedOtherArms - comparisons.slice(1).reduce((s, c) => s + c.data.n - countArm(c.data, 0), 0);
+  if (others.length)
+    warnings.push(
+      `${excludedOther} row(s) in other arms (${others.join(', ')}) left out: only ${treatments.join(', ')} vs ${control} are analysed`,
+    );
 
-  for (const c of comparisons) effects.push(...c.result.effects.map((r) => ({ ...r, arm: r.arm ?? c.arm, comparison: c.arm })));
+  for (const c of comparisons)
+    effects.push(...c.result.effects.map((r) => ({ ...r, arm: r.arm ?? c.arm, comparison: c.arm })));
 
   const p = pooledPrimary! as Pooled;
   const armFlag = Uint8Array.from(groupOfRows(comparisons), (g) => (g > 0 ? 1 : 0));
@@ -222,7 +281,10 @@ function combine(comparisons: ArmComparison[], labels: readonly string[], contro
     treatments,
     alpha,
     primary_outcome: first.result.primary_outcome,
-    arms: [first.result.arms.find((a) => a.arm === control)!, ...comparisons.map((c) => c.result.arms.find((a) => a.arm === c.arm)!)],
+    arms: [
+      first.result.arms.find((a) => a.arm === control)!,
+      ...comparisons.map((c) => c.result.arms.find((a) => a.arm === c.arm)!),
+    ],
     effects,
     balance: comparisons.flatMap((c) => c.result.balance.map((b) => ({ ...b, arm: c.arm }))),
     attrition: attrition(armFlag, Uint8Array.from(p.analysed), Uint8Array.from(p.measurable)),
@@ -268,7 +330,10 @@ export function withSubArms(table: TextTableLike, armColumn: string, subArmColum
   const subCol = subArmColumn.toLowerCase();
   const arms = textColumn(table, armCol);
   const subs = textColumn(table, subCol);
-  if (!subs) throw new UsageError(`--sub-arm: column "${subCol}" is not in ${table.file} (columns: ${table.columns.filter((x) => x).join(', ')})`);
+  if (!subs)
+    throw new UsageError(
+      `--sub-arm: column "${subCol}" is not in ${table.file} (columns: ${table.columns.filter((x) => x).join(', ')})`,
+    );
   if (!arms || subCol === armCol) return table;
   const plain = new Set<string>();
   for (let i = 0; i < table.n; i++) if (subs[i] === '') plain.add(arms[i]!);
@@ -276,7 +341,9 @@ export function withSubArms(table: TextTableLike, armColumn: string, subArmColum
   for (let i = 0; i < table.n; i++) {
     const s = subs[i]!;
     if (s !== '' && plain.has(s) && arms[i] !== s) {
-      throw new UsageError(`--sub-arm: "${s}" (${subCol}, line ${table.lines[i]}) is also the arm of people without a ${subCol}: the arms would merge; rename one`);
+      throw new UsageError(
+        `--sub-arm: "${s}" (${subCol}, line ${table.lines[i]}) is also the arm of people without a ${subCol}: the arms would merge; rename one`,
+      );
     }
   }
   const cells = new Map(table.cells);

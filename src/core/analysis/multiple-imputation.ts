@@ -57,7 +57,10 @@ export interface MiResult {
   missing: MissingByArm[];
 }
 
-export const DEFAULT_DELTAS: readonly number[] = Array.from({ length: 13 }, (_, k) => Math.round((-0.3 + 0.05 * k) * 100) / 100);
+export const DEFAULT_DELTAS: readonly number[] = Array.from(
+  { length: 13 },
+  (_, k) => Math.round((-0.3 + 0.05 * k) * 100) / 100,
+);
 
 /** Risk difference and its Wald variance in one completed data set. */
 export function riskDifference(y: ArrayLike<number>, arm: ArrayLike<number>): { estimate: number; variance: number } {
@@ -80,7 +83,11 @@ export function riskDifference(y: ArrayLike<number>, arm: ArrayLike<number>): { 
 }
 
 /** ln OR of arm and its model variance from glm(y ~ arm + covariates, binomial) in one completed set. */
-export function adjustedLogOr(y: Float64Array, arm: ArrayLike<number>, covariates: Float64Array[]): { estimate: number; variance: number } {
+export function adjustedLogOr(
+  y: Float64Array,
+  arm: ArrayLike<number>,
+  covariates: Float64Array[],
+): { estimate: number; variance: number } {
   const n = y.length;
   const q = covariates.length;
   const block = new Float64Array(n * q);
@@ -108,11 +115,20 @@ export function multipleImputation(input: MiInput): MiResult {
       if (Number.isNaN(y[i]!)) om++;
       if (covs.some((c) => Number.isNaN(c.values[i]!))) cm++;
     }
-    return { arm: code ? input.armLabels.treatment : input.armLabels.control, n: k, outcome_missing: om, covariate_missing: cm };
+    return {
+      arm: code ? input.armLabels.treatment : input.armLabels.control,
+      n: k,
+      outcome_missing: om,
+      covariate_missing: cm,
+    };
   });
   const variables: ImputeVariable[] = [
     { name: input.outcome, values: y, kind: 'binary' },
-    ...covs.map((c) => ({ name: c.name, values: c.values, kind: isBinary(c.values) ? ('binary' as const) : ('numeric' as const) })),
+    ...covs.map((c) => ({
+      name: c.name,
+      values: c.values,
+      kind: isBinary(c.values) ? ('binary' as const) : ('numeric' as const),
+    })),
   ];
   const armF = Float64Array.from(arm);
   const sets = imputeChained(variables, [armF], m, createRng(seed), { maxit: input.maxit });
@@ -120,7 +136,17 @@ export function multipleImputation(input: MiInput): MiResult {
   const rows: EffectRow[] = [];
 
   const rd = poolRd(sets, arm, n, alpha);
-  rows.push(miRow(input.outcome, 'mi_risk_difference', rd, false, `${what}; Wald risk difference per completed set, complete-data df n - 2`, m, seed));
+  rows.push(
+    miRow(
+      input.outcome,
+      'mi_risk_difference',
+      rd,
+      false,
+      `${what}; Wald risk difference per completed set, complete-data df n - 2`,
+      m,
+      seed,
+    ),
+  );
   if (covs.length > 0) {
     const q: number[] = [];
     const u: number[] = [];
@@ -130,7 +156,17 @@ export function multipleImputation(input: MiInput): MiResult {
       u.push(e.variance);
     }
     const pooled = poolScalar(q, u, n - 2 - covs.length, alpha);
-    rows.push(miRow(input.outcome, 'mi_adjusted_odds_ratio', pooled, true, `${what}; logistic regression on arm + ${covs.map((c) => c.name).join(' + ')} per completed set, pooled on the log scale (std_error too), complete-data df n - p`, m, seed));
+    rows.push(
+      miRow(
+        input.outcome,
+        'mi_adjusted_odds_ratio',
+        pooled,
+        true,
+        `${what}; logistic regression on arm + ${covs.map((c) => c.name).join(' + ')} per completed set, pooled on the log scale (std_error too), complete-data df n - p`,
+        m,
+        seed,
+      ),
+    );
   }
 
   const deltas = input.deltas ?? DEFAULT_DELTAS;
@@ -140,7 +176,14 @@ export function multipleImputation(input: MiInput): MiResult {
       const shifted = sets.map((s) => shiftOutcome(s, arm, dc, dt));
       const pooled = poolRd(shifted, arm, n, alpha);
       const row = miRow(input.outcome, 'risk_difference', pooled, false, '', m, seed);
-      tipping.push({ delta_control: dc, delta_treatment: dt, estimate: row.estimate, conf_low: row.conf_low, conf_high: row.conf_high, verdict: verdictFor(row) });
+      tipping.push({
+        delta_control: dc,
+        delta_treatment: dt,
+        estimate: row.estimate,
+        conf_low: row.conf_low,
+        conf_high: row.conf_high,
+        verdict: verdictFor(row),
+      });
     }
   }
   return { rows, tipping_point: tipping, missing };
@@ -166,7 +209,12 @@ function poolRd(sets: Array<{ values: Float64Array[] }>, arm: Uint8Array, n: num
 }
 
 /** The completed outcome re-drawn with each imputed probability shifted by its arm's delta (same uniforms). */
-export function shiftOutcome(set: CompletedSet, arm: ArrayLike<number>, deltaControl: number, deltaTreatment: number): { values: Float64Array[] } {
+export function shiftOutcome(
+  set: CompletedSet,
+  arm: ArrayLike<number>,
+  deltaControl: number,
+  deltaTreatment: number,
+): { values: Float64Array[] } {
   const d = set.draws[0];
   const y = Float64Array.from(set.values[0]!);
   if (d) {
@@ -179,7 +227,15 @@ export function shiftOutcome(set: CompletedSet, arm: ArrayLike<number>, deltaCon
   return { values: [y] };
 }
 
-function miRow(outcome: string, measure: Measure, p: PooledEstimate, ratio: boolean, method: string, m: number, seed: number): EffectRow {
+function miRow(
+  outcome: string,
+  measure: Measure,
+  p: PooledEstimate,
+  ratio: boolean,
+  method: string,
+  m: number,
+  seed: number,
+): EffectRow {
   const tr = ratio ? Math.exp : (x: number) => x;
   // A pooled variance of 0 (no missing outcome and a constant estimate) leaves no t test.
   return {
@@ -205,14 +261,24 @@ function miRow(outcome: string, measure: Measure, p: PooledEstimate, ratio: bool
  * smaller shift of the treated, then of the controls) whose verdict differs from the verdict with
  * no shift, or null when no shift on the grid changes it.
  */
-export function nearestTip(rows: readonly TippingPointRow[]): { base: TippingPointRow; tip: TippingPointRow | null } | null {
+export function nearestTip(
+  rows: readonly TippingPointRow[],
+): { base: TippingPointRow; tip: TippingPointRow | null } | null {
   const base = rows.find((r) => r.delta_control === 0 && r.delta_treatment === 0);
   if (!base) return null;
   let tip: TippingPointRow | null = null;
   const size = (r: TippingPointRow) => Math.abs(r.delta_control) + Math.abs(r.delta_treatment);
   for (const r of rows) {
     if (r.verdict === base.verdict) continue;
-    if (!tip || size(r) < size(tip) - 1e-12 || (Math.abs(size(r) - size(tip)) <= 1e-12 && (Math.abs(r.delta_treatment) < Math.abs(tip.delta_treatment) || (Math.abs(r.delta_treatment) === Math.abs(tip.delta_treatment) && Math.abs(r.delta_control) < Math.abs(tip.delta_control))))) tip = r;
+    if (
+      !tip ||
+      size(r) < size(tip) - 1e-12 ||
+      (Math.abs(size(r) - size(tip)) <= 1e-12 &&
+        (Math.abs(r.delta_treatment) < Math.abs(tip.delta_treatment) ||
+          (Math.abs(r.delta_treatment) === Math.abs(tip.delta_treatment) &&
+            Math.abs(r.delta_control) < Math.abs(tip.delta_control))))
+    )
+      tip = r;
   }
   return { base, tip };
 }

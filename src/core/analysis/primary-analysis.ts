@@ -66,7 +66,14 @@ export interface Headline {
 
 /** Measures of the primary outcome read as sensitivity analyses (when present in the effects). */
 const SENSITIVITY: Record<string, string[]> = {
-  binary: ['risk_difference', 'adjusted_odds_ratio', 'cluster_robust_odds_ratio', 'cluster_level_risk_difference', 'odds_ratio', 'glmm_odds_ratio'],
+  binary: [
+    'risk_difference',
+    'adjusted_odds_ratio',
+    'cluster_robust_odds_ratio',
+    'cluster_level_risk_difference',
+    'odds_ratio',
+    'glmm_odds_ratio',
+  ],
   time: ['hazard_ratio', 'stratified_hazard_ratio'],
   count: ['rate_ratio', 'mean_difference', 'nb_rate_ratio'],
   continuous: ['hedges_g', 'mean_difference'],
@@ -77,9 +84,17 @@ const SENSITIVITY: Record<string, string[]> = {
  * the same data (the sensitivity analyses are read from them, and a hazard-ratio primary is one of them).
  * @param stage 'pilot' gives a null verdict (indicative only).
  */
-export function primaryAnalysis(data: TrialData, plan: ResolvedPlan, effects: readonly EffectRow[], pilot: boolean): Headline {
+export function primaryAnalysis(
+  data: TrialData,
+  plan: ResolvedPlan,
+  effects: readonly EffectRow[],
+  pilot: boolean,
+): Headline {
   const outcome = data.outcomes.find((o) => o.name === plan.primary.outcome);
-  if (!outcome) throw new UsageError(`the analysis plan's primary outcome "${plan.primary.outcome}" is not among the outcomes analysed (${data.outcomes.map((o) => o.name).join(', ')})`);
+  if (!outcome)
+    throw new UsageError(
+      `the analysis plan's primary outcome "${plan.primary.outcome}" is not among the outcomes analysed (${data.outcomes.map((o) => o.name).join(', ')})`,
+    );
   const measure = plan.primary.measure;
   const alpha = plan.alpha;
   const covariates = data.covariates?.columns ?? [];
@@ -92,17 +107,28 @@ export function primaryAnalysis(data: TrialData, plan: ResolvedPlan, effects: re
   let sumT = 0;
   let sumC = 0;
   if (measure === 'hazard_ratio') {
-    if (outcome.kind !== 'time') throw new UsageError(`the plan's primary measure hazard_ratio needs a time-to-event outcome; ${outcome.name} is ${outcome.kind}`);
+    if (outcome.kind !== 'time')
+      throw new UsageError(
+        `the plan's primary measure hazard_ratio needs a time-to-event outcome; ${outcome.name} is ${outcome.kind}`,
+      );
     const want = data.stratum ? 'stratified_hazard_ratio' : 'hazard_ratio';
-    row = effects.find((e) => e.outcome === outcome.name && e.measure === want && e.arm === undefined) ?? effects.find((e) => e.outcome === outcome.name && e.measure === 'hazard_ratio' && e.arm === undefined)!;
+    row =
+      effects.find((e) => e.outcome === outcome.name && e.measure === want && e.arm === undefined) ??
+      effects.find((e) => e.outcome === outcome.name && e.measure === 'hazard_ratio' && e.arm === undefined)!;
     for (let i = 0; i < data.n; i++) {
       if (!data.measurable[i] || Number.isNaN(outcome.y[i]!)) continue;
       if (data.arm[i]) nT++;
       else nC++;
     }
   } else {
-    if (outcome.kind === 'time') throw new UsageError(`the primary outcome ${outcome.name} is a time to event: its measure is hazard_ratio, not ${measure}`);
-    if (measure === 'risk_difference' && outcome.kind !== 'binary') throw new UsageError(`the plan's primary measure risk_difference needs a 0/1 outcome; ${outcome.name} is ${outcome.kind} (use mean_difference)`);
+    if (outcome.kind === 'time')
+      throw new UsageError(
+        `the primary outcome ${outcome.name} is a time to event: its measure is hazard_ratio, not ${measure}`,
+      );
+    if (measure === 'risk_difference' && outcome.kind !== 'binary')
+      throw new UsageError(
+        `the plan's primary measure risk_difference needs a 0/1 outcome; ${outcome.name} is ${outcome.kind} (use mean_difference)`,
+      );
     // Complete cases: measurable, outcome known, covariates and blocks known, positive weight.
     const cov = data.covariates;
     const keep: number[] = [];
@@ -146,12 +172,21 @@ export function primaryAnalysis(data: TrialData, plan: ResolvedPlan, effects: re
     const cluster = factor(data.cluster);
     nClusters = cluster ? cluster.levels : null;
     try {
-      const fit = primaryRiskDifference({ outcome: outcome.name, y, treated, covariates: covs, blocks: factor(data.stratum), cluster, alpha });
+      const fit = primaryRiskDifference({
+        outcome: outcome.name,
+        y,
+        treated,
+        covariates: covs,
+        blocks: factor(data.stratum),
+        cluster,
+        alpha,
+      });
       row = measure === 'risk_difference' ? fit.row : { ...fit.row, measure: 'mean_difference' };
       per100 = measure === 'risk_difference' ? fit.per100 : null;
       df = fit.df;
     } catch (err) {
-      if (err instanceof RangeError || err instanceof SingularDesignError) throw new UsageError(`the primary analysis of ${outcome.name} cannot be fitted: ${err.message}`);
+      if (err instanceof RangeError || err instanceof SingularDesignError)
+        throw new UsageError(`the primary analysis of ${outcome.name} cannot be fitted: ${err.message}`);
       throw err;
     }
   }
@@ -160,13 +195,31 @@ export function primaryAnalysis(data: TrialData, plan: ResolvedPlan, effects: re
   const kinds = SENSITIVITY[outcome.kind] ?? [];
   for (const e of effects) {
     // Subgroup rows estimate the effect in part of the trial: not sensitivity analyses of the whole.
-    if (e.arm !== undefined || e.subgroup !== undefined || e.p_value === null || e.conf_low === null || e.conf_high === null) continue;
+    if (
+      e.arm !== undefined ||
+      e.subgroup !== undefined ||
+      e.p_value === null ||
+      e.conf_low === null ||
+      e.conf_high === null
+    )
+      continue;
     const same = e.outcome === outcome.name && kinds.includes(e.measure);
     // The time to first re-offence is the binary outcome's companion: its hazard ratio is a sensitivity analysis too.
-    const companion = outcome.name === 'reoffended' && e.outcome === 'days_to_reoffence' && e.measure === 'hazard_ratio';
+    const companion =
+      outcome.name === 'reoffended' && e.outcome === 'days_to_reoffence' && e.measure === 'hazard_ratio';
     if (!(same || companion) || e === row) continue;
     const v = verdictFor(e);
-    sensitivity.push({ outcome: e.outcome, measure: e.measure, estimate: e.estimate, conf_low: e.conf_low, conf_high: e.conf_high, p_value: e.p_value, verdict: v, agrees: v === computed, method: e.method });
+    sensitivity.push({
+      outcome: e.outcome,
+      measure: e.measure,
+      estimate: e.estimate,
+      conf_low: e.conf_low,
+      conf_high: e.conf_high,
+      p_value: e.p_value,
+      verdict: v,
+      agrees: v === computed,
+      method: e.method,
+    });
   }
   return {
     outcome: outcome.name,

@@ -81,7 +81,13 @@ describe('primaryRiskDifference: individual designs (HC2) on carData::Rossi', ()
   });
   it('adjusted for age and prio: lm_robust(arrest ~ trt + age + prio, rossi, se_type = "HC2")', async () => {
     const { d, base } = await rossi();
-    const r = primaryRiskDifference({ ...base, covariates: [{ name: 'age', values: d.num('age') }, { name: 'prio', values: d.num('prio') }] });
+    const r = primaryRiskDifference({
+      ...base,
+      covariates: [
+        { name: 'age', values: d.num('age') },
+        { name: 'prio', values: d.num('prio') },
+      ],
+    });
     expectRow(r, refs.rossi_adjusted!);
     expect(r.covariates).toEqual(['age', 'prio']);
     // the adjusted interval includes zero (p = 0.075), where the unadjusted one excludes it
@@ -89,7 +95,14 @@ describe('primaryRiskDifference: individual designs (HC2) on carData::Rossi', ()
   });
   it('blocked by race: lm_robust(arrest ~ trt + age + prio + factor(race), rossi, se_type = "HC2")', async () => {
     const { d, base } = await rossi();
-    const r = primaryRiskDifference({ ...base, covariates: [{ name: 'age', values: d.num('age') }, { name: 'prio', values: d.num('prio') }], blocks: d.factor('race') });
+    const r = primaryRiskDifference({
+      ...base,
+      covariates: [
+        { name: 'age', values: d.num('age') },
+        { name: 'prio', values: d.num('prio') },
+      ],
+      blocks: d.factor('race'),
+    });
     expectRow(r, refs.rossi_blocked!);
     expect(r.blocked_by).toBe('race');
     expect(r.row.method).toContain('estimatr::lm_robust(arrest ~ arm + age + prio + factor(race), se_type = "HC2")');
@@ -114,7 +127,16 @@ describe('primaryRiskDifference: cluster designs (CR2 + Satterthwaite)', () => {
 
   async function pcp() {
     const d = await load('headline-pcp.csv');
-    return { d, base: { outcome: 'reoffended', y: d.num('reoffended'), treated: d.is('arm', 'treatment'), cluster: d.factor('team'), alpha: 0.05 } };
+    return {
+      d,
+      base: {
+        outcome: 'reoffended',
+        y: d.num('reoffended'),
+        treated: d.is('arm', 'treatment'),
+        cluster: d.factor('team'),
+        alpha: 0.05,
+      },
+    };
   }
   it('pcp fixture, 32 teams: lm_robust(reoffended ~ trt, pcp, clusters = team, se_type = "CR2")', async () => {
     const { base } = await pcp();
@@ -125,12 +147,22 @@ describe('primaryRiskDifference: cluster designs (CR2 + Satterthwaite)', () => {
   });
   it('pcp adjusted: lm_robust(reoffended ~ trt + ogrs3 + age, pcp, clusters = team, se_type = "CR2")', async () => {
     const { d, base } = await pcp();
-    const r = primaryRiskDifference({ ...base, covariates: [{ name: 'ogrs3', values: d.num('ogrs3') }, { name: 'age', values: d.num('age') }] });
+    const r = primaryRiskDifference({
+      ...base,
+      covariates: [
+        { name: 'ogrs3', values: d.num('ogrs3') },
+        { name: 'age', values: d.num('age') },
+      ],
+    });
     expectRow(r, refs.pcp_adjusted!);
   });
   it('pcp with strata: lm_robust(reoffended ~ trt + ogrs3 + factor(stratum), pcp, clusters = team, se_type = "CR2")', async () => {
     const { d, base } = await pcp();
-    const r = primaryRiskDifference({ ...base, covariates: [{ name: 'ogrs3', values: d.num('ogrs3') }], blocks: d.factor('stratum') });
+    const r = primaryRiskDifference({
+      ...base,
+      covariates: [{ name: 'ogrs3', values: d.num('ogrs3') }],
+      blocks: d.factor('stratum'),
+    });
     expectRow(r, refs.pcp_blocked!);
     expect(r.row.method).toBe(
       'Risk difference as the arm coefficient of a linear probability model (OLS, adjusted for ogrs3 with stratum fixed effects), CR2 cluster-robust standard error by team with Satterthwaite degrees of freedom, as R estimatr::lm_robust(reoffended ~ arm + ogrs3 + factor(stratum), clusters = team, se_type = "CR2").',
@@ -138,7 +170,14 @@ describe('primaryRiskDifference: cluster designs (CR2 + Satterthwaite)', () => {
   });
   it('six clusters, small df: lm_robust(y ~ arm + x, few, clusters = team, se_type = "CR2")', async () => {
     const d = await load('headline-few-clusters.csv');
-    const r = primaryRiskDifference({ outcome: 'y', y: d.num('y'), treated: d.num('arm'), covariates: [{ name: 'x', values: d.num('x') }], cluster: d.factor('team'), alpha: 0.05 });
+    const r = primaryRiskDifference({
+      outcome: 'y',
+      y: d.num('y'),
+      treated: d.num('arm'),
+      covariates: [{ name: 'x', values: d.num('x') }],
+      cluster: d.factor('team'),
+      alpha: 0.05,
+    });
     expectRow(r, refs.few_adjusted!);
     expect(r.df).toBeLessThan(4);
   });
@@ -146,7 +185,13 @@ describe('primaryRiskDifference: cluster designs (CR2 + Satterthwaite)', () => {
 
 describe('primaryRiskDifference: an outcome with no variation', () => {
   it('gives a zero estimate and standard error and no test (null statistic and p), not an error', () => {
-    const r = primaryRiskDifference({ outcome: 'y', y: [0, 0, 0, 0, 0, 0], treated: [0, 1, 0, 1, 0, 1], covariates: [], alpha: 0.05 });
+    const r = primaryRiskDifference({
+      outcome: 'y',
+      y: [0, 0, 0, 0, 0, 0],
+      treated: [0, 1, 0, 1, 0, 1],
+      covariates: [],
+      alpha: 0.05,
+    });
     expect(r.row.estimate).toBe(0);
     expect(r.row.std_error).toBe(0);
     expect(r.row.statistic).toBeNull();
@@ -156,15 +201,33 @@ describe('primaryRiskDifference: an outcome with no variation', () => {
 });
 
 describe('primaryRiskDifference: refusals', () => {
-  const base: PrimaryEffectInput = { outcome: 'y', y: [0, 1, 0, 1, 1, 0], treated: [0, 1, 0, 1, 0, 1], covariates: [], alpha: 0.05 };
+  const base: PrimaryEffectInput = {
+    outcome: 'y',
+    y: [0, 1, 0, 1, 1, 0],
+    treated: [0, 1, 0, 1, 0, 1],
+    covariates: [],
+    alpha: 0.05,
+  };
   it('refuses one arm, a non-0/1 arm, bad alpha, mismatched lengths, one cluster, rank deficiency', () => {
     expect(() => primaryRiskDifference({ ...base, treated: [1, 1, 1, 1, 1, 1] })).toThrow(/one arm/);
-    expect(() => primaryRiskDifference({ ...base, treated: [0, 2, 0, 1, 0, 1] })).toThrow(/treated\[1\] = 2 is not 0 or 1/);
+    expect(() => primaryRiskDifference({ ...base, treated: [0, 2, 0, 1, 0, 1] })).toThrow(
+      /treated\[1\] = 2 is not 0 or 1/,
+    );
     expect(() => primaryRiskDifference({ ...base, alpha: 1 })).toThrow(/alpha/);
     expect(() => primaryRiskDifference({ ...base, treated: [0, 1, 0] })).toThrow(/3 values, expected 6/);
-    expect(() => primaryRiskDifference({ ...base, cluster: { name: 'team', index: [0, 0, 0, 0, 0, 0], levels: 1 } })).toThrow(/at least 2/);
-    expect(() => primaryRiskDifference({ ...base, covariates: [{ name: 'same', values: [0, 1, 0, 1, 0, 1] }] })).toThrow(/same is collinear/);
+    expect(() =>
+      primaryRiskDifference({ ...base, cluster: { name: 'team', index: [0, 0, 0, 0, 0, 0], levels: 1 } }),
+    ).toThrow(/at least 2/);
+    expect(() =>
+      primaryRiskDifference({ ...base, covariates: [{ name: 'same', values: [0, 1, 0, 1, 0, 1] }] }),
+    ).toThrow(/same is collinear/);
     // arm constant within blocks
-    expect(() => primaryRiskDifference({ ...base, treated: [0, 0, 0, 1, 1, 1], blocks: { name: 'block', index: [0, 0, 0, 1, 1, 1], levels: 2 } })).toThrow(/arm is constant within/);
+    expect(() =>
+      primaryRiskDifference({
+        ...base,
+        treated: [0, 0, 0, 1, 1, 1],
+        blocks: { name: 'block', index: [0, 0, 0, 1, 1, 1], levels: 2 },
+      }),
+    ).toThrow(/arm is constant within/);
   });
 });

@@ -73,19 +73,28 @@ export function primaryRiskDifference(input: PrimaryEffectInput): PrimaryEffect 
   const cluster = input.cluster ?? null;
   const n = y.length;
   if (!(alpha > 0 && alpha < 1)) throw new RangeError(`primaryRiskDifference: alpha must be in (0, 1), got ${alpha}`);
-  if (treated.length !== n) throw new RangeError(`primaryRiskDifference: treated has ${treated.length} values, expected ${n}`);
+  if (treated.length !== n)
+    throw new RangeError(`primaryRiskDifference: treated has ${treated.length} values, expected ${n}`);
   for (const c of covariates) {
-    if (c.values.length !== n) throw new RangeError(`primaryRiskDifference: covariate ${c.name} has ${c.values.length} values, expected ${n}`);
+    if (c.values.length !== n)
+      throw new RangeError(`primaryRiskDifference: covariate ${c.name} has ${c.values.length} values, expected ${n}`);
   }
-  if (blocks && blocks.index.length !== n) throw new RangeError(`primaryRiskDifference: blocks ${blocks.name} has ${blocks.index.length} values, expected ${n}`);
-  if (cluster && cluster.index.length !== n) throw new RangeError(`primaryRiskDifference: cluster ${cluster.name} has ${cluster.index.length} values, expected ${n}`);
+  if (blocks && blocks.index.length !== n)
+    throw new RangeError(
+      `primaryRiskDifference: blocks ${blocks.name} has ${blocks.index.length} values, expected ${n}`,
+    );
+  if (cluster && cluster.index.length !== n)
+    throw new RangeError(
+      `primaryRiskDifference: cluster ${cluster.name} has ${cluster.index.length} values, expected ${n}`,
+    );
   let nTreated = 0;
   for (let i = 0; i < n; i++) {
     const t = treated[i]!;
     if (t !== 0 && t !== 1) throw new RangeError(`primaryRiskDifference: treated[${i}] = ${t} is not 0 or 1`);
     nTreated += t;
   }
-  if (nTreated === 0 || nTreated === n) throw new RangeError(`primaryRiskDifference: all ${n} people are in one arm; a risk difference needs both arms`);
+  if (nTreated === 0 || nTreated === n)
+    throw new RangeError(`primaryRiskDifference: all ${n} people are in one arm; a risk difference needs both arms`);
 
   const seType = cluster ? 'CR2' : 'HC2';
   const fit = fitRobustLm({
@@ -99,7 +108,12 @@ export function primaryRiskDifference(input: PrimaryEffectInput): PrimaryEffect 
   const arm = fit.coefficients[0]!;
   const df = arm.df;
   const crit = qt(1 - alpha / 2, df);
-  const method = methodSentence(outcome, covariates.map((c) => c.name), blocks?.name ?? null, cluster?.name ?? null);
+  const method = methodSentence(
+    outcome,
+    covariates.map((c) => c.name),
+    blocks?.name ?? null,
+    cluster?.name ?? null,
+  );
   const row = clean({
     outcome,
     measure: 'risk_difference',
@@ -142,6 +156,8 @@ function methodSentence(outcome: string, covs: string[], block: string | null, c
   const inference = cluster
     ? `CR2 cluster-robust standard error by ${cluster} with Satterthwaite degrees of freedom`
     : 'HC2 robust standard error with t on n - p degrees of freedom';
-  const call = cluster ? `estimatr::lm_robust(${outcome} ~ ${terms}, clusters = ${cluster}, se_type = "CR2")` : `estimatr::lm_robust(${outcome} ~ ${terms}, se_type = "HC2")`;
+  const call = cluster
+    ? `estimatr::lm_robust(${outcome} ~ ${terms}, clusters = ${cluster}, se_type = "CR2")`
+    : `estimatr::lm_robust(${outcome} ~ ${terms}, se_type = "HC2")`;
   return `Risk difference as the arm coefficient of a linear probability model (OLS, ${adjusted}${blocks}), ${inference}, as R ${call}.`;
 }

@@ -26,10 +26,21 @@ export interface ResampleUnits {
  * Groups rows into units (row i -> unit[i]); the unit's arm and stratum are its rows' (callers
  * guarantee clusters are in one arm; a cluster spanning strata makes the caller drop the strata).
  */
-export function buildUnits(y: ArrayLike<number>, arm: ArrayLike<number>, unit: ArrayLike<number> | null, nUnits: number, stratum: ArrayLike<number> | null): ResampleUnits {
+export function buildUnits(
+  y: ArrayLike<number>,
+  arm: ArrayLike<number>,
+  unit: ArrayLike<number> | null,
+  nUnits: number,
+  stratum: ArrayLike<number> | null,
+): ResampleUnits {
   const n = y.length;
   const U = unit ? nUnits : n;
-  const out: ResampleUnits = { sum: new Float64Array(U), size: new Float64Array(U), arm: new Uint8Array(U), stratum: new Int32Array(U) };
+  const out: ResampleUnits = {
+    sum: new Float64Array(U),
+    size: new Float64Array(U),
+    arm: new Uint8Array(U),
+    stratum: new Int32Array(U),
+  };
   for (let i = 0; i < n; i++) {
     const u = unit ? unit[i]! : i;
     out.sum[u] += y[i]!;
@@ -78,7 +89,12 @@ export interface PermutationResult {
  * const units = buildUnits([1, 1, 0, 1, 0, 0, 1, 0], [0, 0, 0, 0, 1, 1, 1, 1], null, 8, null);
  * permutationTest('difference', units, 999, createRng(1)).p_value // => 0.484 // the exact permutation p is 34/70 = 0.486
  */
-export function permutationTest(kind: ResampleStatistic, units: ResampleUnits, replicates: number, rng: Rng): PermutationResult {
+export function permutationTest(
+  kind: ResampleStatistic,
+  units: ResampleUnits,
+  replicates: number,
+  rng: Rng,
+): PermutationResult {
   const observed = statOf(kind, units, units.arm);
   // Units grouped by stratum; each permutation shuffles the arm labels within a stratum.
   const byStratum = new Map<number, number[]>();
@@ -127,7 +143,13 @@ export interface BootstrapResult {
  * For `log_ratio` the CI is on the log scale (the caller exponentiates).
  * @throws RangeError when fewer than 10 replicates are finite.
  */
-export function bootstrapCi(kind: ResampleStatistic, units: ResampleUnits, replicates: number, alpha: number, rng: Rng): BootstrapResult {
+export function bootstrapCi(
+  kind: ResampleStatistic,
+  units: ResampleUnits,
+  replicates: number,
+  alpha: number,
+  rng: Rng,
+): BootstrapResult {
   const observed = statOf(kind, units, units.arm);
   const tUnits: number[] = [];
   const cUnits: number[] = [];
@@ -153,7 +175,8 @@ export function bootstrapCi(kind: ResampleStatistic, units: ResampleUnits, repli
     if (Number.isFinite(s)) draws.push(s);
     else undef++;
   }
-  if (draws.length < 10) throw new RangeError(`only ${draws.length} of ${replicates} bootstrap replicates gave a finite estimate`);
+  if (draws.length < 10)
+    throw new RangeError(`only ${draws.length} of ${replicates} bootstrap replicates gave a finite estimate`);
   draws.sort((a, b) => a - b);
   let mean = 0;
   for (const d of draws) mean += d;

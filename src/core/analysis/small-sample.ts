@@ -40,15 +40,45 @@ export interface Cr2ArmInput {
 }
 
 /** CR2 SE and Satterthwaite df of the arm coefficient. */
-export function cr2ArmInference(input: Cr2ArmInput): { estimate: number; std_error: number; df: number; n_clusters: number } {
+export function cr2ArmInference(input: Cr2ArmInput): {
+  estimate: number;
+  std_error: number;
+  df: number;
+  n_clusters: number;
+} {
   const c = input.coef ?? 1;
   const { fit } = input;
-  const r = glmCr2({ X: input.X, n: fit.n, p: fit.p, y: input.y, mu: fit.mu, family: input.family, weights: input.weights, cluster: input.cluster, nClusters: input.nClusters, bread: fit.covUnscaled, dfFor: [c] });
-  return { estimate: fit.coef[c]!, std_error: Math.sqrt(r.vcov[c * fit.p + c]!), df: r.df[c]!, n_clusters: r.nClusters };
+  const r = glmCr2({
+    X: input.X,
+    n: fit.n,
+    p: fit.p,
+    y: input.y,
+    mu: fit.mu,
+    family: input.family,
+    weights: input.weights,
+    cluster: input.cluster,
+    nClusters: input.nClusters,
+    bread: fit.covUnscaled,
+    dfFor: [c],
+  });
+  return {
+    estimate: fit.coef[c]!,
+    std_error: Math.sqrt(r.vcov[c * fit.p + c]!),
+    df: r.df[c]!,
+    n_clusters: r.nClusters,
+  };
 }
 
 /** A ratio row with a t reference on `df`: exp(estimate), exp(estimate +/- qt SE), t statistic and p; std_error on the log scale. */
-export function ratioRowT(outcome: string, measure: Measure, logEstimate: number, logSe: number, df: number, alpha: number, method: string): EffectRow {
+export function ratioRowT(
+  outcome: string,
+  measure: Measure,
+  logEstimate: number,
+  logSe: number,
+  df: number,
+  alpha: number,
+  method: string,
+): EffectRow {
   const t = df > 0 ? qt(1 - alpha / 2, df) : NaN;
   const stat = logEstimate / logSe;
   return clean({

@@ -46,7 +46,9 @@ export const MAX_SUBGROUP_LEVELS = 20;
 /** Rows `risk_difference` per level (carrying `subgroup: "<column>=<level>"` and `counts`) and `interaction`. */
 export function subgroupEffects(input: SubgroupInput, warnings: string[]): EffectRow[] {
   const { outcome, y, arm, column, index, alpha } = input;
-  const label = input.prespecified ? 'pre-specified subgroup' : 'exploratory subgroup analysis (not pre-specified in the analysis plan)';
+  const label = input.prespecified
+    ? 'pre-specified subgroup'
+    : 'exploratory subgroup analysis (not pre-specified in the analysis plan)';
   // Levels in R's factor order (sorted), among the rows that have one.
   const present = new Set<number>();
   let missing = 0;
@@ -54,11 +56,18 @@ export function subgroupEffects(input: SubgroupInput, warnings: string[]): Effec
     if (index[i]! < 0) missing++;
     else present.add(index[i]!);
   }
-  const order = [...present].sort((a, b) => (input.levels[a]! < input.levels[b]! ? -1 : input.levels[a]! > input.levels[b]! ? 1 : 0));
+  const order = [...present].sort((a, b) =>
+    input.levels[a]! < input.levels[b]! ? -1 : input.levels[a]! > input.levels[b]! ? 1 : 0,
+  );
   if (order.length > MAX_SUBGROUP_LEVELS) {
-    throw new UsageError(`subgroup column "${column}" has ${order.length} distinct values: a subgroup analysis needs a categorical column with at most ${MAX_SUBGROUP_LEVELS} levels (band a continuous measure such as OGRS first)`);
+    throw new UsageError(
+      `subgroup column "${column}" has ${order.length} distinct values: a subgroup analysis needs a categorical column with at most ${MAX_SUBGROUP_LEVELS} levels (band a continuous measure such as OGRS first)`,
+    );
   }
-  if (missing > 0) warnings.push(`${outcome}: ${missing} analysed row(s) with no ${column} left out of the ${column} subgroup analysis`);
+  if (missing > 0)
+    warnings.push(
+      `${outcome}: ${missing} analysed row(s) with no ${column} left out of the ${column} subgroup analysis`,
+    );
   const rows: EffectRow[] = [];
   const counts = new Map<number, SubgroupCounts>();
   for (const k of order) counts.set(k, { n_treatment: 0, events_treatment: 0, n_control: 0, events_control: 0 });
@@ -78,11 +87,23 @@ export function subgroupEffects(input: SubgroupInput, warnings: string[]): Effec
     const subgroup = `${column}=${input.levels[k]}`;
     let row: EffectRow;
     if (c.n_treatment === 0 || c.n_control === 0) {
-      row = nullRow(outcome, 'risk_difference', `${label}: not estimable: no one in the ${c.n_treatment === 0 ? 'treatment' : 'control'} arm`);
+      row = nullRow(
+        outcome,
+        'risk_difference',
+        `${label}: not estimable: no one in the ${c.n_treatment === 0 ? 'treatment' : 'control'} arm`,
+      );
     } else {
       const local: string[] = [];
-      const rd = binaryEffects(outcome, { eventsT: c.events_treatment, nT: c.n_treatment, eventsC: c.events_control, nC: c.n_control }, alpha, local).find((r) => r.measure === 'risk_difference')!;
-      row = { ...rd, method: `${label}; ${rd.method}${input.cluster ? `; ignores clustering by ${input.cluster.name} (the interaction test is cluster-robust)` : ''}` };
+      const rd = binaryEffects(
+        outcome,
+        { eventsT: c.events_treatment, nT: c.n_treatment, eventsC: c.events_control, nC: c.n_control },
+        alpha,
+        local,
+      ).find((r) => r.measure === 'risk_difference')!;
+      row = {
+        ...rd,
+        method: `${label}; ${rd.method}${input.cluster ? `; ignores clustering by ${input.cluster.name} (the interaction test is cluster-robust)` : ''}`,
+      };
     }
     rows.push({ ...row, subgroup, exploratory: !input.prespecified, counts: c });
   }
@@ -93,7 +114,15 @@ export function subgroupEffects(input: SubgroupInput, warnings: string[]): Effec
 function interactionRow(input: SubgroupInput, order: number[], label: string, warnings: string[]): EffectRow {
   const { outcome, y, arm, column, index } = input;
   const base = { subgroup: column, exploratory: !input.prespecified };
-  if (order.length < 2) return { ...nullRow(outcome, 'interaction', `${label}: not estimable: ${column} has fewer than two levels in the analysed rows`), ...base };
+  if (order.length < 2)
+    return {
+      ...nullRow(
+        outcome,
+        'interaction',
+        `${label}: not estimable: ${column} has fewer than two levels in the analysed rows`,
+      ),
+      ...base,
+    };
   // Rows with a level; design [1, arm, level indicators (first level = reference), arm x level].
   const keep: number[] = [];
   for (let i = 0; i < y.length; i++) if (index[i]! >= 0) keep.push(i);
@@ -103,11 +132,19 @@ function interactionRow(input: SubgroupInput, order: number[], label: string, wa
   const both = order.map((k) => {
     let t = 0;
     let c = 0;
-    for (const i of keep) if (index[i] === k) (arm[i] ? t++ : c++);
+    for (const i of keep) if (index[i] === k) arm[i] ? t++ : c++;
     return t > 0 && c > 0;
   });
   const inter = order.slice(1).filter((_, j) => both[j + 1]);
-  if (inter.length === 0) return { ...nullRow(outcome, 'interaction', `${label}: not estimable: no level of ${column} other than the reference has both arms`), ...base };
+  if (inter.length === 0)
+    return {
+      ...nullRow(
+        outcome,
+        'interaction',
+        `${label}: not estimable: no level of ${column} other than the reference has both arms`,
+      ),
+      ...base,
+    };
   const L = order.length;
   const pRed = 2 + (L - 1);
   const pFull = pRed + inter.length;
@@ -128,7 +165,10 @@ function interactionRow(input: SubgroupInput, order: number[], label: string, wa
   const df = inter.length;
   try {
     const full = fitLogistic(X, n, pFull, yy);
-    if (full.boundary) warnings.push(`${outcome}: a ${column} level has fitted probabilities numerically 0 or 1 in the arm x ${column} model (a level where no one, or everyone, re-offended in an arm): the interaction test is approximate`);
+    if (full.boundary)
+      warnings.push(
+        `${outcome}: a ${column} level has fitted probabilities numerically 0 or 1 in the arm x ${column} model (a level where no one, or everyone, re-offended in an arm): the interaction test is approximate`,
+      );
     if (input.cluster) {
       // Compact the cluster codes to those present.
       const map = new Map<number, number>();
@@ -140,7 +180,18 @@ function interactionRow(input: SubgroupInput, order: number[], label: string, wa
       if (input.cr2 && df === 1) {
         // One interaction term: CR2 t on Satterthwaite df (clubSandwich coef_test; Wald_test(test = "HTZ") gives F = t^2, the same p).
         try {
-          const r = glmCr2({ X, n, p: pFull, y: yy, mu: full.mu, family: 'binomial', cluster: cl!, nClusters: map.size, bread: full.covUnscaled, dfFor: [pRed] });
+          const r = glmCr2({
+            X,
+            n,
+            p: pFull,
+            y: yy,
+            mu: full.mu,
+            family: 'binomial',
+            cluster: cl!,
+            nClusters: map.size,
+            bread: full.covUnscaled,
+            dfFor: [pRed],
+          });
           const t = full.coef[pRed]! / Math.sqrt(r.vcov[pRed * pFull + pRed]!);
           const dfs = r.df[pRed]!;
           return clean({
@@ -158,14 +209,24 @@ function interactionRow(input: SubgroupInput, order: number[], label: string, wa
           });
         } catch (err) {
           if (!(err instanceof RangeError)) throw err;
-          warnings.push(`${outcome}: CR2 not computed for the ${column} interaction test (${err.message}): vcovCL used instead`);
+          warnings.push(
+            `${outcome}: CR2 not computed for the ${column} interaction test (${err.message}): vcovCL used instead`,
+          );
         }
       }
       const V = vcovCL(full, X, yy, cl!, map.size);
       const b = inter.map((_, q) => full.coef[pRed + q]!);
       const sub = inter.map((_, a) => inter.map((__, c) => V[(pRed + a) * pFull + pRed + c]!));
       const ch = cholesky(sub);
-      if (!ch.ok) return { ...nullRow(outcome, 'interaction', `${label}: not estimable: the cluster-robust covariance of the interaction terms is singular (too few clusters per ${column} level)`), ...base };
+      if (!ch.ok)
+        return {
+          ...nullRow(
+            outcome,
+            'interaction',
+            `${label}: not estimable: the cluster-robust covariance of the interaction terms is singular (too few clusters per ${column} level)`,
+          ),
+          ...base,
+        };
       const inv = choleskyInverse(ch.lower);
       let w = 0;
       for (let a = 0; a < df; a++) for (let c = 0; c < df; c++) w += b[a]! * inv[a]![c]! * b[c]!;
@@ -200,6 +261,9 @@ function interactionRow(input: SubgroupInput, order: number[], label: string, wa
     });
   } catch (err) {
     if (!(err instanceof SingularDesignError)) throw err;
-    return { ...nullRow(outcome, 'interaction', `${label}: not estimable: the arm x ${column} model is singular`), ...base };
+    return {
+      ...nullRow(outcome, 'interaction', `${label}: not estimable: the arm x ${column} model is singular`),
+      ...base,
+    };
   }
 }

@@ -8,18 +8,40 @@ import { readTable } from '../../io/table.js';
 import { survivalEffects } from './survival-effects.js';
 
 const rel = (a: number | null | undefined, b: number): number => Math.abs((a as number) - b) / Math.abs(b);
-const VOCAB = ['outcome', 'measure', 'estimate', 'std_error', 'conf_low', 'conf_high', 'statistic', 'p_value', 'method', 'arm', 'df'];
+const VOCAB = [
+  'outcome',
+  'measure',
+  'estimate',
+  'std_error',
+  'conf_low',
+  'conf_high',
+  'statistic',
+  'p_value',
+  'method',
+  'arm',
+  'df',
+];
 
 async function veteran() {
   const t = await readTable('test/data/veteran.csv');
   const num = (c: string): number[] => t.cells.get(c)!.map(Number);
-  return { time: num('time'), status: num('status'), treated: num('trt').map((x) => (x === 2 ? 1 : 0)), karno: num('karno'), age: num('age') };
+  return {
+    time: num('time'),
+    status: num('status'),
+    treated: num('trt').map((x) => (x === 2 ? 1 : 0)),
+    karno: num('karno'),
+    age: num('age'),
+  };
 }
 
 describe('survivalEffects', () => {
   it('gives KM rows per arm, the Cox hazard ratio and the log-rank test in the contract vocabulary', async () => {
     const v = await veteran();
-    const rows = survivalEffects({ outcome: 'days_to_reoffence', ...v, armLabels: { treatment: 'test', control: 'standard' } });
+    const rows = survivalEffects({
+      outcome: 'days_to_reoffence',
+      ...v,
+      armLabels: { treatment: 'test', control: 'standard' },
+    });
     expect(rows.map((r) => `${r.measure}${r.arm ? `/${r.arm}` : ''}`)).toEqual([
       'km_survival_90/standard',
       'km_survival_90/test',
@@ -78,7 +100,12 @@ describe('survivalEffects', () => {
   it('carries the estimate forward after the end of follow-up, saying so, as summary(fit, times, extend = TRUE)', async () => {
     const v = await veteran();
     // Largest times: 553 (arm 0, an event: S = 0 there), 999 (arm 1, an event: S = 0).
-    const rows = survivalEffects({ outcome: 't', ...v, armLabels: { treatment: 'test', control: 'standard' }, days: [1000] });
+    const rows = survivalEffects({
+      outcome: 't',
+      ...v,
+      armLabels: { treatment: 'test', control: 'standard' },
+      days: [1000],
+    });
     expect(rows[0]!.estimate).toBe(0);
     expect(rows[0]!.std_error).toBeNull();
     const censoredEnd = survivalEffects({
@@ -117,7 +144,13 @@ describe('survivalEffects', () => {
     // survdiff(Surv(c(3,5,7,9,4,6,8,10), c(1,1,0,1,0,0,0,0)) ~ rep(0:1, each = 4))$chisq = 3
     expect(rel(rows.find((r) => r.measure === 'logrank')!.statistic, 3)).toBeLessThan(1e-12);
     expect(JSON.stringify(rows)).not.toContain('NaN');
-    const none = survivalEffects({ outcome: 'd', time: [1, 2, 3, 4], status: [0, 0, 0, 0], treated: [0, 1, 0, 1], armLabels: { treatment: 'T', control: 'C' } });
+    const none = survivalEffects({
+      outcome: 'd',
+      time: [1, 2, 3, 4],
+      status: [0, 0, 0, 0],
+      treated: [0, 1, 0, 1],
+      armLabels: { treatment: 'T', control: 'C' },
+    });
     expect(none.find((r) => r.measure === 'logrank')!.method).toBe('not estimable: no events in either arm');
     expect(none.find((r) => r.measure === 'hazard_ratio')!.estimate).toBeNull();
   });
@@ -137,7 +170,14 @@ describe('survivalEffects', () => {
       strata: { name: 'sex', index: sex },
       days: [],
     });
-    expect(rows.map((r) => r.measure)).toEqual(['km_survival_end', 'km_survival_end', 'hazard_ratio', 'cox_robust_score', 'stratified_hazard_ratio', 'logrank']);
+    expect(rows.map((r) => r.measure)).toEqual([
+      'km_survival_end',
+      'km_survival_end',
+      'hazard_ratio',
+      'cox_robust_score',
+      'stratified_hazard_ratio',
+      'logrank',
+    ]);
     const find = (m: string) => rows.find((r) => r.measure === m)!;
     // coxph(Surv(time, status) ~ rx, rats, cluster = litter): coef 0.713736804292536, robust se 0.271033228681653; robscore 5.88026004960204
     expect(rel(Math.log(find('hazard_ratio').estimate!), 0.713736804292536)).toBeLessThan(1e-7);
@@ -162,7 +202,9 @@ describe('survivalEffects', () => {
       days: [],
     });
     // coxph(Surv(time, status) ~ rx + sex, rats, cluster = litter): coef 0.790996147108952, robust se 0.292711302443121
-    expect(rel(Math.log(adj.find((r) => r.measure === 'hazard_ratio')!.estimate!), 0.790996147108952)).toBeLessThan(1e-7);
+    expect(rel(Math.log(adj.find((r) => r.measure === 'hazard_ratio')!.estimate!), 0.790996147108952)).toBeLessThan(
+      1e-7,
+    );
     expect(rel(adj.find((r) => r.measure === 'hazard_ratio')!.std_error, 0.292711302443121)).toBeLessThan(1e-7);
     expect(rel(adj.find((r) => r.measure === 'cox_robust_score')!.statistic, 5.88026004960204)).toBeLessThan(1e-10);
   });
@@ -179,10 +221,18 @@ describe('survivalEffects', () => {
       rmstDay: 3,
     });
     for (const m of ['hazard_ratio', 'cox_robust_score', 'stratified_hazard_ratio']) {
-      expect(rows.find((r) => r.measure === m)).toMatchObject({ estimate: null, statistic: null, method: 'not estimable: no events in either arm' });
+      expect(rows.find((r) => r.measure === m)).toMatchObject({
+        estimate: null,
+        statistic: null,
+        method: 'not estimable: no events in either arm',
+      });
     }
     // No events: both curves stay at 1, so the RMST difference up to day 3 is exactly 0 with SE 0.
-    expect(rows.find((r) => r.measure === 'rmst_difference')).toMatchObject({ estimate: 0, std_error: 0, p_value: null });
+    expect(rows.find((r) => r.measure === 'rmst_difference')).toMatchObject({
+      estimate: 0,
+      std_error: 0,
+      p_value: null,
+    });
     expect(JSON.stringify(rows)).not.toContain('NaN');
   });
 });

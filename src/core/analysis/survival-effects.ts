@@ -5,7 +5,13 @@
  * stratified hazard ratio, the log-rank test and the restricted mean survival time difference,
  * treated versus control.
  */
-import { coxRegression, CoxDesignError, type CoxCovariate, type CoxFit, type CoxTies } from '../stats/cox-regression.js';
+import {
+  coxRegression,
+  CoxDesignError,
+  type CoxCovariate,
+  type CoxFit,
+  type CoxTies,
+} from '../stats/cox-regression.js';
 import { kaplanMeier, survivalAt, type KaplanMeier, type SurvivalPoint } from '../stats/kaplan-meier.js';
 import { logRank } from '../stats/logrank.js';
 import { rmstDifference, rmstMaxTau } from '../stats/rmst.js';
@@ -71,14 +77,17 @@ export const DEFAULT_KM_DAYS: readonly number[] = [90, 182, 365];
  * @throws UsageError naming the option
  */
 export function checkSurvivalOptions(o: { ties?: string; kmDays?: readonly number[]; rmstDay?: number }): void {
-  if (o.ties !== undefined && o.ties !== 'efron' && o.ties !== 'breslow') throw new UsageError(`--ties must be efron or breslow, got ${o.ties}`);
+  if (o.ties !== undefined && o.ties !== 'efron' && o.ties !== 'breslow')
+    throw new UsageError(`--ties must be efron or breslow, got ${o.ties}`);
   for (const d of o.kmDays ?? []) {
     if (!(Number.isFinite(d) && d > 0)) throw new UsageError(`--km-days: each day must be a positive number, got ${d}`);
   }
-  if (o.rmstDay !== undefined && !(Number.isFinite(o.rmstDay) && o.rmstDay > 0)) throw new UsageError(`--rmst-day must be a positive number of days, got ${o.rmstDay}`);
+  if (o.rmstDay !== undefined && !(Number.isFinite(o.rmstDay) && o.rmstDay > 0))
+    throw new UsageError(`--rmst-day must be a positive number of days, got ${o.rmstDay}`);
 }
 
-const KM_METHOD = 'Kaplan-Meier (R survfit): estimate at the last event time on or before the day, Greenwood SE, log-scale CI';
+const KM_METHOD =
+  'Kaplan-Meier (R survfit): estimate at the last event time on or before the day, Greenwood SE, log-scale CI';
 
 /**
  * Rows: `km_survival_<day>` for each day, control then treatment (with `arm`), `km_survival_end`
@@ -92,10 +101,13 @@ export function survivalEffects(input: SurvivalEffectsInput): EffectRow[] {
   const days = input.days ?? DEFAULT_KM_DAYS;
   const n = input.time.length;
   if (input.status.length !== n || input.treated.length !== n) {
-    throw new RangeError(`survivalEffects: ${n} times, ${input.status.length} status values, ${input.treated.length} arm values`);
+    throw new RangeError(
+      `survivalEffects: ${n} times, ${input.status.length} status values, ${input.treated.length} arm values`,
+    );
   }
   for (const g of [input.cluster, input.strata]) {
-    if (g && g.index.length !== n) throw new RangeError(`survivalEffects: ${g.name} has ${g.index.length} codes, expected ${n}`);
+    if (g && g.index.length !== n)
+      throw new RangeError(`survivalEffects: ${g.name} has ${g.index.length} codes, expected ${n}`);
   }
   const arms: Array<{ code: 0 | 1; label: string }> = [
     { code: 0, label: input.armLabels.control },
@@ -113,7 +125,9 @@ export function survivalEffects(input: SurvivalEffectsInput): EffectRow[] {
     byArm[a]!.time.push(input.time[i]!);
     byArm[a]!.status.push(input.status[i]!);
   }
-  const curves: Array<KaplanMeier | null> = byArm.map((b) => (b.time.length > 0 ? kaplanMeier(b.time, b.status) : null));
+  const curves: Array<KaplanMeier | null> = byArm.map((b) =>
+    b.time.length > 0 ? kaplanMeier(b.time, b.status) : null,
+  );
 
   const rows: EffectRow[] = [];
   // With --weights: each arm's rows, weights and matched sets (or clusters) for the weighted curve.
@@ -133,16 +147,34 @@ export function survivalEffects(input: SurvivalEffectsInput): EffectRow[] {
     }
     return { t, st, ww, cl: wsets ? cl : null };
   });
-  const kmRow = (measure: Measure, code: 0 | 1, label: string, day: (km: KaplanMeier) => number, method: (km: KaplanMeier, p: SurvivalPoint) => string) => {
+  const kmRow = (
+    measure: Measure,
+    code: 0 | 1,
+    label: string,
+    day: (km: KaplanMeier) => number,
+    method: (km: KaplanMeier, p: SurvivalPoint) => string,
+  ) => {
     const km = curves[code];
     if (!km) return { ...nullRow(input.outcome, measure, 'not estimable: no one in this arm'), arm: label };
     const wa = weightedArm[code];
     if (wa) {
       const d = day(km);
       const p = weightedSurvivalAt(wa.t, wa.st, wa.ww, d, 1 - alpha, wa.cl);
-      const how = wsets ? `robust SE clustered by ${wsets.name} (R survfit(..., weights = w, cluster = ${wsets.name}))` : 'robust (infinitesimal jackknife) SE (R survfit(..., weights = w))';
+      const how = wsets
+        ? `robust SE clustered by ${wsets.name} (R survfit(..., weights = w, cluster = ${wsets.name}))`
+        : 'robust (infinitesimal jackknife) SE (R survfit(..., weights = w))';
       return {
-        ...clean({ outcome: input.outcome, measure, estimate: p.estimate, std_error: p.stdErr, conf_low: p.confLow, conf_high: p.confHigh, statistic: null, p_value: null, method: `weighted Kaplan-Meier by --weights: estimate at the last event time on or before day ${d}, ${how}, log-scale CI${d > km.maxTime ? `; follow-up in this arm ended at day ${km.maxTime}, carried forward` : ''}` }),
+        ...clean({
+          outcome: input.outcome,
+          measure,
+          estimate: p.estimate,
+          std_error: p.stdErr,
+          conf_low: p.confLow,
+          conf_high: p.confHigh,
+          statistic: null,
+          p_value: null,
+          method: `weighted Kaplan-Meier by --weights: estimate at the last event time on or before day ${d}, ${how}, log-scale CI${d > km.maxTime ? `; follow-up in this arm ended at day ${km.maxTime}, carried forward` : ''}`,
+        }),
         arm: label,
       };
     }
@@ -165,17 +197,28 @@ export function survivalEffects(input: SurvivalEffectsInput): EffectRow[] {
   for (const d of days) {
     for (const { code, label } of arms) {
       rows.push(
-        kmRow(`km_survival_${d}`, code, label, () => d, (km, p) =>
-          p.beyondFollowUp
-            ? `${KM_METHOD}; follow-up in this arm ended earlier, at day ${km.maxTime}: the estimate there, carried forward (R summary(fit, times = ${d}, extend = TRUE))`
-            : KM_METHOD,
+        kmRow(
+          `km_survival_${d}`,
+          code,
+          label,
+          () => d,
+          (km, p) =>
+            p.beyondFollowUp
+              ? `${KM_METHOD}; follow-up in this arm ended earlier, at day ${km.maxTime}: the estimate there, carried forward (R summary(fit, times = ${d}, extend = TRUE))`
+              : KM_METHOD,
         ),
       );
     }
   }
   for (const { code, label } of arms) {
     rows.push(
-      kmRow('km_survival_end', code, label, (km) => km.maxTime, (km) => `${KM_METHOD}; at the end of this arm's follow-up, day ${km.maxTime}`),
+      kmRow(
+        'km_survival_end',
+        code,
+        label,
+        (km) => km.maxTime,
+        (km) => `${KM_METHOD}; at the end of this arm's follow-up, day ${km.maxTime}`,
+      ),
     );
   }
 
@@ -189,11 +232,22 @@ export function survivalEffects(input: SurvivalEffectsInput): EffectRow[] {
     const unadjusted =
       covariates.length === 0 && !input.coxRows
         ? main
-        : fitCox({ time: input.time, status: input.status, treated: input.treated, events }, [], { alpha, ties, cluster: input.cluster.index, weights: input.weights?.values });
+        : fitCox({ time: input.time, status: input.status, treated: input.treated, events }, [], {
+            alpha,
+            ties,
+            cluster: input.cluster.index,
+            weights: input.weights?.values,
+          });
     rows.push(robustScoreRow(input, unadjusted));
   }
   if (input.strata) {
-    const stratified = fitCox(cox, covariates, { alpha, ties, cluster: cox.cluster, strata: cox.strata, weights: cox.weights });
+    const stratified = fitCox(cox, covariates, {
+      alpha,
+      ties,
+      cluster: cox.cluster,
+      strata: cox.strata,
+      weights: cox.weights,
+    });
     rows.push(hazardRatioRow(input, stratified, 'stratified_hazard_ratio', input.strata, alpha));
   }
 
@@ -241,7 +295,15 @@ function coxRows(input: SurvivalEffectsInput): CoxData {
   const clusterIndex = input.weights ? (input.weights.sets?.index ?? input.cluster?.index) : input.cluster?.index;
   if (!keep) {
     for (let i = 0; i < n; i++) events[input.treated[i]!]! += input.status[i]!;
-    return { time: input.time, status: input.status, treated: input.treated, cluster: clusterIndex, strata: input.strata?.index, weights: input.weights?.values, events };
+    return {
+      time: input.time,
+      status: input.status,
+      treated: input.treated,
+      cluster: clusterIndex,
+      strata: input.strata?.index,
+      weights: input.weights?.values,
+      events,
+    };
   }
   const t: number[] = [];
   const st: number[] = [];
@@ -259,14 +321,28 @@ function coxRows(input: SurvivalEffectsInput): CoxData {
     if (input.strata) sg.push(input.strata.index[i]!);
     events[input.treated[i]!]! += input.status[i]!;
   }
-  return { time: t, status: st, treated: tr, cluster: clusterIndex ? cl : undefined, strata: input.strata ? sg : undefined, weights: input.weights ? wt : undefined, events };
+  return {
+    time: t,
+    status: st,
+    treated: tr,
+    cluster: clusterIndex ? cl : undefined,
+    strata: input.strata ? sg : undefined,
+    weights: input.weights ? wt : undefined,
+    events,
+  };
 }
 
 /** Fits the Cox model or returns why it cannot be: a flagged reason string. */
 function fitCox(
   d: Pick<CoxData, 'time' | 'status' | 'treated' | 'events'>,
   covariates: readonly CoxCovariate[],
-  options: { alpha: number; ties: CoxTies; cluster?: ArrayLike<number>; strata?: ArrayLike<number>; weights?: ArrayLike<number> },
+  options: {
+    alpha: number;
+    ties: CoxTies;
+    cluster?: ArrayLike<number>;
+    strata?: ArrayLike<number>;
+    weights?: ArrayLike<number>;
+  },
 ): CoxFit | string {
   if (d.events[0] === 0 && d.events[1] === 0) return 'not estimable: no events in either arm';
   if (d.events[0] === 0 || d.events[1] === 0) {
@@ -276,7 +352,8 @@ function fitCox(
   try {
     const fit = coxRegression(d.time, d.status, [{ name: 'arm', values: d.treated }, ...covariates], options);
     const infinite = fit.coefficients.filter((c) => c.possiblyInfinite).map((c) => c.name);
-    if (infinite.length > 0) return `not estimable: the Cox coefficient(s) of ${infinite.join(', ')} may be infinite (monotone likelihood)`;
+    if (infinite.length > 0)
+      return `not estimable: the Cox coefficient(s) of ${infinite.join(', ')} may be infinite (monotone likelihood)`;
     return fit;
   } catch (err) {
     if (err instanceof CoxDesignError) return `not estimable: ${err.message}`;
@@ -288,20 +365,28 @@ function tiesText(ties: CoxTies): string {
   return ties === 'breslow' ? 'Breslow ties' : 'Efron ties';
 }
 
-function hazardRatioRow(input: SurvivalEffectsInput, fit: CoxFit | string, measure: Measure, strata: SurvivalGrouping | null, alpha: number): EffectRow {
+function hazardRatioRow(
+  input: SurvivalEffectsInput,
+  fit: CoxFit | string,
+  measure: Measure,
+  strata: SurvivalGrouping | null,
+  alpha: number,
+): EffectRow {
   if (typeof fit === 'string') return nullRow(input.outcome, measure, fit);
   const covariates = input.covariates ?? [];
   const ties = fit.ties;
   const arm = fit.coefficients[0]!;
   const adjustedFor = covariates.length > 0 ? `, adjusted for ${covariates.map((c) => c.name).join(', ')}` : '';
-  const stratified = strata ? `, stratified by ${strata.name} (${fit.strata} strata: a baseline hazard each; R coxph(... + strata(${strata.name})))` : '';
+  const stratified = strata
+    ? `, stratified by ${strata.name} (${fit.strata} strata: a baseline hazard each; R coxph(... + strata(${strata.name})))`
+    : '';
   const w = input.weights;
   const wsets = w ? (w.sets ?? input.cluster ?? null) : null;
   const inference = w
     ? `weighted by --weights; robust (sandwich) SE ${wsets ? `clustered by ${wsets.name} (${fit.robust!.clusters} clusters; R coxph(..., weights = w, cluster = ${wsets.name}))` : '(R coxph(..., weights = w, robust = TRUE))'}, model SE ${arm.modelStdError.toPrecision(4)}; log-scale SE, Wald z and CI`
     : input.cluster
-    ? `robust (sandwich) SE clustered by ${input.cluster.name} (${fit.robust!.clusters} clusters; R coxph(..., cluster = ${input.cluster.name}), no small-sample factor), model SE ${arm.modelStdError.toPrecision(4)}; log-scale SE, Wald z and CI`
-    : 'log-scale SE, Wald z and CI';
+      ? `robust (sandwich) SE clustered by ${input.cluster.name} (${fit.robust!.clusters} clusters; R coxph(..., cluster = ${input.cluster.name}), no small-sample factor), model SE ${arm.modelStdError.toPrecision(4)}; log-scale SE, Wald z and CI`
+      : 'log-scale SE, Wald z and CI';
   const method = `Cox proportional hazards, ${tiesText(ties)}${adjustedFor}${stratified} (R coxph); ${inference}`;
   return ratioRow(input.outcome, measure, arm.estimate, arm.stdError, alpha, method);
 }
@@ -332,11 +417,17 @@ function robustScoreRow(input: SurvivalEffectsInput, fit: CoxFit | string): Effe
   });
 }
 
-function rmstRow(input: SurvivalEffectsInput, curves: Array<KaplanMeier | null>, tau: number, alpha: number): EffectRow {
+function rmstRow(
+  input: SurvivalEffectsInput,
+  curves: Array<KaplanMeier | null>,
+  tau: number,
+  alpha: number,
+): EffectRow {
   const measure = 'rmst_difference';
   const [control, treated] = curves;
   if (!control || !treated) return nullRow(input.outcome, measure, 'not estimable: an arm has no one');
-  if (!(Number.isFinite(tau) && tau > 0)) return nullRow(input.outcome, measure, `not estimable: the RMST day must be positive, got ${tau}`);
+  if (!(Number.isFinite(tau) && tau > 0))
+    return nullRow(input.outcome, measure, `not estimable: the RMST day must be positive, got ${tau}`);
   const max = rmstMaxTau(control, treated);
   if (tau > max) {
     return nullRow(

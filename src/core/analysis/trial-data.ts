@@ -41,10 +41,25 @@ export function textColumn(table: TextTableLike, col: string): string[] | undefi
 /** The rows `keep` of the table (in that order), every column kept. */
 export function selectRows(table: TextTableLike, keep: readonly number[]): TextTableLike {
   const cells = new Map<string, string[]>();
-  for (const [k, v] of table.cells) cells.set(k, keep.map((i) => v[i]!));
+  for (const [k, v] of table.cells)
+    cells.set(
+      k,
+      keep.map((i) => v[i]!),
+    );
   const numbers = new Map<string, Float64Array>();
-  for (const [k, v] of table.numbers ?? []) numbers.set(k, Float64Array.from(keep, (i) => v[i]!));
-  return { file: table.file, columns: table.columns, cells, numbers, lines: keep.map((i) => table.lines[i]!), n: keep.length };
+  for (const [k, v] of table.numbers ?? [])
+    numbers.set(
+      k,
+      Float64Array.from(keep, (i) => v[i]!),
+    );
+  return {
+    file: table.file,
+    columns: table.columns,
+    cells,
+    numbers,
+    lines: keep.map((i) => table.lines[i]!),
+    n: keep.length,
+  };
 }
 
 export type OutcomeKind = 'binary' | 'count' | 'time' | 'continuous';
@@ -185,7 +200,13 @@ export function parseTrialData(table: TextTableLike, options: TrialDataOptions =
   const need = (col: string, what: string): string[] => {
     const c = text(col);
     if (!c) {
-      throw new DataError({ file, line: 1, column: col, value: null, reason: `${what}: column "${col}" is missing (columns: ${table.columns.filter((x) => x).join(', ')})` });
+      throw new DataError({
+        file,
+        line: 1,
+        column: col,
+        value: null,
+        reason: `${what}: column "${col}" is missing (columns: ${table.columns.filter((x) => x).join(', ')})`,
+      });
     }
     return c;
   };
@@ -194,7 +215,8 @@ export function parseTrialData(table: TextTableLike, options: TrialDataOptions =
   const counts = new Map<string, number>();
   for (let r = 0; r < table.n; r++) {
     const a = armCells[r]!;
-    if (a === '') problems.add({ file, line: table.lines[r]!, column: armCol, value: '', reason: 'the allocated arm is empty' });
+    if (a === '')
+      problems.add({ file, line: table.lines[r]!, column: armCol, value: '', reason: 'the allocated arm is empty' });
     else counts.set(a, (counts.get(a) ?? 0) + 1);
   }
   problems.throwIfAny();
@@ -229,7 +251,8 @@ export function parseTrialData(table: TextTableLike, options: TrialDataOptions =
       for (let i = 0; i < n; i++) {
         const v = num[keep[i]!]!;
         out[i] = v;
-        if (!allowEmpty && Number.isNaN(v)) problems.add({ file, line: lines[i]!, column: col, value: '', reason: 'is empty' });
+        if (!allowEmpty && Number.isNaN(v))
+          problems.add({ file, line: lines[i]!, column: col, value: '', reason: 'is empty' });
       }
       return out;
     }
@@ -271,19 +294,26 @@ export function parseTrialData(table: TextTableLike, options: TrialDataOptions =
   if (!names || names.length === 0) {
     names = REOFFENDING_OUTCOMES.filter((o) => has(o) && (o !== 'days_to_reoffence' || has('follow_up_days')));
     if (names.length === 0) {
-      throw new UsageError(`${file} has no re-offending outcome column (reoffended, reoffences, days_to_reoffence + follow_up_days): name one with --outcome <column>, or derive them with --offences <csv>`);
+      throw new UsageError(
+        `${file} has no re-offending outcome column (reoffended, reoffences, days_to_reoffence + follow_up_days): name one with --outcome <column>, or derive them with --offences <csv>`,
+      );
     }
   }
   for (const o of names) {
-    if (!has(o)) throw new UsageError(`--outcome: column "${o}" is not in ${file} (columns: ${table.columns.filter((x) => x).join(', ')})`);
-    if (o === armCol || o === options.cluster?.toLowerCase()) throw new UsageError(`--outcome: "${o}" is the arm or cluster column`);
+    if (!has(o))
+      throw new UsageError(
+        `--outcome: column "${o}" is not in ${file} (columns: ${table.columns.filter((x) => x).join(', ')})`,
+      );
+    if (o === armCol || o === options.cluster?.toLowerCase())
+      throw new UsageError(`--outcome: "${o}" is the arm or cluster column`);
   }
   const outcomes: OutcomeData[] = [];
   let reoffended: Float64Array | null = null;
   const getReoffended = () => (reoffended ??= parseColumn('reoffended', (t) => parseBinaryCell(t), true));
   for (const o of names) {
     if (o === 'reoffended') outcomes.push({ name: o, kind: 'binary', y: getReoffended() });
-    else if (o === 'reoffences') outcomes.push({ name: o, kind: 'count', y: parseColumn(o, (t) => parseIntegerCell(t, 0), true) });
+    else if (o === 'reoffences')
+      outcomes.push({ name: o, kind: 'count', y: parseColumn(o, (t) => parseIntegerCell(t, 0), true) });
     else if (o === 'days_to_reoffence') {
       if (!has('follow_up_days')) throw new UsageError(`time to re-offence needs a follow_up_days column in ${file}`);
       const days = parseColumn(o, (t) => parseIntegerCell(t, 1), true);
@@ -301,7 +331,13 @@ export function parseTrialData(table: TextTableLike, options: TrialDataOptions =
         // The survival time: days to the first re-offence for re-offenders, the follow-up otherwise.
         y[i] = e === 1 && !Number.isNaN(days[i]!) ? days[i]! : follow[i]!;
         if (e === 1 && Number.isNaN(days[i]!) && Number.isNaN(follow[i]!) && measurable[i]) {
-          problems.add({ file, line: lines[i]!, column: o, value: '', reason: 'a re-offender needs days_to_reoffence or follow_up_days' });
+          problems.add({
+            file,
+            line: lines[i]!,
+            column: o,
+            value: '',
+            reason: 'a re-offender needs days_to_reoffence or follow_up_days',
+          });
         }
       }
       outcomes.push({ name: o, kind: 'time', y, event });
@@ -404,19 +440,35 @@ export function parseTrialData(table: TextTableLike, options: TrialDataOptions =
   if (options.exposure) {
     const col = options.exposure.toLowerCase();
     need(col, '--exposure');
-    exposure = parseColumn(col, (t) => {
-      const p = parseNumberCell(t, 0);
-      return p.ok && p.value === 0 ? { ok: false, reason: 'time at risk must be greater than 0 (it enters the count models as log(time))' } : p;
-    }, true);
+    exposure = parseColumn(
+      col,
+      (t) => {
+        const p = parseNumberCell(t, 0);
+        return p.ok && p.value === 0
+          ? { ok: false, reason: 'time at risk must be greater than 0 (it enters the count models as log(time))' }
+          : p;
+      },
+      true,
+    );
     // Needed wherever a count outcome is observed (not for the pending, withdrawn or unrecorded).
     const counts = outcomes.filter((x) => x.kind === 'count');
     const get = cellOf(col);
     for (let i = 0; i < n; i++) {
-      if (measurable[i] && get(i) === '' && counts.some((x) => !Number.isNaN(x.y[i]!))) problems.add({ file, line: lines[i]!, column: col, value: '', reason: '--exposure: the time at risk is empty' });
+      if (measurable[i] && get(i) === '' && counts.some((x) => !Number.isNaN(x.y[i]!)))
+        problems.add({
+          file,
+          line: lines[i]!,
+          column: col,
+          value: '',
+          reason: '--exposure: the time at risk is empty',
+        });
     }
   }
 
-  const weights = options.weights ? (need(options.weights.toLowerCase(), '--weights'), parseColumn(options.weights.toLowerCase(), (t) => parseNumberCell(t, 0), false)) : null;
+  const weights = options.weights
+    ? (need(options.weights.toLowerCase(), '--weights'),
+      parseColumn(options.weights.toLowerCase(), (t) => parseNumberCell(t, 0), false))
+    : null;
   // A row's matched set may be empty (or NA) only where its weight is 0 (unmatched).
   const matchedSet: Factor | null = weights && has('subclass') ? matchedSets(weights) : null;
 
@@ -428,7 +480,14 @@ export function parseTrialData(table: TextTableLike, options: TrialDataOptions =
       const t = get(i);
       if (t === '' || t === 'NA') {
         index[i] = -1;
-        if (w[i]! > 0) problems.add({ file, line: lines[i]!, column: 'subclass', value: t, reason: 'matched set (subclass) missing for a row with a positive weight' });
+        if (w[i]! > 0)
+          problems.add({
+            file,
+            line: lines[i]!,
+            column: 'subclass',
+            value: t,
+            reason: 'matched set (subclass) missing for a row with a positive weight',
+          });
         continue;
       }
       let k = ids.get(t);
@@ -449,7 +508,16 @@ export function parseTrialData(table: TextTableLike, options: TrialDataOptions =
       const t = cells[keep[i]!]!;
       if (t === '') continue;
       const r = rule.rule(t, { ogrsPercent: false });
-      if (!r.ok) problems.add({ file, line: lines[i]!, column: col, value: t, reason: r.reason.includes('--ogrs-percent') ? `${r.reason} when importing (pilot-eval import --ogrs-percent writes probabilities)` : r.reason });
+      if (!r.ok)
+        problems.add({
+          file,
+          line: lines[i]!,
+          column: col,
+          value: t,
+          reason: r.reason.includes('--ogrs-percent')
+            ? `${r.reason} when importing (pilot-eval import --ogrs-percent writes probabilities)`
+            : r.reason,
+        });
     }
   }
   problems.throwIfAny();
@@ -483,10 +551,19 @@ export function parseTrialData(table: TextTableLike, options: TrialDataOptions =
       // A column of numbers with a few stray cells ("NaN", "Infinity", "thirty") is a data error,
       // not silently a factor with one level per number.
       if (others > 0 && numbers >= others) {
-        parseColumn(col, (t) => {
-          const p = parseNumberCell(t);
-          return p.ok ? p : { ok: false, reason: `${p.reason}: --covariates ${col} holds numbers, so every value must be a number (or empty)` };
-        }, true);
+        parseColumn(
+          col,
+          (t) => {
+            const p = parseNumberCell(t);
+            return p.ok
+              ? p
+              : {
+                  ok: false,
+                  reason: `${p.reason}: --covariates ${col} holds numbers, so every value must be a number (or empty)`,
+                };
+          },
+          true,
+        );
         problems.throwIfAny();
       }
       if (others === 0) {
@@ -522,7 +599,10 @@ export function parseTrialData(table: TextTableLike, options: TrialDataOptions =
         if (Number.isNaN(first)) first = v[i]!;
         else if (v[i] !== first) varies = true;
       }
-      if (!varies) throw new UsageError(`--covariates: "${term}" has no variance in the analysed rows (every value is ${Number.isNaN(first) ? 'missing' : first}); drop it`);
+      if (!varies)
+        throw new UsageError(
+          `--covariates: "${term}" has no variance in the analysed rows (every value is ${Number.isNaN(first) ? 'missing' : first}); drop it`,
+        );
     });
     const q = terms.length;
     const X = new Float64Array(n * q);
@@ -572,30 +652,54 @@ export function parseTrialData(table: TextTableLike, options: TrialDataOptions =
 }
 
 /** Resolves the treatment and control labels from the options and the labels present. */
-export function chooseArms(labels: string[], treatment?: string, control?: string, file = 'the file'): { treatment: string; control: string } {
+export function chooseArms(
+  labels: string[],
+  treatment?: string,
+  control?: string,
+  file = 'the file',
+): { treatment: string; control: string } {
   // At most ten labels in a message: a file with thousands of distinct arms must not flood the terminal.
-  const list = labels.slice(0, 10).map((l) => JSON.stringify(l.length > 60 ? `${l.slice(0, 60)}...` : l)).join(', ') + (labels.length > 10 ? `, ... (${labels.length} in all)` : '');
-  for (const [opt, v] of [['--treatment', treatment], ['--control', control]] as const) {
-    if (v !== undefined && !labels.includes(v)) throw new UsageError(`${opt}: arm label "${v}" not found (arms in the file: ${list})`);
+  const list =
+    labels
+      .slice(0, 10)
+      .map((l) => JSON.stringify(l.length > 60 ? `${l.slice(0, 60)}...` : l))
+      .join(', ') + (labels.length > 10 ? `, ... (${labels.length} in all)` : '');
+  for (const [opt, v] of [
+    ['--treatment', treatment],
+    ['--control', control],
+  ] as const) {
+    if (v !== undefined && !labels.includes(v))
+      throw new UsageError(`${opt}: arm label "${v}" not found (arms in the file: ${list})`);
   }
   if (treatment !== undefined && control !== undefined) {
     if (treatment === control) throw new UsageError('--treatment and --control name the same arm');
     return { treatment, control };
   }
-  if (labels.length < 2) throw new UsageError(`${file} has only one arm (${list || 'no rows'}): an effect needs a treatment and a control arm`);
+  if (labels.length < 2)
+    throw new UsageError(
+      `${file} has only one arm (${list || 'no rows'}): an effect needs a treatment and a control arm`,
+    );
   if (treatment !== undefined || control !== undefined) {
     const rest = labels.filter((l) => l !== (treatment ?? control));
-    if (rest.length !== 1) throw new UsageError(`${file} has ${labels.length} arms (${list}): give both --treatment and --control`);
+    if (rest.length !== 1)
+      throw new UsageError(`${file} has ${labels.length} arms (${list}): give both --treatment and --control`);
     return treatment !== undefined ? { treatment, control: rest[0]! } : { treatment: rest[0]!, control: control! };
   }
-  if (labels.length > 2) throw new UsageError(`${file} has ${labels.length} arms (${list}): choose two with --treatment <label> --control <label>`);
+  if (labels.length > 2)
+    throw new UsageError(
+      `${file} has ${labels.length} arms (${list}): choose two with --treatment <label> --control <label>`,
+    );
   const c = labels.find((l) => l.toLowerCase() === 'control');
-  if (!c) throw new UsageError(`neither arm is named "control" (arms: ${list}): say which is which with --control <label>`);
+  if (!c)
+    throw new UsageError(`neither arm is named "control" (arms: ${list}): say which is which with --control <label>`);
   return { control: c, treatment: labels.find((l) => l !== c)! };
 }
 
 /** The per-person outcomes derived from an offences file (src/core/outcomes) that analyse reads. */
-export type DerivedOutcomes = Pick<PersonOutcomes, 'n' | 'measurable' | 'reoffended' | 'reoffences' | 'daysToReoffence' | 'followUpDays'>;
+export type DerivedOutcomes = Pick<
+  PersonOutcomes,
+  'n' | 'measurable' | 'reoffended' | 'reoffences' | 'daysToReoffence' | 'followUpDays'
+>;
 
 /**
  * The cases table with the derived outcome columns (measurable, reoffended, reoffences,
@@ -613,11 +717,26 @@ export function withDerivedOutcomes(table: TextTableLike, o: DerivedOutcomes): T
     for (let i = 0; i < n; i++) out[i] = f(i);
     return out;
   };
-  numbers.set('measurable', column((i) => (o.measurable[i] ? 1 : 0)));
-  numbers.set('reoffended', column((i) => (o.measurable[i] ? o.reoffended[i]! : NaN)));
-  numbers.set('reoffences', column((i) => (o.measurable[i] ? o.reoffences[i]! : NaN)));
-  numbers.set('days_to_reoffence', column((i) => (o.measurable[i] && o.reoffended[i] ? o.daysToReoffence[i]! : NaN)));
-  numbers.set('follow_up_days', column((i) => (o.measurable[i] ? o.followUpDays[i]! : NaN)));
+  numbers.set(
+    'measurable',
+    column((i) => (o.measurable[i] ? 1 : 0)),
+  );
+  numbers.set(
+    'reoffended',
+    column((i) => (o.measurable[i] ? o.reoffended[i]! : NaN)),
+  );
+  numbers.set(
+    'reoffences',
+    column((i) => (o.measurable[i] ? o.reoffences[i]! : NaN)),
+  );
+  numbers.set(
+    'days_to_reoffence',
+    column((i) => (o.measurable[i] && o.reoffended[i] ? o.daysToReoffence[i]! : NaN)),
+  );
+  numbers.set(
+    'follow_up_days',
+    column((i) => (o.measurable[i] ? o.followUpDays[i]! : NaN)),
+  );
   const columns = [...table.columns.filter((c) => !DERIVED.includes(c)), ...DERIVED];
   return { file: table.file, columns, cells, numbers, lines: table.lines, n };
 }

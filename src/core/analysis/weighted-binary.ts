@@ -38,7 +38,13 @@ function compact(codes: ArrayLike<number>): { index: Int32Array; nClusters: numb
 }
 
 /** Sandwich covariance of a fit: HC0, or clustered by matched set. */
-function robustV(fit: GlmFit, X: Float64Array, y: ArrayLike<number>, w: Float64Array, sets: { index: Int32Array; nClusters: number } | null): Float64Array {
+function robustV(
+  fit: GlmFit,
+  X: Float64Array,
+  y: ArrayLike<number>,
+  w: Float64Array,
+  sets: { index: Int32Array; nClusters: number } | null,
+): Float64Array {
   return sets ? vcovCL(fit, X, y, sets.index, sets.nClusters, w) : vcovHC0(fit, X, y, w);
 }
 
@@ -46,7 +52,13 @@ function robustV(fit: GlmFit, X: Float64Array, y: ArrayLike<number>, w: Float64A
  * Weighted least squares y ~ X as a GlmFit-shaped object (bread (X'WX)^-1, fitted values), so the
  * GLM sandwich (scores w (y - mu) x) applies unchanged: it is the lm sandwich.
  */
-export function weightedLeastSquares(X: Float64Array, n: number, p: number, y: ArrayLike<number>, w: Float64Array): GlmFit {
+export function weightedLeastSquares(
+  X: Float64Array,
+  n: number,
+  p: number,
+  y: ArrayLike<number>,
+  w: Float64Array,
+): GlmFit {
   const xtwx = new Float64Array(p * p);
   const xtwy = new Float64Array(p);
   for (let a = 0; a < p; a++) {
@@ -70,7 +82,18 @@ export function weightedLeastSquares(X: Float64Array, n: number, p: number, y: A
   const mu = new Float64Array(n);
   for (let a = 0; a < p; a++) for (let i = 0; i < n; i++) mu[i] += coef[a]! * X[a * n + i]!;
   // `family` is not read by the sandwich functions; the scores w (y - mu) x are those of lm.
-  return { family: 'binomial', n, p, coef, covUnscaled: inv, mu, deviance: NaN, iterations: 1, converged: true, boundary: false };
+  return {
+    family: 'binomial',
+    n,
+    p,
+    coef,
+    covUnscaled: inv,
+    mu,
+    deviance: NaN,
+    iterations: 1,
+    converged: true,
+    boundary: false,
+  };
 }
 
 function invertSpd(A: Float64Array, p: number): Float64Array {
@@ -102,10 +125,20 @@ function invertSpd(A: Float64Array, p: number): Float64Array {
  * logit_d; fisher_exact is withheld), replacing the unweighted 2x2 rows.
  * @param y 0/1 outcome, arm 0/1, w weights (> 0) per analysed row.
  */
-export function weightedBinaryRows(outcome: string, y: Float64Array, arm: Uint8Array, w: Float64Array, matchedSets: MatchedSets | null, alpha: number, warnings: string[]): EffectRow[] {
+export function weightedBinaryRows(
+  outcome: string,
+  y: Float64Array,
+  arm: Uint8Array,
+  w: Float64Array,
+  matchedSets: MatchedSets | null,
+  alpha: number,
+  warnings: string[],
+): EffectRow[] {
   const n = y.length;
   const sets = matchedSets ? compact(matchedSets.index) : null;
-  const how = sets ? `sandwich SE clustered by ${matchedSets!.name} (R sandwich::vcovCL(fit, cluster = ~${matchedSets!.name}, type = "HC0"))` : 'HC0 sandwich SE (R sandwich::vcovHC(type = "HC0"))';
+  const how = sets
+    ? `sandwich SE clustered by ${matchedSets!.name} (R sandwich::vcovCL(fit, cluster = ~${matchedSets!.name}, type = "HC0"))`
+    : 'HC0 sandwich SE (R sandwich::vcovHC(type = "HC0"))';
   const { X, p } = armDesign(arm);
   let sT = 0;
   let sC = 0;
@@ -130,29 +163,70 @@ export function weightedBinaryRows(outcome: string, y: Float64Array, arm: Uint8A
   const Vls = robustV(lsFit, X, y, w, sets);
   const rd = lsFit.coef[1]!;
   const seRd = Math.sqrt(Vls[3]!);
-  rows.push(waldRow(outcome, 'risk_difference', rd, seRd, alpha, `weighted risk difference (weighted least squares, R lm(y ~ arm, weights = w)), ${how}, Wald z`));
+  rows.push(
+    waldRow(
+      outcome,
+      'risk_difference',
+      rd,
+      seRd,
+      alpha,
+      `weighted risk difference (weighted least squares, R lm(y ~ arm, weights = w)), ${how}, Wald z`,
+    ),
+  );
 
   const bothExtreme = !(pT > 0 && pT < 1 && pC > 0 && pC < 1);
   if (pT === 0 || pC === 0) {
     warnings.push(`${outcome}: no re-offender in an arm: the weighted risk and odds ratios are not estimable`);
-    rows.push(nullRow(outcome, 'risk_ratio', 'not estimable: no event in an arm'), nullRow(outcome, 'odds_ratio', 'not estimable: no event in an arm'));
+    rows.push(
+      nullRow(outcome, 'risk_ratio', 'not estimable: no event in an arm'),
+      nullRow(outcome, 'odds_ratio', 'not estimable: no event in an arm'),
+    );
   } else {
     const rrFit = fitGlm('poisson', X, n, p, y, { weights: w });
     const Vrr = robustV(rrFit, X, y, w, sets);
-    rows.push(ratioRow(outcome, 'risk_ratio', rrFit.coef[1]!, Math.sqrt(Vrr[3]!), alpha, `weighted risk ratio, log-link R glm(y ~ arm, family = quasipoisson, weights = w), ${how}`));
+    rows.push(
+      ratioRow(
+        outcome,
+        'risk_ratio',
+        rrFit.coef[1]!,
+        Math.sqrt(Vrr[3]!),
+        alpha,
+        `weighted risk ratio, log-link R glm(y ~ arm, family = quasipoisson, weights = w), ${how}`,
+      ),
+    );
     if (bothExtreme) rows.push(nullRow(outcome, 'odds_ratio', 'not estimable: everyone re-offended in an arm'));
     else {
       const orFit = fitGlm('binomial', X, n, p, y, { weights: w });
       const Vor = robustV(orFit, X, y, w, sets);
       const lo = orFit.coef[1]!;
       const se = Math.sqrt(Vor[3]!);
-      rows.push(ratioRow(outcome, 'odds_ratio', lo, se, alpha, `weighted odds ratio, R glm(y ~ arm, family = binomial, weights = w), ${how}`));
-      rows.push(waldRow(outcome, 'logit_d', lo * LOGIT_D, se * LOGIT_D, alpha, `ln(weighted OR) x sqrt(3)/pi (Hasselblad & Hedges 1995), ${how}`));
+      rows.push(
+        ratioRow(
+          outcome,
+          'odds_ratio',
+          lo,
+          se,
+          alpha,
+          `weighted odds ratio, R glm(y ~ arm, family = binomial, weights = w), ${how}`,
+        ),
+      );
+      rows.push(
+        waldRow(
+          outcome,
+          'logit_d',
+          lo * LOGIT_D,
+          se * LOGIT_D,
+          alpha,
+          `ln(weighted OR) x sqrt(3)/pi (Hasselblad & Hedges 1995), ${how}`,
+        ),
+      );
     }
   }
   const stat = rd / seRd;
   const pz = pFromZ(stat);
-  rows.push(per100Row(outcome, rd, seRd, z, stat, pz, `for every 100 people treated: 100 x weighted risk difference, ${how}`));
+  rows.push(
+    per100Row(outcome, rd, seRd, z, stat, pz, `for every 100 people treated: 100 x weighted risk difference, ${how}`),
+  );
   rows.push(nntRow(outcome, rd, rd - z * seRd, rd + z * seRd, pz));
   // Cohen's h on the weighted rates; delta method with the sandwich variances of the two rates
   // (control rate = intercept, treated rate = intercept + arm).
@@ -163,8 +237,23 @@ export function weightedBinaryRows(outcome: string, y: Float64Array, arm: Uint8A
   const gC = 1 / Math.sqrt(pC * (1 - pC));
   const h = 2 * Math.asin(Math.sqrt(pT)) - 2 * Math.asin(Math.sqrt(pC));
   const seH = Math.sqrt(gT * gT * varT + gC * gC * varC - 2 * gT * gC * covTC);
-  rows.push(waldRow(outcome, 'cohens_h', h, seH, alpha, `Cohen's h on the weighted rates; delta-method SE from the ${how} of the weighted least squares fit`));
-  rows.push(nullRow(outcome, 'fisher_exact', "Fisher's exact test: not available with weights (it conditions on unweighted counts)"));
+  rows.push(
+    waldRow(
+      outcome,
+      'cohens_h',
+      h,
+      seH,
+      alpha,
+      `Cohen's h on the weighted rates; delta-method SE from the ${how} of the weighted least squares fit`,
+    ),
+  );
+  rows.push(
+    nullRow(
+      outcome,
+      'fisher_exact',
+      "Fisher's exact test: not available with weights (it conditions on unweighted counts)",
+    ),
+  );
   return rows;
 }
 
@@ -186,6 +275,8 @@ export function weightedAdjustedSe(
   const V = robustV(fitted.fit, X, y, w, sets);
   return {
     std_error: Math.sqrt(V[1 * p + 1]!),
-    what: sets ? `sandwich SE clustered by ${setName} (R sandwich::vcovCL(fit, cluster = ~${setName}, type = "HC0"))` : 'HC0 sandwich SE (R sandwich::vcovHC(type = "HC0"))',
+    what: sets
+      ? `sandwich SE clustered by ${setName} (R sandwich::vcovCL(fit, cluster = ~${setName}, type = "HC0"))`
+      : 'HC0 sandwich SE (R sandwich::vcovHC(type = "HC0"))',
   };
 }

@@ -53,7 +53,9 @@ export function weightedMeanRows(input: WeightedMeasuresInput): EffectRow[] {
   const V = sets ? vcovCL(fit, X, y, sets.index, sets.nClusters, w) : vcovHC0(fit, X, y, w);
   const b = fit.coef[1]!;
   const se = Math.sqrt(V[p + 1]!);
-  const how = sets ? `sandwich SE clustered by ${input.sets!.name} (R sandwich::vcovCL(fit, cluster = ~${input.sets!.name}, type = "HC0"))` : 'HC0 sandwich SE (R sandwich::vcovHC(fit, type = "HC0"))';
+  const how = sets
+    ? `sandwich SE clustered by ${input.sets!.name} (R sandwich::vcovCL(fit, cluster = ~${input.sets!.name}, type = "HC0"))`
+    : 'HC0 sandwich SE (R sandwich::vcovHC(fit, type = "HC0"))';
   const terms = cov && cov.q > 0 ? ` + ${cov.terms.join(' + ')}` : '';
   const rows: EffectRow[] = [];
   if (input.hedges) {
@@ -91,6 +93,15 @@ export function weightedMeanRows(input: WeightedMeasuresInput): EffectRow[] {
       }),
     );
   }
-  rows.push(waldRow(outcome, 'mean_difference', b, se, alpha, `weighted least squares lm(y ~ arm${terms}, weights = w): difference in weighted means${terms ? ', adjusted' : ''}; ${how}; Wald z CI`));
+  rows.push(
+    waldRow(
+      outcome,
+      'mean_difference',
+      b,
+      se,
+      alpha,
+      `weighted least squares lm(y ~ arm${terms}, weights = w): difference in weighted means${terms ? ', adjusted' : ''}; ${how}; Wald z CI`,
+    ),
+  );
   return rows;
 }

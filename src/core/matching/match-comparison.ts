@@ -111,7 +111,12 @@ function moments(v: Float64Array, w: (i: number) => number): { mean: number; var
 }
 
 /** Balance rows for the model terms (factor indicators as R names them) and the logit itself. */
-export function balanceTable(columns: Array<{ name: string; values: Float64Array }>, treat: Uint8Array, weights: Float64Array, threshold = 0.1): BalanceRow[] {
+export function balanceTable(
+  columns: Array<{ name: string; values: Float64Array }>,
+  treat: Uint8Array,
+  weights: Float64Array,
+  threshold = 0.1,
+): BalanceRow[] {
   return columns.map(({ name, values }) => {
     const t0 = moments(values, (i) => (treat[i] ? 1 : 0));
     const c0 = moments(values, (i) => (treat[i] ? 0 : 1));
@@ -160,7 +165,7 @@ export function matchComparison(treat: Uint8Array, covariates: CovariateColumn[]
   }
   let keptT = 0;
   let keptC = 0;
-  for (let i = 0; i < treat.length; i++) if (!discarded[i]) (isT(i) ? keptT++ : keptC++);
+  for (let i = 0; i < treat.length; i++) if (!discarded[i]) isT(i) ? keptT++ : keptC++;
   const support: CommonSupport = {
     discard: o.discard,
     treated_logit_range: tr,
@@ -178,11 +183,25 @@ export function matchComparison(treat: Uint8Array, covariates: CovariateColumn[]
   }
   const sdLogit = sampleSd(d, (i) => !discarded[i]);
   const caliperLogit = o.caliper === null ? null : o.caliper * sdLogit;
-  const match = nearestNeighbourMatch({ distance: d, treat, discarded, ratio: o.ratio, replace: o.replace, caliper: caliperLogit, order: o.order, rng: o.rng });
+  const match = nearestNeighbourMatch({
+    distance: d,
+    treat,
+    discarded,
+    ratio: o.ratio,
+    replace: o.replace,
+    caliper: caliperLogit,
+    order: o.order,
+    rng: o.rng,
+  });
   if (match.matchedTreated === 0) {
-    throw new NoCommonSupportError(`no treated person has a pool person within the caliper (${caliperLogit?.toPrecision(3)} on the logit scale): widen --caliper or check the covariates`);
+    throw new NoCommonSupportError(
+      `no treated person has a pool person within the caliper (${caliperLogit?.toPrecision(3)} on the logit scale): widen --caliper or check the covariates`,
+    );
   }
-  const balanceColumns = [...terms.map((t) => ({ name: t.term, values: t.values })), { name: 'logit_propensity', values: d }];
+  const balanceColumns = [
+    ...terms.map((t) => ({ name: t.term, values: t.values })),
+    { name: 'logit_propensity', values: d },
+  ];
   return {
     fit,
     match,

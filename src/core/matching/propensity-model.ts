@@ -7,7 +7,8 @@
 import { fitLogistic, modelStdErrors, SingularDesignError } from '../stats/logistic-regression.js';
 
 /** One covariate as given: numbers, or text levels of a factor. */
-export type CovariateColumn = { name: string; kind: 'numeric'; values: Float64Array } | { name: string; kind: 'factor'; values: string[] };
+export type CovariateColumn =
+  { name: string; kind: 'numeric'; values: Float64Array } | { name: string; kind: 'factor'; values: string[] };
 
 /** A model column (term) built from a covariate. */
 export interface ModelTerm {
@@ -93,7 +94,11 @@ export function fitPropensity(treat: Uint8Array, terms: ModelTerm[]): Propensity
     propensity[i] = 1 / (1 + Math.exp(-eta));
   }
   return {
-    terms: ['(Intercept)', ...terms.map((t) => t.term)].map((term, j) => ({ term, estimate: fit.coef[j]!, std_error: se[j]! })),
+    terms: ['(Intercept)', ...terms.map((t) => t.term)].map((term, j) => ({
+      term,
+      estimate: fit.coef[j]!,
+      std_error: se[j]!,
+    })),
     logit,
     propensity,
     converged: fit.converged,

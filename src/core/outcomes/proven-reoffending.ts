@@ -131,7 +131,12 @@ export class OutcomeAccumulator {
 
   /** The running totals, to hand to another thread and `merge` there. */
   state(): AccumulatorState {
-    return { reoffences: this.reoffences, firstDay: this.firstDay, severity: this.severity, counts: { ...this.counts } };
+    return {
+      reoffences: this.reoffences,
+      firstDay: this.firstDay,
+      severity: this.severity,
+      counts: { ...this.counts },
+    };
   }
 
   /**
@@ -147,12 +152,14 @@ export class OutcomeAccumulator {
     for (let i = 0; i < n; i++) {
       const k = other.reoffences[i]!;
       if (k === 0) continue;
-      if (this.reoffences[i] !== 0) throw new RangeError(`OutcomeAccumulator.merge: person ${i} has offences on both sides`);
+      if (this.reoffences[i] !== 0)
+        throw new RangeError(`OutcomeAccumulator.merge: person ${i} has offences on both sides`);
       this.reoffences[i] = k;
       this.firstDay[i] = other.firstDay[i]!;
       if (this.severity !== null) this.severity[i] = other.severity![i]!;
     }
-    for (const key of Object.keys(this.counts) as Array<keyof typeof this.counts>) this.counts[key] += other.counts[key];
+    for (const key of Object.keys(this.counts) as Array<keyof typeof this.counts>)
+      this.counts[key] += other.counts[key];
   }
 
   /** Final per-person outcomes at `asOfDay`. The accumulator cannot be used afterwards. */
@@ -214,7 +221,16 @@ export interface AccumulatorState {
   reoffences: Int32Array;
   firstDay: Int32Array;
   severity: Float64Array | null;
-  counts: Record<'offences_total' | 'on_or_before_start' | 'after_follow_up' | 'breach' | 'other_disposal' | 'disposed_after_waiting' | 'proven', number>;
+  counts: Record<
+    | 'offences_total'
+    | 'on_or_before_start'
+    | 'after_follow_up'
+    | 'breach'
+    | 'other_disposal'
+    | 'disposed_after_waiting'
+    | 'proven',
+    number
+  >;
 }
 
 /** Offences as parallel arrays (already validated): `person` is the case row index. */
@@ -250,12 +266,18 @@ export function deriveOutcomes(
     waitingDays: options.waitingDays ?? DEFAULT_RULES.waitingDays,
   };
   const m = offences.person.length;
-  if (offences.offenceDay.length !== m || offences.disposalDay.length !== m || offences.disposal.length !== m || (offences.severity !== null && offences.severity.length !== m)) {
+  if (
+    offences.offenceDay.length !== m ||
+    offences.disposalDay.length !== m ||
+    offences.disposal.length !== m ||
+    (offences.severity !== null && offences.severity.length !== m)
+  ) {
     throw new RangeError('offence arrays must all have the same length');
   }
   let asOf = options.asOfDay;
   if (asOf === undefined) {
-    if (m === 0) throw new RangeError('as_of cannot default to the latest disposal date: there are no offences; give asOfDay');
+    if (m === 0)
+      throw new RangeError('as_of cannot default to the latest disposal date: there are no offences; give asOfDay');
     asOf = -NO_DAY;
     for (let j = 0; j < m; j++) if (offences.disposalDay[j]! > asOf) asOf = offences.disposalDay[j]!;
   }
@@ -264,7 +286,13 @@ export function deriveOutcomes(
   for (let j = 0; j < m; j++) {
     const p = offences.person[j]!;
     if (p < 0 || p >= n) throw new RangeError(`offence ${j}: person index ${p} is out of range (0..${n - 1})`);
-    acc.add(p, offences.offenceDay[j]!, offences.disposalDay[j]!, offences.disposal[j]! as DisposalClass, offences.severity ? offences.severity[j]! : NaN);
+    acc.add(
+      p,
+      offences.offenceDay[j]!,
+      offences.disposalDay[j]!,
+      offences.disposal[j]! as DisposalClass,
+      offences.severity ? offences.severity[j]! : NaN,
+    );
   }
   return acc.finish(asOf);
 }

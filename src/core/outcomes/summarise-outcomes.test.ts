@@ -122,25 +122,56 @@ describe('summariseOutcomes: worked example', () => {
   it('whole cohort when there are no grouping columns', () => {
     const [all] = summariseOutcomes(outcomes, groupRows([], [], 7));
     expect(all!.group).toEqual({});
-    expect([all!.n_cohort, all!.n_measurable, all!.n_pending, all!.reoffenders, all!.reoffences]).toEqual([7, 6, 1, 3, 5]);
+    expect([all!.n_cohort, all!.n_measurable, all!.n_pending, all!.reoffenders, all!.reoffences]).toEqual([
+      7, 6, 1, 3, 5,
+    ]);
     expect(all!.binary_rate).toBe(0.5);
     expect(all!.median_days_to_first).toBe(30);
   });
 
   it('null (never NaN) where a measure is undefined', () => {
     const nobody = summariseOutcomes(
-      deriveOutcomes({ startDay: Int32Array.of(19358) }, { person: new Int32Array(0), offenceDay: new Int32Array(0), disposalDay: new Int32Array(0), disposal: new Uint8Array(0), severity: null }, { asOfDay: 19358 }),
+      deriveOutcomes(
+        { startDay: Int32Array.of(19358) },
+        {
+          person: new Int32Array(0),
+          offenceDay: new Int32Array(0),
+          disposalDay: new Int32Array(0),
+          disposal: new Uint8Array(0),
+          severity: null,
+        },
+        { asOfDay: 19358 },
+      ),
       groupRows([], [], 1),
     )[0]!;
     expect(nobody.n_pending).toBe(1);
-    expect([nobody.binary_rate, nobody.frequency_per_offender, nobody.frequency_per_reoffender, nobody.median_days_to_first, nobody.severity_per_offender, nobody.n_severity_missing, nobody.km_reoffending_365]).toEqual([null, null, null, null, null, null, null]);
+    expect([
+      nobody.binary_rate,
+      nobody.frequency_per_offender,
+      nobody.frequency_per_reoffender,
+      nobody.median_days_to_first,
+      nobody.severity_per_offender,
+      nobody.n_severity_missing,
+      nobody.km_reoffending_365,
+    ]).toEqual([null, null, null, null, null, null, null]);
   });
 });
 
 describe('groupRows', () => {
   it('sorts groups by their values, column by column', () => {
-    const g = groupRows(['arm', 'site'], [['t', 'c', 't', 'c'], ['b', 'b', 'a', 'b']], 4);
-    expect(g.keys).toEqual([['c', 'b'], ['t', 'a'], ['t', 'b']]);
+    const g = groupRows(
+      ['arm', 'site'],
+      [
+        ['t', 'c', 't', 'c'],
+        ['b', 'b', 'a', 'b'],
+      ],
+      4,
+    );
+    expect(g.keys).toEqual([
+      ['c', 'b'],
+      ['t', 'a'],
+      ['t', 'b'],
+    ]);
     expect([...g.index]).toEqual([2, 0, 1, 0]);
   });
 });

@@ -111,7 +111,11 @@ export function kmCumulativeIncidence(times: ArrayLike<number>, events: ArrayLik
 const KM_DAY = 365;
 
 /** Summarises per-person outcomes by group (see GroupSummary for each field). */
-export function summariseOutcomes(outcomes: PersonOutcomes, grouping: Grouping, withdrawn: Uint8Array | null = null): GroupSummary[] {
+export function summariseOutcomes(
+  outcomes: PersonOutcomes,
+  grouping: Grouping,
+  withdrawn: Uint8Array | null = null,
+): GroupSummary[] {
   const n = outcomes.n;
   if (grouping.index.length !== n) throw new RangeError('summariseOutcomes: grouping and outcomes differ in length');
   const G = grouping.keys.length;

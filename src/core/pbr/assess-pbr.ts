@@ -79,22 +79,32 @@ export interface PbrResult {
 
 /** Validates the inputs, throwing UsageErrors that name the option. */
 export function checkPbrInput(i: PbrInput): void {
-  if (!Number.isInteger(i.cohort) || i.cohort < 1) throw new UsageError(`--cohort must be a whole number of people, at least 1, got ${i.cohort}`);
+  if (!Number.isInteger(i.cohort) || i.cohort < 1)
+    throw new UsageError(`--cohort must be a whole number of people, at least 1, got ${i.cohort}`);
   const inUnit = (name: string, v: number) => {
-    if (!(v > 0 && v < 1)) throw new UsageError(`${name} must be a proportion strictly between 0 and 1 (e.g. 0.35 for 35%), got ${v}`);
+    if (!(v > 0 && v < 1))
+      throw new UsageError(`${name} must be a proportion strictly between 0 and 1 (e.g. 0.35 for 35%), got ${v}`);
   };
   inUnit('--baseline-rate', i.baselineRate);
   inUnit('--true-rate', i.trueRate);
   inUnit('--alpha', i.alpha);
   inUnit('--target-probability', i.targetProbability);
   if ((i.frequencyBaseline === null) !== (i.frequencyTrue === null)) {
-    throw new UsageError('--frequency-baseline and --frequency-true go together: give both (re-offences per re-offender, e.g. 3.2 and 2.9) or neither');
+    throw new UsageError(
+      '--frequency-baseline and --frequency-true go together: give both (re-offences per re-offender, e.g. 3.2 and 2.9) or neither',
+    );
   }
-  for (const [name, v] of [['--frequency-baseline', i.frequencyBaseline], ['--frequency-true', i.frequencyTrue]] as const) {
-    if (v !== null && !(v > 0 && Number.isFinite(v))) throw new UsageError(`${name} must be a positive number of re-offences per re-offender, got ${v}`);
+  for (const [name, v] of [
+    ['--frequency-baseline', i.frequencyBaseline],
+    ['--frequency-true', i.frequencyTrue],
+  ] as const) {
+    if (v !== null && !(v > 0 && Number.isFinite(v)))
+      throw new UsageError(`${name} must be a positive number of re-offences per re-offender, got ${v}`);
   }
   if (i.pricePerReoffence !== null && i.frequencyBaseline === null) {
-    throw new UsageError('--price-per-reoffence needs the frequency measure: add --frequency-baseline and --frequency-true');
+    throw new UsageError(
+      '--price-per-reoffence needs the frequency measure: add --frequency-baseline and --frequency-true',
+    );
   }
 }
 
@@ -215,7 +225,9 @@ export function explainPbr(r: PbrResult): string {
   if (r.expected_payment_gbp !== null && r.payment_distribution) {
     parts.push(
       `On average you would receive ${gbp(r.expected_payment_gbp)}, but averages hide the risk: ` +
-        (r.payment_distribution.median_gbp === 0 ? 'the most likely single outcome is £0' : `half the time you would receive less than ${gbp(r.payment_distribution.median_gbp)}`) +
+        (r.payment_distribution.median_gbp === 0
+          ? 'the most likely single outcome is £0'
+          : `half the time you would receive less than ${gbp(r.payment_distribution.median_gbp)}`) +
         `, so costs must be covered from reserves until payment arrives, if it does.`,
     );
   }
@@ -227,17 +239,25 @@ export function explainPbr(r: PbrResult): string {
           : '.'),
     );
   } else if (r.true_rate >= r.baseline_rate) {
-    parts.push('If the true rate is not below the baseline, no cohort size gives a good chance of payment: payment then happens only by luck.');
+    parts.push(
+      'If the true rate is not below the baseline, no cohort size gives a good chance of payment: payment then happens only by luck.',
+    );
   } else {
-    parts.push(`Even ${people(r.searched_to)} people would not give ${article(r.target_probability)} ${pct(r.target_probability)} chance of payment: the expected reduction is too small to show reliably.`);
+    parts.push(
+      `Even ${people(r.searched_to)} people would not give ${article(r.target_probability)} ${pct(r.target_probability)} chance of payment: the expected reduction is too small to show reliably.`,
+    );
   }
   if (r.frequency) {
     const f = r.frequency;
     parts.push(
       `On the frequency measure (re-offences per re-offender falling from ${f.baseline_frequency} to ${f.true_frequency}) the chance of payment is about ${Math.round(f.probability_paid * 100)} in 100` +
-        (f.cohort_for_target !== null ? `, and about ${people(f.cohort_for_target)} people give ${article(r.target_probability)} ${pct(r.target_probability)} chance.` : '.'),
+        (f.cohort_for_target !== null
+          ? `, and about ${people(f.cohort_for_target)} people give ${article(r.target_probability)} ${pct(r.target_probability)} chance.`
+          : '.'),
     );
   }
-  parts.push('Small providers should not carry this risk alone: ask for payment on larger pooled cohorts, part-payment up front, or a comparison group rather than a fixed baseline.');
+  parts.push(
+    'Small providers should not carry this risk alone: ask for payment on larger pooled cohorts, part-payment up front, or a comparison group rather than a fixed baseline.',
+  );
   return parts.join(' ');
 }

@@ -43,7 +43,13 @@ export function criticalReoffenders(n: number, p0: number, alpha: number, test: 
 }
 
 /** P(paid) = P(X <= k_crit | p1), X ~ Bin(n, p1); 0 when no count is significant. */
-export function binaryProbabilityPaid(n: number, p0: number, p1: number, alpha: number, test: PbrTest): { critical: number | null; probability: number } {
+export function binaryProbabilityPaid(
+  n: number,
+  p0: number,
+  p1: number,
+  alpha: number,
+  test: PbrTest,
+): { critical: number | null; probability: number } {
   const critical = criticalReoffenders(n, p0, alpha, test);
   return { critical, probability: critical === null ? 0 : pbinom(critical, n, p1) };
 }
@@ -98,7 +104,13 @@ export function summarisePayments(atoms: Array<{ value: number; prob: number }>)
  * Payment on the binary measure for k re-offenders: price x percentage points below the baseline,
  * 100 x (p0 - k/n), paid only when k <= k_crit (never negative).
  */
-export function binaryPayment(k: number, n: number, p0: number, pricePerPoint: number, critical: number | null): number {
+export function binaryPayment(
+  k: number,
+  n: number,
+  p0: number,
+  pricePerPoint: number,
+  critical: number | null,
+): number {
   if (critical === null || k > critical) return 0;
   return Math.max(0, pricePerPoint * 100 * (p0 - k / n));
 }
@@ -107,7 +119,13 @@ export function binaryPayment(k: number, n: number, p0: number, pricePerPoint: n
  * Expected payment, sum over k <= k_crit of P(k | p1) x price x 100 x (p0 - k/n), in closed form
  * (sum of k P(k) over k <= c is n p1 P(Bin(n - 1, p1) <= c - 1)).
  */
-export function binaryExpectedPayment(n: number, p0: number, p1: number, pricePerPoint: number, critical: number | null): number {
+export function binaryExpectedPayment(
+  n: number,
+  p0: number,
+  p1: number,
+  pricePerPoint: number,
+  critical: number | null,
+): number {
   if (critical === null) return 0;
   if (critical > n * p0) {
     // Counts above the baseline would be paid negatively: sum the clamped terms directly.
@@ -121,7 +139,13 @@ export function binaryExpectedPayment(n: number, p0: number, p1: number, pricePe
 }
 
 /** The whole payment distribution on the binary measure (O(k_crit) terms). */
-export function binaryPaymentDistribution(n: number, p0: number, p1: number, pricePerPoint: number, critical: number | null): PaymentDistribution {
+export function binaryPaymentDistribution(
+  n: number,
+  p0: number,
+  p1: number,
+  pricePerPoint: number,
+  critical: number | null,
+): PaymentDistribution {
   const atoms: Array<{ value: number; prob: number }> = [];
   let paidMass = 0;
   if (critical !== null) {

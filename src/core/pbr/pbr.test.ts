@@ -56,7 +56,10 @@ describe('binary measure', () => {
   });
 
   it('closed-form expected payment equals the direct sum (also when k_crit passes the baseline)', () => {
-    for (const [n, p0, p1, c] of [[40, 0.4, 0.3, 10], [20, 0.3, 0.25, 9]] as const) {
+    for (const [n, p0, p1, c] of [
+      [40, 0.4, 0.3, 10],
+      [20, 0.3, 0.25, 9],
+    ] as const) {
       let direct = 0;
       for (let k = 0; k <= c; k++) direct += dbinom(k, n, p1) * Math.max(0, 100 * 100 * (p0 - k / n));
       expect(rel(binaryExpectedPayment(n, p0, p1, 100, c), direct)).toBeLessThan(1e-10);
@@ -117,14 +120,35 @@ describe('simulation agrees with the exact answer', () => {
     const exact = assessPbr(input);
     const f = new FrequencyPbr(3.2, 2.9, 0.05, 'exact');
     const sim = simulatePbr(
-      { n: 100, p0: 0.35, p1: 0.3, alpha: 0.05, test: 'exact', pricePerPoint: 2000, frequency: f, pricePerReoffence: 150, reps: 20000, seed: 11 },
+      {
+        n: 100,
+        p0: 0.35,
+        p1: 0.3,
+        alpha: 0.05,
+        test: 'exact',
+        pricePerPoint: 2000,
+        frequency: f,
+        pricePerReoffence: 150,
+        reps: 20000,
+        seed: 11,
+      },
       createRng(11),
     );
     const z = (s: number, e: number, se: number) => Math.abs(s - e) / se;
     expect(z(sim.binary.probability_paid, exact.probability_paid, sim.binary.probability_paid_mcse)).toBeLessThan(3);
-    expect(z(sim.binary.expected_payment_gbp!, exact.expected_payment_gbp!, sim.binary.expected_payment_mcse!)).toBeLessThan(3);
-    expect(z(sim.frequency!.probability_paid, exact.frequency!.probability_paid, sim.frequency!.probability_paid_mcse)).toBeLessThan(3);
-    expect(z(sim.frequency!.expected_payment_gbp!, exact.frequency!.expected_payment_gbp!, sim.frequency!.expected_payment_mcse!)).toBeLessThan(3);
+    expect(
+      z(sim.binary.expected_payment_gbp!, exact.expected_payment_gbp!, sim.binary.expected_payment_mcse!),
+    ).toBeLessThan(3);
+    expect(
+      z(sim.frequency!.probability_paid, exact.frequency!.probability_paid, sim.frequency!.probability_paid_mcse),
+    ).toBeLessThan(3);
+    expect(
+      z(
+        sim.frequency!.expected_payment_gbp!,
+        exact.frequency!.expected_payment_gbp!,
+        sim.frequency!.expected_payment_mcse!,
+      ),
+    ).toBeLessThan(3);
     // A wrong "exact" answer would be caught: 0.25 is ~9 MCSEs from the simulation.
     expect(z(sim.binary.probability_paid, 0.25, sim.binary.probability_paid_mcse)).toBeGreaterThan(3);
   });
@@ -132,11 +156,19 @@ describe('simulation agrees with the exact answer', () => {
 
 describe('inputs and outputs', () => {
   it('rejects bad inputs with messages naming the option', () => {
-    expect(() => assessPbr({ ...base, cohort: 0 })).toThrow(/--cohort must be a whole number of people, at least 1, got 0/);
-    expect(() => assessPbr({ ...base, baselineRate: 1.2 })).toThrow(/--baseline-rate must be a proportion strictly between 0 and 1/);
+    expect(() => assessPbr({ ...base, cohort: 0 })).toThrow(
+      /--cohort must be a whole number of people, at least 1, got 0/,
+    );
+    expect(() => assessPbr({ ...base, baselineRate: 1.2 })).toThrow(
+      /--baseline-rate must be a proportion strictly between 0 and 1/,
+    );
     expect(() => assessPbr({ ...base, trueRate: 0 })).toThrow(/--true-rate must be a proportion/);
-    expect(() => assessPbr({ ...base, frequencyBaseline: 3 })).toThrow(/--frequency-baseline and --frequency-true go together/);
-    expect(() => assessPbr({ ...base, pricePerReoffence: 10 })).toThrow(/--price-per-reoffence needs the frequency measure/);
+    expect(() => assessPbr({ ...base, frequencyBaseline: 3 })).toThrow(
+      /--frequency-baseline and --frequency-true go together/,
+    );
+    expect(() => assessPbr({ ...base, pricePerReoffence: 10 })).toThrow(
+      /--price-per-reoffence needs the frequency measure/,
+    );
   });
 
   it('explains the result in plain words and draws the curve', () => {

@@ -45,7 +45,14 @@ export interface AnalysisPlanInput {
 }
 
 export function defaultAnalysisPlan(): AnalysisPlanInput {
-  return { primary: { outcome: 'reoffended', measure: null }, covariates: [], secondary: null, subgroups: [], alpha: 0.05, missing_data: 'complete_cases' };
+  return {
+    primary: { outcome: 'reoffended', measure: null },
+    covariates: [],
+    secondary: null,
+    subgroups: [],
+    alpha: 0.05,
+    missing_data: 'complete_cases',
+  };
 }
 
 /** The plan as it will be run: every choice made, and where it came from. */
@@ -98,15 +105,24 @@ export function resolvePlan(plan: AnalysisPlanInput, ctx: PlanContext): Resolved
     const fromMethod = CLUSTER_METHODS.includes(ctx.method) ? (fromConcept ?? 'team') : null;
     cluster = fromMethod ?? fromConcept;
     if (cluster !== null && !ctx.has(cluster)) cluster = null;
-    if (cluster !== null) derived.push(`clustered by ${cluster}: whole ${cluster}s were randomised, so the primary analysis is cluster-robust`);
+    if (cluster !== null)
+      derived.push(
+        `clustered by ${cluster}: whole ${cluster}s were randomised, so the primary analysis is cluster-robust`,
+      );
   }
   let blocks: string | null;
   if (plan.blocks !== undefined) blocks = plan.blocks;
   else {
     blocks = BLOCKED_METHODS.includes(ctx.method) && ctx.has('stratum') ? 'stratum' : null;
-    if (blocks !== null) derived.push(`adjusted for the randomisation blocks (${blocks}): the allocation was ${ctx.method} randomisation within them`);
+    if (blocks !== null)
+      derived.push(
+        `adjusted for the randomisation blocks (${blocks}): the allocation was ${ctx.method} randomisation within them`,
+      );
   }
-  if (cluster !== null && plan.small_sample === undefined) derived.push('cluster-robust odds and rate ratios use CR2 standard errors with Satterthwaite degrees of freedom when there are fewer than 50 clusters (small_sample: auto)');
+  if (cluster !== null && plan.small_sample === undefined)
+    derived.push(
+      'cluster-robust odds and rate ratios use CR2 standard errors with Satterthwaite degrees of freedom when there are fewer than 50 clusters (small_sample: auto)',
+    );
   const measure = plan.primary.measure ?? defaultMeasure(plan.primary.outcome);
   const secondary = plan.secondary ?? ctx.outcomes.filter((o) => o !== plan.primary.outcome);
   return {

@@ -54,11 +54,17 @@ describe('arcsine (Cohen h, pwr)', () => {
   });
   it('unequal arms, both tails and one tail', () => {
     // R: pwr.2p2n.test(h = ES.h(.35, .25), n1 = 200, n2 = 300)$power
-    expect(rel(binaryPower(0.35, 0.25, 200, { method: 'arcsine', ratio: 1.5 }), 0.66932517684793968)).toBeLessThan(1e-9);
+    expect(rel(binaryPower(0.35, 0.25, 200, { method: 'arcsine', ratio: 1.5 }), 0.66932517684793968)).toBeLessThan(
+      1e-9,
+    );
     // R: pwr.2p2n.test(h = ES.h(.35, .25), n1 = 200, n2 = 300, alternative = "greater")$power
-    expect(rel(binaryPower(0.35, 0.25, 200, { method: 'arcsine', ratio: 1.5, twoTailed: false }), 0.77431794277959665)).toBeLessThan(1e-9);
+    expect(
+      rel(binaryPower(0.35, 0.25, 200, { method: 'arcsine', ratio: 1.5, twoTailed: false }), 0.77431794277959665),
+    ).toBeLessThan(1e-9);
     // R: uniroot(function(n) pwr.2p2n.test(h = ES.h(.35, .25), n1 = n, n2 = 1.5 * n)$power - .8, c(2, 5000), tol = 1e-13)$root
-    expect(rel(binarySampleSize(0.35, 0.25, 0.8, { method: 'arcsine', ratio: 1.5 }), 272.98547980943937)).toBeLessThan(1e-8);
+    expect(rel(binarySampleSize(0.35, 0.25, 0.8, { method: 'arcsine', ratio: 1.5 }), 272.98547980943937)).toBeLessThan(
+      1e-8,
+    );
   });
 });
 
@@ -94,7 +100,10 @@ describe('bad input', () => {
     [() => binarySampleSize(0.3, 0.3, 0.8), '--p1 and --p2 must differ to solve for n (both are 0.3)'],
     [() => binarySampleSize(1.2, 0.3, 0.8), '--p1 must be a proportion strictly between 0 and 1, got 1.2'],
     [() => binaryPower(0.3, 0, 100), '--p2 must be a proportion strictly between 0 and 1, got 0'],
-    [() => binarySampleSize(0.3, 0.2, 0.8, { ratio: 0 }), '--allocation-ratio must be a positive number (n2/n1), got 0'],
+    [
+      () => binarySampleSize(0.3, 0.2, 0.8, { ratio: 0 }),
+      '--allocation-ratio must be a positive number (n2/n1), got 0',
+    ],
     [() => designEffect(25, 1), '--icc must be in [0, 1), got 1'],
     [() => designEffect(0.5, 0.1), '--cluster-size must be at least 1, got 0.5'],
   ])('%#', (f, message) => {

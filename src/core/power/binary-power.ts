@@ -24,12 +24,19 @@ export interface BinaryTestOptions {
   twoTailed?: boolean;
 }
 
-function settings(o: BinaryTestOptions): { method: BinaryMethod; r: number; alpha: number; twoTailed: boolean; z: number } {
+function settings(o: BinaryTestOptions): {
+  method: BinaryMethod;
+  r: number;
+  alpha: number;
+  twoTailed: boolean;
+  z: number;
+} {
   const method = o.method ?? 'normal';
   const r = o.ratio ?? 1;
   const alpha = o.alpha ?? 0.05;
   const twoTailed = o.twoTailed ?? true;
-  if (!(r > 0) || !Number.isFinite(r)) throw new UsageError(`--allocation-ratio must be a positive number (n2/n1), got ${r}`);
+  if (!(r > 0) || !Number.isFinite(r))
+    throw new UsageError(`--allocation-ratio must be a positive number (n2/n1), got ${r}`);
   if (!(alpha > 0 && alpha < 1)) throw new UsageError(`--alpha must be strictly between 0 and 1, got ${alpha}`);
   return { method, r, alpha, twoTailed, z: qnorm(twoTailed ? alpha / 2 : alpha, false) };
 }
@@ -96,7 +103,8 @@ export function binarySampleSize(p1: number, p2: number, power: number, options:
   if (p1 === p2) throw new UsageError(`--p1 and --p2 must differ to solve for n (both are ${p1})`);
   if (!(power > 0 && power < 1)) throw new UsageError(`--power must be strictly between 0 and 1, got ${power}`);
   const { method, r, z, twoTailed, alpha } = settings(options);
-  if (!(power > (twoTailed ? alpha / 2 : alpha))) throw new UsageError(`--power must exceed the significance level, got ${power}`);
+  if (!(power > (twoTailed ? alpha / 2 : alpha)))
+    throw new UsageError(`--power must exceed the significance level, got ${power}`);
   const zb = qnorm(power);
   const d = Math.abs(p1 - p2);
   if (method === 'arcsine') {
@@ -114,7 +122,9 @@ export function binarySampleSize(p1: number, p2: number, power: number, options:
     return hi;
   }
   const pbar = (p1 + r * p2) / (1 + r);
-  const n = (z * Math.sqrt((1 + 1 / r) * pbar * (1 - pbar)) + zb * Math.sqrt(p1 * (1 - p1) + (p2 * (1 - p2)) / r)) ** 2 / (d * d);
+  const n =
+    (z * Math.sqrt((1 + 1 / r) * pbar * (1 - pbar)) + zb * Math.sqrt(p1 * (1 - p1) + (p2 * (1 - p2)) / r)) ** 2 /
+    (d * d);
   if (method === 'normal') return n;
   return (n / 4) * (1 + Math.sqrt(1 + (2 * (r + 1)) / (n * r * d))) ** 2;
 }
@@ -140,7 +150,15 @@ export function logitD(p1: number, p2: number): number {
  * re-offending) searches p2 < p1, 'higher' p2 > p1.
  * @example binaryDetectable({ p1: 0.35, n1: 500, designEffect: 1.648 }).logit_d // => 0.2757616 // the MDES on the logit-d scale
  */
-export function binaryDetectable(args: BinaryTestOptions & { p1: number; n1: number; power?: number; designEffect?: number; direction?: 'lower' | 'higher' }): BinaryDetectable {
+export function binaryDetectable(
+  args: BinaryTestOptions & {
+    p1: number;
+    n1: number;
+    power?: number;
+    designEffect?: number;
+    direction?: 'lower' | 'higher';
+  },
+): BinaryDetectable {
   const { p1, n1 } = args;
   checkRate('--p1', p1);
   const power = args.power ?? 0.8;

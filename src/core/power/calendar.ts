@@ -43,11 +43,21 @@ export interface CalendarPoint {
 
 function check(plan: RecruitmentPlan): Required<RecruitmentPlan> {
   const teams = plan.teams ?? 1;
-  if (!(plan.perMonth > 0) || !Number.isFinite(plan.perMonth)) throw new UsageError(`--recruit-per-month must be positive, got ${plan.perMonth}`);
-  if (!(Number.isInteger(teams) && teams >= 1)) throw new UsageError(`--teams must be a whole number >= 1, got ${teams}`);
-  const out = { perMonth: plan.perMonth, teams, startDay: plan.startDay, followUpDays: plan.followUpDays ?? 365, waitingDays: plan.waitingDays ?? 183, extractLagDays: plan.extractLagDays ?? 0 };
+  if (!(plan.perMonth > 0) || !Number.isFinite(plan.perMonth))
+    throw new UsageError(`--recruit-per-month must be positive, got ${plan.perMonth}`);
+  if (!(Number.isInteger(teams) && teams >= 1))
+    throw new UsageError(`--teams must be a whole number >= 1, got ${teams}`);
+  const out = {
+    perMonth: plan.perMonth,
+    teams,
+    startDay: plan.startDay,
+    followUpDays: plan.followUpDays ?? 365,
+    waitingDays: plan.waitingDays ?? 183,
+    extractLagDays: plan.extractLagDays ?? 0,
+  };
   for (const k of ['followUpDays', 'waitingDays', 'extractLagDays'] as const) {
-    if (!(Number.isInteger(out[k]) && out[k] >= 0)) throw new UsageError(`${k} must be a whole number of days >= 0, got ${out[k]}`);
+    if (!(Number.isInteger(out[k]) && out[k] >= 0))
+      throw new UsageError(`${k} must be a whole number of days >= 0, got ${out[k]}`);
   }
   return out;
 }
@@ -56,7 +66,12 @@ function check(plan: RecruitmentPlan): Required<RecruitmentPlan> {
 export function calendarAt(plan: RecruitmentPlan, months: number): CalendarPoint {
   const p = check(plan);
   const closesDay = addMonths(p.startDay, months);
-  return { months, people: months * p.perMonth * p.teams, closesDay, analysableDay: closesDay - 1 + p.followUpDays + p.waitingDays + p.extractLagDays };
+  return {
+    months,
+    people: months * p.perMonth * p.teams,
+    closesDay,
+    analysableDay: closesDay - 1 + p.followUpDays + p.waitingDays + p.extractLagDays,
+  };
 }
 
 /** Months of recruitment needed for `people` people, and the calendar point they give. */

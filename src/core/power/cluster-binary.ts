@@ -44,7 +44,8 @@ export function clusterBinaryPower(d: ClusterBinaryDesign, J: number): number {
   checkRate('--p2', d.p2);
   const r = d.ratio ?? 1;
   const df = J * (1 + r) - 2;
-  if (!(df > 0)) throw new UsageError(`too few clusters: ${J} per arm leaves no degrees of freedom for the t correction`);
+  if (!(df > 0))
+    throw new UsageError(`too few clusters: ${J} per arm leaves no degrees of freedom for the t correction`);
   const deff = designEffect(d.m, d.icc, d.cv ?? 0);
   const se = Math.sqrt(deff * ((d.p1 * (1 - d.p1)) / (J * d.m) + (d.p2 * (1 - d.p2)) / (r * J * d.m)));
   return pnt(critical(d.alpha ?? 0.05, d.twoTailed ?? true, df), df, Math.abs(d.p1 - d.p2) / se, false);
@@ -57,7 +58,8 @@ export function clusterBinaryPower(d: ClusterBinaryDesign, J: number): number {
 export function clusterBinaryMaxPower(d: Omit<ClusterBinaryDesign, 'm'>, J: number): number {
   const r = d.ratio ?? 1;
   const df = J * (1 + r) - 2;
-  if (!(df > 0)) throw new UsageError(`too few clusters: ${J} per arm leaves no degrees of freedom for the t correction`);
+  if (!(df > 0))
+    throw new UsageError(`too few clusters: ${J} per arm leaves no degrees of freedom for the t correction`);
   const cv = d.cv ?? 0;
   const v = d.icc * (1 + cv * cv) * ((d.p1 * (1 - d.p1)) / J + (d.p2 * (1 - d.p2)) / (r * J));
   if (v === 0) return 1;
@@ -117,9 +119,14 @@ export interface ClusterSizeResult {
  * With J control clusters fixed, the cluster size that reaches the power, or `feasible: false`
  * with the ceiling when none does (cpa.binary with `nsubjects = NA`).
  */
-export function clusterBinaryClusterSize(d: Omit<ClusterBinaryDesign, 'm'>, J: number, power: number): ClusterSizeResult {
+export function clusterBinaryClusterSize(
+  d: Omit<ClusterBinaryDesign, 'm'>,
+  J: number,
+  power: number,
+): ClusterSizeResult {
   const max_power = clusterBinaryMaxPower(d, J);
-  if (!(max_power > power)) return { feasible: false, cluster_size: null, cluster_size_exact: null, power: null, max_power };
+  if (!(max_power > power))
+    return { feasible: false, cluster_size: null, cluster_size_exact: null, power: null, max_power };
   const f = (m: number): number => clusterBinaryPower({ ...d, m }, J);
   if (f(1) >= power) return { feasible: true, cluster_size: 1, cluster_size_exact: 1, power: f(1), max_power };
   let hi = 2;
@@ -138,7 +145,12 @@ export function clusterBinaryClusterSize(d: Omit<ClusterBinaryDesign, 'm'>, J: n
  * Smallest treated rate (below p1 for 'lower', above for 'higher') detectable with the power, J
  * control clusters of m (cpa.binary with `p2 = NA`); null if none is.
  */
-export function clusterBinaryDetectable(d: Omit<ClusterBinaryDesign, 'p2'>, J: number, power: number, direction: 'lower' | 'higher' = 'lower'): number | null {
+export function clusterBinaryDetectable(
+  d: Omit<ClusterBinaryDesign, 'p2'>,
+  J: number,
+  power: number,
+  direction: 'lower' | 'higher' = 'lower',
+): number | null {
   const edge = direction === 'lower' ? 1e-12 : 1 - 1e-12;
   const f = (p2: number): number => clusterBinaryPower({ ...d, p2 }, J);
   if (f(edge) < power) return null;
@@ -158,7 +170,13 @@ export function clusterBinaryDetectable(d: Omit<ClusterBinaryDesign, 'p2'>, J: n
  * cluster proportions, m people per cluster (their equation for unmatched trials, proportions).
  * @returns the real value; round up for a design
  */
-export function hayesBennettClusters(p1: number, p2: number, m: number, k: number, options: { power?: number; alpha?: number; twoTailed?: boolean } = {}): number {
+export function hayesBennettClusters(
+  p1: number,
+  p2: number,
+  m: number,
+  k: number,
+  options: { power?: number; alpha?: number; twoTailed?: boolean } = {},
+): number {
   checkRate('--p1', p1);
   checkRate('--p2', p2);
   if (p1 === p2) throw new UsageError(`--p1 and --p2 must differ (both are ${p1})`);

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../errors.js';
-import { countPower, countSampleSize, eventProbability, schoenfeldEvents, schoenfeldPower, survivalSize } from './event-power.js';
+import {
+  countPower,
+  countSampleSize,
+  eventProbability,
+  schoenfeldEvents,
+  schoenfeldPower,
+  survivalSize,
+} from './event-power.js';
 
 // References: bench/power-plan-reference.R (output bench/power-plan-reference.out): Schoenfeld's
 // formula and integrate() for the event probabilities written in R; MKpower's own

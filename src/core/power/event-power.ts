@@ -40,7 +40,8 @@ function checkPower(power: number): void {
  * @example schoenfeldEvents(0.7, 0.8) // => 246.787 // 4 (qnorm(.975) + qnorm(.8))^2 / log(.7)^2; 247 events
  */
 export function schoenfeldEvents(hr: number, power: number, o: ZTest & { allocation?: number } = {}): number {
-  if (!(hr > 0) || hr === 1 || !Number.isFinite(hr)) throw new UsageError(`--hr must be a positive number other than 1, got ${hr}`);
+  if (!(hr > 0) || hr === 1 || !Number.isFinite(hr))
+    throw new UsageError(`--hr must be a positive number other than 1, got ${hr}`);
   checkPower(power);
   const pi = o.allocation ?? 0.5;
   return (zAlpha(o) + qnorm(power)) ** 2 / (pi * (1 - pi) * Math.log(hr) ** 2);
@@ -58,7 +59,8 @@ export function schoenfeldPower(hr: number, events: number, o: ZTest & { allocat
  */
 export function eventProbability(h: number, accrual: number, followUp: number): number {
   if (!(h > 0)) throw new UsageError(`hazard must be positive, got ${h}`);
-  if (!(accrual >= 0) || !(followUp > 0)) throw new UsageError(`--accrual must be >= 0 and --follow-up > 0, got ${accrual} and ${followUp}`);
+  if (!(accrual >= 0) || !(followUp > 0))
+    throw new UsageError(`--accrual must be >= 0 and --follow-up > 0, got ${accrual} and ${followUp}`);
   if (accrual === 0) return 1 - Math.exp(-h * followUp);
   return 1 - (Math.exp(-h * followUp) - Math.exp(-h * (accrual + followUp))) / (h * accrual);
 }
@@ -74,22 +76,43 @@ export interface SurvivalSize {
   n_exact: number;
 }
 
-export function survivalSize(args: ZTest & { hr: number; power: number; allocation?: number; eventProb?: number; median0?: number; accrual?: number; followUp?: number }): SurvivalSize {
+export function survivalSize(
+  args: ZTest & {
+    hr: number;
+    power: number;
+    allocation?: number;
+    eventProb?: number;
+    median0?: number;
+    accrual?: number;
+    followUp?: number;
+  },
+): SurvivalSize {
   const pi = args.allocation ?? 0.5;
   const events_exact = schoenfeldEvents(args.hr, args.power, args);
   let event_prob: number;
   let arms: [number, number] | null = null;
   if (args.eventProb !== undefined) {
-    if (!(args.eventProb > 0 && args.eventProb <= 1)) throw new UsageError(`--event-prob must be in (0, 1], got ${args.eventProb}`);
+    if (!(args.eventProb > 0 && args.eventProb <= 1))
+      throw new UsageError(`--event-prob must be in (0, 1], got ${args.eventProb}`);
     event_prob = args.eventProb;
   } else {
-    if (args.median0 === undefined || args.followUp === undefined) throw new UsageError('--outcome-type survival needs --event-prob, or --median0 with --follow-up (and --accrual)');
+    if (args.median0 === undefined || args.followUp === undefined)
+      throw new UsageError('--outcome-type survival needs --event-prob, or --median0 with --follow-up (and --accrual)');
     if (!(args.median0 > 0)) throw new UsageError(`--median0 must be positive, got ${args.median0}`);
     const h0 = Math.LN2 / args.median0;
-    arms = [eventProbability(h0, args.accrual ?? 0, args.followUp), eventProbability(h0 * args.hr, args.accrual ?? 0, args.followUp)];
+    arms = [
+      eventProbability(h0, args.accrual ?? 0, args.followUp),
+      eventProbability(h0 * args.hr, args.accrual ?? 0, args.followUp),
+    ];
     event_prob = (1 - pi) * arms[0] + pi * arms[1];
   }
-  return { events_exact, events: Math.ceil(events_exact - 1e-9), event_prob, event_prob_arms: arms, n_exact: Math.ceil(events_exact - 1e-9) / event_prob };
+  return {
+    events_exact,
+    events: Math.ceil(events_exact - 1e-9),
+    event_prob,
+    event_prob_arms: arms,
+    n_exact: Math.ceil(events_exact - 1e-9) / event_prob,
+  };
 }
 
 export type CountApproach = 1 | 2 | 3;
@@ -108,7 +131,8 @@ export interface CountDesign extends ZTest {
 
 function countVariances(d: CountDesign): { v0: number; v1: number; logRr: number } {
   if (!(d.rate0 > 0) || !Number.isFinite(d.rate0)) throw new UsageError(`--rate0 must be positive, got ${d.rate0}`);
-  if (!(d.rr > 0) || d.rr === 1 || !Number.isFinite(d.rr)) throw new UsageError(`--rr must be a positive number other than 1, got ${d.rr}`);
+  if (!(d.rr > 0) || d.rr === 1 || !Number.isFinite(d.rr))
+    throw new UsageError(`--rr must be a positive number other than 1, got ${d.rr}`);
   const k = d.dispersion ?? 0;
   if (!(k >= 0) || !Number.isFinite(k)) throw new UsageError(`--dispersion must be >= 0, got ${k}`);
   const t = d.exposure ?? 1;
@@ -119,7 +143,12 @@ function countVariances(d: CountDesign): { v0: number; v1: number; logRr: number
   const extra = ((1 + a) * k) / a;
   const v1 = (1 / t) * (1 / r0 + 1 / (a * r1)) + extra;
   const approach = d.approach ?? 3;
-  const v0 = approach === 2 ? v1 : approach === 1 ? (1 + a) / (t * a * r0) + extra : (1 + a) ** 2 / (t * a * (r0 + a * r1)) + extra;
+  const v0 =
+    approach === 2
+      ? v1
+      : approach === 1
+        ? (1 + a) / (t * a * r0) + extra
+        : (1 + a) ** 2 / (t * a * (r0 + a * r1)) + extra;
   return { v0, v1, logRr: Math.log(d.rr) };
 }
 

@@ -24,5 +24,7 @@ const BARS = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
  * @example sparkline([{ size: 10, power: 0 }, { size: 20, power: 1 }]) // => '▁█'
  */
 export function sparkline(points: readonly CurvePoint[]): string {
-  return points.map((p) => BARS[Math.min(BARS.length - 1, Math.max(0, Math.round(p.power * (BARS.length - 1))))]).join('');
+  return points
+    .map((p) => BARS[Math.min(BARS.length - 1, Math.max(0, Math.round(p.power * (BARS.length - 1))))])
+    .join('');
 }

@@ -42,7 +42,33 @@
 import { UsageError } from '../errors.js';
 import { pnt, qt } from '../stats/distributions.js';
 
-export const DESIGNS = ['ira', 'bira2', 'bira2f1', 'cra2', 'cra3', 'bcra3r2', 'bcra3f2', 'bira2c1', 'bira3', 'bira4', 'cra4', 'bcra4f3', 'bcra4r2', 'bcra4r3', 'mod211', 'mod212', 'mod221', 'mod222', 'mod331', 'mod332', 'mod333', 'ira_pn', 'bira2_pn', 'cra2_pn', 'bcra3r2_pn'] as const;
+export const DESIGNS = [
+  'ira',
+  'bira2',
+  'bira2f1',
+  'cra2',
+  'cra3',
+  'bcra3r2',
+  'bcra3f2',
+  'bira2c1',
+  'bira3',
+  'bira4',
+  'cra4',
+  'bcra4f3',
+  'bcra4r2',
+  'bcra4r3',
+  'mod211',
+  'mod212',
+  'mod221',
+  'mod222',
+  'mod331',
+  'mod332',
+  'mod333',
+  'ira_pn',
+  'bira2_pn',
+  'cra2_pn',
+  'bcra3r2_pn',
+] as const;
 export type PowerUpDesign = (typeof DESIGNS)[number];
 
 /** The size each design solves for with `--solve n`. */
@@ -128,7 +154,10 @@ export interface TestOptions {
 }
 
 /** Which parameters each design reads (sizes, ICCs, R-squares, covariate counts). */
-const USES: Record<PowerUpDesign, { sizes: SizeName[]; required: Array<keyof DesignParams>; optional: Array<keyof DesignParams> }> = {
+const USES: Record<
+  PowerUpDesign,
+  { sizes: SizeName[]; required: Array<keyof DesignParams>; optional: Array<keyof DesignParams> }
+> = {
   ira: { sizes: ['n'], required: [], optional: ['r21', 'g1'] },
   bira2f1: { sizes: ['n', 'J'], required: [], optional: ['r21', 'g1'] },
   bira2: { sizes: ['n', 'J'], required: ['rho2', 'omega2'], optional: ['r21', 'r2t2', 'g2'] },
@@ -137,23 +166,55 @@ const USES: Record<PowerUpDesign, { sizes: SizeName[]; required: Array<keyof Des
   bcra3r2: { sizes: ['n', 'J', 'K'], required: ['rho2', 'rho3', 'omega3'], optional: ['r21', 'r22', 'r2t3', 'g3'] },
   bcra3f2: { sizes: ['n', 'J', 'K'], required: ['rho2'], optional: ['r21', 'r22', 'g2'] },
   bira2c1: { sizes: ['n', 'J'], required: [], optional: ['r21', 'g1'] },
-  bira3: { sizes: ['n', 'J', 'K'], required: ['rho2', 'rho3', 'omega2', 'omega3'], optional: ['r21', 'r2t2', 'r2t3', 'g3'] },
-  bira4: { sizes: ['n', 'J', 'K', 'L'], required: ['rho2', 'rho3', 'rho4', 'omega2', 'omega3', 'omega4'], optional: ['r21', 'r2t2', 'r2t3', 'r2t4', 'g4'] },
-  cra4: { sizes: ['n', 'J', 'K', 'L'], required: ['rho2', 'rho3', 'rho4'], optional: ['r21', 'r22', 'r23', 'r24', 'g4'] },
+  bira3: {
+    sizes: ['n', 'J', 'K'],
+    required: ['rho2', 'rho3', 'omega2', 'omega3'],
+    optional: ['r21', 'r2t2', 'r2t3', 'g3'],
+  },
+  bira4: {
+    sizes: ['n', 'J', 'K', 'L'],
+    required: ['rho2', 'rho3', 'rho4', 'omega2', 'omega3', 'omega4'],
+    optional: ['r21', 'r2t2', 'r2t3', 'r2t4', 'g4'],
+  },
+  cra4: {
+    sizes: ['n', 'J', 'K', 'L'],
+    required: ['rho2', 'rho3', 'rho4'],
+    optional: ['r21', 'r22', 'r23', 'r24', 'g4'],
+  },
   bcra4f3: { sizes: ['n', 'J', 'K', 'L'], required: ['rho2', 'rho3'], optional: ['r21', 'r22', 'r23', 'g3'] },
-  bcra4r2: { sizes: ['n', 'J', 'K', 'L'], required: ['rho2', 'rho3', 'rho4', 'omega3', 'omega4'], optional: ['r21', 'r22', 'r2t3', 'r2t4', 'g4'] },
-  bcra4r3: { sizes: ['n', 'J', 'K', 'L'], required: ['rho2', 'rho3', 'rho4', 'omega4'], optional: ['r21', 'r22', 'r23', 'r2t4', 'g4'] },
+  bcra4r2: {
+    sizes: ['n', 'J', 'K', 'L'],
+    required: ['rho2', 'rho3', 'rho4', 'omega3', 'omega4'],
+    optional: ['r21', 'r22', 'r2t3', 'r2t4', 'g4'],
+  },
+  bcra4r3: {
+    sizes: ['n', 'J', 'K', 'L'],
+    required: ['rho2', 'rho3', 'rho4', 'omega4'],
+    optional: ['r21', 'r22', 'r23', 'r2t4', 'g4'],
+  },
   mod211: { sizes: ['n', 'J'], required: ['rho2', 'omega2tm'], optional: ['r21', 'q'] },
   mod212: { sizes: ['n', 'J'], required: ['rho2', 'omega2t'], optional: ['r21', 'q'] },
   mod221: { sizes: ['n', 'J'], required: ['rho2', 'omegam2'], optional: ['r21', 'r2m2', 'g1', 'q'] },
   mod222: { sizes: ['n', 'J'], required: ['rho2'], optional: ['r21', 'r22', 'g2', 'q'] },
-  mod331: { sizes: ['n', 'J', 'K'], required: ['rho2', 'rho3'], optional: ['omegam2', 'omegam3', 'r21', 'r2m2', 'r2m3', 'g1', 'q'] },
-  mod332: { sizes: ['n', 'J', 'K'], required: ['rho2', 'rho3', 'omegam3'], optional: ['r21', 'r22', 'r2m3', 'g2', 'q'] },
+  mod331: {
+    sizes: ['n', 'J', 'K'],
+    required: ['rho2', 'rho3'],
+    optional: ['omegam2', 'omegam3', 'r21', 'r2m2', 'r2m3', 'g1', 'q'],
+  },
+  mod332: {
+    sizes: ['n', 'J', 'K'],
+    required: ['rho2', 'rho3', 'omegam3'],
+    optional: ['r21', 'r22', 'r2m3', 'g2', 'q'],
+  },
   mod333: { sizes: ['n', 'J', 'K'], required: ['rho2', 'rho3'], optional: ['r21', 'r22', 'r23', 'g3', 'q'] },
   ira_pn: { sizes: ['n'], required: ['rhoIc', 'icSize'], optional: ['r21', 'ratioTcVar'] },
   bira2_pn: { sizes: ['n', 'J'], required: ['rho2Trt', 'omega2', 'rhoIc', 'icSize'], optional: ['r21'] },
   cra2_pn: { sizes: ['n', 'J'], required: ['rho2Trt', 'rhoIc', 'icSize'], optional: ['r21'] },
-  bcra3r2_pn: { sizes: ['n', 'J', 'K'], required: ['rho3Trt', 'omega3', 'rho2Trt', 'rhoIc', 'icSize'], optional: ['r21', 'g3'] },
+  bcra3r2_pn: {
+    sizes: ['n', 'J', 'K'],
+    required: ['rho3Trt', 'omega3', 'rho2Trt', 'rhoIc', 'icSize'],
+    optional: ['r21', 'g3'],
+  },
 };
 
 /** Partially nested designs: rhoIc, set to 0 for groups of one (PowerUpR does so, except in ira_pn). */
@@ -219,9 +280,25 @@ export function validateParams(design: PowerUpDesign, params: DesignParams, exce
   }
   const p = params.p ?? 0.5;
   if (!(p > 0 && p < 1)) throw new UsageError(`--p (proportion treated) must be strictly between 0 and 1, got ${p}`);
-  if (params.icSize !== undefined && !(params.icSize >= 1 && Number.isFinite(params.icSize))) throw new UsageError(`--ic-size must be at least 1, got ${params.icSize}`);
-  if (params.ratioTcVar !== undefined && !(params.ratioTcVar > 0 && Number.isFinite(params.ratioTcVar))) throw new UsageError(`--ratio-tc-var must be positive, got ${params.ratioTcVar}`);
-  for (const k of ['rho2', 'rho3', 'rho4', 'r21', 'r22', 'r23', 'r24', 'r2t2', 'r2t3', 'r2t4', 'rhoIc', 'rho2Trt', 'rho3Trt'] as const) {
+  if (params.icSize !== undefined && !(params.icSize >= 1 && Number.isFinite(params.icSize)))
+    throw new UsageError(`--ic-size must be at least 1, got ${params.icSize}`);
+  if (params.ratioTcVar !== undefined && !(params.ratioTcVar > 0 && Number.isFinite(params.ratioTcVar)))
+    throw new UsageError(`--ratio-tc-var must be positive, got ${params.ratioTcVar}`);
+  for (const k of [
+    'rho2',
+    'rho3',
+    'rho4',
+    'r21',
+    'r22',
+    'r23',
+    'r24',
+    'r2t2',
+    'r2t3',
+    'r2t4',
+    'rhoIc',
+    'rho2Trt',
+    'rho3Trt',
+  ] as const) {
     const v = params[k];
     if (v !== undefined && !(v >= 0 && v < 1)) throw new UsageError(`${opt(k)} must be in [0, 1), got ${v}`);
   }
@@ -229,18 +306,22 @@ export function validateParams(design: PowerUpDesign, params: DesignParams, exce
     const v = params[k];
     if (v !== undefined && !(v >= 0 && v <= 1)) throw new UsageError(`${opt(k)} must be in [0, 1], got ${v}`);
   }
-  if (params.q !== undefined && !(params.q > 0 && params.q < 1)) throw new UsageError(`--q (share in the moderator's group) must be strictly between 0 and 1, got ${params.q}`);
+  if (params.q !== undefined && !(params.q > 0 && params.q < 1))
+    throw new UsageError(`--q (share in the moderator's group) must be strictly between 0 and 1, got ${params.q}`);
   for (const k of ['omega2', 'omega3', 'omega4', 'omega2t', 'omega2tm', 'omegam2', 'omegam3'] as const) {
     const v = params[k];
     if (v !== undefined && !(v >= 0 && Number.isFinite(v))) throw new UsageError(`${opt(k)} must be >= 0, got ${v}`);
   }
   for (const k of ['g1', 'g2', 'g3', 'g4'] as const) {
     const v = params[k];
-    if (v !== undefined && !(Number.isInteger(v) && v >= 0)) throw new UsageError(`${opt(k)} must be a whole number >= 0, got ${v}`);
+    if (v !== undefined && !(Number.isInteger(v) && v >= 0))
+      throw new UsageError(`${opt(k)} must be a whole number >= 0, got ${v}`);
   }
   const total = (params.rho2 ?? 0) + (params.rho3 ?? 0) + (params.rho4 ?? 0);
   if (use.required.includes('rho3') && !(total < 1)) {
-    throw new UsageError(`${use.required.includes('rho4') ? '--rho2 + --rho3 + --rho4' : '--rho2 + --rho3'} must be below 1, got ${total}`);
+    throw new UsageError(
+      `${use.required.includes('rho4') ? '--rho2 + --rho3 + --rho4' : '--rho2 + --rho3'} must be below 1, got ${total}`,
+    );
   }
 }
 
@@ -343,7 +424,8 @@ const DF_RULE: Record<PowerUpDesign, string> = {
 };
 
 function requirePositiveDf(design: PowerUpDesign, df: number): void {
-  if (!(df > 0)) throw new UsageError(`sizes too small for design ${design}: df = ${DF_RULE[design]} = ${df}, must be > 0`);
+  if (!(df > 0))
+    throw new UsageError(`sizes too small for design ${design}: df = ${DF_RULE[design]} = ${df}, must be > 0`);
 }
 
 /**
@@ -396,10 +478,14 @@ export function designSse(design: PowerUpDesign, params: DesignParams, es?: numb
       v = ((1 - r21) / (J * n * pq)) * pnFactor * (1 + (rho2Trt * (n - 1) + icTerm) / (1 - P * rhoIc));
       break;
     case 'bira2_pn':
-      v = ((1 - r21) / (J * n * pq)) * pnFactor * (1 + (rho2Trt * omega2 * n * pq - rho2Trt + icTerm) / (1 - P * rhoIc));
+      v =
+        ((1 - r21) / (J * n * pq)) * pnFactor * (1 + (rho2Trt * omega2 * n * pq - rho2Trt + icTerm) / (1 - P * rhoIc));
       break;
     case 'bcra3r2_pn':
-      v = ((1 - r21) / (K * J * n * pq)) * pnFactor * (1 + (rho3Trt * omega3 * J * n * pq - rho3Trt + rho2Trt * (n - 1) + icTerm) / (1 - P * rhoIc));
+      v =
+        ((1 - r21) / (K * J * n * pq)) *
+        pnFactor *
+        (1 + (rho3Trt * omega3 * J * n * pq - rho3Trt + rho2Trt * (n - 1) + icTerm) / (1 - P * rhoIc));
       break;
     case 'mod211':
       v = (params.omega2tm ?? 0) / J + ((1 - rho2) * (1 - r21)) / (pq * qq * J * n);
@@ -411,7 +497,10 @@ export function designSse(design: PowerUpDesign, params: DesignParams, es?: numb
         v = within;
         break;
       }
-      if (es === undefined) throw new UsageError('design mod212 with --omega2t above 0: the standard error depends on the effect size; give --es');
+      if (es === undefined)
+        throw new UsageError(
+          'design mod212 with --omega2t above 0: the standard error depends on the effect size; give --es',
+        );
       v = mod212Residual(omega2t, es, qq) / (qq * J) + within;
       break;
     }
@@ -431,33 +520,61 @@ export function designSse(design: PowerUpDesign, params: DesignParams, es?: numb
       break;
     }
     case 'mod332':
-      v = (rho3 * (params.omegam3 ?? 0) * (1 - r2m3)) / (pq * K) + (rho2 * (1 - r22)) / (pq * qq * K * J) + (rest3 * (1 - r21)) / (pq * qq * K * J * n);
+      v =
+        (rho3 * (params.omegam3 ?? 0) * (1 - r2m3)) / (pq * K) +
+        (rho2 * (1 - r22)) / (pq * qq * K * J) +
+        (rest3 * (1 - r21)) / (pq * qq * K * J * n);
       break;
     case 'mod333': {
       const Ke = K - g3 - 4;
-      v = (rho3 * (1 - r23)) / (pq * qq * Ke) + (rho2 * (1 - r22)) / (pq * qq * J * Ke) + (rest3 * (1 - r21)) / (pq * qq * J * Ke * n);
+      v =
+        (rho3 * (1 - r23)) / (pq * qq * Ke) +
+        (rho2 * (1 - r22)) / (pq * qq * J * Ke) +
+        (rest3 * (1 - r21)) / (pq * qq * J * Ke * n);
       break;
     }
     case 'bira2c1':
       v = (1 - r21) / (pq * J * n);
       break;
     case 'bira3':
-      v = (rho3 * omega3 * (1 - r2t3)) / K + (rho2 * omega2 * (1 - r2t2)) / (J * K) + (rest3 * (1 - r21)) / (pq * J * K * n);
+      v =
+        (rho3 * omega3 * (1 - r2t3)) / K +
+        (rho2 * omega2 * (1 - r2t2)) / (J * K) +
+        (rest3 * (1 - r21)) / (pq * J * K * n);
       break;
     case 'bira4':
-      v = (rho4 * omega4 * (1 - r2t4)) / L + (rho3 * omega3 * (1 - r2t3)) / (K * L) + (rho2 * omega2 * (1 - r2t2)) / (J * K * L) + (rest4 * (1 - r21)) / (pq * J * K * L * n);
+      v =
+        (rho4 * omega4 * (1 - r2t4)) / L +
+        (rho3 * omega3 * (1 - r2t3)) / (K * L) +
+        (rho2 * omega2 * (1 - r2t2)) / (J * K * L) +
+        (rest4 * (1 - r21)) / (pq * J * K * L * n);
       break;
     case 'cra4':
-      v = (rho4 * (1 - r24)) / (pq * L) + (rho3 * (1 - r23)) / (pq * K * L) + (rho2 * (1 - r22)) / (pq * J * K * L) + (rest4 * (1 - r21)) / (pq * J * K * L * n);
+      v =
+        (rho4 * (1 - r24)) / (pq * L) +
+        (rho3 * (1 - r23)) / (pq * K * L) +
+        (rho2 * (1 - r22)) / (pq * J * K * L) +
+        (rest4 * (1 - r21)) / (pq * J * K * L * n);
       break;
     case 'bcra4f3':
-      v = (rho3 * (1 - r23)) / (pq * K * L) + (rho2 * (1 - r22)) / (pq * J * K * L) + (rest3 * (1 - r21)) / (pq * J * K * L * n);
+      v =
+        (rho3 * (1 - r23)) / (pq * K * L) +
+        (rho2 * (1 - r22)) / (pq * J * K * L) +
+        (rest3 * (1 - r21)) / (pq * J * K * L * n);
       break;
     case 'bcra4r2':
-      v = (rho4 * omega4 * (1 - r2t4)) / L + (rho3 * omega3 * (1 - r2t3)) / (K * L) + (rho2 * (1 - r22)) / (pq * J * K * L) + (rest4 * (1 - r21)) / (pq * J * K * L * n);
+      v =
+        (rho4 * omega4 * (1 - r2t4)) / L +
+        (rho3 * omega3 * (1 - r2t3)) / (K * L) +
+        (rho2 * (1 - r22)) / (pq * J * K * L) +
+        (rest4 * (1 - r21)) / (pq * J * K * L * n);
       break;
     case 'bcra4r3':
-      v = (rho4 * omega4 * (1 - r2t4)) / L + (rho3 * (1 - r23)) / (pq * K * L) + (rho2 * (1 - r22)) / (pq * J * K * L) + (rest4 * (1 - r21)) / (pq * J * K * L * n);
+      v =
+        (rho4 * omega4 * (1 - r2t4)) / L +
+        (rho3 * (1 - r23)) / (pq * K * L) +
+        (rho2 * (1 - r22)) / (pq * J * K * L) +
+        (rest4 * (1 - r21)) / (pq * J * K * L * n);
       break;
     case 'ira':
       v = (1 - r21) / (pq * n);
@@ -472,10 +589,16 @@ export function designSse(design: PowerUpDesign, params: DesignParams, es?: numb
       v = (rho2 * (1 - r22)) / (pq * J) + ((1 - rho2) * (1 - r21)) / (pq * J * n);
       break;
     case 'cra3':
-      v = (rho3 * (1 - r23)) / (pq * K) + (rho2 * (1 - r22)) / (pq * J * K) + ((1 - rho2 - rho3) * (1 - r21)) / (pq * J * K * n);
+      v =
+        (rho3 * (1 - r23)) / (pq * K) +
+        (rho2 * (1 - r22)) / (pq * J * K) +
+        ((1 - rho2 - rho3) * (1 - r21)) / (pq * J * K * n);
       break;
     case 'bcra3r2':
-      v = (rho3 * omega3 * (1 - r2t3)) / K + (rho2 * (1 - r22)) / (pq * J * K) + ((1 - rho2 - rho3) * (1 - r21)) / (pq * J * K * n);
+      v =
+        (rho3 * omega3 * (1 - r2t3)) / K +
+        (rho2 * (1 - r22)) / (pq * J * K) +
+        ((1 - rho2 - rho3) * (1 - r21)) / (pq * J * K * n);
       break;
     case 'bcra3f2':
       v = (rho2 * (1 - r22)) / (pq * J * K) + ((1 - rho2) * (1 - r21)) / (pq * J * K * n);
@@ -531,7 +654,11 @@ export interface MdesResult {
  * @throws UsageError for missing parameters or sizes giving df <= 0
  * @example mdesFor('ira', { n: 250 }).mdes // => 0.3557750 // PowerUpR: mdes.ira(n = 250) = 0.356
  */
-export function mdesFor(design: PowerUpDesign, params: DesignParams, options: TestOptions & { power?: number } = {}): MdesResult {
+export function mdesFor(
+  design: PowerUpDesign,
+  params: DesignParams,
+  options: TestOptions & { power?: number } = {},
+): MdesResult {
   validateParams(design, params);
   const power = options.power ?? 0.8;
   const df = designDf(design, params);
@@ -539,7 +666,14 @@ export function mdesFor(design: PowerUpDesign, params: DesignParams, options: Te
   const m = mdesMultiplier(df, power, options);
   const sse = design === 'mod212' ? mod212MdesSse(params, m.multiplier) : designSse(design, params);
   const mdes = m.multiplier * sse;
-  return { mdes, conf_low: mdes * (1 - m.t1 / m.multiplier), conf_high: mdes * (1 + m.t1 / m.multiplier), df, multiplier: m.multiplier, sse };
+  return {
+    mdes,
+    conf_low: mdes * (1 - m.t1 / m.multiplier),
+    conf_high: mdes * (1 + m.t1 / m.multiplier),
+    df,
+    multiplier: m.multiplier,
+    sse,
+  };
 }
 
 /**
@@ -554,7 +688,8 @@ function mod212MdesSse(params: DesignParams, multiplier: number): number {
   const n = params.n ?? NaN;
   const P = params.p ?? 0.5;
   const varM = params.q !== undefined ? params.q * (1 - params.q) : 1;
-  const total = omega2t / (varM * J) + ((1 - (params.rho2 ?? 0)) * (1 - (params.r21 ?? 0))) / (P * (1 - P) * varM * J * n);
+  const total =
+    omega2t / (varM * J) + ((1 - (params.rho2 ?? 0)) * (1 - (params.r21 ?? 0))) / (P * (1 - P) * varM * J * n);
   const sse = Math.sqrt(total / (1 + (multiplier * multiplier) / J));
   const mdes = multiplier * sse;
   if (mdes * mdes * varM > omega2t) {
@@ -586,7 +721,12 @@ export interface PowerResult {
  * Power to detect a standardised effect es (PowerUpR `power.<design>`).
  * @example powerFor('ira', { n: 250 }, 0.3556).power // => 0.7996585 // PowerUpR::power.ira(es = .3556, n = 250)
  */
-export function powerFor(design: PowerUpDesign, params: DesignParams, es: number, options: TestOptions = {}): PowerResult {
+export function powerFor(
+  design: PowerUpDesign,
+  params: DesignParams,
+  es: number,
+  options: TestOptions = {},
+): PowerResult {
   validateParams(design, params);
   if (!(es > 0) || !Number.isFinite(es)) throw new UsageError(`--es must be a positive number, got ${es}`);
   const df = designDf(design, params);
@@ -683,7 +823,12 @@ function minimumSize(design: PowerUpDesign, params: DesignParams): number {
  * integer answer is then checked directly, so it is the smallest integer that reaches the target.
  * @throws UsageError when the target cannot be reached (e.g. the power is capped by a random block effect)
  */
-export function solveSize(design: PowerUpDesign, params: DesignParams, es: number, options: TestOptions & { power?: number } = {}): SizeResult {
+export function solveSize(
+  design: PowerUpDesign,
+  params: DesignParams,
+  es: number,
+  options: TestOptions & { power?: number } = {},
+): SizeResult {
   const size = FREE_SIZE[design];
   validateParams(design, params, size);
   if (!(es > 0) || !Number.isFinite(es)) throw new UsageError(`--es must be a positive number, got ${es}`);
@@ -699,7 +844,8 @@ export function solveSize(design: PowerUpDesign, params: DesignParams, es: numbe
   while (powerAt(hi) < target) {
     lo = hi;
     hi *= 2;
-    if (++guard > 60) throw new UsageError(`--power ${target} cannot be reached for es ${es} with design ${design} at any ${size}`);
+    if (++guard > 60)
+      throw new UsageError(`--power ${target} cannot be reached for es ${es} with design ${design} at any ${size}`);
   }
   // Bisection to full precision (the power is smooth and increasing in the size).
   for (let i = 0; i < 200 && hi - lo > 1e-12 * hi; i++) {

@@ -24,7 +24,9 @@ describe('simulated power for a binary outcome', () => {
     const logistic = simulateBinaryPower({ ...spec, analysis: 'logistic' }, createRng(4));
     expect(logistic.estimand).toBe('log_odds_ratio');
     expect(logistic.mean_df).toBeNull();
-    expect(logistic.analysis).toBe('Log odds ratio from glm(y ~ arm, binomial) with sandwich::vcovCL(cluster = ~team) standard error, Wald z test.');
+    expect(logistic.analysis).toBe(
+      'Log odds ratio from glm(y ~ arm, binomial) with sandwich::vcovCL(cluster = ~team) standard error, Wald z test.',
+    );
     // Same data: the LPM risk difference and the log OR have the same sign replicate by replicate, so the means agree in sign.
     expect(Math.sign(lpm.mean_estimate!)).toBe(Math.sign(logistic.mean_estimate!));
     expect(logistic.formula_power).toBe(lpm.formula_power);
@@ -62,7 +64,11 @@ describe('simulated power for a binary outcome', () => {
     const m = r.marginal!;
     expect(m.p1).toBeCloseTo(0.403850898025642, 12);
     expect(m.p2).toBeCloseTo(0.257701031040827, 12);
-    expect(m.icc).toBeCloseTo((0.00930846062879196 + 0.00604947491970456) / (0.403850898025642 * 0.596149101974358 + 0.257701031040827 * 0.742298968959173), 12);
+    expect(m.icc).toBeCloseTo(
+      (0.00930846062879196 + 0.00604947491970456) /
+        (0.403850898025642 * 0.596149101974358 + 0.257701031040827 * 0.742298968959173),
+      12,
+    );
     expect(m.icc).toBeCloseTo(0.0355469455757487, 12);
     expect(r.formula_power).toBeCloseTo(0.704810972394843, 10);
     expect(r.clusters).toBe(16);
@@ -79,11 +85,17 @@ describe('simulated power for a binary outcome', () => {
     const sizes = [...Array(18).keys()].map((c) => Math.floor(((c + 1) * 420) / 18) - Math.floor((c * 420) / 18));
     const mean = 420 / 18;
     const cv = Math.sqrt(sizes.reduce((s, x) => s + (x - mean) ** 2, 0) / 17) / mean;
-    expect(r.formula_power).toBeCloseTo(clusterBinaryPower({ p1: r.marginal!.p1, p2: r.marginal!.p2, m: mean, icc: r.marginal!.icc, cv }, 9), 12);
+    expect(r.formula_power).toBeCloseTo(
+      clusterBinaryPower({ p1: r.marginal!.p1, p2: r.marginal!.p2, m: mean, icc: r.marginal!.icc, cv }, 9),
+      12,
+    );
   });
   it('cluster design under the null rejects at about alpha with either analysis', () => {
     for (const analysis of ['primary', 'logistic'] as const) {
-      const r = simulateBinaryPower({ p1: 0.3, p2: 0.3, n: 500, clusterSize: 25, icc: 0.05, reps: 600, analysis }, createRng(8));
+      const r = simulateBinaryPower(
+        { p1: 0.3, p2: 0.3, n: 500, clusterSize: 25, icc: 0.05, reps: 600, analysis },
+        createRng(8),
+      );
       expect(r.clusters).toBe(40);
       expect(r.truth).toBe(0);
       expect(Math.abs(r.power - 0.05)).toBeLessThan(4 * Math.sqrt((0.05 * 0.95) / 600));
@@ -114,13 +126,19 @@ describe('simulated power for a binary outcome', () => {
     // The glm log OR is close to unbiased at this size; Wald coverage close to 95%.
     expect(Math.abs(r.bias!)).toBeLessThan(0.05);
     expect(r.coverage!).toBeGreaterThan(0.92);
-    expect(r.truth).toBeCloseTo(Math.log((0.5 / 0.5) / (0.3 / 0.7)), 14);
+    expect(r.truth).toBeCloseTo(Math.log(0.5 / 0.5 / (0.3 / 0.7)), 14);
   });
   it.each([
     [{ p1: 0.3, p2: 1, n: 100, reps: 10 }, '--p2 must be a proportion strictly between 0 and 1, got 1'],
-    [{ p1: 0.3, p2: 0.2, n: 20, clusterSize: 25, icc: 0.05, reps: 10 }, '--n 20 with --cluster-size 25 gives 1 cluster per arm; cluster-robust analysis needs at least 2 per arm'],
+    [
+      { p1: 0.3, p2: 0.2, n: 20, clusterSize: 25, icc: 0.05, reps: 10 },
+      '--n 20 with --cluster-size 25 gives 1 cluster per arm; cluster-robust analysis needs at least 2 per arm',
+    ],
     [{ p1: 0.3, p2: 0.2, n: 100, reps: 0 }, '--simulate must be a whole number of replicates >= 1, got 0'],
-    [{ p1: 0.3, p2: 0.2, n: 100, reps: 10, analysis: 'probit' as 'primary' }, '--sim-analysis must be one of primary, logistic, got "probit"'],
+    [
+      { p1: 0.3, p2: 0.2, n: 100, reps: 10, analysis: 'probit' as 'primary' },
+      '--sim-analysis must be one of primary, logistic, got "probit"',
+    ],
   ])('usage error %#', (spec, message) => {
     const f = (): unknown => simulateBinaryPower(spec, createRng(1));
     expect(f).toThrow(UsageError);

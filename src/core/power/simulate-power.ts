@@ -149,7 +149,8 @@ export function gaussHermite(): { nodes: number[]; weights: number[] } {
  */
 export function latentToMarginal(p: number, iccLatent: number): { mean: number; variance: number; icc: number } {
   if (!(p > 0 && p < 1)) throw new RangeError(`latentToMarginal: p must be in (0, 1), got ${p}`);
-  if (!(iccLatent >= 0 && iccLatent < 1)) throw new RangeError(`latentToMarginal: icc must be in [0, 1), got ${iccLatent}`);
+  if (!(iccLatent >= 0 && iccLatent < 1))
+    throw new RangeError(`latentToMarginal: icc must be in [0, 1), got ${iccLatent}`);
   if (iccLatent === 0) return { mean: p, variance: 0, icc: 0 };
   const sigma = Math.sqrt((iccLatent / (1 - iccLatent)) * (Math.PI ** 2 / 3));
   const { nodes, weights } = gaussHermite();
@@ -174,16 +175,25 @@ export function marginalDesign(p1: number, p2: number, iccLatent: number): Margi
  * @param onProgress called with (done, reps) every 50 replicates
  * @throws UsageError for rates outside (0, 1), fewer than 2 clusters per arm, reps < 1
  */
-export function simulateBinaryPower(spec: BinarySimulationSpec, rng: Rng, onProgress?: (done: number, total: number) => void): SimulationResult {
+export function simulateBinaryPower(
+  spec: BinarySimulationSpec,
+  rng: Rng,
+  onProgress?: (done: number, total: number) => void,
+): SimulationResult {
   const { p1, p2, n, reps } = spec;
   const alpha = spec.alpha ?? 0.05;
   const twoTailed = spec.twoTailed ?? true;
   const analysis = spec.analysis ?? 'primary';
-  if (!(SIMULATION_ANALYSES as readonly string[]).includes(analysis)) throw new UsageError(`--sim-analysis must be one of ${SIMULATION_ANALYSES.join(', ')}, got ${JSON.stringify(analysis)}`);
+  if (!(SIMULATION_ANALYSES as readonly string[]).includes(analysis))
+    throw new UsageError(
+      `--sim-analysis must be one of ${SIMULATION_ANALYSES.join(', ')}, got ${JSON.stringify(analysis)}`,
+    );
   if (!(p1 > 0 && p1 < 1)) throw new UsageError(`--p1 must be a proportion strictly between 0 and 1, got ${p1}`);
   if (!(p2 > 0 && p2 < 1)) throw new UsageError(`--p2 must be a proportion strictly between 0 and 1, got ${p2}`);
-  if (!Number.isInteger(n) || n < 2) throw new UsageError(`--n (people per arm) must be a whole number >= 2 for --simulate, got ${n}`);
-  if (!Number.isInteger(reps) || reps < 1) throw new UsageError(`--simulate must be a whole number of replicates >= 1, got ${reps}`);
+  if (!Number.isInteger(n) || n < 2)
+    throw new UsageError(`--n (people per arm) must be a whole number >= 2 for --simulate, got ${n}`);
+  if (!Number.isInteger(reps) || reps < 1)
+    throw new UsageError(`--simulate must be a whole number of replicates >= 1, got ${reps}`);
   const clustered = spec.clusterSize !== undefined;
   const icc = spec.icc ?? 0;
   if (clustered && !(icc >= 0 && icc < 1)) throw new UsageError(`--icc must be in [0, 1), got ${icc}`);
@@ -198,7 +208,10 @@ export function simulateBinaryPower(spec: BinarySimulationSpec, rng: Rng, onProg
     const m = spec.clusterSize!;
     if (!Number.isInteger(m) || m < 1) throw new UsageError(`--cluster-size must be a whole number >= 1, got ${m}`);
     const perArm = Math.ceil(n / m);
-    if (perArm < 2) throw new UsageError(`--n ${n} with --cluster-size ${m} gives ${perArm} cluster per arm; cluster-robust analysis needs at least 2 per arm`);
+    if (perArm < 2)
+      throw new UsageError(
+        `--n ${n} with --cluster-size ${m} gives ${perArm} cluster per arm; cluster-robust analysis needs at least 2 per arm`,
+      );
     nClusters = 2 * perArm;
     clusterOf = new Int32Array(total);
     clusterStart = new Int32Array(nClusters + 1);
@@ -271,7 +284,9 @@ export function simulateBinaryPower(spec: BinarySimulationSpec, rng: Rng, onProg
       let estimate = NaN;
       let se = NaN;
       try {
-        const fit = clustered ? logisticArmEffect(y, arm, { cluster: clusterOf!, nClusters }) : logisticArmEffect(y, arm);
+        const fit = clustered
+          ? logisticArmEffect(y, arm, { cluster: clusterOf!, nClusters })
+          : logisticArmEffect(y, arm);
         if (!fit.separation) {
           estimate = fit.estimate;
           se = clustered ? fit.std_error_robust! : fit.std_error_model;
@@ -325,9 +340,22 @@ export function simulateBinaryPower(spec: BinarySimulationSpec, rng: Rng, onProg
 }
 
 /** The analytic power of the simulated design (see the module header). */
-function formulaPower(d: { p1: number; p2: number; n: number; nClusters: number; total: number; clusterStart: Int32Array | null; marginal: MarginalDesign | null; alpha: number; twoTailed: boolean }): { power: number; name: string } {
+function formulaPower(d: {
+  p1: number;
+  p2: number;
+  n: number;
+  nClusters: number;
+  total: number;
+  clusterStart: Int32Array | null;
+  marginal: MarginalDesign | null;
+  alpha: number;
+  twoTailed: boolean;
+}): { power: number; name: string } {
   if (!d.marginal || !d.clusterStart) {
-    return { power: binaryPower(d.p1, d.p2, d.n, { alpha: d.alpha, twoTailed: d.twoTailed }), name: 'normal approximation, as R power.prop.test(n, p1, p2, sig.level)' };
+    return {
+      power: binaryPower(d.p1, d.p2, d.n, { alpha: d.alpha, twoTailed: d.twoTailed }),
+      name: 'normal approximation, as R power.prop.test(n, p1, p2, sig.level)',
+    };
   }
   // Mean cluster size and the coefficient of variation of the (near-equal) sizes.
   const m = d.total / d.nClusters;
@@ -335,6 +363,12 @@ function formulaPower(d: { p1: number; p2: number; n: number; nClusters: number;
   for (let c = 0; c < d.nClusters; c++) ss += (d.clusterStart[c + 1]! - d.clusterStart[c]! - m) ** 2;
   const cv = Math.sqrt(ss / (d.nClusters - 1)) / m;
   const J = d.nClusters / 2;
-  const power = clusterBinaryPower({ p1: d.marginal.p1, p2: d.marginal.p2, m, icc: d.marginal.icc, cv, alpha: d.alpha, twoTailed: d.twoTailed }, J);
-  return { power, name: 't on 2(J - 1) df with the marginal rates and proportion-scale ICC, as R clusterPower::cpa.binary(nclusters, nsubjects, CV, p1, p2, ICC)' };
+  const power = clusterBinaryPower(
+    { p1: d.marginal.p1, p2: d.marginal.p2, m, icc: d.marginal.icc, cv, alpha: d.alpha, twoTailed: d.twoTailed },
+    J,
+  );
+  return {
+    power,
+    name: 't on 2(J - 1) df with the marginal rates and proportion-scale ICC, as R clusterPower::cpa.binary(nclusters, nsubjects, CV, p1, p2, ICC)',
+  };
 }

@@ -22,7 +22,15 @@ import { totalWeight } from './ratio.js';
 import { simpleDraw } from './simple.js';
 import { compareText, streamRng } from './streams.js';
 
-export const METHODS = ['simple', 'complete', 'block', 'cluster', 'block-cluster', 'permuted-block', 'minimise'] as const;
+export const METHODS = [
+  'simple',
+  'complete',
+  'block',
+  'cluster',
+  'block-cluster',
+  'permuted-block',
+  'minimise',
+] as const;
 export type Method = (typeof METHODS)[number];
 
 /** A declared, validated design (serialisable into the manifest). */
@@ -71,7 +79,12 @@ function pick<T>(arr: T[] | null, idx: Int32Array | null): T[] | null {
 
 function subset(cols: UnitColumns, idx: Int32Array | null): UnitColumns {
   if (idx === null) return cols;
-  return { ids: pick(cols.ids, idx)!, blocks: pick(cols.blocks, idx), clusters: pick(cols.clusters, idx), levels: cols.levels.map((l) => pick(l, idx)!) };
+  return {
+    ids: pick(cols.ids, idx)!,
+    blocks: pick(cols.blocks, idx),
+    clusters: pick(cols.clusters, idx),
+    levels: cols.levels.map((l) => pick(l, idx)!),
+  };
 }
 
 interface Stage {
@@ -88,16 +101,31 @@ export class ReplayMismatchError extends IntegrityError {
     readonly recorded: string,
     readonly replayed: string,
   ) {
-    super(`id ${id}: recorded ${column} ${recorded} but the seed and design give ${replayed}; the ledger was not made with this seed and design, or has been altered`);
+    super(
+      `id ${id}: recorded ${column} ${recorded} but the seed and design give ${replayed}; the ledger was not made with this seed and design, or has been altered`,
+    );
     this.name = 'ReplayMismatchError';
   }
 }
 
 function mismatch(stage: Stage, id: string, recorded: number, replayed: number): IntegrityError {
-  return new ReplayMismatchError(id, stage.name === 'arm' ? 'arm' : 'sub_arm', stage.labels[recorded] ?? '(none)', stage.labels[replayed]!);
+  return new ReplayMismatchError(
+    id,
+    stage.name === 'arm' ? 'arm' : 'sub_arm',
+    stage.labels[recorded] ?? '(none)',
+    stage.labels[replayed]!,
+  );
 }
 
-function runStage(design: AllocationDesign, stage: Stage, seed: number, batch: number, prior: UnitColumns, priorAssigned: Int32Array, units: UnitColumns): Int32Array {
+function runStage(
+  design: AllocationDesign,
+  stage: Stage,
+  seed: number,
+  batch: number,
+  prior: UnitColumns,
+  priorAssigned: Int32Array,
+  units: UnitColumns,
+): Int32Array {
   const n = units.ids.length;
   const { weights } = stage;
   const batchRng = (): Rng => streamRng(seed, stage.name, design.method, 'batch', batch);
@@ -124,7 +152,9 @@ function runStage(design: AllocationDesign, stage: Stage, seed: number, batch: n
         const a = priorAssigned[i]!;
         const had = known.get(c);
         if (had !== undefined && had !== a) {
-          throw new IntegrityError(`cluster ${c} has units in two ${stage.name === 'arm' ? 'arms' : 'sub-arms'} (${stage.labels[had]}, ${stage.labels[a]}) in the ledger (id ${prior.ids[i]})`);
+          throw new IntegrityError(
+            `cluster ${c} has units in two ${stage.name === 'arm' ? 'arms' : 'sub-arms'} (${stage.labels[had]}, ${stage.labels[a]}) in the ledger (id ${prior.ids[i]})`,
+          );
         }
         known.set(c, a);
       });
@@ -138,7 +168,10 @@ function runStage(design: AllocationDesign, stage: Stage, seed: number, batch: n
       if (fresh.length) {
         const f = Int32Array.from(fresh);
         const cl = pick(units.clusters, f)!;
-        const arms = design.method === 'cluster' ? clusterAssign(cl, weights, batchRng()) : blockClusterAssign(pick(units.blocks, f)!, cl, weights, batchRng());
+        const arms =
+          design.method === 'cluster'
+            ? clusterAssign(cl, weights, batchRng())
+            : blockClusterAssign(pick(units.blocks, f)!, cl, weights, batchRng());
         fresh.forEach((i, j) => (out[i] = arms[j]!));
       }
       return out;
@@ -147,7 +180,15 @@ function runStage(design: AllocationDesign, stage: Stage, seed: number, batch: n
       const sequences = new Map<string, PermutedBlockSequence>();
       const seqFor = (s: string) => {
         let q = sequences.get(s);
-        if (!q) sequences.set(s, (q = new PermutedBlockSequence(weights, design.blockSizes, streamRng(seed, stage.name, 'permuted-block', s))));
+        if (!q)
+          sequences.set(
+            s,
+            (q = new PermutedBlockSequence(
+              weights,
+              design.blockSizes,
+              streamRng(seed, stage.name, 'permuted-block', s),
+            )),
+          );
         return q;
       };
       for (let i = 0; i < prior.ids.length; i++) {
@@ -159,7 +200,11 @@ function runStage(design: AllocationDesign, stage: Stage, seed: number, batch: n
       return out;
     }
     case 'minimise': {
-      const m = new Minimiser(weights, design.factors.map((f) => f.weight), design.minimiseP);
+      const m = new Minimiser(
+        weights,
+        design.factors.map((f) => f.weight),
+        design.minimiseP,
+      );
       const rng = streamRng(seed, stage.name, 'minimise');
       const row = new Array<string>(design.factors.length);
       const fill = (cols: UnitColumns, i: number) => {
@@ -187,7 +232,13 @@ function runStage(design: AllocationDesign, stage: Stage, seed: number, batch: n
  * Allocates `units` (new, in recruitment order) given the `prior` allocation, as batch `batch`.
  * @throws IntegrityError when the prior allocation cannot have come from this seed and design
  */
-export function allocateBatch(design: AllocationDesign, seed: number, prior: PriorAllocation, units: UnitColumns, batch: number): BatchAllocation {
+export function allocateBatch(
+  design: AllocationDesign,
+  seed: number,
+  prior: PriorAllocation,
+  units: UnitColumns,
+  batch: number,
+): BatchAllocation {
   const armStage: Stage = { name: 'arm', labels: design.arms, weights: design.weights };
   const arms = runStage(design, armStage, seed, batch, prior, prior.arms, units);
   const subArms = new Int32Array(arms.length).fill(-1);
@@ -212,10 +263,17 @@ export interface AllocationSummary {
   clusters: Record<string, number>;
 }
 
-export function summarise(design: AllocationDesign, units: UnitColumns, arms: Int32Array, subArms: Int32Array): AllocationSummary {
+export function summarise(
+  design: AllocationDesign,
+  units: UnitColumns,
+  arms: Int32Array,
+  subArms: Int32Array,
+): AllocationSummary {
   const zero = () => Object.fromEntries(design.arms.map((a) => [a, 0])) as Record<string, number>;
   const armCounts = zero();
-  const subCounts: Record<string, number> = design.nested ? Object.fromEntries(design.nested.subArms.map((s) => [s, 0])) : {};
+  const subCounts: Record<string, number> = design.nested
+    ? Object.fromEntries(design.nested.subArms.map((s) => [s, 0]))
+    : {};
   const strata = new Map<string, Record<string, number>>();
   const bump = (key: string, arm: string) => {
     let s = strata.get(key);

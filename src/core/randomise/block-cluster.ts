@@ -37,9 +37,17 @@ export function findClustersSpanningBlocks(blocks: readonly string[], clusters: 
  * @throws RangeError when a cluster spans blocks (validate with findClustersSpanningBlocks first)
  * @returns arm index per unit
  */
-export function blockClusterAssign(blocks: readonly string[], clusters: readonly string[], weights: readonly number[], rng: Rng): Int32Array {
+export function blockClusterAssign(
+  blocks: readonly string[],
+  clusters: readonly string[],
+  weights: readonly number[],
+  rng: Rng,
+): Int32Array {
   const spans = findClustersSpanningBlocks(blocks, clusters);
-  if (spans.length) throw new RangeError(`cluster ${spans[0]!.cluster} spans blocks ${spans[0]!.firstBlock} and ${spans[0]!.otherBlock}`);
+  if (spans.length)
+    throw new RangeError(
+      `cluster ${spans[0]!.cluster} spans blocks ${spans[0]!.firstBlock} and ${spans[0]!.otherBlock}`,
+    );
   const out = new Int32Array(clusters.length);
   const { keys: clusterKeys, members } = groupIndices(clusters);
   const byBlock = new Map<string, string[]>();

@@ -5,9 +5,26 @@
  * Files are read and written in src/io; src/app/randomise.ts composes the two.
  */
 import { DataError, IntegrityError, UsageError, type DataProblem } from '../errors.js';
-import { allocateBatch, emptyUnits, ReplayMismatchError, type BatchAllocation, type AllocationDesign, type PriorAllocation, type UnitColumns } from './allocate.js';
+import {
+  allocateBatch,
+  emptyUnits,
+  ReplayMismatchError,
+  type BatchAllocation,
+  type AllocationDesign,
+  type PriorAllocation,
+  type UnitColumns,
+} from './allocate.js';
 import { declareDesign, type DeclaredDesign, type DesignOptions } from './design.js';
-import { canonicalJson, genesisHash, KEYED_CHAIN, keyId, LEDGER_COLUMNS, rowHash, verifyChain, type ChainKey } from './ledger.js';
+import {
+  canonicalJson,
+  genesisHash,
+  KEYED_CHAIN,
+  keyId,
+  LEDGER_COLUMNS,
+  rowHash,
+  verifyChain,
+  type ChainKey,
+} from './ledger.js';
 
 /** What the manifest records about the design: the options as declared, re-declared on verify. */
 export interface ManifestDesign {
@@ -50,16 +67,35 @@ export interface LedgerState {
   raw: string | null;
 }
 
-const DESIGN_KEYS = ['arms', 'ratio', 'prob', 'block', 'cluster', 'blockSizes', 'factors', 'minimiseP', 'nested', 'nestedRatio'] as const;
+const DESIGN_KEYS = [
+  'arms',
+  'ratio',
+  'prob',
+  'block',
+  'cluster',
+  'blockSizes',
+  'factors',
+  'minimiseP',
+  'nested',
+  'nestedRatio',
+] as const;
 
-export const COL = Object.fromEntries(LEDGER_COLUMNS.map((c, i) => [c, i])) as Record<(typeof LEDGER_COLUMNS)[number], number>;
+export const COL = Object.fromEntries(LEDGER_COLUMNS.map((c, i) => [c, i])) as Record<
+  (typeof LEDGER_COLUMNS)[number],
+  number
+>;
 
 export function designRecord(options: DesignOptions, declared: DeclaredDesign): ManifestDesign {
   const o: DesignOptions = { method: options.method };
   for (const k of DESIGN_KEYS) {
     if (options[k] !== undefined) (o as unknown as Record<string, unknown>)[k] = options[k];
   }
-  return { options: o, design: declared.design, block_column: declared.blockColumn, cluster_column: declared.clusterColumn };
+  return {
+    options: o,
+    design: declared.design,
+    block_column: declared.blockColumn,
+    cluster_column: declared.clusterColumn,
+  };
 }
 
 /** Only the design's options (in a fixed key order), from a wider options object. */
@@ -80,7 +116,15 @@ export function designFromOptions(o: DesignOptions): DesignOptions {
 }
 
 export function ledgerGenesis(design: ManifestDesign, seed: number, key: ChainKey = null): string {
-  return genesisHash(canonicalJson({ design: design.design, block_column: design.block_column, cluster_column: design.cluster_column, seed }), key);
+  return genesisHash(
+    canonicalJson({
+      design: design.design,
+      block_column: design.block_column,
+      cluster_column: design.cluster_column,
+      seed,
+    }),
+    key,
+  );
 }
 
 /** How two recorded designs differ (empty when they are the same design). */
@@ -88,7 +132,9 @@ export function diffDesign(a: ManifestDesign, b: ManifestDesign): string[] {
   const out: string[] = [];
   const x = a.design as unknown as Record<string, unknown>;
   const y = b.design as unknown as Record<string, unknown>;
-  for (const k of Object.keys(x)) if (canonicalJson(x[k]) !== canonicalJson(y[k])) out.push(`${k} ${canonicalJson(x[k])} (ledger) vs ${canonicalJson(y[k])} (now)`);
+  for (const k of Object.keys(x))
+    if (canonicalJson(x[k]) !== canonicalJson(y[k]))
+      out.push(`${k} ${canonicalJson(x[k])} (ledger) vs ${canonicalJson(y[k])} (now)`);
   if (a.block_column !== b.block_column) out.push(`block column ${a.block_column} vs ${b.block_column}`);
   if (a.cluster_column !== b.cluster_column) out.push(`cluster column ${a.cluster_column} vs ${b.cluster_column}`);
   return out;
@@ -107,11 +153,17 @@ export function priorFromLedger(design: AllocationDesign, ledger: LedgerContent)
     const r = ledger.rows[i]!;
     const where = `ledger ${ledger.file} line ${ledger.lines[i]} (id ${r[COL.id]})`;
     const a = design.arms.indexOf(r[COL.arm]!);
-    if (a < 0) throw new IntegrityError(`${where}: arm ${JSON.stringify(r[COL.arm])} is not one of the design's arms (${design.arms.join(', ')})`);
+    if (a < 0)
+      throw new IntegrityError(
+        `${where}: arm ${JSON.stringify(r[COL.arm])} is not one of the design's arms (${design.arms.join(', ')})`,
+      );
     arms[i] = a;
     if (r[COL.sub_arm] !== '') {
       const s = design.nested ? design.nested.subArms.indexOf(r[COL.sub_arm]!) : -1;
-      if (s < 0) throw new IntegrityError(`${where}: sub_arm ${JSON.stringify(r[COL.sub_arm])} is not one of the design's sub-arms`);
+      if (s < 0)
+        throw new IntegrityError(
+          `${where}: sub_arm ${JSON.stringify(r[COL.sub_arm])} is not one of the design's sub-arms`,
+        );
       subArms[i] = s;
     }
     ids.push(r[COL.id]!);
@@ -125,21 +177,38 @@ export function priorFromLedger(design: AllocationDesign, ledger: LedgerContent)
         lv = null;
       }
       if (!Array.isArray(lv) || lv.length !== design.factors.length || lv.some((x) => typeof x !== 'string')) {
-        throw new IntegrityError(`${where}: factors ${JSON.stringify(r[COL.factors])} is not a JSON list of ${design.factors.length} level(s)`);
+        throw new IntegrityError(
+          `${where}: factors ${JSON.stringify(r[COL.factors])} is not a JSON list of ${design.factors.length} level(s)`,
+        );
       }
       lv.forEach((x, f) => levels[f]!.push(x as string));
     }
   }
   const anyBlock = blocks.some((b) => b !== '');
   const anyCluster = clusters.some((c) => c !== '');
-  return { ids, blocks: anyBlock || design.method === 'permuted-block' ? blocks : null, clusters: anyCluster ? clusters : null, levels, arms, subArms };
+  return {
+    ids,
+    blocks: anyBlock || design.method === 'permuted-block' ? blocks : null,
+    clusters: anyCluster ? clusters : null,
+    levels,
+    arms,
+    subArms,
+  };
 }
 
 /** Aligns prior columns with the design's: blocks when the design has a block column, etc. */
-export function sameColumns(design: AllocationDesign, declared: DeclaredDesign, prior: PriorAllocation): PriorAllocation {
+export function sameColumns(
+  design: AllocationDesign,
+  declared: DeclaredDesign,
+  prior: PriorAllocation,
+): PriorAllocation {
   return {
     ...prior,
-    blocks: declared.blockColumn ? (prior.blocks ?? prior.ids.map(() => '')) : design.method === 'permuted-block' ? prior.ids.map(() => '') : null,
+    blocks: declared.blockColumn
+      ? (prior.blocks ?? prior.ids.map(() => ''))
+      : design.method === 'permuted-block'
+        ? prior.ids.map(() => '')
+        : null,
     clusters: declared.clusterColumn ? (prior.clusters ?? prior.ids.map(() => '')) : null,
   };
 }
@@ -157,7 +226,14 @@ export function sliceColumns(p: PriorAllocation, start: number, end: number): Pr
 
 /** No prior allocation, with the columns the new units have. */
 export function noPrior(design: AllocationDesign, units: UnitColumns): PriorAllocation {
-  return { ...emptyUnits(), blocks: units.blocks ? [] : null, clusters: units.clusters ? [] : null, levels: design.factors.map(() => []), arms: new Int32Array(0), subArms: new Int32Array(0) };
+  return {
+    ...emptyUnits(),
+    blocks: units.blocks ? [] : null,
+    clusters: units.clusters ? [] : null,
+    levels: design.factors.map(() => []),
+    arms: new Int32Array(0),
+    subArms: new Int32Array(0),
+  };
 }
 
 /**
@@ -169,12 +245,22 @@ export function checkKey(l: LedgerState, key: ChainKey, purpose: 'verify' | 'app
   const m = l.manifest;
   if (!m) return;
   const keyed = m.chain === KEYED_CHAIN;
-  if (m.chain !== undefined && !keyed) throw new IntegrityError(`${l.manifestPath}: unknown chain ${JSON.stringify(m.chain)}`);
-  if (keyed && !key) throw new UsageError(`ledger ${l.path} has a keyed chain (${KEYED_CHAIN}, key id ${m.key_id}): give --key-file with the key it was started with`);
+  if (m.chain !== undefined && !keyed)
+    throw new IntegrityError(`${l.manifestPath}: unknown chain ${JSON.stringify(m.chain)}`);
+  if (keyed && !key)
+    throw new UsageError(
+      `ledger ${l.path} has a keyed chain (${KEYED_CHAIN}, key id ${m.key_id}): give --key-file with the key it was started with`,
+    );
   if (!key) return;
   const Err = purpose === 'verify' ? IntegrityError : UsageError;
-  if (!keyed) throw new Err(`--key-file was given but ledger ${l.path} has an unkeyed chain, which anyone can recompute: it was started without --key-file, or its files have been rewritten`);
-  if (m.key_id !== keyId(key)) throw new Err(`the key file does not hold the key ledger ${l.path} was started with (key id ${keyId(key)}, the manifest records ${m.key_id}), or the ledger has been rewritten with another key`);
+  if (!keyed)
+    throw new Err(
+      `--key-file was given but ledger ${l.path} has an unkeyed chain, which anyone can recompute: it was started without --key-file, or its files have been rewritten`,
+    );
+  if (m.key_id !== keyId(key))
+    throw new Err(
+      `the key file does not hold the key ledger ${l.path} was started with (key id ${keyId(key)}, the manifest records ${m.key_id}), or the ledger has been rewritten with another key`,
+    );
 }
 
 /** Hash chain, sequence numbers, row count and head hash against the manifest. */
@@ -190,7 +276,10 @@ export function checkLedgerChain(l: LedgerState, key: ChainKey): void {
     );
   }
   content.rows.forEach((r, i) => {
-    if (r[COL.sequence] !== String(i + 1)) throw new IntegrityError(`ledger ${l.path} line ${content.lines[i]} (id ${r[COL.id]}): sequence ${r[COL.sequence]}, expected ${i + 1}`);
+    if (r[COL.sequence] !== String(i + 1))
+      throw new IntegrityError(
+        `ledger ${l.path} line ${content.lines[i]} (id ${r[COL.id]}): sequence ${r[COL.sequence]}, expected ${i + 1}`,
+      );
   });
   const head = content.hashes[content.hashes.length - 1] ?? genesis;
   if (content.rows.length !== manifest.rows || head !== manifest.head_hash) {
@@ -229,14 +318,18 @@ export function replayLedger(l: LedgerState): void {
           const field = a !== prior.arms[i] ? 'arm' : 'sub_arm';
           const exp = field === 'arm' ? design.arms[a] : (design.nested?.subArms[s] ?? '');
           const found = content.rows[i]![COL[field]];
-          throw new IntegrityError(`ledger ${l.path} line ${content.lines[i]} (id ${prior.ids[i]}): expected ${field} ${exp}, found ${found}; the seed and design do not reproduce this row`);
+          throw new IntegrityError(
+            `ledger ${l.path} line ${content.lines[i]} (id ${prior.ids[i]}): expected ${field} ${exp}, found ${found}; the seed and design do not reproduce this row`,
+          );
         }
       }
       start = end;
     }
   } catch (err) {
     if (err instanceof ReplayMismatchError) {
-      throw new IntegrityError(`ledger ${l.path} line ${lineOf(err.id)} (id ${err.id}): expected ${err.column} ${err.replayed}, found ${err.recorded}; the seed and design do not reproduce this row`);
+      throw new IntegrityError(
+        `ledger ${l.path} line ${lineOf(err.id)} (id ${err.id}): expected ${err.column} ${err.replayed}, found ${err.recorded}; the seed and design do not reproduce this row`,
+      );
     }
     throw err;
   }
@@ -266,11 +359,18 @@ export interface BatchSplit {
  * of stratum, cluster or factor level is warned about) and new ones. A new case joining a cluster
  * already in the ledger must be in that cluster's block (a data error otherwise).
  */
-export function splitAgainstLedger(design: AllocationDesign, declared: DeclaredDesign, cases: CaseUnits, ledger: LedgerState | null): BatchSplit {
+export function splitAgainstLedger(
+  design: AllocationDesign,
+  declared: DeclaredDesign,
+  cases: CaseUnits,
+  ledger: LedgerState | null,
+): BatchSplit {
   const units = cases.units;
   const n = units.ids.length;
   const warnings: string[] = [];
-  const prior = ledger?.content ? sameColumns(design, declared, priorFromLedger(design, ledger.content)) : noPrior(design, units);
+  const prior = ledger?.content
+    ? sameColumns(design, declared, priorFromLedger(design, ledger.content))
+    : noPrior(design, units);
   const ledgerIndex = new Map<string, number>();
   prior.ids.forEach((id, i) => ledgerIndex.set(id, i));
   const ledgerRow = new Int32Array(n).fill(-1);
@@ -293,7 +393,10 @@ export function splitAgainstLedger(design: AllocationDesign, declared: DeclaredD
       if (!firstChanged) firstChanged = `${units.ids[i]} (line ${cases.lines[i]})`;
     }
   }
-  if (changed) warnings.push(`${changed} case(s) already in the ledger now have a different stratum, cluster or factor level than when they were allocated (first: ${firstChanged}); they keep their recorded allocation`);
+  if (changed)
+    warnings.push(
+      `${changed} case(s) already in the ledger now have a different stratum, cluster or factor level than when they were allocated (first: ${firstChanged}); they keep their recorded allocation`,
+    );
 
   if (ledger?.content && units.clusters && units.blocks) {
     const home = new Map<string, number>();
@@ -331,7 +434,11 @@ export function nextBatch(ledger: LedgerState | null): number {
 }
 
 /** Every input case's allocation in input order: recorded ones from the ledger, new ones from `alloc`. */
-export function mergeAllocation(split: BatchSplit, n: number, alloc: BatchAllocation): { arms: Int32Array; subArms: Int32Array; sequence: Float64Array } {
+export function mergeAllocation(
+  split: BatchSplit,
+  n: number,
+  alloc: BatchAllocation,
+): { arms: Int32Array; subArms: Int32Array; sequence: Float64Array } {
   const arms = new Int32Array(n);
   const subArms = new Int32Array(n).fill(-1);
   const sequence = new Float64Array(n);
@@ -444,7 +551,11 @@ export function rowsFromLedger(ledger: LedgerContent, ids: readonly string[]): s
 }
 
 /** An allocation recomputed from its design, seed and cases (one batch, no prior allocation). */
-export function recomputeAllocation(design: AllocationDesign, seed: number, u: UnitColumns): { alloc: BatchAllocation; row: (i: number) => string[] } {
+export function recomputeAllocation(
+  design: AllocationDesign,
+  seed: number,
+  u: UnitColumns,
+): { alloc: BatchAllocation; row: (i: number) => string[] } {
   const units = { ...u, blocks: u.blocks ?? (design.method === 'permuted-block' ? u.ids.map(() => '') : null) };
   const alloc = allocateBatch(design, seed, noPrior(design, u), units, 1);
   const row = (i: number): string[] => [

@@ -15,7 +15,18 @@ import { createHash, createHmac } from 'node:crypto';
 import { sha256Text } from '../digest.js';
 
 /** Ledger columns, in order. `factors` holds the minimisation levels as a JSON array. */
-export const LEDGER_COLUMNS = ['sequence', 'id', 'arm', 'sub_arm', 'stratum', 'cluster', 'factors', 'batch', 'recorded_at', 'hash'] as const;
+export const LEDGER_COLUMNS = [
+  'sequence',
+  'id',
+  'arm',
+  'sub_arm',
+  'stratum',
+  'cluster',
+  'factors',
+  'batch',
+  'recorded_at',
+  'hash',
+] as const;
 
 /** A chain key (the bytes of the key file), or null for the plain SHA-256 chain. */
 export type ChainKey = Uint8Array | null;
@@ -29,7 +40,9 @@ function digest(key: ChainKey, text: string): string {
 
 /** hash_0: binds the chain to the ledger's design. */
 export function genesisHash(designCanonicalJson: string, key: ChainKey = null): string {
-  return key ? digest(key, `pilot-eval ledger v1 ${KEYED_CHAIN}\n${designCanonicalJson}`) : sha256Text(`pilot-eval ledger v1\n${designCanonicalJson}`);
+  return key
+    ? digest(key, `pilot-eval ledger v1 ${KEYED_CHAIN}\n${designCanonicalJson}`)
+    : sha256Text(`pilot-eval ledger v1\n${designCanonicalJson}`);
 }
 
 /** hash_k from hash_{k-1} and row k's cells (every column but `hash`, as written). */
@@ -52,7 +65,12 @@ export interface ChainBreak {
   found: string;
 }
 
-export function verifyChain(genesis: string, rows: ReadonlyArray<readonly string[]>, hashes: readonly string[], key: ChainKey = null): ChainBreak | null {
+export function verifyChain(
+  genesis: string,
+  rows: ReadonlyArray<readonly string[]>,
+  hashes: readonly string[],
+  key: ChainKey = null,
+): ChainBreak | null {
   let prev = genesis;
   for (let i = 0; i < rows.length; i++) {
     const h = rowHash(prev, rows[i]!, key);

@@ -28,12 +28,15 @@ export function parseFactors(text: string, option = '--factors'): MinimiseFactor
   for (const part of text.split(',')) {
     const [rawName, rawWeight, ...extra] = part.split(':');
     const name = (rawName ?? '').trim().toLowerCase();
-    if (name === '' || extra.length) throw new UsageError(`${option}: ${JSON.stringify(part)} is not "column" or "column:weight"`);
+    if (name === '' || extra.length)
+      throw new UsageError(`${option}: ${JSON.stringify(part)} is not "column" or "column:weight"`);
     let weight = 1;
     if (rawWeight !== undefined) {
       weight = Number(rawWeight.trim());
       if (!/^\d*\.?\d+$/.test(rawWeight.trim()) || !(weight > 0) || !Number.isFinite(weight)) {
-        throw new UsageError(`${option}: weight of ${name} must be a positive number, got ${JSON.stringify(rawWeight)}`);
+        throw new UsageError(
+          `${option}: weight of ${name} must be a positive number, got ${JSON.stringify(rawWeight)}`,
+        );
       }
     }
     if (out.some((f) => f.name === name)) throw new UsageError(`${option} names ${name} twice`);

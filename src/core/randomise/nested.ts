@@ -19,11 +19,16 @@ export interface NestedDesign {
  */
 export function parseNested(text: string, arms: readonly string[], ratio?: string): NestedDesign {
   const colon = text.indexOf(':');
-  if (colon < 0) throw new UsageError(`--nested must look like <arm>:<sub_arm>,<sub_arm> (e.g. treatment:told,not_told), got ${JSON.stringify(text)}`);
+  if (colon < 0)
+    throw new UsageError(
+      `--nested must look like <arm>:<sub_arm>,<sub_arm> (e.g. treatment:told,not_told), got ${JSON.stringify(text)}`,
+    );
   const arm = text.slice(0, colon).trim();
-  if (!arms.includes(arm)) throw new UsageError(`--nested names arm ${JSON.stringify(arm)}, which is not one of --arms (${arms.join(', ')})`);
+  if (!arms.includes(arm))
+    throw new UsageError(`--nested names arm ${JSON.stringify(arm)}, which is not one of --arms (${arms.join(', ')})`);
   const subArms = parseArms(text.slice(colon + 1), '--nested');
-  const weights = ratio === undefined ? subArms.map(() => 1) : parseRatio(ratio, subArms.length, '--nested-ratio', '--nested');
+  const weights =
+    ratio === undefined ? subArms.map(() => 1) : parseRatio(ratio, subArms.length, '--nested-ratio', '--nested');
   return { arm, subArms, weights };
 }
 

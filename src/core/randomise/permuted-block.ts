@@ -16,7 +16,9 @@ export function checkBlockSizes(sizes: readonly number[], weights: readonly numb
   if (sizes.length === 0) throw new UsageError(`${option} needs at least one block size`);
   for (const s of sizes) {
     if (!Number.isInteger(s) || s < 1 || s % W !== 0) {
-      throw new UsageError(`${option}: block size ${s} cannot hold the ratio ${weights.join(':')} exactly; every size must be a multiple of ${W} (e.g. ${W},${2 * W})`);
+      throw new UsageError(
+        `${option}: block size ${s} cannot hold the ratio ${weights.join(':')} exactly; every size must be a multiple of ${W} (e.g. ${W},${2 * W})`,
+      );
     }
   }
 }

@@ -11,7 +11,14 @@ import { PermutedBlockSequence, permutedBlockAssign, permutedBlockProbabilities 
 import { Minimiser, minimiseAssign, minimiseProbabilities, parseFactors } from './minimise.js';
 import { parseNested } from './nested.js';
 import { nestedProbabilities } from './probabilities.js';
-import { allocateBatch, emptyUnits, ReplayMismatchError, type AllocationDesign, type PriorAllocation, type UnitColumns } from './allocate.js';
+import {
+  allocateBatch,
+  emptyUnits,
+  ReplayMismatchError,
+  type AllocationDesign,
+  type PriorAllocation,
+  type UnitColumns,
+} from './allocate.js';
 import { declareDesign } from './design.js';
 import { canonicalJson, genesisHash, rowHash, verifyChain } from './ledger.js';
 import { streamRng } from './streams.js';
@@ -23,7 +30,13 @@ const counts = (a: Int32Array, k: number) => {
 };
 
 /** Checks per-unit empirical frequencies against a probability matrix within 4.5 binomial SEs. */
-function expectFrequencies(reps: number, n: number, k: number, draw: (seed: number) => Int32Array, probs: number[][]): void {
+function expectFrequencies(
+  reps: number,
+  n: number,
+  k: number,
+  draw: (seed: number) => Int32Array,
+  probs: number[][],
+): void {
   const hits = Array.from({ length: n }, () => new Array<number>(k).fill(0));
   for (let s = 0; s < reps; s++) {
     const a = draw(s);
@@ -48,24 +61,43 @@ describe('ratio, arms, nested and factor parsing', () => {
     expect(parseArms('a, b ,c')).toEqual(['a', 'b', 'c']);
   });
   it('pins the error messages', () => {
-    expect(() => parseRatio('1:2', 3)).toThrow(new UsageError('--ratio "1:2" has 2 part(s) but --arms names 3 arm(s); give one part per arm, e.g. 1:1:1'));
+    expect(() => parseRatio('1:2', 3)).toThrow(
+      new UsageError('--ratio "1:2" has 2 part(s) but --arms names 3 arm(s); give one part per arm, e.g. 1:1:1'),
+    );
     expect(() => parseRatio('0:1', 2)).toThrow('--ratio: every arm needs a share above zero, got "0:1"');
     expect(() => parseProb('0.3,0.6', 2)).toThrow('--prob "0.3,0.6" must sum to exactly 1');
     expect(() => parseProb('1', 2)).toThrow('--prob must be strictly between 0 and 1, got 1');
     expect(() => parseArms('a,a')).toThrow('--arms names arm "a" twice');
-    expect(() => parseNested('treated:told,not_told', ['control', 'treatment'])).toThrow('--nested names arm "treated", which is not one of --arms (control, treatment)');
-    expect(parseNested('treatment:told,not_told', ['control', 'treatment'], '1:2')).toEqual({ arm: 'treatment', subArms: ['told', 'not_told'], weights: [1, 2] });
-    expect(parseFactors('Site:2,sex')).toEqual([{ name: 'site', weight: 2 }, { name: 'sex', weight: 1 }]);
+    expect(() => parseNested('treated:told,not_told', ['control', 'treatment'])).toThrow(
+      '--nested names arm "treated", which is not one of --arms (control, treatment)',
+    );
+    expect(parseNested('treatment:told,not_told', ['control', 'treatment'], '1:2')).toEqual({
+      arm: 'treatment',
+      subArms: ['told', 'not_told'],
+      weights: [1, 2],
+    });
+    expect(parseFactors('Site:2,sex')).toEqual([
+      { name: 'site', weight: 2 },
+      { name: 'sex', weight: 1 },
+    ]);
     expect(() => parseFactors('site:x')).toThrow('--factors: weight of site must be a positive number, got "x"');
   });
   it('declares designs and names conflicting options', () => {
-    expect(() => declareDesign({ method: 'stratified' })).toThrow('--method must be one of simple, complete, block, cluster, block-cluster, permuted-block, minimise; got "stratified"');
-    expect(() => declareDesign({ method: 'block' })).toThrow('--method block needs --block <column> (e.g. --block site)');
-    expect(() => declareDesign({ method: 'complete', cluster: 'team' })).toThrow('--cluster is used only by --method cluster or block-cluster (got --method complete)');
+    expect(() => declareDesign({ method: 'stratified' })).toThrow(
+      '--method must be one of simple, complete, block, cluster, block-cluster, permuted-block, minimise; got "stratified"',
+    );
+    expect(() => declareDesign({ method: 'block' })).toThrow(
+      '--method block needs --block <column> (e.g. --block site)',
+    );
+    expect(() => declareDesign({ method: 'complete', cluster: 'team' })).toThrow(
+      '--cluster is used only by --method cluster or block-cluster (got --method complete)',
+    );
     expect(() => declareDesign({ method: 'permuted-block', ratio: '1:2', blockSizes: '2,4' })).toThrow(
       '--block-sizes: block size 2 cannot hold the ratio 1:2 exactly; every size must be a multiple of 3 (e.g. 3,6)',
     );
-    expect(() => declareDesign({ method: 'complete', ratio: '1:1', prob: '0.5' })).toThrow('give either --ratio or --prob, not both');
+    expect(() => declareDesign({ method: 'complete', ratio: '1:1', prob: '0.5' })).toThrow(
+      'give either --ratio or --prob, not both',
+    );
     expect(declareDesign({ method: 'permuted-block', ratio: '1:2' }).design.blockSizes).toEqual([3, 6]);
   });
 });
@@ -73,16 +105,24 @@ describe('ratio, arms, nested and factor parsing', () => {
 describe('complete randomisation and the remainder rule', () => {
   it('gives every arm its floor or ceiling and the exact total', () => {
     const bad: string[] = [];
-    for (const w of [[1, 1], [1, 2], [1, 1, 1], [3, 7], [2, 3, 5]]) {
+    for (const w of [
+      [1, 1],
+      [1, 2],
+      [1, 1, 1],
+      [3, 7],
+      [2, 3, 5],
+    ]) {
       const W = w.reduce((a, b) => a + b, 0);
       for (let n = 0; n <= 23; n++) {
         for (let s = 0; s < 40; s++) {
           const c = armCounts(n, w, createRng(s * 100 + n));
           if (c.reduce((a, b) => a + b, 0) !== n) bad.push(`sum n=${n} w=${w}`);
           c.forEach((x, i) => {
-            if (x < Math.floor((n * w[i]!) / W) || x > Math.ceil((n * w[i]!) / W)) bad.push(`n=${n} w=${w} arm ${i}: ${x}`);
+            if (x < Math.floor((n * w[i]!) / W) || x > Math.ceil((n * w[i]!) / W))
+              bad.push(`n=${n} w=${w} arm ${i}: ${x}`);
           });
-          if (counts(completeAssign(n, w, createRng(s)), w.length).join() !== armCounts(n, w, createRng(s)).join()) bad.push(`assign n=${n}`);
+          if (counts(completeAssign(n, w, createRng(s)), w.length).join() !== armCounts(n, w, createRng(s)).join())
+            bad.push(`assign n=${n}`);
         }
       }
     }
@@ -90,7 +130,13 @@ describe('complete randomisation and the remainder rule', () => {
   });
   it('keeps each unit at exactly w_i / W (empirical, 10,000 seeds)', () => {
     expectFrequencies(10000, 7, 2, (s) => completeAssign(7, [1, 2], createRng(s)), completeProbabilities(7, [1, 2]));
-    expectFrequencies(10000, 5, 3, (s) => completeAssign(5, [1, 1, 2], createRng(s)), completeProbabilities(5, [1, 1, 2]));
+    expectFrequencies(
+      10000,
+      5,
+      3,
+      (s) => completeAssign(5, [1, 1, 2], createRng(s)),
+      completeProbabilities(5, [1, 1, 2]),
+    );
   });
   it('simple randomisation draws w_i / W independently', () => {
     expectFrequencies(10000, 4, 2, (s) => simpleAssign(4, [7, 3], createRng(s)), simpleProbabilities(4, [7, 3]));
@@ -102,13 +148,23 @@ describe('block, cluster and blocked-cluster designs', () => {
   it('balances within each block (floor/ceil) with exact unit probabilities', () => {
     for (let s = 0; s < 300; s++) {
       const a = blockAssign(blocks, [1, 2], createRng(s));
-      for (const [b, size] of [['a', 3], ['b', 2], ['c', 5]] as const) {
+      for (const [b, size] of [
+        ['a', 3],
+        ['b', 2],
+        ['c', 5],
+      ] as const) {
         const t = blocks.reduce((acc, x, i) => acc + (x === b && a[i] === 1 ? 1 : 0), 0);
         expect(t).toBeGreaterThanOrEqual(Math.floor((size * 2) / 3));
         expect(t).toBeLessThanOrEqual(Math.ceil((size * 2) / 3));
       }
     }
-    expectFrequencies(10000, blocks.length, 2, (s) => blockAssign(blocks, [1, 2], createRng(s)), blockProbabilities(blocks, [1, 2]));
+    expectFrequencies(
+      10000,
+      blocks.length,
+      2,
+      (s) => blockAssign(blocks, [1, 2], createRng(s)),
+      blockProbabilities(blocks, [1, 2]),
+    );
   });
   it('keeps clusters intact and balances cluster counts', () => {
     const clusters = ['t1', 't1', 't2', 't3', 't3', 't3', 't4', 't5', 't5', 't2', 't6'];
@@ -121,7 +177,13 @@ describe('block, cluster and blocked-cluster designs', () => {
       });
       expect([...armOf.values()].filter((x) => x === 1).length).toBe(3);
     }
-    expectFrequencies(10000, clusters.length, 2, (s) => clusterAssign(clusters, [1, 2], createRng(s)), clusterProbabilities(clusters, [1, 2]));
+    expectFrequencies(
+      10000,
+      clusters.length,
+      2,
+      (s) => clusterAssign(clusters, [1, 2], createRng(s)),
+      clusterProbabilities(clusters, [1, 2]),
+    );
   });
   it('randomises clusters within blocks and rejects a cluster spanning two blocks', () => {
     const b = ['n', 'n', 'n', 'n', 's', 's', 's', 's', 's'];
@@ -133,14 +195,29 @@ describe('block, cluster and blocked-cluster designs', () => {
       const north = new Set(['1', '2', '3'].map((x) => a[c.indexOf(x)]));
       expect(north.size).toBe(2); // 3 clusters split 1/2 or 2/1: both arms present
     }
-    expect(findClustersSpanningBlocks(['n', 's', 'n'], ['1', '1', '2'])).toEqual([{ cluster: '1', firstIndex: 0, firstBlock: 'n', otherIndex: 1, otherBlock: 's' }]);
+    expect(findClustersSpanningBlocks(['n', 's', 'n'], ['1', '1', '2'])).toEqual([
+      { cluster: '1', firstIndex: 0, firstBlock: 'n', otherIndex: 1, otherBlock: 's' },
+    ]);
     expect(() => blockClusterAssign(['n', 's'], ['1', '1'], [1, 1], createRng(1))).toThrow(RangeError);
   });
 });
 
 describe('permuted blocks', () => {
   it('never lets the running imbalance in a stratum exceed one block', () => {
-    for (const [w, sizes] of [[[1, 1], [2, 4]], [[1, 2], [3, 6]], [[1, 1, 1], [3, 6, 9]]] as const) {
+    for (const [w, sizes] of [
+      [
+        [1, 1],
+        [2, 4],
+      ],
+      [
+        [1, 2],
+        [3, 6],
+      ],
+      [
+        [1, 1, 1],
+        [3, 6, 9],
+      ],
+    ] as const) {
       const W = w.reduce((a, b) => a + b, 0);
       const seen = new Set<number>();
       const over: string[] = [];
@@ -172,9 +249,15 @@ describe('permuted blocks', () => {
     const a = permutedBlockAssign(strata, [1, 1], [2], (st) => streamRng(1, st));
     expect(a[0]! + a[2]!).toBe(1); // first block of x
     expect(a[1]! + a[4]!).toBe(1); // first block of y
-    expectFrequencies(10000, strata.length, 2, (s) => permutedBlockAssign(strata, [1, 2], [3, 6], (st) => streamRng(s, st)), permutedBlockProbabilities(strata.length, [1, 2]));
+    expectFrequencies(
+      10000,
+      strata.length,
+      2,
+      (s) => permutedBlockAssign(strata, [1, 2], [3, 6], (st) => streamRng(s, st)),
+      permutedBlockProbabilities(strata.length, [1, 2]),
+    );
   });
-  it('reports the next unit\'s conditional probabilities', () => {
+  it("reports the next unit's conditional probabilities", () => {
     const seq = new PermutedBlockSequence([1, 1], [4], createRng(3));
     expect(seq.nextProbabilities()).toEqual([0.5, 0.5]);
     const first = seq.next();
@@ -211,7 +294,7 @@ describe('minimisation', () => {
     m.add(['A', 'male'], 0);
     m.add(['A', 'female'], 0);
     m.add(['B', 'male'], 1);
-    expect(m.scores(['A', 'male'])).toEqual([2 * 3 + 1, 2 * 1 + 1]) // site range x2 + sex range;
+    expect(m.scores(['A', 'male'])).toEqual([2 * 3 + 1, 2 * 1 + 1]); // site range x2 + sex range;
     expect(minimiseProbabilities(m, ['A', 'male'])).toEqual([0.19999999999999996, 0.8]);
     expect(minimiseProbabilities(m, ['C', 'other'])).toEqual([0.5, 0.5]); // every arm ties: by ratio
     const reps = 20000;
@@ -231,10 +314,20 @@ describe('nested allocation and batches (rolling recruitment)', () => {
     ids: Array.from({ length: n }, (_, i) => `P${i + offset}`),
     blocks: Array.from({ length: n }, (_, i) => ['s1', 's2', 's3'][(i + offset) % 3]!),
     clusters: Array.from({ length: n }, (_, i) => `t${((i + offset) * 5) % 11}`),
-    levels: [Array.from({ length: n }, (_, i) => ['a', 'b'][((i + offset) * 3) % 2]!), Array.from({ length: n }, (_, i) => ['x', 'y', 'z'][(i + offset) % 3]!)],
+    levels: [
+      Array.from({ length: n }, (_, i) => ['a', 'b'][((i + offset) * 3) % 2]!),
+      Array.from({ length: n }, (_, i) => ['x', 'y', 'z'][(i + offset) % 3]!),
+    ],
   });
   const design = (o: Parameters<typeof declareDesign>[0]): AllocationDesign => declareDesign(o).design;
-  const none = (u: UnitColumns): PriorAllocation => ({ ...emptyUnits(), blocks: u.blocks ? [] : null, clusters: u.clusters ? [] : null, levels: u.levels.map(() => []), arms: new Int32Array(0), subArms: new Int32Array(0) });
+  const none = (u: UnitColumns): PriorAllocation => ({
+    ...emptyUnits(),
+    blocks: u.blocks ? [] : null,
+    clusters: u.clusters ? [] : null,
+    levels: u.levels.map(() => []),
+    arms: new Int32Array(0),
+    subArms: new Int32Array(0),
+  });
   const slice = (u: UnitColumns, a: number, b: number): UnitColumns => ({
     ids: u.ids.slice(a, b),
     blocks: u.blocks && u.blocks.slice(a, b),
@@ -255,11 +348,21 @@ describe('nested allocation and batches (rolling recruitment)', () => {
     }
     const joint = nestedProbabilities(['control', 'treatment'], [1, 1], 'treatment', ['told', 'not_told'], [1, 1]);
     expect(joint).toEqual({ control: 0.5, 'treatment/told': 0.25, 'treatment/not_told': 0.25 });
-    const probs = Array.from({ length: 9 }, () => [joint.control!, joint['treatment/told']!, joint['treatment/not_told']!]);
-    expectFrequencies(8000, 9, 3, (s) => {
-      const r = allocateBatch(d, s, none(u), u, 1);
-      return Int32Array.from(r.arms, (a, i) => (a === 0 ? 0 : 1 + r.subArms[i]!));
-    }, probs);
+    const probs = Array.from({ length: 9 }, () => [
+      joint.control!,
+      joint['treatment/told']!,
+      joint['treatment/not_told']!,
+    ]);
+    expectFrequencies(
+      8000,
+      9,
+      3,
+      (s) => {
+        const r = allocateBatch(d, s, none(u), u, 1);
+        return Int32Array.from(r.arms, (a, i) => (a === 0 ? 0 : 1 + r.subArms[i]!));
+      },
+      probs,
+    );
   });
 
   for (const o of [
@@ -286,7 +389,7 @@ describe('nested allocation and batches (rolling recruitment)', () => {
     });
   }
 
-  it('cluster batches: new people join their cluster\'s arm, new clusters are randomised', () => {
+  it("cluster batches: new people join their cluster's arm, new clusters are randomised", () => {
     const d = design({ method: 'cluster', cluster: 'team' });
     const all = units(60);
     all.blocks = null;
@@ -316,7 +419,12 @@ describe('nested allocation and batches (rolling recruitment)', () => {
 
 describe('ledger hash chain', () => {
   const g = genesisHash(canonicalJson({ b: 1, a: [1, { d: 2, c: 3 }] }));
-  const rows = [['1', 'P1', 'control'], ['2', 'P2', 'treatment'], ['3', 'P3', 'control'], ['4', 'P4', 'treatment']];
+  const rows = [
+    ['1', 'P1', 'control'],
+    ['2', 'P2', 'treatment'],
+    ['3', 'P3', 'control'],
+    ['4', 'P4', 'treatment'],
+  ];
   const hashes: string[] = [];
   rows.reduce((prev, r) => {
     const h = rowHash(prev, r);
@@ -332,7 +440,9 @@ describe('ledger hash chain', () => {
     edited[1]![2] = 'control';
     expect(verifyChain(g, edited, hashes)?.index).toBe(1);
     expect(verifyChain(g, [rows[0]!, rows[2]!, rows[3]!], [hashes[0]!, hashes[2]!, hashes[3]!])?.index).toBe(1);
-    expect(verifyChain(g, [rows[0]!, rows[2]!, rows[1]!, rows[3]!], [hashes[0]!, hashes[2]!, hashes[1]!, hashes[3]!])?.index).toBe(1);
+    expect(
+      verifyChain(g, [rows[0]!, rows[2]!, rows[1]!, rows[3]!], [hashes[0]!, hashes[2]!, hashes[1]!, hashes[3]!])?.index,
+    ).toBe(1);
     expect(verifyChain(genesisHash('{}'), rows, hashes)?.index).toBe(0);
   });
 });

@@ -48,7 +48,8 @@ export function parseArms(text: string, option = '--arms'): string[] {
 /** A non-negative decimal as an exact fraction numerator / 10^decimals. */
 function decimal(text: string, option: string): { num: number; decimals: number } {
   const m = /^(\d*)(?:\.(\d*))?$/.exec(text.trim());
-  if (!m || (m[1] === '' && (m[2] ?? '') === '')) throw new UsageError(`${option}: ${JSON.stringify(text)} is not a number`);
+  if (!m || (m[1] === '' && (m[2] ?? '') === ''))
+    throw new UsageError(`${option}: ${JSON.stringify(text)} is not a number`);
   const frac = m[2] ?? '';
   if (frac.length > 9) throw new UsageError(`${option}: ${JSON.stringify(text)} has more than 9 decimals`);
   const num = Number((m[1] || '0') + frac);
@@ -62,9 +63,13 @@ function toCommonDenominator(parts: Array<{ num: number; decimals: number }>): n
 }
 
 function checkWeights(weights: number[], option: string, text: string): number[] {
-  if (weights.some((w) => w <= 0)) throw new UsageError(`${option}: every arm needs a share above zero, got ${JSON.stringify(text)}`);
+  if (weights.some((w) => w <= 0))
+    throw new UsageError(`${option}: every arm needs a share above zero, got ${JSON.stringify(text)}`);
   const reduced = reduceWeights(weights);
-  if (totalWeight(reduced) > MAX_TOTAL_WEIGHT) throw new UsageError(`${option}: ${JSON.stringify(text)} is too fine-grained (the reduced ratio must sum to at most 10^9)`);
+  if (totalWeight(reduced) > MAX_TOTAL_WEIGHT)
+    throw new UsageError(
+      `${option}: ${JSON.stringify(text)} is too fine-grained (the reduced ratio must sum to at most 10^9)`,
+    );
   return reduced;
 }
 
@@ -76,7 +81,9 @@ function checkWeights(weights: number[], option: string, text: string): number[]
 export function parseRatio(text: string, nArms: number, option = '--ratio', armsOption = '--arms'): number[] {
   const parts = text.split(':');
   if (parts.length !== nArms) {
-    throw new UsageError(`${option} ${JSON.stringify(text)} has ${parts.length} part(s) but ${armsOption} names ${nArms} arm(s); give one part per arm, e.g. ${Array(nArms).fill('1').join(':')}`);
+    throw new UsageError(
+      `${option} ${JSON.stringify(text)} has ${parts.length} part(s) but ${armsOption} names ${nArms} arm(s); give one part per arm, e.g. ${Array(nArms).fill('1').join(':')}`,
+    );
   }
   return checkWeights(toCommonDenominator(parts.map((p) => decimal(p, option))), option, text);
 }
@@ -96,7 +103,9 @@ export function parseProb(text: string, nArms: number, option = '--prob'): numbe
     return checkWeights([one - p!, p!], option, text);
   }
   if (parts.length !== nArms) {
-    throw new UsageError(`${option} ${JSON.stringify(text)} has ${parts.length} value(s) but there are ${nArms} arms: give one probability per arm (or one value with two arms)`);
+    throw new UsageError(
+      `${option} ${JSON.stringify(text)} has ${parts.length} value(s) but there are ${nArms} arms: give one probability per arm (or one value with two arms)`,
+    );
   }
   const nums = toCommonDenominator(parts);
   const one = 10 ** Math.max(...parts.map((p) => p.decimals));

@@ -11,7 +11,9 @@ export const SMALL_SEED = 1_000_000;
 
 function isDate(y: number, m: number, d: number): boolean {
   if (y < 1900 || y > 2199 || m < 1 || m > 12 || d < 1) return false;
-  const days = [31, (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]!;
+  const days = [31, (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][
+    m - 1
+  ]!;
   return d <= days;
 }
 
@@ -21,14 +23,16 @@ function isDate(y: number, m: number, d: number): boolean {
  */
 export function guessableSeed(seed: number): string | null {
   const a = Math.abs(seed);
-  if (a < SMALL_SEED) return `seed ${seed} is below ${SMALL_SEED.toLocaleString('en-GB')}, so every seed up to it can be tried in well under a second`;
+  if (a < SMALL_SEED)
+    return `seed ${seed} is below ${SMALL_SEED.toLocaleString('en-GB')}, so every seed up to it can be tried in well under a second`;
   const s = String(a);
   if (s.length === 8) {
     const n = (from: number, len: number) => Number(s.slice(from, from + len));
     const ymd = isDate(n(0, 4), n(4, 2), n(6, 2));
     const dmy = isDate(n(4, 4), n(2, 2), n(0, 2));
     const mdy = isDate(n(4, 4), n(0, 2), n(2, 2));
-    if (ymd || dmy || mdy) return `seed ${seed} looks like a date, and every date in a century can be tried in well under a second`;
+    if (ymd || dmy || mdy)
+      return `seed ${seed} looks like a date, and every date in a century can be tried in well under a second`;
   }
   return null;
 }

@@ -8,7 +8,9 @@ import { createRng, type Rng } from '../random.js';
 
 /** A generator for the stream named by `parts` under `seed` (48 bits of SHA-256 as the seed). */
 export function streamRng(seed: number, ...parts: Array<string | number>): Rng {
-  const digest = createHash('sha256').update(JSON.stringify([seed, ...parts])).digest();
+  const digest = createHash('sha256')
+    .update(JSON.stringify([seed, ...parts]))
+    .digest();
   return createRng(digest.readUIntBE(0, 6));
 }
 

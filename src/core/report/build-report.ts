@@ -24,9 +24,31 @@ export type { Headline };
 /** The headline when there are no outcomes to analyse. */
 function emptyHeadline(pilot: boolean): Headline {
   return {
-    outcome: 'reoffended', measure: 'risk_difference', estimate: null, std_error: null, conf_low: null, conf_high: null, statistic: null, p_value: null, df: null,
-    per_100: null, per_100_conf_low: null, per_100_conf_high: null, verdict: null, computed_verdict: 'inconclusive', method: 'no outcomes were supplied',
-    covariates: [], clustered_by: null, blocks: null, n_treatment: null, n_control: null, n_clusters: null, rate_treatment: null, rate_control: null, indicative_only: pilot, sensitivity: [],
+    outcome: 'reoffended',
+    measure: 'risk_difference',
+    estimate: null,
+    std_error: null,
+    conf_low: null,
+    conf_high: null,
+    statistic: null,
+    p_value: null,
+    df: null,
+    per_100: null,
+    per_100_conf_low: null,
+    per_100_conf_high: null,
+    verdict: null,
+    computed_verdict: 'inconclusive',
+    method: 'no outcomes were supplied',
+    covariates: [],
+    clustered_by: null,
+    blocks: null,
+    n_treatment: null,
+    n_control: null,
+    n_clusters: null,
+    rate_treatment: null,
+    rate_control: null,
+    indicative_only: pilot,
+    sensitivity: [],
   };
 }
 
@@ -82,12 +104,22 @@ export interface ReportModel {
   };
   arms: AnalyseArm[];
   /** Re-offending rate per arm with its 95% Wilson interval (R prop.test(correct = FALSE)). */
-  rates: Array<{ arm: string; rate: number | null; conf_low: number | null; conf_high: number | null; n: number | null }>;
+  rates: Array<{
+    arm: string;
+    rate: number | null;
+    conf_low: number | null;
+    conf_high: number | null;
+    n: number | null;
+  }>;
   effects: EffectRow[];
   balance: AnalyseResult['balance'];
   attrition: AnalyseResult['attrition'] | null;
   /** The missing-data sensitivity analysis (plan: missing_data: multiple_imputation), else null. */
-  missing_data: { summary: NonNullable<AnalyseResult['missing_data']>; tipping_point: NonNullable<AnalyseResult['tipping_point']>; finding: string } | null;
+  missing_data: {
+    summary: NonNullable<AnalyseResult['missing_data']>;
+    tipping_point: NonNullable<AnalyseResult['tipping_point']>;
+    finding: string;
+  } | null;
   subgroups: Array<{ name: string; description: string; arms: AnalyseArm[]; effects: EffectRow[] }>;
   /** The plan's arms: (more than two): the global tests and each arm against control; null for a two-arm trial. */
   multi_arm: MultiArmModel | null;
@@ -105,28 +137,60 @@ export interface ReportModel {
 }
 
 const STAGE_WORDS: Record<Stage, string> = {
-  pilot: 'Pilot: a few teams or sites chosen purposively, to learn whether the approach is feasible and shows promise. Mostly qualitative and descriptive; outcomes are indicative only.',
-  efficacy: 'Efficacy trial: can the approach work under developer-led conditions? A randomised impact evaluation with a mixed-methods process evaluation.',
-  effectiveness: 'Effectiveness trial: does the approach work at scale, delivered by others? A larger randomised trial with a process evaluation of delivery at scale.',
+  pilot:
+    'Pilot: a few teams or sites chosen purposively, to learn whether the approach is feasible and shows promise. Mostly qualitative and descriptive; outcomes are indicative only.',
+  efficacy:
+    'Efficacy trial: can the approach work under developer-led conditions? A randomised impact evaluation with a mixed-methods process evaluation.',
+  effectiveness:
+    'Effectiveness trial: does the approach work at scale, delivered by others? A larger randomised trial with a process evaluation of delivery at scale.',
 };
 
 function findEffect(a: AnalyseResult | null, outcome: string, measure: string): EffectRow | null {
   return a?.effects.find((e) => e.outcome === outcome && e.measure === measure && e.arm === undefined) ?? null;
 }
 
-function automaticThreats(trial: TrialConfig, fidelity: number | null, compliance: number | null, attrition: AnalyseResult['attrition'] | null, stage: Stage): Threat[] {
+function automaticThreats(
+  trial: TrialConfig,
+  fidelity: number | null,
+  compliance: number | null,
+  attrition: AnalyseResult['attrition'] | null,
+  stage: Stage,
+): Threat[] {
   const have = new Set(trial.threats.map((t) => t.threat));
   const out: Threat[] = [...trial.threats];
   if (!have.has('fidelity_and_compliance')) {
-    if (fidelity !== null && fidelity < 0.5) out.push({ threat: 'fidelity_and_compliance', drop: 1, reason: `mean delivery fidelity was ${(100 * fidelity).toFixed(1)}%, below 50%` });
-    else if (compliance !== null && compliance < 0.5) out.push({ threat: 'fidelity_and_compliance', drop: 1, reason: `only ${(100 * compliance).toFixed(1)}% of the treatment arm received the intervention` });
+    if (fidelity !== null && fidelity < 0.5)
+      out.push({
+        threat: 'fidelity_and_compliance',
+        drop: 1,
+        reason: `mean delivery fidelity was ${(100 * fidelity).toFixed(1)}%, below 50%`,
+      });
+    else if (compliance !== null && compliance < 0.5)
+      out.push({
+        threat: 'fidelity_and_compliance',
+        drop: 1,
+        reason: `only ${(100 * compliance).toFixed(1)}% of the treatment arm received the intervention`,
+      });
   }
-  if (!have.has('missing_data') && attrition && attrition.differential !== null && Math.abs(attrition.differential) > 0.05) {
-    out.push({ threat: 'missing_data', drop: 1, reason: `attrition differed between arms by ${(100 * Math.abs(attrition.differential)).toFixed(1)} percentage points (more than 5)` });
+  if (
+    !have.has('missing_data') &&
+    attrition &&
+    attrition.differential !== null &&
+    Math.abs(attrition.differential) > 0.05
+  ) {
+    out.push({
+      threat: 'missing_data',
+      drop: 1,
+      reason: `attrition differed between arms by ${(100 * Math.abs(attrition.differential)).toFixed(1)} percentage points (more than 5)`,
+    });
   }
   if (stage === 'pilot' && !have.has('selective_reporting')) {
     // Pilots are purposive and small: say so rather than let the padlocks look like an efficacy trial's.
-    out.push({ threat: 'selective_reporting', drop: 0, reason: 'pilot sites were chosen purposively; the rating is shown for completeness only' });
+    out.push({
+      threat: 'selective_reporting',
+      drop: 0,
+      reason: 'pilot sites were chosen purposively; the rating is shown for completeness only',
+    });
   }
   return out;
 }
@@ -135,12 +199,18 @@ export function buildReport(input: ReportInput): ReportModel {
   const { concept, stage, trial } = input;
   const treatment = trial.arms.treatment;
   const control = trial.arms.control;
-  const armOrder = [control, treatment, ...[...new Set(input.cases.map((c) => c.arm))].filter((a) => a !== control && a !== treatment).sort()];
+  const armOrder = [
+    control,
+    treatment,
+    ...[...new Set(input.cases.map((c) => c.arm))].filter((a) => a !== control && a !== treatment).sort(),
+  ];
   const clusterDesign = concept.unit === 'cluster';
   const a = input.analysis;
 
   // Headline: the plan's primary analysis, computed by the analysis use case (as `analyse --plan`).
-  const headline: Headline = input.headline ? { ...input.headline, sensitivity: input.headline.sensitivity.map((x) => ({ ...x })) } : emptyHeadline(stage === 'pilot');
+  const headline: Headline = input.headline
+    ? { ...input.headline, sensitivity: input.headline.sensitivity.map((x) => ({ ...x })) }
+    : emptyHeadline(stage === 'pilot');
   const labels = { control, treatment };
 
   const measures = feasibilityMeasures(input.cases, input.process, treatment, trial.target_recruitment);
@@ -156,7 +226,13 @@ export function buildReport(input: ReportInput): ReportModel {
 
   const nTreatAllocated = input.cases.filter((c) => c.arm === treatment).length;
   const cost = costSummary(input.costs ?? [], treatment, control, nTreatAllocated, trial.cost_bands);
-  const consort = buildConsort(input.cases, armOrder.filter((x) => input.cases.some((c) => c.arm === x)), treatment, clusterDesign, a);
+  const consort = buildConsort(
+    input.cases,
+    armOrder.filter((x) => input.cases.some((c) => c.arm === x)),
+    treatment,
+    clusterDesign,
+    a,
+  );
   const pendingNote =
     input.outcomes.pending > 0
       ? `${input.outcomes.pending} randomised people are pending: their outcome window (${trial.outcome_windows.follow_up_days} days of follow-up and ${trial.outcome_windows.waiting_days} for offences to be proven) had not closed by the data extract date ${input.outcomes.as_of}. They are not analysed and are not counted as lost; every outcome will be complete by ${input.outcomes.complete_by}.`
@@ -171,11 +247,20 @@ export function buildReport(input: ReportInput): ReportModel {
   if (concept.nested) {
     const inArm = input.cases.filter((c) => c.arm === concept.nested!.arm);
     told = concept.nested.sub_arms.map((sub) => {
-      const g = inArm.filter((c) => (c.sub_arm ? c.sub_arm === sub : c.budget_told === (sub === concept.nested!.sub_arms[0])));
+      const g = inArm.filter((c) =>
+        c.sub_arm ? c.sub_arm === sub : c.budget_told === (sub === concept.nested!.sub_arms[0]),
+      );
       const spend = g.map((c) => c.enabling_fund_gbp).filter((v): v is number => v !== null);
-      return { group: sub.replace(/_/g, ' '), n: g.length, with_spend: spend.filter((v) => v > 0).length, mean_spend_gbp: spend.length ? spend.reduce((s, v) => s + v, 0) / spend.length : null };
+      return {
+        group: sub.replace(/_/g, ' '),
+        n: g.length,
+        with_spend: spend.filter((v) => v > 0).length,
+        mean_spend_gbp: spend.length ? spend.reduce((s, v) => s + v, 0) / spend.length : null,
+      };
     });
-    notes.push('People in the fund arm were randomised again to be told, or not told, how much they could spend: the comparison below is pre-specified.');
+    notes.push(
+      'People in the fund arm were randomised again to be told, or not told, how much they could spend: the comparison below is pre-specified.',
+    );
   }
   if (concept.sex_restriction === 'female') {
     const other = input.cases.filter((c) => c.sex !== null && c.sex !== 'female').length;
@@ -186,42 +271,71 @@ export function buildReport(input: ReportInput): ReportModel {
         : `Population check: ${other < SUPPRESSION_THRESHOLD && input.suppress ? 'fewer than 5' : other} case(s) are recorded with a sex other than female although this concept is for women only; they are flagged here and kept in the analysis as randomised.`,
     );
     const fid = processMean(input.process, 'fidelity_pct', treatment);
-    if (fid !== null) notes.push(`Third-party delivery: the women's centres' mean fidelity checklist score was ${fid.toFixed(1)}%.`);
+    if (fid !== null)
+      notes.push(`Third-party delivery: the women's centres' mean fidelity checklist score was ${fid.toFixed(1)}%.`);
   }
   if (clusterDesign) {
     const icc = findEffect(a, 'reoffended', 'icc');
     const k = consort.clusters_randomised;
-    notes.push(`Cluster design: ${k ?? 'an unknown number of'} ${clusterNoun(concept, k ?? 2)} were randomised whole${icc?.estimate != null ? `; the intra-cluster correlation of re-offending was ${icc.estimate.toFixed(3)}` : ''}.`);
+    notes.push(
+      `Cluster design: ${k ?? 'an unknown number of'} ${clusterNoun(concept, k ?? 2)} were randomised whole${icc?.estimate != null ? `; the intra-cluster correlation of re-offending was ${icc.estimate.toFixed(3)}` : ''}.`,
+    );
   }
   if (concept.id === 4 || concept.id === 5) {
     const team = ps.measures.filter((m) => m.level === 'team' && m.arm === treatment);
     for (const m of team) {
       const f = (x: number) => (m.measure.endsWith('_gbp') ? gbp(x) : x.toFixed(1).replace(/\.0$/, ''));
-      notes.push(`${m.label.replace(/ \(£\)$/, '')} per ${clusterNoun(concept, 1)} (treatment): mean ${f(m.mean)}, range ${f(m.min)} to ${f(m.max)}, over ${m.n} ${clusterNoun(concept, m.n)}.`);
+      notes.push(
+        `${m.label.replace(/ \(£\)$/, '')} per ${clusterNoun(concept, 1)} (treatment): mean ${f(m.mean)}, range ${f(m.min)} to ${f(m.max)}, over ${m.n} ${clusterNoun(concept, m.n)}.`,
+      );
     }
   }
 
   const icc = findEffect(a, 'reoffended', 'icc')?.estimate ?? null;
   const de = findEffect(a, 'reoffended', 'design_effect')?.estimate ?? null;
 
-  const subgroups = input.subgroups.map((s) => ({ name: s.name, description: s.description, arms: s.analysis.arms.map((x) => ({ ...x })), effects: s.analysis.effects }));
+  const subgroups = input.subgroups.map((s) => ({
+    name: s.name,
+    description: s.description,
+    arms: s.analysis.arms.map((x) => ({ ...x })),
+    effects: s.analysis.effects,
+  }));
   const sgRd = input.subgroups[0] ? findEffect(input.subgroups[0].analysis, 'reoffended', 'risk_difference') : null;
 
   // Limitations.
   const limitations: string[] = [];
-  if (stage === 'pilot') limitations.push('A pilot is small and its sites were chosen purposively: outcome estimates are indicative only and must not be read as evidence of impact.');
-  if (!a) limitations.push('No re-offending outcomes were supplied (no offences file and no outcome columns in the cases file), so there is no impact estimate.');
+  if (stage === 'pilot')
+    limitations.push(
+      'A pilot is small and its sites were chosen purposively: outcome estimates are indicative only and must not be read as evidence of impact.',
+    );
+  if (!a)
+    limitations.push(
+      'No re-offending outcomes were supplied (no offences file and no outcome columns in the cases file), so there is no impact estimate.',
+    );
   if (pendingNote) limitations.push(pendingNote);
-  if (a && security.padlocks <= 2 && stage !== 'pilot') limitations.push(`The security rating is ${security.padlocks} padlocks: the finding could change with a larger or better-retained sample.`);
-  if (a && a.attrition.overall !== null && a.attrition.overall > 0.1) limitations.push(`${(100 * a.attrition.overall).toFixed(1)}% of randomised people whose outcome was due were not analysed; if they differ from those who stayed, the estimate may be biased.`);
-  if (measures.compliance !== null && measures.compliance < 0.8) limitations.push(`Only ${(100 * measures.compliance).toFixed(1)}% of the treatment arm received the intervention: the estimate is of the offer (intention to treat), not of full receipt.`);
-  limitations.push('Proven re-offending counts only offences that reach a conviction or caution within the MoJ windows; offending that is not detected is not measured.');
+  if (a && security.padlocks <= 2 && stage !== 'pilot')
+    limitations.push(
+      `The security rating is ${security.padlocks} padlocks: the finding could change with a larger or better-retained sample.`,
+    );
+  if (a && a.attrition.overall !== null && a.attrition.overall > 0.1)
+    limitations.push(
+      `${(100 * a.attrition.overall).toFixed(1)}% of randomised people whose outcome was due were not analysed; if they differ from those who stayed, the estimate may be biased.`,
+    );
+  if (measures.compliance !== null && measures.compliance < 0.8)
+    limitations.push(
+      `Only ${(100 * measures.compliance).toFixed(1)}% of the treatment arm received the intervention: the estimate is of the offer (intention to treat), not of full receipt.`,
+    );
+  limitations.push(
+    'Proven re-offending counts only offences that reach a conviction or caution within the MoJ windows; offending that is not detected is not measured.',
+  );
 
   const conclusion: string[] = [];
   const topTheme = themes?.rows[0];
   if (stage === 'pilot') {
     conclusion.push(`Progression decision: ${decision.text}`);
-    conclusion.push('The re-offending figures are indicative only; an efficacy trial with enough people would be needed to estimate the effect.');
+    conclusion.push(
+      'The re-offending figures are indicative only; an efficacy trial with enough people would be needed to estimate the effect.',
+    );
   } else if (a) {
     const v = headline.verdict;
     conclusion.push(
@@ -293,13 +407,22 @@ export function buildReport(input: ReportInput): ReportModel {
     rates: a
       ? a.arms.map((x) => {
           const ci = x.reoffenders !== null && x.n_analysed > 0 ? wilson(x.reoffenders, x.n_analysed) : null;
-          return { arm: x.arm, rate: x.binary_rate, conf_low: ci ? ci[0] : null, conf_high: ci ? ci[1] : null, n: x.n_analysed };
+          return {
+            arm: x.arm,
+            rate: x.binary_rate,
+            conf_low: ci ? ci[0] : null,
+            conf_high: ci ? ci[1] : null,
+            n: x.n_analysed,
+          };
         })
       : [],
     effects: a ? a.effects : [],
     balance: a ? a.balance : [],
     attrition: a ? a.attrition : null,
-    missing_data: a?.missing_data && a.tipping_point ? { summary: a.missing_data, tipping_point: a.tipping_point, finding: missingDataFinding(a) } : null,
+    missing_data:
+      a?.missing_data && a.tipping_point
+        ? { summary: a.missing_data, tipping_point: a.tipping_point, finding: missingDataFinding(a) }
+        : null,
     subgroups,
     multi_arm: a?.multi_arm ? multiArmModel(a.multi_arm) : null,
     km: kmCurves(input.survival, armOrder),
@@ -334,8 +457,19 @@ export function buildReport(input: ReportInput): ReportModel {
     decision: stage === 'pilot' ? decision : null,
     fidelity: measures.fidelity,
     engagement: measures.engagement,
-    subgroup: sgRd && sgRd.estimate !== null && sgRd.conf_low !== null && sgRd.conf_high !== null ? { name: input.subgroups[0]!.name, estimate: sgRd.estimate, conf_low: sgRd.conf_low, conf_high: sgRd.conf_high } : null,
-    top_theme: topTheme && (!input.suppress || topTheme.total_participants >= SUPPRESSION_THRESHOLD) ? { theme: topTheme.theme, participants: topTheme.total_participants } : null,
+    subgroup:
+      sgRd && sgRd.estimate !== null && sgRd.conf_low !== null && sgRd.conf_high !== null
+        ? {
+            name: input.subgroups[0]!.name,
+            estimate: sgRd.estimate,
+            conf_low: sgRd.conf_low,
+            conf_high: sgRd.conf_high,
+          }
+        : null,
+    top_theme:
+      topTheme && (!input.suppress || topTheme.total_participants >= SUPPRESSION_THRESHOLD)
+        ? { theme: topTheme.theme, participants: topTheme.total_participants }
+        : null,
   });
   model.key_conclusions = conclusions;
   return model;
@@ -347,7 +481,10 @@ function missingDataFinding(a: AnalyseResult): string {
   const mi = a.effects.find((e) => e.outcome === md.outcome && e.measure === 'mi_risk_difference');
   const t = nearestTip(a.tipping_point!);
   const pts = (d: number) => `${d > 0 ? '+' : ''}${fixed(100 * d, 0)} points`;
-  const est = mi && mi.estimate !== null && mi.conf_low !== null && mi.conf_high !== null ? `a risk difference of ${estimateInterval(mi.estimate, mi.conf_low, mi.conf_high, 2)}` : 'no estimate';
+  const est =
+    mi && mi.estimate !== null && mi.conf_low !== null && mi.conf_high !== null
+      ? `a risk difference of ${estimateInterval(mi.estimate, mi.conf_low, mi.conf_high, 2)}`
+      : 'no estimate';
   const tip = !t
     ? ''
     : t.tip
@@ -359,7 +496,9 @@ function missingDataFinding(a: AnalyseResult): string {
 /** The methods table's "Analysis" row: the primary analysis, then what is sensitivity. */
 function analysisModelText(h: Headline, clusterDesign: boolean, analysed: boolean): string {
   if (!analysed) return 'Intention to treat; no outcomes were supplied, so no model was fitted.';
-  const parts = [`Intention to treat. Primary analysis (pre-specified, decides the verdict): ${h.method.replace(/\.$/, "")}.`];
+  const parts = [
+    `Intention to treat. Primary analysis (pre-specified, decides the verdict): ${h.method.replace(/\.$/, '')}.`,
+  ];
   parts.push(
     clusterDesign || h.clustered_by
       ? 'Sensitivity analyses: the unadjusted risk difference (Wald interval, which ignores clustering), logistic regression with cluster-robust variance, the cluster-level t-test on team proportions, and the Cox model (cluster-robust) for time to first re-offence; the ICC comes from a REML random-intercept model.'
@@ -370,14 +509,20 @@ function analysisModelText(h: Headline, clusterDesign: boolean, analysed: boolea
 
 /** The cluster in words, singular or plural: "probation team(s)", "group(s)". */
 export function clusterNoun(concept: Concept, n: number): string {
-  const word = concept.unit_label.startsWith('group') ? 'group' : concept.unit_label.includes('/') ? 'group' : concept.unit_label;
+  const word = concept.unit_label.startsWith('group')
+    ? 'group'
+    : concept.unit_label.includes('/')
+      ? 'group'
+      : concept.unit_label;
   return n === 1 ? word : `${word}s`;
 }
 
 function limitingReason(s: SecurityRating): string | null {
   const parts: string[] = [];
-  if (s.mdes_padlocks !== null && s.mdes_padlocks === s.initial && s.initial < 5) parts.push('limited by the minimum detectable effect');
-  if (s.attrition_padlocks !== null && s.attrition_padlocks === s.initial && s.initial < 5) parts.push('limited by attrition');
+  if (s.mdes_padlocks !== null && s.mdes_padlocks === s.initial && s.initial < 5)
+    parts.push('limited by the minimum detectable effect');
+  if (s.attrition_padlocks !== null && s.attrition_padlocks === s.initial && s.initial < 5)
+    parts.push('limited by attrition');
   if (s.drops.length) parts.push(`lowered for ${s.drops.map((d) => d.threat.replace(/_/g, ' ')).join(', ')}`);
   return parts.length ? parts.join('; ') : null;
 }
@@ -395,7 +540,11 @@ function applySuppression(m: ReportModel, suppress: boolean): void {
   const relations: Relation[] = [];
   const shown = new Set<string>();
   const arms = m.consort.arms;
-  const armTables: Array<[string, AnalyseArm[]]> = [['arms', m.arms], ...m.subgroups.map((s, j) => [`subgroups[${j}].arms`, s.arms] as [string, AnalyseArm[]]), ...(m.multi_arm ? [['multi_arm.arms', m.multi_arm.arms] as [string, AnalyseArm[]]] : [])];
+  const armTables: Array<[string, AnalyseArm[]]> = [
+    ['arms', m.arms],
+    ...m.subgroups.map((s, j) => [`subgroups[${j}].arms`, s.arms] as [string, AnalyseArm[]]),
+    ...(m.multi_arm ? [['multi_arm.arms', m.multi_arm.arms] as [string, AnalyseArm[]]] : []),
+  ];
   for (const [prefix, list] of armTables) {
     list.forEach((a, i) => {
       if (a.reoffenders === null || a.reoffenders === undefined) return;
@@ -413,7 +562,10 @@ function applySuppression(m: ReportModel, suppress: boolean): void {
     m.process.themes.rows.forEach((r, i) => {
       r.participants.forEach((n, j) => cells.set(`process.themes.rows[${i}].participants[${j}]`, n));
       cells.set(`process.themes.rows[${i}].total_participants`, r.total_participants);
-      relations.push({ total: `process.themes.rows[${i}].total_participants`, parts: r.participants.map((_, j) => `process.themes.rows[${i}].participants[${j}]`) });
+      relations.push({
+        total: `process.themes.rows[${i}].total_participants`,
+        parts: r.participants.map((_, j) => `process.themes.rows[${i}].participants[${j}]`),
+      });
     });
   }
   m.process.fund_use?.categories.forEach((c, i) => cells.set(`process.fund_use.categories[${i}].units`, c.units));
@@ -423,11 +575,15 @@ function applySuppression(m: ReportModel, suppress: boolean): void {
     shown.add(`process.told_comparison[${i}].n`);
     cells.set(`process.told_comparison[${i}].with_spend`, t.with_spend);
     cells.set(`process.told_comparison[${i}].~without_spend`, t.n - t.with_spend);
-    relations.push({ total: `process.told_comparison[${i}].n`, parts: [`process.told_comparison[${i}].with_spend`, `process.told_comparison[${i}].~without_spend`] });
+    relations.push({
+      total: `process.told_comparison[${i}].n`,
+      parts: [`process.told_comparison[${i}].with_spend`, `process.told_comparison[${i}].~without_spend`],
+    });
   });
 
   if (!suppress) {
-    m.suppression.note = 'Small-count suppression was switched off (--no-suppress): counts under 5 are shown. Do not publish this version.';
+    m.suppression.note =
+      'Small-count suppression was switched off (--no-suppress): counts under 5 are shown. Do not publish this version.';
     return;
   }
   void arms;
@@ -443,28 +599,69 @@ function applySuppression(m: ReportModel, suppress: boolean): void {
   // rate and interval, the headline's rates and estimate, the re-offending effects and the
   // Kaplan-Meier values of that comparison.
   const derived: string[] = [];
-  const hiddenOutcome = (prefix: string, list: AnalyseArm[]) => list.some((_, i) => res.suppressed.has(`${prefix}[${i}].reoffenders`) || res.suppressed.has(`${prefix}[${i}].~non_reoffenders`));
-  const blank = (e: EffectRow) => Object.assign(e, { estimate: null, std_error: null, conf_low: null, conf_high: null, statistic: null, p_value: null, method: `${e.method} [suppressed: it would reveal a count under 5]` });
+  const hiddenOutcome = (prefix: string, list: AnalyseArm[]) =>
+    list.some(
+      (_, i) =>
+        res.suppressed.has(`${prefix}[${i}].reoffenders`) || res.suppressed.has(`${prefix}[${i}].~non_reoffenders`),
+    );
+  const blank = (e: EffectRow) =>
+    Object.assign(e, {
+      estimate: null,
+      std_error: null,
+      conf_low: null,
+      conf_high: null,
+      statistic: null,
+      p_value: null,
+      method: `${e.method} [suppressed: it would reveal a count under 5]`,
+    });
   if (hiddenOutcome('arms', m.arms)) {
     // The re-offence count and mean re-offences per person give a lone re-offender away as surely as the rate.
     m.arms.forEach((a) => Object.assign(a, { binary_rate: null, reoffences: null, frequency_per_offender: null }));
     m.rates.forEach((r) => Object.assign(r, { rate: null, conf_low: null, conf_high: null }));
     const h = m.headline;
-    Object.assign(h, { estimate: null, std_error: null, conf_low: null, conf_high: null, statistic: null, p_value: null, per_100: null, per_100_conf_low: null, per_100_conf_high: null, rate_treatment: null, rate_control: null, sensitivity: [] });
-    m.effects = m.effects.map((e) => (['reoffended', 'reoffences', 'days_to_reoffence'].includes(e.outcome) ? blank({ ...e }) : e));
+    Object.assign(h, {
+      estimate: null,
+      std_error: null,
+      conf_low: null,
+      conf_high: null,
+      statistic: null,
+      p_value: null,
+      per_100: null,
+      per_100_conf_low: null,
+      per_100_conf_high: null,
+      rate_treatment: null,
+      rate_control: null,
+      sensitivity: [],
+    });
+    m.effects = m.effects.map((e) =>
+      ['reoffended', 'reoffences', 'days_to_reoffence'].includes(e.outcome) ? blank({ ...e }) : e,
+    );
     m.km = [];
-    derived.push(m.missing_data ? 're-offending rates, effects, Kaplan-Meier estimates and the missing-data analysis' : 're-offending rates, effects and Kaplan-Meier estimates');
+    derived.push(
+      m.missing_data
+        ? 're-offending rates, effects, Kaplan-Meier estimates and the missing-data analysis'
+        : 're-offending rates, effects and Kaplan-Meier estimates',
+    );
     m.missing_data = null;
   }
   // Subgroup rows carry their cell counts: a cell of 1-4 re-offenders (or non-re-offenders) hides the row.
   let hiddenSubgroupRows = 0;
   m.effects = m.effects.map((e) => {
     const c = e.counts;
-    if (!c || ![c.events_treatment, c.n_treatment - c.events_treatment, c.events_control, c.n_control - c.events_control].some(isSmall)) return e;
+    if (
+      !c ||
+      ![c.events_treatment, c.n_treatment - c.events_treatment, c.events_control, c.n_control - c.events_control].some(
+        isSmall,
+      )
+    )
+      return e;
     hiddenSubgroupRows++;
     return blank({ ...e });
   });
-  if (hiddenSubgroupRows) derived.push(`${hiddenSubgroupRows} subgroup estimate${hiddenSubgroupRows === 1 ? '' : 's'} with a cell of fewer than 5 people`);
+  if (hiddenSubgroupRows)
+    derived.push(
+      `${hiddenSubgroupRows} subgroup estimate${hiddenSubgroupRows === 1 ? '' : 's'} with a cell of fewer than 5 people`,
+    );
   m.subgroups.forEach((s, j) => {
     if (!hiddenOutcome(`subgroups[${j}].arms`, s.arms)) return;
     s.arms.forEach((a) => Object.assign(a, { binary_rate: null }));
@@ -475,7 +672,8 @@ function applySuppression(m: ReportModel, suppress: boolean): void {
   if (ma && hiddenOutcome('multi_arm.arms', ma.arms)) {
     // As the main table: a suppressed re-offender count hides every re-offending number of the arms.
     ma.arms.forEach((a) => Object.assign(a, { binary_rate: null, reoffences: null, frequency_per_offender: null }));
-    const reoff = (e: EffectRow) => (['reoffended', 'reoffences', 'days_to_reoffence'].includes(e.outcome) ? blank({ ...e }) : e);
+    const reoff = (e: EffectRow) =>
+      ['reoffended', 'reoffences', 'days_to_reoffence'].includes(e.outcome) ? blank({ ...e }) : e;
     ma.effects = ma.effects.map(reoff);
     ma.global = ma.global.map(reoff);
     derived.push('the re-offending effects of each arm against control');
@@ -521,13 +719,24 @@ export interface MultiArmModel {
 }
 
 /** Measures of each arm against control that the report tabulates (the rest stay in analyse --json). */
-const MULTI_ARM_MEASURES = ['risk_difference', 'odds_ratio', 'cluster_robust_odds_ratio', 'rate_ratio', 'hazard_ratio', 'hedges_g'];
+const MULTI_ARM_MEASURES = [
+  'risk_difference',
+  'odds_ratio',
+  'cluster_robust_odds_ratio',
+  'rate_ratio',
+  'hazard_ratio',
+  'hedges_g',
+];
 
 function multiArmModel(x: NonNullable<AnalyseResult['multi_arm']>): MultiArmModel {
-  const effects = x.effects.filter((e) => e.comparison !== undefined && e.subgroup === undefined && MULTI_ARM_MEASURES.includes(e.measure));
+  const effects = x.effects.filter(
+    (e) => e.comparison !== undefined && e.subgroup === undefined && MULTI_ARM_MEASURES.includes(e.measure),
+  );
   const order = (e: EffectRow) => x.treatments.indexOf(e.comparison!);
   effects.sort((p, q) => order(p) - order(q));
-  const split = x.sub_arm ? ` (the ${x.sub_arm.replace(/_/g, ' ')} column splits the ${x.primary_treatment} arm into ${x.treatments.map((t) => t.replace(/_/g, ' ')).join(' and ')})` : '';
+  const split = x.sub_arm
+    ? ` (the ${x.sub_arm.replace(/_/g, ' ')} column splits the ${x.primary_treatment} arm into ${x.treatments.map((t) => t.replace(/_/g, ' ')).join(' and ')})`
+    : '';
   return {
     control: x.control,
     treatments: [...x.treatments],

@@ -23,7 +23,12 @@ describe('key conclusions from the numbers', () => {
     expect(s.toLowerCase()).not.toContain('no effect');
   });
   it('states a significant reduction per 100 people', () => {
-    const s = headlineSentence({ ...base, per_100: -8.1, per_100_conf_low: -14, per_100_conf_high: -2.2, verdict: 'significant_reduction' }, 'effectiveness', 900, 900)!;
+    const s = headlineSentence(
+      { ...base, per_100: -8.1, per_100_conf_low: -14, per_100_conf_high: -2.2, verdict: 'significant_reduction' },
+      'effectiveness',
+      900,
+      900,
+    )!;
     expect(s).toMatch(/^For every 100 people supported, there were 8\.1 fewer re-offenders/);
     expect(s).toContain('points to a reduction');
   });
@@ -34,7 +39,22 @@ describe('key conclusions from the numbers', () => {
   });
   it('gives 3 to 5 sentences and says when there are no outcomes', () => {
     const none = { ...base, per_100: null, per_100_conf_low: null, per_100_conf_high: null };
-    const c = keyConclusions({ stage: 'efficacy', headline: none, n_treatment: null, n_control: null, padlocks: null, padlock_limit: null, cost_per_participant: 320, cost_rating_words: 'moderate', progression: null, decision: null, fidelity: null, engagement: null, subgroup: null, top_theme: null });
+    const c = keyConclusions({
+      stage: 'efficacy',
+      headline: none,
+      n_treatment: null,
+      n_control: null,
+      padlocks: null,
+      padlock_limit: null,
+      cost_per_participant: 320,
+      cost_rating_words: 'moderate',
+      progression: null,
+      decision: null,
+      fidelity: null,
+      engagement: null,
+      subgroup: null,
+      top_theme: null,
+    });
     expect(c[0]).toMatch(/No re-offending outcomes were supplied/);
     expect(c).toContain('Cost: about £320 per participant, a moderate cost.');
   });

@@ -21,7 +21,13 @@ export interface HeadlineNumbers {
   rate_control: number | null;
   rate_treatment: number | null;
   /** Other estimates of the primary outcome and whether each agrees with the primary analysis. */
-  sensitivity?: ReadonlyArray<{ outcome: string; measure: string; verdict: Verdict; agrees: boolean; p_value: number | null }>;
+  sensitivity?: ReadonlyArray<{
+    outcome: string;
+    measure: string;
+    verdict: Verdict;
+    agrees: boolean;
+    p_value: number | null;
+  }>;
   /** One sentence naming the primary analysis. */
   method?: string;
 }
@@ -38,17 +44,24 @@ export function per100Phrase(x: number): string {
 export function per100Interval(lo: number, hi: number): string {
   // An interval that excludes zero never prints a limit of 0.0: it gets the digits it needs.
   const d = digitsFor(lo, hi, 1);
-  const word = (x: number) => (Number(fixed(Math.abs(x), d)) === 0 ? fixed(0, d) : `${fixed(Math.abs(x), d)} ${x < 0 ? 'fewer' : 'more'}`);
+  const word = (x: number) =>
+    Number(fixed(Math.abs(x), d)) === 0 ? fixed(0, d) : `${fixed(Math.abs(x), d)} ${x < 0 ? 'fewer' : 'more'}`;
   return `between ${word(lo)} and ${word(hi)} re-offenders`;
 }
 
-export function headlineSentence(h: HeadlineNumbers & { measure?: string; estimate: number | null }, stage: Stage, nTreat: number | null, nControl: number | null): string | null {
+export function headlineSentence(
+  h: HeadlineNumbers & { measure?: string; estimate: number | null },
+  stage: Stage,
+  nTreat: number | null,
+  nControl: number | null,
+): string | null {
   if (h.per_100 === null && h.estimate !== null && h.conf_low !== null && h.conf_high !== null && h.measure) {
     // A primary measure other than the risk difference (hazard ratio, mean difference).
     const nul = nullValue(h.measure);
     const d = digitsFor(h.conf_low, h.conf_high, 2, nul);
     const what = `${h.measure.replace(/_/g, ' ')} ${fixed(h.estimate, d)} (95% CI ${fixed(h.conf_low, d)} to ${fixed(h.conf_high, d)})`;
-    if (stage === 'pilot') return `Indicative only: the primary analysis gave a ${what}; a pilot is not designed to detect an effect, so no verdict is given.`;
+    if (stage === 'pilot')
+      return `Indicative only: the primary analysis gave a ${what}; a pilot is not designed to detect an effect, so no verdict is given.`;
     const v = h.verdict ?? h.computed_verdict;
     return v === 'significant_reduction'
       ? `The primary analysis gave a ${what}: the evidence points to a reduction in re-offending.`
@@ -57,7 +70,10 @@ export function headlineSentence(h: HeadlineNumbers & { measure?: string; estima
         : `The result is inconclusive: the primary analysis gave a ${what}, which includes no difference; more people would be needed to tell.`;
   }
   if (h.per_100 === null || h.per_100_conf_low === null || h.per_100_conf_high === null) return null;
-  const rates = h.rate_treatment !== null && h.rate_control !== null ? ` (unadjusted, ${pct(h.rate_treatment)} of the treatment group re-offended within a year, against ${pct(h.rate_control)} of the control group)` : '';
+  const rates =
+    h.rate_treatment !== null && h.rate_control !== null
+      ? ` (unadjusted, ${pct(h.rate_treatment)} of the treatment group re-offended within a year, against ${pct(h.rate_control)} of the control group)`
+      : '';
   const interval = `the 95% confidence interval runs ${per100Interval(h.per_100_conf_low, h.per_100_conf_high)} per 100 people`;
   const size = nTreat !== null && nControl !== null ? ` with ${nTreat} and ${nControl} people analysed` : '';
   if (stage === 'pilot') {
@@ -111,8 +127,16 @@ const SENSITIVITY_WORDS: Record<string, string> = {
 export function sensitivitySentence(h: HeadlineNumbers): string | null {
   const off = (h.sensitivity ?? []).filter((s) => !s.agrees);
   if (!off.length || h.computed_verdict === null) return null;
-  const list = off.map((s) => `${Object.hasOwn(SENSITIVITY_WORDS, s.measure) ? SENSITIVITY_WORDS[s.measure] : s.measure.replace(/_/g, ' ')}${s.p_value !== null ? ` (p = ${s.p_value < 0.001 ? '<0.001' : fixed(s.p_value, 3)})` : ''} is ${s.verdict === 'inconclusive' ? 'inconclusive' : s.verdict === 'significant_reduction' ? 'a significant reduction' : 'a significant increase'}`);
-  const primary = h.computed_verdict === 'inconclusive' ? 'inconclusive' : h.computed_verdict === 'significant_reduction' ? 'a significant reduction' : 'a significant increase';
+  const list = off.map(
+    (s) =>
+      `${Object.hasOwn(SENSITIVITY_WORDS, s.measure) ? SENSITIVITY_WORDS[s.measure] : s.measure.replace(/_/g, ' ')}${s.p_value !== null ? ` (p = ${s.p_value < 0.001 ? '<0.001' : fixed(s.p_value, 3)})` : ''} is ${s.verdict === 'inconclusive' ? 'inconclusive' : s.verdict === 'significant_reduction' ? 'a significant reduction' : 'a significant increase'}`,
+  );
+  const primary =
+    h.computed_verdict === 'inconclusive'
+      ? 'inconclusive'
+      : h.computed_verdict === 'significant_reduction'
+        ? 'a significant reduction'
+        : 'a significant increase';
   return `Sensitivity analyses disagree with the primary analysis, which is ${primary}: ${list.join('; ')}. The verdict rests on the pre-specified primary analysis, but it is not robust to how the effect is estimated.`;
 }
 
@@ -128,14 +152,20 @@ export function keyConclusions(c: ConclusionInputs): string[] {
   }
   const hs = headlineSentence(c.headline, c.stage, c.n_treatment, c.n_control);
   if (hs) out.push(hs);
-  else if (c.suppressed) out.push('The re-offending result is not shown: it would reveal a count of fewer than 5 people.');
-  else out.push('No re-offending outcomes were supplied, so the report cannot say anything about the effect on proven re-offending.');
+  else if (c.suppressed)
+    out.push('The re-offending result is not shown: it would reveal a count of fewer than 5 people.');
+  else
+    out.push(
+      'No re-offending outcomes were supplied, so the report cannot say anything about the effect on proven re-offending.',
+    );
   const sens = c.stage === 'pilot' ? null : sensitivitySentence(c.headline);
   if (sens) out.push(sens);
   if (c.pending) out.push(c.pending);
   if (c.stage !== 'pilot' && c.padlocks !== null) {
     const conf = c.padlocks >= 4 ? 'high' : c.padlocks === 3 ? 'moderate' : c.padlocks >= 1 ? 'low' : 'very low';
-    out.push(`Security: ${c.padlocks} of 5 padlocks - ${conf} confidence in this finding${c.padlock_limit ? ` (${c.padlock_limit})` : ''}.`);
+    out.push(
+      `Security: ${c.padlocks} of 5 padlocks - ${conf} confidence in this finding${c.padlock_limit ? ` (${c.padlock_limit})` : ''}.`,
+    );
   }
   if (c.subgroup) {
     const s = c.subgroup;
@@ -148,7 +178,9 @@ export function keyConclusions(c: ConclusionInputs): string[] {
     out.push(`Cost: about ${gbp(c.cost_per_participant)} per participant, a ${c.cost_rating_words} cost.`);
   }
   if (out.length < 5 && c.top_theme && c.stage === 'pilot') {
-    out.push(`Qualitative findings: the theme raised by most participants was "${c.top_theme.theme.replace(/_/g, ' ')}" (${c.top_theme.participants} participants).`);
+    out.push(
+      `Qualitative findings: the theme raised by most participants was "${c.top_theme.theme.replace(/_/g, ' ')}" (${c.top_theme.participants} participants).`,
+    );
   }
   return out.slice(0, 5);
 }

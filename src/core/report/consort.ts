@@ -17,7 +17,13 @@ export interface Consort {
   sub_arms: Array<{ arm: string; sub_arm: string; allocated: number }>;
 }
 
-export function buildConsort(cases: ReportCase[], armOrder: string[], treatmentArm: string, clusterDesign: boolean, analysis: AnalyseResult | null): Consort {
+export function buildConsort(
+  cases: ReportCase[],
+  armOrder: string[],
+  treatmentArm: string,
+  clusterDesign: boolean,
+  analysis: AnalyseResult | null,
+): Consort {
   const arms: ConsortArm[] = armOrder.map((arm) => {
     const inArm = cases.filter((c) => c.arm === arm);
     const known = inArm.some((c) => c.received_intervention !== null);
@@ -31,7 +37,8 @@ export function buildConsort(cases: ReportCase[], armOrder: string[], treatmentA
     // Pending people (outcome window still open at the extract date) are neither analysed nor lost.
     const pending = inArm.filter((c) => c.pending).length;
     const analysed = a ? a.n_analysed : inArm.filter((c) => c.withdrawn !== true && !c.pending).length;
-    const teams = (list: ReportCase[]) => new Set(list.map((c) => c.team).filter((t): t is string => t !== null && t !== '')).size;
+    const teams = (list: ReportCase[]) =>
+      new Set(list.map((c) => c.team).filter((t): t is string => t !== null && t !== '')).size;
     const clustersAnalysed = analysis?.design.n_clusters?.[arm];
     return {
       arm,
@@ -41,7 +48,11 @@ export function buildConsort(cases: ReportCase[], armOrder: string[], treatmentA
       lost: inArm.length - analysed - pending,
       analysed,
       clusters_allocated: clusterDesign ? teams(inArm) : null,
-      clusters_analysed: clusterDesign ? (typeof clustersAnalysed === 'number' ? clustersAnalysed : teams(inArm.filter((c) => c.withdrawn !== true))) : null,
+      clusters_analysed: clusterDesign
+        ? typeof clustersAnalysed === 'number'
+          ? clustersAnalysed
+          : teams(inArm.filter((c) => c.withdrawn !== true))
+        : null,
     };
   });
   const subs = new Map<string, { arm: string; sub_arm: string; allocated: number }>();

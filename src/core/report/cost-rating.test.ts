@@ -4,7 +4,9 @@ import type { CostRow } from './types.js';
 
 describe('cost rating (docs/reference/reports.md: <=100, <=250, <=1,000, <=2,500, above)', () => {
   it('bands per-participant cost, limits inclusive', () => {
-    expect([0, 100, 100.01, 250, 999, 1000, 2500, 2500.5, 1e6].map((x) => costRating(x))).toEqual([1, 1, 2, 2, 3, 3, 4, 5, 5]);
+    expect([0, 100, 100.01, 250, 999, 1000, 2500, 2500.5, 1e6].map((x) => costRating(x))).toEqual([
+      1, 1, 2, 2, 3, 3, 4, 5, 5,
+    ]);
   });
   it('uses the trial file bands', () => {
     expect(costRating(150, [50, 100, 200, 400])).toBe(3);
@@ -30,7 +32,12 @@ describe('cost rating (docs/reference/reports.md: <=100, <=250, <=1,000, <=2,500
     expect(s.by_category.map((c) => c.category)).toEqual(['staff_training', 'staff_time', 'enabling_fund']);
   });
   it('gives no cost per participant (null, not NaN) when no one is in the treatment arm', () => {
-    const s = costSummary([{ item: 'x', category: 'other', amount_gbp: 10, arm: 'treatment', recurring: false }], 'treatment', 'control', 0);
+    const s = costSummary(
+      [{ item: 'x', category: 'other', amount_gbp: 10, arm: 'treatment', recurring: false }],
+      'treatment',
+      'control',
+      0,
+    );
     expect(s.per_participant_gbp).toBeNull();
     expect(s.rating).toBeNull();
   });

@@ -10,7 +10,8 @@ export const COST_RATING_WORDS = ['very low', 'low', 'moderate', 'high', 'very h
 
 /** Rating 1-5 for a cost per participant, given four increasing upper bounds. */
 export function costRating(perParticipant: number, bands: readonly number[] = DEFAULT_COST_BANDS): number {
-  if (!Number.isFinite(perParticipant) || perParticipant < 0) throw new Error(`costRating(): cost must be a finite number >= 0, got ${perParticipant}`);
+  if (!Number.isFinite(perParticipant) || perParticipant < 0)
+    throw new Error(`costRating(): cost must be a finite number >= 0, got ${perParticipant}`);
   if (bands.length !== 4) throw new Error('costRating(): exactly four band limits are needed');
   const i = bands.findIndex((b) => perParticipant <= b);
   return i === -1 ? 5 : i + 1;
@@ -38,7 +39,13 @@ export interface CostSummary {
  * arm (or to no arm) divided by the number of people allocated to treatment. Control-arm items are
  * usual practice and are shown separately.
  */
-export function costSummary(costs: CostRow[], treatmentArm: string, controlArm: string, participants: number, bands: readonly number[] = DEFAULT_COST_BANDS): CostSummary {
+export function costSummary(
+  costs: CostRow[],
+  treatmentArm: string,
+  controlArm: string,
+  participants: number,
+  bands: readonly number[] = DEFAULT_COST_BANDS,
+): CostSummary {
   const counted = costs.filter((c) => c.arm === '' || c.arm === treatmentArm || c.arm === 'all' || c.arm === 'both');
   const controlTotal = costs.filter((c) => c.arm === controlArm).reduce((s, c) => s + c.amount_gbp, 0);
   const total = counted.reduce((s, c) => s + c.amount_gbp, 0);
@@ -60,14 +67,20 @@ export function costSummary(costs: CostRow[], treatmentArm: string, controlArm: 
     recurring_gbp: recurring,
     start_up_per_participant_gbp: participants > 0 ? startUp / participants : null,
     recurring_per_participant_gbp: participants > 0 ? recurring / participants : null,
-    by_category: order.filter((k) => cats.has(k)).map((k) => ({ category: k, amount_gbp: cats.get(k)!, per_participant_gbp: participants > 0 ? cats.get(k)! / participants : null })),
+    by_category: order
+      .filter((k) => cats.has(k))
+      .map((k) => ({
+        category: k,
+        amount_gbp: cats.get(k)!,
+        per_participant_gbp: participants > 0 ? cats.get(k)! / participants : null,
+      })),
     control_total_gbp: controlTotal,
     items: costs.length,
     note:
       costs.length === 0
         ? 'No cost items were supplied, so no cost per participant can be given.'
         : participants > 0
-        ? `Incremental cost: items charged to the ${treatmentArm} arm divided by the ${participants} people allocated to it; ${controlArm}-arm items (usual practice) are not counted.`
-        : `No one was allocated to the ${treatmentArm} arm, so no cost per participant can be given.`,
+          ? `Incremental cost: items charged to the ${treatmentArm} arm divided by the ${participants} people allocated to it; ${controlArm}-arm items (usual practice) are not counted.`
+          : `No one was allocated to the ${treatmentArm} arm, so no cost per participant can be given.`,
   };
 }

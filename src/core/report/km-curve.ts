@@ -16,7 +16,9 @@ export interface KmCurve {
 
 /** One curve per arm present, from the product-limit fit `analyse` uses (one sort per arm). */
 export function kmCurves(data: PersonOutcome[], armOrder: string[]): KmCurve[] {
-  const byArm = new Map<string, { time: number[]; status: number[] }>(armOrder.map((a) => [a, { time: [], status: [] }]));
+  const byArm = new Map<string, { time: number[]; status: number[] }>(
+    armOrder.map((a) => [a, { time: [], status: [] }]),
+  );
   for (const d of data) {
     const g = byArm.get(d.arm);
     if (g) {
@@ -29,7 +31,8 @@ export function kmCurves(data: PersonOutcome[], armOrder: string[]): KmCurve[] {
     if (g.time.length === 0) return [];
     const km = kaplanMeier(g.time, g.status);
     const steps: KmCurve['steps'] = [{ time: 0, survival: 1, at_risk: km.n }];
-    for (const st of km.steps) if (st.nEvent > 0) steps.push({ time: st.time, survival: st.survival, at_risk: st.nRisk });
+    for (const st of km.steps)
+      if (st.nEvent > 0) steps.push({ time: st.time, survival: st.survival, at_risk: st.nRisk });
     return [{ arm, n: km.n, events: km.events, steps, max_time: Math.max(0, km.maxTime) }];
   });
 }

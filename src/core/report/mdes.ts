@@ -14,7 +14,11 @@ export interface RandomisedSizes {
   clusters: number | null;
 }
 
-export function mdesAtRandomisation(trial: TrialConfig, sizes: RandomisedSizes, estimatedIcc: number | null): MdesInfo | null {
+export function mdesAtRandomisation(
+  trial: TrialConfig,
+  sizes: RandomisedSizes,
+  estimatedIcc: number | null,
+): MdesInfo | null {
   const { n_control: nC, n_treatment: nT } = sizes;
   if (nC === 0 || nT === 0) return null;
   let de = 1;
@@ -24,7 +28,14 @@ export function mdesAtRandomisation(trial: TrialConfig, sizes: RandomisedSizes, 
     if (sizes.clusters > 0 && icc !== null) de = designEffect((nC + nT) / sizes.clusters, icc);
   }
   const p1 = trial.assumptions.control_rate;
-  const d = binaryDetectable({ p1, n1: nC, ratio: nT / nC, power: trial.assumptions.power, designEffect: de, alpha: 0.05 });
+  const d = binaryDetectable({
+    p1,
+    n1: nC,
+    ratio: nT / nC,
+    power: trial.assumptions.power,
+    designEffect: de,
+    alpha: 0.05,
+  });
   if (d.logit_d === null || d.detectable_p2 === null) return null;
   return {
     logit_d: d.logit_d,

@@ -62,14 +62,31 @@ export function processSummary(rows: ProcessRow[], armOrder: string[]): ProcessS
   }
   const measureOrder = [...new Set(rows.map((r) => r.measure))];
   const measures: ProcessMeasureSummary[] = [...groups.values()]
-    .sort((a, b) => measureOrder.indexOf(a.measure) - measureOrder.indexOf(b.measure) || (a.level < b.level ? -1 : a.level > b.level ? 1 : 0) || rank(armOrder, a.arm) - rank(armOrder, b.arm))
+    .sort(
+      (a, b) =>
+        measureOrder.indexOf(a.measure) - measureOrder.indexOf(b.measure) ||
+        (a.level < b.level ? -1 : a.level > b.level ? 1 : 0) ||
+        rank(armOrder, a.arm) - rank(armOrder, b.arm),
+    )
     .map((g) => {
       const s = [...g.values].sort((x, y) => x - y);
       const n = s.length;
       const total = s.reduce((a, b) => a + b, 0);
       const mean = total / n;
       const sd = n > 1 ? Math.sqrt(s.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)) : null;
-      return { measure: g.measure, label: Object.hasOwn(MEASURE_LABELS, g.measure) ? MEASURE_LABELS[g.measure]! : g.measure.replace(/_/g, ' '), level: g.level, arm: g.arm, n, mean, sd, median: quantile50(s), min: s[0]!, max: s[n - 1]!, total };
+      return {
+        measure: g.measure,
+        label: Object.hasOwn(MEASURE_LABELS, g.measure) ? MEASURE_LABELS[g.measure]! : g.measure.replace(/_/g, ' '),
+        level: g.level,
+        arm: g.arm,
+        n,
+        mean,
+        sd,
+        median: quantile50(s),
+        min: s[0]!,
+        max: s[n - 1]!,
+        total,
+      };
     });
   return { measures, fund_use: fundUse(rows) };
 }
@@ -82,10 +99,14 @@ function rank(order: string[], arm: string): number {
 /** Spend by category: joins each unit's spend to its `fund_category` (text) row. */
 export function fundUse(rows: ProcessRow[]): FundUse | null {
   for (const measure of ['fund_spend_gbp', 'grant_spend_gbp'] as const) {
-    const spend = rows.filter((r) => r.measure === measure && Number.isFinite(Number(r.value)) && r.value.trim() !== '');
+    const spend = rows.filter(
+      (r) => r.measure === measure && Number.isFinite(Number(r.value)) && r.value.trim() !== '',
+    );
     if (spend.length === 0) continue;
     const catOf = new Map<string, string>();
-    for (const r of rows) if (r.measure === 'fund_category' || r.measure === 'grant_category') catOf.set(`${r.level}\u0000${r.unit}`, r.value.trim() || 'not recorded');
+    for (const r of rows)
+      if (r.measure === 'fund_category' || r.measure === 'grant_category')
+        catOf.set(`${r.level}\u0000${r.unit}`, r.value.trim() || 'not recorded');
     const cats = new Map<string, { units: Set<string>; amount: number }>();
     let total = 0;
     const units = new Set<string>();

@@ -4,7 +4,23 @@ import { DEFAULT_PROGRESSION, progressionDecision, trafficLight } from './progre
 import type { ProcessRow, ReportCase } from './types.js';
 
 function person(i: number, arm: string, extra: Partial<ReportCase> = {}): ReportCase {
-  return { id: `p${i}`, arm, sub_arm: null, site: null, team: null, sex: null, consented: true, received_intervention: arm === 'treatment', withdrawn: false, sessions_offered: 10, sessions_attended: 6, budget_told: null, enabling_fund_gbp: null, pending: false, ...extra };
+  return {
+    id: `p${i}`,
+    arm,
+    sub_arm: null,
+    site: null,
+    team: null,
+    sex: null,
+    consented: true,
+    received_intervention: arm === 'treatment',
+    withdrawn: false,
+    sessions_offered: 10,
+    sessions_attended: 6,
+    budget_told: null,
+    enabling_fund_gbp: null,
+    pending: false,
+    ...extra,
+  };
 }
 
 describe('progression criteria traffic lights', () => {
@@ -18,7 +34,13 @@ describe('progression criteria traffic lights', () => {
   });
   it('green at or above green, amber at or above amber, else red; null is not measured', () => {
     const t = { green: 0.8, amber: 0.5 };
-    expect([0.8, 0.79, 0.5, 0.49, null].map((v) => trafficLight(v, t))).toEqual(['green', 'amber', 'amber', 'red', 'not_measured']);
+    expect([0.8, 0.79, 0.5, 0.49, null].map((v) => trafficLight(v, t))).toEqual([
+      'green',
+      'amber',
+      'amber',
+      'red',
+      'not_measured',
+    ]);
   });
   it('computes feasibility from cases and process data', () => {
     const cases = [
@@ -46,8 +68,18 @@ describe('progression criteria traffic lights', () => {
     expect(progressionDecision(items).status).toBe('proceed_with_changes');
   });
   it('any red means stop; all green means proceed', () => {
-    const mk = (status: 'green' | 'red') => ({ name: 'x', label: 'X', value: 1, green: 0.8, amber: 0.5, status, basis: '' });
+    const mk = (status: 'green' | 'red') => ({
+      name: 'x',
+      label: 'X',
+      value: 1,
+      green: 0.8,
+      amber: 0.5,
+      status,
+      basis: '',
+    });
     expect(progressionDecision([mk('green'), mk('red')]).status).toBe('stop');
-    expect(progressionDecision([mk('green')]).text).toBe('Proceed to a larger trial: every measured criterion is green (1 green, 0 amber, 0 red).');
+    expect(progressionDecision([mk('green')]).text).toBe(
+      'Proceed to a larger trial: every measured criterion is green (1 green, 0 amber, 0 red).',
+    );
   });
 });

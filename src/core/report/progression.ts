@@ -42,10 +42,16 @@ export function progressionDecision(items: ProgressionItem[]): ProgressionDecisi
   const measured = items.filter((i) => i.status !== 'not_measured');
   const n = (s: LightStatus) => items.filter((i) => i.status === s).length;
   const tally = `${n('green')} green, ${n('amber')} amber, ${n('red')} red${n('not_measured') ? `, ${n('not_measured')} not measured` : ''}`;
-  if (measured.length === 0) return { status: 'undetermined', text: `No progression criterion could be measured (${tally}).` };
+  if (measured.length === 0)
+    return { status: 'undetermined', text: `No progression criterion could be measured (${tally}).` };
   const reds = items.filter((i) => i.status === 'red').map((i) => i.label.toLowerCase());
   const ambers = items.filter((i) => i.status === 'amber').map((i) => i.label.toLowerCase());
-  if (reds.length) return { status: 'stop', text: `Stop, or rethink before a larger trial: ${reds.join(', ')} below the amber threshold (${tally}).` };
-  if (ambers.length) return { status: 'proceed_with_changes', text: `Proceed with changes to ${ambers.join(', ')} (${tally}).` };
+  if (reds.length)
+    return {
+      status: 'stop',
+      text: `Stop, or rethink before a larger trial: ${reds.join(', ')} below the amber threshold (${tally}).`,
+    };
+  if (ambers.length)
+    return { status: 'proceed_with_changes', text: `Proceed with changes to ${ambers.join(', ')} (${tally}).` };
   return { status: 'proceed', text: `Proceed to a larger trial: every measured criterion is green (${tally}).` };
 }

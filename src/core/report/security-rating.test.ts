@@ -3,7 +3,9 @@ import { attritionPadlocks, mdesPadlocks, securityRating } from './security-rati
 
 describe('security rating (docs/reference/reports.md#security-rating)', () => {
   it('bands the MDES: <=0.2: 5, <=0.3: 4, <=0.4: 3, <=0.5: 2, <=0.6: 1, else 0', () => {
-    expect([0, 0.2, 0.2001, 0.3, 0.35, 0.4, 0.5, 0.6, 0.61, 2].map(mdesPadlocks)).toEqual([5, 5, 4, 4, 3, 3, 2, 1, 0, 0]);
+    expect([0, 0.2, 0.2001, 0.3, 0.35, 0.4, 0.5, 0.6, 0.61, 2].map(mdesPadlocks)).toEqual([
+      5, 5, 4, 4, 3, 3, 2, 1, 0, 0,
+    ]);
   });
   it('bands attrition: <=10%: 5 ... <=50%: 1, else 0', () => {
     expect([0, 0.1, 0.15, 0.2, 0.3, 0.31, 0.4, 0.5, 0.51].map(attritionPadlocks)).toEqual([5, 5, 4, 4, 3, 2, 2, 1, 0]);
@@ -16,7 +18,9 @@ describe('security rating (docs/reference/reports.md#security-rating)', () => {
     expect(r.reasons.at(-1)).toBe('Final rating: 4 padlocks.');
   });
   it('a matched design caps the rating at 3', () => {
-    expect(securityRating({ design: 'matched_all_observables', mdes: 0.1, attrition: 0, threats: [] }).padlocks).toBe(3);
+    expect(securityRating({ design: 'matched_all_observables', mdes: 0.1, attrition: 0, threats: [] }).padlocks).toBe(
+      3,
+    );
   });
   it('threats drop at most two padlocks in total, each with its reason', () => {
     const r = securityRating({
@@ -36,10 +40,17 @@ describe('security rating (docs/reference/reports.md#security-rating)', () => {
       { threat: 'missing_data', drop: 1, reason: 'outcomes missing for one site' },
     ]);
     expect(r.reasons).toContain('Threat (contamination): shared officers -> drop 1 padlock.');
-    expect(r.reasons).toContain('Threat (outcome measurement): unblinded - no further drop (at most two padlocks are dropped for threats).');
+    expect(r.reasons).toContain(
+      'Threat (outcome measurement): unblinded - no further drop (at most two padlocks are dropped for threats).',
+    );
   });
   it('never goes below 0 and treats a missing MDES as the weakest band', () => {
-    const r = securityRating({ design: 'randomised', mdes: null, attrition: 0.6, threats: [{ threat: 'confounding', drop: 2, reason: 'x' }] });
+    const r = securityRating({
+      design: 'randomised',
+      mdes: null,
+      attrition: 0.6,
+      threats: [{ threat: 'confounding', drop: 2, reason: 'x' }],
+    });
     expect(r.padlocks).toBe(0);
     expect(r.mdes_padlocks).toBe(0);
     expect(r.reasons[1]).toMatch(/^MDES: not available/);

@@ -31,7 +31,8 @@ export function mdesPadlocks(mdes: number): number {
 
 /** Attrition bands (fraction lost): <=10%: 5, <=20%: 4, <=30%: 3, <=40%: 2, <=50%: 1, else 0. */
 export function attritionPadlocks(attrition: number): number {
-  if (!(attrition >= 0 && attrition <= 1)) throw new Error(`attritionPadlocks(): attrition must be in [0, 1], got ${attrition}`);
+  if (!(attrition >= 0 && attrition <= 1))
+    throw new Error(`attritionPadlocks(): attrition must be in [0, 1], got ${attrition}`);
   const bounds = [0.1, 0.2, 0.3, 0.4, 0.5];
   const i = bounds.findIndex((b) => attrition <= b + 1e-12);
   return i === -1 ? 0 : 5 - i;
@@ -74,7 +75,9 @@ export function securityRating(input: SecurityInput): SecurityRating {
     reasons.push('MDES: not available (no sample size or outcome to compute it), so 0 padlocks for sensitivity.');
   } else {
     mdesP = mdesPadlocks(input.mdes);
-    reasons.push(`MDES at randomisation: ${bandValue(input.mdes, [0.2, 0.3, 0.4, 0.5, 0.6])} (logit d) -> ${mdesP} padlock${mdesP === 1 ? '' : 's'} (<= 0.2: 5, <= 0.3: 4, <= 0.4: 3, <= 0.5: 2, <= 0.6: 1).`);
+    reasons.push(
+      `MDES at randomisation: ${bandValue(input.mdes, [0.2, 0.3, 0.4, 0.5, 0.6])} (logit d) -> ${mdesP} padlock${mdesP === 1 ? '' : 's'} (<= 0.2: 5, <= 0.3: 4, <= 0.4: 3, <= 0.5: 2, <= 0.6: 1).`,
+    );
   }
   let attrP: number;
   if (input.attrition === null) {
@@ -82,10 +85,16 @@ export function securityRating(input: SecurityInput): SecurityRating {
     reasons.push('Attrition: not known (no outcome data), so 0 padlocks for attrition.');
   } else {
     attrP = attritionPadlocks(input.attrition);
-    reasons.push(`Attrition: ${bandValue(100 * input.attrition, [10, 20, 30, 40, 50], 1)}% of randomised people whose outcome was due not analysed -> ${attrP} padlock${attrP === 1 ? '' : 's'} (<= 10%: 5, <= 20%: 4, <= 30%: 3, <= 40%: 2, <= 50%: 1).`);
+    reasons.push(
+      `Attrition: ${bandValue(100 * input.attrition, [10, 20, 30, 40, 50], 1)}% of randomised people whose outcome was due not analysed -> ${attrP} padlock${attrP === 1 ? '' : 's'} (<= 10%: 5, <= 20%: 4, <= 30%: 3, <= 40%: 2, <= 50%: 1).`,
+    );
   }
   const initial = Math.min(designP, mdesP, attrP);
-  const limiting = [designP === initial ? 'design' : null, mdesP === initial ? 'MDES' : null, attrP === initial ? 'attrition' : null].filter(Boolean);
+  const limiting = [
+    designP === initial ? 'design' : null,
+    mdesP === initial ? 'MDES' : null,
+    attrP === initial ? 'attrition' : null,
+  ].filter(Boolean);
   reasons.push(`Initial rating: ${initial} (the lowest of the three, set by ${limiting.join(' and ')}).`);
 
   // Threats drop the rating by at most two in total; each drop names its reason.
@@ -100,7 +109,9 @@ export function securityRating(input: SecurityInput): SecurityRating {
       continue;
     }
     if (d <= 0) {
-      reasons.push(`Threat (${t.threat.replace(/_/g, ' ')}): ${t.reason} - no further drop (${budget === 0 ? 'at most two padlocks are dropped for threats' : 'the rating is already 0'}).`);
+      reasons.push(
+        `Threat (${t.threat.replace(/_/g, ' ')}): ${t.reason} - no further drop (${budget === 0 ? 'at most two padlocks are dropped for threats' : 'the rating is already 0'}).`,
+      );
       continue;
     }
     budget -= d;

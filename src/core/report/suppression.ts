@@ -33,7 +33,11 @@ export function isSmall(n: number): boolean {
  * so they take part in the relations.
  * @example [...suppressCells(new Map([['n', 20], ['a', 3], ['b', 17]]), [{ total: 'n', parts: ['a', 'b'] }]).suppressed].sort() // => ['a', 'b']
  */
-export function suppressCells(cells: Map<string, number>, relations: Relation[], alwaysShown: ReadonlySet<string> = new Set()): SuppressionResult {
+export function suppressCells(
+  cells: Map<string, number>,
+  relations: Relation[],
+  alwaysShown: ReadonlySet<string> = new Set(),
+): SuppressionResult {
   const suppressed = new Set<string>();
   const primary: string[] = [];
   const secondary: string[] = [];
@@ -53,7 +57,9 @@ export function suppressCells(cells: Map<string, number>, relations: Relation[],
       // Suppress the smallest visible part (ties: first listed); the total only if no part is left.
       const candidates = rel.parts.filter((k) => cells.has(k) && !suppressed.has(k) && !alwaysShown.has(k));
       candidates.sort((a, b) => cells.get(a)! - cells.get(b)!);
-      const pick = candidates[0] ?? (cells.has(rel.total) && !suppressed.has(rel.total) && !alwaysShown.has(rel.total) ? rel.total : undefined);
+      const pick =
+        candidates[0] ??
+        (cells.has(rel.total) && !suppressed.has(rel.total) && !alwaysShown.has(rel.total) ? rel.total : undefined);
       if (pick === undefined) continue;
       suppressed.add(pick);
       secondary.push(pick);

@@ -3,7 +3,14 @@ import { kmCurves } from './km-curve.js';
 import { themesMatrix } from './themes-matrix.js';
 import type { ThemeRow } from './types.js';
 
-const row = (source: string, participant: string, theme: string, excerpt = ''): ThemeRow => ({ source, participant, theme, subtheme: '', excerpt, arm: 'treatment' });
+const row = (source: string, participant: string, theme: string, excerpt = ''): ThemeRow => ({
+  source,
+  participant,
+  theme,
+  subtheme: '',
+  excerpt,
+  arm: 'treatment',
+});
 
 describe('framework matrix of themes', () => {
   it('counts distinct participants per source, orders themes by reach, keeps at most two excerpts', () => {
@@ -33,7 +40,10 @@ describe('Kaplan-Meier curve', () => {
     //    f$surv at 5, 8, 12, 20 = 0.857142857142857 0.714285714285714 0.535714285714286 0.357142857142857
     const times = [5, 8, 8, 12, 20, 20, 30];
     const events = [1, 1, 0, 1, 1, 0, 0] as const;
-    const [k] = kmCurves(times.map((t, i) => ({ arm: 'control', time: t, event: events[i]! })), ['control', 'treatment']);
+    const [k] = kmCurves(
+      times.map((t, i) => ({ arm: 'control', time: t, event: events[i]! })),
+      ['control', 'treatment'],
+    );
     expect(k!.steps.map((s) => s.time)).toEqual([0, 5, 8, 12, 20]);
     const want = [1, 0.857142857142857, 0.714285714285714, 0.535714285714286, 0.357142857142857];
     k!.steps.forEach((s, i) => expect(s.survival).toBeCloseTo(want[i]!, 12));

@@ -35,7 +35,10 @@ function shorten(text: string): string {
 /** Themes ordered by how many participants raised them (then by name); sources in a fixed order. */
 export function themesMatrix(rows: ThemeRow[]): ThemesMatrix {
   const sourcesSeen = [...new Set(rows.map((r) => r.source))];
-  const sources = [...SOURCE_ORDER.filter((s) => sourcesSeen.includes(s)), ...sourcesSeen.filter((s) => !SOURCE_ORDER.includes(s)).sort()];
+  const sources = [
+    ...SOURCE_ORDER.filter((s) => sourcesSeen.includes(s)),
+    ...sourcesSeen.filter((s) => !SOURCE_ORDER.includes(s)).sort(),
+  ];
   const byTheme = new Map<string, ThemeRow[]>();
   for (const r of rows) {
     const list = byTheme.get(r.theme) ?? [];
@@ -52,17 +55,25 @@ export function themesMatrix(rows: ThemeRow[]): ThemesMatrix {
     const withText = list.filter((r) => r.excerpt.trim() !== '');
     for (const s of sources) {
       if (excerpts.length >= MAX_EXCERPTS_PER_THEME) break;
-      const cand = withText.filter((r) => r.source === s).sort((a, b) => a.excerpt.length - b.excerpt.length || (a.excerpt < b.excerpt ? -1 : 1))[0];
+      const cand = withText
+        .filter((r) => r.source === s)
+        .sort((a, b) => a.excerpt.length - b.excerpt.length || (a.excerpt < b.excerpt ? -1 : 1))[0];
       if (cand) excerpts.push({ source: s, text: shorten(cand.excerpt) });
     }
     if (excerpts.length < MAX_EXCERPTS_PER_THEME) {
-      const rest = withText.map((r) => shorten(r.excerpt)).filter((t) => !excerpts.some((e) => e.text === t)).sort((a, b) => a.length - b.length || (a < b ? -1 : 1));
-      for (const t of rest.slice(0, MAX_EXCERPTS_PER_THEME - excerpts.length)) excerpts.push({ source: withText.find((r) => shorten(r.excerpt) === t)!.source, text: t });
+      const rest = withText
+        .map((r) => shorten(r.excerpt))
+        .filter((t) => !excerpts.some((e) => e.text === t))
+        .sort((a, b) => a.length - b.length || (a < b ? -1 : 1));
+      for (const t of rest.slice(0, MAX_EXCERPTS_PER_THEME - excerpts.length))
+        excerpts.push({ source: withText.find((r) => shorten(r.excerpt) === t)!.source, text: t });
     }
     const subthemes = [...new Set(list.map((r) => r.subtheme).filter((s) => s !== ''))].sort();
     out.push({ theme, subthemes, participants, total_participants: total, excerpts });
   }
-  out.sort((a, b) => b.total_participants - a.total_participants || (a.theme < b.theme ? -1 : a.theme > b.theme ? 1 : 0));
+  out.sort(
+    (a, b) => b.total_participants - a.total_participants || (a.theme < b.theme ? -1 : a.theme > b.theme ? 1 : 0),
+  );
   return {
     sources,
     rows: out,

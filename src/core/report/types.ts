@@ -74,7 +74,8 @@ export interface ProgressionThreshold {
   amber: number;
 }
 
-export type DesignKind = 'randomised' | 'matched_all_observables' | 'matched_some_observables' | 'no_relevant_confounders' | 'no_comparator';
+export type DesignKind =
+  'randomised' | 'matched_all_observables' | 'matched_some_observables' | 'no_relevant_confounders' | 'no_comparator';
 
 export const THREAT_KINDS = [
   'confounding',
@@ -129,7 +130,13 @@ export interface ReportInput {
   /** The plan's primary analysis (null when no outcomes were given). */
   headline: Headline | null;
   /** Where the outcomes came from, the extract date, and who is still pending. */
-  outcomes: { from: 'offences' | 'cases' | 'none'; as_of: string | null; as_of_source: 'option' | 'latest_disposal' | null; pending: number; complete_by: string | null };
+  outcomes: {
+    from: 'offences' | 'cases' | 'none';
+    as_of: string | null;
+    as_of_source: 'option' | 'latest_disposal' | null;
+    pending: number;
+    complete_by: string | null;
+  };
   /** Pre-specified sub-group analyses (concept 2: told vs not told). */
   subgroups: Array<{ name: string; description: string; analysis: AnalyseResult }>;
   /** Per-person survival data for Kaplan-Meier curves (empty when not available). */

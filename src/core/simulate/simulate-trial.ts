@@ -83,7 +83,6 @@ export interface CostRow {
   recurring: string;
 }
 
-
 export interface SimulatedTrial {
   cases: CaseRow[];
   offences: OffenceRow[];
@@ -94,14 +93,44 @@ export interface SimulatedTrial {
 }
 
 export const CASE_COLUMNS: ReadonlyArray<keyof CaseRow> = [
-  'id', 'arm', 'sub_arm', 'site', 'team', 'stratum', 'sex', 'age', 'ogrs3', 'prior_convictions', 'start_date',
-  'consented', 'received_intervention', 'withdrawn', 'sessions_offered', 'sessions_attended', 'budget_told',
-  'enabling_fund_gbp', 'coproduction_score',
+  'id',
+  'arm',
+  'sub_arm',
+  'site',
+  'team',
+  'stratum',
+  'sex',
+  'age',
+  'ogrs3',
+  'prior_convictions',
+  'start_date',
+  'consented',
+  'received_intervention',
+  'withdrawn',
+  'sessions_offered',
+  'sessions_attended',
+  'budget_told',
+  'enabling_fund_gbp',
+  'coproduction_score',
 ];
-export const OFFENCE_COLUMNS: ReadonlyArray<keyof OffenceRow> = ['id', 'offence_date', 'disposal_date', 'disposal_type', 'offence_category', 'severity'];
+export const OFFENCE_COLUMNS: ReadonlyArray<keyof OffenceRow> = [
+  'id',
+  'offence_date',
+  'disposal_date',
+  'disposal_type',
+  'offence_category',
+  'severity',
+];
 export const PROCESS_COLUMNS: ReadonlyArray<keyof ProcessRow> = ['level', 'unit', 'arm', 'measure', 'value'];
 export const COST_COLUMNS: ReadonlyArray<keyof CostRow> = ['item', 'category', 'amount_gbp', 'arm', 'recurring'];
-export const THEME_COLUMNS: ReadonlyArray<keyof ThemeRow> = ['source', 'participant', 'theme', 'subtheme', 'excerpt', 'arm'];
+export const THEME_COLUMNS: ReadonlyArray<keyof ThemeRow> = [
+  'source',
+  'participant',
+  'theme',
+  'subtheme',
+  'excerpt',
+  'arm',
+];
 
 /** The five Purple Futures CRC areas of the pilot (docs/reference/reports.md#the-five-concepts). */
 const SITES = [
@@ -142,11 +171,29 @@ export function stageDefaults(concept: Concept, stage: Stage): StageDefaults {
   const groups = concept.id === 4 || concept.id === 5;
   switch (stage) {
     case 'pilot':
-      return { n: women ? 40 : 60, clusters: women ? 2 : groups ? 6 : 4, sites: women ? 2 : 2, attrition: 0.15, recruitmentDays: 120 };
+      return {
+        n: women ? 40 : 60,
+        clusters: women ? 2 : groups ? 6 : 4,
+        sites: women ? 2 : 2,
+        attrition: 0.15,
+        recruitmentDays: 120,
+      };
     case 'efficacy':
-      return { n: women ? 400 : 800, clusters: women ? 4 : groups ? 64 : 32, sites: 3, attrition: 0.06, recruitmentDays: 270 };
+      return {
+        n: women ? 400 : 800,
+        clusters: women ? 4 : groups ? 64 : 32,
+        sites: 3,
+        attrition: 0.06,
+        recruitmentDays: 270,
+      };
     case 'effectiveness':
-      return { n: women ? 1200 : 2400, clusters: women ? 10 : groups ? 200 : 80, sites: 5, attrition: 0.05, recruitmentDays: 365 };
+      return {
+        n: women ? 1200 : 2400,
+        clusters: women ? 10 : groups ? 200 : 80,
+        sites: 5,
+        attrition: 0.05,
+        recruitmentDays: 365,
+      };
   }
 }
 
@@ -218,7 +265,13 @@ export function simulateTrial(options: SimulateOptions): SimulatedTrial {
     teamSite.push(s);
     const within = t - Math.ceil((s * nClusters) / nSites) + 1;
     const label =
-      concept.id === 3 ? `Women's Centre ${SITE_CODES[s]}-${within}` : concept.id === 4 ? `${SITE_CODES[s]} Group ${pad(within, 2)}` : concept.id === 5 ? `${SITE_CODES[s]} Navigation Group ${pad(within, 2)}` : `${SITE_CODES[s]} Team ${pad(within, 2)}`;
+      concept.id === 3
+        ? `Women's Centre ${SITE_CODES[s]}-${within}`
+        : concept.id === 4
+          ? `${SITE_CODES[s]} Group ${pad(within, 2)}`
+          : concept.id === 5
+            ? `${SITE_CODES[s]} Navigation Group ${pad(within, 2)}`
+            : `${SITE_CODES[s]} Team ${pad(within, 2)}`;
     teamNames.push(label);
   }
 
@@ -266,7 +319,13 @@ export function simulateTrial(options: SimulateOptions): SimulatedTrial {
     blocks: byId.map((i) => SITE_CODES[teamSite[personTeam[i]!]!]!),
     clusters: clustered ? byId.map((i) => teamNames[personTeam[i]!]!) : null,
   };
-  const prior = { ...emptyUnits(), blocks: [], clusters: clustered ? [] : null, arms: new Int32Array(0), subArms: new Int32Array(0) };
+  const prior = {
+    ...emptyUnits(),
+    blocks: [],
+    clusters: clustered ? [] : null,
+    arms: new Int32Array(0),
+    subArms: new Int32Array(0),
+  };
   const allocation = allocateBatch(declared.design, seed, prior, units, 1);
   const personArm: string[] = new Array(n).fill(control);
   const subArm: string[] = new Array(n).fill('');
@@ -293,7 +352,7 @@ export function simulateTrial(options: SimulateOptions): SimulatedTrial {
       const u = rngPeople.next();
       sexes.push(u < 0.84 ? 'male' : u < 0.985 ? 'female' : u < 0.993 ? 'other' : 'unknown');
     }
-    priors[i] = poisson(rngPeople, gamma(rngPeople, 1.5) * (1 + 14 * ogrs3[i]!) / 1.5);
+    priors[i] = poisson(rngPeople, (gamma(rngPeople, 1.5) * (1 + 14 * ogrs3[i]!)) / 1.5);
     startDay[i] = startBase + rngPeople.int(defaults.recruitmentDays);
   }
 
@@ -329,7 +388,15 @@ export function simulateTrial(options: SimulateOptions): SimulatedTrial {
   const offences: OffenceRow[] = [];
   const process: ProcessRow[] = [];
 
-  const fundCategories = ['training_course', 'work_clothing_tools', 'travel', 'id_documents', 'housing_deposit', 'phone_internet', 'leisure_activity'];
+  const fundCategories = [
+    'training_course',
+    'work_clothing_tools',
+    'travel',
+    'id_documents',
+    'housing_deposit',
+    'phone_internet',
+    'leisure_activity',
+  ];
   let fundTotal = 0;
   let reoffendersExpected = 0;
   for (let i = 0; i < n; i++) {
@@ -337,7 +404,11 @@ export function simulateTrial(options: SimulateOptions): SimulatedTrial {
     const withdrawn = rngNoise.next() < attrition;
     const complier = treated ? rngNoise.next() < 0.85 : false;
     const offered = treated ? 8 + rngNoise.int(5) : 6 + rngNoise.int(3);
-    const attendRate = treated ? (complier ? 0.55 + 0.35 * rngNoise.next() : 0.15 * rngNoise.next()) : 0.5 + 0.3 * rngNoise.next();
+    const attendRate = treated
+      ? complier
+        ? 0.55 + 0.35 * rngNoise.next()
+        : 0.15 * rngNoise.next()
+      : 0.5 + 0.3 * rngNoise.next();
     let attended = 0;
     for (let k = 0; k < offered; k++) if (rngNoise.next() < attendRate) attended++;
     let fund = '';
@@ -349,8 +420,20 @@ export function simulateTrial(options: SimulateOptions): SimulatedTrial {
       fund = spend.toFixed(2);
       fundTotal += spend;
       if (spend > 0) {
-        process.push({ level: 'person', unit: idOf[i]!, arm: treatment, measure: 'fund_spend_gbp', value: spend.toFixed(2) });
-        process.push({ level: 'person', unit: idOf[i]!, arm: treatment, measure: 'fund_category', value: fundCategories[weightedIndex(rngProcess, [5, 4, 4, 2, 2, 2, 1])]! });
+        process.push({
+          level: 'person',
+          unit: idOf[i]!,
+          arm: treatment,
+          measure: 'fund_spend_gbp',
+          value: spend.toFixed(2),
+        });
+        process.push({
+          level: 'person',
+          unit: idOf[i]!,
+          arm: treatment,
+          measure: 'fund_category',
+          value: fundCategories[weightedIndex(rngProcess, [5, 4, 4, 2, 2, 2, 1])]!,
+        });
       }
     }
     const teamEffect = u[personTeam[i]!]! * 4;
@@ -380,12 +463,36 @@ export function simulateTrial(options: SimulateOptions): SimulatedTrial {
 
     // Concept-specific person-level process measures.
     if (concept.id === 4) {
-      process.push({ level: 'person', unit: row.id, arm: row.arm, measure: 'peer_contacts', value: String(poisson(rngProcess, treated ? 9 : 4)) });
-      process.push({ level: 'person', unit: row.id, arm: row.arm, measure: 'network_size', value: String(poisson(rngProcess, treated ? 7 : 5)) });
+      process.push({
+        level: 'person',
+        unit: row.id,
+        arm: row.arm,
+        measure: 'peer_contacts',
+        value: String(poisson(rngProcess, treated ? 9 : 4)),
+      });
+      process.push({
+        level: 'person',
+        unit: row.id,
+        arm: row.arm,
+        measure: 'network_size',
+        value: String(poisson(rngProcess, treated ? 7 : 5)),
+      });
     }
     if (concept.id === 5) {
-      process.push({ level: 'person', unit: row.id, arm: row.arm, measure: 'orgs_used', value: String(poisson(rngProcess, treated ? 3 : 1)) });
-      process.push({ level: 'person', unit: row.id, arm: row.arm, measure: 'volunteering_hours', value: String(treated ? Math.round(gamma(rngProcess, 1.2) * 10) : Math.round(gamma(rngProcess, 0.5) * 6)) });
+      process.push({
+        level: 'person',
+        unit: row.id,
+        arm: row.arm,
+        measure: 'orgs_used',
+        value: String(poisson(rngProcess, treated ? 3 : 1)),
+      });
+      process.push({
+        level: 'person',
+        unit: row.id,
+        arm: row.arm,
+        measure: 'volunteering_hours',
+        value: String(treated ? Math.round(gamma(rngProcess, 1.2) * 10) : Math.round(gamma(rngProcess, 0.5) * 6)),
+      });
     }
 
     // Outcomes: counted (proven, in-window) offences from the hazard, then excluded noise.
@@ -399,9 +506,17 @@ export function simulateTrial(options: SimulateOptions): SimulatedTrial {
     const provenBy = windowEnd + waiting;
     const addOffence = (offDay: number, dispDay: number, type: string) => {
       const cat = CATEGORIES[weightedIndex(rngOutcome, CATEGORY_WEIGHTS)]!;
-      offences.push({ id: row.id, offence_date: formatDate(offDay), disposal_date: formatDate(dispDay), disposal_type: type, offence_category: cat.name, severity: cat.severity });
+      offences.push({
+        id: row.id,
+        offence_date: formatDate(offDay),
+        disposal_date: formatDate(dispDay),
+        disposal_type: type,
+        offence_category: cat.name,
+        severity: cat.severity,
+      });
     };
-    const provingType = () => (rngOutcome.next() < 0.83 ? 'conviction' : rngOutcome.next() < 0.9 ? 'caution' : 'warning');
+    const provingType = () =>
+      rngOutcome.next() < 0.83 ? 'conviction' : rngOutcome.next() < 0.9 ? 'caution' : 'warning';
     let t = start;
     for (;;) {
       t += Math.max(1, Math.ceil(-Math.log(1 - rngOutcome.next()) / lambda));
@@ -450,11 +565,20 @@ export function simulateTrial(options: SimulateOptions): SimulatedTrial {
       const anyone = cases.find((c) => c.withdrawn === 'no');
       if (anyone) {
         const d = extractDay - 20;
-        offences.push({ id: anyone.id, offence_date: formatDate(d), disposal_date: formatDate(extractDay), disposal_type: 'breach', offence_category: 'breach_of_order', severity: 0 });
+        offences.push({
+          id: anyone.id,
+          offence_date: formatDate(d),
+          disposal_date: formatDate(extractDay),
+          disposal_type: 'breach',
+          offence_category: 'breach_of_order',
+          severity: 0,
+        });
       }
     }
   }
-  offences.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : a.offence_date < b.offence_date ? -1 : a.offence_date > b.offence_date ? 1 : 0));
+  offences.sort((a, b) =>
+    a.id < b.id ? -1 : a.id > b.id ? 1 : a.offence_date < b.offence_date ? -1 : a.offence_date > b.offence_date ? 1 : 0,
+  );
   cases.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
   // Team-level process measures.
@@ -468,31 +592,101 @@ export function simulateTrial(options: SimulateOptions): SimulatedTrial {
       const staff = 3 + rngProcess.int(5);
       staffTotal += staff;
       process.push({ level: 'team', unit: name, arm, measure: 'staff_trained', value: String(staff) });
-      process.push({ level: 'team', unit: name, arm, measure: 'fidelity_pct', value: Math.min(100, Math.max(20, normal(rngProcess, concept.id === 3 ? 72 : 78, 10))).toFixed(1) });
+      process.push({
+        level: 'team',
+        unit: name,
+        arm,
+        measure: 'fidelity_pct',
+        value: Math.min(100, Math.max(20, normal(rngProcess, concept.id === 3 ? 72 : 78, 10))).toFixed(1),
+      });
       if (concept.id === 1 || concept.id === 2) {
-        process.push({ level: 'team', unit: name, arm, measure: 'staff_experience_score', value: Math.min(5, Math.max(1, normal(rngProcess, 3.8, 0.5))).toFixed(2) });
+        process.push({
+          level: 'team',
+          unit: name,
+          arm,
+          measure: 'staff_experience_score',
+          value: Math.min(5, Math.max(1, normal(rngProcess, 3.8, 0.5))).toFixed(2),
+        });
       }
       if (concept.id === 4) {
-        process.push({ level: 'team', unit: name, arm, measure: 'grant_spend_gbp', value: (1500 + gamma(rngProcess, 3) * 500).toFixed(2) });
-        process.push({ level: 'team', unit: name, arm, measure: 'services_created', value: String(poisson(rngProcess, 1.5)) });
+        process.push({
+          level: 'team',
+          unit: name,
+          arm,
+          measure: 'grant_spend_gbp',
+          value: (1500 + gamma(rngProcess, 3) * 500).toFixed(2),
+        });
+        process.push({
+          level: 'team',
+          unit: name,
+          arm,
+          measure: 'services_created',
+          value: String(poisson(rngProcess, 1.5)),
+        });
       }
-      if (concept.id === 5) process.push({ level: 'team', unit: name, arm, measure: 'orgs_mapped', value: String(5 + poisson(rngProcess, 12)) });
+      if (concept.id === 5)
+        process.push({
+          level: 'team',
+          unit: name,
+          arm,
+          measure: 'orgs_mapped',
+          value: String(5 + poisson(rngProcess, 12)),
+        });
     }
   }
 
   // Costs.
   const nTreated = personArm.filter((a) => a === treatment).length;
   const costs: CostRow[] = [
-    { item: 'person-centred practice training', category: 'staff_training', amount_gbp: round(staffTotal * 650, 2), arm: treatment, recurring: 'no' },
-    { item: 'supervision time above usual practice', category: 'staff_time', amount_gbp: round(nTreated * 95, 2), arm: treatment, recurring: 'yes' },
+    {
+      item: 'person-centred practice training',
+      category: 'staff_training',
+      amount_gbp: round(staffTotal * 650, 2),
+      arm: treatment,
+      recurring: 'no',
+    },
+    {
+      item: 'supervision time above usual practice',
+      category: 'staff_time',
+      amount_gbp: round(nTreated * 95, 2),
+      arm: treatment,
+      recurring: 'yes',
+    },
   ];
-  if (concept.id === 2 || concept.id === 3) costs.push({ item: 'enabling fund spend', category: 'enabling_fund', amount_gbp: round(fundTotal, 2), arm: treatment, recurring: 'yes' });
-  if (concept.id === 3) costs.push({ item: "women's centre delivery contract", category: 'third_party', amount_gbp: round(nTreated * 420, 2), arm: treatment, recurring: 'yes' });
+  if (concept.id === 2 || concept.id === 3)
+    costs.push({
+      item: 'enabling fund spend',
+      category: 'enabling_fund',
+      amount_gbp: round(fundTotal, 2),
+      arm: treatment,
+      recurring: 'yes',
+    });
+  if (concept.id === 3)
+    costs.push({
+      item: "women's centre delivery contract",
+      category: 'third_party',
+      amount_gbp: round(nTreated * 420, 2),
+      arm: treatment,
+      recurring: 'yes',
+    });
   if (concept.id === 4) {
     const grants = process.filter((r) => r.measure === 'grant_spend_gbp').reduce((s, r) => s + Number(r.value), 0);
-    costs.push({ item: 'service user group grants', category: 'grant_fund', amount_gbp: round(grants, 2), arm: treatment, recurring: 'yes' });
+    costs.push({
+      item: 'service user group grants',
+      category: 'grant_fund',
+      amount_gbp: round(grants, 2),
+      arm: treatment,
+      recurring: 'yes',
+    });
   }
-  if (concept.id === 5) costs.push({ item: 'community mapping materials and travel', category: 'other', amount_gbp: round(nTreated * 35, 2), arm: treatment, recurring: 'yes' });
+  if (concept.id === 5)
+    costs.push({
+      item: 'community mapping materials and travel',
+      category: 'other',
+      amount_gbp: round(nTreated * 35, 2),
+      arm: treatment,
+      recurring: 'yes',
+    });
 
   // Coded qualitative excerpts.
   const themes: ThemeRow[] = [];
@@ -505,7 +699,14 @@ export function simulateTrial(options: SimulateOptions): SimulatedTrial {
     const e = rngThemes.int(tpl.excerpts.length);
     const source = excerptSource(tpl, e);
     const participant = `${prefixes[source]}-${pad(1 + rngThemes.int(pool[source]!), 2)}`;
-    themes.push({ source, participant, theme: tpl.theme, subtheme: tpl.subtheme, excerpt: tpl.excerpts[e]!, arm: source === 'partner' ? '' : treatment });
+    themes.push({
+      source,
+      participant,
+      theme: tpl.theme,
+      subtheme: tpl.subtheme,
+      excerpt: tpl.excerpts[e]!,
+      arm: source === 'partner' ? '' : treatment,
+    });
   }
 
   const truth = {
@@ -519,7 +720,11 @@ export function simulateTrial(options: SimulateOptions): SimulatedTrial {
     sites: nSites,
     unit: concept.unit,
     arms,
-    randomisation: { ...randomisation.record, seed, note: 'reproduce with: pilot-eval randomise cases.csv ' + randomisation.cli + ' --seed ' + String(seed) },
+    randomisation: {
+      ...randomisation.record,
+      seed,
+      note: 'reproduce with: pilot-eval randomise cases.csv ' + randomisation.cli + ' --seed ' + String(seed),
+    },
     base_rate: baseRate,
     effect_rate: effectRate,
     true_risk_difference: effectRate - baseRate,
@@ -555,7 +760,11 @@ export function simulateTrial(options: SimulateOptions): SimulatedTrial {
 }
 
 /** The randomisation each concept's trial uses, as `randomise` options and as a record. */
-export function randomisationFor(concept: Concept): { options: DesignOptions; cli: string; record: { method: string; block: string; cluster: string | null; nested: string | null; unit: string } } {
+export function randomisationFor(concept: Concept): {
+  options: DesignOptions;
+  cli: string;
+  record: { method: string; block: string; cluster: string | null; nested: string | null; unit: string };
+} {
   if (concept.unit === 'cluster') {
     return {
       options: { method: 'block-cluster', block: 'stratum', cluster: 'team' },

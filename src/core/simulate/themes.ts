@@ -119,10 +119,7 @@ const GROUPS: ThemeTemplate[] = [
     theme: 'peer support',
     subtheme: 'people who have been there',
     sources: ['service_user', 'staff'],
-    excerpts: [
-      'The group gets it because they have lived it.',
-      'We ring each other when someone has a bad week.',
-    ],
+    excerpts: ['The group gets it because they have lived it.', 'We ring each other when someone has a bad week.'],
   },
   {
     theme: 'designing services',

@@ -7,7 +7,9 @@ describe('imputeChained', () => {
   const rng = createRng(5);
   const arm = Float64Array.from({ length: n }, (_, i) => i % 2);
   const age = Float64Array.from({ length: n }, () => 18 + Math.floor(rng.next() * 40));
-  const y = Float64Array.from({ length: n }, (_, i) => (rng.next() < 1 / (1 + Math.exp(-(-1 + 0.05 * (age[i]! - 30) + 0.8 * arm[i]!))) ? 1 : 0));
+  const y = Float64Array.from({ length: n }, (_, i) =>
+    rng.next() < 1 / (1 + Math.exp(-(-1 + 0.05 * (age[i]! - 30) + 0.8 * arm[i]!))) ? 1 : 0,
+  );
   const yMiss = Float64Array.from(y, (v, i) => (i % 7 === 0 ? NaN : v));
   const ageMiss = Float64Array.from(age, (v, i) => (i % 5 === 1 ? NaN : v));
   const vars = [
@@ -42,7 +44,10 @@ describe('imputeChained', () => {
     // Older people re-offend more here (and age is discrete, so many observed rows share a PMM
     // prediction: ties must be broken at random, or the same few donors are always used).
     const sets = imputeChained(vars, [arm], 20, createRng(2));
-    let s1 = 0, k1 = 0, s0 = 0, k0 = 0;
+    let s1 = 0,
+      k1 = 0,
+      s0 = 0,
+      k0 = 0;
     for (const s of sets) {
       const [yc, ac] = s.values as [Float64Array, Float64Array];
       for (let i = 0; i < n; i++) {
@@ -56,7 +61,10 @@ describe('imputeChained', () => {
         }
       }
     }
-    let o1 = 0, j1 = 0, o0 = 0, j0 = 0;
+    let o1 = 0,
+      j1 = 0,
+      o0 = 0,
+      j0 = 0;
     for (let i = 0; i < n; i++) {
       if (Number.isNaN(ageMiss[i]!) || Number.isNaN(yMiss[i]!)) continue;
       if (yMiss[i]) {
@@ -74,7 +82,9 @@ describe('imputeChained', () => {
   });
 
   it('refuses a variable with no observed value and m < 1', () => {
-    expect(() => imputeChained([{ name: 'z', values: new Float64Array(3).fill(NaN), kind: 'numeric' }], [], 2, createRng(1))).toThrow(/every value is missing/);
+    expect(() =>
+      imputeChained([{ name: 'z', values: new Float64Array(3).fill(NaN), kind: 'numeric' }], [], 2, createRng(1)),
+    ).toThrow(/every value is missing/);
     expect(() => imputeChained(vars, [arm], 0, createRng(1))).toThrow(RangeError);
   });
 });

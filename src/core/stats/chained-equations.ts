@@ -52,7 +52,13 @@ export interface CompletedSet {
  * @throws RangeError when a variable has no observed value, or too few to fit its model.
  * @throws SingularDesignError when an imputation model is collinear.
  */
-export function imputeChained(variables: readonly ImputeVariable[], fixed: readonly ArrayLike<number>[], m: number, rng: Rng, options: ChainedOptions = {}): CompletedSet[] {
+export function imputeChained(
+  variables: readonly ImputeVariable[],
+  fixed: readonly ArrayLike<number>[],
+  m: number,
+  rng: Rng,
+  options: ChainedOptions = {},
+): CompletedSet[] {
   const maxit = options.maxit ?? 5;
   const donors = options.donors ?? 5;
   if (!(Number.isInteger(m) && m >= 1)) throw new RangeError(`imputations must be a positive integer, got ${m}`);
@@ -82,7 +88,10 @@ export function imputeChained(variables: readonly ImputeVariable[], fixed: reado
           const X = design(n, p, fixed, cur, j);
           const mis = missing[j]!;
           const obs = observedRows(mis, n);
-          if (obs.length <= p) throw new RangeError(`${variables[j]!.name}: ${obs.length} observed value(s) are too few to impute from ${p} predictors`);
+          if (obs.length <= p)
+            throw new RangeError(
+              `${variables[j]!.name}: ${obs.length} observed value(s) are too few to impute from ${p} predictors`,
+            );
           if (variables[j]!.kind === 'binary') draws[j] = imputeLogistic(X, n, p, cur[j]!, obs, mis, r);
           else imputePmm(X, n, p, cur[j]!, obs, mis, donors, r);
         }
@@ -103,7 +112,13 @@ function observedRows(mis: Int32Array, n: number): Int32Array {
 }
 
 /** Column-major [1, fixed..., every variable but j]. */
-function design(n: number, p: number, fixed: readonly ArrayLike<number>[], cur: Float64Array[], j: number): Float64Array {
+function design(
+  n: number,
+  p: number,
+  fixed: readonly ArrayLike<number>[],
+  cur: Float64Array[],
+  j: number,
+): Float64Array {
   const X = new Float64Array(n * p);
   X.fill(1, 0, n);
   let c = 1;
@@ -141,7 +156,15 @@ function drawNormal(beta: ArrayLike<number>, V: Float64Array, p: number, scale: 
   return out;
 }
 
-function imputeLogistic(X: Float64Array, n: number, p: number, y: Float64Array, obs: Int32Array, mis: Int32Array, rng: Rng) {
+function imputeLogistic(
+  X: Float64Array,
+  n: number,
+  p: number,
+  y: Float64Array,
+  obs: Int32Array,
+  mis: Int32Array,
+  rng: Rng,
+) {
   const Xo = rowsOf(X, n, p, obs);
   const yo = new Float64Array(obs.length);
   for (let r = 0; r < obs.length; r++) yo[r] = y[obs[r]!]!;
@@ -160,7 +183,16 @@ function imputeLogistic(X: Float64Array, n: number, p: number, y: Float64Array, 
   return { rows: mis, prob, uniform };
 }
 
-function imputePmm(X: Float64Array, n: number, p: number, y: Float64Array, obs: Int32Array, mis: Int32Array, donors: number, rng: Rng): void {
+function imputePmm(
+  X: Float64Array,
+  n: number,
+  p: number,
+  y: Float64Array,
+  obs: Int32Array,
+  mis: Int32Array,
+  donors: number,
+  rng: Rng,
+): void {
   const no = obs.length;
   const Xo = rowsOf(X, n, p, obs);
   const xtx = new Float64Array(p * p);

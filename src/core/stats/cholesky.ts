@@ -26,7 +26,8 @@ export function cholesky(a: readonly (readonly number[])[], tol = 1e-10): Choles
   for (let j = 0; j < p; j++) {
     let d = a[j]![j]!;
     for (let k = 0; k < j; k++) d -= lower[j]![k]! * lower[j]![k]!;
-    if (!(d > tol * Math.abs(a[j]![j]!)) || !(d > 0) || !Number.isFinite(d)) return { ok: false, lower, logDet: Number.NaN };
+    if (!(d > tol * Math.abs(a[j]![j]!)) || !(d > 0) || !Number.isFinite(d))
+      return { ok: false, lower, logDet: Number.NaN };
     const ljj = Math.sqrt(d);
     lower[j]![j] = ljj;
     logDet += 2 * Math.log(ljj);

@@ -49,8 +49,14 @@ describe('negative binomial: MASS::quine', async () => {
     expectFit(f.coef, seOf(f.covUnscaled, 2), refs.quine_nb, 1e-8);
     expect(rel(f.theta, refs.quine_nb.theta)).toBeLessThan(1e-8);
     // Two groups: the fitted means are the group means, so exp(b) is the ratio of mean days.
-    let sT = 0, nT = 0, sC = 0;
-    for (let i = 0; i < n; i++) if (arm[i]) { sT += days[i]!; nT++; } else sC += days[i]!;
+    let sT = 0,
+      nT = 0,
+      sC = 0;
+    for (let i = 0; i < n; i++)
+      if (arm[i]) {
+        sT += days[i]!;
+        nT++;
+      } else sC += days[i]!;
     expect(Math.exp(f.coef[1]!)).toBeCloseTo(sT / nT / (sC / (n - nT)), 10);
   });
   it('glm.nb(Days ~ arm + female, data = quine, weights = (seq_len(146) %% 3) + 1): prior weights', () => {
@@ -74,7 +80,9 @@ describe('offset log(time at risk): MASS::epil with made-up days', async () => {
   const y = num('reoffences');
   const offset = Float64Array.from(num('days'), Math.log);
   const ids = new Map<string, number>();
-  const cluster = Int32Array.from(t.cells.get('id')!, (s) => (ids.has(s) ? ids.get(s)! : (ids.set(s, ids.size), ids.size - 1)));
+  const cluster = Int32Array.from(t.cells.get('id')!, (s) =>
+    ids.has(s) ? ids.get(s)! : (ids.set(s, ids.size), ids.size - 1),
+  );
   it('glm(y ~ arm + offset(log(days)), poisson) with vcovHC(type = "HC0")', () => {
     const X = design(n, [arm]);
     const f = fitPoissonOffset(X, n, 2, y, { offset });

@@ -37,7 +37,15 @@ const DBL_EPS = 2.220446049250313e-16;
  * X is column-major (`X[j * n + i]`). The returned fit's `covUnscaled` is (X'WX)^-1.
  * @throws SingularDesignError for collinear columns; RangeError for a negative or non-finite y.
  */
-export function fitLogLinear(X: Float64Array, n: number, p: number, y: ArrayLike<number>, theta: number, options: CountFitOptions = {}, start?: Float64Array): GlmFit {
+export function fitLogLinear(
+  X: Float64Array,
+  n: number,
+  p: number,
+  y: ArrayLike<number>,
+  theta: number,
+  options: CountFitOptions = {},
+  start?: Float64Array,
+): GlmFit {
   if (X.length !== n * p) throw new RangeError(`X has ${X.length} cells, expected n*p = ${n * p}`);
   if (y.length !== n) throw new RangeError(`y has length ${y.length}, expected ${n}`);
   const off = options.offset;
@@ -53,7 +61,8 @@ export function fitLogLinear(X: Float64Array, n: number, p: number, y: ArrayLike
   const L = new Float64Array(p * p);
   for (let i = 0; i < n; i++) {
     const yi = y[i]!;
-    if (!(yi >= 0) || !Number.isFinite(yi)) throw new RangeError(`count response must be finite and >= 0, got ${yi} at row ${i}`);
+    if (!(yi >= 0) || !Number.isFinite(yi))
+      throw new RangeError(`count response must be finite and >= 0, got ${yi} at row ${i}`);
     if (off && !Number.isFinite(off[i]!)) throw new RangeError(`offset must be finite, got ${off[i]} at row ${i}`);
   }
   if (start) {
@@ -100,11 +109,28 @@ export function fitLogLinear(X: Float64Array, n: number, p: number, y: ArrayLike
   const covUnscaled = choleskyInverse(L, p);
   let boundary = false;
   for (let i = 0; i < n; i++) if (!(pw && pw[i] === 0) && mu[i]! < 1e-10) boundary = true;
-  return { family: 'poisson', n, p, coef, covUnscaled, mu, deviance: dev, iterations: Math.min(iter, maxIter), converged, boundary };
+  return {
+    family: 'poisson',
+    n,
+    p,
+    coef,
+    covUnscaled,
+    mu,
+    deviance: dev,
+    iterations: Math.min(iter, maxIter),
+    converged,
+    boundary,
+  };
 }
 
 /** Poisson log-linear regression with an optional offset (theta = Infinity). */
-export function fitPoissonOffset(X: Float64Array, n: number, p: number, y: ArrayLike<number>, options: CountFitOptions = {}): GlmFit {
+export function fitPoissonOffset(
+  X: Float64Array,
+  n: number,
+  p: number,
+  y: ArrayLike<number>,
+  options: CountFitOptions = {},
+): GlmFit {
   return fitLogLinear(X, n, p, y, Infinity, options);
 }
 
@@ -116,7 +142,13 @@ export function fitPoissonOffset(X: Float64Array, n: number, p: number, y: Array
  * const X = Float64Array.of(1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1); // column-major: intercept, arm
  * fitNegBin(X, 10, 2, [0, 1, 3, 5, 2, 8, 0, 4, 10, 1]).theta // => 1.602052 // MASS::glm.nb(y ~ arm)$theta
  */
-export function fitNegBin(X: Float64Array, n: number, p: number, y: ArrayLike<number>, options: CountFitOptions = {}): NegBinFit {
+export function fitNegBin(
+  X: Float64Array,
+  n: number,
+  p: number,
+  y: ArrayLike<number>,
+  options: CountFitOptions = {},
+): NegBinFit {
   const pw = options.weights;
   let fit = fitLogLinear(X, n, p, y, Infinity, options);
   let theta = thetaMl(y, fit.mu, pw);
@@ -135,14 +167,25 @@ export function fitNegBin(X: Float64Array, n: number, p: number, y: ArrayLike<nu
   }
   fit = fitLogLinear(X, n, p, y, theta, options, fit.coef);
   const info = thetaInfo(y, fit.mu, theta, pw);
-  return { ...fit, converged: converged && fit.converged, theta, thetaSe: Math.sqrt(1 / info), logLik: nbLogLik(y, fit.mu, theta, pw) };
+  return {
+    ...fit,
+    converged: converged && fit.converged,
+    theta,
+    thetaSe: Math.sqrt(1 / info),
+    logLik: nbLogLik(y, fit.mu, theta, pw),
+  };
 }
 
 /**
  * The ML theta given fitted means, by Newton's method on the score from the moment start
  * n / sum((y/mu - 1)^2), as R `MASS::theta.ml` (but iterated to full precision).
  */
-export function thetaMl(y: ArrayLike<number>, mu: ArrayLike<number>, weights?: ArrayLike<number>, start?: number): number {
+export function thetaMl(
+  y: ArrayLike<number>,
+  mu: ArrayLike<number>,
+  weights?: ArrayLike<number>,
+  start?: number,
+): number {
   const n = y.length;
   let t = start;
   if (t === undefined) {
@@ -164,12 +207,19 @@ export function thetaMl(y: ArrayLike<number>, mu: ArrayLike<number>, weights?: A
     // A zero or non-finite information (e.g. all counts zero) gives no usable step: halving an
     // infinite step below would never end.
     if (!Number.isFinite(del)) {
-      throw new RangeError(sc > 0 ? 'theta of the negative binomial runs to infinity: no over-dispersion (use the Poisson rate ratio)' : 'theta of the negative binomial cannot be estimated from these counts (no usable information about over-dispersion)');
+      throw new RangeError(
+        sc > 0
+          ? 'theta of the negative binomial runs to infinity: no over-dispersion (use the Poisson rate ratio)'
+          : 'theta of the negative binomial cannot be estimated from these counts (no usable information about over-dispersion)',
+      );
     }
     // Keep theta positive: halve a step that would cross zero.
     while (t + del <= 0) del /= 2;
     t += del;
-    if (!Number.isFinite(t) || t > 1e10) throw new RangeError('theta of the negative binomial runs to infinity: no over-dispersion (use the Poisson rate ratio)');
+    if (!Number.isFinite(t) || t > 1e10)
+      throw new RangeError(
+        'theta of the negative binomial runs to infinity: no over-dispersion (use the Poisson rate ratio)',
+      );
     if (Math.abs(del) <= 1e-13 * Math.max(1, t)) return t;
   }
   if (!Number.isFinite(t)) throw new RangeError('theta of the negative binomial did not converge');
@@ -227,7 +277,12 @@ export function digamma(x: number): number {
     x += 1;
   }
   const f = 1 / (x * x);
-  return r + Math.log(x) - 0.5 / x - f * (1 / 12 - f * (1 / 120 - f * (1 / 252 - f * (1 / 240 - f * (1 / 132 - (f * 691) / 32760)))));
+  return (
+    r +
+    Math.log(x) -
+    0.5 / x -
+    f * (1 / 12 - f * (1 / 120 - f * (1 / 252 - f * (1 / 240 - f * (1 / 132 - (f * 691) / 32760)))))
+  );
 }
 
 /** The trigamma function (recurrence up to x >= 10, then the asymptotic series). */
@@ -263,12 +318,25 @@ function nbLogLik(y: ArrayLike<number>, mu: ArrayLike<number>, th: number, pw?: 
     const w = pw ? pw[i]! : 1;
     const yi = y[i]!;
     const m = mu[i]!;
-    s += w * (lgamma(th + yi) - lgamma(th) - lgamma(yi + 1) + th * Math.log(th / (th + m)) + (yi > 0 ? yi * Math.log(m / (th + m)) : 0));
+    s +=
+      w *
+      (lgamma(th + yi) -
+        lgamma(th) -
+        lgamma(yi + 1) +
+        th * Math.log(th / (th + m)) +
+        (yi > 0 ? yi * Math.log(m / (th + m)) : 0));
   }
   return s;
 }
 
-function predictor(X: Float64Array, n: number, p: number, b: ArrayLike<number>, off: ArrayLike<number> | undefined, eta: Float64Array): void {
+function predictor(
+  X: Float64Array,
+  n: number,
+  p: number,
+  b: ArrayLike<number>,
+  off: ArrayLike<number> | undefined,
+  eta: Float64Array,
+): void {
   for (let i = 0; i < n; i++) eta[i] = off ? off[i]! : 0;
   for (let j = 0; j < p; j++) {
     const bj = b[j]!;
@@ -276,4 +344,3 @@ function predictor(X: Float64Array, n: number, p: number, b: ArrayLike<number>, 
     for (let i = 0; i < n; i++) eta[i] += bj * X[o + i]!;
   }
 }
-

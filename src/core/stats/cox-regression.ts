@@ -159,17 +159,26 @@ export function coxRegression(
   const maxIterations = options.maxIterations ?? 30;
   const tolerance = options.tolerance ?? 1e-12;
   const ties = options.ties ?? 'efron';
-  if (ties !== 'efron' && ties !== 'breslow') throw new RangeError(`coxRegression: ties must be efron or breslow, got ${String(ties)}`);
+  if (ties !== 'efron' && ties !== 'breslow')
+    throw new RangeError(`coxRegression: ties must be efron or breslow, got ${String(ties)}`);
   for (const c of covariates) {
-    if (c.values.length !== n) throw new RangeError(`coxRegression: covariate ${c.name} has ${c.values.length} values, expected ${n}`);
+    if (c.values.length !== n)
+      throw new RangeError(`coxRegression: covariate ${c.name} has ${c.values.length} values, expected ${n}`);
   }
   const strataCodes = options.strata ? checkCodes(options.strata, n, 'strata') : null;
   if (options.weights) {
-    if (options.weights.length !== n) throw new RangeError(`coxRegression: weights has ${options.weights.length} values, expected ${n}`);
-    for (let i = 0; i < n; i++) if (!(options.weights[i]! > 0 && Number.isFinite(options.weights[i]!))) throw new RangeError(`coxRegression: weights[${i}] = ${options.weights[i]} is not a positive number`);
+    if (options.weights.length !== n)
+      throw new RangeError(`coxRegression: weights has ${options.weights.length} values, expected ${n}`);
+    for (let i = 0; i < n; i++)
+      if (!(options.weights[i]! > 0 && Number.isFinite(options.weights[i]!)))
+        throw new RangeError(`coxRegression: weights[${i}] = ${options.weights[i]} is not a positive number`);
   }
   // Weighted fits use the robust variance: per row unless clustered (R robust = TRUE).
-  const clusterCodes = options.cluster ? checkCodes(options.cluster, n, 'cluster') : options.weights ? Array.from({ length: n }, (_, i) => i) : null;
+  const clusterCodes = options.cluster
+    ? checkCodes(options.cluster, n, 'cluster')
+    : options.weights
+      ? Array.from({ length: n }, (_, i) => i)
+      : null;
 
   const lay = layout(time, status, covariates, strataCodes, options.weights ?? null);
   let events = 0;
@@ -182,7 +191,7 @@ export function coxRegression(
   const nullEval = current;
   let converged = false;
   let iterations = 0;
-  for (; iterations < maxIterations; ) {
+  for (; iterations < maxIterations;) {
     const chol = cholesky(current.information);
     if (!chol.ok && iterations > 0) break; // information vanishing on the way to an infinite coefficient
     if (!chol.ok) {
@@ -223,7 +232,9 @@ export function coxRegression(
   }
   if (!finalChol.ok) {
     // Monotone likelihood drives the information to 0: every coefficient is flagged infinite.
-    throw new CoxDesignError('the information matrix became singular during fitting: a coefficient is infinite (monotone likelihood)');
+    throw new CoxDesignError(
+      'the information matrix became singular during fitting: a coefficient is infinite (monotone likelihood)',
+    );
   }
   const modelVariance = choleskyInverse(finalChol.lower);
   let variance = modelVariance;
@@ -242,8 +253,7 @@ export function coxRegression(
     const se = Math.sqrt(variance[j]![j]!);
     const stat = est / se;
     const infinite =
-      !converged ||
-      (Math.abs(remaining[j]!) > 1e-9 && Math.abs(remaining[j]!) > Math.sqrt(1e-9) * Math.abs(est));
+      !converged || (Math.abs(remaining[j]!) > 1e-9 && Math.abs(remaining[j]!) > Math.sqrt(1e-9) * Math.abs(est));
     return {
       name: c.name,
       estimate: est,
@@ -306,7 +316,13 @@ function checkCodes(codes: ArrayLike<number>, n: number, what: string): ArrayLik
  * Puts rows in fitting order (strata in code order, time descending within each; ties keep a
  * fixed order) and centres the covariates (as R does: estimates are invariant, exp() stays in range).
  */
-function layout(time: ArrayLike<number>, status: ArrayLike<number>, covariates: readonly CoxCovariate[], strata: ArrayLike<number> | null, weights: ArrayLike<number> | null): Layout {
+function layout(
+  time: ArrayLike<number>,
+  status: ArrayLike<number>,
+  covariates: readonly CoxCovariate[],
+  strata: ArrayLike<number> | null,
+  weights: ArrayLike<number> | null,
+): Layout {
   const n = time.length;
   const asc = sortedOrder(time);
   const row = new Uint32Array(n);
@@ -391,7 +407,7 @@ function evaluatePartial(lay: Layout, beta: readonly number[], ties: CoxTies): E
   const xi = new Float64Array(p);
   const m = new Float64Array(p);
   const efron = ties === 'efron';
-  for (let a = 0; a < n; ) {
+  for (let a = 0; a < n;) {
     if (newStratum[a]) {
       s0 = 0;
       s1.fill(0);
@@ -480,7 +496,7 @@ function scoreResiduals(lay: Layout, beta: readonly number[], ties: CoxTies): Fl
   const s1 = new Float64Array(p);
   const d1 = new Float64Array(p);
   let stratumId = -1;
-  for (let a = 0; a < n; ) {
+  for (let a = 0; a < n;) {
     if (newStratum[a]) {
       s0 = 0;
       s1.fill(0);
@@ -562,7 +578,12 @@ function scoreResiduals(lay: Layout, beta: readonly number[], ties: CoxTies): Fl
 }
 
 /** B = sum over clusters of (cluster total of the score residuals)(same)'. */
-function clusterMeat(lay: Layout, beta: readonly number[], ties: CoxTies, cluster: ArrayLike<number>): { B: number[][]; clusters: number } {
+function clusterMeat(
+  lay: Layout,
+  beta: readonly number[],
+  ties: CoxTies,
+  cluster: ArrayLike<number>,
+): { B: number[][]; clusters: number } {
   const resid = scoreResiduals(lay, beta, ties);
   const n = lay.t.length;
   const p = lay.x.length;

@@ -43,7 +43,15 @@ describe('Cox regression with cluster-robust variance (R coxph(..., cluster = li
 
   it('with a covariate: coxph(Surv(time, status) ~ rx + sex, rats, cluster = litter)', async () => {
     const r = await rats();
-    const fit = coxRegression(r.time, r.status, [{ name: 'rx', values: r.rx }, { name: 'sexm', values: r.sexm }], { cluster: r.litter });
+    const fit = coxRegression(
+      r.time,
+      r.status,
+      [
+        { name: 'rx', values: r.rx },
+        { name: 'sexm', values: r.sexm },
+      ],
+      { cluster: r.litter },
+    );
     const ref = [
       // coef, se(coef), robust se, z, Pr(>|z|)
       [0.790996147108952, 0.309359879825657, 0.292711302443121, 2.702308180473, 6.88599044405956e-3],
@@ -76,7 +84,15 @@ describe('Cox regression with cluster-robust variance (R coxph(..., cluster = li
 
   it('Breslow ties without clusters: coxph(Surv(time, status) ~ rx + sex, rats, ties = "breslow")', async () => {
     const r = await rats();
-    const fit = coxRegression(r.time, r.status, [{ name: 'rx', values: r.rx }, { name: 'sexm', values: r.sexm }], { ties: 'breslow' });
+    const fit = coxRegression(
+      r.time,
+      r.status,
+      [
+        { name: 'rx', values: r.rx },
+        { name: 'sexm', values: r.sexm },
+      ],
+      { ties: 'breslow' },
+    );
     expect(rel(fit.coefficients[0]!.estimate, 0.785215121279277)).toBeLessThan(1e-7);
     expect(rel(fit.coefficients[0]!.stdError, 0.309267602073005)).toBeLessThan(1e-7);
     expect(rel(fit.coefficients[1]!.estimate, -3.063466728661499)).toBeLessThan(1e-7);
@@ -92,20 +108,31 @@ describe('Cox regression with cluster-robust variance (R coxph(..., cluster = li
     expect(rel(plain.coefficients[0]!.estimate, 0.801005636071172)).toBeLessThan(1e-7);
     expect(rel(plain.coefficients[0]!.stdError, 0.309432242642661)).toBeLessThan(1e-7);
     expect(rel(plain.coefficients[0]!.statistic, 2.58863016093702)).toBeLessThan(1e-7);
-    const robust = coxRegression(r.time, r.status, [{ name: 'rx', values: r.rx }], { strata: r.sexm, cluster: r.litter });
+    const robust = coxRegression(r.time, r.status, [{ name: 'rx', values: r.rx }], {
+      strata: r.sexm,
+      cluster: r.litter,
+    });
     // robust se 0.292799803524076, z 2.73567682228758, robscore 6.39776070095106
     expect(rel(robust.coefficients[0]!.stdError, 0.292799803524076)).toBeLessThan(1e-7);
     expect(rel(robust.coefficients[0]!.statistic, 2.73567682228758)).toBeLessThan(1e-7);
     expect(rel(robust.robust!.score!.statistic, 6.39776070095106)).toBeLessThan(1e-11);
     // Stratum codes need not be contiguous or sorted: the same fit with codes 7 and 3.
-    const recoded = coxRegression(r.time, r.status, [{ name: 'rx', values: r.rx }], { strata: r.sexm.map((s) => (s ? 3 : 7)) });
+    const recoded = coxRegression(r.time, r.status, [{ name: 'rx', values: r.rx }], {
+      strata: r.sexm.map((s) => (s ? 3 : 7)),
+    });
     expect(rel(recoded.coefficients[0]!.estimate, 0.801005636071172)).toBeLessThan(1e-7);
   });
 
   it('rejects bad codes and ties (caller bugs)', () => {
-    expect(() => coxRegression([1, 2], [1, 1], [{ name: 'a', values: [0, 1] }], { cluster: [0, -1] })).toThrow('cluster[1] = -1 is not a code >= 0');
-    expect(() => coxRegression([1, 2], [1, 1], [{ name: 'a', values: [0, 1] }], { strata: [0] })).toThrow('strata has 1 values, expected 2');
-    expect(() => coxRegression([1, 2], [1, 1], [{ name: 'a', values: [0, 1] }], { ties: 'exact' as 'efron' })).toThrow('ties must be efron or breslow');
+    expect(() => coxRegression([1, 2], [1, 1], [{ name: 'a', values: [0, 1] }], { cluster: [0, -1] })).toThrow(
+      'cluster[1] = -1 is not a code >= 0',
+    );
+    expect(() => coxRegression([1, 2], [1, 1], [{ name: 'a', values: [0, 1] }], { strata: [0] })).toThrow(
+      'strata has 1 values, expected 2',
+    );
+    expect(() => coxRegression([1, 2], [1, 1], [{ name: 'a', values: [0, 1] }], { ties: 'exact' as 'efron' })).toThrow(
+      'ties must be efron or breslow',
+    );
   });
 
   it('fits a million clustered rows with strata in a few seconds', () => {

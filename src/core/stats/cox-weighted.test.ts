@@ -33,20 +33,50 @@ describe('coxRegression with case weights (R coxph(weights = w))', async () => {
     expect(rel(fit.robust!.score!.statistic, robscore)).toBeLessThan(1e-8);
   };
   it('Efron ties, robust per row', () => {
-    const fit = coxRegression(week, arrest, [{ name: 'fin', values: fin }, { name: 'age', values: age }], { weights: w });
-    check(fit, [-0.39170103375216, 0.155443868135249, 0.194745281465074, -1085.49553362386, -1071.1348753197, 15.7684972815442]);
+    const fit = coxRegression(
+      week,
+      arrest,
+      [
+        { name: 'fin', values: fin },
+        { name: 'age', values: age },
+      ],
+      { weights: w },
+    );
+    check(
+      fit,
+      [-0.39170103375216, 0.155443868135249, 0.194745281465074, -1085.49553362386, -1071.1348753197, 15.7684972815442],
+    );
     expect(fit.robust!.clusters).toBe(432);
   });
   it('Breslow ties, robust per row', () => {
-    const fit = coxRegression(week, arrest, [{ name: 'fin', values: fin }, { name: 'age', values: age }], { weights: w, ties: 'breslow' });
-    check(fit, [-0.391393285369032, 0.155443263310533, 0.193930351688785, -1085.96875994489, -1071.6731328092, 15.8109186064028]);
+    const fit = coxRegression(
+      week,
+      arrest,
+      [
+        { name: 'fin', values: fin },
+        { name: 'age', values: age },
+      ],
+      { weights: w, ties: 'breslow' },
+    );
+    check(
+      fit,
+      [-0.391393285369032, 0.155443263310533, 0.193930351688785, -1085.96875994489, -1071.6731328092, 15.8109186064028],
+    );
   });
   it('clustered by matched set', () => {
     const fit = coxRegression(week, arrest, [{ name: 'fin', values: fin }], { weights: w, cluster: set });
-    check(fit, [-0.426951297971298, 0.155387043125228, 0.206842385235595, -1085.49553362386, -1081.64925523684, 4.18393745567286]);
+    check(
+      fit,
+      [
+        -0.426951297971298, 0.155387043125228, 0.206842385235595, -1085.49553362386, -1081.64925523684,
+        4.18393745567286,
+      ],
+    );
     expect(fit.robust!.clusters).toBe(108);
   });
   it('refuses a non-positive weight', () => {
-    expect(() => coxRegression([1, 2, 3], [1, 0, 1], [{ name: 'x', values: [0, 1, 0] }], { weights: [1, 0, 1] })).toThrow(RangeError);
+    expect(() =>
+      coxRegression([1, 2, 3], [1, 0, 1], [{ name: 'x', values: [0, 1, 0] }], { weights: [1, 0, 1] }),
+    ).toThrow(RangeError);
   });
 });

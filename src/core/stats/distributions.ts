@@ -263,7 +263,10 @@ export function qnorm(p: number, lowerTail = true): number {
   if (pl === 0.5) return 0;
   // Hastings' rational start (A&S 26.2.23, |error| < 4.5e-4).
   const t = Math.sqrt(-2 * Math.log(pl));
-  let x = -(t - (2.515517 + 0.802853 * t + 0.010328 * t * t) / (1 + 1.432788 * t + 0.189269 * t * t + 0.001308 * t * t * t));
+  let x = -(
+    t -
+    (2.515517 + 0.802853 * t + 0.010328 * t * t) / (1 + 1.432788 * t + 0.189269 * t * t + 0.001308 * t * t * t)
+  );
   for (let i = 0; i < 50; i++) {
     const d = dnorm(x);
     if (d === 0) break;
@@ -437,7 +440,10 @@ export function dt(x: number, df: number): number {
   if (!Number.isFinite(x)) return 0;
   if (df === Infinity) return dnorm(x);
   const ax = Math.abs(x);
-  const logKernel = ax * ax > df ? -((df + 1) / 2) * (2 * Math.log(ax) - Math.log(df) + Math.log1p(df / (ax * ax))) : -((df + 1) / 2) * Math.log1p((ax * ax) / df);
+  const logKernel =
+    ax * ax > df
+      ? -((df + 1) / 2) * (2 * Math.log(ax) - Math.log(df) + Math.log1p(df / (ax * ax)))
+      : -((df + 1) / 2) * Math.log1p((ax * ax) / df);
   return Math.exp(logKernel - 0.5 * Math.log(df) - lbeta(0.5, df / 2));
 }
 
@@ -603,7 +609,8 @@ export function pnt(x: number, df: number, ncp: number, lowerTail = true): numbe
 // Binomial and Poisson
 
 function requireCount(name: string, value: number, fn: string): void {
-  if (!Number.isInteger(value) || value < 0) throw new RangeError(`${fn}: ${name} must be a non-negative integer, got ${value}`);
+  if (!Number.isInteger(value) || value < 0)
+    throw new RangeError(`${fn}: ${name} must be a non-negative integer, got ${value}`);
 }
 
 /**
@@ -643,7 +650,8 @@ export function pbinom(k: number, n: number, p: number, lowerTail = true): numbe
  */
 export function dpois(k: number, lambda: number): number {
   requireNotNaN('k', k, 'dpois');
-  if (Number.isNaN(lambda) || lambda < 0 || !Number.isFinite(lambda)) throw new RangeError(`dpois: lambda must be finite and >= 0, got ${lambda}`);
+  if (Number.isNaN(lambda) || lambda < 0 || !Number.isFinite(lambda))
+    throw new RangeError(`dpois: lambda must be finite and >= 0, got ${lambda}`);
   if (!Number.isInteger(k)) throw new RangeError(`dpois: k must be an integer, got ${k}`);
   if (k < 0) return 0;
   return dpoisRaw(k, lambda);
@@ -657,11 +665,11 @@ export function dpois(k: number, lambda: number): number {
  */
 export function ppois(k: number, lambda: number, lowerTail = true): number {
   requireNotNaN('k', k, 'ppois');
-  if (Number.isNaN(lambda) || lambda < 0 || !Number.isFinite(lambda)) throw new RangeError(`ppois: lambda must be finite and >= 0, got ${lambda}`);
+  if (Number.isNaN(lambda) || lambda < 0 || !Number.isFinite(lambda))
+    throw new RangeError(`ppois: lambda must be finite and >= 0, got ${lambda}`);
   const kk = Math.floor(k + 1e-7);
   if (kk < 0) return lowerTail ? 0 : 1;
   if (lambda === 0) return lowerTail ? 1 : 0;
   const g = incompleteGamma(kk + 1, lambda);
   return lowerTail ? g.upper : g.lower;
 }
-

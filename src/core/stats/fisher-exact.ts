@@ -13,7 +13,8 @@ import { lchoose } from './distributions.js';
  */
 export function fisherExactTwoSided(a: number, b: number, c: number, d: number): number {
   for (const v of [a, b, c, d]) {
-    if (!Number.isInteger(v) || v < 0) throw new RangeError(`fisher exact: counts must be whole numbers >= 0, got ${v}`);
+    if (!Number.isInteger(v) || v < 0)
+      throw new RangeError(`fisher exact: counts must be whole numbers >= 0, got ${v}`);
   }
   // R: m = column 1 total, n = column 2 total, k = row 1 total, x = a.
   const m = a + c;

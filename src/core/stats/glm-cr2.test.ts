@@ -34,9 +34,29 @@ function design(n: number, cols: number[][]): Float64Array {
 
 const close = (a: number, b: number, tol: number) => expect(Math.abs(a - b) / Math.abs(b)).toBeLessThan(tol);
 
-function check(fit: GlmFit, X: Float64Array, y: number[], herd: number[], family: 'binomial' | 'poisson', ref: { est: number; se: number; df: number; p: number; cl: number }, weights?: Float64Array) {
+function check(
+  fit: GlmFit,
+  X: Float64Array,
+  y: number[],
+  herd: number[],
+  family: 'binomial' | 'poisson',
+  ref: { est: number; se: number; df: number; p: number; cl: number },
+  weights?: Float64Array,
+) {
   const cluster = herd.map((h) => h - 1);
-  const r = glmCr2({ X, n: fit.n, p: fit.p, y, mu: fit.mu, family, weights, cluster, nClusters: 15, bread: fit.covUnscaled, dfFor: [1] });
+  const r = glmCr2({
+    X,
+    n: fit.n,
+    p: fit.p,
+    y,
+    mu: fit.mu,
+    family,
+    weights,
+    cluster,
+    nClusters: 15,
+    bread: fit.covUnscaled,
+    dfFor: [1],
+  });
   const se = Math.sqrt(r.vcov[fit.p + 1]!);
   close(fit.coef[1]!, ref.est, 1e-7);
   close(se, ref.se, 1e-7);
@@ -54,20 +74,46 @@ describe('glmCr2 (clubSandwich CR2 for glm)', () => {
     // f1 <- glm(y ~ arm, family = binomial, data = an, control = ctl)
     const X = design(n, [an.arm!]);
     const fit = fitLogistic(X, n, 2, an.y!);
-    check(fit, X, an.y!, an.herd!, 'binomial', { est: -0.136829220619233, se: 0.487596047919005, df: 10.3340018549402, p: 0.784539878128782, cl: 0.467941621269327 });
+    check(fit, X, an.y!, an.herd!, 'binomial', {
+      est: -0.136829220619233,
+      se: 0.487596047919005,
+      df: 10.3340018549402,
+      p: 0.784539878128782,
+      cl: 0.467941621269327,
+    });
   });
   it('logistic y ~ arm + late (fitted probabilities vary within herd)', () => {
     // f2 <- glm(y ~ arm + late, family = binomial, data = an, control = ctl)
     const X = design(n, [an.arm!, an.late!]);
     const fit = fitLogistic(X, n, 3, an.y!);
-    check(fit, X, an.y!, an.herd!, 'binomial', { est: -0.0797348367829525, se: 0.448044417388914, df: 10.7354642544215, p: 0.862066393428699, cl: 0.428432099168398 });
+    check(fit, X, an.y!, an.herd!, 'binomial', {
+      est: -0.0797348367829525,
+      se: 0.448044417388914,
+      df: 10.7354642544215,
+      p: 0.862066393428699,
+      cl: 0.428432099168398,
+    });
   });
   it('weighted logistic (prior weights 1 + row mod 3)', () => {
     // an$w <- 1 + (seq_len(nrow(an)) %% 3); f3 <- glm(y ~ arm + late, family = binomial, data = an, weights = w, control = ctl)
     const w = Float64Array.from({ length: n }, (_, i) => 1 + ((i + 1) % 3));
     const X = design(n, [an.arm!, an.late!]);
     const fit = fitLogistic(X, n, 3, an.y!, { weights: w });
-    check(fit, X, an.y!, an.herd!, 'binomial', { est: -0.115166334189848, se: 0.455694790342845, df: 10.832960885739, p: 0.805210546413473, cl: 0.435797250191446 }, w);
+    check(
+      fit,
+      X,
+      an.y!,
+      an.herd!,
+      'binomial',
+      {
+        est: -0.115166334189848,
+        se: 0.455694790342845,
+        df: 10.832960885739,
+        p: 0.805210546413473,
+        cl: 0.435797250191446,
+      },
+      w,
+    );
   });
   const hp = csv('cbpp-herd-periods.csv');
   const m = hp.herd!.length;
@@ -75,38 +121,112 @@ describe('glmCr2 (clubSandwich CR2 for glm)', () => {
     // f4 <- glm(incidence ~ arm + offset(log(size)), family = poisson, data = cb, control = ctl)
     const X = design(m, [hp.arm!]);
     const fit = fitPoissonOffset(X, m, 2, hp.incidence!, { offset: Float64Array.from(hp.size!, Math.log) });
-    check(fit, X, hp.incidence!, hp.herd!, 'poisson', { est: -0.120572048759761, se: 0.429608253429436, df: 10.3727877282986, p: 0.784492807569564, cl: 0.411091674479429 });
+    check(fit, X, hp.incidence!, hp.herd!, 'poisson', {
+      est: -0.120572048759761,
+      se: 0.429608253429436,
+      df: 10.3727877282986,
+      p: 0.784492807569564,
+      cl: 0.411091674479429,
+    });
   });
   it('Poisson incidence ~ arm + period (numeric)', () => {
     // f5 <- glm(incidence ~ arm + per, family = poisson, data = cb, control = ctl)
     const X = design(m, [hp.arm!, hp.period!]);
     const fit = fitPoisson(X, m, 3, hp.incidence!);
-    check(fit, X, hp.incidence!, hp.herd!, 'poisson', { est: 0.0544370402535927, se: 0.338814828503974, df: 12.1532534429911, p: 0.874993893510127, cl: 0.326974483285356 });
+    check(fit, X, hp.incidence!, hp.herd!, 'poisson', {
+      est: 0.0544370402535927,
+      se: 0.338814828503974,
+      df: 12.1532534429911,
+      p: 0.874993893510127,
+      cl: 0.326974483285356,
+    });
   });
   const sy = csv('synthetic-large-clusters.csv');
   const N = sy.y!.length;
   it.each([
     // f7 <- glm(y ~ arm + x, binomial, sy, weights = w); f8 <- glm(y ~ arm + x, binomial, sy) (12 clusters of 60, continuous x)
-    ['weighted', true, { est: 0.47007550736404, se: 0.267942144850048, df: 9.99022856731486, p: 0.109926789674288, cl: 0.255695374266223 }],
-    ['unweighted', false, { est: 0.485634478808754, se: 0.270135124768579, df: 10.005538711763, p: 0.102410821955898, cl: 0.257297713939476 }],
-  ] as const)('60 covariate patterns per cluster (%s): the quadrature route matches R and the dense route', (_, weighted, ref) => {
-    const X = design(N, [sy.arm!, sy.x!]);
-    const w = weighted ? Float64Array.from(sy.w!) : undefined;
-    const fit = fitLogistic(X, N, 3, sy.y!, { weights: w });
-    const cluster = sy.cl!.map((c) => c - 1);
-    const base = { X, n: N, p: 3, y: sy.y!, mu: fit.mu, family: 'binomial' as const, weights: w, cluster, nClusters: 12, bread: fit.covUnscaled, dfFor: [1] };
-    const q = glmCr2(base);
-    const d = glmCr2({ ...base, method: 'dense' });
-    close(fit.coef[1]!, ref.est, 1e-7);
-    close(Math.sqrt(q.vcov[4]!), ref.se, 1e-7);
-    close(q.df[1]!, ref.df, 1e-7);
-    close(Math.sqrt(q.vcov[4]!), Math.sqrt(d.vcov[4]!), 1e-10);
-    close(q.df[1]!, d.df[1]!, 1e-10);
-  });
+    [
+      'weighted',
+      true,
+      {
+        est: 0.47007550736404,
+        se: 0.267942144850048,
+        df: 9.99022856731486,
+        p: 0.109926789674288,
+        cl: 0.255695374266223,
+      },
+    ],
+    [
+      'unweighted',
+      false,
+      {
+        est: 0.485634478808754,
+        se: 0.270135124768579,
+        df: 10.005538711763,
+        p: 0.102410821955898,
+        cl: 0.257297713939476,
+      },
+    ],
+  ] as const)(
+    '60 covariate patterns per cluster (%s): the quadrature route matches R and the dense route',
+    (_, weighted, ref) => {
+      const X = design(N, [sy.arm!, sy.x!]);
+      const w = weighted ? Float64Array.from(sy.w!) : undefined;
+      const fit = fitLogistic(X, N, 3, sy.y!, { weights: w });
+      const cluster = sy.cl!.map((c) => c - 1);
+      const base = {
+        X,
+        n: N,
+        p: 3,
+        y: sy.y!,
+        mu: fit.mu,
+        family: 'binomial' as const,
+        weights: w,
+        cluster,
+        nClusters: 12,
+        bread: fit.covUnscaled,
+        dfFor: [1],
+      };
+      const q = glmCr2(base);
+      const d = glmCr2({ ...base, method: 'dense' });
+      close(fit.coef[1]!, ref.est, 1e-7);
+      close(Math.sqrt(q.vcov[4]!), ref.se, 1e-7);
+      close(q.df[1]!, ref.df, 1e-7);
+      close(Math.sqrt(q.vcov[4]!), Math.sqrt(d.vcov[4]!), 1e-10);
+      close(q.df[1]!, d.df[1]!, 1e-10);
+    },
+  );
   it('refuses a single cluster and a non-positive weight', () => {
     const X = design(4, [[0, 1, 0, 1]]);
     const fit = fitLogistic(X, 4, 2, [0, 1, 1, 0]);
-    expect(() => glmCr2({ X, n: 4, p: 2, y: [0, 1, 1, 0], mu: fit.mu, family: 'binomial', cluster: [0, 0, 0, 0], nClusters: 1, bread: fit.covUnscaled, dfFor: [1] })).toThrow(RangeError);
-    expect(() => glmCr2({ X, n: 4, p: 2, y: [0, 1, 1, 0], mu: fit.mu, family: 'binomial', weights: [1, 0, 1, 1], cluster: [0, 0, 1, 1], nClusters: 2, bread: fit.covUnscaled, dfFor: [1] })).toThrow(RangeError);
+    expect(() =>
+      glmCr2({
+        X,
+        n: 4,
+        p: 2,
+        y: [0, 1, 1, 0],
+        mu: fit.mu,
+        family: 'binomial',
+        cluster: [0, 0, 0, 0],
+        nClusters: 1,
+        bread: fit.covUnscaled,
+        dfFor: [1],
+      }),
+    ).toThrow(RangeError);
+    expect(() =>
+      glmCr2({
+        X,
+        n: 4,
+        p: 2,
+        y: [0, 1, 1, 0],
+        mu: fit.mu,
+        family: 'binomial',
+        weights: [1, 0, 1, 1],
+        cluster: [0, 0, 1, 1],
+        nClusters: 2,
+        bread: fit.covUnscaled,
+        dfFor: [1],
+      }),
+    ).toThrow(RangeError);
   });
 });

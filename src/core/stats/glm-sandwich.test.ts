@@ -22,7 +22,16 @@ async function sim() {
     if (!ids.has(s)) ids.set(s, ids.size);
     return ids.get(s)!;
   });
-  return { n, trt, age: col('age'), ogrs3: col('ogrs3'), y: col('reoffended'), count: col('reoffences'), cluster, G: ids.size };
+  return {
+    n,
+    trt,
+    age: col('age'),
+    ogrs3: col('ogrs3'),
+    y: col('reoffended'),
+    count: col('reoffences'),
+    cluster,
+    G: ids.size,
+  };
 }
 
 function design(n: number, cols: Float64Array[]): Float64Array {

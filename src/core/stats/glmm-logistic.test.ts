@@ -18,7 +18,12 @@ import { fitLogistic } from './logistic-regression.js';
 
 const refs = JSON.parse(readFileSync('test/data/counts-references.json', 'utf8'));
 
-interface Ref { coef: number[]; se: number[]; theta: number; loglik: number }
+interface Ref {
+  coef: number[];
+  se: number[];
+  theta: number;
+  loglik: number;
+}
 
 function design(n: number, cols: ArrayLike<number>[]): Float64Array {
   const X = new Float64Array(n * (cols.length + 1));
@@ -101,9 +106,25 @@ describe('glmer Laplace: boundary and performance', () => {
     // Every cluster has the same 2 x 2 table, so the clusters carry no extra variation.
     const G = 20;
     const rows: Array<[number, number, number]> = [];
-    for (let g = 0; g < G; g++) for (const [a, yy] of [[0, 0], [0, 1], [0, 0], [1, 1], [1, 1], [1, 0]] as const) rows.push([g, a, yy]);
+    for (let g = 0; g < G; g++)
+      for (const [a, yy] of [
+        [0, 0],
+        [0, 1],
+        [0, 0],
+        [1, 1],
+        [1, 1],
+        [1, 0],
+      ] as const)
+        rows.push([g, a, yy]);
     const n = rows.length;
-    const fit = fitGlmmLogistic(rows.map((r) => r[2]), design(n, [rows.map((r) => r[1])]), n, 2, rows.map((r) => r[0]), G);
+    const fit = fitGlmmLogistic(
+      rows.map((r) => r[2]),
+      design(n, [rows.map((r) => r[1])]),
+      n,
+      2,
+      rows.map((r) => r[0]),
+      G,
+    );
     expect(fit.singular).toBe(true);
     // glm: log odds control 1/3 vs 2/3 -> intercept log(1/2), arm log(4).
     expect(fit.coef[0]).toBeCloseTo(Math.log(0.5), 8);
@@ -116,7 +137,7 @@ describe('glmer Laplace: boundary and performance', () => {
     const arm = new Float64Array(n);
     const y = new Float64Array(n);
     let seed = 12345;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
     const re = Float64Array.from({ length: G }, () => 0.5 * (rand() + rand() + rand() - 1.5) * 2);
     for (let i = 0; i < n; i++) {
       const g = i % G;

@@ -62,7 +62,15 @@ export interface GlmmData {
  * const X = Float64Array.from([...y.map(() => 1), ...team.map((t) => (t >= 4 ? 1 : 0))]);
  * fitGlmmLogistic(y, X, 48, 2, team, 8).coef[1] // => -0.76345... // fixef(glmer(y ~ arm + (1 | team), binomial))[2] = -0.7634506
  */
-export function fitGlmmLogistic(y: ArrayLike<number>, X: Float64Array, n: number, p: number, cluster: ArrayLike<number>, nClusters: number, options: { start?: ArrayLike<number> } = {}): GlmmLogisticFit {
+export function fitGlmmLogistic(
+  y: ArrayLike<number>,
+  X: Float64Array,
+  n: number,
+  p: number,
+  cluster: ArrayLike<number>,
+  nClusters: number,
+  options: { start?: ArrayLike<number> } = {},
+): GlmmLogisticFit {
   if (X.length !== n * p) throw new RangeError(`X has ${X.length} cells, expected ${n * p}`);
   for (let i = 0; i < n; i++) {
     const v = y[i]!;
@@ -70,12 +78,20 @@ export function fitGlmmLogistic(y: ArrayLike<number>, X: Float64Array, n: number
     const g = cluster[i]!;
     if (!(g >= 0 && g < nClusters)) throw new RangeError(`cluster index ${g} out of range at row ${i}`);
   }
-  if (options.start && options.start.length !== p) throw new RangeError(`start has ${options.start.length} values, expected ${p}`);
+  if (options.start && options.start.length !== p)
+    throw new RangeError(`start has ${options.start.length} values, expected ${p}`);
   return fitGlmm(aggregate(y, X, n, p, cluster, nClusters), options.start);
 }
 
 /** Groups rows by cluster; rows with the same design row in a cluster (checked for p <= 2 binary) become one binomial unit. */
-function aggregate(y: ArrayLike<number>, X: Float64Array, n: number, p: number, cluster: ArrayLike<number>, G: number): GlmmData {
+function aggregate(
+  y: ArrayLike<number>,
+  X: Float64Array,
+  n: number,
+  p: number,
+  cluster: ArrayLike<number>,
+  G: number,
+): GlmmData {
   let binaryArm = p === 2;
   for (let i = 0; i < n && binaryArm; i++) if (X[i] !== 1 || (X[n + i] !== 0 && X[n + i] !== 1)) binaryArm = false;
   if (binaryArm) {
@@ -89,7 +105,14 @@ function aggregate(y: ArrayLike<number>, X: Float64Array, n: number, p: number, 
     }
     let u = 0;
     for (let k = 0; k < 2 * G; k++) if (m[k]! > 0) u++;
-    const out = { s: new Float64Array(u), m: new Float64Array(u), X: new Float64Array(2 * u), p: 2, start: new Int32Array(G + 1), nClusters: G };
+    const out = {
+      s: new Float64Array(u),
+      m: new Float64Array(u),
+      X: new Float64Array(2 * u),
+      p: 2,
+      start: new Int32Array(G + 1),
+      nClusters: G,
+    };
     let r = 0;
     for (let g = 0; g < G; g++) {
       out.start[g] = r;
@@ -356,7 +379,16 @@ function fitGlmm(d: GlmmData, start?: ArrayLike<number>): GlmmLogisticFit {
     vcov = new Float64Array(p * p);
     for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) vcov[i * p + j] = inv[i]![j]!;
   }
-  return { coef: par.slice(0, p), vcov, sigma: singular ? 0 : sigma, logLik: -f, units: n, iterations: iter, converged, singular };
+  return {
+    coef: par.slice(0, p),
+    vcov,
+    sigma: singular ? 0 : sigma,
+    logLik: -f,
+    units: n,
+    iterations: iter,
+    converged,
+    singular,
+  };
 }
 
 /**

@@ -57,7 +57,14 @@ const BOUNDARY = 1e-10;
  * @throws SingularDesignError when X'WX is not positive definite (collinear columns).
  * @throws RangeError on invalid responses (binomial y outside [0, 1], Poisson y < 0).
  */
-export function fitGlm(family: GlmFamily, X: Float64Array, n: number, p: number, y: ArrayLike<number>, options: GlmOptions = {}): GlmFit {
+export function fitGlm(
+  family: GlmFamily,
+  X: Float64Array,
+  n: number,
+  p: number,
+  y: ArrayLike<number>,
+  options: GlmOptions = {},
+): GlmFit {
   if (X.length !== n * p) throw new RangeError(`X has ${X.length} cells, expected n*p = ${n * p}`);
   if (y.length !== n) throw new RangeError(`y has length ${y.length}, expected ${n}`);
   const pw = options.weights;
@@ -133,7 +140,18 @@ export function fitGlm(family: GlmFamily, X: Float64Array, n: number, p: number,
       break;
     }
   }
-  return { family, n, p, coef, covUnscaled, mu, deviance: dev, iterations: Math.min(iter, maxIter), converged, boundary };
+  return {
+    family,
+    n,
+    p,
+    coef,
+    covUnscaled,
+    mu,
+    deviance: dev,
+    iterations: Math.min(iter, maxIter),
+    converged,
+    boundary,
+  };
 }
 
 function linkinv(family: GlmFamily, e: number): number {
@@ -146,7 +164,12 @@ function linkinv(family: GlmFamily, e: number): number {
 }
 
 /** Residual deviance (R `binomial()$dev.resids` / `poisson()$dev.resids`, summed). */
-export function deviance(family: GlmFamily, y: ArrayLike<number>, mu: ArrayLike<number>, pw?: ArrayLike<number>): number {
+export function deviance(
+  family: GlmFamily,
+  y: ArrayLike<number>,
+  mu: ArrayLike<number>,
+  pw?: ArrayLike<number>,
+): number {
   let d = 0;
   const n = y.length;
   for (let i = 0; i < n; i++) {
@@ -176,7 +199,15 @@ export function linearPredictor(X: Float64Array, n: number, p: number, b: ArrayL
 }
 
 /** X'WX (full symmetric) and X'Wz, looping over contiguous columns. */
-export function crossprod(X: Float64Array, n: number, p: number, w: Float64Array, z: Float64Array, xtwx: Float64Array, xtwz: Float64Array): void {
+export function crossprod(
+  X: Float64Array,
+  n: number,
+  p: number,
+  w: Float64Array,
+  z: Float64Array,
+  xtwx: Float64Array,
+  xtwz: Float64Array,
+): void {
   for (let j = 0; j < p; j++) {
     const oj = j * n;
     let s = 0;

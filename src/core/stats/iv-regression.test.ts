@@ -104,7 +104,10 @@ describe('fitIv: individual design, HC2 (estimatr::iv_robust)', async () => {
       { name: 'age', values: sim.num('age') },
       { name: 'ogrs3', values: sim.num('ogrs3') },
     ];
-    expectFit(fitIv({ y: sim.num('wellbeing'), d: s, z, covariates: adj, seType: 'HC2' }), refs.sim_dose_wellbeing_adjusted!);
+    expectFit(
+      fitIv({ y: sim.num('wellbeing'), d: s, z, covariates: adj, seType: 'HC2' }),
+      refs.sim_dose_wellbeing_adjusted!,
+    );
   });
 });
 
@@ -118,8 +121,21 @@ describe('fitIv: cluster design, CR2 + Satterthwaite df (estimatr::iv_robust(clu
   });
   it('adjusted for ogrs3 in both stages', () => {
     const cov = [{ name: 'ogrs3', values: pcp.num('ogrs3') }];
-    expectFit(fitIv({ y: pcp.num('reoffended'), d, z, covariates: cov, cluster: pcp.cluster, seType: 'CR2' }), refs.pcp_reoffended_adjusted!);
-    expectFit(fitIv({ y: pcp.num('reoffended'), d: pcp.num('sessions_attended'), z, covariates: cov, cluster: pcp.cluster, seType: 'CR2' }), refs.pcp_dose_reoffended_adjusted!);
+    expectFit(
+      fitIv({ y: pcp.num('reoffended'), d, z, covariates: cov, cluster: pcp.cluster, seType: 'CR2' }),
+      refs.pcp_reoffended_adjusted!,
+    );
+    expectFit(
+      fitIv({
+        y: pcp.num('reoffended'),
+        d: pcp.num('sessions_attended'),
+        z,
+        covariates: cov,
+        cluster: pcp.cluster,
+        seType: 'CR2',
+      }),
+      refs.pcp_dose_reoffended_adjusted!,
+    );
   });
 });
 

@@ -70,8 +70,11 @@ export function fitIv(input: IvInput): IvFit {
   const { y, d, z, seType } = input;
   const n = y.length;
   const covs = input.covariates ?? [];
-  if (d.length !== n || z.length !== n) throw new RangeError(`fitIv: y, d and z need the same length (${n}, ${d.length}, ${z.length})`);
-  for (const c of covs) if (c.values.length !== n) throw new RangeError(`fitIv: covariate ${c.name} has ${c.values.length} values, expected ${n}`);
+  if (d.length !== n || z.length !== n)
+    throw new RangeError(`fitIv: y, d and z need the same length (${n}, ${d.length}, ${z.length})`);
+  for (const c of covs)
+    if (c.values.length !== n)
+      throw new RangeError(`fitIv: covariate ${c.name} has ${c.values.length} values, expected ${n}`);
   let sd1 = 0;
   let sd0 = 0;
   let n1 = 0;
@@ -103,13 +106,26 @@ export function fitIv(input: IvInput): IvFit {
   const dHat = first.fitted;
   // d_hat collinear with the covariates: allocation does not move d at all.
   const second = olsFitted(y, [dHat, ...covs.map((c) => c.values)]);
-  if (!second) throw new WeakInstrumentError('allocation does not change the exposure: the first-stage coefficient is zero');
+  if (!second)
+    throw new WeakInstrumentError('allocation does not change the exposure: the first-stage coefficient is zero');
   const b = second.coefficients[0]!;
   const yStar = new Float64Array(n);
   for (let i = 0; i < n; i++) yStar[i] = y[i]! - b * (d[i]! - dHat[i]!);
-  const fit = fitRobustLm({ y: yStar, covariates: [{ name: 'd', values: dHat }, ...covs], cluster: input.cluster ?? null, seType, dfFor: [0] });
+  const fit = fitRobustLm({
+    y: yStar,
+    covariates: [{ name: 'd', values: dHat }, ...covs],
+    cluster: input.cluster ?? null,
+    seType,
+    dfFor: [0],
+  });
   const c = fit.coefficients[0]!;
-  const fs = fitRobustLm({ y: d, covariates: [{ name: 'z', values: z }, ...covs], cluster: input.cluster ?? null, seType, dfFor: [] }).coefficients[0]!;
+  const fs = fitRobustLm({
+    y: d,
+    covariates: [{ name: 'z', values: z }, ...covs],
+    cluster: input.cluster ?? null,
+    seType,
+    dfFor: [],
+  }).coefficients[0]!;
   const tq = qt(1 - (input.alpha ?? 0.05) / 2, c.df);
   return {
     n,
@@ -131,7 +147,10 @@ export function fitIv(input: IvInput): IvFit {
  * OLS with an intercept by the normal equations on centred columns: the slope coefficients and the
  * fitted values, or null when a column is constant or collinear with the others.
  */
-function olsFitted(y: ArrayLike<number>, cols: ReadonlyArray<ArrayLike<number>>): { coefficients: number[]; fitted: Float64Array } | null {
+function olsFitted(
+  y: ArrayLike<number>,
+  cols: ReadonlyArray<ArrayLike<number>>,
+): { coefficients: number[]; fitted: Float64Array } | null {
   const n = y.length;
   const q = cols.length;
   const centred = cols.map((col) => centre(col, n));
@@ -156,7 +175,10 @@ function olsFitted(y: ArrayLike<number>, cols: ReadonlyArray<ArrayLike<number>>)
   const scaled = xtx.map((row, j) => row.map((v, k) => v / (scale[j]! * scale[k]!)));
   const ch = cholesky(scaled, 1e-10);
   if (!ch.ok) return null;
-  const beta = choleskySolve(ch.lower, xty.map((v, j) => v / scale[j]!)).map((v, j) => v / scale[j]!);
+  const beta = choleskySolve(
+    ch.lower,
+    xty.map((v, j) => v / scale[j]!),
+  ).map((v, j) => v / scale[j]!);
   const fitted = new Float64Array(n).fill(yc.mean);
   for (let j = 0; j < q; j++) {
     const a = centred[j]!.values;

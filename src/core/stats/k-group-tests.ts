@@ -115,16 +115,27 @@ export function oneWayAnova(y: ArrayLike<number>, group: ArrayLike<number>): Glo
   const used = n.filter((v) => v > 0).length;
   const df = used - 1;
   const dfRes = N - used;
-  const F = (between / df) / (within / dfRes);
+  const F = between / df / (within / dfRes);
   const statistic = df > 0 && dfRes > 0 ? finite(F) : null;
-  return { statistic, df, df_residual: dfRes, p_value: statistic === null ? null : pf(statistic, df, dfRes, false), groups: used };
+  return {
+    statistic,
+    df,
+    df_residual: dfRes,
+    p_value: statistic === null ? null : pf(statistic, df, dfRes, false),
+    groups: used,
+  };
 }
 
 /**
  * Cluster-robust Wald test that every group coefficient of the logistic model y ~ group is zero
  * (see clusterWaldGlm).
  */
-export function clusterWaldLogistic(y: ArrayLike<number>, group: ArrayLike<number>, cluster: ArrayLike<number>, nClusters: number): GlobalTestResult & { separation: boolean } {
+export function clusterWaldLogistic(
+  y: ArrayLike<number>,
+  group: ArrayLike<number>,
+  cluster: ArrayLike<number>,
+  nClusters: number,
+): GlobalTestResult & { separation: boolean } {
   return clusterWaldGlm('binomial', y, group, cluster, nClusters);
 }
 
@@ -139,7 +150,13 @@ export function clusterWaldLogistic(y: ArrayLike<number>, group: ArrayLike<numbe
  * events, or, for 0/1 outcomes, all events) or the robust covariance is singular.
  * @param cluster 0-based cluster index per row in [0, nClusters)
  */
-export function clusterWaldGlm(family: GlmFamily, y: ArrayLike<number>, group: ArrayLike<number>, cluster: ArrayLike<number>, nClusters: number): GlobalTestResult & { separation: boolean } {
+export function clusterWaldGlm(
+  family: GlmFamily,
+  y: ArrayLike<number>,
+  group: ArrayLike<number>,
+  cluster: ArrayLike<number>,
+  nClusters: number,
+): GlobalTestResult & { separation: boolean } {
   const n = y.length;
   if (group.length !== n || cluster.length !== n) throw new RangeError('clusterWaldGlm: lengths differ');
   const k = groupCount(group);
@@ -178,7 +195,13 @@ export function clusterWaldGlm(family: GlmFamily, y: ArrayLike<number>, group: A
   let w = 0;
   for (let a = 0; a < df; a++) for (let b = 0; b < df; b++) w += fit.coef[a + 1]! * inv[a]![b]! * fit.coef[b + 1]!;
   const statistic = finite(w);
-  return { statistic, df, p_value: statistic === null ? null : pchisq(statistic, df, false), groups: p, separation: false };
+  return {
+    statistic,
+    df,
+    p_value: statistic === null ? null : pchisq(statistic, df, false),
+    groups: p,
+    separation: false,
+  };
 }
 
 /**
@@ -189,7 +212,12 @@ export function clusterWaldGlm(family: GlmFamily, y: ArrayLike<number>, group: A
  * defaults for lm: type "HC1" with the cluster adjustment); W = b' V^-1 b over the k - 1 group
  * coefficients, chi-square on k - 1 df.
  */
-export function clusterWaldLinear(y: ArrayLike<number>, group: ArrayLike<number>, cluster: ArrayLike<number>, nClusters: number): GlobalTestResult {
+export function clusterWaldLinear(
+  y: ArrayLike<number>,
+  group: ArrayLike<number>,
+  cluster: ArrayLike<number>,
+  nClusters: number,
+): GlobalTestResult {
   const n = y.length;
   if (group.length !== n || cluster.length !== n) throw new RangeError('clusterWaldLinear: lengths differ');
   if (nClusters < 2) throw new RangeError(`clusterWaldLinear needs at least 2 clusters, got ${nClusters}`);
@@ -232,7 +260,8 @@ export function clusterWaldLinear(y: ArrayLike<number>, group: ArrayLike<number>
   const meat = Array.from({ length: p }, () => new Array<number>(p).fill(0));
   for (const u of U) for (let a = 0; a < p; a++) for (let c = 0; c < p; c++) meat[a]![c]! += u[a]! * u[c]!;
   const adj = (nClusters / (nClusters - 1)) * ((n - 1) / (n - p));
-  const mul = (A: number[][], B: number[][]) => A.map((row) => B[0]!.map((_, c) => row.reduce((s, v, t) => s + v * B[t]![c]!, 0)));
+  const mul = (A: number[][], B: number[][]) =>
+    A.map((row) => B[0]!.map((_, c) => row.reduce((s, v, t) => s + v * B[t]![c]!, 0)));
   const V = mul(mul(M, meat), M).map((row) => row.map((v) => v * adj));
   const sub = Array.from({ length: df }, (_, a) => Array.from({ length: df }, (_, c) => V[a + 1]![c + 1]!));
   const cs = cholesky(sub);

@@ -60,7 +60,7 @@ export function kaplanMeier(time: ArrayLike<number>, status: ArrayLike<number>):
   let survival = 1;
   let greenwood = 0;
   let events = 0;
-  for (let k = 0; k < n; ) {
+  for (let k = 0; k < n;) {
     const t = time[order[k]!]!;
     let d = 0;
     let c = 0;
@@ -94,7 +94,8 @@ export function kaplanMeier(time: ArrayLike<number>, status: ArrayLike<number>):
  */
 export function survivalAt(km: KaplanMeier, day: number, confLevel = 0.95): SurvivalPoint {
   if (!Number.isFinite(day)) throw new RangeError(`survivalAt: day must be finite, got ${day}`);
-  if (!(confLevel > 0 && confLevel < 1)) throw new RangeError(`survivalAt: confLevel must be in (0, 1), got ${confLevel}`);
+  if (!(confLevel > 0 && confLevel < 1))
+    throw new RangeError(`survivalAt: confLevel must be in (0, 1), got ${confLevel}`);
   let estimate = 1;
   let stdErrLog: number | null = 0;
   // R's n.risk at `day`: those with time >= day, i.e. the n.risk of the first step on or after it.
@@ -128,7 +129,8 @@ export function checkSurvivalData(time: ArrayLike<number>, status: ArrayLike<num
   if (status.length !== n) throw new RangeError(`survival data: ${n} times but ${status.length} status values`);
   if (n === 0) throw new RangeError('survival data: no observations');
   for (let i = 0; i < n; i++) {
-    if (!Number.isFinite(time[i]!)) throw new RangeError(`survival data: time[${i}] = ${time[i]} is not a finite number`);
+    if (!Number.isFinite(time[i]!))
+      throw new RangeError(`survival data: time[${i}] = ${time[i]} is not a finite number`);
     const s = status[i];
     if (s !== 0 && s !== 1) throw new RangeError(`survival data: status[${i}] = ${s} is not 0 or 1`);
   }

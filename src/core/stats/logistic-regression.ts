@@ -14,7 +14,13 @@ export { SingularDesignError } from './irls.js';
  * column if wanted. Detects separation through `boundary` (fitted probabilities numerically 0/1).
  * @throws SingularDesignError for collinear columns.
  */
-export function fitLogistic(X: Float64Array, n: number, p: number, y: ArrayLike<number>, options: GlmOptions = {}): GlmFit {
+export function fitLogistic(
+  X: Float64Array,
+  n: number,
+  p: number,
+  y: ArrayLike<number>,
+  options: GlmOptions = {},
+): GlmFit {
   return fitGlm('binomial', X, n, p, y, options);
 }
 
@@ -36,7 +42,8 @@ export function armDesign(arm: ArrayLike<number>, covariates?: Float64Array, q =
   X.fill(1, 0, n);
   for (let i = 0; i < n; i++) X[n + i] = arm[i]!;
   if (covariates && q > 0) {
-    if (covariates.length !== n * q) throw new RangeError(`covariates have ${covariates.length} cells, expected ${n * q}`);
+    if (covariates.length !== n * q)
+      throw new RangeError(`covariates have ${covariates.length} cells, expected ${n * q}`);
     X.set(covariates, 2 * n);
   }
   return { X, p };
@@ -70,7 +77,11 @@ export interface ArmEffectOptions {
  * given clusters, the `sandwich::vcovCL(fit, cluster = ~cluster)` SE.
  * @example logisticArmEffect([1, 1, 0, 1, 0, 0, 1, 0], [0, 0, 0, 0, 1, 1, 1, 1]).estimate // => -2.1972246 // coef(glm(y ~ arm, binomial))[2] = log(1/9)
  */
-export function logisticArmEffect(y: ArrayLike<number>, arm: ArrayLike<number>, options: ArmEffectOptions = {}): ArmEffect {
+export function logisticArmEffect(
+  y: ArrayLike<number>,
+  arm: ArrayLike<number>,
+  options: ArmEffectOptions = {},
+): ArmEffect {
   const n = arm.length;
   const q = options.q ?? 0;
   const { X, p } = armDesign(arm, options.covariates, q);

@@ -5,7 +5,7 @@ import { armDesign, logisticArmEffect } from './logistic-regression.js';
 import { fitLogisticTwoGroup } from './logistic-two-group.js';
 
 describe('closed-form glm(y ~ arm, binomial)', () => {
-  it('equals the IRLS fit (coefficients, (X\'WX)^-1, deviance, fitted values)', () => {
+  it("equals the IRLS fit (coefficients, (X'WX)^-1, deviance, fitted values)", () => {
     const rng = createRng(11);
     for (let rep = 0; rep < 20; rep++) {
       const n = 60 + rng.int(200);

@@ -58,5 +58,16 @@ export function fitLogisticTwoGroup(y: ArrayLike<number>, arm: ArrayLike<number>
     if (yi > 0) deviance += yi * Math.log(yi / m);
     if (yi < 1) deviance += (1 - yi) * Math.log((1 - yi) / (1 - m));
   }
-  return { family: 'binomial', n, p: 2, coef, covUnscaled, mu, deviance: 2 * deviance, iterations: 0, converged: true, boundary: false };
+  return {
+    family: 'binomial',
+    n,
+    p: 2,
+    coef,
+    covUnscaled,
+    mu,
+    deviance: 2 * deviance,
+    iterations: 0,
+    converged: true,
+    boundary: false,
+  };
 }

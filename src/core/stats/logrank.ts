@@ -51,7 +51,7 @@ export function logRank(time: ArrayLike<number>, status: ArrayLike<number>, grou
   const deaths = new Array<number>(k).fill(0);
   const leaving = new Array<number>(k).fill(0);
   let nTotal = n;
-  for (let a = 0; a < n; ) {
+  for (let a = 0; a < n;) {
     const t = time[order[a]!]!;
     deaths.fill(0);
     leaving.fill(0);

@@ -46,7 +46,8 @@ export function fitOls(y: ArrayLike<number>, covariates: readonly OlsCovariate[]
     throw new DataError({ file: source, line: null, column, value: null, reason });
   };
   for (const c of covariates) {
-    if (c.values.length !== n) throw new RangeError(`fitOls: covariate ${c.name} has ${c.values.length} values, expected ${n}`);
+    if (c.values.length !== n)
+      throw new RangeError(`fitOls: covariate ${c.name} has ${c.values.length} values, expected ${n}`);
   }
   if (n <= p) fail(`${n} rows are too few for ${p} regression coefficients`);
   const cols: ArrayLike<number>[] = [...covariates.map((c) => c.values), y];
@@ -54,7 +55,8 @@ export function fitOls(y: ArrayLike<number>, covariates: readonly OlsCovariate[]
     let s = 0;
     for (let i = 0; i < n; i++) {
       const v = col[i]!;
-      if (!Number.isFinite(v)) throw new RangeError(`fitOls: ${k < p - 1 ? covariates[k]!.name : 'y'}[${i}] = ${v} is not finite`);
+      if (!Number.isFinite(v))
+        throw new RangeError(`fitOls: ${k < p - 1 ? covariates[k]!.name : 'y'}[${i}] = ${v} is not finite`);
       s += v;
     }
     return s / n;
@@ -77,10 +79,17 @@ export function fitOls(y: ArrayLike<number>, covariates: readonly OlsCovariate[]
     if (!chol.ok) {
       for (let k = 1; k <= q; k++) {
         const sub = a.slice(0, k).map((row) => row.slice(0, k));
-        if (!cholesky(sub).ok) fail(`covariate ${covariates[k - 1]!.name} is constant or collinear with the others`, covariates[k - 1]!.name);
+        if (!cholesky(sub).ok)
+          fail(
+            `covariate ${covariates[k - 1]!.name} is constant or collinear with the others`,
+            covariates[k - 1]!.name,
+          );
       }
     }
-    slopes = choleskySolve(chol.lower, cross.slice(0, q).map((row) => row[q]!));
+    slopes = choleskySolve(
+      chol.lower,
+      cross.slice(0, q).map((row) => row[q]!),
+    );
     inv = choleskyInverse(chol.lower);
   }
   const intercept = means[q]! - slopes.reduce((s, b, k) => s + b * means[k]!, 0);

@@ -8,7 +8,13 @@ import { armDesign, type ArmEffectOptions } from './logistic-regression.js';
 import { vcovCL, vcovHC0 } from './sandwich.js';
 
 /** Fits a Poisson log-link GLM; X column-major. */
-export function fitPoisson(X: Float64Array, n: number, p: number, y: ArrayLike<number>, options: GlmOptions = {}): GlmFit {
+export function fitPoisson(
+  X: Float64Array,
+  n: number,
+  p: number,
+  y: ArrayLike<number>,
+  options: GlmOptions = {},
+): GlmFit {
   return fitGlm('poisson', X, n, p, y, options);
 }
 
@@ -28,7 +34,11 @@ export interface RateRatioEffect {
  * ln rate ratio of `glm(y ~ arm + covariates, poisson)` with a sandwich SE.
  * @example poissonArmEffect([0, 1, 3, 5, 2, 8, 0, 4, 10, 1], [0, 0, 0, 0, 0, 1, 1, 1, 1, 1]).std_error_robust // => 0.5142656 // sqrt(sandwich::vcovHC(glm(y ~ arm, poisson), type = "HC0")[2, 2]); the estimate is log(4.6 / 2.2)
  */
-export function poissonArmEffect(y: ArrayLike<number>, arm: ArrayLike<number>, options: ArmEffectOptions = {}): RateRatioEffect {
+export function poissonArmEffect(
+  y: ArrayLike<number>,
+  arm: ArrayLike<number>,
+  options: ArmEffectOptions = {},
+): RateRatioEffect {
   const n = arm.length;
   const { X, p } = armDesign(arm, options.covariates, options.q ?? 0);
   const fit = fitPoisson(X, n, p, y, { weights: options.weights });

@@ -99,7 +99,11 @@ describe('REML random-intercept model (lme4::lmer)', () => {
 
   it('0/1 outcome: reoffended ~ arm (+ age) + (1 | team) on reml-binary.csv (the ICC)', async () => {
     const d = await load('test/data/reml-binary.csv', ['team', 'arm', 'age', 'reoffended']);
-    const fit = fitRandomIntercept({ y: d.reoffended!, cluster: d.team!, covariates: [{ name: 'arm', values: d.arm! }] });
+    const fit = fitRandomIntercept({
+      y: d.reoffended!,
+      cluster: d.team!,
+      covariates: [{ name: 'arm', values: d.arm! }],
+    });
     expectMatches(fit, {
       fixef: [0.4187100065435796, -0.0852294579287784],
       se: [0.0449618034526206, 0.066082030208216],
@@ -127,24 +131,36 @@ describe('REML random-intercept model (lme4::lmer)', () => {
   });
 
   it('refuses unidentifiable models with a data error naming the problem', () => {
-    const one = (): RandomInterceptFit => fitRandomIntercept({ y: [1, 2, 3], cluster: ['a', 'a', 'a'], covariates: [], source: 'cases.csv' });
+    const one = (): RandomInterceptFit =>
+      fitRandomIntercept({ y: [1, 2, 3], cluster: ['a', 'a', 'a'], covariates: [], source: 'cases.csv' });
     expect(one).toThrow(DataError);
     expect(one).toThrow('cases.csv: a random-intercept model needs at least 2 clusters, found 1');
     expect(() => fitRandomIntercept({ y: [1, 2, 3], cluster: [1, 2, 3], covariates: [] })).toThrow(
       'every cluster has a single row (3 rows, 3 clusters)',
     );
     expect(() =>
-      fitRandomIntercept({ y: [1, 2, 3, 4, 5, 7], cluster: [1, 1, 2, 2, 3, 3], covariates: [{ name: 'site', values: [1, 1, 1, 1, 1, 1] }] }),
+      fitRandomIntercept({
+        y: [1, 2, 3, 4, 5, 7],
+        cluster: [1, 1, 2, 2, 3, 3],
+        covariates: [{ name: 'site', values: [1, 1, 1, 1, 1, 1] }],
+      }),
     ).toThrow('column site: covariate site is constant or collinear with the others');
     expect(() =>
-      fitRandomIntercept({ y: [1, 2, 3, 4, 5, 7], cluster: [1, 1, 2, 2, 3, 3], covariates: [{ name: 'arm', values: [0, 1, 0, 1, 0, 1] }, { name: 'arm2', values: [0, 2, 0, 2, 0, 2] }] }),
+      fitRandomIntercept({
+        y: [1, 2, 3, 4, 5, 7],
+        cluster: [1, 1, 2, 2, 3, 3],
+        covariates: [
+          { name: 'arm', values: [0, 1, 0, 1, 0, 1] },
+          { name: 'arm2', values: [0, 2, 0, 2, 0, 2] },
+        ],
+      }),
     ).toThrow('covariate arm2 is constant or collinear');
     expect(() => fitRandomIntercept({ y: [1, 1, 2, 2], cluster: [1, 1, 2, 2], covariates: [] })).toThrow(
       'the outcome does not vary within clusters (beyond the covariates): the within-cluster variance is 0',
     );
-    expect(() => fitRandomIntercept({ y: [1, 2, 3, 4], cluster: [1, 1, 2, 2], covariates: [{ name: 'x', values: [1, 2, 3, 4] }] })).toThrow(
-      'zero residual variance',
-    );
+    expect(() =>
+      fitRandomIntercept({ y: [1, 2, 3, 4], cluster: [1, 1, 2, 2], covariates: [{ name: 'x', values: [1, 2, 3, 4] }] }),
+    ).toThrow('zero residual variance');
   });
 
   it('is O(n): a million rows in 3,000 clusters in well under the test budget', () => {

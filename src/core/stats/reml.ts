@@ -92,14 +92,19 @@ export function fitRandomIntercept(input: RandomInterceptInput): RandomIntercept
   };
   const n = input.y.length;
   const p = input.covariates.length + 1;
-  if (input.cluster.length !== n) throw new RangeError(`fitRandomIntercept: ${n} outcomes but ${input.cluster.length} cluster values`);
+  if (input.cluster.length !== n)
+    throw new RangeError(`fitRandomIntercept: ${n} outcomes but ${input.cluster.length} cluster values`);
   for (const c of input.covariates) {
-    if (c.values.length !== n) throw new RangeError(`fitRandomIntercept: covariate ${c.name} has ${c.values.length} values, expected ${n}`);
+    if (c.values.length !== n)
+      throw new RangeError(`fitRandomIntercept: covariate ${c.name} has ${c.values.length} values, expected ${n}`);
   }
   const summary = summariseClusters(input);
   const nClusters = summary.counts.length;
   if (nClusters < 2) fail(`a random-intercept model needs at least 2 clusters, found ${nClusters}`);
-  if (nClusters >= n) fail(`every cluster has a single row (${n} rows, ${nClusters} clusters): the between and within variances cannot be separated`);
+  if (nClusters >= n)
+    fail(
+      `every cluster has a single row (${n} rows, ${nClusters} clusters): the between and within variances cannot be separated`,
+    );
   if (n - p < 1) fail(`${n} rows are too few for ${p} fixed effects`);
 
   const names = ['(Intercept)', ...input.covariates.map((c) => c.name)];
@@ -115,7 +120,8 @@ export function fitRandomIntercept(input: RandomInterceptInput): RandomIntercept
   }
 
   const theta = minimiseTheta((th) => profile(summary, th, n, p)?.criterion ?? Number.POSITIVE_INFINITY);
-  if (theta >= THETA_MAX) fail('the outcome does not vary within clusters (beyond the covariates): the within-cluster variance is 0');
+  if (theta >= THETA_MAX)
+    fail('the outcome does not vary within clusters (beyond the covariates): the within-cluster variance is 0');
   const best = profile(summary, theta, n, p);
   if (best === null) return fail('the REML fit failed: the model matrix became singular');
   const sigma2Within = best.rss / (n - p);
@@ -177,7 +183,10 @@ function summariseClusters(input: RandomInterceptInput): ClusterSummary {
     let total = 0;
     for (let i = 0; i < n; i++) {
       const x = v[i]!;
-      if (!Number.isFinite(x)) throw new RangeError(`fitRandomIntercept: ${k === q - 1 ? 'y' : input.covariates[k - 1]!.name}[${i}] = ${x} is not finite`);
+      if (!Number.isFinite(x))
+        throw new RangeError(
+          `fitRandomIntercept: ${k === q - 1 ? 'y' : input.covariates[k - 1]!.name}[${i}] = ${x} is not finite`,
+        );
       means[codes[i]! * q + k]! += x;
       total += x;
     }
@@ -262,7 +271,8 @@ function minimiseTheta(f: (theta: number) => number): number {
   const hi = grid[Math.min(best + 1, grid.length - 1)]!;
   if (best === grid.length - 1) return THETA_MAX; // still falling: within variance 0
   const refined = brentMinimise(f, lo, hi, 1e-12);
-  const interior: [number, number] = refined.fx <= values[best]! ? [refined.x, refined.fx] : [grid[best]!, values[best]!];
+  const interior: [number, number] =
+    refined.fx <= values[best]! ? [refined.x, refined.fx] : [grid[best]!, values[best]!];
   // Near theta = 0 the criterion is flat (it depends on theta^2): prefer the boundary unless the
   // interior point is better by more than rounding, as lme4's bounded optimiser lands on 0 exactly.
   return values[0]! <= interior[1] + 1e-10 * Math.max(1, Math.abs(values[0]!)) ? 0 : interior[0];

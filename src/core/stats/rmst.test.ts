@@ -14,7 +14,13 @@ import { restrictedMean, rmstDifference, rmstMaxTau } from './rmst.js';
 
 const rel = (a: number, b: number): number => Math.abs(a - b) / Math.abs(b);
 
-async function arms(path: string, time: string, status: string, treated: (row: (c: string) => string) => boolean, scale = 1) {
+async function arms(
+  path: string,
+  time: string,
+  status: string,
+  treated: (row: (c: string) => string) => boolean,
+  scale = 1,
+) {
   const t = await readTable(path);
   const out = [
     { time: [] as number[], status: [] as number[] },

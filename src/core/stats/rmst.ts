@@ -37,7 +37,8 @@ export interface RmstDifference {
  * @example restrictedMean(kaplanMeier([2, 4, 6], [1, 1, 0]), 5).estimate // => 3.6666667 // 2 + 2 x 2/3 + 1 x 1/3 = 11/3
  */
 export function restrictedMean(km: KaplanMeier, tau: number): RestrictedMean {
-  if (!(Number.isFinite(tau) && tau > 0)) throw new RangeError(`restrictedMean: tau must be a positive number, got ${tau}`);
+  if (!(Number.isFinite(tau) && tau > 0))
+    throw new RangeError(`restrictedMean: tau must be a positive number, got ${tau}`);
   let k = 0;
   while (k < km.steps.length && km.steps[k]!.time <= tau) k++;
   // Walk back from tau: A = area under the curve from step j's time to tau.
@@ -75,7 +76,8 @@ export function rmstMaxTau(control: KaplanMeier, treated: KaplanMeier): number {
  */
 export function rmstDifference(control: KaplanMeier, treated: KaplanMeier, tau: number, alpha = 0.05): RmstDifference {
   const max = rmstMaxTau(control, treated);
-  if (tau > max) throw new RangeError(`rmstDifference: tau = ${tau} is after ${max}, the last day both arms' curves are known`);
+  if (tau > max)
+    throw new RangeError(`rmstDifference: tau = ${tau} is after ${max}, the last day both arms' curves are known`);
   const t = restrictedMean(treated, tau);
   const c = restrictedMean(control, tau);
   const estimate = t.estimate - c.estimate;

@@ -53,7 +53,13 @@ function expectMatches(fit: ReturnType<typeof fitRobustLm>, term: string, ref: R
 
 async function rossi() {
   const d = await loadCsv('headline-rossi.csv');
-  return { d, y: d.num('arrest'), trt: { name: 'trt', values: d.is('fin', 'yes') }, age: { name: 'age', values: d.num('age') }, prio: { name: 'prio', values: d.num('prio') } };
+  return {
+    d,
+    y: d.num('arrest'),
+    trt: { name: 'trt', values: d.is('fin', 'yes') },
+    age: { name: 'age', values: d.num('age') },
+    prio: { name: 'prio', values: d.num('prio') },
+  };
 }
 
 describe('symmetricEigen', () => {
@@ -105,7 +111,12 @@ describe('fitRobustLm: HC2 / HC0 (estimatr::lm_robust) on carData::Rossi', () =>
     const race = r.d.factor('race');
     const block = Int32Array.from(race.index);
     block[0] = 2;
-    const fit = fitRobustLm({ y: r.y, covariates: [r.trt, r.age, r.prio], factor: { name: 'lone', index: block, levels: 3 }, seType: 'HC2' });
+    const fit = fitRobustLm({
+      y: r.y,
+      covariates: [r.trt, r.age, r.prio],
+      factor: { name: 'lone', index: block, levels: 3 },
+      seType: 'HC2',
+    });
     const ref = refs.rossi_lone!;
     expect(rel(fit.coefficients[0]!.estimate, ref.estimate)).toBeLessThan(1e-8);
     expect(rel(fit.coefficients[0]!.std_error, ref.std_error)).toBeLessThan(1e-8);
@@ -117,7 +128,12 @@ describe('fitRobustLm: HC2 / HC0 (estimatr::lm_robust) on carData::Rossi', () =>
     const race = r.d.factor('race');
     const block = Int32Array.from(race.index);
     block[0] = 2; // person 1 alone in a third block
-    const full = fitRobustLm({ y: r.y, covariates: [r.trt, r.age, r.prio], factor: { name: 'b', index: block, levels: 3 }, seType: 'HC2' });
+    const full = fitRobustLm({
+      y: r.y,
+      covariates: [r.trt, r.age, r.prio],
+      factor: { name: 'b', index: block, levels: 3 },
+      seType: 'HC2',
+    });
     const drop = <T extends ArrayLike<number>>(a: T) => Float64Array.from(Array.from(a).slice(1));
     const without = fitRobustLm({
       y: drop(r.y),
@@ -135,7 +151,12 @@ describe('fitRobustLm: HC2 / HC0 (estimatr::lm_robust) on carData::Rossi', () =>
 async function bacteria() {
   const d = await loadCsv('headline-bacteria.csv');
   const ID = d.factor('id'); // readTable lower-cases column names
-  return { y: d.num('y'), trt: { name: 'trt', values: d.is('ap', 'a') }, week: { name: 'week', values: d.num('week') }, cluster: { index: ID.index, levels: ID.levels } };
+  return {
+    y: d.num('y'),
+    trt: { name: 'trt', values: d.is('ap', 'a') },
+    week: { name: 'week', values: d.num('week') },
+    cluster: { index: ID.index, levels: ID.levels },
+  };
 }
 
 describe('fitRobustLm: CR2 + Satterthwaite (estimatr / clubSandwich) on MASS::bacteria', () => {
@@ -154,13 +175,23 @@ describe('fitRobustLm: CR2 + Satterthwaite (estimatr / clubSandwich) on MASS::ba
   it('fixed effects crossing the clusters: lm_robust(y ~ trt + factor(week), bac, clusters = ID, se_type = "CR2")', async () => {
     const b = await bacteria();
     const d = await loadCsv('headline-bacteria.csv');
-    const fit = fitRobustLm({ y: b.y, covariates: [b.trt], factor: d.factor('week'), cluster: b.cluster, seType: 'CR2' });
+    const fit = fitRobustLm({
+      y: b.y,
+      covariates: [b.trt],
+      factor: d.factor('week'),
+      cluster: b.cluster,
+      seType: 'CR2',
+    });
     expectMatches(fit, 'trt', refs.bacteria_week_fe!);
     expect(fit.p).toBe(6);
   });
   it('CR0 on G - 1 df: lm_robust(y ~ trt + week, bac, clusters = ID, se_type = "CR0")', async () => {
     const b = await bacteria();
-    expectMatches(fitRobustLm({ y: b.y, covariates: [b.trt, b.week], cluster: b.cluster, seType: 'CR0' }), 'trt', refs.bacteria_cr0!);
+    expectMatches(
+      fitRobustLm({ y: b.y, covariates: [b.trt, b.week], cluster: b.cluster, seType: 'CR0' }),
+      'trt',
+      refs.bacteria_cr0!,
+    );
   });
   it('dfFor limits the Satterthwaite computation to the named coefficients', async () => {
     const b = await bacteria();
@@ -173,20 +204,54 @@ describe('fitRobustLm: CR2 + Satterthwaite (estimatr / clubSandwich) on MASS::ba
 async function few() {
   const d = await loadCsv('headline-few-clusters.csv');
   const team = d.factor('team');
-  return { d, y: d.num('y'), arm: { name: 'arm', values: d.num('arm') }, x: { name: 'x', values: d.num('x') }, cluster: { index: team.index, levels: team.levels } };
+  return {
+    d,
+    y: d.num('y'),
+    arm: { name: 'arm', values: d.num('arm') },
+    x: { name: 'x', values: d.num('x') },
+    cluster: { index: team.index, levels: team.levels },
+  };
 }
 
 describe('fitRobustLm: six clusters (small Satterthwaite df)', () => {
   const cases: Array<[string, string, (f: Awaited<ReturnType<typeof few>>) => RobustLmInput]> = [
     // lm_robust(y ~ arm, few, clusters = team, se_type = "CR2")
-    ['few_unadjusted', 'no covariates', (f) => ({ y: f.y, covariates: [f.arm], cluster: f.cluster, seType: 'CR2' as RobustSeType })],
+    [
+      'few_unadjusted',
+      'no covariates',
+      (f) => ({ y: f.y, covariates: [f.arm], cluster: f.cluster, seType: 'CR2' as RobustSeType }),
+    ],
     // lm_robust(y ~ arm + x, few, clusters = team, se_type = "CR2")
-    ['few_adjusted', 'one covariate', (f) => ({ y: f.y, covariates: [f.arm, f.x], cluster: f.cluster, seType: 'CR2' as RobustSeType })],
+    [
+      'few_adjusted',
+      'one covariate',
+      (f) => ({ y: f.y, covariates: [f.arm, f.x], cluster: f.cluster, seType: 'CR2' as RobustSeType }),
+    ],
     // lm_robust(y ~ arm + x + factor(pair), few, clusters = team, se_type = "CR2")
-    ['few_pairs', 'pair fixed effects', (f) => ({ y: f.y, covariates: [f.arm, f.x], factor: f.d.factor('pair'), cluster: f.cluster, seType: 'CR2' as RobustSeType })],
+    [
+      'few_pairs',
+      'pair fixed effects',
+      (f) => ({
+        y: f.y,
+        covariates: [f.arm, f.x],
+        factor: f.d.factor('pair'),
+        cluster: f.cluster,
+        seType: 'CR2' as RobustSeType,
+      }),
+    ],
     // coef_test(lm(y ~ arm + x + factor(lone), few), vcov = "CR2", cluster = few$team, test = "Satterthwaite")
     // team K6 alone in block C: I - H_gg is singular, generalised inverse square root as clubSandwich
-    ['few_lone', 'a cluster alone in its block (leverage 1)', (f) => ({ y: f.y, covariates: [f.arm, f.x], factor: f.d.factor('lone'), cluster: f.cluster, seType: 'CR2' as RobustSeType })],
+    [
+      'few_lone',
+      'a cluster alone in its block (leverage 1)',
+      (f) => ({
+        y: f.y,
+        covariates: [f.arm, f.x],
+        factor: f.d.factor('lone'),
+        cluster: f.cluster,
+        seType: 'CR2' as RobustSeType,
+      }),
+    ],
   ];
   for (const [key, label, input] of cases) {
     it(`${label}: ${refs[key]!.call}`, async () => {
@@ -202,18 +267,51 @@ describe('fitRobustLm: six clusters (small Satterthwaite df)', () => {
 describe('fitRobustLm: degenerate designs', () => {
   const y = [0, 1, 0, 1, 1, 0];
   it('refuses a constant covariate, a collinear one, too few rows, one cluster, mismatched lengths', () => {
-    expect(() => fitRobustLm({ y, covariates: [{ name: 'arm', values: [1, 1, 1, 1, 1, 1] }], seType: 'HC2' })).toThrow(/arm is constant/);
+    expect(() => fitRobustLm({ y, covariates: [{ name: 'arm', values: [1, 1, 1, 1, 1, 1] }], seType: 'HC2' })).toThrow(
+      /arm is constant/,
+    );
     expect(() =>
-      fitRobustLm({ y, covariates: [{ name: 'arm', values: [0, 1, 0, 1, 0, 1] }, { name: 'twice', values: [0, 2, 0, 2, 0, 2] }], seType: 'HC2' }),
+      fitRobustLm({
+        y,
+        covariates: [
+          { name: 'arm', values: [0, 1, 0, 1, 0, 1] },
+          { name: 'twice', values: [0, 2, 0, 2, 0, 2] },
+        ],
+        seType: 'HC2',
+      }),
     ).toThrow(/twice is collinear/);
-    expect(() => fitRobustLm({ y: [0, 1], covariates: [{ name: 'arm', values: [0, 1] }], seType: 'HC2' })).toThrow(/too few/);
-    expect(() => fitRobustLm({ y, covariates: [{ name: 'arm', values: [0, 1, 0, 1, 0, 1] }], cluster: { index: [0, 0, 0, 0, 0, 0], levels: 1 }, seType: 'CR2' })).toThrow(/at least 2/);
-    expect(() => fitRobustLm({ y, covariates: [{ name: 'arm', values: [0, 1, 0] }], seType: 'HC2' })).toThrow(/3 values, expected 6/);
-    expect(() => fitRobustLm({ y: [0, 1, NaN, 1, 1, 0], covariates: [{ name: 'arm', values: [0, 1, 0, 1, 0, 1] }], seType: 'HC2' })).toThrow(/y\[2\] = NaN is not finite/);
-    expect(() => fitRobustLm({ y, covariates: [{ name: 'arm', values: [0, 1, 0, 1, 0, 1] }], seType: 'CR2' })).toThrow(/needs a cluster index/);
+    expect(() => fitRobustLm({ y: [0, 1], covariates: [{ name: 'arm', values: [0, 1] }], seType: 'HC2' })).toThrow(
+      /too few/,
+    );
+    expect(() =>
+      fitRobustLm({
+        y,
+        covariates: [{ name: 'arm', values: [0, 1, 0, 1, 0, 1] }],
+        cluster: { index: [0, 0, 0, 0, 0, 0], levels: 1 },
+        seType: 'CR2',
+      }),
+    ).toThrow(/at least 2/);
+    expect(() => fitRobustLm({ y, covariates: [{ name: 'arm', values: [0, 1, 0] }], seType: 'HC2' })).toThrow(
+      /3 values, expected 6/,
+    );
+    expect(() =>
+      fitRobustLm({
+        y: [0, 1, NaN, 1, 1, 0],
+        covariates: [{ name: 'arm', values: [0, 1, 0, 1, 0, 1] }],
+        seType: 'HC2',
+      }),
+    ).toThrow(/y\[2\] = NaN is not finite/);
+    expect(() => fitRobustLm({ y, covariates: [{ name: 'arm', values: [0, 1, 0, 1, 0, 1] }], seType: 'CR2' })).toThrow(
+      /needs a cluster index/,
+    );
     // arm constant within each block
     expect(() =>
-      fitRobustLm({ y, covariates: [{ name: 'arm', values: [0, 0, 0, 1, 1, 1] }], factor: { name: 'block', index: [0, 0, 0, 1, 1, 1], levels: 2 }, seType: 'HC2' }),
+      fitRobustLm({
+        y,
+        covariates: [{ name: 'arm', values: [0, 0, 0, 1, 1, 1] }],
+        factor: { name: 'block', index: [0, 0, 0, 1, 1, 1], levels: 2 },
+        seType: 'HC2',
+      }),
     ).toThrow(/arm is constant within the levels of block/);
   });
 });

@@ -154,13 +154,19 @@ function adjustmentFactor(lambda: number): number {
 }
 
 /** Compacts a 0-based index to the non-empty levels: returns the new index and level counts. */
-function compact(index: ArrayLike<number>, levels: number, n: number, what: string): { index: Int32Array; counts: number[] } {
+function compact(
+  index: ArrayLike<number>,
+  levels: number,
+  n: number,
+  what: string,
+): { index: Int32Array; counts: number[] } {
   const map = new Int32Array(levels).fill(-1);
   const out = new Int32Array(n);
   const counts: number[] = [];
   for (let i = 0; i < n; i++) {
     const v = index[i]!;
-    if (!Number.isInteger(v) || v < 0 || v >= levels) throw new RangeError(`robustLm: ${what}[${i}] = ${v} is not an integer in [0, ${levels})`);
+    if (!Number.isInteger(v) || v < 0 || v >= levels)
+      throw new RangeError(`robustLm: ${what}[${i}] = ${v} is not an integer in [0, ${levels})`);
     if (map[v] === -1) {
       map[v] = counts.length;
       counts.push(0);
@@ -187,15 +193,22 @@ export function fitRobustLm(input: RobustLmInput): RobustLmFit {
   const q = covariates.length;
   if (q === 0) throw new RangeError('robustLm: at least one covariate is needed');
   for (const c of covariates) {
-    if (c.values.length !== n) throw new RangeError(`robustLm: covariate ${c.name} has ${c.values.length} values, expected ${n}`);
+    if (c.values.length !== n)
+      throw new RangeError(`robustLm: covariate ${c.name} has ${c.values.length} values, expected ${n}`);
   }
   const clustered = seType === 'CR0' || seType === 'CR2';
   if (clustered && !input.cluster) throw new RangeError(`robustLm: se_type ${seType} needs a cluster index`);
-  if (input.factor && input.factor.index.length !== n) throw new RangeError(`robustLm: factor ${input.factor.name} has ${input.factor.index.length} values, expected ${n}`);
-  if (input.cluster && input.cluster.index.length !== n) throw new RangeError(`robustLm: cluster index has ${input.cluster.index.length} values, expected ${n}`);
+  if (input.factor && input.factor.index.length !== n)
+    throw new RangeError(
+      `robustLm: factor ${input.factor.name} has ${input.factor.index.length} values, expected ${n}`,
+    );
+  if (input.cluster && input.cluster.index.length !== n)
+    throw new RangeError(`robustLm: cluster index has ${input.cluster.index.length} values, expected ${n}`);
 
   // Levels (intercept = one level).
-  const lev = input.factor ? compact(input.factor.index, input.factor.levels, n, input.factor.name) : { index: new Int32Array(n), counts: [n] };
+  const lev = input.factor
+    ? compact(input.factor.index, input.factor.levels, n, input.factor.name)
+    : { index: new Int32Array(n), counts: [n] };
   const B = lev.counts.length;
   const level = lev.index;
   const p = B + q;
@@ -222,9 +235,13 @@ export function fitRobustLm(input: RobustLmInput): RobustLmFit {
   const scaled = DtD.map((row, j) => row.map((v, k) => v / (scale[j]! * scale[k]!)));
   const within = input.factor ? ` within the levels of ${input.factor.name}` : '';
   for (let j = 0; j < q; j++) {
-    if (!(scaled[j]![j]! > 1e-10)) throw new RangeError(`robustLm: covariate ${covariates[j]!.name} is constant${within}`);
+    if (!(scaled[j]![j]! > 1e-10))
+      throw new RangeError(`robustLm: covariate ${covariates[j]!.name} is constant${within}`);
     const sub = scaled.slice(0, j + 1).map((r) => r.slice(0, j + 1));
-    if (!cholesky(sub).ok) throw new RangeError(`robustLm: covariate ${covariates[j]!.name} is collinear with the covariates before it${within}`);
+    if (!cholesky(sub).ok)
+      throw new RangeError(
+        `robustLm: covariate ${covariates[j]!.name} is collinear with the covariates before it${within}`,
+      );
   }
   const invScaled = choleskyInverse(cholesky(scaled).lower);
   const Mdd = invScaled.map((row, j) => row.map((v, k) => v / (scale[j]! * scale[k]!)));
@@ -260,7 +277,21 @@ export function fitRobustLm(input: RobustLmInput): RobustLmFit {
     const G = cl.counts.length;
     nClusters = G;
     if (G < 2) throw new RangeError(`robustLm: ${G} cluster; cluster-robust variance needs at least 2`);
-    const r = clusterMeat({ n, q, B, D, e, level, levelCounts: lev.counts, cluster: cl.index, clusterCounts: cl.counts, Mdd, meat, cr2: seType === 'CR2', dfFor: input.dfFor ?? covariates.map((_, j) => j) });
+    const r = clusterMeat({
+      n,
+      q,
+      B,
+      D,
+      e,
+      level,
+      levelCounts: lev.counts,
+      cluster: cl.index,
+      clusterCounts: cl.counts,
+      Mdd,
+      meat,
+      cr2: seType === 'CR2',
+      dfFor: input.dfFor ?? covariates.map((_, j) => j),
+    });
     df = seType === 'CR2' ? r : new Array<number>(q).fill(G - 1);
   }
   for (let j = 0; j < q; j++) for (let k = 0; k < j; k++) meat[k]![j] = meat[j]![k]!;
@@ -277,7 +308,14 @@ export function fitRobustLm(input: RobustLmInput): RobustLmFit {
       const se = Math.sqrt(vcov[j]![j]!);
       const t = beta[j]! / se;
       const d = df[j]!;
-      return { name: c.name, estimate: beta[j]!, std_error: se, statistic: t, df: d, p_value: d > 0 && Number.isFinite(t) ? 2 * pt(-Math.abs(t), d) : NaN };
+      return {
+        name: c.name,
+        estimate: beta[j]!,
+        std_error: se,
+        statistic: t,
+        df: d,
+        p_value: d > 0 && Number.isFinite(t) ? 2 * pt(-Math.abs(t), d) : NaN,
+      };
     }),
     vcov,
   };
@@ -367,7 +405,8 @@ function clusterMeat(w: ClusterWork): number[] {
   const dfFor = w.dfFor.filter((j) => j >= 0 && j < q);
   const P = B + q; // global coordinates: levels then covariates
   // Per requested coefficient: sum_g (q_g - r_g), sum_g (q_g - r_g)^2, sum_g r_g^2 and Ptilde = sum_g wt_g wt_g'.
-  if (cr2 && dfFor.length > 0 && P * P * dfFor.length > 5e7) throw new RangeError(`robustLm: ${B} fixed-effect levels are too many for the CR2 degrees of freedom`);
+  if (cr2 && dfFor.length > 0 && P * P * dfFor.length > 5e7)
+    throw new RangeError(`robustLm: ${B} fixed-effect levels are too many for the CR2 degrees of freedom`);
   const acc = (cr2 ? dfFor : []).map(() => ({ tr: 0, diagSq: 0, rSq: 0, Pt: new Float64Array(P * P) }));
 
   for (let g = 0; g < G; g++) {
@@ -387,7 +426,8 @@ function clusterMeat(w: ClusterWork): number[] {
       u[kb + j] = clusterDe[g * q + j]!;
       for (let k = 0; k <= j; k++) S[kb + j]![kb + k] = clusterDD[g * q * q + j * q + k]!;
     }
-    for (let a = 0; a < m; a++) for (let b = 0; b < a; b++) S[b]![a] = S[a]![b] = a >= kb && b >= kb ? S[a]![b]! : S[b]![a]! + S[a]![b]!;
+    for (let a = 0; a < m; a++)
+      for (let b = 0; b < a; b++) S[b]![a] = S[a]![b] = a >= kb && b >= kb ? S[a]![b]! : S[b]![a]! + S[a]![b]!;
     if (!cr2) {
       for (let j = 0; j < q; j++) for (let k = 0; k <= j; k++) meat[j]![k]! += u[kb + j]! * u[kb + k]!;
       continue;
@@ -597,7 +637,14 @@ export const GLM_CR2_MAX_PROFILES = 400;
  * Eigenvalue bounds: B = T (I - Z Z') T with T = diag(sqrt D), so lambda in
  * [min D (1 - rho), max D], rho the largest eigenvalue of Z'Z = L' E' D^-1 E L (L L' = M).
  */
-function inverseSqrtApply(D: number[], E: number[][], M: number[][], Minv: number[][], vs: number[][], method: InverseSqrtMethod = 'auto'): number[][] {
+function inverseSqrtApply(
+  D: number[],
+  E: number[][],
+  M: number[][],
+  Minv: number[][],
+  vs: number[][],
+  method: InverseSqrtMethod = 'auto',
+): number[][] {
   const K = D.length;
   const p = M.length;
   let rho = 0;
@@ -610,7 +657,8 @@ function inverseSqrtApply(D: number[], E: number[][], M: number[][], Minv: numbe
   if (method !== 'dense' && !(K <= GLM_CR2_DENSE_PROFILES && method === 'auto') && dMin > 0) {
     const L = cholesky(M).lower;
     const EtDE: number[][] = Array.from({ length: p }, () => new Array<number>(p).fill(0));
-    for (let a = 0; a < K; a++) for (let j = 0; j < p; j++) for (let k = 0; k < p; k++) EtDE[j]![k]! += (E[a]![j]! * E[a]![k]!) / D[a]!;
+    for (let a = 0; a < K; a++)
+      for (let j = 0; j < p; j++) for (let k = 0; k < p; k++) EtDE[j]![k]! += (E[a]![j]! * E[a]![k]!) / D[a]!;
     const ZtZ = matMul(matMul(transpose(L), EtDE), L);
     rho = Math.max(...symmetricEigen(ZtZ).values);
   }
@@ -667,9 +715,14 @@ function inverseSqrtApply(D: number[], E: number[][], M: number[][], Minv: numbe
     }
     return vs.map((_, r) => Array.from(out.subarray(r * K, (r + 1) * K)));
   }
-  if (K > GLM_CR2_MAX_PROFILES) throw new RangeError(`glmCr2: a cluster has ${K} distinct covariate patterns and a (near-)singular adjustment matrix; more than ${GLM_CR2_MAX_PROFILES} is too many for the exact route`);
+  if (K > GLM_CR2_MAX_PROFILES)
+    throw new RangeError(
+      `glmCr2: a cluster has ${K} distinct covariate patterns and a (near-)singular adjustment matrix; more than ${GLM_CR2_MAX_PROFILES} is too many for the exact route`,
+    );
   const EM = matMul(E, M);
-  const B: number[][] = Array.from({ length: K }, (_, a) => Array.from({ length: K }, (_, b) => (a === b ? D[a]! : 0) - EM[a]!.reduce((t, val, j) => t + val * E[b]![j]!, 0)));
+  const B: number[][] = Array.from({ length: K }, (_, a) =>
+    Array.from({ length: K }, (_, b) => (a === b ? D[a]! : 0) - EM[a]!.reduce((t, val, j) => t + val * E[b]![j]!, 0)),
+  );
   const eig = symmetricEigen(B);
   const lamP = eig.values.map((l) => (l > EIGEN_TOL ? 1 / Math.sqrt(l) : 0));
   const V = eig.vectors;
@@ -734,7 +787,14 @@ export function glmCr2(input: GlmCr2Input): GlmCr2Result {
     });
     // B_red = diag(s^4) - E M E'; its inverse square root applied to phi and each psi.
     const psis = dfFor.map((_, t) => F.map((row) => row.reduce((acc2, f, j) => acc2 + f * Mc[t]![j]!, 0)));
-    const applied = inverseSqrtApply(s.map((x) => x ** 4), E, M, Minv, [phi, ...psis], input.method);
+    const applied = inverseSqrtApply(
+      s.map((x) => x ** 4),
+      E,
+      M,
+      Minv,
+      [phi, ...psis],
+      input.method,
+    );
     const Rphi = applied[0]!;
     const u = new Array<number>(p).fill(0);
     for (let a = 0; a < K; a++) for (let j = 0; j < p; j++) u[j]! += F[a]![j]! * Rphi[a]!;

@@ -72,5 +72,19 @@ export function poolScalar(q: readonly number[], u: readonly number[], dfcom: nu
   const se = Math.sqrt(t);
   const crit = qt(1 - alpha / 2, df);
   const stat = qbar / se;
-  return { m, qbar, ubar, b, t, df, riv, fmi, std_error: se, conf_low: qbar - crit * se, conf_high: qbar + crit * se, statistic: stat, p_value: 2 * pt(-Math.abs(stat), df) };
+  return {
+    m,
+    qbar,
+    ubar,
+    b,
+    t,
+    df,
+    riv,
+    fmi,
+    std_error: se,
+    conf_low: qbar - crit * se,
+    conf_high: qbar + crit * se,
+    statistic: stat,
+    p_value: 2 * pt(-Math.abs(stat), df),
+  };
 }

@@ -10,7 +10,14 @@
 import { sandwichProduct, type GlmFit } from './irls.js';
 
 /** Per-cluster score sums U (G x p, row-major) plus the G/(G-1) meat. */
-function clusterMeat(fit: GlmFit, X: Float64Array, y: ArrayLike<number>, cluster: ArrayLike<number>, nClusters: number, weights?: ArrayLike<number>): Float64Array {
+function clusterMeat(
+  fit: GlmFit,
+  X: Float64Array,
+  y: ArrayLike<number>,
+  cluster: ArrayLike<number>,
+  nClusters: number,
+  weights?: ArrayLike<number>,
+): Float64Array {
   const { n, p, mu } = fit;
   const U = new Float64Array(nClusters * p);
   for (let j = 0; j < p; j++) {
@@ -48,7 +55,14 @@ function clusterMeat(fit: GlmFit, X: Float64Array, y: ArrayLike<number>, cluster
  * const fit = fitGlm('binomial', X, 12, 2, y);
  * vcovCL(fit, X, y, [0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5], 6)[1 * fit.p + 1] // => 1.5166667 // sandwich::vcovCL(glm(y ~ arm, binomial), cluster = ~team)[2, 2]
  */
-export function vcovCL(fit: GlmFit, X: Float64Array, y: ArrayLike<number>, cluster: ArrayLike<number>, nClusters: number, weights?: ArrayLike<number>): Float64Array {
+export function vcovCL(
+  fit: GlmFit,
+  X: Float64Array,
+  y: ArrayLike<number>,
+  cluster: ArrayLike<number>,
+  nClusters: number,
+  weights?: ArrayLike<number>,
+): Float64Array {
   if (nClusters < 2) throw new RangeError(`vcovCL needs at least 2 clusters, got ${nClusters}`);
   if (cluster.length !== fit.n) throw new RangeError('cluster index length differs from the fit');
   return sandwichProduct(fit.covUnscaled, clusterMeat(fit, X, y, cluster, nClusters, weights), fit.p);

@@ -91,7 +91,14 @@ describe('Kaplan-Meier (R survfit)', () => {
   it('gives null SE and CI once the curve reaches 0 (R: NaN), never NaN', () => {
     const km = kaplanMeier([1, 2, 2], [1, 1, 1]);
     const pt = survivalAt(km, 5);
-    expect(pt).toMatchObject({ estimate: 0, stdErr: null, stdErrLog: null, confLow: null, confHigh: null, beyondFollowUp: true });
+    expect(pt).toMatchObject({
+      estimate: 0,
+      stdErr: null,
+      stdErrLog: null,
+      confLow: null,
+      confHigh: null,
+      beyondFollowUp: true,
+    });
   });
 
   it('rejects malformed input (a caller bug) with a named message', () => {
@@ -218,7 +225,11 @@ describe('Cox regression, Efron ties (R coxph)', () => {
     const small = coxRegression([1, 2, 3, 4, 5, 6], [1, 1, 1, 1, 0, 1], [{ name: 'arm', values: [0, 1, 0, 1, 0, 1] }]);
     expect(rel(small.coefficients[0]!.hazardRatio, 0.760371752457079)).toBeLessThan(1e-6);
     // All times tied: coxph(Surv(rep(5, 8), c(1,1,1,0,1,1,0,1)) ~ a): coef 0, se 0.816496580927726
-    const tied = coxRegression(new Array(8).fill(5), [1, 1, 1, 0, 1, 1, 0, 1], [{ name: 'a', values: [0, 0, 0, 0, 1, 1, 1, 1] }]);
+    const tied = coxRegression(
+      new Array(8).fill(5),
+      [1, 1, 1, 0, 1, 1, 0, 1],
+      [{ name: 'a', values: [0, 0, 0, 0, 1, 1, 1, 1] }],
+    );
     expect(Math.abs(tied.coefficients[0]!.estimate)).toBeLessThan(1e-12);
     expect(rel(tied.coefficients[0]!.stdError, 0.816496580927726)).toBeLessThan(1e-6);
     // No events in arm 1: R "did not converge", coef -21.2 (infinite): flagged here.

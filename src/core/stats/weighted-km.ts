@@ -28,9 +28,17 @@ export interface WeightedSurvivalPoint {
  * @param cluster optional 0-based cluster per row (influences summed within clusters)
  * @throws RangeError on mismatched lengths, a non-positive weight or a non-finite time
  */
-export function weightedSurvivalAt(time: ArrayLike<number>, status: ArrayLike<number>, w: ArrayLike<number>, day: number, confLevel = 0.95, cluster?: ArrayLike<number> | null): WeightedSurvivalPoint {
+export function weightedSurvivalAt(
+  time: ArrayLike<number>,
+  status: ArrayLike<number>,
+  w: ArrayLike<number>,
+  day: number,
+  confLevel = 0.95,
+  cluster?: ArrayLike<number> | null,
+): WeightedSurvivalPoint {
   const n = time.length;
-  if (status.length !== n || w.length !== n || (cluster && cluster.length !== n)) throw new RangeError('weightedSurvivalAt: time, status, weights and cluster differ in length');
+  if (status.length !== n || w.length !== n || (cluster && cluster.length !== n))
+    throw new RangeError('weightedSurvivalAt: time, status, weights and cluster differ in length');
   let maxTime = -Infinity;
   for (let i = 0; i < n; i++) {
     if (!Number.isFinite(time[i]!)) throw new RangeError(`weightedSurvivalAt: time[${i}] = ${time[i]} is not finite`);
@@ -96,5 +104,12 @@ export function weightedSurvivalAt(time: ArrayLike<number>, status: ArrayLike<nu
   if (cluster) for (const g of groups.values()) v += g * g;
   const se = Math.sqrt(v);
   const seLog = se / S;
-  return { day, estimate: S, stdErr: se, confLow: Math.exp(Math.log(S) - z * seLog), confHigh: Math.min(1, Math.exp(Math.log(S) + z * seLog)), maxTime };
+  return {
+    day,
+    estimate: S,
+    stdErr: se,
+    confLow: Math.exp(Math.log(S) - z * seLog),
+    confHigh: Math.min(1, Math.exp(Math.log(S) + z * seLog)),
+    maxTime,
+  };
 }

@@ -24,7 +24,9 @@ export async function loadDuckDb(): Promise<DuckDbModule> {
     return await loading;
   } catch (err) {
     loading = null;
-    throw new DuckDbUnavailable(`the optional package @duckdb/node-api could not be loaded (${(err as Error).message.split('\n')[0]})`);
+    throw new DuckDbUnavailable(
+      `the optional package @duckdb/node-api could not be loaded (${(err as Error).message.split('\n')[0]})`,
+    );
   }
 }
 

@@ -13,7 +13,12 @@
  * The answer is therefore never a second opinion that could differ from the JS engine's.
  */
 import { extname } from 'node:path';
-import { DEFAULT_RULES, type OffenceExclusions, type OutcomeRules, type PersonOutcomes } from '../../core/outcomes/proven-reoffending.js';
+import {
+  DEFAULT_RULES,
+  type OffenceExclusions,
+  type OutcomeRules,
+  type PersonOutcomes,
+} from '../../core/outcomes/proven-reoffending.js';
 import { emitReoffendingSql } from '../../core/outcomes/sql/emit-sql.js';
 import { canonicalHeader, mapFor, type ColumnMaps } from '../column-map.js';
 import { sha256File } from '../hash.js';
@@ -70,7 +75,12 @@ function ident(name: string): string {
 const isParquet = (path: string) => extname(path).toLowerCase() === '.parquet';
 
 /** Raw table `name` from the file, and its header (CSV: row 0 is the header row). */
-async function loadRaw(con: Connection, name: string, path: string, delimiter: string): Promise<{ header: string[]; columns: string[]; firstRow: number }> {
+async function loadRaw(
+  con: Connection,
+  name: string,
+  path: string,
+  delimiter: string,
+): Promise<{ header: string[]; columns: string[]; firstRow: number }> {
   if (isParquet(path)) {
     await con.run(`CREATE TEMP TABLE ${name} AS SELECT * FROM read_parquet(${sqlString(path)})`);
     const r = await con.runAndReadAll(`SELECT * FROM ${name} LIMIT 0`);
@@ -118,7 +128,9 @@ async function derive(con: Connection, o: DuckDbOutcomeOptions): Promise<DuckDbO
     casesRaw = await loadRaw(con, 'pe_raw_cases', o.casesPath, o.read.delimiter);
     offRaw = await loadRaw(con, 'pe_raw_offences', o.offencesPath, o.read.delimiter);
   } catch (err) {
-    return handover(`DuckDB could not read the inputs as the JavaScript reader does (${(err as Error).message.split('\n')[0]})`);
+    return handover(
+      `DuckDB could not read the inputs as the JavaScript reader does (${(err as Error).message.split('\n')[0]})`,
+    );
   }
   let caseNames: string[];
   let offNames: string[];
@@ -128,13 +140,18 @@ async function derive(con: Connection, o: DuckDbOutcomeOptions): Promise<DuckDbO
   } catch {
     return handover('the header does not fit the column map');
   }
-  const distinct = (names: string[]) => names.filter((n) => n !== '').length === new Set(names.filter((n) => n !== '')).size;
+  const distinct = (names: string[]) =>
+    names.filter((n) => n !== '').length === new Set(names.filter((n) => n !== '')).size;
   if (!distinct(caseNames) || !distinct(offNames)) return handover('a column name repeats');
-  if (!caseNames.includes('id') || !caseNames.includes('start_date')) return handover('the cases lack a required column');
-  if (REQUIRED_OFFENCE_COLUMNS.some((c) => !offNames.includes(c))) return handover('the offences lack a required column');
+  if (!caseNames.includes('id') || !caseNames.includes('start_date'))
+    return handover('the cases lack a required column');
+  if (REQUIRED_OFFENCE_COLUMNS.some((c) => !offNames.includes(c)))
+    return handover('the offences lack a required column');
   if (o.by.some((c) => !caseNames.includes(c))) return handover('a --by column is not in the cases');
 
-  const keep = caseNames.flatMap((n, i) => (n !== '' && (o.allCaseColumns || ['id', 'start_date', 'withdrawn', ...o.by].includes(n)) ? [i] : []));
+  const keep = caseNames.flatMap((n, i) =>
+    n !== '' && (o.allCaseColumns || ['id', 'start_date', 'withdrawn', ...o.by].includes(n)) ? [i] : [],
+  );
   const offKeep = offNames.flatMap((n, i) => ([...REQUIRED_OFFENCE_COLUMNS, 'severity'].includes(n) ? [i] : []));
   const view = (name: string, raw: typeof casesRaw, names: string[], cols: number[]) =>
     `CREATE TEMP VIEW ${name} AS SELECT rowid AS pe_row, ${cols.map((i) => `${ident(raw.columns[i]!)} AS ${ident(names[i]!)}`).join(', ')} FROM pe_raw_${name} WHERE rowid >= ${raw.firstRow}`;
@@ -154,7 +171,8 @@ async function derive(con: Connection, o: DuckDbOutcomeOptions): Promise<DuckDbO
     `SELECT (SELECT count(*) FROM cases WHERE ${caseCols.map(edge).join(' OR ')}) AS case_edges, (SELECT count(*) FROM offences WHERE ${offCols.map(edge).join(' OR ')}) AS offence_edges`,
   );
   const e0 = edges.getRowObjectsJS()[0]!;
-  if (Number(e0.case_edges) + Number(e0.offence_edges) > 0) return handover('cells with edge whitespace other than spaces');
+  if (Number(e0.case_edges) + Number(e0.offence_edges) > 0)
+    return handover('cells with edge whitespace other than spaces');
 
   // Floating-point sums depend on their order only when they are inexact: when every severity is
   // a multiple of 2^-10 below 2^20, each person's sum is exact in any order (far fewer than 2^23
@@ -162,7 +180,9 @@ async function derive(con: Connection, o: DuckDbOutcomeOptions): Promise<DuckDbO
   let orderedSeveritySum = false;
   if (hasSeverity) {
     const v = `TRY_CAST(trim(CAST("severity" AS VARCHAR)) AS DOUBLE)`;
-    const inexact = await con.runAndReadAll(`SELECT count(*) AS n FROM offences WHERE ${v} IS NOT NULL AND (${v} * 1024 <> floor(${v} * 1024) OR abs(${v}) >= 1048576)`);
+    const inexact = await con.runAndReadAll(
+      `SELECT count(*) AS n FROM offences WHERE ${v} IS NOT NULL AND (${v} * 1024 <> floor(${v} * 1024) OR abs(${v}) >= 1048576)`,
+    );
     orderedSeveritySum = Number(inexact.getRowObjectsJS()[0]!.n) > 0;
   }
   const sql = emitReoffendingSql({
@@ -178,7 +198,16 @@ async function derive(con: Connection, o: DuckDbOutcomeOptions): Promise<DuckDbO
     offenceOrderColumn: 'pe_row',
     caseKeyColumn: 'pe_row',
     orderedSeveritySum,
-    materialise: ['pe_cases_text', 'pe_cases_iso', 'pe_cases', 'pe_offences_text', 'pe_offences_iso', 'pe_offences', 'pe_classified', 'pe_person'],
+    materialise: [
+      'pe_cases_text',
+      'pe_cases_iso',
+      'pe_cases',
+      'pe_offences_text',
+      'pe_offences_iso',
+      'pe_offences',
+      'pe_classified',
+      'pe_person',
+    ],
   });
   // Each step's input is dropped once the next step is a table: the peak holds about two copies.
   const dropAfter: Record<string, string> = {
@@ -201,7 +230,9 @@ async function derive(con: Connection, o: DuckDbOutcomeOptions): Promise<DuckDbO
       '  (SELECT count(*) FROM pe_problems) AS problems,',
       '  (SELECT count(*) FROM pe_cases) AS n_cases,',
       '  (SELECT count(*) FROM pe_offences) AS n_offences,',
-      hasSeverity ? `  (SELECT count(*) FROM pe_offences WHERE pe_severity_text <> '' AND NOT regexp_full_match(pe_severity_text, '[0-9]{1,15}([.][0-9]{1,15})?')) AS odd_severity` : '  0 AS odd_severity',
+      hasSeverity
+        ? `  (SELECT count(*) FROM pe_offences WHERE pe_severity_text <> '' AND NOT regexp_full_match(pe_severity_text, '[0-9]{1,15}([.][0-9]{1,15})?')) AS odd_severity`
+        : '  0 AS odd_severity',
     ].join('\n'),
   );
   const c = checks.getRowObjectsJS()[0]!;
@@ -241,7 +272,14 @@ async function derive(con: Connection, o: DuckDbOutcomeOptions): Promise<DuckDbO
     if (chunk === null || chunk.rowCount === 0) break;
     const rows = chunk.rowCount;
     const v = Array.from({ length: chunk.columnCount }, (_, j) => chunk.getColumnVector(j));
-    const [vm, vk, vd, vf, vs, vsev] = v as [(typeof v)[0], (typeof v)[0], (typeof v)[0], (typeof v)[0], (typeof v)[0], (typeof v)[0]];
+    const [vm, vk, vd, vf, vs, vsev] = v as [
+      (typeof v)[0],
+      (typeof v)[0],
+      (typeof v)[0],
+      (typeof v)[0],
+      (typeof v)[0],
+      (typeof v)[0],
+    ];
     for (let r = 0; r < rows; r++, at++) {
       if (vm.getItem(r) !== 1) continue;
       measurable[at] = 1;
@@ -295,11 +333,24 @@ async function derive(con: Connection, o: DuckDbOutcomeOptions): Promise<DuckDbO
     lines: Array.from({ length: n }, (_, i) => i + 2),
     n,
   };
-  const [casesHash, offencesHash] = o.hash ? await Promise.all([sha256File(o.casesPath), sha256File(o.offencesPath)]) : [null, null];
+  const [casesHash, offencesHash] = o.hash
+    ? await Promise.all([sha256File(o.casesPath), sha256File(o.offencesPath)])
+    : [null, null];
   return {
     kind: 'done',
     cases: { table, id: (row) => (ids ? ids[row]! : '') },
-    outcomes: { n, measurable, reoffended, reoffences, daysToReoffence, followUpDays, severity, exclusions, rules: { ...rules }, asOfDay },
+    outcomes: {
+      n,
+      measurable,
+      reoffended,
+      reoffences,
+      daysToReoffence,
+      followUpDays,
+      severity,
+      exclusions,
+      rules: { ...rules },
+      asOfDay,
+    },
     asOfDay,
     asOfDefaulted: o.asOfDay === undefined,
     sha256: { cases: casesHash, offences: offencesHash },

@@ -29,19 +29,33 @@ export function forestSvg(rows: ForestRow[], title: string): string {
   const yAxis = 30 + rows.length * rowH + 6;
   for (const t of ticks) {
     parts.push(`<line x1="${c(x(t))}" y1="24" x2="${c(x(t))}" y2="${c(yAxis)}" stroke="${PALETTE.grid}"/>`);
-    parts.push(`<text x="${c(x(t))}" y="${c(yAxis + 16)}" text-anchor="middle" fill="${PALETTE.text}">${tickLabel(t)}</text>`);
+    parts.push(
+      `<text x="${c(x(t))}" y="${c(yAxis + 16)}" text-anchor="middle" fill="${PALETTE.text}">${tickLabel(t)}</text>`,
+    );
   }
   const nullV = ratio ? 1 : 0;
-  parts.push(`<line x1="${c(x(nullV))}" y1="20" x2="${c(x(nullV))}" y2="${c(yAxis)}" stroke="${PALETTE.text}" stroke-dasharray="4 3"/>`);
-  parts.push(`<text x="${c(labelW + plotW + 8)}" y="16" font-weight="600" fill="${PALETTE.text}">estimate (95% CI)</text>`);
+  parts.push(
+    `<line x1="${c(x(nullV))}" y1="20" x2="${c(x(nullV))}" y2="${c(yAxis)}" stroke="${PALETTE.text}" stroke-dasharray="4 3"/>`,
+  );
+  parts.push(
+    `<text x="${c(labelW + plotW + 8)}" y="16" font-weight="600" fill="${PALETTE.text}">estimate (95% CI)</text>`,
+  );
   rows.forEach((r, i) => {
     const y = 30 + i * rowH + rowH / 2;
     parts.push(`<text x="8" y="${c(y + 4)}" fill="${PALETTE.text}">${esc(r.label)}</text>`);
-    parts.push(`<line x1="${c(x(r.conf_low))}" y1="${c(y)}" x2="${c(x(r.conf_high))}" y2="${c(y)}" stroke="${PALETTE.treatment}" stroke-width="2"/>`);
-    parts.push(`<rect x="${c(x(r.estimate) - 5)}" y="${c(y - 5)}" width="10" height="10" fill="${PALETTE.treatment}"/>`);
-    parts.push(`<text x="${c(labelW + plotW + 8)}" y="${c(y + 4)}" fill="${PALETTE.text}">${r.estimate.toFixed(2)} (${r.conf_low.toFixed(2)} to ${r.conf_high.toFixed(2)})</text>`);
+    parts.push(
+      `<line x1="${c(x(r.conf_low))}" y1="${c(y)}" x2="${c(x(r.conf_high))}" y2="${c(y)}" stroke="${PALETTE.treatment}" stroke-width="2"/>`,
+    );
+    parts.push(
+      `<rect x="${c(x(r.estimate) - 5)}" y="${c(y - 5)}" width="10" height="10" fill="${PALETTE.treatment}"/>`,
+    );
+    parts.push(
+      `<text x="${c(labelW + plotW + 8)}" y="${c(y + 4)}" fill="${PALETTE.text}">${r.estimate.toFixed(2)} (${r.conf_low.toFixed(2)} to ${r.conf_high.toFixed(2)})</text>`,
+    );
   });
-  parts.push(`<text x="${c(labelW + plotW / 2)}" y="${c(height - 4)}" text-anchor="middle" fill="${PALETTE.text}">${ratio ? 'ratio (log scale); left of 1 = lower in the treatment arm' : 'difference (treatment minus control); left of 0 = lower in the treatment arm'}</text>`);
+  parts.push(
+    `<text x="${c(labelW + plotW / 2)}" y="${c(height - 4)}" text-anchor="middle" fill="${PALETTE.text}">${ratio ? 'ratio (log scale); left of 1 = lower in the treatment arm' : 'difference (treatment minus control); left of 0 = lower in the treatment arm'}</text>`,
+  );
   parts.push('</svg>');
   return parts.join('');
 }

@@ -16,12 +16,20 @@ export function kmSvg(curves: KmCurve[], followUpDays: number, title: string): s
   const y = (s: number) => top + ((1 - s) / (1 - yLo || 1)) * (height - top - bottom);
   const parts = [svgOpen(width, height, title)];
   for (const t of niceTicks(0, maxT, 6).filter((t) => t >= 0 && t <= maxT)) {
-    parts.push(`<line x1="${c(x(t))}" y1="${top}" x2="${c(x(t))}" y2="${c(height - bottom)}" stroke="${PALETTE.grid}"/>`);
-    parts.push(`<text x="${c(x(t))}" y="${c(height - bottom + 16)}" text-anchor="middle" fill="${PALETTE.text}">${t}</text>`);
+    parts.push(
+      `<line x1="${c(x(t))}" y1="${top}" x2="${c(x(t))}" y2="${c(height - bottom)}" stroke="${PALETTE.grid}"/>`,
+    );
+    parts.push(
+      `<text x="${c(x(t))}" y="${c(height - bottom + 16)}" text-anchor="middle" fill="${PALETTE.text}">${t}</text>`,
+    );
   }
   for (let s = 1; s >= yLo - 1e-9; s -= 0.1) {
-    parts.push(`<line x1="${left}" y1="${c(y(s))}" x2="${c(width - right)}" y2="${c(y(s))}" stroke="${PALETTE.grid}"/>`);
-    parts.push(`<text x="${left - 6}" y="${c(y(s) + 4)}" text-anchor="end" fill="${PALETTE.text}">${Math.round(s * 100)}%</text>`);
+    parts.push(
+      `<line x1="${left}" y1="${c(y(s))}" x2="${c(width - right)}" y2="${c(y(s))}" stroke="${PALETTE.grid}"/>`,
+    );
+    parts.push(
+      `<text x="${left - 6}" y="${c(y(s) + 4)}" text-anchor="end" fill="${PALETTE.text}">${Math.round(s * 100)}%</text>`,
+    );
   }
   // End labels: at each curve's last height, pushed apart so they never overlap.
   const ends = curves.map((k, i) => {
@@ -39,11 +47,19 @@ export function kmSvg(curves: KmCurve[], followUpDays: number, title: string): s
       d += ` H${c(x(s.time))} V${c(y(s.survival))}`;
     }
     d += ` H${c(x(Math.min(k.max_time, maxT)))}`;
-    parts.push(`<path d="${d}" fill="none" stroke="${col}" stroke-width="2"${i % 2 === 0 && curves.length > 1 ? ' stroke-dasharray="6 3"' : ''}/>`);
-    parts.push(`<text x="${c(width - right + 8)}" y="${c(labelY.get(i)!)}" fill="${col}" font-weight="600">${esc(k.arm)}</text>`);
+    parts.push(
+      `<path d="${d}" fill="none" stroke="${col}" stroke-width="2"${i % 2 === 0 && curves.length > 1 ? ' stroke-dasharray="6 3"' : ''}/>`,
+    );
+    parts.push(
+      `<text x="${c(width - right + 8)}" y="${c(labelY.get(i)!)}" fill="${col}" font-weight="600">${esc(k.arm)}</text>`,
+    );
   });
-  parts.push(`<text x="${c((left + width - right) / 2)}" y="${c(height - 8)}" text-anchor="middle" fill="${PALETTE.text}">days since start of order or licence</text>`);
-  parts.push(`<text transform="translate(14 ${c((top + height - bottom) / 2)}) rotate(-90)" text-anchor="middle" fill="${PALETTE.text}">not yet re-offended</text>`);
+  parts.push(
+    `<text x="${c((left + width - right) / 2)}" y="${c(height - 8)}" text-anchor="middle" fill="${PALETTE.text}">days since start of order or licence</text>`,
+  );
+  parts.push(
+    `<text transform="translate(14 ${c((top + height - bottom) / 2)}) rotate(-90)" text-anchor="middle" fill="${PALETTE.text}">not yet re-offended</text>`,
+  );
   parts.push('</svg>');
   return parts.join('');
 }

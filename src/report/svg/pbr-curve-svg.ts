@@ -28,36 +28,56 @@ export function pbrCurveSvg(r: PbrResult): string {
   );
   // Axes and grid.
   for (let p = 0; p <= 1.0001; p += 0.2) {
-    out.push(`<line x1="${M.left}" x2="${W - M.right}" y1="${y(p).toFixed(1)}" y2="${y(p).toFixed(1)}" stroke="#e5e5e5"/>`);
+    out.push(
+      `<line x1="${M.left}" x2="${W - M.right}" y1="${y(p).toFixed(1)}" y2="${y(p).toFixed(1)}" stroke="#e5e5e5"/>`,
+    );
     out.push(`<text x="${M.left - 8}" y="${(y(p) + 4).toFixed(1)}" text-anchor="end">${Math.round(p * 100)}%</text>`);
   }
   for (const n of niceTicks(0, xMax, 8).filter((t) => t >= 0 && t <= xMax)) {
-    out.push(`<line x1="${x(n).toFixed(1)}" x2="${x(n).toFixed(1)}" y1="${H - M.bottom}" y2="${H - M.bottom + 5}" stroke="#333"/>`);
-    out.push(`<text x="${x(n).toFixed(1)}" y="${H - M.bottom + 18}" text-anchor="middle">${n.toLocaleString('en-GB')}</text>`);
+    out.push(
+      `<line x1="${x(n).toFixed(1)}" x2="${x(n).toFixed(1)}" y1="${H - M.bottom}" y2="${H - M.bottom + 5}" stroke="#333"/>`,
+    );
+    out.push(
+      `<text x="${x(n).toFixed(1)}" y="${H - M.bottom + 18}" text-anchor="middle">${n.toLocaleString('en-GB')}</text>`,
+    );
   }
   out.push(`<line x1="${M.left}" x2="${W - M.right}" y1="${H - M.bottom}" y2="${H - M.bottom}" stroke="#333"/>`);
   out.push(`<line x1="${M.left}" x2="${M.left}" y1="${M.top}" y2="${H - M.bottom}" stroke="#333"/>`);
   out.push(`<text x="${(M.left + W - M.right) / 2}" y="${H - 14}" text-anchor="middle">Cohort size (people)</text>`);
-  out.push(`<text transform="translate(16 ${(M.top + H - M.bottom) / 2}) rotate(-90)" text-anchor="middle">Probability of payment</text>`);
+  out.push(
+    `<text transform="translate(16 ${(M.top + H - M.bottom) / 2}) rotate(-90)" text-anchor="middle">Probability of payment</text>`,
+  );
   // Target line and the provider's cohort.
   const ty = y(r.target_probability).toFixed(1);
   out.push(`<line x1="${M.left}" x2="${W - M.right}" y1="${ty}" y2="${ty}" stroke="#b45309" stroke-dasharray="6 4"/>`);
-  out.push(`<text x="${W - M.right - 4}" y="${Number(ty) - 6}" text-anchor="end" fill="#b45309">target ${Math.round(r.target_probability * 100)}%</text>`);
+  out.push(
+    `<text x="${W - M.right - 4}" y="${Number(ty) - 6}" text-anchor="end" fill="#b45309">target ${Math.round(r.target_probability * 100)}%</text>`,
+  );
   const cx = x(r.cohort).toFixed(1);
   out.push(`<line x1="${cx}" x2="${cx}" y1="${M.top}" y2="${H - M.bottom}" stroke="#6b7280" stroke-dasharray="2 3"/>`);
-  out.push(`<text x="${Number(cx) + 4}" y="${M.top + 12}" fill="#374151">your cohort: ${r.cohort.toLocaleString('en-GB')} (${Math.round(r.probability_paid * 100)}%)</text>`);
+  out.push(
+    `<text x="${Number(cx) + 4}" y="${M.top + 12}" fill="#374151">your cohort: ${r.cohort.toLocaleString('en-GB')} (${Math.round(r.probability_paid * 100)}%)</text>`,
+  );
   if (r.cohort_for_target_stable !== null && r.cohort_for_target_stable <= xMax) {
     const sx = x(r.cohort_for_target_stable).toFixed(1);
     out.push(`<line x1="${sx}" x2="${sx}" y1="${ty}" y2="${H - M.bottom}" stroke="#b45309" stroke-dasharray="2 3"/>`);
   }
   out.push(`<path d="${line((p) => p.probability_paid)}" fill="none" stroke="#1d4ed8" stroke-width="1.5"/>`);
   const hasFreq = pts.some((p) => p.probability_paid_frequency !== null);
-  if (hasFreq) out.push(`<path d="${line((p) => p.probability_paid_frequency)}" fill="none" stroke="#059669" stroke-width="1.5"/>`);
+  if (hasFreq)
+    out.push(
+      `<path d="${line((p) => p.probability_paid_frequency)}" fill="none" stroke="#059669" stroke-width="1.5"/>`,
+    );
   // Legend, bottom right: the curves rise from the bottom left, and the cohort label is top left.
   const lx = W - M.right - 320;
   const ly = H - M.bottom - (hasFreq ? 44 : 26);
-  out.push(`<line x1="${lx}" x2="${lx + 24}" y1="${ly}" y2="${ly}" stroke="#1d4ed8" stroke-width="2"/><text x="${lx + 30}" y="${ly + 4}">binary measure (re-offenders)</text>`);
-  if (hasFreq) out.push(`<line x1="${lx}" x2="${lx + 24}" y1="${ly + 18}" y2="${ly + 18}" stroke="#059669" stroke-width="2"/><text x="${lx + 30}" y="${ly + 22}">frequency measure (re-offences per re-offender)</text>`);
+  out.push(
+    `<line x1="${lx}" x2="${lx + 24}" y1="${ly}" y2="${ly}" stroke="#1d4ed8" stroke-width="2"/><text x="${lx + 30}" y="${ly + 4}">binary measure (re-offenders)</text>`,
+  );
+  if (hasFreq)
+    out.push(
+      `<line x1="${lx}" x2="${lx + 24}" y1="${ly + 18}" y2="${ly + 18}" stroke="#059669" stroke-width="2"/><text x="${lx + 30}" y="${ly + 22}">frequency measure (re-offences per re-offender)</text>`,
+    );
   out.push('</svg>');
   return out.join('\n') + '\n';
 }

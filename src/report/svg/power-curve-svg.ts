@@ -46,10 +46,18 @@ export function monthTicks(lo: number, hi: number): number[] {
  * MDES or power against the day recruitment closes (day numbers since 1970-01-01), ticks labelled
  * as ISO dates.
  */
-export function calendarCurveSvg(points: ReadonlyArray<{ day: number; value: number }>, options: Omit<CurveSvgOptions, 'xTickLabel' | 'xLabel'> & { xLabel?: string }): string {
+export function calendarCurveSvg(
+  points: ReadonlyArray<{ day: number; value: number }>,
+  options: Omit<CurveSvgOptions, 'xTickLabel' | 'xLabel'> & { xLabel?: string },
+): string {
   return powerCurveSvg(
     points.map((p) => ({ size: p.day, power: p.value })),
-    { ...options, xLabel: options.xLabel ?? 'recruitment closes', xTickLabel: (x) => formatDate(Math.round(x)), xTicks: monthTicks(Math.min(...points.map((p) => p.day)), Math.max(...points.map((p) => p.day))) },
+    {
+      ...options,
+      xLabel: options.xLabel ?? 'recruitment closes',
+      xTickLabel: (x) => formatDate(Math.round(x)),
+      xTicks: monthTicks(Math.min(...points.map((p) => p.day)), Math.max(...points.map((p) => p.day))),
+    },
   );
 }
 
@@ -74,23 +82,33 @@ export function powerCurveSvg(points: readonly CurvePoint[], options: CurveSvgOp
   for (let i = 0; i <= 5; i++) {
     const y = (i / 5) * yMax;
     parts.push(`<line x1="${left}" y1="${c(py(y))}" x2="${W - right}" y2="${c(py(y))}" stroke="#ddd"/>`);
-    parts.push(`<text x="${left - 8}" y="${c(py(y) + 4)}" text-anchor="end">${yMax === 1 ? y.toFixed(1) : tickLabel(y)}</text>`);
+    parts.push(
+      `<text x="${left - 8}" y="${c(py(y) + 4)}" text-anchor="end">${yMax === 1 ? y.toFixed(1) : tickLabel(y)}</text>`,
+    );
   }
   const xTicks = options.xTicks ?? niceTicks(xMin, xMax, 6);
   for (const x of xTicks.filter((t) => t >= xMin && t <= xMax)) {
-    parts.push(`<text x="${c(px(x))}" y="${H - bottom + 18}" text-anchor="middle">${esc(options.xTickLabel ? options.xTickLabel(x) : tickLabel(x))}</text>`);
+    parts.push(
+      `<text x="${c(px(x))}" y="${H - bottom + 18}" text-anchor="middle">${esc(options.xTickLabel ? options.xTickLabel(x) : tickLabel(x))}</text>`,
+    );
   }
   parts.push(`<line x1="${left}" y1="${top}" x2="${left}" y2="${H - bottom}" stroke="black"/>`);
   parts.push(`<line x1="${left}" y1="${H - bottom}" x2="${W - right}" y2="${H - bottom}" stroke="black"/>`);
   parts.push(`<text x="${(left + W - right) / 2}" y="${H - 12}" text-anchor="middle">${esc(options.xLabel)}</text>`);
-  parts.push(`<text x="16" y="${(top + H - bottom) / 2}" text-anchor="middle" transform="rotate(-90 16 ${(top + H - bottom) / 2})">${esc(options.yLabel ?? 'power')}</text>`);
+  parts.push(
+    `<text x="16" y="${(top + H - bottom) / 2}" text-anchor="middle" transform="rotate(-90 16 ${(top + H - bottom) / 2})">${esc(options.yLabel ?? 'power')}</text>`,
+  );
   if (options.target !== undefined) {
-    parts.push(`<line x1="${left}" y1="${c(py(options.target))}" x2="${W - right}" y2="${c(py(options.target))}" stroke="#c33" stroke-dasharray="6 4"/>`);
+    parts.push(
+      `<line x1="${left}" y1="${c(py(options.target))}" x2="${W - right}" y2="${c(py(options.target))}" stroke="#c33" stroke-dasharray="6 4"/>`,
+    );
   }
   const path = points.map((p) => `${c(px(p.size))},${c(py(p.power))}`).join(' ');
   parts.push(`<polyline points="${path}" fill="none" stroke="#1f5fa8" stroke-width="2"/>`);
   if (options.mark !== undefined && options.mark >= xMin && options.mark <= xMax) {
-    const m = points.reduce((best, p) => (Math.abs(p.size - options.mark!) < Math.abs(best.size - options.mark!) ? p : best));
+    const m = points.reduce((best, p) =>
+      Math.abs(p.size - options.mark!) < Math.abs(best.size - options.mark!) ? p : best,
+    );
     parts.push(`<circle cx="${c(px(m.size))}" cy="${c(py(m.power))}" r="4" fill="#1f5fa8"/>`);
   }
   parts.push('</svg>');

@@ -4,7 +4,12 @@
  */
 
 export function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
 }
 
 /** Coordinates with 2 dp (deterministic, compact). */
@@ -48,7 +53,11 @@ export const PALETTE = {
 export function armColour(arm: string, index: number): string {
   if (arm === 'control') return PALETTE.control;
   if (arm === 'treatment') return PALETTE.treatment;
-  return index === 0 ? PALETTE.control : index === 1 ? PALETTE.treatment : PALETTE.extra[(index - 2) % PALETTE.extra.length]!;
+  return index === 0
+    ? PALETTE.control
+    : index === 1
+      ? PALETTE.treatment
+      : PALETTE.extra[(index - 2) % PALETTE.extra.length]!;
 }
 
 /**

@@ -51,7 +51,8 @@ const DUCKDB: Dialect = {
   dayNumber: (d) => `CAST(date_diff('day', DATE '1970-01-01', ${d}) AS INTEGER)`,
   dateLiteral: (iso) => `DATE '${iso}'`,
   orderedSum: (e, o) => (o === null ? `sum(${e})` : `sum(${e} ORDER BY ${o})`),
-  createRelation: (name, materialise) => `CREATE OR REPLACE TEMP ${materialise ? 'TABLE' : 'VIEW'} ${doubleQuoted(name)} AS`,
+  createRelation: (name, materialise) =>
+    `CREATE OR REPLACE TEMP ${materialise ? 'TABLE' : 'VIEW'} ${doubleQuoted(name)} AS`,
   fail: (m) => `error(${sqlString(m)})`,
 };
 

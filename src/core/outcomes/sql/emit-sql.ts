@@ -93,9 +93,12 @@ function commentText(s: string): string {
 /** Builds the proven re-offending script (see the file comment). */
 export function emitReoffendingSql(o: EmitSqlOptions): EmittedSql {
   const d = dialectOf(o.dialect);
-  if (!Number.isInteger(o.followUpDays) || o.followUpDays < 1) throw new RangeError(`followUpDays must be a whole number >= 1, got ${o.followUpDays}`);
-  if (!Number.isInteger(o.waitingDays) || o.waitingDays < 0) throw new RangeError(`waitingDays must be a whole number >= 0, got ${o.waitingDays}`);
-  if (o.asOfDay !== null && !Number.isInteger(o.asOfDay)) throw new RangeError(`asOfDay must be a day number, got ${o.asOfDay}`);
+  if (!Number.isInteger(o.followUpDays) || o.followUpDays < 1)
+    throw new RangeError(`followUpDays must be a whole number >= 1, got ${o.followUpDays}`);
+  if (!Number.isInteger(o.waitingDays) || o.waitingDays < 0)
+    throw new RangeError(`waitingDays must be a whole number >= 0, got ${o.waitingDays}`);
+  if (o.asOfDay !== null && !Number.isInteger(o.asOfDay))
+    throw new RangeError(`asOfDay must be a day number, got ${o.asOfDay}`);
   const by = [...(o.by ?? [])];
   const bySource = o.bySource ?? by;
   if (bySource.length !== by.length) throw new RangeError('bySource must name one source column per --by column');
@@ -104,13 +107,23 @@ export function emitReoffendingSql(o: EmitSqlOptions): EmittedSql {
   const id = d.ident.bind(d);
   const lit = d.literal.bind(d);
   const cc = { id: 'id', start_date: 'start_date', withdrawn: 'withdrawn', ...(o.columns?.cases ?? {}) };
-  const oc = { id: 'id', offence_date: 'offence_date', disposal_date: 'disposal_date', disposal_type: 'disposal_type', severity: 'severity', ...(o.columns?.offences ?? {}) };
+  const oc = {
+    id: 'id',
+    offence_date: 'offence_date',
+    disposal_date: 'disposal_date',
+    disposal_type: 'disposal_type',
+    severity: 'severity',
+    ...(o.columns?.offences ?? {}),
+  };
   const na = [...new Set(o.na.filter((t) => t !== ''))];
 
   /** Trimmed text of a column ('' for NULL). */
   const trimmed = (col: string) => `trim(coalesce(${d.text(col)}, ''))`;
   /** Trimmed text with missing-value tokens read as ''. */
-  const norm = (col: string) => (na.length === 0 ? trimmed(col) : `CASE WHEN ${trimmed(col)} IN (${na.map(lit).join(', ')}) THEN '' ELSE ${trimmed(col)} END`);
+  const norm = (col: string) =>
+    na.length === 0
+      ? trimmed(col)
+      : `CASE WHEN ${trimmed(col)} IN (${na.map(lit).join(', ')}) THEN '' ELSE ${trimmed(col)} END`;
   /** ISO text of a (normalised) date text, or NULL when it is in no accepted form. */
   const isoText = (t: string) => {
     const parts = (pattern: string, y: number, m: number, day: number) =>
@@ -124,7 +137,8 @@ export function emitReoffendingSql(o: EmitSqlOptions): EmittedSql {
     return `CASE WHEN ${d.fullMatch(t, ISO_PATTERN)} THEN ${t} ${slash} END`;
   };
   /** Day number of an ISO text (years 1900-2200, real dates), else NULL. */
-  const dayOf = (iso: string) => `CASE WHEN substr(${iso}, 1, 4) BETWEEN '1900' AND '2200' THEN ${d.dayNumber(d.tryDate(iso))} END`;
+  const dayOf = (iso: string) =>
+    `CASE WHEN substr(${iso}, 1, 4) BETWEEN '1900' AND '2200' THEN ${d.dayNumber(d.tryDate(iso))} END`;
 
   const byOut = by.map((_, i) => `pe_by_${i}`);
   const rel: Relation[] = [];
@@ -159,7 +173,8 @@ export function emitReoffendingSql(o: EmitSqlOptions): EmittedSql {
   const caseKey = o.caseKeyColumn ? `c.${id(o.caseKeyColumn)}` : 'c.pe_id';
   rel.push({
     name: 'pe_offences_text',
-    comment: 'Offences: cells trimmed; missing-value tokens read as empty in dates and severity (ids and disposal types are only trimmed).',
+    comment:
+      'Offences: cells trimmed; missing-value tokens read as empty in dates and severity (ids and disposal types are only trimmed).',
     query: [
       'SELECT',
       ...(order ? [`  ${order} AS pe_order,`] : []),
@@ -188,28 +203,131 @@ export function emitReoffendingSql(o: EmitSqlOptions): EmittedSql {
     ].join('\n'),
   });
   const types = DISPOSAL_TYPES.map(lit).join(', ');
-  const problem = (source: string, key: string, column: string, value: string, reason: string, from: string, where: string) =>
+  const problem = (
+    source: string,
+    key: string,
+    column: string,
+    value: string,
+    reason: string,
+    from: string,
+    where: string,
+  ) =>
     `SELECT ${lit(source)} AS source, ${key} AS row_key, ${lit(column)} AS column_name, ${value} AS value, ${lit(reason)} AS reason FROM ${from} WHERE ${where}`;
   const dateProblems = (column: string, text: string, day: string) => [
-    problem('offences', 'o.pe_id', column, `o.${text}`, `${column} is empty or missing: a date is required`, 'pe_offences o', `o.${text} = ''`),
-    problem('offences', 'o.pe_id', column, `o.${text}`, 'not a valid date', 'pe_offences o', `o.${text} <> '' AND o.${day} IS NULL`),
+    problem(
+      'offences',
+      'o.pe_id',
+      column,
+      `o.${text}`,
+      `${column} is empty or missing: a date is required`,
+      'pe_offences o',
+      `o.${text} = ''`,
+    ),
+    problem(
+      'offences',
+      'o.pe_id',
+      column,
+      `o.${text}`,
+      'not a valid date',
+      'pe_offences o',
+      `o.${text} <> '' AND o.${day} IS NULL`,
+    ),
   ];
   rel.push({
     name: 'pe_problems',
-    comment: 'Every problem row (source table, its id, column, value, reason). The last statement refuses to answer while any exists.',
+    comment:
+      'Every problem row (source table, its id, column, value, reason). The last statement refuses to answer while any exists.',
     query: [
-      problem('cases', 'c.pe_id', 'id', "''", 'id is empty: every case needs an identifier', 'pe_cases c', "c.pe_id = ''"),
-      problem('cases', 'k.pe_id', 'id', 'k.pe_id', 'duplicate id', `(SELECT pe_id, count(*) AS pe_n FROM pe_cases GROUP BY pe_id) k`, "k.pe_n > 1 AND k.pe_id <> ''"),
-      problem('cases', 'c.pe_id', 'start_date', 'c.pe_start_text', "start_date is empty: proven re-offending needs each case's start date", 'pe_cases c', "c.pe_start_text = ''"),
-      problem('cases', 'c.pe_id', 'start_date', 'c.pe_start_text', 'not a valid date', 'pe_cases c', "c.pe_start_text <> '' AND c.pe_start IS NULL"),
-      ...(o.hasWithdrawn ? [problem('cases', 'c.pe_id', 'withdrawn', 'c.pe_withdrawn_text', 'expected yes or no', 'pe_cases c', 'c.pe_withdrawn IS NULL')] : []),
-      problem('offences', 'o.pe_id', 'id', 'o.pe_id', 'id is not in the cases table', 'pe_offences o LEFT JOIN (SELECT DISTINCT pe_id AS pe_case_id FROM pe_cases) k ON k.pe_case_id = o.pe_id', "k.pe_case_id IS NULL OR o.pe_id = ''"),
+      problem(
+        'cases',
+        'c.pe_id',
+        'id',
+        "''",
+        'id is empty: every case needs an identifier',
+        'pe_cases c',
+        "c.pe_id = ''",
+      ),
+      problem(
+        'cases',
+        'k.pe_id',
+        'id',
+        'k.pe_id',
+        'duplicate id',
+        `(SELECT pe_id, count(*) AS pe_n FROM pe_cases GROUP BY pe_id) k`,
+        "k.pe_n > 1 AND k.pe_id <> ''",
+      ),
+      problem(
+        'cases',
+        'c.pe_id',
+        'start_date',
+        'c.pe_start_text',
+        "start_date is empty: proven re-offending needs each case's start date",
+        'pe_cases c',
+        "c.pe_start_text = ''",
+      ),
+      problem(
+        'cases',
+        'c.pe_id',
+        'start_date',
+        'c.pe_start_text',
+        'not a valid date',
+        'pe_cases c',
+        "c.pe_start_text <> '' AND c.pe_start IS NULL",
+      ),
+      ...(o.hasWithdrawn
+        ? [
+            problem(
+              'cases',
+              'c.pe_id',
+              'withdrawn',
+              'c.pe_withdrawn_text',
+              'expected yes or no',
+              'pe_cases c',
+              'c.pe_withdrawn IS NULL',
+            ),
+          ]
+        : []),
+      problem(
+        'offences',
+        'o.pe_id',
+        'id',
+        'o.pe_id',
+        'id is not in the cases table',
+        'pe_offences o LEFT JOIN (SELECT DISTINCT pe_id AS pe_case_id FROM pe_cases) k ON k.pe_case_id = o.pe_id',
+        "k.pe_case_id IS NULL OR o.pe_id = ''",
+      ),
       ...dateProblems('offence_date', 'pe_offence_text', 'pe_offence'),
       ...dateProblems('disposal_date', 'pe_disposal_text', 'pe_disposal'),
-      problem('offences', 'o.pe_id', 'disposal_date', 'o.pe_disposal_text', 'disposal_date is before offence_date', 'pe_offences o', 'o.pe_disposal < o.pe_offence'),
-      problem('offences', 'o.pe_id', 'disposal_type', 'o.pe_type_text', `expected one of ${DISPOSAL_TYPES.join(', ')}`, 'pe_offences o', `o.pe_type NOT IN (${types})`),
+      problem(
+        'offences',
+        'o.pe_id',
+        'disposal_date',
+        'o.pe_disposal_text',
+        'disposal_date is before offence_date',
+        'pe_offences o',
+        'o.pe_disposal < o.pe_offence',
+      ),
+      problem(
+        'offences',
+        'o.pe_id',
+        'disposal_type',
+        'o.pe_type_text',
+        `expected one of ${DISPOSAL_TYPES.join(', ')}`,
+        'pe_offences o',
+        `o.pe_type NOT IN (${types})`,
+      ),
       ...(o.hasSeverity
-        ? [problem('offences', 'o.pe_id', 'severity', 'o.pe_severity_text', 'expected a number >= 0', 'pe_offences o', "o.pe_severity_text <> '' AND (o.pe_severity IS NULL OR o.pe_severity < 0)")]
+        ? [
+            problem(
+              'offences',
+              'o.pe_id',
+              'severity',
+              'o.pe_severity_text',
+              'expected a number >= 0',
+              'pe_offences o',
+              "o.pe_severity_text <> '' AND (o.pe_severity IS NULL OR o.pe_severity < 0)",
+            ),
+          ]
         : []),
     ].join('\nUNION ALL\n'),
   });
@@ -228,7 +346,10 @@ export function emitReoffendingSql(o: EmitSqlOptions): EmittedSql {
       o.asOfDay === null
         ? 'The as-of date (day number): the latest disposal date among the linked offences (no --as-of given).'
         : `The as-of date (day number): --as-of ${formatDate(o.asOfDay)}.`,
-    query: o.asOfDay === null ? 'SELECT max(pe_disposal) AS as_of_day FROM pe_linked' : `SELECT ${d.dayNumber(d.dateLiteral(formatDate(o.asOfDay)))} AS as_of_day`,
+    query:
+      o.asOfDay === null
+        ? 'SELECT max(pe_disposal) AS as_of_day FROM pe_linked'
+        : `SELECT ${d.dayNumber(d.dateLiteral(formatDate(o.asOfDay)))} AS as_of_day`,
   });
   const nonProving = [...NON_PROVING_DISPOSALS];
   rel.push({
@@ -236,10 +357,13 @@ export function emitReoffendingSql(o: EmitSqlOptions): EmittedSql {
     comment: `Each offence in exactly one class, tested in this order (follow-up ${F} days, waiting period ${W} days).`,
     query: [
       'SELECT l.*, CASE',
-      '    WHEN l.pe_offence <= l.pe_start THEN \'on_or_before_start\'',
+      "    WHEN l.pe_offence <= l.pe_start THEN 'on_or_before_start'",
       `    WHEN l.pe_offence > l.pe_start + ${F} THEN 'after_follow_up'`,
       `    WHEN l.pe_type = ${lit('breach')} THEN 'breach'`,
-      `    WHEN l.pe_type IN (${nonProving.filter((t) => t !== 'breach').map(lit).join(', ')}) THEN 'other_disposal'`,
+      `    WHEN l.pe_type IN (${nonProving
+        .filter((t) => t !== 'breach')
+        .map(lit)
+        .join(', ')}) THEN 'other_disposal'`,
       `    WHEN l.pe_disposal > l.pe_start + ${F + W} THEN 'disposed_after_waiting'`,
       "    ELSE 'proven' END AS pe_class",
       'FROM pe_linked l',
@@ -247,7 +371,8 @@ export function emitReoffendingSql(o: EmitSqlOptions): EmittedSql {
   });
   rel.push({
     name: 'pe_per_person',
-    comment: 'Per person with a proven re-offence: the count, the first offence day, the severity sum and how many had no severity.',
+    comment:
+      'Per person with a proven re-offence: the count, the first offence day, the severity sum and how many had no severity.',
     query: [
       'SELECT pe_key, count(*) AS pe_k, min(pe_offence) AS pe_first,',
       `  ${d.orderedSum('pe_severity', order && o.orderedSeveritySum !== false ? 'pe_order' : null)} AS pe_sev,`,
@@ -267,8 +392,12 @@ export function emitReoffendingSql(o: EmitSqlOptions): EmittedSql {
       `  CASE WHEN ${M} THEN coalesce(p.pe_k, 0) END AS pe_reoffences,`,
       `  CASE WHEN ${M} AND p.pe_k > 0 THEN p.pe_first - c.pe_start END AS pe_days_to_reoffence,`,
       `  CASE WHEN ${M} THEN CASE WHEN p.pe_k > 0 THEN p.pe_first - c.pe_start ELSE ${F} END END AS pe_follow_up_days,`,
-      o.hasSeverity ? `  CASE WHEN ${M} AND coalesce(p.pe_sev_missing, 0) = 0 THEN coalesce(p.pe_sev, 0) END AS pe_severity,` : '  CAST(NULL AS DOUBLE) AS pe_severity,',
-      o.hasSeverity ? `  CASE WHEN ${M} AND p.pe_sev_missing > 0 THEN 1 ELSE 0 END AS pe_severity_missing,` : '  0 AS pe_severity_missing,',
+      o.hasSeverity
+        ? `  CASE WHEN ${M} AND coalesce(p.pe_sev_missing, 0) = 0 THEN coalesce(p.pe_sev, 0) END AS pe_severity,`
+        : '  CAST(NULL AS DOUBLE) AS pe_severity,',
+      o.hasSeverity
+        ? `  CASE WHEN ${M} AND p.pe_sev_missing > 0 THEN 1 ELSE 0 END AS pe_severity_missing,`
+        : '  0 AS pe_severity_missing,',
       `  CASE WHEN ${M} THEN 0 ELSE coalesce(p.pe_k, 0) END AS pe_pending_proven`,
       `FROM pe_cases c CROSS JOIN pe_as_of a LEFT JOIN pe_per_person p ON p.pe_key = ${caseKey}`,
     ].join('\n'),
@@ -327,7 +456,9 @@ export function emitReoffendingSql(o: EmitSqlOptions): EmittedSql {
     `  CASE WHEN g.n_measurable > 0 THEN ${dbl('g.reoffences')} / g.n_measurable END AS frequency_per_offender,`,
     `  CASE WHEN g.reoffenders > 0 THEN ${dbl('g.reoffences')} / g.reoffenders END AS frequency_per_reoffender,`,
     '  m.pe_median AS median_days_to_first,',
-    o.hasSeverity ? `  CASE WHEN ${known} > 0 THEN ${dbl('g.pe_severity_sum')} / (${known}) END AS severity_per_offender,` : '  CAST(NULL AS DOUBLE) AS severity_per_offender,',
+    o.hasSeverity
+      ? `  CASE WHEN ${known} > 0 THEN ${dbl('g.pe_severity_sum')} / (${known}) END AS severity_per_offender,`
+      : '  CAST(NULL AS DOUBLE) AS severity_per_offender,',
     o.hasSeverity ? '  g.pe_severity_missing AS n_severity_missing,' : '  CAST(NULL AS BIGINT) AS n_severity_missing,',
     `  CASE WHEN g.n_measurable > 0 THEN ${dbl('g.pe_by_365')} / g.n_measurable END AS km_reoffending_365`,
     `FROM pe_groups g ${by.length ? `LEFT JOIN pe_medians m ON ${byOut.map((b) => `m.${b} = g.${b}`).join(' AND ')}` : 'CROSS JOIN pe_medians m'}`,
@@ -338,7 +469,13 @@ export function emitReoffendingSql(o: EmitSqlOptions): EmittedSql {
   return assemble(d, rel, finalRel, finalSelect, o);
 }
 
-function assemble(d: Dialect, rel: Relation[], finalRel: Relation[], finalSelect: string, o: EmitSqlOptions): EmittedSql {
+function assemble(
+  d: Dialect,
+  rel: Relation[],
+  finalRel: Relation[],
+  finalSelect: string,
+  o: EmitSqlOptions,
+): EmittedSql {
   const head = [
     ...(o.header ?? []).map((l) => `-- ${commentText(l)}`),
     `-- Dialect: ${d.name}. Input tables: ${commentText(o.casesTable ?? 'cases')} (one row per person) and ${commentText(o.offencesTable ?? 'offences')} (one row per offence), every column text or as the engine inferred it.`,
@@ -360,7 +497,9 @@ function assemble(d: Dialect, rel: Relation[], finalRel: Relation[], finalSelect
     }
     const last = `WITH ${finalRel.map((r) => `${r.name} AS (\n${r.query}\n)`).join(',\n')}\n${finalSelect}`;
     statements.push(last);
-    parts.push(`-- The result: one row per group (${finalRel.map((r) => `${r.name}: ${r.comment}`).join(' ')})\n${last};`);
+    parts.push(
+      `-- The result: one row per group (${finalRel.map((r) => `${r.name}: ${r.comment}`).join(' ')})\n${last};`,
+    );
   } else {
     const all = [...rel, ...finalRel];
     const last = `WITH\n${all.map((r) => `-- ${r.name}: ${r.comment}\n${r.name} AS (\n${r.query}\n)`).join(',\n')}\n${finalSelect}`;
