@@ -147,7 +147,12 @@ export async function deriveReoffending(options: DeriveReoffendingOptions): Prom
   const engineNotes: string[] = [];
   if (engine !== 'js') {
     const bytes = inputBytes([options.cases, options.offences]);
-    const useDuckDb = engine === 'duckdb' || bytes >= autoThreshold();
+    // DuckDB reads CSV and Parquet; a workbook (.xlsx) or stdin is read by the JavaScript engine.
+    const duckDbReadable = [options.cases, options.offences].every((p) => p !== '-' && !/\.xlsx$/i.test(p));
+    const useDuckDb = (engine === 'duckdb' || bytes >= autoThreshold()) && duckDbReadable;
+    if (engine === 'duckdb' && !duckDbReadable) {
+      options.onNotice?.('--engine duckdb: DuckDB reads CSV and Parquet files; this .xlsx or stdin input is read by the JavaScript engine (the same results)');
+    }
     if (useDuckDb) {
       try {
         const r = await deriveOutcomesDuckDb({
