@@ -151,7 +151,9 @@ export async function deriveReoffending(options: DeriveReoffendingOptions): Prom
     const duckDbReadable = [options.cases, options.offences].every((p) => p !== '-' && !/\.xlsx$/i.test(p));
     const useDuckDb = (engine === 'duckdb' || bytes >= autoThreshold()) && duckDbReadable;
     if (engine === 'duckdb' && !duckDbReadable) {
-      options.onNotice?.('--engine duckdb: DuckDB reads CSV and Parquet files; this .xlsx or stdin input is read by the JavaScript engine (the same results)');
+      options.onNotice?.(
+        '--engine duckdb: DuckDB reads CSV and Parquet files; this .xlsx or stdin input is read by the JavaScript engine (the same results)',
+      );
     }
     if (useDuckDb) {
       try {
