@@ -28,7 +28,8 @@ import {
   type StandardisedPowerResult,
 } from './power.js';
 
-const PARAMS = [
+/** The PowerUp! design parameters a standardised calculation takes (sizes, ICCs, R-squared, ...). */
+export const PARAMS = [
   'n',
   'J',
   'K',

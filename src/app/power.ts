@@ -22,7 +22,7 @@ import { writeFileAtomic } from '../io/atomic.js';
 import { calendarCurveSvg } from '../report/svg/power-curve-svg.js';
 import { runBinary } from './power-binary.js';
 import { runCount, runSurvival } from './power-events.js';
-import { runStandardised } from './power-standardised.js';
+import { PARAMS, runStandardised } from './power-standardised.js';
 
 export { BINARY_METHODS, SIMULATION_ANALYSES };
 export type Solve = 'mdes' | 'power' | 'n';
@@ -264,42 +264,8 @@ export interface Settings {
   compliance: number;
 }
 
-const STANDARDISED_ONLY = [
-  'design',
-  'es',
-  'p',
-  'K',
-  'L',
-  'rho2',
-  'rho3',
-  'rho4',
-  'omega2',
-  'omega3',
-  'omega4',
-  'r21',
-  'r22',
-  'r23',
-  'r24',
-  'r2t2',
-  'r2t3',
-  'r2t4',
-  'g1',
-  'g2',
-  'g3',
-  'g4',
-  'omega2t',
-  'omega2tm',
-  'omegam2',
-  'omegam3',
-  'r2m2',
-  'r2m3',
-  'q',
-  'rhoIc',
-  'icSize',
-  'rho2Trt',
-  'rho3Trt',
-  'ratioTcVar',
-] as const;
+/** Options only a standardised (PowerUp!) calculation takes: every design parameter but the sizes n and J. */
+const STANDARDISED_ONLY = ['design', 'es', ...PARAMS.filter((k) => k !== 'n' && k !== 'J')];
 const BINARY_ONLY = [
   'p1',
   'p2',
