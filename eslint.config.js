@@ -56,20 +56,6 @@ const CLI_EXCEPTIONS = {
     'src/io/distinct-files.ts',
     'src/io/trial-file.ts',
   ],
-  'src/cli/commands/import.ts': [
-    'src/io/column-map.ts',
-    'src/io/csv-reader.ts',
-    'src/io/distinct-files.ts',
-    'src/io/import-data.ts',
-  ],
-  'src/cli/commands/pbr.ts': [
-    'src/core/pbr/assess-pbr.ts',
-    'src/core/pbr/frequency-pbr.ts',
-    'src/core/pbr/simulate-pbr.ts',
-    'src/core/random.ts',
-    'src/io/atomic.ts',
-    'src/report/svg/pbr-curve-svg.ts',
-  ],
 };
 
 export default tseslint.config(

@@ -1,11 +1,6 @@
 import type { Command } from 'commander';
-import { createHmac } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { UsageError } from '../../core/errors.js';
-import { loadColumnMap } from '../../io/column-map.js';
-import { importData, importOutputPaths, recoverImport, type ImportResult } from '../../io/import-data.js';
-import { checkDistinctFiles } from '../../io/distinct-files.js';
-import { checkInputPath } from '../../io/csv-reader.js';
+import { importFiles, recoverInterruptedImport, type ImportResult } from '../../app/import.js';
 import { parseReadOptions, withCommon, withReadOptions, type ReadCliOptions } from '../command-kit.js';
 import { requireOption } from '../options.js';
 import { painter, printJson, printText, progress, table, warn } from '../output.js';
@@ -25,34 +20,6 @@ export interface ImportCliOptions extends ReadCliOptions {
   recover?: boolean;
 }
 
-/** Reads a secret salt for keyed pseudonymisation (HMAC-SHA256). */
-export function loadSalt(path: string): Buffer {
-  let salt: Buffer;
-  try {
-    checkInputPath(path, path);
-  } catch (err) {
-    throw new UsageError(`--salt-file: ${(err as Error).message}`);
-  }
-  try {
-    salt = readFileSync(path);
-  } catch (err) {
-    throw new UsageError(
-      `--salt-file: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-    );
-  }
-  const trimmed = Buffer.from(salt.toString('utf8').trim(), 'utf8');
-  if (trimmed.length < 16)
-    throw new UsageError(
-      `--salt-file: the salt in ${path} is too short (${trimmed.length} bytes); use at least 16 random bytes, e.g. \`openssl rand -hex 32 > salt.txt\``,
-    );
-  return trimmed;
-}
-
-/** Keyed pseudonym: the same id and salt always give the same pseudonym, so linked files stay linkable. */
-export function pseudonymiser(salt: Buffer): (id: string) => string {
-  return (id) => `ID${createHmac('sha256', salt).update(id, 'utf8').digest('hex').slice(0, 20)}`;
-}
-
 /** Handler: validates options and runs the import. */
 export async function runImport(opts: ImportCliOptions): Promise<ImportResult> {
   const casesPath = requireOption('--cases', opts.cases);
@@ -63,43 +30,19 @@ export async function runImport(opts: ImportCliOptions): Promise<ImportResult> {
   if (opts.pseudonymise && !opts.saltFile)
     throw new UsageError('--pseudonymise needs --salt-file <file> holding a secret key (keep it apart from the data)');
   if (opts.saltFile && !opts.pseudonymise) throw new UsageError('--salt-file is only used with --pseudonymise');
-  // No output may overwrite an input (e.g. --out-dir naming the folder of a cases.csv being read).
-  const out = importOutputPaths(outDir);
-  checkDistinctFiles(
-    [
-      { option: '--cases', path: opts.cases },
-      { option: '--offences', path: opts.offences },
-      { option: '--map', path: opts.map },
-      { option: '--salt-file', path: opts.saltFile },
-    ],
-    [
-      { option: 'the output cases.csv', path: out.cases },
-      { option: 'the output offences.csv', path: out.offences },
-      { option: 'the output rejects.csv', path: out.rejects },
-      { option: 'the output import.json', path: out.json },
-    ],
-  );
-  const maps = opts.map ? loadColumnMap(opts.map) : null;
-  const pseud = opts.pseudonymise ? pseudonymiser(loadSalt(opts.saltFile!)) : undefined;
-  const spinner = progress('importing');
-  try {
-    const result = await importData({
+  return importFiles(
+    {
       casesPath,
       offencesPath: opts.offences,
+      mapPath: opts.map,
       outDir,
       read,
-      maps,
       ogrsPercent: opts.ogrsPercent,
       allowRejects: opts.allowRejects,
-      pseudonymise: pseud,
-      onProgress: (what, rows) => spinner.update(`importing ${what}: ${rows.toLocaleString('en-GB')} rows read`),
-    });
-    spinner.stop();
-    return result;
-  } catch (err) {
-    spinner.stop();
-    throw err;
-  }
+      saltFile: opts.pseudonymise ? opts.saltFile : undefined,
+    },
+    progress,
+  );
 }
 
 export function register(program: Command): void {
@@ -146,7 +89,7 @@ without --offences removes an earlier import's offences.csv with it. With
         const outDir = requireOption('--out-dir', opts.outDir);
         if (opts.cases !== undefined || opts.offences !== undefined)
           throw new UsageError('--recover takes --out-dir <dir> only');
-        const rec = await recoverImport(outDir);
+        const rec = await recoverInterruptedImport(outDir);
         if (opts.json) return printJson({ out_dir: outDir, ...rec });
         return printText(
           rec.recovered.length

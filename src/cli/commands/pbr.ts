@@ -5,14 +5,8 @@
  * and SVG curve.
  */
 import type { Command } from 'commander';
-import { UsageError } from '../../core/errors.js';
-import { createRng } from '../../core/random.js';
-import { assessPbr, type PbrResult } from '../../core/pbr/assess-pbr.js';
 import type { PbrTest } from '../../core/pbr/binary-pbr.js';
-import { pbrCurveSvg } from '../../report/svg/pbr-curve-svg.js';
-import { FrequencyPbr } from '../../core/pbr/frequency-pbr.js';
-import { simulatePbr, type PbrSimulation, type SimulatedMeasure } from '../../core/pbr/simulate-pbr.js';
-import { writeFileAtomic } from '../../io/atomic.js';
+import { assessPbrRisk, type PbrCommandResult } from '../../app/pbr.js';
 import { withCommon } from '../command-kit.js';
 import {
   parseChoiceOption,
@@ -42,38 +36,11 @@ export interface PbrCliOptions {
   onProgress?: (text: string) => void;
 }
 
-export interface SimulationCheck extends PbrSimulation {
-  /** |simulated - exact| <= 3 MCSE for each simulated quantity. */
-  agrees: boolean;
-  checks: Array<{ quantity: string; exact: number; simulated: number; mcse: number; z: number }>;
-}
-
-export type PbrCommandResult = PbrResult & { simulation: SimulationCheck | null; plot: string | null };
+export type { PbrCommandResult, SimulationCheck } from '../../app/pbr.js';
 
 /** A probability option strictly inside (0, 1), naming the option. */
 const proportion = (name: string, text: string | undefined): number | undefined =>
   parseProportionOption(name, text, 'both');
-
-function compare(
-  checks: SimulationCheck['checks'],
-  quantity: string,
-  exact: number | null,
-  sim: SimulatedMeasure,
-  which: 'prob' | 'pay',
-): void {
-  const simulated = which === 'prob' ? sim.probability_paid : sim.expected_payment_gbp;
-  let mcse = which === 'prob' ? sim.probability_paid_mcse : sim.expected_payment_mcse;
-  if (exact === null || simulated === null || mcse === null) return;
-  // A simulated proportion of exactly 0 or 1 has MCSE 0; use the exact-probability SE instead.
-  if (which === 'prob' && mcse === 0) mcse = Math.sqrt((exact * (1 - exact)) / 1e9);
-  checks.push({
-    quantity,
-    exact,
-    simulated,
-    mcse,
-    z: mcse > 0 ? (simulated - exact) / mcse : simulated === exact ? 0 : Infinity,
-  });
-}
 
 /** Handler: returns the contract object (plus simulation and plot path). */
 export async function runPbr(o: PbrCliOptions): Promise<PbrCommandResult> {
@@ -89,65 +56,23 @@ export async function runPbr(o: PbrCliOptions): Promise<PbrCommandResult> {
   const frequencyTrue = parseNumberOption('--frequency-true', o.frequencyTrue, 0, Infinity, true) ?? null;
   const reps = parseIntOption('--simulate', o.simulate, 100, 10_000_000);
   const seed = parseSeed(o.seed, reps !== undefined);
-  if (reps === undefined && o.seed !== undefined) throw new UsageError('--seed is only used with --simulate <reps>');
-  if (reps !== undefined && cohort * reps > 5e9)
-    throw new UsageError(
-      `--simulate ${reps} with --cohort ${cohort} is too much work (cohort x reps must be at most 5e9)`,
-    );
-
-  o.onProgress?.('computing exact payment probabilities');
-  const result = assessPbr({
+  return assessPbrRisk({
     cohort,
     baselineRate,
     trueRate,
     alpha,
+    targetProbability,
     test,
     pricePerPoint,
-    targetProbability,
+    pricePerReoffence,
     frequencyBaseline,
     frequencyTrue,
-    pricePerReoffence,
+    reps,
+    seed,
+    seedGiven: o.seed !== undefined,
+    plot: o.plot,
+    onProgress: o.onProgress,
   });
-
-  let simulation: SimulationCheck | null = null;
-  if (reps !== undefined && seed !== undefined) {
-    const freq =
-      frequencyBaseline !== null && frequencyTrue !== null
-        ? new FrequencyPbr(frequencyBaseline, frequencyTrue, alpha, test)
-        : null;
-    const sim = simulatePbr(
-      {
-        n: cohort,
-        p0: baselineRate,
-        p1: trueRate,
-        alpha,
-        test,
-        pricePerPoint,
-        frequency: freq,
-        pricePerReoffence,
-        reps,
-        seed,
-      },
-      createRng(seed),
-      (done) =>
-        o.onProgress?.(`simulating: ${done.toLocaleString('en-GB')} of ${reps.toLocaleString('en-GB')} cohorts`),
-    );
-    const checks: SimulationCheck['checks'] = [];
-    compare(checks, 'probability_paid', result.probability_paid, sim.binary, 'prob');
-    compare(checks, 'expected_payment_gbp', result.expected_payment_gbp, sim.binary, 'pay');
-    if (sim.frequency && result.frequency) {
-      compare(checks, 'frequency.probability_paid', result.frequency.probability_paid, sim.frequency, 'prob');
-      compare(checks, 'frequency.expected_payment_gbp', result.frequency.expected_payment_gbp, sim.frequency, 'pay');
-    }
-    simulation = { ...sim, agrees: checks.every((c) => Math.abs(c.z) <= 3), checks };
-  }
-
-  let plot: string | null = null;
-  if (o.plot !== undefined) {
-    writeFileAtomic(o.plot, pbrCurveSvg(result));
-    plot = o.plot;
-  }
-  return { ...result, simulation, plot };
 }
 
 const pct = (x: number | null, d = 1) => percent(x, d, '-');
