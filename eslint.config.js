@@ -30,34 +30,6 @@ const IMPURE_BUILTINS = [
 ];
 const impureBuiltins = IMPURE_BUILTINS.flatMap((m) => [m, `node:${m}`]);
 
-/**
- * Imports from src/cli into core/io/report that were there when the layer rules arrived (issue 19).
- * Shrink this list; never grow it.
- */
-const CLI_EXCEPTIONS = {
-  // Choice lists and defaults shown in --help (constants, not work).
-  'src/cli/command-kit.ts': [
-    'src/core/cells.ts',
-    'src/core/dates.ts',
-    'src/io/csv-reader.ts',
-    'src/io/read-options.ts',
-  ],
-  'src/cli/commands/concepts.ts': ['src/core/concepts.ts'],
-  'src/cli/commands/simulate.ts': ['src/core/concepts.ts'],
-  'src/cli/commands/power.ts': ['src/core/power/powerup.ts'],
-  'src/cli/commands/reoffending.ts': ['src/core/outcomes/proven-reoffending.ts'],
-  // Text rendering helpers that live in core.
-  'src/cli/analyse-render.ts': ['src/core/analysis/multiple-imputation.ts', 'src/core/analysis/verdict.ts'],
-  'src/cli/power-render.ts': ['src/core/power/power-curve.ts'],
-  // Work still done in the command: these belong in src/app use cases.
-  'src/cli/commands/analyse.ts': [
-    'src/core/analysis/survival-effects.ts',
-    'src/io/atomic.ts',
-    'src/io/distinct-files.ts',
-    'src/io/trial-file.ts',
-  ],
-};
-
 export default tseslint.config(
   {
     ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'bench/data/**', 'bench/out/**', 'reports/**', 'tmp/**'],
@@ -172,13 +144,6 @@ export default tseslint.config(
                 },
               },
             },
-            // Known exceptions, each one import of one file: work still done in a command (match, pbr,
-            // import, analyse write their files and run their statistics from src/cli) or a constant
-            // list the command offers as choices. Move the work into src/app and delete the entry.
-            ...Object.entries(CLI_EXCEPTIONS).map(([from, to]) => ({
-              from: { file: { path: from } },
-              allow: { to: { file: { path: to } } },
-            })),
           ],
         },
       ],

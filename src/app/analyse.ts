@@ -23,7 +23,10 @@ import {
 import { resolvePlan, type ResolvedPlan } from '../core/plan/analysis-plan.js';
 import type { SmallSample } from '../core/analysis/small-sample.js';
 import type { TrialConfig } from '../core/report/types.js';
-import { defaultTrialConfig } from '../io/trial-file.js';
+import { defaultTrialConfig, loadTrialFile } from '../io/trial-file.js';
+import { writeFileAtomic } from '../io/atomic.js';
+import { checkDistinctFiles } from '../io/distinct-files.js';
+import { checkSurvivalOptions } from '../core/analysis/survival-effects.js';
 import { loadTrialDataset, type TrialDataset } from './trial-dataset.js';
 import type { ReadOptions } from '../io/read-options.js';
 
@@ -357,3 +360,54 @@ function planArms(
 
 /** The `--small-sample` choices, for the command's option. */
 export { SMALL_SAMPLE_CHOICES, type SmallSample } from '../core/analysis/small-sample.js';
+
+/** The nearest shift on the tipping-point grid that changes the verdict, for the human output. */
+export { nearestTip } from '../core/analysis/multiple-imputation.js';
+
+/** The files `analyse` names: the inputs it reads and the JSON file `--out` writes. */
+export interface AnalyseFiles {
+  data: string;
+  offences?: string;
+  plan?: string;
+  map?: string;
+  out?: string;
+}
+
+/** Checked before any work: `--out` must not overwrite an input (a UsageError names the pair). */
+export function checkAnalyseFiles(f: AnalyseFiles): void {
+  checkDistinctFiles(
+    [
+      { option: 'the data file', path: f.data },
+      { option: '--offences', path: f.offences },
+      { option: '--plan', path: f.plan },
+      { option: '--map', path: f.map },
+    ],
+    [{ option: '--out', path: f.out }],
+  );
+}
+
+/** The survival options as parsed: Cox tie handling, Kaplan-Meier days, the RMST horizon. */
+export interface SurvivalOptions {
+  ties: 'efron' | 'breslow' | undefined;
+  kmDays: number[] | undefined;
+  rmstDay: number | undefined;
+}
+
+/**
+ * Checks the survival options (ties efron or breslow, as R's coxph; Kaplan-Meier days and the RMST
+ * horizon in range) and returns them; a UsageError names a bad one.
+ */
+export function checkedSurvivalOptions(o: SurvivalOptions): SurvivalOptions {
+  checkSurvivalOptions(o);
+  return o;
+}
+
+/** The trial file (`--plan`) whose analysis plan `analyse` follows. */
+export function loadTrialPlan(path: string): TrialConfig {
+  return loadTrialFile(path);
+}
+
+/** Writes the `--out` JSON text atomically (a temporary file renamed into place). */
+export function writeAnalyseJson(path: string, text: string): void {
+  writeFileAtomic(path, text);
+}

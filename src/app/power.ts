@@ -560,3 +560,8 @@ export function inferSolve(o: PowerOptions, effectGiven: boolean, sizeGiven: boo
   if (!effectGiven) return 'mdes';
   return sizeGiven ? 'power' : 'n';
 }
+
+/** The PowerUp! designs `power --design` offers. */
+export { DESIGNS } from '../core/power/powerup.js';
+/** The text sparkline of a power curve, for the human output. */
+export { sparkline } from '../core/power/power-curve.js';

@@ -503,3 +503,6 @@ export async function emitReoffendingScript(options: EmitReoffendingSqlOptions):
 /** The `--emit-sql` dialects and the `--engine` choices, for the commands' options. */
 export { SQL_DIALECTS, type SqlDialect } from '../core/outcomes/sql/dialect.js';
 export { ENGINES, type Engine } from '../io/read-options.js';
+
+/** The default follow-up and waiting windows (days) shown in `reoffending --help`. */
+export { DEFAULT_RULES };

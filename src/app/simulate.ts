@@ -140,3 +140,6 @@ export async function simulateToFolder(o: SimulateOptions): Promise<SimulateResu
     truth: trial.truth,
   };
 }
+
+/** The concepts `simulate` and `concepts` offer, and the stages of a trial. */
+export { CONCEPTS, findConcept, STAGES, type Concept } from '../core/concepts.js';

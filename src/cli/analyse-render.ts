@@ -2,7 +2,7 @@
 import type { Headline } from '../core/analysis/primary-analysis.js';
 import type { EffectRow } from '../core/analysis/effect-row.js';
 import { isRatioMeasure, measureInfo } from '../core/analysis/measures.js';
-import { nearestTip } from '../core/analysis/multiple-imputation.js';
+import { nearestTip } from '../app/analyse.js';
 import type { AnalyseOutput } from './commands/analyse.js';
 import { painter, table } from './output.js';
 import { percent } from '../core/format.js';

@@ -1,10 +1,8 @@
 /** Small helpers shared by command adapters. */
 import type { Command } from 'commander';
 import { NotImplementedError, UsageError } from '../core/errors.js';
-import { DEFAULT_NA_TOKENS } from '../core/cells.js';
 import { DATE_FORMATS, dateFormatOf, type DateFormat } from '../core/dates.js';
-import { parseDelimiter } from '../io/csv-reader.js';
-import type { ReadOptions } from '../io/read-options.js';
+import { DEFAULT_NA_TOKENS, parseDelimiter, type ReadOptions } from '../app/read-options.js';
 
 /** Adds the options every command has. */
 export function withCommon(cmd: Command): Command {

@@ -6,7 +6,7 @@ import type {
   StandardisedPowerResult,
   SurvivalPowerResult,
 } from '../app/power.js';
-import { sparkline } from '../core/power/power-curve.js';
+import { sparkline } from '../app/power.js';
 import { painter, table } from './output.js';
 
 function f(x: number | null, digits = 3): string {

@@ -7,12 +7,14 @@ import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import type { AnalyseResult } from '../../core/analysis/analyse-trial.js';
 import type { Headline } from '../../core/analysis/primary-analysis.js';
-import { checkSurvivalOptions } from '../../core/analysis/survival-effects.js';
 import { SMALL_SAMPLE_CHOICES, type SmallSample } from '../../app/analyse.js';
-import { analyseTrialFiles } from '../../app/analyse.js';
-import { loadTrialFile } from '../../io/trial-file.js';
-import { writeFileAtomic } from '../../io/atomic.js';
-import { checkDistinctFiles } from '../../io/distinct-files.js';
+import {
+  analyseTrialFiles,
+  checkAnalyseFiles,
+  checkedSurvivalOptions,
+  loadTrialPlan,
+  writeAnalyseJson,
+} from '../../app/analyse.js';
 import { parseReadOptions, withCommon, withReadOptions } from '../command-kit.js';
 import { addAlias, parseIntOption, parseListOption, parseNumberOption, parseSeed, resolveAlias } from '../options.js';
 import { jsonReplacer, printJson, printText, withProgress, warn } from '../output.js';
@@ -68,26 +70,17 @@ export type AnalyseOutput = AnalyseResult & { headline?: Headline };
 export async function runAnalyse(input: AnalyseCliOptions): Promise<AnalyseOutput> {
   const o = resolveAlias(input, 'stratum', 'block', '--stratum', '--block');
   // Checked before any work: --out must not overwrite an input.
-  checkDistinctFiles(
-    [
-      { option: 'the data file', path: o.data },
-      { option: '--offences', path: o.offences },
-      { option: '--plan', path: o.plan },
-      { option: '--map', path: o.map },
-    ],
-    [{ option: '--out', path: o.out }],
-  );
+  checkAnalyseFiles(o);
   const alpha = parseNumberOption('--alpha', o.alpha, 0, 1, true);
   const permutations = parseIntOption('--permutations', o.permutations, 1, 1_000_000);
   const bootstrap = parseIntOption('--bootstrap', o.bootstrap, 10, 1_000_000);
   const impute = parseIntOption('--impute', o.impute, 2, 1000);
   const seed = parseSeed(o.seed, permutations !== undefined || bootstrap !== undefined || impute !== undefined);
-  const survival = {
+  const survival = checkedSurvivalOptions({
     ties: o.ties as 'efron' | 'breslow' | undefined,
     kmDays: parseListOption(o.kmDays)?.map((d) => parseIntOption('--km-days', d, 1)!),
     rmstDay: parseNumberOption('--rmst-day', o.rmstDay, 0, Infinity, true),
-  };
-  checkSurvivalOptions(survival);
+  });
   const arms = parseArmsOption(o.arms, o.treatment);
   const res = await analyseTrialFiles({
     data: o.data,
@@ -96,7 +89,7 @@ export async function runAnalyse(input: AnalyseCliOptions): Promise<AnalyseOutpu
     map: o.map ?? null,
     read: parseReadOptions(o),
     asOf: o.asOf ?? null,
-    trial: o.plan !== undefined ? loadTrialFile(o.plan) : null,
+    trial: o.plan !== undefined ? loadTrialPlan(o.plan) : null,
     arm: o.arm,
     treatment: arms ? undefined : o.treatment,
     control: o.control,
@@ -254,7 +247,7 @@ analysis (the report's headline: rows primary_<measure>).`,
       const mode = { json: Boolean(opts.json) };
       for (const w of result.warnings) warn(w, mode);
       if (opts.out)
-        await writeFileAtomic(opts.out, `${JSON.stringify({ schema_version: 1, ...result }, jsonReplacer, 2)}\n`);
+        writeAnalyseJson(opts.out, `${JSON.stringify({ schema_version: 1, ...result }, jsonReplacer, 2)}\n`);
       if (opts.json) return printJson(result);
       printText(renderHuman(result));
     });

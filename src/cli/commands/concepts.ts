@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { CONCEPTS, type Concept } from '../../core/concepts.js';
+import { CONCEPTS, type Concept } from '../../app/simulate.js';
 import { withCommon } from '../command-kit.js';
 import { painter, printJson, printText } from '../output.js';
 

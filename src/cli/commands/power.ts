@@ -6,13 +6,13 @@ import { Option, type Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import {
   BINARY_METHODS,
+  DESIGNS,
   SIMULATION_ANALYSES,
   flag,
   runPower,
   type PowerCommandResult,
   type PowerOptions,
 } from '../../app/power.js';
-import { DESIGNS } from '../../core/power/powerup.js';
 import { withCommon } from '../command-kit.js';
 import {
   addAlias,

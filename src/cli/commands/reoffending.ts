@@ -9,11 +9,10 @@ import {
   type DeriveReoffendingOptions,
   type ReoffendingResult,
 } from '../../app/reoffending.js';
-import { SQL_DIALECTS, type SqlDialect } from '../../app/reoffending.js';
+import { DEFAULT_RULES, SQL_DIALECTS, type SqlDialect } from '../../app/reoffending.js';
 import { UsageError } from '../../core/errors.js';
 import { parseEngine, withEngineOption } from '../engine-option.js';
 import type { GroupSummary } from '../../core/outcomes/summarise-outcomes.js';
-import { DEFAULT_RULES } from '../../core/outcomes/proven-reoffending.js';
 import { parseReadOptions, withCommon, withReadOptions, type ReadCliOptions } from '../command-kit.js';
 import { parseIntOption, parseListOption } from '../options.js';
 import { painter, printJson, printText, table, terminalSafe, warn, withProgress } from '../output.js';

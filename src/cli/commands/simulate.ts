@@ -3,9 +3,8 @@ import { withCommon } from '../command-kit.js';
 import { printJson, printText, table } from '../output.js';
 
 /** `pilot-eval simulate`: options in, the simulate use case, a summary out. */
-import { findConcept, STAGES } from '../../core/concepts.js';
 import { UsageError } from '../../core/errors.js';
-import { simulateToFolder, type SimulateResult } from '../../app/simulate.js';
+import { findConcept, simulateToFolder, STAGES, type SimulateResult } from '../../app/simulate.js';
 import { parseChoiceOption, parseIntOption, parseNumberOption, parseSeed, requireOption } from '../options.js';
 
 export { renderTrialFiles, trialYaml, type SimulateResult } from '../../app/simulate.js';
