@@ -7,7 +7,7 @@ describe('percent: the one percentage formatter', () => {
     expect(percent(0.3056, 0)).toBe('31%');
     expect(percent(0.123456, 2)).toBe('12.35%');
   });
-  it('missing values print the placeholder the caller chose', () => {
+  it('missing values print the text the caller chose for them', () => {
     expect(percent(null)).toBe('n/a');
     expect(percent(undefined, 1, '-')).toBe('-');
     expect(percent(Number.NaN, 1, 'not available')).toBe('not available');

@@ -8,7 +8,6 @@
  *   the input's folder; --out naming an input in reoffending, analyse, match and report);
  * - with --pseudonymise, no raw id appears anywhere in the output folder (rejects included).
  */
-import { spawn } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -24,6 +23,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, ROOT, runCli } from './cli-runner.js';
+import { KILL_STEPS, killedAt as killAt } from './kill-at.js';
 
 let dir = '';
 
@@ -62,43 +62,12 @@ function snapshot(out: string): Record<string, string | null> {
 }
 
 /** Runs importData in a child process and SIGKILLs it at `step` of the write. */
-function killedAt(
-  step: string,
-  options: Record<string, unknown>,
-): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
-  const script = `
-    const { importData } = await import(${JSON.stringify(join(ROOT, 'dist', 'io', 'import-data.js'))});
-    const o = JSON.parse(process.env.IMPORT_OPTIONS);
-    const kill = (s) => { if (s === process.env.KILL_AT) process.kill(process.pid, 'SIGKILL'); };
-    await importData({ ...o, writeHook: kill, lockedHook: () => kill('locked') });
-  `;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
-      cwd: ROOT,
-      env: { ...process.env, IMPORT_OPTIONS: JSON.stringify(options), KILL_AT: step },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    const err: Buffer[] = [];
-    child.stderr.on('data', (c: Buffer) => err.push(c));
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stderr: Buffer.concat(err).toString('utf8') }));
-  });
-}
+const killedAt = (step: string, options: Record<string, unknown>) =>
+  killAt(ROOT, 'io/import-data.js', 'importData', step, options);
 
 describe('a kill at any point of the import write', () => {
   // Files of the set, in write order: cases.csv, offences.csv, rejects.csv, import.json.
-  const STEPS = [
-    'locked',
-    'staged:0',
-    'staged:1',
-    'staged:2',
-    'staged:3',
-    'journal',
-    'renamed:0',
-    'renamed:1',
-    'renamed:2',
-    'renamed:3',
-  ];
+  const STEPS = KILL_STEPS;
   for (const step of STEPS) {
     it(`killed at ${step}: the folder holds the old set, or the new one once --recover has finished it`, async () => {
       const d = join(dir, `kill-${step.replace(':', '-')}`);

@@ -9,7 +9,6 @@
  * - a date-like or small seed is warned about; --seed random draws one and records it;
  * - a 0600 output stays 0600 when it is replaced.
  */
-import { spawn } from 'node:child_process';
 import {
   chmodSync,
   existsSync,
@@ -27,6 +26,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { ensureBuilt, ROOT, runCli } from './cli-runner.js';
 import { runRandomise, runRecover, runVerify } from '../../src/app/randomise.js';
+import { KILL_STEPS, killedAt as killAt } from './kill-at.js';
 
 let dir = '';
 const SEED = '83920471';
@@ -152,44 +152,13 @@ describe('concurrent appends to one ledger', () => {
   });
 });
 
-/** Runs one randomise in a child process and SIGKILLs it at `step` of the write. */
-function killedAt(
-  step: string,
-  options: Record<string, unknown>,
-): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
-  const script = `
-    const { runRandomise } = await import(${JSON.stringify(join(ROOT, 'dist', 'app', 'randomise.js'))});
-    const o = JSON.parse(process.env.RANDOMISE_OPTIONS);
-    const kill = (s) => { if (s === process.env.KILL_AT) process.kill(process.pid, 'SIGKILL'); };
-    await runRandomise({ ...o, writeHook: kill, lockedHook: () => kill('locked') });
-  `;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
-      cwd: ROOT,
-      env: { ...process.env, RANDOMISE_OPTIONS: JSON.stringify(options), KILL_AT: step },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    const err: Buffer[] = [];
-    child.stderr.on('data', (c: Buffer) => err.push(c));
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stderr: Buffer.concat(err).toString('utf8') }));
-  });
-}
+/** Runs runRandomise in a child process and SIGKILLs it at `step` of the write. */
+const killedAt = (step: string, options: Record<string, unknown>) =>
+  killAt(ROOT, 'app/randomise.js', 'runRandomise', step, options);
 
 describe('a kill at any point of the multi-file write', () => {
   // Files of the set, in write order: ledger, ledger manifest, allocation, allocation manifest.
-  const STEPS = [
-    'locked',
-    'staged:0',
-    'staged:1',
-    'staged:2',
-    'staged:3',
-    'journal',
-    'renamed:0',
-    'renamed:1',
-    'renamed:2',
-    'renamed:3',
-  ];
+  const STEPS = KILL_STEPS;
   for (const step of STEPS) {
     it(`killed at ${step}: the set verifies, --recover finishes or clears it, and the ledger holds the old or the new rows`, async () => {
       const d = join(dir, `kill-${step.replace(':', '-')}`);
