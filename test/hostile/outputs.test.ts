@@ -164,12 +164,12 @@ describe('crash safety', () => {
   it('SIGKILL mid-write leaves the old complete file or nothing, never a partial one', async () => {
     const d = mkdtempSync(join(tmpdir(), 'pilot-eval-kill-'));
     try {
-      // ~40 MB of cases: the import takes long enough to be killed while writing.
+      // ~20 MB of cases: the import takes long enough to be killed while writing.
       const head = 'id,arm,team,sex,age,ogrs3,start_date,site\n';
       const row = (i: number) =>
         `Q${String(i).padStart(7, '0')},${i % 2 ? 'treatment' : 'control'},T${i % 50},male,${20 + (i % 60)},0.3,2022-01-01,${'x'.repeat(300)}\n`;
       const parts: string[] = [head];
-      for (let i = 0; i < 120_000; i++) parts.push(row(i));
+      for (let i = 0; i < 60_000; i++) parts.push(row(i));
       writeFileSync(join(d, 'big.csv'), parts.join(''));
       const out = join(d, 'out');
       const r0 = await runCli(['import', '--cases', join(d, 'big.csv'), '--out-dir', out], { timeoutMs: 120_000 });
