@@ -7,6 +7,7 @@
  * Blank lines are skipped (they are not records). Problems are DataErrors naming file and line.
  */
 import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
+import { isAscii } from 'node:buffer';
 import { Transform, type Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { createHash, type Hash } from 'node:crypto';
@@ -45,6 +46,18 @@ export interface CsvReadOptions {
   maxRecordChars?: number;
   /** For an .xlsx file: the sheet to read (name or 1-based number; default the first). */
   sheet?: string;
+  /** Read every file through papaparse, even a plain one (for tests comparing the two paths). */
+  general?: boolean;
+}
+
+/**
+ * Called once with the header. It may return `{ readColumns }`, the indices of the only columns the
+ * caller will read: the reader may then leave every other field of a record as '' (the record keeps
+ * its length), which spares cutting out cells nobody reads.
+ */
+export type HeaderHandler = (header: string[]) => unknown;
+export interface ReadColumns {
+  readColumns: readonly number[];
 }
 
 /** A batch of records: `fields[i]` is the record that starts on physical line `lines[i]`. */
@@ -241,6 +254,131 @@ function tooLargeError(file: string, line: number): DataError {
   });
 }
 
+const QUOTE = 0x22;
+const CR = 0x0d;
+const NUL = 0x00;
+
+/**
+ * Whether the file at `path` is plain: ASCII (so no byte-order mark and nothing to decode), with no
+ * quote, CR or NUL, and not empty. In a plain file a record is a line and its fields are what lies
+ * between delimiters, so it can be split without a CSV parser (readPlainCsv, offence-scan.ts). One
+ * pass of native Buffer scans (~0.1 s per GB), which also gives the sha256 when asked for, so the
+ * file is hashed once either way.
+ */
+export async function surveyPlain(path: string, hash: boolean): Promise<{ plain: boolean; sha256: string | null }> {
+  const hasher = hash ? createHash('sha256') : null;
+  let plain = true;
+  let bytes = 0;
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+    const b = chunk as Buffer;
+    bytes += b.length;
+    if (plain && (!isAscii(b) || b.indexOf(QUOTE) !== -1 || b.indexOf(CR) !== -1 || b.indexOf(NUL) !== -1)) {
+      plain = false;
+      if (!hasher) break;
+    }
+    hasher?.update(b);
+  }
+  return { plain: plain && bytes > 0, sha256: hasher ? hasher.digest('hex') : null };
+}
+
+/**
+ * readCsv for a plain file (see surveyPlain): lines split at LF, fields at the delimiter, with
+ * `String.prototype.split` instead of papaparse's character loop. It gives exactly the records,
+ * lines and errors papaparse gives on such a file (test/io/csv-plain-path.test.ts compares the two
+ * on many shapes). Measured on 1M cases (58 MB, 9 columns): papaparse ~1.2 s of CPU, this ~0.4 s.
+ */
+async function readPlainCsv(
+  path: string,
+  file: string,
+  delimiter: string,
+  batchSize: number,
+  maxRecord: number,
+  heapLimit: number,
+  sha256: string | null,
+  onHeader: HeaderHandler,
+  onBatch: (batch: CsvBatch) => void,
+): Promise<CsvReadResult> {
+  let line = 1;
+  let header: string[] | null = null;
+  let records = 0;
+  let pending: CsvBatch = { fields: [], lines: [] };
+  let pendingFields = 0;
+  let carry = '';
+  let keep: Uint8Array | null = null;
+  const delimCode = delimiter.charCodeAt(0);
+  const flush = () => {
+    if (pending.fields.length === 0) return;
+    const b = pending;
+    pending = { fields: [], lines: [] };
+    pendingFields = 0;
+    onBatch(b);
+    if (getHeapStatistics().used_heap_size > heapLimit) throw tooLargeError(file, line);
+  };
+  const tooLong = () =>
+    new DataError({
+      file,
+      line,
+      column: null,
+      value: null,
+      reason: `has a record longer than ${maxRecord.toLocaleString('en-GB')} characters, starting on this line or a later one (no line break, or a quote never closed): this is not a CSV file that can be read`,
+    });
+  const take = (text: string) => {
+    for (let pos = 0; pos <= text.length; line++) {
+      let eol = text.indexOf('\n', pos);
+      if (eol === -1) eol = text.length;
+      const start = pos;
+      pos = eol + 1;
+      if (eol === start) continue; // blank line
+      if (eol - start > maxRecord) throw tooLong();
+      let row: string[];
+      if (keep === null) row = text.slice(start, eol).split(delimiter);
+      else {
+        // Only the kept fields are cut out; the others are '' (the caller never reads them).
+        row = [];
+        let a = start;
+        for (let i = start; ; i++) {
+          if (i === eol || text.charCodeAt(i) === delimCode) {
+            row.push(keep[row.length] === 1 ? text.slice(a, i) : '');
+            a = i + 1;
+            if (i === eol) break;
+          }
+        }
+      }
+      if (header === null) {
+        header = row;
+        const wanted: unknown = onHeader(row);
+        if (typeof wanted === 'object' && wanted !== null && 'readColumns' in wanted) {
+          keep = new Uint8Array(row.length);
+          for (const c of (wanted as ReadColumns).readColumns) keep[c] = 1;
+        }
+        continue;
+      }
+      pending.fields.push(row);
+      pending.lines.push(line);
+      pendingFields += row.length;
+      records++;
+      if (pending.fields.length >= batchSize || pendingFields >= MAX_BATCH_FIELDS) flush();
+    }
+  };
+  for await (const chunk of createReadStream(path, { encoding: 'latin1', highWaterMark: 1 << 20 })) {
+    const text = carry + (chunk as string);
+    const last = text.lastIndexOf('\n');
+    if (last === -1) carry = text;
+    else {
+      carry = text.slice(last + 1);
+      take(text.slice(0, last));
+    }
+    if (carry.length > maxRecord) throw tooLong();
+  }
+  // The empty text after a final line break is not a line (as papaparse counts them).
+  if (carry !== '') take(carry);
+  flush();
+  if (header === null) {
+    throw new DataError({ file, line: 1, column: null, value: null, reason: 'the file is empty: a header row is required' });
+  }
+  return { header, records, physicalLines: line - 1, sha256 };
+}
+
 /**
  * Streams a CSV file. Calls `onHeader` once with the header, then `onBatch` with data records.
  * Rejects with a DataError for an empty file, an unclosed quote, NUL bytes, invalid UTF-8, a record
@@ -251,7 +389,7 @@ function tooLargeError(file: string, line: number): DataError {
 export function readCsv(
   path: string,
   options: CsvReadOptions,
-  onHeader: (header: string[]) => void,
+  onHeader: HeaderHandler,
   onBatch: (batch: CsvBatch) => void,
 ): Promise<CsvReadResult> {
   // A .parquet path is read as Parquet, into the same batches (src/io/parquet-reader.ts).
@@ -277,6 +415,29 @@ export function readCsv(
     }
   }
   const heapLimit = Math.max(0, getHeapStatistics().heap_size_limit - YOUNG_GENERATION) * HEAP_SHARE;
+  if (path !== '-' && encoding === 'utf8' && !options.general && delimiter.length === 1 && delimiter < '\u0080') {
+    return surveyPlain(path, options.hash ?? false).then(({ plain, sha256 }) =>
+      plain
+        ? readPlainCsv(path, file, delimiter, batchSize, maxRecord, heapLimit, sha256, onHeader, onBatch)
+        : readGeneralCsv(path, file, encoding, delimiter, batchSize, maxRecord, heapLimit, options, onHeader, onBatch),
+    );
+  }
+  return readGeneralCsv(path, file, encoding, delimiter, batchSize, maxRecord, heapLimit, options, onHeader, onBatch);
+}
+
+/** readCsv through papaparse: any file (quotes, CRLF, UTF-8 or UTF-16, stdin). */
+function readGeneralCsv(
+  path: string,
+  file: string,
+  encoding: Encoding,
+  delimiter: string,
+  batchSize: number,
+  maxRecord: number,
+  heapLimit: number,
+  options: CsvReadOptions,
+  onHeader: (header: string[]) => void,
+  onBatch: (batch: CsvBatch) => void,
+): Promise<CsvReadResult> {
   return new Promise((resolve, reject) => {
     let line = 1; // physical line where the next record starts
     let header: string[] | null = null;

@@ -1,22 +1,35 @@
 /**
  * Reading an offences file into per-person outcomes, on this thread or, for a large file, on a
  * worker thread that starts before the cases are read. `startOffenceReader` begins; `link` (given
- * the cases) finishes, the two threads linking half the ids each. Measured on 1M cases + 1.5M
- * offences on the 2-core machine: reading the two files one after the other took ~6.4 s; with the
- * offences on a worker, see docs/performance.md. Linking on both threads took the main thread's
- * linking from ~0.9 s to ~0.5 s.
+ * the cases) finishes. On the worker the file is parsed while this thread reads the cases, then
+ * linked there too (offences-worker.ts): this thread only waits. Measured on 1M cases + 1.5M
+ * offences on the 2-core machine: reading the two files one after the other took ~6.4 s; splitting
+ * the linking between the two threads (the previous design) cost ~0.4 s more CPU than linking on
+ * the worker alone (hashing and copying each batch in two), for ~0.3 s less wall time.
  */
 import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
-import { DataError, MAX_REPORTED_PROBLEMS, ProblemList, UsageError, type DataProblem } from '../core/errors.js';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { DataError, ProblemList, UsageError, type DataProblem } from '../core/errors.js';
 import { OutcomeAccumulator, type AccumulatorState, type OutcomeRules } from '../core/outcomes/proven-reoffending.js';
 import type { IdIndex, IdLookupParts } from '../core/outcomes/id-index.js';
 import { scanOffences } from './offence-scan.js';
 import { tableDisplayName } from './xlsx-reader.js';
 import type { ColumnMap, MapCheck } from './column-map.js';
 import type { ReadOptions } from './read-options.js';
-import { OffenceLinker, type OffenceColumns, type OffenceRowParser } from './offence-rows.js';
+import { OffenceLinker, type OffenceRowParser } from './offence-rows.js';
+
+/** `signal[0]`: 0 = waiting for the cases, SIGNAL_LINK = the link request is posted, SIGNAL_CANCELLED = stop. */
+export const SIGNAL_LINK = 1;
+export const SIGNAL_CANCELLED = 2;
+
+/**
+ * Parsed offence batches that may wait on the worker for the cases (bytes, roughly 26 per row plus
+ * the id): beyond this the worker stops reading until it can link. 64 MB is ~2M offences, so at
+ * 1M people (1.5M offences) it never waits; at 5M people it keeps ~200 MB of batches from piling up.
+ * PILOT_EVAL_OFFENCE_BUFFER_BYTES overrides it (tests use 1, so the worker waits at once).
+ */
+export const OFFENCE_BUFFER_BYTES = 64 << 20;
 
 export interface OffenceWorkerData {
   path: string;
@@ -27,6 +40,11 @@ export interface OffenceWorkerData {
   mapCheck?: MapCheck;
   hash: boolean;
   read?: Partial<ReadOptions>;
+  /** The port the link request comes on (read with receiveMessageOnPort while parsing). */
+  linkPort: MessagePort;
+  /** Shared Int32Array(1): see SIGNAL_LINK. */
+  signal: Int32Array;
+  bufferBytes: number;
 }
 
 export type SerialisedError =
@@ -34,15 +52,21 @@ export type SerialisedError =
   | { kind: 'usage'; message: string }
   | { kind: 'other'; message: string; code?: string; stack?: string };
 
-/** Worker -> main thread. `batch` carries the rows the main thread links (part 0 of splitByIdHash). */
+/** Worker -> main thread: the file read and linked, or the error that stopped it. */
 export type OffenceWorkerMessage =
-  | { type: 'header'; hasSeverity: boolean }
-  | { type: 'batch'; batch: OffenceColumns }
-  | { type: 'done'; records: number; sha256: string | null }
-  | { type: 'linked'; state: AccumulatorState; maxDisposal: number; problems: DataProblem[]; total: number }
+  | {
+      type: 'linked';
+      state: AccumulatorState;
+      maxDisposal: number;
+      problems: DataProblem[];
+      total: number;
+      hasSeverity: boolean;
+      records: number;
+      sha256: string | null;
+    }
   | { type: 'error'; error: SerialisedError };
 
-/** Main thread -> worker, once the cases are read: link the rows you kept (part 1). */
+/** Main thread -> worker (on `linkPort`), once the cases are read: link the rows. */
 export interface LinkRequest {
   type: 'link';
   index: IdLookupParts;
@@ -124,19 +148,6 @@ function finish(
   return { acc, maxDisposal: linker.maxDisposal, hasSeverity, records, sha256 };
 }
 
-/**
- * The problems of the two parts of a file as one list in file order: each part's list holds its
- * first problems in file order, so the first of both, by line, are the file's first.
- */
-export function mergeProblems(a: ProblemList, shown: DataProblem[], total: number): ProblemList {
-  const merged = new ProblemList();
-  // Array.prototype.sort is stable: a row's own problems keep their order.
-  const all = [...a.shown, ...shown].sort((x, y) => (x.line ?? 0) - (y.line ?? 0));
-  for (const p of all.slice(0, MAX_REPORTED_PROBLEMS)) merged.add(p);
-  merged.total = a.total + total;
-  return merged;
-}
-
 /** Starts reading an offences file (on a worker for a large file; otherwise when `link` is called). */
 export function startOffenceReader(
   path: string,
@@ -183,6 +194,9 @@ export function startOffenceReader(
     };
   }
 
+  const { port1, port2 } = new MessageChannel();
+  const signal = new Int32Array(new SharedArrayBuffer(4));
+  const envBuffer = Number(process.env.PILOT_EVAL_OFFENCE_BUFFER_BYTES);
   const data: OffenceWorkerData = {
     path,
     file,
@@ -191,10 +205,12 @@ export function startOffenceReader(
     hash,
     ...(map.check ? { mapCheck: map.check } : {}),
     ...(read ? { read: { ...read } } : {}),
+    linkPort: port2,
+    signal,
+    bufferBytes: Number.isFinite(envBuffer) && envBuffer > 0 ? envBuffer : OFFENCE_BUFFER_BYTES,
   };
-  const worker = new Worker(WORKER_URL, { workerData: data });
-  // Messages wait here until the cases are loaded and `link` is called.
-  const queue: OffenceWorkerMessage[] = [];
+  const worker = new Worker(WORKER_URL, { workerData: data, transferList: [port2] });
+  let message: OffenceWorkerMessage | null = null;
   let deliver: ((m: OffenceWorkerMessage) => void) | null = null;
   let failure: Error | null = null;
   let onFailure: ((e: Error) => void) | null = null;
@@ -204,42 +220,29 @@ export function startOffenceReader(
     failure = e;
     onFailure?.(e);
   };
-  worker.on('message', (m: OffenceWorkerMessage) => (deliver ? deliver(m) : queue.push(m)));
+  worker.on('message', (m: OffenceWorkerMessage) => (deliver ? deliver(m) : (message ??= m)));
   worker.on('error', (e) => fail(e));
   worker.on('exit', (code) => {
     if (code !== 0) fail(new Error(`the offences reader stopped with exit code ${code}`));
   });
+  const stop = () => {
+    Atomics.store(signal, 0, SIGNAL_CANCELLED);
+    Atomics.notify(signal, 0);
+    port1.close();
+    void worker.terminate();
+  };
 
   return {
     cancel: () => {
       settled = true;
-      void worker.terminate();
+      stop();
     },
     link(cases, rules) {
       return new Promise<LinkedOffences>((resolve, reject) => {
-        let state: ReturnType<typeof makeLinker> | null = null;
-        let hasSeverity = false;
-        let done: Extract<OffenceWorkerMessage, { type: 'done' }> | null = null;
-        let linked: Extract<OffenceWorkerMessage, { type: 'linked' }> | null = null;
-        // Both halves are linked at once: this thread links the rows the worker posts, the worker
-        // the rows it kept. Once the file is read and the worker's half is back, the two add up.
-        const complete = () => {
-          if (!done || !linked) return;
-          const { acc, linker } = state!;
-          acc.merge(linked.state);
-          mergeProblems(linker.problems, linked.problems, linked.total).throwIfAny();
-          settle(null, {
-            acc,
-            maxDisposal: Math.max(linker.maxDisposal, linked.maxDisposal),
-            hasSeverity,
-            records: done.records,
-            sha256: done.sha256,
-          });
-        };
         const settle = (err: Error | null, value?: LinkedOffences) => {
           if (settled) return;
           settled = true;
-          void worker.terminate();
+          stop();
           if (err) reject(err);
           else resolve(value!);
         };
@@ -247,22 +250,24 @@ export function startOffenceReader(
         deliver = (m) => {
           if (settled) return;
           try {
-            if (m.type === 'header') {
-              hasSeverity = m.hasSeverity;
-              state = makeLinker(cases, rules, hasSeverity);
-            } else if (m.type === 'batch') state!.linker.consume(m.batch);
-            else if (m.type === 'done') {
-              done = m;
-              complete();
-            } else if (m.type === 'linked') {
-              linked = m;
-              complete();
-            } else settle(reviveError(m.error));
+            if (m.type === 'error') return settle(reviveError(m.error));
+            const problems = new ProblemList();
+            for (const p of m.problems) problems.add(p);
+            problems.total = m.total;
+            problems.throwIfAny();
+            settle(null, {
+              acc: OutcomeAccumulator.fromState(cases.startDay, rules, m.state),
+              maxDisposal: m.maxDisposal,
+              hasSeverity: m.hasSeverity,
+              records: m.records,
+              sha256: m.sha256,
+            });
           } catch (err) {
             settle(err as Error);
           }
         };
         if (failure) return settle(failure);
+        if (message) return deliver(message);
         const request: LinkRequest = {
           type: 'link',
           index: cases.indexOf.lookupParts(),
@@ -270,8 +275,9 @@ export function startOffenceReader(
           rules,
           casesFile: options.casesFile,
         };
-        worker.postMessage(request);
-        for (const m of queue.splice(0)) deliver(m);
+        port1.postMessage(request);
+        Atomics.store(signal, 0, SIGNAL_LINK);
+        Atomics.notify(signal, 0);
       });
     },
   };

@@ -4,7 +4,7 @@
  * streamed with readCsv instead.
  */
 import { DataError, ProblemList } from '../core/errors.js';
-import { readCsv } from './csv-reader.js';
+import { readCsv, type ReadColumns } from './csv-reader.js';
 import { StringPool } from '../core/string-pool.js';
 import { PackedColumnBuilder, type PackedColumn } from '../core/packed-column.js';
 import { canonicalHeader, type ColumnMap } from './column-map.js';
@@ -100,6 +100,7 @@ export async function readTable(path: string, options: ReadTableOptions = {}): P
       packers = kept.map((i) => (options.packed?.includes(columns[i]!) ? new PackedColumnBuilder() : null));
       const missing = (options.required ?? []).filter((c) => !columns.includes(c));
       if (missing.length) throw missingColumnsError(file, header, missing, delimiter);
+      return { readColumns: kept } satisfies ReadColumns;
     },
     (batch) => {
       const out = kept.map((): string[] => []);

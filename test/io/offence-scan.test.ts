@@ -71,6 +71,20 @@ const cases: Record<string, string> = {
     'P18,2024-1-5,2024-02-01,conviction,1',
     'P19,2024-02-30,2024-03-01,conviction,1',
   ].join('\n'),
+  'severities and dates at the edges of the byte route': [
+    HEADER,
+    ...['+3', '.5', '5.', '0001.50', '1.2.3', '1234567890123456', '123456789012345', '0', '-0', '1,5', ' 2', '2\t'].map(
+      (sev, i) => `S${i},2024-01-05,2024-02-01,conviction,${sev}`,
+    ),
+    ...['2024-00-10', '2024-12-32', '1899-12-31', '2201-01-01', '2200-12-31', '1900-01-01', '2023-02-29', '2024-02-29', '2024-0a-10', '2024/01/10', '20240-1-10'].map(
+      (d, i) => `D${i},${d},2200-12-31,caution,1`,
+    ),
+    '\tT1,2024-01-05,2024-02-01,conviction,1',
+    'T2\t,2024-01-05,2024-02-01,conviction,1',
+    'T3,2024-01-05,2024-02-01,Caution,1',
+    'T4,2024-01-05,2024-02-01,cautio,1',
+    'T5,2024-01-05,2024-02-01,youth_conditional_caution,1',
+  ].join('\n'),
   'header only': `${HEADER}\n`,
   'no severity column':
     'id,offence_date,disposal_date,disposal_type\nP1,2024-01-05,2024-02-01,conviction\nP2,2024-01-05,2024-02-01,CAUTION\n',

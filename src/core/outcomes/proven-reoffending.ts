@@ -94,16 +94,18 @@ export class OutcomeAccumulator {
   };
   private finished = false;
 
+  /** `from`: arrays to adopt (fromState) instead of new ones. */
   constructor(
     private readonly startDay: Int32Array,
     readonly rules: OutcomeRules,
     hasSeverity: boolean,
+    from?: AccumulatorState,
   ) {
     checkRules(rules);
     const n = startDay.length;
-    this.reoffences = new Int32Array(n);
-    this.firstDay = new Int32Array(n).fill(NO_DAY);
-    this.severity = hasSeverity ? new Float64Array(n) : null;
+    this.reoffences = from ? from.reoffences : new Int32Array(n);
+    this.firstDay = from ? from.firstDay : new Int32Array(n).fill(NO_DAY);
+    this.severity = from ? from.severity : hasSeverity ? new Float64Array(n) : null;
   }
 
   /**
@@ -140,26 +142,16 @@ export class OutcomeAccumulator {
   }
 
   /**
-   * Adds the totals of an accumulator over the same cases that was given other people's offences
-   * (every offence of a person went to one of the two). Exact: for each person one side is empty,
-   * so the sums add zero and the first day is the other side's.
+   * The accumulator whose running totals are `state` (built on another thread over the same cases,
+   * see `state`): its arrays are adopted, not copied.
    */
-  merge(other: AccumulatorState): void {
-    const n = this.startDay.length;
-    if (other.reoffences.length !== n || (other.severity === null) !== (this.severity === null)) {
-      throw new RangeError('OutcomeAccumulator.merge: the accumulators are over different cases');
-    }
-    for (let i = 0; i < n; i++) {
-      const k = other.reoffences[i]!;
-      if (k === 0) continue;
-      if (this.reoffences[i] !== 0)
-        throw new RangeError(`OutcomeAccumulator.merge: person ${i} has offences on both sides`);
-      this.reoffences[i] = k;
-      this.firstDay[i] = other.firstDay[i]!;
-      if (this.severity !== null) this.severity[i] = other.severity![i]!;
-    }
-    for (const key of Object.keys(this.counts) as Array<keyof typeof this.counts>)
-      this.counts[key] += other.counts[key];
+  static fromState(startDay: Int32Array, rules: OutcomeRules, state: AccumulatorState): OutcomeAccumulator {
+    const n = startDay.length;
+    if (state.reoffences.length !== n || state.firstDay.length !== n || (state.severity && state.severity.length !== n))
+      throw new RangeError('OutcomeAccumulator.fromState: the state is over different cases');
+    const acc = new OutcomeAccumulator(startDay, rules, false, state);
+    Object.assign(acc.counts, state.counts);
+    return acc;
   }
 
   /** Final per-person outcomes at `asOfDay`. The accumulator cannot be used afterwards. */

@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { readTable } from '../../io/table.js';
 import { coxRegression, CoxDesignError } from './cox-regression.js';
-import { kaplanMeier, survivalAt } from './kaplan-meier.js';
+import { kaplanMeier, sortedOrder, survivalAt } from './kaplan-meier.js';
 import { logRank } from './logrank.js';
 
 const rel = (a: number, b: number): number => (b === 0 ? Math.abs(a) : Math.abs(a - b) / Math.abs(b));
@@ -266,5 +266,24 @@ describe('Cox regression, Efron ties (R coxph)', () => {
     const seconds = (performance.now() - start) / 1000;
     expect(Math.abs(fit.coefficients[0]!.estimate + 0.3)).toBeLessThan(0.02);
     expect(seconds).toBeLessThan(8);
+  });
+});
+
+describe('sortedOrder', () => {
+  /** The reference: indices sorted by time, ties in input order (a stable comparator sort). */
+  const reference = (t: number[]) => [...t.keys()].sort((a, b) => t[a]! - t[b]! || a - b);
+  it('whole numbers (counting sort) and fractions (rank sort) give the stable ascending order', () => {
+    let state = 7;
+    const rand = () => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const cases: number[][] = [
+      [3, 1, 2, 1, 3, 0],
+      [-5, 10, -5, 0, 365, 365, 1],
+      Array.from({ length: 2000 }, () => Math.floor(rand() * 400)),
+      Array.from({ length: 50 }, () => Math.floor(rand() * 1e6)), // spread too wide: rank sort
+      Array.from({ length: 500 }, () => Math.round(rand() * 100) / 4), // fractions: rank sort
+      [7],
+    ];
+    for (const t of cases) expect([...sortedOrder(t)]).toEqual(reference(t));
+    expect([...sortedOrder(new Int32Array([2, -1, 2, 0]))]).toEqual([1, 3, 0, 2]);
   });
 });
