@@ -322,10 +322,12 @@ async function readPlainCsv(
       value: null,
       reason: `has a record longer than ${maxRecord.toLocaleString('en-GB')} characters, starting on this line or a later one (no line break, or a quote never closed): this is not a CSV file that can be read`,
     });
-  const take = (text: string) => {
-    for (let pos = 0; pos <= text.length; line++) {
+  // Lines of text[0, end): `end` is a line break or the text's end (no slice of the text is made:
+  // reading the characters of a slice cost ~40% more than of the text itself).
+  const take = (text: string, end: number) => {
+    for (let pos = 0; pos <= end; line++) {
       let eol = text.indexOf('\n', pos);
-      if (eol === -1) eol = text.length;
+      if (eol === -1 || eol > end) eol = end;
       const start = pos;
       pos = eol + 1;
       if (eol === start) continue; // blank line
@@ -366,12 +368,12 @@ async function readPlainCsv(
     if (last === -1) carry = text;
     else {
       carry = text.slice(last + 1);
-      take(text.slice(0, last));
+      take(text, last);
     }
     if (carry.length > maxRecord) throw tooLong();
   }
   // The empty text after a final line break is not a line (as papaparse counts them).
-  if (carry !== '') take(carry);
+  if (carry !== '') take(carry, carry.length);
   flush();
   if (header === null) {
     throw new DataError({ file, line: 1, column: null, value: null, reason: 'the file is empty: a header row is required' });

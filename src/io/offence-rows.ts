@@ -412,9 +412,15 @@ export class OffenceLinker {
     readonly problems: ProblemList,
   ) {}
 
+  /** Scratch: the case row of each row of a batch. */
+  private rows = new Int32Array(0);
+
   consume(b: OffenceColumns): void {
     const { file, problems, indexOf, acc } = this;
     const { idText, idEnd, problemCount } = b;
+    if (this.rows.length < b.n) this.rows = new Int32Array(b.n);
+    const rows = this.rows;
+    indexOf.rowsOf(idText, idEnd, b.n, rows);
     let detail = 0;
     const parserProblem = () => {
       if (detail < b.problems.length) problems.add(b.problems[detail++]!);
@@ -426,11 +432,9 @@ export class OffenceLinker {
         parserProblem();
         continue;
       }
-      const start = r === 0 ? 0 : idEnd[r - 1]!;
-      const end = idEnd[r]!;
-      const person = indexOf.getRange(idText, start, end);
-      if (person === undefined) {
-        const id = idText.slice(start, end);
+      const person = rows[r]!;
+      if (person < 0) {
+        const id = idText.slice(r === 0 ? 0 : idEnd[r - 1]!, idEnd[r]!);
         problems.add({
           file,
           line: b.lines[r]!,
@@ -440,7 +444,7 @@ export class OffenceLinker {
         });
       }
       for (let k = 0; k < count; k++) parserProblem();
-      if (count > 0 || person === undefined) continue;
+      if (count > 0 || person < 0) continue;
       const dDay = b.disposal[r]!;
       if (dDay > this.maxDisposal) this.maxDisposal = dDay;
       acc.add(person, b.offence[r]!, dDay, b.cls[r]! as DisposalClass, b.severity[r]!);
