@@ -25,11 +25,12 @@ export const SIGNAL_CANCELLED = 2;
 
 /**
  * Parsed offence batches that may wait on the worker for the cases (bytes, roughly 26 per row plus
- * the id): beyond this the worker stops reading until it can link. 64 MB is ~2M offences, so at
- * 1M people (1.5M offences) it never waits; at 5M people it keeps ~200 MB of batches from piling up.
- * PILOT_EVAL_OFFENCE_BUFFER_BYTES overrides it (tests use 1, so the worker waits at once).
+ * the id): beyond this the worker stops reading until it can link, so memory stays flat however
+ * large the file. 32 MB is about 1M offences. Measured at 5M people and 7.5M offences: peak 950 MB
+ * with 64 MB, 877 MB with 16 MB, the same CPU. PILOT_EVAL_OFFENCE_BUFFER_BYTES overrides it
+ * (tests use 1, so the worker waits at once).
  */
-export const OFFENCE_BUFFER_BYTES = 64 << 20;
+export const OFFENCE_BUFFER_BYTES = 32 << 20;
 
 export interface OffenceWorkerData {
   path: string;

@@ -142,9 +142,15 @@ describe('offences read on a worker thread give what one thread gives', () => {
     const of = join(dir, 'big-offences.csv');
     writeFileSync(cf, cases.join('\n') + '\n');
     writeFileSync(of, offences.join('\n') + '\n');
-    const good = await bothWays(['reoffending', '--cases', cf, '--offences', of, '--by', 'arm,site', '--json']);
+    const goodArgs = ['reoffending', '--cases', cf, '--offences', of, '--by', 'arm,site', '--json'];
+    const good = await bothWays(goodArgs);
     expect(good.code, good.stderr).toBe(0);
     expect(JSON.parse(good.stdout).overall.n_cohort).toBe(300_000);
+    // With no room for batches to wait, the worker stops reading (Atomics.wait) until the cases
+    // are loaded, then reads and links the rest: the same answer.
+    const blocked = { PILOT_EVAL_OFFENCE_WORKER: 'always', PILOT_EVAL_OFFENCE_BUFFER_BYTES: '1' };
+    const waited = await runCli(goodArgs, { env: blocked, timeoutMs: 60_000, dist: true });
+    expect({ code: waited.code, stdout: waited.stdout }).toEqual({ code: 0, stdout: good.stdout });
     // The same with problems early and late in the offences file.
     offences[3] = 'NOPE,2022-03-01,2022-04-01,conviction,1';
     for (let k = 0; k < 30; k++) offences[100_000 + k] = `C${k},2022-02-30,2022-04-01,conviction,1`;
@@ -153,6 +159,12 @@ describe('offences read on a worker thread give what one thread gives', () => {
     expect(bad.code).toBe(3);
     expect(bad.stderr).toContain(`${of}:4: column id value "NOPE"`);
     expect(bad.stderr).toContain('31 data problems');
+    const badWaited = await runCli(['reoffending', '--cases', cf, '--offences', of], {
+      env: blocked,
+      timeoutMs: 60_000,
+      dist: true,
+    });
+    expect({ code: badWaited.code, stderr: badWaited.stderr }).toEqual({ code: 3, stderr: bad.stderr });
   }, 120_000);
 
   it('a problem in the cases stops the run while the worker is still reading, and is what is reported', async () => {
@@ -168,6 +180,17 @@ describe('offences read on a worker thread give what one thread gives', () => {
       const r = await bothWays(cmd);
       expect(r.code).toBe(3);
       expect(r.stderr).toContain('duplicate id');
+      // A worker blocked waiting for the cases is woken and stopped: the run ends, it does not hang.
+      const w = await runCli(cmd, {
+        env: { PILOT_EVAL_OFFENCE_WORKER: 'always', PILOT_EVAL_OFFENCE_BUFFER_BYTES: '1' },
+        timeoutMs: 30_000,
+        dist: true,
+      });
+      expect({ timedOut: w.timedOut, code: w.code, stderr: w.stderr }).toEqual({
+        timedOut: false,
+        code: 3,
+        stderr: r.stderr,
+      });
     }
     const by = await bothWays([
       'reoffending',
