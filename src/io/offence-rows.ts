@@ -124,6 +124,11 @@ export class OffenceRowParser {
     this.delimCode = delimiter.charCodeAt(0);
   }
 
+  /** The columns this parser reads (for readCsv's header handler: the others need not be decoded). */
+  readColumns(): number[] {
+    return Object.values(this.col).filter((c) => c >= 0);
+  }
+
   private problem(p: DataProblem): void {
     this.found++;
     if (this.detailed < MAX_REPORTED_PROBLEMS) {

@@ -14,7 +14,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { DataError } from '../core/errors.js';
-import { MAX_RECORD_CHARS, checkInputPath, readCsv, surveyPlain } from './csv-reader.js';
+import { MAX_RECORD_CHARS, checkInputPath, readCsv, surveyPlain, type ReadColumns } from './csv-reader.js';
 import { isParquetPath } from './parquet-reader.js';
 import { isXlsxPath } from './xlsx-reader.js';
 import type { ColumnMap } from './column-map.js';
@@ -55,6 +55,7 @@ export async function scanOffences(
       (header) => {
         parser = new OffenceRowParser(file, header, map, delimiter, read);
         onParser(parser);
+        return { readColumns: parser.readColumns() } satisfies ReadColumns;
       },
       (batch) => onBatch(parser!.parse(batch)),
     );

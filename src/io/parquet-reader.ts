@@ -21,7 +21,14 @@ import { createHash } from 'node:crypto';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetRead, parquetSchema, type FileMetaData } from 'hyparquet';
 import { DataError, UsageError } from '../core/errors.js';
 import { formatDate } from '../core/dates.js';
-import { checkInputPath, type CsvBatch, type CsvReadOptions, type CsvReadResult } from './csv-reader.js';
+import {
+  checkInputPath,
+  type CsvBatch,
+  type CsvReadOptions,
+  type CsvReadResult,
+  type HeaderHandler,
+  type ReadColumns,
+} from './csv-reader.js';
 
 /** Whether a path is read as Parquet (by its extension, as every reader dispatches). */
 export function isParquetPath(path: string): boolean {
@@ -119,7 +126,7 @@ async function sha256Of(path: string): Promise<string> {
 export async function readParquet(
   path: string,
   options: CsvReadOptions,
-  onHeader: (header: string[]) => void,
+  onHeader: HeaderHandler,
   onBatch: (batch: CsvBatch) => void,
 ): Promise<CsvReadResult> {
   const file = options.displayName ?? path;
@@ -142,7 +149,12 @@ export async function readParquet(
   }
   if (header.length === 0)
     throw new DataError({ file, line: null, column: null, value: null, reason: 'is a Parquet file with no columns' });
-  onHeader(header);
+  // Only the columns the caller reads are decoded (the others are left '', as the CSV reader may).
+  const wanted: unknown = onHeader(header);
+  const read =
+    typeof wanted === 'object' && wanted !== null && 'readColumns' in wanted
+      ? new Set((wanted as ReadColumns).readColumns)
+      : null;
   const width = header.length;
   let records = 0;
   let groupStart = 0;
@@ -156,6 +168,7 @@ export async function readParquet(
         rowStart: groupStart,
         rowEnd: groupStart + n,
         parsers: PARSERS,
+        ...(read ? { columns: header.filter((_, c) => read.has(c)) } : {}),
         onChunk: (chunk) => {
           const c = header.indexOf(chunk.columnName);
           if (c < 0) return;
@@ -175,6 +188,10 @@ export async function readParquet(
       for (let r = from; r < to; r++) {
         const row = new Array<string>(width);
         for (let c = 0; c < width; c++) {
+          if (read !== null && !read.has(c)) {
+            row[c] = '';
+            continue;
+          }
           const v = columns[c]![r];
           try {
             row[c] = nested[c] ? cellText(v === null || v === undefined ? v : {}, false) : cellText(v, isFloat[c]!);
