@@ -116,6 +116,27 @@ describe.skipIf(con === null)('Parquet input', () => {
     expect(result).toMatchObject({ records: 3, sha256: null });
   });
 
+  it('decodes only the columns the caller reads when it says which ({ readColumns })', async () => {
+    const p = await parquet(
+      'some-columns.parquet',
+      `SELECT * FROM (VALUES (1, 'a', [1, 2], DATE '2024-01-02'), (2, 'b', NULL, NULL)) t(n, s, list, d)`,
+    );
+    const rows: string[][] = [];
+    await readCsv(
+      p,
+      {},
+      () => ({ readColumns: [0, 3] }),
+      (b) => rows.push(...b.fields),
+    );
+    // The list column is not read, so its nested value is no problem; unread cells are ''.
+    expect(rows).toEqual([
+      ['1', '', '', '2024-01-02'],
+      ['2', '', '', ''],
+    ]);
+    // Read whole, the nested value is refused.
+    await expect(readAll(p)).rejects.toThrow(/nested value/);
+  });
+
   it('streams a file of several row groups in order', async () => {
     await con!.run('SET preserve_insertion_order = true');
     const out = join(dir, 'groups.parquet');
