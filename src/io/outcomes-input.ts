@@ -6,7 +6,7 @@
  * problem is a located DataProblem; up to 20 are listed with the total.
  */
 import { sha256File } from './hash.js';
-import { DataError, ProblemList, UsageError } from '../core/errors.js';
+import { DataError, ProblemList, UsageError, type DataProblem } from '../core/errors.js';
 import { DEFAULT_RULES, type OutcomeRules, type PersonOutcomes } from '../core/outcomes/proven-reoffending.js';
 import { IdIndex } from '../core/outcomes/id-index.js';
 import { cellStart, packColumn, packedCell, pieceOf } from '../core/packed-column.js';
@@ -73,22 +73,27 @@ export async function loadCasesForOutcomes(path: string, options: OutcomeInputOp
   const indexOf = new IdIndex(packedIds);
   const dates = new DateCache(read.dateFormat);
   const problems = new ProblemList();
+  // Duplicates by row (ascending), so that the problems below are listed in file order, a row's
+  // id problem before its start_date problem.
+  const duplicates: Array<[number, DataProblem]> = [];
+  indexOf.addAll((row, earlier) =>
+    duplicates.push([
+      row,
+      {
+        file,
+        line: table.lines[row]!,
+        column: 'id',
+        value: id(row),
+        reason: `duplicate id (first on line ${table.lines[earlier]})`,
+      },
+    ]),
+  );
+  let dup = 0;
   for (let i = 0; i < table.n; i++) {
     const line = table.lines[i]!;
     if (packedIds.ends[i] === cellStart(packedIds, i, pieceOf(packedIds, i))) {
       problems.add({ file, line, column: 'id', value: '', reason: 'id is empty: every case needs an identifier' });
-    } else {
-      const prev = indexOf.addRow(i);
-      if (prev !== undefined) {
-        problems.add({
-          file,
-          line,
-          column: 'id',
-          value: id(i),
-          reason: `duplicate id (first on line ${table.lines[prev]})`,
-        });
-      }
-    }
+    } else if (dup < duplicates.length && duplicates[dup]![0] === i) problems.add(duplicates[dup++]![1]);
     const s = starts[i]!;
     if (s === '') {
       problems.add({
