@@ -148,6 +148,29 @@ describe('IdIndex', () => {
       ),
     );
   });
+  it('addAll gives what addRow row by row gives (empty ids left out), over several pieces', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.string({ maxLength: 4 }), { maxLength: 150 }),
+        fc.integer({ min: 4, max: 40 }),
+        (ids, pieceChars) => {
+          const one = new IdIndex(packColumn(ids, pieceChars));
+          const expected: Array<[number, number]> = [];
+          ids.forEach((id, row) => {
+            if (id === '') return;
+            const prev = one.addRow(row);
+            if (prev !== undefined) expected.push([row, prev]);
+          });
+          const all = new IdIndex(packColumn(ids, pieceChars));
+          const got: Array<[number, number]> = [];
+          all.addAll((row, earlier) => got.push([row, earlier]));
+          expect(got).toEqual(expected);
+          expect(all.size).toBe(one.size);
+          for (const id of ids) expect(all.get(id)).toBe(one.get(id));
+        },
+      ),
+    );
+  });
   it('refuses more ids than its capacity', () => {
     const ids = Array.from({ length: 40 }, (_, i) => `id${i}`);
     const index = IdIndex.of(ids, 3);
