@@ -376,7 +376,13 @@ async function readPlainCsv(
   if (carry !== '') take(carry, carry.length);
   flush();
   if (header === null) {
-    throw new DataError({ file, line: 1, column: null, value: null, reason: 'the file is empty: a header row is required' });
+    throw new DataError({
+      file,
+      line: 1,
+      column: null,
+      value: null,
+      reason: 'the file is empty: a header row is required',
+    });
   }
   return { header, records, physicalLines: line - 1, sha256 };
 }

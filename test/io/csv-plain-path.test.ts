@@ -26,7 +26,13 @@ async function read(path: string, general: boolean, delimiter = ',', batchSize?:
   try {
     const r = await readCsv(
       path,
-      { delimiter, hash: true, general, ...(batchSize ? { batchSize } : {}), ...(maxRecordChars ? { maxRecordChars } : {}) },
+      {
+        delimiter,
+        hash: true,
+        general,
+        ...(batchSize ? { batchSize } : {}),
+        ...(maxRecordChars ? { maxRecordChars } : {}),
+      },
       (h) => headers.push(h),
       (b) => b.fields.forEach((f, i) => out.push([b.lines[i]!, f])),
     );
@@ -83,7 +89,10 @@ describe('readCsv on a plain file gives what papaparse gives', () => {
 
   it('any mix of lines, fields and blank lines (property)', async () => {
     const cell = fc.stringMatching(/^[a-z0-9 .-]{0,4}$/);
-    const row = fc.oneof(fc.constant(''), fc.array(cell, { minLength: 1, maxLength: 4 }).map((c) => c.join(',')));
+    const row = fc.oneof(
+      fc.constant(''),
+      fc.array(cell, { minLength: 1, maxLength: 4 }).map((c) => c.join(',')),
+    );
     await fc.assert(
       fc.asyncProperty(fc.array(row, { maxLength: 12 }), fc.boolean(), async (rows, finalBreak) => {
         const text = rows.join('\n') + (finalBreak ? '\n' : '');
@@ -108,12 +117,7 @@ describe('readCsv on a plain file gives what papaparse gives', () => {
       return out;
     };
     const plain = await rows(false);
-    expect(plain).toEqual([
-      ['', '2', ''],
-      ['', '', '', ''],
-      [''],
-      ['', '9', ''],
-    ]);
+    expect(plain).toEqual([['', '2', ''], ['', '', '', ''], [''], ['', '9', '']]);
     // The general reader gives every field; the kept one is the same.
     expect((await rows(true)).map((r) => r.map((v, i) => (i === 1 ? v : '')))).toEqual(plain);
   });

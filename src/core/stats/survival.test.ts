@@ -274,7 +274,7 @@ describe('sortedOrder', () => {
   const reference = (t: number[]) => [...t.keys()].sort((a, b) => t[a]! - t[b]! || a - b);
   it('whole numbers (counting sort) and fractions (rank sort) give the stable ascending order', () => {
     let state = 7;
-    const rand = () => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const rand = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32;
     const cases: number[][] = [
       [3, 1, 2, 1, 3, 0],
       [-5, 10, -5, 0, 365, 365, 1],
