@@ -71,7 +71,7 @@ const LABEL_COLUMNS = ['arm', 'sub_arm'];
  * temporary directory (made under the system's temporary directory and removed afterwards), so the
  * process stays well under 1 GB at 5M people; at 1M people nothing is written.
  */
-const MEMORY_LIMIT = process.env.PILOT_EVAL_DUCKDB_MEMORY ?? '400MB';
+const MEMORY_LIMIT = process.env.PILOT_EVAL_DUCKDB_MEMORY ?? '256MB';
 
 /**
  * One DuckDB thread: the steps that number rows in file order run on one thread anyway, and a
@@ -138,6 +138,8 @@ export async function deriveOutcomesDuckDb(o: DuckDbOutcomeOptions): Promise<Duc
       threads: THREADS,
       memory_limit: MEMORY_LIMIT,
       temp_directory: spill,
+      // Hand freed memory back to the system after each step rather than keeping it cached.
+      allocator_flush_threshold: process.env.AFT ?? '16MB',
       preserve_insertion_order: 'true',
     });
     const con = await instance.connect();
@@ -284,7 +286,8 @@ async function derive(con: Connection, o: DuckDbOutcomeOptions): Promise<DuckDbO
   // Per person (in any order: pe_row says where each goes): the outcomes, read chunk by chunk into
   // typed arrays, and the case columns as text.
   const n = Number(c.n_cases);
-  const result = await con.run(
+  // Streamed: DuckDB computes each chunk as it is fetched, so the result is never held whole.
+  const result = await con.stream(
     [
       'SELECT pe_row, CAST(pe_measurable AS INTEGER), CAST(coalesce(pe_reoffences, 0) AS INTEGER), CAST(coalesce(pe_days_to_reoffence, 0) AS INTEGER),',
       '  CAST(coalesce(pe_follow_up_days, 0) AS INTEGER), CAST(pe_severity_missing AS INTEGER), CAST(coalesce(pe_severity, 0) AS DOUBLE), CAST(pe_pending_proven AS INTEGER)',

@@ -20,13 +20,14 @@ export interface Dialect {
   trim(x: string): string;
   /**
    * Day number of a text that is exactly `YYYY-MM-DD` for a real calendar date in the years
-   * 1900-2200, else NULL (`t` is a column reference: it may be repeated).
+   * 1900-2200, else NULL. `t` is the text and `date` the dialect's non-failing cast of it to a date
+   * (tryDate), both column references (they may be repeated).
    */
-  isoDay(t: string): string;
+  isoDay(t: string, date: string): string;
   /**
    * Day number of a slash date (`t` a column reference that fully matches `pattern`, whose groups
    * `y`, `m`, `d` are the year, month and day) in the years 1900-2200, else NULL; null: the script
-   * rewrites it as ISO text and uses isoDay.
+   * rewrites it as ISO text and reads that as an ISO date.
    */
   slashDay: ((t: string, pattern: string, order: 'dmy' | 'mdy' | 'ymd', y: number) => string) | null;
   /** A date from ISO text, NULL when the text is not a real date. */
@@ -58,9 +59,9 @@ function fullMatchDuck(e: string, p: string): string {
 }
 
 /** Day number of an ISO text by the generic route: the pattern, the year range, then the cast. */
-function isoDayGeneric(fullMatch: (e: string, p: string) => string, tryDate: (t: string) => string, dayNumber: (d: string) => string) {
-  return (t: string) =>
-    `CASE WHEN ${fullMatch(t, '[0-9]{4}-[0-9]{2}-[0-9]{2}')} AND substr(${t}, 1, 4) BETWEEN '1900' AND '2200' THEN ${dayNumber(tryDate(t))} END`;
+function isoDayGeneric(fullMatch: (e: string, p: string) => string, dayNumber: (d: string) => string) {
+  return (t: string, date: string) =>
+    `CASE WHEN ${fullMatch(t, '[0-9]{4}-[0-9]{2}-[0-9]{2}')} AND substr(${t}, 1, 4) BETWEEN '1900' AND '2200' THEN ${dayNumber(date)} END`;
 }
 
 const DUCKDB: Dialect = {
@@ -74,8 +75,8 @@ const DUCKDB: Dialect = {
   trim: (x) => `CASE WHEN prefix(${x}, ' ') OR suffix(${x}, ' ') OR strlen(${x}) <> length(${x}) THEN trim(${x}) ELSE ${x} END`,
   // A text is YYYY-MM-DD for a real date when DuckDB reads it as a date and writes that date back
   // as the same ten characters (its cast alone also reads 2023-1-5, edge spaces and era suffixes).
-  isoDay: (t) =>
-    `CASE WHEN ${t} >= '1900' AND ${t} < '2201' AND strlen(${t}) = 10 AND CAST(TRY_CAST(${t} AS DATE) AS VARCHAR) = ${t} THEN CAST(date_diff('day', DATE '1970-01-01', TRY_CAST(${t} AS DATE)) AS INTEGER) END`,
+  isoDay: (t, date) =>
+    `CASE WHEN ${date} BETWEEN DATE '1900-01-01' AND DATE '2200-12-31' AND CAST(${date} AS VARCHAR) = ${t} THEN CAST(${date} - DATE '1970-01-01' AS INTEGER) END`,
   slashDay: (t, p, order, y) =>
     `CASE WHEN ${fullMatchDuck(t, p)} AND regexp_extract(${t}, ${sqlString(p)}, ${y}) BETWEEN '1900' AND '2200' THEN CAST(date_diff('day', DATE '1970-01-01', CAST(try_strptime(${t}, ${sqlString(order === 'dmy' ? '%d/%m/%Y' : order === 'mdy' ? '%m/%d/%Y' : '%Y/%m/%d')}) AS DATE)) AS INTEGER) END`,
   tryDate: (t) => `TRY_CAST(${t} AS DATE)`,
@@ -108,7 +109,7 @@ const SPARK: Dialect = {
   text: (e) => `CAST(${e} AS STRING)`,
   fullMatch: sparkFullMatch,
   trim: (x) => `trim(${x})`,
-  isoDay: isoDayGeneric(sparkFullMatch, (t) => `try_cast(${t} AS DATE)`, sparkDayNumber),
+  isoDay: isoDayGeneric(sparkFullMatch, sparkDayNumber),
   slashDay: null,
   tryDate: (t) => `try_cast(${t} AS DATE)`,
   tryDouble: (t) => `try_cast(${t} AS DOUBLE)`,
@@ -134,7 +135,7 @@ const TRINO: Dialect = {
   text: (e) => `CAST(${e} AS VARCHAR)`,
   fullMatch: trinoFullMatch,
   trim: (x) => `trim(${x})`,
-  isoDay: isoDayGeneric(trinoFullMatch, (t) => `try_cast(${t} AS DATE)`, trinoDayNumber),
+  isoDay: isoDayGeneric(trinoFullMatch, trinoDayNumber),
   slashDay: null,
   tryDate: (t) => `try_cast(${t} AS DATE)`,
   tryDouble: (t) => `try_cast(${t} AS DOUBLE)`,

@@ -125,8 +125,11 @@ export function emitReoffendingSql(o: EmitSqlOptions): EmittedSql {
     na.length === 0
       ? trimmed(col)
       : `CASE WHEN ${trimmed(col)} IN (${na.map(lit).join(', ')}) THEN '' ELSE ${trimmed(col)} END`;
-  /** Day number of a (normalised) date text column, or NULL when it is in no accepted form. */
-  const dayOf = (t: string) => {
+  /**
+   * Day number of a (normalised) date text column `t`, or NULL when it is in no accepted form;
+   * `date` is the column holding the dialect's cast of `t` to a date (computed once, a level below).
+   */
+  const dayOf = (t: string, date: string) => {
     const [pattern, order, y, m, day] =
       o.dateFormat === 'ymd'
         ? ([YMD_SLASH_PATTERN, 'ymd', 1, 2, 3] as const)
@@ -134,13 +137,14 @@ export function emitReoffendingSql(o: EmitSqlOptions): EmittedSql {
           ? ([SLASH_PATTERN, 'mdy', 3, 1, 2] as const)
           : ([SLASH_PATTERN, 'dmy', 3, 2, 1] as const);
     const ex = (g: number) => `regexp_extract(${t}, ${lit(pattern)}, ${g})`;
+    const iso = `concat(${ex(y)}, '-', lpad(${ex(m)}, 2, '0'), '-', lpad(${ex(day)}, 2, '0'))`;
     const slash =
       d.slashDay !== null
         ? d.slashDay(t, pattern, order, y)
-        : `CASE WHEN ${d.fullMatch(t, pattern)} THEN ${d.isoDay(`concat(${ex(y)}, '-', lpad(${ex(m)}, 2, '0'), '-', lpad(${ex(day)}, 2, '0'))`)} END`;
+        : `CASE WHEN ${d.fullMatch(t, pattern)} THEN ${d.isoDay(iso, d.tryDate(iso))} END`;
     // ISO first; a text in the ISO form is never a slash date, so the slash form is tried only when
     // the ISO reading gives nothing.
-    return `coalesce(${d.isoDay(t)}, ${slash})`;
+    return `coalesce(${d.isoDay(t, date)}, ${slash})`;
   };
 
   const byOut = by.map((_, i) => `pe_by_${i}`);
@@ -151,14 +155,14 @@ export function emitReoffendingSql(o: EmitSqlOptions): EmittedSql {
       'Cases: cells trimmed, missing-value tokens read as empty; the start day as a day number (days since 1970-01-01; NULL when the date is in no accepted form) and withdrawn as 1/0 (NULL when unreadable).',
     query: [
       'SELECT t.*,',
-      `  ${dayOf('t.pe_start_text')} AS pe_start,`,
+      `  ${dayOf('t.pe_start_text', 't.pe_start_date')} AS pe_start,`,
       `  CASE WHEN t.pe_withdrawn_text IN (${YES.map(lit).join(', ')}) THEN 1 WHEN t.pe_withdrawn_text IN ('', ${NO.map(lit).join(', ')}) THEN 0 END AS pe_withdrawn`,
-      'FROM (SELECT c.*,',
+      `FROM (SELECT s.*, ${d.tryDate('s.pe_start_text')} AS pe_start_date FROM (SELECT c.*,`,
       `  ${norm(`c.${id(cc.id)}`)} AS pe_id,`,
       `  ${norm(`c.${id(cc.start_date)}`)} AS pe_start_text,`,
       ...by.map((_, i) => `  ${norm(`c.${id(bySource[i]!)}`)} AS ${byOut[i]},`),
       o.hasWithdrawn ? `  lower(${norm(`c.${id(cc.withdrawn)}`)}) AS pe_withdrawn_text` : `  '' AS pe_withdrawn_text`,
-      `FROM ${id(o.casesTable ?? 'cases')} c) t`,
+      `FROM ${id(o.casesTable ?? 'cases')} c) s) t`,
     ].join('\n'),
   });
   const order = o.offenceOrderColumn ? `o.${id(o.offenceOrderColumn)}` : null;
@@ -169,18 +173,18 @@ export function emitReoffendingSql(o: EmitSqlOptions): EmittedSql {
       'Offences: cells trimmed (missing-value tokens read as empty in dates and severity; ids and disposal types are only trimmed); dates as day numbers, disposal types in lower case, severity as a number (NULL when empty or unreadable).',
     query: [
       'SELECT t.*,',
-      `  ${dayOf('t.pe_offence_text')} AS pe_offence,`,
-      `  ${dayOf('t.pe_disposal_text')} AS pe_disposal,`,
+      `  ${dayOf('t.pe_offence_text', 't.pe_offence_date')} AS pe_offence,`,
+      `  ${dayOf('t.pe_disposal_text', 't.pe_disposal_date')} AS pe_disposal,`,
       '  lower(t.pe_type_text) AS pe_type,',
       `  CASE WHEN t.pe_severity_text <> '' THEN ${d.tryDouble('t.pe_severity_text')} END AS pe_severity`,
-      'FROM (SELECT',
+      `FROM (SELECT s.*, ${d.tryDate('s.pe_offence_text')} AS pe_offence_date, ${d.tryDate('s.pe_disposal_text')} AS pe_disposal_date FROM (SELECT`,
       ...(order ? [`  ${order} AS pe_order,`] : []),
       `  ${trimmed(`o.${id(oc.id)}`)} AS pe_id,`,
       `  ${norm(`o.${id(oc.offence_date)}`)} AS pe_offence_text,`,
       `  ${norm(`o.${id(oc.disposal_date)}`)} AS pe_disposal_text,`,
       `  ${trimmed(`o.${id(oc.disposal_type)}`)} AS pe_type_text,`,
       `  ${o.hasSeverity ? norm(`o.${id(oc.severity)}`) : "''"} AS pe_severity_text`,
-      `FROM ${id(o.offencesTable ?? 'offences')} o) t`,
+      `FROM ${id(o.offencesTable ?? 'offences')} o) s) t`,
     ].join('\n'),
   });
   const types = DISPOSAL_TYPES.map(lit).join(', ');
