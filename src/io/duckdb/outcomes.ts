@@ -139,7 +139,7 @@ export async function deriveOutcomesDuckDb(o: DuckDbOutcomeOptions): Promise<Duc
       memory_limit: MEMORY_LIMIT,
       temp_directory: spill,
       // Hand freed memory back to the system after each step rather than keeping it cached.
-      allocator_flush_threshold: process.env.AFT ?? '16MB',
+      allocator_flush_threshold: '16MB',
       preserve_insertion_order: 'true',
     });
     const con = await instance.connect();
