@@ -52,12 +52,16 @@ export interface DeriveReoffendingOptions {
 
 /**
  * `--engine auto` uses DuckDB when the cases and offences files together are at least this many
- * bytes: 4 GiB, about 30M people. Measured on bench data at 10k, 100k and 1M people (paired runs,
- * docs/engines.md), the DuckDB engine took more CPU and memory than the JavaScript engine at every
- * size, so there is no measured crossover; above this size the JavaScript engine's memory, not its
- * speed, is the limit. PILOT_EVAL_DUCKDB_MIN_BYTES overrides it.
+ * bytes of CSV (a Parquet file counts 5 times its size, about the CSV it holds): 128 MiB, about 1M
+ * people with 1.5 offences each. Measured on bench data (paired runs, docs/engines.md): at 10k people
+ * DuckDB took more CPU than the JavaScript engine (its start-up), from 100k about the same; at 1M
+ * 0.93x on CSV and 0.51x on Parquet; at 5M 1.08x on CSV and 0.89x on Parquet, with about half the
+ * peak memory. PILOT_EVAL_DUCKDB_MIN_BYTES overrides it.
  */
-export const AUTO_DUCKDB_MIN_BYTES = 4 * 1024 ** 3;
+export const AUTO_DUCKDB_MIN_BYTES = 128 * 1024 ** 2;
+
+/** How many CSV bytes a Parquet byte stands for (bench data: 136 MB of CSV, 26 MB of Parquet). */
+const PARQUET_WEIGHT = 5;
 
 function autoThreshold(): number {
   const env = process.env.PILOT_EVAL_DUCKDB_MIN_BYTES;
@@ -69,7 +73,7 @@ function inputBytes(paths: string[]): number {
   for (const p of paths) {
     if (p === '-') return -1;
     try {
-      total += statSync(p).size;
+      total += statSync(p).size * (/\.parquet$/i.test(p) ? PARQUET_WEIGHT : 1);
     } catch {
       return -1;
     }

@@ -1,16 +1,24 @@
 /**
- * The DuckDB engine for proven re-offending: loads the cases and offences files into an in-process
- * DuckDB (CSV read with every column as text and the delimiter and header given, or Parquet), runs
- * the script that `reoffending --emit-sql duckdb` prints, and returns the per-person outcomes in the
- * same typed arrays as the JavaScript engine, so the summaries and files written from them are the
- * same bytes.
+ * The DuckDB engine for proven re-offending: runs the script that `reoffending --emit-sql duckdb`
+ * prints over the cases and offences files (a CSV read with every column as text and the delimiter
+ * and header given, or Parquet), and returns the per-person outcomes in the same typed arrays as the
+ * JavaScript engine, so the summaries and files written from them are the same bytes.
  *
- * The SQL finds every problem row (pe_problems) and a few cell forms that the two engines could
- * read differently (edge whitespace other than spaces, severities other than plain decimals, labels
- * differing only in case, a CSV DuckDB cannot read as the JS reader does). When there is any, the
- * engine does not answer: it hands the input to the JavaScript readers, which then report the
- * located problems (file, line, column, value; the first 20 and the total) or read the unusual forms.
- * The answer is therefore never a second opinion that could differ from the JS engine's.
+ * How it keeps CPU and memory down: the script's `cases` and `offences` are views over the files
+ * (no raw copy is loaded); only two of its relations are tables, each holding just the typed columns
+ * that later relations read (pe_cases, and pe_offences_linked: every offence joined once to its case);
+ * every other relation is a view computed when read. The per-person result is streamed chunk by chunk
+ * into the typed arrays. DuckDB runs on one thread with a memory limit, writing to a temporary
+ * directory (removed afterwards) what does not fit.
+ *
+ * The SQL says whether there is any problem row (pe_problem_count, the cheap count behind
+ * pe_problems), and a few checks find the cell forms that the two engines could read differently
+ * (edge whitespace other than spaces, ids with control or non-ASCII characters, severities other
+ * than plain decimals, labels differing only in case, a CSV DuckDB cannot read as the JS reader
+ * does). When there is any, the engine does not answer: it hands the input to the JavaScript
+ * readers, which then report the located problems (file, line, column, value; the first 20 and the
+ * total) or read the unusual forms. The answer is therefore never a second opinion that could
+ * differ from the JS engine's.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -209,7 +217,10 @@ async function derive(con: Connection, o: DuckDbOutcomeOptions): Promise<DuckDbO
   // The case columns read back as text (as the JS reader holds them: trimmed, missing-value tokens
   // empty): the --by columns and withdrawn, or every kept column for --out. The script already
   // holds id and the --by columns so; the others are kept raw in pe_cases and normalised on reading.
-  const textCols = keep.filter((i) => o.allCaseColumns || (caseNames[i] !== 'id' && caseNames[i] !== 'start_date'));
+  const textCols = keep.filter(
+    (i) =>
+      o.allCaseColumns || o.by.includes(caseNames[i]!) || (caseNames[i] !== 'id' && caseNames[i] !== 'start_date'),
+  );
   const textExpr = (i: number) => {
     const name = caseNames[i]!;
     if (name === 'id') return { keep: null, read: 'pe_id' };

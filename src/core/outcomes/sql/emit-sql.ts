@@ -10,9 +10,12 @@
  *
  * The input tables `cases` and `offences` are as loaded from the files (every column text, or as
  * the engine inferred it): the script trims cells, reads missing-value tokens, and parses dates and
- * numbers itself with the dialect's non-failing casts. Problems (empty or duplicate ids, unknown
- * ids, impossible dates, disposal before offence, unknown disposal types, bad severities) are listed
- * by the relation `pe_problems`, and the last statement refuses to answer while any exists.
+ * numbers itself with the dialect's non-failing casts, each cell once (a relation reads its input in
+ * nested levels: text, then the date casts, then the day numbers). Problems (empty or duplicate ids,
+ * unknown ids, impossible dates, disposal before offence, unknown disposal types, bad severities)
+ * are listed by the relation `pe_problems`; `pe_problem_count` says in two scans whether there is
+ * any, and the last statement refuses to answer while there is. Offences are joined to their cases
+ * once (`pe_offences_linked`), and every later relation reads that join.
  *
  * Pure: text in, text out. Parameters are written as typed literals; every identifier and string
  * literal is escaped by the dialect, so no user text reaches the script unescaped.
