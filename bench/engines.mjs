@@ -16,7 +16,9 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const argv = process.argv.slice(2);
-const flags = new Set(argv.filter((a, i) => a.startsWith('--') && (i + 1 >= argv.length || argv[i + 1].startsWith('--'))));
+const flags = new Set(
+  argv.filter((a, i) => a.startsWith('--') && (i + 1 >= argv.length || argv[i + 1].startsWith('--'))),
+);
 const args = Object.fromEntries(
   argv.reduce((acc, a, i, all) => (a.startsWith('--') && !flags.has(a) ? [...acc, [a.slice(2), all[i + 1]]] : acc), []),
 );
@@ -118,9 +120,7 @@ for (const n of sizes) {
     );
   const all = [
     ...peers,
-    ...(byHand
-      ? [['by hand', (c, o) => timed(['bench/peers/duckdb-by-hand.mjs', script, c, o])]]
-      : []),
+    ...(byHand ? [['by hand', (c, o) => timed(['bench/peers/duckdb-by-hand.mjs', script, c, o])]] : []),
   ];
   for (const fmt of formats) {
     const cases = join(d, `cases.${fmt}`);

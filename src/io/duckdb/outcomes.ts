@@ -218,8 +218,7 @@ async function derive(con: Connection, o: DuckDbOutcomeOptions): Promise<DuckDbO
   // empty): the --by columns and withdrawn, or every kept column for --out. The script already
   // holds id and the --by columns so; the others are kept raw in pe_cases and normalised on reading.
   const textCols = keep.filter(
-    (i) =>
-      o.allCaseColumns || o.by.includes(caseNames[i]!) || (caseNames[i] !== 'id' && caseNames[i] !== 'start_date'),
+    (i) => o.allCaseColumns || o.by.includes(caseNames[i]!) || (caseNames[i] !== 'id' && caseNames[i] !== 'start_date'),
   );
   const textExpr = (i: number) => {
     const name = caseNames[i]!;

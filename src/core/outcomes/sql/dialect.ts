@@ -72,7 +72,8 @@ const DUCKDB: Dialect = {
   fullMatch: (e, p) => `regexp_full_match(${e}, ${sqlString(p)})`,
   // DuckDB's trim removes space separators (U+0020, U+00A0, ...); an ASCII text needs it only when
   // it starts or ends with a space, and these byte tests cost far less than the call.
-  trim: (x) => `CASE WHEN prefix(${x}, ' ') OR suffix(${x}, ' ') OR strlen(${x}) <> length(${x}) THEN trim(${x}) ELSE ${x} END`,
+  trim: (x) =>
+    `CASE WHEN prefix(${x}, ' ') OR suffix(${x}, ' ') OR strlen(${x}) <> length(${x}) THEN trim(${x}) ELSE ${x} END`,
   // A text is YYYY-MM-DD for a real date when DuckDB reads it as a date and writes that date back
   // as the same ten characters (its cast alone also reads 2023-1-5, edge spaces and era suffixes).
   isoDay: (t, date) =>

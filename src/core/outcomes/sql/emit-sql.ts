@@ -207,9 +207,11 @@ export function emitReoffendingSql(o: EmitSqlOptions): EmittedSql {
       `FROM pe_offences o LEFT JOIN (SELECT ${caseKey} AS pe_key, c.pe_id, c.pe_start FROM pe_cases c) c ON c.pe_id = o.pe_id`,
     ].join('\n'),
   });
-  const caseFlagged = ["c.pe_id = ''", 'c.pe_start IS NULL', ...(o.hasWithdrawn ? ['c.pe_withdrawn IS NULL'] : [])].join(
-    ' OR ',
-  );
+  const caseFlagged = [
+    "c.pe_id = ''",
+    'c.pe_start IS NULL',
+    ...(o.hasWithdrawn ? ['c.pe_withdrawn IS NULL'] : []),
+  ].join(' OR ');
   rel.push({
     name: 'pe_problem_count',
     comment:
