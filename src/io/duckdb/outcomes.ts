@@ -240,9 +240,10 @@ async function derive(con: Connection, o: DuckDbOutcomeOptions): Promise<DuckDbO
     hasWithdrawn,
     offenceOrderColumn: 'pe_row',
     caseKeyColumn: 'pe_row',
-    // The two tables DuckDB holds: the cases and the offences linked to them, typed and narrow
-    // (every other relation is a view over them, computed when read).
-    materialise: ['pe_cases', 'pe_offences_linked'],
+    // The tables DuckDB holds: the cases and the offences linked to them, typed and narrow, and the
+    // per-person counts that two later relations read (every other relation is a view, computed
+    // when read).
+    materialise: ['pe_cases', 'pe_offences_linked', 'pe_proven'],
     materialiseColumns: {
       pe_cases: [
         'pe_row',

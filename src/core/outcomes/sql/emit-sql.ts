@@ -392,18 +392,25 @@ export function emitReoffendingSql(o: EmitSqlOptions): EmittedSql {
   ].join('\n');
   const ordered =
     order !== null && o.orderedSeveritySum !== false && d.orderedSum('x', 'y') !== d.orderedSum('x', null);
+  if (ordered)
+    rel.push({
+      name: 'pe_proven',
+      comment:
+        'Per person with a proven re-offence: the count, the first offence day, the severity sum in any order and how many had no severity.',
+      query: perPerson,
+    });
   rel.push({
     name: 'pe_per_person',
     comment: ordered
-      ? 'Per person with a proven re-offence: the count, the first offence day, the severity sum (added in file order, as floating-point sums depend on order; one or two terms give the same sum in any order, so only people with three or more are sorted) and how many had no severity.'
+      ? 'Per person with a proven re-offence: pe_proven, with the severity sum added in file order (floating-point sums depend on order; one or two terms give the same sum in any order, so only people with three or more are sorted).'
       : 'Per person with a proven re-offence: the count, the first offence day, the severity sum and how many had no severity.',
     query: ordered
       ? [
           'SELECT p.pe_key, p.pe_k, p.pe_first, CASE WHEN p.pe_k <= 2 THEN p.pe_sev ELSE s.pe_sev END AS pe_sev, p.pe_sev_missing',
-          `FROM (${perPerson}) p`,
-          `LEFT JOIN (SELECT pe_key, ${d.orderedSum('pe_severity', 'pe_order')} AS pe_sev FROM pe_classified`,
-          "  WHERE pe_class = 'proven' AND pe_key IN (SELECT pe_key FROM pe_classified WHERE pe_class = 'proven' GROUP BY pe_key HAVING count(*) > 2)",
-          '  GROUP BY pe_key) s ON s.pe_key = p.pe_key',
+          'FROM pe_proven p',
+          `LEFT JOIN (SELECT l.pe_key, ${d.orderedSum('l.pe_severity', 'l.pe_order')} AS pe_sev FROM pe_classified l`,
+          "  JOIN pe_proven q ON q.pe_key = l.pe_key AND q.pe_k > 2 WHERE l.pe_class = 'proven'",
+          '  GROUP BY l.pe_key) s ON s.pe_key = p.pe_key',
         ].join('\n')
       : perPerson,
   });
