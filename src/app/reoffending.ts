@@ -54,9 +54,10 @@ export interface DeriveReoffendingOptions {
  * `--engine auto` uses DuckDB when the cases and offences files together are at least this many
  * bytes of CSV (a Parquet file counts 5 times its size, about the CSV it holds): 128 MiB, about 1M
  * people with 1.5 offences each. Measured on bench data (paired runs, docs/engines.md): at 10k people
- * DuckDB took more CPU than the JavaScript engine (its start-up), from 100k about the same; at 1M
- * 0.93x on CSV and 0.51x on Parquet; at 5M 1.08x on CSV and 0.89x on Parquet, with about half the
- * peak memory. PILOT_EVAL_DUCKDB_MIN_BYTES overrides it.
+ * DuckDB took more CPU than the JavaScript engine (its start-up); at 100k and 1M less (0.85-0.97x on
+ * CSV, 0.59-0.78x on Parquet); at 5M 1.1-1.3x on CSV and 0.73x on Parquet, with about 60% of the
+ * peak memory, which stays bounded while the JavaScript engine's grows with the input.
+ * PILOT_EVAL_DUCKDB_MIN_BYTES overrides it.
  */
 export const AUTO_DUCKDB_MIN_BYTES = 128 * 1024 ** 2;
 
