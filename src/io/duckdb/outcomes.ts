@@ -142,14 +142,20 @@ export async function deriveOutcomesDuckDb(o: DuckDbOutcomeOptions): Promise<Duc
   const duckdb = await loadDuckDb();
   const spill = mkdtempSync(join(tmpdir(), 'pilot-eval-duckdb-'));
   try {
-    const instance = await duckdb.DuckDBInstance.create(':memory:', {
-      threads: THREADS,
-      memory_limit: MEMORY_LIMIT,
-      temp_directory: spill,
-      // Hand freed memory back to the system after each step rather than keeping it cached.
-      allocator_flush_threshold: '16MB',
-      preserve_insertion_order: 'true',
-    });
+    let instance: Awaited<ReturnType<DuckDbModule['DuckDBInstance']['create']>>;
+    try {
+      instance = await duckdb.DuckDBInstance.create(':memory:', {
+        threads: THREADS,
+        memory_limit: MEMORY_LIMIT,
+        temp_directory: spill,
+        // Hand freed memory back to the system after each step rather than keeping it cached.
+        allocator_flush_threshold: '16MB',
+        preserve_insertion_order: 'true',
+      });
+    } catch (err) {
+      // E.g. PILOT_EVAL_DUCKDB_MEMORY or PILOT_EVAL_DUCKDB_THREADS not understood by DuckDB.
+      return handover(`DuckDB could not start (${(err as Error).message.split('\n')[0]})`);
+    }
     const con = await instance.connect();
     try {
       return await derive(con, o);
