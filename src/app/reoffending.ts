@@ -52,12 +52,17 @@ export interface DeriveReoffendingOptions {
 
 /**
  * `--engine auto` uses DuckDB when the cases and offences files together are at least this many
- * bytes: 4 GiB, about 30M people. Measured on bench data at 10k, 100k and 1M people (paired runs,
- * docs/engines.md), the DuckDB engine took more CPU and memory than the JavaScript engine at every
- * size, so there is no measured crossover; above this size the JavaScript engine's memory, not its
- * speed, is the limit. PILOT_EVAL_DUCKDB_MIN_BYTES overrides it.
+ * bytes of CSV (a Parquet file counts 5 times its size, about the CSV it holds): 128 MiB, about 1M
+ * people with 1.5 offences each. Measured on bench data (paired runs, docs/engines.md): at 10k people
+ * DuckDB took more CPU than the JavaScript engine (its start-up); at 100k and 1M less (0.85-0.97x on
+ * CSV, 0.59-0.78x on Parquet); at 5M 1.1-1.3x on CSV and 0.73x on Parquet, with about 60% of the
+ * peak memory, which stays bounded while the JavaScript engine's grows with the input.
+ * PILOT_EVAL_DUCKDB_MIN_BYTES overrides it.
  */
-export const AUTO_DUCKDB_MIN_BYTES = 4 * 1024 ** 3;
+export const AUTO_DUCKDB_MIN_BYTES = 128 * 1024 ** 2;
+
+/** How many CSV bytes a Parquet byte stands for (bench data: 136 MB of CSV, 26 MB of Parquet). */
+const PARQUET_WEIGHT = 5;
 
 function autoThreshold(): number {
   const env = process.env.PILOT_EVAL_DUCKDB_MIN_BYTES;
@@ -69,7 +74,7 @@ function inputBytes(paths: string[]): number {
   for (const p of paths) {
     if (p === '-') return -1;
     try {
-      total += statSync(p).size;
+      total += statSync(p).size * (/\.parquet$/i.test(p) ? PARQUET_WEIGHT : 1);
     } catch {
       return -1;
     }

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { deriveReoffending, emitReoffendingScript } from '../../src/app/reoffending.js';
 import { emitReoffendingSql, type EmitSqlOptions } from '../../src/core/outcomes/sql/emit-sql.js';
 import { duckDbAvailable, loadDuckDb } from '../../src/io/duckdb/load.js';
+import { DATE_FORMATS, parseDate } from '../../src/core/dates.js';
 
 const available = await duckDbAvailable();
 if (!available)
@@ -189,6 +190,98 @@ describe.skipIf(!available)('--emit-sql duckdb run by DuckDB equals the JavaScri
       ['offences', 'Z', 'disposal_type', 'fine'],
       ['offences', 'Z', 'id', 'Z'],
     ]);
+  });
+});
+
+/** Date texts near every edge of the accepted forms (ISO, and slash dates in each order). */
+function dateTexts(): string[] {
+  const out = new Set<string>([
+    '',
+    '2023-01-05',
+    ' 2023-01-05 ',
+    '2023-1-05',
+    '2023-01-5',
+    '2023-02-29',
+    '2024-02-29',
+    '2100-02-29',
+    '2000-02-29',
+    '1899-12-31',
+    '1900-01-01',
+    '2200-12-31',
+    '2201-01-01',
+    '0999-01-01',
+    '-2023-01-05',
+    '+2023-01-05',
+    '2023-00-10',
+    '2023-13-01',
+    '2023-01-00',
+    '2023-01-32',
+    '2023-04-31',
+    '20230105',
+    '2023-01-05 (BC)',
+    '2023-01-05x',
+    '2023-01-0５',
+    '2023 01 05',
+    '2023\\01\\05',
+    '2023-01- 5',
+    '10000-01-01',
+    'NA',
+  ]);
+  const days = ['0', '00', '1', '01', '9', '09', '10', '12', '13', '28', '29', '30', '31', '32', '001', ' 1'];
+  const months = ['0', '00', '1', '01', '2', '02', '04', '4', '12', '13', '012'];
+  const years = ['1899', '1900', '2000', '2023', '2024', '2100', '2200', '2201', '0000', '999', '02023'];
+  for (const a of days)
+    for (const b of months)
+      for (const y of years) {
+        out.add(`${a}/${b}/${y}`);
+        out.add(`${b}/${a}/${y}`);
+        out.add(`${y}/${b}/${a}`);
+      }
+  return [...out];
+}
+
+describe.skipIf(!available)('the script reads dates exactly as src/core/dates.ts does', () => {
+  it.each(DATE_FORMATS)('--date-format %s: the same texts accepted, as the same days', async (format) => {
+    const texts = dateTexts();
+    const { statements: st } = emitReoffendingSql({
+      dialect: 'duckdb',
+      followUpDays: 365,
+      waitingDays: 183,
+      asOfDay: null,
+      dateFormat: format,
+      na: ['NA'],
+      hasSeverity: false,
+      hasWithdrawn: false,
+    });
+    const duckdb = await loadDuckDb();
+    const inst = await duckdb.DuckDBInstance.create(':memory:');
+    const con = await inst.connect();
+    try {
+      await con.run('CREATE TABLE cases (k INTEGER, id VARCHAR, start_date VARCHAR)');
+      const app = await con.createAppender('cases');
+      texts.forEach((t, k) => {
+        app.appendInteger(k);
+        app.appendVarchar(`P${k}`);
+        app.appendVarchar(t);
+        app.endRow();
+      });
+      app.closeSync();
+      await con.run(st[0]!);
+      const rows = (await con.runAndReadAll('SELECT k, pe_start FROM pe_cases ORDER BY k')).getRowsJS();
+      expect(rows).toHaveLength(texts.length);
+      let accepted = 0;
+      for (const [k, day] of rows) {
+        const text = texts[Number(k)]!;
+        const js = text.trim() === 'NA' ? ({ ok: false } as const) : parseDate(text.trim(), format);
+        expect(day === null ? null : Number(day), `${JSON.stringify(text)} (${format})`).toBe(js.ok ? js.day : null);
+        if (js.ok) accepted++;
+      }
+      // The grid holds dates of every form that this format accepts.
+      expect(accepted).toBeGreaterThan(50);
+    } finally {
+      con.closeSync();
+      inst.closeSync();
+    }
   });
 });
 

@@ -4,7 +4,7 @@
 // must answer (no hand-over to the JS readers), or the comparison would prove nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deriveReoffending, type DeriveReoffendingOptions } from '../../src/app/reoffending.js';
@@ -314,6 +314,42 @@ describe.skipIf(!available)('--engine auto chooses by input size', () => {
 
   it('below the threshold the JS engine answers at once', async () => {
     expect(await tryAuto(String(1 << 30))).toEqual([]);
+  });
+
+  it('a .parquet input counts 5 times its size (about the CSV it holds)', async () => {
+    const duckdb = await loadDuckDb();
+    const inst = await duckdb.DuckDBInstance.create(':memory:');
+    const con = await inst.connect();
+    const cases = join(dir, 'auto-cases.parquet');
+    const offences = join(dir, 'auto-offences.parquet');
+    await con.run(
+      `COPY (SELECT * FROM read_csv('fixtures/pcp/cases.csv', header = true)) TO '${cases}' (FORMAT parquet)`,
+    );
+    await con.run(
+      `COPY (SELECT * FROM read_csv('fixtures/pcp/offences.csv', header = true)) TO '${offences}' (FORMAT parquet)`,
+    );
+    con.closeSync();
+    inst.closeSync();
+    const bytes = statSync(cases).size + statSync(offences).size;
+    // With the package made unavailable, --engine auto says so in a note exactly when it chose DuckDB.
+    const chose = async (threshold: number) => {
+      const saved = [process.env.PILOT_EVAL_DUCKDB_MIN_BYTES, process.env.PILOT_EVAL_NO_DUCKDB];
+      process.env.PILOT_EVAL_DUCKDB_MIN_BYTES = String(threshold);
+      process.env.PILOT_EVAL_NO_DUCKDB = '1';
+      try {
+        const r = await deriveReoffending({ cases, offences, by: ['arm'], engine: 'auto' });
+        return r.notes.some((n) => n.startsWith('--engine auto: the DuckDB engine is unavailable'));
+      } finally {
+        const names = ['PILOT_EVAL_DUCKDB_MIN_BYTES', 'PILOT_EVAL_NO_DUCKDB'] as const;
+        names.forEach((name, i) => {
+          if (saved[i] === undefined) delete process.env[name];
+          else process.env[name] = saved[i];
+        });
+      }
+    };
+    expect(await chose(2 * bytes)).toBe(true);
+    expect(await chose(5 * bytes)).toBe(true);
+    expect(await chose(5 * bytes + 1)).toBe(false);
   });
 });
 

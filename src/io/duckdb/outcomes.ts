@@ -1,18 +1,28 @@
 /**
- * The DuckDB engine for proven re-offending: loads the cases and offences files into an in-process
- * DuckDB (CSV read with every column as text and the delimiter and header given, or Parquet), runs
- * the script that `reoffending --emit-sql duckdb` prints, and returns the per-person outcomes in the
- * same typed arrays as the JavaScript engine, so the summaries and files written from them are the
- * same bytes.
+ * The DuckDB engine for proven re-offending: runs the script that `reoffending --emit-sql duckdb`
+ * prints over the cases and offences files (a CSV read with every column as text and the delimiter
+ * and header given, or Parquet), and returns the per-person outcomes in the same typed arrays as the
+ * JavaScript engine, so the summaries and files written from them are the same bytes.
  *
- * The SQL finds every problem row (pe_problems) and a few cell forms that the two engines could
- * read differently (edge whitespace other than spaces, severities other than plain decimals, labels
- * differing only in case, a CSV DuckDB cannot read as the JS reader does). When there is any, the
- * engine does not answer: it hands the input to the JavaScript readers, which then report the
- * located problems (file, line, column, value; the first 20 and the total) or read the unusual forms.
- * The answer is therefore never a second opinion that could differ from the JS engine's.
+ * How it keeps CPU and memory down: the script's `cases` and `offences` are views over the files
+ * (no raw copy is loaded); only two of its relations are tables, each holding just the typed columns
+ * that later relations read (pe_cases, and pe_offences_linked: every offence joined once to its case);
+ * every other relation is a view computed when read. The per-person result is streamed chunk by chunk
+ * into the typed arrays. DuckDB runs on one thread with a memory limit, writing to a temporary
+ * directory (removed afterwards) what does not fit.
+ *
+ * The SQL says whether there is any problem row (pe_problem_count, the cheap count behind
+ * pe_problems), and a few checks find the cell forms that the two engines could read differently
+ * (edge whitespace other than spaces, ids with control or non-ASCII characters, severities other
+ * than plain decimals, labels differing only in case, a CSV DuckDB cannot read as the JS reader
+ * does). When there is any, the engine does not answer: it hands the input to the JavaScript
+ * readers, which then report the located problems (file, line, column, value; the first 20 and the
+ * total) or read the unusual forms. The answer is therefore never a second opinion that could
+ * differ from the JS engine's.
  */
-import { extname } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { extname, join } from 'node:path';
 import {
   DEFAULT_RULES,
   type OffenceExclusions,
@@ -64,6 +74,19 @@ type Connection = Awaited<ReturnType<Awaited<ReturnType<DuckDbModule['DuckDBInst
 
 const LABEL_COLUMNS = ['arm', 'sub_arm'];
 
+/**
+ * DuckDB's memory budget. Above it, DuckDB writes its temporary tables, hash tables and sorts to a
+ * temporary directory (made under the system's temporary directory and removed afterwards), so the
+ * process stays well under 1 GB at 5M people; at 1M people nothing is written.
+ */
+const MEMORY_LIMIT = process.env.PILOT_EVAL_DUCKDB_MEMORY ?? '256MB';
+
+/**
+ * One DuckDB thread: the steps that number rows in file order run on one thread anyway, and a
+ * second thread cost more CPU in total than it saved in wall time (measured, docs/engines.md).
+ */
+const THREADS = process.env.PILOT_EVAL_DUCKDB_THREADS ?? '1';
+
 function sqlString(text: string): string {
   return `'${text.replace(/'/g, "''")}'`;
 }
@@ -74,27 +97,38 @@ function ident(name: string): string {
 
 const isParquet = (path: string) => extname(path).toLowerCase() === '.parquet';
 
-/** Raw table `name` from the file, and its header (CSV: row 0 is the header row). */
-async function loadRaw(
-  con: Connection,
-  name: string,
-  path: string,
-  delimiter: string,
-): Promise<{ header: string[]; columns: string[]; firstRow: number }> {
+/** A cell that the JavaScript reader could trim differently (control or non-ASCII character at an edge). */
+function edgy(t: string): boolean {
+  if (t === '') return false;
+  const a = t.charCodeAt(0);
+  const b = t.charCodeAt(t.length - 1);
+  return a < 32 || a >= 160 || b < 32 || b >= 160;
+}
+
+interface Source {
+  /** The table function reading the file (every column as text for a CSV). */
+  from: string;
+  /** The file's header as written. */
+  header: string[];
+  /** DuckDB's name for each column. */
+  columns: string[];
+}
+
+/** How DuckDB reads `path` (no rows are read yet), and its header. */
+async function openSource(con: Connection, path: string, delimiter: string): Promise<Source> {
   if (isParquet(path)) {
-    await con.run(`CREATE TEMP TABLE ${name} AS SELECT * FROM read_parquet(${sqlString(path)})`);
-    const r = await con.runAndReadAll(`SELECT * FROM ${name} LIMIT 0`);
-    const columns = r.columnNames();
-    return { header: columns, columns, firstRow: 0 };
+    const from = `read_parquet(${sqlString(path)})`;
+    const columns = (await con.runAndReadAll(`SELECT * FROM ${from} LIMIT 0`)).columnNames();
+    return { from, header: columns, columns };
   }
-  await con.run(
-    `CREATE TEMP TABLE ${name} AS SELECT * FROM read_csv(${sqlString(path)}, header = false, all_varchar = true, delim = ${sqlString(delimiter)}, quote = '"', escape = '"', strict_mode = true, null_padding = false, skip = 0)`,
-  );
-  const r = await con.runAndReadAll(`SELECT * FROM ${name} WHERE rowid = 0`);
-  const columns = r.columnNames();
-  const row = r.getRowsJS()[0];
-  if (!row) throw new Error('no header row');
-  return { header: row.map((v) => (v === null ? '' : String(v))), columns, firstRow: 1 };
+  const csv = (header: boolean) =>
+    `read_csv(${sqlString(path)}, header = ${header}, all_varchar = true, delim = ${sqlString(delimiter)}, quote = '"', escape = '"', strict_mode = true, null_padding = false)`;
+  const first = (await con.runAndReadAll(`SELECT * FROM ${csv(false)} LIMIT 1`)).getRowsJS()[0];
+  if (!first) throw new Error('no header row');
+  const from = csv(true);
+  const columns = (await con.runAndReadAll(`SELECT * FROM ${from} LIMIT 0`)).columnNames();
+  if (columns.length !== first.length) throw new Error('the header and the rows differ in width');
+  return { from, header: first.map((v) => (v === null ? '' : String(v))), columns };
 }
 
 /**
@@ -106,27 +140,46 @@ export async function deriveOutcomesDuckDb(o: DuckDbOutcomeOptions): Promise<Duc
   if (o.casesPath === '-' || o.offencesPath === '-') return handover('an input is read from stdin');
   if (o.read.decimalComma) return handover('--decimal-comma is read by the JavaScript readers');
   const duckdb = await loadDuckDb();
-  const instance = await duckdb.DuckDBInstance.create(':memory:');
-  const con = await instance.connect();
+  const spill = mkdtempSync(join(tmpdir(), 'pilot-eval-duckdb-'));
   try {
-    return await derive(con, o);
-  } catch (err) {
-    // E.g. a case column named like one of the script's own (pe_*): the JS readers answer.
-    return handover(`DuckDB stopped (${(err as Error).message.split('\n')[0]})`);
+    let instance: Awaited<ReturnType<DuckDbModule['DuckDBInstance']['create']>>;
+    try {
+      instance = await duckdb.DuckDBInstance.create(':memory:', {
+        threads: THREADS,
+        memory_limit: MEMORY_LIMIT,
+        temp_directory: spill,
+        // Hand freed memory back to the system after each step rather than keeping it cached.
+        allocator_flush_threshold: '16MB',
+        preserve_insertion_order: 'true',
+      });
+    } catch (err) {
+      // E.g. PILOT_EVAL_DUCKDB_MEMORY or PILOT_EVAL_DUCKDB_THREADS not understood by DuckDB.
+      return handover(`DuckDB could not start (${(err as Error).message.split('\n')[0]})`);
+    }
+    const con = await instance.connect();
+    try {
+      return await derive(con, o);
+    } catch (err) {
+      // E.g. a case column named like one of the script's own (pe_*), or a CSV DuckDB reads
+      // otherwise than the JavaScript reader: the JS readers answer.
+      return handover(`DuckDB stopped (${(err as Error).message.split('\n')[0]})`);
+    } finally {
+      con.closeSync();
+      instance.closeSync();
+    }
   } finally {
-    con.closeSync();
-    instance.closeSync();
+    rmSync(spill, { recursive: true, force: true });
   }
 }
 
 async function derive(con: Connection, o: DuckDbOutcomeOptions): Promise<DuckDbOutcomeResult> {
   const handover = (reason: string): DuckDbOutcomeResult => ({ kind: 'handover', reason });
   const rules = o.rules ?? DEFAULT_RULES;
-  let casesRaw: Awaited<ReturnType<typeof loadRaw>>;
-  let offRaw: Awaited<ReturnType<typeof loadRaw>>;
+  let casesSrc: Source;
+  let offSrc: Source;
   try {
-    casesRaw = await loadRaw(con, 'pe_raw_cases', o.casesPath, o.read.delimiter);
-    offRaw = await loadRaw(con, 'pe_raw_offences', o.offencesPath, o.read.delimiter);
+    casesSrc = await openSource(con, o.casesPath, o.read.delimiter);
+    offSrc = await openSource(con, o.offencesPath, o.read.delimiter);
   } catch (err) {
     return handover(
       `DuckDB could not read the inputs as the JavaScript reader does (${(err as Error).message.split('\n')[0]})`,
@@ -135,8 +188,8 @@ async function derive(con: Connection, o: DuckDbOutcomeOptions): Promise<DuckDbO
   let caseNames: string[];
   let offNames: string[];
   try {
-    caseNames = canonicalHeader(casesRaw.header, mapFor(o.maps, 'cases'), o.casesPath);
-    offNames = canonicalHeader(offRaw.header, mapFor(o.maps, 'offences'), o.offencesPath);
+    caseNames = canonicalHeader(casesSrc.header, mapFor(o.maps, 'cases'), o.casesPath);
+    offNames = canonicalHeader(offSrc.header, mapFor(o.maps, 'offences'), o.offencesPath);
   } catch {
     return handover('the header does not fit the column map');
   }
@@ -153,38 +206,34 @@ async function derive(con: Connection, o: DuckDbOutcomeOptions): Promise<DuckDbO
     n !== '' && (o.allCaseColumns || ['id', 'start_date', 'withdrawn', ...o.by].includes(n)) ? [i] : [],
   );
   const offKeep = offNames.flatMap((n, i) => ([...REQUIRED_OFFENCE_COLUMNS, 'severity'].includes(n) ? [i] : []));
-  const view = (name: string, raw: typeof casesRaw, names: string[], cols: number[]) =>
-    `CREATE TEMP VIEW ${name} AS SELECT rowid AS pe_row, ${cols.map((i) => `${ident(raw.columns[i]!)} AS ${ident(names[i]!)}`).join(', ')} FROM pe_raw_${name} WHERE rowid >= ${raw.firstRow}`;
-  await con.run(view('cases', casesRaw, caseNames, keep));
-  await con.run(view('offences', offRaw, offNames, offKeep));
+  // The tables the script reads: the files themselves (nothing is loaded until a relation is
+  // materialised), with pe_row numbering the rows in file order.
+  const view = (name: string, src: Source, names: string[], cols: number[]) =>
+    `CREATE TEMP VIEW ${name} AS SELECT CAST(row_number() OVER () AS INTEGER) AS pe_row, ${cols.map((i) => `${ident(src.columns[i]!)} AS ${ident(names[i]!)}`).join(', ')} FROM ${src.from}`;
+  await con.run(view('cases', casesSrc, caseNames, keep));
+  await con.run(view('offences', offSrc, offNames, offKeep));
 
   const hasSeverity = offNames.includes('severity');
   const hasWithdrawn = caseNames.includes('withdrawn');
-  // Forms the two engines could read differently: the JavaScript readers take these.
-  const edge = (col: string) => {
-    const t = `coalesce(CAST(${col} AS VARCHAR), '')`;
-    return `(${t} <> '' AND (ord(left(${t}, 1)) < 32 OR ord(left(${t}, 1)) >= 160 OR ord(right(${t}, 1)) < 32 OR ord(right(${t}, 1)) >= 160))`;
+  const na = [...new Set(o.read.na.filter((t) => t !== ''))];
+  const norm = (col: string) => {
+    const t = `trim(coalesce(CAST(${col} AS VARCHAR), ''))`;
+    return na.length ? `CASE WHEN ${t} IN (${na.map(sqlString).join(', ')}) THEN '' ELSE ${t} END` : t;
   };
-  const caseCols = keep.map((i) => ident(caseNames[i]!));
-  const offCols = offKeep.map((i) => ident(offNames[i]!));
-  const edges = await con.runAndReadAll(
-    `SELECT (SELECT count(*) FROM cases WHERE ${caseCols.map(edge).join(' OR ')}) AS case_edges, (SELECT count(*) FROM offences WHERE ${offCols.map(edge).join(' OR ')}) AS offence_edges`,
+  // The case columns read back as text (as the JS reader holds them: trimmed, missing-value tokens
+  // empty): the --by columns and withdrawn, or every kept column for --out. The script already
+  // holds id and the --by columns so; the others are kept raw in pe_cases and normalised on reading.
+  const textCols = keep.filter(
+    (i) => o.allCaseColumns || o.by.includes(caseNames[i]!) || (caseNames[i] !== 'id' && caseNames[i] !== 'start_date'),
   );
-  const e0 = edges.getRowObjectsJS()[0]!;
-  if (Number(e0.case_edges) + Number(e0.offence_edges) > 0)
-    return handover('cells with edge whitespace other than spaces');
-
-  // Floating-point sums depend on their order only when they are inexact: when every severity is
-  // a multiple of 2^-10 below 2^20, each person's sum is exact in any order (far fewer than 2^23
-  // terms), and DuckDB need not sort each person's offences into file order.
-  let orderedSeveritySum = false;
-  if (hasSeverity) {
-    const v = `TRY_CAST(trim(CAST("severity" AS VARCHAR)) AS DOUBLE)`;
-    const inexact = await con.runAndReadAll(
-      `SELECT count(*) AS n FROM offences WHERE ${v} IS NOT NULL AND (${v} * 1024 <> floor(${v} * 1024) OR abs(${v}) >= 1048576)`,
-    );
-    orderedSeveritySum = Number(inexact.getRowObjectsJS()[0]!.n) > 0;
-  }
+  const textExpr = (i: number) => {
+    const name = caseNames[i]!;
+    if (name === 'id') return { keep: null, read: 'pe_id' };
+    const b = o.by.indexOf(name);
+    if (b >= 0) return { keep: null, read: `pe_by_${b}` };
+    return { keep: ident(name), read: norm(ident(name)) };
+  };
+  const texts = textCols.map(textExpr);
   const sql = emitReoffendingSql({
     dialect: 'duckdb',
     by: o.by,
@@ -197,42 +246,47 @@ async function derive(con: Connection, o: DuckDbOutcomeOptions): Promise<DuckDbO
     hasWithdrawn,
     offenceOrderColumn: 'pe_row',
     caseKeyColumn: 'pe_row',
-    orderedSeveritySum,
-    materialise: [
-      'pe_cases_text',
-      'pe_cases_iso',
-      'pe_cases',
-      'pe_offences_text',
-      'pe_offences_iso',
-      'pe_offences',
-      'pe_classified',
-      'pe_person',
-    ],
+    // The tables DuckDB holds: the cases and the offences linked to them, typed and narrow, and the
+    // per-person counts that two later relations read (every other relation is a view, computed
+    // when read).
+    materialise: ['pe_cases', 'pe_offences_linked', 'pe_proven'],
+    materialiseColumns: {
+      pe_cases: [
+        'pe_row',
+        'pe_id',
+        'pe_start',
+        'pe_withdrawn',
+        ...o.by.map((_, i) => `pe_by_${i}`),
+        ...texts.flatMap((t) => (t.keep === null ? [] : [t.keep])),
+      ],
+      pe_offences_linked: [
+        'pe_order',
+        'pe_key',
+        'pe_start',
+        'pe_offence',
+        'pe_disposal',
+        'pe_type',
+        'pe_severity',
+        'pe_ok',
+        // Severities other than plain decimals (1e1, inf, ...) are read by the JS readers.
+        `(pe_severity_text <> '' AND NOT regexp_full_match(pe_severity_text, '[0-9]{1,15}([.][0-9]{1,15})?')) AS pe_odd_severity`,
+      ],
+    },
   });
-  // Each step's input is dropped once the next step is a table: the peak holds about two copies.
-  const dropAfter: Record<string, string> = {
-    pe_cases_text: 'pe_raw_cases',
-    pe_cases_iso: 'pe_cases_text',
-    pe_cases: 'pe_cases_iso',
-    pe_offences_text: 'pe_raw_offences',
-    pe_offences_iso: 'pe_offences_text',
-    pe_offences: 'pe_offences_iso',
-  };
-  for (let k = 0; k < sql.statements.length - 1; k++) {
-    await con.run(sql.statements[k]!);
-    const drop = dropAfter[sql.relations[k]!];
-    if (drop !== undefined) await con.run(`DROP TABLE ${drop}`);
-  }
+  // Every relation but pe_problems (the problem rows, which the JS readers list instead: here
+  // pe_problem_count says whether there are any) and the per-group result (summarised in JS).
+  for (let k = 0; k < sql.statements.length - 1; k++)
+    if (sql.relations[k] !== 'pe_problems') await con.run(sql.statements[k]!);
 
   const checks = await con.runAndReadAll(
     [
       'SELECT',
-      '  (SELECT count(*) FROM pe_problems) AS problems,',
+      '  (SELECT n_flagged FROM pe_problem_count) AS problems,',
       '  (SELECT count(*) FROM pe_cases) AS n_cases,',
-      '  (SELECT count(*) FROM pe_offences) AS n_offences,',
-      hasSeverity
-        ? `  (SELECT count(*) FROM pe_offences WHERE pe_severity_text <> '' AND NOT regexp_full_match(pe_severity_text, '[0-9]{1,15}([.][0-9]{1,15})?')) AS odd_severity`
-        : '  0 AS odd_severity',
+      '  (SELECT count(*) FROM pe_offences_linked) AS n_offences,',
+      '  (SELECT count(*) FROM pe_offences_linked WHERE pe_odd_severity) AS odd_severity,',
+      // An id the JS reader could trim otherwise (a control or non-ASCII character) goes to it.
+      "  (SELECT count(*) FROM pe_cases WHERE regexp_matches(pe_id, '[^ -~]')) AS odd_ids",
     ].join('\n'),
   );
   const c = checks.getRowObjectsJS()[0]!;
@@ -240,39 +294,45 @@ async function derive(con: Connection, o: DuckDbOutcomeOptions): Promise<DuckDbO
   if (Number(c.n_cases) === 0) return handover('the cases file has no rows');
   if (Number(c.n_offences) === 0 && o.asOfDay === undefined) return handover('the offences file has no rows');
   if (Number(c.odd_severity) > 0) return handover('severities written other than as plain decimals');
+  if (Number(c.odd_ids) > 0) return handover('ids with control or non-ASCII characters');
 
-  // Per person, in file order: the kept case columns as the JS reader holds them, and the outcomes
-  // (integers, read chunk by chunk into typed arrays).
-  const na = [...new Set(o.read.na.filter((t) => t !== ''))];
-  const norm = (col: string) => {
-    const t = `trim(coalesce(CAST(${col} AS VARCHAR), ''))`;
-    return na.length ? `CASE WHEN ${t} IN (${na.map(sqlString).join(', ')}) THEN '' ELSE ${t} END` : t;
-  };
-  // Without --out only the --by columns and withdrawn are needed as text (id and start_date are used inside DuckDB).
-  const textCols = keep.filter((i) => o.allCaseColumns || (caseNames[i] !== 'id' && caseNames[i] !== 'start_date'));
-  const result = await con.run(
+  const totals = (
+    await con.runAndReadAll('SELECT x.*, a.as_of_day FROM pe_offence_classes x CROSS JOIN pe_as_of a')
+  ).getRowObjectsJS()[0]!;
+
+  // Per person (in any order: pe_row says where each goes): the outcomes, read chunk by chunk into
+  // typed arrays, and the case columns as text.
+  const n = Number(c.n_cases);
+  // Streamed: DuckDB computes each chunk as it is fetched, so the result is never held whole.
+  const result = await con.stream(
     [
-      'SELECT CAST(pe_measurable AS INTEGER), CAST(coalesce(pe_reoffences, 0) AS INTEGER), CAST(coalesce(pe_days_to_reoffence, 0) AS INTEGER),',
-      '  CAST(coalesce(pe_follow_up_days, 0) AS INTEGER), CAST(pe_severity_missing AS INTEGER), CAST(coalesce(pe_severity, 0) AS DOUBLE)',
-      ...textCols.map((i) => `, ${norm(ident(caseNames[i]!))}`),
-      'FROM pe_person ORDER BY pe_row',
+      'SELECT pe_row, CAST(pe_measurable AS INTEGER), CAST(coalesce(pe_reoffences, 0) AS INTEGER), CAST(coalesce(pe_days_to_reoffence, 0) AS INTEGER),',
+      '  CAST(coalesce(pe_follow_up_days, 0) AS INTEGER), CAST(pe_severity_missing AS INTEGER), CAST(coalesce(pe_severity, 0) AS DOUBLE), CAST(pe_pending_proven AS INTEGER)',
+      ...texts.map((t) => `, ${t.read}`),
+      'FROM pe_person',
     ].join('\n'),
   );
-  const n = Number(c.n_cases);
   const measurable = new Uint8Array(n);
   const reoffended = new Uint8Array(n);
   const reoffences = new Int32Array(n);
   const daysToReoffence = new Int32Array(n);
   const followUpDays = new Int32Array(n);
   const severity = hasSeverity ? new Float64Array(n) : null;
-  const text: string[][] = textCols.map(() => new Array<string>(n));
-  let at = 0;
+  const text: string[][] = textCols.map(() => new Array<string>(n).fill(''));
+  // Repeated labels share one string (a column with many distinct values stops being pooled).
+  const pools = textCols.map(() => new Map<string, string>());
+  let seen = 0;
+  let pendingPerson = 0;
+  let odd = false;
   for (;;) {
     const chunk = await result.fetchChunk();
     if (chunk === null || chunk.rowCount === 0) break;
     const rows = chunk.rowCount;
+    seen += rows;
     const v = Array.from({ length: chunk.columnCount }, (_, j) => chunk.getColumnVector(j));
-    const [vm, vk, vd, vf, vs, vsev] = v as [
+    const [vr, vm, vk, vd, vf, vs, vsev, vp] = v as [
+      (typeof v)[0],
+      (typeof v)[0],
       (typeof v)[0],
       (typeof v)[0],
       (typeof v)[0],
@@ -280,50 +340,65 @@ async function derive(con: Connection, o: DuckDbOutcomeOptions): Promise<DuckDbO
       (typeof v)[0],
       (typeof v)[0],
     ];
-    for (let r = 0; r < rows; r++, at++) {
+    const at = new Int32Array(rows);
+    for (let r = 0; r < rows; r++) {
+      const i = (vr.getItem(r) as number) - 1;
+      at[r] = i;
+      pendingPerson += vp.getItem(r) as number;
       if (vm.getItem(r) !== 1) continue;
-      measurable[at] = 1;
+      measurable[i] = 1;
       const k = vk.getItem(r) as number;
-      reoffences[at] = k;
+      reoffences[i] = k;
       if (k > 0) {
-        reoffended[at] = 1;
-        daysToReoffence[at] = vd.getItem(r) as number;
+        reoffended[i] = 1;
+        daysToReoffence[i] = vd.getItem(r) as number;
       }
-      followUpDays[at] = vf.getItem(r) as number;
-      if (severity !== null) severity[at] = (vs.getItem(r) as number) > 0 ? NaN : (vsev.getItem(r) as number);
+      followUpDays[i] = vf.getItem(r) as number;
+      if (severity !== null) severity[i] = (vs.getItem(r) as number) > 0 ? NaN : (vsev.getItem(r) as number);
     }
     for (let j = 0; j < textCols.length; j++) {
-      const vec = v[6 + j]!;
+      const vec = v[8 + j]!;
       const out = text[j]!;
-      for (let r = 0, i = at - rows; r < rows; r++, i++) out[i] = vec.getItem(r) as string;
+      const pool = pools[j]!;
+      for (let r = 0; r < rows; r++) {
+        let t = vec.getItem(r) as string;
+        if (pool.size < 4096) {
+          const p = pool.get(t);
+          if (p === undefined) {
+            pool.set(t, t);
+            odd ||= edgy(t);
+          } else t = p;
+        } else odd ||= edgy(t);
+        out[at[r]!] = t;
+      }
     }
   }
-  if (at !== n) throw new Error(`DuckDB returned ${at} people for ${n} cases`);
+  if (seen !== n) throw new Error(`DuckDB returned ${seen} people for ${n} cases`);
+  if (odd) return handover('cells with edge whitespace other than spaces');
   const cells = new Map<string, string[]>();
   textCols.forEach((i, j) => cells.set(caseNames[i]!, text[j]!));
   for (const label of LABEL_COLUMNS) {
     const col = cells.get(label);
     if (!col) continue;
-    const seen = new Map<string, string>();
+    const seenLabels = new Map<string, string>();
     for (const value of new Set(col)) {
       if (value === '') continue;
       const f = value.toLowerCase();
-      if (seen.has(f)) return handover(`${label} labels differ only in letter case`);
-      seen.set(f, value);
+      if (seenLabels.has(f)) return handover(`${label} labels differ only in letter case`);
+      seenLabels.set(f, value);
     }
   }
-  const ex = (await con.runAndReadAll('SELECT * FROM pe_exclusions')).getRowObjectsJS()[0]!;
   const exclusions: OffenceExclusions = {
-    offences_total: Number(ex.offences_total),
-    counted: Number(ex.counted),
-    on_or_before_start: Number(ex.on_or_before_start),
-    after_follow_up: Number(ex.after_follow_up),
-    breach: Number(ex.breach),
-    other_disposal: Number(ex.other_disposal),
-    disposed_after_waiting: Number(ex.disposed_after_waiting),
-    pending_person: Number(ex.pending_person),
+    offences_total: Number(totals.offences_total),
+    counted: Number(totals.proven) - pendingPerson,
+    on_or_before_start: Number(totals.on_or_before_start),
+    after_follow_up: Number(totals.after_follow_up),
+    breach: Number(totals.breach),
+    other_disposal: Number(totals.other_disposal),
+    disposed_after_waiting: Number(totals.disposed_after_waiting),
+    pending_person: pendingPerson,
   };
-  const asOfDay = Number((await con.runAndReadAll('SELECT as_of_day FROM pe_as_of')).getRowObjectsJS()[0]!.as_of_day);
+  const asOfDay = Number(totals.as_of_day);
   const ids = cells.get('id');
   const table: TextTable = {
     file: o.casesPath,

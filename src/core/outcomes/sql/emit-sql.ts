@@ -10,9 +10,12 @@
  *
  * The input tables `cases` and `offences` are as loaded from the files (every column text, or as
  * the engine inferred it): the script trims cells, reads missing-value tokens, and parses dates and
- * numbers itself with the dialect's non-failing casts. Problems (empty or duplicate ids, unknown
- * ids, impossible dates, disposal before offence, unknown disposal types, bad severities) are listed
- * by the relation `pe_problems`, and the last statement refuses to answer while any exists.
+ * numbers itself with the dialect's non-failing casts, each cell once (a relation reads its input in
+ * nested levels: text, then the date casts, then the day numbers). Problems (empty or duplicate ids,
+ * unknown ids, impossible dates, disposal before offence, unknown disposal types, bad severities)
+ * are listed by the relation `pe_problems`; `pe_problem_count` says in two scans whether there is
+ * any, and the last statement refuses to answer while there is. Offences are joined to their cases
+ * once (`pe_offences_linked`), and every later relation reads that join.
  *
  * Pure: text in, text out. Parameters are written as typed literals; every identifier and string
  * literal is escaped by the dialect, so no user text reaches the script unescaped.
@@ -56,6 +59,8 @@ export interface EmitSqlOptions {
   offenceOrderColumn?: string | null;
   /** Temporary tables instead of views (DuckDB run in-process: each is computed once): all, or these relations. */
   materialise?: boolean | readonly string[];
+  /** For a materialised relation: only these columns (or `expression AS name`) are kept in its table. */
+  materialiseColumns?: Readonly<Record<string, readonly string[]>>;
   /** Sum each person's severities in file order (`offenceOrderColumn`): needed for byte-equal sums only when they are not all exact. */
   orderedSeveritySum?: boolean;
   /** Lines for the header comment (version and options); control characters are removed. */
@@ -78,7 +83,6 @@ interface Relation {
   query: string;
 }
 
-const ISO_PATTERN = '[0-9]{4}-[0-9]{2}-[0-9]{2}';
 const SLASH_PATTERN = '([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})';
 const YMD_SLASH_PATTERN = '([0-9]{4})/([0-9]{2})/([0-9]{2})';
 const YES = ['yes', 'y', 'true', '1'];
@@ -118,91 +122,106 @@ export function emitReoffendingSql(o: EmitSqlOptions): EmittedSql {
   const na = [...new Set(o.na.filter((t) => t !== ''))];
 
   /** Trimmed text of a column ('' for NULL). */
-  const trimmed = (col: string) => `trim(coalesce(${d.text(col)}, ''))`;
+  const trimmed = (col: string) => d.trim(`coalesce(${d.text(col)}, '')`);
   /** Trimmed text with missing-value tokens read as ''. */
   const norm = (col: string) =>
     na.length === 0
       ? trimmed(col)
       : `CASE WHEN ${trimmed(col)} IN (${na.map(lit).join(', ')}) THEN '' ELSE ${trimmed(col)} END`;
-  /** ISO text of a (normalised) date text, or NULL when it is in no accepted form. */
-  const isoText = (t: string) => {
-    const parts = (pattern: string, y: number, m: number, day: number) =>
-      `concat(regexp_extract(${t}, ${lit(pattern)}, ${y}), '-', lpad(regexp_extract(${t}, ${lit(pattern)}, ${m}), 2, '0'), '-', lpad(regexp_extract(${t}, ${lit(pattern)}, ${day}), 2, '0'))`;
-    const slash =
+  /**
+   * Day number of a (normalised) date text column `t`, or NULL when it is in no accepted form;
+   * `date` is the column holding the dialect's cast of `t` to a date (computed once, a level below).
+   */
+  const dayOf = (t: string, date: string) => {
+    const [pattern, order, y, m, day] =
       o.dateFormat === 'ymd'
-        ? `WHEN ${d.fullMatch(t, YMD_SLASH_PATTERN)} THEN ${parts(YMD_SLASH_PATTERN, 1, 2, 3)}`
+        ? ([YMD_SLASH_PATTERN, 'ymd', 1, 2, 3] as const)
         : o.dateFormat === 'mdy'
-          ? `WHEN ${d.fullMatch(t, SLASH_PATTERN)} THEN ${parts(SLASH_PATTERN, 3, 1, 2)}`
-          : `WHEN ${d.fullMatch(t, SLASH_PATTERN)} THEN ${parts(SLASH_PATTERN, 3, 2, 1)}`;
-    return `CASE WHEN ${d.fullMatch(t, ISO_PATTERN)} THEN ${t} ${slash} END`;
+          ? ([SLASH_PATTERN, 'mdy', 3, 1, 2] as const)
+          : ([SLASH_PATTERN, 'dmy', 3, 2, 1] as const);
+    const ex = (g: number) => `regexp_extract(${t}, ${lit(pattern)}, ${g})`;
+    const iso = `concat(${ex(y)}, '-', lpad(${ex(m)}, 2, '0'), '-', lpad(${ex(day)}, 2, '0'))`;
+    const slash =
+      d.slashDay !== null
+        ? d.slashDay(t, pattern, order, y)
+        : `CASE WHEN ${d.fullMatch(t, pattern)} THEN ${d.isoDay(iso, d.tryDate(iso))} END`;
+    // ISO first; a text in the ISO form is never a slash date, so the slash form is tried only when
+    // the ISO reading gives nothing.
+    return `coalesce(${d.isoDay(t, date)}, ${slash})`;
   };
-  /** Day number of an ISO text (years 1900-2200, real dates), else NULL. */
-  const dayOf = (iso: string) =>
-    `CASE WHEN substr(${iso}, 1, 4) BETWEEN '1900' AND '2200' THEN ${d.dayNumber(d.tryDate(iso))} END`;
 
   const byOut = by.map((_, i) => `pe_by_${i}`);
   const rel: Relation[] = [];
   rel.push({
-    name: 'pe_cases_text',
-    comment: 'Cases: cells trimmed, missing-value tokens read as empty.',
+    name: 'pe_cases',
+    comment:
+      'Cases: cells trimmed, missing-value tokens read as empty; the start day as a day number (days since 1970-01-01; NULL when the date is in no accepted form) and withdrawn as 1/0 (NULL when unreadable).',
     query: [
-      'SELECT c.*,',
+      'SELECT t.*,',
+      `  ${dayOf('t.pe_start_text', 't.pe_start_date')} AS pe_start,`,
+      `  CASE WHEN t.pe_withdrawn_text IN (${YES.map(lit).join(', ')}) THEN 1 WHEN t.pe_withdrawn_text IN ('', ${NO.map(lit).join(', ')}) THEN 0 END AS pe_withdrawn`,
+      `FROM (SELECT s.*, ${d.tryDate('s.pe_start_text')} AS pe_start_date FROM (SELECT c.*,`,
       `  ${norm(`c.${id(cc.id)}`)} AS pe_id,`,
       `  ${norm(`c.${id(cc.start_date)}`)} AS pe_start_text,`,
       ...by.map((_, i) => `  ${norm(`c.${id(bySource[i]!)}`)} AS ${byOut[i]},`),
       o.hasWithdrawn ? `  lower(${norm(`c.${id(cc.withdrawn)}`)}) AS pe_withdrawn_text` : `  '' AS pe_withdrawn_text`,
-      `FROM ${id(o.casesTable ?? 'cases')} c`,
-    ].join('\n'),
-  });
-  rel.push({
-    name: 'pe_cases_iso',
-    comment: 'Cases: start dates as ISO text (NULL when in no accepted form).',
-    query: `SELECT t.*, ${isoText('t.pe_start_text')} AS pe_start_iso FROM pe_cases_text t`,
-  });
-  rel.push({
-    name: 'pe_cases',
-    comment: 'Cases: start day as a day number (days since 1970-01-01), withdrawn as 1/0 (NULL when unreadable).',
-    query: [
-      'SELECT t.*,',
-      `  ${dayOf('t.pe_start_iso')} AS pe_start,`,
-      `  CASE WHEN t.pe_withdrawn_text IN (${YES.map(lit).join(', ')}) THEN 1 WHEN t.pe_withdrawn_text IN ('', ${NO.map(lit).join(', ')}) THEN 0 END AS pe_withdrawn`,
-      'FROM pe_cases_iso t',
+      `FROM ${id(o.casesTable ?? 'cases')} c) s) t`,
     ].join('\n'),
   });
   const order = o.offenceOrderColumn ? `o.${id(o.offenceOrderColumn)}` : null;
   const caseKey = o.caseKeyColumn ? `c.${id(o.caseKeyColumn)}` : 'c.pe_id';
   rel.push({
-    name: 'pe_offences_text',
+    name: 'pe_offences',
     comment:
-      'Offences: cells trimmed; missing-value tokens read as empty in dates and severity (ids and disposal types are only trimmed).',
+      'Offences: cells trimmed (missing-value tokens read as empty in dates and severity; ids and disposal types are only trimmed); dates as day numbers, disposal types in lower case, severity as a number (NULL when empty or unreadable).',
     query: [
-      'SELECT',
+      'SELECT t.*,',
+      `  ${dayOf('t.pe_offence_text', 't.pe_offence_date')} AS pe_offence,`,
+      `  ${dayOf('t.pe_disposal_text', 't.pe_disposal_date')} AS pe_disposal,`,
+      '  lower(t.pe_type_text) AS pe_type,',
+      `  CASE WHEN t.pe_severity_text <> '' THEN ${d.tryDouble('t.pe_severity_text')} END AS pe_severity`,
+      `FROM (SELECT s.*, ${d.tryDate('s.pe_offence_text')} AS pe_offence_date, ${d.tryDate('s.pe_disposal_text')} AS pe_disposal_date FROM (SELECT`,
       ...(order ? [`  ${order} AS pe_order,`] : []),
       `  ${trimmed(`o.${id(oc.id)}`)} AS pe_id,`,
       `  ${norm(`o.${id(oc.offence_date)}`)} AS pe_offence_text,`,
       `  ${norm(`o.${id(oc.disposal_date)}`)} AS pe_disposal_text,`,
       `  ${trimmed(`o.${id(oc.disposal_type)}`)} AS pe_type_text,`,
       `  ${o.hasSeverity ? norm(`o.${id(oc.severity)}`) : "''"} AS pe_severity_text`,
-      `FROM ${id(o.offencesTable ?? 'offences')} o`,
-    ].join('\n'),
-  });
-  rel.push({
-    name: 'pe_offences_iso',
-    comment: 'Offences: dates as ISO text (NULL when in no accepted form), disposal types in lower case.',
-    query: `SELECT t.*, ${isoText('t.pe_offence_text')} AS pe_offence_iso, ${isoText('t.pe_disposal_text')} AS pe_disposal_iso, lower(t.pe_type_text) AS pe_type FROM pe_offences_text t`,
-  });
-  rel.push({
-    name: 'pe_offences',
-    comment: 'Offences: dates as day numbers, severity as a number (NULL when empty or unreadable).',
-    query: [
-      'SELECT t.*,',
-      `  ${dayOf('t.pe_offence_iso')} AS pe_offence,`,
-      `  ${dayOf('t.pe_disposal_iso')} AS pe_disposal,`,
-      `  CASE WHEN t.pe_severity_text <> '' THEN ${d.tryDouble('t.pe_severity_text')} END AS pe_severity`,
-      'FROM pe_offences_iso t',
+      `FROM ${id(o.offencesTable ?? 'offences')} o) s) t`,
     ].join('\n'),
   });
   const types = DISPOSAL_TYPES.map(lit).join(', ');
+  /** The offence row has no problem (given its case's key, NULL when no case has its id). */
+  const offenceOk = (key: string) =>
+    [
+      `${key} IS NOT NULL AND o.pe_id <> ''`,
+      'o.pe_offence IS NOT NULL AND o.pe_disposal IS NOT NULL AND o.pe_disposal >= o.pe_offence',
+      `o.pe_type IN (${types}) AND (o.pe_severity_text = '' OR o.pe_severity >= 0)`,
+    ].join(' AND ');
+  rel.push({
+    name: 'pe_offences_linked',
+    comment:
+      'Each offence with its case (key and start day; NULL when no case has its id) and pe_ok = 1 when the offence row has no problem.',
+    query: [
+      `SELECT o.*, c.pe_key, c.pe_start, CASE WHEN ${offenceOk('c.pe_key')} THEN 1 ELSE 0 END AS pe_ok`,
+      `FROM pe_offences o LEFT JOIN (SELECT ${caseKey} AS pe_key, c.pe_id, c.pe_start FROM pe_cases c) c ON c.pe_id = o.pe_id`,
+    ].join('\n'),
+  });
+  const caseFlagged = [
+    "c.pe_id = ''",
+    'c.pe_start IS NULL',
+    ...(o.hasWithdrawn ? ['c.pe_withdrawn IS NULL'] : []),
+  ].join(' OR ');
+  rel.push({
+    name: 'pe_problem_count',
+    comment:
+      'One row: n_flagged, the case rows with a problem, the repeats of ids, and the offence rows with a problem. It is 0 exactly when pe_problems is empty, and costs two scans.',
+    query: [
+      'SELECT k.n + x.n AS n_flagged',
+      `FROM (SELECT coalesce(sum(CASE WHEN ${caseFlagged} THEN 1 ELSE 0 END), 0) + count(*) - count(DISTINCT c.pe_id) AS n FROM pe_cases c) k`,
+      'CROSS JOIN (SELECT coalesce(sum(1 - pe_ok), 0) AS n FROM pe_offences_linked) x',
+    ].join('\n'),
+  });
   const problem = (
     source: string,
     key: string,
@@ -236,7 +255,7 @@ export function emitReoffendingSql(o: EmitSqlOptions): EmittedSql {
   rel.push({
     name: 'pe_problems',
     comment:
-      'Every problem row (source table, its id, column, value, reason). The last statement refuses to answer while any exists.',
+      'Every problem row (source table, its id, column, value, reason). The last statement refuses to answer while any exists (it asks pe_problem_count, which is cheaper).',
     query: [
       problem(
         'cases',
@@ -334,11 +353,7 @@ export function emitReoffendingSql(o: EmitSqlOptions): EmittedSql {
   rel.push({
     name: 'pe_linked',
     comment: 'Valid offences linked to their case (start day).',
-    query: [
-      `SELECT ${order ? 'o.pe_order, ' : ''}${caseKey} AS pe_key, o.pe_offence, o.pe_disposal, o.pe_type, o.pe_severity, c.pe_start FROM pe_offences o JOIN pe_cases c ON c.pe_id = o.pe_id`,
-      `WHERE o.pe_offence IS NOT NULL AND o.pe_disposal IS NOT NULL AND o.pe_disposal >= o.pe_offence`,
-      `  AND o.pe_type IN (${types}) AND (o.pe_severity_text = '' OR o.pe_severity >= 0) AND c.pe_start IS NOT NULL AND o.pe_id <> ''`,
-    ].join('\n'),
+    query: `SELECT ${order ? 'pe_order, ' : ''}pe_key, pe_offence, pe_disposal, pe_type, pe_severity, pe_start FROM pe_offences_linked WHERE pe_ok = 1 AND pe_start IS NOT NULL`,
   });
   rel.push({
     name: 'pe_as_of',
@@ -369,16 +384,35 @@ export function emitReoffendingSql(o: EmitSqlOptions): EmittedSql {
       'FROM pe_linked l',
     ].join('\n'),
   });
+  const perPerson = [
+    'SELECT pe_key, count(*) AS pe_k, min(pe_offence) AS pe_first,',
+    '  sum(pe_severity) AS pe_sev,',
+    '  sum(CASE WHEN pe_severity IS NULL THEN 1 ELSE 0 END) AS pe_sev_missing',
+    "FROM pe_classified WHERE pe_class = 'proven' GROUP BY pe_key",
+  ].join('\n');
+  const ordered =
+    order !== null && o.orderedSeveritySum !== false && d.orderedSum('x', 'y') !== d.orderedSum('x', null);
+  if (ordered)
+    rel.push({
+      name: 'pe_proven',
+      comment:
+        'Per person with a proven re-offence: the count, the first offence day, the severity sum in any order and how many had no severity.',
+      query: perPerson,
+    });
   rel.push({
     name: 'pe_per_person',
-    comment:
-      'Per person with a proven re-offence: the count, the first offence day, the severity sum and how many had no severity.',
-    query: [
-      'SELECT pe_key, count(*) AS pe_k, min(pe_offence) AS pe_first,',
-      `  ${d.orderedSum('pe_severity', order && o.orderedSeveritySum !== false ? 'pe_order' : null)} AS pe_sev,`,
-      '  sum(CASE WHEN pe_severity IS NULL THEN 1 ELSE 0 END) AS pe_sev_missing',
-      "FROM pe_classified WHERE pe_class = 'proven' GROUP BY pe_key",
-    ].join('\n'),
+    comment: ordered
+      ? 'Per person with a proven re-offence: pe_proven, with the severity sum added in file order (floating-point sums depend on order; one or two terms give the same sum in any order, so only people with three or more are sorted).'
+      : 'Per person with a proven re-offence: the count, the first offence day, the severity sum and how many had no severity.',
+    query: ordered
+      ? [
+          'SELECT p.pe_key, p.pe_k, p.pe_first, CASE WHEN p.pe_k <= 2 THEN p.pe_sev ELSE s.pe_sev END AS pe_sev, p.pe_sev_missing',
+          'FROM pe_proven p',
+          `LEFT JOIN (SELECT l.pe_key, ${d.orderedSum('l.pe_severity', 'l.pe_order')} AS pe_sev FROM pe_classified l`,
+          "  JOIN pe_proven q ON q.pe_key = l.pe_key AND q.pe_k > 2 WHERE l.pe_class = 'proven'",
+          '  GROUP BY l.pe_key) s ON s.pe_key = p.pe_key',
+        ].join('\n')
+      : perPerson,
   });
   const M = `a.as_of_day >= c.pe_start + ${F + W}`;
   rel.push({
@@ -404,11 +438,17 @@ export function emitReoffendingSql(o: EmitSqlOptions): EmittedSql {
   });
   const countClass = (c: string) => `coalesce(sum(CASE WHEN pe_class = '${c}' THEN 1 ELSE 0 END), 0) AS ${c}`;
   rel.push({
+    name: 'pe_offence_classes',
+    comment: 'Linked offence counts by class.',
+    query: `SELECT count(*) AS offences_total, ${['proven', 'on_or_before_start', 'after_follow_up', 'breach', 'other_disposal', 'disposed_after_waiting'].map(countClass).join(', ')} FROM pe_classified`,
+  });
+  rel.push({
     name: 'pe_exclusions',
-    comment: 'Offence counts by class: offences_total = counted + every other count.',
+    comment:
+      'Offence counts by class: offences_total = counted + every other count (pending_person: proven re-offences of people not yet measurable).',
     query: [
       'SELECT x.offences_total, x.proven - y.pending_person AS counted, x.on_or_before_start, x.after_follow_up, x.breach, x.other_disposal, x.disposed_after_waiting, y.pending_person',
-      `FROM (SELECT count(*) AS offences_total, ${['proven', 'on_or_before_start', 'after_follow_up', 'breach', 'other_disposal', 'disposed_after_waiting'].map(countClass).join(', ')} FROM pe_classified) x`,
+      'FROM pe_offence_classes x',
       'CROSS JOIN (SELECT coalesce(sum(pe_pending_proven), 0) AS pending_person FROM pe_person) y',
     ].join('\n'),
   });
@@ -462,7 +502,7 @@ export function emitReoffendingSql(o: EmitSqlOptions): EmittedSql {
     o.hasSeverity ? '  g.pe_severity_missing AS n_severity_missing,' : '  CAST(NULL AS BIGINT) AS n_severity_missing,',
     `  CASE WHEN g.n_measurable > 0 THEN ${dbl('g.pe_by_365')} / g.n_measurable END AS km_reoffending_365`,
     `FROM pe_groups g ${by.length ? `LEFT JOIN pe_medians m ON ${byOut.map((b) => `m.${b} = g.${b}`).join(' AND ')}` : 'CROSS JOIN pe_medians m'}`,
-    `WHERE (SELECT CASE WHEN count(*) > 0 THEN ${d.fail('pilot-eval: the input has problems: see SELECT * FROM pe_problems')} ELSE 0 END FROM pe_problems) = 0`,
+    `WHERE (SELECT CASE WHEN n_flagged > 0 THEN ${d.fail('pilot-eval: the input has problems: see SELECT * FROM pe_problems')} ELSE 0 END FROM pe_problem_count) = 0`,
     ...(by.length ? [`ORDER BY ${byOut.map((b) => `g.${b}`).join(', ')}`] : []),
   ].join('\n');
 
@@ -490,7 +530,8 @@ function assemble(
   if (d.createRelation !== null) {
     for (const r of rel) {
       const m = o.materialise === true || (Array.isArray(o.materialise) && o.materialise.includes(r.name));
-      const s = `${d.createRelation(r.name, m)}\n${r.query}`;
+      const keep = m ? o.materialiseColumns?.[r.name] : undefined;
+      const s = `${d.createRelation(r.name, m)}\n${keep ? `SELECT ${keep.join(', ')} FROM (\n${r.query}\n) pe_q` : r.query}`;
       statements.push(s);
       relations.push(r.name);
       parts.push(`-- ${r.name}: ${r.comment}\n${s};`);
