@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Peers for `pilot-eval reoffending`: DuckDB (bench/peers/duckdb-reoffending.sql through
-// @duckdb/node-api, one thread) and polars (nodejs-polars, lazy; installed on demand into
+// Peers for `pilot-eval reoffending` (its JavaScript engine, and `--engine duckdb`): DuckDB
+// (bench/peers/duckdb-reoffending.sql through @duckdb/node-api, one thread) and polars (nodejs-polars, lazy; installed on demand into
 // bench/.peers, skipped with a message when it cannot be), on the same files as CSV and as Parquet.
 // Paired, interleaved runs: each repetition runs every tool once, one after the other, so the
 // machine's load (shared, noisy) weighs on all of them alike; CPU time (user + sys, GNU time) is
@@ -139,6 +139,28 @@ for (const [sizeIndex, n] of sizes.entries()) {
       (c, o) => [cli, 'reoffending', '--cases', c, '--offences', o, '--by', 'arm', '--json'],
       'csv',
     ],
+    ...(duck
+      ? [
+          [
+            'pilot-eval duckdb csv',
+            process.execPath,
+            (c, o) => [
+              cli,
+              'reoffending',
+              '--cases',
+              c,
+              '--offences',
+              o,
+              '--by',
+              'arm',
+              '--json',
+              '--engine',
+              'duckdb',
+            ],
+            'csv',
+          ],
+        ]
+      : []),
     ...(duck ? [['duckdb csv', process.execPath, (c, o) => [join(here, 'duckdb-run.mjs'), c, o], 'csv']] : []),
     ...(polars ? [['polars csv', process.execPath, (c, o) => [join(here, 'polars-run.mjs'), c, o], 'csv']] : []),
     ...(duck
@@ -147,6 +169,28 @@ for (const [sizeIndex, n] of sizes.entries()) {
             'pilot-eval parquet',
             process.execPath,
             (c, o) => [cli, 'reoffending', '--cases', c, '--offences', o, '--by', 'arm', '--json'],
+            'parquet',
+          ],
+        ]
+      : []),
+    ...(duck
+      ? [
+          [
+            'pilot-eval duckdb parquet',
+            process.execPath,
+            (c, o) => [
+              cli,
+              'reoffending',
+              '--cases',
+              c,
+              '--offences',
+              o,
+              '--by',
+              'arm',
+              '--json',
+              '--engine',
+              'duckdb',
+            ],
             'parquet',
           ],
         ]
