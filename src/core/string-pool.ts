@@ -28,6 +28,44 @@ export class StringPool {
     return this.full;
   }
 
+  /**
+   * `intern(text.slice(a, b))` where `bytes` holds text's characters one per byte (plain ASCII
+   * input), without making the slice when the value is already pooled: the usual case for a
+   * column of repeated values (hashes the bytes as hashRange hashes the characters).
+   */
+  internRange(bytes: Uint8Array, text: string, a: number, b: number): string {
+    if (this.full) return text.slice(a, b);
+    let h = 0x811c9dc5 | 0;
+    for (let i = a; i < b; i++) h = Math.imul(h ^ bytes[i]!, 16777619);
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+    h ^= h >>> 16;
+    const { table, mask, values } = this;
+    const len = b - a;
+    let p = h & mask;
+    for (; ; p = (p + 1) & mask) {
+      const k = table[2 * p]!;
+      if (k === 0) break;
+      if (table[2 * p + 1] === h) {
+        const v = values[k - 1]!;
+        if (v.length === len) {
+          let j = 0;
+          while (j < len && v.charCodeAt(j) === bytes[a + j]) j++;
+          if (j === len) return v;
+        }
+      }
+    }
+    const s = text.slice(a, b);
+    if (values.length >= this.limit) {
+      this.full = true;
+      return s;
+    }
+    values.push(s);
+    table[2 * p] = values.length;
+    table[2 * p + 1] = h;
+    return s;
+  }
+
   /** The pooled string equal to `s` (or `s` itself, when new or once the pool gave up). */
   intern(s: string): string {
     if (this.full) return s;

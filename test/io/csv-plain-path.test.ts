@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { readCsv, surveyPlain } from '../../src/io/csv-reader.js';
+import { readTable } from '../../src/io/table.js';
 import { DataError } from '../../src/core/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pilot-eval-plain-'));
@@ -130,5 +131,76 @@ describe('readCsv on a plain file gives what papaparse gives', () => {
       // printf 'a,b\n1,2\n' | sha256sum
       sha256: '492d5ea496056f1a6a6592241032fab764c321596317930b4fa0e1e8bc3b7470',
     });
+  });
+});
+
+describe('readTable on a plain file gives what it gives through papaparse', () => {
+  async function table(text: string, options: Parameters<typeof readTable>[1] = {}) {
+    const path = file(text);
+    const run = async (general: boolean) => {
+      try {
+        const t = await readTable(path, { ...options, general, hash: true });
+        return {
+          columns: t.columns,
+          cells: [...t.cells.entries()],
+          packed: t.packed ? [...t.packed.entries()].map(([k, v]) => [k, v.texts.join('|'), [...v.ends]]) : null,
+          lines: t.lines,
+          n: t.n,
+          sha256: t.sha256,
+        };
+      } catch (err) {
+        if (err instanceof DataError) return { error: err.message };
+        throw err;
+      }
+    };
+    const plain = await run(false);
+    expect(plain).toEqual(await run(true));
+    return plain;
+  }
+
+  it('edge spaces and tabs, missing-value tokens, ragged rows, blank lines, kept and packed columns', async () => {
+    const text = [
+      '',
+      'id,arm,start_date,site',
+      ' A1 ,treatment,2024-01-05,S1',
+      'A2,\tcontrol\t,NA,S2',
+      '',
+      'A3,NULL,.,  ',
+      'A4,control,2024-01-05',
+      'A5,control,2024-01-05,S1,extra',
+      'A6, \u000b treatment\f ,2024-02-01,\u0001x\u0001',
+      'A7,treatment,N A,S1',
+    ].join('\n');
+    const all = await table(text);
+    expect(all).toMatchObject({ error: expect.stringContaining('field(s) but the header has 4') });
+    const good = text.replace('A4,control,2024-01-05\n', '').replace('A5,control,2024-01-05,S1,extra\n', '');
+    const t = await table(good);
+    expect(t).toMatchObject({ n: 5 });
+    await table(good, { columns: ['arm'], required: ['id', 'start_date'], packed: ['id'] });
+    await table(good, { read: { na: ['N A', '-'] } });
+    await table(good, { map: new Map([['site', 'arm']]) as never });
+  });
+
+  it('any table (property): cells, lines and errors', async () => {
+    const cell = fc.stringMatching(/^[ \tA-Za-z0-9.]{0,5}$/);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.oneof(
+            fc.constant(''),
+            fc.array(cell, { minLength: 3, maxLength: 3 }).map((c) => c.join(',')),
+          ),
+          {
+            maxLength: 15,
+          },
+        ),
+        fc.boolean(),
+        async (rows, packId) => {
+          const text = ['id,arm,x', ...rows].join('\n');
+          await table(text, packId ? { packed: ['id'], columns: ['x'], required: ['id'] } : {});
+        },
+      ),
+      { numRuns: 120, seed: 20261206 },
+    );
   });
 });
