@@ -44,42 +44,49 @@ export interface DeriveReoffendingOptions {
   read?: Partial<ReadOptions>;
   /** Called with a stage name while working (the CLI shows a spinner). */
   onProgress?: (stage: string) => void;
-  /** js (default), duckdb, or auto (duckdb for inputs of AUTO_DUCKDB_MIN_BYTES or more). */
+  /** js (default), duckdb, or auto (duckdb for Parquet inputs of AUTO_DUCKDB_MIN_PARQUET_BYTES or more, else js). */
   engine?: Engine;
   /** Called with a message for stderr (e.g. the DuckDB engine handing an input to the JS readers). */
   onNotice?: (message: string) => void;
 }
 
 /**
- * `--engine auto` uses DuckDB when the cases and offences files together are at least this many
- * bytes of CSV (a Parquet file counts 5 times its size, about the CSV it holds): 128 MiB, about 1M
- * people with 1.5 offences each. Measured on bench data (paired runs, docs/engines.md): at 10k people
- * DuckDB took more CPU than the JavaScript engine (its start-up); at 100k and 1M less (0.85-0.97x on
- * CSV, 0.59-0.78x on Parquet); at 5M 1.1-1.3x on CSV and 0.73x on Parquet, with about 60% of the
- * peak memory, which stays bounded while the JavaScript engine's grows with the input.
- * PILOT_EVAL_DUCKDB_MIN_BYTES overrides it.
+ * `--engine auto` uses DuckDB when the Parquet inputs together are at least this many bytes (1 MiB,
+ * about 40k people with 1.5 offences each), and the JavaScript engine for CSV. Measured on bench
+ * data in paired runs (docs/engines.md, bench/peers/results.json): on CSV the JavaScript engine took
+ * less CPU than the DuckDB engine at every size measured (1.25x at 100k people, 1.37x at 1M, 1.87x
+ * at 5M) and less memory up to 1M; on Parquet, which the JavaScript engine reads slowly (every value
+ * turned into the text a CSV would hold), the DuckDB engine took less CPU from 100k people (0.78x at
+ * 100k, 0.64x at 1M, 0.87x at 5M) and about half the memory at 5M (642 MB against 1,183 MB). Below
+ * about 1 MiB of Parquet its start-up (about 0.35 s) outweighs that.
+ * PILOT_EVAL_DUCKDB_MIN_BYTES overrides the rule: DuckDB from that many bytes of input, CSV or
+ * Parquet (a Parquet byte counting PARQUET_WEIGHT).
  */
-export const AUTO_DUCKDB_MIN_BYTES = 128 * 1024 ** 2;
+export const AUTO_DUCKDB_MIN_PARQUET_BYTES = 1024 ** 2;
 
 /** How many CSV bytes a Parquet byte stands for (bench data: 136 MB of CSV, 26 MB of Parquet). */
 const PARQUET_WEIGHT = 5;
 
-function autoThreshold(): number {
-  const env = process.env.PILOT_EVAL_DUCKDB_MIN_BYTES;
-  return env !== undefined && /^[0-9]+$/.test(env) ? Number(env) : AUTO_DUCKDB_MIN_BYTES;
-}
+const isParquet = (p: string) => /\.parquet$/i.test(p);
 
-function inputBytes(paths: string[]): number {
-  let total = 0;
+/** Whether `--engine auto` picks DuckDB for these inputs (see AUTO_DUCKDB_MIN_PARQUET_BYTES). */
+function autoPicksDuckDb(paths: string[]): boolean {
+  const env = process.env.PILOT_EVAL_DUCKDB_MIN_BYTES;
+  let weighted = 0;
+  let parquet = 0;
   for (const p of paths) {
-    if (p === '-') return -1;
+    if (p === '-') return false;
+    let size: number;
     try {
-      total += statSync(p).size * (/\.parquet$/i.test(p) ? PARQUET_WEIGHT : 1);
+      size = statSync(p).size;
     } catch {
-      return -1;
+      return false;
     }
+    weighted += size * (isParquet(p) ? PARQUET_WEIGHT : 1);
+    if (isParquet(p)) parquet += size;
   }
-  return total;
+  if (env !== undefined && /^[0-9]+$/.test(env)) return weighted >= Number(env);
+  return parquet > 0 && parquet >= AUTO_DUCKDB_MIN_PARQUET_BYTES;
 }
 
 export interface ReoffendingResult {
@@ -151,10 +158,9 @@ export async function deriveReoffending(options: DeriveReoffendingOptions): Prom
   const engine = options.engine ?? 'js';
   const engineNotes: string[] = [];
   if (engine !== 'js') {
-    const bytes = inputBytes([options.cases, options.offences]);
     // DuckDB reads CSV and Parquet; a workbook (.xlsx) or stdin is read by the JavaScript engine.
     const duckDbReadable = [options.cases, options.offences].every((p) => p !== '-' && !/\.xlsx$/i.test(p));
-    const useDuckDb = (engine === 'duckdb' || bytes >= autoThreshold()) && duckDbReadable;
+    const useDuckDb = (engine === 'duckdb' || autoPicksDuckDb([options.cases, options.offences])) && duckDbReadable;
     if (engine === 'duckdb' && !duckDbReadable) {
       options.onNotice?.(
         '--engine duckdb: DuckDB reads CSV and Parquet files; this .xlsx or stdin input is read by the JavaScript engine (the same results)',

@@ -351,6 +351,48 @@ describe.skipIf(!available)('--engine auto chooses by input size', () => {
     expect(await chose(5 * bytes)).toBe(true);
     expect(await chose(5 * bytes + 1)).toBe(false);
   });
+
+  it('by default: Parquet inputs of 1 MiB or more go to DuckDB, CSV inputs of any size to the JS engine', async () => {
+    const duckdb = await loadDuckDb();
+    const inst = await duckdb.DuckDBInstance.create(':memory:');
+    const con = await inst.connect();
+    // 120,000 people with random-looking ids: about 2 MB of Parquet, 5 MB of CSV.
+    const people = `SELECT 'P' || md5(i::VARCHAR) AS id, CASE WHEN i % 2 = 0 THEN 'control' ELSE 'treatment' END AS arm, DATE '2022-01-01' + (i % 700)::INTEGER AS start_date FROM range(120000) r(i)`;
+    const offences = `SELECT 'P' || md5((i * 7 % 120000)::VARCHAR) AS id, DATE '2022-06-01' + (i % 500)::INTEGER AS offence_date, DATE '2022-07-01' + (i % 500)::INTEGER AS disposal_date, 'conviction' AS disposal_type FROM range(60000) r(i)`;
+    const files: Record<string, string> = {};
+    for (const [name, sql] of [
+      ['cases', people],
+      ['offences', offences],
+    ] as const) {
+      for (const ext of ['parquet', 'csv']) {
+        files[`${name}.${ext}`] = join(dir, `auto-big-${name}.${ext}`);
+        await con.run(
+          `COPY (${sql}) TO '${files[`${name}.${ext}`]}' (FORMAT ${ext === 'csv' ? 'csv, HEADER true' : 'parquet'})`,
+        );
+      }
+    }
+    con.closeSync();
+    inst.closeSync();
+    expect(statSync(files['cases.parquet']!).size + statSync(files['offences.parquet']!).size).toBeGreaterThan(1 << 20);
+    const chose = async (cases: string, offences: string) => {
+      const saved = [process.env.PILOT_EVAL_DUCKDB_MIN_BYTES, process.env.PILOT_EVAL_NO_DUCKDB];
+      delete process.env.PILOT_EVAL_DUCKDB_MIN_BYTES;
+      process.env.PILOT_EVAL_NO_DUCKDB = '1';
+      try {
+        const r = await deriveReoffending({ cases, offences, by: ['arm'], engine: 'auto' });
+        return r.notes.some((n) => n.startsWith('--engine auto: the DuckDB engine is unavailable'));
+      } finally {
+        const names = ['PILOT_EVAL_DUCKDB_MIN_BYTES', 'PILOT_EVAL_NO_DUCKDB'] as const;
+        names.forEach((name, i) => {
+          if (saved[i] === undefined) delete process.env[name];
+          else process.env[name] = saved[i];
+        });
+      }
+    };
+    expect(await chose(files['cases.parquet']!, files['offences.parquet']!)).toBe(true);
+    expect(await chose(files['cases.csv']!, files['offences.csv']!)).toBe(false);
+    expect(await chose('fixtures/pcp/cases.csv', 'fixtures/pcp/offences.csv')).toBe(false);
+  });
 });
 
 describe('without the DuckDB package (PILOT_EVAL_NO_DUCKDB=1)', () => {
