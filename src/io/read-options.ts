@@ -36,6 +36,6 @@ export function normaliserFor(read: ReadOptions): (t: string) => string {
   return cellNormaliser(read.na, read.decimalComma);
 }
 
-/** Which engine derives outcomes (`--engine`): the JavaScript readers, DuckDB, or chosen by input size. */
+/** Which engine derives outcomes (`--engine`): the JavaScript readers, DuckDB, or chosen by the inputs (auto). */
 export type Engine = 'js' | 'duckdb' | 'auto';
 export const ENGINES: readonly Engine[] = ['js', 'duckdb', 'auto'];
