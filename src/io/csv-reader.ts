@@ -283,10 +283,10 @@ export async function surveyPlain(path: string, hash: boolean): Promise<{ plain:
 
 /**
  * Reads a plain file (see surveyPlain) a megabyte at a time and hands on its complete lines: `bytes`
- * and `text` hold the same characters (one byte each), from the start of a line to just before a
+ * and `text()` hold the same characters (one byte each), from the start of a line to just before a
  * line break or the end of the file, so an index into one is an index into the other (the bytes
  * are scanned, which is about twice as fast as a string's characters; cells are cut from the
- * text). `line()` is the caller's current line, for the error when a record is longer than
+ * text, decoded only when asked for). `line()` is the caller's current line, for the error when a record is longer than
  * `maxRecord` characters (checked here for the unfinished line; the caller checks whole lines).
  * Stops with a hint before the heap runs out, as the general reader does.
  */
@@ -295,7 +295,7 @@ export async function readPlainChunks(
   file: string,
   maxRecord: number,
   line: () => number,
-  take: (bytes: Buffer, text: string) => void,
+  take: (bytes: Buffer, text: () => string) => void,
 ): Promise<void> {
   const heapLimit = Math.max(0, getHeapStatistics().heap_size_limit - YOUNG_GENERATION) * HEAP_SHARE;
   let carry: Buffer | null = null;
@@ -306,13 +306,16 @@ export async function readPlainChunks(
     else {
       carry = bytes.subarray(last + 1);
       const lines = bytes.subarray(0, last);
-      take(lines, lines.toString('latin1'));
+      take(lines, () => lines.toString('latin1'));
       if (getHeapStatistics().used_heap_size > heapLimit) throw tooLargeError(file, line());
     }
     if (carry.length > maxRecord) throw recordTooLong(file, line(), maxRecord);
   }
   // The empty text after a final line break is not a line (as papaparse counts them).
-  if (carry !== null && carry.length > 0) take(carry, carry.toString('latin1'));
+  if (carry !== null && carry.length > 0) {
+    const last = carry;
+    take(last, () => last.toString('latin1'));
+  }
 }
 
 /** The error for a record longer than `maxRecord` characters, starting on `line` or later. */
@@ -324,6 +327,52 @@ export function recordTooLong(file: string, line: number, maxRecord: number): Da
     value: null,
     reason: `has a record longer than ${maxRecord.toLocaleString('en-GB')} characters, starting on this line or a later one (no line break, or a quote never closed): this is not a CSV file that can be read`,
   });
+}
+
+/** The error for a file with no header row (nothing but blank lines, or nothing). */
+export function emptyFileError(file: string): DataError {
+  return new DataError({
+    file,
+    line: 1,
+    column: null,
+    value: null,
+    reason: 'the file is empty: a header row is required',
+  });
+}
+
+/**
+ * Every non-blank line of a plain file, in order: `onLine(bytes, text, start, end, line)` with the
+ * line at [start, end) of the chunk's `bytes` and `text` (see readPlainChunks) and its physical line
+ * number (the first line is 1). A line longer than `maxRecord` is a DataError. Returns the number of
+ * physical lines, counted as papaparse counts them.
+ */
+export async function readPlainLines(
+  path: string,
+  file: string,
+  maxRecord: number,
+  onLine: (bytes: Buffer, text: string, start: number, end: number, line: number) => void,
+): Promise<number> {
+  let line = 1;
+  await readPlainChunks(
+    path,
+    file,
+    maxRecord,
+    () => line,
+    (bytes, textOf) => {
+      const text = textOf();
+      const end = bytes.length;
+      for (let pos = 0; pos <= end; line++) {
+        let eol = bytes.indexOf(10, pos);
+        if (eol === -1) eol = end;
+        const start = pos;
+        pos = eol + 1;
+        if (eol === start) continue; // blank line
+        if (eol - start > maxRecord) throw recordTooLong(file, line, maxRecord);
+        onLine(bytes, text, start, eol, line);
+      }
+    },
+  );
+  return line - 1;
 }
 
 /**
@@ -342,7 +391,6 @@ async function readPlainCsv(
   onHeader: HeaderHandler,
   onBatch: (batch: CsvBatch) => void,
 ): Promise<CsvReadResult> {
-  let line = 1;
   let header: string[] | null = null;
   let records = 0;
   let pending: CsvBatch = { fields: [], lines: [] };
@@ -356,62 +404,41 @@ async function readPlainCsv(
     pendingFields = 0;
     onBatch(b);
   };
-  await readPlainChunks(
-    path,
-    file,
-    maxRecord,
-    () => line,
-    (bytes, text) => {
-      const end = bytes.length;
-      for (let pos = 0; pos <= end; line++) {
-        let eol = bytes.indexOf(10, pos);
-        if (eol === -1) eol = end;
-        const start = pos;
-        pos = eol + 1;
-        if (eol === start) continue; // blank line
-        if (eol - start > maxRecord) throw recordTooLong(file, line, maxRecord);
-        let row: string[];
-        if (keep === null) row = text.slice(start, eol).split(delimiter);
-        else {
-          // Only the kept fields are cut out; the others are '' (the caller never reads them).
-          row = [];
-          let a = start;
-          for (let i = start; ; i++) {
-            if (i === eol || bytes[i] === delimCode) {
-              row.push(keep[row.length] === 1 ? text.slice(a, i) : '');
-              a = i + 1;
-              if (i === eol) break;
-            }
-          }
+  const lines = await readPlainLines(path, file, maxRecord, (bytes, text, start, eol, line) => {
+    let row: string[];
+    if (keep === null) row = text.slice(start, eol).split(delimiter);
+    else {
+      // Only the kept fields are cut out; the others are '' (the caller never reads them).
+      row = [];
+      let a = start;
+      for (let i = start; ; i++) {
+        if (i === eol || bytes[i] === delimCode) {
+          row.push(keep[row.length] === 1 ? text.slice(a, i) : '');
+          a = i + 1;
+          if (i === eol) break;
         }
-        if (header === null) {
-          header = row;
-          const wanted: unknown = onHeader(row);
-          if (typeof wanted === 'object' && wanted !== null && 'readColumns' in wanted) {
-            keep = new Uint8Array(row.length);
-            for (const c of (wanted as ReadColumns).readColumns) keep[c] = 1;
-          }
-          continue;
-        }
-        pending.fields.push(row);
-        pending.lines.push(line);
-        pendingFields += row.length;
-        records++;
-        if (pending.fields.length >= batchSize || pendingFields >= MAX_BATCH_FIELDS) flush();
       }
-    },
-  );
+    }
+    if (header === null) {
+      header = row;
+      const wanted: unknown = onHeader(row);
+      if (typeof wanted === 'object' && wanted !== null && 'readColumns' in wanted) {
+        keep = new Uint8Array(row.length);
+        for (const c of (wanted as ReadColumns).readColumns) keep[c] = 1;
+      }
+      return;
+    }
+    pending.fields.push(row);
+    pending.lines.push(line);
+    pendingFields += row.length;
+    records++;
+    if (pending.fields.length >= batchSize || pendingFields >= MAX_BATCH_FIELDS) flush();
+  });
   flush();
   if (header === null) {
-    throw new DataError({
-      file,
-      line: 1,
-      column: null,
-      value: null,
-      reason: 'the file is empty: a header row is required',
-    });
+    throw emptyFileError(file);
   }
-  return { header, records, physicalLines: line - 1, sha256 };
+  return { header, records, physicalLines: lines, sha256 };
 }
 
 /**
@@ -622,13 +649,7 @@ function readGeneralCsv(
         try {
           flush();
           if (header === null) {
-            throw new DataError({
-              file,
-              line: 1,
-              column: null,
-              value: null,
-              reason: 'the file is empty: a header row is required',
-            });
+            throw emptyFileError(file);
           }
           resolve({ header, records, physicalLines: line - 1, sha256: hasher ? hasher.digest('hex') : null });
         } catch (err) {

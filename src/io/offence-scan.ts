@@ -12,9 +12,15 @@
  * file goes to readCsv, which handles every case. The pass also computes the sha256 when asked, so
  * the file is hashed once either way.
  */
-import { createReadStream } from 'node:fs';
-import { DataError } from '../core/errors.js';
-import { MAX_RECORD_CHARS, checkInputPath, readCsv, surveyPlain, type ReadColumns } from './csv-reader.js';
+import {
+  MAX_RECORD_CHARS,
+  checkInputPath,
+  emptyFileError,
+  readCsv,
+  readPlainChunks,
+  surveyPlain,
+  type ReadColumns,
+} from './csv-reader.js';
 import { isParquetPath } from './parquet-reader.js';
 import { isXlsxPath } from './xlsx-reader.js';
 import type { ColumnMap } from './column-map.js';
@@ -74,7 +80,6 @@ export async function scanOffences(
   const { plain, sha256 } = await surveyPlain(path, options.hash);
   if (!plain) return general();
 
-  let carry: Buffer | null = null;
   let line = 1;
   let records = 0;
   // Lines before the header are blank (skipped); the header is the first line with any text.
@@ -96,33 +101,7 @@ export async function scanOffences(
     records += n;
     if (batch.n > 0) onBatch(batch);
   };
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
-    const bytes: Buffer = carry ? Buffer.concat([carry, chunk as Buffer]) : (chunk as Buffer);
-    const last = bytes.lastIndexOf(10);
-    if (last === -1) {
-      carry = bytes;
-    } else {
-      carry = bytes.subarray(last + 1);
-      take(bytes.subarray(0, last));
-    }
-    if (carry.length > MAX_RECORD_CHARS) {
-      throw new DataError({
-        file,
-        line,
-        column: null,
-        value: null,
-        reason: `has a record longer than ${MAX_RECORD_CHARS.toLocaleString('en-GB')} characters, starting on this line or a later one (no line break, or a quote never closed): this is not a CSV file that can be read`,
-      });
-    }
-  }
-  if (carry !== null && carry.length > 0) take(carry);
-  if (parser === null)
-    throw new DataError({
-      file,
-      line: 1,
-      column: null,
-      value: null,
-      reason: 'the file is empty: a header row is required',
-    });
+  await readPlainChunks(path, file, MAX_RECORD_CHARS, () => line, take);
+  if (parser === null) throw emptyFileError(file);
   return { records, sha256 };
 }

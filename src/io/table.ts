@@ -8,8 +8,8 @@ import {
   MAX_RECORD_CHARS,
   checkInputPath,
   readCsv,
-  readPlainChunks,
-  recordTooLong,
+  emptyFileError,
+  readPlainLines,
   surveyPlain,
   type ReadColumns,
 } from './csv-reader.js';
@@ -273,56 +273,35 @@ async function readPlainRows(
   },
 ): Promise<void> {
   const dc = delimiter.charCodeAt(0);
-  let line = 1;
   let width = -1;
   let starts = new Int32Array(1);
-  await readPlainChunks(
-    path,
-    file,
-    MAX_RECORD_CHARS,
-    () => line,
-    (bytes, text) => {
-      const end = bytes.length;
-      for (let pos = 0; pos <= end; line++) {
-        let eol = bytes.indexOf(10, pos);
-        if (eol === -1) eol = end;
-        const start = pos;
-        pos = eol + 1;
-        if (eol === start) continue; // blank line
-        if (eol - start > MAX_RECORD_CHARS) throw recordTooLong(file, line, MAX_RECORD_CHARS);
-        if (width < 0) {
-          const header = text.slice(start, eol).split(delimiter);
-          sink.begin(header);
-          width = header.length;
-          starts = new Int32Array(width + 1);
-          continue;
-        }
-        let f = 0;
-        starts[0] = start;
-        for (let i = start; i < eol; i++) {
-          if (bytes[i] === dc) {
-            f++;
-            if (f < width) starts[f] = i + 1;
-          }
-        }
-        if (f + 1 !== width) {
-          sink.ragged(line, f + 1);
-          continue;
-        }
-        starts[width] = eol + 1;
-        sink.row(bytes, text, starts, line);
+  let chunk: Buffer | null = null;
+  await readPlainLines(path, file, MAX_RECORD_CHARS, (bytes, text, start, eol, line) => {
+    if (bytes !== chunk) {
+      if (chunk !== null) sink.chunkDone();
+      chunk = bytes;
+    }
+    if (width < 0) {
+      const header = text.slice(start, eol).split(delimiter);
+      sink.begin(header);
+      width = header.length;
+      starts = new Int32Array(width + 1);
+      return;
+    }
+    let f = 0;
+    starts[0] = start;
+    for (let i = start; i < eol; i++) {
+      if (bytes[i] === dc) {
+        f++;
+        if (f < width) starts[f] = i + 1;
       }
-      sink.chunkDone();
-    },
-  );
-  if (width < 0)
-    throw new DataError({
-      file,
-      line: 1,
-      column: null,
-      value: null,
-      reason: 'the file is empty: a header row is required',
-    });
+    }
+    if (f + 1 !== width) return sink.ragged(line, f + 1);
+    starts[width] = eol + 1;
+    sink.row(bytes, text, starts, line);
+  });
+  if (chunk !== null) sink.chunkDone();
+  if (width < 0) throw emptyFileError(file);
 }
 
 /** Columns whose labels name groups (arms): labels differing only in case are refused. */

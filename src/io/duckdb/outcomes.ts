@@ -20,7 +20,7 @@
  * total) or read the unusual forms. The answer is therefore never a second opinion that could
  * differ from the JS engine's.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
 import {
@@ -75,11 +75,27 @@ type Connection = Awaited<ReturnType<Awaited<ReturnType<DuckDbModule['DuckDBInst
 const LABEL_COLUMNS = ['arm', 'sub_arm'];
 
 /**
- * DuckDB's memory budget. Above it, DuckDB writes its temporary tables, hash tables and sorts to a
- * temporary directory (made under the system's temporary directory and removed afterwards), so the
- * process stays well under 1 GB at 5M people; at 1M people nothing is written.
+ * DuckDB's memory budget (PILOT_EVAL_DUCKDB_MEMORY overrides it). Above it, DuckDB writes its
+ * temporary tables, hash tables and sorts to a temporary directory (made under the system's
+ * temporary directory and removed afterwards). 256 MB up to 1 GiB of input (CSV bytes, a Parquet
+ * byte counting 5): the process stays well under 1 GB at 5M people (680 MB of CSV), and at 1M
+ * nothing is written. Beyond, three quarters of the input's size: at 20M people (2.7 GB of CSV) a
+ * 256 MB budget made the per-person query stop part-way (DuckDB returned 10M of 20M people; the
+ * JavaScript engine then answered), while 2 GB ran through (93 s of CPU, peak 2.8 GB).
  */
-const MEMORY_LIMIT = process.env.PILOT_EVAL_DUCKDB_MEMORY ?? '256MB';
+function memoryLimit(paths: string[]): string {
+  const env = process.env.PILOT_EVAL_DUCKDB_MEMORY;
+  if (env !== undefined && env !== '') return env;
+  let bytes = 0;
+  for (const p of paths) {
+    try {
+      bytes += statSync(p).size * (/\.parquet$/i.test(p) ? 5 : 1);
+    } catch {
+      /* unreadable: the reader will say so */
+    }
+  }
+  return bytes < 1024 ** 3 ? '256MB' : `${Math.ceil((bytes * 0.75) / 1024 ** 2)}MB`;
+}
 
 /**
  * One DuckDB thread: the steps that number rows in file order run on one thread anyway, and a
@@ -146,7 +162,7 @@ export async function deriveOutcomesDuckDb(o: DuckDbOutcomeOptions): Promise<Duc
     try {
       instance = await duckdb.DuckDBInstance.create(':memory:', {
         threads: THREADS,
-        memory_limit: MEMORY_LIMIT,
+        memory_limit: memoryLimit([o.casesPath, o.offencesPath]),
         temp_directory: spill,
         // Hand freed memory back to the system after each step rather than keeping it cached.
         allocator_flush_threshold: '16MB',
@@ -373,7 +389,10 @@ async function derive(con: Connection, o: DuckDbOutcomeOptions): Promise<DuckDbO
       }
     }
   }
-  if (seen !== n) throw new Error(`DuckDB returned ${seen} people for ${n} cases`);
+  if (seen !== n)
+    throw new Error(
+      `DuckDB returned ${seen} people for ${n} cases: its query stopped part-way, most likely out of memory; PILOT_EVAL_DUCKDB_MEMORY (e.g. 4GB) sets its budget`,
+    );
   if (odd) return handover('cells with edge whitespace other than spaces');
   const cells = new Map<string, string[]>();
   textCols.forEach((i, j) => cells.set(caseNames[i]!, text[j]!));
