@@ -4,7 +4,16 @@
 // must answer (no hand-over to the JS readers), or the comparison would prove nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deriveReoffending, type DeriveReoffendingOptions } from '../../src/app/reoffending.js';
@@ -12,6 +21,7 @@ import { simulateToFolder } from '../../src/app/simulate.js';
 import { findConcept } from '../../src/core/concepts.js';
 import { DataError } from '../../src/core/errors.js';
 import { duckDbAvailable, loadDuckDb } from '../../src/io/duckdb/load.js';
+import { memoryLimit } from '../../src/io/duckdb/outcomes.js';
 import { jsonReplacer } from '../../src/cli/output.js';
 
 const available = await duckDbAvailable();
@@ -448,5 +458,35 @@ describe('without the DuckDB package (PILOT_EVAL_NO_DUCKDB=1)', () => {
     const j = JSON.parse(js.stdout) as { notes: string[]; groups: unknown };
     expect(a.notes[0]).toMatch(/--engine auto: the DuckDB engine is unavailable.*JavaScript engine was used/);
     expect(a.groups).toEqual(j.groups);
+  });
+});
+
+describe("the DuckDB engine's memory budget", () => {
+  it('is 256 MB up to 1 GiB of input, then three quarters of the input (a Parquet byte counting 5)', () => {
+    const saved = process.env.PILOT_EVAL_DUCKDB_MEMORY;
+    delete process.env.PILOT_EVAL_DUCKDB_MEMORY;
+    const tmp = mkdtempSync(join(tmpdir(), 'pilot-eval-budget-'));
+    try {
+      // Sparse files: the size is what counts, and nothing is written.
+      const big = join(tmp, 'big.csv');
+      const pq = join(tmp, 'small.parquet');
+      writeFileSync(big, '');
+      truncateSync(big, 2 * 1024 ** 3);
+      writeFileSync(pq, '');
+      truncateSync(pq, 100 * 1024 ** 2);
+      expect(memoryLimit(['fixtures/pcp/cases.csv', 'fixtures/pcp/offences.csv'])).toBe('256MB');
+      expect(memoryLimit([pq, 'fixtures/pcp/offences.csv'])).toBe('256MB');
+      expect(memoryLimit([big, 'fixtures/pcp/offences.csv'])).toBe(
+        `${Math.ceil(((2 * 1024 ** 3 + statSync('fixtures/pcp/offences.csv').size) * 0.75) / 1024 ** 2)}MB`,
+      );
+      truncateSync(pq, 300 * 1024 ** 2);
+      expect(memoryLimit([pq])).toBe(`${Math.ceil((300 * 5 * 0.75 * 1024 ** 2) / 1024 ** 2)}MB`);
+      process.env.PILOT_EVAL_DUCKDB_MEMORY = '3GB';
+      expect(memoryLimit([big])).toBe('3GB');
+    } finally {
+      if (saved === undefined) delete process.env.PILOT_EVAL_DUCKDB_MEMORY;
+      else process.env.PILOT_EVAL_DUCKDB_MEMORY = saved;
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });

@@ -83,7 +83,7 @@ const LABEL_COLUMNS = ['arm', 'sub_arm'];
  * 256 MB budget made the per-person query stop part-way (DuckDB returned 10M of 20M people; the
  * JavaScript engine then answered), while 2 GB ran through (93 s of CPU, peak 2.8 GB).
  */
-function memoryLimit(paths: string[]): string {
+export function memoryLimit(paths: string[]): string {
   const env = process.env.PILOT_EVAL_DUCKDB_MEMORY;
   if (env !== undefined && env !== '') return env;
   let bytes = 0;
