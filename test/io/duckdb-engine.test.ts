@@ -366,9 +366,9 @@ describe.skipIf(!available)('--engine auto chooses by input size', () => {
     const duckdb = await loadDuckDb();
     const inst = await duckdb.DuckDBInstance.create(':memory:');
     const con = await inst.connect();
-    // 120,000 people with random-looking ids: about 2 MB of Parquet, 5 MB of CSV.
-    const people = `SELECT 'P' || md5(i::VARCHAR) AS id, CASE WHEN i % 2 = 0 THEN 'control' ELSE 'treatment' END AS arm, DATE '2022-01-01' + (i % 700)::INTEGER AS start_date FROM range(120000) r(i)`;
-    const offences = `SELECT 'P' || md5((i * 7 % 120000)::VARCHAR) AS id, DATE '2022-06-01' + (i % 500)::INTEGER AS offence_date, DATE '2022-07-01' + (i % 500)::INTEGER AS disposal_date, 'conviction' AS disposal_type FROM range(60000) r(i)`;
+    // 60,000 people with random-looking ids: just over 1 MiB of Parquet, 2.5 MB of CSV.
+    const people = `SELECT 'P' || md5(i::VARCHAR) AS id, CASE WHEN i % 2 = 0 THEN 'control' ELSE 'treatment' END AS arm, DATE '2022-01-01' + (i % 700)::INTEGER AS start_date FROM range(60000) r(i)`;
+    const offences = `SELECT 'P' || md5((i * 7 % 60000)::VARCHAR) AS id, DATE '2022-06-01' + (i % 500)::INTEGER AS offence_date, DATE '2022-07-01' + (i % 500)::INTEGER AS disposal_date, 'conviction' AS disposal_type FROM range(30000) r(i)`;
     const files: Record<string, string> = {};
     for (const [name, sql] of [
       ['cases', people],
