@@ -12,7 +12,7 @@ export function withEngineOption(cmd: Command, usesDuckDb: boolean): Command {
   return cmd.option(
     '--engine <engine>',
     usesDuckDb
-      ? 'js, duckdb (the optional @duckdb/node-api package, in-process) or auto (duckdb for Parquet inputs of 1 MiB or more, else js: the measured quicker of the two); both give the same results (default: js)'
+      ? 'js, duckdb (the optional @duckdb/node-api package, in-process) or auto (duckdb for Parquet inputs of 1 MiB or more, else js: the measured quicker of the two); both give the same results (default: auto)'
       : 'js, duckdb or auto: accepted so that scripts can pass it to every command; this command reads its inputs with the JavaScript engine (DuckDB serves reoffending)',
   );
 }

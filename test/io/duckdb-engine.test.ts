@@ -458,6 +458,10 @@ describe('without the DuckDB package (PILOT_EVAL_NO_DUCKDB=1)', () => {
     const j = JSON.parse(js.stdout) as { notes: string[]; groups: unknown };
     expect(a.notes[0]).toMatch(/--engine auto: the DuckDB engine is unavailable.*JavaScript engine was used/);
     expect(a.groups).toEqual(j.groups);
+    // auto is reoffending's default: with no --engine the same choice is made, and said.
+    const byDefault = cli(args);
+    expect(byDefault.code).toBe(0);
+    expect((JSON.parse(byDefault.stdout) as { notes: string[] }).notes).toEqual(a.notes);
   });
 });
 
