@@ -70,6 +70,28 @@ export function plainDecimal(t: string): number {
   return c0 === 45 ? -v : v;
 }
 
+/**
+ * plainDecimal of the text whose characters are bytes[a, b), one per byte, when it is unsigned (no
+ * sign): its value, or NaN for any other text. For reading plain files in place, without making a
+ * string per cell.
+ */
+export function unsignedDecimalAt(bytes: Uint8Array, a: number, b: number): number {
+  let m = 0;
+  let digits = 0;
+  let k = -1;
+  for (let i = a; i < b; i++) {
+    const c = bytes[i]!;
+    if (c >= 48 && c <= 57) {
+      m = m * 10 + (c - 48);
+      digits++;
+      if (k >= 0) k++;
+    } else if (c === 46 && k < 0) k = 0;
+    else return NaN;
+  }
+  if (digits === 0 || digits > 15) return NaN;
+  return k > 0 ? m / POW10[k]! : m;
+}
+
 /** A finite decimal number ("1e3" allowed; "NaN", "Infinity", "1,000" are not). */
 export function parseNumberCell(text: string, min = -Infinity, max = Infinity): Parsed<number> {
   const plain = plainDecimal(text);

@@ -7,7 +7,7 @@
  * texts, so a column of unique values costs `limit` inserts. Open addressing over typed arrays:
  * cheaper per lookup than a Map<string, string> (which cost more time than it saved).
  */
-import { hashRange } from './outcomes/id-index.js';
+import { hashBytes, hashRange } from './outcomes/id-index.js';
 
 export class StringPool {
   private readonly values: string[] = [];
@@ -31,62 +31,52 @@ export class StringPool {
   /**
    * `intern(text.slice(a, b))` where `bytes` holds text's characters one per byte (plain ASCII
    * input), without making the slice when the value is already pooled: the usual case for a
-   * column of repeated values (hashes the bytes as hashRange hashes the characters).
+   * column of repeated values.
    */
   internRange(bytes: Uint8Array, text: string, a: number, b: number): string {
     if (this.full) return text.slice(a, b);
-    let h = 0x811c9dc5 | 0;
-    for (let i = a; i < b; i++) h = Math.imul(h ^ bytes[i]!, 16777619);
-    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-    h ^= h >>> 16;
-    const { table, mask, values } = this;
-    const len = b - a;
-    let p = h & mask;
-    for (; ; p = (p + 1) & mask) {
-      const k = table[2 * p]!;
-      if (k === 0) break;
-      if (table[2 * p + 1] === h) {
-        const v = values[k - 1]!;
-        if (v.length === len) {
-          let j = 0;
-          while (j < len && v.charCodeAt(j) === bytes[a + j]) j++;
-          if (j === len) return v;
-        }
-      }
-    }
-    const s = text.slice(a, b);
-    if (values.length >= this.limit) {
-      this.full = true;
-      return s;
-    }
-    values.push(s);
-    table[2 * p] = values.length;
-    table[2 * p + 1] = h;
-    return s;
+    const h = hashBytes(bytes, a, b);
+    const p = this.probe(h, null, bytes, a, b - a);
+    const k = this.table[2 * p]!;
+    return k !== 0 ? this.values[k - 1]! : this.add(p, h, text.slice(a, b));
   }
 
   /** The pooled string equal to `s` (or `s` itself, when new or once the pool gave up). */
   intern(s: string): string {
     if (this.full) return s;
     const h = hashRange(s, 0, s.length);
+    const p = this.probe(h, s, null, 0, s.length);
+    const k = this.table[2 * p]!;
+    return k !== 0 ? this.values[k - 1]! : this.add(p, h, s);
+  }
+
+  /** The slot holding the value (`s`, or bytes[a, a + len)), or the empty slot where it would go. */
+  private probe(h: number, s: string | null, bytes: Uint8Array | null, a: number, len: number): number {
     const { table, mask, values } = this;
-    let p = h & mask;
-    for (; ; p = (p + 1) & mask) {
+    for (let p = h & mask; ; p = (p + 1) & mask) {
       const k = table[2 * p]!;
-      if (k === 0) break;
-      if (table[2 * p + 1] === h) {
-        const v = values[k - 1]!;
-        if (v === s) return v;
+      if (k === 0) return p;
+      if (table[2 * p + 1] !== h) continue;
+      const v = values[k - 1]!;
+      if (s !== null) {
+        if (v === s) return p;
+      } else if (v.length === len) {
+        let j = 0;
+        while (j < len && v.charCodeAt(j) === bytes![a + j]) j++;
+        if (j === len) return p;
       }
     }
-    if (values.length >= this.limit) {
+  }
+
+  /** Pools `s` at the empty slot `p` (or gives up, at the limit); returns `s`. */
+  private add(p: number, h: number, s: string): string {
+    if (this.values.length >= this.limit) {
       this.full = true;
       return s;
     }
-    values.push(s);
-    table[2 * p] = values.length;
-    table[2 * p + 1] = h;
+    this.values.push(s);
+    this.table[2 * p] = this.values.length;
+    this.table[2 * p + 1] = h;
     return s;
   }
 }

@@ -13,6 +13,7 @@
  */
 import { MAX_REPORTED_PROBLEMS, type DataProblem, type ProblemList } from '../core/errors.js';
 import { formatDate, isoDay, type DateFormat } from '../core/dates.js';
+import { unsignedDecimalAt } from '../core/cells.js';
 import { DisposalClass, type OutcomeAccumulator } from '../core/outcomes/proven-reoffending.js';
 import type { IdIndex } from '../core/outcomes/id-index.js';
 import type { CsvBatch } from './csv-reader.js';
@@ -455,28 +456,4 @@ export class OffenceLinker {
       acc.add(person, b.offence[r]!, dDay, b.cls[r]! as DisposalClass, b.severity[r]!);
     }
   }
-}
-
-const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
-
-/**
- * The value of bytes[a, b) when it is an unsigned plain decimal (digits, at most one point, no sign
- * or exponent) of 1 to 15 digits, else NaN: as plainDecimal in src/core/cells.ts (and so exactly
- * Number()), without making a string.
- */
-export function unsignedDecimalAt(bytes: Uint8Array, a: number, b: number): number {
-  let m = 0;
-  let digits = 0;
-  let k = -1;
-  for (let i = a; i < b; i++) {
-    const c = bytes[i]!;
-    if (c >= 48 && c <= 57) {
-      m = m * 10 + (c - 48);
-      digits++;
-      if (k >= 0) k++;
-    } else if (c === 46 && k < 0) k = 0;
-    else return NaN;
-  }
-  if (digits === 0 || digits > 15) return NaN;
-  return k > 0 ? m / POW10[k]! : m;
 }

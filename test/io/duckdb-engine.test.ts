@@ -301,6 +301,27 @@ describe.skipIf(!available)('--engine duckdb reads .parquet inputs (typed column
   });
 });
 
+/**
+ * Whether `--engine auto` chose DuckDB for these inputs (with PILOT_EVAL_DUCKDB_MIN_BYTES = `threshold`,
+ * or unset): with the package made unavailable, it says so in a note exactly when it chose DuckDB.
+ */
+async function autoChoseDuckDb(cases: string, offences: string, threshold: string | undefined): Promise<boolean> {
+  const names = ['PILOT_EVAL_DUCKDB_MIN_BYTES', 'PILOT_EVAL_NO_DUCKDB'] as const;
+  const saved = names.map((n) => process.env[n]);
+  if (threshold === undefined) delete process.env.PILOT_EVAL_DUCKDB_MIN_BYTES;
+  else process.env.PILOT_EVAL_DUCKDB_MIN_BYTES = threshold;
+  process.env.PILOT_EVAL_NO_DUCKDB = '1';
+  try {
+    const r = await deriveReoffending({ cases, offences, by: ['arm'], engine: 'auto' });
+    return r.notes.some((n) => n.startsWith('--engine auto: the DuckDB engine is unavailable'));
+  } finally {
+    names.forEach((name, i) => {
+      if (saved[i] === undefined) delete process.env[name];
+      else process.env[name] = saved[i];
+    });
+  }
+}
+
 describe.skipIf(!available)('--engine auto chooses by input size', () => {
   const bad = { cases: 'fixtures/bad/duplicate-id.csv', offences: 'fixtures/bad/hostile/good-offences.csv' };
   const tryAuto = async (threshold: string) => {
@@ -342,21 +363,7 @@ describe.skipIf(!available)('--engine auto chooses by input size', () => {
     inst.closeSync();
     const bytes = statSync(cases).size + statSync(offences).size;
     // With the package made unavailable, --engine auto says so in a note exactly when it chose DuckDB.
-    const chose = async (threshold: number) => {
-      const saved = [process.env.PILOT_EVAL_DUCKDB_MIN_BYTES, process.env.PILOT_EVAL_NO_DUCKDB];
-      process.env.PILOT_EVAL_DUCKDB_MIN_BYTES = String(threshold);
-      process.env.PILOT_EVAL_NO_DUCKDB = '1';
-      try {
-        const r = await deriveReoffending({ cases, offences, by: ['arm'], engine: 'auto' });
-        return r.notes.some((n) => n.startsWith('--engine auto: the DuckDB engine is unavailable'));
-      } finally {
-        const names = ['PILOT_EVAL_DUCKDB_MIN_BYTES', 'PILOT_EVAL_NO_DUCKDB'] as const;
-        names.forEach((name, i) => {
-          if (saved[i] === undefined) delete process.env[name];
-          else process.env[name] = saved[i];
-        });
-      }
-    };
+    const chose = (threshold: number) => autoChoseDuckDb(cases, offences, String(threshold));
     expect(await chose(2 * bytes)).toBe(true);
     expect(await chose(5 * bytes)).toBe(true);
     expect(await chose(5 * bytes + 1)).toBe(false);
@@ -384,21 +391,7 @@ describe.skipIf(!available)('--engine auto chooses by input size', () => {
     con.closeSync();
     inst.closeSync();
     expect(statSync(files['cases.parquet']!).size + statSync(files['offences.parquet']!).size).toBeGreaterThan(1 << 20);
-    const chose = async (cases: string, offences: string) => {
-      const saved = [process.env.PILOT_EVAL_DUCKDB_MIN_BYTES, process.env.PILOT_EVAL_NO_DUCKDB];
-      delete process.env.PILOT_EVAL_DUCKDB_MIN_BYTES;
-      process.env.PILOT_EVAL_NO_DUCKDB = '1';
-      try {
-        const r = await deriveReoffending({ cases, offences, by: ['arm'], engine: 'auto' });
-        return r.notes.some((n) => n.startsWith('--engine auto: the DuckDB engine is unavailable'));
-      } finally {
-        const names = ['PILOT_EVAL_DUCKDB_MIN_BYTES', 'PILOT_EVAL_NO_DUCKDB'] as const;
-        names.forEach((name, i) => {
-          if (saved[i] === undefined) delete process.env[name];
-          else process.env[name] = saved[i];
-        });
-      }
-    };
+    const chose = (cases: string, offences: string) => autoChoseDuckDb(cases, offences, undefined);
     expect(await chose(files['cases.parquet']!, files['offences.parquet']!)).toBe(true);
     expect(await chose(files['cases.csv']!, files['offences.csv']!)).toBe(false);
     expect(await chose('fixtures/pcp/cases.csv', 'fixtures/pcp/offences.csv')).toBe(false);

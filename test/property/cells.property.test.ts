@@ -15,7 +15,7 @@ import {
 } from '../../src/io/fields.js';
 import { civilFromDays, daysFromCivil, daysInMonth, formatDate, parseDate } from '../../src/core/dates.js';
 import { formatCsvLine, neutraliseCell } from '../../src/io/csv-writer.js';
-import { plainDecimal } from '../../src/core/cells.js';
+import { plainDecimal, unsignedDecimalAt } from '../../src/core/cells.js';
 
 const RUNS = { numRuns: 500 };
 const DAY_1900 = daysFromCivil(1900, 1, 1);
@@ -49,6 +49,10 @@ describe('number cells', () => {
         const v = plainDecimal(t);
         if (!Number.isNaN(v)) expect(Object.is(v, Number(t))).toBe(true);
         else expect(a.length + (point ? b.length : 0) === 0 || a.length + (point ? b.length : 0) > 15).toBe(true);
+        // The byte version, read in place from the middle of a buffer: the same, without a sign.
+        const bytes = Buffer.from(`x,${t},y`, 'latin1');
+        const u = unsignedDecimalAt(bytes, 2, 2 + t.length);
+        expect(Object.is(u, sign === '' ? v : NaN)).toBe(true);
         const r = parseNumberCell(t);
         if (NUMBER.test(t)) expect(r.ok && Object.is(r.value, Number(t))).toBe(true);
         else expect(r.ok).toBe(false);

@@ -192,7 +192,18 @@ export function hashId(s: string): number {
 export function hashRange(s: string, start: number, end: number): number {
   let h = 0x811c9dc5 | 0;
   for (let i = start; i < end; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
-  // Final avalanche (murmur3 fmix32) so that the low bits used for the slot mix every character.
+  return avalanche(h);
+}
+
+/** hashRange of the text whose characters are bytes[start, end), one per byte (the same hash). */
+export function hashBytes(bytes: Uint8Array, start: number, end: number): number {
+  let h = 0x811c9dc5 | 0;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i]!, 16777619);
+  return avalanche(h);
+}
+
+/** Final avalanche (murmur3 fmix32) so that the low bits used for the slot mix every character. */
+function avalanche(h: number): number {
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
   return h ^ (h >>> 16);
