@@ -117,6 +117,14 @@ if (!duck)
     'DuckDB skipped: @duckdb/node-api (an optional dependency) is not installed or its binary does not load here',
   );
 
+/** pilot-eval `reoffending` with the engine named explicitly (the default, auto, picks by input). */
+const pilotEval = (engine, fmt) => [
+  `pilot-eval${engine === 'js' ? '' : ` ${engine}`} ${fmt}`,
+  process.execPath,
+  (c, o) => [cli, 'reoffending', '--cases', c, '--offences', o, '--by', 'arm', '--json', '--engine', engine],
+  fmt,
+];
+
 const results = [];
 const ratios = [];
 for (const [sizeIndex, n] of sizes.entries()) {
@@ -133,68 +141,11 @@ for (const [sizeIndex, n] of sizes.entries()) {
   if (duck) ensureParquet(dir);
   const f = (fmt) => [join(dir, `cases.${fmt}`), join(dir, `offences.${fmt}`)];
   const tools = [
-    [
-      'pilot-eval csv',
-      process.execPath,
-      (c, o) => [cli, 'reoffending', '--cases', c, '--offences', o, '--by', 'arm', '--json'],
-      'csv',
-    ],
-    ...(duck
-      ? [
-          [
-            'pilot-eval duckdb csv',
-            process.execPath,
-            (c, o) => [
-              cli,
-              'reoffending',
-              '--cases',
-              c,
-              '--offences',
-              o,
-              '--by',
-              'arm',
-              '--json',
-              '--engine',
-              'duckdb',
-            ],
-            'csv',
-          ],
-        ]
-      : []),
+    pilotEval('js', 'csv'),
+    ...(duck ? [pilotEval('duckdb', 'csv')] : []),
     ...(duck ? [['duckdb csv', process.execPath, (c, o) => [join(here, 'duckdb-run.mjs'), c, o], 'csv']] : []),
     ...(polars ? [['polars csv', process.execPath, (c, o) => [join(here, 'polars-run.mjs'), c, o], 'csv']] : []),
-    ...(duck
-      ? [
-          [
-            'pilot-eval parquet',
-            process.execPath,
-            (c, o) => [cli, 'reoffending', '--cases', c, '--offences', o, '--by', 'arm', '--json'],
-            'parquet',
-          ],
-        ]
-      : []),
-    ...(duck
-      ? [
-          [
-            'pilot-eval duckdb parquet',
-            process.execPath,
-            (c, o) => [
-              cli,
-              'reoffending',
-              '--cases',
-              c,
-              '--offences',
-              o,
-              '--by',
-              'arm',
-              '--json',
-              '--engine',
-              'duckdb',
-            ],
-            'parquet',
-          ],
-        ]
-      : []),
+    ...(duck ? [pilotEval('js', 'parquet'), pilotEval('duckdb', 'parquet')] : []),
     ...(duck ? [['duckdb parquet', process.execPath, (c, o) => [join(here, 'duckdb-run.mjs'), c, o], 'parquet']] : []),
     ...(duck && polars
       ? [['polars parquet', process.execPath, (c, o) => [join(here, 'polars-run.mjs'), c, o], 'parquet']]
