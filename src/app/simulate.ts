@@ -31,34 +31,23 @@ function rowsOf<T extends object>(rows: T[], columns: ReadonlyArray<keyof T>): C
   return rows.map((r) => columns.map((c) => r[c] as unknown as Cell));
 }
 
+/** One CSV file of the simulated trial: its columns in order, one row per record. */
+function csvFile<T extends object>(
+  name: string,
+  columns: ReadonlyArray<keyof T & string>,
+  rows: T[],
+): { name: string; content: string; rows: number } {
+  return { name, content: toCsv([...columns], rowsOf(rows, columns)), rows: rows.length };
+}
+
 /** Renders a simulated trial as the five CSV files and truth.json (deterministic text). */
 export function renderTrialFiles(trial: SimulatedTrial): Array<{ name: string; content: string; rows: number }> {
   return [
-    {
-      name: 'cases.csv',
-      content: toCsv(CASE_COLUMNS as string[], rowsOf(trial.cases, CASE_COLUMNS)),
-      rows: trial.cases.length,
-    },
-    {
-      name: 'offences.csv',
-      content: toCsv(OFFENCE_COLUMNS as string[], rowsOf(trial.offences, OFFENCE_COLUMNS)),
-      rows: trial.offences.length,
-    },
-    {
-      name: 'process.csv',
-      content: toCsv(PROCESS_COLUMNS as string[], rowsOf(trial.process, PROCESS_COLUMNS)),
-      rows: trial.process.length,
-    },
-    {
-      name: 'costs.csv',
-      content: toCsv(COST_COLUMNS as string[], rowsOf(trial.costs, COST_COLUMNS)),
-      rows: trial.costs.length,
-    },
-    {
-      name: 'themes.csv',
-      content: toCsv(THEME_COLUMNS as string[], rowsOf(trial.themes, THEME_COLUMNS)),
-      rows: trial.themes.length,
-    },
+    csvFile('cases.csv', CASE_COLUMNS, trial.cases),
+    csvFile('offences.csv', OFFENCE_COLUMNS, trial.offences),
+    csvFile('process.csv', PROCESS_COLUMNS, trial.process),
+    csvFile('costs.csv', COST_COLUMNS, trial.costs),
+    csvFile('themes.csv', THEME_COLUMNS, trial.themes),
     { name: 'truth.json', content: `${JSON.stringify(trial.truth, null, 2)}\n`, rows: 1 },
     { name: 'trial.yaml', content: trialYaml(trial.truth), rows: 1 },
   ];

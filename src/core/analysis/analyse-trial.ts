@@ -436,42 +436,25 @@ function analyseOutcome(
       } else rows.push(...adjustedBinaryRows(name, fitted.estimate, fitted.std_error_model, alpha, cov.terms));
     }
     if (cl) {
+      // The same cluster design for the cluster-robust and the mixed-effects rows.
+      const design = {
+        outcome: name,
+        y: ya,
+        arm: arma,
+        cluster: cl.index,
+        nClusters: cl.nClusters,
+        clusterName: data.cluster!.column,
+        alpha,
+        covariates: block,
+        weights: wa,
+      };
       rows.push(
         ...clusterBinaryEffects(
-          {
-            outcome: name,
-            y: ya,
-            arm: arma,
-            cluster: cl.index,
-            nClusters: cl.nClusters,
-            clusterName: data.cluster!.column,
-            alpha,
-            covariates: block,
-            weights: wa,
-            source: data.file,
-            fitted: separated ? null : fitted,
-            cr2: options.cr2,
-          },
+          { ...design, source: data.file, fitted: separated ? null : fitted, cr2: options.cr2 },
           warnings,
         ),
       );
-      rows.push(
-        glmmOddsRatioRow(
-          {
-            outcome: name,
-            y: ya,
-            arm: arma,
-            cluster: cl.index,
-            nClusters: cl.nClusters,
-            clusterName: data.cluster!.column,
-            alpha,
-            covariates: block,
-            weights: wa,
-            start: fitted?.fit.coef,
-          },
-          warnings,
-        ),
-      );
+      rows.push(glmmOddsRatioRow({ ...design, start: fitted?.fit.coef }, warnings));
     }
     const planned = new Set((options.prespecifiedSubgroups ?? []).map((c) => c.toLowerCase()));
     for (const sg of data.subgroups ?? []) {
