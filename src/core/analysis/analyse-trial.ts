@@ -31,6 +31,7 @@ import { missingDataAnalysis, type MissingDataSummary, type TippingPointRow } fr
 import { weightedBinaryRows, weightedAdjustedSe } from './weighted-binary.js';
 import { weightedMeanRows } from './weighted-measures.js';
 import { SMALL_SAMPLE_CHOICES, useCr2, type SmallSample } from './small-sample.js';
+import { firstAppearanceIndex } from './first-appearance.js';
 
 export interface AnalyseOptions extends TrialDataOptions {
   /** Two-sided alpha for every interval and the verdicts (0.05). */
@@ -265,22 +266,9 @@ function subset(data: TrialData, mask: Uint8Array) {
   if (data.cluster) {
     const src = new Int32Array(n);
     for (let r = 0; r < n; r++) src[r] = data.cluster.index[idx[r]!]!;
-    cluster = compactIndex(src, data.cluster.levels.length);
+    cluster = firstAppearanceIndex(src);
   }
   return { idx, n, arm, cluster };
-}
-
-/** Renumbers codes in [0, nCodes) to 0..k-1 in order of first appearance. */
-function compactIndex(codes: Int32Array, nCodes: number): { index: Int32Array; nClusters: number } {
-  const map = new Int32Array(nCodes).fill(-1);
-  const index = new Int32Array(codes.length);
-  let k = 0;
-  for (let r = 0; r < codes.length; r++) {
-    const c = codes[r]!;
-    if (map[c] === -1) map[c] = k++;
-    index[r] = map[c]!;
-  }
-  return { index, nClusters: k };
 }
 
 /** values[idx[r]] for every r. */
@@ -349,7 +337,7 @@ function analyseOutcome(
     return out;
   };
   const keep = cc && cc.n < s.n ? cc.keep : null;
-  const compactCluster = (index: Int32Array) => compactIndex(index, s.cluster!.nClusters);
+  const compactCluster = (index: Int32Array) => firstAppearanceIndex(index);
   const collinear = (err: unknown): never | EffectRow[] => {
     if (err instanceof SingularDesignError) {
       const term = err.column >= 2 ? cov?.terms[err.column - 2] : err.column === 1 ? 'arm' : 'intercept';

@@ -16,6 +16,7 @@ import { armDesign, type ArmEffect } from '../stats/logistic-regression.js';
 import { vcovCL, vcovHC0 } from '../stats/sandwich.js';
 import { nntRow } from './binary-effects.js';
 import { nullRow, per100Row, pFromZ, ratioRow, waldRow, zCrit, type EffectRow } from './effect-row.js';
+import { firstAppearanceIndex } from './first-appearance.js';
 
 const LOGIT_D = Math.sqrt(3) / Math.PI;
 
@@ -24,17 +25,6 @@ export interface MatchedSets {
   name: string;
   /** Set code per row (any non-negative integers). */
   index: ArrayLike<number>;
-}
-
-function compact(codes: ArrayLike<number>): { index: Int32Array; nClusters: number } {
-  const map = new Map<number, number>();
-  const index = new Int32Array(codes.length);
-  for (let i = 0; i < codes.length; i++) {
-    let k = map.get(codes[i]!);
-    if (k === undefined) map.set(codes[i]!, (k = map.size));
-    index[i] = k;
-  }
-  return { index, nClusters: map.size };
 }
 
 /** Sandwich covariance of a fit: HC0, or clustered by matched set. */
@@ -135,7 +125,7 @@ export function weightedBinaryRows(
   warnings: string[],
 ): EffectRow[] {
   const n = y.length;
-  const sets = matchedSets ? compact(matchedSets.index) : null;
+  const sets = matchedSets ? firstAppearanceIndex(matchedSets.index) : null;
   const how = sets
     ? `sandwich SE clustered by ${matchedSets!.name} (R sandwich::vcovCL(fit, cluster = ~${matchedSets!.name}, type = "HC0"))`
     : 'HC0 sandwich SE (R sandwich::vcovHC(type = "HC0"))';
@@ -271,7 +261,7 @@ export function weightedAdjustedSe(
   setName = 'subclass',
 ): { std_error: number; what: string } {
   const { X, p } = armDesign(arm, block?.X, block?.q ?? 0);
-  const sets = matchedSet ? compact(matchedSet) : null;
+  const sets = matchedSet ? firstAppearanceIndex(matchedSet) : null;
   const V = robustV(fitted.fit, X, y, w, sets);
   return {
     std_error: Math.sqrt(V[1 * p + 1]!),

@@ -16,6 +16,7 @@ import { armDesign } from '../stats/logistic-regression.js';
 import { vcovCL, vcovHC0 } from '../stats/sandwich.js';
 import { clean, waldRow, zCrit, pFromZ, type EffectRow } from './effect-row.js';
 import { weightedLeastSquares, type MatchedSets } from './weighted-binary.js';
+import { firstAppearanceIndex } from './first-appearance.js';
 
 export interface WeightedMeasuresInput {
   outcome: string;
@@ -31,17 +32,6 @@ export interface WeightedMeasuresInput {
   hedges?: boolean;
 }
 
-function compact(codes: ArrayLike<number>): { index: Int32Array; nClusters: number } {
-  const map = new Map<number, number>();
-  const index = new Int32Array(codes.length);
-  for (let i = 0; i < codes.length; i++) {
-    let k = map.get(codes[i]!);
-    if (k === undefined) map.set(codes[i]!, (k = map.size));
-    index[i] = k;
-  }
-  return { index, nClusters: map.size };
-}
-
 /** The weighted mean difference (and hedges_g) rows. @throws RangeError when the weighted design is singular. */
 export function weightedMeanRows(input: WeightedMeasuresInput): EffectRow[] {
   const { outcome, y, arm, w, alpha } = input;
@@ -49,7 +39,7 @@ export function weightedMeanRows(input: WeightedMeasuresInput): EffectRow[] {
   const cov = input.covariates;
   const { X, p } = armDesign(arm, cov?.X, cov?.q ?? 0);
   const fit = weightedLeastSquares(X, n, p, y, w);
-  const sets = input.sets ? compact(input.sets.index) : null;
+  const sets = input.sets ? firstAppearanceIndex(input.sets.index) : null;
   const V = sets ? vcovCL(fit, X, y, sets.index, sets.nClusters, w) : vcovHC0(fit, X, y, w);
   const b = fit.coef[1]!;
   const se = Math.sqrt(V[p + 1]!);
