@@ -13,6 +13,7 @@ import { DEFAULT_COST_BANDS } from '../core/report/cost-rating.js';
 import { DEFAULT_PROGRESSION } from '../core/report/progression.js';
 import { defaultAnalysisPlan, PRIMARY_MEASURES, type PrimaryMeasure } from '../core/plan/analysis-plan.js';
 import { formatDate, parseDate } from '../core/dates.js';
+import { METHODS } from '../core/randomise/allocate.js';
 import { THREAT_KINDS, type DesignKind, type ThreatKind, type TrialConfig } from '../core/report/types.js';
 
 export const DESIGN_KINDS: readonly DesignKind[] = [
@@ -22,17 +23,8 @@ export const DESIGN_KINDS: readonly DesignKind[] = [
   'no_relevant_confounders',
   'no_comparator',
 ];
-export const RANDOMISATION_METHODS = [
-  'simple',
-  'complete',
-  'block',
-  'cluster',
-  'block-cluster',
-  'permuted-block',
-  'minimise',
-  'purposive',
-  'none',
-] as const;
+/** The trial file's `randomisation.method`: any allocation method of `randomise`, or how allocation was done without one. */
+export const RANDOMISATION_METHODS = [...METHODS, 'purposive', 'none'] as const;
 
 /** The defaults used when there is no trial file, or a key is left out. */
 export function defaultTrialConfig(): TrialConfig {
